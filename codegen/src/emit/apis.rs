@@ -1,0 +1,294 @@
+//! One file per tag: the handle with one method per operation, and one
+//! request builder per operation.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{field_ident, ident, Ctx};
+use crate::ir::*;
+use crate::render::docs;
+
+pub(crate) fn tag(ctx: &Ctx, tag: &Tag) -> TokenStream {
+    let handle = ident(&tag.handle.0);
+    let tag_doc = docs(&[
+        tag.doc.clone(),
+        Some(format!("Operations tagged `{}` in the spec.", tag.wire)),
+    ]);
+    let methods = tag.operations.iter().map(|op| handle_method(ctx, tag, op));
+    let builders = tag.operations.iter().map(|op| builder(ctx, tag, op));
+    quote! {
+        #tag_doc
+        #[derive(Clone, Debug)]
+        pub struct #handle {
+            client: crate::Client,
+        }
+
+        impl #handle {
+            /// A handle sharing `client`'s connection pool and configuration.
+            pub fn new(client: &crate::Client) -> Self {
+                Self { client: client.clone() }
+            }
+
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+/// How an argument of type `t` is taken: `impl Into<String>` for strings,
+/// the type itself otherwise.
+fn arg_type(ctx: &Ctx, t: &TypeRef) -> (TokenStream, bool) {
+    match t {
+        TypeRef::String => (quote!(impl ::std::convert::Into<::std::string::String>), true),
+        other => (body_type(ctx, other), false),
+    }
+}
+
+/// The Rust type of a body or response of type `t`.
+pub(crate) fn body_type(ctx: &Ctx, t: &TypeRef) -> TokenStream {
+    match t {
+        TypeRef::Bytes => quote!(::std::vec::Vec<u8>),
+        other => ctx.ty(other),
+    }
+}
+
+pub(crate) fn response_type(ctx: &Ctx, op: &Operation) -> TokenStream {
+    match &op.response.ty {
+        Some(t) => body_type(ctx, t),
+        None => quote!(()),
+    }
+}
+
+fn handle_method(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
+    let name = field_ident(&op.method_name);
+    let builder = ident(&op.builder.0);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in op.params.iter() {
+        let rust = field_ident(&p.rust);
+        if p.required {
+            let (ty, into) = arg_type(ctx, &p.ty);
+            args.push(quote!(#rust: #ty));
+            inits.push(if into {
+                quote!(#rust: #rust.into(),)
+            } else {
+                quote!(#rust,)
+            });
+        } else {
+            inits.push(quote!(#rust: ::std::option::Option::None,));
+        }
+    }
+    if let Some(body) = &op.body {
+        let rust = field_ident(&body.rust);
+        if body.required {
+            let ty = body_type(ctx, &body.ty);
+            args.push(quote!(#rust: #ty));
+            inits.push(quote!(#rust,));
+        } else {
+            inits.push(quote!(#rust: ::std::option::Option::None,));
+        }
+    }
+    let signature = format!("`{} {}` (`{}`).", op.method.as_str(), op.path, op.id);
+    let mut arg_docs = Vec::new();
+    for p in op.required_params() {
+        let d = p
+            .doc
+            .as_deref()
+            .map(|d| format!(": {}", first_line(d)))
+            .unwrap_or_default();
+        arg_docs.push(format!(
+            "- `{}` ({} `{}`){d}",
+            p.rust,
+            p.location.as_str(),
+            p.wire
+        ));
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+        arg_docs.push(format!(
+            "- `{}`: the request body (`{}`)",
+            body.rust, body.content_type
+        ));
+    }
+    let args_doc = (!arg_docs.is_empty()).then(|| format!("Arguments:\n{}", arg_docs.join("\n")));
+    let d = docs(&[
+        op.summary.clone(),
+        op.description.clone(),
+        Some(signature),
+        args_doc,
+    ]);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let _ = tag;
+    quote! {
+        #d
+        #deprecated
+        pub fn #name(&self, #(#args),*) -> #builder {
+            #builder {
+                client: self.client.clone(),
+                #(#inits)*
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.trim().lines().next().unwrap_or("")
+}
+
+fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
+    let name = ident(&op.builder.0);
+    let handle = &tag.handle.0;
+    let method = &op.method_name.0;
+    let d = format!(
+        " Request builder for [`{handle}::{method}`](crate::{}::apis::{handle}::{method}): set optional parameters, then `.send().await` (or just `.await`).",
+        ctx.api.module
+    );
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let rust = field_ident(&p.rust);
+        let ty = ctx.ty(&p.ty);
+        if p.required {
+            fields.push(quote!(#rust: #ty,));
+        } else {
+            fields.push(quote!(#rust: ::std::option::Option<#ty>,));
+            let default = p.default.as_ref().map(|v| format!("Okta's default: `{v}`."));
+            let where_ = format!("Optional {} parameter `{}`.", p.location.as_str(), p.wire);
+            let pd = docs(&[p.doc.clone(), Some(where_), default]);
+            setters.push(quote! {
+                #pd
+                pub fn #rust(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#rust = ::std::option::Option::Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+    if let Some(body) = &op.body {
+        let rust = field_ident(&body.rust);
+        let ty = body_type(ctx, &body.ty);
+        if body.required {
+            fields.push(quote!(#rust: #ty,));
+        } else {
+            fields.push(quote!(#rust: ::std::option::Option<#ty>,));
+            let bd = docs(&[body.doc.clone(), Some("Optional request body.".into())]);
+            setters.push(quote! {
+                #bd
+                pub fn #rust(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#rust = ::std::option::Option::Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+    let output = response_type(ctx, op);
+    let send = send_body(ctx, op);
+    let send_doc = docs(&[Some(format!(
+        "Sends the request. Success statuses: {}.",
+        op.response
+            .statuses
+            .iter()
+            .filter(|(s, _)| s.starts_with('2'))
+            .map(|(s, _)| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))]);
+    quote! {
+        #[doc = #d]
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct #name {
+            client: crate::Client,
+            #(#fields)*
+        }
+
+        impl #name {
+            #(#setters)*
+
+            #send_doc
+            pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
+                #send
+            }
+        }
+
+        impl ::std::future::IntoFuture for #name {
+            type Output = ::std::result::Result<#output, crate::Error>;
+            type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
+
+fn send_body(ctx: &Ctx, op: &Operation) -> TokenStream {
+    let method = ident(op.method.as_str());
+    let path = &op.path;
+    let id = &op.id;
+    let mut steps = Vec::new();
+    for p in &op.params {
+        let rust = field_ident(&p.rust);
+        let wire = &p.wire;
+        let value = if p.required {
+            quote!(::std::option::Option::Some(&self.#rust))
+        } else {
+            quote!(self.#rust.as_ref())
+        };
+        let is_array = matches!(p.ty, TypeRef::Array(_));
+        steps.push(match (p.location, is_array) {
+            (ParamLocation::Path, _) => quote!(request.path(#wire, &self.#rust);),
+            (ParamLocation::Query, true) => {
+                let explode = p.explode;
+                quote!(request.query_each(#wire, #value, #explode);)
+            }
+            (ParamLocation::Query, false) => quote!(request.query(#wire, #value);),
+            (ParamLocation::Header, _) => quote!(request.header(#wire, #value);),
+            (ParamLocation::Cookie, _) => quote!(request.cookie(#wire, #value);),
+        });
+    }
+    if let Some(body) = &op.body {
+        let rust = field_ident(&body.rust);
+        let ct = &body.content_type;
+        let is_json = ct == "application/json" || ct.ends_with("+json");
+        let call = match (&body.ty, is_json) {
+            (_, true) => quote!(request.json(#ct, body)?;),
+            (TypeRef::String, false) => quote!(request.text(#ct, body);),
+            (TypeRef::Bytes, false) => quote!(request.bytes(#ct, body);),
+            (_, false) => quote!(request.json(#ct, body)?;),
+        };
+        steps.push(if body.required {
+            quote!({ let body = &self.#rust; #call })
+        } else {
+            quote!(if let ::std::option::Option::Some(body) = &self.#rust { #call })
+        });
+    }
+    if op.security.is_empty() {
+        steps.push(quote!(request.without_credentials();));
+    }
+    if let Some(ct) = &op.response.content_type {
+        if ct != "application/json" {
+            steps.push(quote!(request.accept(#ct);));
+        }
+    }
+    let decode = match &op.response.ty {
+        None => quote!(.empty()),
+        Some(TypeRef::String)
+            if op
+                .response
+                .content_type
+                .as_deref()
+                .is_some_and(|c| !c.contains("json")) =>
+        {
+            quote!(.text())
+        }
+        Some(TypeRef::Bytes) => quote!(.bytes()),
+        Some(_) => quote!(.json()),
+    };
+    let _ = ctx;
+    quote! {
+        let mut request = crate::runtime::Request::new(::reqwest::Method::#method, #path, #id);
+        #(#steps)*
+        self.client.execute(request).await?#decode
+    }
+}

@@ -1,0 +1,259 @@
+//! IR -> Rust files. Emitters read only the IR.
+
+mod apis;
+mod models;
+mod resources;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::*;
+use crate::naming::snake;
+use crate::render::{header, render};
+use crate::Error;
+
+/// Emits the files of one module, as (path relative to the module
+/// directory, contents), in sorted order.
+pub fn emit(api: &Api) -> Result<Vec<(String, String)>, Error> {
+    let ctx = Ctx::new(api);
+    let head = header(&api.sources);
+    let mut files = BTreeMap::new();
+    let mut add = |path: String, tokens: TokenStream| -> Result<(), Error> {
+        let text = render(&path, &head, tokens)?;
+        files.insert(path, text);
+        Ok(())
+    };
+
+    add("mod.rs".into(), module_root(api))?;
+
+    let mut model_mods = Vec::new();
+    for model in &api.models {
+        let file = model_file(&model.name);
+        let mut tokens = models::model(&ctx, model);
+        tokens.extend(resources::methods(&ctx, model));
+        add(format!("models/{file}.rs"), tokens)?;
+        model_mods.push((file, model.name.clone()));
+    }
+    add(
+        "models/mod.rs".into(),
+        reexports("Every type the spec defines, one per file.", &model_mods),
+    )?;
+
+    let mut tag_mods = Vec::new();
+    for tag in &api.tags {
+        add(format!("apis/{}.rs", tag.module), apis::tag(&ctx, tag))?;
+        tag_mods.push((tag.module.0.clone(), tag.handle.clone()));
+    }
+    add(
+        "apis/mod.rs".into(),
+        reexports(
+            "One handle per tag; each operation is a method returning a request builder.",
+            &tag_mods,
+        ),
+    )?;
+    Ok(files.into_iter().collect())
+}
+
+fn model_file(name: &TypeName) -> String {
+    snake(&name.0).0
+}
+
+fn module_root(api: &Api) -> TokenStream {
+    let text = format!(
+        "{} {} (`{}`), generated into Rust.\n\nOperations are methods on the per-tag handles in [`apis`] (re-exported here); request and response types are in [`models`].",
+        api.title,
+        api.version,
+        api.sources.first().map(String::as_str).unwrap_or_default()
+    );
+    let lines = text.lines().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#![doc = #l])
+    });
+    let handles = api.tags.iter().map(|t| ident(&t.handle.0));
+    quote! {
+        #(#lines)*
+        // Polymorphic models hold their subtypes inline so a match reads the
+        // fields directly; some subtypes are much larger than others.
+        #![allow(clippy::large_enum_variant)]
+        // Required parameters are arguments (a missing one is a compile
+        // error); a few operations have many.
+        #![allow(clippy::too_many_arguments)]
+
+        pub mod apis;
+        pub mod models;
+
+        pub use apis::{#(#handles),*};
+    }
+}
+
+fn reexports(doc_text: &str, mods: &[(String, TypeName)]) -> TokenStream {
+    let doc_line = format!(" {doc_text}");
+    let items = mods.iter().map(|(m, ty)| {
+        let m = ident(m);
+        let ty = ident(&ty.0);
+        quote! {
+            mod #m;
+            pub use #m::#ty;
+        }
+    });
+    quote! {
+        #![doc = #doc_line]
+        #(#items)*
+    }
+}
+
+/// Parses an identifier, as a raw one where it is a keyword Rust allows raw.
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// Shared lookups for the emitters.
+pub(crate) struct Ctx<'a> {
+    pub api: &'a Api,
+    module: Ident,
+    /// Fields that must be boxed (recursive types): (type, field).
+    boxed: BTreeSet<(TypeName, RustIdent)>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(api: &'a Api) -> Self {
+        let mut ctx = Ctx {
+            api,
+            module: ident(&api.module.0),
+            boxed: BTreeSet::new(),
+        };
+        ctx.boxed = ctx.find_recursive_fields();
+        ctx
+    }
+
+    /// `crate::<module>::models::Name`
+    pub fn model_path(&self, name: &TypeName) -> TokenStream {
+        let m = &self.module;
+        let n = ident(&name.0);
+        quote!(crate::#m::models::#n)
+    }
+
+    /// `crate::<module>::apis::Handle`
+    pub fn handle_path(&self, name: &TypeName) -> TokenStream {
+        let m = &self.module;
+        let n = ident(&name.0);
+        quote!(crate::#m::apis::#n)
+    }
+
+    /// The Rust type of a field, parameter or JSON body.
+    pub fn ty(&self, t: &TypeRef) -> TokenStream {
+        match t {
+            TypeRef::String | TypeRef::Bytes => quote!(::std::string::String),
+            TypeRef::Bool => quote!(bool),
+            TypeRef::I32 => quote!(i32),
+            TypeRef::I64 => quote!(i64),
+            TypeRef::F64 => quote!(f64),
+            TypeRef::Any => quote!(::serde_json::Value),
+            TypeRef::Array(inner) => {
+                let inner = self.ty(inner);
+                quote!(::std::vec::Vec<#inner>)
+            }
+            TypeRef::Map(inner) => {
+                let inner = self.ty(inner);
+                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            }
+            TypeRef::Named(n) => self.model_path(n),
+        }
+    }
+
+    pub fn is_boxed(&self, owner: &TypeName, field: &RustIdent) -> bool {
+        self.boxed.contains(&(owner.clone(), field.clone()))
+    }
+
+    /// Whether `Default` can be derived for a value of type `t`.
+    pub fn defaultable(&self, t: &TypeRef, seen: &mut Vec<TypeName>) -> bool {
+        match t {
+            TypeRef::Named(n) => {
+                if seen.contains(n) {
+                    return false;
+                }
+                seen.push(n.clone());
+                let ok = match self.api.model(n).map(|m| &m.kind) {
+                    Some(ModelKind::Struct(s)) => s
+                        .fields
+                        .iter()
+                        .all(|f| !f.required || self.defaultable(&f.ty, seen)),
+                    Some(ModelKind::Alias(t)) => self.defaultable(t, seen),
+                    _ => false,
+                };
+                seen.pop();
+                ok
+            }
+            _ => true,
+        }
+    }
+
+    /// Fields whose type contains their owner without indirection.
+    fn find_recursive_fields(&self) -> BTreeSet<(TypeName, RustIdent)> {
+        let direct = |t: &TypeRef| match t {
+            TypeRef::Named(n) => Some(n.clone()),
+            _ => None,
+        };
+        let mut edges: BTreeMap<TypeName, Vec<(Option<RustIdent>, TypeName)>> = BTreeMap::new();
+        for m in &self.api.models {
+            let e = edges.entry(m.name.clone()).or_default();
+            match &m.kind {
+                ModelKind::Struct(s) => {
+                    for f in &s.fields {
+                        if let Some(n) = direct(&f.ty) {
+                            e.push((Some(f.rust.clone()), n));
+                        }
+                    }
+                }
+                ModelKind::Union(u) => {
+                    for v in &u.variants {
+                        e.push((None, v.ty.clone()));
+                    }
+                    e.push((None, u.fallback.clone()));
+                }
+                ModelKind::Alias(t) => {
+                    if let Some(n) = direct(t) {
+                        e.push((None, n));
+                    }
+                }
+                ModelKind::Enum(_) => {}
+            }
+        }
+        let reaches = |from: &TypeName, to: &TypeName| -> bool {
+            let mut stack = vec![from.clone()];
+            let mut seen = BTreeSet::new();
+            while let Some(n) = stack.pop() {
+                if &n == to {
+                    return true;
+                }
+                if seen.insert(n.clone()) {
+                    for (_, next) in edges.get(&n).into_iter().flatten() {
+                        stack.push(next.clone());
+                    }
+                }
+            }
+            false
+        };
+        let mut out = BTreeSet::new();
+        for (owner, list) in &edges {
+            for (field, target) in list {
+                if let Some(field) = field {
+                    if reaches(target, owner) {
+                        out.insert((owner.clone(), field.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+pub(crate) fn field_ident(f: &RustIdent) -> Ident {
+    format_ident!("{}", f.0)
+}

@@ -1,0 +1,299 @@
+//! Models: structs, open enums, polymorphic unions and aliases.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{field_ident, ident, Ctx};
+use crate::ir::*;
+use crate::render::{doc, docs};
+
+pub(crate) fn model(ctx: &Ctx, m: &Model) -> TokenStream {
+    let schema_note = if m.wire.is_empty() {
+        None
+    } else {
+        Some(format!("Schema `{}` (`{}`).", m.wire, m.pointer))
+    };
+    let attrs = docs(&[m.doc.clone(), schema_note]);
+    match &m.kind {
+        ModelKind::Struct(s) => structure(ctx, m, s, attrs),
+        ModelKind::Enum(e) => enumeration(m, e, attrs),
+        ModelKind::Union(u) => union(ctx, m, u, attrs),
+        ModelKind::Alias(t) => {
+            let name = ident(&m.name.0);
+            let ty = ctx.ty(t);
+            quote! {
+                #attrs
+                pub type #name = #ty;
+            }
+        }
+    }
+}
+
+fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStream {
+    let name = ident(&m.name.0);
+    let fields = s.fields.iter().map(|f| {
+        let rust = field_ident(&f.rust);
+        let mut ty = ctx.ty(&f.ty);
+        if ctx.is_boxed(&m.name, &f.rust) {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        let wire = &f.wire;
+        let rename = (f.rust.0 != f.wire).then(|| quote!(rename = #wire,));
+        let mut notes = Vec::new();
+        if f.read_only {
+            notes.push("Read-only: set by Okta.");
+        }
+        if f.write_only {
+            notes.push("Write-only: never returned by Okta.");
+        }
+        let field_doc = docs(&[f.doc.clone(), (!notes.is_empty()).then(|| notes.join(" "))]);
+        if f.required {
+            quote! {
+                #field_doc
+                #[serde(#rename)]
+                pub #rust: #ty,
+            }
+        } else {
+            quote! {
+                #field_doc
+                #[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub #rust: ::std::option::Option<#ty>,
+            }
+        }
+    });
+    let extra_ty = match &s.additional {
+        Some(t) => {
+            let t = ctx.ty(t);
+            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+        }
+        None => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    };
+    let extra_doc = doc(Some(if s.extensible {
+        "Custom attributes (this type is extensible in Okta) and properties newer than this SDK: read and written back unchanged."
+    } else {
+        "Properties newer than this SDK: read and written back unchanged."
+    }));
+
+    let defaultable = s
+        .fields
+        .iter()
+        .all(|f| !f.required || ctx.defaultable(&f.ty, &mut vec![m.name.clone()]));
+    let fixed: Vec<(&Field, &String)> = s
+        .fixed
+        .iter()
+        .filter_map(|(wire, value)| {
+            let f = s.fields.iter().find(|f| &f.wire == wire)?;
+            fixable(ctx, &f.ty).then_some((f, value))
+        })
+        .collect();
+    let derive_default = (defaultable && fixed.is_empty()).then(|| quote!(Default,));
+    let default_impl = (defaultable && !fixed.is_empty()).then(|| {
+        let inits = s.fields.iter().map(|f| {
+            let rust = field_ident(&f.rust);
+            match fixed.iter().find(|(ff, _)| ff.wire == f.wire) {
+                Some((_, v)) if f.required => quote!(#rust: ::std::convert::From::from(#v),),
+                Some((_, v)) => quote!(#rust: ::std::option::Option::Some(::std::convert::From::from(#v)),),
+                None => quote!(#rust: ::std::default::Default::default(),),
+            }
+        });
+        let text = fixed
+            .iter()
+            .map(|(f, v)| format!("`{}` = `{}`", f.wire, v))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let d = format!(" A new value with {text}: what makes it this type on the wire.");
+        quote! {
+            impl ::std::default::Default for #name {
+                #[doc = #d]
+                fn default() -> Self {
+                    Self {
+                        #(#inits)*
+                        additional_properties: ::std::default::Default::default(),
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        #attrs
+        #[derive(Clone, Debug, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #extra_doc
+            #[serde(flatten)]
+            pub additional_properties: #extra_ty,
+        }
+        #default_impl
+    }
+}
+
+/// Whether a fixed string value can be converted into a field of type `t`.
+fn fixable(ctx: &Ctx, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::String => true,
+        TypeRef::Named(n) => matches!(ctx.api.model(n).map(|m| &m.kind), Some(ModelKind::Enum(_))),
+        _ => false,
+    }
+}
+
+fn enumeration(m: &Model, e: &Enumeration, attrs: TokenStream) -> TokenStream {
+    let name = ident(&m.name.0);
+    let variants = e.values.iter().map(|v| {
+        let rust = ident(&v.rust.0);
+        let d = format!(" `{}`", v.wire);
+        quote!(#[doc = #d] #rust,)
+    });
+    let to_wire = e.values.iter().map(|v| {
+        let rust = ident(&v.rust.0);
+        let wire = &v.wire;
+        quote!(Self::#rust => #wire,)
+    });
+    let from_wire = e.values.iter().map(|v| {
+        let rust = ident(&v.rust.0);
+        let wire = &v.wire;
+        quote!(#wire => Self::#rust,)
+    });
+    quote! {
+        #attrs
+        ///
+        /// Open: a value this SDK does not know is kept in `Other` and written back verbatim.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this SDK does not know yet, kept verbatim.
+            Other(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as Okta writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::Other(other) => other,
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_wire)*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+
+        crate::runtime::open_enum!(#name);
+    }
+}
+
+fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
+    let name = ident(&m.name.0);
+    let fallback = ctx.model_path(&u.fallback);
+    let property = &u.property;
+    let variants = u.variants.iter().map(|v| {
+        let rust = ident(&v.rust.0);
+        let ty = ctx.model_path(&v.ty);
+        let values = v
+            .values
+            .iter()
+            .map(|x| format!("`{x}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let d = format!(" `{property}` {values}.");
+        quote!(#[doc = #d] #rust(#ty),)
+    });
+    let ser_arms = u.variants.iter().map(|v| {
+        let rust = ident(&v.rust.0);
+        quote!(Self::#rust(value) => value.serialize(serializer),)
+    });
+    let de_arms = u.variants.iter().map(|v| {
+        let rust = ident(&v.rust.0);
+        let values = &v.values;
+        quote!(#(::std::option::Option::Some(#values))|* => crate::runtime::from_value(value).map(Self::#rust),)
+    });
+    let froms = u.variants.iter().map(|v| {
+        let rust = ident(&v.rust.0);
+        let ty = ctx.model_path(&v.ty);
+        quote! {
+            impl ::std::convert::From<#ty> for #name {
+                fn from(value: #ty) -> Self {
+                    Self::#rust(value)
+                }
+            }
+        }
+    });
+    let method_names: Vec<&str> = m.methods.iter().map(|r| r.rust.0.as_str()).collect();
+    let accessors = u
+        .common
+        .iter()
+        .filter(|f| !method_names.contains(&f.rust.0.as_str()) && !ctx.is_boxed(&u.fallback, &f.rust))
+        .map(|f| {
+            let rust = field_ident(&f.rust);
+            let ty = ctx.ty(&f.ty);
+            let (ret, get) = if f.required {
+                (quote!(&#ty), quote!(&value.#rust))
+            } else {
+                (quote!(::std::option::Option<&#ty>), quote!(value.#rust.as_ref()))
+            };
+            let arms = u.variants.iter().map(|v| {
+                let vr = ident(&v.rust.0);
+                if v.nested {
+                    quote!(Self::#vr(value) => value.#rust(),)
+                } else {
+                    quote!(Self::#vr(value) => #get,)
+                }
+            });
+            let d = format!(" `{}`, whichever subtype this is.", f.wire);
+            quote! {
+                #[doc = #d]
+                pub fn #rust(&self) -> #ret {
+                    match self {
+                        #(#arms)*
+                        Self::Other(value) => #get,
+                    }
+                }
+            }
+        });
+    let poly = format!(" Polymorphic: the subtype is chosen by `{property}`.");
+    let fallback_doc = format!(" A `{property}` this SDK has no subtype for; every field is kept.");
+    quote! {
+        #attrs
+        ///
+        #[doc = #poly]
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            #[doc = #fallback_doc]
+            Other(#fallback),
+        }
+
+        impl #name {
+            #(#accessors)*
+        }
+
+        #(#froms)*
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms)*
+                    Self::Other(value) => value.serialize(serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = ::serde_json::Value::deserialize(deserializer)?;
+                match crate::runtime::discriminator(&value, #property) {
+                    #(#de_arms)*
+                    _ => crate::runtime::from_value(value).map(Self::Other),
+                }
+                .map_err(::serde::de::Error::custom)
+            }
+        }
+    }
+}

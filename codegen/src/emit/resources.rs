@@ -1,0 +1,112 @@
+//! Resource methods (`x-okta-crud`, `x-okta-operations`): inherent async
+//! methods on a model that call one operation with arguments bound from the
+//! model's fields, the model itself, or the caller (parent ids and the rest).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::apis::{body_type, response_type};
+use super::{field_ident, ident, Ctx};
+use crate::ir::*;
+
+pub(crate) fn methods(ctx: &Ctx, m: &Model) -> TokenStream {
+    if m.methods.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident(&m.name.0);
+    let methods = m.methods.iter().map(|r| method(ctx, m, r));
+    quote! {
+        impl #name {
+            #(#methods)*
+        }
+    }
+}
+
+fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
+    let (tag, op) = ctx
+        .api
+        .operations()
+        .find(|(_, o)| o.id == r.operation_id)
+        .expect("normalize checked that every resource method names an operation");
+    let is_union = matches!(m.kind, ModelKind::Union(_));
+    let uses_self = r
+        .bindings
+        .iter()
+        .any(|b| matches!(b, Binding::Field { .. } | Binding::SelfBody));
+    let mut params = Vec::new();
+    let mut lets = Vec::new();
+    let mut call_args = Vec::new();
+    let mut bound = Vec::new();
+    for b in &r.bindings {
+        match b {
+            Binding::Field { field, required } => {
+                let f = field_ident(field);
+                let wire = format!("{}.{}", m.wire, field.0);
+                let access = match (is_union, required) {
+                    (true, true) => quote!(::std::option::Option::Some(self.#f())),
+                    (true, false) => quote!(self.#f()),
+                    (false, true) => quote!(::std::option::Option::Some(&self.#f)),
+                    (false, false) => quote!(self.#f.as_ref()),
+                };
+                lets.push(quote!(let #f = crate::runtime::bound_field(#access, #wire)?;));
+                call_args.push(quote!(::std::clone::Clone::clone(#f)));
+                bound.push(format!("`{}` from `self.{}`", field.0, field.0));
+            }
+            Binding::SelfBody => {
+                call_args.push(quote!(::std::convert::Into::into(::std::clone::Clone::clone(
+                    self
+                ))));
+                bound.push("the body from `self`".to_string());
+            }
+            Binding::Parent { arg, param } => {
+                let a = field_ident(arg);
+                params.push(quote!(#a: impl ::std::convert::Into<::std::string::String>));
+                call_args.push(quote!(#a));
+                bound.push(format!("`{param}` from the parent resource (`{}`)", arg.0));
+            }
+            Binding::Caller { arg, ty } => {
+                let a = field_ident(arg);
+                let ty = match ty {
+                    TypeRef::String => quote!(impl ::std::convert::Into<::std::string::String>),
+                    other => body_type(ctx, other),
+                };
+                params.push(quote!(#a: #ty));
+                call_args.push(quote!(#a));
+            }
+        }
+    }
+    let receiver = uses_self.then(|| quote!(&self,));
+    let rust = field_ident(&r.rust);
+    let handle = ctx.handle_path(&tag.handle);
+    let op_method = field_ident(&op.method_name);
+    let output = response_type(ctx, op);
+    let d = format!(
+        " `{}` ({}): calls [`{}::{}`]({}){}.",
+        r.alias,
+        r.source,
+        tag.handle,
+        op.method_name,
+        format_args!(
+            "crate::{}::apis::{}::{}",
+            ctx.api.module, tag.handle, op.method_name
+        ),
+        if bound.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", bound.join(", "))
+        }
+    );
+    let summary = op.summary.as_deref().map(|s| format!(" {s}"));
+    let summary = summary.map(|s| quote!(#[doc = #s] #[doc = ""]));
+    let missing = uses_self
+        .then(|| quote!(#[doc = ""] #[doc = " Fails with [`crate::Error::MissingField`] when a bound field is not set."]));
+    quote! {
+        #summary
+        #[doc = #d]
+        #missing
+        pub async fn #rust(#receiver client: &crate::Client, #(#params),*) -> ::std::result::Result<#output, crate::Error> {
+            #(#lets)*
+            #handle::new(client).#op_method(#(#call_args),*).send().await
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! The intermediate representation: what `normalize` builds from a spec and
+//! what every emitter reads. Plain owned data; no `openapiv3` type appears here.
+//!
+//! Both spec dialects land on the same concepts: Okta's `x-okta-parent` and
+//! standard `allOf` become [`Struct::parent`]; `x-openapi-v3-discriminator` and
+//! `discriminator` become [`Union`]; `x-okta-crud` / `x-okta-operations`
+//! become [`ResourceMethod`]s.
+
+use std::fmt;
+
+/// A Rust identifier in snake_case (fields, methods, modules), keyword-escaped.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RustIdent(pub String);
+
+/// A Rust type name in PascalCase.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeName(pub String);
+
+/// A JSON pointer into the spec document, e.g. `/components/schemas/User`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SpecPointer(pub String);
+
+impl SpecPointer {
+    /// The pointer one level down, with `~` and `/` escaped as RFC 6901 says.
+    pub fn join(&self, segment: impl fmt::Display) -> SpecPointer {
+        let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
+        SpecPointer(format!("{}/{}", self.0, segment))
+    }
+}
+
+macro_rules! display_newtype {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+display_newtype!(RustIdent, TypeName, SpecPointer);
+
+/// One spec, normalised: becomes one module of `okta-api`.
+#[derive(Clone, Debug)]
+pub struct Api {
+    /// Module name in `okta-api` (also its cargo feature), e.g. `legacy`.
+    pub module: RustIdent,
+    /// `info.title` of the spec.
+    pub title: String,
+    /// `info.version` of the spec.
+    pub version: String,
+    /// Spec and overlay files, relative to the workspace, for file headers.
+    pub sources: Vec<String>,
+    /// Every model, sorted by Rust name.
+    pub models: Vec<Model>,
+    /// API handles, one per tag, sorted by Rust name.
+    pub tags: Vec<Tag>,
+    /// What could not be represented precisely, with where it is.
+    pub warnings: Vec<Warning>,
+}
+
+impl Api {
+    /// All operations of all tags, in tag order then spec order.
+    pub fn operations(&self) -> impl Iterator<Item = (&Tag, &Operation)> {
+        self.tags
+            .iter()
+            .flat_map(|t| t.operations.iter().map(move |o| (t, o)))
+    }
+
+    /// The model with this Rust name.
+    pub fn model(&self, name: &TypeName) -> Option<&Model> {
+        self.models
+            .binary_search_by(|m| m.name.cmp(name))
+            .ok()
+            .map(|i| &self.models[i])
+    }
+}
+
+/// Something the generator represents less precisely than the spec says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub pointer: SpecPointer,
+    pub message: String,
+}
+
+/// A tag of operations, emitted as one API handle (`UserApi`) in one file.
+#[derive(Clone, Debug)]
+pub struct Tag {
+    /// The tag as written in the spec, e.g. `UserFactor`.
+    pub wire: String,
+    /// Module (file) name, e.g. `user_factor`.
+    pub module: RustIdent,
+    /// Handle type, e.g. `UserFactorApi`.
+    pub handle: TypeName,
+    /// The tag's description, if the spec has one.
+    pub doc: Option<String>,
+    /// Operations in spec order (path order, then method order).
+    pub operations: Vec<Operation>,
+}
+
+/// HTTP methods the specs use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Patch,
+    Head,
+    Options,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Options => "OPTIONS",
+        }
+    }
+}
+
+/// One operation: a method on its tag's handle plus a request builder.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// `operationId` as written in the spec.
+    pub id: String,
+    /// Method name on the handle, e.g. `list_users`.
+    pub method_name: RustIdent,
+    /// Request builder type, e.g. `ListUsers`.
+    pub builder: TypeName,
+    pub method: HttpMethod,
+    /// Path template as written, e.g. `/api/v1/users/{userId}`.
+    pub path: String,
+    pub pointer: SpecPointer,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// Parameters in argument order: required path params in template order,
+    /// other required params in spec order, then optional ones in spec order.
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub response: Response,
+    /// Names of the security schemes that may authorise the call; empty
+    /// means the operation is sent without credentials.
+    pub security: Vec<String>,
+}
+
+impl Operation {
+    /// Required parameters (method arguments), in argument order.
+    pub fn required_params(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| p.required)
+    }
+
+    /// Optional parameters (builder setters), in spec order.
+    pub fn optional_params(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| !p.required)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+}
+
+/// A path, query, header or cookie parameter.
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub wire: String,
+    pub rust: RustIdent,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+    /// The spec's default, shown in docs; never sent implicitly.
+    pub default: Option<serde_json::Value>,
+    /// For arrays in the query: one `name=value` pair per item (`explode`).
+    pub explode: bool,
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+pub struct Body {
+    /// Argument name, e.g. `user` (from the request body's name).
+    pub rust: RustIdent,
+    pub ty: TypeRef,
+    pub content_type: String,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+/// The success response of an operation.
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// Decoded body type; `None` when the success response has no body.
+    pub ty: Option<TypeRef>,
+    pub content_type: Option<String>,
+    /// Every documented status with its description, in spec order.
+    pub statuses: Vec<(String, String)>,
+}
+
+/// A reference to a type, as a field, parameter or body has it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    /// Raw bytes (`format: binary`).
+    Bytes,
+    /// Any JSON value (free-form object or untyped schema).
+    Any,
+    Array(Box<TypeRef>),
+    /// A JSON object with string keys and values of one type.
+    Map(Box<TypeRef>),
+    Named(TypeName),
+}
+
+/// A named type emitted into `models`.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: TypeName,
+    /// Schema name in the spec (or a derived name for inline schemas).
+    pub wire: String,
+    pub pointer: SpecPointer,
+    pub doc: Option<String>,
+    pub kind: ModelKind,
+    /// Methods from `x-okta-crud` / `x-okta-operations`, in spec order.
+    pub methods: Vec<ResourceMethod>,
+}
+
+#[derive(Clone, Debug)]
+pub enum ModelKind {
+    Struct(Struct),
+    Enum(Enumeration),
+    Union(Union),
+    Alias(TypeRef),
+}
+
+/// An object type. Unknown properties are always kept.
+#[derive(Clone, Debug)]
+pub struct Struct {
+    /// The parent (`x-okta-parent` or the `$ref` of an `allOf`), whose fields
+    /// are included in `fields` as inherited ones.
+    pub parent: Option<TypeName>,
+    /// All fields: inherited first (parent order), then own; an own field of
+    /// the same wire name replaces the inherited one in place.
+    pub fields: Vec<Field>,
+    /// Typed `additionalProperties`; `None` keeps extra properties as JSON.
+    pub additional: Option<TypeRef>,
+    /// `x-okta-extensible`: custom attributes expected beside the fields.
+    pub extensible: bool,
+    /// `(wire field, value)` pairs a new value of this type starts with: its
+    /// discriminator value in each ancestor union and `x-okta-defined-as`.
+    pub fixed: Vec<(String, String)>,
+}
+
+/// A property of an object type.
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub wire: String,
+    pub rust: RustIdent,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub read_only: bool,
+    pub write_only: bool,
+    pub doc: Option<String>,
+    /// The ancestor that declares this field, if it is inherited.
+    pub inherited_from: Option<TypeName>,
+    pub pointer: SpecPointer,
+}
+
+/// A string enum; always open (unknown values are kept verbatim).
+#[derive(Clone, Debug)]
+pub struct Enumeration {
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumValue {
+    pub wire: String,
+    pub rust: TypeName,
+}
+
+/// A polymorphic type: decided by a discriminator property.
+#[derive(Clone, Debug)]
+pub struct Union {
+    /// Wire name of the discriminator property, e.g. `signOnMode`.
+    pub property: String,
+    /// Known subtypes, in mapping order. A subtype may itself be a union
+    /// (nested discriminators).
+    pub variants: Vec<Variant>,
+    /// The struct of the base's own fields, used for unknown discriminator
+    /// values (and for values whose mapping points at the base itself).
+    pub fallback: TypeName,
+    /// Fields present with the same type in every variant and the fallback:
+    /// readable on the union without matching.
+    pub common: Vec<Field>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub rust: TypeName,
+    pub ty: TypeName,
+    /// Discriminator values that select this variant.
+    pub values: Vec<String>,
+    /// Whether `ty` is itself a union.
+    pub nested: bool,
+}
+
+/// A method on a model from `x-okta-crud` / `x-okta-operations`.
+#[derive(Clone, Debug)]
+pub struct ResourceMethod {
+    /// `alias` as written, e.g. `activate`.
+    pub alias: String,
+    pub rust: RustIdent,
+    /// The operation it calls.
+    pub operation_id: String,
+    /// Handle of the operation's tag, and its method.
+    pub handle: TypeName,
+    pub operation_method: RustIdent,
+    /// One binding per required parameter of the operation (and the body),
+    /// in the operation's argument order.
+    pub bindings: Vec<Binding>,
+    /// `x-okta-crud` or `x-okta-operations`.
+    pub source: &'static str,
+    pub pointer: SpecPointer,
+}
+
+/// Where an operation argument comes from when called as a resource method.
+#[derive(Clone, Debug)]
+pub enum Binding {
+    /// `src`: a field of the model.
+    Field { field: RustIdent, required: bool },
+    /// `self`: the model itself is the body.
+    SelfBody,
+    /// `parentSrc`: a field of the parent resource, which the caller passes.
+    Parent { arg: RustIdent, param: String },
+    /// Not bound by the extension: the caller passes it.
+    Caller { arg: RustIdent, ty: TypeRef },
+}

@@ -1,0 +1,162 @@
+//! The generator behind `okta-api`: OpenAPI documents (plus overlays) ->
+//! one intermediate representation ([`ir`]) -> Rust modules.
+//!
+//! The library reads specs and returns an in-memory file set; writing (and
+//! comparing) is `xtask`'s job.
+
+pub mod emit;
+pub mod ir;
+pub mod load;
+pub mod naming;
+pub mod normalize;
+pub mod overlay;
+pub mod render;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One generator error. Spec errors name the file, the JSON pointer and the
+/// problem.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{file}: cannot read: {message}")]
+    Io { file: String, message: String },
+    #[error("{file}: {pointer}: {message}", pointer = if pointer.is_empty() { "/" } else { pointer })]
+    Spec {
+        file: String,
+        pointer: String,
+        message: String,
+    },
+    #[error("generated code for {file} does not parse: {message}")]
+    Render { file: String, message: String },
+}
+
+impl Error {
+    pub(crate) fn spec(file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Spec {
+            file: file.to_string(),
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// One bundled spec and the `okta-api` module generated from it.
+#[derive(Clone, Copy, Debug)]
+pub struct SpecModule {
+    /// Module (and cargo feature) name in `okta-api`.
+    pub module: &'static str,
+    /// Spec file, relative to the workspace root.
+    pub spec: &'static str,
+    /// Overlay files applied in order, relative to the workspace root.
+    pub overlays: &'static [&'static str],
+}
+
+/// The specs this workspace generates from.
+pub const MODULES: &[SpecModule] = &[SpecModule {
+    module: "legacy",
+    spec: "spec/okta-1.9.0.yaml",
+    overlays: &["spec/overlays/okta-1.9.0-fixes.yaml"],
+}];
+
+/// Directory (relative to the workspace root) that holds only generated
+/// files for `module`.
+pub fn output_dir(module: &str) -> String {
+    format!("okta-api/src/{module}")
+}
+
+/// Everything `generate` produced.
+#[derive(Debug, Default)]
+pub struct Generated {
+    /// Relative path -> contents.
+    pub files: BTreeMap<String, String>,
+    /// One IR per spec module.
+    pub apis: Vec<ir::Api>,
+}
+
+/// Loads and normalises one spec module.
+pub fn load_api(root: &Path, module: &SpecModule) -> Result<ir::Api, Error> {
+    let spec = load::SourceFile::read(root, module.spec)?;
+    let overlays = module
+        .overlays
+        .iter()
+        .map(|o| load::SourceFile::read(root, o))
+        .collect::<Result<Vec<_>, _>>()?;
+    let loaded = load::load(&spec, &overlays)?;
+    normalize::normalize(&loaded, module.module)
+}
+
+/// Generates every module in `modules` from the specs under `root`.
+pub fn generate(root: &Path, modules: &[SpecModule]) -> Result<Generated, Error> {
+    let mut out = Generated::default();
+    for module in modules {
+        let api = load_api(root, module)?;
+        let dir = output_dir(module.module);
+        for (path, contents) in emit::emit(&api)? {
+            out.files.insert(format!("{dir}/{path}"), contents);
+        }
+        out.apis.push(api);
+    }
+    Ok(out)
+}
+
+/// Generated files as they are on disk under `root`, relative paths.
+pub fn committed_files(root: &Path) -> Result<std::collections::BTreeSet<String>, Error> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeSet<String>) -> Result<(), Error> {
+        let io = |e: std::io::Error| Error::Io {
+            file: dir.display().to_string(),
+            message: e.to_string(),
+        };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io(e)),
+        };
+        for entry in entries {
+            let path = entry.map_err(io)?.path();
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                out.insert(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+        Ok(())
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for m in MODULES {
+        walk(root, &root.join(output_dir(m.module)), &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Compares `generated` with the files on disk: one readable entry per
+/// differing path (missing, stale, or the first differing line), empty when
+/// everything matches.
+pub fn drift(root: &Path, generated: &BTreeMap<String, String>) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    for (path, want) in generated {
+        match std::fs::read_to_string(root.join(path)) {
+            Err(_) => out.push(format!("missing: {path}")),
+            Ok(have) if &have != want => {
+                let (line, have_line, want_line) = have
+                    .lines()
+                    .chain(std::iter::repeat(""))
+                    .zip(want.lines().chain(std::iter::repeat("")))
+                    .enumerate()
+                    .find(|(_, (h, w))| h != w)
+                    .map(|(i, (h, w))| (i + 1, h, w))
+                    .unwrap_or((0, "", ""));
+                out.push(format!(
+                    "differs: {path}:{line}\n  - {have_line}\n  + {want_line}"
+                ));
+            }
+            Ok(_) => {}
+        }
+    }
+    for stale in committed_files(root)? {
+        if !generated.contains_key(&stale) {
+            out.push(format!("stale (no longer generated): {stale}"));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,222 @@
+//! The one error type every operation returns.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+
+/// What went wrong with a call. Every variant displays as one readable line
+/// and never contains credentials.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Okta answered with a non-success status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The request could not be sent or the response not read.
+    #[error("{operation}: transport error: {source}")]
+    Transport {
+        operation: &'static str,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request or the response body took longer than the configured timeout.
+    #[error("{operation}: timed out")]
+    Timeout { operation: &'static str },
+    /// A success response whose body does not match the expected type.
+    #[error(
+        "{operation}: cannot decode the {status} response at `{path}`: {message} (body starts: {excerpt:?})"
+    )]
+    Decode {
+        operation: &'static str,
+        status: StatusCode,
+        /// Where in the body decoding failed, e.g. `profile.login`.
+        path: String,
+        message: String,
+        /// The first bytes of the body.
+        excerpt: String,
+        request_id: Option<String>,
+    },
+    /// A resource method needs a field of the model that is not set (for
+    /// example `user.activate(..)` on a user without an `id`).
+    #[error("{field} is not set; the call needs it")]
+    MissingField { field: &'static str },
+    /// The request could not be built (for example an unserialisable body).
+    #[error("{operation}: invalid request: {message}")]
+    InvalidRequest {
+        operation: &'static str,
+        message: String,
+    },
+    /// The client configuration is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The HTTP status, for API and decode errors.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Okta's `X-Okta-Request-Id` of the failed response, when there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            Error::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API error, if Okta answered with a non-success status.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the same request may succeed if sent again: rate limits,
+    /// server-side failures, timeouts and connection failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.status == StatusCode::TOO_MANY_REQUESTS || e.status.is_server_error(),
+            Error::Timeout { .. } => true,
+            Error::Transport { source, .. } => source.is_connect() || source.is_request(),
+            _ => false,
+        }
+    }
+}
+
+/// A non-success response from Okta, with Okta's error body when it sent one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// The operation that failed, e.g. `getUser`.
+    pub operation: &'static str,
+    pub status: StatusCode,
+    /// `errorCode`, e.g. `E0000007`.
+    pub error_code: Option<String>,
+    /// `errorSummary`, e.g. `Not found: Resource not found: x (User)`.
+    pub error_summary: Option<String>,
+    pub error_link: Option<String>,
+    /// `errorId`, Okta's id for this occurrence.
+    pub error_id: Option<String>,
+    /// `errorCauses[].errorSummary`.
+    pub error_causes: Vec<String>,
+    /// The `X-Okta-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The raw response body (also when it is not Okta's error shape).
+    pub body: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OktaErrorBody {
+    error_code: Option<String>,
+    error_summary: Option<String>,
+    error_link: Option<String>,
+    error_id: Option<String>,
+    #[serde(default)]
+    error_causes: Vec<OktaErrorCause>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OktaErrorCause {
+    error_summary: Option<String>,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: StatusCode,
+        request_id: Option<String>,
+        body: String,
+    ) -> Self {
+        let parsed: Option<OktaErrorBody> = serde_json::from_str(&body).ok();
+        let mut e = ApiError {
+            operation,
+            status,
+            error_code: None,
+            error_summary: None,
+            error_link: None,
+            error_id: None,
+            error_causes: Vec::new(),
+            request_id,
+            body,
+        };
+        if let Some(p) = parsed {
+            e.error_code = p.error_code;
+            e.error_summary = p.error_summary;
+            e.error_link = p.error_link;
+            e.error_id = p.error_id;
+            e.error_causes = p
+                .error_causes
+                .into_iter()
+                .filter_map(|c| c.error_summary)
+                .collect();
+        }
+        e
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: Okta answered {}", self.operation, self.status)?;
+        if let Some(code) = &self.error_code {
+            write!(f, " {code}")?;
+        }
+        if let Some(summary) = &self.error_summary {
+            write!(f, ": {summary}")?;
+        }
+        if !self.error_causes.is_empty() {
+            write!(f, " ({})", self.error_causes.join("; "))?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn okta_error_body_is_parsed_and_displayed() {
+        let body = r#"{"errorCode":"E0000001","errorSummary":"Api validation failed: login","errorLink":"E0000001","errorId":"oaeX","errorCauses":[{"errorSummary":"login: An object with this field already exists"}]}"#;
+        let e = ApiError::new(
+            "createUser",
+            StatusCode::BAD_REQUEST,
+            Some("req-1".into()),
+            body.into(),
+        );
+        assert_eq!(e.error_code.as_deref(), Some("E0000001"));
+        assert_eq!(e.error_id.as_deref(), Some("oaeX"));
+        assert_eq!(
+            e.error_causes,
+            vec!["login: An object with this field already exists"]
+        );
+        assert_eq!(
+            Error::Api(Box::new(e)).to_string(),
+            "createUser: Okta answered 400 Bad Request E0000001: Api validation failed: login (login: An object with this field already exists) [request id req-1]"
+        );
+    }
+
+    #[test]
+    fn non_okta_body_is_kept_raw() {
+        let e = ApiError::new(
+            "getUser",
+            StatusCode::BAD_GATEWAY,
+            None,
+            "<html>bad gateway</html>".into(),
+        );
+        assert_eq!(e.error_code, None);
+        assert_eq!(e.body, "<html>bad gateway</html>");
+        assert!(Error::Api(Box::new(e)).is_retryable());
+    }
+}

@@ -1,0 +1,36 @@
+//! Async Rust SDK for the Okta APIs.
+//!
+//! The runtime (client, credentials, errors) is hand-written and shared; the
+//! models and operations of each bundled spec are generated into their own
+//! module, behind a cargo feature of the same name:
+//!
+//! - [`legacy`] (feature `legacy`, default): the Okta API 1.9.0 spec, with
+//!   resource methods on models (`user.activate(&client, ..)`).
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), okta_api::Error> {
+//! use okta_api::legacy::UserApi;
+//!
+//! let client = okta_api::Client::builder()
+//!     .org_url("https://dev-123456.okta.com")
+//!     .api_token("00abc...")
+//!     .build()?;
+//! let users = UserApi::new(&client).list_users().search("status eq \"ACTIVE\"").await?;
+//! for user in &users {
+//!     println!("{:?}", user.id);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod error;
+// Used by the generated modules; public so their builders can name it.
+#[doc(hidden)]
+pub mod runtime;
+
+pub use client::{Client, ClientBuilder, Credentials, DEFAULT_USER_AGENT};
+pub use error::{ApiError, Error};
+
+#[cfg(feature = "legacy")]
+pub mod legacy;

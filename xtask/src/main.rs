@@ -1,0 +1,99 @@
+//! `cargo xtask generate | check`: writes or compares the generated files.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use okta_codegen::{generate, Generated, MODULES};
+
+const USAGE: &str = "usage: cargo xtask <generate|check>
+
+  generate  regenerate okta-api's generated modules from spec/ (and delete stale files)
+  check     fail if the committed generated files differ from what generate would write";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("generate") => cmd_generate(),
+        Some("check") => cmd_check(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+fn run_generator(root: &Path) -> Result<Generated, String> {
+    let generated = generate(root, MODULES).map_err(|e| e.to_string())?;
+    for api in &generated.apis {
+        for w in &api.warnings {
+            eprintln!("warning: {}: {}: {}", api.sources[0], w.pointer, w.message);
+        }
+    }
+    Ok(generated)
+}
+
+fn cmd_generate() -> Result<(), String> {
+    let started = Instant::now();
+    let root = workspace_root();
+    // Nothing is written unless the whole generation succeeds.
+    let generated = run_generator(&root)?;
+    let existing = okta_codegen::committed_files(&root).map_err(|e| e.to_string())?;
+    let mut written = 0;
+    for (path, contents) in &generated.files {
+        let full = root.join(path);
+        if std::fs::read_to_string(&full).ok().as_deref() == Some(contents.as_str()) {
+            continue;
+        }
+        if let Some(dir) = full.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(&full, contents).map_err(|e| format!("{path}: {e}"))?;
+        written += 1;
+    }
+    let mut removed = 0;
+    for stale in existing.iter().filter(|p| !generated.files.contains_key(*p)) {
+        std::fs::remove_file(root.join(stale)).map_err(|e| format!("{stale}: {e}"))?;
+        removed += 1;
+    }
+    let ops: usize = generated.apis.iter().map(|a| a.operations().count()).sum();
+    let models: usize = generated.apis.iter().map(|a| a.models.len()).sum();
+    let lines: usize = generated.files.values().map(|c| c.lines().count()).sum();
+    eprintln!(
+        "generated {} files ({lines} lines: {ops} operations, {models} types); {written} written, {removed} removed, in {:.2?}",
+        generated.files.len(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+fn cmd_check() -> Result<(), String> {
+    let root = workspace_root();
+    let generated = run_generator(&root)?;
+    let diff = okta_codegen::drift(&root, &generated.files).map_err(|e| e.to_string())?;
+    if diff.is_empty() {
+        eprintln!("generated files are up to date ({} files)", generated.files.len());
+        return Ok(());
+    }
+    for line in &diff {
+        eprintln!("{line}");
+    }
+    Err(format!(
+        "{} generated file(s) differ from the spec; run `cargo xtask generate` and commit the result",
+        diff.len()
+    ))
+}
