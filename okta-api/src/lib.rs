@@ -32,5 +32,7 @@ pub mod runtime;
 pub use client::{Client, ClientBuilder, Credentials, DEFAULT_USER_AGENT};
 pub use error::{ApiError, Error};
 
+// Generated modules are formatted by the generator (prettyplease), not rustfmt.
 #[cfg(feature = "legacy")]
+#[rustfmt::skip]
 pub mod legacy;
