@@ -214,18 +214,18 @@ impl ApplicationApi {
     /// Arguments:
     /// - `app_id` (path `appId`)
     /// - `group_id` (path `groupId`)
-    /// - `body`: the request body (`application/json`)
+    /// - `application_group_assignment`: the request body (`application/json`)
     pub fn create_application_group_assignment(
         &self,
         app_id: impl ::std::convert::Into<::std::string::String>,
         group_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::legacy::models::ApplicationGroupAssignment,
+        application_group_assignment: crate::legacy::models::ApplicationGroupAssignment,
     ) -> CreateApplicationGroupAssignment {
         CreateApplicationGroupAssignment {
             client: self.client.clone(),
             app_id: app_id.into(),
             group_id: group_id.into(),
-            body,
+            application_group_assignment,
         }
     }
     /// Remove Group from Application
@@ -891,7 +891,7 @@ pub struct CreateApplicationGroupAssignment {
     client: crate::Client,
     app_id: ::std::string::String,
     group_id: ::std::string::String,
-    body: crate::legacy::models::ApplicationGroupAssignment,
+    application_group_assignment: crate::legacy::models::ApplicationGroupAssignment,
 }
 
 impl CreateApplicationGroupAssignment {
@@ -910,7 +910,7 @@ impl CreateApplicationGroupAssignment {
         request.path("appId", &self.app_id);
         request.path("groupId", &self.group_id);
         {
-            let body = &self.body;
+            let body = &self.application_group_assignment;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()

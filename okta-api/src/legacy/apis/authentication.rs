@@ -19,14 +19,14 @@ impl AuthenticationApi {
     /// `POST /api/v1/authn` (`authenticate`).
     ///
     /// Arguments:
-    /// - `body`: the request body (`application/json`)
+    /// - `authentication_request`: the request body (`application/json`)
     pub fn authenticate(
         &self,
-        body: crate::legacy::models::AuthenticationRequest,
+        authentication_request: crate::legacy::models::AuthenticationRequest,
     ) -> Authenticate {
         Authenticate {
             client: self.client.clone(),
-            body,
+            authentication_request,
         }
     }
     /// This operation changes a user’s password by providing the existing password and the new password password for authentication transactions with either the PASSWORD_EXPIRED or PASSWORD_WARN state.
@@ -49,14 +49,14 @@ impl AuthenticationApi {
     /// `POST /api/v1/authn/factors` (`enrollFactor`).
     ///
     /// Arguments:
-    /// - `body`: the request body (`application/json`)
+    /// - `enroll_factor_request`: the request body (`application/json`)
     pub fn enroll_factor(
         &self,
-        body: crate::legacy::models::EnrollFactorRequest,
+        enroll_factor_request: crate::legacy::models::EnrollFactorRequest,
     ) -> EnrollFactor {
         EnrollFactor {
             client: self.client.clone(),
-            body,
+            enroll_factor_request,
         }
     }
     /// You can enroll, activate, manage, and verify factors inside the authentication context with /api/v1/authn/factors. This operation is only available for users that have not previously enrolled a factor and have transitioned to the MFA_ENROLL state.
@@ -65,16 +65,16 @@ impl AuthenticationApi {
     ///
     /// Arguments:
     /// - `factor_id` (path `factorId`)
-    /// - `body`: the request body (`application/json`)
+    /// - `activate_factor_request`: the request body (`application/json`)
     pub fn auth_activate_factor(
         &self,
         factor_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::legacy::models::ActivateFactorRequest,
+        activate_factor_request: crate::legacy::models::ActivateFactorRequest,
     ) -> AuthActivateFactor {
         AuthActivateFactor {
             client: self.client.clone(),
             factor_id: factor_id.into(),
-            body,
+            activate_factor_request,
         }
     }
     /// You can enroll, activate, manage, and verify factors inside the authentication context with /api/v1/authn/factors. This operation is only available for users that have not previously enrolled a factor and have transitioned to the MFA_ENROLL state.
@@ -83,18 +83,18 @@ impl AuthenticationApi {
     ///
     /// Arguments:
     /// - `factor_id` (path `factorId`)
-    /// - `body`: the request body (`application/json`)
+    /// - `auth_verify_factor_request`: the request body (`application/json`)
     pub fn auth_verify_factor(
         &self,
         factor_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::legacy::models::AuthVerifyFactorRequest,
+        auth_verify_factor_request: crate::legacy::models::AuthVerifyFactorRequest,
     ) -> AuthVerifyFactor {
         AuthVerifyFactor {
             client: self.client.clone(),
             factor_id: factor_id.into(),
             remember_device: ::std::option::Option::None,
             auto_push: ::std::option::Option::None,
-            body,
+            auth_verify_factor_request,
         }
     }
 }
@@ -104,7 +104,7 @@ impl AuthenticationApi {
 #[must_use = "a request does nothing until it is sent"]
 pub struct Authenticate {
     client: crate::Client,
-    body: crate::legacy::models::AuthenticationRequest,
+    authentication_request: crate::legacy::models::AuthenticationRequest,
 }
 
 impl Authenticate {
@@ -121,7 +121,7 @@ impl Authenticate {
             "authenticate",
         );
         {
-            let body = &self.body;
+            let body = &self.authentication_request;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()
@@ -184,7 +184,7 @@ impl ::std::future::IntoFuture for AuthChangePassword {
 #[must_use = "a request does nothing until it is sent"]
 pub struct EnrollFactor {
     client: crate::Client,
-    body: crate::legacy::models::EnrollFactorRequest,
+    enroll_factor_request: crate::legacy::models::EnrollFactorRequest,
 }
 
 impl EnrollFactor {
@@ -201,7 +201,7 @@ impl EnrollFactor {
             "enrollFactor",
         );
         {
-            let body = &self.body;
+            let body = &self.enroll_factor_request;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()
@@ -225,7 +225,7 @@ impl ::std::future::IntoFuture for EnrollFactor {
 pub struct AuthActivateFactor {
     client: crate::Client,
     factor_id: ::std::string::String,
-    body: crate::legacy::models::ActivateFactorRequest,
+    activate_factor_request: crate::legacy::models::ActivateFactorRequest,
 }
 
 impl AuthActivateFactor {
@@ -243,7 +243,7 @@ impl AuthActivateFactor {
         );
         request.path("factorId", &self.factor_id);
         {
-            let body = &self.body;
+            let body = &self.activate_factor_request;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()
@@ -269,7 +269,7 @@ pub struct AuthVerifyFactor {
     factor_id: ::std::string::String,
     remember_device: ::std::option::Option<bool>,
     auto_push: ::std::option::Option<bool>,
-    body: crate::legacy::models::AuthVerifyFactorRequest,
+    auth_verify_factor_request: crate::legacy::models::AuthVerifyFactorRequest,
 }
 
 impl AuthVerifyFactor {
@@ -307,7 +307,7 @@ impl AuthVerifyFactor {
         request.query("rememberDevice", self.remember_device.as_ref());
         request.query("autoPush", self.auto_push.as_ref());
         {
-            let body = &self.body;
+            let body = &self.auth_verify_factor_request;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()

@@ -21,14 +21,14 @@ impl SessionApi {
     /// `POST /api/v1/sessions` (`createSession`).
     ///
     /// Arguments:
-    /// - `body`: the request body (`application/json`)
+    /// - `create_session_request`: the request body (`application/json`)
     pub fn create_session(
         &self,
-        body: crate::legacy::models::CreateSessionRequest,
+        create_session_request: crate::legacy::models::CreateSessionRequest,
     ) -> CreateSession {
         CreateSession {
             client: self.client.clone(),
-            body,
+            create_session_request,
         }
     }
     /// Get details about a session.
@@ -83,7 +83,7 @@ impl SessionApi {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateSession {
     client: crate::Client,
-    body: crate::legacy::models::CreateSessionRequest,
+    create_session_request: crate::legacy::models::CreateSessionRequest,
 }
 
 impl CreateSession {
@@ -97,7 +97,7 @@ impl CreateSession {
             "createSession",
         );
         {
-            let body = &self.body;
+            let body = &self.create_session_request;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()

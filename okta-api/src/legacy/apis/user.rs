@@ -149,16 +149,16 @@ impl UserApi {
     ///
     /// Arguments:
     /// - `user_id` (path `userId`)
-    /// - `body`: the request body (`application/json`)
+    /// - `user_credentials`: the request body (`application/json`)
     pub fn change_recovery_question(
         &self,
         user_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::legacy::models::UserCredentials,
+        user_credentials: crate::legacy::models::UserCredentials,
     ) -> ChangeRecoveryQuestion {
         ChangeRecoveryQuestion {
             client: self.client.clone(),
             user_id: user_id.into(),
-            body,
+            user_credentials,
         }
     }
     /// Forgot Password
@@ -177,7 +177,7 @@ impl UserApi {
             client: self.client.clone(),
             user_id: user_id.into(),
             send_email: ::std::option::Option::None,
-            body: ::std::option::Option::None,
+            user_credentials: ::std::option::Option::None,
         }
     }
     /// Get Member Groups
@@ -364,16 +364,16 @@ impl UserApi {
     ///
     /// Arguments:
     /// - `user_id` (path `userId`)
-    /// - `body`: the request body (`application/json`)
+    /// - `role`: the request body (`application/json`)
     pub fn add_role_to_user(
         &self,
         user_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::legacy::models::Role,
+        role: crate::legacy::models::Role,
     ) -> AddRoleToUser {
         AddRoleToUser {
             client: self.client.clone(),
             user_id: user_id.into(),
-            body,
+            role,
         }
     }
     /// Unassigns a role from a user.
@@ -845,7 +845,7 @@ impl ::std::future::IntoFuture for ChangePassword {
 pub struct ChangeRecoveryQuestion {
     client: crate::Client,
     user_id: ::std::string::String,
-    body: crate::legacy::models::UserCredentials,
+    user_credentials: crate::legacy::models::UserCredentials,
 }
 
 impl ChangeRecoveryQuestion {
@@ -860,7 +860,7 @@ impl ChangeRecoveryQuestion {
         );
         request.path("userId", &self.user_id);
         {
-            let body = &self.body;
+            let body = &self.user_credentials;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()
@@ -885,7 +885,7 @@ pub struct ForgotPassword {
     client: crate::Client,
     user_id: ::std::string::String,
     send_email: ::std::option::Option<bool>,
-    body: ::std::option::Option<crate::legacy::models::UserCredentials>,
+    user_credentials: ::std::option::Option<crate::legacy::models::UserCredentials>,
 }
 
 impl ForgotPassword {
@@ -897,11 +897,11 @@ impl ForgotPassword {
         self
     }
     /// Optional request body.
-    pub fn body(
+    pub fn user_credentials(
         mut self,
         value: impl ::std::convert::Into<crate::legacy::models::UserCredentials>,
     ) -> Self {
-        self.body = ::std::option::Option::Some(value.into());
+        self.user_credentials = ::std::option::Option::Some(value.into());
         self
     }
     /// Sends the request. Success statuses: 200.
@@ -918,7 +918,7 @@ impl ForgotPassword {
         );
         request.path("userId", &self.user_id);
         request.query("sendEmail", self.send_email.as_ref());
-        if let ::std::option::Option::Some(body) = &self.body {
+        if let ::std::option::Option::Some(body) = &self.user_credentials {
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()
@@ -1334,7 +1334,7 @@ impl ::std::future::IntoFuture for ListAssignedRoles {
 pub struct AddRoleToUser {
     client: crate::Client,
     user_id: ::std::string::String,
-    body: crate::legacy::models::Role,
+    role: crate::legacy::models::Role,
 }
 
 impl AddRoleToUser {
@@ -1349,7 +1349,7 @@ impl AddRoleToUser {
         );
         request.path("userId", &self.user_id);
         {
-            let body = &self.body;
+            let body = &self.role;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()

@@ -37,11 +37,11 @@ impl UserFactorApi {
     ///
     /// Arguments:
     /// - `user_id` (path `userId`)
-    /// - `body`: the request body (`application/json`)
+    /// - `factor`: the request body (`application/json`)
     pub fn add_factor(
         &self,
         user_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::legacy::models::Factor,
+        factor: crate::legacy::models::Factor,
     ) -> AddFactor {
         AddFactor {
             client: self.client.clone(),
@@ -50,7 +50,7 @@ impl UserFactorApi {
             template_id: ::std::option::Option::None,
             token_lifetime_seconds: ::std::option::Option::None,
             activate: ::std::option::Option::None,
-            body,
+            factor,
         }
     }
     /// Enumerates all the \[supported factors\](#supported-factors-for-providers) that can be enrolled for the specified user
@@ -216,7 +216,7 @@ pub struct AddFactor {
     template_id: ::std::option::Option<::std::string::String>,
     token_lifetime_seconds: ::std::option::Option<i32>,
     activate: ::std::option::Option<bool>,
-    body: crate::legacy::models::Factor,
+    factor: crate::legacy::models::Factor,
 }
 
 impl AddFactor {
@@ -269,7 +269,7 @@ impl AddFactor {
         request.query("tokenLifetimeSeconds", self.token_lifetime_seconds.as_ref());
         request.query("activate", self.activate.as_ref());
         {
-            let body = &self.body;
+            let body = &self.factor;
             request.json("application/json", body)?;
         }
         self.client.execute(request).await?.json()

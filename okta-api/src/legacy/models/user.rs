@@ -195,11 +195,11 @@ impl User {
     pub async fn change_recovery_question(
         &self,
         client: &crate::Client,
-        body: crate::legacy::models::UserCredentials,
+        user_credentials: crate::legacy::models::UserCredentials,
     ) -> ::std::result::Result<crate::legacy::models::UserCredentials, crate::Error> {
         let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
         crate::legacy::apis::UserApi::new(client)
-            .change_recovery_question(::std::clone::Clone::clone(id), body)
+            .change_recovery_question(::std::clone::Clone::clone(id), user_credentials)
             .send()
             .await
     }
@@ -243,11 +243,11 @@ impl User {
     pub async fn add_role(
         &self,
         client: &crate::Client,
-        body: crate::legacy::models::Role,
+        role: crate::legacy::models::Role,
     ) -> ::std::result::Result<crate::legacy::models::Role, crate::Error> {
         let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
         crate::legacy::apis::UserApi::new(client)
-            .add_role_to_user(::std::clone::Clone::clone(id), body)
+            .add_role_to_user(::std::clone::Clone::clone(id), role)
             .send()
             .await
     }
@@ -482,11 +482,11 @@ impl User {
     pub async fn add_factor(
         &self,
         client: &crate::Client,
-        body: crate::legacy::models::Factor,
+        factor: crate::legacy::models::Factor,
     ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
         let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
         crate::legacy::apis::UserFactorApi::new(client)
-            .add_factor(::std::clone::Clone::clone(id), body)
+            .add_factor(::std::clone::Clone::clone(id), factor)
             .send()
             .await
     }
