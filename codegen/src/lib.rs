@@ -65,6 +65,16 @@ pub fn output_dir(module: &str) -> String {
     format!("okta-api/src/{module}")
 }
 
+/// Directory of the generated support files of the workspace tests.
+pub const TESTS_GENERATED_DIR: &str = "tests/src/generated";
+
+/// Every directory `generate` owns (and may delete stale files from).
+pub fn generated_dirs() -> Vec<String> {
+    let mut dirs: Vec<String> = MODULES.iter().map(|m| output_dir(m.module)).collect();
+    dirs.push(TESTS_GENERATED_DIR.to_string());
+    dirs
+}
+
 /// Everything `generate` produced.
 #[derive(Debug, Default)]
 pub struct Generated {
@@ -95,6 +105,10 @@ pub fn generate(root: &Path, modules: &[SpecModule]) -> Result<Generated, Error>
         for (path, contents) in emit::emit(&api)? {
             out.files.insert(format!("{dir}/{path}"), contents);
         }
+        out.files.insert(
+            format!("{TESTS_GENERATED_DIR}/{}.rs", module.module),
+            emit::type_table(&api)?,
+        );
         out.apis.push(api);
     }
     Ok(out)
@@ -123,8 +137,8 @@ pub fn committed_files(root: &Path) -> Result<std::collections::BTreeSet<String>
         Ok(())
     }
     let mut out = std::collections::BTreeSet::new();
-    for m in MODULES {
-        walk(root, &root.join(output_dir(m.module)), &mut out)?;
+    for dir in generated_dirs() {
+        walk(root, &root.join(dir), &mut out)?;
     }
     Ok(out)
 }

@@ -113,8 +113,12 @@ pub fn scenario(name: &str) -> Vec<Exchange> {
         .into_iter()
         .map(|e| {
             let url = url::Url::parse(&e.request.url).expect("recorded URLs are absolute");
-            let mut query: Vec<(String, String)> =
-                e.request.query_string.into_iter().map(|nv| (nv.name, nv.value)).collect();
+            let mut query: Vec<(String, String)> = e
+                .request
+                .query_string
+                .into_iter()
+                .map(|nv| (nv.name, nv.value))
+                .collect();
             query.sort();
             let text = e.request.post_data.map(|p| p.text).unwrap_or_default();
             Exchange {
@@ -124,7 +128,12 @@ pub fn scenario(name: &str) -> Vec<Exchange> {
                 body: (!text.trim().is_empty())
                     .then(|| serde_json::from_str(&text).expect("recorded request bodies are JSON")),
                 status: e.response.status,
-                headers: e.response.headers.into_iter().map(|nv| (nv.name, nv.value)).collect(),
+                headers: e
+                    .response
+                    .headers
+                    .into_iter()
+                    .map(|nv| (nv.name, nv.value))
+                    .collect(),
                 response_body: e.response.content.text.unwrap_or_default(),
             }
         })
@@ -132,7 +141,9 @@ pub fn scenario(name: &str) -> Vec<Exchange> {
 }
 
 fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// A loopback server replaying one scenario.
@@ -156,15 +167,18 @@ impl Respond for Responder {
         let state = &self.0;
         let i = state.next.fetch_add(1, Ordering::SeqCst);
         let Some(want) = state.exchanges.get(i) else {
+            state.failures.lock().unwrap().push(format!(
+                "request #{i} {} {} was not recorded",
+                request.method, request.url
+            ));
+            return ResponseTemplate::new(599);
+        };
+        if let Some(problem) = compare(want, request) {
             state
                 .failures
                 .lock()
                 .unwrap()
-                .push(format!("request #{i} {} {} was not recorded", request.method, request.url));
-            return ResponseTemplate::new(599);
-        };
-        if let Some(problem) = compare(want, request) {
-            state.failures.lock().unwrap().push(format!("request #{i}: {problem}"));
+                .push(format!("request #{i}: {problem}"));
         }
         let origin = state.origin.lock().unwrap().clone();
         let mut response = ResponseTemplate::new(want.status);
@@ -185,12 +199,18 @@ fn compare(want: &Exchange, got: &wiremock::Request) -> Option<String> {
     let method = got.method.as_str();
     let path = decode(got.url.path());
     if method != want.method || path != want.path {
-        return Some(format!("expected {} {}, got {method} {path}", want.method, want.path));
+        return Some(format!(
+            "expected {} {}, got {method} {path}",
+            want.method, want.path
+        ));
     }
     let mut query: Vec<(String, String)> = got.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
     query.sort();
     if query != want.query {
-        return Some(format!("{method} {path}: expected query {:?}, got {query:?}", want.query));
+        return Some(format!(
+            "{method} {path}: expected query {:?}, got {query:?}",
+            want.query
+        ));
     }
     let body: Option<Value> = if got.body.is_empty() {
         None
@@ -245,7 +265,10 @@ impl Replay {
         let made = self.state.next.load(Ordering::SeqCst);
         let recorded = self.state.exchanges.len();
         assert!(failures.is_empty(), "replay mismatches:\n{}", failures.join("\n"));
-        assert_eq!(made, recorded, "the scenario recorded {recorded} requests; {made} were made");
+        assert_eq!(
+            made, recorded,
+            "the scenario recorded {recorded} requests; {made} were made"
+        );
     }
 }
 
@@ -326,5 +349,47 @@ fn strip_read_only(value: &mut Value, ty: &TypeRef, api: &Api) {
             _ => {}
         },
         _ => {}
+    }
+}
+
+/// Generated: one round-trip function per spec module, by schema name.
+#[path = "generated/legacy.rs"]
+#[rustfmt::skip]
+pub mod legacy_types;
+
+/// Deserializes `value` into `T` and serializes it back.
+pub fn roundtrip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Result<Value, String> {
+    let typed: T =
+        serde_path_to_error::deserialize(value).map_err(|e| format!("at `{}`: {}", e.path(), e.inner()))?;
+    serde_json::to_value(&typed).map_err(|e| format!("cannot serialise back: {e}"))
+}
+
+/// JSON paths where `after` lost or changed a non-null value of `before`.
+pub fn lost_values(before: &Value, after: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    lost_at(before, after, "$", &mut out);
+    out
+}
+
+fn lost_at(before: &Value, after: &Value, path: &str, out: &mut Vec<String>) {
+    match (before, after) {
+        (Value::Null, _) => {}
+        (Value::Object(b), Value::Object(a)) => {
+            for (k, v) in b {
+                let p = format!("{path}.{k}");
+                match a.get(k) {
+                    Some(av) => lost_at(v, av, &p, out),
+                    None if v.is_null() => {}
+                    None => out.push(format!("{p}: dropped {v}")),
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(a)) if b.len() == a.len() => {
+            for (i, (bv, av)) in b.iter().zip(a).enumerate() {
+                lost_at(bv, av, &format!("{path}[{i}]"), out);
+            }
+        }
+        (b, a) if b == a => {}
+        (b, a) => out.push(format!("{path}: {b} became {a}")),
     }
 }

@@ -3,8 +3,8 @@
 //! test when a request differs from the recording.
 
 use okta_api::legacy::models::{
-    ChangePasswordRequest, Group, GroupProfile, PasswordCredential, Role, User, UserCredentials,
-    UserProfile, UserStatus,
+    ChangePasswordRequest, Group, GroupProfile, PasswordCredential, Role, User, UserCredentials, UserProfile,
+    UserStatus,
 };
 use okta_api::legacy::{GroupApi, UserApi};
 use okta_workspace_tests::Replay;
@@ -41,10 +41,16 @@ fn new_group(name: &str) -> Group {
 }
 
 fn assert_not_found(err: okta_api::Error) {
-    let api = err.as_api().unwrap_or_else(|| panic!("expected an API error, got {err}"));
+    let api = err
+        .as_api()
+        .unwrap_or_else(|| panic!("expected an API error, got {err}"));
     assert_eq!(api.status.as_u16(), 404);
     assert_eq!(api.error_code.as_deref(), Some("E0000007"));
-    assert!(api.error_summary.as_deref().unwrap_or("").starts_with("Not found"));
+    assert!(api
+        .error_summary
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("Not found"));
     assert!(api.error_id.is_some());
 }
 
@@ -78,12 +84,18 @@ async fn group_user_operations() {
         .unwrap();
     assert_eq!(user.status, Some(UserStatus::Staged));
     let groups = GroupApi::new(&client);
-    let group = groups.create_group(new_group("Group-Member API Test Group")).await.unwrap();
+    let group = groups
+        .create_group(new_group("Group-Member API Test Group"))
+        .await
+        .unwrap();
     let (group_id, user_id) = (group.id.clone().unwrap(), user.id.clone().unwrap());
 
     groups.add_user_to_group(&group_id, &user_id).await.unwrap();
     let members = group.list_users(&client).await.unwrap();
-    assert_eq!(members.iter().map(|u| u.id.clone()).collect::<Vec<_>>(), vec![Some(user_id.clone())]);
+    assert_eq!(
+        members.iter().map(|u| u.id.clone()).collect::<Vec<_>>(),
+        vec![Some(user_id.clone())]
+    );
 
     group.remove_user(&client, &user_id).await.unwrap();
     assert!(group.list_users(&client).await.unwrap().is_empty());
@@ -124,7 +136,12 @@ async fn list_users() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, created.id);
     assert_eq!(
-        found[0].profile.as_ref().unwrap().additional_properties.get("nickName"),
+        found[0]
+            .profile
+            .as_ref()
+            .unwrap()
+            .additional_properties
+            .get("nickName"),
         Some(&json!("johny-list-users"))
     );
 
@@ -178,7 +195,11 @@ async fn user_change_password() {
     let replay = Replay::start("user-change-password").await;
     let client = replay.client();
     let user = UserApi::new(&client)
-        .create_user(new_user("John", "Change-Password", "john-change-password@example.com"))
+        .create_user(new_user(
+            "John",
+            "Change-Password",
+            "john-change-password@example.com",
+        ))
         .activate(true)
         .await
         .unwrap();
@@ -209,7 +230,11 @@ async fn user_expire_password() {
     let client = replay.client();
     let users = UserApi::new(&client);
     let user = users
-        .create_user(new_user("John", "Expire-Password", "john-expire-password@example.com"))
+        .create_user(new_user(
+            "John",
+            "Expire-Password",
+            "john-expire-password@example.com",
+        ))
         .activate(true)
         .await
         .unwrap();
@@ -253,7 +278,10 @@ async fn user_group_target_role() {
         .await
         .unwrap();
     let groups = GroupApi::new(&client);
-    let first = groups.create_group(new_group("Group-Target Test Group")).await.unwrap();
+    let first = groups
+        .create_group(new_group("Group-Target Test Group"))
+        .await
+        .unwrap();
     let role = user
         .add_role(
             &client,
@@ -267,15 +295,30 @@ async fn user_group_target_role() {
     let role_id = role.id.clone().unwrap();
     let first_id = first.id.clone().unwrap();
 
-    user.add_group_target_to_role(&client, &role_id, &first_id).await.unwrap();
+    user.add_group_target_to_role(&client, &role_id, &first_id)
+        .await
+        .unwrap();
     let targets = user.list_group_targets_for_role(&client, &role_id).await.unwrap();
-    assert_eq!(targets.iter().map(|g| g.id.clone()).collect::<Vec<_>>(), vec![first.id.clone()]);
+    assert_eq!(
+        targets.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+        vec![first.id.clone()]
+    );
 
-    let second = groups.create_group(new_group("Group-Target User Admin Test Group")).await.unwrap();
-    user.add_group_target_to_role(&client, &role_id, second.id.clone().unwrap()).await.unwrap();
-    user.remove_group_target_from_role(&client, &role_id, &first_id).await.unwrap();
+    let second = groups
+        .create_group(new_group("Group-Target User Admin Test Group"))
+        .await
+        .unwrap();
+    user.add_group_target_to_role(&client, &role_id, second.id.clone().unwrap())
+        .await
+        .unwrap();
+    user.remove_group_target_from_role(&client, &role_id, &first_id)
+        .await
+        .unwrap();
     let targets = user.list_group_targets_for_role(&client, &role_id).await.unwrap();
-    assert_eq!(targets.iter().map(|g| g.id.clone()).collect::<Vec<_>>(), vec![second.id.clone()]);
+    assert_eq!(
+        targets.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+        vec![second.id.clone()]
+    );
     replay.finish();
 }
 
@@ -284,7 +327,11 @@ async fn user_profile_update() {
     let replay = Replay::start("user-profile-update").await;
     let client = replay.client();
     let mut user = UserApi::new(&client)
-        .create_user(new_user("John", "Profile-Update", "john-profile-update@example.com"))
+        .create_user(new_user(
+            "John",
+            "Profile-Update",
+            "john-profile-update@example.com",
+        ))
         .activate(false)
         .await
         .unwrap();
@@ -295,7 +342,12 @@ async fn user_profile_update() {
         .insert("nickName".into(), json!("Batman"));
     let updated = user.update(&client).await.unwrap();
     assert_eq!(
-        updated.profile.as_ref().unwrap().additional_properties.get("nickName"),
+        updated
+            .profile
+            .as_ref()
+            .unwrap()
+            .additional_properties
+            .get("nickName"),
         Some(&json!("Batman"))
     );
     let reread = User::read(&client, user.id.clone().unwrap()).await.unwrap();
@@ -312,7 +364,10 @@ async fn replay_rejects_a_request_that_differs() {
     group.profile.as_mut().unwrap().description = Some("not recorded".into());
     GroupApi::new(&client).create_group(group).await.unwrap();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| replay.finish()));
-    let message = *outcome.expect_err("a different body must fail").downcast::<String>().unwrap();
+    let message = *outcome
+        .expect_err("a different body must fail")
+        .downcast::<String>()
+        .unwrap();
     assert!(message.contains("body differs"), "{message}");
     assert!(message.contains("not recorded"), "{message}");
 }
@@ -322,8 +377,14 @@ async fn replay_rejects_a_request_that_differs() {
 async fn replay_rejects_a_missing_request() {
     let replay = Replay::start("group-get").await;
     let client = replay.client();
-    GroupApi::new(&client).create_group(new_group("Get Test Group")).await.unwrap();
+    GroupApi::new(&client)
+        .create_group(new_group("Get Test Group"))
+        .await
+        .unwrap();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| replay.finish()));
-    let message = *outcome.expect_err("skipping requests must fail").downcast::<String>().unwrap();
+    let message = *outcome
+        .expect_err("skipping requests must fail")
+        .downcast::<String>()
+        .unwrap();
     assert!(message.contains("4 requests; 1 were made"), "{message}");
 }

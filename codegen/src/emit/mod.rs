@@ -56,6 +56,41 @@ pub fn emit(api: &Api) -> Result<Vec<(String, String)>, Error> {
     Ok(files.into_iter().collect())
 }
 
+/// For the workspace tests: a function that round-trips a JSON value
+/// through the generated type of a component schema, by schema name.
+pub fn type_table(api: &Api) -> Result<String, Error> {
+    let module = ident(&api.module.0);
+    let arms = api
+        .models
+        .iter()
+        .filter(|m| m.pointer.0 == format!("/components/schemas/{}", m.wire))
+        .filter(|m| {
+            // Each schema once: a union's fallback shares its schema name.
+            !api.models
+                .iter()
+                .any(|u| matches!(&u.kind, ModelKind::Union(un) if un.fallback == m.name))
+        });
+    let arms = arms.map(|m| {
+        let wire = &m.wire;
+        let ty = ident(&m.name.0);
+        quote!(#wire => ::std::option::Option::Some(crate::roundtrip::<okta_api::#module::models::#ty>(value)),)
+    });
+    let d = format!(
+        " Round-trips `value` through the type generated for the component schema `schema` of the `{}` module; `None` for an unknown schema.",
+        api.module
+    );
+    let tokens = quote! {
+        #[doc = #d]
+        pub fn roundtrip(schema: &str, value: ::serde_json::Value) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
+            match schema {
+                #(#arms)*
+                _ => ::std::option::Option::None,
+            }
+        }
+    };
+    render("type_table.rs", &header(&api.sources), tokens)
+}
+
 fn model_file(name: &TypeName) -> String {
     snake(&name.0).0
 }
