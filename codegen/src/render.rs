@@ -85,8 +85,17 @@ fn clean(text: &str) -> Vec<String> {
     while lines.last().is_some_and(String::is_empty) {
         lines.pop();
     }
+    let leading = lines.iter().take_while(|l| l.is_empty()).count();
+    lines.drain(..leading);
     lines
 }
+
+/// HTML tags Okta's descriptions use; anything else in angle brackets is
+/// text (placeholders such as `<userId>`) and gets escaped.
+const HTML_TAGS: &[&str] = &[
+    "a", "b", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "i", "li", "ol", "p", "pre", "span",
+    "strong", "sub", "sup", "table", "td", "th", "tr", "u", "ul",
+];
 
 fn strip_tags(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -94,25 +103,22 @@ fn strip_tags(text: &str) -> String {
     while let Some(start) = rest.find('<') {
         out.push_str(&rest[..start]);
         let after = &rest[start..];
-        let end = after.find('>');
-        let is_tag = end.is_some_and(|e| {
-            let inner = &after[1..e];
-            let name = inner.trim_start_matches('/');
-            !inner.is_empty()
-                && name.starts_with(|c: char| c.is_ascii_alphabetic())
-                && !inner.contains("://")
-                && !inner.contains(' ')
-                || inner.starts_with("a ")
+        let tag = after.find('>').and_then(|end| {
+            let inner = after[1..end].trim_start_matches('/').trim_end_matches('/').trim();
+            let name = inner.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+            HTML_TAGS.contains(&name.as_str()).then_some((end, name))
         });
-        match (is_tag, end) {
-            (true, Some(e)) => {
-                let tag = after[1..e].trim_start_matches('/').to_ascii_lowercase();
-                if tag.starts_with("br") || tag.starts_with('p') || tag.starts_with("li") {
+        match tag {
+            Some((end, name)) => {
+                if matches!(name.as_str(), "br" | "p" | "li" | "div" | "tr") {
                     out.push('\n');
                 }
-                rest = &after[e + 1..];
+                if name == "code" {
+                    out.push('`');
+                }
+                rest = &after[end + 1..];
             }
-            _ => {
+            None => {
                 out.push('<');
                 rest = &after[1..];
             }
@@ -185,6 +191,10 @@ mod tests {
         assert_eq!(clean("<p>One</p><p>Two</p>"), vec!["One", "", "Two"]);
         assert_eq!(clean("    indented code"), vec!["indented code"]);
         assert_eq!(clean("odd ` tick"), vec!["odd ' tick"]);
+        assert_eq!(
+            clean("Use <code>x</code> for <userId>."),
+            vec!["Use `x` for &lt;userId&gt;."]
+        );
     }
 
     #[test]

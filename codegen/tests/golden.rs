@@ -1,0 +1,309 @@
+//! One small spec per construct: targeted assertions on the IR, plus a
+//! snapshot of the IR and the emitted files in `tests/golden/`.
+//!
+//! To accept a changed snapshot, run with `UPDATE_GOLDEN=1`.
+
+use std::path::{Path, PathBuf};
+
+use okta_codegen::ir::*;
+use okta_codegen::load::{load, SourceFile};
+use okta_codegen::normalize::normalize;
+use okta_codegen::{emit, Error};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+fn source(name: &str) -> SourceFile {
+    let text = std::fs::read_to_string(dir().join("specs").join(name)).unwrap();
+    SourceFile {
+        name: format!("specs/{name}"),
+        text,
+    }
+}
+
+fn api_with(spec: &str, overlays: &[&str]) -> Api {
+    let overlays: Vec<SourceFile> = overlays.iter().map(|o| source(o)).collect();
+    let loaded = load(&source(spec), &overlays).unwrap();
+    normalize(&loaded, "golden").unwrap()
+}
+
+/// Compares the IR and the emitted files with `tests/golden/<name>.txt`.
+fn snapshot(name: &str, api: &Api) {
+    let mut text = format!("# IR\n{api:#?}\n");
+    for (path, contents) in emit::emit(api).unwrap() {
+        text.push_str(&format!("\n# {path}\n{contents}"));
+    }
+    let path = dir().join("golden").join(format!("{name}.txt"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &text).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    if want != text {
+        let line = want
+            .lines()
+            .zip(text.lines())
+            .position(|(a, b)| a != b)
+            .map(|i| i + 1)
+            .unwrap_or_else(|| want.lines().count().min(text.lines().count()) + 1);
+        panic!(
+            "{} differs from the generator's output from line {line}; if the change is intended, rerun with UPDATE_GOLDEN=1",
+            path.display()
+        );
+    }
+}
+
+fn model<'a>(api: &'a Api, name: &str) -> &'a Model {
+    api.model(&TypeName(name.into()))
+        .unwrap_or_else(|| panic!("no model {name}"))
+}
+
+fn fields(m: &Model) -> Vec<(String, String, Option<String>)> {
+    let ModelKind::Struct(s) = &m.kind else {
+        panic!("{} is not a struct", m.name)
+    };
+    s.fields
+        .iter()
+        .map(|f| {
+            (
+                f.wire.clone(),
+                format!("{:?}", f.ty),
+                f.inherited_from.as_ref().map(|t| t.0.clone()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn inheritance_from_both_dialects() {
+    let api = api_with("inheritance.yaml", &[]);
+    let dog = fields(model(&api, "Dog"));
+    assert_eq!(
+        dog,
+        vec![
+            ("name".into(), "String".into(), Some("Animal".into())),
+            ("legs".into(), "I64".into(), None),
+            ("goodBoy".into(), "Bool".into(), None),
+        ],
+        "x-okta-parent: inherited first, an own field replaces the parent's in place"
+    );
+    let cat = fields(model(&api, "Cat"));
+    assert_eq!(cat[0], ("name".into(), "String".into(), Some("Animal".into())));
+    assert_eq!(cat[2], ("indoor".into(), "Bool".into(), None));
+    let ModelKind::Struct(cat) = &model(&api, "Cat").kind else {
+        unreachable!()
+    };
+    assert_eq!(cat.parent, Some(TypeName("Animal".into())));
+    assert!(cat.fields[0].required, "required-ness is inherited");
+    snapshot("inheritance", &api);
+}
+
+#[test]
+fn nested_discriminators() {
+    let api = api_with("discriminators.yaml", &[]);
+    let ModelKind::Union(app) = &model(&api, "App").kind else {
+        panic!("App is polymorphic")
+    };
+    assert_eq!(app.property, "signOnMode");
+    let variants: Vec<(&str, &str, bool)> = app
+        .variants
+        .iter()
+        .map(|v| (v.rust.0.as_str(), v.ty.0.as_str(), v.nested))
+        .collect();
+    assert_eq!(
+        variants,
+        vec![("Bookmark", "BookmarkApp", false), ("Plugin", "PluginApp", true)]
+    );
+    assert_eq!(app.fallback, TypeName("AppBase".into()));
+    let common: Vec<&str> = app.common.iter().map(|f| f.wire.as_str()).collect();
+    assert_eq!(common, vec!["id", "name", "signOnMode"]);
+
+    let ModelKind::Union(plugin) = &model(&api, "PluginApp").kind else {
+        panic!("PluginApp is polymorphic too")
+    };
+    assert_eq!(plugin.property, "name");
+    assert_eq!(plugin.variants[0].ty, TypeName("SwaApp".into()));
+
+    let ModelKind::Struct(swa) = &model(&api, "SwaApp").kind else {
+        unreachable!()
+    };
+    assert_eq!(
+        swa.fixed,
+        vec![
+            ("name".to_string(), "template_swa".to_string()),
+            ("signOnMode".to_string(), "BROWSER_PLUGIN".to_string())
+        ],
+        "x-okta-defined-as and every ancestor's discriminator value"
+    );
+
+    // Standard OpenAPI without a mapping: children by schema name.
+    let ModelKind::Union(pet) = &model(&api, "Pet").kind else {
+        panic!()
+    };
+    assert_eq!(pet.variants[0].values, vec!["Lizard".to_string()]);
+    snapshot("discriminators", &api);
+}
+
+#[test]
+fn crud_bindings() {
+    let api = api_with("crud.yaml", &[]);
+    let methods = &model(&api, "AppUser").methods;
+    let listed: Vec<String> = methods
+        .iter()
+        .map(|m| {
+            let bindings: Vec<String> = m
+                .bindings
+                .iter()
+                .map(|b| match b {
+                    Binding::Field { field, .. } => format!("self.{field}"),
+                    Binding::SelfBody => "self".into(),
+                    Binding::Parent { arg, .. } => format!("parent {arg}"),
+                    Binding::Caller { arg, .. } => format!("caller {arg}"),
+                })
+                .collect();
+            format!("{} -> {}({})", m.rust, m.operation_id, bindings.join(", "))
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            "update -> updateAppUser(parent app_id, self.id, self)",
+            "delete -> deleteAppUser(parent app_id, self.id)",
+            "read -> getUser(caller user_id)",
+        ]
+    );
+    snapshot("crud", &api);
+}
+
+#[test]
+fn open_enums_reserved_words_and_inline_names() {
+    let api = api_with("enums-and-names.yaml", &[]);
+    let thing = model(&api, "Thing");
+    let ModelKind::Struct(s) = &thing.kind else {
+        panic!()
+    };
+    let names: Vec<(&str, &str)> = s
+        .fields
+        .iter()
+        .map(|f| (f.wire.as_str(), f.rust.0.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("type", "type_"),
+            ("self", "self_"),
+            ("externalIPs", "external_ips"),
+            ("status", "status"),
+            ("settings", "settings"),
+            ("_links", "links"),
+        ]
+    );
+    // The inline enum wanted `ThingStatus`, which a component schema owns.
+    assert_eq!(s.fields[3].ty, TypeRef::Named(TypeName("ThingStatus2".into())));
+    assert!(api
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("ThingStatus is taken")
+            && w.pointer.0 == "/components/schemas/Thing/properties/status"));
+    let ModelKind::Enum(e) = &model(&api, "ThingStatus2").kind else {
+        panic!()
+    };
+    let values: Vec<&str> = e.values.iter().map(|v| v.rust.0.as_str()).collect();
+    assert_eq!(values, vec!["Active", "TokenSoftwareTotp", "Saml20"]);
+    assert_eq!(s.fields[4].ty, TypeRef::Named(TypeName("ThingSettings".into())));
+    assert_eq!(s.fields[5].ty, TypeRef::Map(Box::new(TypeRef::Any)));
+
+    let (_, op) = api.operations().next().unwrap();
+    let params: Vec<(&str, bool)> = op
+        .params
+        .iter()
+        .map(|p| (p.rust.0.as_str(), p.required))
+        .collect();
+    assert_eq!(params, vec![("type_", false), ("limit", false), ("after", false)]);
+    assert_eq!(op.params[1].default, Some(serde_json::json!(20)));
+    snapshot("enums-and-names", &api);
+}
+
+#[test]
+fn overlays_apply_in_order() {
+    let api = api_with("overlay-base.yaml", &["overlay.yaml"]);
+    assert_eq!(api.sources, vec!["specs/overlay-base.yaml", "specs/overlay.yaml"]);
+    let ids: Vec<&str> = api.operations().map(|(_, o)| o.id.as_str()).collect();
+    assert_eq!(ids, vec!["getSession", "refreshSession"]);
+    let (_, get) = api.operations().next().unwrap();
+    assert_eq!(get.response.ty, Some(TypeRef::Named(TypeName("Session".into()))));
+    snapshot("overlay", &api);
+}
+
+/// A spec that must fail, with the error it must give.
+fn bad(yaml: &str) -> String {
+    let spec = SourceFile {
+        name: "specs/bad.yaml".into(),
+        text: format!("openapi: 3.0.0\ninfo: {{title: Bad, version: '1'}}\n{yaml}"),
+    };
+    let result = load(&spec, &[]).and_then(|l| normalize(&l, "bad"));
+    match result {
+        Ok(_) => panic!("the spec must be rejected"),
+        Err(e @ Error::Spec { .. }) => e.to_string(),
+        Err(e) => panic!("expected a located spec error, got {e}"),
+    }
+}
+
+#[test]
+fn dangling_ref_is_located() {
+    let msg = bad("paths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        b: {$ref: '#/components/schemas/Missing'}\n");
+    assert_eq!(
+        msg,
+        "specs/bad.yaml: /components/schemas/A/properties/b/$ref: reference to missing schema `Missing`"
+    );
+}
+
+#[test]
+fn discriminator_to_missing_schema_is_located() {
+    let msg = bad("paths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        kind: {type: string}\n      x-openapi-v3-discriminator:\n        propertyName: kind\n        mapping:\n          b: '#/definitions/B'\n");
+    assert_eq!(
+        msg,
+        "specs/bad.yaml: /components/schemas/A/x-openapi-v3-discriminator/mapping/b: reference to missing schema `B`"
+    );
+}
+
+#[test]
+fn crud_with_missing_operation_is_located() {
+    let msg = bad("paths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        id: {type: string}\n      x-okta-crud:\n        - alias: delete\n          operationId: deleteA\n          arguments: []\n");
+    assert_eq!(
+        msg,
+        "specs/bad.yaml: /components/schemas/A/x-okta-crud/0/operationId: `deleteA` is not an operationId of this spec"
+    );
+}
+
+#[test]
+fn missing_parent_is_located() {
+    let msg = bad("paths: {}\ncomponents:\n  schemas:\n    A:\n      x-okta-parent: '#/definitions/Nope'\n      properties:\n        id: {type: string}\n");
+    assert_eq!(
+        msg,
+        "specs/bad.yaml: /components/schemas/A/x-okta-parent: reference to missing schema `Nope`"
+    );
+}
+
+#[test]
+fn a_bad_spec_fails_generation_as_a_whole() {
+    let root = std::env::temp_dir().join(format!("okta-codegen-bad-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("spec")).unwrap();
+    std::fs::write(
+        root.join("spec/bad.yaml"),
+        "openapi: 3.0.0\ninfo: {title: Bad, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n",
+    )
+    .unwrap();
+    let module = okta_codegen::SpecModule {
+        module: "bad",
+        spec: "spec/bad.yaml",
+        overlays: &[],
+    };
+    let err = okta_codegen::generate(&root, &[module]).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "spec/bad.yaml: /components/schemas/A: reference to missing schema `B`"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
