@@ -1043,8 +1043,8 @@ impl<'a> Normalizer<'a> {
         let Some((content_type, media)) = preferred_content(&body.content) else {
             return Ok(None);
         };
-        // Argument name: the spec's explicit name, the shared request body's
-        // name, the referenced schema's name, or `body`.
+        // Argument name: the spec's explicit name, the referenced schema's
+        // name, the shared request body's name, or `body`.
         let schema_name = match &media.schema {
             Some(ReferenceOr::Reference { reference }) => Some(schema_name_of(reference).to_string()),
             _ => None,
@@ -1054,8 +1054,8 @@ impl<'a> Normalizer<'a> {
             .get("x-codegen-request-body-name")
             .and_then(Value::as_str)
             .map(str::to_string)
-            .or(name)
             .or(schema_name)
+            .or(name)
             .unwrap_or_else(|| "body".into());
         let ty = match &media.schema {
             Some(s) => self.type_of(
