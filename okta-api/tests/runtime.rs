@@ -70,9 +70,15 @@ async fn path_parameters_are_percent_encoded() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "x"})))
         .mount(&server)
         .await;
-    UserApi::new(&client).get_user("a/b c?d#e@example.com").await.unwrap();
+    UserApi::new(&client)
+        .get_user("a/b c?d#e@example.com")
+        .await
+        .unwrap();
     let received = server.received_requests().await.unwrap();
-    assert_eq!(received[0].url.path(), "/api/v1/users/a%2Fb%20c%3Fd%23e@example.com");
+    assert_eq!(
+        received[0].url.path(),
+        "/api/v1/users/a%2Fb%20c%3Fd%23e@example.com"
+    );
 }
 
 #[tokio::test]
@@ -82,7 +88,9 @@ async fn json_bodies_and_empty_success_responses() {
         .and(path("/api/v1/groups"))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({"profile": {"name": "Admins"}})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "00g1", "profile": {"name": "Admins"}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "00g1", "profile": {"name": "Admins"}})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("DELETE"))
@@ -134,8 +142,14 @@ async fn api_errors_keep_status_okta_fields_request_id_and_body() {
     assert_eq!(api.error_summary.as_deref(), Some("Api validation failed: login"));
     assert_eq!(api.error_link.as_deref(), Some("E0000001"));
     assert_eq!(api.error_id.as_deref(), Some("oaeabc"));
-    assert_eq!(api.error_causes, vec!["login: An object with this field already exists"]);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&api.body).unwrap(), body);
+    assert_eq!(
+        api.error_causes,
+        vec!["login: An object with this field already exists"]
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&api.body).unwrap(),
+        body
+    );
     assert!(!err.is_retryable());
 }
 
@@ -158,7 +172,9 @@ async fn undecodable_bodies_name_the_path_and_show_the_start() {
     let (server, client) = setup().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/users/bad"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id": "00u1", "profile": {"login": 42}}"#))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"id": "00u1", "profile": {"login": 42}}"#),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -185,7 +201,10 @@ async fn undecodable_bodies_name_the_path_and_show_the_start() {
         }
         other => panic!("expected a decode error, got {other}"),
     }
-    assert!(matches!(users.get_user("truncated").await.unwrap_err(), Error::Decode { .. }));
+    assert!(matches!(
+        users.get_user("truncated").await.unwrap_err(),
+        Error::Decode { .. }
+    ));
     let empty = users.get_user("empty").await.unwrap_err();
     assert!(empty.to_string().contains("the response has no body"), "{empty}");
 }
@@ -195,7 +214,10 @@ async fn redirects_are_not_followed_with_credentials() {
     let (server, client) = setup().await;
     let elsewhere = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+        )
         .mount(&server)
         .await;
     let err = UserApi::new(&client).get_user("x").await.unwrap_err();
@@ -228,9 +250,19 @@ fn secrets_never_show_in_debug_or_errors() {
 fn invalid_configuration_is_rejected_with_the_setting_named() {
     let err = |b: okta_api::ClientBuilder| b.build().unwrap_err().to_string();
     assert!(err(Client::builder().api_token(TOKEN)).contains("org_url is not set"));
-    assert!(err(Client::builder().org_url("http://dev-1.okta.com").api_token(TOKEN)).contains("must use https"));
-    assert!(err(Client::builder().org_url("https://{yourOktaDomain}").api_token(TOKEN)).contains("placeholder"));
+    assert!(err(Client::builder()
+        .org_url("http://dev-1.okta.com")
+        .api_token(TOKEN))
+    .contains("must use https"));
+    assert!(err(Client::builder()
+        .org_url("https://{yourOktaDomain}")
+        .api_token(TOKEN))
+    .contains("placeholder"));
     assert!(err(Client::builder().org_url("https://dev-1.okta.com").api_token(" ")).contains("empty"));
     assert!(err(Client::builder().org_url("https://dev-1.okta.com")).contains("no credentials"));
-    assert!(Client::builder().org_url("http://127.0.0.1:8080").api_token(TOKEN).build().is_ok());
+    assert!(Client::builder()
+        .org_url("http://127.0.0.1:8080")
+        .api_token(TOKEN)
+        .build()
+        .is_ok());
 }

@@ -15,7 +15,11 @@ fn raw_spec() -> Value {
 #[test]
 fn every_operation_is_a_method_on_its_tag() {
     let api = legacy_api();
-    let per_tag: BTreeMap<&str, usize> = api.tags.iter().map(|t| (t.wire.as_str(), t.operations.len())).collect();
+    let per_tag: BTreeMap<&str, usize> = api
+        .tags
+        .iter()
+        .map(|t| (t.wire.as_str(), t.operations.len()))
+        .collect();
     let expected: BTreeMap<&str, usize> = [
         ("User", 25),
         ("Application", 19),
@@ -54,13 +58,23 @@ fn every_schema_is_a_type() {
     for name in schemas.keys() {
         let pointer = format!("/components/schemas/{name}");
         assert!(
-            api.models.iter().any(|m| &m.wire == name && m.pointer.0 == pointer),
+            api.models
+                .iter()
+                .any(|m| &m.wire == name && m.pointer.0 == pointer),
             "schema {name} has no generated type"
         );
     }
     // The rest are named inline schemas and the fallbacks of polymorphic types.
-    let unions = api.models.iter().filter(|m| matches!(m.kind, ModelKind::Union(_))).count();
-    let inline = api.models.iter().filter(|m| m.pointer.0.matches('/').count() > 3).count();
+    let unions = api
+        .models
+        .iter()
+        .filter(|m| matches!(m.kind, ModelKind::Union(_)))
+        .count();
+    let inline = api
+        .models
+        .iter()
+        .filter(|m| m.pointer.0.matches('/').count() > 3)
+        .count();
     assert_eq!(api.models.len(), 190 + unions + inline);
     assert!(api.warnings.is_empty(), "{:?}", api.warnings);
 }
@@ -115,8 +129,7 @@ fn resource_methods_bind_as_the_extensions_say() {
     }
     let want = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(
-        listing,
-        want,
+        listing, want,
         "resource methods changed; if intended, rerun with UPDATE_GOLDEN=1"
     );
 }
@@ -144,7 +157,10 @@ fn no_identifier_has_a_one_letter_segment() {
         .filter(|n| !known.contains(&n.as_str()))
         .filter(|n| {
             let segments: Vec<&str> = n.trim_end_matches('_').split('_').collect();
-            segments.len() > 1 && segments.iter().any(|s| s.len() == 1 && !s.chars().all(|c| c.is_ascii_digit()))
+            segments.len() > 1
+                && segments
+                    .iter()
+                    .any(|s| s.len() == 1 && !s.chars().all(|c| c.is_ascii_digit()))
         })
         .collect();
     assert!(odd.is_empty(), "{odd:?}");
