@@ -201,6 +201,15 @@ impl Response {
         Ok(value)
     }
 
+    /// Like [`Response::json`], but an empty body (a 204, or a 200 without
+    /// content) reads as the type's empty value: no items, no fields.
+    pub fn json_or_default<T: DeserializeOwned + Default>(self) -> Result<T, Error> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(T::default());
+        }
+        self.json()
+    }
+
     /// Accepts any body (including none) for operations without one.
     pub fn empty(self) -> Result<(), Error> {
         Ok(())

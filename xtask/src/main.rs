@@ -6,16 +6,26 @@ use std::time::Instant;
 
 use okta_codegen::{generate, Generated, MODULES};
 
-const USAGE: &str = "usage: cargo xtask <generate|check>
+const USAGE: &str = "usage: cargo xtask <generate|check> [--root DIR]
 
   generate  regenerate okta-api's generated modules from spec/ (and delete stale files)
-  check     fail if the committed generated files differ from what generate would write";
+  check     fail if the committed generated files differ from what generate would write
+
+  --root DIR  the workspace to work on (default: this one)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = match args.get(1..) {
+        Some([flag, dir]) if flag == "--root" => PathBuf::from(dir),
+        Some([]) | None => workspace_root(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
     let result = match args.first().map(String::as_str) {
-        Some("generate") => cmd_generate(),
-        Some("check") => cmd_check(),
+        Some("generate") => cmd_generate(&root),
+        Some("check") => cmd_check(&root),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -47,12 +57,11 @@ fn run_generator(root: &Path) -> Result<Generated, String> {
     Ok(generated)
 }
 
-fn cmd_generate() -> Result<(), String> {
+fn cmd_generate(root: &Path) -> Result<(), String> {
     let started = Instant::now();
-    let root = workspace_root();
     // Nothing is written unless the whole generation succeeds.
-    let generated = run_generator(&root)?;
-    let existing = okta_codegen::committed_files(&root).map_err(|e| e.to_string())?;
+    let generated = run_generator(root)?;
+    let existing = okta_codegen::committed_files(root).map_err(|e| e.to_string())?;
     let mut written = 0;
     for (path, contents) in &generated.files {
         let full = root.join(path);
@@ -81,10 +90,9 @@ fn cmd_generate() -> Result<(), String> {
     Ok(())
 }
 
-fn cmd_check() -> Result<(), String> {
-    let root = workspace_root();
-    let generated = run_generator(&root)?;
-    let diff = okta_codegen::drift(&root, &generated.files).map_err(|e| e.to_string())?;
+fn cmd_check(root: &Path) -> Result<(), String> {
+    let generated = run_generator(root)?;
+    let diff = okta_codegen::drift(root, &generated.files).map_err(|e| e.to_string())?;
     if diff.is_empty() {
         eprintln!("generated files are up to date ({} files)", generated.files.len());
         return Ok(());

@@ -478,7 +478,7 @@ impl ListApplications {
         request.query("filter", self.filter.as_ref());
         request.query("expand", self.expand.as_ref());
         request.query("includeNonDeleted", self.include_non_deleted.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -675,7 +675,7 @@ impl ListApplicationKeys {
             "listApplicationKeys",
         );
         request.path("appId", &self.app_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -711,7 +711,7 @@ impl GetApplicationKey {
         );
         request.path("appId", &self.app_id);
         request.path("keyId", &self.key_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -746,7 +746,7 @@ impl CloneApplicationKey {
         request.path("appId", &self.app_id);
         request.path("keyId", &self.key_id);
         request.query("targetAid", ::std::option::Option::Some(&self.target_aid));
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -820,7 +820,7 @@ impl ListApplicationGroupAssignments {
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -869,7 +869,7 @@ impl GetApplicationGroupAssignment {
         request.path("appId", &self.app_id);
         request.path("groupId", &self.group_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -913,7 +913,7 @@ impl CreateApplicationGroupAssignment {
             let body = &self.application_group_assignment;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1099,7 +1099,7 @@ impl ListApplicationUsers {
         request.query("limit", self.limit.as_ref());
         request.query("filter", self.filter.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1138,7 +1138,7 @@ impl AssignUserToApplication {
             let body = &self.app_user;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1181,7 +1181,7 @@ impl GetApplicationUser {
         request.path("appId", &self.app_id);
         request.path("userId", &self.user_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1219,7 +1219,7 @@ impl UpdateApplicationUser {
             let body = &self.app_user;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 

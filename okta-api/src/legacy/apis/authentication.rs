@@ -124,7 +124,7 @@ impl Authenticate {
             let body = &self.authentication_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -164,7 +164,7 @@ impl AuthChangePassword {
             let body = &self.change_password_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -204,7 +204,7 @@ impl EnrollFactor {
             let body = &self.enroll_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -246,7 +246,7 @@ impl AuthActivateFactor {
             let body = &self.activate_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -310,7 +310,7 @@ impl AuthVerifyFactor {
             let body = &self.auth_verify_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 

@@ -350,7 +350,7 @@ impl ListGroups {
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -387,7 +387,7 @@ impl CreateGroup {
             let body = &self.group;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -454,7 +454,7 @@ impl ListRules {
         request.query("limit", self.limit.as_ref());
         request.query("after", self.after.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -491,7 +491,7 @@ impl CreateRule {
             let body = &self.group_rule;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -534,7 +534,7 @@ impl GetRule {
         );
         request.path("ruleId", &self.rule_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -570,7 +570,7 @@ impl UpdateRule {
             let body = &self.group_rule;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -707,7 +707,7 @@ impl GetGroup {
         );
         request.path("groupId", &self.group_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -743,7 +743,7 @@ impl UpdateGroup {
             let body = &self.group;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -841,7 +841,7 @@ impl ListGroupUsers {
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
         request.query("managedBy", self.managed_by.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 

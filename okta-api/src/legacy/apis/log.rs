@@ -121,7 +121,7 @@ impl GetLogs {
         request.query("limit", self.limit.as_ref());
         request.query("sortOrder", self.sort_order.as_ref());
         request.query("after", self.after.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 

@@ -289,7 +289,7 @@ impl ListPolicies {
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -535,7 +535,7 @@ impl ListPolicyRules {
             "listPolicyRules",
         );
         request.path("policyId", &self.policy_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 

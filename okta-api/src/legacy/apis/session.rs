@@ -100,7 +100,7 @@ impl CreateSession {
             let body = &self.create_session_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -131,7 +131,7 @@ impl GetSession {
             "getSession",
         );
         request.path("sessionId", &self.session_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -191,7 +191,7 @@ impl RefreshSession {
             "refreshSession",
         );
         request.path("sessionId", &self.session_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 

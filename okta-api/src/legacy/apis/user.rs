@@ -564,7 +564,7 @@ impl ListUsers {
         request.query("format", self.format.as_ref());
         request.query("search", self.search.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -637,7 +637,7 @@ impl CreateUser {
             let body = &self.user;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -668,7 +668,7 @@ impl GetUser {
             "getUser",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -704,7 +704,7 @@ impl UpdateUser {
             let body = &self.user;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -785,7 +785,7 @@ impl ListAppLinks {
         );
         request.path("userId", &self.user_id);
         request.query("showAll", self.show_all.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -824,7 +824,7 @@ impl ChangePassword {
             let body = &self.change_password_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -863,7 +863,7 @@ impl ChangeRecoveryQuestion {
             let body = &self.user_credentials;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -921,7 +921,7 @@ impl ForgotPassword {
         if let ::std::option::Option::Some(body) = &self.user_credentials {
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -977,7 +977,7 @@ impl ListUserGroups {
         request.path("userId", &self.user_id);
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1016,7 +1016,7 @@ impl ActivateUser {
         );
         request.path("userId", &self.user_id);
         request.query("sendEmail", ::std::option::Option::Some(&self.send_email));
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1099,7 +1099,7 @@ impl ExpirePassword {
         );
         request.path("userId", &self.user_id);
         request.query("tempPassword", self.temp_password.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1179,7 +1179,7 @@ impl ResetPassword {
         request.path("userId", &self.user_id);
         request.query("provider", self.provider.as_ref());
         request.query("sendEmail", self.send_email.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1313,7 +1313,7 @@ impl ListAssignedRoles {
         );
         request.path("userId", &self.user_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1352,7 +1352,7 @@ impl AddRoleToUser {
             let body = &self.role;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -1438,7 +1438,7 @@ impl ListGroupTargetsForRole {
         request.path("roleId", &self.role_id);
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 

@@ -191,7 +191,7 @@ impl ListFactors {
             "listFactors",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -306,7 +306,7 @@ impl ListSupportedFactors {
             "listSupportedFactors",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -343,7 +343,7 @@ impl ListSupportedSecurityQuestions {
             "listSupportedSecurityQuestions",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
@@ -511,7 +511,7 @@ impl VerifyFactor {
             let body = &self.verify_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        self.client.execute(request).await?.json_or_default()
     }
 }
 
