@@ -13,16 +13,33 @@ pub enum Error {
     /// Okta answered with a non-success status.
     #[error("{0}")]
     Api(Box<ApiError>),
+    /// Okta kept answering 429 until the retry budget was spent.
+    #[error("{0} (rate limited)")]
+    RateLimited(Box<ApiError>),
     /// The request could not be sent or the response not read.
-    #[error("{operation}: transport error: {source}")]
+    #[error("{operation}: transport error after {attempts} attempt(s): {source}")]
     Transport {
         operation: &'static str,
+        attempts: u32,
         #[source]
         source: reqwest::Error,
     },
-    /// The request or the response body took longer than the configured timeout.
-    #[error("{operation}: timed out")]
-    Timeout { operation: &'static str },
+    /// An attempt (body included) or the whole call took longer than configured.
+    #[error("{operation}: timed out after {attempts} attempt(s)")]
+    Timeout { operation: &'static str, attempts: u32 },
+    /// The OAuth token endpoint refused to issue an access token.
+    #[error("oauth2/v1/token: {status} {error}{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    OAuth {
+        status: StatusCode,
+        /// Okta's `error`, e.g. `invalid_client`.
+        error: String,
+        /// Okta's `error_description`.
+        description: Option<String>,
+    },
+    /// A URL outside the configured org (for example a pagination `Link`):
+    /// credentials are never sent there, so it is not followed.
+    #[error("{operation}: refusing to send credentials to {url}, which is not the configured org")]
+    UntrustedUrl { operation: &'static str, url: String },
     /// A success response whose body does not match the expected type.
     #[error(
         "{operation}: cannot decode the {status} response at `{path}`: {message} (body starts: {excerpt:?})"
@@ -56,8 +73,8 @@ impl Error {
     /// The HTTP status, for API and decode errors.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api(e) => Some(e.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Api(e) | Error::RateLimited(e) => Some(e.status),
+            Error::Decode { status, .. } | Error::OAuth { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -65,7 +82,7 @@ impl Error {
     /// Okta's `X-Okta-Request-Id` of the failed response, when there was one.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Api(e) => e.request_id.as_deref(),
+            Error::Api(e) | Error::RateLimited(e) => e.request_id.as_deref(),
             Error::Decode { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
@@ -74,7 +91,16 @@ impl Error {
     /// The API error, if Okta answered with a non-success status.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e),
+            Error::Api(e) | Error::RateLimited(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// How many HTTP attempts the call made before failing, where known.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api(e) | Error::RateLimited(e) => Some(e.attempts),
+            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
@@ -84,7 +110,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.status == StatusCode::TOO_MANY_REQUESTS || e.status.is_server_error(),
-            Error::Timeout { .. } => true,
+            Error::RateLimited(_) | Error::Timeout { .. } => true,
             Error::Transport { source, .. } => source.is_connect() || source.is_request(),
             _ => false,
         }
@@ -110,6 +136,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The raw response body (also when it is not Okta's error shape).
     pub body: String,
+    /// How many HTTP attempts were made (retries included).
+    pub attempts: u32,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +175,7 @@ impl ApiError {
             error_causes: Vec::new(),
             request_id,
             body,
+            attempts: 1,
         };
         if let Some(p) = parsed {
             e.error_code = p.error_code;
@@ -177,6 +206,9 @@ impl fmt::Display for ApiError {
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
         }
         Ok(())
     }

@@ -23,14 +23,20 @@
 //! # }
 //! ```
 
+mod auth;
 mod client;
+mod config;
 mod error;
+mod pagination;
 // Used by the generated modules; public so their builders can name it.
 #[doc(hidden)]
 pub mod runtime;
 
-pub use client::{Client, ClientBuilder, Credentials, DEFAULT_USER_AGENT};
+pub use auth::Credentials;
+pub use client::{Client, DEFAULT_USER_AGENT};
+pub use config::{defaults, AuthorizationMode, ClientBuilder};
 pub use error::{ApiError, Error};
+pub use pagination::{ItemStream, Page, PageStream};
 
 // Generated modules are formatted by the generator (prettyplease), not rustfmt.
 #[cfg(feature = "legacy")]

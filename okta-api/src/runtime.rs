@@ -60,6 +60,8 @@ pub struct Request {
     pub(crate) body: Option<(&'static str, Vec<u8>)>,
     pub(crate) accept: Option<&'static str>,
     pub(crate) with_credentials: bool,
+    /// An absolute URL (a pagination `Link`) instead of path and query.
+    absolute: Option<Url>,
 }
 
 impl Request {
@@ -75,6 +77,24 @@ impl Request {
             body: None,
             accept: None,
             with_credentials: true,
+            absolute: None,
+        }
+    }
+
+    /// The same operation at another URL (the next page of a list).
+    pub(crate) fn at(&self, url: Url) -> Request {
+        Request {
+            method: self.method.clone(),
+            path_template: self.path_template,
+            operation: self.operation,
+            path: String::new(),
+            query: Vec::new(),
+            headers: self.headers.clone(),
+            cookies: self.cookies.clone(),
+            body: None,
+            accept: self.accept,
+            with_credentials: self.with_credentials,
+            absolute: Some(url),
         }
     }
 
@@ -148,6 +168,9 @@ impl Request {
 
     /// The full URL under the org's base URL.
     pub(crate) fn url(&self, base: &Url) -> Result<Url, Error> {
+        if let Some(url) = &self.absolute {
+            return Ok(url.clone());
+        }
         let mut url = base
             .join(self.path.trim_start_matches('/'))
             .map_err(|e| Error::InvalidRequest {
@@ -178,7 +201,6 @@ impl Request {
 pub struct Response {
     pub(crate) operation: &'static str,
     pub(crate) status: StatusCode,
-    #[allow(dead_code)] // read by pagination, which follows `Link` headers
     pub(crate) headers: HeaderMap,
     pub(crate) request_id: Option<String>,
     pub(crate) body: Bytes,
@@ -329,3 +351,5 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, se
 pub fn bound_field<'a, T>(value: Option<&'a T>, field: &'static str) -> Result<&'a T, Error> {
     value.ok_or(Error::MissingField { field })
 }
+
+pub(crate) use crate::pagination::fetch_page;

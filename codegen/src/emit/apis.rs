@@ -182,7 +182,8 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
         }
     }
     let output = response_type(ctx, op);
-    let send = send_body(ctx, op);
+    let build = build_request(op);
+    let decode = decode(ctx, op);
     let send_doc = docs(&[Some(format!(
         "Sends the request. Success statuses: {}.",
         op.response
@@ -193,6 +194,7 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             .collect::<Vec<_>>()
             .join(", ")
     ))]);
+    let lists = list_methods(ctx, op);
     quote! {
         #[doc = #d]
         #[derive(Clone, Debug)]
@@ -205,10 +207,17 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
         impl #name {
             #(#setters)*
 
+            fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
+                #build
+            }
+
             #send_doc
             pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
-                #send
+                let request = self.request()?;
+                self.client.execute(&request).await?#decode
             }
+
+            #lists
         }
 
         impl ::std::future::IntoFuture for #name {
@@ -222,7 +231,41 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
     }
 }
 
-fn send_body(ctx: &Ctx, op: &Operation) -> TokenStream {
+/// For operations that return a JSON array: pages and a lazy item stream.
+fn list_methods(ctx: &Ctx, op: &Operation) -> TokenStream {
+    let Some(TypeRef::Array(item)) = &op.response.ty else {
+        return TokenStream::new();
+    };
+    if !op
+        .response
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.contains("json"))
+    {
+        return TokenStream::new();
+    }
+    let item = ctx.ty(item);
+    quote! {
+        /// The first page with the cursor of the next one
+        /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+        pub async fn send_page(self) -> ::std::result::Result<crate::Page<#item>, crate::Error> {
+            let request = self.request()?;
+            crate::runtime::fetch_page(&self.client, &request).await
+        }
+
+        /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+        pub fn pages(self) -> crate::PageStream<#item> {
+            crate::PageStream::new(self.client.clone(), self.request())
+        }
+
+        /// Every item of every page; the next page is fetched only when the current one is used up.
+        pub fn stream(self) -> crate::ItemStream<#item> {
+            self.pages().items()
+        }
+    }
+}
+
+fn build_request(op: &Operation) -> TokenStream {
     let method = ident(op.method.as_str());
     let path = &op.path;
     let id = &op.id;
@@ -271,7 +314,16 @@ fn send_body(ctx: &Ctx, op: &Operation) -> TokenStream {
             steps.push(quote!(request.accept(#ct);));
         }
     }
-    let decode = match &op.response.ty {
+    quote! {
+        let mut request = crate::runtime::Request::new(::reqwest::Method::#method, #path, #id);
+        #(#steps)*
+        ::std::result::Result::Ok(request)
+    }
+}
+
+/// How the response body becomes the operation's output.
+fn decode(ctx: &Ctx, op: &Operation) -> TokenStream {
+    match &op.response.ty {
         None => quote!(.empty()),
         Some(TypeRef::String)
             if op
@@ -287,10 +339,5 @@ fn send_body(ctx: &Ctx, op: &Operation) -> TokenStream {
         // promises a body: that reads as the type's empty value where it has one.
         Some(t) if ctx.defaultable(t, &mut Vec::new()) => quote!(.json_or_default()),
         Some(_) => quote!(.json()),
-    };
-    quote! {
-        let mut request = crate::runtime::Request::new(::reqwest::Method::#method, #path, #id);
-        #(#steps)*
-        self.client.execute(request).await?#decode
     }
 }

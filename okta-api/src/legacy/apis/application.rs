@@ -460,13 +460,7 @@ impl ListApplications {
         self.include_non_deleted = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Application>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/apps",
@@ -478,7 +472,36 @@ impl ListApplications {
         request.query("filter", self.filter.as_ref());
         request.query("expand", self.expand.as_ref());
         request.query("includeNonDeleted", self.include_non_deleted.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Application>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::Application>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::Application> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::Application> {
+        self.pages().items()
     }
 }
 
@@ -512,10 +535,7 @@ impl CreateApplication {
         self.activate = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Application, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/apps",
@@ -526,7 +546,14 @@ impl CreateApplication {
             let body = &self.application;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Application, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -559,10 +586,7 @@ impl GetApplication {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Application, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/apps/{appId}",
@@ -570,7 +594,14 @@ impl GetApplication {
         );
         request.path("appId", &self.app_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Application, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -595,10 +626,7 @@ pub struct UpdateApplication {
 }
 
 impl UpdateApplication {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Application, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/apps/{appId}",
@@ -609,7 +637,14 @@ impl UpdateApplication {
             let body = &self.application;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Application, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -633,15 +668,19 @@ pub struct DeleteApplication {
 }
 
 impl DeleteApplication {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/apps/{appId}",
             "deleteApplication",
         );
         request.path("appId", &self.app_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -662,6 +701,15 @@ pub struct ListApplicationKeys {
 }
 
 impl ListApplicationKeys {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
+        let mut request = crate::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "/api/v1/apps/{appId}/credentials/keys",
+            "listApplicationKeys",
+        );
+        request.path("appId", &self.app_id);
+        ::std::result::Result::Ok(request)
+    }
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
@@ -669,13 +717,27 @@ impl ListApplicationKeys {
         ::std::vec::Vec<crate::legacy::models::JsonWebKey>,
         crate::Error,
     > {
-        let mut request = crate::runtime::Request::new(
-            ::reqwest::Method::GET,
-            "/api/v1/apps/{appId}/credentials/keys",
-            "listApplicationKeys",
-        );
-        request.path("appId", &self.app_id);
-        self.client.execute(request).await?.json_or_default()
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::JsonWebKey>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::JsonWebKey> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::JsonWebKey> {
+        self.pages().items()
     }
 }
 
@@ -700,10 +762,7 @@ pub struct GetApplicationKey {
 }
 
 impl GetApplicationKey {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::JsonWebKey, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/apps/{appId}/credentials/keys/{keyId}",
@@ -711,7 +770,14 @@ impl GetApplicationKey {
         );
         request.path("appId", &self.app_id);
         request.path("keyId", &self.key_id);
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::JsonWebKey, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -734,10 +800,7 @@ pub struct CloneApplicationKey {
 }
 
 impl CloneApplicationKey {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::JsonWebKey, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/apps/{appId}/credentials/keys/{keyId}/clone",
@@ -746,7 +809,14 @@ impl CloneApplicationKey {
         request.path("appId", &self.app_id);
         request.path("keyId", &self.key_id);
         request.query("targetAid", ::std::option::Option::Some(&self.target_aid));
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::JsonWebKey, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -803,13 +873,7 @@ impl ListApplicationGroupAssignments {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::ApplicationGroupAssignment>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/apps/{appId}/groups",
@@ -820,7 +884,40 @@ impl ListApplicationGroupAssignments {
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::ApplicationGroupAssignment>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::ApplicationGroupAssignment>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(
+        self,
+    ) -> crate::PageStream<crate::legacy::models::ApplicationGroupAssignment> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(
+        self,
+    ) -> crate::ItemStream<crate::legacy::models::ApplicationGroupAssignment> {
+        self.pages().items()
     }
 }
 
@@ -854,13 +951,7 @@ impl GetApplicationGroupAssignment {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::ApplicationGroupAssignment,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/apps/{appId}/groups/{groupId}",
@@ -869,7 +960,17 @@ impl GetApplicationGroupAssignment {
         request.path("appId", &self.app_id);
         request.path("groupId", &self.group_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::ApplicationGroupAssignment,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -895,13 +996,7 @@ pub struct CreateApplicationGroupAssignment {
 }
 
 impl CreateApplicationGroupAssignment {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::ApplicationGroupAssignment,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/apps/{appId}/groups/{groupId}",
@@ -913,7 +1008,17 @@ impl CreateApplicationGroupAssignment {
             let body = &self.application_group_assignment;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::ApplicationGroupAssignment,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -938,8 +1043,7 @@ pub struct DeleteApplicationGroupAssignment {
 }
 
 impl DeleteApplicationGroupAssignment {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/apps/{appId}/groups/{groupId}",
@@ -947,7 +1051,12 @@ impl DeleteApplicationGroupAssignment {
         );
         request.path("appId", &self.app_id);
         request.path("groupId", &self.group_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -968,15 +1077,19 @@ pub struct ActivateApplication {
 }
 
 impl ActivateApplication {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/apps/{appId}/lifecycle/activate",
             "activateApplication",
         );
         request.path("appId", &self.app_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -997,15 +1110,19 @@ pub struct DeactivateApplication {
 }
 
 impl DeactivateApplication {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/apps/{appId}/lifecycle/deactivate",
             "deactivateApplication",
         );
         request.path("appId", &self.app_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1080,13 +1197,7 @@ impl ListApplicationUsers {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::AppUser>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/apps/{appId}/users",
@@ -1099,7 +1210,36 @@ impl ListApplicationUsers {
         request.query("limit", self.limit.as_ref());
         request.query("filter", self.filter.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::AppUser>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::AppUser>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::AppUser> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::AppUser> {
+        self.pages().items()
     }
 }
 
@@ -1124,10 +1264,7 @@ pub struct AssignUserToApplication {
 }
 
 impl AssignUserToApplication {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::AppUser, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/apps/{appId}/users",
@@ -1138,7 +1275,14 @@ impl AssignUserToApplication {
             let body = &self.app_user;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::AppUser, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -1169,10 +1313,7 @@ impl GetApplicationUser {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::AppUser, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/apps/{appId}/users/{userId}",
@@ -1181,7 +1322,14 @@ impl GetApplicationUser {
         request.path("appId", &self.app_id);
         request.path("userId", &self.user_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::AppUser, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -1204,10 +1352,7 @@ pub struct UpdateApplicationUser {
 }
 
 impl UpdateApplicationUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::AppUser, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/apps/{appId}/users/{userId}",
@@ -1219,7 +1364,14 @@ impl UpdateApplicationUser {
             let body = &self.app_user;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::AppUser, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -1249,8 +1401,7 @@ impl DeleteApplicationUser {
         self.send_email = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/apps/{appId}/users/{userId}",
@@ -1259,7 +1410,12 @@ impl DeleteApplicationUser {
         request.path("appId", &self.app_id);
         request.path("userId", &self.user_id);
         request.query("sendEmail", self.send_email.as_ref());
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 

@@ -108,13 +108,7 @@ pub struct Authenticate {
 }
 
 impl Authenticate {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::AuthenticationTransaction,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/authn",
@@ -124,7 +118,17 @@ impl Authenticate {
             let body = &self.authentication_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::AuthenticationTransaction,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -148,13 +152,7 @@ pub struct AuthChangePassword {
 }
 
 impl AuthChangePassword {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::AuthenticationTransaction,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/authn/credentials/change_password",
@@ -164,7 +162,17 @@ impl AuthChangePassword {
             let body = &self.change_password_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::AuthenticationTransaction,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -188,13 +196,7 @@ pub struct EnrollFactor {
 }
 
 impl EnrollFactor {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::AuthenticationTransaction,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/authn/factors",
@@ -204,7 +206,17 @@ impl EnrollFactor {
             let body = &self.enroll_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::AuthenticationTransaction,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -229,13 +241,7 @@ pub struct AuthActivateFactor {
 }
 
 impl AuthActivateFactor {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::AuthenticationTransaction,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/authn/factors/{factorId}/lifecycle/activate",
@@ -246,7 +252,17 @@ impl AuthActivateFactor {
             let body = &self.activate_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::AuthenticationTransaction,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -291,13 +307,7 @@ impl AuthVerifyFactor {
         self.auto_push = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::AuthenticationTransaction,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/authn/factors/{factorId}/verify",
@@ -310,7 +320,17 @@ impl AuthVerifyFactor {
             let body = &self.auth_verify_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::AuthenticationTransaction,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 

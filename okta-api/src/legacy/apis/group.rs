@@ -333,13 +333,7 @@ impl ListGroups {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/groups",
@@ -350,7 +344,33 @@ impl ListGroups {
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::Group> {
+        self.pages().items()
     }
 }
 
@@ -374,10 +394,7 @@ pub struct CreateGroup {
 }
 
 impl CreateGroup {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Group, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/groups",
@@ -387,7 +404,14 @@ impl CreateGroup {
             let body = &self.group;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Group, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -439,13 +463,7 @@ impl ListRules {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::GroupRule>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/groups/rules",
@@ -454,7 +472,36 @@ impl ListRules {
         request.query("limit", self.limit.as_ref());
         request.query("after", self.after.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::GroupRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::GroupRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::GroupRule> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::GroupRule> {
+        self.pages().items()
     }
 }
 
@@ -478,10 +525,7 @@ pub struct CreateRule {
 }
 
 impl CreateRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::GroupRule, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/groups/rules",
@@ -491,7 +535,14 @@ impl CreateRule {
             let body = &self.group_rule;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::GroupRule, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -523,10 +574,7 @@ impl GetRule {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::GroupRule, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/groups/rules/{ruleId}",
@@ -534,7 +582,14 @@ impl GetRule {
         );
         request.path("ruleId", &self.rule_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::GroupRule, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -556,10 +611,7 @@ pub struct UpdateRule {
 }
 
 impl UpdateRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::GroupRule, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/groups/rules/{ruleId}",
@@ -570,7 +622,14 @@ impl UpdateRule {
             let body = &self.group_rule;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::GroupRule, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -599,8 +658,7 @@ impl DeleteRule {
         self.remove_users = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/groups/rules/{ruleId}",
@@ -608,7 +666,12 @@ impl DeleteRule {
         );
         request.path("ruleId", &self.rule_id);
         request.query("removeUsers", self.remove_users.as_ref());
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -629,15 +692,19 @@ pub struct ActivateRule {
 }
 
 impl ActivateRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/groups/rules/{ruleId}/lifecycle/activate",
             "activateRule",
         );
         request.path("ruleId", &self.rule_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -658,15 +725,19 @@ pub struct DeactivateRule {
 }
 
 impl DeactivateRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/groups/rules/{ruleId}/lifecycle/deactivate",
             "deactivateRule",
         );
         request.path("ruleId", &self.rule_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -696,10 +767,7 @@ impl GetGroup {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Group, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/groups/{groupId}",
@@ -707,7 +775,14 @@ impl GetGroup {
         );
         request.path("groupId", &self.group_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Group, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -729,10 +804,7 @@ pub struct UpdateGroup {
 }
 
 impl UpdateGroup {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Group, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/groups/{groupId}",
@@ -743,7 +815,14 @@ impl UpdateGroup {
             let body = &self.group;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Group, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -764,15 +843,19 @@ pub struct DeleteGroup {
 }
 
 impl DeleteGroup {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/groups/{groupId}",
             "deleteGroup",
         );
         request.path("groupId", &self.group_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -825,13 +908,7 @@ impl ListGroupUsers {
         self.managed_by = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::User>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/groups/{groupId}/users",
@@ -841,7 +918,33 @@ impl ListGroupUsers {
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
         request.query("managedBy", self.managed_by.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::User>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::User> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::User> {
+        self.pages().items()
     }
 }
 
@@ -866,8 +969,7 @@ pub struct AddUserToGroup {
 }
 
 impl AddUserToGroup {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/groups/{groupId}/users/{userId}",
@@ -875,7 +977,12 @@ impl AddUserToGroup {
         );
         request.path("groupId", &self.group_id);
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -897,8 +1004,7 @@ pub struct RemoveGroupUser {
 }
 
 impl RemoveGroupUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/groups/{groupId}/users/{userId}",
@@ -906,7 +1012,12 @@ impl RemoveGroupUser {
         );
         request.path("groupId", &self.group_id);
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 

@@ -102,13 +102,7 @@ impl GetLogs {
         self.after = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::LogEvent>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/logs",
@@ -121,7 +115,36 @@ impl GetLogs {
         request.query("limit", self.limit.as_ref());
         request.query("sortOrder", self.sort_order.as_ref());
         request.query("after", self.after.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::LogEvent>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::LogEvent>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::LogEvent> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::LogEvent> {
+        self.pages().items()
     }
 }
 

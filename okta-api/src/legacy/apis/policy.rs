@@ -272,13 +272,7 @@ impl ListPolicies {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Policy>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/policies",
@@ -289,7 +283,36 @@ impl ListPolicies {
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Policy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::Policy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::Policy> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::Policy> {
+        self.pages().items()
     }
 }
 
@@ -321,10 +344,7 @@ impl CreatePolicy {
         self.activate = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Policy, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/policies",
@@ -335,7 +355,14 @@ impl CreatePolicy {
             let body = &self.policy;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Policy, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -367,10 +394,7 @@ impl GetPolicy {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Policy, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/policies/{policyId}",
@@ -378,7 +402,14 @@ impl GetPolicy {
         );
         request.path("policyId", &self.policy_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Policy, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -400,10 +431,7 @@ pub struct UpdatePolicy {
 }
 
 impl UpdatePolicy {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Policy, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/policies/{policyId}",
@@ -414,7 +442,14 @@ impl UpdatePolicy {
             let body = &self.policy;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Policy, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -435,15 +470,19 @@ pub struct DeletePolicy {
 }
 
 impl DeletePolicy {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/policies/{policyId}",
             "deletePolicy",
         );
         request.path("policyId", &self.policy_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -464,15 +503,19 @@ pub struct ActivatePolicy {
 }
 
 impl ActivatePolicy {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/policies/{policyId}/lifecycle/activate",
             "activatePolicy",
         );
         request.path("policyId", &self.policy_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -493,15 +536,19 @@ pub struct DeactivatePolicy {
 }
 
 impl DeactivatePolicy {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/policies/{policyId}/lifecycle/deactivate",
             "deactivatePolicy",
         );
         request.path("policyId", &self.policy_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -522,6 +569,15 @@ pub struct ListPolicyRules {
 }
 
 impl ListPolicyRules {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
+        let mut request = crate::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "/api/v1/policies/{policyId}/rules",
+            "listPolicyRules",
+        );
+        request.path("policyId", &self.policy_id);
+        ::std::result::Result::Ok(request)
+    }
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
@@ -529,13 +585,27 @@ impl ListPolicyRules {
         ::std::vec::Vec<crate::legacy::models::PolicyRule>,
         crate::Error,
     > {
-        let mut request = crate::runtime::Request::new(
-            ::reqwest::Method::GET,
-            "/api/v1/policies/{policyId}/rules",
-            "listPolicyRules",
-        );
-        request.path("policyId", &self.policy_id);
-        self.client.execute(request).await?.json_or_default()
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::PolicyRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::PolicyRule> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::PolicyRule> {
+        self.pages().items()
     }
 }
 
@@ -568,10 +638,7 @@ impl AddPolicyRule {
         self.activate = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::PolicyRule, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/policies/{policyId}/rules",
@@ -583,7 +650,14 @@ impl AddPolicyRule {
             let body = &self.policy_rule;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::PolicyRule, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -605,10 +679,7 @@ pub struct GetPolicyRule {
 }
 
 impl GetPolicyRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::PolicyRule, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/policies/{policyId}/rules/{ruleId}",
@@ -616,7 +687,14 @@ impl GetPolicyRule {
         );
         request.path("policyId", &self.policy_id);
         request.path("ruleId", &self.rule_id);
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::PolicyRule, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -639,10 +717,7 @@ pub struct UpdatePolicyRule {
 }
 
 impl UpdatePolicyRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::PolicyRule, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/policies/{policyId}/rules/{ruleId}",
@@ -654,7 +729,14 @@ impl UpdatePolicyRule {
             let body = &self.policy_rule;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::PolicyRule, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -676,8 +758,7 @@ pub struct DeletePolicyRule {
 }
 
 impl DeletePolicyRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/policies/{policyId}/rules/{ruleId}",
@@ -685,7 +766,12 @@ impl DeletePolicyRule {
         );
         request.path("policyId", &self.policy_id);
         request.path("ruleId", &self.rule_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -707,8 +793,7 @@ pub struct ActivatePolicyRule {
 }
 
 impl ActivatePolicyRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate",
@@ -716,7 +801,12 @@ impl ActivatePolicyRule {
         );
         request.path("policyId", &self.policy_id);
         request.path("ruleId", &self.rule_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -738,8 +828,7 @@ pub struct DeactivatePolicyRule {
 }
 
 impl DeactivatePolicyRule {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate",
@@ -747,7 +836,12 @@ impl DeactivatePolicyRule {
         );
         request.path("policyId", &self.policy_id);
         request.path("ruleId", &self.rule_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 

@@ -87,10 +87,7 @@ pub struct CreateSession {
 }
 
 impl CreateSession {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Session, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/sessions",
@@ -100,7 +97,14 @@ impl CreateSession {
             let body = &self.create_session_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Session, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -121,17 +125,21 @@ pub struct GetSession {
 }
 
 impl GetSession {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Session, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/sessions/{sessionId}",
             "getSession",
         );
         request.path("sessionId", &self.session_id);
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Session, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -152,15 +160,19 @@ pub struct EndSession {
 }
 
 impl EndSession {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/sessions/{sessionId}",
             "endSession",
         );
         request.path("sessionId", &self.session_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -181,17 +193,21 @@ pub struct RefreshSession {
 }
 
 impl RefreshSession {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Session, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/sessions/{sessionId}/lifecycle/refresh",
             "refreshSession",
         );
         request.path("sessionId", &self.session_id);
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Session, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 

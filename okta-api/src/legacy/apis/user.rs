@@ -545,13 +545,7 @@ impl ListUsers {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::User>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/users",
@@ -564,7 +558,33 @@ impl ListUsers {
         request.query("format", self.format.as_ref());
         request.query("search", self.search.as_ref());
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::User>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::User> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::User> {
+        self.pages().items()
     }
 }
 
@@ -621,10 +641,7 @@ impl CreateUser {
         self.next_login = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::User, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users",
@@ -637,7 +654,14 @@ impl CreateUser {
             let body = &self.user;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::User, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -658,17 +682,21 @@ pub struct GetUser {
 }
 
 impl GetUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::User, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/users/{userId}",
             "getUser",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::User, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -690,10 +718,7 @@ pub struct UpdateUser {
 }
 
 impl UpdateUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::User, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/users/{userId}",
@@ -704,7 +729,14 @@ impl UpdateUser {
             let body = &self.user;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::User, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -733,8 +765,7 @@ impl DeactivateOrDeleteUser {
         self.send_email = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/users/{userId}",
@@ -742,7 +773,12 @@ impl DeactivateOrDeleteUser {
         );
         request.path("userId", &self.user_id);
         request.query("sendEmail", self.send_email.as_ref());
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -771,13 +807,7 @@ impl ListAppLinks {
         self.show_all = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::AppLink>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/users/{userId}/appLinks",
@@ -785,7 +815,36 @@ impl ListAppLinks {
         );
         request.path("userId", &self.user_id);
         request.query("showAll", self.show_all.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::AppLink>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::AppLink>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::AppLink> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::AppLink> {
+        self.pages().items()
     }
 }
 
@@ -810,10 +869,7 @@ pub struct ChangePassword {
 }
 
 impl ChangePassword {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::UserCredentials, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/credentials/change_password",
@@ -824,7 +880,14 @@ impl ChangePassword {
             let body = &self.change_password_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::UserCredentials, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -849,10 +912,7 @@ pub struct ChangeRecoveryQuestion {
 }
 
 impl ChangeRecoveryQuestion {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::UserCredentials, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/credentials/change_recovery_question",
@@ -863,7 +923,14 @@ impl ChangeRecoveryQuestion {
             let body = &self.user_credentials;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::UserCredentials, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -904,13 +971,7 @@ impl ForgotPassword {
         self.user_credentials = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::ForgotPasswordResponse,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/credentials/forgot_password",
@@ -921,7 +982,17 @@ impl ForgotPassword {
         if let ::std::option::Option::Some(body) = &self.user_credentials {
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::ForgotPasswordResponse,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -962,13 +1033,7 @@ impl ListUserGroups {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/users/{userId}/groups",
@@ -977,7 +1042,33 @@ impl ListUserGroups {
         request.path("userId", &self.user_id);
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::Group> {
+        self.pages().items()
     }
 }
 
@@ -1002,13 +1093,7 @@ pub struct ActivateUser {
 }
 
 impl ActivateUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::UserActivationToken,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/lifecycle/activate",
@@ -1016,7 +1101,17 @@ impl ActivateUser {
         );
         request.path("userId", &self.user_id);
         request.query("sendEmail", ::std::option::Option::Some(&self.send_email));
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::UserActivationToken,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -1048,8 +1143,7 @@ impl DeactivateUser {
         self.send_email = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/lifecycle/deactivate",
@@ -1057,7 +1151,12 @@ impl DeactivateUser {
         );
         request.path("userId", &self.user_id);
         request.query("sendEmail", self.send_email.as_ref());
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1088,10 +1187,7 @@ impl ExpirePassword {
         self.temp_password = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::TempPassword, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/lifecycle/expire_password",
@@ -1099,7 +1195,14 @@ impl ExpirePassword {
         );
         request.path("userId", &self.user_id);
         request.query("tempPassword", self.temp_password.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::TempPassword, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -1123,15 +1226,19 @@ pub struct ResetAllFactors {
 }
 
 impl ResetAllFactors {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/lifecycle/reset_factors",
             "resetAllFactors",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1167,10 +1274,7 @@ impl ResetPassword {
         self.send_email = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::ResetPasswordToken, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/lifecycle/reset_password",
@@ -1179,7 +1283,14 @@ impl ResetPassword {
         request.path("userId", &self.user_id);
         request.query("provider", self.provider.as_ref());
         request.query("sendEmail", self.send_email.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::ResetPasswordToken, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -1203,15 +1314,19 @@ pub struct SuspendUser {
 }
 
 impl SuspendUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/lifecycle/suspend",
             "suspendUser",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1232,15 +1347,19 @@ pub struct UnlockUser {
 }
 
 impl UnlockUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/lifecycle/unlock",
             "unlockUser",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1261,15 +1380,19 @@ pub struct UnsuspendUser {
 }
 
 impl UnsuspendUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/lifecycle/unsuspend",
             "unsuspendUser",
         );
         request.path("userId", &self.user_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1299,13 +1422,7 @@ impl ListAssignedRoles {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Role>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/users/{userId}/roles",
@@ -1313,7 +1430,33 @@ impl ListAssignedRoles {
         );
         request.path("userId", &self.user_id);
         request.query("expand", self.expand.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Role>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Role>, crate::Error> {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::Role> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::Role> {
+        self.pages().items()
     }
 }
 
@@ -1338,10 +1481,7 @@ pub struct AddRoleToUser {
 }
 
 impl AddRoleToUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Role, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/roles",
@@ -1352,7 +1492,14 @@ impl AddRoleToUser {
             let body = &self.role;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Role, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 
@@ -1374,8 +1521,7 @@ pub struct RemoveRoleFromUser {
 }
 
 impl RemoveRoleFromUser {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/users/{userId}/roles/{roleId}",
@@ -1383,7 +1529,12 @@ impl RemoveRoleFromUser {
         );
         request.path("userId", &self.user_id);
         request.path("roleId", &self.role_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1422,13 +1573,7 @@ impl ListGroupTargetsForRole {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/users/{userId}/roles/{roleId}/targets/groups",
@@ -1438,7 +1583,33 @@ impl ListGroupTargetsForRole {
         request.path("roleId", &self.role_id);
         request.query("after", self.after.as_ref());
         request.query("limit", self.limit.as_ref());
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::Group> {
+        self.pages().items()
     }
 }
 
@@ -1464,8 +1635,7 @@ pub struct AddGroupTargetToRole {
 }
 
 impl AddGroupTargetToRole {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
@@ -1474,7 +1644,12 @@ impl AddGroupTargetToRole {
         request.path("userId", &self.user_id);
         request.path("roleId", &self.role_id);
         request.path("groupId", &self.group_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1497,8 +1672,7 @@ pub struct RemoveGroupTargetFromRole {
 }
 
 impl RemoveGroupTargetFromRole {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
@@ -1507,7 +1681,12 @@ impl RemoveGroupTargetFromRole {
         request.path("userId", &self.user_id);
         request.path("roleId", &self.role_id);
         request.path("groupId", &self.group_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -1538,8 +1717,7 @@ impl EndAllUserSessions {
         self.oauth_tokens = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/users/{userId}/sessions",
@@ -1547,7 +1725,12 @@ impl EndAllUserSessions {
         );
         request.path("userId", &self.user_id);
         request.query("oauthTokens", self.oauth_tokens.as_ref());
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 

@@ -178,6 +178,15 @@ pub struct ListFactors {
 }
 
 impl ListFactors {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
+        let mut request = crate::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "/api/v1/users/{userId}/factors",
+            "listFactors",
+        );
+        request.path("userId", &self.user_id);
+        ::std::result::Result::Ok(request)
+    }
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
@@ -185,13 +194,27 @@ impl ListFactors {
         ::std::vec::Vec<crate::legacy::models::Factor>,
         crate::Error,
     > {
-        let mut request = crate::runtime::Request::new(
-            ::reqwest::Method::GET,
-            "/api/v1/users/{userId}/factors",
-            "listFactors",
-        );
-        request.path("userId", &self.user_id);
-        self.client.execute(request).await?.json_or_default()
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::Factor>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::Factor> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::Factor> {
+        self.pages().items()
     }
 }
 
@@ -254,10 +277,7 @@ impl AddFactor {
         self.activate = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/factors",
@@ -272,7 +292,14 @@ impl AddFactor {
             let body = &self.factor;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -293,6 +320,15 @@ pub struct ListSupportedFactors {
 }
 
 impl ListSupportedFactors {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
+        let mut request = crate::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "/api/v1/users/{userId}/factors/catalog",
+            "listSupportedFactors",
+        );
+        request.path("userId", &self.user_id);
+        ::std::result::Result::Ok(request)
+    }
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
@@ -300,13 +336,27 @@ impl ListSupportedFactors {
         ::std::vec::Vec<crate::legacy::models::Factor>,
         crate::Error,
     > {
-        let mut request = crate::runtime::Request::new(
-            ::reqwest::Method::GET,
-            "/api/v1/users/{userId}/factors/catalog",
-            "listSupportedFactors",
-        );
-        request.path("userId", &self.user_id);
-        self.client.execute(request).await?.json_or_default()
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::Factor>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::Factor> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::Factor> {
+        self.pages().items()
     }
 }
 
@@ -330,6 +380,15 @@ pub struct ListSupportedSecurityQuestions {
 }
 
 impl ListSupportedSecurityQuestions {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
+        let mut request = crate::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "/api/v1/users/{userId}/factors/questions",
+            "listSupportedSecurityQuestions",
+        );
+        request.path("userId", &self.user_id);
+        ::std::result::Result::Ok(request)
+    }
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
@@ -337,13 +396,27 @@ impl ListSupportedSecurityQuestions {
         ::std::vec::Vec<crate::legacy::models::SecurityQuestion>,
         crate::Error,
     > {
-        let mut request = crate::runtime::Request::new(
-            ::reqwest::Method::GET,
-            "/api/v1/users/{userId}/factors/questions",
-            "listSupportedSecurityQuestions",
-        );
-        request.path("userId", &self.user_id);
-        self.client.execute(request).await?.json_or_default()
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
+    }
+    /// The first page with the cursor of the next one
+    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
+    pub async fn send_page(
+        self,
+    ) -> ::std::result::Result<
+        crate::Page<crate::legacy::models::SecurityQuestion>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        crate::runtime::fetch_page(&self.client, &request).await
+    }
+    /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    pub fn pages(self) -> crate::PageStream<crate::legacy::models::SecurityQuestion> {
+        crate::PageStream::new(self.client.clone(), self.request())
+    }
+    /// Every item of every page; the next page is fetched only when the current one is used up.
+    pub fn stream(self) -> crate::ItemStream<crate::legacy::models::SecurityQuestion> {
+        self.pages().items()
     }
 }
 
@@ -368,10 +441,7 @@ pub struct GetFactor {
 }
 
 impl GetFactor {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/api/v1/users/{userId}/factors/{factorId}",
@@ -379,7 +449,14 @@ impl GetFactor {
         );
         request.path("userId", &self.user_id);
         request.path("factorId", &self.factor_id);
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -401,8 +478,7 @@ pub struct DeleteFactor {
 }
 
 impl DeleteFactor {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
             "/api/v1/users/{userId}/factors/{factorId}",
@@ -410,7 +486,12 @@ impl DeleteFactor {
         );
         request.path("userId", &self.user_id);
         request.path("factorId", &self.factor_id);
-        self.client.execute(request).await?.empty()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.empty()
     }
 }
 
@@ -433,10 +514,7 @@ pub struct ActivateFactor {
 }
 
 impl ActivateFactor {
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/factors/{factorId}/lifecycle/activate",
@@ -448,7 +526,14 @@ impl ActivateFactor {
             let body = &self.verify_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json()
     }
 }
 
@@ -491,13 +576,7 @@ impl VerifyFactor {
         self.token_lifetime_seconds = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request. Success statuses: 200.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::legacy::models::VerifyFactorResponse,
-        crate::Error,
-    > {
+    fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/api/v1/users/{userId}/factors/{factorId}/verify",
@@ -511,7 +590,17 @@ impl VerifyFactor {
             let body = &self.verify_factor_request;
             request.json("application/json", body)?;
         }
-        self.client.execute(request).await?.json_or_default()
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success statuses: 200.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::legacy::models::VerifyFactorResponse,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute(&request).await?.json_or_default()
     }
 }
 

@@ -1,0 +1,557 @@
+//! Client configuration: a builder, and loading from the places Okta's
+//! official SDKs read (`~/.okta/okta.yaml`, `./.okta.yaml`, `OKTA_CLIENT_*`
+//! environment variables), later sources overriding earlier ones. Every
+//! setting remembers where it came from, so an invalid one is reported with
+//! its source.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::auth::{Credentials, OAuthSettings};
+use crate::client::Client;
+use crate::Error;
+
+/// Defaults, following Okta's official SDKs.
+pub mod defaults {
+    use std::time::Duration;
+
+    /// `okta.client.connectionTimeout`: 30 seconds in the Java, .NET, Python and Go SDKs.
+    pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// `okta.client.rateLimit.maxRetries`: 2, as in the Python and .NET SDKs' configuration references.
+    pub const MAX_RETRIES: u32 = 2;
+    /// Per-attempt limit (connect, send, read the whole body), so a stalled
+    /// server cannot hang a call. The official SDKs have no separate setting.
+    pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+    /// `okta.client.requestTimeout` (all attempts of one call): 0, no limit
+    /// beyond the attempts, as in the official SDKs.
+    pub const REQUEST_TIMEOUT: Option<Duration> = None;
+    /// Scopes requested when none are configured for a service app.
+    pub const SCOPES: &[&str] = &["okta.users.read"];
+}
+
+/// How requests are authorised (`okta.client.authorizationMode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorizationMode {
+    /// `SSWS`: an API token.
+    Ssws,
+    /// `Bearer`: an access token obtained elsewhere.
+    Bearer,
+    /// `PrivateKey`: OAuth 2.0 for a service app (`client_credentials` with a
+    /// `private_key_jwt` client assertion).
+    PrivateKey,
+}
+
+/// A value and where it came from.
+#[derive(Clone)]
+struct Sourced<T> {
+    value: T,
+    source: String,
+}
+
+impl<T> Sourced<T> {
+    fn new(value: T, source: impl Into<String>) -> Self {
+        Sourced {
+            value,
+            source: source.into(),
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+struct Settings {
+    org_url: Option<Sourced<String>>,
+    token: Option<Sourced<SecretString>>,
+    authorization_mode: Option<Sourced<String>>,
+    client_id: Option<Sourced<String>>,
+    scopes: Option<Sourced<Vec<String>>>,
+    private_key: Option<Sourced<SecretString>>,
+    kid: Option<Sourced<String>>,
+    connect_timeout: Option<Sourced<String>>,
+    request_timeout: Option<Sourced<String>>,
+    max_retries: Option<Sourced<String>>,
+    proxy_host: Option<Sourced<String>>,
+    proxy_port: Option<Sourced<String>>,
+    proxy_username: Option<Sourced<String>>,
+    proxy_password: Option<Sourced<SecretString>>,
+}
+
+/// Settings for a [`Client`]. Start from [`Client::builder`] (nothing set)
+/// or [`ClientBuilder::from_default_sources`] (files and environment), then
+/// override what you need and [`build`](ClientBuilder::build).
+#[derive(Clone)]
+pub struct ClientBuilder {
+    settings: Settings,
+    user_agent: Option<String>,
+    attempt_timeout: Duration,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            settings: Settings::default(),
+            user_agent: None,
+            attempt_timeout: defaults::ATTEMPT_TIMEOUT,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.settings;
+        f.debug_struct("ClientBuilder")
+            .field("org_url", &s.org_url.as_ref().map(|v| &v.value))
+            .field("token", &s.token.as_ref().map(|_| "<redacted>"))
+            .field("client_id", &s.client_id.as_ref().map(|v| &v.value))
+            .field("private_key", &s.private_key.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+const BUILDER: &str = "the builder";
+
+/// The `okta.client` section of an `okta.yaml` file.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct YamlClient {
+    org_url: Option<String>,
+    token: Option<String>,
+    authorization_mode: Option<String>,
+    client_id: Option<String>,
+    scopes: Option<YamlScopes>,
+    private_key: Option<String>,
+    kid: Option<String>,
+    connection_timeout: Option<serde_yaml::Value>,
+    request_timeout: Option<serde_yaml::Value>,
+    rate_limit: Option<YamlRateLimit>,
+    proxy: Option<YamlProxy>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum YamlScopes {
+    List(Vec<String>),
+    Text(String),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct YamlRateLimit {
+    max_retries: Option<serde_yaml::Value>,
+}
+
+#[derive(Deserialize, Default)]
+struct YamlProxy {
+    host: Option<String>,
+    port: Option<serde_yaml::Value>,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct YamlRoot {
+    okta: Option<YamlOkta>,
+}
+
+#[derive(Deserialize)]
+struct YamlOkta {
+    client: Option<YamlClient>,
+}
+
+fn yaml_scalar(v: serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::Null => None,
+        serde_yaml::Value::String(s) => Some(s),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        other => Some(format!("{other:?}")),
+    }
+}
+
+fn split_scopes(s: &str) -> Vec<String> {
+    s.split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl ClientBuilder {
+    /// Settings from `~/.okta/okta.yaml`, then `./.okta.yaml`, then the
+    /// `OKTA_CLIENT_*` environment variables; later sources override earlier
+    /// ones. Missing files are skipped; unreadable or malformed ones are errors.
+    pub fn from_default_sources() -> Result<Self, Error> {
+        let mut builder = ClientBuilder::default();
+        let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"));
+        if let Some(home) = home {
+            builder = builder.yaml_file_if_present(&PathBuf::from(home).join(".okta/okta.yaml"))?;
+        }
+        builder = builder.yaml_file_if_present(Path::new(".okta.yaml"))?;
+        Ok(builder.env_vars(|name| std::env::var(name).ok()))
+    }
+
+    /// Applies an `okta.yaml` file if it exists.
+    pub fn yaml_file_if_present(self, path: &Path) -> Result<Self, Error> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => self.yaml(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(self),
+            Err(e) => Err(Error::Config(format!("{}: cannot read: {e}", path.display()))),
+        }
+    }
+
+    /// Applies settings from the text of an `okta.yaml` (`okta.client.*`);
+    /// `source` names it in errors.
+    pub fn yaml(mut self, text: &str, source: &str) -> Result<Self, Error> {
+        let root: YamlRoot = serde_yaml::from_str(text)
+            .map_err(|e| Error::Config(format!("{source}: invalid okta.yaml: {e}")))?;
+        let Some(c) = root.okta.and_then(|o| o.client) else {
+            return Ok(self);
+        };
+        let s = &mut self.settings;
+        let at = |key: &str| format!("{source} (okta.client.{key})");
+        let set = |slot: &mut Option<Sourced<String>>, v: Option<String>, key: &str| {
+            if let Some(v) = v {
+                *slot = Some(Sourced::new(v, at(key)));
+            }
+        };
+        set(&mut s.org_url, c.org_url, "orgUrl");
+        set(
+            &mut s.authorization_mode,
+            c.authorization_mode,
+            "authorizationMode",
+        );
+        set(&mut s.client_id, c.client_id, "clientId");
+        set(&mut s.kid, c.kid, "kid");
+        set(
+            &mut s.connect_timeout,
+            c.connection_timeout.and_then(yaml_scalar),
+            "connectionTimeout",
+        );
+        set(
+            &mut s.request_timeout,
+            c.request_timeout.and_then(yaml_scalar),
+            "requestTimeout",
+        );
+        set(
+            &mut s.max_retries,
+            c.rate_limit.and_then(|r| r.max_retries).and_then(yaml_scalar),
+            "rateLimit.maxRetries",
+        );
+        if let Some(t) = c.token {
+            s.token = Some(Sourced::new(SecretString::from(t), at("token")));
+        }
+        if let Some(k) = c.private_key {
+            s.private_key = Some(Sourced::new(SecretString::from(k), at("privateKey")));
+        }
+        if let Some(scopes) = c.scopes {
+            let list = match scopes {
+                YamlScopes::List(l) => l,
+                YamlScopes::Text(t) => split_scopes(&t),
+            };
+            s.scopes = Some(Sourced::new(list, at("scopes")));
+        }
+        if let Some(p) = c.proxy {
+            set(&mut s.proxy_host, p.host, "proxy.host");
+            set(&mut s.proxy_port, p.port.and_then(yaml_scalar), "proxy.port");
+            set(&mut s.proxy_username, p.username, "proxy.username");
+            if let Some(pw) = p.password {
+                s.proxy_password = Some(Sourced::new(SecretString::from(pw), at("proxy.password")));
+            }
+        }
+        Ok(self)
+    }
+
+    /// Applies `OKTA_CLIENT_*` variables read through `get` (the process
+    /// environment in [`from_default_sources`](Self::from_default_sources)).
+    pub fn env_vars(mut self, get: impl Fn(&str) -> Option<String>) -> Self {
+        let s = &mut self.settings;
+        let var = |name: &str| {
+            get(name)
+                .filter(|v| !v.is_empty())
+                .map(|v| (v, format!("env {name}")))
+        };
+        let plain = |slot: &mut Option<Sourced<String>>, name: &str| {
+            if let Some((v, src)) = var(name) {
+                *slot = Some(Sourced::new(v, src));
+            }
+        };
+        plain(&mut s.org_url, "OKTA_CLIENT_ORGURL");
+        plain(&mut s.authorization_mode, "OKTA_CLIENT_AUTHORIZATIONMODE");
+        plain(&mut s.client_id, "OKTA_CLIENT_CLIENTID");
+        plain(&mut s.kid, "OKTA_CLIENT_KID");
+        plain(&mut s.connect_timeout, "OKTA_CLIENT_CONNECTIONTIMEOUT");
+        plain(&mut s.request_timeout, "OKTA_CLIENT_REQUESTTIMEOUT");
+        plain(&mut s.max_retries, "OKTA_CLIENT_RATELIMIT_MAXRETRIES");
+        plain(&mut s.proxy_host, "OKTA_CLIENT_PROXY_HOST");
+        plain(&mut s.proxy_port, "OKTA_CLIENT_PROXY_PORT");
+        plain(&mut s.proxy_username, "OKTA_CLIENT_PROXY_USERNAME");
+        let secret = |slot: &mut Option<Sourced<SecretString>>, name: &str| {
+            if let Some((v, src)) = var(name) {
+                *slot = Some(Sourced::new(SecretString::from(v), src));
+            }
+        };
+        secret(&mut s.token, "OKTA_CLIENT_TOKEN");
+        secret(&mut s.private_key, "OKTA_CLIENT_PRIVATEKEY");
+        secret(&mut s.proxy_password, "OKTA_CLIENT_PROXY_PASSWORD");
+        if let Some((v, src)) = var("OKTA_CLIENT_SCOPES") {
+            s.scopes = Some(Sourced::new(split_scopes(&v), src));
+        }
+        self
+    }
+
+    /// The org's base URL, e.g. `https://dev-123456.okta.com`. Must be https
+    /// (plain http is accepted for loopback addresses only, for tests).
+    pub fn org_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.org_url = Some(Sourced::new(url.into(), BUILDER));
+        self
+    }
+
+    /// Authorise with an API token (`Authorization: SSWS <token>`).
+    pub fn api_token(mut self, token: impl Into<String>) -> Self {
+        self.settings.token = Some(Sourced::new(SecretString::from(token.into()), BUILDER));
+        self.settings.authorization_mode = Some(Sourced::new("SSWS".into(), BUILDER));
+        self
+    }
+
+    /// Authorise with an OAuth 2.0 access token obtained elsewhere
+    /// (`Authorization: Bearer <token>`).
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.settings.token = Some(Sourced::new(SecretString::from(token.into()), BUILDER));
+        self.settings.authorization_mode = Some(Sourced::new("Bearer".into(), BUILDER));
+        self
+    }
+
+    /// Authorise as an OAuth 2.0 service app: `client_credentials` at
+    /// `{org}/oauth2/v1/token` with a `private_key_jwt` assertion signed by
+    /// `private_key` (an RSA or EC key as PEM, or the path of a PEM file).
+    pub fn private_key(
+        mut self,
+        client_id: impl Into<String>,
+        scopes: impl IntoIterator<Item = impl Into<String>>,
+        private_key: impl Into<String>,
+    ) -> Self {
+        let s = &mut self.settings;
+        s.client_id = Some(Sourced::new(client_id.into(), BUILDER));
+        s.scopes = Some(Sourced::new(
+            scopes.into_iter().map(Into::into).collect(),
+            BUILDER,
+        ));
+        s.private_key = Some(Sourced::new(SecretString::from(private_key.into()), BUILDER));
+        s.authorization_mode = Some(Sourced::new("PrivateKey".into(), BUILDER));
+        self
+    }
+
+    /// The key id (`kid`) put in the client assertion's header.
+    pub fn kid(mut self, kid: impl Into<String>) -> Self {
+        self.settings.kid = Some(Sourced::new(kid.into(), BUILDER));
+        self
+    }
+
+    /// Appended to the default `User-Agent`.
+    pub fn user_agent(mut self, extra: impl Into<String>) -> Self {
+        self.user_agent = Some(extra.into());
+        self
+    }
+
+    /// How long establishing a connection may take (default 30 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = Some(Sourced::new(format!("{}ms", timeout.as_millis()), BUILDER));
+        self
+    }
+
+    /// How long one call may take in all, retries and waits included
+    /// (default: no limit beyond the retries).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.request_timeout = Some(Sourced::new(format!("{}ms", timeout.as_millis()), BUILDER));
+        self
+    }
+
+    /// How long one HTTP attempt may take, body included (default 60 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// How many times a call is retried after a 429 or a transient failure (default 2).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.settings.max_retries = Some(Sourced::new(retries.to_string(), BUILDER));
+        self
+    }
+
+    /// Sends requests through an HTTP(S) proxy.
+    pub fn proxy(mut self, host: impl Into<String>, port: u16) -> Self {
+        self.settings.proxy_host = Some(Sourced::new(host.into(), BUILDER));
+        self.settings.proxy_port = Some(Sourced::new(port.to_string(), BUILDER));
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let s = self.settings;
+        let org = s.org_url.ok_or_else(|| {
+            Error::Config("orgUrl is not set (builder, okta.yaml or OKTA_CLIENT_ORGURL)".into())
+        })?;
+        let org_url = parse_org_url(&org)?;
+        let mode = match &s.authorization_mode {
+            None => AuthorizationMode::Ssws,
+            Some(m) => match m.value.to_ascii_lowercase().as_str() {
+                "ssws" => AuthorizationMode::Ssws,
+                "bearer" => AuthorizationMode::Bearer,
+                "privatekey" => AuthorizationMode::PrivateKey,
+                other => {
+                    return Err(invalid(
+                        "authorizationMode",
+                        m,
+                        &format!("{other:?} is not one of SSWS, Bearer, PrivateKey"),
+                    ))
+                }
+            },
+        };
+        let credentials = match mode {
+            AuthorizationMode::Ssws | AuthorizationMode::Bearer => {
+                let token = s.token.ok_or_else(|| {
+                    Error::Config("token is not set (builder, okta.yaml or OKTA_CLIENT_TOKEN)".into())
+                })?;
+                if token.value.expose_secret().trim().is_empty() {
+                    return Err(Error::Config(format!("token (from {}) is empty", token.source)));
+                }
+                if mode == AuthorizationMode::Ssws {
+                    Credentials::ApiToken(token.value)
+                } else {
+                    Credentials::BearerToken(token.value)
+                }
+            }
+            AuthorizationMode::PrivateKey => {
+                let client_id = s.client_id.ok_or_else(|| {
+                    Error::Config("clientId is not set; PrivateKey authorization needs it".into())
+                })?;
+                let key = s.private_key.ok_or_else(|| {
+                    Error::Config("privateKey is not set; PrivateKey authorization needs it".into())
+                })?;
+                let pem = read_private_key(&key)?;
+                let scopes = s
+                    .scopes
+                    .map(|v| v.value)
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| defaults::SCOPES.iter().map(|s| s.to_string()).collect());
+                let settings =
+                    OAuthSettings::new(client_id.value, scopes, &pem, s.kid.map(|k| k.value), &org_url)
+                        .map_err(|e| Error::Config(format!("privateKey (from {}): {e}", key.source)))?;
+                Credentials::PrivateKey(Box::new(settings))
+            }
+        };
+        let connect_timeout =
+            duration(&s.connect_timeout, "connectionTimeout")?.unwrap_or(defaults::CONNECT_TIMEOUT);
+        let request_timeout = duration(&s.request_timeout, "requestTimeout")?
+            .filter(|d| !d.is_zero())
+            .or(defaults::REQUEST_TIMEOUT);
+        let max_retries = match &s.max_retries {
+            None => defaults::MAX_RETRIES,
+            Some(v) => v
+                .value
+                .trim()
+                .parse()
+                .map_err(|_| invalid("rateLimit.maxRetries", v, "is not a whole number"))?,
+        };
+        let proxy = match &s.proxy_host {
+            None => None,
+            Some(host) => {
+                let port = match &s.proxy_port {
+                    Some(p) => p
+                        .value
+                        .trim()
+                        .parse::<u16>()
+                        .map_err(|_| invalid("proxy.port", p, "is not a port number"))?,
+                    None => 80,
+                };
+                let url = if host.value.contains("://") {
+                    format!("{}:{port}", host.value)
+                } else {
+                    format!("http://{}:{port}", host.value)
+                };
+                let mut proxy =
+                    reqwest::Proxy::all(&url).map_err(|e| invalid("proxy.host", host, &e.to_string()))?;
+                if let (Some(user), Some(pass)) = (&s.proxy_username, &s.proxy_password) {
+                    proxy = proxy.basic_auth(&user.value, pass.value.expose_secret());
+                }
+                Some(proxy)
+            }
+        };
+        Client::new(crate::client::ClientConfig {
+            org_url,
+            credentials,
+            user_agent: self.user_agent,
+            connect_timeout,
+            attempt_timeout: self.attempt_timeout,
+            request_timeout,
+            max_retries,
+            proxy,
+        })
+    }
+}
+
+fn invalid<T>(setting: &str, value: &Sourced<T>, problem: &str) -> Error {
+    Error::Config(format!("{setting} (from {}) {problem}", value.source))
+}
+
+fn parse_org_url(org: &Sourced<String>) -> Result<url::Url, Error> {
+    let raw = org.value.trim();
+    if raw.contains("{yourOktaDomain}") {
+        return Err(invalid(
+            "orgUrl",
+            org,
+            "still contains the {yourOktaDomain} placeholder",
+        ));
+    }
+    let mut url = url::Url::parse(raw).map_err(|e| invalid("orgUrl", org, &format!("is not a URL: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+        return Err(invalid(
+            "orgUrl",
+            org,
+            "must use https (http is allowed only for loopback addresses)",
+        ));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// Timeouts are whole seconds in okta.yaml and the environment (as in the
+/// official SDKs); the builder records milliseconds with an `ms` suffix.
+fn duration(value: &Option<Sourced<String>>, setting: &str) -> Result<Option<Duration>, Error> {
+    let Some(v) = value else { return Ok(None) };
+    let text = v.value.trim();
+    let parsed = match text.strip_suffix("ms") {
+        Some(ms) => ms.parse::<u64>().map(Duration::from_millis),
+        None => text.parse::<u64>().map(Duration::from_secs),
+    };
+    parsed
+        .map(Some)
+        .map_err(|_| invalid(setting, v, "is not a whole number of seconds"))
+}
+
+/// The key itself when the setting holds PEM, else the file it names.
+fn read_private_key(key: &Sourced<SecretString>) -> Result<SecretString, Error> {
+    let value = key.value.expose_secret();
+    if value.contains("-----BEGIN") {
+        return Ok(key.value.clone());
+    }
+    std::fs::read_to_string(value.trim())
+        .map(SecretString::from)
+        .map_err(|e| {
+            Error::Config(format!(
+                "privateKey (from {}) is neither PEM nor a readable file: {e}",
+                key.source
+            ))
+        })
+}
