@@ -90,7 +90,7 @@ impl<T> Stream for ItemStream<T> {
 }
 
 enum State {
-    Fetch(Request, Option<Url>),
+    Fetch(Box<Request>, Option<Url>),
     Failed(Error),
     Done,
 }
@@ -114,7 +114,7 @@ pub(crate) async fn fetch_page<T: DeserializeOwned>(
 impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
     pub(crate) fn new(client: Client, first: Result<Request, Error>) -> Self {
         let start = match first {
-            Ok(request) => State::Fetch(request, None),
+            Ok(request) => State::Fetch(Box::new(request), None),
             Err(e) => State::Failed(e),
         };
         let inner = stream::unfold(start, move |state| {
@@ -133,7 +133,7 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
                 // Stop when there is no next page, or when it repeats.
                 let following = match &page.next {
                     Some(url) if Some(url) != current.as_ref() && Some(url) != previous.as_ref() => {
-                        State::Fetch(request.at(url.clone()), current)
+                        State::Fetch(Box::new(request.at(url.clone())), current)
                     }
                     _ => State::Done,
                 };
