@@ -466,10 +466,13 @@ fn service_app(server: &MockServer, private_key: &str) -> Client {
         .unwrap()
 }
 
+/// The forms a token endpoint received.
+type Forms = Arc<Mutex<Vec<Vec<(String, String)>>>>;
+
 /// The token endpoint: issues `tokens` in turn and keeps the forms it got.
 struct TokenEndpoint {
     tokens: Vec<&'static str>,
-    forms: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    forms: Forms,
 }
 
 impl Respond for TokenEndpoint {
