@@ -4,6 +4,7 @@
 //! The library reads specs and returns an in-memory file set; writing (and
 //! comparing) is `xtask`'s job.
 
+pub mod docs;
 pub mod emit;
 pub mod ir;
 pub mod load;
@@ -68,10 +69,14 @@ pub fn output_dir(module: &str) -> String {
 /// Directory of the generated support files of the workspace tests.
 pub const TESTS_GENERATED_DIR: &str = "tests/src/generated";
 
+/// Directory of the generated Markdown reference.
+pub const DOCS_DIR: &str = "okta-api/docs";
+
 /// Every directory `generate` owns (and may delete stale files from).
 pub fn generated_dirs() -> Vec<String> {
     let mut dirs: Vec<String> = MODULES.iter().map(|m| output_dir(m.module)).collect();
     dirs.push(TESTS_GENERATED_DIR.to_string());
+    dirs.push(DOCS_DIR.to_string());
     dirs
 }
 
@@ -109,8 +114,18 @@ pub fn generate(root: &Path, modules: &[SpecModule]) -> Result<Generated, Error>
             format!("{TESTS_GENERATED_DIR}/{}.rs", module.module),
             emit::type_table(&api)?,
         );
+        out.files.insert(
+            format!("{TESTS_GENERATED_DIR}/{}_examples.rs", module.module),
+            docs::examples_file(&api),
+        );
+        for (path, contents) in docs::pages(&api)? {
+            out.files
+                .insert(format!("{DOCS_DIR}/{}/{path}", module.module), contents);
+        }
         out.apis.push(api);
     }
+    out.files
+        .insert(format!("{DOCS_DIR}/README.md"), docs::index(&out.apis)?);
     Ok(out)
 }
 

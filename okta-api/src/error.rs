@@ -19,17 +19,26 @@ pub enum Error {
     /// The request could not be sent or the response not read.
     #[error("{operation}: transport error after {attempts} attempt(s): {source}")]
     Transport {
+        /// The operation, e.g. `listUsers`.
         operation: &'static str,
+        /// HTTP attempts made, retries included.
         attempts: u32,
+        /// The underlying HTTP client error.
         #[source]
         source: reqwest::Error,
     },
     /// An attempt (body included) or the whole call took longer than configured.
     #[error("{operation}: timed out after {attempts} attempt(s)")]
-    Timeout { operation: &'static str, attempts: u32 },
+    Timeout {
+        /// The operation, e.g. `listUsers`.
+        operation: &'static str,
+        /// HTTP attempts made, retries included.
+        attempts: u32,
+    },
     /// The OAuth token endpoint refused to issue an access token.
     #[error("oauth2/v1/token: {status} {error}{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     OAuth {
+        /// The token endpoint's HTTP status.
         status: StatusCode,
         /// Okta's `error`, e.g. `invalid_client`.
         error: String,
@@ -39,29 +48,43 @@ pub enum Error {
     /// A URL outside the configured org (for example a pagination `Link`):
     /// credentials are never sent there, so it is not followed.
     #[error("{operation}: refusing to send credentials to {url}, which is not the configured org")]
-    UntrustedUrl { operation: &'static str, url: String },
+    UntrustedUrl {
+        /// The operation, e.g. `listUsers`.
+        operation: &'static str,
+        /// The URL that was not followed.
+        url: String,
+    },
     /// A success response whose body does not match the expected type.
     #[error(
         "{operation}: cannot decode the {status} response at `{path}`: {message} (body starts: {excerpt:?})"
     )]
     Decode {
+        /// The operation, e.g. `getUser`.
         operation: &'static str,
+        /// The response's HTTP status.
         status: StatusCode,
         /// Where in the body decoding failed, e.g. `profile.login`.
         path: String,
+        /// What did not match.
         message: String,
         /// The first bytes of the body.
         excerpt: String,
+        /// `X-Okta-Request-Id` of the response.
         request_id: Option<String>,
     },
     /// A resource method needs a field of the model that is not set (for
     /// example `user.activate(..)` on a user without an `id`).
     #[error("{field} is not set; the call needs it")]
-    MissingField { field: &'static str },
+    MissingField {
+        /// `Model.field`, e.g. `User.id`.
+        field: &'static str,
+    },
     /// The request could not be built (for example an unserialisable body).
     #[error("{operation}: invalid request: {message}")]
     InvalidRequest {
+        /// The operation, e.g. `createUser`.
         operation: &'static str,
+        /// What is wrong.
         message: String,
     },
     /// The client configuration is invalid.
@@ -122,11 +145,13 @@ impl Error {
 pub struct ApiError {
     /// The operation that failed, e.g. `getUser`.
     pub operation: &'static str,
+    /// The HTTP status.
     pub status: StatusCode,
     /// `errorCode`, e.g. `E0000007`.
     pub error_code: Option<String>,
     /// `errorSummary`, e.g. `Not found: Resource not found: x (User)`.
     pub error_summary: Option<String>,
+    /// `errorLink`.
     pub error_link: Option<String>,
     /// `errorId`, Okta's id for this occurrence.
     pub error_id: Option<String>,

@@ -1,27 +1,106 @@
 //! Async Rust SDK for the Okta APIs.
 //!
-//! The runtime (client, credentials, errors) is hand-written and shared; the
-//! models and operations of each bundled spec are generated into their own
-//! module, behind a cargo feature of the same name:
+//! The runtime (client, configuration, credentials, retries, pagination,
+//! errors) is hand-written and shared; the models and operations of each
+//! bundled spec are generated into their own module, behind a cargo feature
+//! of the same name:
 //!
 //! - [`legacy`] (feature `legacy`, default): the Okta API 1.9.0 spec, with
 //!   resource methods on models (`user.activate(&client, ..)`).
 //!
-//! ```no_run
-//! # async fn example() -> Result<(), okta_api::Error> {
-//! use okta_api::legacy::UserApi;
+//! The Markdown reference (one page per API, one per model) is in
+//! `okta-api/docs/`.
 //!
+//! # Configure
+//!
+//! ```no_run
+//! # fn main() -> Result<(), okta_api::Error> {
+//! // From ~/.okta/okta.yaml, ./.okta.yaml and OKTA_CLIENT_* variables, like the official SDKs:
+//! let client = okta_api::Client::from_env()?;
+//! // Or in code:
 //! let client = okta_api::Client::builder()
 //!     .org_url("https://dev-123456.okta.com")
 //!     .api_token("00abc...")
+//!     .max_retries(4)
 //!     .build()?;
-//! let users = UserApi::new(&client).list_users().search("status eq \"ACTIVE\"").await?;
-//! for user in &users {
-//!     println!("{:?}", user.id);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # List users, page after page
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! use okta_api::legacy::UserApi;
+//!
+//! # async fn run(client: okta_api::Client) -> Result<(), okta_api::Error> {
+//! let mut users = UserApi::new(&client).list_users().filter("status eq \"ACTIVE\"").stream();
+//! while let Some(user) = users.next().await {
+//!     let user = user?;
+//!     println!("{:?}", user.profile.and_then(|p| p.login));
 //! }
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Create and activate a user
+//!
+//! ```no_run
+//! use okta_api::legacy::models::{User, UserProfile};
+//! use okta_api::legacy::UserApi;
+//!
+//! # async fn run(client: okta_api::Client) -> Result<(), okta_api::Error> {
+//! let user = User {
+//!     profile: Some(UserProfile {
+//!         login: Some("ada@example.com".into()),
+//!         email: Some("ada@example.com".into()),
+//!         first_name: Some("Ada".into()),
+//!         last_name: Some("Lovelace".into()),
+//!         ..Default::default()
+//!     }),
+//!     ..Default::default()
+//! };
+//! let user = UserApi::new(&client).create_user(user).activate(false).await?;
+//! // Resource methods bind the user's own id.
+//! let token = user.activate(&client, false).await?;
+//! println!("{:?}", token.activation_url);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Handle an API error
+//!
+//! ```no_run
+//! use okta_api::legacy::UserApi;
+//!
+//! # async fn run(client: okta_api::Client) {
+//! match UserApi::new(&client).get_user("nobody@example.com").await {
+//!     Ok(user) => println!("{:?}", user.id),
+//!     Err(e) if e.status().map(|s| s.as_u16()) == Some(404) => println!("no such user"),
+//!     Err(okta_api::Error::Api(e)) => {
+//!         eprintln!("{:?} {:?} (request id {:?})", e.error_code, e.error_summary, e.request_id)
+//!     }
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! # }
+//! ```
+//!
+//! # Use an OAuth 2.0 service app
+//!
+//! ```no_run
+//! # fn main() -> Result<(), okta_api::Error> {
+//! let client = okta_api::Client::builder()
+//!     .org_url("https://dev-123456.okta.com")
+//!     // The app's client id, the scopes granted to it, and its private key
+//!     // (PEM, or the path of a PEM file).
+//!     .private_key("0oa1abcd", ["okta.users.read", "okta.users.manage"], "/etc/okta/app-key.pem")
+//!     .kid("my-key-id")
+//!     .build()?;
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 mod auth;
 mod client;
@@ -37,6 +116,11 @@ pub use client::{Client, DEFAULT_USER_AGENT};
 pub use config::{defaults, AuthorizationMode, ClientBuilder};
 pub use error::{ApiError, Error};
 pub use pagination::{ItemStream, Page, PageStream};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 // Generated modules are formatted by the generator (prettyplease), not rustfmt.
 #[cfg(feature = "legacy")]

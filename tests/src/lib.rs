@@ -352,6 +352,11 @@ fn strip_read_only(value: &mut Value, ty: &TypeRef, api: &Api) {
     }
 }
 
+/// Generated: the example of every operation of the reference pages.
+#[path = "generated/legacy_examples.rs"]
+#[rustfmt::skip]
+pub mod legacy_examples;
+
 /// Generated: one round-trip function per spec module, by schema name.
 #[path = "generated/legacy.rs"]
 #[rustfmt::skip]

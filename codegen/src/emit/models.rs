@@ -46,7 +46,11 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
         if f.write_only {
             notes.push("Write-only: never returned by Okta.");
         }
-        let field_doc = docs(&[f.doc.clone(), (!notes.is_empty()).then(|| notes.join(" "))]);
+        let described = f
+            .doc
+            .clone()
+            .or_else(|| Some(format!("The `{}` property.", f.wire)));
+        let field_doc = docs(&[described, (!notes.is_empty()).then(|| notes.join(" "))]);
         if f.required {
             quote! {
                 #field_doc

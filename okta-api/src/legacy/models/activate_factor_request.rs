@@ -6,24 +6,28 @@
 /// Schema `ActivateFactorRequest` (`/components/schemas/ActivateFactorRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ActivateFactorRequest {
+    /// The `stateToken` property.
     #[serde(
         rename = "stateToken",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub state_token: ::std::option::Option<::std::string::String>,
+    /// The `passCode` property.
     #[serde(
         rename = "passCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pass_code: ::std::option::Option<::std::string::String>,
+    /// The `registrationData` property.
     #[serde(
         rename = "registrationData",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub registration_data: ::std::option::Option<::std::string::String>,
+    /// The `clientData` property.
     #[serde(
         rename = "clientData",
         default,

@@ -6,6 +6,8 @@
 /// Schema `AppUser` (`/components/schemas/AppUser`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppUser {
+    /// The `_embedded` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -15,6 +17,8 @@ pub struct AppUser {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `_links` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -24,11 +28,16 @@ pub struct AppUser {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `created` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
+    /// The `credentials` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<crate::legacy::models::AppUserCredentials>,
+    /// The `externalId` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "externalId",
@@ -36,8 +45,11 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_id: ::std::option::Option<::std::string::String>,
+    /// The `id` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// The `lastSync` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastSync",
@@ -45,6 +57,8 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_sync: ::std::option::Option<::std::string::String>,
+    /// The `lastUpdated` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -52,6 +66,8 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
+    /// The `passwordChanged` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "passwordChanged",
@@ -59,15 +75,21 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_changed: ::std::option::Option<::std::string::String>,
+    /// The `profile` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `scope` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
+    /// The `status` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
+    /// The `statusChanged` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "statusChanged",
@@ -75,6 +97,8 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status_changed: ::std::option::Option<::std::string::String>,
+    /// The `syncState` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "syncState",

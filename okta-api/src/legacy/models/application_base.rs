@@ -8,6 +8,8 @@
 /// Schema `Application` (`/components/schemas/Application`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationBase {
+    /// The `_embedded` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,6 +19,8 @@ pub struct ApplicationBase {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `_links` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -26,24 +30,34 @@ pub struct ApplicationBase {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `accessibility` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub accessibility: ::std::option::Option<
         crate::legacy::models::ApplicationAccessibility,
     >,
+    /// The `created` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
+    /// The `credentials` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::legacy::models::ApplicationCredentials,
     >,
+    /// The `features` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// The `id` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// The `label` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
+    /// The `lastUpdated` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -51,17 +65,23 @@ pub struct ApplicationBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
+    /// The `licensing` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub licensing: ::std::option::Option<crate::legacy::models::ApplicationLicensing>,
+    /// The `name` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// The `profile` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `settings` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<crate::legacy::models::ApplicationSettings>,
+    /// The `signOnMode` property.
     #[serde(
         rename = "signOnMode",
         default,
@@ -70,9 +90,12 @@ pub struct ApplicationBase {
     pub sign_on_mode: ::std::option::Option<
         crate::legacy::models::ApplicationSignOnMode,
     >,
+    /// The `status` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::ApplicationStatus>,
+    /// The `visibility` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<crate::legacy::models::ApplicationVisibility>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,8 +6,11 @@
 /// Schema `ApplicationCredentialsSigning` (`/components/schemas/ApplicationCredentialsSigning`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationCredentialsSigning {
+    /// The `kid` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<::std::string::String>,
+    /// The `lastRotated` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastRotated",
@@ -15,6 +18,8 @@ pub struct ApplicationCredentialsSigning {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_rotated: ::std::option::Option<::std::string::String>,
+    /// The `nextRotation` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "nextRotation",
@@ -22,6 +27,7 @@ pub struct ApplicationCredentialsSigning {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_rotation: ::std::option::Option<::std::string::String>,
+    /// The `rotationMode` property.
     #[serde(
         rename = "rotationMode",
         default,

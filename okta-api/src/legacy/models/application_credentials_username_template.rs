@@ -6,10 +6,13 @@
 /// Schema `ApplicationCredentialsUsernameTemplate` (`/components/schemas/ApplicationCredentialsUsernameTemplate`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationCredentialsUsernameTemplate {
+    /// The `suffix` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
+    /// The `template` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub template: ::std::option::Option<::std::string::String>,
+    /// The `type` property.
     #[serde(
         rename = "type",
         default,

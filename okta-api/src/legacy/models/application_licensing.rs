@@ -6,6 +6,7 @@
 /// Schema `ApplicationLicensing` (`/components/schemas/ApplicationLicensing`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationLicensing {
+    /// The `seatCount` property.
     #[serde(
         rename = "seatCount",
         default,

@@ -6,16 +6,19 @@
 /// Schema `ApplicationSettings` (`/components/schemas/ApplicationSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationSettings {
+    /// The `app` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<
         crate::legacy::models::ApplicationSettingsApplication,
     >,
+    /// The `implicitAssignment` property.
     #[serde(
         rename = "implicitAssignment",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub implicit_assignment: ::std::option::Option<bool>,
+    /// The `notifications` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notifications: ::std::option::Option<
         crate::legacy::models::ApplicationSettingsNotifications,

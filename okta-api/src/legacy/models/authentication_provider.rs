@@ -6,8 +6,10 @@
 /// Schema `AuthenticationProvider` (`/components/schemas/AuthenticationProvider`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationProvider {
+    /// The `name` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// The `type` property.
     #[serde(
         rename = "type",
         default,

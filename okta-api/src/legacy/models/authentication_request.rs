@@ -6,24 +6,32 @@
 /// Schema `AuthenticationRequest` (`/components/schemas/AuthenticationRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationRequest {
+    /// The `username` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
+    /// The `password` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
+    /// The `audience` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
+    /// The `relayState` property.
     #[serde(
         rename = "relayState",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relay_state: ::std::option::Option<::std::string::String>,
+    /// The `options` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<crate::legacy::models::Options>,
+    /// The `context` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<crate::legacy::models::Context>,
+    /// The `token` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
+    /// The `stateToken` property.
     #[serde(
         rename = "stateToken",
         default,

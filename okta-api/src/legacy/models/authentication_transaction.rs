@@ -6,44 +6,53 @@
 /// Schema `AuthenticationTransaction` (`/components/schemas/AuthenticationTransaction`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationTransaction {
+    /// The `stateToken` property.
     #[serde(
         rename = "stateToken",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub state_token: ::std::option::Option<::std::string::String>,
+    /// The `type` property.
     #[serde(
         rename = "type",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<::std::string::String>,
+    /// The `sessionToken` property.
     #[serde(
         rename = "sessionToken",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_token: ::std::option::Option<::std::string::String>,
+    /// The `expiresAt` property.
     #[serde(
         rename = "expiresAt",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
+    /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::TransactionState>,
+    /// The `relayState` property.
     #[serde(
         rename = "relayState",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relay_state: ::std::option::Option<::std::string::String>,
+    /// The `factorResult` property.
     #[serde(
         rename = "factorResult",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_result: ::std::option::Option<crate::legacy::models::FactorResultType>,
+    /// The `_embedded` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -53,6 +62,8 @@ pub struct AuthenticationTransaction {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `_links` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",

@@ -6,6 +6,7 @@
 /// Schema `CreateSessionRequest` (`/components/schemas/CreateSessionRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateSessionRequest {
+    /// The `sessionToken` property.
     #[serde(
         rename = "sessionToken",
         default,

@@ -6,12 +6,16 @@
 /// Schema `EnrollFactorRequest` (`/components/schemas/EnrollFactorRequest`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EnrollFactorRequest {
+    /// The `stateToken` property.
     #[serde(rename = "stateToken")]
     pub state_token: ::std::string::String,
+    /// The `factorType` property.
     #[serde(rename = "factorType")]
     pub factor_type: crate::legacy::models::FactorType,
+    /// The `provider` property.
     #[serde()]
     pub provider: crate::legacy::models::FactorProvider,
+    /// The `profile` property.
     #[serde()]
     pub profile: crate::legacy::models::FactorProfile,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,6 +6,8 @@
 /// Schema `Group` (`/components/schemas/Group`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Group {
+    /// The `_embedded` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -15,6 +17,8 @@ pub struct Group {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `_links` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -24,12 +28,18 @@ pub struct Group {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `created` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
+    /// The `id` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// The `lastMembershipUpdated` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastMembershipUpdated",
@@ -37,6 +47,8 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_membership_updated: ::std::option::Option<::std::string::String>,
+    /// The `lastUpdated` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -44,6 +56,8 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
+    /// The `objectClass` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "objectClass",
@@ -51,8 +65,11 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub object_class: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// The `profile` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::legacy::models::GroupProfile>,
+    /// The `type` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "type",

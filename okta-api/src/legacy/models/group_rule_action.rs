@@ -6,6 +6,7 @@
 /// Schema `GroupRuleAction` (`/components/schemas/GroupRuleAction`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupRuleAction {
+    /// The `assignUserToGroups` property.
     #[serde(
         rename = "assignUserToGroups",
         default,

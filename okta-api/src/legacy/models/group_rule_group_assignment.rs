@@ -6,6 +6,7 @@
 /// Schema `GroupRuleGroupAssignment` (`/components/schemas/GroupRuleGroupAssignment`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupRuleGroupAssignment {
+    /// The `groupIds` property.
     #[serde(
         rename = "groupIds",
         default,

@@ -6,6 +6,7 @@
 /// Schema `HardwareFactorProfile` (`/components/schemas/HardwareFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HardwareFactorProfile {
+    /// The `credentialId` property.
     #[serde(
         rename = "credentialId",
         default,

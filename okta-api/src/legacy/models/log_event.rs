@@ -6,8 +6,10 @@
 /// Schema `LogEvent` (`/components/schemas/LogEvent`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogEvent {
+    /// The `actor` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<crate::legacy::models::LogActor>,
+    /// The `authenticationContext` property.
     #[serde(
         rename = "authenticationContext",
         default,
@@ -16,14 +18,18 @@ pub struct LogEvent {
     pub authentication_context: ::std::option::Option<
         crate::legacy::models::LogAuthenticationContext,
     >,
+    /// The `client` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<crate::legacy::models::LogClient>,
+    /// The `debugContext` property.
     #[serde(
         rename = "debugContext",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub debug_context: ::std::option::Option<crate::legacy::models::LogDebugContext>,
+    /// The `displayMessage` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayMessage",
@@ -31,6 +37,8 @@ pub struct LogEvent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_message: ::std::option::Option<::std::string::String>,
+    /// The `eventType` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "eventType",
@@ -38,6 +46,8 @@ pub struct LogEvent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_type: ::std::option::Option<::std::string::String>,
+    /// The `legacyEventType` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "legacyEventType",
@@ -45,13 +55,18 @@ pub struct LogEvent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub legacy_event_type: ::std::option::Option<::std::string::String>,
+    /// The `outcome` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<crate::legacy::models::LogOutcome>,
+    /// The `published` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub published: ::std::option::Option<::std::string::String>,
+    /// The `request` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<crate::legacy::models::LogRequest>,
+    /// The `securityContext` property.
     #[serde(
         rename = "securityContext",
         default,
@@ -60,16 +75,24 @@ pub struct LogEvent {
     pub security_context: ::std::option::Option<
         crate::legacy::models::LogSecurityContext,
     >,
+    /// The `severity` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<crate::legacy::models::LogSeverity>,
+    /// The `target` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::vec::Vec<crate::legacy::models::LogTarget>>,
+    /// The `transaction` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction: ::std::option::Option<crate::legacy::models::LogTransaction>,
+    /// The `uuid` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
+    /// The `version` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,

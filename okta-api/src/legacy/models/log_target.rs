@@ -6,6 +6,8 @@
 /// Schema `LogTarget` (`/components/schemas/LogTarget`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogTarget {
+    /// The `alternateId` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "alternateId",
@@ -13,6 +15,8 @@ pub struct LogTarget {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub alternate_id: ::std::option::Option<::std::string::String>,
+    /// The `detailEntry` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "detailEntry",
@@ -22,6 +26,8 @@ pub struct LogTarget {
     pub detail_entry: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// The `displayName` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayName",
@@ -29,9 +35,13 @@ pub struct LogTarget {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
+    /// The `id` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// The `type` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "type",

@@ -6,10 +6,12 @@
 /// Schema `OAuthApplicationCredentials` (`/components/schemas/OAuthApplicationCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OauthApplicationCredentials {
+    /// The `signing` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signing: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsSigning,
     >,
+    /// The `userNameTemplate` property.
     #[serde(
         rename = "userNameTemplate",
         default,
@@ -18,6 +20,7 @@ pub struct OauthApplicationCredentials {
     pub user_name_template: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsUsernameTemplate,
     >,
+    /// The `oauthClient` property.
     #[serde(
         rename = "oauthClient",
         default,

@@ -6,6 +6,7 @@
 /// Schema `OktaSignOnPolicyRuleActions` (`/components/schemas/OktaSignOnPolicyRuleActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaSignOnPolicyRuleActions {
+    /// The `signon` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signon: ::std::option::Option<
         crate::legacy::models::OktaSignOnPolicyRuleSignonActions,

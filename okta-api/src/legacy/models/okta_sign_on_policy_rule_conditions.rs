@@ -6,6 +6,7 @@
 /// Schema `OktaSignOnPolicyRuleConditions` (`/components/schemas/OktaSignOnPolicyRuleConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaSignOnPolicyRuleConditions {
+    /// The `authContext` property.
     #[serde(
         rename = "authContext",
         default,
@@ -14,8 +15,10 @@ pub struct OktaSignOnPolicyRuleConditions {
     pub auth_context: ::std::option::Option<
         crate::legacy::models::PolicyRuleAuthContextCondition,
     >,
+    /// The `network` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<crate::legacy::models::PolicyNetworkCondition>,
+    /// The `people` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::legacy::models::PolicyPeopleCondition>,
     /// Properties newer than this SDK: read and written back unchanged.

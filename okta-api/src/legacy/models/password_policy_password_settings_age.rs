@@ -6,24 +6,28 @@
 /// Schema `PasswordPolicyPasswordSettingsAge` (`/components/schemas/PasswordPolicyPasswordSettingsAge`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyPasswordSettingsAge {
+    /// The `expireWarnDays` property.
     #[serde(
         rename = "expireWarnDays",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expire_warn_days: ::std::option::Option<i64>,
+    /// The `historyCount` property.
     #[serde(
         rename = "historyCount",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub history_count: ::std::option::Option<i64>,
+    /// The `maxAgeDays` property.
     #[serde(
         rename = "maxAgeDays",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_age_days: ::std::option::Option<i64>,
+    /// The `minAgeMinutes` property.
     #[serde(
         rename = "minAgeMinutes",
         default,

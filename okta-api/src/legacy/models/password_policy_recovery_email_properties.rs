@@ -6,6 +6,7 @@
 /// Schema `PasswordPolicyRecoveryEmailProperties` (`/components/schemas/PasswordPolicyRecoveryEmailProperties`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryEmailProperties {
+    /// The `recoveryToken` property.
     #[serde(
         rename = "recoveryToken",
         default,

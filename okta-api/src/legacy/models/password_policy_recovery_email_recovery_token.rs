@@ -6,6 +6,7 @@
 /// Schema `PasswordPolicyRecoveryEmailRecoveryToken` (`/components/schemas/PasswordPolicyRecoveryEmailRecoveryToken`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryEmailRecoveryToken {
+    /// The `tokenLifetimeMinutes` property.
     #[serde(
         rename = "tokenLifetimeMinutes",
         default,

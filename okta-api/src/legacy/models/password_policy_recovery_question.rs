@@ -6,10 +6,13 @@
 /// Schema `PasswordPolicyRecoveryQuestion` (`/components/schemas/PasswordPolicyRecoveryQuestion`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryQuestion {
+    /// The `properties` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub properties: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryQuestionProperties,
     >,
+    /// The `status` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<

@@ -6,6 +6,7 @@
 /// Schema `PasswordPolicyRuleActions` (`/components/schemas/PasswordPolicyRuleActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRuleActions {
+    /// The `passwordChange` property.
     #[serde(
         rename = "passwordChange",
         default,
@@ -14,6 +15,7 @@ pub struct PasswordPolicyRuleActions {
     pub password_change: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRuleAction,
     >,
+    /// The `selfServicePasswordReset` property.
     #[serde(
         rename = "selfServicePasswordReset",
         default,
@@ -22,6 +24,7 @@ pub struct PasswordPolicyRuleActions {
     pub self_service_password_reset: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRuleAction,
     >,
+    /// The `selfServiceUnlock` property.
     #[serde(
         rename = "selfServiceUnlock",
         default,

@@ -6,14 +6,17 @@
 /// Schema `PasswordPolicySettings` (`/components/schemas/PasswordPolicySettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicySettings {
+    /// The `delegation` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delegation: ::std::option::Option<
         crate::legacy::models::PasswordPolicyDelegationSettings,
     >,
+    /// The `password` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<
         crate::legacy::models::PasswordPolicyPasswordSettings,
     >,
+    /// The `recovery` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoverySettings,

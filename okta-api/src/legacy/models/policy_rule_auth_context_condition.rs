@@ -6,6 +6,7 @@
 /// Schema `PolicyRuleAuthContextCondition` (`/components/schemas/PolicyRuleAuthContextCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyRuleAuthContextCondition {
+    /// The `authType` property.
     #[serde(
         rename = "authType",
         default,

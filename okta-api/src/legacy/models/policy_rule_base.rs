@@ -8,11 +8,16 @@
 /// Schema `PolicyRule` (`/components/schemas/PolicyRule`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyRuleBase {
+    /// The `created` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
+    /// The `id` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// The `lastUpdated` property.
+    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -20,12 +25,16 @@ pub struct PolicyRuleBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
+    /// The `priority` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<i64>,
+    /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::PolicyRuleStatus>,
+    /// The `system` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub system: ::std::option::Option<bool>,
+    /// The `type` property.
     #[serde(
         rename = "type",
         default,

@@ -6,8 +6,10 @@
 /// Schema `RecoveryQuestionCredential` (`/components/schemas/RecoveryQuestionCredential`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RecoveryQuestionCredential {
+    /// The `answer` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub answer: ::std::option::Option<::std::string::String>,
+    /// The `question` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub question: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,20 +6,24 @@
 /// Schema `SamlApplicationSettings` (`/components/schemas/SamlApplicationSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlApplicationSettings {
+    /// The `app` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<
         crate::legacy::models::ApplicationSettingsApplication,
     >,
+    /// The `implicitAssignment` property.
     #[serde(
         rename = "implicitAssignment",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub implicit_assignment: ::std::option::Option<bool>,
+    /// The `notifications` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notifications: ::std::option::Option<
         crate::legacy::models::ApplicationSettingsNotifications,
     >,
+    /// The `signOn` property.
     #[serde(
         rename = "signOn",
         default,

@@ -6,12 +6,14 @@
 /// Schema `SamlApplicationSettingsSignOn` (`/components/schemas/SamlApplicationSettingsSignOn`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlApplicationSettingsSignOn {
+    /// The `assertionSigned` property.
     #[serde(
         rename = "assertionSigned",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assertion_signed: ::std::option::Option<bool>,
+    /// The `attributeStatements` property.
     #[serde(
         rename = "attributeStatements",
         default,
@@ -20,102 +22,121 @@ pub struct SamlApplicationSettingsSignOn {
     pub attribute_statements: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::SamlAttributeStatement>,
     >,
+    /// The `audience` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
+    /// The `audienceOverride` property.
     #[serde(
         rename = "audienceOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_override: ::std::option::Option<::std::string::String>,
+    /// The `authnContextClassRef` property.
     #[serde(
         rename = "authnContextClassRef",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authn_context_class_ref: ::std::option::Option<::std::string::String>,
+    /// The `defaultRelayState` property.
     #[serde(
         rename = "defaultRelayState",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_relay_state: ::std::option::Option<::std::string::String>,
+    /// The `destination` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub destination: ::std::option::Option<::std::string::String>,
+    /// The `destinationOverride` property.
     #[serde(
         rename = "destinationOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub destination_override: ::std::option::Option<::std::string::String>,
+    /// The `digestAlgorithm` property.
     #[serde(
         rename = "digestAlgorithm",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub digest_algorithm: ::std::option::Option<::std::string::String>,
+    /// The `honorForceAuthn` property.
     #[serde(
         rename = "honorForceAuthn",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub honor_force_authn: ::std::option::Option<bool>,
+    /// The `idpIssuer` property.
     #[serde(
         rename = "idpIssuer",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub idp_issuer: ::std::option::Option<::std::string::String>,
+    /// The `recipient` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient: ::std::option::Option<::std::string::String>,
+    /// The `recipientOverride` property.
     #[serde(
         rename = "recipientOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recipient_override: ::std::option::Option<::std::string::String>,
+    /// The `requestCompressed` property.
     #[serde(
         rename = "requestCompressed",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_compressed: ::std::option::Option<bool>,
+    /// The `responseSigned` property.
     #[serde(
         rename = "responseSigned",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub response_signed: ::std::option::Option<bool>,
+    /// The `signatureAlgorithm` property.
     #[serde(
         rename = "signatureAlgorithm",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signature_algorithm: ::std::option::Option<::std::string::String>,
+    /// The `spIssuer` property.
     #[serde(
         rename = "spIssuer",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sp_issuer: ::std::option::Option<::std::string::String>,
+    /// The `ssoAcsUrl` property.
     #[serde(
         rename = "ssoAcsUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url: ::std::option::Option<::std::string::String>,
+    /// The `ssoAcsUrlOverride` property.
     #[serde(
         rename = "ssoAcsUrlOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url_override: ::std::option::Option<::std::string::String>,
+    /// The `subjectNameIdFormat` property.
     #[serde(
         rename = "subjectNameIdFormat",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub subject_name_id_format: ::std::option::Option<::std::string::String>,
+    /// The `subjectNameIdTemplate` property.
     #[serde(
         rename = "subjectNameIdTemplate",
         default,

@@ -6,10 +6,13 @@
 /// Schema `SecurityQuestion` (`/components/schemas/SecurityQuestion`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityQuestion {
+    /// The `answer` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub answer: ::std::option::Option<::std::string::String>,
+    /// The `question` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub question: ::std::option::Option<::std::string::String>,
+    /// The `questionText` property.
     #[serde(
         rename = "questionText",
         default,

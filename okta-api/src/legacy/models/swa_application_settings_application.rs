@@ -6,26 +6,31 @@
 /// Schema `SwaApplicationSettingsApplication` (`/components/schemas/SwaApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SwaApplicationSettingsApplication {
+    /// The `buttonField` property.
     #[serde(
         rename = "buttonField",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub button_field: ::std::option::Option<::std::string::String>,
+    /// The `loginUrlRegex` property.
     #[serde(
         rename = "loginUrlRegex",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_url_regex: ::std::option::Option<::std::string::String>,
+    /// The `passwordField` property.
     #[serde(
         rename = "passwordField",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_field: ::std::option::Option<::std::string::String>,
+    /// The `url` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+    /// The `usernameField` property.
     #[serde(
         rename = "usernameField",
         default,

@@ -6,42 +6,49 @@
 /// Schema `SwaThreeFieldApplicationSettingsApplication` (`/components/schemas/SwaThreeFieldApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SwaThreeFieldApplicationSettingsApplication {
+    /// The `buttonSelector` property.
     #[serde(
         rename = "buttonSelector",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub button_selector: ::std::option::Option<::std::string::String>,
+    /// The `extraFieldSelector` property.
     #[serde(
         rename = "extraFieldSelector",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_field_selector: ::std::option::Option<::std::string::String>,
+    /// The `extraFieldValue` property.
     #[serde(
         rename = "extraFieldValue",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_field_value: ::std::option::Option<::std::string::String>,
+    /// The `loginUrlRegex` property.
     #[serde(
         rename = "loginUrlRegex",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_url_regex: ::std::option::Option<::std::string::String>,
+    /// The `passwordSelector` property.
     #[serde(
         rename = "passwordSelector",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_selector: ::std::option::Option<::std::string::String>,
+    /// The `targetUrl` property.
     #[serde(
         rename = "targetUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_url: ::std::option::Option<::std::string::String>,
+    /// The `userNameSelector` property.
     #[serde(
         rename = "userNameSelector",
         default,

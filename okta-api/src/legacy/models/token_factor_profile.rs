@@ -6,6 +6,7 @@
 /// Schema `TokenFactorProfile` (`/components/schemas/TokenFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenFactorProfile {
+    /// The `credentialId` property.
     #[serde(
         rename = "credentialId",
         default,

@@ -6,6 +6,7 @@
 /// Schema `TotpFactorProfile` (`/components/schemas/TotpFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TotpFactorProfile {
+    /// The `credentialId` property.
     #[serde(
         rename = "credentialId",
         default,

@@ -6,6 +6,7 @@
 /// Schema `WebFactorProfile` (`/components/schemas/WebFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebFactorProfile {
+    /// The `credentialId` property.
     #[serde(
         rename = "credentialId",
         default,

@@ -6,68 +6,80 @@
 /// Schema `WsFederationApplicationSettingsApplication` (`/components/schemas/WsFederationApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WsFederationApplicationSettingsApplication {
+    /// The `attributeStatements` property.
     #[serde(
         rename = "attributeStatements",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_statements: ::std::option::Option<::std::string::String>,
+    /// The `audienceRestriction` property.
     #[serde(
         rename = "audienceRestriction",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_restriction: ::std::option::Option<::std::string::String>,
+    /// The `authnContextClassRef` property.
     #[serde(
         rename = "authnContextClassRef",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authn_context_class_ref: ::std::option::Option<::std::string::String>,
+    /// The `groupFilter` property.
     #[serde(
         rename = "groupFilter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_filter: ::std::option::Option<::std::string::String>,
+    /// The `groupName` property.
     #[serde(
         rename = "groupName",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_name: ::std::option::Option<::std::string::String>,
+    /// The `groupValueFormat` property.
     #[serde(
         rename = "groupValueFormat",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_value_format: ::std::option::Option<::std::string::String>,
+    /// The `nameIDFormat` property.
     #[serde(
         rename = "nameIDFormat",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name_id_format: ::std::option::Option<::std::string::String>,
+    /// The `realm` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub realm: ::std::option::Option<::std::string::String>,
+    /// The `siteURL` property.
     #[serde(
         rename = "siteURL",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub site_url: ::std::option::Option<::std::string::String>,
+    /// The `usernameAttribute` property.
     #[serde(
         rename = "usernameAttribute",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub username_attribute: ::std::option::Option<::std::string::String>,
+    /// The `wReplyOverride` property.
     #[serde(
         rename = "wReplyOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub w_reply_override: ::std::option::Option<bool>,
+    /// The `wReplyURL` property.
     #[serde(
         rename = "wReplyURL",
         default,
