@@ -93,6 +93,9 @@ pub struct Tag {
     pub handle: TypeName,
     /// The tag's description, if the spec has one.
     pub doc: Option<String>,
+    /// The cargo feature that compiles this tag, when the module has one
+    /// feature per tag (e.g. `management-user`).
+    pub feature: Option<String>,
     /// Operations in spec order (path order, then method order).
     pub operations: Vec<Operation>,
 }
@@ -202,6 +205,9 @@ pub struct Body {
     pub rust: RustIdent,
     pub ty: TypeRef,
     pub content_type: String,
+    /// Other content types the operation accepts for the same body, which
+    /// the caller may pick instead (e.g. PEM instead of DER).
+    pub other_content_types: Vec<String>,
     pub required: bool,
     pub doc: Option<String>,
 }
@@ -245,6 +251,9 @@ pub struct Model {
     pub kind: ModelKind,
     /// Methods from `x-okta-crud` / `x-okta-operations`, in spec order.
     pub methods: Vec<ResourceMethod>,
+    /// Features of the tags whose operations reach this type (sorted); the
+    /// type is compiled when any of them is on. Empty: always compiled.
+    pub features: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

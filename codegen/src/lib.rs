@@ -51,14 +51,26 @@ pub struct SpecModule {
     pub spec: &'static str,
     /// Overlay files applied in order, relative to the workspace root.
     pub overlays: &'static [&'static str],
+    /// One cargo feature per tag (`<module>-<tag>`), so a user compiles only
+    /// the APIs they use and the types those reach.
+    pub tag_features: bool,
 }
 
 /// The specs this workspace generates from.
-pub const MODULES: &[SpecModule] = &[SpecModule {
-    module: "legacy",
-    spec: "spec/okta-1.9.0.yaml",
-    overlays: &["spec/overlays/okta-1.9.0-fixes.yaml"],
-}];
+pub const MODULES: &[SpecModule] = &[
+    SpecModule {
+        module: "legacy",
+        spec: "spec/okta-1.9.0.yaml",
+        overlays: &["spec/overlays/okta-1.9.0-fixes.yaml"],
+        tag_features: false,
+    },
+    SpecModule {
+        module: "management",
+        spec: "spec/okta-management-2026.06.3.yaml",
+        overlays: &["spec/overlays/okta-management-sessions.yaml"],
+        tag_features: true,
+    },
+];
 
 /// Directory (relative to the workspace root) that holds only generated
 /// files for `module`.
@@ -98,7 +110,7 @@ pub fn load_api(root: &Path, module: &SpecModule) -> Result<ir::Api, Error> {
         .map(|o| load::SourceFile::read(root, o))
         .collect::<Result<Vec<_>, _>>()?;
     let loaded = load::load(&spec, &overlays)?;
-    normalize::normalize(&loaded, module.module)
+    normalize::normalize(&loaded, module.module, module.tag_features)
 }
 
 /// Generates every module in `modules` from the specs under `root`.
@@ -126,7 +138,61 @@ pub fn generate(root: &Path, modules: &[SpecModule]) -> Result<Generated, Error>
     }
     out.files
         .insert(format!("{DOCS_DIR}/README.md"), docs::index(&out.apis)?);
+    let manifest = load::SourceFile::read(root, CRATE_MANIFEST)?;
+    out.files
+        .insert(CRATE_MANIFEST.to_string(), splice_features(&manifest, &out.apis)?);
     Ok(out)
+}
+
+/// The SDK's manifest: its `[features]` block between the markers is generated.
+pub const CRATE_MANIFEST: &str = "okta-api/Cargo.toml";
+const FEATURES_BEGIN: &str = "# BEGIN generated features";
+const FEATURES_END: &str = "# END generated features";
+
+/// `manifest` with the block between the feature markers replaced: one
+/// feature per module, one per tag where the module splits by tag, and `full`.
+fn splice_features(manifest: &load::SourceFile, apis: &[ir::Api]) -> Result<String, Error> {
+    let text = &manifest.text;
+    let (Some(begin), Some(end)) = (text.find(FEATURES_BEGIN), text.find(FEATURES_END)) else {
+        return Err(Error::Io {
+            file: manifest.name.clone(),
+            message: format!("the `{FEATURES_BEGIN}` / `{FEATURES_END}` markers are missing"),
+        });
+    };
+    let mut block =
+        format!("{FEATURES_BEGIN} (by `cargo xtask generate`; edit the generator, not this block)\n");
+    let mut full = Vec::new();
+    for api in apis {
+        block.push_str(&format!(
+            "# {} {} (`{}`).\n{} = []\n",
+            api.title, api.version, api.sources[0], api.module
+        ));
+        let tagged: Vec<&ir::Tag> = api.tags.iter().filter(|t| t.feature.is_some()).collect();
+        if tagged.is_empty() {
+            full.push(api.module.0.clone());
+        }
+        for tag in tagged {
+            let feature = tag.feature.as_deref().unwrap_or_default();
+            block.push_str(&format!(
+                "# {}: {} operation(s).\n{feature} = [\"{}\"]\n",
+                tag.handle,
+                tag.operations.len(),
+                api.module
+            ));
+            full.push(feature.to_string());
+        }
+    }
+    block.push_str("# Every module and every API.\nfull = [\n");
+    for f in &full {
+        block.push_str(&format!("    \"{f}\",\n"));
+    }
+    block.push_str("]\n");
+    let end_line = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    Ok(format!(
+        "{}{block}{FEATURES_END}\n{}",
+        &text[..begin],
+        &text[end_line..]
+    ))
 }
 
 /// Generated files as they are on disk under `root`, relative paths.

@@ -20,12 +20,15 @@ use crate::Error;
 const SCHEMAS: &str = "/components/schemas";
 
 /// Builds the IR of one spec.
-pub fn normalize(spec: &LoadedSpec, module: &str) -> Result<Api, Error> {
+pub fn normalize(spec: &LoadedSpec, module: &str, tag_features: bool) -> Result<Api, Error> {
     let mut n = Normalizer::new(spec)?;
     n.schemas()?;
-    let tags = n.operations()?;
+    let mut tags = n.operations()?;
     n.resource_methods(&tags)?;
     n.finish_unions();
+    if tag_features {
+        assign_features(module, &mut tags, &mut n.models);
+    }
     let mut models: Vec<Model> = n.models.into_values().collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
     let mut sources = vec![spec.file.clone()];
@@ -326,6 +329,7 @@ impl<'a> Normalizer<'a> {
                         doc: None,
                         kind: ModelKind::Alias(TypeRef::Named(target)),
                         methods: Vec::new(),
+                        features: Vec::new(),
                     });
                 }
                 ReferenceOr::Item(schema) => self.component_model(name, ty, schema, pointer)?,
@@ -362,6 +366,7 @@ impl<'a> Normalizer<'a> {
             doc,
             kind,
             methods: Vec::new(),
+            features: Vec::new(),
         });
         Ok(())
     }
@@ -398,6 +403,7 @@ impl<'a> Normalizer<'a> {
             )),
             kind: ModelKind::Struct(fallback_struct),
             methods: Vec::new(),
+            features: Vec::new(),
         });
         let mapping = if mapping.is_empty() {
             // Standard OpenAPI: implicit mapping by the children's schema names.
@@ -449,6 +455,7 @@ impl<'a> Normalizer<'a> {
                 common: Vec::new(),
             }),
             methods: Vec::new(),
+            features: Vec::new(),
         });
         Ok(())
     }
@@ -568,16 +575,18 @@ impl<'a> Normalizer<'a> {
             match part {
                 ReferenceOr::Item(s) => {
                     let v = View::of(s);
-                    fields.extend(self.property_fields(&v, &owner, &p)?);
+                    let part = self.property_fields(&v, &owner, &p)?;
+                    merge_fields(&mut fields, part);
                 }
                 ReferenceOr::Reference { reference } => {
                     self.resolve_ref(reference, &p.join("$ref").0)?;
                     let mixin = schema_name_of(reference).to_string();
                     let mixin_ty = self.names[&mixin].clone();
-                    for mut f in self.fields_of(&mixin, &mut Vec::new())? {
+                    let mut part = self.fields_of(&mixin, &mut Vec::new())?;
+                    for f in &mut part {
                         f.inherited_from.get_or_insert_with(|| mixin_ty.clone());
-                        fields.push(f);
                     }
+                    merge_fields(&mut fields, part);
                 }
             }
         }
@@ -659,6 +668,7 @@ impl<'a> Normalizer<'a> {
                 doc: view.data.description.clone(),
                 kind: ModelKind::Enum(enumeration(&view.enum_strings)),
                 methods: Vec::new(),
+                features: Vec::new(),
             });
             return Ok(TypeRef::Named(name));
         }
@@ -732,7 +742,8 @@ impl<'a> Normalizer<'a> {
             match part {
                 ReferenceOr::Item(s) => {
                     let v = View::of(s);
-                    fields.extend(self.property_fields(&v, &name.0, &p)?);
+                    let part = self.property_fields(&v, &name.0, &p)?;
+                    merge_fields(&mut fields, part);
                 }
                 ReferenceOr::Reference { reference } => {
                     let ty = self.resolve_ref(reference, &p.join("$ref").0)?;
@@ -743,10 +754,10 @@ impl<'a> Normalizer<'a> {
                     }
                     if parent.is_none() {
                         parent = Some(ty);
-                        inherited.append(&mut fields);
+                        merge_fields(&mut inherited, std::mem::take(&mut fields));
                         fields = inherited;
                     } else {
-                        fields.extend(inherited);
+                        merge_fields(&mut fields, inherited);
                     }
                 }
             }
@@ -773,6 +784,7 @@ impl<'a> Normalizer<'a> {
                 fixed: Vec::new(),
             }),
             methods: Vec::new(),
+            features: Vec::new(),
         });
         Ok(TypeRef::Named(name))
     }
@@ -857,6 +869,7 @@ impl<'a> Normalizer<'a> {
                     .find(|t| t.name == wire)
                     .and_then(|t| t.description.clone());
                 Tag {
+                    feature: None,
                     module: snake(&wire),
                     handle: TypeName(format!("{}Api", pascal(&wire).0)),
                     wire,
@@ -1070,6 +1083,12 @@ impl<'a> Normalizer<'a> {
             rust: RustIdent(rust),
             ty,
             content_type: content_type.clone(),
+            other_content_types: body
+                .content
+                .keys()
+                .filter(|k| *k != content_type)
+                .cloned()
+                .collect(),
             required: body.required,
             doc: body.description.clone(),
         }))
@@ -1302,8 +1321,10 @@ fn push_fixed(out: &mut Vec<(String, String)>, property: &str, value: &str) {
 fn enumeration(values: &[String]) -> Enumeration {
     let mut taken = BTreeSet::new();
     taken.insert("Other".to_string());
+    let mut seen = BTreeSet::new();
     let values = values
         .iter()
+        .filter(|wire| seen.insert(wire.as_str()))
         .map(|wire| {
             let (rust, _) = unique(&mut taken, pascal(wire).0);
             EnumValue {
@@ -1351,6 +1372,17 @@ fn variant_names(base: &TypeName, variants: &[Variant]) -> Vec<TypeName> {
         .collect()
 }
 
+/// Adds `new` fields to `fields`; one with a wire name already present
+/// replaces it in place (a later `allOf` part or a child overrides).
+fn merge_fields(fields: &mut Vec<Field>, new: Vec<Field>) {
+    for f in new {
+        match fields.iter_mut().find(|x| x.wire == f.wire) {
+            Some(slot) => *slot = f,
+            None => fields.push(f),
+        }
+    }
+}
+
 /// Gives fields whose Rust names collide (`_links` and `links`) unique names.
 fn dedupe_field_names(fields: &mut [Field]) {
     let mut taken = BTreeSet::new();
@@ -1373,4 +1405,74 @@ fn preferred_content<V>(content: &IndexMap<String, V>) -> Option<(&String, &V)> 
         .find(|(k, _)| k.as_str() == "application/json")
         .or_else(|| content.iter().find(|(k, _)| is_json(k)))
         .or_else(|| content.iter().next())
+}
+
+/// One cargo feature per tag (`<module>-<tag in kebab-case>`); each model is
+/// compiled when a tag whose operations reach it is on. Types no operation
+/// reaches are compiled under every feature, and so is what they reach.
+fn assign_features(module: &str, tags: &mut [Tag], models: &mut BTreeMap<TypeName, Model>) {
+    use heck::ToKebabCase;
+    fn named(t: &TypeRef, out: &mut Vec<TypeName>) {
+        match t {
+            TypeRef::Named(n) => out.push(n.clone()),
+            TypeRef::Array(inner) | TypeRef::Map(inner) => named(inner, out),
+            _ => {}
+        }
+    }
+    /// Marks everything reachable from `stack` with `features`.
+    fn walk(
+        models: &BTreeMap<TypeName, Model>,
+        mut stack: Vec<TypeName>,
+        features: &[String],
+        reached: &mut BTreeMap<TypeName, BTreeSet<String>>,
+    ) {
+        let mut seen = BTreeSet::new();
+        while let Some(name) = stack.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            reached
+                .entry(name.clone())
+                .or_default()
+                .extend(features.iter().cloned());
+            match models.get(&name).map(|m| &m.kind) {
+                Some(ModelKind::Struct(s)) => {
+                    s.fields.iter().for_each(|f| named(&f.ty, &mut stack));
+                    s.additional.iter().for_each(|t| named(t, &mut stack));
+                    stack.extend(s.parent.iter().cloned());
+                }
+                Some(ModelKind::Union(u)) => {
+                    stack.extend(u.variants.iter().map(|v| v.ty.clone()));
+                    stack.push(u.fallback.clone());
+                }
+                Some(ModelKind::Alias(t)) => named(t, &mut stack),
+                Some(ModelKind::Enum(_)) | None => {}
+            }
+        }
+    }
+    let mut reached: BTreeMap<TypeName, BTreeSet<String>> = BTreeMap::new();
+    for tag in tags.iter_mut() {
+        let feature = format!(
+            "{module}-{}",
+            snake(&tag.wire).0.trim_end_matches('_').to_kebab_case()
+        );
+        let mut roots = Vec::new();
+        for op in &tag.operations {
+            op.params.iter().for_each(|p| named(&p.ty, &mut roots));
+            op.body.iter().for_each(|b| named(&b.ty, &mut roots));
+            op.response.ty.iter().for_each(|t| named(t, &mut roots));
+        }
+        walk(models, roots, std::slice::from_ref(&feature), &mut reached);
+        tag.feature = Some(feature);
+    }
+    let all: Vec<String> = tags.iter().filter_map(|t| t.feature.clone()).collect();
+    let unreached: Vec<TypeName> = models
+        .keys()
+        .filter(|n| !reached.contains_key(*n))
+        .cloned()
+        .collect();
+    walk(models, unreached, &all, &mut reached);
+    for (name, model) in models.iter_mut() {
+        model.features = reached.remove(name).unwrap_or_default().into_iter().collect();
+    }
 }

@@ -78,8 +78,35 @@ pub fn docs(paragraphs: &[Option<String>]) -> TokenStream {
 }
 
 fn clean(text: &str) -> Vec<String> {
-    let text = strip_tags(text);
-    let mut lines: Vec<String> = text.lines().map(|l| escape_line(l.trim())).collect();
+    let text = strip_tags(&text.replace('\t', "    "));
+    let mut lines: Vec<String> = Vec::new();
+    // Continuation lines of a list item are indented under it, as Markdown
+    // (and clippy's doc_lazy_continuation) expects.
+    // Likewise, the lines of a block quote all carry its `>`.
+    let mut indent = 0;
+    let mut quote = false;
+    for raw in text.lines() {
+        let line = raw.trim();
+        let marker = list_marker(line);
+        let escaped = escape_line(line);
+        if line.is_empty() {
+            indent = 0;
+            quote = false;
+            lines.push(String::new());
+        } else if line.starts_with('>') {
+            quote = true;
+            lines.push(escaped);
+        } else if quote {
+            lines.push(format!("> {escaped}"));
+        } else if let Some(width) = marker {
+            indent = width;
+            lines.push(escaped);
+        } else if indent > 0 {
+            lines.push(format!("{}{escaped}", " ".repeat(indent)));
+        } else {
+            lines.push(escaped);
+        }
+    }
     // No more than one blank line in a row, none at the ends.
     lines.dedup_by(|a, b| a.is_empty() && b.is_empty());
     while lines.last().is_some_and(String::is_empty) {
@@ -88,6 +115,15 @@ fn clean(text: &str) -> Vec<String> {
     let leading = lines.iter().take_while(|l| l.is_empty()).count();
     lines.drain(..leading);
     lines
+}
+
+/// The width of a list item's marker (`- `, `* `, `1. `), if `line` is one.
+fn list_marker(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return Some(2);
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
 /// HTML tags Okta's descriptions use; anything else in angle brackets is
@@ -131,24 +167,36 @@ fn strip_tags(text: &str) -> String {
 fn escape_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut in_code = false;
+    // A leading `>` is a block quote, not text.
     let mut i = 0;
-    let bytes = line.as_bytes();
+    while line[i..].starts_with('>') {
+        out.push('>');
+        i += 1;
+    }
     while i < line.len() {
-        let c = line[i..].chars().next().unwrap_or(' ');
+        let rest = &line[i..];
+        let c = rest.chars().next().unwrap_or(' ');
         if c == '`' {
             in_code = !in_code;
             out.push(c);
             i += 1;
             continue;
         }
-        if !in_code && (line[i..].starts_with("http://") || line[i..].starts_with("https://")) {
-            let end = line[i..]
+        if !in_code && c == '[' {
+            // A Markdown link `[text](url)` stays as it is.
+            if let Some(link) = markdown_link(rest) {
+                out.push_str(link);
+                i += link.len();
+                continue;
+            }
+        }
+        if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
+            let end = rest
                 .find(|c: char| {
                     c.is_whitespace() || c == ')' || c == '"' || c == '\'' || c == '<' || c == '>'
                 })
-                .map(|e| i + e)
-                .unwrap_or(line.len());
-            let mut url = &line[i..end];
+                .unwrap_or(rest.len());
+            let mut url = &rest[..end];
             while url.ends_with(['.', ',', ';', ':']) {
                 url = &url[..url.len() - 1];
             }
@@ -168,13 +216,26 @@ fn escape_line(line: &str) -> String {
             _ => out.push(c),
         }
         i += c.len_utf8();
-        let _ = bytes;
     }
     if in_code {
         // An unbalanced backtick would swallow the rest of the docs.
         out = out.replace('`', "'");
     }
     out
+}
+
+/// The Markdown link `[text](target)` at the start of `s`, if there is one
+/// with an absolute or fragment target.
+fn markdown_link(s: &str) -> Option<&str> {
+    let close = s.find("](")?;
+    let text = &s[1..close];
+    if text.contains(['[', ']']) {
+        return None;
+    }
+    let end = close + 2 + s[close + 2..].find(')')?;
+    let target = &s[close + 2..end];
+    let ok = target.starts_with("http://") || target.starts_with("https://") || target.starts_with('#');
+    (ok && !target.contains(char::is_whitespace)).then(|| &s[..=end])
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ fn source(name: &str) -> SourceFile {
 fn api_with(spec: &str, overlays: &[&str]) -> Api {
     let overlays: Vec<SourceFile> = overlays.iter().map(|o| source(o)).collect();
     let loaded = load(&source(spec), &overlays).unwrap();
-    normalize(&loaded, "golden").unwrap()
+    normalize(&loaded, "golden", false).unwrap()
 }
 
 /// Compares the IR and the emitted files with `tests/golden/<name>.txt`.
@@ -242,7 +242,7 @@ fn bad(yaml: &str) -> String {
         name: "specs/bad.yaml".into(),
         text: format!("openapi: 3.0.0\ninfo: {{title: Bad, version: '1'}}\n{yaml}"),
     };
-    let result = load(&spec, &[]).and_then(|l| normalize(&l, "bad"));
+    let result = load(&spec, &[]).and_then(|l| normalize(&l, "bad", false));
     match result {
         Ok(_) => panic!("the spec must be rejected"),
         Err(e @ Error::Spec { .. }) => e.to_string(),
@@ -299,6 +299,7 @@ fn a_bad_spec_fails_generation_as_a_whole() {
         module: "bad",
         spec: "spec/bad.yaml",
         overlays: &[],
+        tag_features: false,
     };
     let err = okta_codegen::generate(&root, &[module]).unwrap_err().to_string();
     assert_eq!(

@@ -309,7 +309,9 @@ impl Client {
             builder = builder.header(reqwest::header::COOKIE, cookie);
         }
         if let Some((content_type, body)) = &request.body {
-            builder = builder.header(CONTENT_TYPE, *content_type).body(body.clone());
+            builder = builder
+                .header(CONTENT_TYPE, content_type.as_ref())
+                .body(body.clone());
         }
         let response = builder.send().await.map_err(Failure::Transport)?;
         let status = response.status();

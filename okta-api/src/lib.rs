@@ -126,3 +126,7 @@ pub struct ReadmeDoctests;
 #[cfg(feature = "legacy")]
 #[rustfmt::skip]
 pub mod legacy;
+
+#[cfg(feature = "management")]
+#[rustfmt::skip]
+pub mod management;

@@ -357,6 +357,16 @@ fn strip_read_only(value: &mut Value, ty: &TypeRef, api: &Api) {
 #[rustfmt::skip]
 pub mod legacy_examples;
 
+/// Generated: the example of every operation of the reference pages.
+#[path = "generated/management_examples.rs"]
+#[rustfmt::skip]
+pub mod management_examples;
+
+/// Generated: one round-trip function per spec module, by schema name.
+#[path = "generated/management.rs"]
+#[rustfmt::skip]
+pub mod management_types;
+
 /// Generated: one round-trip function per spec module, by schema name.
 #[path = "generated/legacy.rs"]
 #[rustfmt::skip]

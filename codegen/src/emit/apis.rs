@@ -82,12 +82,20 @@ fn handle_method(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
     if let Some(body) = &op.body {
         let rust = field_ident(&body.rust);
         if body.required {
-            let ty = body_type(ctx, &body.ty);
+            let (ty, into) = arg_type(ctx, &body.ty);
             args.push(quote!(#rust: #ty));
-            inits.push(quote!(#rust,));
+            inits.push(if into {
+                quote!(#rust: #rust.into(),)
+            } else {
+                quote!(#rust,)
+            });
         } else {
             inits.push(quote!(#rust: ::std::option::Option::None,));
         }
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| !b.other_content_types.is_empty()) {
+        let ct = &body.content_type;
+        inits.push(quote!(content_type: #ct,));
     }
     let signature = format!("`{} {}` (`{}`).", op.method.as_str(), op.path, op.id);
     let mut arg_docs = Vec::new();
@@ -164,6 +172,25 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             });
         }
     }
+    if let Some(body) = op.body.as_ref().filter(|b| !b.other_content_types.is_empty()) {
+        fields.push(quote!(content_type: &'static str,));
+        let all: Vec<String> = std::iter::once(&body.content_type)
+            .chain(&body.other_content_types)
+            .map(|c| format!("`{c}`"))
+            .collect();
+        let d = format!(
+            " The body's content type, one of {} (default `{}`).",
+            all.join(", "),
+            body.content_type
+        );
+        setters.push(quote! {
+            #[doc = #d]
+            pub fn content_type(mut self, content_type: &'static str) -> Self {
+                self.content_type = content_type;
+                self
+            }
+        });
+    }
     if let Some(body) = &op.body {
         let rust = field_ident(&body.rust);
         let ty = body_type(ctx, &body.ty);
@@ -182,7 +209,7 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
         }
     }
     let output = response_type(ctx, op);
-    let build = build_request(op);
+    let build = build_request(ctx, op);
     let decode = decode(ctx, op);
     let send_doc = docs(&[Some(format!(
         "Sends the request. Success statuses: {}.",
@@ -265,7 +292,35 @@ fn list_methods(ctx: &Ctx, op: &Operation) -> TokenStream {
     }
 }
 
-fn build_request(op: &Operation) -> TokenStream {
+/// A multipart form with one part per field of the body's struct: binary
+/// fields as files, the rest as text.
+fn multipart(ctx: &Ctx, body: &TypeName) -> TokenStream {
+    let Some(ModelKind::Struct(s)) = ctx.api.model(body).map(|m| &m.kind) else {
+        return quote!(request.json("application/json", body)?;);
+    };
+    let parts = s.fields.iter().map(|f| {
+        let rust = field_ident(&f.rust);
+        let wire = &f.wire;
+        let part = match f.ty {
+            TypeRef::Bytes => quote!(crate::runtime::FormPart::File(value.clone())),
+            _ => quote!(crate::runtime::FormPart::Text(
+                crate::runtime::ParamValue::to_param(value).into_owned()
+            )),
+        };
+        if f.required {
+            quote!({ let value = &body.#rust; parts.push((#wire, #part)); })
+        } else {
+            quote!(if let ::std::option::Option::Some(value) = &body.#rust { parts.push((#wire, #part)); })
+        }
+    });
+    quote! {
+        let mut parts = ::std::vec::Vec::new();
+        #(#parts)*
+        request.multipart(parts);
+    }
+}
+
+fn build_request(ctx: &Ctx, op: &Operation) -> TokenStream {
     let method = ident(op.method.as_str());
     let path = &op.path;
     let id = &op.id;
@@ -292,12 +347,18 @@ fn build_request(op: &Operation) -> TokenStream {
     }
     if let Some(body) = &op.body {
         let rust = field_ident(&body.rust);
-        let ct = &body.content_type;
-        let is_json = ct == "application/json" || ct.ends_with("+json");
+        let content_type = &body.content_type;
+        let ct = if body.other_content_types.is_empty() {
+            quote!(#content_type)
+        } else {
+            quote!(self.content_type)
+        };
+        let is_json = content_type == "application/json" || content_type.ends_with("+json");
         let call = match (&body.ty, is_json) {
             (_, true) => quote!(request.json(#ct, body)?;),
             (TypeRef::String, false) => quote!(request.text(#ct, body);),
             (TypeRef::Bytes, false) => quote!(request.bytes(#ct, body);),
+            (TypeRef::Named(n), false) if content_type == "multipart/form-data" => multipart(ctx, n),
             (_, false) => quote!(request.json(#ct, body)?;),
         };
         steps.push(if body.required {
@@ -314,8 +375,13 @@ fn build_request(op: &Operation) -> TokenStream {
             steps.push(quote!(request.accept(#ct);));
         }
     }
+    let binding = if steps.is_empty() {
+        quote!(let)
+    } else {
+        quote!(let mut)
+    };
     quote! {
-        let mut request = crate::runtime::Request::new(::reqwest::Method::#method, #path, #id);
+        #binding request = crate::runtime::Request::new(::reqwest::Method::#method, #path, #id);
         #(#steps)*
         ::std::result::Result::Ok(request)
     }

@@ -34,7 +34,7 @@ pub fn emit(api: &Api) -> Result<Vec<(String, String)>, Error> {
         let mut tokens = models::model(&ctx, model);
         tokens.extend(resources::methods(&ctx, model));
         add(format!("models/{file}.rs"), tokens)?;
-        model_mods.push((file, model.name.clone()));
+        model_mods.push((file, model.name.clone(), model.features.clone()));
     }
     add(
         "models/mod.rs".into(),
@@ -44,7 +44,11 @@ pub fn emit(api: &Api) -> Result<Vec<(String, String)>, Error> {
     let mut tag_mods = Vec::new();
     for tag in &api.tags {
         add(format!("apis/{}.rs", tag.module), apis::tag(&ctx, tag))?;
-        tag_mods.push((tag.module.0.clone(), tag.handle.clone()));
+        tag_mods.push((
+            tag.module.0.clone(),
+            tag.handle.clone(),
+            tag.feature.iter().cloned().collect(),
+        ));
     }
     add(
         "apis/mod.rs".into(),
@@ -110,7 +114,6 @@ fn module_root(api: &Api) -> TokenStream {
         };
         quote!(#![doc = #l])
     });
-    let handles = api.tags.iter().map(|t| ident(&t.handle.0));
     quote! {
         #(#lines)*
         // Polymorphic models hold their subtypes inline so a match reads the
@@ -123,17 +126,26 @@ fn module_root(api: &Api) -> TokenStream {
         pub mod apis;
         pub mod models;
 
-        pub use apis::{#(#handles),*};
+        pub use apis::*;
     }
 }
 
-fn reexports(doc_text: &str, mods: &[(String, TypeName)]) -> TokenStream {
+/// `mod x; pub use x::X;` for each entry, under `cfg(any(features))` when
+/// the entry has features.
+fn reexports(doc_text: &str, mods: &[(String, TypeName, Vec<String>)]) -> TokenStream {
     let doc_line = format!(" {doc_text}");
-    let items = mods.iter().map(|(m, ty)| {
+    let items = mods.iter().map(|(m, ty, features)| {
         let m = ident(m);
         let ty = ident(&ty.0);
+        let cfg = match features.as_slice() {
+            [] => TokenStream::new(),
+            [one] => quote!(#[cfg(feature = #one)]),
+            many => quote!(#[cfg(any(#(feature = #many),*))]),
+        };
         quote! {
+            #cfg
             mod #m;
+            #cfg
             pub use #m::#ty;
         }
     });
@@ -184,7 +196,8 @@ impl<'a> Ctx<'a> {
     /// The Rust type of a field, parameter or JSON body.
     pub fn ty(&self, t: &TypeRef) -> TokenStream {
         match t {
-            TypeRef::String | TypeRef::Bytes => quote!(::std::string::String),
+            TypeRef::String => quote!(::std::string::String),
+            TypeRef::Bytes => quote!(::std::vec::Vec<u8>),
             TypeRef::Bool => quote!(bool),
             TypeRef::I32 => quote!(i32),
             TypeRef::I64 => quote!(i64),

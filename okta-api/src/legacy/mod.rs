@@ -13,7 +13,4 @@ pub mod apis;
 
 pub mod models;
 
-pub use apis::{
-    ApplicationApi, AuthenticationApi, GroupApi, LogApi, PolicyApi, SessionApi, UserApi,
-    UserFactorApi,
-};
+pub use apis::*;

@@ -122,7 +122,7 @@ impl ApplicationApi {
     }
     /// Get Key Credential for Application
     ///
-    /// Gets a specific \[application key credential\](#application-key-credential-model) by `kid`
+    /// Gets a specific [application key credential](#application-key-credential-model) by `kid`
     ///
     /// `GET /api/v1/apps/{appId}/credentials/keys/{keyId}` (`getApplicationKey`).
     ///
@@ -284,7 +284,7 @@ impl ApplicationApi {
     }
     /// List Users Assigned to Application
     ///
-    /// Enumerates all assigned \[application users\](#application-user-model) for an application.
+    /// Enumerates all assigned [application users](#application-user-model) for an application.
     ///
     /// `GET /api/v1/apps/{appId}/users` (`listApplicationUsers`).
     ///
@@ -307,7 +307,7 @@ impl ApplicationApi {
     }
     /// Assign User to Application for SSO & Provisioning
     ///
-    /// Assigns an user to an application with \[credentials\](#application-user-credentials-object) and an app-specific \[profile\](#application-user-profile-object). Profile mappings defined for the application are first applied before applying any profile properties specified in the request.
+    /// Assigns an user to an application with [credentials](#application-user-credentials-object) and an app-specific [profile](#application-user-profile-object). Profile mappings defined for the application are first applied before applying any profile properties specified in the request.
     ///
     /// `POST /api/v1/apps/{appId}/users` (`assignUserToApplication`).
     ///

@@ -123,7 +123,7 @@ impl UserApi {
     }
     /// Change Password
     ///
-    /// Changes a user's password by validating the user's current password. This operation can only be performed on users in `STAGED`, `ACTIVE`, `PASSWORD_EXPIRED`, or `RECOVERY` status that have a valid \[password credential\](#password-object)
+    /// Changes a user's password by validating the user's current password. This operation can only be performed on users in `STAGED`, `ACTIVE`, `PASSWORD_EXPIRED`, or `RECOVERY` status that have a valid [password credential](#password-object)
     ///
     /// `POST /api/v1/users/{userId}/credentials/change_password` (`changePassword`).
     ///
@@ -143,7 +143,7 @@ impl UserApi {
     }
     /// Change Recovery Question
     ///
-    /// Changes a user's recovery question & answer credential by validating the user's current password.  This operation can only be performed on users in **STAGED**, **ACTIVE** or **RECOVERY** `status` that have a valid \[password credential\](#password-object)
+    /// Changes a user's recovery question & answer credential by validating the user's current password.  This operation can only be performed on users in **STAGED**, **ACTIVE** or **RECOVERY** `status` that have a valid [password credential](#password-object)
     ///
     /// `POST /api/v1/users/{userId}/credentials/change_recovery_question` (`changeRecoveryQuestion`).
     ///
@@ -163,7 +163,7 @@ impl UserApi {
     }
     /// Forgot Password
     ///
-    /// Generates a one-time token (OTT) that can be used to reset a user's password.  The user will be required to validate their security question's answer when visiting the reset link.  This operation can only be performed on users with a valid \[recovery question credential\](#recovery-question-object) and have an `ACTIVE` status.
+    /// Generates a one-time token (OTT) that can be used to reset a user's password.  The user will be required to validate their security question's answer when visiting the reset link.  This operation can only be performed on users with a valid [recovery question credential](#recovery-question-object) and have an `ACTIVE` status.
     ///
     /// `POST /api/v1/users/{userId}/credentials/forgot_password` (`forgotPassword`).
     ///

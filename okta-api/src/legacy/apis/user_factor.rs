@@ -31,7 +31,7 @@ impl UserFactorApi {
     }
     /// Enroll Factor
     ///
-    /// Enrolls a user with a supported \[factor\](#list-factors-to-enroll)
+    /// Enrolls a user with a supported [factor](#list-factors-to-enroll)
     ///
     /// `POST /api/v1/users/{userId}/factors` (`addFactor`).
     ///
@@ -53,7 +53,7 @@ impl UserFactorApi {
             factor,
         }
     }
-    /// Enumerates all the \[supported factors\](#supported-factors-for-providers) that can be enrolled for the specified user
+    /// Enumerates all the [supported factors](#supported-factors-for-providers) that can be enrolled for the specified user
     ///
     /// `GET /api/v1/users/{userId}/factors/catalog` (`listSupportedFactors`).
     ///
@@ -121,7 +121,7 @@ impl UserFactorApi {
     }
     /// Activate Factor
     ///
-    /// The `sms` and `token:software:totp` \[factor types\](#factor-type) require activation to complete the enrollment process.
+    /// The `sms` and `token:software:totp` [factor types](#factor-type) require activation to complete the enrollment process.
     ///
     /// `POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate` (`activateFactor`).
     ///
