@@ -18,10 +18,21 @@ fn broken_copy(name: &str, edit: impl Fn(String) -> String) -> PathBuf {
     let root = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("spec/overlays")).unwrap();
-    for entry in std::fs::read_dir(workspace().join("spec/overlays")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, root.join("spec/overlays").join(path.file_name().unwrap())).unwrap();
+    std::fs::create_dir_all(root.join("okta-api")).unwrap();
+    for dir in ["spec", "spec/overlays"] {
+        for entry in std::fs::read_dir(workspace().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, root.join(dir).join(path.file_name().unwrap())).unwrap();
+            }
+        }
     }
+    // Its features block is generated; the rest is read.
+    std::fs::copy(
+        workspace().join("okta-api/Cargo.toml"),
+        root.join("okta-api/Cargo.toml"),
+    )
+    .unwrap();
     let spec = std::fs::read_to_string(workspace().join("spec/okta-1.9.0.yaml")).unwrap();
     let edited = edit(spec.clone());
     assert_ne!(edited, spec, "the edit must change the spec");
@@ -46,8 +57,14 @@ fn assert_fails_without_writing(name: &str, edit: impl Fn(String) -> String, exp
     let (ok, stderr) = generate(&root);
     assert!(!ok, "generate must fail:\n{stderr}");
     assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
-    assert!(!root.join("okta-api").exists(), "nothing may be written");
+    assert!(!root.join("okta-api/src").exists(), "nothing may be written");
+    assert!(!root.join("okta-api/docs").exists(), "nothing may be written");
     assert!(!root.join("tests").exists(), "nothing may be written");
+    let manifest = std::fs::read_to_string(root.join("okta-api/Cargo.toml")).unwrap();
+    assert_eq!(
+        manifest,
+        std::fs::read_to_string(workspace().join("okta-api/Cargo.toml")).unwrap()
+    );
     std::fs::remove_dir_all(&root).unwrap();
 }
 
