@@ -155,6 +155,17 @@ fn example_value(
                 None => format!("{models}::{n}::Other(Default::default())"),
             },
             Some(ModelKind::Alias(inner)) if depth < 4 => example_value(api, inner, name, default, depth + 1),
+            Some(ModelKind::OneOf(o)) if depth < 4 => match o.variants.first() {
+                Some((v, t)) => {
+                    let inner = example_value(api, t, name, None, depth + 1);
+                    if matches!(t, TypeRef::Named(_)) {
+                        format!("{models}::{n}::{v}(Box::new({inner}))")
+                    } else {
+                        format!("{models}::{n}::{v}({inner})")
+                    }
+                }
+                None => format!("{models}::{n}::Other(serde_json::json!({{}}))"),
+            },
             Some(ModelKind::Struct(s)) if s.fields.iter().any(|f| f.required) && depth < 4 => {
                 let mut fields: Vec<String> = s
                     .fields
@@ -331,7 +342,7 @@ fn method_doc(api: &Api, tag: &Tag, op: &Operation) -> MethodDoc {
             tag.handle,
             op.method_name,
             args.join(", "),
-            if op.optional_params().next().is_some() {
+            if op.optional_params().next().is_some() || op.body.as_ref().is_some_and(|b| !b.required) {
                 "[.setters()]"
             } else {
                 ""
@@ -395,6 +406,7 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
     let mut variants = Vec::new();
     let mut common = Vec::new();
     let mut fixed = Vec::new();
+    let mut alternatives: Vec<String> = Vec::new();
     let (mut kind, mut parent, mut property, mut fallback, mut alias) = ("struct", None, None, None, None);
     match &m.kind {
         ModelKind::Struct(s) => {
@@ -440,6 +452,14 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
                 .collect();
             common = u.common.iter().map(|f| format!("`{}()`", f.rust)).collect();
         }
+        ModelKind::OneOf(o) => {
+            kind = "oneof";
+            alternatives = o
+                .variants
+                .iter()
+                .map(|(v, t)| format!("`{}::{v}`: {}", m.name, type_md(t, "")))
+                .collect();
+        }
         ModelKind::Alias(t) => {
             kind = "alias";
             alias = Some(type_md(t, ""));
@@ -472,6 +492,7 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
         context! {
             header => head, module => api.module.0, name => m.name.0, wire => m.wire, pointer => m.pointer.0,
             doc => m.doc, kind, parent, fields, fixed, values, variants, common, property, fallback, alias, methods,
+            alternatives,
         },
     )
 }
@@ -500,6 +521,7 @@ pub fn pages(api: &Api) -> Result<Vec<(String, String)>, Error> {
             ModelKind::Struct(_) => "struct",
             ModelKind::Enum(_) => "enum",
             ModelKind::Union(_) => "polymorphic",
+            ModelKind::OneOf(_) => "one of",
             ModelKind::Alias(_) => "alias",
         };
         index.push(context!(name => m.name.0, kind, doc => m.doc));

@@ -261,7 +261,17 @@ pub enum ModelKind {
     Struct(Struct),
     Enum(Enumeration),
     Union(Union),
+    /// `oneOf` / `anyOf` without a discriminator.
+    OneOf(OneOf),
     Alias(TypeRef),
+}
+
+/// A value that is one of several types, told apart only by its shape: the
+/// first alternative that fits wins, and a value none fits is kept as JSON.
+#[derive(Clone, Debug)]
+pub struct OneOf {
+    /// `(variant name, type)` in spec order.
+    pub variants: Vec<(TypeName, TypeRef)>,
 }
 
 /// An object type. Unknown properties are always kept.

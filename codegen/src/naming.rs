@@ -13,6 +13,8 @@ const ACRONYMS: &[(&str, &str)] = &[
     ("IPs", "Ips"),
     ("URIs", "Uris"),
     ("URLs", "Urls"),
+    ("AAGUIDs", "Aaguids"),
+    ("AAGUID", "Aaguid"),
     ("IDs", "Ids"),
 ];
 
@@ -108,6 +110,11 @@ mod tests {
         assert_eq!(snake("redirectURIs").0, "redirect_uris");
         assert_eq!(snake("backchannelURLs").0, "backchannel_urls");
         assert_eq!(snake("groupIDs").0, "group_ids");
+        assert_eq!(snake("listAllCustomAAGUIDs").0, "list_all_custom_aaguids");
+        assert_eq!(
+            pascal("CustomAAGUIDResponseObject").0,
+            "CustomAaguidResponseObject"
+        );
     }
 
     #[test]

@@ -354,7 +354,10 @@ impl<'a> Normalizer<'a> {
         if let Some((property, mapping)) = view.discriminator() {
             return self.union_model(name, ty, &view, doc, pointer, property, mapping);
         }
-        let kind = if self.parents.contains_key(name) || view.is_object_like() || !view.all_of.is_empty() {
+        let is_one_of = (!view.one_of.is_empty() || !view.any_of.is_empty()) && view.properties.is_none();
+        let kind = if !is_one_of
+            && (self.parents.contains_key(name) || view.is_object_like() || !view.all_of.is_empty())
+        {
             ModelKind::Struct(self.struct_of(name, &pointer)?)
         } else {
             self.kind_of(&view, &ty, &pointer)?
@@ -376,6 +379,9 @@ impl<'a> Normalizer<'a> {
         if !view.enum_strings.is_empty() {
             return Ok(ModelKind::Enum(enumeration(&view.enum_strings)));
         }
+        if !view.one_of.is_empty() || !view.any_of.is_empty() {
+            return self.one_of(view, &ty.0, pointer);
+        }
         Ok(ModelKind::Alias(self.type_of_view(view, &ty.0, pointer)?))
     }
 
@@ -392,7 +398,9 @@ impl<'a> Normalizer<'a> {
     ) -> Result<(), Error> {
         // The base's own fields become the fallback struct.
         let fallback_struct = self.struct_of(name, &pointer)?;
-        let fallback = self.claim(format!("{}Base", ty.0), &pointer);
+        // `ApplicationBase`; a base already named `...Base` gets `...BaseFields`.
+        let suffix = if ty.0.ends_with("Base") { "Fields" } else { "Base" };
+        let fallback = self.claim(format!("{}{suffix}", ty.0), &pointer);
         self.insert(Model {
             name: fallback.clone(),
             wire: name.to_string(),
@@ -405,7 +413,22 @@ impl<'a> Normalizer<'a> {
             methods: Vec::new(),
             features: Vec::new(),
         });
-        let mapping = if mapping.is_empty() {
+        let one_of_refs: Vec<(String, String)> = view
+            .one_of
+            .iter()
+            .chain(view.any_of)
+            .filter_map(|r| match r {
+                ReferenceOr::Reference { reference } => {
+                    let n = schema_name_of(reference).to_string();
+                    Some((n.clone(), n))
+                }
+                ReferenceOr::Item(_) => None,
+            })
+            .collect();
+        let mapping = if mapping.is_empty() && !one_of_refs.is_empty() {
+            // `oneOf` + `discriminator` without a mapping: the alternatives by name.
+            one_of_refs
+        } else if mapping.is_empty() {
             // Standard OpenAPI: implicit mapping by the children's schema names.
             self.parents
                 .iter()
@@ -458,6 +481,45 @@ impl<'a> Normalizer<'a> {
             features: Vec::new(),
         });
         Ok(())
+    }
+
+    /// The alternatives of a `oneOf` / `anyOf`, each a type of its own.
+    fn one_of(&mut self, view: &View<'a>, owner: &str, pointer: &SpecPointer) -> Result<ModelKind, Error> {
+        let (key, alternatives) = if view.one_of.is_empty() {
+            ("anyOf", view.any_of)
+        } else {
+            ("oneOf", view.one_of)
+        };
+        let mut variants = Vec::new();
+        let mut taken = BTreeSet::new();
+        taken.insert("Other".to_string());
+        for (i, alt) in alternatives.iter().enumerate() {
+            let ty = self.type_of(alt, &format!("{owner}{}", i + 1), &pointer.join(key).join(i))?;
+            let candidate = match &ty {
+                TypeRef::Named(n) => {
+                    n.0.strip_prefix(owner)
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or(&n.0)
+                        .to_string()
+                }
+                TypeRef::String => "String".into(),
+                TypeRef::Bool => "Bool".into(),
+                TypeRef::I32 | TypeRef::I64 => "Integer".into(),
+                TypeRef::F64 => "Number".into(),
+                TypeRef::Bytes => "Bytes".into(),
+                TypeRef::Any => "Json".into(),
+                TypeRef::Array(_) => "List".into(),
+                TypeRef::Map(_) => "Map".into(),
+            };
+            let candidate = if candidate.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("V{candidate}")
+            } else {
+                candidate
+            };
+            let (rust, _) = unique(&mut taken, candidate);
+            variants.push((TypeName(rust), ty));
+        }
+        Ok(ModelKind::OneOf(OneOf { variants }))
     }
 
     /// A struct for component schema `name`: inherited fields, then own.
@@ -678,19 +740,49 @@ impl<'a> Normalizer<'a> {
                 "non-string enum: typed as its base type, values unchecked",
             );
         }
-        if let [ReferenceOr::Reference { reference }] = view.all_of {
-            if view.properties.is_none() {
+        // `allOf: [$ref, {description, example, ...}]` is the referenced type
+        // with annotations: the other parts add no structure.
+        let refs: Vec<&String> = view
+            .all_of
+            .iter()
+            .filter_map(|p| match p {
+                ReferenceOr::Reference { reference } => Some(reference),
+                ReferenceOr::Item(_) => None,
+            })
+            .collect();
+        if let [reference] = refs.as_slice() {
+            let annotation_only = view.all_of.iter().all(|part| match part {
+                ReferenceOr::Item(s) => {
+                    let v = View::of(s);
+                    v.typ.is_none()
+                        && v.properties.is_none()
+                        && v.all_of.is_empty()
+                        && v.one_of.is_empty()
+                        && v.any_of.is_empty()
+                        && v.items.is_none()
+                        && v.enum_strings.is_empty()
+                }
+                ReferenceOr::Reference { .. } => true,
+            });
+            if view.properties.is_none() && annotation_only {
                 return Ok(TypeRef::Named(
                     self.resolve_ref(reference, &pointer.join("allOf/0/$ref").0)?,
                 ));
             }
         }
         if !view.one_of.is_empty() || !view.any_of.is_empty() {
-            self.warn(
-                pointer,
-                "oneOf/anyOf without a discriminator: typed as any JSON value",
-            );
-            return Ok(TypeRef::Any);
+            let name = self.claim(suggested.to_string(), pointer);
+            let kind = self.one_of(view, &name.0, pointer)?;
+            self.insert(Model {
+                name: name.clone(),
+                wire: suggested.to_string(),
+                pointer: pointer.clone(),
+                doc: view.data.description.clone(),
+                kind,
+                methods: Vec::new(),
+                features: Vec::new(),
+            });
+            return Ok(TypeRef::Named(name));
         }
         if view.properties.is_some_and(|p| !p.is_empty()) || !view.all_of.is_empty() {
             return self.inline_struct(view, suggested, pointer);
@@ -919,10 +1011,11 @@ impl<'a> Normalizer<'a> {
     ) -> Result<Operation, Error> {
         let op_type = pascal(&id).0;
         let mut params: Vec<Param> = Vec::new();
+        let path_item = SpecPointer("/paths".into()).join(path);
         let shared = shared
             .iter()
             .enumerate()
-            .map(|(i, p)| (p, pointer.join("..").join("parameters").join(i)));
+            .map(|(i, p)| (p, path_item.join("parameters").join(i)));
         let own = op
             .parameters
             .iter()
@@ -1336,40 +1429,67 @@ fn enumeration(values: &[String]) -> Enumeration {
     Enumeration { values }
 }
 
-/// Variant names: the subtype's name without the base's name, where that
-/// leaves a clean, unique name (`AutoLoginApplication` -> `AutoLogin`).
+/// Variant names: the subtype's name without the base's name
+/// (`AutoLoginApplication` -> `AutoLogin`), else without the prefix all
+/// subtypes share (`AuthenticatorKeyEmail` -> `Email`), where that leaves
+/// clean, unique names; the full type names otherwise.
 fn variant_names(base: &TypeName, variants: &[Variant]) -> Vec<TypeName> {
-    let last_word = base
-        .0
-        .char_indices()
-        .filter(|(_, c)| c.is_ascii_uppercase())
-        .map(|(i, _)| &base.0[i..])
-        .next_back()
-        .unwrap_or(&base.0);
-    let short = |ty: &str| -> Option<String> {
-        let s = ty
-            .strip_suffix(base.0.as_str())
-            .filter(|s| !s.is_empty())
-            .or_else(|| ty.strip_suffix(last_word).filter(|s| !s.is_empty()))
-            .or_else(|| ty.strip_prefix(base.0.as_str()).filter(|s| !s.is_empty()))?;
-        (s.starts_with(|c: char| c.is_ascii_uppercase()) && s != "Other").then(|| s.to_string())
+    let words = |s: &str| -> Vec<usize> {
+        s.char_indices()
+            .filter(|(_, c)| c.is_ascii_uppercase())
+            .map(|(i, _)| i)
+            .collect()
     };
-    let shorts: Vec<Option<String>> = variants.iter().map(|v| short(&v.ty.0)).collect();
-    let all_unique = {
-        let set: BTreeSet<_> = shorts.iter().flatten().collect();
-        shorts.iter().all(Option::is_some) && set.len() == shorts.len()
+    let last_word = words(&base.0)
+        .last()
+        .map(|i| &base.0[*i..])
+        .unwrap_or(&base.0)
+        .to_string();
+    let clean = |s: &str| s.starts_with(|c: char| c.is_ascii_uppercase()) && s != "Other";
+    let all_unique = |names: &[Option<String>]| {
+        let set: BTreeSet<_> = names.iter().flatten().collect();
+        names.iter().all(Option::is_some) && set.len() == names.len()
     };
-    variants
+    let by_suffix: Vec<Option<String>> = variants
         .iter()
-        .zip(shorts)
-        .map(|(v, s)| {
-            TypeName(if all_unique {
-                s.unwrap_or_default()
-            } else {
-                v.ty.0.clone()
-            })
+        .map(|v| {
+            let ty = v.ty.0.as_str();
+            ty.strip_suffix(base.0.as_str())
+                .filter(|s| !s.is_empty())
+                .or_else(|| ty.strip_suffix(last_word.as_str()).filter(|s| !s.is_empty()))
+                .or_else(|| ty.strip_prefix(base.0.as_str()).filter(|s| !s.is_empty()))
+                .filter(|s| clean(s))
+                .map(str::to_string)
         })
-        .collect()
+        .collect();
+    if all_unique(&by_suffix) {
+        return by_suffix
+            .into_iter()
+            .map(|s| TypeName(s.unwrap_or_default()))
+            .collect();
+    }
+    // The longest word-boundary prefix every subtype name shares.
+    let first = variants.first().map(|v| v.ty.0.clone()).unwrap_or_default();
+    let prefix_len = words(&first)
+        .into_iter()
+        .chain(std::iter::once(first.len()))
+        .filter(|&i| {
+            i > 0
+                && variants
+                    .iter()
+                    .all(|v| v.ty.0.len() > i && v.ty.0.starts_with(&first[..i]) && clean(&v.ty.0[i..]))
+        })
+        .max();
+    if let Some(n) = prefix_len.filter(|_| variants.len() > 1) {
+        let by_prefix: Vec<Option<String>> = variants.iter().map(|v| Some(v.ty.0[n..].to_string())).collect();
+        if all_unique(&by_prefix) {
+            return by_prefix
+                .into_iter()
+                .map(|s| TypeName(s.unwrap_or_default()))
+                .collect();
+        }
+    }
+    variants.iter().map(|v| v.ty.clone()).collect()
 }
 
 /// Adds `new` fields to `fields`; one with a wire name already present
@@ -1445,6 +1565,7 @@ fn assign_features(module: &str, tags: &mut [Tag], models: &mut BTreeMap<TypeNam
                     stack.extend(u.variants.iter().map(|v| v.ty.clone()));
                     stack.push(u.fallback.clone());
                 }
+                Some(ModelKind::OneOf(o)) => o.variants.iter().for_each(|(_, t)| named(t, &mut stack)),
                 Some(ModelKind::Alias(t)) => named(t, &mut stack),
                 Some(ModelKind::Enum(_)) | None => {}
             }

@@ -351,7 +351,22 @@ macro_rules! display_param {
         }
     )*};
 }
-display_param!(bool, i32, i64, f64, serde_json::Value);
+display_param!(bool, i32, i64, f64);
+
+impl ParamValue for serde_json::Value {
+    fn to_param(&self) -> Cow<'_, str> {
+        match self {
+            serde_json::Value::String(s) => Cow::Borrowed(s),
+            other => Cow::Owned(other.to_string()),
+        }
+    }
+}
+
+impl<T: ParamValue + ?Sized> ParamValue for Box<T> {
+    fn to_param(&self) -> Cow<'_, str> {
+        (**self).to_param()
+    }
+}
 
 /// Serde, `Display`, `FromStr` and parameter support for a generated open
 /// enum, from its `as_str` and `From<&str>`.

@@ -405,6 +405,8 @@ fn lost_at(before: &Value, after: &Value, path: &str, out: &mut Vec<String>) {
             }
         }
         (b, a) if b == a => {}
+        // JSON has one number type: `10` and `10.0` are the same value.
+        (Value::Number(b), Value::Number(a)) if b.as_f64() == a.as_f64() => {}
         (b, a) => out.push(format!("{path}: {b} became {a}")),
     }
 }

@@ -1,50 +1,83 @@
 //! Every example in the bundled specs deserializes into its generated type
 //! and serializes back without losing a non-null value.
 
-use okta_workspace_tests::{legacy_types, lost_values, workspace_root};
+use okta_workspace_tests::{legacy_types, lost_values, management_types, workspace_root};
 use serde_json::Value;
 
-/// `(where, schema name, example)` for every example attached to a
-/// component schema, or to a request or response body that references one.
-fn examples(spec: &Value) -> Vec<(String, String, Value)> {
+/// Where an example sits, which body it belongs to, and its schema: a
+/// component schema's name, or an array of one.
+#[derive(Debug)]
+struct Example {
+    at: String,
+    request: bool,
+    schema: String,
+    array: bool,
+    value: Value,
+}
+
+/// Follows a local `$ref` (`#/components/examples/X`).
+fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(value),
+        None => value,
+    }
+}
+
+/// Every example attached to a component schema, or to a request or
+/// response body whose schema is a component schema (or an array of one).
+fn examples(spec: &Value) -> (Vec<Example>, usize) {
     let mut out = Vec::new();
+    let mut untyped = 0;
     if let Some(schemas) = spec.pointer("/components/schemas").and_then(Value::as_object) {
         for (name, schema) in schemas {
             if let Some(example) = schema.get("example") {
-                out.push((
-                    format!("/components/schemas/{name}/example"),
-                    name.clone(),
-                    example.clone(),
-                ));
+                out.push(Example {
+                    at: format!("/components/schemas/{name}/example"),
+                    request: false,
+                    schema: name.clone(),
+                    array: false,
+                    value: example.clone(),
+                });
             }
         }
     }
     let paths = spec.get("paths").and_then(Value::as_object).into_iter().flatten();
     for (path, item) in paths {
         for (method, op) in item.as_object().into_iter().flatten() {
-            let bodies = op
-                .pointer("/requestBody/content")
+            let request = op.get("requestBody").map(|b| resolve(spec, b));
+            let bodies = request
+                .and_then(|b| b.get("content"))
+                .map(|c| (true, "requestBody".to_string(), c))
                 .into_iter()
-                .map(|c| ("requestBody".to_string(), c))
                 .chain(
                     op.get("responses")
                         .and_then(Value::as_object)
                         .into_iter()
                         .flatten()
-                        .filter_map(|(code, r)| Some((format!("responses/{code}"), r.get("content")?))),
+                        .filter_map(|(code, r)| {
+                            Some((
+                                false,
+                                format!("responses/{code}"),
+                                resolve(spec, r).get("content")?,
+                            ))
+                        }),
                 );
-            for (at, content) in bodies {
+            for (is_request, at, content) in bodies {
                 for (ct, media) in content.as_object().into_iter().flatten() {
-                    let Some(name) = media
-                        .pointer("/schema/$ref")
-                        .and_then(Value::as_str)
-                        .and_then(|r| r.rsplit('/').next())
-                    else {
-                        continue;
+                    let base = format!(
+                        "/paths/{}/{method}/{at}/content/{}",
+                        path.replace('/', "~1"),
+                        ct.replace('/', "~1")
+                    );
+                    let schema = media.get("schema");
+                    let (name, array) = match schema {
+                        Some(s) if s.get("$ref").is_some() => (s["$ref"].as_str(), false),
+                        Some(s) if s.pointer("/items/$ref").is_some() => (s["items"]["$ref"].as_str(), true),
+                        _ => (None, false),
                     };
-                    let base = format!("/paths/{}/{method}/{at}/content/{ct}", path.replace('/', "~1"));
+                    let mut found = Vec::new();
                     if let Some(example) = media.get("example") {
-                        out.push((format!("{base}/example"), name.to_string(), example.clone()));
+                        found.push((format!("{base}/example"), example.clone()));
                     }
                     for (k, ex) in media
                         .get("examples")
@@ -52,34 +85,64 @@ fn examples(spec: &Value) -> Vec<(String, String, Value)> {
                         .into_iter()
                         .flatten()
                     {
-                        if let Some(value) = ex.get("value") {
-                            out.push((format!("{base}/examples/{k}"), name.to_string(), value.clone()));
+                        if let Some(value) = resolve(spec, ex).get("value") {
+                            found.push((format!("{base}/examples/{k}"), value.clone()));
                         }
+                    }
+                    match name.and_then(|r| r.rsplit('/').next()) {
+                        Some(name) => out.extend(found.into_iter().map(|(at, value)| Example {
+                            at,
+                            request: is_request,
+                            schema: name.to_string(),
+                            array,
+                            value,
+                        })),
+                        None => untyped += found.len(),
                     }
                 }
             }
         }
     }
-    out
+    (out, untyped)
 }
 
-#[test]
-fn legacy_spec_examples_round_trip() {
-    let text = std::fs::read_to_string(workspace_root().join("spec/okta-1.9.0.yaml")).unwrap();
-    let spec: Value = serde_yaml::from_str(&text).unwrap();
-    let examples = examples(&spec);
+/// Round-trips every example through `roundtrip`; returns the failures.
+fn check(examples: &[Example], roundtrip: fn(&str, Value) -> Option<Result<Value, String>>) -> Vec<String> {
     let mut failures = Vec::new();
-    for (at, schema, example) in &examples {
-        match legacy_types::roundtrip(schema, example.clone()) {
-            None => failures.push(format!("{at}: no generated type for schema {schema}")),
-            Some(Err(e)) => failures.push(format!("{at} ({schema}): {e}")),
-            Some(Ok(back)) => {
-                for lost in lost_values(example, &back) {
-                    failures.push(format!("{at} ({schema}): {lost}"));
+    for ex in examples {
+        let items: Vec<Value> = match (&ex.value, ex.array) {
+            (Value::Array(items), true) => items.clone(),
+            (other, _) => vec![other.clone()],
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let at = if ex.array {
+                format!("{}[{i}]", ex.at)
+            } else {
+                ex.at.clone()
+            };
+            match roundtrip(&ex.schema, item.clone()) {
+                None => failures.push(format!("{at}: no generated type for schema {}", ex.schema)),
+                Some(Err(e)) => failures.push(format!("{at} ({}): {e}", ex.schema)),
+                Some(Ok(back)) => {
+                    for lost in lost_values(&item, &back) {
+                        failures.push(format!("{at} ({}): {lost}", ex.schema));
+                    }
                 }
             }
         }
     }
+    failures
+}
+
+fn load(file: &str) -> Value {
+    let text = std::fs::read_to_string(workspace_root().join(file)).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+#[test]
+fn legacy_spec_examples_round_trip() {
+    let (examples, _) = examples(&load("spec/okta-1.9.0.yaml"));
+    let failures = check(&examples, legacy_types::roundtrip);
     println!(
         "{} examples round-tripped, {} failures",
         examples.len(),
@@ -87,6 +150,67 @@ fn legacy_spec_examples_round_trip() {
     );
     assert_eq!(examples.len(), 20, "the 1.9.0 spec has 20 schema examples");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The Management spec's examples. The few that contradict their own schema
+/// are listed, with the reason, in `tests/golden/management-example-failures.txt`;
+/// the test fails when the list changes either way.
+#[test]
+fn management_spec_examples_round_trip() {
+    let (examples, untyped) = examples(&load("spec/okta-management-2026.06.3.yaml"));
+    let failures = check(&examples, management_types::roundtrip);
+    let requests = examples.iter().filter(|e| e.request).count();
+    let responses = examples
+        .iter()
+        .filter(|e| !e.request && !e.at.starts_with("/components"))
+        .count();
+    println!(
+        "management examples: {} request, {} response, {} schema-level; {} on bodies without a named schema; {} failures",
+        requests,
+        responses,
+        examples.len() - requests - responses,
+        untyped,
+        failures.len()
+    );
+    let path = workspace_root().join("tests/golden/management-example-failures.txt");
+    let listed = std::fs::read_to_string(&path).unwrap_or_default();
+    let known: Vec<&str> = listed
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split(" -- ").next().unwrap_or(l))
+        .collect();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let mut text =
+            String::from("# Spec examples that contradict their own schema: `<failure> -- <why>`.\n");
+        for f in &failures {
+            // Keep the reason already written for a failure that remains.
+            let reason = listed
+                .lines()
+                .find_map(|l| l.strip_prefix(f.as_str()).and_then(|r| r.strip_prefix(" -- ")))
+                .unwrap_or("");
+            text.push_str(&format!("{f} -- {reason}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let unexpected: Vec<&String> = failures.iter().filter(|f| !known.contains(&f.as_str())).collect();
+    let fixed: Vec<&&str> = known
+        .iter()
+        .filter(|k| !failures.iter().any(|f| f == *k))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "new example failures:\n{}",
+        unexpected
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        fixed.is_empty(),
+        "listed failures that now pass (remove them): {fixed:?}"
+    );
 }
 
 #[test]

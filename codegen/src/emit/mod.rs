@@ -270,7 +270,8 @@ impl<'a> Ctx<'a> {
                         e.push((None, n));
                     }
                 }
-                ModelKind::Enum(_) => {}
+                // Boxed variants: no recursion through a one-of.
+                ModelKind::OneOf(_) | ModelKind::Enum(_) => {}
             }
         }
         let reaches = |from: &TypeName, to: &TypeName| -> bool {

@@ -18,6 +18,7 @@ pub(crate) fn model(ctx: &Ctx, m: &Model) -> TokenStream {
         ModelKind::Struct(s) => structure(ctx, m, s, attrs),
         ModelKind::Enum(e) => enumeration(m, e, attrs),
         ModelKind::Union(u) => union(ctx, m, u, attrs),
+        ModelKind::OneOf(o) => one_of(ctx, m, o, attrs),
         ModelKind::Alias(t) => {
             let name = ident(&m.name.0);
             let ty = ctx.ty(t);
@@ -52,9 +53,14 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
             .or_else(|| Some(format!("The `{}` property.", f.wire)));
         let field_doc = docs(&[described, (!notes.is_empty()).then(|| notes.join(" "))]);
         if f.required {
+            // A required field Okta leaves out reads as its empty value
+            // rather than failing the whole response.
+            let default = ctx
+                .defaultable(&f.ty, &mut vec![m.name.clone()])
+                .then(|| quote!(default));
             quote! {
                 #field_doc
-                #[serde(#rename)]
+                #[serde(#rename #default)]
                 pub #rust: #ty,
             }
         } else {
@@ -298,6 +304,66 @@ fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
                 }
                 .map_err(::serde::de::Error::custom)
             }
+        }
+    }
+}
+
+fn one_of(ctx: &Ctx, m: &Model, o: &OneOf, attrs: TokenStream) -> TokenStream {
+    let name = ident(&m.name.0);
+    let variants = o.variants.iter().map(|(v, t)| {
+        let rust = ident(&v.0);
+        let ty = ctx.ty(t);
+        // Named alternatives are boxed: one may contain this type again.
+        let ty = if matches!(t, TypeRef::Named(_)) {
+            quote!(::std::boxed::Box<#ty>)
+        } else {
+            ty
+        };
+        let d = format!(" The `{}` alternative.", v.0);
+        quote!(#[doc = #d] #rust(#ty),)
+    });
+    // Scalar alternatives can stand in a path or query.
+    fn is_scalar(ctx: &Ctx, t: &TypeRef) -> bool {
+        match t {
+            TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
+            TypeRef::Named(n) => match ctx.api.model(n).map(|m| &m.kind) {
+                Some(ModelKind::Enum(_)) => true,
+                Some(ModelKind::Alias(inner)) => is_scalar(ctx, inner),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+    let scalar = o.variants.iter().all(|(_, t)| is_scalar(ctx, t));
+    let param = scalar.then(|| {
+        let arms = o.variants.iter().map(|(v, _)| {
+            let rust = ident(&v.0);
+            quote!(Self::#rust(value) => crate::runtime::ParamValue::to_param(value),)
+        });
+        quote! {
+            impl crate::runtime::ParamValue for #name {
+                fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+                    match self {
+                        #(#arms)*
+                        Self::Other(value) => crate::runtime::ParamValue::to_param(value),
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        #param
+
+        #attrs
+        ///
+        /// One of several types, told apart by shape: the first alternative that fits wins,
+        /// and a value none fits is kept in `Other`.
+        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+            /// A value none of the alternatives fits, kept as it is.
+            Other(::serde_json::Value),
         }
     }
 }

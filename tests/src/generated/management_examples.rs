@@ -535,7 +535,7 @@ mod application_connections_update_default_provisioning_connection_for_applicati
 
     async fn update_default_provisioning_connection_for_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
-        let body = serde_json::json!({});
+        let body = okta_api::management::models::UpdateDefaultProvisioningConnectionForApplicationBody::ProvisioningConnectionTokenRequest(Box::new(okta_api::management::models::ProvisioningConnectionTokenRequest { base_url: None, profile: okta_api::management::models::ProvisioningConnectionTokenRequestProfile { auth_scheme: okta_api::management::models::ProvisioningConnectionTokenAuthScheme::Token, token: None, additional_properties: Default::default() }, additional_properties: Default::default() }));
         let result = ApplicationConnectionsApi::new(client)
             .update_default_provisioning_connection_for_application(app_id, body)
             .activate(false)
@@ -719,7 +719,7 @@ mod application_features_update_feature_for_application {
     async fn update_feature_for_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
         let feature_name = okta_api::management::models::ApplicationFeatureType::UserProvisioning;
-        let body = serde_json::json!({});
+        let body = okta_api::management::models::UpdateFeatureForApplicationBody::CapabilitiesObject(Box::new(okta_api::management::models::CapabilitiesObject::default()));
         let result = ApplicationFeaturesApi::new(client)
             .update_feature_for_application(app_id, feature_name, body)
             .await?;
@@ -1196,7 +1196,7 @@ mod application_sso_public_keys_add_jwk {
 
     async fn add_jwk(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
-        let body = serde_json::json!({});
+        let body = okta_api::management::models::AddJwkBody::Oauth2ClientJsonSigningKeyRequest(Box::new(okta_api::management::models::Oauth2ClientJsonSigningKeyRequest::from(okta_api::management::models::Oauth2ClientJsonWebKeyRsaRequest::default())));
         let result = ApplicationSsoPublicKeysApi::new(client)
             .add_jwk(app_id, body)
             .await?;
@@ -1468,7 +1468,7 @@ mod application_users_update_application_user {
     async fn update_application_user(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
         let user_id = "user_id_example";
-        let app_user = serde_json::json!({});
+        let app_user = okta_api::management::models::AppUserUpdateRequest::AppUserCredentialsRequestPayload(Box::new(okta_api::management::models::AppUserCredentialsRequestPayload::default()));
         let result = ApplicationUsersApi::new(client)
             .update_application_user(app_id, user_id, app_user)
             .await?;
@@ -1719,13 +1719,13 @@ mod authenticator_replace_authenticator {
 }
 
 #[allow(dead_code)]
-mod authenticator_list_all_custom_aagu_ids {
+mod authenticator_list_all_custom_aaguids {
     use okta_api::management::AuthenticatorApi;
 
-    async fn list_all_custom_aagu_ids(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+    async fn list_all_custom_aaguids(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let authenticator_id = "authenticator_id_example";
         let result = AuthenticatorApi::new(client)
-            .list_all_custom_aagu_ids(authenticator_id)
+            .list_all_custom_aaguids(authenticator_id)
             .await?;
         println!("{result:?}");
         Ok(())
@@ -3972,7 +3972,7 @@ mod disaster_recovery_start_org_failback {
     async fn start_org_failback(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = DisasterRecoveryApi::new(client)
             .start_org_failback()
-            .body(serde_json::json!({}))
+            .body(okta_api::management::models::StartOrgFailbackBody::FailbackRequestSchema(Box::new(okta_api::management::models::FailbackRequestSchema::default())))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -3986,7 +3986,7 @@ mod disaster_recovery_start_org_failover {
     async fn start_org_failover(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = DisasterRecoveryApi::new(client)
             .start_org_failover()
-            .body(serde_json::json!({}))
+            .body(okta_api::management::models::StartOrgFailoverBody::FailoverRequestSchema(Box::new(okta_api::management::models::FailoverRequestSchema::default())))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -5824,7 +5824,7 @@ mod inline_hook_execute_inline_hook {
 
     async fn execute_inline_hook(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let inline_hook_id = "inline_hook_id_example";
-        let payload_data = serde_json::json!({});
+        let payload_data = okta_api::management::models::ExecuteInlineHookBody::PasswordImportRequestExecute(Box::new(okta_api::management::models::PasswordImportRequestExecute::default()));
         let result = InlineHookApi::new(client)
             .execute_inline_hook(inline_hook_id, payload_data)
             .await?;
@@ -7537,7 +7537,7 @@ mod role_assignment_a_user_assign_role_to_user {
 
     async fn assign_role_to_user(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let user_id = "user_id_example";
-        let assign_role_request = serde_json::json!({});
+        let assign_role_request = okta_api::management::models::AssignRoleToUserBody::StandardRoleAssignmentSchema(Box::new(okta_api::management::models::StandardRoleAssignmentSchema { type_: okta_api::management::models::StandardRoleAssignmentSchemaType::AccessCertificationsAdmin, additional_properties: Default::default() }));
         let result = RoleAssignmentAUserApi::new(client)
             .assign_role_to_user(user_id, assign_role_request)
             .disable_notifications(false)
@@ -7644,7 +7644,7 @@ mod role_assignment_b_group_assign_role_to_group {
 
     async fn assign_role_to_group(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let group_id = "group_id_example";
-        let assign_role_request = serde_json::json!({});
+        let assign_role_request = okta_api::management::models::AssignRoleToGroupBody::StandardRoleAssignmentSchema(Box::new(okta_api::management::models::StandardRoleAssignmentSchema { type_: okta_api::management::models::StandardRoleAssignmentSchemaType::AccessCertificationsAdmin, additional_properties: Default::default() }));
         let result = RoleAssignmentBGroupApi::new(client)
             .assign_role_to_group(group_id, assign_role_request)
             .disable_notifications(false)
@@ -7703,7 +7703,7 @@ mod role_assignment_client_assign_role_to_client {
 
     async fn assign_role_to_client(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let client_id = "client_id_example";
-        let body = serde_json::json!({});
+        let body = okta_api::management::models::AssignRoleToClientBody::StandardRoleAssignmentSchema(Box::new(okta_api::management::models::StandardRoleAssignmentSchema { type_: okta_api::management::models::StandardRoleAssignmentSchemaType::AccessCertificationsAdmin, additional_properties: Default::default() }));
         let result = RoleAssignmentClientApi::new(client)
             .assign_role_to_client(client_id, body)
             .await?;
@@ -8876,7 +8876,7 @@ mod ssf_receiver_create_security_events_provider_instance {
     use okta_api::management::SsfReceiverApi;
 
     async fn create_security_events_provider_instance(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let instance = okta_api::management::models::SecurityEventsProviderRequest { name: "name_example".to_string(), settings: serde_json::json!({}), type_: "type__example".to_string(), additional_properties: Default::default() };
+        let instance = okta_api::management::models::SecurityEventsProviderRequest { name: "name_example".to_string(), settings: okta_api::management::models::SecurityEventsProviderRequestSettings::SecurityEventsProviderSettingsSsfCompliant(Box::new(okta_api::management::models::SecurityEventsProviderSettingsSsfCompliant { well_known_url: "well_known_url_example".to_string(), additional_properties: Default::default() })), type_: "type__example".to_string(), additional_properties: Default::default() };
         let result = SsfReceiverApi::new(client)
             .create_security_events_provider_instance(instance)
             .await?;
@@ -8905,7 +8905,7 @@ mod ssf_receiver_replace_security_events_provider_instance {
 
     async fn replace_security_events_provider_instance(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let security_event_provider_id = "security_event_provider_id_example";
-        let instance = okta_api::management::models::SecurityEventsProviderRequest { name: "name_example".to_string(), settings: serde_json::json!({}), type_: "type__example".to_string(), additional_properties: Default::default() };
+        let instance = okta_api::management::models::SecurityEventsProviderRequest { name: "name_example".to_string(), settings: okta_api::management::models::SecurityEventsProviderRequestSettings::SecurityEventsProviderSettingsSsfCompliant(Box::new(okta_api::management::models::SecurityEventsProviderSettingsSsfCompliant { well_known_url: "well_known_url_example".to_string(), additional_properties: Default::default() })), type_: "type__example".to_string(), additional_properties: Default::default() };
         let result = SsfReceiverApi::new(client)
             .replace_security_events_provider_instance(security_event_provider_id, instance)
             .await?;
@@ -9082,7 +9082,7 @@ mod subscription_list_subscriptions_role {
     use okta_api::management::SubscriptionApi;
 
     async fn list_subscriptions_role(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let role_ref = serde_json::json!({});
+        let role_ref = okta_api::management::models::ListSubscriptionsRoleRoleRef::RoleType(Box::new(okta_api::management::models::RoleType::AccessCertificationsAdmin));
         let result = SubscriptionApi::new(client)
             .list_subscriptions_role(role_ref)
             .await?;
@@ -9096,7 +9096,7 @@ mod subscription_get_subscriptions_notification_type_role {
     use okta_api::management::SubscriptionApi;
 
     async fn get_subscriptions_notification_type_role(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let role_ref = serde_json::json!({});
+        let role_ref = okta_api::management::models::GetSubscriptionsNotificationTypeRoleRoleRef::RoleType(Box::new(okta_api::management::models::RoleType::AccessCertificationsAdmin));
         let notification_type = okta_api::management::models::NotificationType::AdAgent;
         let result = SubscriptionApi::new(client)
             .get_subscriptions_notification_type_role(role_ref, notification_type)
@@ -9111,7 +9111,7 @@ mod subscription_subscribe_by_notification_type_role {
     use okta_api::management::SubscriptionApi;
 
     async fn subscribe_by_notification_type_role(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let role_ref = serde_json::json!({});
+        let role_ref = okta_api::management::models::SubscribeByNotificationTypeRoleRoleRef::RoleType(Box::new(okta_api::management::models::RoleType::AccessCertificationsAdmin));
         let notification_type = okta_api::management::models::NotificationType::AdAgent;
         SubscriptionApi::new(client)
             .subscribe_by_notification_type_role(role_ref, notification_type)
@@ -9125,7 +9125,7 @@ mod subscription_unsubscribe_by_notification_type_role {
     use okta_api::management::SubscriptionApi;
 
     async fn unsubscribe_by_notification_type_role(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let role_ref = serde_json::json!({});
+        let role_ref = okta_api::management::models::UnsubscribeByNotificationTypeRoleRoleRef::RoleType(Box::new(okta_api::management::models::RoleType::AccessCertificationsAdmin));
         let notification_type = okta_api::management::models::NotificationType::AdAgent;
         SubscriptionApi::new(client)
             .unsubscribe_by_notification_type_role(role_ref, notification_type)
@@ -10114,7 +10114,7 @@ mod user_factor_activate_factor {
         let factor_id = "factor_id_example";
         let result = UserFactorApi::new(client)
             .activate_factor(user_id, factor_id)
-            .body(okta_api::management::models::UserFactorActivateRequest::default())
+            .body(okta_api::management::models::UserFactorActivateRequest::V1(Box::new(okta_api::management::models::UserFactorActivateRequest1::default())))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -10168,7 +10168,7 @@ mod user_factor_verify_factor {
             .x_forwarded_for("x_forwarded_for_example")
             .user_agent("user_agent_example")
             .accept_language("accept_language_example")
-            .body(serde_json::json!({}))
+            .body(okta_api::management::models::UserFactorVerifyRequest::V1(Box::new(okta_api::management::models::UserFactorVerifyRequest1::default())))
             .await?;
         println!("{result:?}");
         Ok(())

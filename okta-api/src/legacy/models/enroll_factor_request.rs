@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EnrollFactorRequest {
     /// The `stateToken` property.
-    #[serde(rename = "stateToken")]
+    #[serde(rename = "stateToken", default)]
     pub state_token: ::std::string::String,
     /// The `factorType` property.
     #[serde(rename = "factorType")]
@@ -16,7 +16,7 @@ pub struct EnrollFactorRequest {
     #[serde()]
     pub provider: crate::legacy::models::FactorProvider,
     /// The `profile` property.
-    #[serde()]
+    #[serde(default)]
     pub profile: crate::legacy::models::FactorProfile,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

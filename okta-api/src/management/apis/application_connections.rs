@@ -73,7 +73,7 @@ impl ApplicationConnectionsApi {
     pub fn update_default_provisioning_connection_for_application(
         &self,
         app_id: impl ::std::convert::Into<::std::string::String>,
-        body: ::serde_json::Value,
+        body: crate::management::models::UpdateDefaultProvisioningConnectionForApplicationBody,
     ) -> UpdateDefaultProvisioningConnectionForApplication {
         UpdateDefaultProvisioningConnectionForApplication {
             client: self.client.clone(),
@@ -206,7 +206,7 @@ pub struct UpdateDefaultProvisioningConnectionForApplication {
     client: crate::Client,
     app_id: ::std::string::String,
     activate: ::std::option::Option<bool>,
-    body: ::serde_json::Value,
+    body: crate::management::models::UpdateDefaultProvisioningConnectionForApplicationBody,
 }
 
 impl UpdateDefaultProvisioningConnectionForApplication {

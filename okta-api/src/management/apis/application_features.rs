@@ -107,7 +107,7 @@ impl ApplicationFeaturesApi {
         &self,
         app_id: impl ::std::convert::Into<::std::string::String>,
         feature_name: crate::management::models::ApplicationFeatureType,
-        body: ::serde_json::Value,
+        body: crate::management::models::UpdateFeatureForApplicationBody,
     ) -> UpdateFeatureForApplication {
         UpdateFeatureForApplication {
             client: self.client.clone(),
@@ -232,7 +232,7 @@ pub struct UpdateFeatureForApplication {
     client: crate::Client,
     app_id: ::std::string::String,
     feature_name: crate::management::models::ApplicationFeatureType,
-    body: ::serde_json::Value,
+    body: crate::management::models::UpdateFeatureForApplicationBody,
 }
 
 impl UpdateFeatureForApplication {

@@ -46,7 +46,7 @@ impl ApplicationSsoPublicKeysApi {
     pub fn add_jwk(
         &self,
         app_id: impl ::std::convert::Into<::std::string::String>,
-        body: ::serde_json::Value,
+        body: crate::management::models::AddJwkBody,
     ) -> AddJwk {
         AddJwk {
             client: self.client.clone(),
@@ -275,7 +275,10 @@ impl ListJwk {
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<::std::vec::Vec<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::management::models::ListJwkResponseItem>,
+        crate::Error,
+    > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
@@ -283,23 +286,30 @@ impl ListJwk {
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
         self,
-    ) -> ::std::result::Result<crate::Page<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<
+        crate::Page<crate::management::models::ListJwkResponseItem>,
+        crate::Error,
+    > {
         let request = self.request()?;
         crate::runtime::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
-    pub fn pages(self) -> crate::PageStream<::serde_json::Value> {
+    pub fn pages(
+        self,
+    ) -> crate::PageStream<crate::management::models::ListJwkResponseItem> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
-    pub fn stream(self) -> crate::ItemStream<::serde_json::Value> {
+    pub fn stream(
+        self,
+    ) -> crate::ItemStream<crate::management::models::ListJwkResponseItem> {
         self.pages().items()
     }
 }
 
 impl ::std::future::IntoFuture for ListJwk {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<::serde_json::Value>,
+        ::std::vec::Vec<crate::management::models::ListJwkResponseItem>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -314,7 +324,7 @@ impl ::std::future::IntoFuture for ListJwk {
 pub struct AddJwk {
     client: crate::Client,
     app_id: ::std::string::String,
-    body: ::serde_json::Value,
+    body: crate::management::models::AddJwkBody,
 }
 
 impl AddJwk {
@@ -332,14 +342,19 @@ impl AddJwk {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::management::models::AddJwkResponse, crate::Error> {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for AddJwk {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::AddJwkResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
@@ -367,14 +382,19 @@ impl GetJwk {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::management::models::GetJwkResponse, crate::Error> {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for GetJwk {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::GetJwkResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
@@ -437,14 +457,22 @@ impl ActivateOauth2ClientJsonWebKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::ActivateOauth2ClientJsonWebKeyResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for ActivateOauth2ClientJsonWebKey {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::ActivateOauth2ClientJsonWebKeyResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())

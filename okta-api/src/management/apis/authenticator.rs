@@ -132,11 +132,11 @@ impl AuthenticatorApi {
     ///
     /// Arguments:
     /// - `authenticator_id` (path `authenticatorId`): `id` of the authenticator
-    pub fn list_all_custom_aagu_ids(
+    pub fn list_all_custom_aaguids(
         &self,
         authenticator_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> ListAllCustomAaguIds {
-        ListAllCustomAaguIds {
+    ) -> ListAllCustomAaguids {
+        ListAllCustomAaguids {
             client: self.client.clone(),
             authenticator_id: authenticator_id.into(),
         }
@@ -675,15 +675,15 @@ impl ::std::future::IntoFuture for ReplaceAuthenticator {
     }
 }
 
-/// Request builder for [`AuthenticatorApi::list_all_custom_aagu_ids`](crate::management::apis::AuthenticatorApi::list_all_custom_aagu_ids): set optional parameters, then `.send().await` (or just `.await`).
+/// Request builder for [`AuthenticatorApi::list_all_custom_aaguids`](crate::management::apis::AuthenticatorApi::list_all_custom_aaguids): set optional parameters, then `.send().await` (or just `.await`).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListAllCustomAaguIds {
+pub struct ListAllCustomAaguids {
     client: crate::Client,
     authenticator_id: ::std::string::String,
 }
 
-impl ListAllCustomAaguIds {
+impl ListAllCustomAaguids {
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -705,7 +705,7 @@ impl ListAllCustomAaguIds {
     }
 }
 
-impl ::std::future::IntoFuture for ListAllCustomAaguIds {
+impl ::std::future::IntoFuture for ListAllCustomAaguids {
     type Output = ::std::result::Result<
         crate::management::models::AllCustomAaguidResponseObject,
         crate::Error,

@@ -95,7 +95,7 @@ impl DisasterRecoveryApi {
 #[must_use = "a request does nothing until it is sent"]
 pub struct StartOrgFailback {
     client: crate::Client,
-    body: ::std::option::Option<::serde_json::Value>,
+    body: ::std::option::Option<crate::management::models::StartOrgFailbackBody>,
 }
 
 impl StartOrgFailback {
@@ -104,7 +104,7 @@ impl StartOrgFailback {
     /// Optional request body.
     pub fn body(
         mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
+        value: impl ::std::convert::Into<crate::management::models::StartOrgFailbackBody>,
     ) -> Self {
         self.body = ::std::option::Option::Some(value.into());
         self
@@ -148,7 +148,7 @@ impl ::std::future::IntoFuture for StartOrgFailback {
 #[must_use = "a request does nothing until it is sent"]
 pub struct StartOrgFailover {
     client: crate::Client,
-    body: ::std::option::Option<::serde_json::Value>,
+    body: ::std::option::Option<crate::management::models::StartOrgFailoverBody>,
 }
 
 impl StartOrgFailover {
@@ -157,7 +157,7 @@ impl StartOrgFailover {
     /// Optional request body.
     pub fn body(
         mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
+        value: impl ::std::convert::Into<crate::management::models::StartOrgFailoverBody>,
     ) -> Self {
         self.body = ::std::option::Option::Some(value.into());
         self

@@ -174,7 +174,7 @@ impl InlineHookApi {
     pub fn execute_inline_hook(
         &self,
         inline_hook_id: impl ::std::convert::Into<::std::string::String>,
-        payload_data: ::serde_json::Value,
+        payload_data: crate::management::models::ExecuteInlineHookBody,
     ) -> ExecuteInlineHook {
         ExecuteInlineHook {
             client: self.client.clone(),
@@ -495,7 +495,7 @@ impl ::std::future::IntoFuture for DeleteInlineHook {
 pub struct ExecuteInlineHook {
     client: crate::Client,
     inline_hook_id: ::std::string::String,
-    payload_data: ::serde_json::Value,
+    payload_data: crate::management::models::ExecuteInlineHookBody,
 }
 
 impl ExecuteInlineHook {
@@ -513,14 +513,22 @@ impl ExecuteInlineHook {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::ExecuteInlineHookResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for ExecuteInlineHook {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::ExecuteInlineHookResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())

@@ -64,7 +64,7 @@ impl RoleAssignmentAUserApi {
     pub fn assign_role_to_user(
         &self,
         user_id: impl ::std::convert::Into<::std::string::String>,
-        assign_role_request: ::serde_json::Value,
+        assign_role_request: crate::management::models::AssignRoleToUserBody,
     ) -> AssignRoleToUser {
         AssignRoleToUser {
             client: self.client.clone(),
@@ -276,7 +276,10 @@ impl ListAssignedRolesForUser {
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<::std::vec::Vec<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::management::models::ListAssignedRolesForUserResponseItem>,
+        crate::Error,
+    > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
@@ -284,23 +287,34 @@ impl ListAssignedRolesForUser {
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
         self,
-    ) -> ::std::result::Result<crate::Page<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<
+        crate::Page<crate::management::models::ListAssignedRolesForUserResponseItem>,
+        crate::Error,
+    > {
         let request = self.request()?;
         crate::runtime::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
-    pub fn pages(self) -> crate::PageStream<::serde_json::Value> {
+    pub fn pages(
+        self,
+    ) -> crate::PageStream<
+        crate::management::models::ListAssignedRolesForUserResponseItem,
+    > {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
-    pub fn stream(self) -> crate::ItemStream<::serde_json::Value> {
+    pub fn stream(
+        self,
+    ) -> crate::ItemStream<
+        crate::management::models::ListAssignedRolesForUserResponseItem,
+    > {
         self.pages().items()
     }
 }
 
 impl ::std::future::IntoFuture for ListAssignedRolesForUser {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<::serde_json::Value>,
+        ::std::vec::Vec<crate::management::models::ListAssignedRolesForUserResponseItem>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -316,7 +330,7 @@ pub struct AssignRoleToUser {
     client: crate::Client,
     user_id: ::std::string::String,
     disable_notifications: ::std::option::Option<bool>,
-    assign_role_request: ::serde_json::Value,
+    assign_role_request: crate::management::models::AssignRoleToUserBody,
 }
 
 impl AssignRoleToUser {
@@ -347,14 +361,22 @@ impl AssignRoleToUser {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::AssignRoleToUserResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for AssignRoleToUser {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::AssignRoleToUserResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
@@ -382,14 +404,22 @@ impl GetUserAssignedRole {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::GetUserAssignedRoleResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for GetUserAssignedRole {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::GetUserAssignedRoleResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())

@@ -52,7 +52,7 @@ impl RoleAssignmentBGroupApi {
     pub fn assign_role_to_group(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
-        assign_role_request: ::serde_json::Value,
+        assign_role_request: crate::management::models::AssignRoleToGroupBody,
     ) -> AssignRoleToGroup {
         AssignRoleToGroup {
             client: self.client.clone(),
@@ -136,7 +136,10 @@ impl ListGroupAssignedRoles {
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<::std::vec::Vec<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::management::models::ListGroupAssignedRolesResponseItem>,
+        crate::Error,
+    > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
@@ -144,23 +147,34 @@ impl ListGroupAssignedRoles {
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
         self,
-    ) -> ::std::result::Result<crate::Page<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<
+        crate::Page<crate::management::models::ListGroupAssignedRolesResponseItem>,
+        crate::Error,
+    > {
         let request = self.request()?;
         crate::runtime::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
-    pub fn pages(self) -> crate::PageStream<::serde_json::Value> {
+    pub fn pages(
+        self,
+    ) -> crate::PageStream<
+        crate::management::models::ListGroupAssignedRolesResponseItem,
+    > {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
-    pub fn stream(self) -> crate::ItemStream<::serde_json::Value> {
+    pub fn stream(
+        self,
+    ) -> crate::ItemStream<
+        crate::management::models::ListGroupAssignedRolesResponseItem,
+    > {
         self.pages().items()
     }
 }
 
 impl ::std::future::IntoFuture for ListGroupAssignedRoles {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<::serde_json::Value>,
+        ::std::vec::Vec<crate::management::models::ListGroupAssignedRolesResponseItem>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -176,7 +190,7 @@ pub struct AssignRoleToGroup {
     client: crate::Client,
     group_id: ::std::string::String,
     disable_notifications: ::std::option::Option<bool>,
-    assign_role_request: ::serde_json::Value,
+    assign_role_request: crate::management::models::AssignRoleToGroupBody,
 }
 
 impl AssignRoleToGroup {
@@ -207,14 +221,22 @@ impl AssignRoleToGroup {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200, 201.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::AssignRoleToGroupResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for AssignRoleToGroup {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::AssignRoleToGroupResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
@@ -242,14 +264,22 @@ impl GetGroupAssignedRole {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::GetGroupAssignedRoleResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for GetGroupAssignedRole {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::GetGroupAssignedRoleResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())

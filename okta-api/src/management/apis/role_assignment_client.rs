@@ -51,7 +51,7 @@ impl RoleAssignmentClientApi {
     pub fn assign_role_to_client(
         &self,
         client_id: impl ::std::convert::Into<::std::string::String>,
-        body: ::serde_json::Value,
+        body: crate::management::models::AssignRoleToClientBody,
     ) -> AssignRoleToClient {
         AssignRoleToClient {
             client: self.client.clone(),
@@ -122,7 +122,10 @@ impl ListRolesForClient {
     /// Sends the request. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<::std::vec::Vec<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::management::models::ListRolesForClientResponseItem>,
+        crate::Error,
+    > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
@@ -130,23 +133,30 @@ impl ListRolesForClient {
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
         self,
-    ) -> ::std::result::Result<crate::Page<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<
+        crate::Page<crate::management::models::ListRolesForClientResponseItem>,
+        crate::Error,
+    > {
         let request = self.request()?;
         crate::runtime::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
-    pub fn pages(self) -> crate::PageStream<::serde_json::Value> {
+    pub fn pages(
+        self,
+    ) -> crate::PageStream<crate::management::models::ListRolesForClientResponseItem> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
-    pub fn stream(self) -> crate::ItemStream<::serde_json::Value> {
+    pub fn stream(
+        self,
+    ) -> crate::ItemStream<crate::management::models::ListRolesForClientResponseItem> {
         self.pages().items()
     }
 }
 
 impl ::std::future::IntoFuture for ListRolesForClient {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<::serde_json::Value>,
+        ::std::vec::Vec<crate::management::models::ListRolesForClientResponseItem>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -161,7 +171,7 @@ impl ::std::future::IntoFuture for ListRolesForClient {
 pub struct AssignRoleToClient {
     client: crate::Client,
     client_id: ::std::string::String,
-    body: ::serde_json::Value,
+    body: crate::management::models::AssignRoleToClientBody,
 }
 
 impl AssignRoleToClient {
@@ -179,14 +189,22 @@ impl AssignRoleToClient {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::AssignRoleToClientResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for AssignRoleToClient {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::AssignRoleToClientResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
@@ -214,14 +232,22 @@ impl RetrieveClientRole {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::RetrieveClientRoleResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for RetrieveClientRole {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::RetrieveClientRoleResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())

@@ -242,14 +242,22 @@ impl GetSsfStreams {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::management::models::GetSsfStreamsResponse,
+        crate::Error,
+    > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        self.client.execute(&request).await?.json()
     }
 }
 
 impl ::std::future::IntoFuture for GetSsfStreams {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<
+        crate::management::models::GetSsfStreamsResponse,
+        crate::Error,
+    >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())

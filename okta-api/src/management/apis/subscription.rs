@@ -26,7 +26,7 @@ impl SubscriptionApi {
     /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See \[Standard roles\](/openapi/okta-management/guides/roles/#standard-roles).
     pub fn list_subscriptions_role(
         &self,
-        role_ref: ::serde_json::Value,
+        role_ref: crate::management::models::ListSubscriptionsRoleRoleRef,
     ) -> ListSubscriptionsRole {
         ListSubscriptionsRole {
             client: self.client.clone(),
@@ -44,7 +44,7 @@ impl SubscriptionApi {
     /// - `notification_type` (path `notificationType`)
     pub fn get_subscriptions_notification_type_role(
         &self,
-        role_ref: ::serde_json::Value,
+        role_ref: crate::management::models::GetSubscriptionsNotificationTypeRoleRoleRef,
         notification_type: crate::management::models::NotificationType,
     ) -> GetSubscriptionsNotificationTypeRole {
         GetSubscriptionsNotificationTypeRole {
@@ -64,7 +64,7 @@ impl SubscriptionApi {
     /// - `notification_type` (path `notificationType`)
     pub fn subscribe_by_notification_type_role(
         &self,
-        role_ref: ::serde_json::Value,
+        role_ref: crate::management::models::SubscribeByNotificationTypeRoleRoleRef,
         notification_type: crate::management::models::NotificationType,
     ) -> SubscribeByNotificationTypeRole {
         SubscribeByNotificationTypeRole {
@@ -84,7 +84,7 @@ impl SubscriptionApi {
     /// - `notification_type` (path `notificationType`)
     pub fn unsubscribe_by_notification_type_role(
         &self,
-        role_ref: ::serde_json::Value,
+        role_ref: crate::management::models::UnsubscribeByNotificationTypeRoleRoleRef,
         notification_type: crate::management::models::NotificationType,
     ) -> UnsubscribeByNotificationTypeRole {
         UnsubscribeByNotificationTypeRole {
@@ -177,7 +177,7 @@ impl SubscriptionApi {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListSubscriptionsRole {
     client: crate::Client,
-    role_ref: ::serde_json::Value,
+    role_ref: crate::management::models::ListSubscriptionsRoleRoleRef,
 }
 
 impl ListSubscriptionsRole {
@@ -237,7 +237,7 @@ impl ::std::future::IntoFuture for ListSubscriptionsRole {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetSubscriptionsNotificationTypeRole {
     client: crate::Client,
-    role_ref: ::serde_json::Value,
+    role_ref: crate::management::models::GetSubscriptionsNotificationTypeRoleRoleRef,
     notification_type: crate::management::models::NotificationType,
 }
 
@@ -277,7 +277,7 @@ impl ::std::future::IntoFuture for GetSubscriptionsNotificationTypeRole {
 #[must_use = "a request does nothing until it is sent"]
 pub struct SubscribeByNotificationTypeRole {
     client: crate::Client,
-    role_ref: ::serde_json::Value,
+    role_ref: crate::management::models::SubscribeByNotificationTypeRoleRoleRef,
     notification_type: crate::management::models::NotificationType,
 }
 
@@ -312,7 +312,7 @@ impl ::std::future::IntoFuture for SubscribeByNotificationTypeRole {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UnsubscribeByNotificationTypeRole {
     client: crate::Client,
-    role_ref: ::serde_json::Value,
+    role_ref: crate::management::models::UnsubscribeByNotificationTypeRoleRoleRef,
     notification_type: crate::management::models::NotificationType,
 }
 

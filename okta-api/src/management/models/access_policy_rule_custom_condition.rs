@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccessPolicyRuleCustomCondition {
     /// expression to match
-    #[serde()]
+    #[serde(default)]
     pub condition: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AcsEndpoint {
     /// Index of the URL in the array of ACS endpoints
-    #[serde()]
+    #[serde(default)]
     pub index: i64,
     /// URL of the ACS
-    #[serde()]
+    #[serde(default)]
     pub url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentAction {
     /// ID of the Active Directory or LDAP group to update
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Attributes used for processing Active Directory or LDAP group membership update
     #[serde()]

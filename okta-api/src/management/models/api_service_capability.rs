@@ -12,7 +12,7 @@ pub struct ApiServiceCapability {
     #[serde()]
     pub capability: crate::management::models::ApiServiceCapabilityCapability,
     /// List of supported protocols
-    #[serde(rename = "supportedProtocols")]
+    #[serde(rename = "supportedProtocols", default)]
     pub supported_protocols: ::std::vec::Vec<
         crate::management::models::ApiServiceCapabilitySupportedProtocolsItem,
     >,

@@ -9,33 +9,33 @@ pub struct ApiServiceIntegrationInstanceSecret {
     /// The OAuth 2.0 client secret string. The client secret string is returned in the response of a Secret creation request. In other responses (such as list, activate, or deactivate requests), the client secret is returned as an undisclosed hashed value.
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub client_secret: ::std::string::String,
     /// Timestamp when the API Service Integration instance Secret was created
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub created: ::std::string::String,
     /// The ID of the API Service Integration instance Secret
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the API Service Integration instance Secret was updated
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "lastUpdated")]
+    #[serde(rename = "lastUpdated", default)]
     pub last_updated: ::std::string::String,
     /// OAuth 2.0 client secret string hash
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub secret_hash: ::std::string::String,
     /// Status of the API Service Integration instance Secret
     #[serde()]
     pub status: crate::management::models::ApiServiceIntegrationInstanceSecretStatus,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of an application using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(rename = "_links")]
+    #[serde(rename = "_links", default)]
     pub links: crate::management::models::ApiServiceIntegrationSecretLinks,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

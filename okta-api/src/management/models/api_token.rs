@@ -46,7 +46,7 @@ pub struct ApiToken {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The `name` property.
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// The Network Condition of the API Token
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

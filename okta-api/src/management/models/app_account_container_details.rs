@@ -18,7 +18,7 @@ pub struct AppAccountContainerDetails {
     )]
     pub app_name: ::std::option::Option<::std::string::String>,
     /// The app ID associated with the privileged resource
-    #[serde(rename = "containerId")]
+    #[serde(rename = "containerId", default)]
     pub container_id: ::std::string::String,
     /// Human-readable name of the container that owns the privileged resource
     ///

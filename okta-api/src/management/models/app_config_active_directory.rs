@@ -14,7 +14,7 @@ pub struct AppConfigActiveDirectory {
     )]
     pub type_: ::std::option::Option<crate::management::models::AppConfigType>,
     /// The distinguished name of the group in Active Directory
-    #[serde(rename = "distinguishedName")]
+    #[serde(rename = "distinguishedName", default)]
     pub distinguished_name: ::std::string::String,
     /// The scope of the group in Active Directory
     #[serde(rename = "groupScope")]
@@ -23,7 +23,7 @@ pub struct AppConfigActiveDirectory {
     #[serde(rename = "groupType")]
     pub group_type: crate::management::models::ActiveDirectoryGroupType,
     /// The SAM account name of the group in Active Directory
-    #[serde(rename = "samAccountName")]
+    #[serde(rename = "samAccountName", default)]
     pub sam_account_name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

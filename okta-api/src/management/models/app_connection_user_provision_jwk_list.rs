@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppConnectionUserProvisionJwkList {
     /// The `keys` property.
-    #[serde()]
+    #[serde(default)]
     pub keys: ::std::vec::Vec<crate::management::models::JsonWebKey>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppConnectionUserProvisionJwkResponse {
     /// The `jwks` property.
-    #[serde()]
+    #[serde(default)]
     pub jwks: crate::management::models::AppConnectionUserProvisionJwkList,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

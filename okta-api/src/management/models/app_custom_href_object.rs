@@ -12,7 +12,7 @@ pub struct AppCustomHrefObject {
         crate::management::models::AppCustomHrefObjectHints,
     >,
     /// Link URI
-    #[serde()]
+    #[serde(default)]
     pub href: ::std::string::String,
     /// Link name
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

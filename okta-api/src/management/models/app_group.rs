@@ -7,10 +7,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppGroup {
     /// The external ID of the app group whose members might be privileged app users
-    #[serde(rename = "externalId")]
+    #[serde(rename = "externalId", default)]
     pub external_id: ::std::string::String,
     /// The name of the app group whose members might be privileged app users
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

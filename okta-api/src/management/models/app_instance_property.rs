@@ -7,10 +7,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppInstanceProperty {
     /// The `label` property.
-    #[serde()]
+    #[serde(default)]
     pub label: ::std::string::String,
     /// The `name` property.
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

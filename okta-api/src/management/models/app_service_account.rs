@@ -27,7 +27,7 @@ pub struct AppServiceAccount {
     /// The \[ORN\](/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the relevant resource.
     ///
     /// Use the specific app ORN format (`orn:{partition}:idp:{yourOrgId}:apps:{appType}:{appId}`) to identify an Okta app instance in your org.
-    #[serde(rename = "containerOrn")]
+    #[serde(rename = "containerOrn", default)]
     pub container_orn: ::std::string::String,
     /// Timestamp when the app service account was created
     ///
@@ -52,7 +52,7 @@ pub struct AppServiceAccount {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The user-defined name for the app service account
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// A list of IDs of the Okta groups who own the app service account
     #[serde(
@@ -71,7 +71,7 @@ pub struct AppServiceAccount {
     /// The app service account password
     ///
     /// Write-only: never returned by Okta.
-    #[serde()]
+    #[serde(default)]
     pub password: ::std::string::String,
     /// Describes the current status of a service account
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -86,7 +86,7 @@ pub struct AppServiceAccount {
         crate::management::models::ServiceAccountStatusDetail,
     >,
     /// The username that serves as the direct link to your managed app account. Ensure that this value precisely matches the identifier of the target app account.
-    #[serde()]
+    #[serde(default)]
     pub username: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

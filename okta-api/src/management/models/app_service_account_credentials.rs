@@ -14,7 +14,7 @@ pub struct AppServiceAccountCredentials {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
     /// The username associated with the service account
-    #[serde()]
+    #[serde(default)]
     pub username: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -10,7 +10,7 @@
 pub struct AppUser {
     /// The `created` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created: ::std::option::Option<crate::management::models::AppUserCreated>,
+    pub created: ::std::option::Option<crate::management::models::CreatedProperty>,
     /// Specifies a user's credentials for the app.
     /// This parameter can be omitted for apps with \[sign-on mode\](/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/signonmode) (`signOnMode`) or \[authentication schemes\](/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/credentials/scheme) (`credentials.scheme`) that don't require credentials.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -49,7 +49,7 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<
-        crate::management::models::AppUserLastUpdated,
+        crate::management::models::LastUpdatedProperty,
     >,
     /// Timestamp when the application user password was last changed
     ///

@@ -4,4 +4,20 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppUserUpdateRequest` (`/components/schemas/AppUserUpdateRequest`).
-pub type AppUserUpdateRequest = ::serde_json::Value;
+///
+/// One of several types, told apart by shape: the first alternative that fits wins,
+/// and a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum AppUserUpdateRequest {
+    /// The `AppUserCredentialsRequestPayload` alternative.
+    AppUserCredentialsRequestPayload(
+        ::std::boxed::Box<crate::management::models::AppUserCredentialsRequestPayload>,
+    ),
+    /// The `AppUserProfileRequestPayload` alternative.
+    AppUserProfileRequestPayload(
+        ::std::boxed::Box<crate::management::models::AppUserProfileRequestPayload>,
+    ),
+    /// A value none of the alternatives fits, kept as it is.
+    Other(::serde_json::Value),
+}

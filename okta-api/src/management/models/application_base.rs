@@ -43,7 +43,7 @@ pub struct ApplicationBase {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// User-defined display name for app
-    #[serde()]
+    #[serde(default)]
     pub label: crate::management::models::ApplicationLabel,
     /// Timestamp when the application object was last updated
     ///

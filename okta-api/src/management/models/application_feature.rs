@@ -43,7 +43,7 @@ impl ApplicationFeature {
     /// `status`, whichever subtype this is.
     pub fn status(
         &self,
-    ) -> ::std::option::Option<&crate::management::models::ApplicationFeatureStatus> {
+    ) -> ::std::option::Option<&crate::management::models::EnabledStatus> {
         match self {
             Self::UserProvisioning(value) => value.status.as_ref(),
             Self::InboundProvisioning(value) => value.status.as_ref(),
@@ -51,9 +51,7 @@ impl ApplicationFeature {
         }
     }
     /// `_links`, whichever subtype this is.
-    pub fn links(
-        &self,
-    ) -> ::std::option::Option<&crate::management::models::ApplicationFeatureLinks> {
+    pub fn links(&self) -> ::std::option::Option<&crate::management::models::LinksSelf> {
         match self {
             Self::UserProvisioning(value) => value.links.as_ref(),
             Self::InboundProvisioning(value) => value.links.as_ref(),

@@ -25,16 +25,14 @@ pub struct ApplicationFeatureBase {
     pub name: ::std::option::Option<crate::management::models::ApplicationFeatureType>,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<
-        crate::management::models::ApplicationFeatureStatus,
-    >,
+    pub status: ::std::option::Option<crate::management::models::EnabledStatus>,
     /// The `_links` property.
     #[serde(
         rename = "_links",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub links: ::std::option::Option<crate::management::models::ApplicationFeatureLinks>,
+    pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -20,7 +20,7 @@ pub struct ApplicationGroupAssignment {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<
-        crate::management::models::ApplicationGroupAssignmentLastUpdated,
+        crate::management::models::LastUpdatedProperty,
     >,
     /// Priority assigned to the group. If an app has more than one group assigned to the same user, then the group with the higher priority has its profile applied to the [application user](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/applicationusers).
     /// If a priority value isn't specified, then the next highest priority is assigned by default.

@@ -19,7 +19,7 @@ pub struct ApplicationSettingsNotificationsVpn {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Defines network zones for VPN notification
-    #[serde()]
+    #[serde(default)]
     pub network: crate::management::models::ApplicationSettingsNotificationsVpnNetwork,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -15,7 +15,7 @@ pub struct AuthServerLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `claims` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub claims: ::std::option::Option<crate::management::models::AuthServerLinksClaims>,
+    pub claims: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `deactivate` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
@@ -28,21 +28,17 @@ pub struct AuthServerLinks {
     >,
     /// The `policies` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policies: ::std::option::Option<
-        crate::management::models::AuthServerLinksPolicies,
-    >,
+    pub policies: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `rotateKey` property.
     #[serde(
         rename = "rotateKey",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub rotate_key: ::std::option::Option<
-        crate::management::models::AuthServerLinksRotateKey,
-    >,
+    pub rotate_key: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `scopes` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scopes: ::std::option::Option<crate::management::models::AuthServerLinksScopes>,
+    pub scopes: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -19,10 +19,10 @@ pub struct AuthenticationMethod {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// A label that identifies the authenticator
-    #[serde()]
+    #[serde(default)]
     pub key: ::std::string::String,
     /// Specifies the method used for the authenticator
-    #[serde()]
+    #[serde(default)]
     pub method: ::std::string::String,
     /// Indicates if phishing-resistant Factors are required. This property is only set for `POSSESSION` constraints
     #[serde(

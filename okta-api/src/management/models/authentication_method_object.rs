@@ -10,7 +10,7 @@ pub struct AuthenticationMethodObject {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// A label that identifies the authenticator
-    #[serde()]
+    #[serde(default)]
     pub key: ::std::string::String,
     /// Specifies the method used for the authenticator
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

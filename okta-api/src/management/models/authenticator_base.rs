@@ -10,112 +10,110 @@
 #[non_exhaustive]
 pub enum AuthenticatorBase {
     /// `key` `custom_app`.
-    AuthenticatorKeyCustomApp(crate::management::models::AuthenticatorKeyCustomApp),
+    CustomApp(crate::management::models::AuthenticatorKeyCustomApp),
     /// `key` `custom_otp`.
-    AuthenticatorKeyCustomOtp(crate::management::models::AuthenticatorKeyCustomOtp),
+    CustomOtp(crate::management::models::AuthenticatorKeyCustomOtp),
     /// `key` `duo`.
-    AuthenticatorKeyDuo(crate::management::models::AuthenticatorKeyDuo),
+    Duo(crate::management::models::AuthenticatorKeyDuo),
     /// `key` `okta_email`.
-    AuthenticatorKeyEmail(crate::management::models::AuthenticatorKeyEmail),
+    Email(crate::management::models::AuthenticatorKeyEmail),
     /// `key` `google_otp`.
-    AuthenticatorKeyGoogleOtp(crate::management::models::AuthenticatorKeyGoogleOtp),
+    GoogleOtp(crate::management::models::AuthenticatorKeyGoogleOtp),
     /// `key` `external_idp`.
-    AuthenticatorKeyExternalIdp(crate::management::models::AuthenticatorKeyExternalIdp),
+    ExternalIdp(crate::management::models::AuthenticatorKeyExternalIdp),
     /// `key` `okta_password`.
-    AuthenticatorKeyPassword(crate::management::models::AuthenticatorKeyPassword),
+    Password(crate::management::models::AuthenticatorKeyPassword),
     /// `key` `okta_verify`.
-    AuthenticatorKeyOktaVerify(crate::management::models::AuthenticatorKeyOktaVerify),
+    OktaVerify(crate::management::models::AuthenticatorKeyOktaVerify),
     /// `key` `onprem_mfa`.
-    AuthenticatorKeyOnprem(crate::management::models::AuthenticatorKeyOnprem),
+    Onprem(crate::management::models::AuthenticatorKeyOnprem),
     /// `key` `phone_number`.
-    AuthenticatorKeyPhone(crate::management::models::AuthenticatorKeyPhone),
+    Phone(crate::management::models::AuthenticatorKeyPhone),
     /// `key` `security_key`.
-    AuthenticatorKeySecurityKey(crate::management::models::AuthenticatorKeySecurityKey),
+    SecurityKey(crate::management::models::AuthenticatorKeySecurityKey),
     /// `key` `security_question`.
-    AuthenticatorKeySecurityQuestion(
-        crate::management::models::AuthenticatorKeySecurityQuestion,
-    ),
+    SecurityQuestion(crate::management::models::AuthenticatorKeySecurityQuestion),
     /// `key` `symantec_vip`.
-    AuthenticatorKeySymantecVip(crate::management::models::AuthenticatorKeySymantecVip),
+    SymantecVip(crate::management::models::AuthenticatorKeySymantecVip),
     /// `key` `smart_card_idp`.
-    AuthenticatorKeySmartCard(crate::management::models::AuthenticatorKeySmartCard),
+    SmartCard(crate::management::models::AuthenticatorKeySmartCard),
     /// `key` `webauthn`.
-    AuthenticatorKeyWebauthn(crate::management::models::AuthenticatorKeyWebauthn),
+    Webauthn(crate::management::models::AuthenticatorKeyWebauthn),
     /// `key` `yubikey_token`.
-    AuthenticatorKeyYubikey(crate::management::models::AuthenticatorKeyYubikey),
+    Yubikey(crate::management::models::AuthenticatorKeyYubikey),
     /// `key` `tac`.
-    AuthenticatorKeyTac(crate::management::models::AuthenticatorKeyTac),
+    Tac(crate::management::models::AuthenticatorKeyTac),
     /// A `key` this SDK has no subtype for; every field is kept.
-    Other(crate::management::models::AuthenticatorBaseBase),
+    Other(crate::management::models::AuthenticatorBaseFields),
 }
 
 impl AuthenticatorBase {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.created.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.created.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.created.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.created.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.created.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.created.as_ref(),
+            Self::CustomApp(value) => value.created.as_ref(),
+            Self::CustomOtp(value) => value.created.as_ref(),
+            Self::Duo(value) => value.created.as_ref(),
+            Self::Email(value) => value.created.as_ref(),
+            Self::GoogleOtp(value) => value.created.as_ref(),
+            Self::ExternalIdp(value) => value.created.as_ref(),
+            Self::Password(value) => value.created.as_ref(),
+            Self::OktaVerify(value) => value.created.as_ref(),
+            Self::Onprem(value) => value.created.as_ref(),
+            Self::Phone(value) => value.created.as_ref(),
+            Self::SecurityKey(value) => value.created.as_ref(),
+            Self::SecurityQuestion(value) => value.created.as_ref(),
+            Self::SymantecVip(value) => value.created.as_ref(),
+            Self::SmartCard(value) => value.created.as_ref(),
+            Self::Webauthn(value) => value.created.as_ref(),
+            Self::Yubikey(value) => value.created.as_ref(),
+            Self::Tac(value) => value.created.as_ref(),
             Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `description`, whichever subtype this is.
     pub fn description(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.description.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.description.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.description.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.description.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.description.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.description.as_ref(),
+            Self::CustomApp(value) => value.description.as_ref(),
+            Self::CustomOtp(value) => value.description.as_ref(),
+            Self::Duo(value) => value.description.as_ref(),
+            Self::Email(value) => value.description.as_ref(),
+            Self::GoogleOtp(value) => value.description.as_ref(),
+            Self::ExternalIdp(value) => value.description.as_ref(),
+            Self::Password(value) => value.description.as_ref(),
+            Self::OktaVerify(value) => value.description.as_ref(),
+            Self::Onprem(value) => value.description.as_ref(),
+            Self::Phone(value) => value.description.as_ref(),
+            Self::SecurityKey(value) => value.description.as_ref(),
+            Self::SecurityQuestion(value) => value.description.as_ref(),
+            Self::SymantecVip(value) => value.description.as_ref(),
+            Self::SmartCard(value) => value.description.as_ref(),
+            Self::Webauthn(value) => value.description.as_ref(),
+            Self::Yubikey(value) => value.description.as_ref(),
+            Self::Tac(value) => value.description.as_ref(),
             Self::Other(value) => value.description.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.id.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.id.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.id.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.id.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.id.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.id.as_ref(),
+            Self::CustomApp(value) => value.id.as_ref(),
+            Self::CustomOtp(value) => value.id.as_ref(),
+            Self::Duo(value) => value.id.as_ref(),
+            Self::Email(value) => value.id.as_ref(),
+            Self::GoogleOtp(value) => value.id.as_ref(),
+            Self::ExternalIdp(value) => value.id.as_ref(),
+            Self::Password(value) => value.id.as_ref(),
+            Self::OktaVerify(value) => value.id.as_ref(),
+            Self::Onprem(value) => value.id.as_ref(),
+            Self::Phone(value) => value.id.as_ref(),
+            Self::SecurityKey(value) => value.id.as_ref(),
+            Self::SecurityQuestion(value) => value.id.as_ref(),
+            Self::SymantecVip(value) => value.id.as_ref(),
+            Self::SmartCard(value) => value.id.as_ref(),
+            Self::Webauthn(value) => value.id.as_ref(),
+            Self::Yubikey(value) => value.id.as_ref(),
+            Self::Tac(value) => value.id.as_ref(),
             Self::Other(value) => value.id.as_ref(),
         }
     }
@@ -124,94 +122,94 @@ impl AuthenticatorBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::AuthenticatorKeyEnum> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.key.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.key.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.key.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.key.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.key.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.key.as_ref(),
+            Self::CustomApp(value) => value.key.as_ref(),
+            Self::CustomOtp(value) => value.key.as_ref(),
+            Self::Duo(value) => value.key.as_ref(),
+            Self::Email(value) => value.key.as_ref(),
+            Self::GoogleOtp(value) => value.key.as_ref(),
+            Self::ExternalIdp(value) => value.key.as_ref(),
+            Self::Password(value) => value.key.as_ref(),
+            Self::OktaVerify(value) => value.key.as_ref(),
+            Self::Onprem(value) => value.key.as_ref(),
+            Self::Phone(value) => value.key.as_ref(),
+            Self::SecurityKey(value) => value.key.as_ref(),
+            Self::SecurityQuestion(value) => value.key.as_ref(),
+            Self::SymantecVip(value) => value.key.as_ref(),
+            Self::SmartCard(value) => value.key.as_ref(),
+            Self::Webauthn(value) => value.key.as_ref(),
+            Self::Yubikey(value) => value.key.as_ref(),
+            Self::Tac(value) => value.key.as_ref(),
             Self::Other(value) => value.key.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.last_updated.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.last_updated.as_ref(),
+            Self::CustomApp(value) => value.last_updated.as_ref(),
+            Self::CustomOtp(value) => value.last_updated.as_ref(),
+            Self::Duo(value) => value.last_updated.as_ref(),
+            Self::Email(value) => value.last_updated.as_ref(),
+            Self::GoogleOtp(value) => value.last_updated.as_ref(),
+            Self::ExternalIdp(value) => value.last_updated.as_ref(),
+            Self::Password(value) => value.last_updated.as_ref(),
+            Self::OktaVerify(value) => value.last_updated.as_ref(),
+            Self::Onprem(value) => value.last_updated.as_ref(),
+            Self::Phone(value) => value.last_updated.as_ref(),
+            Self::SecurityKey(value) => value.last_updated.as_ref(),
+            Self::SecurityQuestion(value) => value.last_updated.as_ref(),
+            Self::SymantecVip(value) => value.last_updated.as_ref(),
+            Self::SmartCard(value) => value.last_updated.as_ref(),
+            Self::Webauthn(value) => value.last_updated.as_ref(),
+            Self::Yubikey(value) => value.last_updated.as_ref(),
+            Self::Tac(value) => value.last_updated.as_ref(),
             Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.name.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.name.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.name.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.name.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.name.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.name.as_ref(),
+            Self::CustomApp(value) => value.name.as_ref(),
+            Self::CustomOtp(value) => value.name.as_ref(),
+            Self::Duo(value) => value.name.as_ref(),
+            Self::Email(value) => value.name.as_ref(),
+            Self::GoogleOtp(value) => value.name.as_ref(),
+            Self::ExternalIdp(value) => value.name.as_ref(),
+            Self::Password(value) => value.name.as_ref(),
+            Self::OktaVerify(value) => value.name.as_ref(),
+            Self::Onprem(value) => value.name.as_ref(),
+            Self::Phone(value) => value.name.as_ref(),
+            Self::SecurityKey(value) => value.name.as_ref(),
+            Self::SecurityQuestion(value) => value.name.as_ref(),
+            Self::SymantecVip(value) => value.name.as_ref(),
+            Self::SmartCard(value) => value.name.as_ref(),
+            Self::Webauthn(value) => value.name.as_ref(),
+            Self::Yubikey(value) => value.name.as_ref(),
+            Self::Tac(value) => value.name.as_ref(),
             Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
     pub fn status(
         &self,
-    ) -> ::std::option::Option<&crate::management::models::AuthenticatorBaseStatus> {
+    ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.status.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.status.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.status.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.status.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.status.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.status.as_ref(),
+            Self::CustomApp(value) => value.status.as_ref(),
+            Self::CustomOtp(value) => value.status.as_ref(),
+            Self::Duo(value) => value.status.as_ref(),
+            Self::Email(value) => value.status.as_ref(),
+            Self::GoogleOtp(value) => value.status.as_ref(),
+            Self::ExternalIdp(value) => value.status.as_ref(),
+            Self::Password(value) => value.status.as_ref(),
+            Self::OktaVerify(value) => value.status.as_ref(),
+            Self::Onprem(value) => value.status.as_ref(),
+            Self::Phone(value) => value.status.as_ref(),
+            Self::SecurityKey(value) => value.status.as_ref(),
+            Self::SecurityQuestion(value) => value.status.as_ref(),
+            Self::SymantecVip(value) => value.status.as_ref(),
+            Self::SmartCard(value) => value.status.as_ref(),
+            Self::Webauthn(value) => value.status.as_ref(),
+            Self::Yubikey(value) => value.status.as_ref(),
+            Self::Tac(value) => value.status.as_ref(),
             Self::Other(value) => value.status.as_ref(),
         }
     }
@@ -220,23 +218,23 @@ impl AuthenticatorBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::AuthenticatorType> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.type_.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.type_.as_ref(),
+            Self::CustomApp(value) => value.type_.as_ref(),
+            Self::CustomOtp(value) => value.type_.as_ref(),
+            Self::Duo(value) => value.type_.as_ref(),
+            Self::Email(value) => value.type_.as_ref(),
+            Self::GoogleOtp(value) => value.type_.as_ref(),
+            Self::ExternalIdp(value) => value.type_.as_ref(),
+            Self::Password(value) => value.type_.as_ref(),
+            Self::OktaVerify(value) => value.type_.as_ref(),
+            Self::Onprem(value) => value.type_.as_ref(),
+            Self::Phone(value) => value.type_.as_ref(),
+            Self::SecurityKey(value) => value.type_.as_ref(),
+            Self::SecurityQuestion(value) => value.type_.as_ref(),
+            Self::SymantecVip(value) => value.type_.as_ref(),
+            Self::SmartCard(value) => value.type_.as_ref(),
+            Self::Webauthn(value) => value.type_.as_ref(),
+            Self::Yubikey(value) => value.type_.as_ref(),
+            Self::Tac(value) => value.type_.as_ref(),
             Self::Other(value) => value.type_.as_ref(),
         }
     }
@@ -245,23 +243,23 @@ impl AuthenticatorBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::AuthenticatorLinks> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyCustomOtp(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyDuo(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyEmail(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyExternalIdp(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyPassword(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyOktaVerify(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyOnprem(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyPhone(value) => value.links.as_ref(),
-            Self::AuthenticatorKeySecurityKey(value) => value.links.as_ref(),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.links.as_ref(),
-            Self::AuthenticatorKeySymantecVip(value) => value.links.as_ref(),
-            Self::AuthenticatorKeySmartCard(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyWebauthn(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyYubikey(value) => value.links.as_ref(),
-            Self::AuthenticatorKeyTac(value) => value.links.as_ref(),
+            Self::CustomApp(value) => value.links.as_ref(),
+            Self::CustomOtp(value) => value.links.as_ref(),
+            Self::Duo(value) => value.links.as_ref(),
+            Self::Email(value) => value.links.as_ref(),
+            Self::GoogleOtp(value) => value.links.as_ref(),
+            Self::ExternalIdp(value) => value.links.as_ref(),
+            Self::Password(value) => value.links.as_ref(),
+            Self::OktaVerify(value) => value.links.as_ref(),
+            Self::Onprem(value) => value.links.as_ref(),
+            Self::Phone(value) => value.links.as_ref(),
+            Self::SecurityKey(value) => value.links.as_ref(),
+            Self::SecurityQuestion(value) => value.links.as_ref(),
+            Self::SymantecVip(value) => value.links.as_ref(),
+            Self::SmartCard(value) => value.links.as_ref(),
+            Self::Webauthn(value) => value.links.as_ref(),
+            Self::Yubikey(value) => value.links.as_ref(),
+            Self::Tac(value) => value.links.as_ref(),
             Self::Other(value) => value.links.as_ref(),
         }
     }
@@ -270,119 +268,119 @@ impl AuthenticatorBase {
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyCustomApp>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyCustomApp) -> Self {
-        Self::AuthenticatorKeyCustomApp(value)
+        Self::CustomApp(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyCustomOtp>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyCustomOtp) -> Self {
-        Self::AuthenticatorKeyCustomOtp(value)
+        Self::CustomOtp(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyDuo>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyDuo) -> Self {
-        Self::AuthenticatorKeyDuo(value)
+        Self::Duo(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyEmail>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyEmail) -> Self {
-        Self::AuthenticatorKeyEmail(value)
+        Self::Email(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyGoogleOtp>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyGoogleOtp) -> Self {
-        Self::AuthenticatorKeyGoogleOtp(value)
+        Self::GoogleOtp(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyExternalIdp>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyExternalIdp) -> Self {
-        Self::AuthenticatorKeyExternalIdp(value)
+        Self::ExternalIdp(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyPassword>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyPassword) -> Self {
-        Self::AuthenticatorKeyPassword(value)
+        Self::Password(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyOktaVerify>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyOktaVerify) -> Self {
-        Self::AuthenticatorKeyOktaVerify(value)
+        Self::OktaVerify(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyOnprem>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyOnprem) -> Self {
-        Self::AuthenticatorKeyOnprem(value)
+        Self::Onprem(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyPhone>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyPhone) -> Self {
-        Self::AuthenticatorKeyPhone(value)
+        Self::Phone(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeySecurityKey>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeySecurityKey) -> Self {
-        Self::AuthenticatorKeySecurityKey(value)
+        Self::SecurityKey(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeySecurityQuestion>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeySecurityQuestion) -> Self {
-        Self::AuthenticatorKeySecurityQuestion(value)
+        Self::SecurityQuestion(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeySymantecVip>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeySymantecVip) -> Self {
-        Self::AuthenticatorKeySymantecVip(value)
+        Self::SymantecVip(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeySmartCard>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeySmartCard) -> Self {
-        Self::AuthenticatorKeySmartCard(value)
+        Self::SmartCard(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyWebauthn>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyWebauthn) -> Self {
-        Self::AuthenticatorKeyWebauthn(value)
+        Self::Webauthn(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyYubikey>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyYubikey) -> Self {
-        Self::AuthenticatorKeyYubikey(value)
+        Self::Yubikey(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyTac>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyTac) -> Self {
-        Self::AuthenticatorKeyTac(value)
+        Self::Tac(value)
     }
 }
 
@@ -392,23 +390,23 @@ impl ::serde::Serialize for AuthenticatorBase {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AuthenticatorKeyCustomApp(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyCustomOtp(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyDuo(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyEmail(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyGoogleOtp(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyExternalIdp(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyPassword(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyOktaVerify(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyOnprem(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyPhone(value) => value.serialize(serializer),
-            Self::AuthenticatorKeySecurityKey(value) => value.serialize(serializer),
-            Self::AuthenticatorKeySecurityQuestion(value) => value.serialize(serializer),
-            Self::AuthenticatorKeySymantecVip(value) => value.serialize(serializer),
-            Self::AuthenticatorKeySmartCard(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyWebauthn(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyYubikey(value) => value.serialize(serializer),
-            Self::AuthenticatorKeyTac(value) => value.serialize(serializer),
+            Self::CustomApp(value) => value.serialize(serializer),
+            Self::CustomOtp(value) => value.serialize(serializer),
+            Self::Duo(value) => value.serialize(serializer),
+            Self::Email(value) => value.serialize(serializer),
+            Self::GoogleOtp(value) => value.serialize(serializer),
+            Self::ExternalIdp(value) => value.serialize(serializer),
+            Self::Password(value) => value.serialize(serializer),
+            Self::OktaVerify(value) => value.serialize(serializer),
+            Self::Onprem(value) => value.serialize(serializer),
+            Self::Phone(value) => value.serialize(serializer),
+            Self::SecurityKey(value) => value.serialize(serializer),
+            Self::SecurityQuestion(value) => value.serialize(serializer),
+            Self::SymantecVip(value) => value.serialize(serializer),
+            Self::SmartCard(value) => value.serialize(serializer),
+            Self::Webauthn(value) => value.serialize(serializer),
+            Self::Yubikey(value) => value.serialize(serializer),
+            Self::Tac(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -421,56 +419,55 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorBase {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "key") {
             ::std::option::Option::Some("custom_app") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyCustomApp)
+                crate::runtime::from_value(value).map(Self::CustomApp)
             }
             ::std::option::Option::Some("custom_otp") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyCustomOtp)
+                crate::runtime::from_value(value).map(Self::CustomOtp)
             }
             ::std::option::Option::Some("duo") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyDuo)
+                crate::runtime::from_value(value).map(Self::Duo)
             }
             ::std::option::Option::Some("okta_email") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyEmail)
+                crate::runtime::from_value(value).map(Self::Email)
             }
             ::std::option::Option::Some("google_otp") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyGoogleOtp)
+                crate::runtime::from_value(value).map(Self::GoogleOtp)
             }
             ::std::option::Option::Some("external_idp") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyExternalIdp)
+                crate::runtime::from_value(value).map(Self::ExternalIdp)
             }
             ::std::option::Option::Some("okta_password") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyPassword)
+                crate::runtime::from_value(value).map(Self::Password)
             }
             ::std::option::Option::Some("okta_verify") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyOktaVerify)
+                crate::runtime::from_value(value).map(Self::OktaVerify)
             }
             ::std::option::Option::Some("onprem_mfa") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyOnprem)
+                crate::runtime::from_value(value).map(Self::Onprem)
             }
             ::std::option::Option::Some("phone_number") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyPhone)
+                crate::runtime::from_value(value).map(Self::Phone)
             }
             ::std::option::Option::Some("security_key") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeySecurityKey)
+                crate::runtime::from_value(value).map(Self::SecurityKey)
             }
             ::std::option::Option::Some("security_question") => {
-                crate::runtime::from_value(value)
-                    .map(Self::AuthenticatorKeySecurityQuestion)
+                crate::runtime::from_value(value).map(Self::SecurityQuestion)
             }
             ::std::option::Option::Some("symantec_vip") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeySymantecVip)
+                crate::runtime::from_value(value).map(Self::SymantecVip)
             }
             ::std::option::Option::Some("smart_card_idp") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeySmartCard)
+                crate::runtime::from_value(value).map(Self::SmartCard)
             }
             ::std::option::Option::Some("webauthn") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyWebauthn)
+                crate::runtime::from_value(value).map(Self::Webauthn)
             }
             ::std::option::Option::Some("yubikey_token") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyYubikey)
+                crate::runtime::from_value(value).map(Self::Yubikey)
             }
             ::std::option::Option::Some("tac") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorKeyTac)
+                crate::runtime::from_value(value).map(Self::Tac)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

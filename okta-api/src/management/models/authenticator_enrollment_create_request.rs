@@ -7,10 +7,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorEnrollmentCreateRequest {
     /// Unique identifier of the `phone` authenticator
-    #[serde(rename = "authenticatorId")]
+    #[serde(rename = "authenticatorId", default)]
     pub authenticator_id: ::std::string::String,
     /// Defines the authenticator specific parameters
-    #[serde()]
+    #[serde(default)]
     pub profile: crate::management::models::AuthenticatorProfile,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

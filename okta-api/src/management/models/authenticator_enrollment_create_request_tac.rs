@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorEnrollmentCreateRequestTac {
     /// Unique identifier of the TAC authenticator
-    #[serde(rename = "authenticatorId")]
+    #[serde(rename = "authenticatorId", default)]
     pub authenticator_id: ::std::string::String,
     /// Defines the authenticator specific parameters
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

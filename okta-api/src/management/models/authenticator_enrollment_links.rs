@@ -15,14 +15,10 @@ pub struct AuthenticatorEnrollmentLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `user` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user: ::std::option::Option<
-        crate::management::models::LinksUserAuthenticatorsUser,
-    >,
+    pub user: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `authenticator` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authenticator: ::std::option::Option<
-        crate::management::models::LinksAuthenticatorAuthenticator,
-    >,
+    pub authenticator: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

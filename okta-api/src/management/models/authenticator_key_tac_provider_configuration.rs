@@ -9,19 +9,19 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorKeyTacProviderConfiguration {
     /// Minimum time-to-live (TTL) of the TAC in minutes. The `minTtl` indicates the minimum amount of time that a TAC is valid. The `minTtl` must be less than the `maxTtl`.
-    #[serde(rename = "minTtl")]
+    #[serde(rename = "minTtl", default)]
     pub min_ttl: f64,
     /// Maximum TTL of the TAC in minutes. The `maxTtl` indicates the maximum amount of time that a TAC is valid. The `maxTtl` must be greater than the `minTtl`.
-    #[serde(rename = "maxTtl")]
+    #[serde(rename = "maxTtl", default)]
     pub max_ttl: f64,
     /// The default TTL in minutes when you create a TAC. The `defaultTtl` indicates the actual amount of time that a TAC is valid before it expires. The `defaultTtl` must be greater than the `minTtl` and less than the `maxTtl`.
-    #[serde(rename = "defaultTtl")]
+    #[serde(rename = "defaultTtl", default)]
     pub default_ttl: f64,
     /// Defines the number of characters in a TAC. For example, a `length` of `16` means that the TAC is 16 characters.
-    #[serde()]
+    #[serde(default)]
     pub length: f64,
     /// Define the complexity of the TAC
-    #[serde()]
+    #[serde(default)]
     pub complexity: crate::management::models::AuthenticatorKeyTacProviderConfigurationComplexity,
     /// Indicates whether a TAC can be used multiple times. If set to `true`, the TAC can be used multiple times until it expires.
     #[serde(

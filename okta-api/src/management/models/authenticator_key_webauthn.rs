@@ -36,9 +36,7 @@ pub struct AuthenticatorKeyWebauthn {
     pub name: ::std::option::Option<::std::string::String>,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<
-        crate::management::models::AuthenticatorBaseStatus,
-    >,
+    pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator
     #[serde(
         rename = "type",

@@ -10,45 +10,57 @@
 #[non_exhaustive]
 pub enum AuthenticatorMethodBase {
     /// `type` `sms`, `voice`, `email`, `password`, `security_question`.
-    AuthenticatorMethodSimple(crate::management::models::AuthenticatorMethodSimple),
+    Simple(crate::management::models::AuthenticatorMethodSimple),
     /// `type` `push`.
-    AuthenticatorMethodPush(crate::management::models::AuthenticatorMethodPush),
+    Push(crate::management::models::AuthenticatorMethodPush),
     /// `type` `signed_nonce`.
-    AuthenticatorMethodSignedNonce(
-        crate::management::models::AuthenticatorMethodSignedNonce,
-    ),
+    SignedNonce(crate::management::models::AuthenticatorMethodSignedNonce),
     /// `type` `totp`.
-    AuthenticatorMethodTotp(crate::management::models::AuthenticatorMethodTotp),
+    Totp(crate::management::models::AuthenticatorMethodTotp),
     /// `type` `otp`.
-    AuthenticatorMethodOtp(crate::management::models::AuthenticatorMethodOtp),
+    Otp(crate::management::models::AuthenticatorMethodOtp),
     /// `type` `webauthn`.
-    AuthenticatorMethodWebAuthn(crate::management::models::AuthenticatorMethodWebAuthn),
+    WebAuthn(crate::management::models::AuthenticatorMethodWebAuthn),
     /// `type` `idp`, `duo`, `cert`.
-    AuthenticatorMethodWithVerifiableProperties(
+    WithVerifiableProperties(
         crate::management::models::AuthenticatorMethodWithVerifiableProperties,
     ),
     /// `type` `tac`.
-    AuthenticatorMethodTac(crate::management::models::AuthenticatorMethodTac),
+    Tac(crate::management::models::AuthenticatorMethodTac),
     /// A `type` this SDK has no subtype for; every field is kept.
-    Other(crate::management::models::AuthenticatorMethodBaseBase),
+    Other(crate::management::models::AuthenticatorMethodBaseFields),
 }
 
 impl AuthenticatorMethodBase {
+    /// `status`, whichever subtype this is.
+    pub fn status(
+        &self,
+    ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
+        match self {
+            Self::Simple(value) => value.status.as_ref(),
+            Self::Push(value) => value.status.as_ref(),
+            Self::SignedNonce(value) => value.status.as_ref(),
+            Self::Totp(value) => value.status.as_ref(),
+            Self::Otp(value) => value.status.as_ref(),
+            Self::WebAuthn(value) => value.status.as_ref(),
+            Self::WithVerifiableProperties(value) => value.status.as_ref(),
+            Self::Tac(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
+        }
+    }
     /// `type`, whichever subtype this is.
     pub fn type_(
         &self,
     ) -> ::std::option::Option<&crate::management::models::AuthenticatorMethodType> {
         match self {
-            Self::AuthenticatorMethodSimple(value) => value.type_.as_ref(),
-            Self::AuthenticatorMethodPush(value) => value.type_.as_ref(),
-            Self::AuthenticatorMethodSignedNonce(value) => value.type_.as_ref(),
-            Self::AuthenticatorMethodTotp(value) => value.type_.as_ref(),
-            Self::AuthenticatorMethodOtp(value) => value.type_.as_ref(),
-            Self::AuthenticatorMethodWebAuthn(value) => value.type_.as_ref(),
-            Self::AuthenticatorMethodWithVerifiableProperties(value) => {
-                value.type_.as_ref()
-            }
-            Self::AuthenticatorMethodTac(value) => value.type_.as_ref(),
+            Self::Simple(value) => value.type_.as_ref(),
+            Self::Push(value) => value.type_.as_ref(),
+            Self::SignedNonce(value) => value.type_.as_ref(),
+            Self::Totp(value) => value.type_.as_ref(),
+            Self::Otp(value) => value.type_.as_ref(),
+            Self::WebAuthn(value) => value.type_.as_ref(),
+            Self::WithVerifiableProperties(value) => value.type_.as_ref(),
+            Self::Tac(value) => value.type_.as_ref(),
             Self::Other(value) => value.type_.as_ref(),
         }
     }
@@ -57,16 +69,14 @@ impl AuthenticatorMethodBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::LinksSelfAndLifecycle> {
         match self {
-            Self::AuthenticatorMethodSimple(value) => value.links.as_ref(),
-            Self::AuthenticatorMethodPush(value) => value.links.as_ref(),
-            Self::AuthenticatorMethodSignedNonce(value) => value.links.as_ref(),
-            Self::AuthenticatorMethodTotp(value) => value.links.as_ref(),
-            Self::AuthenticatorMethodOtp(value) => value.links.as_ref(),
-            Self::AuthenticatorMethodWebAuthn(value) => value.links.as_ref(),
-            Self::AuthenticatorMethodWithVerifiableProperties(value) => {
-                value.links.as_ref()
-            }
-            Self::AuthenticatorMethodTac(value) => value.links.as_ref(),
+            Self::Simple(value) => value.links.as_ref(),
+            Self::Push(value) => value.links.as_ref(),
+            Self::SignedNonce(value) => value.links.as_ref(),
+            Self::Totp(value) => value.links.as_ref(),
+            Self::Otp(value) => value.links.as_ref(),
+            Self::WebAuthn(value) => value.links.as_ref(),
+            Self::WithVerifiableProperties(value) => value.links.as_ref(),
+            Self::Tac(value) => value.links.as_ref(),
             Self::Other(value) => value.links.as_ref(),
         }
     }
@@ -75,42 +85,42 @@ impl AuthenticatorMethodBase {
 impl ::std::convert::From<crate::management::models::AuthenticatorMethodSimple>
 for AuthenticatorMethodBase {
     fn from(value: crate::management::models::AuthenticatorMethodSimple) -> Self {
-        Self::AuthenticatorMethodSimple(value)
+        Self::Simple(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorMethodPush>
 for AuthenticatorMethodBase {
     fn from(value: crate::management::models::AuthenticatorMethodPush) -> Self {
-        Self::AuthenticatorMethodPush(value)
+        Self::Push(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorMethodSignedNonce>
 for AuthenticatorMethodBase {
     fn from(value: crate::management::models::AuthenticatorMethodSignedNonce) -> Self {
-        Self::AuthenticatorMethodSignedNonce(value)
+        Self::SignedNonce(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorMethodTotp>
 for AuthenticatorMethodBase {
     fn from(value: crate::management::models::AuthenticatorMethodTotp) -> Self {
-        Self::AuthenticatorMethodTotp(value)
+        Self::Totp(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorMethodOtp>
 for AuthenticatorMethodBase {
     fn from(value: crate::management::models::AuthenticatorMethodOtp) -> Self {
-        Self::AuthenticatorMethodOtp(value)
+        Self::Otp(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorMethodWebAuthn>
 for AuthenticatorMethodBase {
     fn from(value: crate::management::models::AuthenticatorMethodWebAuthn) -> Self {
-        Self::AuthenticatorMethodWebAuthn(value)
+        Self::WebAuthn(value)
     }
 }
 
@@ -120,14 +130,14 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::AuthenticatorMethodWithVerifiableProperties,
     ) -> Self {
-        Self::AuthenticatorMethodWithVerifiableProperties(value)
+        Self::WithVerifiableProperties(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorMethodTac>
 for AuthenticatorMethodBase {
     fn from(value: crate::management::models::AuthenticatorMethodTac) -> Self {
-        Self::AuthenticatorMethodTac(value)
+        Self::Tac(value)
     }
 }
 
@@ -137,16 +147,14 @@ impl ::serde::Serialize for AuthenticatorMethodBase {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AuthenticatorMethodSimple(value) => value.serialize(serializer),
-            Self::AuthenticatorMethodPush(value) => value.serialize(serializer),
-            Self::AuthenticatorMethodSignedNonce(value) => value.serialize(serializer),
-            Self::AuthenticatorMethodTotp(value) => value.serialize(serializer),
-            Self::AuthenticatorMethodOtp(value) => value.serialize(serializer),
-            Self::AuthenticatorMethodWebAuthn(value) => value.serialize(serializer),
-            Self::AuthenticatorMethodWithVerifiableProperties(value) => {
-                value.serialize(serializer)
-            }
-            Self::AuthenticatorMethodTac(value) => value.serialize(serializer),
+            Self::Simple(value) => value.serialize(serializer),
+            Self::Push(value) => value.serialize(serializer),
+            Self::SignedNonce(value) => value.serialize(serializer),
+            Self::Totp(value) => value.serialize(serializer),
+            Self::Otp(value) => value.serialize(serializer),
+            Self::WebAuthn(value) => value.serialize(serializer),
+            Self::WithVerifiableProperties(value) => value.serialize(serializer),
+            Self::Tac(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -163,32 +171,30 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodBase {
             | ::std::option::Option::Some("email")
             | ::std::option::Option::Some("password")
             | ::std::option::Option::Some("security_question") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorMethodSimple)
+                crate::runtime::from_value(value).map(Self::Simple)
             }
             ::std::option::Option::Some("push") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorMethodPush)
+                crate::runtime::from_value(value).map(Self::Push)
             }
             ::std::option::Option::Some("signed_nonce") => {
-                crate::runtime::from_value(value)
-                    .map(Self::AuthenticatorMethodSignedNonce)
+                crate::runtime::from_value(value).map(Self::SignedNonce)
             }
             ::std::option::Option::Some("totp") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorMethodTotp)
+                crate::runtime::from_value(value).map(Self::Totp)
             }
             ::std::option::Option::Some("otp") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorMethodOtp)
+                crate::runtime::from_value(value).map(Self::Otp)
             }
             ::std::option::Option::Some("webauthn") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorMethodWebAuthn)
+                crate::runtime::from_value(value).map(Self::WebAuthn)
             }
             ::std::option::Option::Some("idp")
             | ::std::option::Option::Some("duo")
             | ::std::option::Option::Some("cert") => {
-                crate::runtime::from_value(value)
-                    .map(Self::AuthenticatorMethodWithVerifiableProperties)
+                crate::runtime::from_value(value).map(Self::WithVerifiableProperties)
             }
             ::std::option::Option::Some("tac") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorMethodTac)
+                crate::runtime::from_value(value).map(Self::Tac)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

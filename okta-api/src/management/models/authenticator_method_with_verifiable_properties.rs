@@ -8,9 +8,7 @@
 pub struct AuthenticatorMethodWithVerifiableProperties {
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<
-        crate::management::models::AuthenticatorMethodBaseStatus,
-    >,
+    pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator method
     #[serde(
         rename = "type",

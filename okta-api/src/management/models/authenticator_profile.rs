@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorProfile {
     /// The phone number for a `call` or `sms` authenticator enrollment.
-    #[serde(rename = "phoneNumber")]
+    #[serde(rename = "phoneNumber", default)]
     pub phone_number: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

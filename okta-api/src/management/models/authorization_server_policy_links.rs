@@ -25,9 +25,7 @@ pub struct AuthorizationServerPolicyLinks {
     >,
     /// The `rules` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rules: ::std::option::Option<
-        crate::management::models::AuthorizationServerPolicyLinksRules,
-    >,
+    pub rules: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AutoLoginApplicationSettingsSignOn {
     /// Primary URL of the sign-in page for this app
-    #[serde(rename = "loginUrl")]
+    #[serde(rename = "loginUrl", default)]
     pub login_url: ::std::string::String,
     /// Secondary URL of the sign-in page for this app
     #[serde(

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AvailableAction {
     /// Action identifier
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// The `provider` property.
     #[serde()]

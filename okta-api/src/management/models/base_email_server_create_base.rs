@@ -9,16 +9,16 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BaseEmailServerCreateBase {
     /// Human-readable name for your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub alias: ::std::string::String,
     /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;The authentication type that's used by your SMTP server
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::SmtpAuthType,
     /// If `true`, all email traffic is routed through your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub enabled: bool,
     /// Hostname or IP address of your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub host: ::std::string::String,
     /// ID of your SMTP server
     ///
@@ -26,10 +26,10 @@ pub struct BaseEmailServerCreateBase {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Port number of your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub port: i64,
     /// Username that's used to access your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub username: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -7,10 +7,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BasicApplicationSettingsApplication {
     /// The URL of the authenticating site for this app
-    #[serde(rename = "authURL")]
+    #[serde(rename = "authURL", default)]
     pub auth_url: ::std::string::String,
     /// The URL of the sign-in page for this app
-    #[serde()]
+    #[serde(default)]
     pub url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BehaviorRuleSettingsVelocity {
     /// The `velocityKph` property.
-    #[serde(rename = "velocityKph")]
+    #[serde(rename = "velocityKph", default)]
     pub velocity_kph: i64,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

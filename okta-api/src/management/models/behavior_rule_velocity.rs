@@ -26,7 +26,7 @@ pub struct BehaviorRuleVelocity {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Name of the Behavior Detection Rule
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -14,7 +14,7 @@ pub struct BookmarkApplicationSettingsApplication {
     )]
     pub request_integration: ::std::option::Option<bool>,
     /// The URL of the launch page for this app
-    #[serde()]
+    #[serde(default)]
     pub url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

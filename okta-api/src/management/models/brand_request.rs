@@ -40,7 +40,7 @@ pub struct BrandRequest {
     /// The name of the brand
     ///
     /// > **Note:** You can't use the reserved `DRAPP_DOMAIN_BRAND` name.
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Removes "Powered by Okta" from the sign-in page in redirect authentication deployments, and "© \[current year\] Okta, Inc." from the Okta End-User Dashboard
     #[serde(

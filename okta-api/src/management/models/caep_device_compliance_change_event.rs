@@ -12,7 +12,7 @@ pub struct CaepDeviceComplianceChangeEvent {
     #[serde()]
     pub current_status: crate::management::models::CaepDeviceComplianceChangeEventCurrentStatus,
     /// The time of the event (UNIX timestamp)
-    #[serde()]
+    #[serde(default)]
     pub event_timestamp: i64,
     /// The entity that initiated the event
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -33,7 +33,7 @@ pub struct CaepDeviceComplianceChangeEvent {
         crate::management::models::CaepDeviceComplianceChangeEventReasonUser,
     >,
     /// The event subjects
-    #[serde()]
+    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

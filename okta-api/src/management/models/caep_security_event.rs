@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CaepSecurityEvent {
     /// The time of the event (UNIX timestamp)
-    #[serde()]
+    #[serde(default)]
     pub event_timestamp: i64,
     /// The entity that initiated the event
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -25,7 +25,7 @@ pub struct CaepSecurityEvent {
         crate::management::models::CaepSecurityEventReasonUser,
     >,
     /// The event subjects
-    #[serde()]
+    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

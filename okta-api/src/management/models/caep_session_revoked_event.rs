@@ -15,7 +15,7 @@ pub struct CaepSessionRevokedEvent {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_user_agent: ::std::option::Option<::std::string::String>,
     /// The time of the event (UNIX timestamp)
-    #[serde()]
+    #[serde(default)]
     pub event_timestamp: i64,
     /// The entity that initiated the event
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -39,7 +39,7 @@ pub struct CaepSessionRevokedEvent {
         crate::management::models::CaepSessionRevokedEventReasonUser,
     >,
     /// The event subjects
-    #[serde()]
+    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CapabilitiesInboundProvisioningObject {
     /// Defines user import rules
-    #[serde(rename = "importRules")]
+    #[serde(rename = "importRules", default)]
     pub import_rules: crate::management::models::CapabilitiesImportRulesObject,
     /// Defines import settings
-    #[serde(rename = "importSettings")]
+    #[serde(rename = "importSettings", default)]
     pub import_settings: crate::management::models::CapabilitiesImportSettingsObject,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

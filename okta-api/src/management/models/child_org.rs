@@ -9,7 +9,7 @@ pub struct ChildOrg {
     /// Profile and credential information for the first super admin user of the child org.
     /// If you plan to configure and manage the org programmatically, create a system user with a dedicated email address and a strong password.
     /// > **Note:** If you don't provide `credentials`, the super admin user is prompted to set up their credentials when they sign in to the org for the first time.
-    #[serde()]
+    #[serde(default)]
     pub admin: crate::management::models::OrgCreationAdmin,
     /// Timestamp when the org was created
     ///
@@ -36,7 +36,7 @@ pub struct ChildOrg {
     /// Unique name of the org.
     /// This name appears in the HTML `<title>` tag of the new org sign-in page.
     /// Only less than 4-width UTF-8 encoded characters are allowed.
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Settings associated with the created org
     ///
@@ -49,7 +49,7 @@ pub struct ChildOrg {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::ChildOrgStatus>,
     /// Subdomain of the org. Must be unique and include no spaces.
-    #[serde()]
+    #[serde(default)]
     pub subdomain: ::std::string::String,
     /// API token associated with the child org super admin account.
     /// Use this API token to provision resources (such as policies, apps, and groups) on the newly created child org.

@@ -11,7 +11,7 @@ pub struct CreateBrandRequest {
     /// The name of the brand
     ///
     /// > **Note:** You can't use the reserved `DRAPP_DOMAIN_BRAND` name.
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

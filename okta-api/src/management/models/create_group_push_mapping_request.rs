@@ -14,7 +14,7 @@ pub struct CreateGroupPushMappingRequest {
     )]
     pub app_config: ::std::option::Option<crate::management::models::AppConfig>,
     /// The ID of the source group for the group push mapping
-    #[serde(rename = "sourceGroupId")]
+    #[serde(rename = "sourceGroupId", default)]
     pub source_group_id: ::std::string::String,
     /// The status of the group push mapping
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

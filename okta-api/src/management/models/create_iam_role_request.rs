@@ -7,13 +7,13 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateIamRoleRequest {
     /// Description of the role
-    #[serde()]
+    #[serde(default)]
     pub description: ::std::string::String,
     /// Unique label for the role
-    #[serde()]
+    #[serde(default)]
     pub label: ::std::string::String,
     /// Array of permissions that the role grants. See \[Permissions\](/openapi/okta-management/guides/permissions).
-    #[serde()]
+    #[serde(default)]
     pub permissions: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

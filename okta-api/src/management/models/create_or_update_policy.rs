@@ -98,6 +98,20 @@ impl CreateOrUpdatePolicy {
             Self::Other(value) => value.priority.as_ref(),
         }
     }
+    /// `status`, whichever subtype this is.
+    pub fn status(
+        &self,
+    ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
+        match self {
+            Self::Access(value) => value.status.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.status.as_ref(),
+            Self::OktaSignOn(value) => value.status.as_ref(),
+            Self::Password(value) => value.status.as_ref(),
+            Self::ProfileEnrollment(value) => value.status.as_ref(),
+            Self::DeviceSignalCollection(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
+        }
+    }
     /// `system`, whichever subtype this is.
     pub fn system(&self) -> ::std::option::Option<&bool> {
         match self {

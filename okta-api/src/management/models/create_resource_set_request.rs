@@ -7,13 +7,13 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateResourceSetRequest {
     /// Description of the resource set
-    #[serde()]
+    #[serde(default)]
     pub description: ::std::string::String,
     /// Unique name for the resource set
-    #[serde()]
+    #[serde(default)]
     pub label: ::std::string::String,
     /// The endpoint (URL) that references all resource objects included in the resource set. Resources are identified by either an Okta Resource Name (ORN) or by a REST URL format. See \[Okta Resource Name\](/openapi/okta-management/guides/roles/#okta-resource-name-orn).
-    #[serde()]
+    #[serde(default)]
     pub resources: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -28,7 +28,7 @@ pub struct CreateUserRequest {
     /// You can use the Profile Editor in the Admin Console or the [Schemas API](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UISchema/#tag/UISchema) to manage schema extensions.
     ///
     /// Custom attributes can contain HTML tags. It's the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
-    #[serde()]
+    #[serde(default)]
     pub profile: crate::management::models::UserProfile,
     /// The ID of the realm in which the user is residing. See \[Realms\](/openapi/okta-management/management/tags/realm).
     #[serde(

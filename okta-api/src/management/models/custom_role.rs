@@ -57,7 +57,7 @@ pub struct CustomRole {
     pub role: ::std::option::Option<::std::string::String>,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<crate::management::models::CustomRoleStatus>,
+    pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// | Role type                    | Description                                                 |
     /// |------------------------------|-------------------------------------------------------------|
     /// | ACCESS_CERTIFICATIONS_ADMIN  | Access Certifications Administrator IAM-based standard role |

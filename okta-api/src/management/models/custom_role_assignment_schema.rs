@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomRoleAssignmentSchema {
     /// Resource set ID
-    #[serde(rename = "resource-set")]
+    #[serde(rename = "resource-set", default)]
     pub resource_set: ::std::string::String,
     /// Custom role ID
-    #[serde()]
+    #[serde(default)]
     pub role: ::std::string::String,
     /// Specify a \[standard admin role\](/openapi/okta-management/guides/roles/#standard-roles), an \[IAM-based standard role\](/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:
     #[serde(rename = "type")]

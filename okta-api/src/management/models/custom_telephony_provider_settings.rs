@@ -14,10 +14,14 @@
 pub struct CustomTelephonyProviderSettings {
     /// Method for making voice calls. Choose one method for making voice calls based on your telephony provider setup.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub call: ::std::option::Option<::serde_json::Value>,
+    pub call: ::std::option::Option<
+        crate::management::models::CustomTelephonyProviderSettingsCall,
+    >,
     /// Method for sending SMS messages. Choose one method for sending SMS messages based on your telephony provider setup.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sms: ::std::option::Option<::serde_json::Value>,
+    pub sms: ::std::option::Option<
+        crate::management::models::CustomTelephonyProviderSettingsSms,
+    >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -9,7 +9,7 @@ pub struct DbscCredential {
     /// Cookie attributes
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub attributes: ::std::string::String,
     /// Cookie name
     ///

@@ -9,20 +9,20 @@ pub struct DbscRefreshResponse {
     /// The `credentials` property.
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub credentials: ::std::vec::Vec<crate::management::models::DbscCredential>,
     /// URL to call for cookie refresh
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub refresh_url: ::std::string::String,
     /// The `scope` property.
-    #[serde()]
+    #[serde(default)]
     pub scope: crate::management::models::DbscScope,
     /// The session identifier for this DBSC binding
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub session_identifier: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

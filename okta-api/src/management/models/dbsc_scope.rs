@@ -9,12 +9,12 @@ pub struct DbscScope {
     /// Whether to include subdomains in the binding scope (`false` = exact origin only, `true` = includes subdomains)
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub include_site: bool,
     /// The origin URL for which the DBSC binding is valid
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub origin: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

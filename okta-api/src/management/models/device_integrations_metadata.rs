@@ -6,12 +6,18 @@
 /// The metadata of the device integration
 ///
 /// Schema `DeviceIntegrationsMetadata` (`/components/schemas/DeviceIntegrationsMetadata`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DeviceIntegrationsMetadata {
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+///
+/// One of several types, told apart by shape: the first alternative that fits wins,
+/// and a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum DeviceIntegrationsMetadata {
+    /// The `V1` alternative.
+    V1(::std::boxed::Box<crate::management::models::DeviceIntegrationsMetadata1>),
+    /// The `V2` alternative.
+    V2(::std::boxed::Box<crate::management::models::DeviceIntegrationsMetadata2>),
+    /// The `V3` alternative.
+    V3(::std::boxed::Box<crate::management::models::DeviceIntegrationsMetadata3>),
+    /// A value none of the alternatives fits, kept as it is.
+    Other(::serde_json::Value),
 }

@@ -17,7 +17,7 @@ pub struct DeviceProfile {
         crate::management::models::DiskEncryptionTypeDef,
     >,
     /// Display name of the device
-    #[serde(rename = "displayName")]
+    #[serde(rename = "displayName", default)]
     pub display_name: ::std::string::String,
     /// International Mobile Equipment Identity (IMEI) of the device
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -52,7 +52,7 @@ pub struct DeviceProfile {
     #[serde()]
     pub platform: crate::management::models::DevicePlatform,
     /// Indicates if the device is registered at Okta
-    #[serde()]
+    #[serde(default)]
     pub registered: bool,
     /// Indicates if the device contains a secure hardware functionality
     #[serde(

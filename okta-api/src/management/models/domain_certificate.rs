@@ -9,13 +9,13 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DomainCertificate {
     /// Certificate content
-    #[serde()]
+    #[serde(default)]
     pub certificate: ::std::string::String,
     /// Certificate chain
-    #[serde(rename = "certificateChain")]
+    #[serde(rename = "certificateChain", default)]
     pub certificate_chain: ::std::string::String,
     /// Certificate private key
-    #[serde(rename = "privateKey")]
+    #[serde(rename = "privateKey", default)]
     pub private_key: ::std::string::String,
     /// Certificate type
     #[serde(rename = "type")]

@@ -15,15 +15,13 @@ pub struct DomainLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `brand` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand: ::std::option::Option<crate::management::models::DomainLinksBrand>,
+    pub brand: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `certificate` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub certificate: ::std::option::Option<
-        crate::management::models::DomainLinksCertificate,
-    >,
+    pub certificate: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `verify` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify: ::std::option::Option<crate::management::models::DomainLinksVerify>,
+    pub verify: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

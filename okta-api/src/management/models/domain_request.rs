@@ -12,7 +12,7 @@ pub struct DomainRequest {
     /// Custom domain name
     ///
     /// > **Note:** You can't use the reserved `drapp.{yourOrgSubDomain}.okta.com` domain.
-    #[serde()]
+    #[serde(default)]
     pub domain: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -26,7 +26,7 @@ pub struct DynamicNetworkZone {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Unique name for this Network Zone
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Network Zone status
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -61,7 +61,7 @@ pub struct DynamicNetworkZone {
     pub links: ::std::option::Option<crate::management::models::LinksSelfAndLifecycle>,
     /// The `asns` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub asns: ::std::option::Option<crate::management::models::DynamicNetworkZoneAsns>,
+    pub asns: ::std::option::Option<crate::management::models::NetworkZoneAsns>,
     /// The proxy type used for a Dynamic Network Zone
     #[serde(
         rename = "proxyType",
@@ -74,7 +74,7 @@ pub struct DynamicNetworkZone {
     /// The `locations` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub locations: ::std::option::Option<
-        crate::management::models::DynamicNetworkZoneLocations,
+        crate::management::models::NetworkZoneLocationArray,
     >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

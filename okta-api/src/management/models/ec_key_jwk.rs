@@ -12,7 +12,7 @@ pub struct EcKeyJwk {
     #[serde()]
     pub crv: crate::management::models::EcKeyJwkCrv,
     /// The unique identifier of the key
-    #[serde()]
+    #[serde(default)]
     pub kid: ::std::string::String,
     /// The type of public key
     #[serde()]
@@ -21,10 +21,10 @@ pub struct EcKeyJwk {
     #[serde(rename = "use")]
     pub use_: crate::management::models::EcKeyJwkUse,
     /// The public x coordinate for the elliptic curve point
-    #[serde()]
+    #[serde(default)]
     pub x: ::std::string::String,
     /// The public y coordinate for the elliptic curve point
-    #[serde()]
+    #[serde(default)]
     pub y: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -14,7 +14,7 @@ pub struct EmailCustomization {
     /// 2. Okta-provided translated content for the specified language, if one exists
     /// 3. Okta-provided translated content for the brand locale, if it's set
     /// 4. Okta-provided content in English
-    #[serde()]
+    #[serde(default)]
     pub body: ::std::string::String,
     /// The email subject. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
     ///
@@ -24,7 +24,7 @@ pub struct EmailCustomization {
     /// 2. Okta-provided translated content for the specified language, if one exists
     /// 3. Okta-provided translated content for the brand locale, if it's set
     /// 4. Okta-provided content in English
-    #[serde()]
+    #[serde(default)]
     pub subject: ::std::string::String,
     /// The UTC time at which this email customization was created.
     ///
@@ -44,7 +44,7 @@ pub struct EmailCustomization {
     )]
     pub is_default: ::std::option::Option<bool>,
     /// The language specified as an [IETF BCP 47 language tag](https://datatracker.ietf.org/doc/html/rfc5646)
-    #[serde()]
+    #[serde(default)]
     pub language: crate::management::models::Language,
     /// The UTC time at which this email customization was last updated.
     ///

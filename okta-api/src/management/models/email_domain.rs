@@ -7,16 +7,16 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailDomain {
     /// The `displayName` property.
-    #[serde(rename = "displayName")]
+    #[serde(rename = "displayName", default)]
     pub display_name: ::std::string::String,
     /// The `userName` property.
-    #[serde(rename = "userName")]
+    #[serde(rename = "userName", default)]
     pub user_name: ::std::string::String,
     /// The `brandId` property.
-    #[serde(rename = "brandId")]
+    #[serde(rename = "brandId", default)]
     pub brand_id: ::std::string::String,
     /// The `domain` property.
-    #[serde()]
+    #[serde(default)]
     pub domain: ::std::string::String,
     /// Subdomain for the email sender's custom mail domain. Specify your subdomain when you configure a custom mail domain.
     #[serde(

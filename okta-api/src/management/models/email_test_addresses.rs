@@ -7,10 +7,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailTestAddresses {
     /// Email address that sends test emails
-    #[serde(rename = "fromAddress")]
+    #[serde(rename = "fromAddress", default)]
     pub from_address: ::std::string::String,
     /// Email address that receives test emails
-    #[serde(rename = "toAddress")]
+    #[serde(rename = "toAddress", default)]
     pub to_address: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -26,7 +26,7 @@ pub struct EnhancedDynamicNetworkZone {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Unique name for this Network Zone
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Network Zone status
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -10,14 +10,10 @@
 pub struct EnhancedDynamicNetworkZoneAsns {
     /// The `include` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub include: ::std::option::Option<
-        crate::management::models::EnhancedDynamicNetworkZoneAsnsInclude,
-    >,
+    pub include: ::std::option::Option<crate::management::models::NetworkZoneAsns>,
     /// The `exclude` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exclude: ::std::option::Option<
-        crate::management::models::EnhancedDynamicNetworkZoneAsnsExclude,
-    >,
+    pub exclude: ::std::option::Option<crate::management::models::NetworkZoneAsns>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -11,12 +11,12 @@ pub struct EnhancedDynamicNetworkZoneLocations {
     /// The `include` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
-        crate::management::models::EnhancedDynamicNetworkZoneLocationsInclude,
+        crate::management::models::NetworkZoneLocationArray,
     >,
     /// The `exclude` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<
-        crate::management::models::EnhancedDynamicNetworkZoneLocationsExclude,
+        crate::management::models::NetworkZoneLocationArray,
     >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

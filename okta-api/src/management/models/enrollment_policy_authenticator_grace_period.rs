@@ -12,11 +12,11 @@
 #[non_exhaustive]
 pub enum EnrollmentPolicyAuthenticatorGracePeriod {
     /// `type` `BY_DATE_TIME`.
-    ByDateTimeAuthenticatorGracePeriodExpiry(
+    DateTimeAuthenticatorGracePeriodExpiry(
         crate::management::models::ByDateTimeAuthenticatorGracePeriodExpiry,
     ),
     /// `type` `BY_SKIP_COUNT`.
-    BySkipCountAuthenticatorGracePeriod(
+    SkipCountAuthenticatorGracePeriod(
         crate::management::models::BySkipCountAuthenticatorGracePeriod,
     ),
     /// A `type` this SDK has no subtype for; every field is kept.
@@ -31,8 +31,8 @@ impl EnrollmentPolicyAuthenticatorGracePeriod {
         &crate::management::models::EnrollmentPolicyAuthenticatorGracePeriodType,
     > {
         match self {
-            Self::ByDateTimeAuthenticatorGracePeriodExpiry(value) => value.type_.as_ref(),
-            Self::BySkipCountAuthenticatorGracePeriod(value) => value.type_.as_ref(),
+            Self::DateTimeAuthenticatorGracePeriodExpiry(value) => value.type_.as_ref(),
+            Self::SkipCountAuthenticatorGracePeriod(value) => value.type_.as_ref(),
             Self::Other(value) => value.type_.as_ref(),
         }
     }
@@ -44,7 +44,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::ByDateTimeAuthenticatorGracePeriodExpiry,
     ) -> Self {
-        Self::ByDateTimeAuthenticatorGracePeriodExpiry(value)
+        Self::DateTimeAuthenticatorGracePeriodExpiry(value)
     }
 }
 
@@ -53,7 +53,7 @@ for EnrollmentPolicyAuthenticatorGracePeriod {
     fn from(
         value: crate::management::models::BySkipCountAuthenticatorGracePeriod,
     ) -> Self {
-        Self::BySkipCountAuthenticatorGracePeriod(value)
+        Self::SkipCountAuthenticatorGracePeriod(value)
     }
 }
 
@@ -63,12 +63,10 @@ impl ::serde::Serialize for EnrollmentPolicyAuthenticatorGracePeriod {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ByDateTimeAuthenticatorGracePeriodExpiry(value) => {
+            Self::DateTimeAuthenticatorGracePeriodExpiry(value) => {
                 value.serialize(serializer)
             }
-            Self::BySkipCountAuthenticatorGracePeriod(value) => {
-                value.serialize(serializer)
-            }
+            Self::SkipCountAuthenticatorGracePeriod(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -82,11 +80,11 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentPolicyAuthenticatorGracePeriod
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("BY_DATE_TIME") => {
                 crate::runtime::from_value(value)
-                    .map(Self::ByDateTimeAuthenticatorGracePeriodExpiry)
+                    .map(Self::DateTimeAuthenticatorGracePeriodExpiry)
             }
             ::std::option::Option::Some("BY_SKIP_COUNT") => {
                 crate::runtime::from_value(value)
-                    .map(Self::BySkipCountAuthenticatorGracePeriod)
+                    .map(Self::SkipCountAuthenticatorGracePeriod)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -7,19 +7,19 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntitlementTypesItem {
     /// The entitlement type name
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Description of the entitlement type
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// URL of the entitlement type endpoint
-    #[serde()]
+    #[serde(default)]
     pub endpoint: ::std::string::String,
     /// Attributes for the entitlement type
-    #[serde()]
+    #[serde(default)]
     pub attributes: crate::management::models::EntitlementTypesItemAttributes,
     /// The property mapping between an Okta entitlement and an app entitlement
-    #[serde()]
+    #[serde(default)]
     pub mappings: crate::management::models::EntitlementTypesItemMappings,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntitlementTypesItemMappings {
     /// The field that maps to the entitlement ID
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// The field that maps to the entitlement display name
-    #[serde(rename = "displayName")]
+    #[serde(rename = "displayName", default)]
     pub display_name: ::std::string::String,
     /// The field that maps to entitlement description
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

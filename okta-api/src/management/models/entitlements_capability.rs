@@ -20,7 +20,7 @@ pub struct EntitlementsCapability {
     #[serde()]
     pub capability: crate::management::models::EntitlementsCapabilityCapability,
     /// List of supported entitlements protocols
-    #[serde(rename = "supportedProtocols")]
+    #[serde(rename = "supportedProtocols", default)]
     pub supported_protocols: ::std::vec::Vec<
         crate::management::models::EntitlementsCapabilitySupportedProtocolsItem,
     >,

@@ -10,11 +10,9 @@
 #[non_exhaustive]
 pub enum EntityRiskPolicyRuleActionsObject {
     /// `action` `RUN_WORKFLOW`.
-    EntityRiskPolicyRuleActionRunWorkflow(
-        crate::management::models::EntityRiskPolicyRuleActionRunWorkflow,
-    ),
+    RunWorkflow(crate::management::models::EntityRiskPolicyRuleActionRunWorkflow),
     /// `action` `TERMINATE_ALL_SESSIONS`.
-    EntityRiskPolicyRuleActionTerminateAllSessions(
+    TerminateAllSessions(
         crate::management::models::EntityRiskPolicyRuleActionTerminateAllSessions,
     ),
     /// A `action` this SDK has no subtype for; every field is kept.
@@ -29,7 +27,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::EntityRiskPolicyRuleActionRunWorkflow,
     ) -> Self {
-        Self::EntityRiskPolicyRuleActionRunWorkflow(value)
+        Self::RunWorkflow(value)
     }
 }
 
@@ -39,7 +37,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::EntityRiskPolicyRuleActionTerminateAllSessions,
     ) -> Self {
-        Self::EntityRiskPolicyRuleActionTerminateAllSessions(value)
+        Self::TerminateAllSessions(value)
     }
 }
 
@@ -49,12 +47,8 @@ impl ::serde::Serialize for EntityRiskPolicyRuleActionsObject {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::EntityRiskPolicyRuleActionRunWorkflow(value) => {
-                value.serialize(serializer)
-            }
-            Self::EntityRiskPolicyRuleActionTerminateAllSessions(value) => {
-                value.serialize(serializer)
-            }
+            Self::RunWorkflow(value) => value.serialize(serializer),
+            Self::TerminateAllSessions(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -67,12 +61,10 @@ impl<'de> ::serde::Deserialize<'de> for EntityRiskPolicyRuleActionsObject {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "action") {
             ::std::option::Option::Some("RUN_WORKFLOW") => {
-                crate::runtime::from_value(value)
-                    .map(Self::EntityRiskPolicyRuleActionRunWorkflow)
+                crate::runtime::from_value(value).map(Self::RunWorkflow)
             }
             ::std::option::Option::Some("TERMINATE_ALL_SESSIONS") => {
-                crate::runtime::from_value(value)
-                    .map(Self::EntityRiskPolicyRuleActionTerminateAllSessions)
+                crate::runtime::from_value(value).map(Self::TerminateAllSessions)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

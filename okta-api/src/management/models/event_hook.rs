@@ -44,7 +44,7 @@ pub struct EventHook {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Display name for the event hook
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Status of the event hook
     ///

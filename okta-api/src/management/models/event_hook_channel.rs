@@ -7,13 +7,13 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EventHookChannel {
     /// The `config` property.
-    #[serde()]
+    #[serde(default)]
     pub config: crate::management::models::EventHookChannelConfig,
     /// The channel type. Currently supports `HTTP`.
     #[serde(rename = "type")]
     pub type_: crate::management::models::EventHookChannelType,
     /// Version of the channel. Currently the only supported version is `1.0.0`.
-    #[serde()]
+    #[serde(default)]
     pub version: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

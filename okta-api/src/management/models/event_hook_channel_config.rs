@@ -32,7 +32,7 @@ pub struct EventHookChannelConfig {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<::std::string::String>,
     /// The external service endpoint called to execute the event hook handler
-    #[serde()]
+    #[serde(default)]
     pub uri: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

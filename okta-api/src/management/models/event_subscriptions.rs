@@ -16,7 +16,7 @@ pub struct EventSubscriptions {
     /// you need to specify which events you want to subscribe to. To see the list of event types
     /// currently eligible for use in event hooks, use the [Event Types catalog](https://developer.okta.com/docs/reference/api/event-types/#catalog)
     /// and search with the parameter `event-hook-eligible`.
-    #[serde()]
+    #[serde(default)]
     pub items: crate::management::models::EventHookSubscribedEventTypes,
     /// The events object type. Currently supports `EVENT_TYPE`.
     #[serde(rename = "type")]

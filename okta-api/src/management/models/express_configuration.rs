@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ExpressConfiguration {
     /// The client ID of the SaaS application that end users sign in to
-    #[serde(rename = "applicationClientId")]
+    #[serde(rename = "applicationClientId", default)]
     pub application_client_id: ::std::string::String,
     /// The Express Configuration capabilities to enable on the submission. If omitted, all capabilities are automatically configured based on the OIN integration's supported protocols.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -24,13 +24,13 @@ pub struct ExpressConfiguration {
     )]
     pub initiate_login_uri_template: ::std::option::Option<::std::string::String>,
     /// The Auth0 admin login domain that Okta redirects to as part of the consent flow in a web browser. Use the custom domain name if one is configured in Auth0.
-    #[serde(rename = "loginDomain")]
+    #[serde(rename = "loginDomain", default)]
     pub login_domain: ::std::string::String,
     /// The client ID of the additional client application that Auth0 creates for the OIN administrator consent flow between Okta and Auth0
-    #[serde(rename = "oinClientId")]
+    #[serde(rename = "oinClientId", default)]
     pub oin_client_id: ::std::string::String,
     /// The Auth0 tenant domain (for example, `example.auth0.com`)
-    #[serde(rename = "tenantDomain")]
+    #[serde(rename = "tenantDomain", default)]
     pub tenant_domain: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Schema `GetBrandWellKnownUriPath` (`/paths/~1api~1v1~1brands~1{brandId}~1well-known-uris~1{path}~1customized/get/../parameters/1/schema`).
+/// Schema `GetBrandWellKnownUriPath` (`/paths/~1api~1v1~1brands~1{brandId}~1well-known-uris~1{path}~1customized/parameters/1/schema`).
 ///
 /// Open: a value this SDK does not know is kept in `Other` and written back verbatim.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

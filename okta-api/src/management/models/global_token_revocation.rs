@@ -11,7 +11,7 @@ pub struct GlobalTokenRevocation {
     #[serde(rename = "authMethod")]
     pub auth_method: crate::management::models::GlobalTokenRevocationAuthMethod,
     /// URL of the authorization server's global token revocation endpoint
-    #[serde()]
+    #[serde(default)]
     pub endpoint: ::std::string::String,
     /// Allow partial support for Universal Logout
     #[serde(

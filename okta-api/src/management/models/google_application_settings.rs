@@ -49,7 +49,7 @@ pub struct GoogleApplicationSettings {
         crate::management::models::ApplicationSettingsNotifications,
     >,
     /// Google app instance properties
-    #[serde()]
+    #[serde(default)]
     pub app: crate::management::models::GoogleApplicationSettingsApplication,
     /// Contains SAML 2.0 sign-on mode attributes.
     /// > **Note:** Set `destinationOverride` to configure any other SAML 2.0 attributes in this section.

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GoogleApplicationSettingsApplication {
     /// Your Google company domain
-    #[serde()]
+    #[serde(default)]
     pub domain: ::std::string::String,
     /// RPID
     #[serde(

@@ -10,7 +10,7 @@
 pub struct GracePeriod {
     /// The `expiry` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expiry: ::std::option::Option<::serde_json::Value>,
+    pub expiry: ::std::option::Option<crate::management::models::GracePeriodExpiry>,
     /// Represents the type of Grace Period configured for the device assurance policy
     #[serde(
         rename = "type",

@@ -4,4 +4,20 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `GroupProfile` (`/components/schemas/GroupProfile`).
-pub type GroupProfile = ::serde_json::Value;
+///
+/// One of several types, told apart by shape: the first alternative that fits wins,
+/// and a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum GroupProfile {
+    /// The `OktaUserGroupProfile` alternative.
+    OktaUserGroupProfile(
+        ::std::boxed::Box<crate::management::models::OktaUserGroupProfile>,
+    ),
+    /// The `OktaActiveDirectoryGroupProfile` alternative.
+    OktaActiveDirectoryGroupProfile(
+        ::std::boxed::Box<crate::management::models::OktaActiveDirectoryGroupProfile>,
+    ),
+    /// A value none of the alternatives fits, kept as it is.
+    Other(::serde_json::Value),
+}

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupQueryRequest {
     /// An array of LDAP group attribute names to retrieve. Restricted attributes: member, memberOf, *
-    #[serde()]
+    #[serde(default)]
     pub attributes: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -17,7 +17,9 @@ pub struct GroupSchemaAttribute {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub enum_: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub enum_: ::std::option::Option<
+        ::std::vec::Vec<crate::management::models::GroupSchemaAttributeEnumItem>,
+    >,
     /// Name of the property as it exists in an external application
     #[serde(
         rename = "externalName",

@@ -12,7 +12,7 @@ pub struct HrefCsrPublishLink {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hints: ::std::option::Option<crate::management::models::CsrPublishHrefHints>,
     /// Link URI
-    #[serde()]
+    #[serde(default)]
     pub href: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

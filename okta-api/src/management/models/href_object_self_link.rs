@@ -10,7 +10,7 @@ pub struct HrefObjectSelfLink {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hints: ::std::option::Option<crate::management::models::HrefHints>,
     /// Link URI
-    #[serde()]
+    #[serde(default)]
     pub href: ::std::string::String,
     /// Link name
     ///

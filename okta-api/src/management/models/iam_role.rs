@@ -12,7 +12,7 @@ pub struct IamRole {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// Description of the role
-    #[serde()]
+    #[serde(default)]
     pub description: ::std::string::String,
     /// Unique key for the role
     ///
@@ -20,7 +20,7 @@ pub struct IamRole {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Unique label for the role
-    #[serde()]
+    #[serde(default)]
     pub label: ::std::string::String,
     /// Timestamp when the role was last updated
     ///

@@ -49,7 +49,9 @@ pub struct IdentityProvider {
     >,
     /// IdP-specific protocol settings for endpoints, bindings, and algorithms used to connect with the IdP and validate messages
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub protocol: ::std::option::Option<::serde_json::Value>,
+    pub protocol: ::std::option::Option<
+        crate::management::models::IdentityProviderProtocol,
+    >,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,

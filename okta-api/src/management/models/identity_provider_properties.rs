@@ -63,7 +63,7 @@ pub struct IdentityProviderProperties {
         crate::management::models::IdentityProviderPropertiesIdvMetadata,
     >,
     /// The ID of the inquiry template from your Persona dashboard. The inquiry template always starts with `itmpl`. Applies to the `IDV_PERSONA` IdP type.
-    #[serde(rename = "inquiryTemplateId")]
+    #[serde(rename = "inquiryTemplateId", default)]
     pub inquiry_template_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

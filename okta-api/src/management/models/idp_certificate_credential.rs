@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdpCertificateCredential {
     /// Base64-encoded X.509 certificate chain with DER encoding
-    #[serde()]
+    #[serde(default)]
     pub x5c: crate::management::models::X5c,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -12,7 +12,7 @@ pub struct IdvCapability {
     #[serde()]
     pub capability: crate::management::models::IdvCapabilityCapability,
     /// List of supported IDV protocols
-    #[serde(rename = "supportedProtocols")]
+    #[serde(rename = "supportedProtocols", default)]
     pub supported_protocols: ::std::vec::Vec<
         crate::management::models::IdvCapabilitySupportedProtocolsItem,
     >,

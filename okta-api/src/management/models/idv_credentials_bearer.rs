@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdvCredentialsBearer {
     /// The API key that you generate in your Persona dashboard
-    #[serde(rename = "apiKey")]
+    #[serde(rename = "apiKey", default)]
     pub api_key: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

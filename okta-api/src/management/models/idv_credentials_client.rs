@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdvCredentialsClient {
     /// The client ID that you generate in your IDV vendor
-    #[serde()]
+    #[serde(default)]
     pub client_id: ::std::string::String,
     /// The client secret that you generate in your IDV vendor
-    #[serde()]
+    #[serde(default)]
     pub client_secret: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,16 +9,16 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdvEndpoints {
     /// IDV authorization endpoint
-    #[serde()]
+    #[serde(default)]
     pub authorization: crate::management::models::IdvAuthorizationEndpoint,
     /// Endpoint for the JSON Web Key Set (JWKS) document. This document contains signing keys that are used to validate the signatures from the provider. For more information on JWKS, see [JSON Web Key](https://tools.ietf.org/html/rfc7517).
-    #[serde()]
+    #[serde(default)]
     pub jwks: crate::management::models::OidcJwksEndpoint,
     /// IDV [PAR](https://datatracker.ietf.org/doc/html/rfc9126) endpoint
-    #[serde()]
+    #[serde(default)]
     pub par: crate::management::models::IdvParEndpoint,
     /// Token endpoint of the IDV vendor
-    #[serde()]
+    #[serde(default)]
     pub token: crate::management::models::IdvTokenEndpoint,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

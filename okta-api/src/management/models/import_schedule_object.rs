@@ -15,7 +15,7 @@ pub struct ImportScheduleObject {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub full_import: ::std::option::Option<
-        crate::management::models::ImportScheduleObjectFullImport,
+        crate::management::models::ImportScheduleSettings,
     >,
     /// The `incrementalImport` property.
     #[serde(
@@ -24,7 +24,7 @@ pub struct ImportScheduleObject {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub incremental_import: ::std::option::Option<
-        crate::management::models::ImportScheduleObjectIncrementalImport,
+        crate::management::models::ImportScheduleSettings,
     >,
     /// Setting status
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

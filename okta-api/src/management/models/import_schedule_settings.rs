@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ImportScheduleSettings {
     /// The import schedule in UNIX cron format
-    #[serde()]
+    #[serde(default)]
     pub expression: ::std::string::String,
     /// The import schedule time zone in Internet Assigned Numbers Authority (IANA) time zone name format
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -23,16 +23,14 @@ pub struct InboundProvisioningApplicationFeature {
     pub name: ::std::option::Option<crate::management::models::ApplicationFeatureType>,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<
-        crate::management::models::ApplicationFeatureStatus,
-    >,
+    pub status: ::std::option::Option<crate::management::models::EnabledStatus>,
     /// The `_links` property.
     #[serde(
         rename = "_links",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub links: ::std::option::Option<crate::management::models::ApplicationFeatureLinks>,
+    pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Defines the configuration for the INBOUND_PROVISIONING feature
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub capabilities: ::std::option::Option<

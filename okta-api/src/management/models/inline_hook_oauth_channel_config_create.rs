@@ -10,13 +10,11 @@
 #[non_exhaustive]
 pub enum InlineHookOauthChannelConfigCreate {
     /// `authType` `client_secret_post`.
-    InlineHookOauthClientSecretConfigCreate(
+    ClientSecretConfigCreate(
         crate::management::models::InlineHookOauthClientSecretConfigCreate,
     ),
     /// `authType` `private_key_jwt`.
-    InlineHookOauthPrivateKeyJwtConfig(
-        crate::management::models::InlineHookOauthPrivateKeyJwtConfig,
-    ),
+    PrivateKeyJwtConfig(crate::management::models::InlineHookOauthPrivateKeyJwtConfig),
     /// A `authType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::InlineHookOauthChannelConfigCreateBase),
 }
@@ -25,10 +23,8 @@ impl InlineHookOauthChannelConfigCreate {
     /// `authType`, whichever subtype this is.
     pub fn auth_type(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::InlineHookOauthClientSecretConfigCreate(value) => {
-                value.auth_type.as_ref()
-            }
-            Self::InlineHookOauthPrivateKeyJwtConfig(value) => value.auth_type.as_ref(),
+            Self::ClientSecretConfigCreate(value) => value.auth_type.as_ref(),
+            Self::PrivateKeyJwtConfig(value) => value.auth_type.as_ref(),
             Self::Other(value) => value.auth_type.as_ref(),
         }
     }
@@ -40,7 +36,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::InlineHookOauthClientSecretConfigCreate,
     ) -> Self {
-        Self::InlineHookOauthClientSecretConfigCreate(value)
+        Self::ClientSecretConfigCreate(value)
     }
 }
 
@@ -49,7 +45,7 @@ for InlineHookOauthChannelConfigCreate {
     fn from(
         value: crate::management::models::InlineHookOauthPrivateKeyJwtConfig,
     ) -> Self {
-        Self::InlineHookOauthPrivateKeyJwtConfig(value)
+        Self::PrivateKeyJwtConfig(value)
     }
 }
 
@@ -59,12 +55,8 @@ impl ::serde::Serialize for InlineHookOauthChannelConfigCreate {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::InlineHookOauthClientSecretConfigCreate(value) => {
-                value.serialize(serializer)
-            }
-            Self::InlineHookOauthPrivateKeyJwtConfig(value) => {
-                value.serialize(serializer)
-            }
+            Self::ClientSecretConfigCreate(value) => value.serialize(serializer),
+            Self::PrivateKeyJwtConfig(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -77,12 +69,10 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookOauthChannelConfigCreate {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "authType") {
             ::std::option::Option::Some("client_secret_post") => {
-                crate::runtime::from_value(value)
-                    .map(Self::InlineHookOauthClientSecretConfigCreate)
+                crate::runtime::from_value(value).map(Self::ClientSecretConfigCreate)
             }
             ::std::option::Option::Some("private_key_jwt") => {
-                crate::runtime::from_value(value)
-                    .map(Self::InlineHookOauthPrivateKeyJwtConfig)
+                crate::runtime::from_value(value).map(Self::PrivateKeyJwtConfig)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -10,9 +10,7 @@
 pub struct LifecycleDeactivateSettingObject {
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<
-        crate::management::models::LifecycleDeactivateSettingObjectStatus,
-    >,
+    pub status: ::std::option::Option<crate::management::models::EnabledStatus>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -12,10 +12,10 @@ pub struct LinkedObjectDetails {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// API name of the `primary` or the `associated` link. The `name` parameter can't start with a number and can only contain the following characters: `a-z`, `A-Z`,` 0-9`, and `_`.
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Display name of the `primary` or the `associated` link
-    #[serde()]
+    #[serde(default)]
     pub title: ::std::string::String,
     /// The object type for this relationship
     #[serde(rename = "type")]

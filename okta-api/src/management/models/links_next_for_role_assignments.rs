@@ -10,9 +10,7 @@
 pub struct LinksNextForRoleAssignments {
     /// The `next` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next: ::std::option::Option<
-        crate::management::models::LinksNextForRoleAssignmentsNext,
-    >,
+    pub next: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

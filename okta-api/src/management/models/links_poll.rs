@@ -8,7 +8,7 @@
 pub struct LinksPoll {
     /// The `poll` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub poll: ::std::option::Option<crate::management::models::LinksPollPoll>,
+    pub poll: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -8,7 +8,7 @@
 pub struct LinksQrcode {
     /// The `qrcode` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub qrcode: ::std::option::Option<crate::management::models::LinksQrcodeQrcode>,
+    pub qrcode: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

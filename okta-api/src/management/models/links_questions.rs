@@ -8,9 +8,7 @@
 pub struct LinksQuestions {
     /// The `question` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub question: ::std::option::Option<
-        crate::management::models::LinksQuestionsQuestion,
-    >,
+    pub question: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

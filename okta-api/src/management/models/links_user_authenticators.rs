@@ -8,9 +8,7 @@
 pub struct LinksUserAuthenticators {
     /// The `user` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user: ::std::option::Option<
-        crate::management::models::LinksUserAuthenticatorsUser,
-    >,
+    pub user: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -8,7 +8,7 @@
 pub struct LinksVerify {
     /// The `verify` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify: ::std::option::Option<crate::management::models::LinksVerifyVerify>,
+    pub verify: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

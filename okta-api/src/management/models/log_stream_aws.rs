@@ -9,20 +9,20 @@ pub struct LogStreamAws {
     /// Timestamp when the log stream object was created
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub created: ::std::string::String,
     /// Unique identifier for the log stream
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the log stream object was last updated
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "lastUpdated")]
+    #[serde(rename = "lastUpdated", default)]
     pub last_updated: ::std::string::String,
     /// Unique name for the log stream object
-    #[serde()]
+    #[serde(default)]
     pub name: crate::management::models::LogStreamName,
     /// Lifecycle status of the log stream object
     ///
@@ -39,7 +39,7 @@ pub struct LogStreamAws {
     #[serde(rename = "type")]
     pub type_: crate::management::models::LogStreamType,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of an application using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(rename = "_links")]
+    #[serde(rename = "_links", default)]
     pub links: crate::management::models::LogStreamLinksSelfAndLifecycle,
     /// Specifies the configuration for the `aws_eventbridge` log stream type. This configuration can't be modified after creation.
     #[serde()]

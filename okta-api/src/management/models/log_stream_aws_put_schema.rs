@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogStreamAwsPutSchema {
     /// Unique name for the log stream object
-    #[serde()]
+    #[serde(default)]
     pub name: crate::management::models::LogStreamName,
     /// Specifies the streaming provider used
     ///

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogStreamLinkObject {
     /// The URI of the resource
-    #[serde()]
+    #[serde(default)]
     pub href: ::std::string::String,
     /// HTTP method allowed for the resource
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

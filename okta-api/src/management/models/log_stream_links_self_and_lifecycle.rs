@@ -19,7 +19,7 @@ pub struct LogStreamLinksSelfAndLifecycle {
         crate::management::models::LogStreamDeactivateLink,
     >,
     /// The `self` property.
-    #[serde(rename = "self")]
+    #[serde(rename = "self", default)]
     pub self_: crate::management::models::LogStreamSelfLink,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogStreamPutSchemaBase {
     /// Unique name for the log stream object
-    #[serde()]
+    #[serde(default)]
     pub name: crate::management::models::LogStreamName,
     /// Specifies the streaming provider used
     ///

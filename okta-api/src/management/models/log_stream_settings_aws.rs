@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogStreamSettingsAws {
     /// Your AWS account ID
-    #[serde(rename = "accountId")]
+    #[serde(rename = "accountId", default)]
     pub account_id: crate::management::models::AwsAccountId,
     /// An alphanumeric name (no spaces) to identify this event source in AWS EventBridge
-    #[serde(rename = "eventSourceName")]
+    #[serde(rename = "eventSourceName", default)]
     pub event_source_name: crate::management::models::AwsEventSourceName,
     /// The destination AWS region where your event source is located
     #[serde()]

@@ -12,10 +12,10 @@ pub struct LogStreamSettingsSplunk {
     #[serde()]
     pub edition: crate::management::models::SplunkEdition,
     /// The domain name for your Splunk Cloud instance. Don't include `http` or `https` in the string. For example: `acme.splunkcloud.com`
-    #[serde()]
+    #[serde(default)]
     pub host: crate::management::models::SplunkHost,
     /// The HEC token for your Splunk Cloud HTTP Event Collector. The token value is set at object creation, but isn't returned.
-    #[serde()]
+    #[serde(default)]
     pub token: crate::management::models::SplunkToken,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -12,7 +12,7 @@ pub struct LogStreamSettingsSplunkPut {
     #[serde()]
     pub edition: crate::management::models::SplunkEdition,
     /// The domain name for your Splunk Cloud instance. Don't include `http` or `https` in the string. For example: `acme.splunkcloud.com`
-    #[serde()]
+    #[serde(default)]
     pub host: crate::management::models::SplunkHost,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

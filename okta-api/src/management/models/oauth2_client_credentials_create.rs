@@ -9,16 +9,16 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2ClientCredentialsCreate {
     /// Human-readable name for your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub alias: ::std::string::String,
     /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;The authentication type that's used by your SMTP server
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::SmtpAuthType,
     /// If `true`, all email traffic is routed through your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub enabled: bool,
     /// Hostname or IP address of your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub host: ::std::string::String,
     /// ID of your SMTP server
     ///
@@ -26,22 +26,22 @@ pub struct Oauth2ClientCredentialsCreate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Port number of your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub port: i64,
     /// Username that's used to access your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub username: ::std::string::String,
     /// The client ID that's used to access your SMTP server. This client ID is obtained when you create an OAuth 2.0 app with your email provider.
-    #[serde(rename = "clientId")]
+    #[serde(rename = "clientId", default)]
     pub client_id: ::std::string::String,
     /// The client secret that's used to access your SMTP server. This client secret is obtained when you create an OAuth 2.0 app with your email provider.
-    #[serde(rename = "clientSecret")]
+    #[serde(rename = "clientSecret", default)]
     pub client_secret: ::std::string::String,
     /// List of OAuth 2.0 scopes for your SMTP server. You must provide a scope that allows your email server to send emails.
-    #[serde()]
+    #[serde(default)]
     pub scopes: ::std::vec::Vec<::std::string::String>,
     /// The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token
-    #[serde(rename = "tokenEndpoint")]
+    #[serde(rename = "tokenEndpoint", default)]
     pub token_endpoint: ::std::string::String,
     /// This method determines how your OAuth 2.0 app sends its credentials (`client_id` and `client_secret`) to the provider's server when requesting an access token.
     #[serde(rename = "tokenEndpointAuthMethod")]

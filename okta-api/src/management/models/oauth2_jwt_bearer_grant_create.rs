@@ -9,16 +9,16 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2JwtBearerGrantCreate {
     /// Human-readable name for your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub alias: ::std::string::String,
     /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;The authentication type that's used by your SMTP server
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::SmtpAuthType,
     /// If `true`, all email traffic is routed through your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub enabled: bool,
     /// Hostname or IP address of your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub host: ::std::string::String,
     /// ID of your SMTP server
     ///
@@ -26,37 +26,37 @@ pub struct Oauth2JwtBearerGrantCreate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Port number of your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub port: i64,
     /// Username that's used to access your SMTP server
-    #[serde()]
+    #[serde(default)]
     pub username: ::std::string::String,
     /// The URI of the authorization server that verifies the token. This is typically the token URI of your JWT.
-    #[serde()]
+    #[serde(default)]
     pub audience: ::std::string::String,
     /// The client ID that's used to access your SMTP server. This client ID is obtained when you create an OAuth 2.0 app with your email provider.
-    #[serde(rename = "clientId")]
+    #[serde(rename = "clientId", default)]
     pub client_id: ::std::string::String,
     /// The unique ID of the entity that creates the JWT. This can sometimes be the email address of the user who creates the JWT. Check with your email provider for the correct value.
-    #[serde()]
+    #[serde(default)]
     pub issuer: ::std::string::String,
     /// The ID of the private key that's used to sign the JWT
-    #[serde(rename = "keyId")]
+    #[serde(rename = "keyId", default)]
     pub key_id: ::std::string::String,
     /// The secret RSA key that's used to cryptographically sign the JWT
-    #[serde(rename = "privateKey")]
+    #[serde(rename = "privateKey", default)]
     pub private_key: ::std::string::String,
     /// List of OAuth 2.0 scopes for your SMTP server. You must provide a scope that allows your email server to send emails.
-    #[serde()]
+    #[serde(default)]
     pub scopes: ::std::vec::Vec<::std::string::String>,
     /// The signing algorithm that's used to sign the JWT
     #[serde(rename = "signingAlgorithm")]
     pub signing_algorithm: crate::management::models::Oauth2JwtBearerGrantCreateSigningAlgorithm,
     /// The email address of the user account that the OAuth 2.0 app impersonates to send emails
-    #[serde()]
+    #[serde(default)]
     pub subject: ::std::string::String,
     /// The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token
-    #[serde(rename = "tokenEndpoint")]
+    #[serde(rename = "tokenEndpoint", default)]
     pub token_endpoint: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

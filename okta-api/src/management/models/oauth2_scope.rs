@@ -39,7 +39,7 @@ pub struct Oauth2Scope {
         crate::management::models::Oauth2ScopeMetadataPublish,
     >,
     /// Scope name
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Indicates whether the Scope is optional. When set to `true`, the user can skip consent for the scope.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

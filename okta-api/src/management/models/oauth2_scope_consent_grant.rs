@@ -33,7 +33,7 @@ pub struct Oauth2ScopeConsentGrant {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The issuer of your org authorization server. This is typically your Okta domain.
-    #[serde()]
+    #[serde(default)]
     pub issuer: ::std::string::String,
     /// Timestamp when the object was last updated
     #[serde(
@@ -45,7 +45,7 @@ pub struct Oauth2ScopeConsentGrant {
         crate::management::models::LastUpdatedProperty,
     >,
     /// The name of the [Okta scope](https://developer.okta.com/docs/api/oauth2/#oauth-20-scopes) for which consent is granted
-    #[serde(rename = "scopeId")]
+    #[serde(rename = "scopeId", default)]
     pub scope_id: ::std::string::String,
     /// User type source that granted consent
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

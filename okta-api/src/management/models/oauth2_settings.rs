@@ -9,13 +9,13 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2Settings {
     /// The URL to the authorization server's authorization endpoint
-    #[serde(rename = "authorizeEndpoint")]
+    #[serde(rename = "authorizeEndpoint", default)]
     pub authorize_endpoint: ::std::string::String,
     /// The OAuth 2.0 client identifier
-    #[serde(rename = "clientId")]
+    #[serde(rename = "clientId", default)]
     pub client_id: ::std::string::String,
     /// The OAuth 2.0 client secret
-    #[serde(rename = "clientSecret")]
+    #[serde(rename = "clientSecret", default)]
     pub client_secret: ::std::string::String,
     /// The public key in JWK format. Returned when the OAuth authentication method is `PRIVATE_KEY_JWT`.
     ///
@@ -32,7 +32,7 @@ pub struct Oauth2Settings {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The URL to the authorization server's token endpoint
-    #[serde(rename = "tokenEndpoint")]
+    #[serde(rename = "tokenEndpoint", default)]
     pub token_endpoint: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

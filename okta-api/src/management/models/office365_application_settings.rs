@@ -49,7 +49,7 @@ pub struct Office365ApplicationSettings {
         crate::management::models::ApplicationSettingsNotifications,
     >,
     /// Office365 app instance properties
-    #[serde()]
+    #[serde(default)]
     pub app: crate::management::models::Office365ApplicationSettingsApplication,
     /// Contains SAML 1.1 sign-on mode attributes
     #[serde(

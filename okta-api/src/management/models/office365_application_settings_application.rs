@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Office365ApplicationSettingsApplication {
     /// The domain for your Office 365 account
-    #[serde()]
+    #[serde(default)]
     pub domain: ::std::string::String,
     /// Microsoft tenant name
-    #[serde(rename = "msftTenant")]
+    #[serde(rename = "msftTenant", default)]
     pub msft_tenant: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

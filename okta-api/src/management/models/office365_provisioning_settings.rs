@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Office365ProvisioningSettings {
     /// Microsoft Office 365 global administrator password
-    #[serde(rename = "adminPassword")]
+    #[serde(rename = "adminPassword", default)]
     pub admin_password: ::std::string::String,
     /// Microsoft Office 365 global administrator username
-    #[serde(rename = "adminUsername")]
+    #[serde(rename = "adminUsername", default)]
     pub admin_username: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oidc {
     /// The URL to your customer-facing instructions for configuring your OIDC integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines).
-    #[serde()]
+    #[serde(default)]
     pub doc: ::std::string::String,
     /// The URL to redirect users when they click on your app from their Okta End-User Dashboard
     #[serde(
@@ -26,7 +26,7 @@ pub struct Oidc {
     )]
     pub post_logout_uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// List of sign-in redirect URIs
-    #[serde(rename = "redirectUris")]
+    #[serde(rename = "redirectUris", default)]
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -12,7 +12,7 @@ pub struct OktaDeviceRiskChangeEvent {
     #[serde()]
     pub current_level: crate::management::models::OktaDeviceRiskChangeEventCurrentLevel,
     /// The time of the event (UNIX timestamp)
-    #[serde()]
+    #[serde(default)]
     pub event_timestamp: i64,
     /// The entity that initiated the event
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -33,7 +33,7 @@ pub struct OktaDeviceRiskChangeEvent {
         crate::management::models::OktaDeviceRiskChangeEventReasonUser,
     >,
     /// The event subjects
-    #[serde()]
+    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaIpChangeEvent {
     /// Current IP address of the subject
-    #[serde()]
+    #[serde(default)]
     pub current_ip_address: ::std::string::String,
     /// The time of the event (UNIX timestamp)
-    #[serde()]
+    #[serde(default)]
     pub event_timestamp: i64,
     /// The entity that initiated the event
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -20,7 +20,7 @@ pub struct OktaIpChangeEvent {
         crate::management::models::OktaIpChangeEventInitiatingEntity,
     >,
     /// Previous IP address of the subject
-    #[serde()]
+    #[serde(default)]
     pub previous_ip_address: ::std::string::String,
     /// The `reason_admin` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -33,7 +33,7 @@ pub struct OktaIpChangeEvent {
         crate::management::models::OktaIpChangeEventReasonUser,
     >,
     /// The event subjects
-    #[serde()]
+    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -12,11 +12,11 @@ pub struct OktaManagedUserAccountRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The user-defined name for the Okta managed user account
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// The ID of the Okta user to manage as a service account.
     /// This must be an existing user in your Okta org.
-    #[serde(rename = "oktaUserId")]
+    #[serde(rename = "oktaUserId", default)]
     pub okta_user_id: ::std::string::String,
     /// A list of IDs of the Okta groups who own the Okta managed user account
     #[serde(

@@ -19,12 +19,12 @@ pub struct OktaManagedUserAccountResponse {
     /// The email address associated with the Okta user. This parameter is read-only, and it is derived from the Okta user profile.
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub email: ::std::string::String,
     /// The UUID of the Okta managed user account
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the Okta managed user account was last updated
     ///
@@ -36,10 +36,10 @@ pub struct OktaManagedUserAccountResponse {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The user-defined name for the Okta managed user account
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// The ID of the Okta user being managed as a service account
-    #[serde(rename = "oktaUserId")]
+    #[serde(rename = "oktaUserId", default)]
     pub okta_user_id: ::std::string::String,
     /// A list of IDs of the Okta groups who own the Okta managed user account
     #[serde(
@@ -70,7 +70,7 @@ pub struct OktaManagedUserAccountResponse {
     /// The username associated with the Okta user. This parameter is read-only, and it is derived from the Okta user profile.
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub username: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

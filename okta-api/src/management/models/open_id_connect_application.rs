@@ -41,7 +41,7 @@ pub struct OpenIdConnectApplication {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// User-defined display name for app
-    #[serde()]
+    #[serde(default)]
     pub label: crate::management::models::ApplicationLabel,
     /// Timestamp when the application object was last updated
     ///
@@ -125,13 +125,13 @@ pub struct OpenIdConnectApplication {
     )]
     pub links: ::std::option::Option<crate::management::models::ApplicationLinks>,
     /// The `credentials` property.
-    #[serde()]
+    #[serde(default)]
     pub credentials: crate::management::models::OauthApplicationCredentials,
     /// `oidc_client` is the key name for an OAuth 2.0 client app instance
     #[serde()]
     pub name: crate::management::models::OpenIdConnectApplicationName,
     /// The `settings` property.
-    #[serde()]
+    #[serde(default)]
     pub settings: crate::management::models::OpenIdConnectApplicationSettings,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -68,7 +68,7 @@ pub struct OpenIdConnectApplicationSettingsClient {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub frontchannel_logout_uri: ::std::option::Option<::std::string::String>,
     /// The `grant_types` property.
-    #[serde()]
+    #[serde(default)]
     pub grant_types: ::std::vec::Vec<crate::management::models::GrantType>,
     /// JWE alg algorithm for encrypting the ID token issued to this client. If this is requested, the response is signed, and then encrypted with the result being a nested JWT. The default, if omitted, is that no encryption is performed. See the \[Application Public Keys API\](/openapi/okta-management/management/applicationssopublickeys/) for more information on encryption keys. See [Key management](https://developer.okta.com/docs/guides/key-management/main/) for more information on how encryption keys are used.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -10,7 +10,11 @@
 pub struct OpenIdConnectApplicationSettingsClientKeys {
     /// The `keys` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub keys: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub keys: ::std::option::Option<
+        ::std::vec::Vec<
+            crate::management::models::OpenIdConnectApplicationSettingsClientKeysKeysItem,
+        >,
+    >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

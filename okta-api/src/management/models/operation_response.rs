@@ -10,10 +10,10 @@ pub struct OperationResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub completed: ::std::option::Option<::std::string::String>,
     /// Timestamp of when the operation was created
-    #[serde()]
+    #[serde(default)]
     pub created: ::std::string::String,
     /// ID of the asynchronous operation
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp of when the operation started
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -22,7 +22,7 @@ pub struct OperationResponse {
     #[serde()]
     pub status: crate::management::models::OperationResponseStatus,
     /// The operation type
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub type_: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

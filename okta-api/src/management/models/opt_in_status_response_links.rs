@@ -14,9 +14,7 @@ pub struct OptInStatusResponseLinks {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub opt_in_status: ::std::option::Option<
-        crate::management::models::OptInStatusResponseLinksOptInStatus,
-    >,
+    pub opt_in_status: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

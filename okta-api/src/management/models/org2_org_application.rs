@@ -59,7 +59,7 @@ pub struct Org2OrgApplication {
         crate::management::models::ApplicationVisibility,
     >,
     /// The `settings` property.
-    #[serde()]
+    #[serde(default)]
     pub settings: crate::management::models::Org2OrgApplicationSettings,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -49,7 +49,7 @@ pub struct Org2OrgApplicationSettings {
         crate::management::models::ApplicationSettingsNotifications,
     >,
     /// Org2Org app instance properties
-    #[serde()]
+    #[serde(default)]
     pub app: crate::management::models::Org2OrgApplicationSettingsApplication,
     /// Contains SAML 2.0 sign-on mode attributes.
     /// > **Note:** Set `destinationOverride` to configure any other SAML 2.0 attributes in this section.

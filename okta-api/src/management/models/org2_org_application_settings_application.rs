@@ -23,7 +23,7 @@ pub struct Org2OrgApplicationSettingsApplication {
     )]
     pub aud_restriction: ::std::option::Option<::std::string::String>,
     /// The base URL of the target Okta org (for `SAML_2_0` sign-on mode)
-    #[serde(rename = "baseUrl")]
+    #[serde(rename = "baseUrl", default)]
     pub base_url: ::std::string::String,
     /// Used to track and manage the state of the app's creation or the provisioning process between two Okta orgs
     #[serde(

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgAerialConsent {
     /// The unique ID of the Aerial account
-    #[serde(rename = "accountId")]
+    #[serde(rename = "accountId", default)]
     pub account_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgAerialConsentDetails {
     /// The unique ID of the Aerial account
-    #[serde(rename = "accountId")]
+    #[serde(rename = "accountId", default)]
     pub account_id: ::std::string::String,
     /// Principal ID of the user who granted the permission
     #[serde(

@@ -10,9 +10,7 @@
 pub struct OrgBillingContactTypeLinks {
     /// The `billing` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub billing: ::std::option::Option<
-        crate::management::models::OrgBillingContactTypeLinksBilling,
-    >,
+    pub billing: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -17,7 +17,7 @@ pub struct OrgCreationAdmin {
     >,
     /// Specifies the profile attributes for the first super admin user. The minimal set of required attributes are `email`, `firstName`, `lastName`, and `login`.
     /// See \[profile\](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile) for additional profile attributes.
-    #[serde()]
+    #[serde(default)]
     pub profile: crate::management::models::OrgCreationAdminProfile,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -10,16 +10,16 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgCreationAdminProfile {
     /// Given name of the User (`givenName`)
-    #[serde(rename = "firstName")]
+    #[serde(rename = "firstName", default)]
     pub first_name: ::std::string::String,
     /// The family name of the User (`familyName`)
-    #[serde(rename = "lastName")]
+    #[serde(rename = "lastName", default)]
     pub last_name: ::std::string::String,
     /// The primary email address of the User. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
-    #[serde()]
+    #[serde(default)]
     pub email: ::std::string::String,
     /// The unique identifier for the User (`username`)
-    #[serde()]
+    #[serde(default)]
     pub login: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -10,46 +10,34 @@
 pub struct OrgGeneralSettingLinks {
     /// The `contacts` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contacts: ::std::option::Option<
-        crate::management::models::OrgGeneralSettingLinksContacts,
-    >,
+    pub contacts: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `logo` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub logo: ::std::option::Option<
-        crate::management::models::OrgGeneralSettingLinksLogo,
-    >,
+    pub logo: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `oktaCommunication` property.
     #[serde(
         rename = "oktaCommunication",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub okta_communication: ::std::option::Option<
-        crate::management::models::OrgGeneralSettingLinksOktaCommunication,
-    >,
+    pub okta_communication: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `oktaSupport` property.
     #[serde(
         rename = "oktaSupport",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub okta_support: ::std::option::Option<
-        crate::management::models::OrgGeneralSettingLinksOktaSupport,
-    >,
+    pub okta_support: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `preferences` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub preferences: ::std::option::Option<
-        crate::management::models::OrgGeneralSettingLinksPreferences,
-    >,
+    pub preferences: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `uploadLogo` property.
     #[serde(
         rename = "uploadLogo",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub upload_logo: ::std::option::Option<
-        crate::management::models::OrgGeneralSettingLinksUploadLogo,
-    >,
+    pub upload_logo: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

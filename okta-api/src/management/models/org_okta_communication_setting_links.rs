@@ -14,18 +14,14 @@ pub struct OrgOktaCommunicationSettingLinks {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub opt_in: ::std::option::Option<
-        crate::management::models::OrgOktaCommunicationSettingLinksOptIn,
-    >,
+    pub opt_in: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `optOut` property.
     #[serde(
         rename = "optOut",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub opt_out: ::std::option::Option<
-        crate::management::models::OrgOktaCommunicationSettingLinksOptOut,
-    >,
+    pub opt_out: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -10,29 +10,19 @@
 pub struct OrgOktaSupportSettingsObjLinks {
     /// The `extend` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub extend: ::std::option::Option<
-        crate::management::models::OrgOktaSupportSettingsObjLinksExtend,
-    >,
+    pub extend: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `revoke` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub revoke: ::std::option::Option<
-        crate::management::models::OrgOktaSupportSettingsObjLinksRevoke,
-    >,
+    pub revoke: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `grant` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub grant: ::std::option::Option<
-        crate::management::models::OrgOktaSupportSettingsObjLinksGrant,
-    >,
+    pub grant: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `case` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub case: ::std::option::Option<
-        crate::management::models::OrgOktaSupportSettingsObjLinksCase,
-    >,
+    pub case: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `cases` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cases: ::std::option::Option<
-        crate::management::models::OrgOktaSupportSettingsObjLinksCases,
-    >,
+    pub cases: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

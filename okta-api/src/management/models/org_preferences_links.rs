@@ -15,7 +15,7 @@ pub struct OrgPreferencesLinks {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hide_end_user_footer: ::std::option::Option<
-        crate::management::models::OrgPreferencesLinksHideEndUserFooter,
+        crate::management::models::HrefObject,
     >,
     /// The `showEndUserFooter` property.
     #[serde(
@@ -24,7 +24,7 @@ pub struct OrgPreferencesLinks {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_end_user_footer: ::std::option::Option<
-        crate::management::models::OrgPreferencesLinksShowEndUserFooter,
+        crate::management::models::HrefObject,
     >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

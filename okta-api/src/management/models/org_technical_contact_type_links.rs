@@ -10,9 +10,7 @@
 pub struct OrgTechnicalContactTypeLinks {
     /// The `technical` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub technical: ::std::option::Option<
-        crate::management::models::OrgTechnicalContactTypeLinksTechnical,
-    >,
+    pub technical: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

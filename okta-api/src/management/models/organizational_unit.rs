@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationalUnit {
     /// The name of the organizational unit where privileged app users are present
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -11,17 +11,17 @@ pub struct OsAccountBase {
     /// Timestamp when the OS account was created
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub created: ::std::string::String,
     /// Unique identifier of the device this OS account belongs to
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "deviceId")]
+    #[serde(rename = "deviceId", default)]
     pub device_id: ::std::string::String,
     /// Unique identifier for the OS account
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the OS account was last seen
     #[serde(
@@ -33,7 +33,7 @@ pub struct OsAccountBase {
     /// Timestamp when the OS account was last updated
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "lastUpdated")]
+    #[serde(rename = "lastUpdated", default)]
     pub last_updated: ::std::string::String,
     /// OS platform for OS accounts (desktop platforms only)
     #[serde()]
@@ -85,7 +85,7 @@ pub struct OsAccountBase {
     )]
     pub embedded: ::std::option::Option<crate::management::models::OsAccountEmbedded>,
     /// The `_links` property.
-    #[serde(rename = "_links")]
+    #[serde(rename = "_links", default)]
     pub links: crate::management::models::OsAccountLinks,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -12,10 +12,10 @@ pub struct Parameters {
     #[serde()]
     pub action: crate::management::models::ParametersAction,
     /// The attribute that tracks group memberships in Active Directory or LDAP. For Active Directory, use `member`. For LDAP, use the appropriate attribute found in the LDAP server such as, but not limited to, `uniqueMember` or `member`.
-    #[serde()]
+    #[serde(default)]
     pub attribute: ::std::string::String,
     /// List of user IDs whose group memberships to update
-    #[serde()]
+    #[serde(default)]
     pub values: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

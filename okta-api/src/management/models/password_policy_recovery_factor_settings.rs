@@ -8,9 +8,7 @@
 pub struct PasswordPolicyRecoveryFactorSettings {
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<
-        crate::management::models::PasswordPolicyRecoveryFactorSettingsStatus,
-    >,
+    pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

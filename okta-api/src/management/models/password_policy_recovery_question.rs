@@ -13,9 +13,7 @@ pub struct PasswordPolicyRecoveryQuestion {
     >,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<
-        crate::management::models::PasswordPolicyRecoveryQuestionStatus,
-    >,
+    pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

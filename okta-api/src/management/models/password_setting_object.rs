@@ -16,9 +16,7 @@ pub struct PasswordSettingObject {
     pub seed: ::std::option::Option<crate::management::models::SeedEnum>,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<
-        crate::management::models::PasswordSettingObjectStatus,
-    >,
+    pub status: ::std::option::Option<crate::management::models::EnabledStatus>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

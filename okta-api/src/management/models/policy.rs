@@ -151,7 +151,7 @@ impl Policy {
     /// `status`, whichever subtype this is.
     pub fn status(
         &self,
-    ) -> ::std::option::Option<&crate::management::models::PolicyStatus> {
+    ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
         match self {
             Self::Access(value) => value.status.as_ref(),
             Self::IdpDiscovery(value) => value.status.as_ref(),

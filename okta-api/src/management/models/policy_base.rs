@@ -31,14 +31,14 @@ pub struct PolicyBase {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Name of the policy
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Specifies the order in which this policy is evaluated in relation to the other policies
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<i64>,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<crate::management::models::PolicyStatus>,
+    pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// Specifies whether Okta created the policy
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub system: ::std::option::Option<bool>,

@@ -10,7 +10,7 @@ pub struct PolicyContext {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<crate::management::models::PolicyContextDevice>,
     /// An array of Group IDs for the simulate operation. Only user IDs or Group IDs are allowed, not both.
-    #[serde()]
+    #[serde(default)]
     pub groups: crate::management::models::PolicyContextGroups,
     /// The network rule condition, zone, or IP address
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -19,7 +19,7 @@ pub struct PolicyContext {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk: ::std::option::Option<crate::management::models::PolicyContextRisk>,
     /// The user ID for the simulate operation. Only user IDs or Group IDs are allowed, not both.
-    #[serde()]
+    #[serde(default)]
     pub user: crate::management::models::PolicyContextUser,
     /// The zone ID under the network rule condition.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyContextUser {
     /// The unique ID number for the user.
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

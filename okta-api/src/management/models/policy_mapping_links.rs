@@ -15,14 +15,10 @@ pub struct PolicyMappingLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `application` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application: ::std::option::Option<
-        crate::management::models::PolicyMappingLinksApplication,
-    >,
+    pub application: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `policy` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy: ::std::option::Option<
-        crate::management::models::PolicyMappingLinksPolicy,
-    >,
+    pub policy: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

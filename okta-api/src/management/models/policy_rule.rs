@@ -135,7 +135,7 @@ impl PolicyRule {
     /// `status`, whichever subtype this is.
     pub fn status(
         &self,
-    ) -> ::std::option::Option<&crate::management::models::PolicyRuleStatus> {
+    ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
         match self {
             Self::Access(value) => value.status.as_ref(),
             Self::Password(value) => value.status.as_ref(),

@@ -7,13 +7,13 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PostApiServiceIntegrationInstanceRequest {
     /// The list of Okta management scopes granted to the API Service Integration instance. See \[Okta management OAuth 2.0 scopes\](/oauth2/#okta-admin-management).
-    #[serde(rename = "grantedScopes")]
+    #[serde(rename = "grantedScopes", default)]
     pub granted_scopes: ::std::vec::Vec<::std::string::String>,
     /// App instance properties
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub properties: ::std::option::Option<crate::management::models::AppProperties>,
     /// The type of the API service integration. This string is an underscore-concatenated, lowercased API service integration name. For example, `my_api_log_integration`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub type_: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

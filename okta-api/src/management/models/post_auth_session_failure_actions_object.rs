@@ -10,11 +10,9 @@
 #[non_exhaustive]
 pub enum PostAuthSessionFailureActionsObject {
     /// `action` `RUN_WORKFLOW`.
-    PostAuthSessionPolicyRuleRunWorkflow(
-        crate::management::models::PostAuthSessionPolicyRuleRunWorkflow,
-    ),
+    RunWorkflow(crate::management::models::PostAuthSessionPolicyRuleRunWorkflow),
     /// `action` `TERMINATE_SESSION`.
-    PostAuthSessionPolicyRuleTerminateSession(
+    TerminateSession(
         crate::management::models::PostAuthSessionPolicyRuleTerminateSession,
     ),
     /// A `action` this SDK has no subtype for; every field is kept.
@@ -29,7 +27,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::PostAuthSessionPolicyRuleRunWorkflow,
     ) -> Self {
-        Self::PostAuthSessionPolicyRuleRunWorkflow(value)
+        Self::RunWorkflow(value)
     }
 }
 
@@ -39,7 +37,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::PostAuthSessionPolicyRuleTerminateSession,
     ) -> Self {
-        Self::PostAuthSessionPolicyRuleTerminateSession(value)
+        Self::TerminateSession(value)
     }
 }
 
@@ -49,12 +47,8 @@ impl ::serde::Serialize for PostAuthSessionFailureActionsObject {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::PostAuthSessionPolicyRuleRunWorkflow(value) => {
-                value.serialize(serializer)
-            }
-            Self::PostAuthSessionPolicyRuleTerminateSession(value) => {
-                value.serialize(serializer)
-            }
+            Self::RunWorkflow(value) => value.serialize(serializer),
+            Self::TerminateSession(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -67,12 +61,10 @@ impl<'de> ::serde::Deserialize<'de> for PostAuthSessionFailureActionsObject {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "action") {
             ::std::option::Option::Some("RUN_WORKFLOW") => {
-                crate::runtime::from_value(value)
-                    .map(Self::PostAuthSessionPolicyRuleRunWorkflow)
+                crate::runtime::from_value(value).map(Self::RunWorkflow)
             }
             ::std::option::Option::Some("TERMINATE_SESSION") => {
-                crate::runtime::from_value(value)
-                    .map(Self::PostAuthSessionPolicyRuleTerminateSession)
+                crate::runtime::from_value(value).map(Self::TerminateSession)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -71,7 +71,7 @@ pub struct PrincipalRateLimitEntity {
     )]
     pub org_id: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the principal. This is the ID of the API token or OAuth 2.0 app.
-    #[serde(rename = "principalId")]
+    #[serde(rename = "principalId", default)]
     pub principal_id: ::std::string::String,
     /// The type of principal, either an API token or an OAuth 2.0 app
     #[serde(rename = "principalType")]

@@ -14,7 +14,7 @@ pub struct PrivilegedResourceCredentials {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
     /// The username associated with the privileged resource
-    #[serde(rename = "userName")]
+    #[serde(rename = "userName", default)]
     pub user_name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

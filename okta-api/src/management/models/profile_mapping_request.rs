@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileMappingRequest {
     /// A target property, in string form, that maps to a valid [JSON Schema Draft](https://tools.ietf.org/html/draft-zyp-json-schema-04) document.
-    #[serde()]
+    #[serde(default)]
     pub properties: crate::management::models::ProfileMappingProperty,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -20,7 +20,7 @@ pub struct ProvisioningCapability {
     #[serde()]
     pub capability: crate::management::models::ProvisioningCapabilityCapability,
     /// List of supported provisioning protocols
-    #[serde(rename = "supportedProtocols")]
+    #[serde(rename = "supportedProtocols", default)]
     pub supported_protocols: ::std::vec::Vec<
         crate::management::models::ProvisioningCapabilitySupportedProtocolsItem,
     >,

@@ -9,12 +9,12 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProvisioningDetails {
     /// List of provisioning features supported in this integration
-    #[serde()]
+    #[serde(default)]
     pub features: ::std::vec::Vec<
         crate::management::models::ProvisioningDetailsFeaturesItem,
     >,
     /// SCIM configuration details
-    #[serde()]
+    #[serde(default)]
     pub scim: crate::management::models::Scim,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RateLimitAdminNotifications {
     /// The `notificationsEnabled` property.
-    #[serde(rename = "notificationsEnabled")]
+    #[serde(rename = "notificationsEnabled", default)]
     pub notifications_enabled: bool,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RateLimitWarningThresholdRequest {
     /// The threshold value (percentage) of a rate limit that, when exceeded, triggers a warning notification. By default, this value is 90 for Workforce orgs and 60 for CIAM orgs.
-    #[serde(rename = "warningThreshold")]
+    #[serde(rename = "warningThreshold", default)]
     pub warning_threshold: i64,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -12,7 +12,7 @@ pub struct RealmProfile {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Name of a realm
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Used to store partner users. This property must be set to `PARTNER` to access Okta's external partner portal.
     #[serde(

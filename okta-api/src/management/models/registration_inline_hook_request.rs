@@ -12,13 +12,9 @@
 #[non_exhaustive]
 pub enum RegistrationInlineHookRequest {
     /// `requestType` `self.service.registration`.
-    RegistrationInlineHookSsrData(
-        crate::management::models::RegistrationInlineHookSsrData,
-    ),
+    SsrData(crate::management::models::RegistrationInlineHookSsrData),
     /// `requestType` `progressive.profile`.
-    RegistrationInlineHookPpData(
-        crate::management::models::RegistrationInlineHookPpData,
-    ),
+    PpData(crate::management::models::RegistrationInlineHookPpData),
     /// A `requestType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::RegistrationInlineHookRequestBase),
 }
@@ -27,8 +23,8 @@ impl RegistrationInlineHookRequest {
     /// `eventType`, whichever subtype this is.
     pub fn event_type(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::RegistrationInlineHookSsrData(value) => value.event_type.as_ref(),
-            Self::RegistrationInlineHookPpData(value) => value.event_type.as_ref(),
+            Self::SsrData(value) => value.event_type.as_ref(),
+            Self::PpData(value) => value.event_type.as_ref(),
             Self::Other(value) => value.event_type.as_ref(),
         }
     }
@@ -39,16 +35,16 @@ impl RegistrationInlineHookRequest {
         &crate::management::models::RegistrationInlineHookRequestType,
     > {
         match self {
-            Self::RegistrationInlineHookSsrData(value) => value.request_type.as_ref(),
-            Self::RegistrationInlineHookPpData(value) => value.request_type.as_ref(),
+            Self::SsrData(value) => value.request_type.as_ref(),
+            Self::PpData(value) => value.request_type.as_ref(),
             Self::Other(value) => value.request_type.as_ref(),
         }
     }
     /// `source`, whichever subtype this is.
     pub fn source(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::RegistrationInlineHookSsrData(value) => value.source.as_ref(),
-            Self::RegistrationInlineHookPpData(value) => value.source.as_ref(),
+            Self::SsrData(value) => value.source.as_ref(),
+            Self::PpData(value) => value.source.as_ref(),
             Self::Other(value) => value.source.as_ref(),
         }
     }
@@ -57,14 +53,14 @@ impl RegistrationInlineHookRequest {
 impl ::std::convert::From<crate::management::models::RegistrationInlineHookSsrData>
 for RegistrationInlineHookRequest {
     fn from(value: crate::management::models::RegistrationInlineHookSsrData) -> Self {
-        Self::RegistrationInlineHookSsrData(value)
+        Self::SsrData(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::RegistrationInlineHookPpData>
 for RegistrationInlineHookRequest {
     fn from(value: crate::management::models::RegistrationInlineHookPpData) -> Self {
-        Self::RegistrationInlineHookPpData(value)
+        Self::PpData(value)
     }
 }
 
@@ -74,8 +70,8 @@ impl ::serde::Serialize for RegistrationInlineHookRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::RegistrationInlineHookSsrData(value) => value.serialize(serializer),
-            Self::RegistrationInlineHookPpData(value) => value.serialize(serializer),
+            Self::SsrData(value) => value.serialize(serializer),
+            Self::PpData(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -88,11 +84,10 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookRequest {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "requestType") {
             ::std::option::Option::Some("self.service.registration") => {
-                crate::runtime::from_value(value)
-                    .map(Self::RegistrationInlineHookSsrData)
+                crate::runtime::from_value(value).map(Self::SsrData)
             }
             ::std::option::Option::Some("progressive.profile") => {
-                crate::runtime::from_value(value).map(Self::RegistrationInlineHookPpData)
+                crate::runtime::from_value(value).map(Self::PpData)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Schema `ReplaceEmailDomainExpandItem` (`/paths/~1api~1v1~1email-domains~1{emailDomainId}/put/../parameters/1/schema/items`).
+/// Schema `ReplaceEmailDomainExpandItem` (`/paths/~1api~1v1~1email-domains~1{emailDomainId}/parameters/1/schema/items`).
 ///
 /// Open: a value this SDK does not know is kept in `Other` and written back verbatim.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -5,7 +5,7 @@
 
 /// Type of contact
 ///
-/// Schema `ReplaceOrgContactUserContactType` (`/paths/~1api~1v1~1org~1contacts~1{contactType}/put/../parameters/0/schema`).
+/// Schema `ReplaceOrgContactUserContactType` (`/paths/~1api~1v1~1org~1contacts~1{contactType}/parameters/0/schema`).
 ///
 /// Open: a value this SDK does not know is kept in `Other` and written back verbatim.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -10,11 +10,11 @@
 #[non_exhaustive]
 pub enum ResendUserFactor {
     /// `factorType` `call`.
-    UserFactorCall(crate::management::models::UserFactorCall),
+    Call(crate::management::models::UserFactorCall),
     /// `factorType` `email`.
-    UserFactorEmail(crate::management::models::UserFactorEmail),
+    Email(crate::management::models::UserFactorEmail),
     /// `factorType` `sms`.
-    UserFactorSms(crate::management::models::UserFactorSms),
+    Sms(crate::management::models::UserFactorSms),
     /// A `factorType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::ResendUserFactorBase),
 }
@@ -24,21 +24,21 @@ impl ResendUserFactor {}
 impl ::std::convert::From<crate::management::models::UserFactorCall>
 for ResendUserFactor {
     fn from(value: crate::management::models::UserFactorCall) -> Self {
-        Self::UserFactorCall(value)
+        Self::Call(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserFactorEmail>
 for ResendUserFactor {
     fn from(value: crate::management::models::UserFactorEmail) -> Self {
-        Self::UserFactorEmail(value)
+        Self::Email(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserFactorSms>
 for ResendUserFactor {
     fn from(value: crate::management::models::UserFactorSms) -> Self {
-        Self::UserFactorSms(value)
+        Self::Sms(value)
     }
 }
 
@@ -48,9 +48,9 @@ impl ::serde::Serialize for ResendUserFactor {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::UserFactorCall(value) => value.serialize(serializer),
-            Self::UserFactorEmail(value) => value.serialize(serializer),
-            Self::UserFactorSms(value) => value.serialize(serializer),
+            Self::Call(value) => value.serialize(serializer),
+            Self::Email(value) => value.serialize(serializer),
+            Self::Sms(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -63,13 +63,13 @@ impl<'de> ::serde::Deserialize<'de> for ResendUserFactor {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "factorType") {
             ::std::option::Option::Some("call") => {
-                crate::runtime::from_value(value).map(Self::UserFactorCall)
+                crate::runtime::from_value(value).map(Self::Call)
             }
             ::std::option::Option::Some("email") => {
-                crate::runtime::from_value(value).map(Self::UserFactorEmail)
+                crate::runtime::from_value(value).map(Self::Email)
             }
             ::std::option::Option::Some("sms") => {
-                crate::runtime::from_value(value).map(Self::UserFactorSms)
+                crate::runtime::from_value(value).map(Self::Sms)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -15,9 +15,7 @@ pub struct ResourceSetBindingMembersLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `next` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next: ::std::option::Option<
-        crate::management::models::ResourceSetBindingMembersLinksNext,
-    >,
+    pub next: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `binding` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub binding: ::std::option::Option<crate::management::models::HrefObjectBindingLink>,

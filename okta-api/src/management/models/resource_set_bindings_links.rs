@@ -15,9 +15,7 @@ pub struct ResourceSetBindingsLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `next` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next: ::std::option::Option<
-        crate::management::models::ResourceSetBindingsLinksNext,
-    >,
+    pub next: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `resource-set` property.
     #[serde(
         rename = "resource-set",

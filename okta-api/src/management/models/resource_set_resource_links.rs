@@ -14,24 +14,16 @@ pub struct ResourceSetResourceLinks {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub self_: ::std::option::Option<
-        crate::management::models::ResourceSetResourceLinksSelf_,
-    >,
+    pub self_: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `resource` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resource: ::std::option::Option<
-        crate::management::models::ResourceSetResourceLinksResource,
-    >,
+    pub resource: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `groups` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub groups: ::std::option::Option<
-        crate::management::models::ResourceSetResourceLinksGroups,
-    >,
+    pub groups: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `users` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub users: ::std::option::Option<
-        crate::management::models::ResourceSetResourceLinksUsers,
-    >,
+    pub users: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -7,10 +7,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetResourcePostRequest {
     /// Conditions for further restricting a resource.
-    #[serde()]
+    #[serde(default)]
     pub conditions: crate::management::models::ResourceConditions,
     /// Resource in ORN or REST API URL format
-    #[serde(rename = "resourceOrnOrUrl")]
+    #[serde(rename = "resourceOrnOrUrl", default)]
     pub resource_orn_or_url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RiscIdentifierChangedEvent {
     /// The time of the event (UNIX timestamp)
-    #[serde()]
+    #[serde(default)]
     pub event_timestamp: i64,
     /// The new identifier value
     #[serde(
@@ -19,7 +19,7 @@ pub struct RiscIdentifierChangedEvent {
     )]
     pub new_value: ::std::option::Option<::std::string::String>,
     /// The event subjects
-    #[serde()]
+    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -14,7 +14,7 @@ pub struct RiskEvent {
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
     /// List of risk event subjects
-    #[serde()]
+    #[serde(default)]
     pub subjects: ::std::vec::Vec<crate::management::models::RiskEventSubject>,
     /// Timestamp of when the event is produced (expressed as a UTC time zone using ISO 8601 format: yyyy-MM-dd`T`HH:mm:ss.SSS`Z`)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RiskEventSubject {
     /// The risk event subject IP address (either an IPv4 or IPv6 address)
-    #[serde()]
+    #[serde(default)]
     pub ip: ::std::string::String,
     /// Additional reasons for the risk level of the IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

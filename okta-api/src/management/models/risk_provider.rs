@@ -10,7 +10,7 @@ pub struct RiskProvider {
     #[serde()]
     pub action: crate::management::models::RiskProviderAction,
     /// The ID of the [OAuth 2.0 service app](https://developer.okta.com/docs/guides/implement-oauth-for-okta-serviceapp/main/#create-a-service-app-and-grant-scopes) that's used to send risk events to Okta
-    #[serde(rename = "clientId")]
+    #[serde(rename = "clientId", default)]
     pub client_id: ::std::string::String,
     /// Timestamp when the risk provider object was created
     ///
@@ -20,7 +20,7 @@ pub struct RiskProvider {
     /// The ID of the risk provider object
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the risk provider object was last updated
     ///
@@ -32,10 +32,10 @@ pub struct RiskProvider {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Name of the risk provider
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(rename = "_links")]
+    #[serde(rename = "_links", default)]
     pub links: crate::management::models::LinksSelf,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -29,7 +29,7 @@ pub struct RoleGovernanceSource {
     /// `id` of the grant
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "grantId")]
+    #[serde(rename = "grantId", default)]
     pub grant_id: ::std::string::String,
     /// The grant type
     #[serde(rename = "type")]

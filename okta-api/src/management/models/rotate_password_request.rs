@@ -11,10 +11,10 @@ pub struct RotatePasswordRequest {
     /// The password associated with the privileged resource
     ///
     /// Write-only: never returned by Okta.
-    #[serde()]
+    #[serde(default)]
     pub password: ::std::string::String,
     /// The version ID of the password secret from the OPA vault
-    #[serde(rename = "secretVersionId")]
+    #[serde(rename = "secretVersionId", default)]
     pub secret_version_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

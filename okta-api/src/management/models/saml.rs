@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Saml {
     /// List of Assertion Consumer Service (ACS) URLs. The default ACS URL is required and is indicated by a null `index` value. You can use the org-level variables you defined in the `config` array in the URL. For example: `https://${org.subdomain}.example.com/saml/login`
-    #[serde()]
+    #[serde(default)]
     pub acs: ::std::vec::Vec<crate::management::models::SamlAcsItem>,
     /// Attribute statements to appear in the Okta SAML assertion
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -17,10 +17,10 @@ pub struct Saml {
         ::std::vec::Vec<crate::management::models::SamlClaimsItem>,
     >,
     /// The URL to your customer-facing instructions for configuring your SAML integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines).
-    #[serde()]
+    #[serde(default)]
     pub doc: ::std::string::String,
     /// Globally unique name for your SAML entity. For instance, your Identity Provider (IdP) or Service Provider (SP) URL.
-    #[serde(rename = "entityId")]
+    #[serde(rename = "entityId", default)]
     pub entity_id: ::std::string::String,
     /// Defines the group attribute names for the SAML assertion statement. Okta inserts the list of Okta user groups into the attribute names in the statement.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -41,7 +41,7 @@ pub struct Saml11Application {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// User-defined display name for app
-    #[serde()]
+    #[serde(default)]
     pub label: crate::management::models::ApplicationLabel,
     /// Timestamp when the application object was last updated
     ///
@@ -130,7 +130,7 @@ pub struct Saml11Application {
         crate::management::models::ApplicationCredentials,
     >,
     /// The key name for the SAML 1.1 app definition. You can't create a custom SAML 1.1 app integration instance. Only existing OIN SAML 1.1 app integrations are supported.
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// The `settings` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

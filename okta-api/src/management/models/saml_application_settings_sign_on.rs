@@ -19,7 +19,7 @@ pub struct SamlApplicationSettingsSignOn {
         ::std::vec::Vec<crate::management::models::AcsEndpoint>,
     >,
     /// Determines whether the app allows you to configure multiple ACS URIs
-    #[serde(rename = "allowMultipleAcsEndpoints")]
+    #[serde(rename = "allowMultipleAcsEndpoints", default)]
     pub allow_multiple_acs_endpoints: bool,
     /// Determines if the app supports encrypted assertions
     #[serde(
@@ -31,7 +31,7 @@ pub struct SamlApplicationSettingsSignOn {
         crate::management::models::SamlAssertionEncryption,
     >,
     /// Determines whether the SAML assertion is digitally signed
-    #[serde(rename = "assertionSigned")]
+    #[serde(rename = "assertionSigned", default)]
     pub assertion_signed: bool,
     /// A list of custom attribute statements for the app's SAML assertion. See [SAML 2.0 Technical Overview](https://docs.oasis-open.org/security/saml/Post2.0/sstc-saml-tech-overview-2.0-cd-02.html).
     ///
@@ -105,7 +105,7 @@ pub struct SamlApplicationSettingsSignOn {
         crate::management::models::SamlApplicationSettingsSignOnDigestAlgorithm,
     >,
     /// Set to `true` to prompt users for their credentials when a SAML request has the `ForceAuthn` attribute set to `true`
-    #[serde(rename = "honorForceAuthn")]
+    #[serde(rename = "honorForceAuthn", default)]
     pub honor_force_authn: bool,
     /// SAML Issuer ID
     #[serde(
@@ -143,11 +143,11 @@ pub struct SamlApplicationSettingsSignOn {
     )]
     pub recipient_override: ::std::option::Option<::std::string::String>,
     /// Determines whether the SAML request is expected to be compressed
-    #[serde(rename = "requestCompressed")]
+    #[serde(rename = "requestCompressed", default)]
     pub request_compressed: bool,
     /// Determines whether the SAML authentication response message is digitally signed by the IdP
     /// > **Note:** Either (or both) `responseSigned` or `assertionSigned` must be `TRUE`.
-    #[serde(rename = "responseSigned")]
+    #[serde(rename = "responseSigned", default)]
     pub response_signed: bool,
     /// Determines the SAML app session lifetimes with Okta
     #[serde(

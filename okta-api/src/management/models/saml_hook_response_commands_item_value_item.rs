@@ -43,7 +43,9 @@ pub struct SamlHookResponseCommandsItemValueItem {
     /// \]
     /// }'
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::serde_json::Value>,
+    pub value: ::std::option::Option<
+        crate::management::models::SamlHookResponseCommandsItemValueItemValue,
+    >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

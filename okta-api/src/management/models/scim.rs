@@ -16,14 +16,14 @@ pub struct Scim {
     /// | `bearer` | Uses authorization header with a customer-provided bearer token in the following format: `Authorization: Bearer {API token}` |
     /// | {authModeId} | The ID of the auth mode object that contains OAuth 2.0 credentials.
     /// **Note:** Use the `/integrations/api/v1/internal/authModes` endpoint to create the auth mode object. |
-    #[serde(rename = "authMode")]
+    #[serde(rename = "authMode", default)]
     pub auth_mode: ::std::string::String,
     /// The base URL that Okta uses to send outbound calls to your SCIM server.
     /// Only the HTTPS protocol is supported.
     /// You can use the app-level variables defined in the `config` array for the base URL.
     /// For example, if you have a `subdomain` variable defined in the `config` array and the URL to retrieve SCIM users for your integration is `https://${subdomain}.example.com/scim/v2/Users`,
     /// then specify the following base URL: `'https://' + app.subdomain + '.example.com/scim/v2'`.
-    #[serde(rename = "baseUri")]
+    #[serde(rename = "baseUri", default)]
     pub base_uri: ::std::string::String,
     /// List of supported entitlement types
     #[serde(
@@ -35,10 +35,10 @@ pub struct Scim {
         crate::management::models::EntitlementTypes,
     >,
     /// SCIM server schema configuration
-    #[serde(rename = "scimServerConfig")]
+    #[serde(rename = "scimServerConfig", default)]
     pub scim_server_config: crate::management::models::ScimScimServerConfig,
     /// The URL to your customer-facing instructions for configuring your SCIM integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines).
-    #[serde(rename = "setupInstructionsUri")]
+    #[serde(rename = "setupInstructionsUri", default)]
     pub setup_instructions_uri: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -41,7 +41,7 @@ pub struct SecurePasswordStoreApplication {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// User-defined display name for app
-    #[serde()]
+    #[serde(default)]
     pub label: crate::management::models::ApplicationLabel,
     /// Timestamp when the application object was last updated
     ///
@@ -133,7 +133,7 @@ pub struct SecurePasswordStoreApplication {
     #[serde()]
     pub name: crate::management::models::SecurePasswordStoreApplicationName,
     /// The `settings` property.
-    #[serde()]
+    #[serde(default)]
     pub settings: crate::management::models::SecurePasswordStoreApplicationSettings,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

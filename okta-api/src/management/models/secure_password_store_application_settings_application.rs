@@ -49,13 +49,13 @@ pub struct SecurePasswordStoreApplicationSettingsApplication {
     )]
     pub optional_field3_value: ::std::option::Option<::std::string::String>,
     /// CSS selector for the **Password** field in the sign-in form
-    #[serde(rename = "passwordField")]
+    #[serde(rename = "passwordField", default)]
     pub password_field: ::std::string::String,
     /// The URL of the sign-in page for this app
-    #[serde()]
+    #[serde(default)]
     pub url: ::std::string::String,
     /// CSS selector for the **Username** field in the sign-in form
-    #[serde(rename = "usernameField")]
+    #[serde(rename = "usernameField", default)]
     pub username_field: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,19 +9,19 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityEventTokenJwtBody {
     /// Audience
-    #[serde()]
+    #[serde(default)]
     pub aud: ::std::string::String,
     /// A non-empty set of events. Expected size is 1 for each SET
-    #[serde()]
+    #[serde(default)]
     pub events: crate::management::models::SecurityEventTokenJwtEvents,
     /// Token issue time (UNIX timestamp)
-    #[serde()]
+    #[serde(default)]
     pub iat: i64,
     /// Token issuer
-    #[serde()]
+    #[serde(default)]
     pub iss: ::std::string::String,
     /// Token ID
-    #[serde()]
+    #[serde(default)]
     pub jti: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

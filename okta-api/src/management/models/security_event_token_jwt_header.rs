@@ -9,13 +9,13 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityEventTokenJwtHeader {
     /// Algorithm used to sign or encrypt the JWT
-    #[serde()]
+    #[serde(default)]
     pub alg: ::std::string::String,
     /// Key ID used to sign or encrypt the JWT
-    #[serde()]
+    #[serde(default)]
     pub kid: ::std::string::String,
     /// The type of content being signed or encrypted
-    #[serde()]
+    #[serde(default)]
     pub typ: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

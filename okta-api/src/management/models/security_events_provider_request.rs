@@ -6,16 +6,16 @@
 /// The request schema for creating or updating a security events provider. The `settings` must match one of the schemas.
 ///
 /// Schema `SecurityEventsProviderRequest` (`/components/schemas/SecurityEventsProviderRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityEventsProviderRequest {
     /// The name of the security events provider instance
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Information about the security events provider for signal ingestion
     #[serde()]
-    pub settings: ::serde_json::Value,
+    pub settings: crate::management::models::SecurityEventsProviderRequestSettings,
     /// The app type of the security events provider
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub type_: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityEventsProviderSettingsNonSsfCompliant {
     /// Issuer URL
-    #[serde()]
+    #[serde(default)]
     pub issuer: ::std::string::String,
     /// The public URL where the JWKS public key is uploaded
-    #[serde()]
+    #[serde(default)]
     pub jwks_url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityEventsProviderSettingsSsfCompliant {
     /// The published well-known URL of the security events provider (the SSF transmitter)
-    #[serde()]
+    #[serde(default)]
     pub well_known_url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -34,7 +34,7 @@ pub struct ServiceAccountBase {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The user-defined name for the service account
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// A list of IDs of the Okta groups that own the service account
     #[serde(

@@ -34,7 +34,7 @@ pub struct ServiceAccountDetailsAppAccount {
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The user-defined name for the service account
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// A list of IDs of the Okta groups that own the service account
     #[serde(
@@ -63,7 +63,7 @@ pub struct ServiceAccountDetailsAppAccount {
         crate::management::models::ServiceAccountStatusDetail,
     >,
     /// Details for a SaaS app account, which will be managed as a service account
-    #[serde()]
+    #[serde(default)]
     pub details: crate::management::models::ServiceAccountDetailsAppAccountSub,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -27,10 +27,10 @@ pub struct ServiceAccountDetailsAppAccountSub {
     )]
     pub app_instance_name: ::std::option::Option<::std::string::String>,
     /// Credentials for a SaaS app account
-    #[serde()]
+    #[serde(default)]
     pub credentials: crate::management::models::AppServiceAccountCredentials,
     /// The Okta app instance ID of the SaaS app
-    #[serde(rename = "oktaApplicationId")]
+    #[serde(rename = "oktaApplicationId", default)]
     pub okta_application_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -19,7 +19,7 @@ pub struct ServiceAccountDetailsOktaUserAccountSub {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// The ID of the Okta user to manage as a service account
-    #[serde(rename = "oktaUserId")]
+    #[serde(rename = "oktaUserId", default)]
     pub okta_user_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimulatePolicyBody {
     /// The application instance ID for a simulate operation
-    #[serde(rename = "appInstance")]
+    #[serde(rename = "appInstance", default)]
     pub app_instance: ::std::string::String,
     /// The `policyContext` property.
     #[serde(

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SlackApplicationSettingsApplication {
     /// The Slack app domain name
-    #[serde()]
+    #[serde(default)]
     pub domain: ::std::string::String,
     /// The `User.Email` attribute value
     #[serde(

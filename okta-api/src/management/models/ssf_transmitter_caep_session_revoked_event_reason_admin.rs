@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SsfTransmitterCaepSessionRevokedEventReasonAdmin {
     /// The event reason in English
-    #[serde()]
+    #[serde(default)]
     pub en: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

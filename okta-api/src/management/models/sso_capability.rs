@@ -12,7 +12,7 @@ pub struct SsoCapability {
     #[serde()]
     pub capability: crate::management::models::SsoCapabilityCapability,
     /// List of supported SSO protocols
-    #[serde(rename = "supportedProtocols")]
+    #[serde(rename = "supportedProtocols", default)]
     pub supported_protocols: ::std::vec::Vec<
         crate::management::models::SsoCapabilitySupportedProtocolsItem,
     >,

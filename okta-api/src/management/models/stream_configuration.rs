@@ -12,7 +12,7 @@ pub struct StreamConfiguration {
     ///
     /// A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub aud: ::std::option::Option<::serde_json::Value>,
+    pub aud: ::std::option::Option<crate::management::models::StreamConfigurationAud>,
     /// Contains information about the intended SET delivery method by the receiver
     #[serde()]
     pub delivery: crate::management::models::StreamConfigurationDelivery,
@@ -22,7 +22,7 @@ pub struct StreamConfiguration {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub events_delivered: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The events (mapped by the array of event type URIs) that the receiver wants to receive
-    #[serde()]
+    #[serde(default)]
     pub events_requested: ::std::vec::Vec<::std::string::String>,
     /// An array of event type URIs that the transmitter supports.
     ///

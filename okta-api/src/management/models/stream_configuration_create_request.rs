@@ -12,7 +12,7 @@ pub struct StreamConfigurationCreateRequest {
     #[serde()]
     pub delivery: crate::management::models::StreamConfigurationDelivery,
     /// The events (mapped by the array of event type URIs) that the receiver wants to receive
-    #[serde()]
+    #[serde(default)]
     pub events_requested: ::std::vec::Vec<::std::string::String>,
     /// The subject identifier format expected for any SET transmitted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -12,7 +12,7 @@ pub struct StreamConfigurationDelivery {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_header: ::std::option::Option<::std::string::String>,
     /// The target endpoint URL where the transmitter delivers the SET using HTTP POST requests
-    #[serde()]
+    #[serde(default)]
     pub endpoint_url: ::std::string::String,
     /// The delivery method that the transmitter uses for delivering a SET
     #[serde()]

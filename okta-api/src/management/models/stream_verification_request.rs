@@ -12,7 +12,7 @@ pub struct StreamVerificationRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// The ID of the SSF stream configuration
-    #[serde()]
+    #[serde(default)]
     pub stream_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

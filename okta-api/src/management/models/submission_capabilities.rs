@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SubmissionCapabilities {
     /// The `capabilities` property.
-    #[serde()]
+    #[serde(default)]
     pub capabilities: ::std::vec::Vec<crate::management::models::SubmissionCapability>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -12,7 +12,7 @@ pub struct SubmissionCapability {
     #[serde()]
     pub capability: crate::management::models::Capability,
     /// The `supportedProtocols` property.
-    #[serde(rename = "supportedProtocols")]
+    #[serde(rename = "supportedProtocols", default)]
     pub supported_protocols: ::std::vec::Vec<crate::management::models::Protocol>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -15,7 +15,7 @@ pub struct SubmissionResponseAppContactDetailsItem {
     #[serde(rename = "contactValueType")]
     pub contact_value_type: crate::management::models::SubmissionResponseAppContactDetailsItemContactValueType,
     /// The contact value (email, phone, or URL)
-    #[serde()]
+    #[serde(default)]
     pub contact: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

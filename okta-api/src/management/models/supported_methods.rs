@@ -15,7 +15,7 @@ pub struct SupportedMethods {
     >,
     /// The `status` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<crate::management::models::SupportedMethodsStatus>,
+    pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator method
     #[serde(
         rename = "type",

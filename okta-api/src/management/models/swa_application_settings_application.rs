@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SwaApplicationSettingsApplication {
     /// CSS selector for the **Sign-In** button in the sign-in form (for SWA apps with the `template_swa` app name definition)
-    #[serde(rename = "buttonField")]
+    #[serde(rename = "buttonField", default)]
     pub button_field: ::std::string::String,
     /// CSS selector for the **Sign-In**  button in the sign-in form (for three-field SWA apps with the `template_swa3field` app name definition)
     #[serde(
@@ -38,7 +38,7 @@ pub struct SwaApplicationSettingsApplication {
     )]
     pub login_url_regex: ::std::option::Option<::std::string::String>,
     /// CSS selector for the **Password** field in the sign-in form (for SWA apps with the `template_swa` app name definition)
-    #[serde(rename = "passwordField")]
+    #[serde(rename = "passwordField", default)]
     pub password_field: ::std::string::String,
     /// CSS selector for the **Password** field in the sign-in form (for three-field SWA apps with the `template_swa3field` app name definition)
     #[serde(
@@ -55,10 +55,10 @@ pub struct SwaApplicationSettingsApplication {
     )]
     pub target_url: ::std::option::Option<::std::string::String>,
     /// The URL of the sign-in page for this app (for SWA apps with the `template_swa` app name definition)
-    #[serde()]
+    #[serde(default)]
     pub url: ::std::string::String,
     /// CSS selector for the **Username** field in the sign-in form (for SWA apps with the `template_swa` app name definition)
-    #[serde(rename = "usernameField")]
+    #[serde(rename = "usernameField", default)]
     pub username_field: ::std::string::String,
     /// CSS selector for the **Username** field in the sign-in form (for three-field SWA apps with the `template_swa3field` app name definition)
     #[serde(

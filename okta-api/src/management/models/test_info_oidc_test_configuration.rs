@@ -24,7 +24,7 @@ pub struct TestInfoOidcTestConfiguration {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jit: ::std::option::Option<bool>,
     /// URL for SP-initiated sign-in flows (required if `sp = true`)
-    #[serde(rename = "spInitiateUrl")]
+    #[serde(rename = "spInitiateUrl", default)]
     pub sp_initiate_url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

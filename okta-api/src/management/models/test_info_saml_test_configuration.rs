@@ -18,7 +18,7 @@ pub struct TestInfoSamlTestConfiguration {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jit: ::std::option::Option<bool>,
     /// URL for SP-initiated sign-in flows (required if `sp = true`)
-    #[serde(rename = "spInitiateUrl")]
+    #[serde(rename = "spInitiateUrl", default)]
     pub sp_initiate_url: ::std::string::String,
     /// Instructions on how to sign in to your app using the SP-initiated flow (required if `sp = true`)
     #[serde(

@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TestInfoScimTestConfiguration {
     /// The Runscope URL to your SCIM server specification test results. See [Test your SCIM API](https://developer.okta.com/docs/guides/build-provisioning-integration/test-scim-api/).
-    #[serde(rename = "specTestResults")]
+    #[serde(rename = "specTestResults", default)]
     pub spec_test_results: ::std::string::String,
     /// The Runscope URL to your Okta SCIM CRUD test results. See [Test your Okta SCIM integration](https://developer.okta.com/docs/guides/scim-provisioning-integration-test/main/).
-    #[serde(rename = "crudTestResults")]
+    #[serde(rename = "crudTestResults", default)]
     pub crud_test_results: ::std::string::String,
     /// The Runscope URL to your entitlements test results
     #[serde(

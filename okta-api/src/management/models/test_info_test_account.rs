@@ -9,13 +9,13 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TestInfoTestAccount {
     /// The sign-in URL to a test instance of your app
-    #[serde()]
+    #[serde(default)]
     pub url: ::std::string::String,
     /// The username for your app admin account
-    #[serde()]
+    #[serde(default)]
     pub username: ::std::string::String,
     /// The password for your app admin account
-    #[serde()]
+    #[serde(default)]
     pub password: ::std::string::String,
     /// Additional instructions to test the app integration, including instructions for obtaining test accounts
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -459,7 +459,9 @@ pub struct TokenHookResponseCommandsItemValueItem {
     pub path: ::std::option::Option<::std::string::String>,
     /// Value to set the claim to.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::serde_json::Value>,
+    pub value: ::std::option::Option<
+        crate::management::models::TokenHookResponseCommandsItemValueItemValue,
+    >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -13,9 +13,7 @@ pub struct TokenPayLoadData {
     >,
     /// The `identity` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<
-        crate::management::models::TokenPayLoadDataIdentity,
-    >,
+    pub identity: ::std::option::Option<crate::management::models::BaseToken>,
     /// The `access` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<crate::management::models::TokenPayLoadDataAccess>,

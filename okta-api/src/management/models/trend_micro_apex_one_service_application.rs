@@ -57,7 +57,7 @@ pub struct TrendMicroApexOneServiceApplication {
         crate::management::models::ApplicationVisibility,
     >,
     /// The `settings` property.
-    #[serde()]
+    #[serde(default)]
     pub settings: crate::management::models::TrendMicroApexOneServiceApplicationSettings,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

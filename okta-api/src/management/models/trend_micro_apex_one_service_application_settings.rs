@@ -49,7 +49,7 @@ pub struct TrendMicroApexOneServiceApplicationSettings {
         crate::management::models::ApplicationSettingsNotifications,
     >,
     /// Trend Micro Apex One as a Service app instance properties
-    #[serde()]
+    #[serde(default)]
     pub app: crate::management::models::TrendMicroApexOneServiceApplicationSettingsApplication,
     /// Contains SAML 2.0 sign-on mode attributes.
     /// > **Note:** Set `destinationOverride` to configure any other SAML 2.0 attributes in this section.

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TrendMicroApexOneServiceApplicationSettingsApplication {
     /// Base Trend Micro Apex One Service URL
-    #[serde(rename = "baseURL")]
+    #[serde(rename = "baseURL", default)]
     pub base_url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

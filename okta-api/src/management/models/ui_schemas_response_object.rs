@@ -9,23 +9,23 @@ pub struct UiSchemasResponseObject {
     /// Timestamp when the UI Schema was created (ISO 86001)
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub created: ::std::string::String,
     /// Unique identifier for the UI Schema
     ///
     /// Read-only: set by Okta.
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the UI Schema was last modified (ISO 86001)
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "lastUpdated")]
+    #[serde(rename = "lastUpdated", default)]
     pub last_updated: ::std::string::String,
     /// Properties of the UI schema
-    #[serde(rename = "uiSchema")]
+    #[serde(rename = "uiSchema", default)]
     pub ui_schema: crate::management::models::UiSchemaObject,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(rename = "_links")]
+    #[serde(rename = "_links", default)]
     pub links: crate::management::models::LinksSelf,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnconfirmedUserResponseSchema {
     /// The `users` property.
-    #[serde()]
+    #[serde(default)]
     pub users: ::std::vec::Vec<
         crate::management::models::UnconfirmedUserResponseSchemaUsersItem,
     >,

@@ -20,7 +20,7 @@ pub struct UniversalLogoutCapability {
     #[serde()]
     pub capability: crate::management::models::UniversalLogoutCapabilityCapability,
     /// List of supported logout protocols
-    #[serde(rename = "supportedProtocols")]
+    #[serde(rename = "supportedProtocols", default)]
     pub supported_protocols: ::std::vec::Vec<
         crate::management::models::UniversalLogoutCapabilitySupportedProtocolsItem,
     >,

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateDomain {
     /// The `id` of the brand used to replace the existing brand.
-    #[serde(rename = "brandId")]
+    #[serde(rename = "brandId", default)]
     pub brand_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -7,10 +7,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateIamRoleRequest {
     /// Description of the role
-    #[serde()]
+    #[serde(default)]
     pub description: ::std::string::String,
     /// Unique label for the role
-    #[serde()]
+    #[serde(default)]
     pub label: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -32,7 +32,7 @@ pub struct UpdateThemeRequest {
     )]
     pub primary_color_contrast_hex: ::std::option::Option<::std::string::String>,
     /// Primary color hex code
-    #[serde(rename = "primaryColorHex")]
+    #[serde(rename = "primaryColorHex", default)]
     pub primary_color_hex: ::std::string::String,
     /// Secondary color contrast hex code
     #[serde(
@@ -42,7 +42,7 @@ pub struct UpdateThemeRequest {
     )]
     pub secondary_color_contrast_hex: ::std::option::Option<::std::string::String>,
     /// Secondary color hex code
-    #[serde(rename = "secondaryColorHex")]
+    #[serde(rename = "secondaryColorHex", default)]
     pub secondary_color_hex: ::std::string::String,
     /// Variant for the Okta sign-in page. You can publish a theme for sign-in page with different combinations of assets. Variants are preset combinations of those assets.
     /// > **Note:**  For a non-`OKTA_DEFAULT` variant, `primaryColorHex` is used for button background color and `primaryColorContrastHex` is used to optimize the opacity for button text.

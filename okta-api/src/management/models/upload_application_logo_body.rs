@@ -14,7 +14,7 @@ pub struct UploadApplicationLogoBody {
     /// > **Notes:**
     /// > * Only SVG files encoded in UTF-8 are supported. For example, `<xml version="1.0" encoding="UTF-8">` is a valid SVG file declaration.
     /// > * `multipart/form-data` isn't supported for Python. Remove the `"Content-Type": "multipart/form-data"` line if you use the Python request sample code.
-    #[serde()]
+    #[serde(default)]
     pub file: ::std::vec::Vec<u8>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

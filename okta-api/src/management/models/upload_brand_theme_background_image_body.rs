@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UploadBrandThemeBackgroundImageBody {
     /// The `file` property.
-    #[serde()]
+    #[serde(default)]
     pub file: ::std::vec::Vec<u8>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

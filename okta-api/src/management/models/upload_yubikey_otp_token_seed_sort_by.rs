@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Schema `UploadYubikeyOtpTokenSeedSortBy` (`/paths/~1api~1v1~1org~1factors~1yubikey_token~1tokens/post/../parameters/5/schema`).
+/// Schema `UploadYubikeyOtpTokenSeedSortBy` (`/paths/~1api~1v1~1org~1factors~1yubikey_token~1tokens/parameters/5/schema`).
 ///
 /// Open: a value this SDK does not know is kept in `Other` and written back verbatim.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

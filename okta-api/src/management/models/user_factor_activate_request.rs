@@ -4,12 +4,26 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserFactorActivateRequest` (`/components/schemas/UserFactorActivateRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UserFactorActivateRequest {
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+///
+/// One of several types, told apart by shape: the first alternative that fits wins,
+/// and a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum UserFactorActivateRequest {
+    /// The `V1` alternative.
+    V1(::std::boxed::Box<crate::management::models::UserFactorActivateRequest1>),
+    /// The `V2` alternative.
+    V2(::std::boxed::Box<crate::management::models::UserFactorActivateRequest2>),
+    /// The `V3` alternative.
+    V3(::std::boxed::Box<crate::management::models::UserFactorActivateRequest3>),
+    /// The `V4` alternative.
+    V4(::std::boxed::Box<crate::management::models::UserFactorActivateRequest4>),
+    /// The `V5` alternative.
+    V5(::std::boxed::Box<crate::management::models::UserFactorActivateRequest5>),
+    /// The `V6` alternative.
+    V6(::std::boxed::Box<crate::management::models::UserFactorActivateRequest6>),
+    /// The `V7` alternative.
+    V7(::std::boxed::Box<crate::management::models::UserFactorActivateRequest7>),
+    /// A value none of the alternatives fits, kept as it is.
+    Other(::serde_json::Value),
 }

@@ -10,19 +10,19 @@
 #[non_exhaustive]
 pub enum UserFactorActivateResponse {
     /// `factorType` `call`.
-    UserFactorCall(crate::management::models::UserFactorCall),
+    Call(crate::management::models::UserFactorCall),
     /// `factorType` `email`.
-    UserFactorEmail(crate::management::models::UserFactorEmail),
+    Email(crate::management::models::UserFactorEmail),
     /// `factorType` `sms`.
-    UserFactorSms(crate::management::models::UserFactorSms),
+    Sms(crate::management::models::UserFactorSms),
     /// `factorType` `push`.
-    UserFactorPush(crate::management::models::UserFactorPush),
+    Push(crate::management::models::UserFactorPush),
     /// `factorType` `token:software:totp`.
-    UserFactorTokenSoftwareTotp(crate::management::models::UserFactorTokenSoftwareTotp),
+    TokenSoftwareTotp(crate::management::models::UserFactorTokenSoftwareTotp),
     /// `factorType` `u2f`.
-    UserFactorU2f(crate::management::models::UserFactorU2f),
+    U2f(crate::management::models::UserFactorU2f),
     /// `factorType` `webauthn`.
-    UserFactorWebAuthn(crate::management::models::UserFactorWebAuthn),
+    WebAuthn(crate::management::models::UserFactorWebAuthn),
     /// A `factorType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::UserFactorActivateResponseBase),
 }
@@ -32,49 +32,49 @@ impl UserFactorActivateResponse {}
 impl ::std::convert::From<crate::management::models::UserFactorCall>
 for UserFactorActivateResponse {
     fn from(value: crate::management::models::UserFactorCall) -> Self {
-        Self::UserFactorCall(value)
+        Self::Call(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserFactorEmail>
 for UserFactorActivateResponse {
     fn from(value: crate::management::models::UserFactorEmail) -> Self {
-        Self::UserFactorEmail(value)
+        Self::Email(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserFactorSms>
 for UserFactorActivateResponse {
     fn from(value: crate::management::models::UserFactorSms) -> Self {
-        Self::UserFactorSms(value)
+        Self::Sms(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserFactorPush>
 for UserFactorActivateResponse {
     fn from(value: crate::management::models::UserFactorPush) -> Self {
-        Self::UserFactorPush(value)
+        Self::Push(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserFactorTokenSoftwareTotp>
 for UserFactorActivateResponse {
     fn from(value: crate::management::models::UserFactorTokenSoftwareTotp) -> Self {
-        Self::UserFactorTokenSoftwareTotp(value)
+        Self::TokenSoftwareTotp(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserFactorU2f>
 for UserFactorActivateResponse {
     fn from(value: crate::management::models::UserFactorU2f) -> Self {
-        Self::UserFactorU2f(value)
+        Self::U2f(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserFactorWebAuthn>
 for UserFactorActivateResponse {
     fn from(value: crate::management::models::UserFactorWebAuthn) -> Self {
-        Self::UserFactorWebAuthn(value)
+        Self::WebAuthn(value)
     }
 }
 
@@ -84,13 +84,13 @@ impl ::serde::Serialize for UserFactorActivateResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::UserFactorCall(value) => value.serialize(serializer),
-            Self::UserFactorEmail(value) => value.serialize(serializer),
-            Self::UserFactorSms(value) => value.serialize(serializer),
-            Self::UserFactorPush(value) => value.serialize(serializer),
-            Self::UserFactorTokenSoftwareTotp(value) => value.serialize(serializer),
-            Self::UserFactorU2f(value) => value.serialize(serializer),
-            Self::UserFactorWebAuthn(value) => value.serialize(serializer),
+            Self::Call(value) => value.serialize(serializer),
+            Self::Email(value) => value.serialize(serializer),
+            Self::Sms(value) => value.serialize(serializer),
+            Self::Push(value) => value.serialize(serializer),
+            Self::TokenSoftwareTotp(value) => value.serialize(serializer),
+            Self::U2f(value) => value.serialize(serializer),
+            Self::WebAuthn(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -103,25 +103,25 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorActivateResponse {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "factorType") {
             ::std::option::Option::Some("call") => {
-                crate::runtime::from_value(value).map(Self::UserFactorCall)
+                crate::runtime::from_value(value).map(Self::Call)
             }
             ::std::option::Option::Some("email") => {
-                crate::runtime::from_value(value).map(Self::UserFactorEmail)
+                crate::runtime::from_value(value).map(Self::Email)
             }
             ::std::option::Option::Some("sms") => {
-                crate::runtime::from_value(value).map(Self::UserFactorSms)
+                crate::runtime::from_value(value).map(Self::Sms)
             }
             ::std::option::Option::Some("push") => {
-                crate::runtime::from_value(value).map(Self::UserFactorPush)
+                crate::runtime::from_value(value).map(Self::Push)
             }
             ::std::option::Option::Some("token:software:totp") => {
-                crate::runtime::from_value(value).map(Self::UserFactorTokenSoftwareTotp)
+                crate::runtime::from_value(value).map(Self::TokenSoftwareTotp)
             }
             ::std::option::Option::Some("u2f") => {
-                crate::runtime::from_value(value).map(Self::UserFactorU2f)
+                crate::runtime::from_value(value).map(Self::U2f)
             }
             ::std::option::Option::Some("webauthn") => {
-                crate::runtime::from_value(value).map(Self::UserFactorWebAuthn)
+                crate::runtime::from_value(value).map(Self::WebAuthn)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

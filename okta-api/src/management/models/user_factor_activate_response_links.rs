@@ -15,10 +15,10 @@ pub struct UserFactorActivateResponseLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `user` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user: ::std::option::Option<crate::management::models::LinksUserFactorsUser>,
+    pub user: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `verify` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify: ::std::option::Option<crate::management::models::LinksVerifyVerify>,
+    pub verify: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

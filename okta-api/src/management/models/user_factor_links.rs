@@ -8,40 +8,34 @@
 pub struct UserFactorLinks {
     /// The `activate` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activate: ::std::option::Option<
-        crate::management::models::LinksActivateActivate,
-    >,
+    pub activate: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `cancel` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel: ::std::option::Option<crate::management::models::LinksCancelCancel>,
+    pub cancel: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `deactivate` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate: ::std::option::Option<
-        crate::management::models::LinksDeactivateDeactivate,
-    >,
+    pub deactivate: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `enroll` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enroll: ::std::option::Option<crate::management::models::LinksEnrollEnroll>,
+    pub enroll: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `factor` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub factor: ::std::option::Option<crate::management::models::LinksFactorFactor>,
+    pub factor: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `poll` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub poll: ::std::option::Option<crate::management::models::LinksPollPoll>,
+    pub poll: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `qrcode` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub qrcode: ::std::option::Option<crate::management::models::LinksQrcodeQrcode>,
+    pub qrcode: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `question` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub question: ::std::option::Option<
-        crate::management::models::LinksQuestionsQuestion,
-    >,
+    pub question: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `resend` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resend: ::std::option::Option<crate::management::models::LinksResendResend>,
+    pub resend: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `send` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send: ::std::option::Option<crate::management::models::LinksSendSend>,
+    pub send: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `self` property.
     #[serde(
         rename = "self",
@@ -51,10 +45,10 @@ pub struct UserFactorLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `user` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user: ::std::option::Option<crate::management::models::LinksUserFactorsUser>,
+    pub user: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `verify` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify: ::std::option::Option<crate::management::models::LinksVerifyVerify>,
+    pub verify: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

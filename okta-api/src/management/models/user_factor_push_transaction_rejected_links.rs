@@ -8,7 +8,7 @@
 pub struct UserFactorPushTransactionRejectedLinks {
     /// The `verify` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify: ::std::option::Option<crate::management::models::LinksVerifyVerify>,
+    pub verify: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `factor` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub factor: ::std::option::Option<crate::management::models::UserFactor>,

@@ -76,7 +76,7 @@ pub struct UserFactorToken {
     pub links: ::std::option::Option<crate::management::models::UserFactorLinks>,
     /// The `verify` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify: ::std::option::Option<::serde_json::Value>,
+    pub verify: ::std::option::Option<crate::management::models::UserFactorTokenVerify>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -4,4 +4,34 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserFactorVerifyRequest` (`/components/schemas/UserFactorVerifyRequest`).
-pub type UserFactorVerifyRequest = ::serde_json::Value;
+///
+/// One of several types, told apart by shape: the first alternative that fits wins,
+/// and a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum UserFactorVerifyRequest {
+    /// The `V1` alternative.
+    V1(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest1>),
+    /// The `V2` alternative.
+    V2(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest2>),
+    /// The `V3` alternative.
+    V3(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest3>),
+    /// The `V4` alternative.
+    V4(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest4>),
+    /// The `V5` alternative.
+    V5(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest5>),
+    /// The `V6` alternative.
+    V6(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest6>),
+    /// The `V7` alternative.
+    V7(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest7>),
+    /// The `V8` alternative.
+    V8(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest8>),
+    /// The `V9` alternative.
+    V9(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest9>),
+    /// The `V10` alternative.
+    V10(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest10>),
+    /// The `V11` alternative.
+    V11(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest11>),
+    /// A value none of the alternatives fits, kept as it is.
+    Other(::serde_json::Value),
+}

@@ -10,9 +10,9 @@
 #[non_exhaustive]
 pub enum UserRiskGetResponse {
     /// `riskLevel` `HIGH`, `MEDIUM`, `LOW`.
-    UserRiskLevelExists(crate::management::models::UserRiskLevelExists),
+    Exists(crate::management::models::UserRiskLevelExists),
     /// `riskLevel` `NONE`.
-    UserRiskLevelNone(crate::management::models::UserRiskLevelNone),
+    None(crate::management::models::UserRiskLevelNone),
     /// A `riskLevel` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::UserRiskGetResponseBase),
 }
@@ -23,8 +23,8 @@ impl UserRiskGetResponse {
         &self,
     ) -> ::std::option::Option<&crate::management::models::UserRiskLevelAll> {
         match self {
-            Self::UserRiskLevelExists(value) => value.risk_level.as_ref(),
-            Self::UserRiskLevelNone(value) => value.risk_level.as_ref(),
+            Self::Exists(value) => value.risk_level.as_ref(),
+            Self::None(value) => value.risk_level.as_ref(),
             Self::Other(value) => value.risk_level.as_ref(),
         }
     }
@@ -33,8 +33,8 @@ impl UserRiskGetResponse {
         &self,
     ) -> ::std::option::Option<&crate::management::models::UserRiskGetResponseLinks> {
         match self {
-            Self::UserRiskLevelExists(value) => value.links.as_ref(),
-            Self::UserRiskLevelNone(value) => value.links.as_ref(),
+            Self::Exists(value) => value.links.as_ref(),
+            Self::None(value) => value.links.as_ref(),
             Self::Other(value) => value.links.as_ref(),
         }
     }
@@ -43,14 +43,14 @@ impl UserRiskGetResponse {
 impl ::std::convert::From<crate::management::models::UserRiskLevelExists>
 for UserRiskGetResponse {
     fn from(value: crate::management::models::UserRiskLevelExists) -> Self {
-        Self::UserRiskLevelExists(value)
+        Self::Exists(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UserRiskLevelNone>
 for UserRiskGetResponse {
     fn from(value: crate::management::models::UserRiskLevelNone) -> Self {
-        Self::UserRiskLevelNone(value)
+        Self::None(value)
     }
 }
 
@@ -60,8 +60,8 @@ impl ::serde::Serialize for UserRiskGetResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::UserRiskLevelExists(value) => value.serialize(serializer),
-            Self::UserRiskLevelNone(value) => value.serialize(serializer),
+            Self::Exists(value) => value.serialize(serializer),
+            Self::None(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -76,10 +76,10 @@ impl<'de> ::serde::Deserialize<'de> for UserRiskGetResponse {
             ::std::option::Option::Some("HIGH")
             | ::std::option::Option::Some("MEDIUM")
             | ::std::option::Option::Some("LOW") => {
-                crate::runtime::from_value(value).map(Self::UserRiskLevelExists)
+                crate::runtime::from_value(value).map(Self::Exists)
             }
             ::std::option::Option::Some("NONE") => {
-                crate::runtime::from_value(value).map(Self::UserRiskLevelNone)
+                crate::runtime::from_value(value).map(Self::None)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

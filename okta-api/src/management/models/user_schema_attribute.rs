@@ -8,7 +8,9 @@
 pub struct UserSchemaAttribute {
     /// If specified, assigns the value as the default value for the custom attribute. This is a nullable property. If you don't specify a value for this custom attribute during user creation or update, the `default` is used instead of setting the value to `null` or empty.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub default: ::std::option::Option<::serde_json::Value>,
+    pub default: ::std::option::Option<
+        crate::management::models::UserSchemaAttributeDefault,
+    >,
     /// Description of the property
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -20,7 +22,9 @@ pub struct UserSchemaAttribute {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub enum_: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub enum_: ::std::option::Option<
+        ::std::vec::Vec<crate::management::models::UserSchemaAttributeEnumItem>,
+    >,
     /// Name of the property as it exists in an external application
     ///
     /// **NOTE**: When you add a custom property, only Identity Provider app user schemas require `externalName` to be

@@ -29,7 +29,7 @@ pub struct UserType {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The human-readable name of the user type
-    #[serde(rename = "displayName")]
+    #[serde(rename = "displayName", default)]
     pub display_name: ::std::string::String,
     /// The unique key for the user type
     ///
@@ -55,7 +55,7 @@ pub struct UserType {
     )]
     pub last_updated_by: ::std::option::Option<::std::string::String>,
     /// The name of the user type. The name must start with A-Z or a-z and contain only A-Z, a-z, 0-9, or underscore (_) characters. This value becomes read-only after creation and can't be updated.
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// The `_links` property.
     #[serde(

@@ -9,10 +9,10 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserTypeCondition {
     /// The user types to exclude
-    #[serde()]
+    #[serde(default)]
     pub exclude: ::std::vec::Vec<::std::string::String>,
     /// The user types to include
-    #[serde()]
+    #[serde(default)]
     pub include: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -15,7 +15,7 @@ pub struct UserTypeLinks {
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// The `schema` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub schema: ::std::option::Option<crate::management::models::UserTypeLinksSchema>,
+    pub schema: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

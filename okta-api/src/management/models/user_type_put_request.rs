@@ -7,13 +7,13 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserTypePutRequest {
     /// The human-readable description of the user type
-    #[serde()]
+    #[serde(default)]
     pub description: ::std::string::String,
     /// The human-readable name of the user type
-    #[serde(rename = "displayName")]
+    #[serde(rename = "displayName", default)]
     pub display_name: ::std::string::String,
     /// The name of the existing type
-    #[serde()]
+    #[serde(default)]
     pub name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ValidationDetail {
     /// Action identifier
-    #[serde()]
+    #[serde(default)]
     pub id: ::std::string::String,
     /// Workflows-specific validation details for action flows
     #[serde()]

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ValidationDetailProviderBase {
     /// The unique identifier of the action flow in the provider system
-    #[serde(rename = "externalId")]
+    #[serde(rename = "externalId", default)]
     pub external_id: ::std::string::String,
     /// Type of action provider
     #[serde(rename = "type")]

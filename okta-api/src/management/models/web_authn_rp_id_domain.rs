@@ -15,7 +15,7 @@ pub struct WebAuthnRpIdDomain {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub dns_record: ::std::option::Option<
-        crate::management::models::WebAuthnRpIdDomainDnsRecord,
+        crate::management::models::DnsRecordAuthenticators,
     >,
     /// The [RP ID](https://www.w3.org/TR/webauthn/#relying-party-identifier) domain value to be used for all WebAuthn operations.
     ///

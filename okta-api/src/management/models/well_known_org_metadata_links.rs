@@ -10,14 +10,10 @@
 pub struct WellKnownOrgMetadataLinks {
     /// The `alternate` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub alternate: ::std::option::Option<
-        crate::management::models::WellKnownOrgMetadataLinksAlternate,
-    >,
+    pub alternate: ::std::option::Option<crate::management::models::HrefObject>,
     /// The `organization` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub organization: ::std::option::Option<
-        crate::management::models::WellKnownOrgMetadataLinksOrganization,
-    >,
+    pub organization: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WellKnownUriRequest {
     /// The well-known URI content in JSON object format
-    #[serde()]
+    #[serde(default)]
     pub representation: ::serde_json::Value,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

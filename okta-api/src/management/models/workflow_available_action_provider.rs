@@ -7,13 +7,13 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WorkflowAvailableActionProvider {
     /// The name of the action flow
-    #[serde(rename = "actionName")]
+    #[serde(rename = "actionName", default)]
     pub action_name: ::std::string::String,
     /// The unique identifier of the action flow in the provider system
-    #[serde(rename = "externalId")]
+    #[serde(rename = "externalId", default)]
     pub external_id: ::std::string::String,
     /// The URL to the action flow interface in Workflows platform
-    #[serde()]
+    #[serde(default)]
     pub link: ::std::string::String,
     /// Type of action provider
     #[serde(rename = "type")]

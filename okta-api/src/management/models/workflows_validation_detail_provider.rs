@@ -9,22 +9,22 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WorkflowsValidationDetailProvider {
     /// The unique identifier of the action flow in the provider system
-    #[serde(rename = "externalId")]
+    #[serde(rename = "externalId", default)]
     pub external_id: ::std::string::String,
     /// Type of action provider
     #[serde(rename = "type")]
     pub type_: crate::management::models::ActionProviderPayloadType,
     /// Error code identifying the validation issue
-    #[serde()]
+    #[serde(default)]
     pub code: ::std::string::String,
     /// The name of the action flow
-    #[serde(rename = "flowName")]
+    #[serde(rename = "flowName", default)]
     pub flow_name: ::std::string::String,
     /// The URL to the action flow interface in Workflows platform
-    #[serde()]
+    #[serde(default)]
     pub link: ::std::string::String,
     /// Validation error message
-    #[serde()]
+    #[serde(default)]
     pub message: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -14,10 +14,10 @@ pub struct WsFederationApplicationSettingsApplication {
     )]
     pub attribute_statements: ::std::option::Option<::std::string::String>,
     /// The entity ID of the SP. Use the entity ID value exactly as provided by the SP.
-    #[serde(rename = "audienceRestriction")]
+    #[serde(rename = "audienceRestriction", default)]
     pub audience_restriction: ::std::string::String,
     /// Identifies the SAML authentication context class for the assertion's authentication statement
-    #[serde(rename = "authnContextClassRef")]
+    #[serde(rename = "authnContextClassRef", default)]
     pub authn_context_class_ref: ::std::string::String,
     /// A regular expression that filters for the User Groups you want included with the `groupName` attribute. If the matching User Group has a corresponding AD group, then the attribute statement includes the value of the attribute specified by `groupValueFormat`. If the matching User Group doesn't contain a corresponding AD group, then the `groupName` is used in the attribute statement.
     #[serde(
@@ -37,13 +37,13 @@ pub struct WsFederationApplicationSettingsApplication {
     #[serde(rename = "groupValueFormat")]
     pub group_value_format: crate::management::models::WsFederationApplicationSettingsApplicationGroupValueFormat,
     /// The username format that you send in the WS-Fed response
-    #[serde(rename = "nameIDFormat")]
+    #[serde(rename = "nameIDFormat", default)]
     pub name_id_format: ::std::string::String,
     /// The uniform resource identifier (URI) of the WS-Fed app that's used to share resources securely within a domain. It's the identity that's sent to the Okta IdP when signing in. See [Realm name](https://help.okta.com/okta_help.htm?type=oie&id=ext_Apps_Configure_Okta_Template_WS_Federation#Realm).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub realm: ::std::option::Option<::std::string::String>,
     /// Launch URL for the web app
-    #[serde(rename = "siteURL")]
+    #[serde(rename = "siteURL", default)]
     pub site_url: ::std::string::String,
     /// Specifies additional username attribute statements to include in the WS-Fed assertion
     #[serde(rename = "usernameAttribute")]
@@ -56,7 +56,7 @@ pub struct WsFederationApplicationSettingsApplication {
     )]
     pub w_reply_override: ::std::option::Option<bool>,
     /// The WS-Fed SP endpoint where your users sign in
-    #[serde(rename = "wReplyURL")]
+    #[serde(rename = "wReplyURL", default)]
     pub w_reply_url: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

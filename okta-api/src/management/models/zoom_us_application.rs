@@ -57,7 +57,7 @@ pub struct ZoomUsApplication {
         crate::management::models::ApplicationVisibility,
     >,
     /// The `settings` property.
-    #[serde()]
+    #[serde(default)]
     pub settings: crate::management::models::ZoomUsApplicationSettings,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

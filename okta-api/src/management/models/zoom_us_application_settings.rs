@@ -49,7 +49,7 @@ pub struct ZoomUsApplicationSettings {
         crate::management::models::ApplicationSettingsNotifications,
     >,
     /// Zoom app instance properties
-    #[serde()]
+    #[serde(default)]
     pub app: crate::management::models::ZoomUsApplicationSettingsApplication,
     /// Contains SAML 2.0 sign-on mode attributes.
     /// > **Note:** Set `destinationOverride` to configure any other SAML 2.0 attributes in this section.

@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ZoomUsApplicationSettingsApplication {
     /// Your Zoom subdomain
-    #[serde(rename = "subDomain")]
+    #[serde(rename = "subDomain", default)]
     pub sub_domain: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

@@ -49,7 +49,7 @@ pub struct ZscalerbyzApplicationSettings {
         crate::management::models::ApplicationSettingsNotifications,
     >,
     /// Zscaler app instance properties
-    #[serde()]
+    #[serde(default)]
     pub app: crate::management::models::ZscalerbyzApplicationSettingsApplication,
     /// Contains SAML 2.0 sign-on mode attributes.
     /// > **Note:** Set `destinationOverride` to configure any other SAML 2.0 attributes in this section.
