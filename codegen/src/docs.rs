@@ -158,7 +158,9 @@ fn example_value(
             Some(ModelKind::OneOf(o)) if depth < 4 => match o.variants.first() {
                 Some((v, t)) => {
                     let inner = example_value(api, t, name, None, depth + 1);
-                    if matches!(t, TypeRef::Named(_)) {
+                    if inner.ends_with("::default()") {
+                        format!("{models}::{n}::{v}(Box::default())")
+                    } else if matches!(t, TypeRef::Named(_)) {
                         format!("{models}::{n}::{v}(Box::new({inner}))")
                     } else {
                         format!("{models}::{n}::{v}({inner})")

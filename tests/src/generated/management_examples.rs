@@ -719,7 +719,7 @@ mod application_features_update_feature_for_application {
     async fn update_feature_for_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
         let feature_name = okta_api::management::models::ApplicationFeatureType::UserProvisioning;
-        let body = okta_api::management::models::UpdateFeatureForApplicationBody::CapabilitiesObject(Box::new(okta_api::management::models::CapabilitiesObject::default()));
+        let body = okta_api::management::models::UpdateFeatureForApplicationBody::CapabilitiesObject(Box::default());
         let result = ApplicationFeaturesApi::new(client)
             .update_feature_for_application(app_id, feature_name, body)
             .await?;
@@ -1468,7 +1468,7 @@ mod application_users_update_application_user {
     async fn update_application_user(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
         let user_id = "user_id_example";
-        let app_user = okta_api::management::models::AppUserUpdateRequest::AppUserCredentialsRequestPayload(Box::new(okta_api::management::models::AppUserCredentialsRequestPayload::default()));
+        let app_user = okta_api::management::models::AppUserUpdateRequest::AppUserCredentialsRequestPayload(Box::default());
         let result = ApplicationUsersApi::new(client)
             .update_application_user(app_id, user_id, app_user)
             .await?;
@@ -3972,7 +3972,7 @@ mod disaster_recovery_start_org_failback {
     async fn start_org_failback(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = DisasterRecoveryApi::new(client)
             .start_org_failback()
-            .body(okta_api::management::models::StartOrgFailbackBody::FailbackRequestSchema(Box::new(okta_api::management::models::FailbackRequestSchema::default())))
+            .body(okta_api::management::models::StartOrgFailbackBody::FailbackRequestSchema(Box::default()))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -3986,7 +3986,7 @@ mod disaster_recovery_start_org_failover {
     async fn start_org_failover(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = DisasterRecoveryApi::new(client)
             .start_org_failover()
-            .body(okta_api::management::models::StartOrgFailoverBody::FailoverRequestSchema(Box::new(okta_api::management::models::FailoverRequestSchema::default())))
+            .body(okta_api::management::models::StartOrgFailoverBody::FailoverRequestSchema(Box::default()))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -5824,7 +5824,7 @@ mod inline_hook_execute_inline_hook {
 
     async fn execute_inline_hook(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let inline_hook_id = "inline_hook_id_example";
-        let payload_data = okta_api::management::models::ExecuteInlineHookBody::PasswordImportRequestExecute(Box::new(okta_api::management::models::PasswordImportRequestExecute::default()));
+        let payload_data = okta_api::management::models::ExecuteInlineHookBody::PasswordImportRequestExecute(Box::default());
         let result = InlineHookApi::new(client)
             .execute_inline_hook(inline_hook_id, payload_data)
             .await?;
@@ -10114,7 +10114,7 @@ mod user_factor_activate_factor {
         let factor_id = "factor_id_example";
         let result = UserFactorApi::new(client)
             .activate_factor(user_id, factor_id)
-            .body(okta_api::management::models::UserFactorActivateRequest::V1(Box::new(okta_api::management::models::UserFactorActivateRequest1::default())))
+            .body(okta_api::management::models::UserFactorActivateRequest::V1(Box::default()))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -10168,7 +10168,7 @@ mod user_factor_verify_factor {
             .x_forwarded_for("x_forwarded_for_example")
             .user_agent("user_agent_example")
             .accept_language("accept_language_example")
-            .body(okta_api::management::models::UserFactorVerifyRequest::V1(Box::new(okta_api::management::models::UserFactorVerifyRequest1::default())))
+            .body(okta_api::management::models::UserFactorVerifyRequest::V1(Box::default()))
             .await?;
         println!("{result:?}");
         Ok(())
