@@ -218,6 +218,9 @@ pub struct Response {
     /// Decoded body type; `None` when the success response has no body.
     pub ty: Option<TypeRef>,
     pub content_type: Option<String>,
+    /// Other content types the success response can come in, which the
+    /// caller may ask for instead (e.g. `application/pkcs10`).
+    pub other_content_types: Vec<String>,
     /// Every documented status with its description, in spec order.
     pub statuses: Vec<(String, String)>,
 }

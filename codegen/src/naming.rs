@@ -8,11 +8,14 @@ use crate::ir::{RustIdent, TypeName};
 /// Each entry has a test below.
 const ACRONYMS: &[(&str, &str)] = &[
     ("OAuth", "Oauth"),
+    ("oAuth", "oauth"),
+    ("GAed", "Gaed"),
     ("iOS", "Ios"),
     ("IdP", "Idp"),
     ("IPs", "Ips"),
     ("URIs", "Uris"),
     ("URLs", "Urls"),
+    ("SAMLmetadata", "SamlMetadata"),
     ("AAGUIDs", "Aaguids"),
     ("AAGUID", "Aaguid"),
     ("IDs", "Ids"),
@@ -105,12 +108,18 @@ mod tests {
             "OauthApplicationCredentials"
         );
         assert_eq!(snake("iOS").0, "ios");
+        assert_eq!(snake("oAuth2Settings").0, "oauth2_settings");
+        assert_eq!(snake("isLatestGAedVersion").0, "is_latest_gaed_version");
         assert_eq!(snake("IdPDiscoveryRule").0, "idp_discovery_rule");
         assert_eq!(snake("externalIPs").0, "external_ips");
         assert_eq!(snake("redirectURIs").0, "redirect_uris");
         assert_eq!(snake("backchannelURLs").0, "backchannel_urls");
         assert_eq!(snake("groupIDs").0, "group_ids");
         assert_eq!(snake("listAllCustomAAGUIDs").0, "list_all_custom_aaguids");
+        assert_eq!(
+            snake("previewSAMLmetadataForApplication").0,
+            "preview_saml_metadata_for_application"
+        );
         assert_eq!(
             pascal("CustomAAGUIDResponseObject").0,
             "CustomAaguidResponseObject"

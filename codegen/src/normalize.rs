@@ -1225,6 +1225,10 @@ impl<'a> Normalizer<'a> {
                 success = Some((resp, ptr));
             }
         }
+        let success_content: Vec<String> = success
+            .as_ref()
+            .map(|(r, _)| r.content.keys().cloned().collect())
+            .unwrap_or_default();
         let (ty, content_type) =
             match success.and_then(|(r, p)| preferred_content(&r.content).map(|c| (c, p))) {
                 Some(((ct, media), p)) => {
@@ -1243,6 +1247,10 @@ impl<'a> Normalizer<'a> {
             };
         Ok(Response {
             ty,
+            other_content_types: success_content
+                .into_iter()
+                .filter(|c| Some(c) != content_type.as_ref())
+                .collect(),
             content_type,
             statuses,
         })

@@ -37,6 +37,18 @@ pub fn legacy_api() -> &'static Api {
     })
 }
 
+/// The IR of the Management spec (with its overlays), loaded once.
+pub fn management_api() -> &'static Api {
+    static API: OnceLock<Api> = OnceLock::new();
+    API.get_or_init(|| {
+        let module = okta_codegen::MODULES
+            .iter()
+            .find(|m| m.module == "management")
+            .expect("the management module is configured");
+        okta_codegen::load_api(&workspace_root(), module).expect("the bundled spec loads")
+    })
+}
+
 #[derive(Deserialize)]
 struct Har {
     log: HarLog,

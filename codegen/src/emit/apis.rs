@@ -222,6 +222,7 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             .join(", ")
     ))]);
     let lists = list_methods(ctx, op);
+    let raw = raw_method(op);
     quote! {
         #[doc = #d]
         #[derive(Clone, Debug)]
@@ -245,6 +246,8 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             }
 
             #lists
+
+            #raw
         }
 
         impl ::std::future::IntoFuture for #name {
@@ -254,6 +257,31 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())
             }
+        }
+    }
+}
+
+/// For operations that can answer in other content types: ask for one and
+/// get the body as it is.
+fn raw_method(op: &Operation) -> TokenStream {
+    if op.response.other_content_types.is_empty() {
+        return TokenStream::new();
+    }
+    let d = format!(
+        " Sends the request asking for the response in another content type ({}) and returns the body as it is.",
+        op.response
+            .other_content_types
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    quote! {
+        #[doc = #d]
+        pub async fn send_raw(self, accept: &'static str) -> ::std::result::Result<::std::vec::Vec<u8>, crate::Error> {
+            let mut request = self.request()?;
+            request.accept(accept);
+            self.client.execute(&request).await?.bytes()
         }
     }
 }

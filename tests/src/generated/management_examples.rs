@@ -749,9 +749,9 @@ mod application_grants_grant_consent_to_scope {
 
     async fn grant_consent_to_scope(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
-        let o_auth2_scope_consent_grant = okta_api::management::models::Oauth2ScopeConsentGrant { client_id: None, created: None, created_by: None, id: None, issuer: "issuer_example".to_string(), last_updated: None, scope_id: "scope_id_example".to_string(), source: None, status: None, user_id: None, embedded: None, links: None, additional_properties: Default::default() };
+        let oauth2_scope_consent_grant = okta_api::management::models::Oauth2ScopeConsentGrant { client_id: None, created: None, created_by: None, id: None, issuer: "issuer_example".to_string(), last_updated: None, scope_id: "scope_id_example".to_string(), source: None, status: None, user_id: None, embedded: None, links: None, additional_properties: Default::default() };
         let result = ApplicationGrantsApi::new(client)
-            .grant_consent_to_scope(app_id, o_auth2_scope_consent_grant)
+            .grant_consent_to_scope(app_id, oauth2_scope_consent_grant)
             .await?;
         println!("{result:?}");
         Ok(())
@@ -954,14 +954,14 @@ mod application_policies_assign_application_policy {
 }
 
 #[allow(dead_code)]
-mod application_sso_preview_sam_lmetadata_for_application {
+mod application_sso_preview_saml_metadata_for_application {
     use okta_api::management::ApplicationSsoApi;
 
-    async fn preview_sam_lmetadata_for_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+    async fn preview_saml_metadata_for_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
         let kid = "kid_example";
         let result = ApplicationSsoApi::new(client)
-            .preview_sam_lmetadata_for_application(app_id, kid)
+            .preview_saml_metadata_for_application(app_id, kid)
             .await?;
         println!("{result:?}");
         Ok(())
@@ -2090,9 +2090,9 @@ mod authorization_server_claims_create_oauth2_claim {
 
     async fn create_oauth2_claim(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let auth_server_id = "auth_server_id_example";
-        let o_auth2_claim = okta_api::management::models::Oauth2Claim::default();
+        let oauth2_claim = okta_api::management::models::Oauth2Claim::default();
         let result = AuthorizationServerClaimsApi::new(client)
-            .create_oauth2_claim(auth_server_id, o_auth2_claim)
+            .create_oauth2_claim(auth_server_id, oauth2_claim)
             .await?;
         println!("{result:?}");
         Ok(())
@@ -2121,9 +2121,9 @@ mod authorization_server_claims_replace_oauth2_claim {
     async fn replace_oauth2_claim(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let auth_server_id = "auth_server_id_example";
         let claim_id = "claim_id_example";
-        let o_auth2_claim = okta_api::management::models::Oauth2Claim::default();
+        let oauth2_claim = okta_api::management::models::Oauth2Claim::default();
         let result = AuthorizationServerClaimsApi::new(client)
-            .replace_oauth2_claim(auth_server_id, claim_id, o_auth2_claim)
+            .replace_oauth2_claim(auth_server_id, claim_id, oauth2_claim)
             .await?;
         println!("{result:?}");
         Ok(())
@@ -2501,9 +2501,9 @@ mod authorization_server_scopes_create_oauth2_scope {
 
     async fn create_oauth2_scope(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let auth_server_id = "auth_server_id_example";
-        let o_auth2_scope = okta_api::management::models::Oauth2Scope { consent: None, default: None, description: None, display_name: None, id: None, metadata_publish: None, name: "name_example".to_string(), optional: None, system: None, links: None, additional_properties: Default::default() };
+        let oauth2_scope = okta_api::management::models::Oauth2Scope { consent: None, default: None, description: None, display_name: None, id: None, metadata_publish: None, name: "name_example".to_string(), optional: None, system: None, links: None, additional_properties: Default::default() };
         let result = AuthorizationServerScopesApi::new(client)
-            .create_oauth2_scope(auth_server_id, o_auth2_scope)
+            .create_oauth2_scope(auth_server_id, oauth2_scope)
             .await?;
         println!("{result:?}");
         Ok(())
@@ -2532,9 +2532,9 @@ mod authorization_server_scopes_replace_oauth2_scope {
     async fn replace_oauth2_scope(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let auth_server_id = "auth_server_id_example";
         let scope_id = "scope_id_example";
-        let o_auth2_scope = okta_api::management::models::Oauth2Scope { consent: None, default: None, description: None, display_name: None, id: None, metadata_publish: None, name: "name_example".to_string(), optional: None, system: None, links: None, additional_properties: Default::default() };
+        let oauth2_scope = okta_api::management::models::Oauth2Scope { consent: None, default: None, description: None, display_name: None, id: None, metadata_publish: None, name: "name_example".to_string(), optional: None, system: None, links: None, additional_properties: Default::default() };
         let result = AuthorizationServerScopesApi::new(client)
-            .replace_oauth2_scope(auth_server_id, scope_id, o_auth2_scope)
+            .replace_oauth2_scope(auth_server_id, scope_id, oauth2_scope)
             .await?;
         println!("{result:?}");
         Ok(())

@@ -45,16 +45,16 @@ impl ApplicationGrantsApi {
     ///
     /// Arguments:
     /// - `app_id` (path `appId`): Application ID
-    /// - `o_auth2_scope_consent_grant`: the request body (`application/json`)
+    /// - `oauth2_scope_consent_grant`: the request body (`application/json`)
     pub fn grant_consent_to_scope(
         &self,
         app_id: impl ::std::convert::Into<::std::string::String>,
-        o_auth2_scope_consent_grant: crate::management::models::Oauth2ScopeConsentGrant,
+        oauth2_scope_consent_grant: crate::management::models::Oauth2ScopeConsentGrant,
     ) -> GrantConsentToScope {
         GrantConsentToScope {
             client: self.client.clone(),
             app_id: app_id.into(),
-            o_auth2_scope_consent_grant,
+            oauth2_scope_consent_grant,
         }
     }
     /// Retrieve an app grant
@@ -182,7 +182,7 @@ impl ::std::future::IntoFuture for ListScopeConsentGrants {
 pub struct GrantConsentToScope {
     client: crate::Client,
     app_id: ::std::string::String,
-    o_auth2_scope_consent_grant: crate::management::models::Oauth2ScopeConsentGrant,
+    oauth2_scope_consent_grant: crate::management::models::Oauth2ScopeConsentGrant,
 }
 
 impl GrantConsentToScope {
@@ -194,7 +194,7 @@ impl GrantConsentToScope {
         );
         request.path("appId", &self.app_id);
         {
-            let body = &self.o_auth2_scope_consent_grant;
+            let body = &self.oauth2_scope_consent_grant;
             request.json("application/json", body)?;
         }
         ::std::result::Result::Ok(request)

@@ -25,12 +25,12 @@ impl ApplicationSsoApi {
     /// Arguments:
     /// - `app_id` (path `appId`): Application ID
     /// - `kid` (query `kid`)
-    pub fn preview_sam_lmetadata_for_application(
+    pub fn preview_saml_metadata_for_application(
         &self,
         app_id: impl ::std::convert::Into<::std::string::String>,
         kid: impl ::std::convert::Into<::std::string::String>,
-    ) -> PreviewSamLmetadataForApplication {
-        PreviewSamLmetadataForApplication {
+    ) -> PreviewSamlMetadataForApplication {
+        PreviewSamlMetadataForApplication {
             client: self.client.clone(),
             app_id: app_id.into(),
             kid: kid.into(),
@@ -38,16 +38,16 @@ impl ApplicationSsoApi {
     }
 }
 
-/// Request builder for [`ApplicationSsoApi::preview_sam_lmetadata_for_application`](crate::management::apis::ApplicationSsoApi::preview_sam_lmetadata_for_application): set optional parameters, then `.send().await` (or just `.await`).
+/// Request builder for [`ApplicationSsoApi::preview_saml_metadata_for_application`](crate::management::apis::ApplicationSsoApi::preview_saml_metadata_for_application): set optional parameters, then `.send().await` (or just `.await`).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct PreviewSamLmetadataForApplication {
+pub struct PreviewSamlMetadataForApplication {
     client: crate::Client,
     app_id: ::std::string::String,
     kid: ::std::string::String,
 }
 
-impl PreviewSamLmetadataForApplication {
+impl PreviewSamlMetadataForApplication {
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -68,7 +68,7 @@ impl PreviewSamLmetadataForApplication {
     }
 }
 
-impl ::std::future::IntoFuture for PreviewSamLmetadataForApplication {
+impl ::std::future::IntoFuture for PreviewSamlMetadataForApplication {
     type Output = ::std::result::Result<::std::string::String, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {

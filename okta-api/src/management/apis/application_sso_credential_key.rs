@@ -299,6 +299,15 @@ impl GenerateCsrForApplication {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request asking for the response in another content type (`application/pkcs10`) and returns the body as it is.
+    pub async fn send_raw(
+        self,
+        accept: &'static str,
+    ) -> ::std::result::Result<::std::vec::Vec<u8>, crate::Error> {
+        let mut request = self.request()?;
+        request.accept(accept);
+        self.client.execute(&request).await?.bytes()
+    }
 }
 
 impl ::std::future::IntoFuture for GenerateCsrForApplication {
@@ -335,6 +344,15 @@ impl GetCsrForApplication {
     ) -> ::std::result::Result<crate::management::models::Csr, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request asking for the response in another content type (`application/pkcs10`) and returns the body as it is.
+    pub async fn send_raw(
+        self,
+        accept: &'static str,
+    ) -> ::std::result::Result<::std::vec::Vec<u8>, crate::Error> {
+        let mut request = self.request()?;
+        request.accept(accept);
+        self.client.execute(&request).await?.bytes()
     }
 }
 

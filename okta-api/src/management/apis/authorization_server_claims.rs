@@ -41,16 +41,16 @@ impl AuthorizationServerClaimsApi {
     ///
     /// Arguments:
     /// - `auth_server_id` (path `authServerId`): `id` of the Authorization Server
-    /// - `o_auth2_claim`: the request body (`application/json`)
+    /// - `oauth2_claim`: the request body (`application/json`)
     pub fn create_oauth2_claim(
         &self,
         auth_server_id: impl ::std::convert::Into<::std::string::String>,
-        o_auth2_claim: crate::management::models::Oauth2Claim,
+        oauth2_claim: crate::management::models::Oauth2Claim,
     ) -> CreateOauth2Claim {
         CreateOauth2Claim {
             client: self.client.clone(),
             auth_server_id: auth_server_id.into(),
-            o_auth2_claim,
+            oauth2_claim,
         }
     }
     /// Retrieve a custom token claim
@@ -82,18 +82,18 @@ impl AuthorizationServerClaimsApi {
     /// Arguments:
     /// - `auth_server_id` (path `authServerId`): `id` of the Authorization Server
     /// - `claim_id` (path `claimId`): `id` of Claim
-    /// - `o_auth2_claim`: the request body (`application/json`)
+    /// - `oauth2_claim`: the request body (`application/json`)
     pub fn replace_oauth2_claim(
         &self,
         auth_server_id: impl ::std::convert::Into<::std::string::String>,
         claim_id: impl ::std::convert::Into<::std::string::String>,
-        o_auth2_claim: crate::management::models::Oauth2Claim,
+        oauth2_claim: crate::management::models::Oauth2Claim,
     ) -> ReplaceOauth2Claim {
         ReplaceOauth2Claim {
             client: self.client.clone(),
             auth_server_id: auth_server_id.into(),
             claim_id: claim_id.into(),
-            o_auth2_claim,
+            oauth2_claim,
         }
     }
     /// Delete a custom token claim
@@ -184,7 +184,7 @@ impl ::std::future::IntoFuture for ListOauth2Claims {
 pub struct CreateOauth2Claim {
     client: crate::Client,
     auth_server_id: ::std::string::String,
-    o_auth2_claim: crate::management::models::Oauth2Claim,
+    oauth2_claim: crate::management::models::Oauth2Claim,
 }
 
 impl CreateOauth2Claim {
@@ -196,7 +196,7 @@ impl CreateOauth2Claim {
         );
         request.path("authServerId", &self.auth_server_id);
         {
-            let body = &self.o_auth2_claim;
+            let body = &self.oauth2_claim;
             request.json("application/json", body)?;
         }
         ::std::result::Result::Ok(request)
@@ -268,7 +268,7 @@ pub struct ReplaceOauth2Claim {
     client: crate::Client,
     auth_server_id: ::std::string::String,
     claim_id: ::std::string::String,
-    o_auth2_claim: crate::management::models::Oauth2Claim,
+    oauth2_claim: crate::management::models::Oauth2Claim,
 }
 
 impl ReplaceOauth2Claim {
@@ -281,7 +281,7 @@ impl ReplaceOauth2Claim {
         request.path("authServerId", &self.auth_server_id);
         request.path("claimId", &self.claim_id);
         {
-            let body = &self.o_auth2_claim;
+            let body = &self.oauth2_claim;
             request.json("application/json", body)?;
         }
         ::std::result::Result::Ok(request)

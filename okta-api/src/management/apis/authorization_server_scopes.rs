@@ -45,16 +45,16 @@ impl AuthorizationServerScopesApi {
     ///
     /// Arguments:
     /// - `auth_server_id` (path `authServerId`): `id` of the Authorization Server
-    /// - `o_auth2_scope`: the request body (`application/json`)
+    /// - `oauth2_scope`: the request body (`application/json`)
     pub fn create_oauth2_scope(
         &self,
         auth_server_id: impl ::std::convert::Into<::std::string::String>,
-        o_auth2_scope: crate::management::models::Oauth2Scope,
+        oauth2_scope: crate::management::models::Oauth2Scope,
     ) -> CreateOauth2Scope {
         CreateOauth2Scope {
             client: self.client.clone(),
             auth_server_id: auth_server_id.into(),
-            o_auth2_scope,
+            oauth2_scope,
         }
     }
     /// Retrieve a custom token scope
@@ -86,18 +86,18 @@ impl AuthorizationServerScopesApi {
     /// Arguments:
     /// - `auth_server_id` (path `authServerId`): `id` of the Authorization Server
     /// - `scope_id` (path `scopeId`): `id` of Scope
-    /// - `o_auth2_scope`: the request body (`application/json`)
+    /// - `oauth2_scope`: the request body (`application/json`)
     pub fn replace_oauth2_scope(
         &self,
         auth_server_id: impl ::std::convert::Into<::std::string::String>,
         scope_id: impl ::std::convert::Into<::std::string::String>,
-        o_auth2_scope: crate::management::models::Oauth2Scope,
+        oauth2_scope: crate::management::models::Oauth2Scope,
     ) -> ReplaceOauth2Scope {
         ReplaceOauth2Scope {
             client: self.client.clone(),
             auth_server_id: auth_server_id.into(),
             scope_id: scope_id.into(),
-            o_auth2_scope,
+            oauth2_scope,
         }
     }
     /// Delete a custom token scope
@@ -232,7 +232,7 @@ impl ::std::future::IntoFuture for ListOauth2Scopes {
 pub struct CreateOauth2Scope {
     client: crate::Client,
     auth_server_id: ::std::string::String,
-    o_auth2_scope: crate::management::models::Oauth2Scope,
+    oauth2_scope: crate::management::models::Oauth2Scope,
 }
 
 impl CreateOauth2Scope {
@@ -244,7 +244,7 @@ impl CreateOauth2Scope {
         );
         request.path("authServerId", &self.auth_server_id);
         {
-            let body = &self.o_auth2_scope;
+            let body = &self.oauth2_scope;
             request.json("application/json", body)?;
         }
         ::std::result::Result::Ok(request)
@@ -316,7 +316,7 @@ pub struct ReplaceOauth2Scope {
     client: crate::Client,
     auth_server_id: ::std::string::String,
     scope_id: ::std::string::String,
-    o_auth2_scope: crate::management::models::Oauth2Scope,
+    oauth2_scope: crate::management::models::Oauth2Scope,
 }
 
 impl ReplaceOauth2Scope {
@@ -329,7 +329,7 @@ impl ReplaceOauth2Scope {
         request.path("authServerId", &self.auth_server_id);
         request.path("scopeId", &self.scope_id);
         {
-            let body = &self.o_auth2_scope;
+            let body = &self.oauth2_scope;
             request.json("application/json", body)?;
         }
         ::std::result::Result::Ok(request)

@@ -315,6 +315,15 @@ impl GenerateCsrForIdentityProvider {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request asking for the response in another content type (`application/pkcs10`) and returns the body as it is.
+    pub async fn send_raw(
+        self,
+        accept: &'static str,
+    ) -> ::std::result::Result<::std::vec::Vec<u8>, crate::Error> {
+        let mut request = self.request()?;
+        request.accept(accept);
+        self.client.execute(&request).await?.bytes()
+    }
 }
 
 impl ::std::future::IntoFuture for GenerateCsrForIdentityProvider {
@@ -351,6 +360,15 @@ impl GetCsrForIdentityProvider {
     ) -> ::std::result::Result<crate::management::models::IdpCsr, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request asking for the response in another content type (`application/pkcs10`) and returns the body as it is.
+    pub async fn send_raw(
+        self,
+        accept: &'static str,
+    ) -> ::std::result::Result<::std::vec::Vec<u8>, crate::Error> {
+        let mut request = self.request()?;
+        request.accept(accept);
+        self.client.execute(&request).await?.bytes()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct Agent {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub is_latest_g_aed_version: ::std::option::Option<bool>,
+    pub is_latest_gaed_version: ::std::option::Option<bool>,
     /// Unix timestamp in milliseconds when the agent last connected to Okta
     #[serde(
         rename = "lastConnection",

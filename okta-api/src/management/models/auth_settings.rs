@@ -24,7 +24,7 @@ pub struct AuthSettings {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub o_auth2_settings: ::std::option::Option<
+    pub oauth2_settings: ::std::option::Option<
         crate::management::models::Oauth2Settings,
     >,
     /// Properties newer than this SDK: read and written back unchanged.
