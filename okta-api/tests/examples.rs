@@ -18,6 +18,19 @@ mod create_activate_user;
 #[path = "../examples/assign_user_to_app.rs"]
 mod assign_user_to_app;
 
+#[cfg(all(
+    feature = "management-application",
+    feature = "management-application-sso-credential-key"
+))]
+#[allow(dead_code)]
+#[path = "../examples/rotate_app_key.rs"]
+mod rotate_app_key;
+
+#[cfg(feature = "management-ssf-security-event-token")]
+#[allow(dead_code)]
+#[path = "../examples/publish_set.rs"]
+mod publish_set;
+
 async fn setup() -> (MockServer, Client) {
     let server = MockServer::start().await;
     let client = Client::builder()
@@ -104,4 +117,62 @@ async fn assign_user_to_app_posts_the_assignment() {
         .await
         .unwrap();
     assert_eq!(status.as_deref(), Some("PROVISIONED"));
+}
+
+#[cfg(all(
+    feature = "management-application",
+    feature = "management-application-sso-credential-key"
+))]
+#[tokio::test]
+async fn rotate_app_key_generates_a_key_and_points_the_app_at_it() {
+    let (server, client) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/apps/0oa1/credentials/keys/generate"))
+        .and(query_param("validityYears", "2"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"kid": "new-kid", "kty": "RSA", "use": "sig"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let app = json!({
+        "id": "0oa1", "label": "SAML app", "name": "my_saml", "signOnMode": "SAML_2_0", "status": "ACTIVE",
+        "credentials": {"signing": {"kid": "old-kid"}, "userNameTemplate": {"template": "${source.login}", "type": "BUILT_IN"}},
+        "settings": {"app": {}, "signOn": {"ssoAcsUrl": "https://sp/acs"}},
+        "customField": {"kept": true}
+    });
+    Mock::given(method("GET"))
+        .and(path("/api/v1/apps/0oa1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(app.clone()))
+        .mount(&server)
+        .await;
+    let mut expected = app.clone();
+    expected["credentials"]["signing"]["kid"] = json!("new-kid");
+    Mock::given(method("PUT"))
+        .and(path("/api/v1/apps/0oa1"))
+        .and(body_partial_json(expected.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(expected))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert_eq!(rotate_app_key::run(&client, "0oa1").await.unwrap(), "new-kid");
+}
+
+#[cfg(feature = "management-ssf-security-event-token")]
+#[tokio::test]
+async fn publish_set_posts_the_token_without_credentials() {
+    let (server, client) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/security/api/v1/security-events"))
+        .and(header("content-type", "application/secevent+jwt"))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&server)
+        .await;
+    publish_set::run(&client, "eyJhbGciOiJSUzI1NiJ9.e30.sig\n")
+        .await
+        .unwrap();
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received[0].body, b"eyJhbGciOiJSUzI1NiJ9.e30.sig");
+    assert!(!received[0].headers.contains_key("authorization"));
 }
