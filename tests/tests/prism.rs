@@ -1,0 +1,246 @@
+//! An independent check of the requests the SDK sends: Prism
+//! (`@stoplight/prism-cli`) runs as a validating mock of the Management spec
+//! (with the overlays applied) on loopback, and answers 422 to any request
+//! that breaks the spec. `.ci/run` installs Prism and sets `PRISM_BIN`.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use okta_api::management::models::{
+    CreateSessionRequest, CustomAaguidUpdateRequestObject, KeepCurrent, UploadBrandThemeLogoBody,
+};
+use okta_api::management::{
+    ApplicationSsoCredentialKeyApi, AuthenticatorApi, GroupApi, SessionApi, SsfSecurityEventTokenApi,
+    ThemesApi, UserApi, UserSessionsApi,
+};
+use okta_api::{Client, Error};
+use okta_workspace_tests::workspace_root;
+use serde_json::Value;
+
+struct Prism {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Example values are data, but Prism dereferences every `$ref` in the
+/// document, including one inside an example that shows a JSON schema.
+fn scrub_example_refs(value: &mut Value, in_example: bool) {
+    match value {
+        Value::Object(map) => {
+            if in_example {
+                if let Some(r) = map.shift_remove("$ref") {
+                    map.insert("x-example-ref".into(), r);
+                }
+            }
+            for (k, v) in map.iter_mut() {
+                scrub_example_refs(v, in_example || k == "example" || k == "examples" || k == "value");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_example_refs(v, in_example)),
+        _ => {}
+    }
+}
+
+fn start_prism() -> Option<Prism> {
+    let Some(bin) = std::env::var_os("PRISM_BIN") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PRISM_BIN is not set: .ci/run installs Prism and sets it"
+        );
+        println!(
+            "skipped: PRISM_BIN is not set (bash .ci/run installs Prism; set PRISM_BIN to run this locally)"
+        );
+        return None;
+    };
+    let root = workspace_root();
+    let module = okta_codegen::MODULES
+        .iter()
+        .find(|m| m.module == "management")
+        .unwrap();
+    let spec = okta_codegen::load::SourceFile::read(&root, module.spec).unwrap();
+    let overlays: Vec<_> = module
+        .overlays
+        .iter()
+        .map(|o| okta_codegen::load::SourceFile::read(&root, o).unwrap())
+        .collect();
+    let mut raw = okta_codegen::load::load(&spec, &overlays).unwrap().raw;
+    for section in ["paths", "components"] {
+        if let Some(v) = raw.get_mut(section) {
+            scrub_example_refs(v, false);
+        }
+    }
+    let file = std::env::temp_dir().join(format!("okta-management-prism-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_vec(&raw).unwrap()).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .args(["mock", "--errors", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Prism starts");
+    let prism = Prism {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "Prism did not start"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Some(prism)
+}
+
+/// A request Prism found invalid, with its explanation.
+fn validation_failure<T>(what: &str, result: &Result<T, Error>) -> Option<String> {
+    match result {
+        Err(e) if e.status().map(|s| s.as_u16()) == Some(422) => {
+            let body = e.as_api().map(|a| a.body.clone()).unwrap_or_default();
+            Some(format!("{what}: {body}"))
+        }
+        Err(Error::Transport { .. }) | Err(Error::Timeout { .. }) => {
+            Some(format!("{what}: {result:?}", result = result.as_ref().err()))
+        }
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prism_finds_no_request_validation_error() {
+    let Some(prism) = start_prism() else { return };
+    // Prism validates: a request that breaks the spec gets a 422.
+    let invalid = reqwest::Client::new()
+        .get(format!("{}/api/v1/users?limit=many", prism.url))
+        .header("authorization", "SSWS 00prism")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        invalid.status().as_u16(),
+        422,
+        "Prism must reject a non-integer limit"
+    );
+
+    let client = Client::builder()
+        .org_url(&prism.url)
+        .api_token("00prism")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    macro_rules! check {
+        ($what:expr, $call:expr) => {{
+            let result = $call.await;
+            checked += 1;
+            if let Some(f) = validation_failure($what, &result) {
+                failures.push(f);
+            }
+        }};
+    }
+    // Path and query parameters, no body.
+    check!("getUser (path)", UserApi::new(&client).get_user("00u1"));
+    check!(
+        "listUsers (query)",
+        UserApi::new(&client)
+            .list_users()
+            .search("profile.lastName eq \"Doe\"")
+            .limit(5)
+            .after("abc")
+    );
+    check!(
+        "listGroups (query)",
+        GroupApi::new(&client).list_groups().q("Admins").limit(10)
+    );
+    // Header parameter (a cookie), no credentials.
+    check!(
+        "getCurrentSession (header)",
+        SessionApi::new(&client).get_current_session().cookie("sid=abc")
+    );
+    // JSON bodies.
+    check!(
+        "createSession (JSON body)",
+        SessionApi::new(&client).create_session(CreateSessionRequest {
+            session_token: Some("20111tok".into()),
+            ..Default::default()
+        })
+    );
+    check!(
+        "endUserSessions (optional JSON body)",
+        UserSessionsApi::new(&client)
+            .end_user_sessions()
+            .keep_current(KeepCurrent {
+                keep_current: Some(true),
+                ..Default::default()
+            })
+    );
+    check!(
+        "revokeUserSessions (query)",
+        UserSessionsApi::new(&client)
+            .revoke_user_sessions("00u1")
+            .oauth_tokens(true)
+    );
+    // merge-patch JSON.
+    check!(
+        "updateCustomAAGUID (merge-patch)",
+        AuthenticatorApi::new(&client)
+            .update_custom_aaguid("aut1", "cb69481e-8ff7-4039-93ec-0a2729a154a8")
+            .custom_aaguid_update_request_object(CustomAaguidUpdateRequestObject {
+                name: Some("Renamed".into()),
+                ..Default::default()
+            })
+    );
+    // A security event token.
+    check!(
+        "publishSecurityEventTokens (secevent+jwt)",
+        SsfSecurityEventTokenApi::new(&client).publish_security_event_tokens("eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
+    );
+    // Multipart upload.
+    check!(
+        "uploadBrandThemeLogo (multipart)",
+        ThemesApi::new(&client)
+            .upload_brand_theme_logo("bnd1", "thm1")
+            .body(UploadBrandThemeLogoBody {
+                file: b"\x89PNG\r\n\x1a\nimage".to_vec(),
+                ..Default::default()
+            })
+    );
+    // Certificate upload (PEM) and a PKCS#10 response.
+    check!(
+        "publishCsrFromApplication (PEM)",
+        ApplicationSsoCredentialKeyApi::new(&client)
+            .publish_csr_from_application(
+                "0oa1",
+                "csr1",
+                b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".to_vec()
+            )
+            .content_type("application/x-pem-file")
+    );
+    check!(
+        "getCsrForApplication (PKCS#10)",
+        ApplicationSsoCredentialKeyApi::new(&client)
+            .get_csr_for_application("0oa1", "csr1")
+            .send_raw("application/pkcs10")
+    );
+    println!("{checked} requests checked by Prism");
+    assert!(
+        failures.is_empty(),
+        "Prism rejected requests:\n{}",
+        failures.join("\n")
+    );
+}
