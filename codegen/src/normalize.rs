@@ -1602,6 +1602,12 @@ fn assign_features(module: &str, tags: &mut [Tag], models: &mut BTreeMap<TypeNam
         .collect();
     walk(models, unreached, &all, &mut reached);
     for (name, model) in models.iter_mut() {
-        model.features = reached.remove(name).unwrap_or_default().into_iter().collect();
+        let features = reached.remove(name).unwrap_or_default();
+        // Needed by every tag: the module's own feature says it shortest.
+        model.features = if features.len() == all.len() {
+            vec![module.to_string()]
+        } else {
+            features.into_iter().collect()
+        };
     }
 }
