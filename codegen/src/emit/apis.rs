@@ -65,24 +65,13 @@ fn handle_method(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
     let builder = ident(&op.builder.0);
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    for p in op.params.iter() {
-        let rust = field_ident(&p.rust);
-        if p.required {
-            let (ty, into) = arg_type(ctx, &p.ty);
-            args.push(quote!(#rust: #ty));
-            inits.push(if into {
-                quote!(#rust: #rust.into(),)
-            } else {
-                quote!(#rust,)
-            });
-        } else {
-            inits.push(quote!(#rust: ::std::option::Option::None,));
-        }
-    }
-    if let Some(body) = &op.body {
-        let rust = field_ident(&body.rust);
-        if body.required {
-            let (ty, into) = arg_type(ctx, &body.ty);
+    // Required parameters and body are arguments; optional ones start unset.
+    let values = op.params.iter().map(|p| (&p.rust, &p.ty, p.required));
+    let body = op.body.iter().map(|b| (&b.rust, &b.ty, b.required));
+    for (rust, ty, required) in values.chain(body) {
+        let rust = field_ident(rust);
+        if required {
+            let (ty, into) = arg_type(ctx, ty);
             args.push(quote!(#rust: #ty));
             inits.push(if into {
                 quote!(#rust: #rust.into(),)
