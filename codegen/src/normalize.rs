@@ -608,12 +608,8 @@ impl<'a> Normalizer<'a> {
             None => Vec::new(),
         };
         stack.pop();
-        for own in self.own_fields_of(name)? {
-            match fields.iter_mut().find(|f| f.wire == own.wire) {
-                Some(slot) => *slot = own,
-                None => fields.push(own),
-            }
-        }
+        let own = self.own_fields_of(name)?;
+        merge_fields(&mut fields, own);
         dedupe_field_names(&mut fields);
         self.all_fields.insert(name.to_string(), fields.clone());
         Ok(fields)
@@ -1281,7 +1277,7 @@ impl<'a> Normalizer<'a> {
                     .ok_or_else(|| self.err(base.0.clone(), "expected a list of operations"))?;
                 for (i, entry) in entries.iter().enumerate() {
                     let p = base.join(i);
-                    let m = self.resource_method(name, &ty, entry, &ops, source, p)?;
+                    let m = self.resource_method(name, entry, &ops, source, p)?;
                     let (rust, renamed) = unique(&mut taken, m.rust.0.clone());
                     if renamed {
                         self.warn(
@@ -1305,7 +1301,6 @@ impl<'a> Normalizer<'a> {
     fn resource_method(
         &self,
         schema: &str,
-        ty: &TypeName,
         entry: &Value,
         ops: &BTreeMap<&str, (&Tag, &Operation)>,
         source: &'static str,
@@ -1372,8 +1367,7 @@ impl<'a> Normalizer<'a> {
                             field: field.rust.clone(),
                             required: field.required,
                         }
-                    } else if let Some(parent) = arg.get("parentSrc").and_then(Value::as_str) {
-                        let _ = parent;
+                    } else if arg.get("parentSrc").and_then(Value::as_str).is_some() {
                         Binding::Parent {
                             arg: p.rust.clone(),
                             param: p.wire.clone(),
@@ -1399,7 +1393,6 @@ impl<'a> Normalizer<'a> {
                 });
             }
         }
-        let _ = ty;
         Ok(ResourceMethod {
             alias: alias.to_string(),
             rust: snake(alias),

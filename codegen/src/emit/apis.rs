@@ -14,7 +14,7 @@ pub(crate) fn tag(ctx: &Ctx, tag: &Tag) -> TokenStream {
         tag.doc.clone(),
         Some(format!("Operations tagged `{}` in the spec.", tag.wire)),
     ]);
-    let methods = tag.operations.iter().map(|op| handle_method(ctx, tag, op));
+    let methods = tag.operations.iter().map(|op| handle_method(ctx, op));
     let builders = tag.operations.iter().map(|op| builder(ctx, tag, op));
     quote! {
         #tag_doc
@@ -60,7 +60,7 @@ pub(crate) fn response_type(ctx: &Ctx, op: &Operation) -> TokenStream {
     }
 }
 
-fn handle_method(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
+fn handle_method(ctx: &Ctx, op: &Operation) -> TokenStream {
     let name = field_ident(&op.method_name);
     let builder = ident(&op.builder.0);
     let mut args = Vec::new();
@@ -115,7 +115,6 @@ fn handle_method(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
         args_doc,
     ]);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let _ = tag;
     quote! {
         #d
         #deprecated
