@@ -15,6 +15,7 @@ pub mod render;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// One generator error. Spec errors name the file, the JSON pointer and the
 /// problem.
@@ -101,43 +102,97 @@ pub struct Generated {
     pub apis: Vec<ir::Api>,
 }
 
+/// Wall time spent in each stage of [`generate_timed`], summed over the
+/// modules generated.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// Reading the spec and overlays, parsing YAML, applying overlays,
+    /// deserializing into `openapiv3`.
+    pub load: Duration,
+    /// Spec -> IR.
+    pub normalize: Duration,
+    /// IR -> token streams.
+    pub emit: Duration,
+    /// Token streams -> formatted Rust text (`syn` + prettyplease).
+    pub format: Duration,
+    /// IR -> Markdown pages and the compiled examples.
+    pub docs: Duration,
+}
+
+impl Timings {
+    /// The sum of every stage.
+    pub fn total(&self) -> Duration {
+        self.load + self.normalize + self.emit + self.format + self.docs
+    }
+}
+
+/// Times `f`, adding its duration to `slot`.
+fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let out = f();
+    *slot += started.elapsed();
+    out
+}
+
 /// Loads and normalises one spec module.
 pub fn load_api(root: &Path, module: &SpecModule) -> Result<ir::Api, Error> {
-    let spec = load::SourceFile::read(root, module.spec)?;
-    let overlays = module
-        .overlays
-        .iter()
-        .map(|o| load::SourceFile::read(root, o))
-        .collect::<Result<Vec<_>, _>>()?;
-    let loaded = load::load(&spec, &overlays)?;
-    normalize::normalize(&loaded, module.module, module.tag_features)
+    load_api_timed(root, module, &mut Timings::default())
+}
+
+fn load_api_timed(root: &Path, module: &SpecModule, timings: &mut Timings) -> Result<ir::Api, Error> {
+    let loaded = timed(&mut timings.load, || {
+        let spec = load::SourceFile::read(root, module.spec)?;
+        let overlays = module
+            .overlays
+            .iter()
+            .map(|o| load::SourceFile::read(root, o))
+            .collect::<Result<Vec<_>, _>>()?;
+        load::load(&spec, &overlays)
+    })?;
+    timed(&mut timings.normalize, || {
+        normalize::normalize(&loaded, module.module, module.tag_features)
+    })
 }
 
 /// Generates every module in `modules` from the specs under `root`.
 pub fn generate(root: &Path, modules: &[SpecModule]) -> Result<Generated, Error> {
+    generate_timed(root, modules, &mut Timings::default())
+}
+
+/// [`generate`], adding the time spent in each stage to `timings`.
+pub fn generate_timed(
+    root: &Path,
+    modules: &[SpecModule],
+    timings: &mut Timings,
+) -> Result<Generated, Error> {
     let mut out = Generated::default();
     for module in modules {
-        let api = load_api(root, module)?;
+        let api = load_api_timed(root, module, timings)?;
         let dir = output_dir(module.module);
-        for (path, contents) in emit::emit(&api)? {
+        for (path, contents) in emit::emit(&api, timings)? {
             out.files.insert(format!("{dir}/{path}"), contents);
         }
-        out.files.insert(
-            format!("{TESTS_GENERATED_DIR}/{}.rs", module.module),
-            emit::type_table(&api)?,
-        );
-        out.files.insert(
-            format!("{TESTS_GENERATED_DIR}/{}_examples.rs", module.module),
-            docs::examples_file(&api),
-        );
-        for (path, contents) in docs::pages(&api)? {
-            out.files
-                .insert(format!("{DOCS_DIR}/{}/{path}", module.module), contents);
-        }
+        let table = emit::type_table(&api, timings)?;
+        out.files
+            .insert(format!("{TESTS_GENERATED_DIR}/{}.rs", module.module), table);
+        timed(&mut timings.docs, || -> Result<(), Error> {
+            out.files.insert(
+                format!("{TESTS_GENERATED_DIR}/{}_examples.rs", module.module),
+                docs::examples_file(&api),
+            );
+            for (path, contents) in docs::pages(&api)? {
+                out.files
+                    .insert(format!("{DOCS_DIR}/{}/{path}", module.module), contents);
+            }
+            Ok(())
+        })?;
         out.apis.push(api);
     }
-    out.files
-        .insert(format!("{DOCS_DIR}/README.md"), docs::index(&out.apis)?);
+    timed(&mut timings.docs, || -> Result<(), Error> {
+        out.files
+            .insert(format!("{DOCS_DIR}/README.md"), docs::index(&out.apis)?);
+        Ok(())
+    })?;
     let manifest = load::SourceFile::read(root, CRATE_MANIFEST)?;
     out.files
         .insert(CRATE_MANIFEST.to_string(), splice_features(&manifest, &out.apis)?);

@@ -31,7 +31,7 @@ fn api_with(spec: &str, overlays: &[&str]) -> Api {
 /// Compares the IR and the emitted files with `tests/golden/<name>.txt`.
 fn snapshot(name: &str, api: &Api) {
     let mut text = format!("# IR\n{api:#?}\n");
-    for (path, contents) in emit::emit(api).unwrap() {
+    for (path, contents) in emit::emit(api, &mut Default::default()).unwrap() {
         text.push_str(&format!("\n# {path}\n{contents}"));
     }
     let path = dir().join("golden").join(format!("{name}.txt"));

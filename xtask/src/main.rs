@@ -1,4 +1,7 @@
-//! `cargo xtask generate | check`: writes or compares the generated files.
+//! `cargo xtask generate | check | bench`: writes or compares the generated
+//! files, or measures the generator and the SDK.
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,14 +10,25 @@ use std::time::Instant;
 use okta_codegen::{generate, Generated, MODULES};
 
 const USAGE: &str = "usage: cargo xtask <generate|check> [--root DIR]
+       cargo xtask bench [generator|runtime|compile]
 
   generate  regenerate okta-api's generated modules from spec/ (and delete stale files)
   check     fail if the committed generated files differ from what generate would write
+  bench     print the tables of BENCHMARKS.md (release build; `compile` takes minutes)
 
   --root DIR  the workspace to work on (default: this one)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("bench") {
+        return match bench::run(&workspace_root(), &args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let root = match args.get(1..) {
         Some([flag, dir]) if flag == "--root" => PathBuf::from(dir),
         Some([]) | None => workspace_root(),

@@ -12,16 +12,28 @@ use quote::{format_ident, quote};
 use crate::ir::*;
 use crate::naming::snake;
 use crate::render::{header, render};
-use crate::Error;
+use crate::{timed, Error, Timings};
+use std::time::{Duration, Instant};
 
 /// Emits the files of one module, as (path relative to the module
 /// directory, contents), in sorted order.
-pub fn emit(api: &Api) -> Result<Vec<(String, String)>, Error> {
+/// Time spent rendering is added to `timings.format`, the rest to
+/// `timings.emit`.
+pub fn emit(api: &Api, timings: &mut Timings) -> Result<Vec<(String, String)>, Error> {
+    let started = Instant::now();
+    let mut format = Duration::ZERO;
+    let files = emit_files(api, &mut format)?;
+    timings.format += format;
+    timings.emit += started.elapsed().saturating_sub(format);
+    Ok(files)
+}
+
+fn emit_files(api: &Api, format: &mut Duration) -> Result<Vec<(String, String)>, Error> {
     let ctx = Ctx::new(api);
     let head = header(&api.sources);
     let mut files = BTreeMap::new();
     let mut add = |path: String, tokens: TokenStream| -> Result<(), Error> {
-        let text = render(&path, &head, tokens)?;
+        let text = timed(format, || render(&path, &head, tokens))?;
         files.insert(path, text);
         Ok(())
     };
@@ -62,7 +74,7 @@ pub fn emit(api: &Api) -> Result<Vec<(String, String)>, Error> {
 
 /// For the workspace tests: a function that round-trips a JSON value
 /// through the generated type of a component schema, by schema name.
-pub fn type_table(api: &Api) -> Result<String, Error> {
+pub fn type_table(api: &Api, timings: &mut Timings) -> Result<String, Error> {
     let module = ident(&api.module.0);
     let arms = api
         .models
@@ -92,7 +104,9 @@ pub fn type_table(api: &Api) -> Result<String, Error> {
             }
         }
     };
-    render("type_table.rs", &header(&api.sources), tokens)
+    timed(&mut timings.format, || {
+        render("type_table.rs", &header(&api.sources), tokens)
+    })
 }
 
 fn model_file(name: &TypeName) -> String {
