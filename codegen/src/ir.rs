@@ -56,6 +56,9 @@ pub struct Api {
     pub tags: Vec<Tag>,
     /// What could not be represented precisely, with where it is.
     pub warnings: Vec<Warning>,
+    /// Where the module splits by tag: the cargo feature of the types no
+    /// operation uses (and of what they reach).
+    pub other_models_feature: Option<String>,
 }
 
 impl Api {

@@ -26,9 +26,7 @@ pub fn normalize(spec: &LoadedSpec, module: &str, tag_features: bool) -> Result<
     let mut tags = n.operations()?;
     n.resource_methods(&tags)?;
     n.finish_unions();
-    if tag_features {
-        assign_features(module, &mut tags, &mut n.models);
-    }
+    let other_models_feature = tag_features.then(|| assign_features(module, &mut tags, &mut n.models));
     let mut models: Vec<Model> = n.models.into_values().collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
     let mut sources = vec![spec.file.clone()];
@@ -38,6 +36,7 @@ pub fn normalize(spec: &LoadedSpec, module: &str, tag_features: bool) -> Result<
         title: spec.openapi.info.title.clone(),
         version: spec.openapi.info.version.clone(),
         sources,
+        other_models_feature,
         models,
         tags,
         warnings: n.warnings,
@@ -1530,8 +1529,10 @@ fn preferred_content<V>(content: &IndexMap<String, V>) -> Option<(&String, &V)> 
 
 /// One cargo feature per tag (`<module>-<tag in kebab-case>`); each model is
 /// compiled when a tag whose operations reach it is on. Types no operation
-/// reaches are compiled under every feature, and so is what they reach.
-fn assign_features(module: &str, tags: &mut [Tag], models: &mut BTreeMap<TypeName, Model>) {
+/// reaches (hook payloads, event types, ...), and what they reach, are
+/// compiled under one more feature, `<module>-other-models`, whose name this
+/// returns: enabling one tag compiles none of them.
+fn assign_features(module: &str, tags: &mut [Tag], models: &mut BTreeMap<TypeName, Model>) -> String {
     use heck::ToKebabCase;
     fn named(t: &TypeRef, out: &mut Vec<TypeName>) {
         match t {
@@ -1587,20 +1588,22 @@ fn assign_features(module: &str, tags: &mut [Tag], models: &mut BTreeMap<TypeNam
         walk(models, roots, std::slice::from_ref(&feature), &mut reached);
         tag.feature = Some(feature);
     }
-    let all: Vec<String> = tags.iter().filter_map(|t| t.feature.clone()).collect();
+    let tag_count = tags.len();
     let unreached: Vec<TypeName> = models
         .keys()
         .filter(|n| !reached.contains_key(*n))
         .cloned()
         .collect();
-    walk(models, unreached, &all, &mut reached);
+    let other = format!("{module}-other-models");
+    walk(models, unreached, std::slice::from_ref(&other), &mut reached);
     for (name, model) in models.iter_mut() {
         let features = reached.remove(name).unwrap_or_default();
         // Needed by every tag: the module's own feature says it shortest.
-        model.features = if features.len() == all.len() {
+        model.features = if features.iter().filter(|f| **f != other).count() == tag_count {
             vec![module.to_string()]
         } else {
             features.into_iter().collect()
         };
     }
+    other
 }

@@ -1,5 +1,5 @@
-//! Peak heap while streaming 50,000 users over 250 pages, against the peak
-//! while reading one page of 200, in the same process.
+//! Peak heap and peak RSS while streaming 50,000 users over 250 pages,
+//! against the peaks while holding one page of 200, in the same process.
 //!
 //! `cargo bench -p okta-api --bench pagination_memory`
 //!
@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use okta_api::legacy::UserApi;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[path = "support/mod.rs"]
+mod support;
 
 struct Counting;
 
@@ -42,76 +44,48 @@ static ALLOCATOR: Counting = Counting;
 const PAGES: usize = 250;
 const PER_PAGE: usize = 200;
 
-/// A page of `PER_PAGE` recorded users, as Okta sent them.
-fn page_body() -> String {
-    let har = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/har/list-users.har"
-    ))
-    .unwrap();
-    let har: serde_json::Value = serde_json::from_str(&har).unwrap();
-    let recorded: Vec<serde_json::Value> = har["log"]["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| {
-            serde_json::from_str::<Vec<serde_json::Value>>(e["response"]["content"]["text"].as_str()?).ok()
-        })
-        .max_by_key(Vec::len)
-        .unwrap();
-    let users: Vec<&serde_json::Value> = recorded.iter().cycle().take(PER_PAGE).collect();
-    serde_json::to_string(&users).unwrap()
+/// Serves the same page for `/api/v1/users?after=N`, linking to N+1.
+async fn serve(body: Arc<[u8]>) -> String {
+    let origin = Arc::new(std::sync::OnceLock::<String>::new());
+    let base = support::serve({
+        let origin = origin.clone();
+        move |target| {
+            let page: usize = target
+                .split("after=")
+                .nth(1)
+                .and_then(|v| v.split('&').next()?.parse().ok())
+                .unwrap_or(0);
+            let headers = match origin.get() {
+                Some(origin) if page + 1 < PAGES => format!(
+                    "link: <{origin}/api/v1/users?after={}>; rel=\"next\"\r\n",
+                    page + 1
+                ),
+                _ => String::new(),
+            };
+            support::Canned {
+                headers,
+                body: body.clone(),
+            }
+        }
+    })
+    .await;
+    origin.set(base.clone()).expect("set once");
+    base
 }
 
-/// Serves the same page body for `/api/v1/users?after=N`, linking to N+1.
-async fn serve(body: Arc<String>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let origin = base.clone();
-    tokio::spawn(async move {
-        loop {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let body = body.clone();
-            let origin = origin.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 8192];
-                loop {
-                    let mut read = 0;
-                    while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
-                        match socket.read(&mut buf[read..]).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => read += n,
-                        }
-                    }
-                    let head = String::from_utf8_lossy(&buf[..read]);
-                    let page: usize = head
-                        .split_whitespace()
-                        .nth(1)
-                        .and_then(|target| target.split("after=").nth(1))
-                        .and_then(|v| v.split('&').next()?.parse().ok())
-                        .unwrap_or(0);
-                    let link = if page + 1 < PAGES {
-                        format!(
-                            "link: <{origin}/api/v1/users?after={}>; rel=\"next\"\r\n",
-                            page + 1
-                        )
-                    } else {
-                        String::new()
-                    };
-                    let response = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{link}\r\n",
-                        body.len()
-                    );
-                    if socket.write_all(response.as_bytes()).await.is_err()
-                        || socket.write_all(body.as_bytes()).await.is_err()
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    base
+/// Resets the process's peak resident set size (Linux `clear_refs`); false
+/// where the kernel does not allow it.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The process's peak resident set size since the last reset, from
+/// `/proc/self/status` (`VmHWM`).
+fn peak_rss() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 fn mib(bytes: usize) -> f64 {
@@ -120,7 +94,7 @@ fn mib(bytes: usize) -> f64 {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let body = Arc::new(page_body());
+    let body: Arc<[u8]> = support::users_page(PER_PAGE).into_bytes().into();
     let base = serve(body.clone()).await;
     let client = okta_api::Client::builder()
         .org_url(&base)
@@ -131,13 +105,16 @@ async fn main() {
     // Warm up the connection pool and lazy statics.
     users.list_users().send_page().await.unwrap();
 
+    let rss = reset_peak_rss();
     let baseline = CURRENT.load(Ordering::Relaxed);
     PEAK.store(baseline, Ordering::Relaxed);
     let page = users.list_users().send_page().await.unwrap();
     assert_eq!(page.items.len(), PER_PAGE);
     let one_page = PEAK.load(Ordering::Relaxed) - baseline;
+    let one_page_rss = peak_rss().filter(|_| rss);
     drop(page);
 
+    reset_peak_rss();
     let baseline = CURRENT.load(Ordering::Relaxed);
     PEAK.store(baseline, Ordering::Relaxed);
     let mut stream = users.list_users().stream();
@@ -147,15 +124,32 @@ async fn main() {
         count += usize::from(user.id.is_some());
     }
     let streaming = PEAK.load(Ordering::Relaxed) - baseline;
+    let streaming_rss = peak_rss().filter(|_| rss);
     assert_eq!(count, PAGES * PER_PAGE);
 
     println!(
         "pagination memory ({PAGES} pages x {PER_PAGE} users, page body {:.1} KiB)",
         body.len() as f64 / 1024.0
     );
-    println!("| what | peak heap above baseline |");
-    println!("| --- | --- |");
-    println!("| one page (`send_page`) | {:.2} MiB |", mib(one_page));
-    println!("| {count} users (`stream`) | {:.2} MiB |", mib(streaming));
-    println!("| ratio | {:.2}x |", streaming as f64 / one_page as f64);
+    let rss_cell = |r: Option<usize>| r.map_or("n/a (no /proc/self/clear_refs)".into(), |r| format!("{:.2} MiB", mib(r)));
+    println!("| what | peak heap above baseline | peak RSS of the process |");
+    println!("| --- | --- | --- |");
+    println!(
+        "| one page (`send_page`), held | {:.2} MiB | {} |",
+        mib(one_page),
+        rss_cell(one_page_rss)
+    );
+    println!(
+        "| {count} users (`stream`) | {:.2} MiB | {} |",
+        mib(streaming),
+        rss_cell(streaming_rss)
+    );
+    let rss_ratio = match (one_page_rss, streaming_rss) {
+        (Some(one), Some(all)) => format!("{:.2}x", all as f64 / one as f64),
+        _ => "n/a".into(),
+    };
+    println!(
+        "| ratio (stream / one page) | {:.2}x | {rss_ratio} |",
+        streaming as f64 / one_page as f64
+    );
 }

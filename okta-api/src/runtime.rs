@@ -276,14 +276,19 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(String::new(), "the response has no body".into()));
         }
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            self.decode_error(path, e.into_inner().to_string())
-        })?;
-        de.end()
-            .map_err(|e| self.decode_error(String::new(), e.to_string()))?;
-        Ok(value)
+        // Decode at full speed; only a failure pays for tracking the path,
+        // by decoding again.
+        serde_json::from_slice(&self.body).map_err(|first| {
+            let mut de = serde_json::Deserializer::from_slice(&self.body);
+            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => {
+                    let path = e.path().to_string();
+                    self.decode_error(path, e.into_inner().to_string())
+                }
+                // The value itself decodes: what failed comes after it.
+                Ok(_) => self.decode_error(String::new(), first.to_string()),
+            }
+        })
     }
 
     /// Like [`Response::json`], but an empty body (a 204, or a 200 without
@@ -399,9 +404,7 @@ macro_rules! open_enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let value =
-                    <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
+                $crate::runtime::deserialize_open_enum(deserializer)
             }
         }
 
@@ -414,6 +417,28 @@ macro_rules! open_enum {
 }
 #[allow(unused_imports)] // used by generated modules, each behind a feature
 pub(crate) use open_enum;
+
+/// Deserializes an open enum from a string, matching a borrowed or
+/// transient string in place rather than copying it first.
+pub fn deserialize_open_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: for<'a> From<&'a str>,
+{
+    struct Visitor<T>(std::marker::PhantomData<T>);
+    impl<T: for<'a> From<&'a str>> serde::de::Visitor<'_> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+    }
+    deserializer.deserialize_str(Visitor(std::marker::PhantomData))
+}
 
 /// The discriminator value of a polymorphic object, if it has one.
 pub fn discriminator<'a>(value: &'a serde_json::Value, property: &str) -> Option<&'a str> {

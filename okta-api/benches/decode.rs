@@ -1,0 +1,56 @@
+//! Decoding a page of 200 users recorded from a real org into the generated
+//! models, against `serde_json::Value` on the same bytes (the baseline).
+//!
+//! `cargo bench -p okta-api --bench decode` (or `cargo xtask bench runtime`,
+//! which prints the ratios)
+//!
+//! The models keep what the spec does not know (unknown properties, custom
+//! profile attributes, enum values newer than the spec), so this is the
+//! price of decoding without losing anything.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+
+#[path = "support/mod.rs"]
+mod support;
+
+fn decode(c: &mut Criterion) {
+    let page = support::users_page(200).into_bytes();
+    // The models must keep everything the baseline keeps.
+    let value: serde_json::Value = serde_json::from_slice(&page).unwrap();
+    let users: Vec<okta_api::management::models::User> = serde_json::from_slice(&page).unwrap();
+    assert_eq!(serde_json::to_value(&users).unwrap(), without_nulls(value));
+
+    let mut group = c.benchmark_group("decode-users-page");
+    group.throughput(Throughput::Bytes(page.len() as u64));
+    group.bench_function("baseline: serde_json::Value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&page)).unwrap())
+    });
+    group.bench_function("management::models::User", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<Vec<okta_api::management::models::User>>(black_box(&page)).unwrap()
+        })
+    });
+    group.bench_function("legacy::models::User", |b| {
+        b.iter(|| serde_json::from_slice::<Vec<okta_api::legacy::models::User>>(black_box(&page)).unwrap())
+    });
+    group.finish();
+}
+
+/// `value` without `null` properties, which the models read as absent.
+fn without_nulls(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+criterion_group!(benches, decode);
+criterion_main!(benches);

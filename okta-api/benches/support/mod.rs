@@ -1,0 +1,88 @@
+//! What the benchmarks share: users recorded from a real org, and a loopback
+//! HTTP/1.1 server that answers at once.
+
+#![allow(dead_code)] // each benchmark uses part of it
+
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The largest list of users recorded from a real org (tests/har/list-users.har).
+pub fn recorded_users() -> Vec<serde_json::Value> {
+    let har = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/har/list-users.har"
+    ))
+    .expect("the recorded list-users scenario");
+    let har: serde_json::Value = serde_json::from_str(&har).expect("HAR is JSON");
+    har["log"]["entries"]
+        .as_array()
+        .expect("HAR entries")
+        .iter()
+        .filter_map(|e| {
+            serde_json::from_str::<Vec<serde_json::Value>>(e["response"]["content"]["text"].as_str()?).ok()
+        })
+        .max_by_key(Vec::len)
+        .expect("a recorded list of users")
+}
+
+/// A page of `per_page` recorded users, as Okta sends them (the recorded
+/// ones repeated as needed).
+pub fn users_page(per_page: usize) -> String {
+    let recorded = recorded_users();
+    let users: Vec<&serde_json::Value> = recorded.iter().cycle().take(per_page).collect();
+    serde_json::to_string(&users).expect("users serialize")
+}
+
+/// One canned response: extra header lines (each ending in `\r\n`) and a
+/// JSON body.
+pub struct Canned {
+    pub headers: String,
+    pub body: Arc<[u8]>,
+}
+
+/// Serves `respond(request target)` to every request on keep-alive
+/// connections, reading only request heads (the benchmarks send no bodies);
+/// returns the base URL.
+pub async fn serve(respond: impl Fn(&str) -> Canned + Send + Sync + 'static) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let base = format!("http://{}", listener.local_addr().expect("local address"));
+    let respond = Arc::new(respond);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let _ = socket.set_nodelay(true);
+            let respond = respond.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut out = Vec::new();
+                loop {
+                    let mut read = 0;
+                    while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf[read..]).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => read += n,
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buf[..read]);
+                    let target = head.split_whitespace().nth(1).unwrap_or("/");
+                    let canned = respond(target);
+                    out.clear();
+                    out.extend_from_slice(
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{}\r\n",
+                            canned.body.len(),
+                            canned.headers
+                        )
+                        .as_bytes(),
+                    );
+                    out.extend_from_slice(&canned.body);
+                    if socket.write_all(&out).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    base
+}
