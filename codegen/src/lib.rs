@@ -237,11 +237,7 @@ fn splice_features(manifest: &load::SourceFile, apis: &[ir::Api]) -> Result<Stri
             full.push(feature.to_string());
         }
         if let Some(feature) = &api.other_models_feature {
-            let count = api
-                .models
-                .iter()
-                .filter(|m| m.features.contains(feature))
-                .count();
+            let count = api.models.iter().filter(|m| m.features.contains(feature)).count();
             block.push_str(&format!(
                 "# The {count} types no operation uses (hook payloads, event types, ...) and what they reach.\n{feature} = [\"{}\"]\n",
                 api.module

@@ -131,7 +131,11 @@ async fn main() {
         "pagination memory ({PAGES} pages x {PER_PAGE} users, page body {:.1} KiB)",
         body.len() as f64 / 1024.0
     );
-    let rss_cell = |r: Option<usize>| r.map_or("n/a (no /proc/self/clear_refs)".into(), |r| format!("{:.2} MiB", mib(r)));
+    let rss_cell = |r: Option<usize>| {
+        r.map_or("n/a (no /proc/self/clear_refs)".into(), |r| {
+            format!("{:.2} MiB", mib(r))
+        })
+    };
     println!("| what | peak heap above baseline | peak RSS of the process |");
     println!("| --- | --- | --- |");
     println!(

@@ -20,9 +20,7 @@ fn request(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let user: std::sync::Arc<[u8]> = serde_json::to_vec(&support::recorded_users()[0])
-        .unwrap()
-        .into();
+    let user: std::sync::Arc<[u8]> = serde_json::to_vec(&support::recorded_users()[0]).unwrap().into();
     let page: std::sync::Arc<[u8]> = support::users_page(200).into_bytes().into();
     let base = runtime.block_on(support::serve(move |target| support::Canned {
         headers: "x-okta-request-id: bench\r\n".into(),
@@ -53,7 +51,8 @@ fn request(c: &mut Criterion) {
     // Both answer the same, and warm their connection pools.
     runtime.block_on(async {
         let sdk_user = users.get_user("00u1").await.unwrap();
-        let hand_user: UserGetSingleton = serde_json::from_slice(&by_hand("/api/v1/users/00u1").await).unwrap();
+        let hand_user: UserGetSingleton =
+            serde_json::from_slice(&by_hand("/api/v1/users/00u1").await).unwrap();
         assert_eq!(sdk_user, hand_user);
     });
 
@@ -71,9 +70,8 @@ fn request(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("list-users-page");
     group.bench_function("baseline: reqwest by hand", |b| {
-        b.to_async(&runtime).iter(|| async {
-            serde_json::from_slice::<Vec<User>>(&by_hand("/api/v1/users").await).unwrap()
-        })
+        b.to_async(&runtime)
+            .iter(|| async { serde_json::from_slice::<Vec<User>>(&by_hand("/api/v1/users").await).unwrap() })
     });
     group.bench_function("okta-api", |b| {
         b.to_async(&runtime)

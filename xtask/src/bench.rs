@@ -9,7 +9,14 @@ use okta_codegen::{generate_timed, load, SpecModule, Timings, MODULES};
 /// The generator, stage by stage, for each spec module alone and for the
 /// whole `generate`; the baseline is parsing the same spec's YAML.
 pub fn generator(root: &Path, runs: usize) -> Result<(), String> {
-    println!("## Generator (median of {runs} runs, release build)\n");
+    println!(
+        "## Generator (median of {runs} runs, release build, {} cores)\n",
+        cores()
+    );
+    println!("`emit` and `format` run on one thread per core and are CPU time summed over the threads;");
+    println!(
+        "`write` rewrites every file; `total` is wall time from reading the YAML to the last file written.\n"
+    );
     println!(
         "| spec | load | normalize | emit | format | docs | write | total | baseline: YAML parse | total / baseline |"
     );
@@ -43,13 +50,7 @@ fn stages(root: &Path, modules: &[SpecModule], runs: usize) -> Result<Stages, St
         let started = Instant::now();
         let generated = generate_timed(root, modules, &mut timings).map_err(|e| e.to_string())?;
         let written = Instant::now();
-        for (path, contents) in &generated.files {
-            let full = out.join(path);
-            if let Some(dir) = full.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            }
-            std::fs::write(&full, contents).map_err(|e| format!("{}: {e}", full.display()))?;
-        }
+        crate::write_files(&out, &generated.files, false)?;
         let write = written.elapsed();
         if run > 0 {
             samples.push(Stages {
@@ -187,7 +188,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     let scratch = root.join("target/bench-compile");
     let lock = std::fs::read(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
-    println!("## Compile time of a user's crate, from cold (dev profile, {} cores)\n", cores());
+    println!(
+        "## Compile time of a user's crate, from cold (dev profile, {} cores)\n",
+        cores()
+    );
     println!("| crate depends on | `cargo build` | `cargo check` | build - baseline |");
     println!("|---|---|---|---|");
     let mut baseline = None;
@@ -220,7 +224,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             format!("+{:.1} s", times[0].as_secs_f64() - base.as_secs_f64())
         };
-        println!("| {name} | {:.1} s | {:.1} s | {extra} |", times[0].as_secs_f64(), times[1].as_secs_f64());
+        println!(
+            "| {name} | {:.1} s | {:.1} s | {extra} |",
+            times[0].as_secs_f64(),
+            times[1].as_secs_f64()
+        );
     }
     let _ = std::fs::remove_dir_all(&scratch);
     println!();
@@ -239,7 +247,16 @@ pub fn runtime(root: &Path) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&criterion_dir);
     cargo(
         root,
-        &["bench", "--quiet", "--package", "okta-api", "--bench", "decode", "--bench", "request"],
+        &[
+            "bench",
+            "--quiet",
+            "--package",
+            "okta-api",
+            "--bench",
+            "decode",
+            "--bench",
+            "request",
+        ],
     )?;
     let mut results = Vec::new();
     for group in read_dir(&criterion_dir)? {
@@ -250,7 +267,9 @@ pub fn runtime(root: &Path) -> Result<(), String> {
             }
         }
     }
-    results.sort_by(|a, b| (&a.group, !a.is_baseline(), &a.function).cmp(&(&b.group, !b.is_baseline(), &b.function)));
+    results.sort_by(|a, b| {
+        (&a.group, !a.is_baseline(), &a.function).cmp(&(&b.group, !b.is_baseline(), &b.function))
+    });
     println!("## Runtime (criterion, mean time per iteration)\n");
     println!("| benchmark | what | time | throughput | ratio to baseline |");
     println!("|---|---|---|---|---|");
@@ -272,7 +291,17 @@ pub fn runtime(root: &Path) -> Result<(), String> {
         );
     }
     println!();
-    cargo(root, &["bench", "--quiet", "--package", "okta-api", "--bench", "pagination_memory"])?;
+    cargo(
+        root,
+        &[
+            "bench",
+            "--quiet",
+            "--package",
+            "okta-api",
+            "--bench",
+            "pagination_memory",
+        ],
+    )?;
     Ok(())
 }
 

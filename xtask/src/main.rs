@@ -3,6 +3,7 @@
 
 mod bench;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -76,18 +77,7 @@ fn cmd_generate(root: &Path) -> Result<(), String> {
     // Nothing is written unless the whole generation succeeds.
     let generated = run_generator(root)?;
     let existing = okta_codegen::committed_files(root).map_err(|e| e.to_string())?;
-    let mut written = 0;
-    for (path, contents) in &generated.files {
-        let full = root.join(path);
-        if std::fs::read_to_string(&full).ok().as_deref() == Some(contents.as_str()) {
-            continue;
-        }
-        if let Some(dir) = full.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(&full, contents).map_err(|e| format!("{path}: {e}"))?;
-        written += 1;
-    }
+    let written = write_files(root, &generated.files, true)?;
     let mut removed = 0;
     for stale in existing.iter().filter(|p| !generated.files.contains_key(*p)) {
         std::fs::remove_file(root.join(stale)).map_err(|e| format!("{stale}: {e}"))?;
@@ -102,6 +92,41 @@ fn cmd_generate(root: &Path) -> Result<(), String> {
         started.elapsed()
     );
     Ok(())
+}
+
+/// Writes `files` under `root` (only those whose contents differ when
+/// `only_changed`), spread over one thread per core: creating and writing
+/// thousands of files is mostly time in the kernel. Returns how many were
+/// written.
+fn write_files(root: &Path, files: &BTreeMap<String, String>, only_changed: bool) -> Result<usize, String> {
+    let files: Vec<(&String, &String)> = files.iter().collect();
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                let files = &files;
+                scope.spawn(move || -> Result<usize, String> {
+                    let mut written = 0;
+                    for (path, contents) in files.iter().skip(worker).step_by(workers) {
+                        let full = root.join(path);
+                        if only_changed && std::fs::read(&full).ok().as_deref() == Some(contents.as_bytes()) {
+                            continue;
+                        }
+                        if let Some(dir) = full.parent() {
+                            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                        }
+                        std::fs::write(&full, contents).map_err(|e| format!("{path}: {e}"))?;
+                        written += 1;
+                    }
+                    Ok(written)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .sum()
+    })
 }
 
 fn cmd_check(root: &Path) -> Result<(), String> {

@@ -17,59 +17,115 @@ use std::time::{Duration, Instant};
 
 /// Emits the files of one module, as (path relative to the module
 /// directory, contents), in sorted order.
-/// Time spent rendering is added to `timings.format`, the rest to
-/// `timings.emit`.
+///
+/// Files are emitted and rendered on one worker thread per core (token
+/// streams cannot cross threads, so each worker does both for its share);
+/// the output is sorted by path, so it does not depend on the scheduling.
+/// The time each worker spends rendering is added to `timings.format`, the
+/// rest of its time to `timings.emit`: both are CPU time, summed over the
+/// workers.
 pub fn emit(api: &Api, timings: &mut Timings) -> Result<Vec<(String, String)>, Error> {
-    let started = Instant::now();
-    let mut format = Duration::ZERO;
-    let files = emit_files(api, &mut format)?;
-    timings.format += format;
-    timings.emit += started.elapsed().saturating_sub(format);
-    Ok(files)
+    let boxed = Ctx::new(api).boxed;
+    let mut jobs = vec![Job::Root, Job::ModelsMod, Job::ApisMod];
+    jobs.extend(api.models.iter().map(Job::Model));
+    jobs.extend(api.tags.iter().map(Job::Tag));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len());
+    let head = header(&api.sources);
+    let results = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..workers)
+            .map(|worker| {
+                let (jobs, head, boxed) = (&jobs, &head, &boxed);
+                scope.spawn(move || {
+                    let started = Instant::now();
+                    let ctx = Ctx {
+                        boxed: boxed.clone(),
+                        ..Ctx::without_boxes(api)
+                    };
+                    let mut format = Duration::ZERO;
+                    let files = jobs
+                        .iter()
+                        .skip(worker)
+                        .step_by(workers)
+                        .map(|job| {
+                            let (path, tokens) = job.emit(&ctx);
+                            let text = timed(&mut format, || render(&path, head, tokens))?;
+                            Ok((path, text))
+                        })
+                        .collect::<Result<Vec<_>, Error>>();
+                    (files, started.elapsed(), format)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect::<Vec<_>>()
+    });
+    let mut files = BTreeMap::new();
+    for (worker_files, elapsed, format) in results {
+        timings.format += format;
+        timings.emit += elapsed.saturating_sub(format);
+        files.extend(worker_files?);
+    }
+    Ok(files.into_iter().collect())
 }
 
-fn emit_files(api: &Api, format: &mut Duration) -> Result<Vec<(String, String)>, Error> {
-    let ctx = Ctx::new(api);
-    let head = header(&api.sources);
-    let mut files = BTreeMap::new();
-    let mut add = |path: String, tokens: TokenStream| -> Result<(), Error> {
-        let text = timed(format, || render(&path, &head, tokens))?;
-        files.insert(path, text);
-        Ok(())
-    };
+/// One generated file of a module.
+enum Job<'a> {
+    Root,
+    ModelsMod,
+    ApisMod,
+    Model(&'a Model),
+    Tag(&'a Tag),
+}
 
-    add("mod.rs".into(), module_root(api))?;
-
-    let mut model_mods = Vec::new();
-    for model in &api.models {
-        let file = model_file(&model.name);
-        let mut tokens = models::model(&ctx, model);
-        tokens.extend(resources::methods(&ctx, model));
-        add(format!("models/{file}.rs"), tokens)?;
-        model_mods.push((file, model.name.clone(), model.features.clone()));
+impl Job<'_> {
+    /// The file's path and tokens.
+    fn emit(&self, ctx: &Ctx) -> (String, TokenStream) {
+        let api = ctx.api;
+        match self {
+            Job::Root => ("mod.rs".into(), module_root(api)),
+            Job::ModelsMod => {
+                let mods: Vec<_> = api
+                    .models
+                    .iter()
+                    .map(|m| (model_file(&m.name), m.name.clone(), m.features.clone()))
+                    .collect();
+                (
+                    "models/mod.rs".into(),
+                    reexports("Every type the spec defines, one per file.", &mods),
+                )
+            }
+            Job::ApisMod => {
+                let mods: Vec<_> = api
+                    .tags
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.module.0.clone(),
+                            t.handle.clone(),
+                            t.feature.iter().cloned().collect(),
+                        )
+                    })
+                    .collect();
+                (
+                    "apis/mod.rs".into(),
+                    reexports(
+                        "One handle per tag; each operation is a method returning a request builder.",
+                        &mods,
+                    ),
+                )
+            }
+            Job::Model(model) => {
+                let mut tokens = models::model(ctx, model);
+                tokens.extend(resources::methods(ctx, model));
+                (format!("models/{}.rs", model_file(&model.name)), tokens)
+            }
+            Job::Tag(tag) => (format!("apis/{}.rs", tag.module), apis::tag(ctx, tag)),
+        }
     }
-    add(
-        "models/mod.rs".into(),
-        reexports("Every type the spec defines, one per file.", &model_mods),
-    )?;
-
-    let mut tag_mods = Vec::new();
-    for tag in &api.tags {
-        add(format!("apis/{}.rs", tag.module), apis::tag(&ctx, tag))?;
-        tag_mods.push((
-            tag.module.0.clone(),
-            tag.handle.clone(),
-            tag.feature.iter().cloned().collect(),
-        ));
-    }
-    add(
-        "apis/mod.rs".into(),
-        reexports(
-            "One handle per tag; each operation is a method returning a request builder.",
-            &tag_mods,
-        ),
-    )?;
-    Ok(files.into_iter().collect())
 }
 
 /// For the workspace tests: a function that round-trips a JSON value
@@ -184,13 +240,18 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(api: &'a Api) -> Self {
-        let mut ctx = Ctx {
+        let mut ctx = Ctx::without_boxes(api);
+        ctx.boxed = ctx.find_recursive_fields();
+        ctx
+    }
+
+    /// A context that has not yet worked out which fields to box.
+    fn without_boxes(api: &'a Api) -> Self {
+        Ctx {
             api,
             module: ident(&api.module.0),
             boxed: BTreeSet::new(),
-        };
-        ctx.boxed = ctx.find_recursive_fields();
-        ctx
+        }
     }
 
     /// `crate::<module>::models::Name`

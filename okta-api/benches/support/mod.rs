@@ -45,12 +45,16 @@ pub struct Canned {
 /// connections, reading only request heads (the benchmarks send no bodies);
 /// returns the base URL.
 pub async fn serve(respond: impl Fn(&str) -> Canned + Send + Sync + 'static) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let base = format!("http://{}", listener.local_addr().expect("local address"));
     let respond = Arc::new(respond);
     tokio::spawn(async move {
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             let _ = socket.set_nodelay(true);
             let respond = respond.clone();
             tokio::spawn(async move {
