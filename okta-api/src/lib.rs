@@ -7,6 +7,11 @@
 //!
 //! - [`legacy`] (feature `legacy`, default): the Okta API 1.9.0 spec, with
 //!   resource methods on models (`user.activate(&client, ..)`).
+//! - [`management`]: the current Management API, with one feature per API
+//!   tag (`management-user`, `management-group`, ...; the everyday ones are
+//!   default). A tag compiles its operations and only the types they reach;
+//!   the types no operation uses (hook payloads, event types, ...) are behind
+//!   `management-other-models`, and `full` enables everything.
 //!
 //! The Markdown reference (one page per API, one per model) is in
 //! `okta-api/docs/`.
