@@ -121,7 +121,7 @@ fn scratch_dir(name: &str) -> PathBuf {
 
 /// `cargo xtask bench [what]`. Benchmarks of a debug build mean nothing, so
 /// a debug xtask runs its release build instead.
-pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+pub fn main(root: &Path, args: &[String]) -> Result<(), String> {
     if cfg!(debug_assertions) {
         let mut release = vec!["run", "--release", "--quiet", "--package", "xtask", "--", "bench"];
         release.extend(args.iter().map(String::as_str));
@@ -245,19 +245,11 @@ pub fn runtime(root: &Path) -> Result<(), String> {
     let criterion_dir = root.join("target/criterion");
     // Only this run's results are read back.
     let _ = std::fs::remove_dir_all(&criterion_dir);
-    cargo(
-        root,
-        &[
-            "bench",
-            "--quiet",
-            "--package",
-            "okta-api",
-            "--bench",
-            "decode",
-            "--bench",
-            "request",
-        ],
-    )?;
+    let benches = ["bench", "--quiet", "--package", "okta-api"];
+    // Criterion's own report goes to stderr; the tables are stdout.
+    run(cargo_command(root, &benches)
+        .args(["--bench", "decode", "--bench", "request"])
+        .stdout(std::io::stderr()))?;
     let mut results = Vec::new();
     for group in read_dir(&criterion_dir)? {
         for bench in read_dir(&group)? {
@@ -291,18 +283,7 @@ pub fn runtime(root: &Path) -> Result<(), String> {
         );
     }
     println!();
-    cargo(
-        root,
-        &[
-            "bench",
-            "--quiet",
-            "--package",
-            "okta-api",
-            "--bench",
-            "pagination_memory",
-        ],
-    )?;
-    Ok(())
+    run(cargo_command(root, &benches).args(["--bench", "pagination_memory"]))
 }
 
 /// One criterion benchmark's latest result.
@@ -351,15 +332,22 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// Runs cargo in `root`, its output passed through.
 fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(&cargo)
-        .current_dir(root)
-        .args(args)
+    run(&mut cargo_command(root, args))
+}
+
+fn cargo_command(root: &Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(root).args(args);
+    command
+}
+
+fn run(command: &mut std::process::Command) -> Result<(), String> {
+    let status = command
         .status()
-        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`cargo {}` failed: {status}", args.join(" ")))
+        Err(format!("{command:?} failed: {status}"))
     }
 }

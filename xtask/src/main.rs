@@ -22,7 +22,7 @@ const USAGE: &str = "usage: cargo xtask <generate|check> [--root DIR]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("bench") {
-        return match bench::run(&workspace_root(), &args[1..]) {
+        return match bench::main(&workspace_root(), &args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("error: {message}");
