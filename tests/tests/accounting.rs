@@ -87,6 +87,43 @@ fn every_management_operation_and_schema_is_generated() {
 }
 
 #[test]
+fn one_tag_compiles_only_the_types_its_operations_reach() {
+    let api = management_api();
+    let other = api.other_models_feature.as_deref();
+    assert_eq!(other, Some("management-other-models"));
+    let features = |name: &str| {
+        api.models
+            .iter()
+            .find(|m| m.name.0 == name)
+            .unwrap_or_else(|| panic!("no model {name}"))
+            .features
+            .clone()
+    };
+    // No operation uses the widget's theme tokens: only the extra feature
+    // compiles them. Users reach User, and no other-models type reaches it.
+    assert_eq!(
+        features("WidgetConfigurationThemeTokens"),
+        ["management-other-models"]
+    );
+    assert_eq!(
+        features("User")
+            .iter()
+            .filter(|f| Some(f.as_str()) == other)
+            .count(),
+        0
+    );
+    let compiled_by = |feature: &str| {
+        api.models
+            .iter()
+            .filter(|m| m.features.iter().any(|f| f == feature || f == "management"))
+            .count()
+    };
+    // It was 791 when types no operation uses came with every tag.
+    assert_eq!(compiled_by("management-user"), 56);
+    assert_eq!(compiled_by("management-other-models"), 612);
+}
+
+#[test]
 fn every_operation_is_a_method_on_its_tag() {
     let api = legacy_api();
     let per_tag: BTreeMap<&str, usize> = api
