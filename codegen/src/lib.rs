@@ -126,6 +126,33 @@ impl Timings {
     }
 }
 
+/// The number of worker threads the generator uses: one per core.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Runs `work` on one scoped thread per core, item `i` going to thread
+/// `i % threads`, and returns each thread's result in thread order, so the
+/// outcome does not depend on scheduling. A panic in a thread resumes here.
+pub fn on_each_core<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&mut dyn Iterator<Item = &T>) -> R + Sync,
+) -> Vec<R> {
+    let threads = cores().min(items.len()).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|thread| {
+                let work = &work;
+                scope.spawn(move || work(&mut items.iter().skip(thread).step_by(threads)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
 /// Times `f`, adding its duration to `slot`.
 fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
     let started = Instant::now();

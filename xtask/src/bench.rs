@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use okta_codegen::{generate_timed, load, SpecModule, Timings, MODULES};
+use okta_codegen::{cores, generate_timed, load, SpecModule, Timings, MODULES};
 
 /// The generator, stage by stage, for each spec module alone and for the
 /// whole `generate`; the baseline is parsing the same spec's YAML.
@@ -61,11 +61,7 @@ fn stages(root: &Path, modules: &[SpecModule], runs: usize) -> Result<Stages, St
         }
     }
     let _ = std::fs::remove_dir_all(&out);
-    let pick = |f: &dyn Fn(&Stages) -> Duration| {
-        let mut v: Vec<Duration> = samples.iter().map(f).collect();
-        v.sort();
-        v[v.len() / 2]
-    };
+    let pick = |f: &dyn Fn(&Stages) -> Duration| middle(samples.iter().map(f).collect());
     Ok(Stages {
         timings: Timings {
             load: pick(&|s| s.timings.load),
@@ -109,9 +105,13 @@ fn ms(d: Duration) -> String {
 
 fn median(runs: usize, mut f: impl FnMut() -> Result<Duration, String>) -> Result<Duration, String> {
     f()?;
-    let mut v = (0..runs).map(|_| f()).collect::<Result<Vec<_>, _>>()?;
-    v.sort();
-    Ok(v[v.len() / 2])
+    Ok(middle((0..runs).map(|_| f()).collect::<Result<Vec<_>, _>>()?))
+}
+
+/// The median of `samples` (at least one).
+fn middle(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
 }
 
 /// An empty directory of this process's own under the system's temp dir.
@@ -233,10 +233,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _ = std::fs::remove_dir_all(&scratch);
     println!();
     Ok(())
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// The SDK's criterion benchmarks (decode, request) as one table of ratios

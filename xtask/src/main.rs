@@ -100,33 +100,22 @@ fn cmd_generate(root: &Path) -> Result<(), String> {
 /// written.
 fn write_files(root: &Path, files: &BTreeMap<String, String>, only_changed: bool) -> Result<usize, String> {
     let files: Vec<(&String, &String)> = files.iter().collect();
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|worker| {
-                let files = &files;
-                scope.spawn(move || -> Result<usize, String> {
-                    let mut written = 0;
-                    for (path, contents) in files.iter().skip(worker).step_by(workers) {
-                        let full = root.join(path);
-                        if only_changed && std::fs::read(&full).ok().as_deref() == Some(contents.as_bytes()) {
-                            continue;
-                        }
-                        if let Some(dir) = full.parent() {
-                            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-                        }
-                        std::fs::write(&full, contents).map_err(|e| format!("{path}: {e}"))?;
-                        written += 1;
-                    }
-                    Ok(written)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .sum()
-    })
+    let write = |share: &mut dyn Iterator<Item = &(&String, &String)>| -> Result<usize, String> {
+        let mut written = 0;
+        for (path, contents) in share {
+            let full = root.join(path);
+            if only_changed && std::fs::read(&full).ok().as_deref() == Some(contents.as_bytes()) {
+                continue;
+            }
+            if let Some(dir) = full.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            std::fs::write(&full, contents).map_err(|e| format!("{path}: {e}"))?;
+            written += 1;
+        }
+        Ok(written)
+    };
+    okta_codegen::on_each_core(&files, write).into_iter().sum()
 }
 
 fn cmd_check(root: &Path) -> Result<(), String> {

@@ -12,7 +12,7 @@ use quote::{format_ident, quote};
 use crate::ir::*;
 use crate::naming::snake;
 use crate::render::{header, render};
-use crate::{timed, Error, Timings};
+use crate::{on_each_core, timed, Error, Timings};
 use std::time::{Duration, Instant};
 
 /// Emits the files of one module, as (path relative to the module
@@ -29,39 +29,22 @@ pub fn emit(api: &Api, timings: &mut Timings) -> Result<Vec<(String, String)>, E
     let mut jobs = vec![Job::Root, Job::ModelsMod, Job::ApisMod];
     jobs.extend(api.models.iter().map(Job::Model));
     jobs.extend(api.tags.iter().map(Job::Tag));
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(jobs.len());
     let head = header(&api.sources);
-    let results = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..workers)
-            .map(|worker| {
-                let (jobs, head, boxed) = (&jobs, &head, &boxed);
-                scope.spawn(move || {
-                    let started = Instant::now();
-                    let ctx = Ctx {
-                        boxed: boxed.clone(),
-                        ..Ctx::without_boxes(api)
-                    };
-                    let mut format = Duration::ZERO;
-                    let files = jobs
-                        .iter()
-                        .skip(worker)
-                        .step_by(workers)
-                        .map(|job| {
-                            let (path, tokens) = job.emit(&ctx);
-                            let text = timed(&mut format, || render(&path, head, tokens))?;
-                            Ok((path, text))
-                        })
-                        .collect::<Result<Vec<_>, Error>>();
-                    (files, started.elapsed(), format)
-                })
+    let results = on_each_core(&jobs, |share| {
+        let started = Instant::now();
+        let ctx = Ctx {
+            boxed: boxed.clone(),
+            ..Ctx::without_boxes(api)
+        };
+        let mut format = Duration::ZERO;
+        let files = share
+            .map(|job| {
+                let (path, tokens) = job.emit(&ctx);
+                let text = timed(&mut format, || render(&path, &head, tokens))?;
+                Ok((path, text))
             })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect::<Vec<_>>()
+            .collect::<Result<Vec<_>, Error>>();
+        (files, started.elapsed(), format)
     });
     let mut files = BTreeMap::new();
     for (worker_files, elapsed, format) in results {
