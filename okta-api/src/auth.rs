@@ -1,19 +1,28 @@
 //! Credentials: API tokens, bearer tokens, and OAuth 2.0 for service apps
-//! (`client_credentials` with a `private_key_jwt` client assertion).
+//! (`client_credentials` with a `private_key_jwt` client assertion, and
+//! DPoP-bound tokens when the app requires them).
 
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use reqwest::header::HeaderValue;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex as StdMutex, OnceLock};
+
+use jsonwebtoken::Header;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
+use crate::dpop::DpopKey;
+use crate::keys::SigningKey;
 use crate::Error;
 
 /// How long before its expiry a cached access token is replaced.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// The longest an access token is cached, whatever `expires_in` says.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
 /// Lifetime of a client assertion (Okta accepts up to one hour).
 const ASSERTION_LIFETIME: u64 = 300;
 
@@ -37,26 +46,50 @@ impl fmt::Debug for Credentials {
                 .debug_struct("PrivateKey")
                 .field("client_id", &s.client_id)
                 .field("scopes", &s.scopes)
-                .field("kid", &s.kid)
+                .field("kid", &s.key.kid)
+                .field("dpop", &s.dpop_mode)
                 .field("key", &"<redacted>")
                 .finish(),
         }
     }
 }
 
-/// A service app's OAuth settings and its cached access token.
+/// When a service app proves possession of a key with DPoP (RFC 9449).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DpopMode {
+    /// Plain tokens until Okta asks for DPoP (`invalid_dpop_proof`), then
+    /// DPoP for the rest of the client's life, as Okta's Java, .NET, Go and
+    /// Node SDKs do.
+    #[default]
+    Auto,
+    /// DPoP from the first token request (saves one failed grant).
+    Always,
+    /// Never: an app that requires DPoP then fails with `Error::OAuth`.
+    Never,
+}
+
+/// A service app's OAuth settings, its DPoP state and its cached token.
 pub struct OAuthSettings {
     client_id: String,
     scopes: Vec<String>,
-    key: EncodingKey,
-    algorithm: Algorithm,
-    kid: Option<String>,
+    key: SigningKey,
     token_url: url::Url,
+    dpop_mode: DpopMode,
+    /// The DPoP key pair, made when DPoP is first used.
+    dpop: OnceLock<DpopKey>,
+    /// Okta asked for DPoP (in `Auto` mode).
+    dpop_required: AtomicBool,
+    /// The latest `DPoP-Nonce` of the token endpoint, and of the API.
+    token_nonce: StdMutex<Option<String>>,
+    api_nonce: StdMutex<Option<String>>,
     cached: Mutex<Option<CachedToken>>,
 }
 
 struct CachedToken {
     header: HeaderValue,
+    /// The access token, for DPoP's `ath`; set when the token is DPoP-bound.
+    dpop_token: Option<SecretString>,
     refresh_at: Instant,
 }
 
@@ -85,32 +118,24 @@ struct TokenError {
     error_description: Option<String>,
 }
 
+/// The headers that authorise one HTTP request.
+#[derive(Clone)]
+pub(crate) struct Authorization {
+    pub header: HeaderValue,
+    /// The `DPoP` proof, for a DPoP-bound token.
+    pub dpop: Option<HeaderValue>,
+}
+
+const TOKEN_OPERATION: &str = "oauth2/v1/token";
+
 impl OAuthSettings {
-    /// Reads the key (RSA → RS256, EC P-256 → ES256, EC P-384 → ES384).
     pub(crate) fn new(
         client_id: String,
         scopes: Vec<String>,
-        pem: &SecretString,
-        kid: Option<String>,
+        key: SigningKey,
         org_url: &url::Url,
+        dpop_mode: DpopMode,
     ) -> Result<Self, String> {
-        let pem = pem.expose_secret().as_bytes();
-        let (key, algorithm) = if let Ok(key) = EncodingKey::from_rsa_pem(pem) {
-            (key, Algorithm::RS256)
-        } else if let Ok(key) = EncodingKey::from_ec_pem(pem) {
-            // The curve decides the algorithm; signing tells which one fits.
-            let probe = |alg| jsonwebtoken::encode(&Header::new(alg), &serde_json::json!({}), &key).is_ok();
-            let alg = if probe(Algorithm::ES256) {
-                Algorithm::ES256
-            } else if probe(Algorithm::ES384) {
-                Algorithm::ES384
-            } else {
-                return Err("the EC key is on a curve Okta does not accept (P-256 or P-384 needed)".into());
-            };
-            (key, alg)
-        } else {
-            return Err("not an RSA or EC private key in PEM form".into());
-        };
         let token_url = org_url
             .join("oauth2/v1/token")
             .map_err(|e| format!("cannot build the token URL: {e}"))?;
@@ -118,9 +143,12 @@ impl OAuthSettings {
             client_id,
             scopes,
             key,
-            algorithm,
-            kid,
             token_url,
+            dpop_mode,
+            dpop: OnceLock::new(),
+            dpop_required: AtomicBool::new(false),
+            token_nonce: StdMutex::new(None),
+            api_nonce: StdMutex::new(None),
             cached: Mutex::new(None),
         })
     }
@@ -138,115 +166,239 @@ impl OAuthSettings {
             exp: now + ASSERTION_LIFETIME,
             jti: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
         };
-        let mut header = Header::new(self.algorithm);
-        header.kid = self.kid.clone();
-        jsonwebtoken::encode(&header, &claims, &self.key)
+        let mut header = Header::new(self.key.algorithm);
+        header.kid = self.key.kid.clone();
+        jsonwebtoken::encode(&header, &claims, &self.key.key)
             .map_err(|e| Error::Config(format!("cannot sign the client assertion: {e}")))
     }
 
-    /// The `Authorization` value, from the cache or a new token. `stale` is
-    /// a header the server rejected: it is not handed out again. One refresh
-    /// at a time: concurrent callers wait for it and share the result.
+    fn uses_dpop(&self) -> bool {
+        match self.dpop_mode {
+            DpopMode::Always => true,
+            DpopMode::Never => false,
+            DpopMode::Auto => self.dpop_required.load(Ordering::Relaxed),
+        }
+    }
+
+    fn dpop_key(&self) -> Result<&DpopKey, Error> {
+        if let Some(key) = self.dpop.get() {
+            return Ok(key);
+        }
+        let key = DpopKey::generate().map_err(|e| Error::Config(format!("cannot make a DPoP key: {e}")))?;
+        tracing::debug!(jkt = key.thumbprint(), "made the DPoP key pair");
+        Ok(self.dpop.get_or_init(|| key))
+    }
+
+    fn proof(
+        &self,
+        method: &Method,
+        url: &url::Url,
+        nonce: &StdMutex<Option<String>>,
+        token: Option<&str>,
+    ) -> Result<HeaderValue, Error> {
+        let nonce = lock(nonce).clone();
+        let proof = self
+            .dpop_key()?
+            .proof(method, url, nonce.as_deref(), token)
+            .map_err(|e| Error::Config(format!("cannot sign a DPoP proof: {e}")))?;
+        HeaderValue::from_str(&proof).map_err(|_| Error::Config("a DPoP proof is not a header value".into()))
+    }
+
+    /// Keeps a `DPoP-Nonce` the API sent; whether it is a new one.
+    pub(crate) fn api_nonce(&self, headers: &HeaderMap) -> bool {
+        let Some(nonce) = dpop_nonce(headers) else {
+            return false;
+        };
+        let mut current = lock(&self.api_nonce);
+        let fresh = current.as_deref() != Some(nonce.as_str());
+        *current = Some(nonce);
+        fresh
+    }
+
+    /// The headers for one request: from the cached token or a new one.
+    /// `stale` is a header the server rejected: it is not handed out again.
+    /// One refresh at a time: concurrent callers wait for it and share it.
     async fn authorization(
         &self,
         http: &reqwest::Client,
+        method: &Method,
+        url: &url::Url,
         stale: Option<&HeaderValue>,
-    ) -> Result<HeaderValue, Error> {
+    ) -> Result<Authorization, Error> {
         let mut cached = self.cached.lock().await;
-        if let Some(token) = cached.as_ref() {
+        let usable = cached.as_ref().is_some_and(|token| {
             let rejected = stale.is_some_and(|s| s == token.header);
-            if !rejected && Instant::now() < token.refresh_at {
-                return Ok(token.header.clone());
-            }
+            !rejected && Instant::now() < token.refresh_at
+        });
+        if !usable {
+            *cached = Some(self.fetch(http).await?);
         }
-        let fresh = self.fetch(http).await?;
-        let header = fresh.header.clone();
-        *cached = Some(fresh);
-        Ok(header)
+        let token = cached.as_ref().expect("a token was just cached");
+        let dpop = match &token.dpop_token {
+            Some(secret) => Some(self.proof(method, url, &self.api_nonce, Some(secret.expose_secret()))?),
+            None => None,
+        };
+        Ok(Authorization {
+            header: token.header.clone(),
+            dpop,
+        })
     }
 
+    /// Requests a token: with a DPoP proof when DPoP is on, retried once
+    /// with one when Okta asks for it (`Auto`), and once with the nonce Okta
+    /// hands out (`use_dpop_nonce`), each time with a fresh assertion.
     async fn fetch(&self, http: &reqwest::Client) -> Result<CachedToken, Error> {
-        let assertion = self.assertion()?;
         let scope = self.scopes.join(" ");
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("scope", scope.as_str()),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", assertion.as_str()),
-        ];
-        let started = Instant::now();
-        let response = http
-            .post(self.token_url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| Error::Transport {
-                operation: "oauth2/v1/token",
+        let (mut asked_for_dpop, mut asked_for_nonce) = (false, false);
+        loop {
+            let dpop = self.uses_dpop();
+            let assertion = self.assertion()?;
+            let form = [
+                ("grant_type", "client_credentials"),
+                ("scope", scope.as_str()),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", assertion.as_str()),
+            ];
+            let started = Instant::now();
+            let mut request = http
+                .post(self.token_url.clone())
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(&form);
+            if dpop {
+                request = request.header(
+                    "dpop",
+                    self.proof(&Method::POST, &self.token_url, &self.token_nonce, None)?,
+                );
+            }
+            let transport = |e| Error::Transport {
+                operation: TOKEN_OPERATION,
                 attempts: 1,
                 source: e,
-            })?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(|e| Error::Transport {
-            operation: "oauth2/v1/token",
-            attempts: 1,
-            source: e,
-        })?;
-        if !status.is_success() {
-            let parsed: Option<TokenError> = serde_json::from_slice(&body).ok();
-            let (error, description) = parsed.map(|p| (p.error, p.error_description)).unwrap_or_default();
-            return Err(Error::OAuth {
-                status,
-                error: error.unwrap_or_else(|| "unknown_error".into()),
-                description,
-            });
-        }
-        let token: TokenResponse = serde_json::from_slice(&body).map_err(|e| Error::OAuth {
-            status,
-            error: "invalid_token_response".into(),
-            description: Some(e.to_string()),
-        })?;
-        let scheme = token.token_type.unwrap_or_else(|| "Bearer".into());
-        let mut header =
-            HeaderValue::from_str(&format!("{scheme} {}", token.access_token)).map_err(|_| Error::OAuth {
+            };
+            let response = request.send().await.map_err(transport)?;
+            let status = response.status();
+            if let Some(nonce) = dpop_nonce(response.headers()) {
+                *lock(&self.token_nonce) = Some(nonce);
+            }
+            // A token response is a few KiB; a larger one is cut, then fails to parse.
+            let (body, _) = crate::client::read_body(response, 64 * 1024)
+                .await
+                .map_err(transport)?;
+            if !status.is_success() {
+                let parsed: Option<TokenError> = serde_json::from_slice(&body).ok();
+                let (error, description) = parsed.map(|p| (p.error, p.error_description)).unwrap_or_default();
+                match error.as_deref() {
+                    Some("invalid_dpop_proof")
+                        if !dpop && self.dpop_mode == DpopMode::Auto && !asked_for_dpop =>
+                    {
+                        tracing::debug!("the token endpoint requires DPoP; using it from now on");
+                        asked_for_dpop = true;
+                        self.dpop_required.store(true, Ordering::Relaxed);
+                        continue;
+                    }
+                    Some("use_dpop_nonce")
+                        if dpop && !asked_for_nonce && lock(&self.token_nonce).is_some() =>
+                    {
+                        asked_for_nonce = true;
+                        continue;
+                    }
+                    _ => {}
+                }
+                return Err(Error::OAuth {
+                    status,
+                    error: error.unwrap_or_else(|| "unknown_error".into()),
+                    description,
+                });
+            }
+            let bad_response = |description: String| Error::OAuth {
                 status,
                 error: "invalid_token_response".into(),
-                description: Some("the access token is not a valid header value".into()),
-            })?;
-        header.set_sensitive(true);
-        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600));
-        // Refresh shortly before expiry: 5 minutes, or a tenth of a short lifetime.
-        let margin = REFRESH_MARGIN.min(lifetime / 10);
-        Ok(CachedToken {
-            header,
-            refresh_at: started + lifetime - margin,
-        })
+                description: Some(description),
+            };
+            let token: TokenResponse =
+                serde_json::from_slice(&body).map_err(|e| bad_response(e.to_string()))?;
+            let scheme = token.token_type.unwrap_or_else(|| "Bearer".into());
+            let bound = scheme.eq_ignore_ascii_case("dpop");
+            if bound && !dpop {
+                return Err(bad_response(
+                    "a DPoP-bound token for a request without a proof".into(),
+                ));
+            }
+            let mut header = HeaderValue::from_str(&format!(
+                "{} {}",
+                if bound { "DPoP" } else { &scheme },
+                token.access_token
+            ))
+            .map_err(|_| bad_response("the access token is not a valid header value".into()))?;
+            header.set_sensitive(true);
+            // Okta's access tokens live at most a day; a longer claim is read as a day.
+            let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600)).min(MAX_TOKEN_LIFETIME);
+            // Refresh shortly before expiry: 5 minutes, or a tenth of a short lifetime.
+            let margin = REFRESH_MARGIN.min(lifetime / 10);
+            return Ok(CachedToken {
+                header,
+                dpop_token: bound.then(|| SecretString::from(token.access_token)),
+                refresh_at: started.checked_add(lifetime - margin).unwrap_or(started),
+            });
+        }
     }
 }
 
+/// The `DPoP-Nonce` header, when it is a sane value.
+fn dpop_nonce(headers: &HeaderMap) -> Option<String> {
+    let nonce = headers.get("dpop-nonce")?.to_str().ok()?.trim();
+    (!nonce.is_empty() && nonce.len() <= 1024).then(|| nonce.to_string())
+}
+
+fn lock<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether a 401 asks for a DPoP nonce (`WWW-Authenticate: DPoP
+/// error="use_dpop_nonce"`).
+pub(crate) fn asks_for_dpop_nonce(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(reqwest::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.trim_start().to_ascii_lowercase().starts_with("dpop") && v.contains("use_dpop_nonce"))
+}
+
 impl Credentials {
-    /// The `Authorization` header value for the next request.
+    /// The headers that authorise a request of `method` to `url`.
     pub(crate) async fn authorization(
         &self,
         http: &reqwest::Client,
+        method: &Method,
+        url: &url::Url,
         rejected: Option<&HeaderValue>,
-    ) -> Result<HeaderValue, Error> {
+    ) -> Result<Authorization, Error> {
         let (scheme, secret) = match self {
             Credentials::ApiToken(t) => ("SSWS", t),
             Credentials::BearerToken(t) => ("Bearer", t),
-            Credentials::PrivateKey(settings) => return settings.authorization(http, rejected).await,
+            Credentials::PrivateKey(settings) => {
+                return settings.authorization(http, method, url, rejected).await
+            }
         };
-        let mut value = HeaderValue::from_str(&format!("{scheme} {}", secret.expose_secret()))
+        let mut header = HeaderValue::from_str(&format!("{scheme} {}", secret.expose_secret()))
             .map_err(|_| Error::Config("the token contains characters not allowed in a header".into()))?;
-        value.set_sensitive(true);
-        Ok(value)
+        header.set_sensitive(true);
+        Ok(Authorization { header, dpop: None })
     }
 
     /// Whether a 401 can be cured by fetching a new token.
     pub(crate) fn can_refresh(&self) -> bool {
         matches!(self, Credentials::PrivateKey(_))
+    }
+
+    /// The service app's settings, for DPoP nonces.
+    pub(crate) fn oauth(&self) -> Option<&OAuthSettings> {
+        match self {
+            Credentials::PrivateKey(settings) => Some(settings),
+            _ => None,
+        }
     }
 }

@@ -2,21 +2,28 @@
 //! through: URL, credentials, send, retry (429s and transient failures),
 //! status check. Decoding is the typed step in `runtime`.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use tracing::Instrument;
 use url::Url;
 
-use crate::auth::Credentials;
+use crate::auth::{Authorization, Credentials};
 use crate::config::ClientBuilder;
+use crate::rate_limit::{rate_limit_wait, Wait};
 use crate::runtime::{Request, Response};
-use crate::{ApiError, Error};
+use crate::{ApiError, Error, RateLimit};
 
-/// The `User-Agent` every request carries: crate, version and Rust version.
+/// The start of the `User-Agent` every request carries: crate, version and
+/// Rust version; the operating system and architecture (`linux/x86_64`)
+/// follow, then the caller's suffix, as in Okta's Go, Python and Node SDKs.
 pub const DEFAULT_USER_AGENT: &str = concat!(
     "okta-sdk-rust/",
     env!("CARGO_PKG_VERSION"),
@@ -35,6 +42,9 @@ pub(crate) struct ClientConfig {
     pub attempt_timeout: Duration,
     pub request_timeout: Option<Duration>,
     pub max_retries: u32,
+    pub max_rate_limit_wait: Duration,
+    pub max_response_size: usize,
+    pub prevent_rate_limits: bool,
     pub proxy: Option<reqwest::Proxy>,
 }
 
@@ -53,6 +63,12 @@ struct Inner {
     attempt_timeout: Duration,
     request_timeout: Option<Duration>,
     max_retries: u32,
+    max_rate_limit_wait: Duration,
+    max_response_size: usize,
+    /// When set, an endpoint whose last response said `Remaining: 0` is
+    /// not called again before its reset.
+    prevent_rate_limits: bool,
+    exhausted: Mutex<HashMap<(Method, &'static str), Instant>>,
     /// While Okta says the rate limit is exhausted, no caller sends: each
     /// waits until this instant instead of adding to the storm.
     paused_until: Mutex<Option<Instant>>,
@@ -73,9 +89,13 @@ enum Failure {
     Status {
         status: StatusCode,
         headers: HeaderMap,
-        body: String,
+        /// What was read of the body, and whether more was left unread.
+        body: Bytes,
+        cut: bool,
         request_id: Option<String>,
     },
+    /// A success response larger than the configured limit.
+    TooLarge { request_id: Option<String> },
     /// No response at all (connection refused, reset, ...).
     Transport(reqwest::Error),
     /// The response started but its body could not be read to the end.
@@ -95,9 +115,14 @@ impl Client {
     }
 
     pub(crate) fn new(config: ClientConfig) -> Result<Client, Error> {
+        let platform = format!(
+            "{DEFAULT_USER_AGENT} {}/{}",
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        );
         let user_agent = match config.user_agent {
-            Some(extra) => format!("{DEFAULT_USER_AGENT} {extra}"),
-            None => DEFAULT_USER_AGENT.to_string(),
+            Some(extra) => format!("{platform} {extra}"),
+            None => platform,
         };
         let mut http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
@@ -119,6 +144,10 @@ impl Client {
                 attempt_timeout: config.attempt_timeout,
                 request_timeout: config.request_timeout,
                 max_retries: config.max_retries,
+                max_rate_limit_wait: config.max_rate_limit_wait,
+                max_response_size: config.max_response_size,
+                prevent_rate_limits: config.prevent_rate_limits,
+                exhausted: Mutex::new(HashMap::new()),
                 paused_until: Mutex::new(None),
             }),
         })
@@ -129,9 +158,10 @@ impl Client {
         &self.inner.org_url
     }
 
-    /// Whether `url` is on the org's own origin (credentials may go there).
+    /// Whether `url` is on the org's own origin and carries no user name
+    /// or password (credentials may go there, and only ours).
     pub(crate) fn is_org_url(&self, url: &Url) -> bool {
-        url.origin() == self.inner.org_url.origin()
+        url.origin() == self.inner.org_url.origin() && url.username().is_empty() && url.password().is_none()
     }
 
     /// Sends `request`, retrying as configured, and returns the successful
@@ -151,8 +181,10 @@ impl Client {
 
     async fn execute_with_retries(&self, request: &Request) -> Result<Response, Error> {
         let operation = request.operation;
-        let started = Instant::now();
-        let deadline = self.inner.request_timeout.map(|t| started + t);
+        let deadline = self
+            .inner
+            .request_timeout
+            .and_then(|t| Instant::now().checked_add(t));
         let idempotent = matches!(
             request.method,
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
@@ -161,22 +193,26 @@ impl Client {
         if !self.is_org_url(&url) {
             return Err(Error::UntrustedUrl {
                 operation,
-                url: url.to_string(),
+                url: redacted(&url),
             });
         }
         let mut attempt: u32 = 0;
         let mut rejected: Option<HeaderValue> = None;
         let mut refreshed = false;
+        let mut nonce_retried = false;
+        // The request id of the response the next attempt retries.
+        let mut retry_for: Option<String> = None;
         loop {
             attempt += 1;
-            self.wait_for_rate_limit().await;
+            self.wait_for_rate_limit(deadline).await;
+            self.wait_for_endpoint(request, deadline).await;
             let span = tracing::Span::current();
             span.record("attempt", attempt);
             let authorization = if request.with_credentials {
+                let credentials = &self.inner.credentials;
                 Some(
-                    self.inner
-                        .credentials
-                        .authorization(&self.inner.http, rejected.as_ref())
+                    credentials
+                        .authorization(&self.inner.http, &request.method, &url, rejected.as_ref())
                         .await?,
                 )
             } else {
@@ -188,7 +224,24 @@ impl Client {
                     .min(self.inner.attempt_timeout),
                 None => self.inner.attempt_timeout,
             };
-            let failure = match self.attempt(request, &url, authorization.clone(), timeout).await {
+            let retry = (attempt > 1).then(|| Retry {
+                count: attempt - 1,
+                of: retry_for.take(),
+            });
+            let outcome = self
+                .attempt(request, &url, authorization.clone(), timeout, retry)
+                .await;
+            match &outcome {
+                Ok(response) => self.note_rate_limit(request, &response.headers),
+                Err(Failure::Status { headers, .. }) => self.note_rate_limit(request, headers),
+                Err(_) => {}
+            }
+            let new_nonce = match (&outcome, self.inner.credentials.oauth()) {
+                (Ok(response), Some(oauth)) => oauth.api_nonce(&response.headers),
+                (Err(Failure::Status { headers, .. }), Some(oauth)) => oauth.api_nonce(headers),
+                _ => false,
+            };
+            let failure = match outcome {
                 Ok(response) => {
                     span.record("status", response.status.as_u16());
                     if let Some(id) = &response.request_id {
@@ -199,7 +252,8 @@ impl Client {
                 Err(f) => f,
             };
             let now = Instant::now();
-            let within = |wait: Duration| deadline.is_none_or(|d| now + wait < d);
+            let within =
+                |wait: Duration| deadline.is_none_or(|d| now.checked_add(wait).is_some_and(|t| t < d));
             let retries_left = attempt <= self.inner.max_retries;
             let transient = is_transient(&failure);
             match failure {
@@ -207,11 +261,23 @@ impl Client {
                     status,
                     headers,
                     body,
+                    cut,
                     request_id,
                 } => {
                     span.record("status", status.as_u16());
                     if let Some(id) = &request_id {
                         span.record("request_id", id.as_str());
+                    }
+                    retry_for = request_id.clone();
+                    if status == StatusCode::UNAUTHORIZED
+                        && new_nonce
+                        && !nonce_retried
+                        && crate::auth::asks_for_dpop_nonce(&headers)
+                    {
+                        // The API wants a proof with the nonce it just sent.
+                        tracing::debug!(attempt, "DPoP nonce required; retrying with it");
+                        nonce_retried = true;
+                        continue;
                     }
                     if status == StatusCode::UNAUTHORIZED
                         && !refreshed
@@ -222,11 +288,28 @@ impl Client {
                         // fetch a new one and try once more.
                         tracing::debug!(attempt, "access token rejected; refreshing");
                         refreshed = true;
-                        rejected = authorization;
+                        rejected = authorization.map(|a| a.header);
                         continue;
                     }
+                    let mut error = ApiError::new(operation, status, request_id, &body, cut);
+                    error.attempts = attempt;
+                    error.rate_limit = RateLimit::from_headers(&headers);
                     let wait = match status {
-                        StatusCode::TOO_MANY_REQUESTS => Some(rate_limit_wait(&headers)),
+                        StatusCode::TOO_MANY_REQUESTS => match rate_limit_wait(
+                            &headers,
+                            SystemTime::now(),
+                            self.inner.max_rate_limit_wait,
+                            backoff(1),
+                        ) {
+                            Wait::Retry(wait) => Some(wait),
+                            Wait::TooLong(wait) => {
+                                tracing::debug!(
+                                    wait_s = wait.as_secs(),
+                                    "rate limited for longer than the wait bound; giving up"
+                                );
+                                None
+                            }
+                        },
                         StatusCode::BAD_GATEWAY
                         | StatusCode::SERVICE_UNAVAILABLE
                         | StatusCode::GATEWAY_TIMEOUT
@@ -236,8 +319,6 @@ impl Client {
                         }
                         _ => None,
                     };
-                    let mut error = ApiError::new(operation, status, request_id, body);
-                    error.attempts = attempt;
                     match wait {
                         Some(wait) if retries_left && within(wait) => {
                             tracing::debug!(
@@ -257,7 +338,15 @@ impl Client {
                         _ => return Err(Error::Api(Box::new(error))),
                     }
                 }
+                Failure::TooLarge { request_id } => {
+                    return Err(Error::ResponseTooLarge {
+                        operation,
+                        limit: self.inner.max_response_size,
+                        request_id,
+                    })
+                }
                 Failure::Transport(e) | Failure::Body(e) => {
+                    retry_for = None;
                     if e.is_timeout() {
                         return Err(Error::Timeout {
                             operation,
@@ -284,8 +373,9 @@ impl Client {
         &self,
         request: &Request,
         url: &Url,
-        authorization: Option<HeaderValue>,
+        authorization: Option<Authorization>,
         timeout: Duration,
+        retry: Option<Retry>,
     ) -> Result<Response, Failure> {
         let mut builder = self
             .inner
@@ -294,7 +384,17 @@ impl Client {
             .timeout(timeout)
             .header(ACCEPT, request.accept.unwrap_or("application/json"));
         if let Some(auth) = authorization {
-            builder = builder.header(AUTHORIZATION, auth);
+            builder = builder.header(AUTHORIZATION, auth.header);
+            if let Some(proof) = auth.dpop {
+                builder = builder.header("dpop", proof);
+            }
+        }
+        if let Some(retry) = retry {
+            // What Okta's SDKs send on a retry, so Okta can tell retries apart.
+            builder = builder.header("x-okta-retry-count", retry.count);
+            if let Some(id) = retry.of.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                builder = builder.header("x-okta-retry-for", id);
+            }
         }
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
@@ -320,14 +420,25 @@ impl Client {
             .get("x-okta-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = response.bytes().await.map_err(Failure::Body)?;
         if !status.is_success() {
+            let (body, cut) = read_body(response, ERROR_BODY_LIMIT)
+                .await
+                .map_err(Failure::Body)?;
             return Err(Failure::Status {
                 status,
                 headers,
-                body: String::from_utf8_lossy(&body).into_owned(),
+                body,
+                cut,
                 request_id,
             });
+        }
+        let limit = self.inner.max_response_size;
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(Failure::TooLarge { request_id });
+        }
+        let (body, cut) = read_body(response, limit).await.map_err(Failure::Body)?;
+        if cut {
+            return Err(Failure::TooLarge { request_id });
         }
         Ok(Response {
             operation: request.operation,
@@ -338,16 +449,116 @@ impl Client {
         })
     }
 
-    async fn wait_for_rate_limit(&self) {
-        let until = *self.inner.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(until) = until {
-            let now = Instant::now();
-            if until > now {
-                // Spread the waiting callers out a little when the pause ends.
-                let spread = Duration::from_millis(fastrand::u64(0..250));
-                tokio::time::sleep(until - now + spread).await;
+    /// Waits while Okta has said the rate limit is exhausted, never past
+    /// the caller's deadline.
+    async fn wait_for_rate_limit(&self, deadline: Option<Instant>) {
+        let paused = *self.inner.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(mut until) = paused else { return };
+        if let Some(deadline) = deadline {
+            until = until.min(deadline);
+        }
+        let now = Instant::now();
+        if until > now {
+            // Spread the waiting callers out a little when the pause ends.
+            let spread = Duration::from_millis(fastrand::u64(0..250));
+            tokio::time::sleep(until - now + spread).await;
+        }
+    }
+
+    /// With rate-limit prevention: waits for the reset of an endpoint
+    /// whose last response said no calls remain (within the wait bound).
+    async fn wait_for_endpoint(&self, request: &Request, deadline: Option<Instant>) {
+        if !self.inner.prevent_rate_limits {
+            return;
+        }
+        let key = (request.method.clone(), request.path_template);
+        let until = lock(&self.inner.exhausted).get(&key).copied();
+        let Some(mut until) = until else { return };
+        if let Some(deadline) = deadline {
+            until = until.min(deadline);
+        }
+        let now = Instant::now();
+        if until > now {
+            tracing::debug!(
+                wait_ms = (until - now).as_millis() as u64,
+                "endpoint exhausted; waiting for its reset"
+            );
+            tokio::time::sleep(until - now).await;
+        }
+    }
+
+    /// With rate-limit prevention: remembers when an exhausted endpoint resets.
+    fn note_rate_limit(&self, request: &Request, headers: &HeaderMap) {
+        if !self.inner.prevent_rate_limits {
+            return;
+        }
+        let key = (request.method.clone(), request.path_template);
+        let mut exhausted = lock(&self.inner.exhausted);
+        let exhausted_now = RateLimit::from_headers(headers).is_some_and(|r| r.remaining == Some(0));
+        let wait = exhausted_now.then(|| {
+            rate_limit_wait(
+                headers,
+                SystemTime::now(),
+                self.inner.max_rate_limit_wait,
+                Duration::ZERO,
+            )
+        });
+        match wait {
+            Some(Wait::Retry(wait)) => {
+                exhausted.insert(key, Instant::now() + wait);
+            }
+            _ => {
+                exhausted.remove(&key);
             }
         }
+    }
+
+    /// Follows an `href` Okta returned (`_links.poll`, `next`, `self`, a
+    /// lifecycle link, ...) with a GET, and decodes the answer. Only URLs
+    /// on the org's origin are followed ([`Error::UntrustedUrl`] otherwise);
+    /// auth, retries, tracing and errors are those of every operation.
+    pub async fn get_href<T: DeserializeOwned>(&self, href: &str) -> Result<T, Error> {
+        self.follow(Method::GET, href, None).await?.json()
+    }
+
+    /// Follows an `href` with a POST (a lifecycle link such as
+    /// `_links.activate`), with an optional JSON body, and decodes the
+    /// answer; an empty answer reads as the type's empty value.
+    pub async fn post_href<T: DeserializeOwned + Default>(
+        &self,
+        href: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<T, Error> {
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| Error::InvalidRequest {
+                operation: HREF,
+                message: format!("cannot serialise the body: {e}"),
+            })?;
+        self.follow(Method::POST, href, body).await?.json_or_default()
+    }
+
+    /// Follows an `href` with a DELETE.
+    pub async fn delete_href(&self, href: &str) -> Result<(), Error> {
+        self.follow(Method::DELETE, href, None).await?.empty()
+    }
+
+    async fn follow(&self, method: Method, href: &str, body: Option<Vec<u8>>) -> Result<Response, Error> {
+        let url = self
+            .inner
+            .org_url
+            .join(href)
+            .map_err(|e| Error::InvalidArgument {
+                operation: HREF,
+                argument: "href".into(),
+                message: format!("is not a URL: {e}"),
+            })?;
+        let mut request = Request::absolute(method, url, HREF);
+        if let Some(body) = body {
+            request.body = Some(("application/json".into(), body));
+        }
+        self.execute(&request).await
     }
 
     fn pause_until(&self, until: Instant) {
@@ -358,33 +569,50 @@ impl Client {
     }
 }
 
-/// How long to wait after a 429: `Retry-After` when present, else until
-/// `X-Rate-Limit-Reset` by the server's clock (`Date`), plus a second for
-/// Okta's clock skew and some jitter.
-fn rate_limit_wait(headers: &HeaderMap) -> Duration {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let jitter = Duration::from_millis(fastrand::u64(0..500));
-    if let Some(after) = text("retry-after") {
-        if let Ok(secs) = after.trim().parse::<u64>() {
-            return Duration::from_secs(secs) + jitter;
+/// The operation name of a followed `href`, in errors and traces.
+const HREF: &str = "followHref";
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The retry headers of an attempt after the first.
+struct Retry {
+    /// `X-Okta-Retry-Count`: 1 on the first retry, 2 on the second, ...
+    count: u32,
+    /// `X-Okta-Retry-For`: the request id of the response being retried
+    /// (none after a dropped connection).
+    of: Option<String>,
+}
+
+/// How much of an error response's body is read: Okta's error JSON is far
+/// smaller, and the rest of an HTML error page is not needed.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Reads at most `limit` bytes of the body, whatever `Content-Length`
+/// says; the flag tells whether more was left unread.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<(Bytes, bool), reqwest::Error> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), true));
         }
-        if let Ok(at) = httpdate::parse_http_date(after) {
-            let server_now = text("date").and_then(|d| httpdate::parse_http_date(d).ok());
-            let now = server_now.unwrap_or_else(SystemTime::now);
-            return at.duration_since(now).unwrap_or_default() + jitter;
-        }
+        body.extend_from_slice(&chunk);
     }
-    if let Some(reset) = text("x-rate-limit-reset").and_then(|r| r.trim().parse::<u64>().ok()) {
-        let server_now = text("date")
-            .and_then(|d| httpdate::parse_http_date(d).ok())
-            .unwrap_or_else(SystemTime::now);
-        let now_secs = server_now
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
-        return Duration::from_secs(reset.saturating_sub(now_secs) + 1) + jitter;
-    }
-    backoff(1) + jitter
+    Ok((body.freeze(), false))
+}
+
+/// A URL as it may be shown: without user name or password.
+pub(crate) fn redacted(url: &Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
 }
 
 /// Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s, ... capped.
@@ -402,11 +630,12 @@ fn is_transient(failure: &Failure) -> bool {
     match failure {
         Failure::Transport(e) => e.is_connect() || e.is_request(),
         Failure::Body(_) => true,
-        Failure::Status { .. } => false,
+        Failure::Status { .. } | Failure::TooLarge { .. } => false,
     }
 }
 
-fn invalid_token(headers: &HeaderMap, body: &str) -> bool {
+fn invalid_token(headers: &HeaderMap, body: &[u8]) -> bool {
+    let body = String::from_utf8_lossy(body);
     let challenge = headers
         .get(reqwest::header::WWW_AUTHENTICATE)
         .and_then(|v| v.to_str().ok())
@@ -417,46 +646,6 @@ fn invalid_token(headers: &HeaderMap, body: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (reqwest::header::HeaderName::from_static(k), v.parse().unwrap()))
-            .collect()
-    }
-
-    #[test]
-    fn rate_limit_wait_uses_the_servers_clock() {
-        // The server says it is 12:00:00 and the limit resets at 12:00:05,
-        // whatever this machine's clock says.
-        let date = "Sun, 22 Nov 2026 12:00:00 GMT";
-        let reset = httpdate::parse_http_date(date)
-            .unwrap()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            + 5;
-        let wait = rate_limit_wait(&headers(&[
-            ("date", date),
-            ("x-rate-limit-reset", &reset.to_string()),
-        ]));
-        assert!(
-            wait >= Duration::from_secs(6) && wait < Duration::from_millis(6500),
-            "{wait:?}"
-        );
-    }
-
-    #[test]
-    fn retry_after_wins() {
-        let wait = rate_limit_wait(&headers(&[
-            ("retry-after", "2"),
-            ("x-rate-limit-reset", "99999999999"),
-        ]));
-        assert!(
-            wait >= Duration::from_secs(2) && wait < Duration::from_millis(2500),
-            "{wait:?}"
-        );
-    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

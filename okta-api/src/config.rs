@@ -11,7 +11,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::auth::{Credentials, OAuthSettings};
+use crate::auth::{Credentials, DpopMode, OAuthSettings};
 use crate::client::Client;
 use crate::Error;
 
@@ -29,8 +29,17 @@ pub mod defaults {
     /// `okta.client.requestTimeout` (all attempts of one call): 0, no limit
     /// beyond the attempts, as in the official SDKs.
     pub const REQUEST_TIMEOUT: Option<Duration> = None;
-    /// Scopes requested when none are configured for a service app.
-    pub const SCOPES: &[&str] = &["okta.users.read"];
+    /// `okta.client.rateLimit.maxWait`: the longest one 429 is waited out
+    /// before the call fails with [`Error::RateLimited`](crate::Error::RateLimited).
+    /// Okta's rate-limit windows are one minute: a wait for a reset within
+    /// the window, plus the one second allowed for clock skew, fits.
+    pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(61);
+    /// The largest success body read (64 MiB), far above Okta's largest
+    /// real pages (a few MiB: 1,000 System Log events, 200 users).
+    pub const MAX_RESPONSE_SIZE: usize = 64 * 1024 * 1024;
+    /// How many empty pages in a row, each with a next link, a stream
+    /// follows before it stops with [`Error::Pagination`](crate::Error::Pagination).
+    pub const MAX_EMPTY_PAGES: usize = 10;
 }
 
 /// How requests are authorised (`okta.client.authorizationMode`).
@@ -70,9 +79,11 @@ struct Settings {
     scopes: Option<Sourced<Vec<String>>>,
     private_key: Option<Sourced<SecretString>>,
     kid: Option<Sourced<String>>,
+    dpop: Option<Sourced<String>>,
     connect_timeout: Option<Sourced<String>>,
     request_timeout: Option<Sourced<String>>,
     max_retries: Option<Sourced<String>>,
+    max_rate_limit_wait: Option<Sourced<String>>,
     proxy_host: Option<Sourced<String>>,
     proxy_port: Option<Sourced<String>>,
     proxy_username: Option<Sourced<String>>,
@@ -87,6 +98,8 @@ pub struct ClientBuilder {
     settings: Settings,
     user_agent: Option<String>,
     attempt_timeout: Duration,
+    max_response_size: usize,
+    prevent_rate_limits: bool,
 }
 
 impl Default for ClientBuilder {
@@ -95,6 +108,8 @@ impl Default for ClientBuilder {
             settings: Settings::default(),
             user_agent: None,
             attempt_timeout: defaults::ATTEMPT_TIMEOUT,
+            max_response_size: defaults::MAX_RESPONSE_SIZE,
+            prevent_rate_limits: false,
         }
     }
 }
@@ -103,7 +118,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.settings;
         f.debug_struct("ClientBuilder")
-            .field("org_url", &s.org_url.as_ref().map(|v| &v.value))
+            .field("org_url", &s.org_url.as_ref().map(|v| redact_userinfo(&v.value)))
             .field("token", &s.token.as_ref().map(|_| "<redacted>"))
             .field("client_id", &s.client_id.as_ref().map(|v| &v.value))
             .field("private_key", &s.private_key.as_ref().map(|_| "<redacted>"))
@@ -124,6 +139,7 @@ struct YamlClient {
     scopes: Option<YamlScopes>,
     private_key: Option<String>,
     kid: Option<String>,
+    dpop: Option<serde_yaml::Value>,
     connection_timeout: Option<serde_yaml::Value>,
     request_timeout: Option<serde_yaml::Value>,
     rate_limit: Option<YamlRateLimit>,
@@ -141,6 +157,7 @@ enum YamlScopes {
 #[serde(rename_all = "camelCase")]
 struct YamlRateLimit {
     max_retries: Option<serde_yaml::Value>,
+    max_wait: Option<serde_yaml::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -224,6 +241,7 @@ impl ClientBuilder {
         );
         set(&mut s.client_id, c.client_id, "clientId");
         set(&mut s.kid, c.kid, "kid");
+        set(&mut s.dpop, c.dpop.and_then(yaml_scalar), "dpop");
         set(
             &mut s.connect_timeout,
             c.connection_timeout.and_then(yaml_scalar),
@@ -234,10 +252,16 @@ impl ClientBuilder {
             c.request_timeout.and_then(yaml_scalar),
             "requestTimeout",
         );
+        let rate_limit = c.rate_limit.unwrap_or_default();
         set(
             &mut s.max_retries,
-            c.rate_limit.and_then(|r| r.max_retries).and_then(yaml_scalar),
+            rate_limit.max_retries.and_then(yaml_scalar),
             "rateLimit.maxRetries",
+        );
+        set(
+            &mut s.max_rate_limit_wait,
+            rate_limit.max_wait.and_then(yaml_scalar),
+            "rateLimit.maxWait",
         );
         if let Some(t) = c.token {
             s.token = Some(Sourced::new(SecretString::from(t), at("token")));
@@ -281,9 +305,11 @@ impl ClientBuilder {
         plain(&mut s.authorization_mode, "OKTA_CLIENT_AUTHORIZATIONMODE");
         plain(&mut s.client_id, "OKTA_CLIENT_CLIENTID");
         plain(&mut s.kid, "OKTA_CLIENT_KID");
+        plain(&mut s.dpop, "OKTA_CLIENT_DPOP");
         plain(&mut s.connect_timeout, "OKTA_CLIENT_CONNECTIONTIMEOUT");
         plain(&mut s.request_timeout, "OKTA_CLIENT_REQUESTTIMEOUT");
         plain(&mut s.max_retries, "OKTA_CLIENT_RATELIMIT_MAXRETRIES");
+        plain(&mut s.max_rate_limit_wait, "OKTA_CLIENT_RATELIMIT_MAXWAIT");
         plain(&mut s.proxy_host, "OKTA_CLIENT_PROXY_HOST");
         plain(&mut s.proxy_port, "OKTA_CLIENT_PROXY_PORT");
         plain(&mut s.proxy_username, "OKTA_CLIENT_PROXY_USERNAME");
@@ -325,7 +351,10 @@ impl ClientBuilder {
 
     /// Authorise as an OAuth 2.0 service app: `client_credentials` at
     /// `{org}/oauth2/v1/token` with a `private_key_jwt` assertion signed by
-    /// `private_key` (an RSA or EC key as PEM, or the path of a PEM file).
+    /// `private_key`: an RSA or EC (P-256, P-384) key as PEM (PKCS#8,
+    /// PKCS#1 or SEC1), as a JWK (the JSON the Admin Console downloads), or
+    /// the path of a file holding either. The scopes are the ones granted
+    /// to the app; DPoP is used when Okta asks for it (see [`dpop`](Self::dpop)).
     pub fn private_key(
         mut self,
         client_id: impl Into<String>,
@@ -343,7 +372,21 @@ impl ClientBuilder {
         self
     }
 
-    /// The key id (`kid`) put in the client assertion's header.
+    /// Whether a service app uses DPoP (default [`DpopMode::Auto`]: when
+    /// Okta asks for it). Also `okta.client.dpop` and `OKTA_CLIENT_DPOP`
+    /// (`auto`, `true`, `false`).
+    pub fn dpop(mut self, mode: DpopMode) -> Self {
+        let value = match mode {
+            DpopMode::Always => "always",
+            DpopMode::Never => "never",
+            _ => "auto",
+        };
+        self.settings.dpop = Some(Sourced::new(value.into(), BUILDER));
+        self
+    }
+
+    /// The key id (`kid`) put in the client assertion's header (default:
+    /// the JWK's own `kid`, when the key is a JWK).
     pub fn kid(mut self, kid: impl Into<String>) -> Self {
         self.settings.kid = Some(Sourced::new(kid.into(), BUILDER));
         self
@@ -374,9 +417,36 @@ impl ClientBuilder {
         self
     }
 
-    /// How many times a call is retried after a 429 or a transient failure (default 2).
+    /// How many times a call is retried after a 429 or a transient failure
+    /// (default 2, at most 100).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.settings.max_retries = Some(Sourced::new(retries.to_string(), BUILDER));
+        self
+    }
+
+    /// The longest wait for one 429 (default 61 s, at most an hour). A 429
+    /// that asks for longer fails the call at once with
+    /// [`Error::RateLimited`], which carries the reset time; zero never waits.
+    pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.settings.max_rate_limit_wait = Some(Sourced::new(format!("{}ms", wait.as_millis()), BUILDER));
+        self
+    }
+
+    /// The largest success body read, in bytes (default 64 MiB). A larger
+    /// one fails with [`Error::ResponseTooLarge`] after at most this much
+    /// was read, whatever its `Content-Length` says.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
+    /// Throttles before Okta does (off by default), like the Go SDK's
+    /// `WithRateLimitPrevent`: after a response that said
+    /// `X-Rate-Limit-Remaining: 0`, the next call to the same endpoint
+    /// (method and path template) waits for its reset, within the wait
+    /// bound, instead of drawing a 429.
+    pub fn prevent_rate_limits(mut self, prevent: bool) -> Self {
+        self.prevent_rate_limits = prevent;
         self
     }
 
@@ -430,31 +500,66 @@ impl ClientBuilder {
                 let key = s.private_key.ok_or_else(|| {
                     Error::Config("privateKey is not set; PrivateKey authorization needs it".into())
                 })?;
-                let pem = read_private_key(&key)?;
-                let scopes = s
-                    .scopes
-                    .map(|v| v.value)
-                    .filter(|v| !v.is_empty())
-                    .unwrap_or_else(|| defaults::SCOPES.iter().map(|s| s.to_string()).collect());
-                let settings =
-                    OAuthSettings::new(client_id.value, scopes, &pem, s.kid.map(|k| k.value), &org_url)
-                        .map_err(|e| Error::Config(format!("privateKey (from {}): {e}", key.source)))?;
+                let text = read_private_key(&key)?;
+                let mut signing = crate::keys::parse_private_key(text.expose_secret())
+                    .map_err(|e| Error::Config(format!("privateKey (from {}): {e}", key.source)))?;
+                if let Some(kid) = s.kid {
+                    signing.kid = Some(kid.value);
+                }
+                let scopes = s.scopes.filter(|v| !v.value.is_empty()).ok_or_else(|| {
+                    Error::Config(
+                        "scopes is not set (builder, okta.client.scopes or OKTA_CLIENT_SCOPES); \
+                         PrivateKey authorization requests exactly the scopes granted to the app"
+                            .into(),
+                    )
+                })?;
+                let dpop = match &s.dpop {
+                    None => DpopMode::Auto,
+                    Some(v) => match v.value.trim().to_ascii_lowercase().as_str() {
+                        "auto" => DpopMode::Auto,
+                        "true" | "always" => DpopMode::Always,
+                        "false" | "never" => DpopMode::Never,
+                        _ => {
+                            return Err(invalid(
+                                "dpop",
+                                v,
+                                "is not one of auto, true (always), false (never)",
+                            ))
+                        }
+                    },
+                };
+                let settings = OAuthSettings::new(client_id.value, scopes.value, signing, &org_url, dpop)
+                    .map_err(|e| Error::Config(format!("privateKey (from {}): {e}", key.source)))?;
                 Credentials::PrivateKey(Box::new(settings))
             }
         };
-        let connect_timeout =
-            duration(&s.connect_timeout, "connectionTimeout")?.unwrap_or(defaults::CONNECT_TIMEOUT);
-        let request_timeout = duration(&s.request_timeout, "requestTimeout")?
+        let connect_timeout = duration(&s.connect_timeout, "connectionTimeout", HOUR, false)?
+            .unwrap_or(defaults::CONNECT_TIMEOUT);
+        let request_timeout = duration(&s.request_timeout, "requestTimeout", DAY, true)?
             .filter(|d| !d.is_zero())
             .or(defaults::REQUEST_TIMEOUT);
+        let max_rate_limit_wait = duration(&s.max_rate_limit_wait, "rateLimit.maxWait", HOUR, true)?
+            .unwrap_or(defaults::MAX_RATE_LIMIT_WAIT);
         let max_retries = match &s.max_retries {
             None => defaults::MAX_RETRIES,
             Some(v) => v
                 .value
                 .trim()
                 .parse()
-                .map_err(|_| invalid("rateLimit.maxRetries", v, "is not a whole number"))?,
+                .ok()
+                .filter(|n| *n <= MAX_RETRIES_LIMIT)
+                .ok_or_else(|| invalid("rateLimit.maxRetries", v, "is not a whole number from 0 to 100"))?,
         };
+        if self.attempt_timeout.is_zero() || self.attempt_timeout > DAY {
+            return Err(Error::Config(
+                "attemptTimeout (from the builder) must be more than zero and at most a day".into(),
+            ));
+        }
+        if self.max_response_size == 0 {
+            return Err(Error::Config(
+                "maxResponseSize (from the builder) must be more than zero".into(),
+            ));
+        }
         let proxy = match &s.proxy_host {
             None => None,
             Some(host) => {
@@ -487,6 +592,9 @@ impl ClientBuilder {
             attempt_timeout: self.attempt_timeout,
             request_timeout,
             max_retries,
+            max_rate_limit_wait,
+            max_response_size: self.max_response_size,
+            prevent_rate_limits: self.prevent_rate_limits,
             proxy,
         })
     }
@@ -506,6 +614,17 @@ fn parse_org_url(org: &Sourced<String>) -> Result<url::Url, Error> {
         ));
     }
     let mut url = url::Url::parse(raw).map_err(|e| invalid("orgUrl", org, &format!("is not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // The value is not repeated: it holds a password.
+        return Err(invalid(
+            "orgUrl",
+            org,
+            "must not contain a user name or password (credentials are configured separately)",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("orgUrl", org, "must not have a query or a fragment"));
+    }
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -526,31 +645,63 @@ fn parse_org_url(org: &Sourced<String>) -> Result<url::Url, Error> {
     Ok(url)
 }
 
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY: Duration = Duration::from_secs(86_400);
+const MAX_RETRIES_LIMIT: u32 = 100;
+
 /// Timeouts are whole seconds in okta.yaml and the environment (as in the
 /// official SDKs); the builder records milliseconds with an `ms` suffix.
-fn duration(value: &Option<Sourced<String>>, setting: &str) -> Result<Option<Duration>, Error> {
+/// A value must be at most `max`, and zero only where `zero_ok`.
+fn duration(
+    value: &Option<Sourced<String>>,
+    setting: &str,
+    max: Duration,
+    zero_ok: bool,
+) -> Result<Option<Duration>, Error> {
     let Some(v) = value else { return Ok(None) };
     let text = v.value.trim();
     let parsed = match text.strip_suffix("ms") {
         Some(ms) => ms.parse::<u64>().map(Duration::from_millis),
         None => text.parse::<u64>().map(Duration::from_secs),
     };
+    let lowest = if zero_ok { 0 } else { 1 };
     parsed
+        .ok()
+        .filter(|d| *d <= max && (zero_ok || !d.is_zero()))
         .map(Some)
-        .map_err(|_| invalid(setting, v, "is not a whole number of seconds"))
+        .ok_or_else(|| {
+            invalid(
+                setting,
+                v,
+                &format!(
+                    "is not a whole number of seconds from {lowest} to {}",
+                    max.as_secs()
+                ),
+            )
+        })
 }
 
-/// The key itself when the setting holds PEM, else the file it names.
+/// An org URL for `Debug`, without the password it should not hold.
+fn redact_userinfo(raw: &str) -> String {
+    match url::Url::parse(raw.trim()) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => crate::client::redacted(&url),
+        Ok(_) => raw.to_string(),
+        Err(_) if raw.contains('@') => "<unparsable, redacted>".into(),
+        Err(_) => raw.to_string(),
+    }
+}
+
+/// The key itself when the setting holds PEM or a JWK, else the file it names.
 fn read_private_key(key: &Sourced<SecretString>) -> Result<SecretString, Error> {
     let value = key.value.expose_secret();
-    if value.contains("-----BEGIN") {
+    if value.contains("-----BEGIN") || value.trim_start().starts_with('{') {
         return Ok(key.value.clone());
     }
     std::fs::read_to_string(value.trim())
         .map(SecretString::from)
         .map_err(|e| {
             Error::Config(format!(
-                "privateKey (from {}) is neither PEM nor a readable file: {e}",
+                "privateKey (from {}) is neither PEM, nor a JWK, nor a readable file: {e}",
                 key.source
             ))
         })

@@ -5,6 +5,12 @@ use std::fmt;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
+use crate::RateLimit;
+
+/// How much of an error body that is not Okta's error JSON an [`ApiError`]
+/// keeps.
+pub(crate) const BODY_EXCERPT: usize = 4096;
+
 /// What went wrong with a call. Every variant displays as one readable line
 /// and never contains credentials.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +85,39 @@ pub enum Error {
         /// `Model.field`, e.g. `User.id`.
         field: &'static str,
     },
+    /// An argument of the call is refused before anything is sent, for
+    /// example a path parameter that is empty or `..` (it would name
+    /// another resource than the one the call is about).
+    #[error("{operation}: argument `{argument}` {message}")]
+    InvalidArgument {
+        /// The operation, e.g. `removeGroupUser`.
+        operation: &'static str,
+        /// The parameter's name in the spec, e.g. `userId`.
+        argument: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A success response whose body is larger than the configured limit
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)).
+    /// At most the limit was read.
+    #[error("{operation}: the response body is larger than the {limit}-byte limit{}", request_id.as_deref().map(|id| format!(" [request id {id}]")).unwrap_or_default())]
+    ResponseTooLarge {
+        /// The operation, e.g. `listUsers`.
+        operation: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+        /// `X-Okta-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+    /// A list's `Link` headers lead nowhere useful: back to a page already
+    /// fetched, or through too many empty pages in a row.
+    #[error("{operation}: pagination stopped: {message}")]
+    Pagination {
+        /// The operation, e.g. `listUsers`.
+        operation: &'static str,
+        /// What the next links did.
+        message: String,
+    },
     /// The request could not be built (for example an unserialisable body).
     #[error("{operation}: invalid request: {message}")]
     InvalidRequest {
@@ -106,7 +145,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) | Error::RateLimited(e) => e.request_id.as_deref(),
-            Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::Decode { request_id, .. } | Error::ResponseTooLarge { request_id, .. } => {
+                request_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -142,6 +183,7 @@ impl Error {
 
 /// A non-success response from Okta, with Okta's error body when it sent one.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The operation that failed, e.g. `getUser`.
     pub operation: &'static str,
@@ -159,10 +201,13 @@ pub struct ApiError {
     pub error_causes: Vec<String>,
     /// The `X-Okta-Request-Id` response header.
     pub request_id: Option<String>,
-    /// The raw response body (also when it is not Okta's error shape).
+    /// The response body, as text: whole when it is short, else its first
+    /// 4 KiB followed by `… [cut]` (an HTML error page, say).
     pub body: String,
     /// How many HTTP attempts were made (retries included).
     pub attempts: u32,
+    /// The rate-limit state the response reported (`X-Rate-Limit-*`).
+    pub rate_limit: Option<RateLimit>,
 }
 
 #[derive(Deserialize)]
@@ -183,13 +228,16 @@ struct OktaErrorCause {
 }
 
 impl ApiError {
+    /// `body` is what was read of the response body; `cut` says whether
+    /// more was left unread.
     pub(crate) fn new(
         operation: &'static str,
         status: StatusCode,
         request_id: Option<String>,
-        body: String,
+        body: &[u8],
+        cut: bool,
     ) -> Self {
-        let parsed: Option<OktaErrorBody> = serde_json::from_str(&body).ok();
+        let parsed: Option<OktaErrorBody> = serde_json::from_slice(body).ok();
         let mut e = ApiError {
             operation,
             status,
@@ -199,8 +247,9 @@ impl ApiError {
             error_id: None,
             error_causes: Vec::new(),
             request_id,
-            body,
+            body: excerpt(body, cut),
             attempts: 1,
+            rate_limit: None,
         };
         if let Some(p) = parsed {
             e.error_code = p.error_code;
@@ -215,6 +264,20 @@ impl ApiError {
         }
         e
     }
+}
+
+/// The body as text, cut to [`BODY_EXCERPT`] bytes (at a character
+/// boundary) and marked when anything was left out.
+fn excerpt(body: &[u8], cut: bool) -> String {
+    let text = String::from_utf8_lossy(body);
+    if !cut && text.len() <= BODY_EXCERPT {
+        return text.into_owned();
+    }
+    let mut end = BODY_EXCERPT.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [cut]", &text[..end])
 }
 
 impl fmt::Display for ApiError {
@@ -235,6 +298,11 @@ impl fmt::Display for ApiError {
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
         }
+        if self.status == StatusCode::TOO_MANY_REQUESTS {
+            if let Some(reset) = self.rate_limit.and_then(|r| r.reset) {
+                write!(f, "; the limit resets at {}", httpdate::fmt_http_date(reset))?;
+            }
+        }
         Ok(())
     }
 }
@@ -250,7 +318,8 @@ mod tests {
             "createUser",
             StatusCode::BAD_REQUEST,
             Some("req-1".into()),
-            body.into(),
+            body.as_bytes(),
+            false,
         );
         assert_eq!(e.error_code.as_deref(), Some("E0000001"));
         assert_eq!(e.error_id.as_deref(), Some("oaeX"));
@@ -270,10 +339,22 @@ mod tests {
             "getUser",
             StatusCode::BAD_GATEWAY,
             None,
-            "<html>bad gateway</html>".into(),
+            b"<html>bad gateway</html>",
+            false,
         );
         assert_eq!(e.error_code, None);
         assert_eq!(e.body, "<html>bad gateway</html>");
         assert!(Error::Api(Box::new(e)).is_retryable());
+    }
+
+    #[test]
+    fn long_bodies_keep_a_marked_excerpt_cut_at_a_character() {
+        let page = format!("<html>{}</html>", "é".repeat(60_000));
+        let e = ApiError::new("getUser", StatusCode::BAD_GATEWAY, None, page.as_bytes(), false);
+        assert!(e.body.len() <= BODY_EXCERPT + "… [cut]".len(), "{}", e.body.len());
+        assert!(e.body.starts_with("<html>éé") && e.body.ends_with("… [cut]"));
+        // A short body of which more was left unread is marked too.
+        let e = ApiError::new("getUser", StatusCode::BAD_GATEWAY, None, b"<html>", true);
+        assert_eq!(e.body, "<html>… [cut]");
     }
 }

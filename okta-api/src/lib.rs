@@ -110,17 +110,22 @@
 mod auth;
 mod client;
 mod config;
+mod dpop;
 mod error;
+mod keys;
 mod pagination;
+mod rate_limit;
 // Used by the generated modules; public so their builders can name it.
 #[doc(hidden)]
 pub mod runtime;
 
-pub use auth::Credentials;
+pub use auth::{Credentials, DpopMode};
 pub use client::{Client, DEFAULT_USER_AGENT};
 pub use config::{defaults, AuthorizationMode, ClientBuilder};
 pub use error::{ApiError, Error};
 pub use pagination::{ItemStream, Page, PageStream};
+pub use rate_limit::RateLimit;
+pub use runtime::{ApiResponse, ResponseMeta};
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

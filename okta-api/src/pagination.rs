@@ -3,6 +3,7 @@
 //! the cursor for callers who store it) or as a lazy stream of items that
 //! fetches the next page only when the caller pulls past the current one.
 
+use std::collections::HashSet;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -12,7 +13,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::client::Client;
-use crate::runtime::Request;
+use crate::config::defaults::MAX_EMPTY_PAGES;
+use crate::runtime::{Request, ResponseMeta};
 use crate::Error;
 
 /// One page of a list.
@@ -24,6 +26,8 @@ pub struct Page<T> {
     pub next: Option<Url>,
     /// `X-Okta-Request-Id` of the response.
     pub request_id: Option<String>,
+    /// The page's status, headers, request id and rate-limit state.
+    pub meta: ResponseMeta,
 }
 
 impl<T> Page<T> {
@@ -38,28 +42,130 @@ impl<T> Page<T> {
     }
 }
 
-/// The next-page URL of a response, if it has a well-formed one.
-pub(crate) fn next_link(headers: &HeaderMap, base: &Url) -> Option<Url> {
-    headers
-        .get_all(LINK)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .find_map(|link| {
-            let link = link.trim();
-            let (target, params) = link.strip_prefix('<')?.split_once('>')?;
-            let is_next = params.split(';').any(|p| {
-                let p = p.trim();
-                p.strip_prefix("rel=")
-                    .map(|r| r.trim_matches('"').split_whitespace().any(|r| r == "next"))
-                    .unwrap_or(false)
-            });
-            if is_next {
-                base.join(target).ok()
-            } else {
-                None
+/// One link of a `Link` header (RFC 8288): its target, as written, and its
+/// relation types, lower-cased.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Link {
+    pub target: String,
+    pub rels: Vec<String>,
+}
+
+/// Every link of every `Link` header value, in order. Commas and semicolons
+/// inside `<...>` and inside quoted parameters belong to them; a malformed
+/// link is skipped up to the next comma that separates links.
+pub(crate) fn parse_links<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Link> {
+    let mut links = Vec::new();
+    for value in values {
+        let mut rest = value;
+        loop {
+            rest = rest.trim_start_matches([' ', '\t', ',']);
+            if rest.is_empty() {
+                break;
             }
-        })
+            let (link, after) = parse_link(rest);
+            links.extend(link);
+            rest = after;
+        }
+    }
+    links
+}
+
+/// Parses one link at the start of `text`; returns it (if well-formed) and
+/// what follows it.
+fn parse_link(text: &str) -> (Option<Link>, &str) {
+    let Some(inner) = text.strip_prefix('<') else {
+        return (None, skip_to_next_link(text));
+    };
+    let Some(close) = inner.find('>') else {
+        return (None, "");
+    };
+    let target = inner[..close].trim().to_string();
+    let mut rest = &inner[close + 1..];
+    let mut rels = Vec::new();
+    let mut ok = true;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t']);
+        let Some(param) = rest.strip_prefix(';') else {
+            break;
+        };
+        let param = param.trim_start_matches([' ', '\t']);
+        let name_end = param.find(['=', ';', ',', ' ', '\t']).unwrap_or(param.len());
+        let name = param[..name_end].to_ascii_lowercase();
+        rest = param[name_end..].trim_start_matches([' ', '\t']);
+        let mut value = String::new();
+        if let Some(v) = rest.strip_prefix('=') {
+            let v = v.trim_start_matches([' ', '\t']);
+            match parse_value(v) {
+                Some((parsed, after)) => {
+                    value = parsed;
+                    rest = after;
+                }
+                None => {
+                    ok = false;
+                    rest = "";
+                }
+            }
+        }
+        // Only the first `rel` counts (RFC 8288, section 3.3).
+        if name == "rel" && rels.is_empty() {
+            rels = value
+                .split_ascii_whitespace()
+                .map(str::to_ascii_lowercase)
+                .collect();
+        }
+    }
+    rest = rest.trim_start_matches([' ', '\t']);
+    if !(rest.is_empty() || rest.starts_with(',')) {
+        ok = false;
+        rest = skip_to_next_link(rest);
+    }
+    let link = (ok && !target.is_empty()).then_some(Link { target, rels });
+    (link, rest)
+}
+
+/// A parameter value: a quoted string (with `\` escapes) or a token.
+fn parse_value(text: &str) -> Option<(String, &str)> {
+    if let Some(quoted) = text.strip_prefix('"') {
+        let mut value = String::new();
+        let mut chars = quoted.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => return Some((value, &quoted[i + 1..])),
+                '\\' => value.push(chars.next()?.1),
+                c => value.push(c),
+            }
+        }
+        None
+    } else {
+        let end = text.find([';', ',', ' ', '\t']).unwrap_or(text.len());
+        Some((text[..end].to_string(), &text[end..]))
+    }
+}
+
+/// What follows the next comma outside quotes and `<...>`.
+fn skip_to_next_link(text: &str) -> &str {
+    let (mut quoted, mut angled, mut escaped) = (false, false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' if !angled => quoted = !quoted,
+            '<' if !quoted => angled = true,
+            '>' if !quoted => angled = false,
+            ',' if !quoted && !angled => return &text[i + 1..],
+            _ => {}
+        }
+    }
+    ""
+}
+
+/// The next-page URL of a response, resolved against the URL it answered.
+pub(crate) fn next_link(headers: &HeaderMap, current: &Url) -> Option<Url> {
+    let values = headers.get_all(LINK).iter().filter_map(|v| v.to_str().ok());
+    parse_links(values)
+        .into_iter()
+        .find(|link| link.rels.iter().any(|r| r == "next"))
+        .and_then(|link| current.join(&link.target).ok())
 }
 
 /// Pages of a list, fetched one at a time as the stream is polled.
@@ -90,9 +196,18 @@ impl<T> Stream for ItemStream<T> {
 }
 
 enum State {
-    Fetch(Box<Request>, Option<Url>),
+    Fetch(Box<Request>, Walk),
     Failed(Error),
     Done,
+}
+
+/// What a stream remembers of the pages it fetched.
+#[derive(Default)]
+struct Walk {
+    /// Every URL fetched so far: a next link back to one is a cycle.
+    fetched: HashSet<String>,
+    /// Empty pages in a row that still linked a next one.
+    empty_run: usize,
 }
 
 /// Fetches the page `request` asks for.
@@ -100,42 +215,62 @@ pub(crate) async fn fetch_page<T: DeserializeOwned>(
     client: &Client,
     request: &Request,
 ) -> Result<Page<T>, Error> {
+    let current = request.url(client.org_url())?;
     let response = client.execute(request).await?;
-    let next = next_link(&response.headers, client.org_url());
-    let request_id = response.request_id.clone();
+    let next = next_link(&response.headers, &current);
+    let meta = response.meta();
     let items: Vec<T> = response.json_or_default()?;
     Ok(Page {
         items,
         next,
-        request_id,
+        request_id: meta.request_id.clone(),
+        meta,
     })
 }
 
 impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
     pub(crate) fn new(client: Client, first: Result<Request, Error>) -> Self {
         let start = match first {
-            Ok(request) => State::Fetch(Box::new(request), None),
+            Ok(request) => State::Fetch(Box::new(request), Walk::default()),
             Err(e) => State::Failed(e),
         };
         let inner = stream::unfold(start, move |state| {
             let client = client.clone();
             async move {
-                let (request, previous) = match state {
-                    State::Fetch(request, previous) => (request, previous),
+                let (request, mut walk) = match state {
+                    State::Fetch(request, walk) => (request, walk),
                     State::Failed(e) => return Some((Err(e), State::Done)),
                     State::Done => return None,
                 };
-                let current = request.url(client.org_url()).ok();
+                if let Ok(url) = request.url(client.org_url()) {
+                    walk.fetched.insert(url.to_string());
+                }
                 let page = match fetch_page::<T>(&client, &request).await {
                     Ok(page) => page,
                     Err(e) => return Some((Err(e), State::Done)),
                 };
-                // Stop when there is no next page, or when it repeats.
-                let following = match &page.next {
-                    Some(url) if Some(url) != current.as_ref() && Some(url) != previous.as_ref() => {
-                        State::Fetch(Box::new(request.at(url.clone())), current)
-                    }
-                    _ => State::Done,
+                let Some(next) = &page.next else {
+                    return Some((Ok(page), State::Done));
+                };
+                walk.empty_run = if page.items.is_empty() {
+                    walk.empty_run + 1
+                } else {
+                    0
+                };
+                let next = request.at(next.clone());
+                let stop = |message: String| Error::Pagination {
+                    operation: request.operation,
+                    message,
+                };
+                let following = match next.url(client.org_url()) {
+                    Ok(url) if walk.fetched.contains(url.as_str()) => State::Failed(stop(format!(
+                        "the next link leads back to a page already fetched ({})",
+                        crate::client::redacted(&url)
+                    ))),
+                    _ if walk.empty_run >= MAX_EMPTY_PAGES => State::Failed(stop(format!(
+                        "{MAX_EMPTY_PAGES} empty pages in a row, each linking another one"
+                    ))),
+                    _ => State::Fetch(Box::new(next), walk),
                 };
                 Some((Ok(page), following))
             }
@@ -153,5 +288,117 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
             })
             .boxed();
         ItemStream { inner }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn link(target: &str, rels: &[&str]) -> Link {
+        Link {
+            target: target.into(),
+            rels: rels.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn commas_and_semicolons_inside_the_target_belong_to_it() {
+        let links = parse_links([
+            r#"<https://o.okta.com/api/v1/users?after=1&expand=a,b;c>; rel="next", <https://o.okta.com/api/v1/users>; rel=self"#,
+        ]);
+        assert_eq!(
+            links,
+            vec![
+                link("https://o.okta.com/api/v1/users?after=1&expand=a,b;c", &["next"]),
+                link("https://o.okta.com/api/v1/users", &["self"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn parameters_quoted_unquoted_and_with_several_relations() {
+        let links = parse_links([
+            r#"</a>;rel=next"#,
+            r#"</b> ; title="x, \"y\"; z" ; REL="prev  NEXT""#,
+            r#"</c>; rel="self"; rel="next""#,
+            "</d>; title=t",
+        ]);
+        assert_eq!(
+            links,
+            vec![
+                link("/a", &["next"]),
+                link("/b", &["prev", "next"]),
+                // Only the first `rel` counts.
+                link("/c", &["self"]),
+                link("/d", &[]),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_links_are_skipped_and_the_rest_kept() {
+        let links = parse_links([
+            r#"garbage; rel=next, </ok>; rel="next""#,
+            r#"</unterminated; rel=next"#,
+            r#"</q>; rel="unterminated, </after>; rel=next"#,
+            r#"<>; rel=next"#,
+            "",
+            ",,, ,",
+        ]);
+        assert_eq!(links, vec![link("/ok", &["next"])]);
+    }
+
+    #[test]
+    fn next_is_found_in_any_of_several_headers_and_resolved_against_the_page() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            LINK,
+            r#"<https://o.okta.com/api/v1/users?limit=2>; rel="self""#
+                .parse()
+                .unwrap(),
+        );
+        headers.append(LINK, r#"<?after=00u2&expand=a,b>; rel="next""#.parse().unwrap());
+        let current = Url::parse("https://o.okta.com/api/v1/users?limit=2").unwrap();
+        assert_eq!(
+            next_link(&headers, &current).unwrap().as_str(),
+            "https://o.okta.com/api/v1/users?after=00u2&expand=a,b"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_parses_without_panicking(text in "\\PC{0,80}|[<>;,=\" a-z\\\\]{0,40}") {
+            let _ = parse_links([text.as_str()]);
+        }
+
+        #[test]
+        fn well_formed_links_round_trip(
+            links in proptest::collection::vec(
+                ("[a-zA-Z0-9/?&=,;:.%_~-]{1,30}", proptest::collection::vec("[a-z]{1,8}", 0..3), any::<bool>()),
+                0..5,
+            )
+        ) {
+            let text = links
+                .iter()
+                .map(|(target, rels, quoted)| {
+                    let rels = rels.join(" ");
+                    if *quoted || rels.contains(' ') || rels.is_empty() {
+                        format!("<{target}>; rel=\"{rels}\"")
+                    } else {
+                        format!("<{target}>;rel={rels}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let expected: Vec<Link> = links
+                .iter()
+                .map(|(target, rels, _)| Link { target: target.clone(), rels: rels.clone() })
+                .collect();
+            prop_assert_eq!(parse_links([text.as_str()]), expected);
+        }
     }
 }

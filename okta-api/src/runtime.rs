@@ -20,13 +20,15 @@ use crate::Error;
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Characters escaped in a path segment: everything a segment cannot hold
-/// literally (`/`, `?`, `#`, `%`, spaces, ...).
+/// literally (`/`, `?`, `#`, `%`, spaces, ...), and `;`, which some servers
+/// read as the start of segment parameters (`..;`).
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')
     .add(b'%')
     .add(b'/')
+    .add(b';')
     .add(b'<')
     .add(b'>')
     .add(b'?')
@@ -53,7 +55,8 @@ pub struct Request {
     /// The spec's path template, e.g. `/api/v1/users/{userId}`, for tracing.
     pub(crate) path_template: &'static str,
     pub(crate) operation: &'static str,
-    path: String,
+    /// Path parameters as given, encoded and checked when the URL is built.
+    path_params: Vec<(&'static str, String)>,
     query: Vec<(String, String)>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) cookies: Vec<(String, String)>,
@@ -70,7 +73,7 @@ impl Request {
             method,
             path_template,
             operation,
-            path: path_template.to_string(),
+            path_params: Vec::new(),
             query: Vec::new(),
             headers: Vec::new(),
             cookies: Vec::new(),
@@ -81,14 +84,41 @@ impl Request {
         }
     }
 
-    /// The same operation at another URL (the next page of a list).
-    pub(crate) fn at(&self, url: Url) -> Request {
+    /// A request to an absolute URL (an `href` Okta returned).
+    pub(crate) fn absolute(method: Method, url: Url, operation: &'static str) -> Self {
+        let mut request = Request::new(method, "<href>", operation);
+        request.absolute = Some(url);
+        request
+    }
+
+    /// The same operation at another URL (the next page of a list). The
+    /// original query parameters that `url` leaves out are added back, as
+    /// Okta drops some of them (`expand`, ...) from its next links.
+    pub(crate) fn at(&self, mut url: Url) -> Request {
+        let missing: Vec<&(String, String)> = {
+            let present: Vec<_> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+            self.query.iter().filter(|(k, _)| !present.contains(k)).collect()
+        };
+        if !missing.is_empty() {
+            let mut query = url.query().unwrap_or_default().to_string();
+            for (k, v) in missing {
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.push_str(&format!(
+                    "{}={}",
+                    utf8_percent_encode(k, QUERY),
+                    utf8_percent_encode(v, QUERY)
+                ));
+            }
+            url.set_query(Some(&query));
+        }
         Request {
             method: self.method.clone(),
             path_template: self.path_template,
             operation: self.operation,
-            path: String::new(),
-            query: Vec::new(),
+            path_params: Vec::new(),
+            query: self.query.clone(),
             headers: self.headers.clone(),
             cookies: self.cookies.clone(),
             body: None,
@@ -98,10 +128,10 @@ impl Request {
         }
     }
 
-    /// Fills `{name}` in the path with `value`, percent-encoded.
-    pub fn path(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
-        let encoded = utf8_percent_encode(&value.to_param(), PATH_SEGMENT).to_string();
-        self.path = self.path.replace(&format!("{{{name}}}"), &encoded);
+    /// Fills `{name}` in the path with `value`, percent-encoded; a value
+    /// that would name another resource is refused when the URL is built.
+    pub fn path(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
+        self.path_params.push((name, value.to_param().into_owned()));
     }
 
     /// Adds `name=value` to the query when `value` is set.
@@ -203,17 +233,22 @@ impl Request {
         self.with_credentials = false;
     }
 
-    /// The full URL under the org's base URL.
+    /// The full URL under the org's base URL: the template's segments
+    /// appended to the base path, each parameter percent-encoded in place.
+    /// Nothing is resolved, so no value can step out of its segment.
     pub(crate) fn url(&self, base: &Url) -> Result<Url, Error> {
         if let Some(url) = &self.absolute {
             return Ok(url.clone());
         }
-        let mut url = base
-            .join(self.path.trim_start_matches('/'))
-            .map_err(|e| Error::InvalidRequest {
-                operation: self.operation,
-                message: format!("bad path {:?}: {e}", self.path),
-            })?;
+        let mut path = base.path().trim_end_matches('/').to_string();
+        for segment in self.path_template.trim_start_matches('/').split('/') {
+            path.push('/');
+            path.push_str(&self.fill_segment(segment)?);
+        }
+        let mut url = base.clone();
+        url.set_path(&path);
+        url.set_query(None);
+        url.set_fragment(None);
         if !self.query.is_empty() {
             let query = self
                 .query
@@ -231,6 +266,62 @@ impl Request {
         }
         Ok(url)
     }
+
+    /// One template segment with its `{name}` placeholders replaced.
+    fn fill_segment(&self, segment: &str) -> Result<String, Error> {
+        let mut out = String::new();
+        let mut rest = segment;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let name = &rest[open + 1..open + close];
+            let value = self
+                .path_params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_str())
+                .ok_or_else(|| Error::InvalidArgument {
+                    operation: self.operation,
+                    argument: name.to_string(),
+                    message: "is not set".into(),
+                })?;
+            check_path_value(value).map_err(|message| Error::InvalidArgument {
+                operation: self.operation,
+                argument: name.to_string(),
+                message: format!("{value:.64?} {message}"),
+            })?;
+            out.push_str(&utf8_percent_encode(value, PATH_SEGMENT).to_string());
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+/// Refuses a path value that names another resource once it is in a URL:
+/// empty, or a dot segment (`.`, `..`) as it is, after `/` or `\` split it
+/// (a proxy that decodes `%2F`), or after percent-decoding (a server that
+/// decodes twice).
+fn check_path_value(value: &str) -> Result<(), &'static str> {
+    if value.is_empty() {
+        return Err("is empty: the URL would name the collection, not one resource");
+    }
+    let mut text = Cow::Borrowed(value);
+    for _ in 0..4 {
+        if text.split(['/', '\\']).any(|part| part == "." || part == "..") {
+            return Err("is or contains a dot segment (`.` or `..`), which would name another resource");
+        }
+        let decoded = percent_encoding::percent_decode_str(&text)
+            .decode_utf8_lossy()
+            .into_owned();
+        if decoded == text {
+            break;
+        }
+        text = Cow::Owned(decoded);
+    }
+    Ok(())
 }
 
 /// One part of a `multipart/form-data` body.
@@ -259,6 +350,40 @@ fn sniff_media_type(bytes: &[u8]) -> &'static str {
     }
 }
 
+/// What a response said besides its body: the status (to tell apart the
+/// 2xx answers of one operation, such as `verifyFactor`'s 200 and 201),
+/// the headers, Okta's request id and the rate-limit state.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// Every response header.
+    pub headers: HeaderMap,
+    /// `X-Okta-Request-Id`.
+    pub request_id: Option<String>,
+    /// `X-Rate-Limit-Limit`, `-Remaining` and `-Reset`.
+    pub rate_limit: Option<crate::RateLimit>,
+}
+
+/// A decoded body with its response's metadata, from an operation's
+/// `.send_with_response()`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ApiResponse<T> {
+    /// The decoded body.
+    pub body: T,
+    /// Status, headers, request id and rate-limit state.
+    pub meta: ResponseMeta,
+}
+
+impl<T> ApiResponse<T> {
+    /// The body, without the metadata.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+}
+
 /// A success response, ready to be decoded into the operation's type.
 #[derive(Debug)]
 pub struct Response {
@@ -270,6 +395,16 @@ pub struct Response {
 }
 
 impl Response {
+    /// The response's status, headers, request id and rate-limit state.
+    pub fn meta(&self) -> ResponseMeta {
+        ResponseMeta {
+            status: self.status,
+            headers: self.headers.clone(),
+            request_id: self.request_id.clone(),
+            rate_limit: crate::RateLimit::from_headers(&self.headers),
+        }
+    }
+
     /// Decodes a JSON body; a failure names the JSON path and shows the
     /// start of the body.
     pub fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
@@ -456,3 +591,134 @@ pub fn bound_field<'a, T>(value: Option<&'a T>, field: &'static str) -> Result<&
 }
 
 pub(crate) use crate::pagination::fetch_page;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn base() -> Url {
+        Url::parse("https://dev-1.okta.com/").unwrap()
+    }
+
+    fn remove_member(group: &str, user: &str) -> Result<Url, Error> {
+        let mut r = Request::new(
+            Method::DELETE,
+            "/api/v1/groups/{groupId}/users/{userId}",
+            "removeGroupUser",
+        );
+        r.path("groupId", group);
+        r.path("userId", user);
+        r.url(&base())
+    }
+
+    fn refused_argument(result: Result<Url, Error>) -> String {
+        match result {
+            Err(Error::InvalidArgument { argument, .. }) => argument,
+            other => panic!("expected a refused argument, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_that_name_another_resource_are_refused_with_the_parameter_named() {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/..",
+            "../x",
+            "..\\x",
+            "%2e%2e",
+            "%2E.",
+            "%252e%252e",
+            "x/./y",
+        ] {
+            assert_eq!(refused_argument(remove_member("00g1", bad)), "userId", "{bad:?}");
+        }
+        assert_eq!(refused_argument(remove_member("..", "00u1")), "groupId");
+        let err = remove_member("00g1", "..").unwrap_err().to_string();
+        assert!(
+            err.contains("removeGroupUser") && err.contains("userId") && err.contains("dot segment"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ordinary_and_odd_values_stay_in_their_segment() {
+        let cases = [
+            ("00u1", "/api/v1/groups/00g1/users/00u1"),
+            ("ada@example.com", "/api/v1/groups/00g1/users/ada@example.com"),
+            ("a/b", "/api/v1/groups/00g1/users/a%2Fb"),
+            ("a b", "/api/v1/groups/00g1/users/a%20b"),
+            ("...", "/api/v1/groups/00g1/users/..."),
+            ("..;", "/api/v1/groups/00g1/users/..%3B"),
+            ("x?y#z", "/api/v1/groups/00g1/users/x%3Fy%23z"),
+            ("%41", "/api/v1/groups/00g1/users/%2541"),
+            ("a\r\nb", "/api/v1/groups/00g1/users/a%0D%0Ab"),
+            ("é", "/api/v1/groups/00g1/users/%C3%A9"),
+        ];
+        for (value, path) in cases {
+            let url = remove_member("00g1", value).unwrap();
+            assert_eq!(url.path(), path, "{value:?}");
+            assert_eq!(url.query(), None);
+        }
+    }
+
+    #[test]
+    fn the_base_path_is_kept_and_the_query_is_encoded() {
+        let mut r = Request::new(Method::GET, "/api/v1/users/{userId}", "getUser");
+        r.path("userId", "00u1");
+        r.query("expand", Some("a,b c"));
+        let url = r.url(&Url::parse("https://example.com/okta/").unwrap()).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://example.com/okta/api/v1/users/00u1?expand=a%2Cb%20c"
+        );
+    }
+
+    #[test]
+    fn a_placeholder_without_a_value_is_refused() {
+        let r = Request::new(Method::GET, "/api/v1/users/{userId}", "getUser");
+        assert_eq!(refused_argument(r.url(&base())), "userId");
+    }
+
+    #[test]
+    fn next_links_get_back_the_query_parameters_they_dropped() {
+        let mut r = Request::new(Method::GET, "/api/v1/users", "listUsers");
+        r.query("expand", Some("a,b"));
+        r.query("limit", Some("2"));
+        let next = r.at(Url::parse("https://dev-1.okta.com/api/v1/users?after=x&limit=2").unwrap());
+        let url = next.url(&base()).unwrap();
+        assert_eq!(url.query(), Some("after=x&limit=2&expand=a%2Cb"));
+        // And on the page after, from the original request still.
+        let third = next.at(Url::parse("https://dev-1.okta.com/api/v1/users?after=y").unwrap());
+        assert_eq!(
+            third.url(&base()).unwrap().query(),
+            Some("after=y&expand=a%2Cb&limit=2")
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_accepted_id_fills_exactly_its_segment_and_decodes_back(id in "\\PC{0,24}|[./%\\\\a-f0-9;@]{0,12}") {
+            match remove_member("00g1", &id) {
+                Ok(url) => {
+                    let segments: Vec<_> = url.path_segments().unwrap().collect();
+                    prop_assert_eq!(segments.len(), 6, "{}", url);
+                    prop_assert_eq!(&segments[..5], &["api", "v1", "groups", "00g1", "users"]);
+                    let decoded = percent_encoding::percent_decode_str(segments[5]).decode_utf8().unwrap();
+                    prop_assert_eq!(decoded, id.as_str());
+                    prop_assert_eq!(url.query(), None);
+                    prop_assert_eq!(url.fragment(), None);
+                }
+                Err(Error::InvalidArgument { argument, .. }) => {
+                    prop_assert_eq!(argument, "userId");
+                    prop_assert!(check_path_value(&id).is_err());
+                }
+                Err(other) => prop_assert!(false, "unexpected error {other}"),
+            }
+        }
+    }
+}

@@ -91,11 +91,37 @@ async fn pages_expose_the_cursor_for_callers_who_store_it() {
 }
 
 #[tokio::test]
-async fn malformed_or_repeated_links_end_the_stream_cleanly() {
+async fn a_link_back_to_the_same_page_ends_the_stream_with_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(users(0..2))
+                .append_header("link", "</api/v1/users>; rel=\"next\""),
+        )
+        .mount(&server)
+        .await;
+    let items: Vec<_> = UserApi::new(&client(&server))
+        .list_users()
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3);
+    assert!(items[..2].iter().all(Result::is_ok));
+    assert!(
+        matches!(items[2], Err(Error::Pagination { .. })),
+        "{:?}",
+        items[2]
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn malformed_links_end_the_stream_cleanly() {
     for link in [
         "garbage; rel=next",
         "<>; rel=\"prev\"",
-        "</api/v1/users>; rel=\"next\"",
+        "</api/v1/users>; rel=\"prev\"",
     ] {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
@@ -720,7 +746,7 @@ fn later_sources_override_earlier_ones_and_errors_name_the_source() {
         "okta:\n  client:\n    orgUrl: https://dev.okta.com\n    authorizationMode: PrivateKey\n    clientId: c\n    privateKey: /nonexistent/key.pem\n",
         no_env
     )
-    .starts_with("invalid configuration: privateKey (from ./.okta.yaml (okta.client.privateKey)) is neither PEM nor a readable file"));
+    .starts_with("invalid configuration: privateKey (from ./.okta.yaml (okta.client.privateKey)) is neither PEM, nor a JWK, nor a readable file"));
     assert!(bad("okta:\n  client:\n    orgUrl: https://dev.okta.com\n    token: t\n    rateLimit:\n      maxRetries: many\n", no_env)
         .contains("rateLimit.maxRetries (from ./.okta.yaml (okta.client.rateLimit.maxRetries)) is not a whole number"));
 }
