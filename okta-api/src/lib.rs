@@ -104,6 +104,46 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! The key may also be the JWK the Admin Console downloads (its `kid` is
+//! used), or a SEC1 `EC PRIVATE KEY` PEM.
+//!
+//! ## DPoP
+//!
+//! Service apps created with Okta's default settings require DPoP-bound
+//! tokens (RFC 9449). With the default [`DpopMode::Auto`], the client
+//! switches to DPoP the first time Okta answers `invalid_dpop_proof`, and
+//! stays with it; [`DpopMode::Always`] (`okta.client.dpop: true`,
+//! `OKTA_CLIENT_DPOP=true`) sends proofs from the first token request, and
+//! [`DpopMode::Never`] never does. Every request then carries a fresh proof
+//! signed by a P-256 key pair the client makes for DPoP alone, and Okta's
+//! `DPoP-Nonce` is picked up from the token endpoint and the API.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), okta_api::Error> {
+//! let client = okta_api::Client::builder()
+//!     .org_url("https://dev-123456.okta.com")
+//!     .private_key("0oa1abcd", ["okta.users.read"], "/etc/okta/app-key.jwk.json")
+//!     .dpop(okta_api::DpopMode::Always)
+//!     .build()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Response metadata and links
+//!
+//! ```no_run
+//! use okta_api::legacy::UserApi;
+//!
+//! # async fn run(client: okta_api::Client) -> Result<(), okta_api::Error> {
+//! let response = UserApi::new(&client).get_user("00u1abcd").send_with_response().await?;
+//! println!("{} {:?}", response.meta.status, response.meta.rate_limit);
+//! // Follow any href Okta returned, on the org's own origin.
+//! let user: serde_json::Value = client.get_href("/api/v1/users/00u1abcd").await?;
+//! # let _ = (response.body, user);
+//! # Ok(())
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 

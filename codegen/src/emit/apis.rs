@@ -233,6 +233,15 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
                 self.client.execute(&request).await?#decode
             }
 
+            /// Sends the request and returns the body with the response's status,
+            /// headers, request id and rate-limit state.
+            pub async fn send_with_response(self) -> ::std::result::Result<crate::ApiResponse<#output>, crate::Error> {
+                let request = self.request()?;
+                let response = self.client.execute(&request).await?;
+                let meta = response.meta();
+                ::std::result::Result::Ok(crate::ApiResponse { body: response #decode ?, meta })
+            }
+
             #lists
 
             #raw

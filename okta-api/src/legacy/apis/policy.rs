@@ -295,6 +295,22 @@ impl ListPolicies {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::legacy::models::Policy>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
@@ -364,6 +380,22 @@ impl CreatePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::legacy::models::Policy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for CreatePolicy {
@@ -411,6 +443,22 @@ impl GetPolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::legacy::models::Policy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for GetPolicy {
@@ -451,6 +499,22 @@ impl UpdatePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::legacy::models::Policy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for UpdatePolicy {
@@ -483,6 +547,19 @@ impl DeletePolicy {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 
@@ -517,6 +594,19 @@ impl ActivatePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ActivatePolicy {
@@ -549,6 +639,19 @@ impl DeactivatePolicy {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 
@@ -587,6 +690,22 @@ impl ListPolicyRules {
     > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::legacy::models::PolicyRule>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
@@ -659,6 +778,22 @@ impl AddPolicyRule {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::legacy::models::PolicyRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for AddPolicyRule {
@@ -695,6 +830,22 @@ impl GetPolicyRule {
     ) -> ::std::result::Result<crate::legacy::models::PolicyRule, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::legacy::models::PolicyRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
     }
 }
 
@@ -738,6 +889,22 @@ impl UpdatePolicyRule {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::legacy::models::PolicyRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for UpdatePolicyRule {
@@ -772,6 +939,19 @@ impl DeletePolicyRule {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 
@@ -808,6 +988,19 @@ impl ActivatePolicyRule {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ActivatePolicyRule {
@@ -842,6 +1035,19 @@ impl DeactivatePolicyRule {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 

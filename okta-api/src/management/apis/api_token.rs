@@ -118,6 +118,22 @@ impl ListApiTokens {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::ApiToken>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
@@ -171,6 +187,19 @@ impl RevokeCurrentApiToken {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for RevokeCurrentApiToken {
@@ -205,6 +234,22 @@ impl GetApiToken {
     ) -> ::std::result::Result<crate::management::models::ApiToken, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::ApiToken>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
 }
 
@@ -249,6 +294,22 @@ impl UpsertApiToken {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::ApiToken>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for UpsertApiToken {
@@ -284,6 +345,19 @@ impl RevokeApiToken {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 

@@ -208,6 +208,24 @@ impl ListAllCustomTelephonyProviderCredentials {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<
+            crate::management::models::CustomTelephonyProviderCredentialsResponse,
+        >,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ListAllCustomTelephonyProviderCredentials {
@@ -252,6 +270,24 @@ impl CreateCustomTelephonyProviderCredentials {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<
+            crate::management::models::CustomTelephonyProviderCredentialResponse,
+        >,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for CreateCustomTelephonyProviderCredentials {
@@ -293,6 +329,24 @@ impl GetCustomTelephonyProviderCredential {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<
+            crate::management::models::CustomTelephonyProviderCredentialResponse,
+        >,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for GetCustomTelephonyProviderCredential {
@@ -328,6 +382,19 @@ impl DeleteCustomTelephonyProviderCredential {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 
@@ -372,6 +439,24 @@ impl UpdateCustomTelephonyProviderCredential {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<
+            crate::management::models::CustomTelephonyProviderCredentialResponse,
+        >,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for UpdateCustomTelephonyProviderCredential {
@@ -412,6 +497,24 @@ impl ActivateCustomTelephonyCredential {
     > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<
+            crate::management::models::CustomTelephonyProviderCredentialResponse,
+        >,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
 }
 
@@ -454,6 +557,24 @@ impl DeactivateCustomTelephonyCredential {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<
+            crate::management::models::CustomTelephonyProviderCredentialResponse,
+        >,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for DeactivateCustomTelephonyCredential {
@@ -495,6 +616,24 @@ impl SetAsPrimaryCustomTelephonyCredential {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<
+            crate::management::models::CustomTelephonyProviderCredentialResponse,
+        >,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for SetAsPrimaryCustomTelephonyCredential {
@@ -535,6 +674,19 @@ impl SendTestCustomTelephonyProviderCredential {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 

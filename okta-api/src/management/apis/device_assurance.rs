@@ -125,6 +125,22 @@ impl ListDeviceAssurancePolicies {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::DeviceAssurance>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
@@ -190,6 +206,22 @@ impl CreateDeviceAssurancePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::DeviceAssurance>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for CreateDeviceAssurancePolicy {
@@ -230,6 +262,22 @@ impl GetDeviceAssurancePolicy {
     > {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::DeviceAssurance>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
     }
 }
 
@@ -277,6 +325,22 @@ impl ReplaceDeviceAssurancePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::DeviceAssurance>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ReplaceDeviceAssurancePolicy {
@@ -312,6 +376,19 @@ impl DeleteDeviceAssurancePolicy {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 

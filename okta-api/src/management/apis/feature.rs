@@ -142,6 +142,22 @@ impl ListFeatures {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::Feature>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
@@ -199,6 +215,22 @@ impl GetFeature {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::Feature>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for GetFeature {
@@ -239,6 +271,22 @@ impl ListFeatureDependencies {
     > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::Feature>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
@@ -299,6 +347,22 @@ impl ListFeatureDependents {
     > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::Feature>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
@@ -370,6 +434,22 @@ impl UpdateFeatureLifecycle {
     ) -> ::std::result::Result<crate::management::models::Feature, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::Feature>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
 }
 

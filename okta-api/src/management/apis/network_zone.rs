@@ -230,6 +230,22 @@ impl ListNetworkZones {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::NetworkZone>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
@@ -290,6 +306,22 @@ impl CreateNetworkZone {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::NetworkZone>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for CreateNetworkZone {
@@ -327,6 +359,22 @@ impl GetNetworkZone {
     ) -> ::std::result::Result<crate::management::models::NetworkZone, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::NetworkZone>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
     }
 }
 
@@ -371,6 +419,22 @@ impl ReplaceNetworkZone {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::NetworkZone>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ReplaceNetworkZone {
@@ -407,6 +471,19 @@ impl DeleteNetworkZone {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for DeleteNetworkZone {
@@ -441,6 +518,22 @@ impl ActivateNetworkZone {
     ) -> ::std::result::Result<crate::management::models::NetworkZone, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::NetworkZone>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
     }
 }
 
@@ -479,6 +572,22 @@ impl DeactivateNetworkZone {
     ) -> ::std::result::Result<crate::management::models::NetworkZone, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::NetworkZone>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
     }
 }
 

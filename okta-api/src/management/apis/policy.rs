@@ -605,6 +605,22 @@ impl ListPolicies {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::Policy>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
     pub async fn send_page(
@@ -679,6 +695,22 @@ impl CreatePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::CreateOrUpdatePolicy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for CreatePolicy {
@@ -735,6 +767,22 @@ impl CreatePolicySimulation {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::SimulatePolicyResponse>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for CreatePolicySimulation {
@@ -785,6 +833,22 @@ impl GetPolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::Policy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for GetPolicy {
@@ -825,6 +889,22 @@ impl ReplacePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::Policy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ReplacePolicy {
@@ -857,6 +937,19 @@ impl DeletePolicy {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 
@@ -895,6 +988,22 @@ impl ListPolicyApps {
     > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::Application>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
@@ -953,6 +1062,22 @@ impl ClonePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::Policy>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ClonePolicy {
@@ -986,6 +1111,19 @@ impl ActivatePolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ActivatePolicy {
@@ -1018,6 +1156,19 @@ impl DeactivatePolicy {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 
@@ -1056,6 +1207,22 @@ impl ListPolicyMappings {
     > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::PolicyMapping>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
@@ -1119,6 +1286,22 @@ impl MapResourceToPolicy {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::PolicyMapping>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for MapResourceToPolicy {
@@ -1159,6 +1342,22 @@ impl GetPolicyMapping {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::PolicyMapping>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for GetPolicyMapping {
@@ -1196,6 +1395,19 @@ impl DeletePolicyResourceMapping {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 
@@ -1246,6 +1458,22 @@ impl ListPolicyRules {
     > {
         let request = self.request()?;
         self.client.execute(&request).await?.json_or_default()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<::std::vec::Vec<crate::management::models::PolicyRule>>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json_or_default()?,
+            meta,
+        })
     }
     /// The first page with the cursor of the next one
     /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
@@ -1332,6 +1560,22 @@ impl CreatePolicyRule {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::PolicyRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for CreatePolicyRule {
@@ -1371,6 +1615,22 @@ impl GetPolicyRule {
     ) -> ::std::result::Result<crate::management::models::PolicyRule, crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::PolicyRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
     }
 }
 
@@ -1417,6 +1677,22 @@ impl ReplacePolicyRule {
         let request = self.request()?;
         self.client.execute(&request).await?.json()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::ApiResponse<crate::management::models::PolicyRule>,
+        crate::Error,
+    > {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.json()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ReplacePolicyRule {
@@ -1455,6 +1731,19 @@ impl DeletePolicyRule {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for DeletePolicyRule {
@@ -1490,6 +1779,19 @@ impl ActivatePolicyRule {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
+    }
 }
 
 impl ::std::future::IntoFuture for ActivatePolicyRule {
@@ -1524,6 +1826,19 @@ impl DeactivatePolicyRule {
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
+    }
+    /// Sends the request and returns the body with the response's status,
+    /// headers, request id and rate-limit state.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
+        let request = self.request()?;
+        let response = self.client.execute(&request).await?;
+        let meta = response.meta();
+        ::std::result::Result::Ok(crate::ApiResponse {
+            body: response.empty()?,
+            meta,
+        })
     }
 }
 
