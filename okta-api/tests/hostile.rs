@@ -527,6 +527,24 @@ fn settings_outside_a_sane_range_are_rejected_with_name_and_source() {
 
 // ---- pagination always ends and never truncates ----------------------------
 
+/// Serves users 0 and 1 on the first page (no `after`), linking `link`,
+/// and user 2 to the requests `second` matches.
+async fn two_pages(server: &MockServer, link: &str, second: wiremock::MockBuilder) {
+    Mock::given(method("GET"))
+        .and(query_param_is_missing("after"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(users(0..2))
+                .append_header("link", link),
+        )
+        .mount(server)
+        .await;
+    second
+        .respond_with(ResponseTemplate::new(200).set_body_json(users(2..3)))
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn a_next_link_with_commas_is_followed_whole() {
     within(10, async {
@@ -536,21 +554,10 @@ async fn a_next_link_with_commas_is_followed_whole() {
             server.uri(),
             server.uri()
         );
-        Mock::given(method("GET"))
-            .and(query_param_is_missing("after"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(users(0..2))
-                    .append_header("link", link.as_str()),
-            )
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
+        let second = Mock::given(method("GET"))
             .and(query_param("after", "00u1"))
-            .and(query_param("expand", "a,b"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(users(2..3)))
-            .mount(&server)
-            .await;
+            .and(query_param("expand", "a,b"));
+        two_pages(&server, &link, second).await;
         let items: Vec<_> = UserApi::new(&client(&server.uri()))
             .list_users()
             .stream()
@@ -655,20 +662,12 @@ async fn query_parameters_a_next_link_drops_are_sent_again() {
         let server = MockServer::start().await;
         // Okta's next link keeps `after` and `limit` but drops `search`.
         let link = format!("<{}/api/v1/users?after=00u1&limit=2>; rel=\"next\"", server.uri());
-        Mock::given(method("GET"))
-            .and(query_param_is_missing("after"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(users(0..2))
-                    .append_header("link", link.as_str()),
-            )
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(query_param("after", "00u1"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(users(2..3)))
-            .mount(&server)
-            .await;
+        two_pages(
+            &server,
+            &link,
+            Mock::given(method("GET")).and(query_param("after", "00u1")),
+        )
+        .await;
         let items: Vec<_> = UserApi::new(&client(&server.uri()))
             .list_users()
             .search("profile.department eq \"R&D\"")
