@@ -314,6 +314,28 @@ pub fn committed_files(root: &Path) -> Result<std::collections::BTreeSet<String>
     Ok(out)
 }
 
+/// What tells `have` from `want`: their line endings, the newlines at the
+/// end, or the first line that differs (`:<line>` and both versions).
+fn difference(have: &str, want: &str) -> String {
+    if have.replace("\r\n", "\n") == want.replace("\r\n", "\n") {
+        return ": line endings differ (CRLF against LF; see .gitattributes)".into();
+    }
+    if have.trim_end_matches(['\r', '\n']) == want.trim_end_matches(['\r', '\n']) {
+        return ": the trailing newlines differ".into();
+    }
+    let (mut have_lines, mut want_lines) = (have.lines(), want.lines());
+    for line in 1.. {
+        match (have_lines.next(), want_lines.next()) {
+            (None, None) => break,
+            (h, w) if h != w => {
+                return format!(":{line}\n  - {}\n  + {}", h.unwrap_or(""), w.unwrap_or(""));
+            }
+            _ => {}
+        }
+    }
+    ": the contents differ".into()
+}
+
 /// Compares `generated` with the files on disk: one readable entry per
 /// differing path (missing, stale, or the first differing line), empty when
 /// everything matches.
@@ -322,19 +344,7 @@ pub fn drift(root: &Path, generated: &BTreeMap<String, String>) -> Result<Vec<St
     for (path, want) in generated {
         match std::fs::read_to_string(root.join(path)) {
             Err(_) => out.push(format!("missing: {path}")),
-            Ok(have) if &have != want => {
-                let (line, have_line, want_line) = have
-                    .lines()
-                    .chain(std::iter::repeat(""))
-                    .zip(want.lines().chain(std::iter::repeat("")))
-                    .enumerate()
-                    .find(|(_, (h, w))| h != w)
-                    .map(|(i, (h, w))| (i + 1, h, w))
-                    .unwrap_or((0, "", ""));
-                out.push(format!(
-                    "differs: {path}:{line}\n  - {have_line}\n  + {want_line}"
-                ));
-            }
+            Ok(have) if &have != want => out.push(format!("differs: {path}{}", difference(&have, want))),
             Ok(_) => {}
         }
     }
@@ -344,4 +354,64 @@ pub fn drift(root: &Path, generated: &BTreeMap<String, String>) -> Result<Vec<St
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch root holding one generated file, `okta-api/docs/x.md`.
+    fn root_with(contents: &str) -> (std::path::PathBuf, BTreeMap<String, String>) {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let root = std::env::temp_dir().join(format!("okta-drift-{}-{n}", std::process::id()));
+        let file = root.join(DOCS_DIR).join("x.md");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, contents).unwrap();
+        let generated = BTreeMap::from([(format!("{DOCS_DIR}/x.md"), "one\ntwo\n".to_string())]);
+        (root, generated)
+    }
+
+    #[test]
+    fn drift_names_line_endings_trailing_newlines_and_the_first_differing_line() {
+        let cases = [
+            (
+                "one\r\ntwo\r\n",
+                "differs: okta-api/docs/x.md: line endings differ (CRLF against LF; see .gitattributes)",
+            ),
+            (
+                "one\ntwo\n\n",
+                "differs: okta-api/docs/x.md: the trailing newlines differ",
+            ),
+            (
+                "one\ntwo",
+                "differs: okta-api/docs/x.md: the trailing newlines differ",
+            ),
+            ("one\nTWO\n", "differs: okta-api/docs/x.md:2\n  - TWO\n  + two"),
+            ("one\n", "differs: okta-api/docs/x.md:2\n  - \n  + two"),
+            ("one\ntwo\n", ""),
+        ];
+        for (on_disk, expected) in cases {
+            let (root, generated) = root_with(on_disk);
+            let diff = drift(&root, &generated).unwrap();
+            assert_eq!(diff.join("|"), expected, "{on_disk:?}");
+            std::fs::remove_dir_all(&root).unwrap();
+        }
+    }
+
+    #[test]
+    fn drift_reports_a_deleted_and_a_stale_file() {
+        let (root, mut generated) = root_with("one\ntwo\n");
+        generated.insert(format!("{DOCS_DIR}/deleted.md"), "gone\n".into());
+        std::fs::write(root.join(DOCS_DIR).join("stale.md"), "old\n").unwrap();
+        let diff = drift(&root, &generated).unwrap();
+        assert_eq!(
+            diff,
+            [
+                format!("missing: {DOCS_DIR}/deleted.md"),
+                format!("stale (no longer generated): {DOCS_DIR}/stale.md"),
+            ]
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

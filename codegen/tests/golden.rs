@@ -28,6 +28,17 @@ fn api_with(spec: &str, overlays: &[&str]) -> Api {
     normalize(&loaded, "golden", false).unwrap()
 }
 
+/// Whether to rewrite the snapshots (`UPDATE_GOLDEN=1`). Refused under CI,
+/// where a snapshot is checked, never rewritten.
+fn update_golden() -> bool {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    assert!(
+        !(update && std::env::var_os("CI").is_some()),
+        "UPDATE_GOLDEN is refused when CI is set: snapshots are checked there, not rewritten"
+    );
+    update
+}
+
 /// Compares the IR and the emitted files with `tests/golden/<name>.txt`.
 fn snapshot(name: &str, api: &Api) {
     let mut text = format!("# IR\n{api:#?}\n");
@@ -35,7 +46,7 @@ fn snapshot(name: &str, api: &Api) {
         text.push_str(&format!("\n# {path}\n{contents}"));
     }
     let path = dir().join("golden").join(format!("{name}.txt"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if update_golden() {
         std::fs::write(&path, &text).unwrap();
         return;
     }

@@ -646,6 +646,32 @@ fn invalid_token(headers: &HeaderMap, body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    #[tokio::test]
+    async fn cookies_are_joined_into_one_header() {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::header("cookie", "sid=abc; DT=x y"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .org_url(server.uri())
+            .api_token("t")
+            .build()
+            .unwrap();
+        let mut request = Request::new(Method::GET, "/api/v1/sessions/me", "getCurrentSession");
+        request.cookie("sid", Some("abc"));
+        request.cookie("DT", Some("x y"));
+        request.cookie("unset", None::<&str>);
+        let response = tokio::time::timeout(Duration::from_secs(10), client.execute(&request))
+            .await
+            .unwrap();
+        assert_eq!(response.unwrap().status.as_u16(), 200);
+        let received = server.received_requests().await.unwrap();
+        assert_eq!(received[0].headers.get_all("cookie").iter().count(), 1);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -698,6 +698,51 @@ mod tests {
         );
     }
 
+    #[test]
+    fn array_query_parameters_are_exploded_or_comma_joined() {
+        let values = vec!["a b".to_string(), "c,d".to_string()];
+        let mut r = Request::new(Method::GET, "/x", "x");
+        r.query_each("discloseIdentifiers", Some(&values), true);
+        r.query_each("expand", Some(&values), false);
+        r.query_each("none", None::<&Vec<String>>, true);
+        assert_eq!(
+            r.url(&base()).unwrap().query(),
+            Some("discloseIdentifiers=a%20b&discloseIdentifiers=c%2Cd&expand=a%20b%2Cc%2Cd")
+        );
+    }
+
+    #[test]
+    fn uploads_are_sent_with_the_media_type_their_bytes_show() {
+        let cases: [(&[u8], &str); 7] = [
+            (b"\x89PNG\r\n\x1a\n...", "image/png"),
+            (b"\xFF\xD8\xFF\xE0...", "image/jpeg"),
+            (b"GIF89a...", "image/gif"),
+            (b"\x00\x00\x01\x00...", "image/x-icon"),
+            (b"  <svg xmlns=\"http://www.w3.org/2000/svg\"/>", "image/svg+xml"),
+            (b"<?xml version=\"1.0\"?><svg/>", "image/svg+xml"),
+            (b"plain bytes", "application/octet-stream"),
+        ];
+        for (bytes, media_type) in cases {
+            let mut r = Request::new(Method::POST, "/x", "x");
+            r.multipart(vec![
+                ("file", FormPart::File(bytes.to_vec())),
+                ("name", FormPart::Text("logo".into())),
+            ]);
+            let (content_type, body) = r.body.unwrap();
+            let boundary = content_type
+                .strip_prefix("multipart/form-data; boundary=")
+                .unwrap()
+                .to_string();
+            let body = String::from_utf8_lossy(&body).into_owned();
+            let file_part = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\nContent-Type: {media_type}\r\n\r\n"
+            );
+            assert!(body.starts_with(&file_part), "{media_type}: {body:?}");
+            assert!(body.contains("Content-Disposition: form-data; name=\"name\"\r\n\r\nlogo\r\n"));
+            assert!(body.ends_with(&format!("--{boundary}--\r\n")));
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 

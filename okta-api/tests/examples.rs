@@ -179,3 +179,23 @@ async fn publish_set_posts_the_token_without_credentials() {
     assert_eq!(received[0].body, b"eyJhbGciOiJSUzI1NiJ9.e30.sig");
     assert!(!received[0].headers.contains_key("authorization"));
 }
+
+/// Without their features the two tests above are not compiled; these say
+/// so in `cargo test`'s summary instead of vanishing. `.ci/run` runs the
+/// real ones with the features on.
+#[cfg(not(all(
+    feature = "management-application",
+    feature = "management-application-sso-credential-key"
+)))]
+#[test]
+#[ignore = "needs --features management-application-sso-credential-key (bash .ci/run runs it)"]
+fn rotate_app_key_needs_its_features() {
+    panic!("compiled without management-application-sso-credential-key: run with that feature");
+}
+
+#[cfg(not(feature = "management-ssf-security-event-token"))]
+#[test]
+#[ignore = "needs --features management-ssf-security-event-token (bash .ci/run runs it)"]
+fn publish_set_needs_its_feature() {
+    panic!("compiled without management-ssf-security-event-token: run with that feature");
+}

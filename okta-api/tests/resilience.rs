@@ -260,14 +260,15 @@ async fn a_429_is_waited_out_then_retried() {
 #[tokio::test]
 async fn x_rate_limit_reset_is_read_against_the_servers_date() {
     let server = MockServer::start().await;
-    // The server's clock is an hour behind ours: only its Date makes the
-    // reset (one second after its now) mean a short wait.
-    let server_now = std::time::SystemTime::now() - Duration::from_secs(3600);
+    // The server's clock is an hour ahead of ours and the limit resets two
+    // seconds after its now: by its Date that is a 3 s wait; by our clock
+    // it would be an hour, over the wait bound, and the call would fail.
+    let server_now = std::time::SystemTime::now() + Duration::from_secs(3600);
     let reset = server_now
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
-        + 1;
+        + 2;
     let limited = ResponseTemplate::new(429)
         .insert_header("date", httpdate::fmt_http_date(server_now).as_str())
         .insert_header("x-rate-limit-reset", reset.to_string().as_str());
@@ -279,8 +280,9 @@ async fn x_rate_limit_reset_is_read_against_the_servers_date() {
     UserApi::new(&client(&server)).get_user("x").await.unwrap();
     let arrivals = arrivals.lock().unwrap();
     let waited = arrivals[1] - arrivals[0];
+    // Two seconds to the reset, one for skew, up to 0.5 s of jitter.
     assert!(
-        waited >= Duration::from_secs(1) && waited < Duration::from_secs(4),
+        waited >= Duration::from_millis(2900) && waited < Duration::from_millis(4500),
         "{waited:?}"
     );
 }
@@ -813,10 +815,34 @@ async fn secrets_stay_out_of_logs_errors_and_debug_and_spans_say_what_happened()
     .await;
     let client = client(&server);
     let err = UserApi::new(&client).get_user("00u1").await.unwrap_err();
-    let forms = token_endpoint(&server, vec!["at-secret-access-token"]).await;
-    let _ = forms;
-    let oauth = service_app(&server, &key("rsa-private.pem"));
-    let _ = UserApi::new(&oauth).get_user("00u1").await;
+    // A service app that really obtains a token, which the API then rejects.
+    let org = MockServer::start().await;
+    token_endpoint(&org, vec!["at-secret-access-token"]).await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("www-authenticate", "Bearer error=\"invalid_token\"")
+                .set_body_json(json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"})),
+        )
+        .mount(&org)
+        .await;
+    let oauth = service_app(&org, &key("rsa-private.pem"));
+    let oauth_err = UserApi::new(&oauth).get_user("00u1").await.unwrap_err();
+    let sent: Vec<String> = org
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            r.headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap().to_string())
+        })
+        .collect();
+    assert!(
+        sent.iter().any(|a| a == "Bearer at-secret-access-token"),
+        "the token was obtained and used: {sent:?}"
+    );
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let rsa = key("rsa-private.pem");
@@ -827,6 +853,8 @@ async fn secrets_stay_out_of_logs_errors_and_debug_and_spans_say_what_happened()
         &format!("{err:?}"),
         &format!("{client:?}"),
         &format!("{oauth:?}"),
+        &oauth_err.to_string(),
+        &format!("{oauth_err:?}"),
     ] {
         assert!(!text.contains(TOKEN), "token leaked: {text}");
         assert!(
@@ -847,5 +875,158 @@ async fn secrets_stay_out_of_logs_errors_and_debug_and_spans_say_what_happened()
     assert!(
         logs.contains("status=404") && logs.contains("attempt=2") && logs.contains("req-404"),
         "{logs}"
+    );
+}
+
+// ---- behaviours each guarded by one test ------------------------------------
+
+#[tokio::test]
+async fn self_and_next_in_separate_link_headers_are_both_read() {
+    let server = MockServer::start().await;
+    // Okta sends `self` and `next` as two headers, `self` first.
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::query_param_is_missing("after"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(users(0..1))
+                .append_header(
+                    "link",
+                    format!("<{}/api/v1/users>; rel=\"self\"", server.uri()).as_str(),
+                )
+                .append_header(
+                    "link",
+                    format!("<{}/api/v1/users?after=1>; rel=\"next\"", server.uri()).as_str(),
+                ),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(query_param("after", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(users(1..2)))
+        .mount(&server)
+        .await;
+    let items: Vec<_> = UserApi::new(&client(&server))
+        .list_users()
+        .stream()
+        .collect()
+        .await;
+    let ids: Vec<String> = items.into_iter().map(|u| u.unwrap().id.unwrap()).collect();
+    assert_eq!(ids, ["00u0", "00u1"]);
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_replaced_when_it_runs_out() {
+    let server = MockServer::start().await;
+    let forms = Arc::new(Mutex::new(0usize));
+    let count = forms.clone();
+    Mock::given(method("POST"))
+        .and(path("/oauth2/v1/token"))
+        .respond_with(move |_: &Request| {
+            let mut n = count.lock().unwrap();
+            *n += 1;
+            ResponseTemplate::new(200).set_body_json(
+                json!({"token_type": "Bearer", "expires_in": 1, "access_token": format!("at-{n}")}),
+            )
+        })
+        .mount(&server)
+        .await;
+    for token in ["at-1", "at-2"] {
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::header(
+                "authorization",
+                format!("Bearer {token}").as_str(),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .expect(2)
+            .mount(&server)
+            .await;
+    }
+    let client = service_app(&server, &key("rsa-private.pem"));
+    // Two calls within the first token's second, two after it ran out.
+    UserApi::new(&client).get_user("a").await.unwrap();
+    UserApi::new(&client).get_user("b").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    UserApi::new(&client).get_user("c").await.unwrap();
+    UserApi::new(&client).get_user("d").await.unwrap();
+    assert_eq!(*forms.lock().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_read_against_the_servers_date() {
+    let server = MockServer::start().await;
+    // The server's clock is an hour behind ours: by its Date the retry
+    // time is two seconds away; by ours it is long past.
+    let server_now = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let limited = ResponseTemplate::new(429)
+        .insert_header("date", httpdate::fmt_http_date(server_now).as_str())
+        .insert_header(
+            "retry-after",
+            httpdate::fmt_http_date(server_now + Duration::from_secs(2)).as_str(),
+        );
+    let arrivals = sequence(
+        &server,
+        vec![limited, ResponseTemplate::new(200).set_body_json(json!({}))],
+    )
+    .await;
+    UserApi::new(&client(&server)).get_user("x").await.unwrap();
+    let arrivals = arrivals.lock().unwrap();
+    let waited = arrivals[1] - arrivals[0];
+    assert!(
+        waited >= Duration::from_millis(1900) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn requests_go_through_the_configured_proxy_with_its_credentials() {
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_addr = proxy.local_addr().unwrap();
+    let head = Arc::new(Mutex::new(String::new()));
+    let seen = head.clone();
+    tokio::spawn(async move {
+        let (mut socket, _) = proxy.accept().await.unwrap();
+        let mut buf = vec![0u8; 8192];
+        let mut read = 0;
+        while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+            read += socket.read(&mut buf[read..]).await.unwrap();
+        }
+        *seen.lock().unwrap() = String::from_utf8_lossy(&buf[..read]).into_owned();
+        let body = r#"{"id":"via-proxy"}"#;
+        let answer = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        socket.write_all(answer.as_bytes()).await.unwrap();
+    });
+    // The org is never reached directly: nothing listens there.
+    let client = Client::builder()
+        .org_url("http://127.0.0.1:9")
+        .api_token(TOKEN)
+        .env_vars(|name| match name {
+            "OKTA_CLIENT_PROXY_HOST" => Some("127.0.0.1".into()),
+            "OKTA_CLIENT_PROXY_PORT" => Some(proxy_addr.port().to_string()),
+            "OKTA_CLIENT_PROXY_USERNAME" => Some("proxy-user".into()),
+            "OKTA_CLIENT_PROXY_PASSWORD" => Some("proxy-pass".into()),
+            _ => None,
+        })
+        .build()
+        .unwrap();
+    let user = tokio::time::timeout(Duration::from_secs(10), UserApi::new(&client).get_user("00u1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.id.as_deref(), Some("via-proxy"));
+    let head = head.lock().unwrap().clone();
+    assert!(
+        head.starts_with("GET http://127.0.0.1:9/api/v1/users/00u1 HTTP/1.1\r\n"),
+        "{head}"
+    );
+    let basic = format!(
+        "proxy-authorization: Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "proxy-user:proxy-pass"
+        )
+    );
+    assert!(
+        head.to_ascii_lowercase().contains(&basic.to_ascii_lowercase()),
+        "{head}"
     );
 }

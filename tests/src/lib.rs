@@ -18,6 +18,17 @@ use serde_json::Value;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 /// The workspace root.
+/// Whether to rewrite golden files (`UPDATE_GOLDEN=1`). Refused under CI,
+/// where expectations are checked, never rewritten.
+pub fn update_golden() -> bool {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    assert!(
+        !(update && std::env::var_os("CI").is_some()),
+        "UPDATE_GOLDEN is refused when CI is set: golden files are checked there, not rewritten"
+    );
+    update
+}
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

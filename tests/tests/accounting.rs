@@ -223,7 +223,7 @@ fn resource_methods_bind_as_the_extensions_say() {
     assert_eq!(count, in_spec, "every extension entry is a method");
 
     let path = workspace_root().join("tests/golden/legacy-resource-methods.txt");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if okta_workspace_tests::update_golden() {
         std::fs::write(&path, &listing).unwrap();
     }
     let want = std::fs::read_to_string(&path).unwrap_or_default();

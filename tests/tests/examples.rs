@@ -174,12 +174,24 @@ fn management_spec_examples_round_trip() {
     );
     let path = workspace_root().join("tests/golden/management-example-failures.txt");
     let listed = std::fs::read_to_string(&path).unwrap_or_default();
-    let known: Vec<&str> = listed
+    let entries: Vec<(&str, &str)> = listed
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.split(" -- ").next().unwrap_or(l))
+        .map(|l| l.split_once(" -- ").unwrap_or((l, "")))
         .collect();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    let unexplained: Vec<&str> = entries
+        .iter()
+        .filter(|(_, why)| why.trim().is_empty())
+        .map(|(f, _)| *f)
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "{}: every listed failure needs a reason after ` -- `:\n{}",
+        path.display(),
+        unexplained.join("\n")
+    );
+    let known: Vec<&str> = entries.iter().map(|(f, _)| *f).collect();
+    if okta_workspace_tests::update_golden() {
         let mut text =
             String::from("# Spec examples that contradict their own schema: `<failure> -- <why>`.\n");
         for f in &failures {

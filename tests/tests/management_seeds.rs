@@ -554,9 +554,8 @@ async fn every_authenticator_operation_sends_what_the_page_documents() {
                 "{verb} {route}"
             );
         }
-        if verb == "PATCH" && !request.body.is_empty() {
-            assert_eq!(request.headers["content-type"], "application/merge-patch+json");
-        }
+        // The merge-patch Content-Type of a PATCH with a body is checked in
+        // management_content_types.rs.
     }
     assert_error_statuses(&[400, 403, 404, 429], |c| async move {
         AuthenticatorApi::new(&c).activate_authenticator("aut1").await

@@ -1,5 +1,6 @@
-//! `cargo xtask generate | check | bench`: writes or compares the generated
-//! files, or measures the generator and the SDK.
+//! `cargo xtask generate | check | bench | mutants`: writes or compares the
+//! generated files, measures the generator and the SDK, or mutation-tests
+//! the hand-written runtime.
 
 mod bench;
 
@@ -12,15 +13,26 @@ use okta_codegen::{generate, Generated, MODULES};
 
 const USAGE: &str = "usage: cargo xtask <generate|check> [--root DIR]
        cargo xtask bench [generator|runtime|compile]
+       cargo xtask mutants [cargo-mutants options]
 
   generate  regenerate okta-api's generated modules from spec/ (and delete stale files)
   check     fail if the committed generated files differ from what generate would write
   bench     print the tables of BENCHMARKS.md (release build; `compile` takes minutes)
+  mutants   mutation-test okta-api's hand-written runtime (src/*.rs) with cargo-mutants (hours; not in CI)
 
   --root DIR  the workspace to work on (default: this one)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("mutants") {
+        return match mutants(&workspace_root(), &args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("bench") {
         return match bench::main(&workspace_root(), &args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
@@ -52,6 +64,70 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs cargo-mutants over the hand-written runtime files of okta-api (not
+/// the generated modules), building only the `legacy` module the runtime
+/// tests use, so that one mutant takes about a minute on two cores. Extra
+/// arguments go to cargo-mutants (`--shard 0/4`, `--file okta-api/src/auth.rs`).
+/// Survivors are explained in `okta-api/mutants.md`.
+fn mutants(root: &Path, extra: &[String]) -> Result<(), String> {
+    let installed = std::process::Command::new("cargo")
+        .args(["mutants", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        eprintln!("installing cargo-mutants from crates.io");
+        run(root, &["install", "cargo-mutants", "--locked"], &[])?;
+    }
+    let mut args = vec![
+        "mutants",
+        "--package",
+        "okta-api",
+        "--file",
+        "okta-api/src/*.rs",
+        "--exclude",
+        "okta-api/src/legacy/**",
+        "--exclude",
+        "okta-api/src/management/**",
+        "--no-default-features",
+        "--features",
+        "legacy",
+        "--output",
+        "target/mutants",
+    ];
+    args.extend(extra.iter().map(String::as_str));
+    let tests = [
+        "--",
+        "--lib",
+        "--test",
+        "runtime",
+        "--test",
+        "resilience",
+        "--test",
+        "hostile",
+        "--test",
+        "dpop",
+        "--test",
+        "parity",
+        "--test",
+        "config_files",
+    ];
+    run(root, &args, &tests)
+}
+
+fn run(root: &Path, args: &[&str], tail: &[&str]) -> Result<(), String> {
+    let status = std::process::Command::new("cargo")
+        .args(args)
+        .args(tail)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo {} failed ({status})", args.join(" ")))
     }
 }
 
