@@ -23,6 +23,7 @@ const SCHEMAS: &str = "/components/schemas";
 pub fn normalize(spec: &LoadedSpec, module: &str, tag_features: bool) -> Result<Api, Error> {
     let mut n = Normalizer::new(spec)?;
     n.schemas()?;
+    n.refuse_recursive_aliases()?;
     let mut tags = n.operations()?;
     n.resource_methods(&tags)?;
     n.finish_unions();
@@ -268,16 +269,28 @@ impl<'a> Normalizer<'a> {
         TypeName(name)
     }
 
+    /// The schema `name` stands for, following aliases (`A: {$ref: B}`); a
+    /// chain of aliases that comes back to itself is a located error.
     fn component(&self, name: &str, pointer: &str) -> Result<(&'a Schema, TypeName), Error> {
-        let schema = self
-            .schemas
-            .get(name)
-            .ok_or_else(|| self.err(pointer, format!("reference to missing schema `{name}`")))?;
-        match schema {
-            ReferenceOr::Item(s) => Ok((s, self.names[name].clone())),
-            ReferenceOr::Reference { reference } => {
-                let target = schema_name_of(reference);
-                self.component(target, &format!("{SCHEMAS}/{name}"))
+        let mut chain = vec![name];
+        let mut at = pointer.to_string();
+        loop {
+            let current = chain[chain.len() - 1];
+            let schema = self
+                .schemas
+                .get(current)
+                .ok_or_else(|| self.err(&at, format!("reference to missing schema `{current}`")))?;
+            match schema {
+                ReferenceOr::Item(s) => return Ok((s, self.names[current].clone())),
+                ReferenceOr::Reference { reference } => {
+                    let target = schema_name_of(reference);
+                    at = format!("{SCHEMAS}/{current}");
+                    let cycle = chain.contains(&target);
+                    chain.push(target);
+                    if cycle {
+                        return Err(self.err(at, format!("`$ref` cycle: {}", chain.join(" -> "))));
+                    }
+                }
             }
         }
     }
@@ -332,6 +345,43 @@ impl<'a> Normalizer<'a> {
                     });
                 }
                 ReferenceOr::Item(schema) => self.component_model(name, ty, schema, pointer)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// An alias that contains itself (`List: {type: array, items: {$ref:
+    /// List}}`) has no Rust spelling as a type alias: a located error.
+    fn refuse_recursive_aliases(&self) -> Result<(), Error> {
+        fn reaches(
+            models: &BTreeMap<TypeName, Model>,
+            ty: &TypeRef,
+            target: &TypeName,
+            seen: &mut BTreeSet<TypeName>,
+        ) -> bool {
+            match ty {
+                TypeRef::Array(inner) | TypeRef::Map(inner) => reaches(models, inner, target, seen),
+                TypeRef::Named(name) if name == target => true,
+                TypeRef::Named(name) => match models.get(name).map(|m| &m.kind) {
+                    Some(ModelKind::Alias(inner)) if seen.insert(name.clone()) => {
+                        reaches(models, inner, target, seen)
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        for model in self.models.values() {
+            if let ModelKind::Alias(ty @ (TypeRef::Array(_) | TypeRef::Map(_))) = &model.kind {
+                if reaches(&self.models, ty, &model.name, &mut BTreeSet::new()) {
+                    return Err(self.err(
+                        model.pointer.0.clone(),
+                        format!(
+                            "`{}` is an array or map of itself; give its items an object schema",
+                            model.wire
+                        ),
+                    ));
+                }
             }
         }
         Ok(())
@@ -925,6 +975,8 @@ impl<'a> Normalizer<'a> {
     fn operations(&mut self) -> Result<Vec<Tag>, Error> {
         let mut by_tag: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
         let mut ids = BTreeSet::new();
+        // Method name -> the operationId that took it.
+        let mut methods: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in self.api.paths.iter() {
             let path_ptr = SpecPointer("/paths".into()).join(path);
             let ReferenceOr::Item(item) = item else {
@@ -939,6 +991,15 @@ impl<'a> Normalizer<'a> {
                     return Err(self.err(
                         pointer.join("operationId").0,
                         format!("duplicate operationId `{id}`"),
+                    ));
+                }
+                if let Some(other) = methods.insert(snake(&id).0, id.clone()) {
+                    return Err(self.err(
+                        pointer.join("operationId").0,
+                        format!(
+                            "operationId `{id}` and `{other}` name the same method `{}`; rename one (an overlay can)",
+                            snake(&id).0
+                        ),
                     ));
                 }
                 let tag = op.tags.first().cloned().unwrap_or_else(|| "Default".into());
@@ -969,30 +1030,52 @@ impl<'a> Normalizer<'a> {
         Ok(tags)
     }
 
+    /// The parameter `p` is, following `$ref`s into `components/parameters`;
+    /// a chain that comes back to itself is a located error.
     fn parameter(
         &self,
         p: &'a ReferenceOr<Parameter>,
         pointer: &SpecPointer,
     ) -> Result<&'a Parameter, Error> {
-        match p {
-            ReferenceOr::Item(p) => Ok(p),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/parameters/")
-                    .unwrap_or(reference);
-                self.api
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.parameters.get(name))
-                    .ok_or_else(|| {
-                        self.err(
-                            pointer.join("$ref").0,
-                            format!("reference to missing parameter `{reference}`"),
-                        )
-                    })
-                    .and_then(|p| self.parameter(p, pointer))
+        let mut chain: Vec<&str> = Vec::new();
+        let mut at = pointer.join("$ref").0;
+        let mut current = p;
+        loop {
+            let reference = match current {
+                ReferenceOr::Item(p) => return Ok(p),
+                ReferenceOr::Reference { reference } => reference,
+            };
+            let name = reference
+                .strip_prefix("#/components/parameters/")
+                .unwrap_or(reference);
+            if chain.contains(&name) {
+                chain.push(name);
+                return Err(self.err(at, format!("`$ref` cycle: {}", chain.join(" -> "))));
             }
+            chain.push(name);
+            current = self
+                .api
+                .components
+                .as_ref()
+                .and_then(|c| c.parameters.get(name))
+                .ok_or_else(|| self.err(&at, format!("reference to missing parameter `{reference}`")))?;
+            at = format!("/components/parameters/{name}/$ref");
         }
+    }
+
+    /// A parameter or body name that the request builder uses itself
+    /// (its `client` field, its `request`/`send`/... methods) gets `_arg`
+    /// appended, with a warning.
+    fn builder_safe(&mut self, rust: &str, pointer: &SpecPointer) -> String {
+        if !BUILDER_NAMES.contains(&rust) {
+            return rust.to_string();
+        }
+        let renamed = format!("{rust}_arg");
+        self.warn(
+            pointer,
+            format!("`{rust}` is a name the request builder uses; the argument is named `{renamed}`"),
+        );
+        renamed
     }
 
     fn operation(
@@ -1006,6 +1089,7 @@ impl<'a> Normalizer<'a> {
     ) -> Result<Operation, Error> {
         let op_type = pascal(&id).0;
         let mut params: Vec<Param> = Vec::new();
+        let mut param_pointers: Vec<SpecPointer> = Vec::new();
         let path_item = SpecPointer("/paths".into()).join(path);
         let shared = shared
             .iter()
@@ -1047,13 +1131,39 @@ impl<'a> Normalizer<'a> {
                 explode: data.explode.unwrap_or(true),
             };
             // An operation's own parameter replaces a path-level one.
-            params.retain(|q| !(q.wire == param.wire && q.location == param.location));
+            if let Some(i) = params
+                .iter()
+                .position(|q| q.wire == param.wire && q.location == param.location)
+            {
+                params.remove(i);
+                param_pointers.remove(i);
+            }
             params.push(param);
+            param_pointers.push(ptr);
         }
         let mut taken = BTreeSet::new();
-        for p in &mut params {
-            let (name, _) = unique(&mut taken, p.rust.0.clone());
+        for (p, ptr) in params.iter_mut().zip(&param_pointers) {
+            let rust = self.builder_safe(&p.rust.0, ptr);
+            let (name, _) = unique(&mut taken, rust);
             p.rust = RustIdent(name);
+        }
+        // Every `{placeholder}` of the template needs its path parameter.
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let name = &rest[open + 1..open + close];
+            if !params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.wire == name)
+            {
+                return Err(self.err(
+                    pointer.0.clone(),
+                    format!("path template placeholder `{{{name}}}` has no path parameter"),
+                ));
+            }
+            rest = &rest[open + close + 1..];
         }
         // Argument order: path params in template order, other required
         // params in spec order; optional ones keep spec order.
@@ -1066,12 +1176,21 @@ impl<'a> Normalizer<'a> {
                 ));
             }
         }
+        let body = self.request_body(op, &op_type, &pointer, &mut taken)?;
+        if body.as_ref().is_some_and(|b| !b.other_content_types.is_empty()) {
+            for (p, ptr) in params.iter_mut().zip(&param_pointers) {
+                if p.rust.0 == "content_type" {
+                    let (name, _) = unique(&mut taken, "content_type_arg".into());
+                    self.warn(ptr, format!("`content_type` is a setter of this request builder; the argument is named `{name}`"));
+                    p.rust = RustIdent(name);
+                }
+            }
+        }
         params.sort_by_key(|p| match (p.required, p.location) {
             (true, ParamLocation::Path) => (0, template_pos(p)),
             (true, _) => (1, 0),
             (false, _) => (2, 0),
         });
-        let body = self.request_body(op, &op_type, &pointer, &mut taken)?;
         let response = self.response(op, &op_type, &pointer)?;
         let security = op
             .security
@@ -1166,7 +1285,8 @@ impl<'a> Normalizer<'a> {
             )?,
             None => TypeRef::Bytes,
         };
-        let (rust, _) = unique(taken, snake(&name).0);
+        let rust = self.builder_safe(&snake(&name).0, &ptr);
+        let (rust, _) = unique(taken, rust);
         Ok(Some(Body {
             rust: RustIdent(rust),
             ty,
@@ -1404,6 +1524,22 @@ impl<'a> Normalizer<'a> {
         })
     }
 }
+
+/// Names a request builder defines itself: its `client` field and its
+/// methods. A parameter or body with one of them is renamed (and
+/// `content_type` where the body has alternative content types, which
+/// brings a setter of that name).
+const BUILDER_NAMES: &[&str] = &[
+    "client",
+    "request",
+    "send",
+    "send_with_response",
+    "send_raw",
+    "send_page",
+    "pages",
+    "stream",
+    "into_future",
+];
 
 fn push_fixed(out: &mut Vec<(String, String)>, property: &str, value: &str) {
     if !out.iter().any(|(p, _)| p == property) {
