@@ -81,12 +81,12 @@ fn mutants(root: &Path, extra: &[String]) -> Result<(), String> {
         eprintln!("installing cargo-mutants from crates.io");
         run(root, &["install", "cargo-mutants", "--locked"], &[])?;
     }
-    let mut args = vec![
-        "mutants",
-        "--package",
-        "okta-api",
-        "--file",
-        "okta-api/src/*.rs",
+    let mut args = vec!["mutants", "--package", "okta-api"];
+    // `--file` given by the caller narrows the run instead of adding to it.
+    if !extra.iter().any(|a| a == "--file" || a == "-f") {
+        args.extend(["--file", "okta-api/src/*.rs"]);
+    }
+    args.extend([
         "--exclude",
         "okta-api/src/legacy/**",
         "--exclude",
@@ -96,7 +96,7 @@ fn mutants(root: &Path, extra: &[String]) -> Result<(), String> {
         "legacy",
         "--output",
         "target/mutants",
-    ];
+    ]);
     args.extend(extra.iter().map(String::as_str));
     let tests = [
         "--",
