@@ -236,6 +236,18 @@ mod tests {
     }
 
     #[test]
+    fn a_wait_of_exactly_the_bound_is_waited() {
+        let h = headers(&[("retry-after", "61")]);
+        let wait = retry(rate_limit_wait(&h, SystemTime::now(), MAX, FALLBACK));
+        assert!(wait >= MAX && wait <= MAX + JITTER, "{wait:?}");
+        let h = headers(&[("retry-after", "62")]);
+        assert_eq!(
+            rate_limit_wait(&h, SystemTime::now(), MAX, FALLBACK),
+            Wait::TooLong(Duration::from_secs(62))
+        );
+    }
+
+    #[test]
     fn garbage_falls_back() {
         for value in ["", "soon", "-5", "1.5", "0x10", "Mon, 99 Foo"] {
             let h = headers(&[("retry-after", value), ("x-rate-limit-reset", value)]);
