@@ -53,7 +53,7 @@ fn parameter_cycles_are_located_and_named() {
     let yaml = "paths:\n  /users:\n    get:\n      operationId: listUsers\n      parameters: [{$ref: '#/components/parameters/P'}]\n      responses: {'200': {description: ok}}\ncomponents:\n  parameters:\n    P: {$ref: '#/components/parameters/Q'}\n    Q: {$ref: '#/components/parameters/P'}\n";
     assert_eq!(
         error(yaml),
-        "specs/hostile.yaml: /components/parameters/Q/$ref: `$ref` cycle: P -> Q -> P"
+        "specs/hostile.yaml: /components/parameters/Q: `$ref` cycle: P -> Q -> P"
     );
 }
 

@@ -1,0 +1,450 @@
+//! Component schemas -> models: structs, enums, aliases and unions
+//! (discriminated or not), with their variant names.
+
+use super::*;
+
+impl<'a> Normalizer<'a> {
+    pub(super) fn schemas(&mut self) -> Result<(), Error> {
+        // Parents first: x-okta-parent or the first $ref of an allOf.
+        for (name, schema) in self.schemas {
+            let ReferenceOr::Item(schema) = schema else {
+                continue;
+            };
+            let view = View::of(schema);
+            let pointer = format!("{SCHEMAS}/{name}");
+            if let Some(parent) = view.extension("x-okta-parent") {
+                let parent = parent.as_str().unwrap_or_default();
+                let p = format!("{pointer}/x-okta-parent");
+                self.component(schema_name_of(parent), &p)?;
+                self.parents
+                    .insert(name.clone(), schema_name_of(parent).to_string());
+            } else if let Some(ReferenceOr::Reference { reference }) = view.all_of.first() {
+                let p = format!("{pointer}/allOf/0/$ref");
+                self.resolve_ref(reference, &p)?;
+                self.parents
+                    .insert(name.clone(), schema_name_of(reference).to_string());
+            }
+        }
+        for (name, schema) in self.schemas {
+            let pointer = SpecPointer(format!("{SCHEMAS}/{name}"));
+            let ty = self.names[name].clone();
+            match schema {
+                ReferenceOr::Reference { reference } => {
+                    let target = self.resolve_ref(reference, &pointer.0)?;
+                    self.insert(Model {
+                        name: ty,
+                        wire: name.clone(),
+                        pointer,
+                        doc: None,
+                        kind: ModelKind::Alias(TypeRef::Named(target)),
+                        methods: Vec::new(),
+                        features: Vec::new(),
+                    });
+                }
+                ReferenceOr::Item(schema) => self.component_model(name, ty, schema, pointer)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// An alias that contains itself (`List: {type: array, items: {$ref:
+    /// List}}`) has no Rust spelling as a type alias: a located error.
+    pub(super) fn refuse_recursive_aliases(&self) -> Result<(), Error> {
+        fn reaches(
+            models: &BTreeMap<TypeName, Model>,
+            ty: &TypeRef,
+            target: &TypeName,
+            seen: &mut BTreeSet<TypeName>,
+        ) -> bool {
+            match ty {
+                TypeRef::Array(inner) | TypeRef::Map(inner) => reaches(models, inner, target, seen),
+                TypeRef::Named(name) if name == target => true,
+                TypeRef::Named(name) => match models.get(name).map(|m| &m.kind) {
+                    Some(ModelKind::Alias(inner)) if seen.insert(name.clone()) => {
+                        reaches(models, inner, target, seen)
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        for model in self.models.values() {
+            if let ModelKind::Alias(ty @ (TypeRef::Array(_) | TypeRef::Map(_))) = &model.kind {
+                if reaches(&self.models, ty, &model.name, &mut BTreeSet::new()) {
+                    return Err(self.err(
+                        model.pointer.0.clone(),
+                        format!(
+                            "`{}` is an array or map of itself; give its items an object schema",
+                            model.wire
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn insert(&mut self, model: Model) {
+        self.models.insert(model.name.clone(), model);
+    }
+
+    pub(super) fn component_model(
+        &mut self,
+        name: &str,
+        ty: TypeName,
+        schema: &'a Schema,
+        pointer: SpecPointer,
+    ) -> Result<(), Error> {
+        let view = View::of(schema);
+        let doc = view.data.description.clone().or_else(|| view.data.title.clone());
+        if let Some((property, mapping)) = view.discriminator() {
+            return self.union_model(name, ty, &view, doc, pointer, property, mapping);
+        }
+        let is_one_of = (!view.one_of.is_empty() || !view.any_of.is_empty()) && view.properties.is_none();
+        let kind = if !is_one_of
+            && (self.parents.contains_key(name) || view.is_object_like() || !view.all_of.is_empty())
+        {
+            ModelKind::Struct(self.struct_of(name, &pointer)?)
+        } else {
+            self.kind_of(&view, &ty, &pointer)?
+        };
+        self.insert(Model {
+            name: ty,
+            wire: name.to_string(),
+            pointer,
+            doc,
+            kind,
+            methods: Vec::new(),
+            features: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// The kind of a non-object schema: an enum, or an alias of a type.
+    pub(super) fn kind_of(
+        &mut self,
+        view: &View<'a>,
+        ty: &TypeName,
+        pointer: &SpecPointer,
+    ) -> Result<ModelKind, Error> {
+        if !view.enum_strings.is_empty() {
+            return Ok(ModelKind::Enum(enumeration(&view.enum_strings)));
+        }
+        if !view.one_of.is_empty() || !view.any_of.is_empty() {
+            return self.one_of(view, &ty.0, pointer);
+        }
+        Ok(ModelKind::Alias(self.type_of_view(view, &ty.0, pointer)?))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn union_model(
+        &mut self,
+        name: &str,
+        ty: TypeName,
+        view: &View<'a>,
+        doc: Option<String>,
+        pointer: SpecPointer,
+        property: String,
+        mapping: Vec<(String, String)>,
+    ) -> Result<(), Error> {
+        // The base's own fields become the fallback struct.
+        let fallback_struct = self.struct_of(name, &pointer)?;
+        // `ApplicationBase`; a base already named `...Base` gets `...BaseFields`.
+        let suffix = if ty.0.ends_with("Base") { "Fields" } else { "Base" };
+        let fallback = self.claim(format!("{}{suffix}", ty.0), &pointer);
+        self.insert(Model {
+            name: fallback.clone(),
+            wire: name.to_string(),
+            pointer: pointer.clone(),
+            doc: Some(format!(
+                "`{}` with a `{property}` this SDK has no subtype for: every field is kept.",
+                name
+            )),
+            kind: ModelKind::Struct(fallback_struct),
+            methods: Vec::new(),
+            features: Vec::new(),
+        });
+        let one_of_refs: Vec<(String, String)> = view
+            .one_of
+            .iter()
+            .chain(view.any_of)
+            .filter_map(|r| match r {
+                ReferenceOr::Reference { reference } => {
+                    let n = schema_name_of(reference).to_string();
+                    Some((n.clone(), n))
+                }
+                ReferenceOr::Item(_) => None,
+            })
+            .collect();
+        let mapping = if mapping.is_empty() && !one_of_refs.is_empty() {
+            // `oneOf` + `discriminator` without a mapping: the alternatives by name.
+            one_of_refs
+        } else if mapping.is_empty() {
+            // Standard OpenAPI: implicit mapping by the children's schema names.
+            self.parents
+                .iter()
+                .filter(|(_, p)| p.as_str() == name)
+                .map(|(child, _)| (child.clone(), child.clone()))
+                .collect()
+        } else {
+            mapping
+        };
+        let mut variants: Vec<Variant> = Vec::new();
+        let ext = if view.data.discriminator.is_some() {
+            "discriminator"
+        } else {
+            "x-openapi-v3-discriminator"
+        };
+        for (value, target) in &mapping {
+            let p = pointer.join(ext).join("mapping").join(value);
+            let target_name = schema_name_of(target);
+            let (schema, target_ty) = self.component(target_name, &p.0)?;
+            if target_name == name {
+                continue; // maps to the base itself: the fallback covers it
+            }
+            if let Some(v) = variants.iter_mut().find(|v| v.ty == target_ty) {
+                v.values.push(value.clone());
+                continue;
+            }
+            variants.push(Variant {
+                rust: TypeName(String::new()),
+                ty: target_ty,
+                values: vec![value.clone()],
+                nested: View::of(schema).discriminator().is_some(),
+            });
+        }
+        let names = variant_names(&ty, &variants);
+        for (v, n) in variants.iter_mut().zip(names) {
+            v.rust = n;
+        }
+        self.insert(Model {
+            name: ty,
+            wire: name.to_string(),
+            pointer,
+            doc,
+            kind: ModelKind::Union(Union {
+                property,
+                variants,
+                fallback,
+                common: Vec::new(),
+            }),
+            methods: Vec::new(),
+            features: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// The alternatives of a `oneOf` / `anyOf`, each a type of its own.
+    pub(super) fn one_of(
+        &mut self,
+        view: &View<'a>,
+        owner: &str,
+        pointer: &SpecPointer,
+    ) -> Result<ModelKind, Error> {
+        let (key, alternatives) = if view.one_of.is_empty() {
+            ("anyOf", view.any_of)
+        } else {
+            ("oneOf", view.one_of)
+        };
+        let mut variants = Vec::new();
+        let mut taken = BTreeSet::new();
+        taken.insert("Other".to_string());
+        for (i, alt) in alternatives.iter().enumerate() {
+            let ty = self.type_of(alt, &format!("{owner}{}", i + 1), &pointer.join(key).join(i))?;
+            let candidate = match &ty {
+                TypeRef::Named(n) => {
+                    n.0.strip_prefix(owner)
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or(&n.0)
+                        .to_string()
+                }
+                TypeRef::String => "String".into(),
+                TypeRef::Bool => "Bool".into(),
+                TypeRef::I32 | TypeRef::I64 => "Integer".into(),
+                TypeRef::F64 => "Number".into(),
+                TypeRef::Bytes => "Bytes".into(),
+                TypeRef::Any => "Json".into(),
+                TypeRef::Array(_) => "List".into(),
+                TypeRef::Map(_) => "Map".into(),
+            };
+            let candidate = if candidate.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("V{candidate}")
+            } else {
+                candidate
+            };
+            let (rust, _) = unique(&mut taken, candidate);
+            variants.push((TypeName(rust), ty));
+        }
+        Ok(ModelKind::OneOf(OneOf { variants }))
+    }
+
+    /// Fills in each union's common fields, innermost unions first.
+    pub(super) fn finish_unions(&mut self) {
+        let names: Vec<TypeName> = self
+            .models
+            .values()
+            .filter(|m| matches!(m.kind, ModelKind::Union(_)))
+            .map(|m| m.name.clone())
+            .collect();
+        let mut done = BTreeSet::new();
+        for name in &names {
+            self.common_fields(name, &mut done);
+        }
+    }
+
+    pub(super) fn fields_of_type(&mut self, ty: &TypeName, done: &mut BTreeSet<TypeName>) -> Vec<Field> {
+        match self.models.get(ty).map(|m| &m.kind) {
+            Some(ModelKind::Struct(s)) => s.fields.clone(),
+            Some(ModelKind::Union(_)) => self.common_fields(ty, done),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn common_fields(&mut self, name: &TypeName, done: &mut BTreeSet<TypeName>) -> Vec<Field> {
+        let Some(ModelKind::Union(u)) = self.models.get(name).map(|m| m.kind.clone()) else {
+            return Vec::new();
+        };
+        if !done.insert(name.clone()) {
+            return u.common;
+        }
+        let mut common = self.fields_of_type(&u.fallback, done);
+        for v in &u.variants {
+            let theirs = self.fields_of_type(&v.ty, done);
+            common.retain(|f| {
+                theirs
+                    .iter()
+                    .any(|t| t.wire == f.wire && t.ty == f.ty && t.required == f.required && t.rust == f.rust)
+            });
+        }
+        if let Some(ModelKind::Union(u)) = self.models.get_mut(name).map(|m| &mut m.kind) {
+            u.common = common.clone();
+        }
+        common
+    }
+}
+
+pub(super) fn enumeration(values: &[String]) -> Enumeration {
+    let mut taken = BTreeSet::new();
+    taken.insert("Other".to_string());
+    let mut seen = BTreeSet::new();
+    let values = values
+        .iter()
+        .filter(|wire| seen.insert(wire.as_str()))
+        .map(|wire| {
+            let (rust, _) = unique(&mut taken, pascal(wire).0);
+            EnumValue {
+                wire: wire.clone(),
+                rust: TypeName(rust),
+            }
+        })
+        .collect();
+    Enumeration { values }
+}
+
+/// Variant names: the subtype's name without the base's name
+/// (`AutoLoginApplication` -> `AutoLogin`), else without the prefix all
+/// subtypes share (`AuthenticatorKeyEmail` -> `Email`), where that leaves
+/// clean, unique names; the full type names otherwise.
+pub(super) fn variant_names(base: &TypeName, variants: &[Variant]) -> Vec<TypeName> {
+    let words = |s: &str| -> Vec<usize> {
+        s.char_indices()
+            .filter(|(_, c)| c.is_ascii_uppercase())
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let last_word = words(&base.0)
+        .last()
+        .map(|i| &base.0[*i..])
+        .unwrap_or(&base.0)
+        .to_string();
+    let clean = |s: &str| s.starts_with(|c: char| c.is_ascii_uppercase()) && s != "Other";
+    let all_unique = |names: &[Option<String>]| {
+        let set: BTreeSet<_> = names.iter().flatten().collect();
+        names.iter().all(Option::is_some) && set.len() == names.len()
+    };
+    let by_suffix: Vec<Option<String>> = variants
+        .iter()
+        .map(|v| {
+            let ty = v.ty.0.as_str();
+            ty.strip_suffix(base.0.as_str())
+                .filter(|s| !s.is_empty())
+                .or_else(|| ty.strip_suffix(last_word.as_str()).filter(|s| !s.is_empty()))
+                .or_else(|| ty.strip_prefix(base.0.as_str()).filter(|s| !s.is_empty()))
+                .filter(|s| clean(s))
+                .map(str::to_string)
+        })
+        .collect();
+    if all_unique(&by_suffix) {
+        return by_suffix
+            .into_iter()
+            .map(|s| TypeName(s.unwrap_or_default()))
+            .collect();
+    }
+    // The longest word-boundary prefix every subtype name shares.
+    let first = variants.first().map(|v| v.ty.0.clone()).unwrap_or_default();
+    let prefix_len = words(&first)
+        .into_iter()
+        .chain(std::iter::once(first.len()))
+        .filter(|&i| {
+            i > 0
+                && variants
+                    .iter()
+                    .all(|v| v.ty.0.len() > i && v.ty.0.starts_with(&first[..i]) && clean(&v.ty.0[i..]))
+        })
+        .max();
+    if let Some(n) = prefix_len.filter(|_| variants.len() > 1) {
+        let by_prefix: Vec<Option<String>> = variants.iter().map(|v| Some(v.ty.0[n..].to_string())).collect();
+        if all_unique(&by_prefix) {
+            return by_prefix
+                .into_iter()
+                .map(|s| TypeName(s.unwrap_or_default()))
+                .collect();
+        }
+    }
+    variants.iter().map(|v| v.ty.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_values_are_deduplicated_and_never_named_other() {
+        let e = enumeration(&[
+            "ACTIVE".into(),
+            "ACTIVE".into(),
+            "Other".into(),
+            "other".into(),
+            "in-progress".into(),
+        ]);
+        let names: Vec<(&str, &str)> = e
+            .values
+            .iter()
+            .map(|v| (v.wire.as_str(), v.rust.0.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("ACTIVE", "Active"),
+                ("Other", "Other2"),
+                ("other", "Other3"),
+                ("in-progress", "InProgress")
+            ]
+        );
+    }
+
+    #[test]
+    fn variants_drop_the_base_name_when_that_keeps_them_distinct() {
+        let variant = |ty: &str| Variant {
+            rust: TypeName(String::new()),
+            ty: TypeName(ty.into()),
+            values: vec![],
+            nested: false,
+        };
+        let names = variant_names(
+            &TypeName("Application".into()),
+            &[variant("BookmarkApplication"), variant("BasicAuthApplication")],
+        );
+        assert_eq!(names, [TypeName("Bookmark".into()), TypeName("BasicAuth".into())]);
+    }
+}
