@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::load::{parse_yaml, path_to_pointer, SourceFile};
+use crate::source::{parse_yaml, path_to_pointer, SourceFile};
 use crate::Error;
 
 #[derive(Deserialize)]

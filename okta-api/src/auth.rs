@@ -284,7 +284,7 @@ impl OAuthSettings {
                 *lock(&self.token_nonce) = Some(nonce);
             }
             // A token response is a few KiB; a larger one is cut, then fails to parse.
-            let (body, _) = crate::client::read_body(response, 64 * 1024)
+            let (body, _) = crate::runtime::read_body(response, 64 * 1024)
                 .await
                 .map_err(transport)?;
             if !status.is_success() {

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -16,9 +16,9 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::auth::{Authorization, Credentials};
-use crate::config::ClientBuilder;
+use crate::config::{ClientBuilder, ClientConfig};
 use crate::rate_limit::{rate_limit_wait, Wait};
-use crate::runtime::{Request, Response};
+use crate::runtime::{read_body, redacted, Request, Response};
 use crate::{ApiError, Error, RateLimit};
 
 /// The start of the `User-Agent` every request carries: crate, version and
@@ -33,20 +33,6 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
 
 /// Longest wait between retries of a transient failure.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
-
-pub(crate) struct ClientConfig {
-    pub org_url: Url,
-    pub credentials: Credentials,
-    pub user_agent: Option<String>,
-    pub connect_timeout: Duration,
-    pub attempt_timeout: Duration,
-    pub request_timeout: Option<Duration>,
-    pub max_retries: u32,
-    pub max_rate_limit_wait: Duration,
-    pub max_response_size: usize,
-    pub prevent_rate_limits: bool,
-    pub proxy: Option<reqwest::Proxy>,
-}
 
 /// A connection to one Okta org. Cheap to clone: clones share the
 /// connection pool, the configuration, the OAuth token cache and the
@@ -100,6 +86,13 @@ enum Failure {
     Transport(reqwest::Error),
     /// The response started but its body could not be read to the end.
     Body(reqwest::Error),
+}
+
+impl ClientBuilder {
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        Client::new(self.into_config()?)
+    }
 }
 
 impl Client {
@@ -588,32 +581,6 @@ struct Retry {
 /// How much of an error response's body is read: Okta's error JSON is far
 /// smaller, and the rest of an HTML error page is not needed.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
-
-/// Reads at most `limit` bytes of the body, whatever `Content-Length`
-/// says; the flag tells whether more was left unread.
-pub(crate) async fn read_body(
-    mut response: reqwest::Response,
-    limit: usize,
-) -> Result<(Bytes, bool), reqwest::Error> {
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = limit - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            return Ok((body.freeze(), true));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((body.freeze(), false))
-}
-
-/// A URL as it may be shown: without user name or password.
-pub(crate) fn redacted(url: &Url) -> String {
-    let mut url = url.clone();
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    url.to_string()
-}
 
 /// Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s, ... capped.
 fn backoff(attempt: u32) -> Duration {

@@ -12,7 +12,6 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::auth::{Credentials, DpopMode, OAuthSettings};
-use crate::client::Client;
 use crate::Error;
 
 /// Defaults, following Okta's official SDKs.
@@ -40,6 +39,21 @@ pub mod defaults {
     /// How many empty pages in a row, each with a next link, a stream
     /// follows before it stops with [`Error::Pagination`](crate::Error::Pagination).
     pub const MAX_EMPTY_PAGES: usize = 10;
+}
+
+/// Checked settings, from which the client is made.
+pub(crate) struct ClientConfig {
+    pub org_url: url::Url,
+    pub credentials: Credentials,
+    pub user_agent: Option<String>,
+    pub connect_timeout: Duration,
+    pub attempt_timeout: Duration,
+    pub request_timeout: Option<Duration>,
+    pub max_retries: u32,
+    pub max_rate_limit_wait: Duration,
+    pub max_response_size: usize,
+    pub prevent_rate_limits: bool,
+    pub proxy: Option<reqwest::Proxy>,
 }
 
 /// How requests are authorised (`okta.client.authorizationMode`).
@@ -90,7 +104,8 @@ struct Settings {
     proxy_password: Option<Sourced<SecretString>>,
 }
 
-/// Settings for a [`Client`]. Start from [`Client::builder`] (nothing set)
+/// Settings for a [`Client`](crate::Client). Start from
+/// [`Client::builder`](crate::Client::builder) (nothing set)
 /// or [`ClientBuilder::from_default_sources`] (files and environment), then
 /// override what you need and [`build`](ClientBuilder::build).
 #[derive(Clone)]
@@ -457,8 +472,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
+    /// Checks the settings ([`build`](Self::build) makes the client of them).
+    pub(crate) fn into_config(self) -> Result<ClientConfig, Error> {
         let s = self.settings;
         let org = s.org_url.ok_or_else(|| {
             Error::Config("orgUrl is not set (builder, okta.yaml or OKTA_CLIENT_ORGURL)".into())
@@ -584,7 +599,7 @@ impl ClientBuilder {
                 Some(proxy)
             }
         };
-        Client::new(crate::client::ClientConfig {
+        Ok(ClientConfig {
             org_url,
             credentials,
             user_agent: self.user_agent,
@@ -684,7 +699,7 @@ fn duration(
 /// An org URL for `Debug`, without the password it should not hold.
 fn redact_userinfo(raw: &str) -> String {
     match url::Url::parse(raw.trim()) {
-        Ok(url) if !url.username().is_empty() || url.password().is_some() => crate::client::redacted(&url),
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => crate::runtime::redacted(&url),
         Ok(_) => raw.to_string(),
         Err(_) if raw.contains('@') => "<unparsable, redacted>".into(),
         Err(_) => raw.to_string(),

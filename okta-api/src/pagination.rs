@@ -265,7 +265,7 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
                 let following = match next.url(client.org_url()) {
                     Ok(url) if walk.fetched.contains(url.as_str()) => State::Failed(stop(format!(
                         "the next link leads back to a page already fetched ({})",
-                        crate::client::redacted(&url)
+                        crate::runtime::redacted(&url)
                     ))),
                     _ if walk.empty_run >= MAX_EMPTY_PAGES => State::Failed(stop(format!(
                         "{MAX_EMPTY_PAGES} empty pages in a row, each linking another one"

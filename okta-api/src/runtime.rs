@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -324,6 +324,32 @@ fn check_path_value(value: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Reads at most `limit` bytes of the body, whatever `Content-Length`
+/// says; the flag tells whether more was left unread.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<(Bytes, bool), reqwest::Error> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body.freeze(), false))
+}
+
+/// A URL as it may be shown: without user name or password.
+pub(crate) fn redacted(url: &Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
 /// One part of a `multipart/form-data` body.
 #[derive(Clone, Debug)]
 pub enum FormPart {
@@ -589,8 +615,6 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, se
 pub fn bound_field<'a, T>(value: Option<&'a T>, field: &'static str) -> Result<&'a T, Error> {
     value.ok_or(Error::MissingField { field })
 }
-
-pub(crate) use crate::pagination::fetch_page;
 
 #[cfg(test)]
 mod tests {

@@ -302,7 +302,7 @@ fn list_methods(ctx: &Ctx, op: &Operation) -> TokenStream {
         /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
         pub async fn send_page(self) -> ::std::result::Result<crate::Page<#item>, crate::Error> {
             let request = self.request()?;
-            crate::runtime::fetch_page(&self.client, &request).await
+            crate::pagination::fetch_page(&self.client, &request).await
         }
 
         /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.

@@ -12,7 +12,8 @@ use quote::{format_ident, quote};
 use crate::ir::*;
 use crate::naming::snake;
 use crate::render::{header, render};
-use crate::{on_each_core, timed, Error, Timings};
+use crate::run::{on_each_core, timed, Timings};
+use crate::Error;
 use std::time::{Duration, Instant};
 
 /// Emits the files of one module, as (path relative to the module

@@ -378,7 +378,7 @@ impl ListGroups {
         self,
     ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {
@@ -541,7 +541,7 @@ impl ListRules {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::GroupRule> {
@@ -1132,7 +1132,7 @@ impl ListGroupUsers {
         self,
     ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::User> {

@@ -320,7 +320,7 @@ impl ListPolicies {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Policy> {
@@ -716,7 +716,7 @@ impl ListPolicyRules {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::PolicyRule> {

@@ -592,7 +592,7 @@ impl ListUsers {
         self,
     ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::User> {
@@ -929,7 +929,7 @@ impl ListAppLinks {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::AppLink> {
@@ -1217,7 +1217,7 @@ impl ListUserGroups {
         self,
     ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {
@@ -1734,7 +1734,7 @@ impl ListAssignedRoles {
         self,
     ) -> ::std::result::Result<crate::Page<crate::legacy::models::Role>, crate::Error> {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Role> {
@@ -1932,7 +1932,7 @@ impl ListGroupTargetsForRole {
         self,
     ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {

@@ -222,7 +222,7 @@ impl ListFactors {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Factor> {
@@ -396,7 +396,7 @@ impl ListSupportedFactors {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Factor> {
@@ -472,7 +472,7 @@ impl ListSupportedSecurityQuestions {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::SecurityQuestion> {

@@ -1294,7 +1294,7 @@ impl ListAllSignInWidgetVersions {
         self,
     ) -> ::std::result::Result<crate::Page<::std::string::String>, crate::Error> {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<::std::string::String> {

@@ -278,7 +278,7 @@ impl ListCsrsForIdentityProvider {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::IdpCsr> {
@@ -599,7 +599,7 @@ impl ListIdentityProviderSigningKeys {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -679,7 +679,7 @@ impl ListActiveIdentityProviderSigningKey {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(

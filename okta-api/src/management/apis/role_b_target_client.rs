@@ -309,7 +309,7 @@ impl ListAppTargetRoleToClient {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -618,7 +618,7 @@ impl ListGroupTargetRoleForClient {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::Group> {

@@ -513,7 +513,7 @@ impl ListYubikeyOtpTokens {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -804,7 +804,7 @@ impl ListFactors {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::UserFactor> {
@@ -1001,7 +1001,7 @@ impl ListSupportedFactors {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -1083,7 +1083,7 @@ impl ListSupportedSecurityQuestions {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(

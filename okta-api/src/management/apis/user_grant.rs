@@ -238,7 +238,7 @@ impl ListGrantsForUserAndClient {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -415,7 +415,7 @@ impl ListUserGrants {
         crate::Error,
     > {
         let request = self.request()?;
-        crate::runtime::fetch_page(&self.client, &request).await
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
