@@ -147,17 +147,30 @@
 
 #![warn(missing_docs)]
 
-mod auth;
-mod client;
+// A call, stage by stage.
+
+// 1. Configuration: builder, okta.yaml, environment; every value checked.
 mod config;
+
+// 2. Credentials: API token, bearer token, service app (private keys, DPoP).
+mod auth;
 mod dpop;
-mod error;
 mod keys;
-mod pagination;
-mod rate_limit;
-// Used by the generated modules; public so their builders can name it.
+
+// 3. The request: URL, parameters and body, and the response to decode. Used
+// by the generated modules; public so their builders can name it.
 #[doc(hidden)]
 pub mod runtime;
+
+// 4. Sending: auth, retries, rate limits, bounded bodies.
+mod client;
+mod rate_limit;
+
+// 5. Lists: pages and streams that follow `Link` headers.
+mod pagination;
+
+// 6. What a failed call says.
+mod error;
 
 pub use auth::{Credentials, DpopMode};
 pub use client::{Client, DEFAULT_USER_AGENT};
