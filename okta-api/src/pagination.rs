@@ -351,6 +351,21 @@ mod tests {
     }
 
     #[test]
+    fn skipping_a_malformed_link_keeps_quotes_brackets_and_escapes_whole() {
+        // Each junk prefix hides a well-formed `wrong` next link behind a
+        // comma inside quotes, inside `<...>`, or after an escaped quote:
+        // splitting there would follow it.
+        for junk in [
+            r#"junk "x, <http://wrong/>; rel=next, y""#,
+            r#"junk <x, <http://wrong/>; rel=next, y>"#,
+            r#"junk "a\", <http://wrong/>; rel=next, b""#,
+        ] {
+            let links = parse_links([format!("{junk}, </right>; rel=next").as_str()]);
+            assert_eq!(links, vec![link("/right", &["next"])], "{junk}");
+        }
+    }
+
+    #[test]
     fn next_is_found_in_any_of_several_headers_and_resolved_against_the_page() {
         let mut headers = HeaderMap::new();
         headers.append(
