@@ -363,6 +363,13 @@ mod tests {
             let links = parse_links([format!("{junk}, </right>; rel=next").as_str()]);
             assert_eq!(links, vec![link("/right", &["next"])], "{junk}");
         }
+        // And the other way round: a backslash outside quotes and a quote
+        // inside `<...>` are ordinary characters, so the comma after them
+        // still ends the junk.
+        for junk in [r#"junk \"#, r#"junk <a"b>"#] {
+            let links = parse_links([format!("{junk}, </right>; rel=next").as_str()]);
+            assert_eq!(links, vec![link("/right", &["next"])], "{junk}");
+        }
     }
 
     #[test]

@@ -257,9 +257,21 @@ async fn a_429_is_waited_out_then_retried() {
     );
 }
 
+/// Answers `limited`, then 200: how long the client waited in between.
+async fn wait_after(limited: ResponseTemplate) -> Duration {
+    let server = MockServer::start().await;
+    let arrivals = sequence(
+        &server,
+        vec![limited, ResponseTemplate::new(200).set_body_json(json!({}))],
+    )
+    .await;
+    UserApi::new(&client(&server)).get_user("x").await.unwrap();
+    let arrivals = arrivals.lock().unwrap();
+    arrivals[1] - arrivals[0]
+}
+
 #[tokio::test]
 async fn x_rate_limit_reset_is_read_against_the_servers_date() {
-    let server = MockServer::start().await;
     // The server's clock is an hour ahead of ours and the limit resets two
     // seconds after its now: by its Date that is a 3 s wait; by our clock
     // it would be an hour, over the wait bound, and the call would fail.
@@ -272,14 +284,7 @@ async fn x_rate_limit_reset_is_read_against_the_servers_date() {
     let limited = ResponseTemplate::new(429)
         .insert_header("date", httpdate::fmt_http_date(server_now).as_str())
         .insert_header("x-rate-limit-reset", reset.to_string().as_str());
-    let arrivals = sequence(
-        &server,
-        vec![limited, ResponseTemplate::new(200).set_body_json(json!({}))],
-    )
-    .await;
-    UserApi::new(&client(&server)).get_user("x").await.unwrap();
-    let arrivals = arrivals.lock().unwrap();
-    let waited = arrivals[1] - arrivals[0];
+    let waited = wait_after(limited).await;
     // Two seconds to the reset, one for skew, up to 0.5 s of jitter.
     assert!(
         waited >= Duration::from_millis(2900) && waited < Duration::from_millis(4500),
@@ -953,7 +958,6 @@ async fn a_short_lived_token_is_replaced_when_it_runs_out() {
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_read_against_the_servers_date() {
-    let server = MockServer::start().await;
     // The server's clock is an hour behind ours: by its Date the retry
     // time is two seconds away; by ours it is long past.
     let server_now = std::time::SystemTime::now() - Duration::from_secs(3600);
@@ -963,14 +967,7 @@ async fn retry_after_as_an_http_date_is_read_against_the_servers_date() {
             "retry-after",
             httpdate::fmt_http_date(server_now + Duration::from_secs(2)).as_str(),
         );
-    let arrivals = sequence(
-        &server,
-        vec![limited, ResponseTemplate::new(200).set_body_json(json!({}))],
-    )
-    .await;
-    UserApi::new(&client(&server)).get_user("x").await.unwrap();
-    let arrivals = arrivals.lock().unwrap();
-    let waited = arrivals[1] - arrivals[0];
+    let waited = wait_after(limited).await;
     assert!(
         waited >= Duration::from_millis(1900) && waited < Duration::from_secs(3),
         "{waited:?}"

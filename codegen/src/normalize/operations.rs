@@ -445,21 +445,4 @@ mod tests {
         );
         assert_eq!(pick(&[]), None);
     }
-
-    #[test]
-    fn every_name_a_request_builder_defines_is_reserved() {
-        // The builder's field and the methods the emitter prints on it.
-        for name in [
-            "client",
-            "request",
-            "send",
-            "send_with_response",
-            "send_raw",
-            "send_page",
-            "pages",
-            "stream",
-        ] {
-            assert!(BUILDER_NAMES.contains(&name), "{name}");
-        }
-    }
 }
