@@ -348,6 +348,47 @@ mod tests {
     }
 
     #[test]
+    fn an_excerpt_ends_at_the_character_boundary_before_the_limit() {
+        // One ASCII byte, then two-byte characters: byte 4096 falls inside one.
+        let body = format!("a{}", "é".repeat(3000));
+        let e = ApiError::new("getUser", StatusCode::BAD_GATEWAY, None, body.as_bytes(), false);
+        let kept = e.body.strip_suffix("… [cut]").unwrap();
+        assert_eq!(kept.len(), BODY_EXCERPT - 1);
+    }
+
+    #[tokio::test]
+    async fn rate_limits_timeouts_and_dropped_connections_are_retryable() {
+        let limited = ApiError::new("getUser", StatusCode::TOO_MANY_REQUESTS, None, b"", false);
+        assert!(Error::RateLimited(Box::new(limited)).is_retryable());
+        assert!(Error::Timeout {
+            operation: "getUser",
+            attempts: 3
+        }
+        .is_retryable());
+        // A server that accepts the connection and closes it unanswered.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                drop(socket);
+            }
+        });
+        let source = tokio::time::timeout(std::time::Duration::from_secs(10), reqwest::get(&url))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(!source.is_connect(), "{source}");
+        let dropped = Error::Transport {
+            operation: "getUser",
+            attempts: 1,
+            source,
+        };
+        assert!(dropped.is_retryable(), "{dropped}");
+        let bad = Error::Config("x".into());
+        assert!(!bad.is_retryable());
+    }
+
+    #[test]
     fn long_bodies_keep_a_marked_excerpt_cut_at_a_character() {
         let page = format!("<html>{}</html>", "é".repeat(60_000));
         let e = ApiError::new("getUser", StatusCode::BAD_GATEWAY, None, page.as_bytes(), false);
