@@ -17,6 +17,7 @@ use tokio::sync::Mutex;
 
 use crate::dpop::DpopKey;
 use crate::keys::SigningKey;
+use crate::runtime::lock;
 use crate::Error;
 
 /// How long before its expiry a cached access token is replaced.
@@ -351,10 +352,6 @@ impl OAuthSettings {
 fn dpop_nonce(headers: &HeaderMap) -> Option<String> {
     let nonce = headers.get("dpop-nonce")?.to_str().ok()?.trim();
     (!nonce.is_empty() && nonce.len() <= 1024).then(|| nonce.to_string())
-}
-
-fn lock<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Whether a 401 asks for a DPoP nonce (`WWW-Authenticate: DPoP

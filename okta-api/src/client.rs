@@ -18,7 +18,7 @@ use url::Url;
 use crate::auth::{Authorization, Credentials};
 use crate::config::{ClientBuilder, ClientConfig};
 use crate::rate_limit::{rate_limit_wait, Wait};
-use crate::runtime::{read_body, redacted, Request, Response};
+use crate::runtime::{lock, read_body, redacted, Request, Response};
 use crate::{ApiError, Error, RateLimit};
 
 /// The start of the `User-Agent` every request carries: crate, version and
@@ -445,17 +445,10 @@ impl Client {
     /// Waits while Okta has said the rate limit is exhausted, never past
     /// the caller's deadline.
     async fn wait_for_rate_limit(&self, deadline: Option<Instant>) {
-        let paused = *self.inner.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(mut until) = paused else { return };
-        if let Some(deadline) = deadline {
-            until = until.min(deadline);
-        }
-        let now = Instant::now();
-        if until > now {
-            // Spread the waiting callers out a little when the pause ends.
-            let spread = Duration::from_millis(fastrand::u64(0..250));
-            tokio::time::sleep(until - now + spread).await;
-        }
+        let paused = *lock(&self.inner.paused_until);
+        // Spread the waiting callers out a little when the pause ends.
+        let spread = Duration::from_millis(fastrand::u64(0..250));
+        sleep_until(paused, deadline, spread).await;
     }
 
     /// With rate-limit prevention: waits for the reset of an endpoint
@@ -466,18 +459,10 @@ impl Client {
         }
         let key = (request.method.clone(), request.path_template);
         let until = lock(&self.inner.exhausted).get(&key).copied();
-        let Some(mut until) = until else { return };
-        if let Some(deadline) = deadline {
-            until = until.min(deadline);
+        if until.is_some_and(|u| u > Instant::now()) {
+            tracing::debug!("endpoint exhausted; waiting for its reset");
         }
-        let now = Instant::now();
-        if until > now {
-            tracing::debug!(
-                wait_ms = (until - now).as_millis() as u64,
-                "endpoint exhausted; waiting for its reset"
-            );
-            tokio::time::sleep(until - now).await;
-        }
+        sleep_until(until, deadline, Duration::ZERO).await;
     }
 
     /// With rate-limit prevention: remembers when an exhausted endpoint resets.
@@ -555,7 +540,7 @@ impl Client {
     }
 
     fn pause_until(&self, until: Instant) {
-        let mut paused = self.inner.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        let mut paused = lock(&self.inner.paused_until);
         if paused.is_none_or(|p| p < until) {
             *paused = Some(until);
         }
@@ -565,8 +550,16 @@ impl Client {
 /// The operation name of a followed `href`, in errors and traces.
 const HREF: &str = "followHref";
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
+/// Sleeps until `until` (if set), never past `deadline`, plus `spread`
+/// when there is a wait at all.
+async fn sleep_until(until: Option<Instant>, deadline: Option<Instant>, spread: Duration) {
+    let Some(until) = until.map(|u| deadline.map_or(u, |d| u.min(d))) else {
+        return;
+    };
+    let now = Instant::now();
+    if until > now {
+        tokio::time::sleep(until - now + spread).await;
+    }
 }
 
 /// The retry headers of an attempt after the first.

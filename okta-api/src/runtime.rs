@@ -342,6 +342,12 @@ pub(crate) async fn read_body(
     Ok((body.freeze(), false))
 }
 
+/// Locks `mutex`; a panic elsewhere while it was held does not poison the
+/// client (the guarded values are plain data, valid at every step).
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A URL as it may be shown: without user name or password.
 pub(crate) fn redacted(url: &Url) -> String {
     let mut url = url.clone();
