@@ -156,11 +156,15 @@ fn example_value(
             },
             Some(ModelKind::Alias(inner)) if depth < 4 => example_value(api, inner, name, default, depth + 1),
             Some(ModelKind::OneOf(o)) if depth < 4 => match o.variants.first() {
-                Some((v, t)) => {
+                Some(Alternative {
+                    name: v,
+                    ty: t,
+                    boxed,
+                }) => {
                     let inner = example_value(api, t, name, None, depth + 1);
                     if inner.ends_with("::default()") {
                         format!("{models}::{n}::{v}(Box::default())")
-                    } else if matches!(t, TypeRef::Named(_)) {
+                    } else if *boxed {
                         format!("{models}::{n}::{v}(Box::new({inner}))")
                     } else {
                         format!("{models}::{n}::{v}({inner})")
@@ -364,7 +368,10 @@ fn method_doc(api: &Api, tag: &Tag, op: &Operation) -> MethodDoc {
             .unwrap_or_else(|| "not defined".into()),
         accept: format!(
             "`{}`",
-            op.response.content_type.as_deref().unwrap_or("application/json")
+            op.response
+                .content_type
+                .as_ref()
+                .map_or("application/json", ContentType::as_str)
         ),
         statuses: op
             .response
@@ -417,14 +424,18 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
                 .fields
                 .iter()
                 .map(|f| FieldDoc {
-                    wire: f.wire.clone(),
+                    wire: f.wire.0.clone(),
                     rust: f.rust.0.clone(),
                     ty: type_md(&f.ty, ""),
                     required: f.required,
                     description: f.doc.clone(),
                 })
                 .collect();
-            fixed = s.fixed.iter().map(|(k, v)| format!("`{k}` = `{v}`")).collect();
+            fixed = s
+                .fixed
+                .iter()
+                .map(|f| format!("`{}` = `{}`", f.field, f.value))
+                .collect();
         }
         ModelKind::Enum(e) => {
             kind = "enum";
@@ -436,7 +447,7 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
         }
         ModelKind::Union(u) => {
             kind = "union";
-            property = Some(u.property.clone());
+            property = Some(u.property.0.clone());
             fallback = Some(u.fallback.0.clone());
             variants = u
                 .variants
@@ -459,7 +470,7 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
             alternatives = o
                 .variants
                 .iter()
-                .map(|(v, t)| format!("`{}::{v}`: {}", m.name, type_md(t, "")))
+                .map(|a| format!("`{}::{}`: {}", m.name, a.name, type_md(&a.ty, "")))
                 .collect();
         }
         ModelKind::Alias(t) => {
@@ -492,7 +503,7 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
         env,
         "model.md",
         context! {
-            header => head, module => api.module.0, name => m.name.0, wire => m.wire, pointer => m.pointer.0,
+            header => head, module => api.module.0, name => m.name.0, wire => m.wire.0, pointer => m.pointer.0,
             doc => m.doc, kind, parent, fields, fixed, values, variants, common, property, fallback, alias, methods,
             alternatives,
         },
@@ -510,7 +521,7 @@ pub fn pages(api: &Api) -> Result<Vec<(String, String)>, Error> {
             &env,
             "api.md",
             context! {
-                header => head, module => api.module.0, handle => tag.handle.0, tag => tag.wire,
+                header => head, module => api.module.0, handle => tag.handle.0, tag => tag.wire.0,
                 doc => tag.doc, title => api.title, version => api.version, methods,
             },
         )?;

@@ -28,19 +28,57 @@ impl SpecPointer {
     }
 }
 
-macro_rules! display_newtype {
+/// A name as the spec writes it: a property, parameter, schema, tag or
+/// discriminator property (`mobilePhone`, `signOnMode`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WireName(pub String);
+
+/// A media type as the spec writes it, e.g. `application/merge-patch+json`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContentType(pub String);
+
+/// An `operationId` as the spec writes it, e.g. `listUsers`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OperationId(pub String);
+
+macro_rules! string_newtype {
     ($($t:ty),*) => {$(
+        impl $t {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
             }
         }
+
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
     )*};
 }
-display_newtype!(RustIdent, TypeName, SpecPointer);
+string_newtype!(
+    RustIdent,
+    TypeName,
+    SpecPointer,
+    WireName,
+    ContentType,
+    OperationId
+);
 
 /// One spec, normalised: becomes one module of `okta-api`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Api {
     /// Module name in `okta-api` (also its cargo feature), e.g. `legacy`.
     pub module: RustIdent,
@@ -86,11 +124,11 @@ pub struct Warning {
 }
 
 /// A tag of operations, emitted as one API handle (`UserApi`) in one file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// The tag as written in the spec, e.g. `UserFactor`.
-    pub wire: String,
-    /// Module (file) name, e.g. `user_factor`.
+    pub wire: WireName,
+    /// Module (and file) name, e.g. `user_factor`: `apis/user_factor.rs`.
     pub module: RustIdent,
     /// Handle type, e.g. `UserFactorApi`.
     pub handle: TypeName,
@@ -130,10 +168,9 @@ impl HttpMethod {
 }
 
 /// One operation: a method on its tag's handle plus a request builder.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Operation {
-    /// `operationId` as written in the spec.
-    pub id: String,
+    pub id: OperationId,
     /// Method name on the handle, e.g. `list_users`.
     pub method_name: RustIdent,
     /// Request builder type, e.g. `ListUsers`.
@@ -187,9 +224,9 @@ impl ParamLocation {
 }
 
 /// A path, query, header or cookie parameter.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Param {
-    pub wire: String,
+    pub wire: WireName,
     pub rust: RustIdent,
     pub location: ParamLocation,
     pub ty: TypeRef,
@@ -202,30 +239,69 @@ pub struct Param {
 }
 
 /// A request body.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Body {
     /// Argument name, e.g. `user` (from the request body's name).
     pub rust: RustIdent,
     pub ty: TypeRef,
-    pub content_type: String,
+    pub content_type: ContentType,
     /// Other content types the operation accepts for the same body, which
     /// the caller may pick instead (e.g. PEM instead of DER).
-    pub other_content_types: Vec<String>,
+    pub other_content_types: Vec<ContentType>,
+    /// How the body is written, from its content type and type.
+    pub encoding: BodyEncoding,
     pub required: bool,
     pub doc: Option<String>,
 }
 
+/// How a request body is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// Serialized as JSON: `application/json`, any `+json` type, and any
+    /// other content type whose body is neither text, bytes nor a form.
+    Json,
+    /// A string sent as it is (e.g. `application/secevent+jwt`).
+    Text,
+    /// Raw bytes (`format: binary`), e.g. a DER certificate.
+    Bytes,
+    /// `multipart/form-data`: one part per field of the body's struct.
+    Multipart,
+    /// `application/x-www-form-urlencoded`: one pair per field.
+    Form,
+}
+
 /// The success response of an operation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Response {
     /// Decoded body type; `None` when the success response has no body.
     pub ty: Option<TypeRef>,
-    pub content_type: Option<String>,
+    pub content_type: Option<ContentType>,
     /// Other content types the success response can come in, which the
     /// caller may ask for instead (e.g. `application/pkcs10`).
-    pub other_content_types: Vec<String>,
+    pub other_content_types: Vec<ContentType>,
+    /// How the body becomes the operation's output.
+    pub decoding: Decoding,
+    /// Whether the body is a JSON array of items: the operation then has
+    /// pages and an item stream, following `Link: rel="next"`.
+    pub paged: bool,
     /// Every documented status with its description, in spec order.
     pub statuses: Vec<(String, String)>,
+}
+
+/// How a response body becomes the operation's output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoding {
+    /// No body: `()`.
+    Empty,
+    /// A string in a non-JSON content type, as it is.
+    Text,
+    /// Raw bytes.
+    Bytes,
+    /// JSON of the response type.
+    Json,
+    /// JSON of a type with an empty value, which an empty body (a 204
+    /// where the spec promises a body) reads as.
+    JsonOrDefault,
 }
 
 /// A reference to a type, as a field, parameter or body has it.
@@ -247,12 +323,16 @@ pub enum TypeRef {
 }
 
 /// A named type emitted into `models`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub name: TypeName,
     /// Schema name in the spec (or a derived name for inline schemas).
-    pub wire: String,
+    pub wire: WireName,
     pub pointer: SpecPointer,
+    /// Where in the spec the type comes from.
+    pub origin: Origin,
+    /// File stem in `models/`, e.g. `user_profile`.
+    pub file: RustIdent,
     pub doc: Option<String>,
     pub kind: ModelKind,
     /// Methods from `x-okta-crud` / `x-okta-operations`, in spec order.
@@ -262,7 +342,20 @@ pub struct Model {
     pub features: Vec<String>,
 }
 
-#[derive(Clone, Debug)]
+/// Where in the spec a model comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The component schema `wire` (`/components/schemas/<wire>`).
+    Component,
+    /// The base fields of a polymorphic component schema, used for
+    /// discriminator values no subtype claims.
+    Fallback,
+    /// A schema written in place: a property, an alternative, a parameter,
+    /// a body or a response.
+    Inline,
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub enum ModelKind {
     Struct(Struct),
     Enum(Enumeration),
@@ -274,14 +367,26 @@ pub enum ModelKind {
 
 /// A value that is one of several types, told apart only by its shape: the
 /// first alternative that fits wins, and a value none fits is kept as JSON.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OneOf {
-    /// `(variant name, type)` in spec order.
-    pub variants: Vec<(TypeName, TypeRef)>,
+    /// The alternatives, in spec order.
+    pub variants: Vec<Alternative>,
+    /// Whether every alternative is a scalar (string, number, boolean,
+    /// enum), so that a value can stand in a path or query.
+    pub scalar: bool,
+}
+
+/// One alternative of a [`OneOf`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alternative {
+    pub name: TypeName,
+    pub ty: TypeRef,
+    /// Held in a `Box`: named alternatives may contain the one-of again.
+    pub boxed: bool,
 }
 
 /// An object type. Unknown properties are always kept.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Struct {
     /// The parent (`x-okta-parent` or the `$ref` of an `allOf`), whose fields
     /// are included in `fields` as inherited ones.
@@ -293,15 +398,37 @@ pub struct Struct {
     pub additional: Option<TypeRef>,
     /// `x-okta-extensible`: custom attributes expected beside the fields.
     pub extensible: bool,
-    /// `(wire field, value)` pairs a new value of this type starts with: its
-    /// discriminator value in each ancestor union and `x-okta-defined-as`.
-    pub fixed: Vec<(String, String)>,
+    /// Values a new value of this type starts with: its discriminator value
+    /// in each ancestor union and `x-okta-defined-as`.
+    pub fixed: Vec<Fixed>,
+    /// How a new, empty value of the type is made.
+    pub default: StructDefault,
+}
+
+/// A value a struct's field is fixed to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fixed {
+    pub field: WireName,
+    pub value: String,
+    /// Whether `Default` sets it: the field is a string or an enum.
+    pub settable: bool,
+}
+
+/// How a new, empty value of a struct is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StructDefault {
+    /// No empty value: a required field's type has none.
+    None,
+    /// `#[derive(Default)]`.
+    Derive,
+    /// A `Default` that sets the settable [`Fixed`] values.
+    WithFixed,
 }
 
 /// A property of an object type.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Field {
-    pub wire: String,
+    pub wire: WireName,
     pub rust: RustIdent,
     pub ty: TypeRef,
     pub required: bool,
@@ -312,25 +439,31 @@ pub struct Field {
     /// The ancestor that declares this field, if it is inherited.
     pub inherited_from: Option<TypeName>,
     pub pointer: SpecPointer,
+    /// Held in a `Box`: the field's type contains its owner without any
+    /// other indirection.
+    pub boxed: bool,
+    /// Whether the type has an empty value, which a required field Okta
+    /// leaves out reads as (rather than failing the whole response).
+    pub has_default: bool,
 }
 
 /// A string enum; always open (unknown values are kept verbatim).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Enumeration {
     pub values: Vec<EnumValue>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EnumValue {
     pub wire: String,
     pub rust: TypeName,
 }
 
 /// A polymorphic type: decided by a discriminator property.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Union {
     /// Wire name of the discriminator property, e.g. `signOnMode`.
-    pub property: String,
+    pub property: WireName,
     /// Known subtypes, in mapping order. A subtype may itself be a union
     /// (nested discriminators).
     pub variants: Vec<Variant>,
@@ -342,7 +475,7 @@ pub struct Union {
     pub common: Vec<Field>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Variant {
     pub rust: TypeName,
     pub ty: TypeName,
@@ -353,33 +486,51 @@ pub struct Variant {
 }
 
 /// A method on a model from `x-okta-crud` / `x-okta-operations`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ResourceMethod {
     /// `alias` as written, e.g. `activate`.
     pub alias: String,
     pub rust: RustIdent,
     /// The operation it calls.
-    pub operation_id: String,
+    pub operation_id: OperationId,
     /// Handle of the operation's tag, and its method.
     pub handle: TypeName,
     pub operation_method: RustIdent,
     /// One binding per required parameter of the operation (and the body),
     /// in the operation's argument order.
     pub bindings: Vec<Binding>,
-    /// `x-okta-crud` or `x-okta-operations`.
-    pub source: &'static str,
+    pub source: MethodSource,
     pub pointer: SpecPointer,
 }
 
+/// The extension a resource method comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodSource {
+    /// `x-okta-crud`: create, read, update, delete.
+    Crud,
+    /// `x-okta-operations`: any other operation on the resource.
+    Operations,
+}
+
+impl MethodSource {
+    /// The extension's key.
+    pub fn extension(self) -> &'static str {
+        match self {
+            MethodSource::Crud => "x-okta-crud",
+            MethodSource::Operations => "x-okta-operations",
+        }
+    }
+}
+
 /// Where an operation argument comes from when called as a resource method.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Binding {
     /// `src`: a field of the model.
     Field { field: RustIdent, required: bool },
     /// `self`: the model itself is the body.
     SelfBody,
     /// `parentSrc`: a field of the parent resource, which the caller passes.
-    Parent { arg: RustIdent, param: String },
+    Parent { arg: RustIdent, param: WireName },
     /// Not bound by the extension: the caller passes it.
     Caller { arg: RustIdent, ty: TypeRef },
 }

@@ -1,8 +1,10 @@
 //! The generator behind `okta-api`: OpenAPI documents (plus overlays) ->
-//! one intermediate representation ([`ir`]) -> Rust modules.
+//! one intermediate representation ([`ir`]) -> Rust modules, Markdown pages
+//! and test support files.
 //!
-//! The library reads specs and returns an in-memory file set; writing (and
-//! comparing) is `xtask`'s job.
+//! The library is [`generate`]: spec texts in, file texts out. It reads no
+//! disk, starts no thread and reads no clock; `xtask` does those (which
+//! specs, writing, comparing, threads, timings).
 
 // The stages, in the order a spec goes through them.
 
@@ -13,7 +15,9 @@ mod source;
 pub mod load;
 pub mod overlay;
 
-// 3. Spec -> IR, the whole contract of the emitters (names from `naming`).
+// 3. Spec -> IR, the whole contract of the emitters (names from `naming`):
+// resolve, schemas, operations, resource methods, then the analysis that
+// records every decision the emitters print.
 pub mod normalize;
 
 pub mod ir;
@@ -28,21 +32,16 @@ pub mod render;
 // 6. IR -> the Markdown reference and the compiled examples.
 pub mod docs;
 
-// How a generation runs: threads and timings.
-mod run;
-
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use run::timed;
-pub use run::{cores, on_each_core, Timings};
+pub use source::SourceFile;
 
 /// One generator error. Spec errors name the file, the JSON pointer and the
 /// problem.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{file}: cannot read: {message}")]
-    Io { file: String, message: String },
+    #[error("{file}: {message}")]
+    Manifest { file: String, message: String },
     #[error("{file}: {pointer}: {message}", pointer = if pointer.is_empty() { "/" } else { pointer })]
     Spec {
         file: String,
@@ -63,35 +62,27 @@ impl Error {
     }
 }
 
-/// One bundled spec and the `okta-api` module generated from it.
-#[derive(Clone, Copy, Debug)]
-pub struct SpecModule {
+/// One spec and the `okta-api` module generated from it.
+#[derive(Clone, Debug)]
+pub struct ModuleInput {
     /// Module (and cargo feature) name in `okta-api`.
-    pub module: &'static str,
-    /// Spec file, relative to the workspace root.
-    pub spec: &'static str,
-    /// Overlay files applied in order, relative to the workspace root.
-    pub overlays: &'static [&'static str],
+    pub module: String,
+    /// The spec, named by its path relative to the workspace root.
+    pub spec: SourceFile,
+    /// Overlays, applied in order.
+    pub overlays: Vec<SourceFile>,
     /// One cargo feature per tag (`<module>-<tag>`), so a user compiles only
     /// the APIs they use and the types those reach.
     pub tag_features: bool,
 }
 
-/// The specs this workspace generates from.
-pub const MODULES: &[SpecModule] = &[
-    SpecModule {
-        module: "legacy",
-        spec: "spec/okta-1.9.0.yaml",
-        overlays: &["spec/overlays/okta-1.9.0-fixes.yaml"],
-        tag_features: false,
-    },
-    SpecModule {
-        module: "management",
-        spec: "spec/okta-management-2026.06.3.yaml",
-        overlays: &["spec/overlays/okta-management-sessions.yaml"],
-        tag_features: true,
-    },
-];
+/// Everything a generation reads.
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    pub modules: Vec<ModuleInput>,
+    /// `okta-api/Cargo.toml`, whose generated `[features]` block is replaced.
+    pub manifest: SourceFile,
+}
 
 /// Directory (relative to the workspace root) that holds only generated
 /// files for `module`.
@@ -105,14 +96,6 @@ pub const TESTS_GENERATED_DIR: &str = "tests/src/generated";
 /// Directory of the generated Markdown reference.
 pub const DOCS_DIR: &str = "okta-api/docs";
 
-/// Every directory `generate` owns (and may delete stale files from).
-pub fn generated_dirs() -> Vec<String> {
-    let mut dirs: Vec<String> = MODULES.iter().map(|m| output_dir(m.module)).collect();
-    dirs.push(TESTS_GENERATED_DIR.to_string());
-    dirs.push(DOCS_DIR.to_string());
-    dirs
-}
-
 /// Everything `generate` produced.
 #[derive(Debug, Default)]
 pub struct Generated {
@@ -122,48 +105,69 @@ pub struct Generated {
     pub apis: Vec<ir::Api>,
 }
 
-/// Loads and normalises one spec module.
-pub fn load_api(root: &Path, module: &SpecModule) -> Result<ir::Api, Error> {
-    load_api_timed(root, module, &mut Timings::default())
+/// The stages of a generation, for a caller who times them or spreads the
+/// emitting over threads; the defaults run each stage as it is, in order.
+pub trait Stages {
+    /// Runs one stage of a module's generation.
+    fn stage<T>(&mut self, stage: Stage, run: impl FnOnce() -> T) -> T {
+        let _ = stage;
+        run()
+    }
+
+    /// Emits and formats the files of one module ([`emit::jobs`], each with
+    /// [`emit::Job::file`]), as (path in the module directory, contents).
+    fn emit(&mut self, api: &ir::Api) -> Result<Vec<(String, String)>, Error> {
+        emit::emit(api)
+    }
 }
 
-fn load_api_timed(root: &Path, module: &SpecModule, timings: &mut Timings) -> Result<ir::Api, Error> {
-    let loaded = timed(&mut timings.load, || {
-        let spec = load::SourceFile::read(root, module.spec)?;
-        let overlays = module
-            .overlays
-            .iter()
-            .map(|o| load::SourceFile::read(root, o))
-            .collect::<Result<Vec<_>, _>>()?;
-        load::load(&spec, &overlays)
-    })?;
-    timed(&mut timings.normalize, || {
-        normalize::normalize(&loaded, module.module, module.tag_features)
+/// A stage of a generation that [`Stages::stage`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Parsing the spec and overlays, applying overlays, reading `openapiv3`.
+    Load,
+    /// Spec -> IR.
+    Normalize,
+    /// IR -> the Markdown pages, the compiled examples and the test tables.
+    Docs,
+}
+
+/// Each stage as it is, in order, on the caller's thread.
+pub struct InOrder;
+
+impl Stages for InOrder {}
+
+/// Loads and normalises one spec module.
+pub fn load_api(module: &ModuleInput) -> Result<ir::Api, Error> {
+    load_api_with(module, &mut InOrder)
+}
+
+fn load_api_with(module: &ModuleInput, stages: &mut impl Stages) -> Result<ir::Api, Error> {
+    let loaded = stages.stage(Stage::Load, || load::load(&module.spec, &module.overlays))?;
+    stages.stage(Stage::Normalize, || {
+        normalize::normalize(&loaded, &module.module, module.tag_features)
     })
 }
 
-/// Generates every module in `modules` from the specs under `root`.
-pub fn generate(root: &Path, modules: &[SpecModule]) -> Result<Generated, Error> {
-    generate_timed(root, modules, &mut Timings::default())
+/// Generates every module of `inputs`: relative path -> contents.
+pub fn generate(inputs: &Inputs) -> Result<Generated, Error> {
+    generate_with(inputs, &mut InOrder)
 }
 
-/// [`generate`], adding the time spent in each stage to `timings`.
-pub fn generate_timed(
-    root: &Path,
-    modules: &[SpecModule],
-    timings: &mut Timings,
-) -> Result<Generated, Error> {
+/// [`generate`], each stage run through `stages`.
+pub fn generate_with(inputs: &Inputs, stages: &mut impl Stages) -> Result<Generated, Error> {
     let mut out = Generated::default();
-    for module in modules {
-        let api = load_api_timed(root, module, timings)?;
-        let dir = output_dir(module.module);
-        for (path, contents) in emit::emit(&api, timings)? {
+    for module in &inputs.modules {
+        let api = load_api_with(module, stages)?;
+        let dir = output_dir(&module.module);
+        for (path, contents) in stages.emit(&api)? {
             out.files.insert(format!("{dir}/{path}"), contents);
         }
-        let table = emit::type_table(&api, timings)?;
-        out.files
-            .insert(format!("{TESTS_GENERATED_DIR}/{}.rs", module.module), table);
-        timed(&mut timings.docs, || -> Result<(), Error> {
+        stages.stage(Stage::Docs, || -> Result<(), Error> {
+            out.files.insert(
+                format!("{TESTS_GENERATED_DIR}/{}.rs", module.module),
+                emit::type_table(&api)?,
+            );
             out.files.insert(
                 format!("{TESTS_GENERATED_DIR}/{}_examples.rs", module.module),
                 docs::examples_file(&api),
@@ -176,14 +180,15 @@ pub fn generate_timed(
         })?;
         out.apis.push(api);
     }
-    timed(&mut timings.docs, || -> Result<(), Error> {
+    stages.stage(Stage::Docs, || -> Result<(), Error> {
         out.files
             .insert(format!("{DOCS_DIR}/README.md"), docs::index(&out.apis)?);
         Ok(())
     })?;
-    let manifest = load::SourceFile::read(root, CRATE_MANIFEST)?;
-    out.files
-        .insert(CRATE_MANIFEST.to_string(), splice_features(&manifest, &out.apis)?);
+    out.files.insert(
+        CRATE_MANIFEST.to_string(),
+        splice_features(&inputs.manifest, &out.apis)?,
+    );
     Ok(out)
 }
 
@@ -194,10 +199,10 @@ const FEATURES_END: &str = "# END generated features";
 
 /// `manifest` with the block between the feature markers replaced: one
 /// feature per module, one per tag where the module splits by tag, and `full`.
-fn splice_features(manifest: &load::SourceFile, apis: &[ir::Api]) -> Result<String, Error> {
+fn splice_features(manifest: &SourceFile, apis: &[ir::Api]) -> Result<String, Error> {
     let text = &manifest.text;
     let (Some(begin), Some(end)) = (text.find(FEATURES_BEGIN), text.find(FEATURES_END)) else {
-        return Err(Error::Io {
+        return Err(Error::Manifest {
             file: manifest.name.clone(),
             message: format!("the `{FEATURES_BEGIN}` / `{FEATURES_END}` markers are missing"),
         });
@@ -244,135 +249,4 @@ fn splice_features(manifest: &load::SourceFile, apis: &[ir::Api]) -> Result<Stri
         &text[..begin],
         &text[end_line..]
     ))
-}
-
-/// Generated files as they are on disk under `root`, relative paths.
-pub fn committed_files(root: &Path) -> Result<std::collections::BTreeSet<String>, Error> {
-    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeSet<String>) -> Result<(), Error> {
-        let io = |e: std::io::Error| Error::Io {
-            file: dir.display().to_string(),
-            message: e.to_string(),
-        };
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io(e)),
-        };
-        for entry in entries {
-            let path = entry.map_err(io)?.path();
-            if path.is_dir() {
-                walk(root, &path, out)?;
-            } else if let Ok(rel) = path.strip_prefix(root) {
-                out.insert(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-        Ok(())
-    }
-    let mut out = std::collections::BTreeSet::new();
-    for dir in generated_dirs() {
-        walk(root, &root.join(dir), &mut out)?;
-    }
-    Ok(out)
-}
-
-/// What tells `have` from `want`: their line endings, the newlines at the
-/// end, or the first line that differs (`:<line>` and both versions).
-fn difference(have: &str, want: &str) -> String {
-    if have.replace("\r\n", "\n") == want.replace("\r\n", "\n") {
-        return ": line endings differ (CRLF against LF; see .gitattributes)".into();
-    }
-    if have.trim_end_matches(['\r', '\n']) == want.trim_end_matches(['\r', '\n']) {
-        return ": the trailing newlines differ".into();
-    }
-    let (mut have_lines, mut want_lines) = (have.lines(), want.lines());
-    for line in 1.. {
-        match (have_lines.next(), want_lines.next()) {
-            (None, None) => break,
-            (h, w) if h != w => {
-                return format!(":{line}\n  - {}\n  + {}", h.unwrap_or(""), w.unwrap_or(""));
-            }
-            _ => {}
-        }
-    }
-    ": the contents differ".into()
-}
-
-/// Compares `generated` with the files on disk: one readable entry per
-/// differing path (missing, stale, or the first differing line), empty when
-/// everything matches.
-pub fn drift(root: &Path, generated: &BTreeMap<String, String>) -> Result<Vec<String>, Error> {
-    let mut out = Vec::new();
-    for (path, want) in generated {
-        match std::fs::read_to_string(root.join(path)) {
-            Err(_) => out.push(format!("missing: {path}")),
-            Ok(have) if &have != want => out.push(format!("differs: {path}{}", difference(&have, want))),
-            Ok(_) => {}
-        }
-    }
-    for stale in committed_files(root)? {
-        if !generated.contains_key(&stale) {
-            out.push(format!("stale (no longer generated): {stale}"));
-        }
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A scratch root holding one generated file, `okta-api/docs/x.md`.
-    fn root_with(contents: &str) -> (std::path::PathBuf, BTreeMap<String, String>) {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let root = std::env::temp_dir().join(format!("okta-drift-{}-{n}", std::process::id()));
-        let file = root.join(DOCS_DIR).join("x.md");
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(&file, contents).unwrap();
-        let generated = BTreeMap::from([(format!("{DOCS_DIR}/x.md"), "one\ntwo\n".to_string())]);
-        (root, generated)
-    }
-
-    #[test]
-    fn drift_names_line_endings_trailing_newlines_and_the_first_differing_line() {
-        let cases = [
-            (
-                "one\r\ntwo\r\n",
-                "differs: okta-api/docs/x.md: line endings differ (CRLF against LF; see .gitattributes)",
-            ),
-            (
-                "one\ntwo\n\n",
-                "differs: okta-api/docs/x.md: the trailing newlines differ",
-            ),
-            (
-                "one\ntwo",
-                "differs: okta-api/docs/x.md: the trailing newlines differ",
-            ),
-            ("one\nTWO\n", "differs: okta-api/docs/x.md:2\n  - TWO\n  + two"),
-            ("one\n", "differs: okta-api/docs/x.md:2\n  - \n  + two"),
-            ("one\ntwo\n", ""),
-        ];
-        for (on_disk, expected) in cases {
-            let (root, generated) = root_with(on_disk);
-            let diff = drift(&root, &generated).unwrap();
-            assert_eq!(diff.join("|"), expected, "{on_disk:?}");
-            std::fs::remove_dir_all(&root).unwrap();
-        }
-    }
-
-    #[test]
-    fn drift_reports_a_deleted_and_a_stale_file() {
-        let (root, mut generated) = root_with("one\ntwo\n");
-        generated.insert(format!("{DOCS_DIR}/deleted.md"), "gone\n".into());
-        std::fs::write(root.join(DOCS_DIR).join("stale.md"), "old\n").unwrap();
-        let diff = drift(&root, &generated).unwrap();
-        assert_eq!(
-            diff,
-            [
-                format!("missing: {DOCS_DIR}/deleted.md"),
-                format!("stale (no longer generated): {DOCS_DIR}/stale.md"),
-            ]
-        );
-        std::fs::remove_dir_all(&root).unwrap();
-    }
 }

@@ -1,29 +1,14 @@
 //! Spec files as text, and the YAML and error-path helpers that the loader
 //! and the overlays share.
 
-use std::path::Path;
-
 use crate::Error;
 
-/// A file read from disk, named by its path relative to the workspace.
+/// A spec or overlay file's text, named by its path relative to the
+/// workspace (which every error names).
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-}
-
-impl SourceFile {
-    /// Reads `root/name`.
-    pub fn read(root: &Path, name: &str) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(root.join(name)).map_err(|e| Error::Io {
-            file: name.to_string(),
-            message: e.to_string(),
-        })?;
-        Ok(SourceFile {
-            name: name.to_string(),
-            text,
-        })
-    }
 }
 
 /// Parses YAML text into JSON, naming the line and column of a syntax error.

@@ -1,5 +1,6 @@
 //! One small spec per construct: targeted assertions on the IR, plus a
-//! snapshot of the IR and the emitted files in `tests/golden/`.
+//! snapshot of the IR (as a compact outline, one line per item) and of the
+//! emitted files in `tests/golden/`.
 //!
 //! To accept a changed snapshot, run with `UPDATE_GOLDEN=1`.
 
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 use okta_codegen::ir::*;
 use okta_codegen::load::{load, SourceFile};
 use okta_codegen::normalize::normalize;
-use okta_codegen::{emit, Error};
+use okta_codegen::{emit, Error, Inputs, ModuleInput};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
@@ -39,10 +40,259 @@ fn update_golden() -> bool {
     update
 }
 
+/// A doc string, cut to its first line and 60 characters.
+fn short(doc: &Option<String>) -> String {
+    match doc {
+        None => "-".into(),
+        Some(d) => {
+            let line = d.lines().next().unwrap_or_default();
+            let cut: String = line.chars().take(60).collect();
+            let more = if cut.len() < d.len() { "…" } else { "" };
+            format!("{cut:?}{more}")
+        }
+    }
+}
+
+/// A type as the outline shows it: `[T]` for arrays, `{T}` for maps.
+fn ty(t: &TypeRef) -> String {
+    match t {
+        TypeRef::Array(inner) => format!("[{}]", ty(inner)),
+        TypeRef::Map(inner) => format!("{{{}}}", ty(inner)),
+        TypeRef::Named(n) => n.0.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// An optional name, or `-`.
+fn opt(name: &Option<impl std::fmt::Display>) -> String {
+    name.as_ref().map_or("-".into(), ToString::to_string)
+}
+
+/// The IR, one line per item. Every field of every IR type is taken apart
+/// by name, so a new field does not compile here until it is printed.
+fn outline(api: &Api) -> String {
+    let Api {
+        module,
+        title,
+        version,
+        sources,
+        models,
+        tags,
+        warnings,
+        other_models_feature,
+    } = api;
+    let mut out = vec![format!(
+        "api {module} {title:?} {version} sources={sources:?} other_models_feature={}",
+        opt(other_models_feature)
+    )];
+    for Warning { pointer, message } in warnings {
+        out.push(format!("warning {pointer}: {message}"));
+    }
+    let field_line = |f: &Field| {
+        let Field {
+            wire,
+            rust,
+            ty: t,
+            required,
+            nullable,
+            read_only,
+            write_only,
+            doc,
+            inherited_from,
+            pointer,
+            boxed,
+            has_default,
+        } = f;
+        format!(
+            "  field {rust}: {} wire={wire} required={required} nullable={nullable} read_only={read_only} write_only={write_only} inherited_from={} boxed={boxed} has_default={has_default} at={pointer} doc={}",
+            ty(t),
+            opt(inherited_from),
+            short(doc)
+        )
+    };
+    for m in models {
+        let Model {
+            name,
+            wire,
+            pointer,
+            origin,
+            file,
+            doc,
+            kind,
+            methods,
+            features,
+        } = m;
+        out.push(format!(
+            "model {name} wire={wire} {origin:?} at={pointer} file={file} features={features:?} doc={}",
+            short(doc)
+        ));
+        match kind {
+            ModelKind::Struct(Struct {
+                parent,
+                fields,
+                additional,
+                extensible,
+                fixed,
+                default,
+            }) => {
+                out.push(format!(
+                    "  struct parent={} additional={} extensible={extensible} default={default:?}",
+                    opt(parent),
+                    additional.as_ref().map_or("-".into(), ty)
+                ));
+                out.extend(fields.iter().map(field_line));
+                for Fixed {
+                    field,
+                    value,
+                    settable,
+                } in fixed
+                {
+                    out.push(format!("  fixed {field}={value} settable={settable}"));
+                }
+            }
+            ModelKind::Enum(Enumeration { values }) => {
+                for EnumValue { wire, rust } in values {
+                    out.push(format!("  value {rust} = {wire:?}"));
+                }
+            }
+            ModelKind::Union(Union {
+                property,
+                variants,
+                fallback,
+                common,
+            }) => {
+                out.push(format!("  union on {property} fallback={fallback}"));
+                for Variant {
+                    rust,
+                    ty,
+                    values,
+                    nested,
+                } in variants
+                {
+                    out.push(format!(
+                        "  variant {rust}({ty}) values={values:?} nested={nested}"
+                    ));
+                }
+                out.extend(common.iter().map(|f| format!("  common{}", &field_line(f)[7..])));
+            }
+            ModelKind::OneOf(OneOf { variants, scalar }) => {
+                out.push(format!("  one_of scalar={scalar}"));
+                for Alternative { name, ty: t, boxed } in variants {
+                    out.push(format!("  alternative {name}({}) boxed={boxed}", ty(t)));
+                }
+            }
+            ModelKind::Alias(t) => out.push(format!("  alias {}", ty(t))),
+        }
+        for ResourceMethod {
+            alias,
+            rust,
+            operation_id,
+            handle,
+            operation_method,
+            bindings,
+            source,
+            pointer,
+        } in methods
+        {
+            out.push(format!(
+                "  method {rust} (alias {alias}, {source:?}) -> {handle}::{operation_method} ({operation_id}) at={pointer} bindings={bindings:?}"
+            ));
+        }
+    }
+    for Tag {
+        wire,
+        module,
+        handle,
+        doc,
+        feature,
+        operations,
+    } in tags
+    {
+        out.push(format!(
+            "tag {handle} wire={wire} module={module} feature={} doc={}",
+            opt(feature),
+            short(doc)
+        ));
+        for op in operations {
+            let Operation {
+                id,
+                method_name,
+                builder,
+                method,
+                path,
+                pointer,
+                summary,
+                description,
+                deprecated,
+                params,
+                body,
+                response,
+                security,
+            } = op;
+            out.push(format!(
+                "  op {method_name} ({id}) {} {path} builder={builder} deprecated={deprecated} security={security:?} at={pointer} summary={} description={}",
+                method.as_str(),
+                short(summary),
+                short(description)
+            ));
+            for Param {
+                wire,
+                rust,
+                location,
+                ty: t,
+                required,
+                doc,
+                default,
+                explode,
+            } in params
+            {
+                out.push(format!(
+                    "    param {rust}: {} {} {wire} required={required} explode={explode} default={} doc={}",
+                    ty(t),
+                    location.as_str(),
+                    opt(default),
+                    short(doc)
+                ));
+            }
+            if let Some(Body {
+                rust,
+                ty: t,
+                content_type,
+                other_content_types,
+                encoding,
+                required,
+                doc,
+            }) = body
+            {
+                out.push(format!(
+                    "    body {rust}: {} {content_type} others={other_content_types:?} {encoding:?} required={required} doc={}",
+                    ty(t),
+                    short(doc)
+                ));
+            }
+            let Response {
+                ty: t,
+                content_type,
+                other_content_types,
+                decoding,
+                paged,
+                statuses,
+            } = response;
+            out.push(format!(
+                "    response {} {} others={other_content_types:?} {decoding:?} paged={paged} statuses={:?}",
+                t.as_ref().map_or("-".into(), ty),
+                opt(content_type),
+                statuses.iter().map(|(code, _)| code.as_str()).collect::<Vec<_>>()
+            ));
+        }
+    }
+    out.join("\n") + "\n"
+}
+
 /// Compares the IR and the emitted files with `tests/golden/<name>.txt`.
 fn snapshot(name: &str, api: &Api) {
-    let mut text = format!("# IR\n{api:#?}\n");
-    for (path, contents) in emit::emit(api, &mut Default::default()).unwrap() {
+    let mut text = format!("# IR\n{}", outline(api));
+    for (path, contents) in emit::emit(api).unwrap() {
         text.push_str(&format!("\n# {path}\n{contents}"));
     }
     let path = dir().join("golden").join(format!("{name}.txt"));
@@ -78,7 +328,7 @@ fn fields(m: &Model) -> Vec<(String, String, Option<String>)> {
         .iter()
         .map(|f| {
             (
-                f.wire.clone(),
+                f.wire.0.clone(),
                 format!("{:?}", f.ty),
                 f.inherited_from.as_ref().map(|t| t.0.clone()),
             )
@@ -139,14 +389,20 @@ fn nested_discriminators() {
     let ModelKind::Struct(swa) = &model(&api, "SwaApp").kind else {
         unreachable!()
     };
+    let fixed: Vec<(&str, &str, bool)> = swa
+        .fixed
+        .iter()
+        .map(|f| (f.field.as_str(), f.value.as_str(), f.settable))
+        .collect();
     assert_eq!(
-        swa.fixed,
-        vec![
-            ("name".to_string(), "template_swa".to_string()),
-            ("signOnMode".to_string(), "BROWSER_PLUGIN".to_string())
+        fixed,
+        [
+            ("name", "template_swa", true),
+            ("signOnMode", "BROWSER_PLUGIN", true)
         ],
-        "x-okta-defined-as and every ancestor's discriminator value"
+        "x-okta-defined-as and every ancestor's discriminator value, both settable strings"
     );
+    assert_eq!(swa.default, StructDefault::WithFixed);
 
     // Standard OpenAPI without a mapping: children by schema name.
     let ModelKind::Union(pet) = &model(&api, "Pet").kind else {
@@ -299,23 +555,144 @@ fn missing_parent_is_located() {
 
 #[test]
 fn a_bad_spec_fails_generation_as_a_whole() {
-    let root = std::env::temp_dir().join(format!("okta-codegen-bad-{}", std::process::id()));
-    std::fs::create_dir_all(root.join("spec")).unwrap();
-    std::fs::write(
-        root.join("spec/bad.yaml"),
-        "openapi: 3.0.0\ninfo: {title: Bad, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n",
-    )
-    .unwrap();
-    let module = okta_codegen::SpecModule {
-        module: "bad",
-        spec: "spec/bad.yaml",
-        overlays: &[],
-        tag_features: false,
+    let inputs = Inputs {
+        modules: vec![ModuleInput {
+            module: "bad".into(),
+            spec: SourceFile {
+                name: "spec/bad.yaml".into(),
+                text: "openapi: 3.0.0\ninfo: {title: Bad, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n".into(),
+            },
+            overlays: Vec::new(),
+            tag_features: false,
+        }],
+        manifest: SourceFile {
+            name: "okta-api/Cargo.toml".into(),
+            text: "# BEGIN generated features\n# END generated features\n".into(),
+        },
     };
-    let err = okta_codegen::generate(&root, &[module]).unwrap_err().to_string();
+    let err = okta_codegen::generate(&inputs).unwrap_err().to_string();
     assert_eq!(
         err,
         "spec/bad.yaml: /components/schemas/A: reference to missing schema `B`"
     );
-    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn the_analysis_records_boxing_empty_values_and_encodings() {
+    let api = api_with("analysis.yaml", &[]);
+    let boxed = |owner: &str| -> Vec<String> {
+        let ModelKind::Struct(s) = &model(&api, owner).kind else {
+            panic!("{owner} is a struct")
+        };
+        s.fields
+            .iter()
+            .filter(|f| f.boxed)
+            .map(|f| f.wire.0.clone())
+            .collect()
+    };
+    assert_eq!(
+        boxed("Node"),
+        ["child"],
+        "a Vec or an unrelated struct is no recursion"
+    );
+    assert_eq!(boxed("Pair"), ["left"], "mutual recursion boxes both sides");
+    assert_eq!(boxed("PairSide"), ["back"]);
+
+    let default = |name: &str| match &model(&api, name).kind {
+        ModelKind::Struct(s) => s.default,
+        _ => panic!("{name} is a struct"),
+    };
+    assert_eq!(
+        default("Node"),
+        StructDefault::None,
+        "a required field of its own type has no empty value"
+    );
+    assert_eq!(default("Pair"), StructDefault::Derive);
+    assert_eq!(
+        default("Token"),
+        StructDefault::None,
+        "a required enum has no empty value"
+    );
+
+    let ModelKind::OneOf(scalar) = &model(&api, "Scalar").kind else {
+        panic!()
+    };
+    assert!(scalar.scalar && scalar.variants.iter().all(|a| !a.boxed));
+    let ModelKind::OneOf(shape) = &model(&api, "Shape").kind else {
+        panic!()
+    };
+    assert!(!shape.scalar);
+    assert_eq!(
+        shape.variants.iter().map(|a| a.boxed).collect::<Vec<_>>(),
+        [true, false],
+        "named alternatives are boxed"
+    );
+
+    let op = |id: &str| {
+        api.operations()
+            .map(|(_, o)| o)
+            .find(|o| o.id == id)
+            .unwrap_or_else(|| panic!("no operation {id}"))
+    };
+    let encodings: Vec<(&str, BodyEncoding)> = [
+        "createNode",
+        "patchNode",
+        "createToken",
+        "publishEvent",
+        "uploadLogo",
+    ]
+    .into_iter()
+    .map(|id| (id, op(id).body.as_ref().unwrap().encoding))
+    .collect();
+    assert_eq!(
+        encodings,
+        [
+            ("createNode", BodyEncoding::Json),
+            ("patchNode", BodyEncoding::Json),
+            ("createToken", BodyEncoding::Form),
+            ("publishEvent", BodyEncoding::Text),
+            ("uploadLogo", BodyEncoding::Multipart),
+        ]
+    );
+    let decodings: Vec<(&str, Decoding, bool)> = [
+        "listNodes",
+        "createNode",
+        "patchNode",
+        "createToken",
+        "uploadLogo",
+        "getKeys",
+    ]
+    .into_iter()
+    .map(|id| (id, op(id).response.decoding, op(id).response.paged))
+    .collect();
+    assert_eq!(
+        decodings,
+        [
+            ("listNodes", Decoding::JsonOrDefault, true),
+            ("createNode", Decoding::Empty, false),
+            ("patchNode", Decoding::JsonOrDefault, false),
+            ("createToken", Decoding::Json, false),
+            ("uploadLogo", Decoding::Bytes, false),
+            ("getKeys", Decoding::Text, false),
+        ]
+    );
+    assert_eq!(model(&api, "Node").origin, Origin::Component);
+    assert_eq!(model(&api, "CreateTokenBody").origin, Origin::Inline);
+    snapshot("analysis", &api);
+}
+
+#[test]
+fn a_malformed_resource_method_is_located() {
+    let msg = bad("paths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      x-okta-operations:\n        - alias: go\n          operationId: 7\n");
+    assert_eq!(
+        msg,
+        "specs/bad.yaml: /components/schemas/A/x-okta-operations/0/operationId: invalid type: integer `7`, expected a string"
+    );
+    let msg = bad(
+        "paths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      x-okta-crud: {alias: read}\n",
+    );
+    assert_eq!(
+        msg,
+        "specs/bad.yaml: /components/schemas/A/x-okta-crud: invalid type: map, expected a sequence"
+    );
 }

@@ -186,6 +186,14 @@ impl Request {
         self.body = Some((Cow::Borrowed(content_type), body.to_vec()));
     }
 
+    /// An `application/x-www-form-urlencoded` body, one pair per `(name, value)`.
+    pub fn form(&mut self, content_type: &'static str, pairs: &[(&str, String)]) {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        self.body = Some((Cow::Borrowed(content_type), body.into_bytes()));
+    }
+
     /// A `multipart/form-data` body, one part per `(name, part)`.
     pub fn multipart(&mut self, parts: Vec<(&'static str, FormPart)>) {
         let boundary = format!(

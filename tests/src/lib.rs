@@ -39,25 +39,13 @@ pub fn workspace_root() -> PathBuf {
 /// The IR of the 1.9.0 spec, loaded once.
 pub fn legacy_api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
-    API.get_or_init(|| {
-        let module = okta_codegen::MODULES
-            .iter()
-            .find(|m| m.module == "legacy")
-            .expect("the legacy module is configured");
-        okta_codegen::load_api(&workspace_root(), module).expect("the bundled spec loads")
-    })
+    API.get_or_init(|| xtask::load_api(&workspace_root(), "legacy").expect("the bundled spec loads"))
 }
 
 /// The IR of the Management spec (with its overlays), loaded once.
 pub fn management_api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
-    API.get_or_init(|| {
-        let module = okta_codegen::MODULES
-            .iter()
-            .find(|m| m.module == "management")
-            .expect("the management module is configured");
-        okta_codegen::load_api(&workspace_root(), module).expect("the bundled spec loads")
-    })
+    API.get_or_init(|| xtask::load_api(&workspace_root(), "management").expect("the bundled spec loads"))
 }
 
 #[derive(Deserialize)]
@@ -351,15 +339,18 @@ fn strip_read_only(value: &mut Value, ty: &TypeRef, api: &Api) {
                 if let Value::Object(map) = value {
                     for f in &s.fields {
                         if f.read_only {
-                            map.shift_remove(&f.wire);
-                        } else if let Some(v) = map.get_mut(&f.wire) {
+                            map.shift_remove(f.wire.as_str());
+                        } else if let Some(v) = map.get_mut(f.wire.as_str()) {
                             strip_read_only(v, &f.ty, api);
                         }
                     }
                 }
             }
             Some(ModelKind::Union(u)) => {
-                let tag = value.get(&u.property).and_then(Value::as_str).map(str::to_string);
+                let tag = value
+                    .get(u.property.as_str())
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 let target = u
                     .variants
                     .iter()

@@ -35,7 +35,7 @@ fn assert_every_schema_is_a_type(api: &Api, spec: &Value) {
         assert!(
             api.models
                 .iter()
-                .any(|m| &m.wire == name && m.pointer.0 == pointer),
+                .any(|m| m.wire.0 == *name && m.pointer.0 == pointer),
             "schema {name} has no generated type"
         );
     }
@@ -45,7 +45,7 @@ fn assert_every_schema_is_a_type(api: &Api, spec: &Value) {
 fn every_management_operation_and_schema_is_generated() {
     let api = management_api();
     let spec = load("spec/okta-management-2026.06.3.yaml");
-    let mut generated: Vec<String> = api.operations().map(|(_, o)| o.id.clone()).collect();
+    let mut generated: Vec<String> = api.operations().map(|(_, o)| o.id.0.clone()).collect();
     generated.sort();
     let upstream = operation_ids(&spec);
     assert_eq!(upstream.len(), 732);
@@ -142,7 +142,7 @@ fn every_operation_is_a_method_on_its_tag() {
     assert_eq!(per_tag, expected);
 
     let spec_ids = operation_ids(&raw_spec());
-    let mut generated: Vec<String> = api.operations().map(|(_, o)| o.id.clone()).collect();
+    let mut generated: Vec<String> = api.operations().map(|(_, o)| o.id.0.clone()).collect();
     generated.sort();
     assert_eq!(generated.len(), 91);
     assert_eq!(generated, spec_ids);
@@ -159,7 +159,7 @@ fn every_schema_is_a_type() {
         assert!(
             api.models
                 .iter()
-                .any(|m| &m.wire == name && m.pointer.0 == pointer),
+                .any(|m| m.wire.0 == *name && m.pointer.0 == pointer),
             "schema {name} has no generated type"
         );
     }
@@ -201,7 +201,7 @@ fn resource_methods_bind_as_the_extensions_say() {
                 "{}.{} [{}] -> {}({})\n",
                 m.name,
                 r.rust,
-                r.source,
+                r.source.extension(),
                 r.operation_id,
                 args.join(", ")
             ));

@@ -54,17 +54,11 @@ fn start_prism() -> Prism {
     let bin =
         std::env::var_os("PRISM_BIN").expect("PRISM_BIN is not set: bash .ci/run installs Prism and sets it");
     let root = workspace_root();
-    let module = okta_codegen::MODULES
-        .iter()
-        .find(|m| m.module == "management")
-        .unwrap();
-    let spec = okta_codegen::load::SourceFile::read(&root, module.spec).unwrap();
-    let overlays: Vec<_> = module
-        .overlays
-        .iter()
-        .map(|o| okta_codegen::load::SourceFile::read(&root, o).unwrap())
-        .collect();
-    let mut raw = okta_codegen::load::load(&spec, &overlays).unwrap().raw;
+    let module = xtask::MODULES.iter().find(|m| m.module == "management").unwrap();
+    let input = xtask::module_input(&root, module).unwrap();
+    let mut raw = okta_codegen::load::load(&input.spec, &input.overlays)
+        .unwrap()
+        .raw;
     for section in ["paths", "components"] {
         if let Some(v) = raw.get_mut(section) {
             scrub_example_refs(v, false);

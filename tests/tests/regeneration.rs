@@ -1,7 +1,7 @@
 //! The committed generated files are exactly what the generator writes.
 
-use okta_codegen::{drift, generate, MODULES};
 use okta_workspace_tests::workspace_root;
+use xtask::{drift, generate, MODULES};
 
 #[test]
 fn committed_generated_files_match_the_specs() {

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use okta_codegen::{cores, generate_timed, load, SpecModule, Timings, MODULES};
+use okta_codegen::load;
+
+use crate::{cores, generate_timed, read, SpecModule, Timings, MODULES};
 
 /// The generator, stage by stage, for each spec module alone and for the
 /// whole `generate`; the baseline is parsing the same spec's YAML.
@@ -24,7 +26,7 @@ pub fn generator(root: &Path, runs: usize) -> Result<(), String> {
     for module in MODULES {
         let baseline = median(runs, || {
             let started = Instant::now();
-            let file = load::SourceFile::read(root, module.spec).map_err(|e| e.to_string())?;
+            let file = read(root, module.spec)?;
             load::parse_yaml(&file).map_err(|e| e.to_string())?;
             Ok(started.elapsed())
         })?;
@@ -48,7 +50,7 @@ fn stages(root: &Path, modules: &[SpecModule], runs: usize) -> Result<Stages, St
     for run in 0..=runs {
         let mut timings = Timings::default();
         let started = Instant::now();
-        let generated = generate_timed(root, modules, &mut timings).map_err(|e| e.to_string())?;
+        let generated = generate_timed(root, modules, &mut timings)?;
         let written = Instant::now();
         crate::write_files(&out, &generated.files, false)?;
         let write = written.elapsed();

@@ -2,14 +2,12 @@
 //! generated files, measures the generator and the SDK, or mutation-tests
 //! the hand-written runtime.
 
-mod bench;
-
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use okta_codegen::{generate, Generated, MODULES};
+use okta_codegen::Generated;
+use xtask::{bench, committed_files, drift, generate, workspace_root, write_files, MODULES};
 
 const USAGE: &str = "usage: cargo xtask <generate|check> [--root DIR]
        cargo xtask bench [generator|runtime|compile]
@@ -131,15 +129,8 @@ fn run(root: &Path, args: &[&str], tail: &[&str]) -> Result<(), String> {
     }
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
-}
-
 fn run_generator(root: &Path) -> Result<Generated, String> {
-    let generated = generate(root, MODULES).map_err(|e| e.to_string())?;
+    let generated = generate(root, MODULES)?;
     for api in &generated.apis {
         for w in &api.warnings {
             eprintln!("warning: {}: {}: {}", api.sources[0], w.pointer, w.message);
@@ -152,7 +143,7 @@ fn cmd_generate(root: &Path) -> Result<(), String> {
     let started = Instant::now();
     // Nothing is written unless the whole generation succeeds.
     let generated = run_generator(root)?;
-    let existing = okta_codegen::committed_files(root).map_err(|e| e.to_string())?;
+    let existing = committed_files(root)?;
     let written = write_files(root, &generated.files, true)?;
     let mut removed = 0;
     for stale in existing.iter().filter(|p| !generated.files.contains_key(*p)) {
@@ -170,33 +161,9 @@ fn cmd_generate(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes `files` under `root` (only those whose contents differ when
-/// `only_changed`), spread over one thread per core: creating and writing
-/// thousands of files is mostly time in the kernel. Returns how many were
-/// written.
-fn write_files(root: &Path, files: &BTreeMap<String, String>, only_changed: bool) -> Result<usize, String> {
-    let files: Vec<(&String, &String)> = files.iter().collect();
-    let write = |share: &mut dyn Iterator<Item = &(&String, &String)>| -> Result<usize, String> {
-        let mut written = 0;
-        for (path, contents) in share {
-            let full = root.join(path);
-            if only_changed && std::fs::read(&full).ok().as_deref() == Some(contents.as_bytes()) {
-                continue;
-            }
-            if let Some(dir) = full.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            }
-            std::fs::write(&full, contents).map_err(|e| format!("{path}: {e}"))?;
-            written += 1;
-        }
-        Ok(written)
-    };
-    okta_codegen::on_each_core(&files, write).into_iter().sum()
-}
-
 fn cmd_check(root: &Path) -> Result<(), String> {
     let generated = run_generator(root)?;
-    let diff = okta_codegen::drift(root, &generated.files).map_err(|e| e.to_string())?;
+    let diff = drift(root, &generated.files)?;
     if diff.is_empty() {
         eprintln!("generated files are up to date ({} files)", generated.files.len());
         return Ok(());

@@ -198,7 +198,7 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
     }
     let output = response_type(ctx, op);
     let build = build_request(ctx, op);
-    let decode = decode(ctx, op);
+    let decode = decode(op);
     let send_doc = docs(&[Some(format!(
         "Sends the request. Success statuses: {}.",
         op.response
@@ -285,17 +285,9 @@ fn raw_method(op: &Operation) -> TokenStream {
 
 /// For operations that return a JSON array: pages and a lazy item stream.
 fn list_methods(ctx: &Ctx, op: &Operation) -> TokenStream {
-    let Some(TypeRef::Array(item)) = &op.response.ty else {
+    let (true, Some(TypeRef::Array(item))) = (op.response.paged, &op.response.ty) else {
         return TokenStream::new();
     };
-    if !op
-        .response
-        .content_type
-        .as_deref()
-        .is_some_and(|c| c.contains("json"))
-    {
-        return TokenStream::new();
-    }
     let item = ctx.ty(item);
     quote! {
         /// The first page with the cursor of the next one
@@ -317,13 +309,22 @@ fn list_methods(ctx: &Ctx, op: &Operation) -> TokenStream {
     }
 }
 
+/// The fields of a body's struct, for the encodings that send it field by
+/// field.
+fn body_fields<'a>(ctx: &'a Ctx, body: &TypeRef) -> &'a [Field] {
+    match body {
+        TypeRef::Named(n) => match ctx.api.model(n).map(|m| &m.kind) {
+            Some(ModelKind::Struct(s)) => &s.fields,
+            _ => &[],
+        },
+        _ => &[],
+    }
+}
+
 /// A multipart form with one part per field of the body's struct: binary
 /// fields as files, the rest as text.
-fn multipart(ctx: &Ctx, body: &TypeName) -> TokenStream {
-    let Some(ModelKind::Struct(s)) = ctx.api.model(body).map(|m| &m.kind) else {
-        return quote!(request.json("application/json", body)?;);
-    };
-    let parts = s.fields.iter().map(|f| {
+fn multipart(fields: &[Field]) -> TokenStream {
+    let parts = fields.iter().map(|f| {
         let rust = field_ident(&f.rust);
         let wire = &f.wire;
         let part = match f.ty {
@@ -342,6 +343,26 @@ fn multipart(ctx: &Ctx, body: &TypeName) -> TokenStream {
         let mut parts = ::std::vec::Vec::new();
         #(#parts)*
         request.multipart(parts);
+    }
+}
+
+/// A form with one `name=value` pair per field of the body's struct that is
+/// set.
+fn form(ct: &TokenStream, fields: &[Field]) -> TokenStream {
+    let pairs = fields.iter().map(|f| {
+        let rust = field_ident(&f.rust);
+        let wire = &f.wire;
+        let pair = quote!(pairs.push((#wire, crate::runtime::ParamValue::to_param(value).into_owned())););
+        if f.required {
+            quote!({ let value = &body.#rust; #pair })
+        } else {
+            quote!(if let ::std::option::Option::Some(value) = &body.#rust { #pair })
+        }
+    });
+    quote! {
+        let mut pairs = ::std::vec::Vec::new();
+        #(#pairs)*
+        request.form(#ct, &pairs);
     }
 }
 
@@ -378,13 +399,12 @@ fn build_request(ctx: &Ctx, op: &Operation) -> TokenStream {
         } else {
             quote!(self.content_type)
         };
-        let is_json = content_type == "application/json" || content_type.ends_with("+json");
-        let call = match (&body.ty, is_json) {
-            (_, true) => quote!(request.json(#ct, body)?;),
-            (TypeRef::String, false) => quote!(request.text(#ct, body);),
-            (TypeRef::Bytes, false) => quote!(request.bytes(#ct, body);),
-            (TypeRef::Named(n), false) if content_type == "multipart/form-data" => multipart(ctx, n),
-            (_, false) => quote!(request.json(#ct, body)?;),
+        let call = match body.encoding {
+            BodyEncoding::Json => quote!(request.json(#ct, body)?;),
+            BodyEncoding::Text => quote!(request.text(#ct, body);),
+            BodyEncoding::Bytes => quote!(request.bytes(#ct, body);),
+            BodyEncoding::Multipart => multipart(body_fields(ctx, &body.ty)),
+            BodyEncoding::Form => form(&ct, body_fields(ctx, &body.ty)),
         };
         steps.push(if body.required {
             quote!({ let body = &self.#rust; #call })
@@ -396,7 +416,7 @@ fn build_request(ctx: &Ctx, op: &Operation) -> TokenStream {
         steps.push(quote!(request.without_credentials();));
     }
     if let Some(ct) = &op.response.content_type {
-        if ct != "application/json" {
+        if ct.as_str() != "application/json" {
             steps.push(quote!(request.accept(#ct);));
         }
     }
@@ -413,22 +433,12 @@ fn build_request(ctx: &Ctx, op: &Operation) -> TokenStream {
 }
 
 /// How the response body becomes the operation's output.
-fn decode(ctx: &Ctx, op: &Operation) -> TokenStream {
-    match &op.response.ty {
-        None => quote!(.empty()),
-        Some(TypeRef::String)
-            if op
-                .response
-                .content_type
-                .as_deref()
-                .is_some_and(|c| !c.contains("json")) =>
-        {
-            quote!(.text())
-        }
-        Some(TypeRef::Bytes) => quote!(.bytes()),
-        // Okta sometimes answers 204 (or 200 with no body) where the spec
-        // promises a body: that reads as the type's empty value where it has one.
-        Some(t) if ctx.defaultable(t, &mut Vec::new()) => quote!(.json_or_default()),
-        Some(_) => quote!(.json()),
+fn decode(op: &Operation) -> TokenStream {
+    match op.response.decoding {
+        Decoding::Empty => quote!(.empty()),
+        Decoding::Text => quote!(.text()),
+        Decoding::Bytes => quote!(.bytes()),
+        Decoding::JsonOrDefault => quote!(.json_or_default()),
+        Decoding::Json => quote!(.json()),
     }
 }

@@ -4,60 +4,36 @@ mod apis;
 mod models;
 mod resources;
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::*;
-use crate::naming::snake;
 use crate::render::{header, render};
-use crate::run::{on_each_core, timed, Timings};
 use crate::Error;
-use std::time::{Duration, Instant};
 
 /// Emits the files of one module, as (path relative to the module
-/// directory, contents), in sorted order.
-///
-/// Files are emitted and rendered on one worker thread per core (token
-/// streams cannot cross threads, so each worker does both for its share);
-/// the output is sorted by path, so it does not depend on the scheduling.
-/// The time each worker spends rendering is added to `timings.format`, the
-/// rest of its time to `timings.emit`: both are CPU time, summed over the
-/// workers.
-pub fn emit(api: &Api, timings: &mut Timings) -> Result<Vec<(String, String)>, Error> {
-    let boxed = Ctx::new(api).boxed;
+/// directory, contents), sorted by path.
+pub fn emit(api: &Api) -> Result<Vec<(String, String)>, Error> {
+    let mut files = jobs(api)
+        .iter()
+        .map(|job| job.file(api))
+        .collect::<Result<Vec<_>, Error>>()?;
+    files.sort();
+    Ok(files)
+}
+
+/// The files of one module, one job each, for callers who spread them over
+/// threads ([`Job::file`] does one).
+pub fn jobs(api: &Api) -> Vec<Job<'_>> {
     let mut jobs = vec![Job::Root, Job::ModelsMod, Job::ApisMod];
     jobs.extend(api.models.iter().map(Job::Model));
     jobs.extend(api.tags.iter().map(Job::Tag));
-    let head = header(&api.sources);
-    let results = on_each_core(&jobs, |share| {
-        let started = Instant::now();
-        let ctx = Ctx {
-            boxed: boxed.clone(),
-            ..Ctx::without_boxes(api)
-        };
-        let mut format = Duration::ZERO;
-        let files = share
-            .map(|job| {
-                let (path, tokens) = job.emit(&ctx);
-                let text = timed(&mut format, || render(&path, &head, tokens))?;
-                Ok((path, text))
-            })
-            .collect::<Result<Vec<_>, Error>>();
-        (files, started.elapsed(), format)
-    });
-    let mut files = BTreeMap::new();
-    for (worker_files, elapsed, format) in results {
-        timings.format += format;
-        timings.emit += elapsed.saturating_sub(format);
-        files.extend(worker_files?);
-    }
-    Ok(files.into_iter().collect())
+    jobs
 }
 
 /// One generated file of a module.
-enum Job<'a> {
+#[derive(Clone, Copy, Debug)]
+pub enum Job<'a> {
     Root,
     ModelsMod,
     ApisMod,
@@ -66,16 +42,23 @@ enum Job<'a> {
 }
 
 impl Job<'_> {
-    /// The file's path and tokens.
-    fn emit(&self, ctx: &Ctx) -> (String, TokenStream) {
-        let api = ctx.api;
+    /// The file: its path in the module directory and its formatted contents.
+    pub fn file(&self, api: &Api) -> Result<(String, String), Error> {
+        let (path, tokens) = self.tokens(api);
+        let text = render(&path, &header(&api.sources), tokens)?;
+        Ok((path, text))
+    }
+
+    /// The file's path and its tokens, before formatting.
+    pub fn tokens(&self, api: &Api) -> (String, TokenStream) {
+        let ctx = Ctx::new(api);
         match self {
             Job::Root => ("mod.rs".into(), module_root(api)),
             Job::ModelsMod => {
                 let mods: Vec<_> = api
                     .models
                     .iter()
-                    .map(|m| (model_file(&m.name), m.name.clone(), m.features.clone()))
+                    .map(|m| (m.file.0.clone(), m.name.clone(), m.features.clone()))
                     .collect();
                 (
                     "models/mod.rs".into(),
@@ -103,29 +86,20 @@ impl Job<'_> {
                 )
             }
             Job::Model(model) => {
-                let mut tokens = models::model(ctx, model);
-                tokens.extend(resources::methods(ctx, model));
-                (format!("models/{}.rs", model_file(&model.name)), tokens)
+                let mut tokens = models::model(&ctx, model);
+                tokens.extend(resources::methods(&ctx, model));
+                (format!("models/{}.rs", model.file), tokens)
             }
-            Job::Tag(tag) => (format!("apis/{}.rs", tag.module), apis::tag(ctx, tag)),
+            Job::Tag(tag) => (format!("apis/{}.rs", tag.module), apis::tag(&ctx, tag)),
         }
     }
 }
 
 /// For the workspace tests: a function that round-trips a JSON value
 /// through the generated type of a component schema, by schema name.
-pub fn type_table(api: &Api, timings: &mut Timings) -> Result<String, Error> {
+pub fn type_table(api: &Api) -> Result<String, Error> {
     let module = ident(&api.module.0);
-    let arms = api
-        .models
-        .iter()
-        .filter(|m| m.pointer.0 == format!("/components/schemas/{}", m.wire))
-        .filter(|m| {
-            // Each schema once: a union's fallback shares its schema name.
-            !api.models
-                .iter()
-                .any(|u| matches!(&u.kind, ModelKind::Union(un) if un.fallback == m.name))
-        });
+    let arms = api.models.iter().filter(|m| m.origin == Origin::Component);
     let arms = arms.map(|m| {
         let wire = &m.wire;
         let ty = ident(&m.name.0);
@@ -144,13 +118,7 @@ pub fn type_table(api: &Api, timings: &mut Timings) -> Result<String, Error> {
             }
         }
     };
-    timed(&mut timings.format, || {
-        render("type_table.rs", &header(&api.sources), tokens)
-    })
-}
-
-fn model_file(name: &TypeName) -> String {
-    snake(&name.0).0
+    render("type_table.rs", &header(&api.sources), tokens)
 }
 
 fn module_root(api: &Api) -> TokenStream {
@@ -209,6 +177,19 @@ fn reexports(doc_text: &str, mods: &[(String, TypeName, Vec<String>)]) -> TokenS
     }
 }
 
+// Wire names, media types and operation ids print as the string literals
+// they are on the wire.
+macro_rules! literal_tokens {
+    ($($t:ty),*) => {$(
+        impl quote::ToTokens for $t {
+            fn to_tokens(&self, tokens: &mut TokenStream) {
+                self.0.to_tokens(tokens)
+            }
+        }
+    )*};
+}
+literal_tokens!(WireName, ContentType, OperationId);
+
 /// Parses an identifier, as a raw one where it is a keyword Rust allows raw.
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -218,23 +199,13 @@ pub(crate) fn ident(name: &str) -> Ident {
 pub(crate) struct Ctx<'a> {
     pub api: &'a Api,
     module: Ident,
-    /// Fields that must be boxed (recursive types): (type, field).
-    boxed: BTreeSet<(TypeName, RustIdent)>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(api: &'a Api) -> Self {
-        let mut ctx = Ctx::without_boxes(api);
-        ctx.boxed = ctx.find_recursive_fields();
-        ctx
-    }
-
-    /// A context that has not yet worked out which fields to box.
-    fn without_boxes(api: &'a Api) -> Self {
         Ctx {
             api,
             module: ident(&api.module.0),
-            boxed: BTreeSet::new(),
         }
     }
 
@@ -272,93 +243,6 @@ impl<'a> Ctx<'a> {
             }
             TypeRef::Named(n) => self.model_path(n),
         }
-    }
-
-    pub fn is_boxed(&self, owner: &TypeName, field: &RustIdent) -> bool {
-        self.boxed.contains(&(owner.clone(), field.clone()))
-    }
-
-    /// Whether `Default` can be derived for a value of type `t`.
-    pub fn defaultable(&self, t: &TypeRef, seen: &mut Vec<TypeName>) -> bool {
-        match t {
-            TypeRef::Named(n) => {
-                if seen.contains(n) {
-                    return false;
-                }
-                seen.push(n.clone());
-                let ok = match self.api.model(n).map(|m| &m.kind) {
-                    Some(ModelKind::Struct(s)) => s
-                        .fields
-                        .iter()
-                        .all(|f| !f.required || self.defaultable(&f.ty, seen)),
-                    Some(ModelKind::Alias(t)) => self.defaultable(t, seen),
-                    _ => false,
-                };
-                seen.pop();
-                ok
-            }
-            _ => true,
-        }
-    }
-
-    /// Fields whose type contains their owner without indirection.
-    fn find_recursive_fields(&self) -> BTreeSet<(TypeName, RustIdent)> {
-        let direct = |t: &TypeRef| match t {
-            TypeRef::Named(n) => Some(n.clone()),
-            _ => None,
-        };
-        let mut edges: BTreeMap<TypeName, Vec<(Option<RustIdent>, TypeName)>> = BTreeMap::new();
-        for m in &self.api.models {
-            let e = edges.entry(m.name.clone()).or_default();
-            match &m.kind {
-                ModelKind::Struct(s) => {
-                    for f in &s.fields {
-                        if let Some(n) = direct(&f.ty) {
-                            e.push((Some(f.rust.clone()), n));
-                        }
-                    }
-                }
-                ModelKind::Union(u) => {
-                    for v in &u.variants {
-                        e.push((None, v.ty.clone()));
-                    }
-                    e.push((None, u.fallback.clone()));
-                }
-                ModelKind::Alias(t) => {
-                    if let Some(n) = direct(t) {
-                        e.push((None, n));
-                    }
-                }
-                // Boxed variants: no recursion through a one-of.
-                ModelKind::OneOf(_) | ModelKind::Enum(_) => {}
-            }
-        }
-        let reaches = |from: &TypeName, to: &TypeName| -> bool {
-            let mut stack = vec![from.clone()];
-            let mut seen = BTreeSet::new();
-            while let Some(n) = stack.pop() {
-                if &n == to {
-                    return true;
-                }
-                if seen.insert(n.clone()) {
-                    for (_, next) in edges.get(&n).into_iter().flatten() {
-                        stack.push(next.clone());
-                    }
-                }
-            }
-            false
-        };
-        let mut out = BTreeSet::new();
-        for (owner, list) in &edges {
-            for (field, target) in list {
-                if let Some(field) = field {
-                    if reaches(target, owner) {
-                        out.insert((owner.clone(), field.clone()));
-                    }
-                }
-            }
-        }
-        out
     }
 }
 

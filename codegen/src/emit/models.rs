@@ -8,7 +8,7 @@ use crate::ir::*;
 use crate::render::{doc, docs};
 
 pub(crate) fn model(ctx: &Ctx, m: &Model) -> TokenStream {
-    let schema_note = if m.wire.is_empty() {
+    let schema_note = if m.wire.0.is_empty() {
         None
     } else {
         Some(format!("Schema `{}` (`{}`).", m.wire, m.pointer))
@@ -35,11 +35,11 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
     let fields = s.fields.iter().map(|f| {
         let rust = field_ident(&f.rust);
         let mut ty = ctx.ty(&f.ty);
-        if ctx.is_boxed(&m.name, &f.rust) {
+        if f.boxed {
             ty = quote!(::std::boxed::Box<#ty>);
         }
         let wire = &f.wire;
-        let rename = (f.rust.0 != f.wire).then(|| quote!(rename = #wire,));
+        let rename = (f.rust.0 != f.wire.0).then(|| quote!(rename = #wire,));
         let mut notes = Vec::new();
         if f.read_only {
             notes.push("Read-only: set by Okta.");
@@ -55,9 +55,7 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
         if f.required {
             // A required field Okta leaves out reads as its empty value
             // rather than failing the whole response.
-            let default = ctx
-                .defaultable(&f.ty, &mut vec![m.name.clone()])
-                .then(|| quote!(default));
+            let default = f.has_default.then(|| quote!(default));
             quote! {
                 #field_doc
                 #[serde(#rename #default)]
@@ -84,31 +82,26 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
         "Properties newer than this SDK: read and written back unchanged."
     }));
 
-    let defaultable = s
-        .fields
-        .iter()
-        .all(|f| !f.required || ctx.defaultable(&f.ty, &mut vec![m.name.clone()]));
-    let fixed: Vec<(&Field, &String)> = s
-        .fixed
-        .iter()
-        .filter_map(|(wire, value)| {
-            let f = s.fields.iter().find(|f| &f.wire == wire)?;
-            fixable(ctx, &f.ty).then_some((f, value))
-        })
-        .collect();
-    let derive_default = (defaultable && fixed.is_empty()).then(|| quote!(Default,));
-    let default_impl = (defaultable && !fixed.is_empty()).then(|| {
+    let fixed: Vec<&Fixed> = s.fixed.iter().filter(|f| f.settable).collect();
+    let derive_default = (s.default == StructDefault::Derive).then(|| quote!(Default,));
+    let default_impl = (s.default == StructDefault::WithFixed).then(|| {
         let inits = s.fields.iter().map(|f| {
             let rust = field_ident(&f.rust);
-            match fixed.iter().find(|(ff, _)| ff.wire == f.wire) {
-                Some((_, v)) if f.required => quote!(#rust: ::std::convert::From::from(#v),),
-                Some((_, v)) => quote!(#rust: ::std::option::Option::Some(::std::convert::From::from(#v)),),
+            match fixed.iter().find(|x| x.field == f.wire) {
+                Some(x) if f.required => {
+                    let v = &x.value;
+                    quote!(#rust: ::std::convert::From::from(#v),)
+                }
+                Some(x) => {
+                    let v = &x.value;
+                    quote!(#rust: ::std::option::Option::Some(::std::convert::From::from(#v)),)
+                }
                 None => quote!(#rust: ::std::default::Default::default(),),
             }
         });
         let text = fixed
             .iter()
-            .map(|(f, v)| format!("`{}` = `{}`", f.wire, v))
+            .map(|x| format!("`{}` = `{}`", x.field, x.value))
             .collect::<Vec<_>>()
             .join(", ");
         let d = format!(" A new value with {text}: what makes it this type on the wire.");
@@ -134,15 +127,6 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
             pub additional_properties: #extra_ty,
         }
         #default_impl
-    }
-}
-
-/// Whether a fixed string value can be converted into a field of type `t`.
-fn fixable(ctx: &Ctx, t: &TypeRef) -> bool {
-    match t {
-        TypeRef::String => true,
-        TypeRef::Named(n) => matches!(ctx.api.model(n).map(|m| &m.kind), Some(ModelKind::Enum(_))),
-        _ => false,
     }
 }
 
@@ -238,7 +222,7 @@ fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
     let accessors = u
         .common
         .iter()
-        .filter(|f| !method_names.contains(&f.rust.0.as_str()) && !ctx.is_boxed(&u.fallback, &f.rust))
+        .filter(|f| !method_names.contains(&f.rust.0.as_str()) && !f.boxed)
         .map(|f| {
             let rust = field_ident(&f.rust);
             let ty = ctx.ty(&f.ty);
@@ -310,34 +294,20 @@ fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
 
 fn one_of(ctx: &Ctx, m: &Model, o: &OneOf, attrs: TokenStream) -> TokenStream {
     let name = ident(&m.name.0);
-    let variants = o.variants.iter().map(|(v, t)| {
-        let rust = ident(&v.0);
-        let ty = ctx.ty(t);
-        // Named alternatives are boxed: one may contain this type again.
-        let ty = if matches!(t, TypeRef::Named(_)) {
+    let variants = o.variants.iter().map(|a| {
+        let rust = ident(&a.name.0);
+        let ty = ctx.ty(&a.ty);
+        let ty = if a.boxed {
             quote!(::std::boxed::Box<#ty>)
         } else {
             ty
         };
-        let d = format!(" The `{}` alternative.", v.0);
+        let d = format!(" The `{}` alternative.", a.name);
         quote!(#[doc = #d] #rust(#ty),)
     });
-    // Scalar alternatives can stand in a path or query.
-    fn is_scalar(ctx: &Ctx, t: &TypeRef) -> bool {
-        match t {
-            TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
-            TypeRef::Named(n) => match ctx.api.model(n).map(|m| &m.kind) {
-                Some(ModelKind::Enum(_)) => true,
-                Some(ModelKind::Alias(inner)) => is_scalar(ctx, inner),
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-    let scalar = o.variants.iter().all(|(_, t)| is_scalar(ctx, t));
-    let param = scalar.then(|| {
-        let arms = o.variants.iter().map(|(v, _)| {
-            let rust = ident(&v.0);
+    let param = o.scalar.then(|| {
+        let arms = o.variants.iter().map(|a| {
+            let rust = ident(&a.name.0);
             quote!(Self::#rust(value) => crate::runtime::ParamValue::to_param(value),)
         });
         quote! {

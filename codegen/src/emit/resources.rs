@@ -83,7 +83,7 @@ fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
     let d = format!(
         " `{}` ({}): calls [`{}::{}`]({}){}.",
         r.alias,
-        r.source,
+        r.source.extension(),
         tag.handle,
         op.method_name,
         format_args!(

@@ -27,12 +27,13 @@ impl<'a> Normalizer<'a> {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             fixed,
+            default: StructDefault::None,
         })
     }
 
     /// Values a subtype always has: its discriminator value in each ancestor
     /// union and its `x-okta-defined-as` properties.
-    pub(super) fn fixed_values(&self, name: &str, out: &mut Vec<(String, String)>) {
+    pub(super) fn fixed_values(&self, name: &str, out: &mut Vec<Fixed>) {
         let Some(ReferenceOr::Item(schema)) = self.schemas.get(name) else {
             return;
         };
@@ -159,7 +160,7 @@ impl<'a> Normalizer<'a> {
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
             fields.push(Field {
-                wire: wire.clone(),
+                wire: WireName(wire.clone()),
                 rust: snake(wire),
                 ty,
                 required: view.required.contains(wire),
@@ -169,6 +170,8 @@ impl<'a> Normalizer<'a> {
                 doc,
                 inherited_from: None,
                 pointer: p,
+                boxed: false,
+                has_default: false,
             });
         }
         Ok(fields)
@@ -201,15 +204,13 @@ impl<'a> Normalizer<'a> {
     ) -> Result<TypeRef, Error> {
         if !view.enum_strings.is_empty() {
             let name = self.claim(suggested.to_string(), pointer);
-            self.insert(Model {
-                name: name.clone(),
-                wire: suggested.to_string(),
-                pointer: pointer.clone(),
-                doc: view.data.description.clone(),
-                kind: ModelKind::Enum(enumeration(&view.enum_strings)),
-                methods: Vec::new(),
-                features: Vec::new(),
-            });
+            self.insert(model(
+                name.clone(),
+                suggested,
+                pointer.clone(),
+                view.data.description.clone(),
+                ModelKind::Enum(enumeration(&view.enum_strings)),
+            ));
             return Ok(TypeRef::Named(name));
         }
         if view.enum_other {
@@ -251,15 +252,13 @@ impl<'a> Normalizer<'a> {
         if !view.one_of.is_empty() || !view.any_of.is_empty() {
             let name = self.claim(suggested.to_string(), pointer);
             let kind = self.one_of(view, &name.0, pointer)?;
-            self.insert(Model {
-                name: name.clone(),
-                wire: suggested.to_string(),
-                pointer: pointer.clone(),
-                doc: view.data.description.clone(),
+            self.insert(model(
+                name.clone(),
+                suggested,
+                pointer.clone(),
+                view.data.description.clone(),
                 kind,
-                methods: Vec::new(),
-                features: Vec::new(),
-            });
+            ));
             return Ok(TypeRef::Named(name));
         }
         if view.properties.is_some_and(|p| !p.is_empty()) || !view.all_of.is_empty() {
@@ -341,28 +340,31 @@ impl<'a> Normalizer<'a> {
             )?),
             _ => None,
         };
-        self.insert(Model {
-            name: name.clone(),
-            wire: suggested.to_string(),
-            pointer: pointer.clone(),
-            doc: view.data.description.clone(),
-            kind: ModelKind::Struct(Struct {
+        self.insert(model(
+            name.clone(),
+            suggested,
+            pointer.clone(),
+            view.data.description.clone(),
+            ModelKind::Struct(Struct {
                 parent,
                 fields,
                 additional: additional.filter(|t| *t != TypeRef::Any),
                 extensible: false,
                 fixed: Vec::new(),
+                default: StructDefault::None,
             }),
-            methods: Vec::new(),
-            features: Vec::new(),
-        });
+        ));
         Ok(TypeRef::Named(name))
     }
 }
 
-pub(super) fn push_fixed(out: &mut Vec<(String, String)>, property: &str, value: &str) {
-    if !out.iter().any(|(p, _)| p == property) {
-        out.push((property.to_string(), value.to_string()));
+pub(super) fn push_fixed(out: &mut Vec<Fixed>, property: &str, value: &str) {
+    if !out.iter().any(|f| f.field == property) {
+        out.push(Fixed {
+            field: WireName(property.to_string()),
+            value: value.to_string(),
+            settable: false,
+        });
     }
 }
 
@@ -393,7 +395,7 @@ mod tests {
 
     fn field(wire: &str, rust: &str, ty: TypeRef) -> Field {
         Field {
-            wire: wire.into(),
+            wire: WireName(wire.into()),
             rust: RustIdent(rust.into()),
             ty,
             required: false,
@@ -403,6 +405,8 @@ mod tests {
             doc: None,
             inherited_from: None,
             pointer: SpecPointer(String::new()),
+            boxed: false,
+            has_default: false,
         }
     }
 
@@ -447,6 +451,7 @@ mod tests {
         let mut out = Vec::new();
         push_fixed(&mut out, "signOnMode", "BOOKMARK");
         push_fixed(&mut out, "signOnMode", "AUTO_LOGIN");
-        assert_eq!(out, [("signOnMode".to_string(), "BOOKMARK".to_string())]);
+        let out: Vec<(&str, &str)> = out.iter().map(|f| (f.field.as_str(), f.value.as_str())).collect();
+        assert_eq!(out, [("signOnMode", "BOOKMARK")]);
     }
 }

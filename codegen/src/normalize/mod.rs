@@ -2,6 +2,11 @@
 //! (`x-okta-parent` or `allOf`), polymorphism (`x-openapi-v3-discriminator` or
 //! `discriminator`, nested), resource methods (`x-okta-crud`,
 //! `x-okta-operations`), and stable names for inline schemas.
+//!
+//! The stages, in order: `view` (typed reads of a schema), the `$ref`
+//! resolver below, `schemas` and `fields` (models), `operations`,
+//! `resources` (resource methods), then `analysis`, which records every
+//! decision the emitters print.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,14 +22,13 @@ use crate::load::LoadedSpec;
 use crate::naming::{pascal, snake, unique};
 use crate::Error;
 
-mod features;
+mod analysis;
 mod fields;
 mod operations;
 mod resources;
 mod schemas;
 mod view;
 
-use features::assign_features;
 use schemas::enumeration;
 use view::{as_schema, schema_name_of, View};
 
@@ -50,24 +54,41 @@ pub fn normalize(spec: &LoadedSpec, module: &str, tag_features: bool) -> Result<
     let mut n = Normalizer::new(spec)?;
     n.schemas()?;
     n.refuse_recursive_aliases()?;
-    let mut tags = n.operations()?;
+    let tags = n.operations()?;
     n.resource_methods(&tags)?;
     n.finish_unions();
-    let other_models_feature = tag_features.then(|| assign_features(module, &mut tags, &mut n.models));
     let mut models: Vec<Model> = n.models.into_values().collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
     let mut sources = vec![spec.file.clone()];
     sources.extend(spec.overlays.iter().map(|o| o.file.clone()));
-    Ok(Api {
+    let mut api = Api {
         module: snake(module),
         title: spec.openapi.info.title.clone(),
         version: spec.openapi.info.version.clone(),
         sources,
-        other_models_feature,
+        other_models_feature: None,
         models,
         tags,
         warnings: n.warnings,
-    })
+    };
+    api.other_models_feature = analysis::analyze(&mut api, module, tag_features);
+    Ok(api)
+}
+
+/// A model as the stages before `analysis` make it: no methods, features,
+/// origin or file yet.
+fn model(name: TypeName, wire: &str, pointer: SpecPointer, doc: Option<String>, kind: ModelKind) -> Model {
+    Model {
+        name,
+        wire: WireName(wire.to_string()),
+        pointer,
+        origin: Origin::Inline,
+        file: RustIdent(String::new()),
+        doc,
+        kind,
+        methods: Vec::new(),
+        features: Vec::new(),
+    }
 }
 
 struct Normalizer<'a> {

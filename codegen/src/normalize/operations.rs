@@ -52,7 +52,7 @@ impl<'a> Normalizer<'a> {
                     feature: None,
                     module: snake(&wire),
                     handle: TypeName(format!("{}Api", pascal(&wire).0)),
-                    wire,
+                    wire: WireName(wire),
                     doc,
                     operations,
                 }
@@ -137,7 +137,7 @@ impl<'a> Normalizer<'a> {
                 }
             };
             let param = Param {
-                wire: data.name.clone(),
+                wire: WireName(data.name.clone()),
                 rust: snake(&data.name),
                 location,
                 ty,
@@ -221,7 +221,7 @@ impl<'a> Normalizer<'a> {
         Ok(Operation {
             method_name: snake(&id),
             builder: TypeName(op_type),
-            id,
+            id: OperationId(id),
             method: match method {
                 "get" => HttpMethod::Get,
                 "put" => HttpMethod::Put,
@@ -295,13 +295,14 @@ impl<'a> Normalizer<'a> {
         Ok(Some(Body {
             rust: RustIdent(rust),
             ty,
-            content_type: content_type.clone(),
+            content_type: ContentType(content_type.clone()),
             other_content_types: body
                 .content
                 .keys()
                 .filter(|k| *k != content_type)
-                .cloned()
+                .map(|k| ContentType(k.clone()))
                 .collect(),
+            encoding: BodyEncoding::Json,
             required: body.required,
             doc: body.description.clone(),
         }))
@@ -360,8 +361,11 @@ impl<'a> Normalizer<'a> {
             other_content_types: success_content
                 .into_iter()
                 .filter(|c| Some(c) != content_type.as_ref())
+                .map(ContentType)
                 .collect(),
-            content_type,
+            content_type: content_type.map(ContentType),
+            decoding: Decoding::Json,
+            paged: false,
             statuses,
         })
     }

@@ -1,6 +1,32 @@
 //! `x-okta-crud` and `x-okta-operations` -> resource methods on models.
 
+use serde::Deserialize;
+
 use super::*;
+use crate::source::path_to_pointer;
+
+/// One entry of `x-okta-crud` / `x-okta-operations`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    alias: String,
+    operation_id: String,
+    #[serde(default)]
+    arguments: Vec<Argument>,
+}
+
+/// Where one argument of the operation comes from: `dest` names the
+/// parameter, `src` a field of the model, `parentSrc` a field of the parent
+/// resource, `self` the model as the body.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Argument {
+    dest: Option<String>,
+    src: Option<String>,
+    parent_src: Option<String>,
+    #[serde(rename = "self", default)]
+    is_self: bool,
+}
 
 impl<'a> Normalizer<'a> {
     pub(super) fn resource_methods(&mut self, tags: &[Tag]) -> Result<(), Error> {
@@ -16,14 +42,17 @@ impl<'a> Normalizer<'a> {
             let ty = self.names[name].clone();
             let mut methods = Vec::new();
             let mut taken = BTreeSet::new();
-            for source in ["x-okta-crud", "x-okta-operations"] {
-                let Some(entries) = view.extension(source) else {
+            for source in [MethodSource::Crud, MethodSource::Operations] {
+                let Some(entries) = view.extension(source.extension()) else {
                     continue;
                 };
-                let base = SpecPointer(format!("{SCHEMAS}/{name}/{source}"));
-                let entries = entries
-                    .as_array()
-                    .ok_or_else(|| self.err(base.0.clone(), "expected a list of operations"))?;
+                let base = SpecPointer(format!("{SCHEMAS}/{name}/{}", source.extension()));
+                let entries: Vec<Entry> = serde_path_to_error::deserialize(entries).map_err(|e| {
+                    self.err(
+                        format!("{base}{}", path_to_pointer(e.path())),
+                        e.inner().to_string(),
+                    )
+                })?;
                 for (i, entry) in entries.iter().enumerate() {
                     let p = base.join(i);
                     let m = self.resource_method(name, entry, &ops, source, p)?;
@@ -47,38 +76,30 @@ impl<'a> Normalizer<'a> {
         Ok(())
     }
 
-    pub(super) fn resource_method(
+    fn resource_method(
         &self,
         schema: &str,
-        entry: &Value,
+        entry: &Entry,
         ops: &BTreeMap<&str, (&Tag, &Operation)>,
-        source: &'static str,
+        source: MethodSource,
         pointer: SpecPointer,
     ) -> Result<ResourceMethod, Error> {
-        let str_at = |key: &str| {
-            entry
-                .get(key)
-                .and_then(Value::as_str)
-                .ok_or_else(|| self.err(pointer.join(key).0, format!("missing `{key}`")))
-        };
-        let alias = str_at("alias")?;
-        let operation_id = str_at("operationId")?;
-        let (tag, op) = ops.get(operation_id).ok_or_else(|| {
+        let Entry {
+            alias,
+            operation_id,
+            arguments,
+        } = entry;
+        let (tag, op) = ops.get(operation_id.as_str()).ok_or_else(|| {
             self.err(
                 pointer.join("operationId").0,
                 format!("`{operation_id}` is not an operationId of this spec"),
             )
         })?;
-        let arguments = entry
-            .get("arguments")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
         let fields = self.all_fields.get(schema).cloned().unwrap_or_default();
-        let mut by_dest: BTreeMap<&str, (usize, &Value)> = BTreeMap::new();
+        let mut by_dest: BTreeMap<&str, (usize, &Argument)> = BTreeMap::new();
         let mut self_body = false;
         for (i, arg) in arguments.iter().enumerate() {
-            if arg.get("self").and_then(Value::as_bool) == Some(true) {
+            if arg.is_self {
                 if op.body.is_none() {
                     return Err(self.err(
                         pointer.join("arguments").join(i).0,
@@ -89,8 +110,8 @@ impl<'a> Normalizer<'a> {
                 continue;
             }
             let dest = arg
-                .get("dest")
-                .and_then(Value::as_str)
+                .dest
+                .as_deref()
                 .ok_or_else(|| self.err(pointer.join("arguments").join(i).0, "argument without `dest`"))?;
             if !op.params.iter().any(|p| p.wire == dest && p.required) {
                 return Err(self.err(
@@ -105,8 +126,8 @@ impl<'a> Normalizer<'a> {
             let binding = match by_dest.get(p.wire.as_str()) {
                 Some((i, arg)) => {
                     let at = pointer.join("arguments").join(i);
-                    if let Some(src) = arg.get("src").and_then(Value::as_str) {
-                        let field = fields.iter().find(|f| f.wire == src).ok_or_else(|| {
+                    if let Some(src) = &arg.src {
+                        let field = fields.iter().find(|f| f.wire == src.as_str()).ok_or_else(|| {
                             self.err(
                                 at.join("src").0,
                                 format!("`{src}` is not a property of `{schema}`"),
@@ -116,7 +137,7 @@ impl<'a> Normalizer<'a> {
                             field: field.rust.clone(),
                             required: field.required,
                         }
-                    } else if arg.get("parentSrc").and_then(Value::as_str).is_some() {
+                    } else if arg.parent_src.is_some() {
                         Binding::Parent {
                             arg: p.rust.clone(),
                             param: p.wire.clone(),
@@ -143,9 +164,9 @@ impl<'a> Normalizer<'a> {
             }
         }
         Ok(ResourceMethod {
-            alias: alias.to_string(),
+            alias: alias.clone(),
             rust: snake(alias),
-            operation_id: operation_id.to_string(),
+            operation_id: OperationId(operation_id.clone()),
             handle: tag.handle.clone(),
             operation_method: op.method_name.clone(),
             bindings,

@@ -31,15 +31,13 @@ impl<'a> Normalizer<'a> {
             match schema {
                 ReferenceOr::Reference { reference } => {
                     let target = self.resolve_ref(reference, &pointer.0)?;
-                    self.insert(Model {
-                        name: ty,
-                        wire: name.clone(),
+                    self.insert(model(
+                        ty,
+                        name,
                         pointer,
-                        doc: None,
-                        kind: ModelKind::Alias(TypeRef::Named(target)),
-                        methods: Vec::new(),
-                        features: Vec::new(),
-                    });
+                        None,
+                        ModelKind::Alias(TypeRef::Named(target)),
+                    ));
                 }
                 ReferenceOr::Item(schema) => self.component_model(name, ty, schema, pointer)?,
             }
@@ -108,15 +106,7 @@ impl<'a> Normalizer<'a> {
         } else {
             self.kind_of(&view, &ty, &pointer)?
         };
-        self.insert(Model {
-            name: ty,
-            wire: name.to_string(),
-            pointer,
-            doc,
-            kind,
-            methods: Vec::new(),
-            features: Vec::new(),
-        });
+        self.insert(model(ty, name, pointer, doc, kind));
         Ok(())
     }
 
@@ -152,18 +142,15 @@ impl<'a> Normalizer<'a> {
         // `ApplicationBase`; a base already named `...Base` gets `...BaseFields`.
         let suffix = if ty.0.ends_with("Base") { "Fields" } else { "Base" };
         let fallback = self.claim(format!("{}{suffix}", ty.0), &pointer);
-        self.insert(Model {
-            name: fallback.clone(),
-            wire: name.to_string(),
-            pointer: pointer.clone(),
-            doc: Some(format!(
-                "`{}` with a `{property}` this SDK has no subtype for: every field is kept.",
-                name
+        self.insert(model(
+            fallback.clone(),
+            name,
+            pointer.clone(),
+            Some(format!(
+                "`{name}` with a `{property}` this SDK has no subtype for: every field is kept."
             )),
-            kind: ModelKind::Struct(fallback_struct),
-            methods: Vec::new(),
-            features: Vec::new(),
-        });
+            ModelKind::Struct(fallback_struct),
+        ));
         let one_of_refs: Vec<(String, String)> = view
             .one_of
             .iter()
@@ -217,20 +204,13 @@ impl<'a> Normalizer<'a> {
         for (v, n) in variants.iter_mut().zip(names) {
             v.rust = n;
         }
-        self.insert(Model {
-            name: ty,
-            wire: name.to_string(),
-            pointer,
-            doc,
-            kind: ModelKind::Union(Union {
-                property,
-                variants,
-                fallback,
-                common: Vec::new(),
-            }),
-            methods: Vec::new(),
-            features: Vec::new(),
+        let kind = ModelKind::Union(Union {
+            property: WireName(property),
+            variants,
+            fallback,
+            common: Vec::new(),
         });
+        self.insert(model(ty, name, pointer, doc, kind));
         Ok(())
     }
 
@@ -273,9 +253,16 @@ impl<'a> Normalizer<'a> {
                 candidate
             };
             let (rust, _) = unique(&mut taken, candidate);
-            variants.push((TypeName(rust), ty));
+            variants.push(Alternative {
+                name: TypeName(rust),
+                ty,
+                boxed: false,
+            });
         }
-        Ok(ModelKind::OneOf(OneOf { variants }))
+        Ok(ModelKind::OneOf(OneOf {
+            variants,
+            scalar: false,
+        }))
     }
 
     /// Fills in each union's common fields, innermost unions first.

@@ -1,0 +1,392 @@
+//! The last stage: every decision the emitters and the docs print, worked
+//! out once and recorded in the IR. One type graph serves the two walks
+//! that follow references (boxing and cargo features); the rest reads each
+//! model or operation on its own.
+//!
+//! - origin and file name of each model;
+//! - cargo features: one per tag, each enabling the models its operations
+//!   reach; the models no operation uses get a feature of their own;
+//! - boxing: a field whose type contains its owner with no other indirection
+//!   is held in a `Box`, and so is every named one-of alternative;
+//! - empty values: which fields, structs and responses have one;
+//! - how each request body is written and each response read.
+
+use super::*;
+
+/// Fills in the analysis fields of `api` (left at their neutral values by
+/// the stages before). Where `tag_features` is set, assigns one cargo
+/// feature per tag and returns the feature of the models no operation uses.
+pub(super) fn analyze(api: &mut Api, module: &str, tag_features: bool) -> Option<String> {
+    let fallbacks: BTreeSet<TypeName> = api
+        .models
+        .iter()
+        .filter_map(|m| match &m.kind {
+            ModelKind::Union(u) => Some(u.fallback.clone()),
+            _ => None,
+        })
+        .collect();
+    for m in &mut api.models {
+        m.file = snake(&m.name.0);
+        m.origin = if fallbacks.contains(&m.name) {
+            Origin::Fallback
+        } else if m.pointer.0 == format!("{SCHEMAS}/{}", m.wire) {
+            Origin::Component
+        } else {
+            Origin::Inline
+        };
+    }
+
+    let graph = TypeGraph::new(&api.models);
+    let other = tag_features.then(|| assign_features(module, &graph, api));
+    mark_boxed(&graph, &mut api.models);
+
+    let defaults = Defaults(&api.models);
+    let mut analysed = Vec::with_capacity(api.models.len());
+    for m in &api.models {
+        let mut m = m.clone();
+        match &mut m.kind {
+            ModelKind::Struct(s) => {
+                for f in &mut s.fields {
+                    f.has_default = defaults.has(&f.ty, &mut vec![m.name.clone()]);
+                }
+                for fixed in &mut s.fixed {
+                    fixed.settable = s
+                        .fields
+                        .iter()
+                        .find(|f| f.wire == fixed.field)
+                        .is_some_and(|f| defaults.settable(&f.ty));
+                }
+                s.default = if !s.fields.iter().all(|f| !f.required || f.has_default) {
+                    StructDefault::None
+                } else if s.fixed.iter().any(|f| f.settable) {
+                    StructDefault::WithFixed
+                } else {
+                    StructDefault::Derive
+                };
+            }
+            ModelKind::OneOf(o) => {
+                for a in &mut o.variants {
+                    a.boxed = matches!(a.ty, TypeRef::Named(_));
+                }
+                o.scalar = o.variants.iter().all(|a| defaults.scalar(&a.ty));
+            }
+            ModelKind::Enum(_) | ModelKind::Union(_) | ModelKind::Alias(_) => {}
+        }
+        analysed.push(m);
+    }
+    let mut warnings = Vec::new();
+    for tag in &mut api.tags {
+        for op in &mut tag.operations {
+            if let Some(body) = &mut op.body {
+                body.encoding = encoding(&defaults, body, &op.pointer, &mut warnings);
+            }
+            let r = &mut op.response;
+            let json = r.content_type.as_ref().is_some_and(|c| c.0.contains("json"));
+            r.paged = json && matches!(r.ty, Some(TypeRef::Array(_)));
+            r.decoding = match &r.ty {
+                None => Decoding::Empty,
+                Some(TypeRef::String) if r.content_type.is_some() && !json => Decoding::Text,
+                Some(TypeRef::Bytes) => Decoding::Bytes,
+                Some(t) if defaults.has(t, &mut Vec::new()) => Decoding::JsonOrDefault,
+                Some(_) => Decoding::Json,
+            };
+        }
+    }
+    api.models = analysed;
+    // A union's common fields are its fallback's, with what was worked out
+    // for them there.
+    let fallback_fields: BTreeMap<TypeName, Vec<Field>> = api
+        .models
+        .iter()
+        .filter_map(|m| match &m.kind {
+            ModelKind::Struct(s) if m.origin == Origin::Fallback => Some((m.name.clone(), s.fields.clone())),
+            _ => None,
+        })
+        .collect();
+    for m in &mut api.models {
+        if let ModelKind::Union(u) = &mut m.kind {
+            let fields = fallback_fields.get(&u.fallback).map_or(&[][..], Vec::as_slice);
+            for f in &mut u.common {
+                if let Some(there) = fields.iter().find(|t| t.rust == f.rust) {
+                    f.boxed = there.boxed;
+                    f.has_default = there.has_default;
+                }
+            }
+        }
+    }
+    api.warnings.extend(warnings);
+    other
+}
+
+/// How a request body is written: JSON for JSON types, text and bytes as
+/// they are, forms and multipart field by field. A form or multipart body
+/// that is not an object cannot be split into fields: it is sent as JSON,
+/// with a warning.
+fn encoding(defaults: &Defaults, body: &Body, at: &SpecPointer, warnings: &mut Vec<Warning>) -> BodyEncoding {
+    let ct = body.content_type.as_str();
+    if ct == "application/json" || ct.ends_with("+json") {
+        return BodyEncoding::Json;
+    }
+    let by_field = match ct {
+        "multipart/form-data" => Some(BodyEncoding::Multipart),
+        "application/x-www-form-urlencoded" => Some(BodyEncoding::Form),
+        _ => None,
+    };
+    match (&body.ty, by_field) {
+        (TypeRef::String, _) => BodyEncoding::Text,
+        (TypeRef::Bytes, _) => BodyEncoding::Bytes,
+        (TypeRef::Named(n), Some(e)) if defaults.is_struct(n) => e,
+        (_, Some(_)) => {
+            warnings.push(Warning {
+                pointer: at.join("requestBody"),
+                message: format!("a `{ct}` body that is not an object is sent as JSON"),
+            });
+            BodyEncoding::Json
+        }
+        (_, None) => BodyEncoding::Json,
+    }
+}
+
+/// How one model refers to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// A field whose type is the other model itself (index into `fields`).
+    Field(usize),
+    /// A union's variant or fallback, or an alias of the model itself.
+    Inline,
+    /// Through a `Vec`, a map, a boxed alternative, or a parent's fields.
+    Indirect,
+}
+
+/// Every reference from one model to another.
+struct TypeGraph {
+    edges: BTreeMap<TypeName, Vec<(Via, TypeName)>>,
+}
+
+impl TypeGraph {
+    fn new(models: &[Model]) -> Self {
+        fn named(t: &TypeRef, direct: Via, out: &mut Vec<(Via, TypeName)>) {
+            match t {
+                TypeRef::Named(n) => out.push((direct, n.clone())),
+                TypeRef::Array(inner) | TypeRef::Map(inner) => named(inner, Via::Indirect, out),
+                _ => {}
+            }
+        }
+        let mut edges = BTreeMap::new();
+        for m in models {
+            let mut out = Vec::new();
+            match &m.kind {
+                ModelKind::Struct(s) => {
+                    for (i, f) in s.fields.iter().enumerate() {
+                        named(&f.ty, Via::Field(i), &mut out);
+                    }
+                    if let Some(t) = &s.additional {
+                        named(t, Via::Indirect, &mut out);
+                    }
+                    out.extend(s.parent.iter().map(|p| (Via::Indirect, p.clone())));
+                }
+                ModelKind::Union(u) => {
+                    out.extend(u.variants.iter().map(|v| (Via::Inline, v.ty.clone())));
+                    out.push((Via::Inline, u.fallback.clone()));
+                }
+                ModelKind::OneOf(o) => {
+                    for a in &o.variants {
+                        named(&a.ty, Via::Indirect, &mut out);
+                    }
+                }
+                ModelKind::Alias(t) => named(t, Via::Inline, &mut out),
+                ModelKind::Enum(_) => {}
+            }
+            edges.insert(m.name.clone(), out);
+        }
+        TypeGraph { edges }
+    }
+
+    /// Every model reachable from `roots` (themselves included), following
+    /// the edges `follow` accepts.
+    fn reach(
+        &self,
+        roots: impl IntoIterator<Item = TypeName>,
+        follow: impl Fn(Via) -> bool,
+    ) -> BTreeSet<TypeName> {
+        let mut stack: Vec<TypeName> = roots.into_iter().collect();
+        let mut seen = BTreeSet::new();
+        while let Some(name) = stack.pop() {
+            if !seen.contains(&name) {
+                for (via, next) in self.edges.get(&name).into_iter().flatten() {
+                    if follow(*via) {
+                        stack.push(next.clone());
+                    }
+                }
+                seen.insert(name);
+            }
+        }
+        seen
+    }
+}
+
+/// Marks the fields whose type contains their owner without indirection.
+fn mark_boxed(graph: &TypeGraph, models: &mut [Model]) {
+    let inline = |via: Via| via != Via::Indirect;
+    for m in models {
+        let ModelKind::Struct(s) = &mut m.kind else {
+            continue;
+        };
+        for (via, target) in &graph.edges[&m.name] {
+            if let Via::Field(i) = via {
+                if graph.reach([target.clone()], inline).contains(&m.name) {
+                    s.fields[*i].boxed = true;
+                }
+            }
+        }
+    }
+}
+
+/// One cargo feature per tag (`<module>-<tag in kebab-case>`); each model is
+/// compiled when a tag whose operations reach it is on. Types no operation
+/// reaches (hook payloads, event types, ...), and what they reach, are
+/// compiled under one more feature, `<module>-other-models`, whose name this
+/// returns: enabling one tag compiles none of them.
+fn assign_features(module: &str, graph: &TypeGraph, api: &mut Api) -> String {
+    use heck::ToKebabCase;
+    fn named(t: &TypeRef, out: &mut Vec<TypeName>) {
+        match t {
+            TypeRef::Named(n) => out.push(n.clone()),
+            TypeRef::Array(inner) | TypeRef::Map(inner) => named(inner, out),
+            _ => {}
+        }
+    }
+    let mut reached: BTreeMap<TypeName, BTreeSet<String>> = BTreeMap::new();
+    for tag in &mut api.tags {
+        let feature = format!(
+            "{module}-{}",
+            snake(&tag.wire.0).0.trim_end_matches('_').to_kebab_case()
+        );
+        let mut roots = Vec::new();
+        for op in &tag.operations {
+            op.params.iter().for_each(|p| named(&p.ty, &mut roots));
+            op.body.iter().for_each(|b| named(&b.ty, &mut roots));
+            op.response.ty.iter().for_each(|t| named(t, &mut roots));
+        }
+        for name in graph.reach(roots, |_| true) {
+            reached.entry(name).or_default().insert(feature.clone());
+        }
+        tag.feature = Some(feature);
+    }
+    let other = format!("{module}-other-models");
+    let unreached: Vec<TypeName> = api
+        .models
+        .iter()
+        .map(|m| m.name.clone())
+        .filter(|n| !reached.contains_key(n))
+        .collect();
+    for name in graph.reach(unreached, |_| true) {
+        reached.entry(name).or_default().insert(other.clone());
+    }
+    let tag_count = api.tags.len();
+    for model in &mut api.models {
+        let features = reached.remove(&model.name).unwrap_or_default();
+        // Needed by every tag: the module's own feature says it shortest.
+        model.features = if features.iter().filter(|f| **f != other).count() == tag_count {
+            vec![module.to_string()]
+        } else {
+            features.into_iter().collect()
+        };
+    }
+    other
+}
+
+/// What the models say about empty values and scalars.
+struct Defaults<'a>(&'a [Model]);
+
+impl Defaults<'_> {
+    fn kind(&self, name: &TypeName) -> Option<&ModelKind> {
+        self.0
+            .binary_search_by(|m| m.name.cmp(name))
+            .ok()
+            .map(|i| &self.0[i].kind)
+    }
+
+    /// Whether a value of type `t` has an empty value (`Default`): anything
+    /// but a model whose required fields lack one, or a model that contains
+    /// itself (`seen` holds the models on the way here).
+    fn has(&self, t: &TypeRef, seen: &mut Vec<TypeName>) -> bool {
+        let TypeRef::Named(n) = t else {
+            return true;
+        };
+        if seen.contains(n) {
+            return false;
+        }
+        seen.push(n.clone());
+        let ok = match self.kind(n) {
+            Some(ModelKind::Struct(s)) => s.fields.iter().all(|f| !f.required || self.has(&f.ty, seen)),
+            Some(ModelKind::Alias(t)) => self.has(t, seen),
+            _ => false,
+        };
+        seen.pop();
+        ok
+    }
+
+    /// Whether a fixed string value can be converted into type `t`.
+    fn settable(&self, t: &TypeRef) -> bool {
+        match t {
+            TypeRef::String => true,
+            TypeRef::Named(n) => matches!(self.kind(n), Some(ModelKind::Enum(_))),
+            _ => false,
+        }
+    }
+
+    /// Whether a value of type `t` can stand in a path or query.
+    fn scalar(&self, t: &TypeRef) -> bool {
+        match t {
+            TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
+            TypeRef::Named(n) => match self.kind(n) {
+                Some(ModelKind::Enum(_)) => true,
+                Some(ModelKind::Alias(inner)) => self.scalar(inner),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    fn is_struct(&self, name: &TypeName) -> bool {
+        matches!(self.kind(name), Some(ModelKind::Struct(_)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{load, SourceFile};
+
+    #[test]
+    fn a_tag_enables_the_models_its_operations_reach_and_no_others() {
+        let text = "openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      tags: [Alpha]\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}}\n  /b:\n    get:\n      operationId: getB\n      tags: [Beta Things]\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Shared'}}}}}\ncomponents:\n  schemas:\n    A: {type: object, properties: {shared: {$ref: '#/components/schemas/Shared'}}}\n    Shared: {type: object, properties: {id: {type: string}}}\n    Event: {type: object, properties: {shared: {$ref: '#/components/schemas/Shared'}}}\n";
+        let spec = SourceFile {
+            name: "t.yaml".into(),
+            text: text.into(),
+        };
+        let api = super::super::normalize(&load(&spec, &[]).unwrap(), "m", true).unwrap();
+        let tags: Vec<(&str, Option<&str>)> = api
+            .tags
+            .iter()
+            .map(|t| (t.wire.as_str(), t.feature.as_deref()))
+            .collect();
+        assert_eq!(
+            tags,
+            [("Alpha", Some("m-alpha")), ("Beta Things", Some("m-beta-things"))]
+        );
+        assert_eq!(api.other_models_feature.as_deref(), Some("m-other-models"));
+        let features = |name: &str| {
+            api.models
+                .iter()
+                .find(|m| m.name.0 == name)
+                .unwrap()
+                .features
+                .clone()
+        };
+        assert_eq!(features("A"), ["m-alpha"]);
+        // What every tag (and the unused types) reach is gated by the module feature alone.
+        assert_eq!(features("Shared"), ["m"]);
+        assert_eq!(features("Event"), ["m-other-models"]);
+    }
+}
