@@ -523,6 +523,15 @@ mod tests {
     }
 
     #[test]
+    fn ec_parameters_alone_are_a_pem_without_a_key() {
+        let parameters = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
+        assert_eq!(
+            reject(parameters),
+            "a PEM with 0 keys; exactly one private key is needed"
+        );
+    }
+
+    #[test]
     fn rsa_jwk_and_pem_are_verified_by_the_same_public_key() {
         let jwk = jwk_fixture("rsa-private.jwk.json");
         let from_jwk = parse(&fixture("rsa-private.jwk.json"));
