@@ -81,15 +81,38 @@ pub fn pascal(name: &str) -> TypeName {
     TypeName(escape(cased, "V"))
 }
 
+/// A PascalCase name built from parts: the `_` that escapes `Self` is
+/// dropped once something follows it (`Self_` + `Api` is `SelfApi`), since
+/// an underscore inside a type name is not camel case.
+pub fn camel(name: &str) -> String {
+    let joined: String = name
+        .char_indices()
+        .filter(|&(i, c)| c != '_' || i == name.len() - 1)
+        .map(|(_, c)| c)
+        .collect();
+    if joined.ends_with('_') && joined != "Self_" {
+        joined.trim_end_matches('_').to_string()
+    } else {
+        joined
+    }
+}
+
 /// Makes `candidate` unique among `taken` by appending 2, 3, ... and records
-/// it. Returns the unique name and whether it had to change.
+/// it. Returns the unique name and whether it had to change. A PascalCase
+/// name that ends in the keyword escape `_` takes the number instead
+/// (`Self_`, then `Self2`), so it stays camel case.
 pub fn unique(taken: &mut std::collections::BTreeSet<String>, candidate: String) -> (String, bool) {
     if taken.insert(candidate.clone()) {
         return (candidate, false);
     }
+    let stem = if candidate.starts_with(|c: char| c.is_ascii_uppercase()) {
+        candidate.trim_end_matches('_')
+    } else {
+        candidate.as_str()
+    };
     let mut n = 2;
     loop {
-        let next = format!("{candidate}{n}");
+        let next = format!("{stem}{n}");
         if taken.insert(next.clone()) {
             return (next, true);
         }
@@ -145,5 +168,18 @@ mod tests {
         assert_eq!(unique(&mut taken, "A".into()), ("A".into(), false));
         assert_eq!(unique(&mut taken, "A".into()), ("A2".into(), true));
         assert_eq!(unique(&mut taken, "A".into()), ("A3".into(), true));
+        assert_eq!(unique(&mut taken, "Self_".into()), ("Self_".into(), false));
+        assert_eq!(unique(&mut taken, "Self_".into()), ("Self2".into(), true));
+        assert_eq!(unique(&mut taken, "type_".into()), ("type_".into(), false));
+        assert_eq!(unique(&mut taken, "type_".into()), ("type_2".into(), true));
+    }
+
+    #[test]
+    fn composed_type_names_stay_camel_case() {
+        assert_eq!(camel("Self_"), "Self_");
+        assert_eq!(camel("Self_Api"), "SelfApi");
+        assert_eq!(camel("Self_Status"), "SelfStatus");
+        assert_eq!(camel("ThingSelf_"), "ThingSelf");
+        assert_eq!(camel("UserApi"), "UserApi");
     }
 }

@@ -326,3 +326,103 @@ mod mutated_specs {
         }
     }
 }
+
+/// The spec `codegen/tests/specs/hostile/<name>` (which the compile test
+/// also builds): its IR, and its warnings as `pointer: message`.
+fn fixture(name: &str) -> (Api, Vec<String>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/specs/hostile")
+        .join(name);
+    let text = std::fs::read_to_string(path).unwrap();
+    let yaml = text.split_once("\ninfo:").map(|(_, rest)| rest).unwrap();
+    let api = run(&format!("x-info:{yaml}")).unwrap();
+    let warnings = api
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.pointer, w.message))
+        .collect();
+    (api, warnings)
+}
+
+#[test]
+fn tags_equal_once_cased_get_their_own_module_and_handle() {
+    let (api, warnings) = fixture("tag_collisions.yaml");
+    let tags: Vec<(&str, &str, &str)> = api
+        .tags
+        .iter()
+        .map(|t| (t.wire.as_str(), t.module.0.as_str(), t.handle.0.as_str()))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            ("User", "user", "UserApi"),
+            ("user", "user2", "UserApi2"),
+            ("User Factor", "user_factor", "UserFactorApi"),
+            ("UserFactor", "user_factor2", "UserFactorApi2"),
+        ]
+    );
+    assert_eq!(
+        warnings,
+        [
+            "/paths/~1d/get/tags/0: tag `UserFactor` names the same module as another tag; it is `user_factor2` with `UserFactorApi2`",
+            "/paths/~1b/get/tags/0: tag `user` names the same module as another tag; it is `user2` with `UserApi2`",
+        ]
+    );
+}
+
+#[test]
+fn names_the_handle_uses_and_self_stay_usable() {
+    let (api, warnings) = fixture("handle_names.yaml");
+    let ops: Vec<(&str, &str)> = api
+        .operations()
+        .map(|(_, o)| (o.method_name.0.as_str(), o.builder.0.as_str()))
+        .collect();
+    assert!(ops.contains(&("new_operation", "New")), "{ops:?}");
+    assert!(ops.contains(&("user_api", "UserApiRequest")), "{ops:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.ends_with("`new` is a name the API handle uses; the method is `new_operation`")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.ends_with(
+            "the request builder would be named like its handle `UserApi`; it is `UserApiRequest`"
+        )),
+        "{warnings:?}"
+    );
+
+    let (api, _) = fixture("keyword_collisions.yaml");
+    let names: Vec<&str> = api.models.iter().map(|m| m.name.0.as_str()).collect();
+    assert!(
+        names.iter().all(|n| !n.trim_end_matches('_').contains('_')),
+        "{names:?}"
+    );
+    let handles: Vec<&str> = api.tags.iter().map(|t| t.handle.0.as_str()).collect();
+    assert!(handles.contains(&"SelfApi"), "{handles:?}");
+}
+
+#[test]
+fn parameters_without_a_text_form_are_taken_as_strings_with_a_warning() {
+    let (api, warnings) = fixture("structured_parameters.yaml");
+    for (_, op) in api.operations() {
+        for p in &op.params {
+            assert!(
+                !matches!(
+                    p.ty,
+                    okta_codegen::ir::TypeRef::Map(_) | okta_codegen::ir::TypeRef::Bytes
+                ),
+                "{}: {:?}",
+                p.wire,
+                p.ty
+            );
+        }
+    }
+    let taken: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("has no text form"))
+        .collect();
+    assert!(taken.len() >= 3, "{warnings:?}");
+    assert!(taken.iter().any(|w| w.contains("is a map")), "{taken:?}");
+    assert!(taken.iter().any(|w| w.contains("is binary")), "{taken:?}");
+}

@@ -542,6 +542,14 @@ impl ParamValue for serde_json::Value {
     }
 }
 
+/// A list in a path, header or cookie, or an inner list in the query:
+/// comma-separated, OpenAPI's `simple` style (and `form` without explode).
+impl<T: ParamValue> ParamValue for Vec<T> {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Owned(self.iter().map(|v| v.to_param()).collect::<Vec<_>>().join(","))
+    }
+}
+
 impl<T: ParamValue + ?Sized> ParamValue for Box<T> {
     fn to_param(&self) -> Cow<'_, str> {
         (**self).to_param()

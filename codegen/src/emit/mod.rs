@@ -136,6 +136,12 @@ fn module_root(api: &Api) -> TokenStream {
         };
         quote!(#![doc = #l])
     });
+    // A spec without operations has no handles to re-export.
+    let reexport = (!api.tags.is_empty()).then(|| {
+        quote!(
+            pub use apis::*;
+        )
+    });
     quote! {
         #(#lines)*
         // Polymorphic models hold their subtypes inline so a match reads the
@@ -148,7 +154,7 @@ fn module_root(api: &Api) -> TokenStream {
         pub mod apis;
         pub mod models;
 
-        pub use apis::*;
+        #reexport
     }
 }
 

@@ -3,7 +3,7 @@
 //! model's fields, the model itself, or the caller (parent ids and the rest).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::apis::{body_type, response_type};
 use super::{field_ident, ident, Ctx};
@@ -37,10 +37,26 @@ fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
     let mut lets = Vec::new();
     let mut call_args = Vec::new();
     let mut bound = Vec::new();
+    // A bound field is read into a local of its own name, unless that name
+    // is taken by the `client` argument or another argument.
+    let arguments: Vec<&str> = r
+        .bindings
+        .iter()
+        .filter_map(|b| match b {
+            Binding::Parent { arg, .. } | Binding::Caller { arg, .. } => Some(arg.0.as_str()),
+            _ => None,
+        })
+        .chain(["client"])
+        .collect();
     for b in &r.bindings {
         match b {
             Binding::Field { field, required } => {
                 let f = field_ident(field);
+                let local = if arguments.contains(&field.0.as_str()) {
+                    format_ident!("bound_{}", field.0)
+                } else {
+                    f.clone()
+                };
                 let wire = format!("{}.{}", m.wire, field.0);
                 let access = match (is_union, required) {
                     (true, true) => quote!(::std::option::Option::Some(self.#f())),
@@ -48,8 +64,8 @@ fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
                     (false, true) => quote!(::std::option::Option::Some(&self.#f)),
                     (false, false) => quote!(self.#f.as_ref()),
                 };
-                lets.push(quote!(let #f = crate::runtime::bound_field(#access, #wire)?;));
-                call_args.push(quote!(::std::clone::Clone::clone(#f)));
+                lets.push(quote!(let #local = crate::runtime::bound_field(#access, #wire)?;));
+                call_args.push(quote!(::std::clone::Clone::clone(#local)));
                 bound.push(format!("`{}` from `self.{}`", field.0, field.0));
             }
             Binding::SelfBody => {

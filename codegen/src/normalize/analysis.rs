@@ -93,29 +93,93 @@ pub(super) fn analyze(api: &mut Api, module: &str, tag_features: bool) -> Option
         }
     }
     api.models = analysed;
-    // A union's common fields are its fallback's, with what was worked out
-    // for them there.
-    let fallback_fields: BTreeMap<TypeName, Vec<Field>> = api
+    let lookup = Defaults(&api.models);
+    for op in api.tags.iter_mut().flat_map(|t| &mut t.operations) {
+        for p in &mut op.params {
+            if !lookup.sendable(&p.ty, true) {
+                let what = match &p.ty {
+                    TypeRef::Named(n) => format!("`{n}`"),
+                    TypeRef::Map(_) => "a map".into(),
+                    TypeRef::Bytes => "binary".into(),
+                    _ => "a nested list".into(),
+                };
+                warnings.push(Warning {
+                    pointer: op.pointer.clone(),
+                    message: format!(
+                        "{} parameter `{}` is {what}, which has no text form: it is taken as the string to send",
+                        p.location.as_str(),
+                        p.wire
+                    ),
+                });
+                p.ty = TypeRef::String;
+            }
+        }
+    }
+    // A union's common field has the empty value its fallback's has, and is
+    // boxed where any subtype boxes it (an accessor cannot return both).
+    let structs: BTreeMap<TypeName, &Struct> = api
         .models
         .iter()
         .filter_map(|m| match &m.kind {
-            ModelKind::Struct(s) if m.origin == Origin::Fallback => Some((m.name.clone(), s.fields.clone())),
+            ModelKind::Struct(s) => Some((m.name.clone(), s)),
             _ => None,
         })
         .collect();
-    for m in &mut api.models {
-        if let ModelKind::Union(u) = &mut m.kind {
-            let fields = fallback_fields.get(&u.fallback).map_or(&[][..], Vec::as_slice);
-            for f in &mut u.common {
-                if let Some(there) = fields.iter().find(|t| t.rust == f.rust) {
-                    f.boxed = there.boxed;
-                    f.has_default = there.has_default;
-                }
+    let mut common = Vec::new();
+    for (i, m) in api.models.iter().enumerate() {
+        if let ModelKind::Union(u) = &m.kind {
+            let leaves = union_structs(&api.models, &m.name);
+            let flags: Vec<(bool, bool)> = u
+                .common
+                .iter()
+                .map(|f| {
+                    let field = |s: &TypeName| {
+                        structs
+                            .get(s)
+                            .and_then(|s| s.fields.iter().find(|g| g.rust == f.rust))
+                    };
+                    let boxed = leaves.iter().any(|l| field(l).is_some_and(|g| g.boxed));
+                    (boxed, field(&u.fallback).is_some_and(|g| g.has_default))
+                })
+                .collect();
+            common.push((i, flags));
+        }
+    }
+    for (i, flags) in common {
+        if let ModelKind::Union(u) = &mut api.models[i].kind {
+            for (f, (boxed, has_default)) in u.common.iter_mut().zip(flags) {
+                f.boxed = boxed;
+                f.has_default = has_default;
             }
         }
     }
     api.warnings.extend(warnings);
     other
+}
+
+/// The structs a union's value can be: its fallback and its subtypes,
+/// through nested unions.
+fn union_structs(models: &[Model], union: &TypeName) -> Vec<TypeName> {
+    let mut out = Vec::new();
+    let mut stack = vec![union.clone()];
+    let mut seen = BTreeSet::new();
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        match models
+            .binary_search_by(|m| m.name.cmp(&name))
+            .map(|i| &models[i].kind)
+        {
+            Ok(ModelKind::Union(u)) => {
+                stack.push(u.fallback.clone());
+                stack.extend(u.variants.iter().map(|v| v.ty.clone()));
+            }
+            Ok(ModelKind::Struct(_)) => out.push(name),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// How a request body is written: JSON for JSON types, text and bytes as
@@ -346,6 +410,22 @@ impl Defaults<'_> {
                 _ => false,
             },
             _ => false,
+        }
+    }
+
+    /// Whether a parameter of type `t` can be written as text: a scalar, a
+    /// scalar one-of, any JSON, or (where `list` allows) a list of those,
+    /// comma-separated, or a list of such lists.
+    fn sendable(&self, t: &TypeRef, list: bool) -> bool {
+        match t {
+            TypeRef::Any => true,
+            TypeRef::Array(inner) => list && self.sendable(inner, true),
+            TypeRef::Named(n) => match self.kind(n) {
+                Some(ModelKind::OneOf(o)) => o.scalar,
+                Some(ModelKind::Alias(inner)) => self.sendable(inner, list),
+                _ => self.scalar(t),
+            },
+            other => self.scalar(other),
         }
     }
 

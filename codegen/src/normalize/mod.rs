@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::ir::*;
 use crate::load::LoadedSpec;
-use crate::naming::{pascal, snake, unique};
+use crate::naming::{camel, pascal, snake, unique};
 use crate::Error;
 
 mod analysis;
@@ -153,6 +153,7 @@ impl<'a> Normalizer<'a> {
 
     /// Reserves a type name, reporting a collision.
     fn claim(&mut self, candidate: String, pointer: &SpecPointer) -> TypeName {
+        let candidate = camel(&candidate);
         let (name, renamed) = unique(&mut self.taken, candidate.clone());
         if renamed {
             self.warn(

@@ -39,25 +39,48 @@ impl<'a> Normalizer<'a> {
                 by_tag.entry(tag).or_default().push(operation);
             }
         }
-        let mut tags: Vec<Tag> = by_tag
-            .into_iter()
-            .map(|(wire, operations)| {
-                let doc = self
-                    .api
-                    .tags
-                    .iter()
-                    .find(|t| t.name == wire)
-                    .and_then(|t| t.description.clone());
-                Tag {
-                    feature: None,
-                    module: snake(&wire),
-                    handle: TypeName(format!("{}Api", pascal(&wire).0)),
-                    wire: WireName(wire),
-                    doc,
-                    operations,
+        let (mut modules, mut handles) = (BTreeSet::new(), BTreeSet::new());
+        let mut tags = Vec::new();
+        for (wire, mut operations) in by_tag {
+            let doc = self
+                .api
+                .tags
+                .iter()
+                .find(|t| t.name == wire)
+                .and_then(|t| t.description.clone());
+            // Tags that differ only in case or spacing (`User`, `user`) get
+            // distinct modules and handles, in tag order.
+            let at = operations.first().map(|o| o.pointer.join("tags").join(0));
+            let (module, module_renamed) = unique(&mut modules, snake(&wire).0);
+            let (handle, handle_renamed) = unique(&mut handles, camel(&format!("{}Api", pascal(&wire))));
+            if let (true, Some(at)) = (module_renamed || handle_renamed, &at) {
+                self.warn(
+                    at,
+                    format!(
+                        "tag `{wire}` names the same module as another tag; it is `{module}` with `{handle}`"
+                    ),
+                );
+            }
+            let handle = TypeName(handle);
+            for op in &mut operations {
+                if op.builder == handle {
+                    let renamed = TypeName(format!("{}Request", op.builder));
+                    self.warn(
+                        &op.pointer.join("operationId"),
+                        format!("the request builder would be named like its handle `{handle}`; it is `{renamed}`"),
+                    );
+                    op.builder = renamed;
                 }
-            })
-            .collect();
+            }
+            tags.push(Tag {
+                feature: None,
+                module: RustIdent(module),
+                handle,
+                wire: WireName(wire),
+                doc,
+                operations,
+            });
+        }
         tags.sort_by(|a, b| a.handle.cmp(&b.handle));
         Ok(tags)
     }
@@ -218,9 +241,18 @@ impl<'a> Normalizer<'a> {
                 names
             })
             .unwrap_or_default();
+        let mut method_name = snake(&id);
+        if HANDLE_NAMES.contains(&method_name.0.as_str()) {
+            let renamed = RustIdent(format!("{method_name}_operation"));
+            self.warn(
+                &pointer.join("operationId"),
+                format!("`{method_name}` is a name the API handle uses; the method is `{renamed}`"),
+            );
+            method_name = renamed;
+        }
         Ok(Operation {
-            method_name: snake(&id),
-            builder: TypeName(op_type),
+            method_name,
+            builder: TypeName(camel(&op_type)),
             id: OperationId(id),
             method: match method {
                 "get" => HttpMethod::Get,
@@ -370,6 +402,9 @@ impl<'a> Normalizer<'a> {
         })
     }
 }
+
+/// Names an API handle defines itself: its constructor.
+const HANDLE_NAMES: &[&str] = &["new"];
 
 /// Names a request builder defines itself: its `client` field and its
 /// methods. A parameter or body with one of them is renamed (and

@@ -16,7 +16,7 @@ pub struct AuthenticatorEnrollmentPolicyRuleActionEnroll {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<
-        crate::management::models::AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_,
+        crate::management::models::AuthenticatorEnrollmentPolicyRuleActionEnrollSelf,
     >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]

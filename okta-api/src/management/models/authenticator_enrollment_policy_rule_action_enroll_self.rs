@@ -8,7 +8,7 @@
 /// Open: a value this SDK does not know is kept in `Other` and written back verbatim.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_ {
+pub enum AuthenticatorEnrollmentPolicyRuleActionEnrollSelf {
     /// `CHALLENGE`
     Challenge,
     /// `LOGIN`
@@ -21,7 +21,7 @@ pub enum AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_ {
     Other(::std::string::String),
 }
 
-impl AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_ {
+impl AuthenticatorEnrollmentPolicyRuleActionEnrollSelf {
     /// The value as Okta writes it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -34,7 +34,7 @@ impl AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_ {
     }
 }
 
-impl ::std::convert::From<&str> for AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_ {
+impl ::std::convert::From<&str> for AuthenticatorEnrollmentPolicyRuleActionEnrollSelf {
     fn from(value: &str) -> Self {
         match value {
             "CHALLENGE" => Self::Challenge,
@@ -46,4 +46,4 @@ impl ::std::convert::From<&str> for AuthenticatorEnrollmentPolicyRuleActionEnrol
     }
 }
 
-crate::runtime::open_enum!(AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_);
+crate::runtime::open_enum!(AuthenticatorEnrollmentPolicyRuleActionEnrollSelf);
