@@ -4,9 +4,9 @@
 use minijinja::{context, Environment};
 use serde::Serialize;
 
+use crate::error::Error;
 use crate::ir::*;
 use crate::naming::snake;
-use crate::Error;
 
 const API: &str = include_str!("../templates/api.md");
 const MODEL: &str = include_str!("../templates/model.md");

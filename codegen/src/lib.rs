@@ -8,6 +8,9 @@
 
 // The stages, in the order a spec goes through them.
 
+// What goes wrong, located: the file, the JSON pointer, the problem.
+mod error;
+
 // 1. Spec files as text; YAML parsing.
 mod source;
 
@@ -34,33 +37,8 @@ pub mod docs;
 
 use std::collections::BTreeMap;
 
+pub use error::Error;
 pub use source::SourceFile;
-
-/// One generator error. Spec errors name the file, the JSON pointer and the
-/// problem.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{file}: {message}")]
-    Manifest { file: String, message: String },
-    #[error("{file}: {pointer}: {message}", pointer = if pointer.is_empty() { "/" } else { pointer })]
-    Spec {
-        file: String,
-        pointer: String,
-        message: String,
-    },
-    #[error("generated code for {file} does not parse: {message}")]
-    Render { file: String, message: String },
-}
-
-impl Error {
-    pub(crate) fn spec(file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Spec {
-            file: file.to_string(),
-            pointer: pointer.into(),
-            message: message.into(),
-        }
-    }
-}
 
 /// One spec and the `okta-api` module generated from it.
 #[derive(Clone, Debug)]

@@ -1,10 +1,10 @@
 //! Reads a spec and its overlays into an `openapiv3::OpenAPI`, keeping vendor
 //! extensions. Every error names the file and the JSON pointer.
 
+use crate::error::Error;
 use crate::overlay::{self, AppliedOverlay};
 use crate::source::path_to_pointer;
 pub use crate::source::{parse_yaml, SourceFile};
-use crate::Error;
 
 /// A loaded spec: the typed document plus the raw JSON (for examples and
 /// extension lookups by pointer) and what each overlay did.

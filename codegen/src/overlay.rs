@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
+use crate::error::Error;
 use crate::source::{parse_yaml, path_to_pointer, SourceFile};
-use crate::Error;
 
 #[derive(Deserialize)]
 struct OverlayDoc {

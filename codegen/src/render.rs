@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::Error;
+use crate::error::Error;
 
 /// Formats `tokens` as one file: the generated-file header, then the items
 /// separated by one blank line, `\n` line endings and a final newline.

@@ -1,7 +1,7 @@
 //! Spec files as text, and the YAML and error-path helpers that the loader
 //! and the overlays share.
 
-use crate::Error;
+use crate::error::Error;
 
 /// A spec or overlay file's text, named by its path relative to the
 /// workspace (which every error names).

@@ -7,9 +7,9 @@ mod resources;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::error::Error;
 use crate::ir::*;
 use crate::render::{header, render};
-use crate::Error;
 
 /// Emits the files of one module, as (path relative to the module
 /// directory, contents), sorted by path.

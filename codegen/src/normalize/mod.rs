@@ -17,10 +17,10 @@ use openapiv3::{
 };
 use serde_json::Value;
 
+use crate::error::Error;
 use crate::ir::*;
 use crate::load::LoadedSpec;
 use crate::naming::{camel, pascal, snake, unique};
-use crate::Error;
 
 mod analysis;
 mod fields;
