@@ -2,6 +2,12 @@
 //! against a hand-written `reqwest` call doing the same request (same URL,
 //! headers and connection pool settings) and the same decode (the baseline).
 //!
+//! Criterion times the two one after the other; the machine's drift between
+//! them shows as a few percent either way, so the benchmark then times them
+//! interleaved, in rounds, and reports the ratio within each round (median
+//! and range); with `OKTA_API_BENCH_INTERLEAVED=<file>` it also writes those
+//! rounds to the file as JSON.
+//!
 //! `cargo bench -p okta-api --bench request` (or `cargo xtask bench runtime`,
 //! which prints the ratios)
 
@@ -78,6 +84,77 @@ fn request(c: &mut Criterion) {
             .iter(|| async { users.list_users().await.unwrap() })
     });
     group.finish();
+
+    // Criterion measures the baseline and the SDK one after the other, and
+    // the machine drifts in between; these rounds interleave them. Not in
+    // `cargo test --benches`.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let calls = [
+        interleaved(
+            &runtime,
+            "`get_user` (one user)",
+            2000,
+            || async {
+                serde_json::from_slice::<UserGetSingleton>(&by_hand("/api/v1/users/00u1").await).unwrap()
+            },
+            || async { users.get_user("00u1").await.unwrap() },
+        ),
+        interleaved(
+            &runtime,
+            "`list_users` (200 users)",
+            100,
+            || async { serde_json::from_slice::<Vec<User>>(&by_hand("/api/v1/users").await).unwrap() },
+            || async { users.list_users().await.unwrap() },
+        ),
+    ];
+    if let Some(path) = std::env::var_os("OKTA_API_BENCH_INTERLEAVED") {
+        std::fs::write(&path, serde_json::to_vec(&calls).unwrap()).unwrap();
+    }
+}
+
+const ROUNDS: usize = 31;
+
+/// `ROUNDS` rounds (an odd count: the median is one of them), each timing
+/// `calls` baseline calls and `calls` SDK calls back to back, which goes
+/// first alternating, after one unmeasured round; the mean time per call of
+/// each block, and the ratio within each round.
+fn interleaved<A: std::future::Future, B: std::future::Future>(
+    runtime: &tokio::runtime::Runtime,
+    call: &str,
+    calls: usize,
+    baseline: impl Fn() -> A,
+    sdk: impl Fn() -> B,
+) -> serde_json::Value {
+    let (mut baseline_ns, mut sdk_ns) = (Vec::new(), Vec::new());
+    runtime.block_on(async {
+        for round in 0..=ROUNDS {
+            for sdk_block in [round % 2 == 1, round % 2 == 0] {
+                let started = std::time::Instant::now();
+                for _ in 0..calls {
+                    if sdk_block {
+                        std::hint::black_box(sdk().await);
+                    } else {
+                        std::hint::black_box(baseline().await);
+                    }
+                }
+                let ns = started.elapsed().as_nanos() as f64 / calls as f64;
+                if round > 0 {
+                    if sdk_block { &mut sdk_ns } else { &mut baseline_ns }.push(ns);
+                }
+            }
+        }
+    });
+    let mut ratios: Vec<f64> = sdk_ns.iter().zip(&baseline_ns).map(|(s, b)| s / b).collect();
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "interleaved {call}: okta-api / baseline {:.3}x (min {:.3}x, max {:.3}x) over {ROUNDS} rounds of {calls} calls",
+        ratios[ROUNDS / 2],
+        ratios[0],
+        ratios[ROUNDS - 1]
+    );
+    serde_json::json!({ "call": call, "calls": calls, "baseline_ns": baseline_ns, "sdk_ns": sdk_ns })
 }
 
 criterion_group!(benches, request);

@@ -10,12 +10,14 @@ use okta_codegen::Generated;
 use xtask::{bench, committed_files, drift, generate, workspace_root, write_files, MODULES};
 
 const USAGE: &str = "usage: cargo xtask <generate|check> [--root DIR]
-       cargo xtask bench [generator|runtime|compile]
+       cargo xtask bench [generator|runtime|compile] [--pairs N] [--cases a,b,...]
        cargo xtask mutants [cargo-mutants options]
 
   generate  regenerate okta-api's generated modules from spec/ (and delete stale files)
   check     fail if the committed generated files differ from what generate would write
-  bench     print the tables of BENCHMARKS.md (release build; `compile` takes minutes)
+  bench     print the tables of BENCHMARKS.md (release build; `compile` takes about half an hour
+            on two idle cores: --pairs N baseline/case pairs, default 3; --cases a subset of
+            management-user,default,okta-0.7.1,full, default all, each beside the baseline)
   mutants   mutation-test okta-api's hand-written runtime (src/*.rs) with cargo-mutants (hours; not in CI)
 
   --root DIR  the workspace to work on (default: this one)";
