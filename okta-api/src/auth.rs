@@ -399,3 +399,77 @@ impl Credentials {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    fn settings() -> OAuthSettings {
+        let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keys/ec-private.pem"));
+        let key = crate::keys::parse_private_key(&pem.unwrap()).unwrap();
+        let org = url::Url::parse("https://dev-1.okta.com/").unwrap();
+        OAuthSettings::new(
+            "0oa1".into(),
+            vec!["okta.users.read".into()],
+            key,
+            &org,
+            DpopMode::Always,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_dpop_nonce_is_kept_only_when_sane() {
+        let nonce = |value: &str| dpop_nonce(&headers(&[("dpop-nonce", value)]));
+        assert_eq!(nonce(" n-1 ").as_deref(), Some("n-1"));
+        assert_eq!(nonce(&"n".repeat(1024)).map(|n| n.len()), Some(1024));
+        assert_eq!(nonce(&"n".repeat(1025)), None, "too long");
+        assert_eq!(nonce(""), None);
+        assert_eq!(nonce("  "), None);
+        assert_eq!(dpop_nonce(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn only_a_dpop_challenge_for_a_nonce_asks_for_one() {
+        let asks = |values: &[&str]| {
+            let pairs: Vec<_> = values.iter().map(|v| ("www-authenticate", *v)).collect();
+            asks_for_dpop_nonce(&headers(&pairs))
+        };
+        assert!(asks(&["DPoP error=\"use_dpop_nonce\""]));
+        assert!(asks(&[" dpop error=\"use_dpop_nonce\", error_description=\"x\""]));
+        assert!(asks(&["Bearer realm=\"okta\"", "DPoP error=\"use_dpop_nonce\""]));
+        assert!(!asks(&["DPoP error=\"invalid_token\""]));
+        assert!(!asks(&["Bearer error=\"use_dpop_nonce\""]));
+        assert!(!asks(&[]));
+    }
+
+    #[test]
+    fn the_apis_nonce_is_new_only_when_it_changes() {
+        let oauth = settings();
+        let nonce = |value: &str| headers(&[("dpop-nonce", value)]);
+        assert!(!oauth.api_nonce(&HeaderMap::new()), "no nonce");
+        assert!(oauth.api_nonce(&nonce("an-1")));
+        assert!(!oauth.api_nonce(&nonce("an-1")), "the same again");
+        assert!(!oauth.api_nonce(&HeaderMap::new()));
+        assert_eq!(lock(&oauth.api_nonce).as_deref(), Some("an-1"), "kept");
+        assert!(oauth.api_nonce(&nonce("an-2")));
+    }
+
+    #[test]
+    fn only_service_apps_refresh_their_token() {
+        let token = || SecretString::from("t".to_string());
+        assert!(!Credentials::ApiToken(token()).can_refresh());
+        assert!(!Credentials::BearerToken(token()).can_refresh());
+        assert!(Credentials::ApiToken(token()).oauth().is_none());
+        let app = Credentials::PrivateKey(Box::new(settings()));
+        assert!(app.can_refresh() && app.oauth().is_some());
+    }
+}

@@ -721,3 +721,259 @@ fn read_private_key(key: &Sourced<SecretString>) -> Result<SecretString, Error> 
             ))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A service app's key, as the path of a JWK file (its `kid` is `test-ec-key`).
+    const JWK_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keys/ec-private.jwk.json");
+
+    fn token_app() -> ClientBuilder {
+        ClientBuilder::default()
+            .org_url("https://dev-1.okta.com")
+            .api_token("t")
+    }
+
+    fn service_app() -> ClientBuilder {
+        ClientBuilder::default()
+            .org_url("https://dev-1.okta.com")
+            .private_key("0oa1", ["okta.users.read"], JWK_PATH)
+    }
+
+    fn config(builder: ClientBuilder) -> ClientConfig {
+        builder.into_config().unwrap_or_else(|e| panic!("rejected: {e}"))
+    }
+
+    fn rejected(builder: ClientBuilder) -> String {
+        match builder.into_config() {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// `builder` with one `OKTA_CLIENT_*` variable set.
+    fn with_env(builder: ClientBuilder, name: &str, value: &str) -> ClientBuilder {
+        builder.env_vars(|n| (n == name).then(|| value.to_string()))
+    }
+
+    fn credentials(builder: ClientBuilder) -> String {
+        format!("{:?}", config(builder).credentials)
+    }
+
+    #[test]
+    fn unset_settings_take_the_documented_defaults() {
+        let c = config(token_app());
+        assert_eq!(c.org_url.as_str(), "https://dev-1.okta.com/");
+        assert!(matches!(c.credentials, Credentials::ApiToken(_)));
+        assert_eq!(c.connect_timeout, Duration::from_secs(30));
+        assert_eq!(c.attempt_timeout, Duration::from_secs(60));
+        assert_eq!(c.request_timeout, None);
+        assert_eq!(c.max_retries, 2);
+        assert_eq!(c.max_rate_limit_wait, Duration::from_secs(61));
+        assert_eq!(c.max_response_size, 67_108_864);
+        assert!(!c.prevent_rate_limits);
+        assert!(c.user_agent.is_none() && c.proxy.is_none());
+    }
+
+    #[test]
+    fn every_builder_setting_reaches_the_config() {
+        let c = config(
+            token_app()
+                .user_agent("app/1")
+                .connect_timeout(Duration::from_millis(1500))
+                .request_timeout(Duration::from_secs(90))
+                .attempt_timeout(Duration::from_secs(5))
+                .max_retries(7)
+                .max_rate_limit_wait(Duration::from_secs(3))
+                .max_response_size(1024)
+                .prevent_rate_limits(true)
+                .proxy("proxy.example", 3128),
+        );
+        assert_eq!(c.user_agent.as_deref(), Some("app/1"));
+        assert_eq!(c.connect_timeout, Duration::from_millis(1500));
+        assert_eq!(c.request_timeout, Some(Duration::from_secs(90)));
+        assert_eq!(c.attempt_timeout, Duration::from_secs(5));
+        assert_eq!(c.max_retries, 7);
+        assert_eq!(c.max_rate_limit_wait, Duration::from_secs(3));
+        assert_eq!(c.max_response_size, 1024);
+        assert!(c.prevent_rate_limits);
+        let proxy = format!("{:?}", c.proxy.expect("a proxy"));
+        assert!(
+            proxy.contains("Domain(\"proxy.example\")") && proxy.contains("port: Some(3128)"),
+            "{proxy}"
+        );
+        let bearer = config(token_app().bearer_token("b"));
+        assert!(matches!(bearer.credentials, Credentials::BearerToken(_)));
+    }
+
+    #[test]
+    fn a_service_app_keeps_its_dpop_mode_and_kid() {
+        let debug = credentials(service_app());
+        assert!(
+            debug.contains("dpop: Auto") && debug.contains("kid: Some(\"test-ec-key\")"),
+            "{debug}"
+        );
+        for (mode, shown) in [
+            (DpopMode::Always, "dpop: Always"),
+            (DpopMode::Never, "dpop: Never"),
+            (DpopMode::Auto, "dpop: Auto"),
+        ] {
+            let debug = credentials(service_app().dpop(mode));
+            assert!(debug.contains(shown), "{debug}");
+        }
+        for (value, shown) in [
+            ("auto", "dpop: Auto"),
+            ("TRUE", "dpop: Always"),
+            ("always", "dpop: Always"),
+            ("false", "dpop: Never"),
+            (" never ", "dpop: Never"),
+        ] {
+            let debug = credentials(with_env(service_app(), "OKTA_CLIENT_DPOP", value));
+            assert!(debug.contains(shown), "{value:?}: {debug}");
+        }
+        let debug = credentials(service_app().kid("rotated"));
+        assert!(debug.contains("kid: Some(\"rotated\")"), "{debug}");
+    }
+
+    #[test]
+    fn yaml_scalars_and_scope_lists_are_read() {
+        let yaml = format!(
+            "okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    authorizationMode: PrivateKey\n    clientId: 0oa1\n    privateKey: {JWK_PATH}\n    scopes: \"okta.users.read, okta.apps.read\"\n    dpop: true\n    connectionTimeout: 12\n    requestTimeout: 0\n    rateLimit:\n      maxRetries: 5\n      maxWait: 7\n"
+        );
+        let c = config(ClientBuilder::default().yaml(&yaml, "okta.yaml").unwrap());
+        let debug = format!("{:?}", c.credentials);
+        assert!(
+            debug.contains("scopes: [\"okta.users.read\", \"okta.apps.read\"]")
+                && debug.contains("dpop: Always"),
+            "{debug}"
+        );
+        assert_eq!(c.connect_timeout, Duration::from_secs(12));
+        assert_eq!(c.request_timeout, None, "zero is no limit");
+        assert_eq!(c.max_retries, 5);
+        assert_eq!(c.max_rate_limit_wait, Duration::from_secs(7));
+        let list = "okta:\n  client:\n    scopes: [okta.users.read, okta.apps.read]\n";
+        let debug = credentials(service_app().yaml(list, "okta.yaml").unwrap());
+        assert!(
+            debug.contains("scopes: [\"okta.users.read\", \"okta.apps.read\"]"),
+            "{debug}"
+        );
+        let debug = credentials(with_env(service_app(), "OKTA_CLIENT_SCOPES", "a,b c"));
+        assert!(debug.contains("scopes: [\"a\", \"b\", \"c\"]"), "{debug}");
+    }
+
+    #[test]
+    fn empty_environment_variables_are_ignored() {
+        let c =
+            config(token_app().env_vars(|name| {
+                matches!(name, "OKTA_CLIENT_ORGURL" | "OKTA_CLIENT_TOKEN").then(String::new)
+            }));
+        assert_eq!(c.org_url.as_str(), "https://dev-1.okta.com/");
+    }
+
+    #[test]
+    fn a_missing_file_is_skipped_and_an_unreadable_one_is_an_error() {
+        let missing = token_app().yaml_file_if_present(Path::new("/nonexistent/okta.yaml"));
+        assert_eq!(config(missing.unwrap()).max_retries, 2);
+        let file = std::env::temp_dir().join(format!("okta-config-unit-{}.yaml", std::process::id()));
+        std::fs::write(&file, "okta:\n  client:\n    rateLimit:\n      maxRetries: 9\n").unwrap();
+        let present = token_app().yaml_file_if_present(&file);
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(config(present.unwrap()).max_retries, 9);
+        // A directory cannot be read as text.
+        let err = token_app()
+            .yaml_file_if_present(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot read"), "{err}");
+    }
+
+    #[test]
+    fn durations_and_retries_are_accepted_up_to_their_bounds() {
+        let c = config(with_env(token_app(), "OKTA_CLIENT_CONNECTIONTIMEOUT", "3600"));
+        assert_eq!(c.connect_timeout, Duration::from_secs(3600));
+        let c = config(with_env(token_app(), "OKTA_CLIENT_REQUESTTIMEOUT", "86400"));
+        assert_eq!(c.request_timeout, Some(Duration::from_secs(86_400)));
+        let c = config(with_env(token_app(), "OKTA_CLIENT_RATELIMIT_MAXWAIT", "0"));
+        assert_eq!(c.max_rate_limit_wait, Duration::ZERO);
+        let c = config(with_env(token_app(), "OKTA_CLIENT_RATELIMIT_MAXRETRIES", "100"));
+        assert_eq!(c.max_retries, 100);
+        for (name, value, message) in [
+            ("OKTA_CLIENT_CONNECTIONTIMEOUT", "3601", "from 1 to 3600"),
+            ("OKTA_CLIENT_CONNECTIONTIMEOUT", "0", "from 1 to 3600"),
+            ("OKTA_CLIENT_REQUESTTIMEOUT", "86401", "from 0 to 86400"),
+            ("OKTA_CLIENT_RATELIMIT_MAXWAIT", "3601", "from 0 to 3600"),
+            ("OKTA_CLIENT_RATELIMIT_MAXRETRIES", "101", "from 0 to 100"),
+        ] {
+            let err = rejected(with_env(token_app(), name, value));
+            assert!(
+                err.contains(&format!("(from env {name})")) && err.contains(message),
+                "{err}"
+            );
+        }
+        let day = Duration::from_secs(86_400);
+        assert_eq!(config(token_app().attempt_timeout(day)).attempt_timeout, day);
+        for timeout in [Duration::ZERO, day + Duration::from_millis(1)] {
+            assert!(rejected(token_app().attempt_timeout(timeout)).contains("attemptTimeout"));
+        }
+        assert!(rejected(token_app().max_response_size(0)).contains("maxResponseSize"));
+    }
+
+    #[test]
+    fn org_urls_are_checked_and_end_with_a_slash() {
+        for (raw, url) in [
+            ("https://dev-1.okta.com", "https://dev-1.okta.com/"),
+            (" https://example.com/okta ", "https://example.com/okta/"),
+            ("https://example.com/okta/", "https://example.com/okta/"),
+            ("http://localhost:8080", "http://localhost:8080/"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            ("http://[::1]:8080", "http://[::1]:8080/"),
+        ] {
+            assert_eq!(config(token_app().org_url(raw)).org_url.as_str(), url, "{raw:?}");
+        }
+        for (raw, problem) in [
+            ("https://ada@dev-1.okta.com", "user name or password"),
+            ("https://:hunter2@dev-1.okta.com", "user name or password"),
+            ("https://dev-1.okta.com/?x=1", "query or a fragment"),
+            ("https://dev-1.okta.com/#top", "query or a fragment"),
+            ("http://dev-1.okta.com", "must use https"),
+            ("ftp://127.0.0.1", "must use https"),
+            ("dev-1.okta.com", "is not a URL"),
+        ] {
+            let err = rejected(token_app().org_url(raw));
+            assert!(err.contains(problem), "{raw:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_builders_debug_shows_the_settings_but_no_secret() {
+        let debug = format!(
+            "{:?}",
+            ClientBuilder::default()
+                .org_url("https://dev-1.okta.com")
+                .private_key("0oa1", ["okta.users.read"], "PEM-TEXT")
+        );
+        assert!(
+            debug.contains("org_url: Some(\"https://dev-1.okta.com\")")
+                && debug.contains("client_id: Some(\"0oa1\")")
+                && debug.contains("private_key: Some(\"<redacted>\")")
+                && !debug.contains("PEM-TEXT"),
+            "{debug}"
+        );
+        let org_url = |raw: &str| format!("{:?}", ClientBuilder::default().org_url(raw));
+        for (raw, hidden) in [
+            ("https://ada:hunter2@dev-1.okta.com", "hunter2"),
+            ("https://ada@dev-1.okta.com", "ada"),
+            ("https://:hunter2@dev-1.okta.com", "hunter2"),
+            ("hunter2@dev 1.okta.com", "hunter2"),
+        ] {
+            let debug = org_url(raw);
+            assert!(
+                debug.contains("org_url: Some(") && !debug.contains(hidden),
+                "{debug}"
+            );
+        }
+        // An unparsable value without user info is shown as it is.
+        assert!(org_url("dev 1.okta.com").contains("Some(\"dev 1.okta.com\")"));
+    }
+}

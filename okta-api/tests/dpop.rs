@@ -82,6 +82,8 @@ struct Org {
     api_nonce: Option<&'static str>,
     /// The API answers its first request with a 429.
     limit_first: bool,
+    /// A new nonce the API hands out with its successful answers.
+    success_nonce: Option<&'static str>,
     /// Per token request: the proof's claims, if it had one, and the assertion's jti.
     token_requests: Vec<(Option<Proof>, String)>,
     /// Per API request: the path as received, and the proof's claims.
@@ -181,6 +183,11 @@ impl Respond for Api {
         }
         if first && org.limit_first {
             return ResponseTemplate::new(429).insert_header("retry-after", "0");
+        }
+        if let Some(nonce) = org.success_nonce {
+            return ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "00u1"}))
+                .insert_header("dpop-nonce", nonce);
         }
         if request.url.path() == "/api/v1/users" && request.url.query().is_none() {
             let next = format!("<{}/api/v1/users?after=00u1&limit=1>; rel=\"next\"", org.base);
@@ -286,6 +293,84 @@ async fn the_apis_nonce_is_stored_and_the_call_retried_once() {
             "the nonce is kept for later calls"
         );
         assert_eq!(org.token_requests.len(), 1);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_keeps_asking_for_a_nonce_is_retried_once() {
+    within(10, async {
+        for (nonce, grants) in [(Some("tn-1"), 2), (None, 1)] {
+            let server = MockServer::start().await;
+            let mut refusal = oauth_error(
+                400,
+                "use_dpop_nonce",
+                "Authorization server requires nonce in DPoP proof.",
+            );
+            if let Some(nonce) = nonce {
+                refusal = refusal.insert_header("dpop-nonce", nonce);
+            }
+            Mock::given(method("POST"))
+                .and(path("/oauth2/v1/token"))
+                .respond_with(refusal)
+                .mount(&server)
+                .await;
+            let err = UserApi::new(&service_app(&server, DpopMode::Always))
+                .get_user("00u1")
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&err, Error::OAuth { error, .. } if error == "use_dpop_nonce"),
+                "{err}"
+            );
+            let received = server.received_requests().await.unwrap();
+            assert_eq!(received.len(), grants, "nonce {nonce:?}");
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_nonce_sent_with_a_success_is_used_for_the_next_call() {
+    within(10, async {
+        let (server, org) = org(|o| o.success_nonce = Some("an-2")).await;
+        let client = service_app(&server, DpopMode::Always);
+        UserApi::new(&client).get_user("00u1").await.unwrap();
+        UserApi::new(&client).get_user("00u1").await.unwrap();
+        let org = org.lock().unwrap();
+        let nonces: Vec<_> = org.api_requests.iter().map(|(_, p)| p.nonce.clone()).collect();
+        assert_eq!(nonces, [None, Some("an-2".into())]);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_api_that_keeps_asking_for_a_nonce_is_retried_once_per_new_nonce() {
+    within(10, async {
+        let (server, org) = org(|_| {}).await;
+        Mock::given(path("/api/v1/users/00u2"))
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .insert_header("www-authenticate", "DPoP error=\"use_dpop_nonce\"")
+                    .insert_header("dpop-nonce", "an-1"),
+            )
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        let client = service_app(&server, DpopMode::Always);
+        let asked = || async {
+            let requests = server.received_requests().await.unwrap();
+            requests
+                .iter()
+                .filter(|r| r.url.path() == "/api/v1/users/00u2")
+                .count()
+        };
+        for calls_so_far in [2, 3] {
+            let err = UserApi::new(&client).get_user("00u2").await.unwrap_err();
+            assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
+            assert_eq!(asked().await, calls_so_far, "retried only for a new nonce");
+        }
+        assert_eq!(org.lock().unwrap().token_requests.len(), 1);
     })
     .await
 }

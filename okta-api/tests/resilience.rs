@@ -706,6 +706,172 @@ async fn a_token_endpoint_error_surfaces_with_oktas_error_and_description() {
     );
 }
 
+/// `test`, failed if it takes more than ten seconds.
+async fn bounded<T>(test: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), test)
+        .await
+        .expect("the test hung")
+}
+
+/// A token endpoint that answers every grant with `token`.
+async fn fixed_token(server: &MockServer, token: Value) {
+    Mock::given(method("POST"))
+        .and(path("/oauth2/v1/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token))
+        .mount(server)
+        .await;
+}
+
+async fn token_requests(server: &MockServer) -> usize {
+    let requests = server.received_requests().await.unwrap();
+    requests
+        .iter()
+        .filter(|r| r.url.path() == "/oauth2/v1/token")
+        .count()
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_refreshed_a_tenth_of_its_life_early() {
+    bounded(async {
+        let server = MockServer::start().await;
+        fixed_token(
+            &server,
+            json!({"token_type": "Bearer", "expires_in": 2, "access_token": "short"}),
+        )
+        .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "00u1"})))
+            .mount(&server)
+            .await;
+        let client = service_app(&server, &key("ec-private.pem"));
+        let users = UserApi::new(&client);
+        users.get_user("00u1").await.unwrap();
+        users.get_user("00u1").await.unwrap();
+        assert_eq!(token_requests(&server).await, 1, "cached at first");
+        // Refreshed 1.8 s after the grant, not at its expiry (2 s).
+        tokio::time::sleep(Duration::from_millis(1900)).await;
+        users.get_user("00u1").await.unwrap();
+        assert_eq!(token_requests(&server).await, 2);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_long_access_token_is_read_whole() {
+    bounded(async {
+        let server = MockServer::start().await;
+        let token = "a".repeat(8 * 1024);
+        fixed_token(
+            &server,
+            json!({"token_type": "Bearer", "expires_in": 3600, "access_token": token}),
+        )
+        .await;
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::header(
+                "authorization",
+                format!("Bearer {token}").as_str(),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "00u1"})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = service_app(&server, &key("ec-private.pem"));
+        UserApi::new(&client).get_user("00u1").await.unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_api_token_rejected_as_invalid_is_not_retried() {
+    bounded(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(401).set_body_json(
+                    json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"}),
+                ),
+            )
+            .mount(&server)
+            .await;
+        let err = UserApi::new(&client(&server)).get_user("00u1").await.unwrap_err();
+        assert!(matches!(&err, Error::Api(e) if e.status.as_u16() == 401), "{err}");
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_token_rejected_again_after_its_refresh_fails_the_call() {
+    bounded(async {
+        let server = MockServer::start().await;
+        let forms = token_endpoint(&server, vec!["at-1", "at-2"]).await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .insert_header("www-authenticate", "Bearer error=\"invalid_token\""),
+            )
+            .mount(&server)
+            .await;
+        let client = service_app(&server, &key("ec-private.pem"));
+        let err = UserApi::new(&client).get_user("00u1").await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
+        assert_eq!(forms.lock().unwrap().len(), 2, "one refresh");
+        let requests = server.received_requests().await.unwrap();
+        let api: Vec<_> = requests
+            .iter()
+            .filter(|r| r.url.path() == "/api/v1/users/00u1")
+            .map(|r| r.headers["authorization"].to_str().unwrap().to_string())
+            .collect();
+        assert_eq!(api, ["Bearer at-1", "Bearer at-2"]);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn only_a_401_that_says_the_token_is_invalid_refreshes_it() {
+    bounded(async {
+        let invalid = ResponseTemplate::new(401);
+        let cases = [
+            (
+                invalid
+                    .clone()
+                    .insert_header("www-authenticate", "Bearer error=\"invalid_token\""),
+                2,
+            ),
+            (invalid.clone().set_body_json(json!({"errorCode": "E0000011"})), 2),
+            (
+                invalid.clone().set_body_json(json!({"error": "invalid_token"})),
+                2,
+            ),
+            (invalid.set_body_json(json!({"errorCode": "E0000006"})), 1),
+            (
+                ResponseTemplate::new(403)
+                    .insert_header("www-authenticate", "Bearer error=\"invalid_token\""),
+                1,
+            ),
+        ];
+        for (refusal, grants) in cases {
+            let server = MockServer::start().await;
+            let forms = token_endpoint(&server, vec!["at-1", "at-2"]).await;
+            Mock::given(method("GET"))
+                .respond_with(refusal)
+                .up_to_n_times(1)
+                .with_priority(1)
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "00u1"})))
+                .mount(&server)
+                .await;
+            let client = service_app(&server, &key("ec-private.pem"));
+            let result = UserApi::new(&client).get_user("00u1").await;
+            assert_eq!(result.is_ok(), grants == 2, "{result:?}");
+            assert_eq!(forms.lock().unwrap().len(), grants);
+        }
+    })
+    .await
+}
+
 // ---- configuration ----------------------------------------------------------
 
 #[test]
