@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::ir::*;
 use crate::naming::snake;
+use crate::render::doc_text;
 
 const API: &str = include_str!("../templates/api.md");
 const MODEL: &str = include_str!("../templates/model.md");
@@ -67,6 +68,11 @@ fn render(env: &Environment, template: &str, ctx: minijinja::Value) -> Result<St
         out.pop();
     }
     Ok(out)
+}
+
+/// Spec prose as the pages show it: the same Markdown rustdoc gets.
+fn prose(text: Option<&str>) -> Option<String> {
+    text.map(doc_text).filter(|t| !t.is_empty())
 }
 
 /// A type as Markdown, linking models (`prefix` is the path to `models/`).
@@ -308,7 +314,7 @@ fn method_doc(api: &Api, tag: &Tag, op: &Operation) -> MethodDoc {
             ParamDoc {
                 name: p.rust.0.clone(),
                 ty: type_md(&p.ty, "models/"),
-                description: p.doc.clone(),
+                description: prose(p.doc.as_deref()),
                 notes: notes.join(", "),
             }
         })
@@ -317,7 +323,7 @@ fn method_doc(api: &Api, tag: &Tag, op: &Operation) -> MethodDoc {
         params.push(ParamDoc {
             name: b.rust.0.clone(),
             ty: type_md(&b.ty, "models/"),
-            description: b.doc.clone().or_else(|| Some("The request body.".into())),
+            description: prose(b.doc.as_deref()).or_else(|| Some("The request body.".into())),
             notes: format!(
                 "{}, body `{}`",
                 if b.required { "required" } else { "optional" },
@@ -340,8 +346,8 @@ fn method_doc(api: &Api, tag: &Tag, op: &Operation) -> MethodDoc {
         name: op.method_name.0.clone(),
         http_method: op.method.as_str(),
         path: op.path.clone(),
-        summary: op.summary.clone(),
-        description: op.description.clone(),
+        summary: prose(op.summary.as_deref()),
+        description: prose(op.description.as_deref()),
         deprecated: op.deprecated,
         signature: format!(
             "{}::{}({}){}.await -> Result<{output}, okta_api::Error>",
@@ -379,7 +385,7 @@ fn method_doc(api: &Api, tag: &Tag, op: &Operation) -> MethodDoc {
             .iter()
             .map(|(code, d)| StatusDoc {
                 code: code.clone(),
-                description: Some(d.clone()),
+                description: prose(Some(d)),
             })
             .collect(),
     }
@@ -428,7 +434,7 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
                     rust: f.rust.0.clone(),
                     ty: type_md(&f.ty, ""),
                     required: f.required,
-                    description: f.doc.clone(),
+                    description: prose(f.doc.as_deref()),
                 })
                 .collect();
             fixed = s
@@ -504,7 +510,7 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
         "model.md",
         context! {
             header => head, module => api.module.0, name => m.name.0, wire => m.wire.0, pointer => m.pointer.0,
-            doc => m.doc, kind, parent, fields, fixed, values, variants, common, property, fallback, alias, methods,
+            doc => prose(m.doc.as_deref()), kind, parent, fields, fixed, values, variants, common, property, fallback, alias, methods,
             alternatives,
         },
     )
@@ -522,7 +528,7 @@ pub fn pages(api: &Api) -> Result<Vec<(String, String)>, Error> {
             "api.md",
             context! {
                 header => head, module => api.module.0, handle => tag.handle.0, tag => tag.wire.0,
-                doc => tag.doc, title => api.title, version => api.version, methods,
+                doc => prose(tag.doc.as_deref()), title => api.title, version => api.version, methods,
             },
         )?;
         out.push((format!("{}.md", tag.handle), page));
@@ -537,7 +543,7 @@ pub fn pages(api: &Api) -> Result<Vec<(String, String)>, Error> {
             ModelKind::OneOf(_) => "one of",
             ModelKind::Alias(_) => "alias",
         };
-        index.push(context!(name => m.name.0, kind, doc => m.doc));
+        index.push(context!(name => m.name.0, kind, doc => prose(m.doc.as_deref())));
     }
     out.push((
         "models/README.md".into(),
@@ -560,7 +566,7 @@ pub fn index(apis: &[Api]) -> Result<String, Error> {
             let tags: Vec<minijinja::Value> = a
                 .tags
                 .iter()
-                .map(|t| context!(handle => t.handle.0, count => t.operations.len(), doc => t.doc.clone().or_else(|| Some(format!("Operations tagged `{}`.", t.wire)))))
+                .map(|t| context!(handle => t.handle.0, count => t.operations.len(), doc => prose(t.doc.as_deref()).or_else(|| Some(format!("Operations tagged `{}`.", t.wire)))))
                 .collect();
             context! {
                 module => a.module.0, title => a.title, version => a.version, spec => a.sources[0],

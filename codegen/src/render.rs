@@ -46,15 +46,12 @@ pub fn header(sources: &[String]) -> String {
     out
 }
 
-/// Spec prose as `#[doc]` attributes, one per line, cleaned up so rustdoc
-/// neither warns nor finds doctests: HTML tags dropped, `[ ] < >` escaped,
-/// bare URLs wrapped, indentation collapsed.
+/// Spec prose as `#[doc]` attributes, one per line of [`doc_text`].
 pub fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return TokenStream::new();
     };
-    let lines = clean(text);
-    let attrs = lines.iter().map(|l| {
+    let attrs = doc_lines(text).into_iter().map(|l| {
         let l = if l.is_empty() {
             String::new()
         } else {
@@ -77,44 +74,178 @@ pub fn docs(paragraphs: &[Option<String>]) -> TokenStream {
     doc(Some(&joined.join("\n\n")))
 }
 
-fn clean(text: &str) -> Vec<String> {
-    let text = strip_tags(&text.replace('\t', "    "));
-    let mut lines: Vec<String> = Vec::new();
-    // Continuation lines of a list item are indented under it, as Markdown
-    // (and clippy's doc_lazy_continuation) expects.
-    // Likewise, the lines of a block quote all carry its `>`.
-    let mut indent = 0;
-    let mut quote = false;
+/// Spec prose (Markdown with some HTML in it) as plain Markdown, the same
+/// text for rustdoc and for the reference pages:
+///
+/// - Okta's lifecycle markers (`<x-lifecycle class="ea">`) become bold notes
+///   such as `**Early Access**`; other HTML becomes Markdown (links, lists,
+///   emphasis, code, `<details>` summaries as bold lines) or is dropped, and
+///   entities are decoded, so no tag or entity is left;
+/// - what would still read as HTML (`<userId>`), an intra-doc link (`[x]`) or
+///   a bare URL is escaped or wrapped, so rustdoc does not warn;
+/// - code blocks are fenced as `text` (never doctests) and kept verbatim;
+///   other indentation is collapsed.
+pub fn doc_text(text: &str) -> String {
+    doc_lines(text).join("\n")
+}
+
+fn doc_lines(text: &str) -> Vec<String> {
+    let text = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\t', "    ");
+    let mut layout = Layout::default();
+    let mut prose = String::new();
+    let mut fence: Option<Fence> = None;
     for raw in text.lines() {
-        let line = raw.trim();
-        let marker = list_marker(line);
-        let escaped = escape_line(line);
-        if line.is_empty() {
-            indent = 0;
-            quote = false;
-            lines.push(String::new());
-        } else if line.starts_with('>') {
-            quote = true;
-            lines.push(escaped);
-        } else if quote {
-            lines.push(format!("> {escaped}"));
-        } else if let Some(width) = marker {
-            indent = width;
-            lines.push(escaped);
-        } else if indent > 0 {
-            lines.push(format!("{}{escaped}", " ".repeat(indent)));
-        } else {
-            lines.push(escaped);
+        match &fence {
+            Some(f) if f.closes(raw) => {
+                layout.code(&f.marker());
+                fence = None;
+            }
+            Some(f) => layout.code(f.content(raw)),
+            None => match Fence::open(raw) {
+                Some(f) => {
+                    layout.prose(&markdown(&prose));
+                    prose.clear();
+                    layout.open_code(raw, &f.opening());
+                    fence = Some(f);
+                }
+                None => {
+                    prose.push_str(raw);
+                    prose.push('\n');
+                }
+            },
         }
     }
-    // No more than one blank line in a row, none at the ends.
-    lines.dedup_by(|a, b| a.is_empty() && b.is_empty());
-    while lines.last().is_some_and(String::is_empty) {
-        lines.pop();
+    if let Some(f) = fence {
+        // An unclosed block would swallow the rest of a page.
+        layout.code(&f.marker());
     }
-    let leading = lines.iter().take_while(|l| l.is_empty()).count();
-    lines.drain(..leading);
-    lines
+    layout.prose(&markdown(&prose));
+    layout.finish()
+}
+
+/// A fenced code block being read: its fence and how far it is indented.
+struct Fence {
+    char: char,
+    len: usize,
+    indent: usize,
+    lang: String,
+}
+
+impl Fence {
+    fn open(line: &str) -> Option<Fence> {
+        let t = line.trim_start();
+        let char = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
+        let len = t.chars().take_while(|c| *c == char).count();
+        let info = t[len..].trim();
+        if len < 3 || (char == '`' && info.contains('`')) {
+            return None;
+        }
+        let lang = info.split_whitespace().next().unwrap_or("");
+        let plain = lang
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '+');
+        let lang = if lang.is_empty() || !plain || lang.to_ascii_lowercase().contains("rust") {
+            "text"
+        } else {
+            lang
+        };
+        Some(Fence {
+            char,
+            len,
+            indent: line.len() - t.len(),
+            lang: lang.to_string(),
+        })
+    }
+
+    fn closes(&self, line: &str) -> bool {
+        let t = line.trim();
+        t.len() >= self.len && t.chars().all(|c| c == self.char)
+    }
+
+    fn marker(&self) -> String {
+        self.char.to_string().repeat(self.len)
+    }
+
+    /// The opening fence; without a language rustdoc would test the block.
+    fn opening(&self) -> String {
+        format!("{}{}", self.marker(), self.lang)
+    }
+
+    /// A line of the block without the fence's own indentation.
+    fn content<'a>(&self, line: &'a str) -> &'a str {
+        let spaces = line.len() - line.trim_start_matches(' ').len();
+        &line[spaces.min(self.indent)..]
+    }
+}
+
+/// Lines of Markdown as rustdoc reads them: continuation lines indented
+/// under their list item, every line of a block quote carrying its `>`.
+#[derive(Default)]
+struct Layout {
+    lines: Vec<String>,
+    indent: usize,
+    quote: bool,
+    code_indent: usize,
+}
+
+impl Layout {
+    fn prose(&mut self, text: &str) {
+        for raw in text.lines() {
+            let line = raw.trim();
+            let marker = list_marker(line);
+            let escaped = escape_line(line);
+            if line.is_empty() {
+                self.indent = 0;
+                self.quote = false;
+                self.lines.push(String::new());
+            } else if line.starts_with('>') {
+                self.quote = true;
+                self.lines.push(escaped);
+            } else if self.quote {
+                self.lines.push(format!("> {escaped}"));
+            } else if let Some(width) = marker {
+                self.indent = width;
+                self.lines.push(escaped);
+            } else if self.indent > 0 {
+                self.lines.push(format!("{}{escaped}", " ".repeat(self.indent)));
+            } else {
+                self.lines.push(escaped);
+            }
+        }
+    }
+
+    /// The opening fence: inside the current list item if it is indented.
+    fn open_code(&mut self, raw: &str, fence: &str) {
+        self.quote = false;
+        if !raw.starts_with(' ') {
+            self.indent = 0;
+        }
+        self.code_indent = self.indent;
+        self.code(fence);
+    }
+
+    fn code(&mut self, line: &str) {
+        let line = line.trim_end();
+        if line.is_empty() {
+            self.lines.push(String::new());
+        } else {
+            self.lines.push(format!("{}{line}", " ".repeat(self.code_indent)));
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        // No more than one blank line in a row, none at the ends.
+        self.lines.dedup_by(|a, b| a.is_empty() && b.is_empty());
+        while self.lines.last().is_some_and(String::is_empty) {
+            self.lines.pop();
+        }
+        let leading = self.lines.iter().take_while(|l| l.is_empty()).count();
+        self.lines.drain(..leading);
+        self.lines
+    }
 }
 
 /// The width of a list item's marker (`- `, `* `, `1. `), if `line` is one.
@@ -126,42 +257,405 @@ fn list_marker(line: &str) -> Option<usize> {
     (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
-/// HTML tags Okta's descriptions use; anything else in angle brackets is
-/// text (placeholders such as `<userId>`) and gets escaped.
-const HTML_TAGS: &[&str] = &[
-    "a", "b", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "i", "li", "ol", "p", "pre", "span",
-    "strong", "sub", "sup", "table", "td", "th", "tr", "u", "ul",
-];
+/// The HTML tags Okta's descriptions use (and their usual neighbours);
+/// anything else in angle brackets is text, such as `<userId>`.
+const HTML_TAGS: &str =
+    "a abbr apilifecycle b big br center code del details div em font h1 h2 h3 h4 h5 h6 hr i img ins \
+     kbd li mark ol p pre s small span strike strong sub summary sup table tbody td tfoot th thead tr \
+     tt u ul x-lifecycle x-lifecycle-container";
 
-fn strip_tags(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('<') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start..];
-        let tag = after.find('>').and_then(|end| {
-            let inner = after[1..end].trim_start_matches('/').trim_end_matches('/').trim();
-            let name = inner.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-            HTML_TAGS.contains(&name.as_str()).then_some((end, name))
-        });
-        match tag {
-            Some((end, name)) => {
-                if matches!(name.as_str(), "br" | "p" | "li" | "div" | "tr") {
-                    out.push('\n');
+/// One HTML tag as written: `<name attr="value">`, `</name>` or `<name/>`.
+struct Tag {
+    name: String,
+    closing: bool,
+    attrs: Vec<(String, String)>,
+    len: usize,
+}
+
+impl Tag {
+    /// The tag at the start of `s` (which starts with `<`), if it is one.
+    fn parse(s: &str) -> Option<Tag> {
+        let b = s.as_bytes();
+        let closing = b.get(1) == Some(&b'/');
+        let mut i = if closing { 2 } else { 1 };
+        let start = i;
+        if !b.get(i)?.is_ascii_alphabetic() {
+            return None;
+        }
+        while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-') {
+            i += 1;
+        }
+        let name = s[start..i].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        loop {
+            while b.get(i)?.is_ascii_whitespace() {
+                i += 1;
+            }
+            match b[i] {
+                b'>' => break,
+                b'/' if b.get(i + 1) == Some(&b'>') => {
+                    i += 1;
+                    break;
                 }
-                if name == "code" {
-                    out.push('`');
+                b'<' | b'/' | b'=' | b'"' | b'\'' => return None,
+                _ => {}
+            }
+            let key = i;
+            while b
+                .get(i)
+                .is_some_and(|c| !c.is_ascii_whitespace() && !b"=>/<\"'".contains(c))
+            {
+                i += 1;
+            }
+            let key = s[key..i].to_ascii_lowercase();
+            while b.get(i)?.is_ascii_whitespace() {
+                i += 1;
+            }
+            let mut value = String::new();
+            if b[i] == b'=' {
+                i += 1;
+                while b.get(i)?.is_ascii_whitespace() {
+                    i += 1;
                 }
-                rest = &after[end + 1..];
+                let v = if b[i] == b'"' || b[i] == b'\'' {
+                    let quote = b[i];
+                    let end = i + 1 + b[i + 1..].iter().position(|c| *c == quote)?;
+                    let v = &s[i + 1..end];
+                    i = end + 1;
+                    v
+                } else {
+                    let v = i;
+                    while b
+                        .get(i)
+                        .is_some_and(|c| !c.is_ascii_whitespace() && !b"><\"'".contains(c))
+                    {
+                        i += 1;
+                    }
+                    &s[v..i]
+                };
+                value = decode_entities(v);
+            }
+            attrs.push((key, value));
+        }
+        Some(Tag {
+            name,
+            closing,
+            attrs,
+            len: i + 1,
+        })
+    }
+
+    fn attr(&self, key: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// The readable note for one of Okta's lifecycle classes; an unknown class
+/// is named rather than dropped.
+fn lifecycle_note(class: &str) -> String {
+    match class.to_ascii_lowercase().as_str() {
+        "ea" => "Early Access".into(),
+        "lea" | "limited-ea" => "Limited Early Access".into(),
+        "oie" | "ie" => "Identity Engine".into(),
+        "classic" => "Classic Engine".into(),
+        "beta" => "Beta".into(),
+        "ga" => "Generally Available".into(),
+        "lga" | "limited-ga" | "limited_ga" => "Limited General Availability".into(),
+        "deprecated" => "Deprecated".into(),
+        "retired" => "Retired".into(),
+        _ => format!("Lifecycle: {class}"),
+    }
+}
+
+/// The character an HTML entity at the start of `s` stands for, and the
+/// entity's length.
+fn entity(s: &str) -> Option<(char, usize)> {
+    let semi = s.get(..12).unwrap_or(s).find(';')?;
+    let name = &s[1..semi];
+    let c = match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" | "ensp" | "emsp" | "thinsp" => ' ',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "laquo" => '«',
+        "raquo" => '»',
+        "bull" => '•',
+        "middot" => '·',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "times" => '×',
+        "rarr" => '→',
+        "larr" => '←',
+        _ => {
+            let n = name.strip_prefix('#')?;
+            let code = match n.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => n.parse().ok()?,
+            };
+            match char::from_u32(code)? {
+                '\u{a0}' => ' ',
+                c if c.is_control() && c != '\n' => return None,
+                c => c,
+            }
+        }
+    };
+    Some((c, semi + 1))
+}
+
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        match entity(&rest[at..]) {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[at + len..];
             }
             None => {
-                out.push('<');
-                rest = &after[1..];
+                out.push('&');
+                rest = &rest[at + 1..];
             }
         }
     }
     out.push_str(rest);
-    out.replace("&nbsp;", " ")
+    out
+}
+
+/// The length of the code span (or lone backtick run) at the start of `s`;
+/// a span ends on its own line.
+fn code_span(s: &str) -> usize {
+    let run = s.chars().take_while(|c| *c == '`').count();
+    let line = &s[run..s.find('\n').unwrap_or(s.len())];
+    let mut i = 0;
+    while let Some(at) = line[i..].find('`') {
+        let start = i + at;
+        let len = line[start..].chars().take_while(|c| *c == '`').count();
+        if len == run {
+            return run + start + len;
+        }
+        i = start + len;
+    }
+    run
+}
+
+/// HTML in Markdown turned into Markdown; code spans are left alone.
+fn markdown(text: &str) -> String {
+    let mut c = Converter {
+        table_row: text.trim_start_matches(' ').starts_with('|'),
+        ..Converter::default()
+    };
+    let mut rest = text;
+    while let Some(ch) = rest.chars().next() {
+        let mut step = ch.len_utf8();
+        match ch {
+            '`' => {
+                step = code_span(rest);
+                c.text(&rest[..step]);
+            }
+            '<' if rest.starts_with("<!--") => {
+                step = rest[4..].find("-->").map_or(rest.len(), |end| end + 7);
+            }
+            '<' => match Tag::parse(rest).filter(|t| HTML_TAGS.split_whitespace().any(|n| n == t.name)) {
+                Some(tag) => {
+                    step = tag.len;
+                    c.tag(&tag);
+                }
+                None => c.text("<"),
+            },
+            '&' => match entity(rest) {
+                Some((decoded, len)) => {
+                    step = len;
+                    c.text(decoded.encode_utf8(&mut [0; 4]));
+                }
+                None => c.text("&"),
+            },
+            '\n' => {
+                c.block("\n");
+                c.table_row = rest[1..].trim_start_matches(' ').starts_with('|');
+            }
+            _ => c.text(&rest[..step]),
+        }
+        rest = &rest[step..];
+    }
+    c.flush(false);
+    c.out
+}
+
+#[derive(Default)]
+struct Converter {
+    out: String,
+    /// Lifecycle notes not yet written: a run of them becomes one line head.
+    notes: Vec<String>,
+    /// The targets of the `<a>` tags open.
+    links: Vec<Option<String>>,
+    /// The lists open: `None` for bullets, else the last number.
+    lists: Vec<Option<usize>>,
+    /// The `<div>`s open: whether each holds lifecycle notes.
+    divs: Vec<bool>,
+    /// In a Markdown table row, where everything stays on one line.
+    table_row: bool,
+    row_items: usize,
+}
+
+impl Converter {
+    fn text(&mut self, s: &str) {
+        if !self.notes.is_empty() && s.trim().is_empty() {
+            return;
+        }
+        let words = s.starts_with(|c: char| c.is_alphanumeric() || "*`[\\(\"'".contains(c));
+        self.flush(words);
+        self.out.push_str(s);
+    }
+
+    fn block(&mut self, s: &str) {
+        self.flush(false);
+        self.out.push_str(s);
+    }
+
+    /// Writes the pending lifecycle notes, with a colon when text follows.
+    /// Writes the pending lifecycle notes: as the head of what follows
+    /// (`**Early Access**: text`), or in the middle of a sentence as a word.
+    fn flush(&mut self, text_follows: bool) {
+        if self.notes.is_empty() {
+            return;
+        }
+        let line = self.out.rsplit('\n').next().unwrap_or("").trim_end();
+        let mid_sentence = line.ends_with(|c: char| c.is_alphanumeric() || ",`)".contains(c));
+        if !self.out.is_empty() && !self.out.ends_with([' ', '\n']) {
+            self.out.push(' ');
+        }
+        let notes: Vec<String> = self.notes.drain(..).map(|n| format!("**{n}**")).collect();
+        self.out.push_str(&notes.join(", "));
+        if text_follows {
+            self.out.push_str(if mid_sentence { " " } else { ": " });
+        }
+    }
+
+    fn tag(&mut self, tag: &Tag) {
+        let (open, table) = (!tag.closing, self.table_row);
+        match tag.name.as_str() {
+            "x-lifecycle" | "apilifecycle" if open => {
+                let class = tag.attr("class").or(tag.attr("access")).unwrap_or("");
+                let classes: Vec<&str> = class.split_whitespace().collect();
+                if classes.is_empty() {
+                    self.notes.push("Lifecycle note".into());
+                }
+                self.notes.extend(classes.into_iter().map(lifecycle_note));
+            }
+            "x-lifecycle" | "apilifecycle" | "x-lifecycle-container" => {}
+            "div" if open => {
+                let lifecycle = tag.attr("class").is_some_and(|c| c.contains("lifecycle"));
+                self.divs.push(lifecycle);
+                if !lifecycle {
+                    self.block(if table { " " } else { "\n\n" });
+                }
+            }
+            "div" if self.divs.pop().unwrap_or(false) => {}
+            "br" | "p" | "div" | "tr" | "table" | "pre" | "hr" if table => self.block(" "),
+            "br" | "tr" => self.block("\n"),
+            "p" | "div" | "table" | "pre" | "hr" | "details" => self.block("\n\n"),
+            "ul" | "ol" if open => {
+                self.lists.push((tag.name == "ol").then_some(0));
+                self.row_items = 0;
+                self.block(if table { " " } else { "\n" });
+            }
+            "ul" | "ol" => {
+                self.lists.pop();
+                self.block(if table { " " } else { "\n\n" });
+            }
+            "li" if open && table => {
+                self.row_items += 1;
+                if self.row_items > 1 {
+                    self.flush(false);
+                    while self.out.ends_with(' ') {
+                        self.out.pop();
+                    }
+                    self.out.push_str("; ");
+                }
+            }
+            "li" if open => {
+                let depth = self.lists.len().max(1);
+                let marker = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{n}. ")
+                    }
+                    _ => "- ".into(),
+                };
+                let newline = if self.out.ends_with('\n') { "" } else { "\n" };
+                self.block(&format!("{newline}{}{marker}", "  ".repeat(depth - 1)));
+            }
+            "summary" if table => self.block(if open { "**" } else { "** " }),
+            "summary" => self.block(if open { "\n\n**" } else { "**\n\n" }),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" if open && !table => {
+                let level = usize::from(tag.name.as_bytes()[1] - b'0');
+                self.block(&format!("\n\n{} ", "#".repeat(level)));
+            }
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.block(if table { " " } else { "\n\n" }),
+            "b" | "strong" => self.inline("**", open),
+            "i" | "em" => self.inline("*", open),
+            "code" | "kbd" | "tt" => self.inline("`", open),
+            "td" | "th" => self.block(" "),
+            "a" if open => {
+                let href = tag.attr("href").map(link_target);
+                if href.is_some() {
+                    self.inline("[", true);
+                }
+                self.links.push(href);
+            }
+            "a" => {
+                if let Some(Some(href)) = self.links.pop() {
+                    self.inline(&format!("]({href})"), false);
+                }
+            }
+            "img" => {
+                if let Some(src) = tag.attr("src") {
+                    let label = match tag.attr("alt") {
+                        Some(alt) => format!("Image: {alt}"),
+                        None => "Image".into(),
+                    };
+                    self.inline(&format!("[{label}]({})", link_target(src)), true);
+                }
+            }
+            // Inline tags with no Markdown counterpart: only the text stays.
+            _ => {}
+        }
+    }
+
+    fn inline(&mut self, s: &str, opening: bool) {
+        self.flush(opening);
+        self.out.push_str(s);
+    }
+}
+
+/// A link target as Markdown takes it; a site-relative one is on Okta's
+/// developer site, where the descriptions come from.
+fn link_target(href: &str) -> String {
+    let href = href
+        .trim()
+        .replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29");
+    if href.starts_with('/') && !href.starts_with("//") {
+        format!("https://developer.okta.com{href}")
+    } else {
+        href
+    }
 }
 
 fn escape_line(line: &str) -> String {
@@ -182,37 +676,57 @@ fn escape_line(line: &str) -> String {
             i += 1;
             continue;
         }
-        if !in_code && c == '[' {
-            // A Markdown link `[text](url)` stays as it is.
-            if let Some(link) = markdown_link(rest) {
+        if in_code {
+            out.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        if c == '[' {
+            // A Markdown link `[text](url)` stays a link.
+            if let Some((len, link)) = markdown_link(rest) {
+                out.push_str(&link);
+                i += len;
+                continue;
+            }
+        }
+        if c == '<' {
+            // An autolink `<https://...>` stays as it is.
+            if let Some(link) = autolink(rest) {
                 out.push_str(link);
                 i += link.len();
                 continue;
             }
         }
-        if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
+        if rest.starts_with("http://") || rest.starts_with("https://") {
             let end = rest
-                .find(|c: char| {
-                    c.is_whitespace() || c == ')' || c == '"' || c == '\'' || c == '<' || c == '>'
-                })
+                .find(|c: char| c.is_whitespace() || "()\"'<>`[]".contains(c))
                 .unwrap_or(rest.len());
             let mut url = &rest[..end];
-            while url.ends_with(['.', ',', ';', ':']) {
+            while url.ends_with(['.', ',', ';', ':', '*', '!', '?']) {
                 url = &url[..url.len() - 1];
             }
-            out.push('<');
-            out.push_str(url);
-            out.push('>');
+            if url.len() > "https://".len() {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+            } else {
+                // A scheme and nothing more is no link.
+                out.push_str(url);
+            }
             i += url.len();
             continue;
         }
         match c {
-            '[' | ']' if !in_code => {
+            '[' | ']' => {
                 out.push('\\');
                 out.push(c);
             }
-            '<' if !in_code => out.push_str("&lt;"),
-            '>' if !in_code => out.push_str("&gt;"),
+            // Could open a tag: `<userId>` is text.
+            '<' if rest[1..].starts_with(|n: char| n.is_ascii_alphabetic() || "/!?".contains(n)) => {
+                out.push_str("\\<");
+            }
+            // Could read as an entity.
+            '&' if entity_like(rest) => out.push_str("\\&"),
             _ => out.push(c),
         }
         i += c.len_utf8();
@@ -224,18 +738,46 @@ fn escape_line(line: &str) -> String {
     out
 }
 
+/// `&name;` or `&#123;`, which Markdown would read as an entity.
+fn entity_like(s: &str) -> bool {
+    s.get(1..13)
+        .unwrap_or(&s[1..])
+        .split_once(';')
+        .is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '#')
+        })
+}
+
+/// The autolink `<https://...>` at the start of `s`, if there is one.
+fn autolink(s: &str) -> Option<&str> {
+    if !(s.starts_with("<http://") || s.starts_with("<https://")) {
+        return None;
+    }
+    let end = s.find('>')?;
+    let url = &s[1..end];
+    (!url.contains(|c: char| c.is_whitespace() || c == '<')).then(|| &s[..=end])
+}
+
 /// The Markdown link `[text](target)` at the start of `s`, if there is one
-/// with an absolute or fragment target.
-fn markdown_link(s: &str) -> Option<&str> {
+/// with an absolute, site-relative or fragment target: its length and the
+/// link as written out.
+fn markdown_link(s: &str) -> Option<(usize, String)> {
     let close = s.find("](")?;
     let text = &s[1..close];
-    if text.contains(['[', ']']) {
+    if text.is_empty() || text.contains(['[', ']']) || text.matches('`').count() % 2 == 1 {
         return None;
     }
     let end = close + 2 + s[close + 2..].find(')')?;
     let target = &s[close + 2..end];
-    let ok = target.starts_with("http://") || target.starts_with("https://") || target.starts_with('#');
-    (ok && !target.contains(char::is_whitespace)).then(|| &s[..=end])
+    let ok = target.starts_with("http://")
+        || target.starts_with("https://")
+        || target.starts_with("mailto:")
+        || target.starts_with('#')
+        || (target.starts_with('/') && !target.starts_with("//"));
+    if !ok || target.contains(char::is_whitespace) {
+        return None;
+    }
+    Some((end + 1, format!("[{text}]({})", link_target(target))))
 }
 
 #[cfg(test)]
@@ -245,16 +787,16 @@ mod tests {
     #[test]
     fn prose_is_escaped_for_rustdoc() {
         assert_eq!(
-            clean("See https://developer.okta.com/docs."),
+            doc_lines("See https://developer.okta.com/docs."),
             vec!["See <https://developer.okta.com/docs>."]
         );
-        assert_eq!(clean("a [b] <c> `[d]`"), vec![r"a \[b\] &lt;c&gt; `[d]`"]);
-        assert_eq!(clean("<p>One</p><p>Two</p>"), vec!["One", "", "Two"]);
-        assert_eq!(clean("    indented code"), vec!["indented code"]);
-        assert_eq!(clean("odd ` tick"), vec!["odd ' tick"]);
+        assert_eq!(doc_lines("a [b] <c> `[d]`"), vec![r"a \[b\] \<c> `[d]`"]);
+        assert_eq!(doc_lines("<p>One</p><p>Two</p>"), vec!["One", "", "Two"]);
+        assert_eq!(doc_lines("    indented code"), vec!["indented code"]);
+        assert_eq!(doc_lines("odd ` tick"), vec!["odd ' tick"]);
         assert_eq!(
-            clean("Use <code>x</code> for <userId>."),
-            vec!["Use `x` for &lt;userId&gt;."]
+            doc_lines("Use <code>x</code> for <userId>."),
+            vec![r"Use `x` for \<userId>."]
         );
     }
 

@@ -47,11 +47,14 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
         if f.write_only {
             notes.push("Write-only: never returned by Okta.");
         }
-        let described = f
-            .doc
-            .clone()
-            .or_else(|| Some(format!("The `{}` property.", f.wire)));
-        let field_doc = docs(&[described, (!notes.is_empty()).then(|| notes.join(" "))]);
+        // Okta describes most fields; one it does not gets no invented
+        // sentence (its name and type are all there is to say).
+        let field_doc = docs(&[f.doc.clone(), (!notes.is_empty()).then(|| notes.join(" "))]);
+        let field_doc = if field_doc.is_empty() {
+            quote!(#[allow(missing_docs)])
+        } else {
+            field_doc
+        };
         if f.required {
             // A required field Okta leaves out reads as its empty value
             // rather than failing the whole response.

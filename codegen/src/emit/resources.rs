@@ -112,8 +112,10 @@ fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
             format!(" with {}", bound.join(", "))
         }
     );
-    let summary = op.summary.as_deref().map(|s| format!(" {s}"));
-    let summary = summary.map(|s| quote!(#[doc = #s] #[doc = ""]));
+    let summary = op.summary.as_deref().map(|s| {
+        let s = crate::render::doc(Some(s));
+        quote!(#s #[doc = ""])
+    });
     let missing = uses_self
         .then(|| quote!(#[doc = ""] #[doc = " Fails with [`crate::Error::MissingField`] when a bound field is not set."]));
     quote! {
