@@ -153,7 +153,22 @@ fn example_value(
                     None => format!("{models}::{n}::from(\"{name}\")"),
                 }
             }
-            Some(ModelKind::Union(u)) if depth < 4 => match u.variants.first() {
+            // Past the depth limit, a one-of is its `Other` value, and so is a
+            // union whose fallback has an empty value; other unions go on a
+            // little further through their first subtype.
+            Some(ModelKind::OneOf(_)) if depth >= 4 => {
+                format!("{models}::{n}::Other(serde_json::json!({{}}))")
+            }
+            Some(ModelKind::Union(u))
+                if depth >= 4
+                    && matches!(
+                        api.model(&u.fallback).map(|m| &m.kind),
+                        Some(ModelKind::Struct(s)) if s.default != StructDefault::None
+                    ) =>
+            {
+                format!("{models}::{n}::Other(Default::default())")
+            }
+            Some(ModelKind::Union(u)) if depth < 8 => match u.variants.first() {
                 Some(v) => format!(
                     "{models}::{n}::from({})",
                     example_value(api, &TypeRef::Named(v.ty.clone()), name, None, depth + 1)

@@ -187,9 +187,13 @@ pub struct Operation {
     pub params: Vec<Param>,
     pub body: Option<Body>,
     pub response: Response,
-    /// Names of the security schemes that may authorise the call; empty
-    /// means the operation is sent without credentials.
+    /// Names of the security schemes that may authorise the call.
     pub security: Vec<String>,
+    /// Whether the call carries the client's credentials (API token or
+    /// access token). Not for operations without security, nor for those
+    /// that only take the caller's client authentication in the body (the
+    /// OAuth endpoints).
+    pub credentials: bool,
 }
 
 impl Operation {

@@ -228,9 +228,10 @@ fn outline(api: &Api) -> String {
                 body,
                 response,
                 security,
+                credentials,
             } = op;
             out.push(format!(
-                "  op {method_name} ({id}) {} {path} builder={builder} deprecated={deprecated} security={security:?} at={pointer} summary={} description={}",
+                "  op {method_name} ({id}) {} {path} builder={builder} deprecated={deprecated} security={security:?} credentials={credentials} at={pointer} summary={} description={}",
                 method.as_str(),
                 short(summary),
                 short(description)

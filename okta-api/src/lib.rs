@@ -193,3 +193,15 @@ pub mod legacy;
 #[cfg(feature = "management")]
 #[rustfmt::skip]
 pub mod management;
+
+#[cfg(feature = "oauth")]
+#[rustfmt::skip]
+pub mod oauth;
+
+#[cfg(feature = "myaccount")]
+#[rustfmt::skip]
+pub mod myaccount;
+
+#[cfg(feature = "governance")]
+#[rustfmt::skip]
+pub mod governance;

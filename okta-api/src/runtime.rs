@@ -186,12 +186,32 @@ impl Request {
         self.body = Some((Cow::Borrowed(content_type), body.to_vec()));
     }
 
-    /// An `application/x-www-form-urlencoded` body, one pair per `(name, value)`.
-    pub fn form(&mut self, content_type: &'static str, pairs: &[(&str, String)]) {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
-        self.body = Some((Cow::Borrowed(content_type), body.into_bytes()));
+    /// An `application/x-www-form-urlencoded` body: one `name=value` pair
+    /// per property of the body's JSON object (unknown properties too), a
+    /// list as one pair per item, `null` left out, and a nested object as
+    /// its JSON text.
+    pub fn form<T: Serialize + ?Sized>(&mut self, content_type: &'static str, body: &T) -> Result<(), Error> {
+        let invalid = |message: String| Error::InvalidRequest {
+            operation: self.operation,
+            message,
+        };
+        let value =
+            serde_json::to_value(body).map_err(|e| invalid(format!("cannot serialise the body: {e}")))?;
+        let serde_json::Value::Object(object) = value else {
+            return Err(invalid("a form body must be an object".into()));
+        };
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &object {
+            let items = match value {
+                serde_json::Value::Array(items) => items.as_slice(),
+                other => std::slice::from_ref(other),
+            };
+            for item in items.iter().filter(|v| !v.is_null()) {
+                form.append_pair(name, &item.to_param());
+            }
+        }
+        self.body = Some((Cow::Borrowed(content_type), form.finish().into_bytes()));
+        Ok(())
     }
 
     /// A `multipart/form-data` body, one part per `(name, part)`.

@@ -31,6 +31,26 @@ mod rotate_app_key;
 #[path = "../examples/publish_set.rs"]
 mod publish_set;
 
+#[cfg(all(feature = "governance-campaigns", feature = "governance-reviews"))]
+#[allow(dead_code)]
+#[path = "../examples/governance_campaigns.rs"]
+mod governance_campaigns;
+
+#[cfg(feature = "governance-requests")]
+#[allow(dead_code)]
+#[path = "../examples/access_request.rs"]
+mod access_request;
+
+#[cfg(feature = "oauth-org-as")]
+#[allow(dead_code)]
+#[path = "../examples/introspect_token.rs"]
+mod introspect_token;
+
+#[cfg(feature = "myaccount-email")]
+#[allow(dead_code)]
+#[path = "../examples/my_emails.rs"]
+mod my_emails;
+
 async fn setup() -> (MockServer, Client) {
     let server = MockServer::start().await;
     let client = Client::builder()
@@ -178,6 +198,265 @@ async fn publish_set_posts_the_token_without_credentials() {
     let received = server.received_requests().await.unwrap();
     assert_eq!(received[0].body, b"eyJhbGciOiJSUzI1NiJ9.e30.sig");
     assert!(!received[0].headers.contains_key("authorization"));
+}
+
+/// A campaign or review as Okta lists it: the required properties, and
+/// `_links.self`.
+#[cfg(all(feature = "governance-campaigns", feature = "governance-reviews"))]
+fn governance_item(id: &str, extra: serde_json::Value) -> serde_json::Value {
+    let mut item = json!({
+        "id": id, "createdBy": "00u0", "created": "2026-01-01T00:00:00.000Z",
+        "lastUpdated": "2026-01-01T00:00:00.000Z", "lastUpdatedBy": "00u0",
+        "_links": {"self": {"href": format!("https://example.okta.com/x/{id}")}}
+    });
+    item.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    item
+}
+
+#[cfg(all(feature = "governance-campaigns", feature = "governance-reviews"))]
+#[tokio::test]
+async fn governance_campaigns_lists_the_reviewers_reviews_in_every_active_campaign() {
+    let test = async {
+        let (server, client) = setup().await;
+        let campaign = |id: &str, name: &str| {
+            governance_item(
+                id,
+                json!({"name": name, "startDate": "2026-01-01", "endDate": "2026-02-01",
+                       "scheduleType": "ONE_OFF", "reviewerType": "USER", "status": "ACTIVE"}),
+            )
+        };
+        let next = format!(
+            "{}/governance/api/v1/campaigns?after=c1&filter=status%20eq%20%22ACTIVE%22",
+            server.uri()
+        );
+        Mock::given(method("GET"))
+            .and(path("/governance/api/v1/campaigns"))
+            .and(query_param("filter", "status eq \"ACTIVE\""))
+            .and(wiremock::matchers::query_param_is_missing("after"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "data": [campaign("c1", "Q1 access")],
+                "_links": {"self": {"href": "x"}, "next": {"href": next}}
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/governance/api/v1/campaigns"))
+            .and(query_param("after", "c1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "data": [campaign("c2", "Q2 access")],
+                "_links": {"self": {"href": "x"}}
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        for (campaign, reviews) in [("c1", vec!["r1", "r2"]), ("c2", vec![])] {
+            let data: Vec<_> = reviews
+                .iter()
+                .map(|r| {
+                    governance_item(
+                        r,
+                        json!({"campaignId": campaign, "resourceId": "0oa1", "decision": "UNREVIEWED",
+                               "remediationStatus": "NONE", "reviewerType": "USER",
+                               "principalProfile": {"id": "00u9", "status": "ACTIVE", "type": "USER"}}),
+                    )
+                })
+                .collect();
+            Mock::given(method("GET"))
+                .and(path("/governance/api/v1/reviews"))
+                .and(query_param(
+                    "filter",
+                    format!("campaignId eq \"{campaign}\" and reviewerId eq \"00u1\"").as_str(),
+                ))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(json!({"data": data, "_links": {"self": {"href": "x"}}})),
+                )
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let got = governance_campaigns::run(&client, "00u1").await.unwrap();
+        assert_eq!(
+            got,
+            [
+                governance_campaigns::CampaignReviews {
+                    campaign: "Q1 access".into(),
+                    reviews: vec![
+                        ("r1".into(), "UNREVIEWED".into()),
+                        ("r2".into(), "UNREVIEWED".into())
+                    ],
+                },
+                governance_campaigns::CampaignReviews {
+                    campaign: "Q2 access".into(),
+                    reviews: vec![],
+                },
+            ]
+        );
+        let received = server.received_requests().await.unwrap();
+        assert_eq!(
+            received.len(),
+            4,
+            "two campaign pages, one review list per campaign"
+        );
+        assert!(received
+            .iter()
+            .all(|r| r.headers.get("authorization").is_some_and(|v| v == "SSWS t")));
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), test)
+        .await
+        .unwrap();
+}
+
+#[cfg(feature = "governance-requests")]
+#[tokio::test]
+async fn access_request_submits_then_follows_the_request_to_its_decision() {
+    let test = async {
+        let (server, client) = setup().await;
+        let request = |status: &str| {
+            json!({"id": "rq1", "createdBy": "00u0", "created": "2026-01-01T00:00:00.000Z",
+                   "lastUpdated": "2026-01-01T00:00:00.000Z", "lastUpdatedBy": "00u0", "status": status})
+        };
+        Mock::given(method("POST"))
+            .and(path("/governance/api/v2/requests"))
+            .and(body_partial_json(json!({
+                "requested": {"type": "CATALOG_ENTRY", "entryId": "cen1"},
+                "requestedFor": {"type": "OKTA_USER", "externalId": "00u1"}
+            })))
+            .respond_with(ResponseTemplate::new(202).set_body_json(request("SUBMITTED")))
+            .expect(1)
+            .mount(&server)
+            .await;
+        // Pending twice, then approved.
+        Mock::given(method("GET"))
+            .and(path("/governance/api/v2/requests/rq1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(request("PENDING")))
+            .up_to_n_times(2)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/governance/api/v2/requests/rq1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(request("APPROVED")))
+            .mount(&server)
+            .await;
+        let (id, status) = access_request::run(&client, "cen1", "00u1", std::time::Duration::from_millis(5))
+            .await
+            .unwrap();
+        assert_eq!((id.as_str(), status.as_str()), ("rq1", "APPROVED"));
+        let received = server.received_requests().await.unwrap();
+        assert_eq!(received.len(), 4, "one submission, three reads");
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), test)
+        .await
+        .unwrap();
+}
+
+#[cfg(feature = "oauth-org-as")]
+#[tokio::test]
+async fn introspect_token_sends_a_form_with_client_authentication_and_no_api_token() {
+    let test = async {
+        let (server, client) = setup().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth2/v1/introspect"))
+            .and(header("content-type", "application/x-www-form-urlencoded"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "active": true, "sub": "ada@example.com", "scope": "openid email"
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let answer = introspect_token::run(&client, "0oa1", "s3cret&=", "eyJ.a.b")
+            .await
+            .unwrap();
+        assert_eq!(answer.active, Some(true));
+        assert_eq!(answer.sub.as_deref(), Some("ada@example.com"));
+        let received = server.received_requests().await.unwrap();
+        let mut form: Vec<(String, String)> = url::form_urlencoded::parse(&received[0].body)
+            .into_owned()
+            .collect();
+        form.sort();
+        assert_eq!(
+            form,
+            [
+                ("client_id".to_string(), "0oa1".to_string()),
+                ("client_secret".to_string(), "s3cret&=".to_string()),
+                ("token".to_string(), "eyJ.a.b".to_string()),
+                ("token_type_hint".to_string(), "access_token".to_string()),
+            ]
+        );
+        assert!(
+            !received[0].headers.contains_key("authorization"),
+            "the org's API token is never sent to the OAuth endpoints"
+        );
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), test)
+        .await
+        .unwrap();
+}
+
+#[cfg(feature = "myaccount-email")]
+#[tokio::test]
+async fn my_emails_lists_the_users_own_addresses_with_their_bearer_token() {
+    let test = async {
+        let server = MockServer::start().await;
+        let client = Client::builder()
+            .org_url(server.uri())
+            .bearer_token("user-access-token")
+            .build()
+            .unwrap();
+        Mock::given(method("GET"))
+            .and(path("/idp/myaccount/emails"))
+            .and(header("authorization", "Bearer user-access-token"))
+            .and(header("accept", "application/json;okta-version=1.0.0"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"id": "e1", "profile": {"email": "ada@example.com"}, "roles": ["PRIMARY"], "status": "VERIFIED"},
+                {"id": "e2", "profile": {"email": "ada@work.example"}, "roles": ["SECONDARY"], "status": "UNVERIFIED"}
+            ])))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let emails = my_emails::run(&client).await.unwrap();
+        assert_eq!(
+            emails,
+            [
+                ("ada@example.com".to_string(), "VERIFIED".to_string()),
+                ("ada@work.example".to_string(), "UNVERIFIED".to_string()),
+            ]
+        );
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), test)
+        .await
+        .unwrap();
+}
+
+#[cfg(not(all(feature = "governance-campaigns", feature = "governance-reviews")))]
+#[test]
+#[ignore = "needs --features governance-campaigns,governance-reviews (bash .ci/run runs it)"]
+fn governance_campaigns_needs_its_features() {
+    panic!("compiled without governance-campaigns and governance-reviews: run with those features");
+}
+
+#[cfg(not(feature = "governance-requests"))]
+#[test]
+#[ignore = "needs --features governance-requests (bash .ci/run runs it)"]
+fn access_request_needs_its_feature() {
+    panic!("compiled without governance-requests: run with that feature");
+}
+
+#[cfg(not(feature = "oauth-org-as"))]
+#[test]
+#[ignore = "needs --features oauth-org-as (bash .ci/run runs it)"]
+fn introspect_token_needs_its_feature() {
+    panic!("compiled without oauth-org-as: run with that feature");
+}
+
+#[cfg(not(feature = "myaccount-email"))]
+#[test]
+#[ignore = "needs --features myaccount-email (bash .ci/run runs it)"]
+fn my_emails_needs_its_feature() {
+    panic!("compiled without myaccount-email: run with that feature");
 }
 
 /// Without their features the two tests above are not compiled; these say

@@ -48,6 +48,24 @@ pub fn management_api() -> &'static Api {
     API.get_or_init(|| xtask::load_api(&workspace_root(), "management").expect("the bundled spec loads"))
 }
 
+/// The IR of the OpenID Connect & OAuth 2.0 spec, loaded once.
+pub fn oauth_api() -> &'static Api {
+    static API: OnceLock<Api> = OnceLock::new();
+    API.get_or_init(|| xtask::load_api(&workspace_root(), "oauth").expect("the bundled spec loads"))
+}
+
+/// The IR of the MyAccount spec, loaded once.
+pub fn myaccount_api() -> &'static Api {
+    static API: OnceLock<Api> = OnceLock::new();
+    API.get_or_init(|| xtask::load_api(&workspace_root(), "myaccount").expect("the bundled spec loads"))
+}
+
+/// The IR of the Identity Governance spec, loaded once.
+pub fn governance_api() -> &'static Api {
+    static API: OnceLock<Api> = OnceLock::new();
+    API.get_or_init(|| xtask::load_api(&workspace_root(), "governance").expect("the bundled spec loads"))
+}
+
 #[derive(Deserialize)]
 struct Har {
     log: HarLog,
@@ -385,6 +403,36 @@ pub mod management_types;
 #[path = "generated/legacy.rs"]
 #[rustfmt::skip]
 pub mod legacy_types;
+
+/// Generated: the example of every operation of the reference pages.
+#[path = "generated/oauth_examples.rs"]
+#[rustfmt::skip]
+pub mod oauth_examples;
+
+/// Generated: one round-trip function per spec module, by schema name.
+#[path = "generated/oauth.rs"]
+#[rustfmt::skip]
+pub mod oauth_types;
+
+/// Generated: the example of every operation of the reference pages.
+#[path = "generated/myaccount_examples.rs"]
+#[rustfmt::skip]
+pub mod myaccount_examples;
+
+/// Generated: one round-trip function per spec module, by schema name.
+#[path = "generated/myaccount.rs"]
+#[rustfmt::skip]
+pub mod myaccount_types;
+
+/// Generated: the example of every operation of the reference pages.
+#[path = "generated/governance_examples.rs"]
+#[rustfmt::skip]
+pub mod governance_examples;
+
+/// Generated: one round-trip function per spec module, by schema name.
+#[path = "generated/governance.rs"]
+#[rustfmt::skip]
+pub mod governance_types;
 
 /// Deserializes `value` into `T` and serializes it back.
 pub fn roundtrip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Result<Value, String> {

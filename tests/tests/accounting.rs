@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use okta_codegen::ir::Api;
 use okta_codegen::ir::{Binding, ModelKind};
-use okta_workspace_tests::{legacy_api, management_api, workspace_root};
+use okta_workspace_tests::{
+    governance_api, legacy_api, management_api, myaccount_api, oauth_api, workspace_root,
+};
 use serde_json::Value;
 
 fn raw_spec() -> Value {
@@ -83,6 +85,81 @@ fn every_management_operation_and_schema_is_generated() {
             "/components/schemas/tempPassword: type name TempPassword is taken; this schema is named TempPassword2",
             "/components/schemas/User/properties/type: type name UserType is taken; this schema is named UserType2",
         ]
+    );
+}
+
+/// Every operation of `spec` is a method, every schema a type, every tag
+/// a cargo feature of the module, and the generator's warnings are exactly
+/// `warnings`.
+fn assert_every_operation_and_schema_is_generated(
+    api: &Api,
+    spec: &str,
+    counts: (usize, usize, usize),
+    warnings: &[&str],
+) {
+    let spec = load(spec);
+    let mut generated: Vec<String> = api.operations().map(|(_, o)| o.id.0.clone()).collect();
+    generated.sort();
+    let upstream = operation_ids(&spec);
+    assert_eq!(generated, upstream, "{}: every operation, no other", api.module);
+    let schemas = spec["components"]["schemas"].as_object().map_or(0, |s| s.len());
+    assert_eq!(
+        (upstream.len(), schemas, api.tags.len()),
+        counts,
+        "{}: operations, schemas, tags",
+        api.module
+    );
+    assert_every_schema_is_a_type(api, &spec);
+    for tag in &api.tags {
+        let feature = tag.feature.as_deref().unwrap_or_default();
+        assert!(
+            feature.starts_with(&format!("{}-", api.module)),
+            "{}: tag {} has no feature of its own",
+            api.module,
+            tag.wire
+        );
+    }
+    let got: Vec<String> = api
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.pointer, w.message))
+        .collect();
+    assert_eq!(got, warnings, "{}: what the generator reports", api.module);
+}
+
+#[test]
+fn every_oauth_operation_and_schema_is_generated() {
+    assert_every_operation_and_schema_is_generated(
+        oauth_api(),
+        "spec/okta-oauth-2026.06.3.yaml",
+        (44, 86, 4),
+        &[
+            "/components/schemas/JsonWebKey: type name JsonWebKeyBase is taken; this schema is named JsonWebKeyBase2",
+            "/paths/~1oauth2~1v1~1authorize/get/parameters/17: `request` is a name the request builder uses; the argument is named `request_arg`",
+            "/paths/~1oauth2~1v1~1clients/post/requestBody: `client` is a name the request builder uses; the argument is named `client_arg`",
+            "/paths/~1oauth2~1v1~1clients~1{clientId}/put/requestBody: `client` is a name the request builder uses; the argument is named `client_arg`",
+            "/paths/~1oauth2~1{authorizationServerId}~1v1~1authorize/get/parameters/17: `request` is a name the request builder uses; the argument is named `request_arg`",
+        ],
+    );
+}
+
+#[test]
+fn every_myaccount_operation_and_schema_is_generated() {
+    assert_every_operation_and_schema_is_generated(
+        myaccount_api(),
+        "spec/okta-myaccount-2026.06.3.yaml",
+        (40, 31, 10),
+        &[],
+    );
+}
+
+#[test]
+fn every_governance_operation_and_schema_is_generated() {
+    assert_every_operation_and_schema_is_generated(
+        governance_api(),
+        "spec/okta-governance-2026.06.3.yaml",
+        (162, 770, 31),
+        &[],
     );
 }
 
@@ -237,7 +314,13 @@ fn resource_methods_bind_as_the_extensions_say() {
 /// the naming table does not handle yet.
 #[test]
 fn no_identifier_has_a_one_letter_segment() {
-    for api in [legacy_api(), management_api()] {
+    for api in [
+        legacy_api(),
+        management_api(),
+        oauth_api(),
+        myaccount_api(),
+        governance_api(),
+    ] {
         assert_no_one_letter_segments(api);
     }
 }

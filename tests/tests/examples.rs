@@ -152,27 +152,31 @@ fn legacy_spec_examples_round_trip() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The Management spec's examples. The few that contradict their own schema
-/// are listed, with the reason, in `tests/golden/management-example-failures.txt`;
-/// the test fails when the list changes either way.
-#[test]
-fn management_spec_examples_round_trip() {
-    let (examples, untyped) = examples(&load("spec/okta-management-2026.06.3.yaml"));
-    let failures = check(&examples, management_types::roundtrip);
+/// A spec's examples, round-tripped through its module's types. The few
+/// that contradict their own schema are listed, with the reason, in
+/// `tests/golden/<module>-example-failures.txt`; the test fails when the
+/// list changes either way. Returns how many examples there were.
+fn spec_examples_round_trip(
+    module: &str,
+    spec: &str,
+    roundtrip: fn(&str, Value) -> Option<Result<Value, String>>,
+) -> usize {
+    let (examples, untyped) = examples(&load(spec));
+    let failures = check(&examples, roundtrip);
     let requests = examples.iter().filter(|e| e.request).count();
     let responses = examples
         .iter()
         .filter(|e| !e.request && !e.at.starts_with("/components"))
         .count();
     println!(
-        "management examples: {} request, {} response, {} schema-level; {} on bodies without a named schema; {} failures",
+        "{module} examples: {} request, {} response, {} schema-level; {} on bodies without a named schema; {} failures",
         requests,
         responses,
         examples.len() - requests - responses,
         untyped,
         failures.len()
     );
-    let path = workspace_root().join("tests/golden/management-example-failures.txt");
+    let path = workspace_root().join(format!("tests/golden/{module}-example-failures.txt"));
     let listed = std::fs::read_to_string(&path).unwrap_or_default();
     let entries: Vec<(&str, &str)> = listed
         .lines()
@@ -203,7 +207,7 @@ fn management_spec_examples_round_trip() {
             text.push_str(&format!("{f} -- {reason}\n"));
         }
         std::fs::write(&path, text).unwrap();
-        return;
+        return examples.len();
     }
     let unexpected: Vec<&String> = failures.iter().filter(|f| !known.contains(&f.as_str())).collect();
     let fixed: Vec<&&str> = known
@@ -212,7 +216,7 @@ fn management_spec_examples_round_trip() {
         .collect();
     assert!(
         unexpected.is_empty(),
-        "new example failures:\n{}",
+        "new {module} example failures:\n{}",
         unexpected
             .iter()
             .map(|s| s.as_str())
@@ -223,6 +227,46 @@ fn management_spec_examples_round_trip() {
         fixed.is_empty(),
         "listed failures that now pass (remove them): {fixed:?}"
     );
+    examples.len()
+}
+
+#[test]
+fn management_spec_examples_round_trip() {
+    spec_examples_round_trip(
+        "management",
+        "spec/okta-management-2026.06.3.yaml",
+        management_types::roundtrip,
+    );
+}
+
+#[test]
+fn oauth_spec_examples_round_trip() {
+    let count = spec_examples_round_trip(
+        "oauth",
+        "spec/okta-oauth-2026.06.3.yaml",
+        okta_workspace_tests::oauth_types::roundtrip,
+    );
+    assert!(count > 0, "the OAuth spec has examples");
+}
+
+#[test]
+fn myaccount_spec_examples_round_trip() {
+    let count = spec_examples_round_trip(
+        "myaccount",
+        "spec/okta-myaccount-2026.06.3.yaml",
+        okta_workspace_tests::myaccount_types::roundtrip,
+    );
+    assert!(count > 0, "the MyAccount spec has examples");
+}
+
+#[test]
+fn governance_spec_examples_round_trip() {
+    let count = spec_examples_round_trip(
+        "governance",
+        "spec/okta-governance-2026.06.3.yaml",
+        okta_workspace_tests::governance_types::roundtrip,
+    );
+    assert!(count > 0, "the Governance spec has examples");
 }
 
 #[test]

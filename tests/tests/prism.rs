@@ -1,7 +1,8 @@
 //! An independent check of the requests the SDK sends: Prism
-//! (`@stoplight/prism-cli`) runs as a validating mock of the Management spec
-//! (with the overlays applied) on loopback, and answers 422 to any request
-//! that breaks the spec. The test is ignored by a plain `cargo test`:
+//! (`@stoplight/prism-cli`) runs as a validating mock of a spec (with the
+//! overlays applied) on loopback, and answers 422 to any request that breaks
+//! it: the Management spec, then the OAuth 2.0, MyAccount and Governance
+//! specs. The test is ignored by a plain `cargo test`:
 //! `.ci/run` installs Prism, sets `PRISM_BIN` and runs it with `--ignored`.
 
 use std::net::TcpListener;
@@ -50,11 +51,11 @@ fn scrub_example_refs(value: &mut Value, in_example: bool) {
     }
 }
 
-fn start_prism() -> Prism {
+fn start_prism(module: &str) -> Prism {
     let bin =
         std::env::var_os("PRISM_BIN").expect("PRISM_BIN is not set: bash .ci/run installs Prism and sets it");
     let root = workspace_root();
-    let module = xtask::MODULES.iter().find(|m| m.module == "management").unwrap();
+    let module = xtask::MODULES.iter().find(|m| m.module == module).unwrap();
     let input = xtask::module_input(&root, module).unwrap();
     let mut raw = okta_codegen::load::load(&input.spec, &input.overlays)
         .unwrap()
@@ -64,7 +65,11 @@ fn start_prism() -> Prism {
             scrub_example_refs(v, false);
         }
     }
-    let file = std::env::temp_dir().join(format!("okta-management-prism-{}.json", std::process::id()));
+    let file = std::env::temp_dir().join(format!(
+        "okta-{}-prism-{}.json",
+        module.module,
+        std::process::id()
+    ));
     std::fs::write(&file, serde_json::to_vec(&raw).unwrap()).unwrap();
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -118,7 +123,7 @@ fn validation_failure<T>(what: &str, result: &Result<T, Error>) -> Option<String
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Prism: bash .ci/run installs it and runs this; locally set PRISM_BIN and pass --ignored"]
 async fn prism_finds_no_request_validation_error() {
-    let prism = start_prism();
+    let prism = start_prism("management");
     // Prism validates: a request that breaks the spec gets a 422.
     let invalid = reqwest::Client::new()
         .get(format!("{}/api/v1/users?limit=many", prism.url))
@@ -256,6 +261,112 @@ async fn prism_finds_no_request_validation_error() {
             .get_csr_for_application("0oa1", "csr1")
             .send_raw("application/pkcs10")
     );
+    println!("{checked} requests checked by Prism");
+    assert!(
+        failures.is_empty(),
+        "Prism rejected requests:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Prism: bash .ci/run installs it and runs this; locally set PRISM_BIN and pass --ignored"]
+async fn prism_finds_no_request_validation_error_in_the_org_apis() {
+    use okta_api::governance::models::{
+        PrincipalType, RequestCreatable2, RequestResourceCatalogEntryCreatable,
+        RequestResourceCatalogEntryCreatableType, TargetPrincipal,
+    };
+    use okta_api::governance::{CampaignsApi, RequestsApi, ReviewsApi};
+    use okta_api::myaccount::{EmailApi, PhoneApi};
+    use okta_api::oauth::models::IntrospectionRequest;
+    use okta_api::oauth::{ClientApi, OrgAsApi};
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    macro_rules! check {
+        ($what:expr, $call:expr) => {{
+            let result = $call.await;
+            checked += 1;
+            if let Some(f) = validation_failure($what, &result) {
+                failures.push(f);
+            }
+        }};
+    }
+    let client = |prism: &Prism, token: &str, bearer: bool| {
+        let builder = Client::builder().org_url(&prism.url).max_retries(0);
+        let builder = if bearer {
+            builder.bearer_token(token)
+        } else {
+            builder.api_token(token)
+        };
+        builder.build().unwrap()
+    };
+
+    let prism = start_prism("governance");
+    let admin = client(&prism, "00prism", false);
+    check!(
+        "listCampaigns",
+        CampaignsApi::new(&admin)
+            .list_campaigns()
+            .filter("status eq \"ACTIVE\"")
+            .limit(20)
+    );
+    check!(
+        "listReviews",
+        ReviewsApi::new(&admin)
+            .list_reviews()
+            .filter("campaignId eq \"icij\" and reviewerId eq \"00u1\"")
+    );
+    let request = RequestCreatable2 {
+        requested: RequestResourceCatalogEntryCreatable {
+            type_: RequestResourceCatalogEntryCreatableType::CatalogEntry,
+            entry_id: "cen123456789abcdefgh".into(),
+            additional_properties: Default::default(),
+        }
+        .into(),
+        requested_by: None,
+        requested_for: TargetPrincipal {
+            external_id: "00u123456789abcdefgh".into(),
+            type_: PrincipalType::OktaUser,
+            additional_properties: Default::default(),
+        },
+        requester_field_values: None,
+        additional_properties: Default::default(),
+    };
+    check!(
+        "createRequestV2",
+        RequestsApi::new(&admin).create_request_v2(request)
+    );
+    check!(
+        "getRequestV2",
+        RequestsApi::new(&admin).get_request_v2("req1234567890abcdefg".to_string())
+    );
+    drop(prism);
+
+    let prism = start_prism("oauth");
+    let admin = client(&prism, "00prism", false);
+    check!("listClients", ClientApi::new(&admin).list_clients().limit(20));
+    check!("oauthKeys (no credentials)", OrgAsApi::new(&admin).oauth_keys());
+    let mut form = IntrospectionRequest {
+        token: Some("eyJ.a.b".into()),
+        ..Default::default()
+    };
+    form.additional_properties
+        .insert("client_id".into(), "0oa1".into());
+    form.additional_properties
+        .insert("client_secret".into(), "s".into());
+    check!(
+        "introspect (form, client_secret_post)",
+        OrgAsApi::new(&admin).introspect().introspection_request(form)
+    );
+    drop(prism);
+
+    let prism = start_prism("myaccount");
+    let user = client(&prism, "eyJuser", true);
+    check!("listEmails", EmailApi::new(&user).list_emails());
+    check!("listPhones", PhoneApi::new(&user).list_phones());
+    drop(prism);
+
     println!("{checked} requests checked by Prism");
     assert!(
         failures.is_empty(),

@@ -41,6 +41,24 @@ pub const MODULES: &[SpecModule] = &[
         overlays: &["spec/overlays/okta-management-sessions.yaml"],
         tag_features: true,
     },
+    SpecModule {
+        module: "oauth",
+        spec: "spec/okta-oauth-2026.06.3.yaml",
+        overlays: &[],
+        tag_features: true,
+    },
+    SpecModule {
+        module: "myaccount",
+        spec: "spec/okta-myaccount-2026.06.3.yaml",
+        overlays: &[],
+        tag_features: true,
+    },
+    SpecModule {
+        module: "governance",
+        spec: "spec/okta-governance-2026.06.3.yaml",
+        overlays: &[],
+        tag_features: true,
+    },
 ];
 
 /// The SDK's manifest, whose `[features]` block is generated.

@@ -346,26 +346,6 @@ fn multipart(fields: &[Field]) -> TokenStream {
     }
 }
 
-/// A form with one `name=value` pair per field of the body's struct that is
-/// set.
-fn form(ct: &TokenStream, fields: &[Field]) -> TokenStream {
-    let pairs = fields.iter().map(|f| {
-        let rust = field_ident(&f.rust);
-        let wire = &f.wire;
-        let pair = quote!(pairs.push((#wire, crate::runtime::ParamValue::to_param(value).into_owned())););
-        if f.required {
-            quote!({ let value = &body.#rust; #pair })
-        } else {
-            quote!(if let ::std::option::Option::Some(value) = &body.#rust { #pair })
-        }
-    });
-    quote! {
-        let mut pairs = ::std::vec::Vec::new();
-        #(#pairs)*
-        request.form(#ct, &pairs);
-    }
-}
-
 fn build_request(ctx: &Ctx, op: &Operation) -> TokenStream {
     let method = ident(op.method.as_str());
     let path = &op.path;
@@ -404,7 +384,7 @@ fn build_request(ctx: &Ctx, op: &Operation) -> TokenStream {
             BodyEncoding::Text => quote!(request.text(#ct, body);),
             BodyEncoding::Bytes => quote!(request.bytes(#ct, body);),
             BodyEncoding::Multipart => multipart(body_fields(ctx, &body.ty)),
-            BodyEncoding::Form => form(&ct, body_fields(ctx, &body.ty)),
+            BodyEncoding::Form => quote!(request.form(#ct, body)?;),
         };
         steps.push(if body.required {
             quote!({ let body = &self.#rust; #call })
@@ -412,7 +392,7 @@ fn build_request(ctx: &Ctx, op: &Operation) -> TokenStream {
             quote!(if let ::std::option::Option::Some(body) = &self.#rust { #call })
         });
     }
-    if op.security.is_empty() {
+    if !op.credentials {
         steps.push(quote!(request.without_credentials();));
     }
     if let Some(ct) = &op.response.content_type {

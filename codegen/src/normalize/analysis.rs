@@ -183,24 +183,32 @@ fn union_structs(models: &[Model], union: &TypeName) -> Vec<TypeName> {
 }
 
 /// How a request body is written: JSON for JSON types, text and bytes as
-/// they are, forms and multipart field by field. A form or multipart body
-/// that is not an object cannot be split into fields: it is sent as JSON,
-/// with a warning.
-fn encoding(defaults: &Defaults, body: &Body, at: &SpecPointer, warnings: &mut Vec<Warning>) -> BodyEncoding {
+/// they are, multipart field by field (an object's), a form property by
+/// property (any object, polymorphic ones too). A multipart or form body
+/// with no properties to send is sent as JSON, with a warning.
+fn encoding(lookup: &Defaults, body: &Body, at: &SpecPointer, warnings: &mut Vec<Warning>) -> BodyEncoding {
     let ct = body.content_type.as_str();
     if ct == "application/json" || ct.ends_with("+json") {
         return BodyEncoding::Json;
     }
+    let object = match &body.ty {
+        TypeRef::Named(n) => lookup.is_object(n),
+        TypeRef::Map(_) | TypeRef::Any => true,
+        _ => false,
+    };
     let by_field = match ct {
-        "multipart/form-data" => Some(BodyEncoding::Multipart),
-        "application/x-www-form-urlencoded" => Some(BodyEncoding::Form),
+        "multipart/form-data" => Some((
+            BodyEncoding::Multipart,
+            matches!(&body.ty, TypeRef::Named(n) if lookup.is_struct(n)),
+        )),
+        "application/x-www-form-urlencoded" => Some((BodyEncoding::Form, object)),
         _ => None,
     };
     match (&body.ty, by_field) {
         (TypeRef::String, _) => BodyEncoding::Text,
         (TypeRef::Bytes, _) => BodyEncoding::Bytes,
-        (TypeRef::Named(n), Some(e)) if defaults.is_struct(n) => e,
-        (_, Some(_)) => {
+        (_, Some((encoding, true))) => encoding,
+        (_, Some((_, false))) => {
             warnings.push(Warning {
                 pointer: at.join("requestBody"),
                 message: format!("a `{ct}` body that is not an object is sent as JSON"),
@@ -426,6 +434,17 @@ impl Defaults<'_> {
                 _ => self.scalar(t),
             },
             other => self.scalar(other),
+        }
+    }
+
+    /// Whether a value of the model is a JSON object: a struct, a union of
+    /// structs, or an alias of one.
+    fn is_object(&self, name: &TypeName) -> bool {
+        match self.kind(name) {
+            Some(ModelKind::Struct(_) | ModelKind::Union(_)) => true,
+            Some(ModelKind::Alias(TypeRef::Named(n))) => self.is_object(n),
+            Some(ModelKind::Alias(TypeRef::Map(_) | TypeRef::Any)) => true,
+            _ => false,
         }
     }
 

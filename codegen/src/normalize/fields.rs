@@ -148,11 +148,19 @@ impl<'a> Normalizer<'a> {
         for (wire, prop) in props {
             let p = pointer.join("properties").join(wire);
             let ty = self.type_of(prop, &format!("{owner}{}", pascal(wire).0), &p)?;
-            let (data, doc) = match prop {
-                ReferenceOr::Item(s) => (Some(&s.schema_data), s.schema_data.description.clone()),
+            let (data, doc, may_be_null) = match prop {
+                ReferenceOr::Item(s) => (
+                    Some(&s.schema_data),
+                    s.schema_data.description.clone(),
+                    s.schema_data.nullable,
+                ),
                 ReferenceOr::Reference { reference } => {
                     let target = self.component(schema_name_of(reference), &p.0)?.0;
-                    (None, target.schema_data.description.clone())
+                    (
+                        None,
+                        target.schema_data.description.clone(),
+                        target.schema_data.nullable,
+                    )
                 }
             };
             let allow_null = data
@@ -163,8 +171,10 @@ impl<'a> Normalizer<'a> {
                 wire: WireName(wire.clone()),
                 rust: snake(wire),
                 ty,
-                required: view.required.contains(wire),
-                nullable: data.is_some_and(|d| d.nullable) || allow_null,
+                // A required property that may be null is read as an optional
+                // one: a null never fails the whole value.
+                required: view.required.contains(wire) && !may_be_null,
+                nullable: may_be_null || allow_null,
                 read_only: data.is_some_and(|d| d.read_only),
                 write_only: data.is_some_and(|d| d.write_only),
                 doc,

@@ -102,6 +102,30 @@ impl<'a> Normalizer<'a> {
         }
     }
 
+    /// Whether the security scheme `name` is one the client's own
+    /// credentials satisfy (an API token in `Authorization`, an OAuth 2.0 or
+    /// bearer access token), rather than the caller's client authentication
+    /// (`client_secret_basic`, `client_secret_post`, `private_key_jwt`: the
+    /// OAuth endpoints), which the request carries itself. An undeclared
+    /// scheme counts as the client's.
+    fn is_org_credential(&self, name: &str) -> bool {
+        use openapiv3::SecurityScheme;
+        let scheme = self
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| c.security_schemes.get(name));
+        match scheme {
+            Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })) => {
+                scheme.eq_ignore_ascii_case("bearer")
+            }
+            Some(ReferenceOr::Item(SecurityScheme::APIKey { name, .. })) => {
+                name.eq_ignore_ascii_case("authorization")
+            }
+            _ => true,
+        }
+    }
+
     /// A parameter or body name that the request builder uses itself
     /// (its `client` field, its `request`/`send`/... methods) gets `_arg`
     /// appended, with a warning.
@@ -241,6 +265,7 @@ impl<'a> Normalizer<'a> {
                 names
             })
             .unwrap_or_default();
+        let credentials = security.iter().any(|name| self.is_org_credential(name));
         let mut method_name = snake(&id);
         if HANDLE_NAMES.contains(&method_name.0.as_str()) {
             let renamed = RustIdent(format!("{method_name}_operation"));
@@ -273,6 +298,7 @@ impl<'a> Normalizer<'a> {
             body,
             response,
             security,
+            credentials,
         })
     }
 

@@ -216,7 +216,7 @@ impl GroupApi {
     }
     /// List Group Members
     ///
-    /// Enumerates all \[users\](/docs/api/resources/users.html#user-model) that are a member of a group.
+    /// Enumerates all [users](https://developer.okta.com/docs/api/resources/users.html#user-model) that are a member of a group.
     ///
     /// `GET /api/v1/groups/{groupId}/users` (`listGroupUsers`).
     ///

@@ -6,28 +6,28 @@
 /// Schema `ActivateFactorRequest` (`/components/schemas/ActivateFactorRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ActivateFactorRequest {
-    /// The `stateToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "stateToken",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub state_token: ::std::option::Option<::std::string::String>,
-    /// The `passCode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "passCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pass_code: ::std::option::Option<::std::string::String>,
-    /// The `registrationData` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "registrationData",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub registration_data: ::std::option::Option<::std::string::String>,
-    /// The `clientData` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "clientData",
         default,

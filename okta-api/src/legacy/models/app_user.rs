@@ -6,8 +6,6 @@
 /// Schema `AppUser` (`/components/schemas/AppUser`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppUser {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,8 +15,6 @@ pub struct AppUser {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -28,16 +24,12 @@ pub struct AppUser {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `credentials` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<crate::legacy::models::AppUserCredentials>,
-    /// The `externalId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "externalId",
@@ -45,11 +37,9 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_id: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastSync` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastSync",
@@ -57,8 +47,6 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_sync: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -66,8 +54,6 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `passwordChanged` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "passwordChanged",
@@ -75,21 +61,17 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_changed: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `scope` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
-    /// The `statusChanged` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "statusChanged",
@@ -97,8 +79,6 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status_changed: ::std::option::Option<::std::string::String>,
-    /// The `syncState` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "syncState",

@@ -6,12 +6,12 @@
 /// Schema `AppUserCredentials` (`/components/schemas/AppUserCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppUserCredentials {
-    /// The `password` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<
         crate::legacy::models::AppUserPasswordCredential,
     >,
-    /// The `userName` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userName",
         default,

@@ -6,21 +6,21 @@
 /// Schema `ApplicationAccessibility` (`/components/schemas/ApplicationAccessibility`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationAccessibility {
-    /// The `errorRedirectUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "errorRedirectUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_redirect_url: ::std::option::Option<::std::string::String>,
-    /// The `loginRedirectUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "loginRedirectUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_redirect_url: ::std::option::Option<::std::string::String>,
-    /// The `selfService` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "selfService",
         default,

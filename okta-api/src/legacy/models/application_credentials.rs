@@ -6,12 +6,12 @@
 /// Schema `ApplicationCredentials` (`/components/schemas/ApplicationCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationCredentials {
-    /// The `signing` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signing: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsSigning,
     >,
-    /// The `userNameTemplate` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userNameTemplate",
         default,

@@ -6,20 +6,20 @@
 /// Schema `ApplicationCredentialsOAuthClient` (`/components/schemas/ApplicationCredentialsOAuthClient`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationCredentialsOauthClient {
-    /// The `autoKeyRotation` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "autoKeyRotation",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_key_rotation: ::std::option::Option<bool>,
-    /// The `client_id` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
-    /// The `client_secret` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_secret: ::std::option::Option<::std::string::String>,
-    /// The `token_endpoint_auth_method` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token_endpoint_auth_method: ::std::option::Option<
         crate::legacy::models::OauthEndpointAuthenticationMethod,

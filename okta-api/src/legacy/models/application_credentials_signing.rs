@@ -6,11 +6,9 @@
 /// Schema `ApplicationCredentialsSigning` (`/components/schemas/ApplicationCredentialsSigning`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationCredentialsSigning {
-    /// The `kid` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<::std::string::String>,
-    /// The `lastRotated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastRotated",
@@ -18,8 +16,6 @@ pub struct ApplicationCredentialsSigning {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_rotated: ::std::option::Option<::std::string::String>,
-    /// The `nextRotation` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "nextRotation",
@@ -27,7 +23,7 @@ pub struct ApplicationCredentialsSigning {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_rotation: ::std::option::Option<::std::string::String>,
-    /// The `rotationMode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "rotationMode",
         default,

@@ -6,13 +6,13 @@
 /// Schema `ApplicationCredentialsUsernameTemplate` (`/components/schemas/ApplicationCredentialsUsernameTemplate`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationCredentialsUsernameTemplate {
-    /// The `suffix` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
-    /// The `template` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub template: ::std::option::Option<::std::string::String>,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

@@ -6,7 +6,7 @@
 /// Schema `ApplicationLicensing` (`/components/schemas/ApplicationLicensing`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationLicensing {
-    /// The `seatCount` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "seatCount",
         default,

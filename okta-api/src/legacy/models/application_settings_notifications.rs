@@ -6,7 +6,7 @@
 /// Schema `ApplicationSettingsNotifications` (`/components/schemas/ApplicationSettingsNotifications`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationSettingsNotifications {
-    /// The `vpn` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vpn: ::std::option::Option<
         crate::legacy::models::ApplicationSettingsNotificationsVpn,

@@ -6,17 +6,17 @@
 /// Schema `ApplicationSettingsNotificationsVpn` (`/components/schemas/ApplicationSettingsNotificationsVpn`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationSettingsNotificationsVpn {
-    /// The `helpUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "helpUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub help_url: ::std::option::Option<::std::string::String>,
-    /// The `message` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
-    /// The `network` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<
         crate::legacy::models::ApplicationSettingsNotificationsVpnNetwork,

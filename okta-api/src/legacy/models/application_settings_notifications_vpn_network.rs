@@ -6,13 +6,13 @@
 /// Schema `ApplicationSettingsNotificationsVpnNetwork` (`/components/schemas/ApplicationSettingsNotificationsVpnNetwork`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationSettingsNotificationsVpnNetwork {
-    /// The `connection` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub connection: ::std::option::Option<::std::string::String>,
-    /// The `exclude` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `ApplicationVisibility` (`/components/schemas/ApplicationVisibility`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationVisibility {
-    /// The `appLinks` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "appLinks",
         default,
@@ -15,14 +15,14 @@ pub struct ApplicationVisibility {
     pub app_links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, bool>,
     >,
-    /// The `autoSubmitToolbar` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "autoSubmitToolbar",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_submit_toolbar: ::std::option::Option<bool>,
-    /// The `hide` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hide: ::std::option::Option<crate::legacy::models::ApplicationVisibilityHide>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,14 +6,14 @@
 /// Schema `ApplicationVisibilityHide` (`/components/schemas/ApplicationVisibilityHide`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationVisibilityHide {
-    /// The `iOS` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "iOS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ios: ::std::option::Option<bool>,
-    /// The `web` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub web: ::std::option::Option<bool>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,31 +6,31 @@
 /// Schema `AuthVerifyFactorRequest` (`/components/schemas/AuthVerifyFactorRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthVerifyFactorRequest {
-    /// The `stateToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "stateToken",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub state_token: ::std::option::Option<::std::string::String>,
-    /// The `answer` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub answer: ::std::option::Option<::std::string::String>,
-    /// The `passCode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "passCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pass_code: ::std::option::Option<::std::string::String>,
-    /// The `clientData` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "clientData",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_data: ::std::option::Option<::std::string::String>,
-    /// The `signatureData` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "signatureData",
         default,

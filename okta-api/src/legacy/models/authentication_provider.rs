@@ -6,10 +6,10 @@
 /// Schema `AuthenticationProvider` (`/components/schemas/AuthenticationProvider`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationProvider {
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

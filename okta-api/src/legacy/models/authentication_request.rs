@@ -6,32 +6,32 @@
 /// Schema `AuthenticationRequest` (`/components/schemas/AuthenticationRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationRequest {
-    /// The `username` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
-    /// The `password` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
-    /// The `audience` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
-    /// The `relayState` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "relayState",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relay_state: ::std::option::Option<::std::string::String>,
-    /// The `options` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<crate::legacy::models::Options>,
-    /// The `context` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<crate::legacy::models::Context>,
-    /// The `token` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
-    /// The `stateToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "stateToken",
         default,

@@ -6,53 +6,51 @@
 /// Schema `AuthenticationTransaction` (`/components/schemas/AuthenticationTransaction`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationTransaction {
-    /// The `stateToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "stateToken",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub state_token: ::std::option::Option<::std::string::String>,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// The `sessionToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "sessionToken",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_token: ::std::option::Option<::std::string::String>,
-    /// The `expiresAt` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "expiresAt",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::TransactionState>,
-    /// The `relayState` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "relayState",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relay_state: ::std::option::Option<::std::string::String>,
-    /// The `factorResult` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "factorResult",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_result: ::std::option::Option<crate::legacy::models::FactorResultType>,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -62,8 +60,6 @@ pub struct AuthenticationTransaction {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",

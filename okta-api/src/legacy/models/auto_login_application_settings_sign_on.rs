@@ -6,14 +6,14 @@
 /// Schema `AutoLoginApplicationSettingsSignOn` (`/components/schemas/AutoLoginApplicationSettingsSignOn`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AutoLoginApplicationSettingsSignOn {
-    /// The `loginUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "loginUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_url: ::std::option::Option<::std::string::String>,
-    /// The `redirectUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "redirectUrl",
         default,

@@ -6,19 +6,19 @@
 /// Schema `BasicApplicationSettings` (`/components/schemas/BasicApplicationSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BasicApplicationSettings {
-    /// The `app` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<
         crate::legacy::models::BasicApplicationSettingsApplication,
     >,
-    /// The `implicitAssignment` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "implicitAssignment",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub implicit_assignment: ::std::option::Option<bool>,
-    /// The `notifications` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notifications: ::std::option::Option<
         crate::legacy::models::ApplicationSettingsNotifications,

@@ -6,14 +6,14 @@
 /// Schema `BasicApplicationSettingsApplication` (`/components/schemas/BasicApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BasicApplicationSettingsApplication {
-    /// The `authURL` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authURL",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_url: ::std::option::Option<::std::string::String>,
-    /// The `url` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

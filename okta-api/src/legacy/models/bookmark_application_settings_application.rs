@@ -6,14 +6,14 @@
 /// Schema `BookmarkApplicationSettingsApplication` (`/components/schemas/BookmarkApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BookmarkApplicationSettingsApplication {
-    /// The `requestIntegration` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "requestIntegration",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_integration: ::std::option::Option<bool>,
-    /// The `url` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

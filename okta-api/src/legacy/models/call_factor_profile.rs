@@ -6,14 +6,14 @@
 /// Schema `CallFactorProfile` (`/components/schemas/CallFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CallFactorProfile {
-    /// The `phoneExtension` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "phoneExtension",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub phone_extension: ::std::option::Option<::std::string::String>,
-    /// The `phoneNumber` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "phoneNumber",
         default,

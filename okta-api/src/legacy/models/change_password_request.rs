@@ -6,14 +6,14 @@
 /// Schema `ChangePasswordRequest` (`/components/schemas/ChangePasswordRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChangePasswordRequest {
-    /// The `newPassword` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "newPassword",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub new_password: ::std::option::Option<crate::legacy::models::PasswordCredential>,
-    /// The `oldPassword` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "oldPassword",
         default,

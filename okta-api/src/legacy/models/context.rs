@@ -6,7 +6,7 @@
 /// Schema `Context` (`/components/schemas/Context`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Context {
-    /// The `deviceToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "deviceToken",
         default,

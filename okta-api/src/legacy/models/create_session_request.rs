@@ -6,7 +6,7 @@
 /// Schema `CreateSessionRequest` (`/components/schemas/CreateSessionRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateSessionRequest {
-    /// The `sessionToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "sessionToken",
         default,

@@ -6,18 +6,16 @@
 /// Schema `EmailAddress` (`/components/schemas/EmailAddress`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailAddress {
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::EmailStatus>,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::legacy::models::EmailType>,
-    /// The `value` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,

@@ -6,7 +6,7 @@
 /// Schema `EmailFactorProfile` (`/components/schemas/EmailFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailFactorProfile {
-    /// The `email` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

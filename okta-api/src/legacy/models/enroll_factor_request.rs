@@ -6,16 +6,16 @@
 /// Schema `EnrollFactorRequest` (`/components/schemas/EnrollFactorRequest`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EnrollFactorRequest {
-    /// The `stateToken` property.
+    #[allow(missing_docs)]
     #[serde(rename = "stateToken", default)]
     pub state_token: ::std::string::String,
-    /// The `factorType` property.
+    #[allow(missing_docs)]
     #[serde(rename = "factorType")]
     pub factor_type: crate::legacy::models::FactorType,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub provider: crate::legacy::models::FactorProvider,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub profile: crate::legacy::models::FactorProfile,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,8 +6,6 @@
 /// Schema `ForgotPasswordResponse` (`/components/schemas/ForgotPasswordResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ForgotPasswordResponse {
-    /// The `resetPasswordUrl` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "resetPasswordUrl",

@@ -6,8 +6,6 @@
 /// Schema `Group` (`/components/schemas/Group`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Group {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,8 +15,6 @@ pub struct Group {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -28,18 +24,12 @@ pub struct Group {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastMembershipUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastMembershipUpdated",
@@ -47,8 +37,6 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_membership_updated: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -56,8 +44,6 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `objectClass` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "objectClass",
@@ -65,11 +51,9 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub object_class: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::legacy::models::GroupProfile>,
-    /// The `type` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "type",

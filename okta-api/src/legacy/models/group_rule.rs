@@ -6,8 +6,6 @@
 /// Schema `GroupRule` (`/components/schemas/GroupRule`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupRule {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,31 +15,25 @@ pub struct GroupRule {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `actions` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub actions: ::std::option::Option<crate::legacy::models::GroupRuleAction>,
-    /// The `allGroupsValid` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "allGroupsValid",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub all_groups_valid: ::std::option::Option<bool>,
-    /// The `conditions` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub conditions: ::std::option::Option<crate::legacy::models::GroupRuleConditions>,
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -49,13 +41,13 @@ pub struct GroupRule {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::GroupRuleStatus>,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

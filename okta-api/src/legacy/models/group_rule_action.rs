@@ -6,7 +6,7 @@
 /// Schema `GroupRuleAction` (`/components/schemas/GroupRuleAction`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupRuleAction {
-    /// The `assignUserToGroups` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "assignUserToGroups",
         default,

@@ -6,10 +6,10 @@
 /// Schema `GroupRuleConditions` (`/components/schemas/GroupRuleConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupRuleConditions {
-    /// The `expression` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expression: ::std::option::Option<crate::legacy::models::GroupRuleExpression>,
-    /// The `people` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::legacy::models::GroupRulePeopleCondition>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `GroupRuleGroupAssignment` (`/components/schemas/GroupRuleGroupAssignment`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupRuleGroupAssignment {
-    /// The `groupIds` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "groupIds",
         default,

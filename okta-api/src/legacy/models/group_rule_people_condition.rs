@@ -6,10 +6,10 @@
 /// Schema `GroupRulePeopleCondition` (`/components/schemas/GroupRulePeopleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupRulePeopleCondition {
-    /// The `groups` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub groups: ::std::option::Option<crate::legacy::models::GroupRuleGroupCondition>,
-    /// The `users` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<crate::legacy::models::GroupRuleUserCondition>,
     /// Properties newer than this SDK: read and written back unchanged.

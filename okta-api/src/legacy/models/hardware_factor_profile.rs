@@ -6,7 +6,7 @@
 /// Schema `HardwareFactorProfile` (`/components/schemas/HardwareFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HardwareFactorProfile {
-    /// The `credentialId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "credentialId",
         default,

@@ -6,8 +6,6 @@
 /// Schema `JsonWebKey` (`/components/schemas/JsonWebKey`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JsonWebKey {
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -17,23 +15,15 @@ pub struct JsonWebKey {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `alg` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub alg: ::std::option::Option<::std::string::String>,
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `e` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub e: ::std::option::Option<::std::string::String>,
-    /// The `expiresAt` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
@@ -41,23 +31,15 @@ pub struct JsonWebKey {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
-    /// The `key_ops` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key_ops: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `kid` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<::std::string::String>,
-    /// The `kty` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub kty: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -65,18 +47,12 @@ pub struct JsonWebKey {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `n` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
-    /// The `use` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "use",
@@ -84,18 +60,12 @@ pub struct JsonWebKey {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_: ::std::option::Option<::std::string::String>,
-    /// The `x5c` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x5c: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `x5t` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x5t: ::std::option::Option<::std::string::String>,
-    /// The `x5t#S256` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "x5t#S256",
@@ -103,8 +73,6 @@ pub struct JsonWebKey {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub x5t_s256: ::std::option::Option<::std::string::String>,
-    /// The `x5u` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x5u: ::std::option::Option<::std::string::String>,

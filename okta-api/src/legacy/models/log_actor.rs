@@ -6,8 +6,6 @@
 /// Schema `LogActor` (`/components/schemas/LogActor`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogActor {
-    /// The `alternateId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "alternateId",
@@ -15,15 +13,11 @@ pub struct LogActor {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub alternate_id: ::std::option::Option<::std::string::String>,
-    /// The `detail` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `displayName` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayName",
@@ -31,13 +25,9 @@ pub struct LogActor {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `type` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "type",

@@ -6,7 +6,7 @@
 /// Schema `LogAuthenticationContext` (`/components/schemas/LogAuthenticationContext`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogAuthenticationContext {
-    /// The `authenticationProvider` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authenticationProvider",
         default,
@@ -15,8 +15,6 @@ pub struct LogAuthenticationContext {
     pub authentication_provider: ::std::option::Option<
         crate::legacy::models::LogAuthenticationProvider,
     >,
-    /// The `authenticationStep` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "authenticationStep",
@@ -24,8 +22,6 @@ pub struct LogAuthenticationContext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_step: ::std::option::Option<i64>,
-    /// The `credentialProvider` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "credentialProvider",
@@ -35,8 +31,6 @@ pub struct LogAuthenticationContext {
     pub credential_provider: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::LogCredentialProvider>,
     >,
-    /// The `credentialType` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "credentialType",
@@ -46,8 +40,6 @@ pub struct LogAuthenticationContext {
     pub credential_type: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::LogCredentialType>,
     >,
-    /// The `externalSessionId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "externalSessionId",
@@ -55,12 +47,10 @@ pub struct LogAuthenticationContext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_session_id: ::std::option::Option<::std::string::String>,
-    /// The `interface` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub interface: ::std::option::Option<::std::string::String>,
-    /// The `issuer` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<crate::legacy::models::LogIssuer>,
     /// Properties newer than this SDK: read and written back unchanged.

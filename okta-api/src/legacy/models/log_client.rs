@@ -6,12 +6,10 @@
 /// Schema `LogClient` (`/components/schemas/LogClient`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogClient {
-    /// The `device` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<::std::string::String>,
-    /// The `geographicalContext` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "geographicalContext",
         default,
@@ -20,13 +18,9 @@ pub struct LogClient {
     pub geographical_context: ::std::option::Option<
         crate::legacy::models::LogGeographicalContext,
     >,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `ipAddress` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "ipAddress",
@@ -34,15 +28,13 @@ pub struct LogClient {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ip_address: ::std::option::Option<::std::string::String>,
-    /// The `userAgent` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userAgent",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_agent: ::std::option::Option<crate::legacy::models::LogUserAgent>,
-    /// The `zone` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub zone: ::std::option::Option<::std::string::String>,

@@ -6,8 +6,6 @@
 /// Schema `LogDebugContext` (`/components/schemas/LogDebugContext`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogDebugContext {
-    /// The `debugData` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "debugData",

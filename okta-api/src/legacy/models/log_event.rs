@@ -6,10 +6,10 @@
 /// Schema `LogEvent` (`/components/schemas/LogEvent`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogEvent {
-    /// The `actor` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<crate::legacy::models::LogActor>,
-    /// The `authenticationContext` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authenticationContext",
         default,
@@ -18,18 +18,16 @@ pub struct LogEvent {
     pub authentication_context: ::std::option::Option<
         crate::legacy::models::LogAuthenticationContext,
     >,
-    /// The `client` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<crate::legacy::models::LogClient>,
-    /// The `debugContext` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "debugContext",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub debug_context: ::std::option::Option<crate::legacy::models::LogDebugContext>,
-    /// The `displayMessage` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayMessage",
@@ -37,8 +35,6 @@ pub struct LogEvent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_message: ::std::option::Option<::std::string::String>,
-    /// The `eventType` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "eventType",
@@ -46,8 +42,6 @@ pub struct LogEvent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_type: ::std::option::Option<::std::string::String>,
-    /// The `legacyEventType` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "legacyEventType",
@@ -55,18 +49,16 @@ pub struct LogEvent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub legacy_event_type: ::std::option::Option<::std::string::String>,
-    /// The `outcome` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<crate::legacy::models::LogOutcome>,
-    /// The `published` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub published: ::std::option::Option<::std::string::String>,
-    /// The `request` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<crate::legacy::models::LogRequest>,
-    /// The `securityContext` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "securityContext",
         default,
@@ -75,24 +67,18 @@ pub struct LogEvent {
     pub security_context: ::std::option::Option<
         crate::legacy::models::LogSecurityContext,
     >,
-    /// The `severity` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<crate::legacy::models::LogSeverity>,
-    /// The `target` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::vec::Vec<crate::legacy::models::LogTarget>>,
-    /// The `transaction` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction: ::std::option::Option<crate::legacy::models::LogTransaction>,
-    /// The `uuid` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
-    /// The `version` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,

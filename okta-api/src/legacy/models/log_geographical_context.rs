@@ -6,21 +6,15 @@
 /// Schema `LogGeographicalContext` (`/components/schemas/LogGeographicalContext`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogGeographicalContext {
-    /// The `city` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
-    /// The `country` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
-    /// The `geolocation` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub geolocation: ::std::option::Option<crate::legacy::models::LogGeolocation>,
-    /// The `postalCode` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "postalCode",
@@ -28,8 +22,6 @@ pub struct LogGeographicalContext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub postal_code: ::std::option::Option<::std::string::String>,
-    /// The `state` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,

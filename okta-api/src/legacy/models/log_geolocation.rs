@@ -6,13 +6,9 @@
 /// Schema `LogGeolocation` (`/components/schemas/LogGeolocation`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogGeolocation {
-    /// The `lat` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub lat: ::std::option::Option<f64>,
-    /// The `lon` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub lon: ::std::option::Option<f64>,

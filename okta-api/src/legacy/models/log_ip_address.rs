@@ -6,7 +6,7 @@
 /// Schema `LogIpAddress` (`/components/schemas/LogIpAddress`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogIpAddress {
-    /// The `geographicalContext` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "geographicalContext",
         default,
@@ -15,18 +15,12 @@ pub struct LogIpAddress {
     pub geographical_context: ::std::option::Option<
         crate::legacy::models::LogGeographicalContext,
     >,
-    /// The `ip` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ip: ::std::option::Option<::std::string::String>,
-    /// The `source` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
-    /// The `version` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,

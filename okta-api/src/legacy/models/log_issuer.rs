@@ -6,13 +6,9 @@
 /// Schema `LogIssuer` (`/components/schemas/LogIssuer`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogIssuer {
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `type` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "type",

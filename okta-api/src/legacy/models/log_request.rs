@@ -6,8 +6,6 @@
 /// Schema `LogRequest` (`/components/schemas/LogRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogRequest {
-    /// The `ipChain` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "ipChain",

@@ -6,8 +6,6 @@
 /// Schema `LogSecurityContext` (`/components/schemas/LogSecurityContext`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogSecurityContext {
-    /// The `asNumber` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "asNumber",
@@ -15,8 +13,6 @@ pub struct LogSecurityContext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub as_number: ::std::option::Option<i64>,
-    /// The `asOrg` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "asOrg",
@@ -24,13 +20,9 @@ pub struct LogSecurityContext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub as_org: ::std::option::Option<::std::string::String>,
-    /// The `domain` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
-    /// The `isProxy` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "isProxy",
@@ -38,8 +30,6 @@ pub struct LogSecurityContext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_proxy: ::std::option::Option<bool>,
-    /// The `isp` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub isp: ::std::option::Option<::std::string::String>,

@@ -6,8 +6,6 @@
 /// Schema `LogTarget` (`/components/schemas/LogTarget`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogTarget {
-    /// The `alternateId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "alternateId",
@@ -15,8 +13,6 @@ pub struct LogTarget {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub alternate_id: ::std::option::Option<::std::string::String>,
-    /// The `detailEntry` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "detailEntry",
@@ -26,8 +22,6 @@ pub struct LogTarget {
     pub detail_entry: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `displayName` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayName",
@@ -35,13 +29,9 @@ pub struct LogTarget {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `type` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "type",

@@ -6,18 +6,12 @@
 /// Schema `LogUserAgent` (`/components/schemas/LogUserAgent`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogUserAgent {
-    /// The `browser` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub browser: ::std::option::Option<::std::string::String>,
-    /// The `os` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub os: ::std::option::Option<::std::string::String>,
-    /// The `rawUserAgent` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "rawUserAgent",

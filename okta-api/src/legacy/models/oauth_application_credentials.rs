@@ -6,12 +6,12 @@
 /// Schema `OAuthApplicationCredentials` (`/components/schemas/OAuthApplicationCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OauthApplicationCredentials {
-    /// The `signing` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signing: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsSigning,
     >,
-    /// The `userNameTemplate` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userNameTemplate",
         default,
@@ -20,7 +20,7 @@ pub struct OauthApplicationCredentials {
     pub user_name_template: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsUsernameTemplate,
     >,
-    /// The `oauthClient` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "oauthClient",
         default,

@@ -6,7 +6,7 @@
 /// Schema `OktaSignOnPolicyConditions` (`/components/schemas/OktaSignOnPolicyConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaSignOnPolicyConditions {
-    /// The `people` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::legacy::models::PolicyPeopleCondition>,
     /// Properties newer than this SDK: read and written back unchanged.

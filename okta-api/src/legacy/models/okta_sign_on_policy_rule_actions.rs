@@ -6,7 +6,7 @@
 /// Schema `OktaSignOnPolicyRuleActions` (`/components/schemas/OktaSignOnPolicyRuleActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaSignOnPolicyRuleActions {
-    /// The `signon` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signon: ::std::option::Option<
         crate::legacy::models::OktaSignOnPolicyRuleSignonActions,

@@ -6,7 +6,7 @@
 /// Schema `OktaSignOnPolicyRuleConditions` (`/components/schemas/OktaSignOnPolicyRuleConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaSignOnPolicyRuleConditions {
-    /// The `authContext` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authContext",
         default,
@@ -15,10 +15,10 @@ pub struct OktaSignOnPolicyRuleConditions {
     pub auth_context: ::std::option::Option<
         crate::legacy::models::PolicyRuleAuthContextCondition,
     >,
-    /// The `network` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<crate::legacy::models::PolicyNetworkCondition>,
-    /// The `people` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::legacy::models::PolicyPeopleCondition>,
     /// Properties newer than this SDK: read and written back unchanged.

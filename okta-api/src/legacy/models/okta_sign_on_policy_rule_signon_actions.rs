@@ -6,19 +6,19 @@
 /// Schema `OktaSignOnPolicyRuleSignonActions` (`/components/schemas/OktaSignOnPolicyRuleSignonActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaSignOnPolicyRuleSignonActions {
-    /// The `access` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<
         crate::legacy::models::OktaSignOnPolicyRuleSignonActionsAccess,
     >,
-    /// The `factorLifetime` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "factorLifetime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_lifetime: ::std::option::Option<i64>,
-    /// The `factorPromptMode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "factorPromptMode",
         default,
@@ -27,21 +27,21 @@ pub struct OktaSignOnPolicyRuleSignonActions {
     pub factor_prompt_mode: ::std::option::Option<
         crate::legacy::models::OktaSignOnPolicyRuleSignonActionsFactorPromptMode,
     >,
-    /// The `rememberDeviceByDefault` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "rememberDeviceByDefault",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remember_device_by_default: ::std::option::Option<bool>,
-    /// The `requireFactor` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "requireFactor",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub require_factor: ::std::option::Option<bool>,
-    /// The `session` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub session: ::std::option::Option<
         crate::legacy::models::OktaSignOnPolicyRuleSignonSessionActions,

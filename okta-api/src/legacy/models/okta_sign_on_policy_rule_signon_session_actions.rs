@@ -6,21 +6,21 @@
 /// Schema `OktaSignOnPolicyRuleSignonSessionActions` (`/components/schemas/OktaSignOnPolicyRuleSignonSessionActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaSignOnPolicyRuleSignonSessionActions {
-    /// The `maxSessionIdleMinutes` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "maxSessionIdleMinutes",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_session_idle_minutes: ::std::option::Option<i64>,
-    /// The `maxSessionLifetimeMinutes` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "maxSessionLifetimeMinutes",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_session_lifetime_minutes: ::std::option::Option<i64>,
-    /// The `usePersistentCookie` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "usePersistentCookie",
         default,

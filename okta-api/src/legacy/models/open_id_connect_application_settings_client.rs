@@ -6,39 +6,39 @@
 /// Schema `OpenIdConnectApplicationSettingsClient` (`/components/schemas/OpenIdConnectApplicationSettingsClient`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenIdConnectApplicationSettingsClient {
-    /// The `application_type` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub application_type: ::std::option::Option<
         crate::legacy::models::OpenIdConnectApplicationType,
     >,
-    /// The `client_uri` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_uri: ::std::option::Option<::std::string::String>,
-    /// The `consent_method` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consent_method: ::std::option::Option<
         crate::legacy::models::OpenIdConnectApplicationConsentMethod,
     >,
-    /// The `grant_types` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_types: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::OauthGrantType>,
     >,
-    /// The `logo_uri` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_uri: ::std::option::Option<::std::string::String>,
-    /// The `policy_uri` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_uri: ::std::option::Option<::std::string::String>,
-    /// The `redirect_uris` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `response_types` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub response_types: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::OauthResponseType>,
     >,
-    /// The `tos_uri` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tos_uri: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,14 +6,14 @@
 /// Schema `Options` (`/components/schemas/Options`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Options {
-    /// The `multiOptionalFactorEnroll` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "multiOptionalFactorEnroll",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub multi_optional_factor_enroll: ::std::option::Option<bool>,
-    /// The `warnBeforePasswordExpired` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "warnBeforePasswordExpired",
         default,

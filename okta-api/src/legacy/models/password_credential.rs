@@ -6,7 +6,7 @@
 /// Schema `PasswordCredential` (`/components/schemas/PasswordCredential`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordCredential {
-    /// The `value` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `PasswordDictionary` (`/components/schemas/PasswordDictionary`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordDictionary {
-    /// The `common` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common: ::std::option::Option<crate::legacy::models::PasswordDictionaryCommon>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `PasswordDictionaryCommon` (`/components/schemas/PasswordDictionaryCommon`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordDictionaryCommon {
-    /// The `exclude` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<bool>,
     /// Properties newer than this SDK: read and written back unchanged.

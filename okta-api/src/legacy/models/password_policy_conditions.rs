@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyConditions` (`/components/schemas/PasswordPolicyConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyConditions {
-    /// The `authProvider` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authProvider",
         default,
@@ -15,7 +15,7 @@ pub struct PasswordPolicyConditions {
     pub auth_provider: ::std::option::Option<
         crate::legacy::models::PasswordPolicyAuthenticationProviderCondition,
     >,
-    /// The `people` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::legacy::models::PolicyPeopleCondition>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyDelegationSettings` (`/components/schemas/PasswordPolicyDelegationSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyDelegationSettings {
-    /// The `options` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<
         crate::legacy::models::PasswordPolicyDelegationSettingsOptions,

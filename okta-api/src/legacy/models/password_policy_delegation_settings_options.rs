@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyDelegationSettingsOptions` (`/components/schemas/PasswordPolicyDelegationSettingsOptions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyDelegationSettingsOptions {
-    /// The `skipUnlock` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "skipUnlock",
         default,

@@ -6,17 +6,17 @@
 /// Schema `PasswordPolicyPasswordSettings` (`/components/schemas/PasswordPolicyPasswordSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyPasswordSettings {
-    /// The `age` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub age: ::std::option::Option<
         crate::legacy::models::PasswordPolicyPasswordSettingsAge,
     >,
-    /// The `complexity` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complexity: ::std::option::Option<
         crate::legacy::models::PasswordPolicyPasswordSettingsComplexity,
     >,
-    /// The `lockout` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub lockout: ::std::option::Option<
         crate::legacy::models::PasswordPolicyPasswordSettingsLockout,

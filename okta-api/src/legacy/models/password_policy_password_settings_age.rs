@@ -6,28 +6,28 @@
 /// Schema `PasswordPolicyPasswordSettingsAge` (`/components/schemas/PasswordPolicyPasswordSettingsAge`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyPasswordSettingsAge {
-    /// The `expireWarnDays` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "expireWarnDays",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expire_warn_days: ::std::option::Option<i64>,
-    /// The `historyCount` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "historyCount",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub history_count: ::std::option::Option<i64>,
-    /// The `maxAgeDays` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "maxAgeDays",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_age_days: ::std::option::Option<i64>,
-    /// The `minAgeMinutes` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minAgeMinutes",
         default,

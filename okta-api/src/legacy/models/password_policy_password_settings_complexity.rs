@@ -6,10 +6,10 @@
 /// Schema `PasswordPolicyPasswordSettingsComplexity` (`/components/schemas/PasswordPolicyPasswordSettingsComplexity`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyPasswordSettingsComplexity {
-    /// The `dictionary` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dictionary: ::std::option::Option<crate::legacy::models::PasswordDictionary>,
-    /// The `excludeAttributes` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "excludeAttributes",
         default,
@@ -18,42 +18,42 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
     pub exclude_attributes: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// The `excludeUsername` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "excludeUsername",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_username: ::std::option::Option<bool>,
-    /// The `minLength` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minLength",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_length: ::std::option::Option<i64>,
-    /// The `minLowerCase` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minLowerCase",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_lower_case: ::std::option::Option<i64>,
-    /// The `minNumber` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minNumber",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_number: ::std::option::Option<i64>,
-    /// The `minSymbol` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minSymbol",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_symbol: ::std::option::Option<i64>,
-    /// The `minUpperCase` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minUpperCase",
         default,

@@ -6,28 +6,28 @@
 /// Schema `PasswordPolicyPasswordSettingsLockout` (`/components/schemas/PasswordPolicyPasswordSettingsLockout`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyPasswordSettingsLockout {
-    /// The `autoUnlockMinutes` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "autoUnlockMinutes",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_unlock_minutes: ::std::option::Option<i64>,
-    /// The `maxAttempts` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "maxAttempts",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_attempts: ::std::option::Option<i64>,
-    /// The `showLockoutFailures` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "showLockoutFailures",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_lockout_failures: ::std::option::Option<bool>,
-    /// The `userLockoutNotificationChannels` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userLockoutNotificationChannels",
         default,

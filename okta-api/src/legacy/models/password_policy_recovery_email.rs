@@ -6,13 +6,11 @@
 /// Schema `PasswordPolicyRecoveryEmail` (`/components/schemas/PasswordPolicyRecoveryEmail`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryEmail {
-    /// The `properties` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub properties: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryEmailProperties,
     >,
-    /// The `status` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<

@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyRecoveryEmailProperties` (`/components/schemas/PasswordPolicyRecoveryEmailProperties`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryEmailProperties {
-    /// The `recoveryToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "recoveryToken",
         default,

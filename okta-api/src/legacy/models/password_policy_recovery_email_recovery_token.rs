@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyRecoveryEmailRecoveryToken` (`/components/schemas/PasswordPolicyRecoveryEmailRecoveryToken`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryEmailRecoveryToken {
-    /// The `tokenLifetimeMinutes` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "tokenLifetimeMinutes",
         default,

@@ -6,22 +6,22 @@
 /// Schema `PasswordPolicyRecoveryFactors` (`/components/schemas/PasswordPolicyRecoveryFactors`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryFactors {
-    /// The `okta_call` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub okta_call: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryFactorSettings,
     >,
-    /// The `okta_email` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub okta_email: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryEmail,
     >,
-    /// The `okta_sms` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub okta_sms: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryFactorSettings,
     >,
-    /// The `recovery_question` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery_question: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryQuestion,

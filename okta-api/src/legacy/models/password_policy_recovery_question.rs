@@ -6,13 +6,11 @@
 /// Schema `PasswordPolicyRecoveryQuestion` (`/components/schemas/PasswordPolicyRecoveryQuestion`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryQuestion {
-    /// The `properties` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub properties: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryQuestionProperties,
     >,
-    /// The `status` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<

@@ -6,8 +6,6 @@
 /// Schema `PasswordPolicyRecoveryQuestionComplexity` (`/components/schemas/PasswordPolicyRecoveryQuestionComplexity`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryQuestionComplexity {
-    /// The `minLength` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "minLength",

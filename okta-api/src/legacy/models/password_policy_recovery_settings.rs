@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyRecoverySettings` (`/components/schemas/PasswordPolicyRecoverySettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoverySettings {
-    /// The `factors` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub factors: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryFactors,

@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyRuleAction` (`/components/schemas/PasswordPolicyRuleAction`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRuleAction {
-    /// The `access` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRuleActionAccess,

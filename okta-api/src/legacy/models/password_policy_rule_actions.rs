@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyRuleActions` (`/components/schemas/PasswordPolicyRuleActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRuleActions {
-    /// The `passwordChange` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "passwordChange",
         default,
@@ -15,7 +15,7 @@ pub struct PasswordPolicyRuleActions {
     pub password_change: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRuleAction,
     >,
-    /// The `selfServicePasswordReset` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "selfServicePasswordReset",
         default,
@@ -24,7 +24,7 @@ pub struct PasswordPolicyRuleActions {
     pub self_service_password_reset: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRuleAction,
     >,
-    /// The `selfServiceUnlock` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "selfServiceUnlock",
         default,

@@ -6,10 +6,10 @@
 /// Schema `PasswordPolicyRuleConditions` (`/components/schemas/PasswordPolicyRuleConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRuleConditions {
-    /// The `network` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<crate::legacy::models::PolicyNetworkCondition>,
-    /// The `people` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::legacy::models::PolicyPeopleCondition>,
     /// Properties newer than this SDK: read and written back unchanged.

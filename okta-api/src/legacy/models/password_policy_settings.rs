@@ -6,17 +6,17 @@
 /// Schema `PasswordPolicySettings` (`/components/schemas/PasswordPolicySettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicySettings {
-    /// The `delegation` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delegation: ::std::option::Option<
         crate::legacy::models::PasswordPolicyDelegationSettings,
     >,
-    /// The `password` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<
         crate::legacy::models::PasswordPolicyPasswordSettings,
     >,
-    /// The `recovery` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoverySettings,

@@ -6,7 +6,7 @@
 /// Schema `PolicyRuleAuthContextCondition` (`/components/schemas/PolicyRuleAuthContextCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyRuleAuthContextCondition {
-    /// The `authType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authType",
         default,

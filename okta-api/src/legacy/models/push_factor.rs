@@ -6,8 +6,6 @@
 /// Schema `PushFactor` (`/components/schemas/PushFactor`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PushFactor {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,8 +15,6 @@ pub struct PushFactor {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -28,11 +24,9 @@ pub struct PushFactor {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `device` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<::std::string::String>,
-    /// The `deviceType` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "deviceType",
@@ -40,63 +34,61 @@ pub struct PushFactor {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_type: ::std::option::Option<::std::string::String>,
-    /// The `factorType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "factorType",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_type: ::std::option::Option<crate::legacy::models::FactorType>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `mfaStateTokenId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "mfaStateTokenId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mfa_state_token_id: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::legacy::models::PushFactorProfile>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<crate::legacy::models::FactorProvider>,
-    /// The `rechallengeExistingFactor` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "rechallengeExistingFactor",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rechallenge_existing_factor: ::std::option::Option<bool>,
-    /// The `sessionId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "sessionId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_id: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::FactorStatus>,
-    /// The `tokenLifetimeSeconds` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "tokenLifetimeSeconds",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_lifetime_seconds: ::std::option::Option<i64>,
-    /// The `userId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<::std::string::String>,
-    /// The `verify` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify: ::std::option::Option<crate::legacy::models::VerifyFactorRequest>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,15 +6,13 @@
 /// Schema `PushFactorProfile` (`/components/schemas/PushFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PushFactorProfile {
-    /// The `credentialId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "credentialId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub credential_id: ::std::option::Option<::std::string::String>,
-    /// The `deviceType` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "deviceType",
@@ -22,15 +20,13 @@ pub struct PushFactorProfile {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_type: ::std::option::Option<::std::string::String>,
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `platform` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<::std::string::String>,
-    /// The `version` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,10 +6,10 @@
 /// Schema `RecoveryQuestionCredential` (`/components/schemas/RecoveryQuestionCredential`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RecoveryQuestionCredential {
-    /// The `answer` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub answer: ::std::option::Option<::std::string::String>,
-    /// The `question` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub question: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,8 +6,6 @@
 /// Schema `Role` (`/components/schemas/Role`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Role {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,26 +15,18 @@ pub struct Role {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `description` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `label` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -44,10 +34,10 @@ pub struct Role {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::RoleStatus>,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

@@ -6,14 +6,14 @@
 /// Schema `SamlApplicationSettingsSignOn` (`/components/schemas/SamlApplicationSettingsSignOn`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlApplicationSettingsSignOn {
-    /// The `assertionSigned` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "assertionSigned",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assertion_signed: ::std::option::Option<bool>,
-    /// The `attributeStatements` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "attributeStatements",
         default,
@@ -22,121 +22,121 @@ pub struct SamlApplicationSettingsSignOn {
     pub attribute_statements: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::SamlAttributeStatement>,
     >,
-    /// The `audience` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
-    /// The `audienceOverride` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "audienceOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_override: ::std::option::Option<::std::string::String>,
-    /// The `authnContextClassRef` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authnContextClassRef",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authn_context_class_ref: ::std::option::Option<::std::string::String>,
-    /// The `defaultRelayState` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "defaultRelayState",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_relay_state: ::std::option::Option<::std::string::String>,
-    /// The `destination` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub destination: ::std::option::Option<::std::string::String>,
-    /// The `destinationOverride` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "destinationOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub destination_override: ::std::option::Option<::std::string::String>,
-    /// The `digestAlgorithm` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "digestAlgorithm",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub digest_algorithm: ::std::option::Option<::std::string::String>,
-    /// The `honorForceAuthn` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "honorForceAuthn",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub honor_force_authn: ::std::option::Option<bool>,
-    /// The `idpIssuer` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "idpIssuer",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub idp_issuer: ::std::option::Option<::std::string::String>,
-    /// The `recipient` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient: ::std::option::Option<::std::string::String>,
-    /// The `recipientOverride` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "recipientOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recipient_override: ::std::option::Option<::std::string::String>,
-    /// The `requestCompressed` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "requestCompressed",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_compressed: ::std::option::Option<bool>,
-    /// The `responseSigned` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "responseSigned",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub response_signed: ::std::option::Option<bool>,
-    /// The `signatureAlgorithm` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "signatureAlgorithm",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signature_algorithm: ::std::option::Option<::std::string::String>,
-    /// The `spIssuer` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "spIssuer",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sp_issuer: ::std::option::Option<::std::string::String>,
-    /// The `ssoAcsUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "ssoAcsUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url: ::std::option::Option<::std::string::String>,
-    /// The `ssoAcsUrlOverride` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "ssoAcsUrlOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url_override: ::std::option::Option<::std::string::String>,
-    /// The `subjectNameIdFormat` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "subjectNameIdFormat",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub subject_name_id_format: ::std::option::Option<::std::string::String>,
-    /// The `subjectNameIdTemplate` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "subjectNameIdTemplate",
         default,

@@ -6,12 +6,12 @@
 /// Schema `SchemeApplicationCredentials` (`/components/schemas/SchemeApplicationCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SchemeApplicationCredentials {
-    /// The `signing` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signing: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsSigning,
     >,
-    /// The `userNameTemplate` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userNameTemplate",
         default,
@@ -20,22 +20,22 @@ pub struct SchemeApplicationCredentials {
     pub user_name_template: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsUsernameTemplate,
     >,
-    /// The `password` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<crate::legacy::models::PasswordCredential>,
-    /// The `revealPassword` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "revealPassword",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reveal_password: ::std::option::Option<bool>,
-    /// The `scheme` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scheme: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsScheme,
     >,
-    /// The `userName` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userName",
         default,

@@ -6,59 +6,59 @@
 /// Schema `SecurePasswordStoreApplicationSettingsApplication` (`/components/schemas/SecurePasswordStoreApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurePasswordStoreApplicationSettingsApplication {
-    /// The `optionalField1` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optionalField1",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field1: ::std::option::Option<::std::string::String>,
-    /// The `optionalField1Value` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optionalField1Value",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field1_value: ::std::option::Option<::std::string::String>,
-    /// The `optionalField2` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optionalField2",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field2: ::std::option::Option<::std::string::String>,
-    /// The `optionalField2Value` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optionalField2Value",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field2_value: ::std::option::Option<::std::string::String>,
-    /// The `optionalField3` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optionalField3",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field3: ::std::option::Option<::std::string::String>,
-    /// The `optionalField3Value` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optionalField3Value",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field3_value: ::std::option::Option<::std::string::String>,
-    /// The `passwordField` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "passwordField",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_field: ::std::option::Option<::std::string::String>,
-    /// The `url` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
-    /// The `usernameField` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "usernameField",
         default,

@@ -6,13 +6,13 @@
 /// Schema `SecurityQuestion` (`/components/schemas/SecurityQuestion`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityQuestion {
-    /// The `answer` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub answer: ::std::option::Option<::std::string::String>,
-    /// The `question` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub question: ::std::option::Option<::std::string::String>,
-    /// The `questionText` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "questionText",
         default,

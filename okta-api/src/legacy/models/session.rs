@@ -6,8 +6,6 @@
 /// Schema `Session` (`/components/schemas/Session`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Session {
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -17,15 +15,11 @@ pub struct Session {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `amr` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amr: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::SessionAuthenticationMethod>,
     >,
-    /// The `createdAt` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdAt",
@@ -33,8 +27,6 @@ pub struct Session {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::std::string::String>,
-    /// The `expiresAt` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
@@ -42,16 +34,12 @@ pub struct Session {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `idp` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<crate::legacy::models::SessionIdentityProvider>,
-    /// The `lastFactorVerification` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastFactorVerification",
@@ -59,8 +47,6 @@ pub struct Session {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_factor_verification: ::std::option::Option<::std::string::String>,
-    /// The `lastPasswordVerification` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastPasswordVerification",
@@ -68,16 +54,12 @@ pub struct Session {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_password_verification: ::std::option::Option<::std::string::String>,
-    /// The `login` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::SessionStatus>,
-    /// The `userId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "userId",

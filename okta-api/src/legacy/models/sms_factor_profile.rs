@@ -6,7 +6,7 @@
 /// Schema `SmsFactorProfile` (`/components/schemas/SmsFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SmsFactorProfile {
-    /// The `phoneNumber` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "phoneNumber",
         default,

@@ -6,31 +6,31 @@
 /// Schema `SwaApplicationSettingsApplication` (`/components/schemas/SwaApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SwaApplicationSettingsApplication {
-    /// The `buttonField` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "buttonField",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub button_field: ::std::option::Option<::std::string::String>,
-    /// The `loginUrlRegex` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "loginUrlRegex",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_url_regex: ::std::option::Option<::std::string::String>,
-    /// The `passwordField` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "passwordField",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_field: ::std::option::Option<::std::string::String>,
-    /// The `url` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
-    /// The `usernameField` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "usernameField",
         default,

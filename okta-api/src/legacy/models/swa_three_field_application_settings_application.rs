@@ -6,49 +6,49 @@
 /// Schema `SwaThreeFieldApplicationSettingsApplication` (`/components/schemas/SwaThreeFieldApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SwaThreeFieldApplicationSettingsApplication {
-    /// The `buttonSelector` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "buttonSelector",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub button_selector: ::std::option::Option<::std::string::String>,
-    /// The `extraFieldSelector` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "extraFieldSelector",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_field_selector: ::std::option::Option<::std::string::String>,
-    /// The `extraFieldValue` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "extraFieldValue",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_field_value: ::std::option::Option<::std::string::String>,
-    /// The `loginUrlRegex` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "loginUrlRegex",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_url_regex: ::std::option::Option<::std::string::String>,
-    /// The `passwordSelector` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "passwordSelector",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_selector: ::std::option::Option<::std::string::String>,
-    /// The `targetUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "targetUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_url: ::std::option::Option<::std::string::String>,
-    /// The `userNameSelector` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userNameSelector",
         default,

@@ -6,7 +6,7 @@
 /// Schema `TokenFactorProfile` (`/components/schemas/TokenFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenFactorProfile {
-    /// The `credentialId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "credentialId",
         default,

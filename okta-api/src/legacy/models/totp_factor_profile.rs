@@ -6,7 +6,7 @@
 /// Schema `TotpFactorProfile` (`/components/schemas/TotpFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TotpFactorProfile {
-    /// The `credentialId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "credentialId",
         default,

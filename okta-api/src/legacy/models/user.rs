@@ -6,8 +6,6 @@
 /// Schema `User` (`/components/schemas/User`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct User {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,8 +15,6 @@ pub struct User {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -28,26 +24,18 @@ pub struct User {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `activated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activated: ::std::option::Option<::std::string::String>,
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `credentials` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<crate::legacy::models::UserCredentials>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastLogin` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastLogin",
@@ -55,8 +43,6 @@ pub struct User {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_login: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -64,8 +50,6 @@ pub struct User {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `passwordChanged` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "passwordChanged",
@@ -73,14 +57,12 @@ pub struct User {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_changed: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::legacy::models::UserProfile>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::UserStatus>,
-    /// The `statusChanged` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "statusChanged",
@@ -88,7 +70,7 @@ pub struct User {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status_changed: ::std::option::Option<::std::string::String>,
-    /// The `transitioningToStatus` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "transitioningToStatus",
         default,

@@ -6,8 +6,6 @@
 /// Schema `UserActivationToken` (`/components/schemas/UserActivationToken`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserActivationToken {
-    /// The `activationToken` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "activationToken",
@@ -15,8 +13,6 @@ pub struct UserActivationToken {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub activation_token: ::std::option::Option<::std::string::String>,
-    /// The `activationUrl` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "activationUrl",

@@ -6,18 +6,18 @@
 /// Schema `UserCredentials` (`/components/schemas/UserCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserCredentials {
-    /// The `emails` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub emails: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::EmailAddress>,
     >,
-    /// The `password` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<crate::legacy::models::PasswordCredential>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<crate::legacy::models::AuthenticationProvider>,
-    /// The `recovery_question` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery_question: ::std::option::Option<
         crate::legacy::models::RecoveryQuestionCredential,

@@ -6,34 +6,34 @@
 /// Schema `UserProfile` (`/components/schemas/UserProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserProfile {
-    /// The `email` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
-    /// The `firstName` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "firstName",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub first_name: ::std::option::Option<::std::string::String>,
-    /// The `lastName` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "lastName",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_name: ::std::option::Option<::std::string::String>,
-    /// The `login` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
-    /// The `mobilePhone` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "mobilePhone",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mobile_phone: ::std::option::Option<::std::string::String>,
-    /// The `secondEmail` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "secondEmail",
         default,

@@ -6,31 +6,31 @@
 /// Schema `VerifyFactorRequest` (`/components/schemas/VerifyFactorRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VerifyFactorRequest {
-    /// The `activationToken` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "activationToken",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub activation_token: ::std::option::Option<::std::string::String>,
-    /// The `answer` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub answer: ::std::option::Option<::std::string::String>,
-    /// The `nextPassCode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "nextPassCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_pass_code: ::std::option::Option<::std::string::String>,
-    /// The `passCode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "passCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pass_code: ::std::option::Option<::std::string::String>,
-    /// The `tokenLifetimeSeconds` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "tokenLifetimeSeconds",
         default,

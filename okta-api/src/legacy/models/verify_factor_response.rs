@@ -6,8 +6,6 @@
 /// Schema `VerifyFactorResponse` (`/components/schemas/VerifyFactorResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VerifyFactorResponse {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,8 +15,6 @@ pub struct VerifyFactorResponse {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
@@ -28,8 +24,6 @@ pub struct VerifyFactorResponse {
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `expiresAt` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
@@ -37,15 +31,13 @@ pub struct VerifyFactorResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
-    /// The `factorResult` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "factorResult",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_result: ::std::option::Option<crate::legacy::models::FactorResultType>,
-    /// The `factorResultMessage` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "factorResultMessage",

@@ -6,7 +6,7 @@
 /// Schema `WebFactorProfile` (`/components/schemas/WebFactorProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebFactorProfile {
-    /// The `credentialId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "credentialId",
         default,

@@ -6,80 +6,80 @@
 /// Schema `WsFederationApplicationSettingsApplication` (`/components/schemas/WsFederationApplicationSettingsApplication`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WsFederationApplicationSettingsApplication {
-    /// The `attributeStatements` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "attributeStatements",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_statements: ::std::option::Option<::std::string::String>,
-    /// The `audienceRestriction` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "audienceRestriction",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_restriction: ::std::option::Option<::std::string::String>,
-    /// The `authnContextClassRef` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authnContextClassRef",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authn_context_class_ref: ::std::option::Option<::std::string::String>,
-    /// The `groupFilter` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "groupFilter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_filter: ::std::option::Option<::std::string::String>,
-    /// The `groupName` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "groupName",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_name: ::std::option::Option<::std::string::String>,
-    /// The `groupValueFormat` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "groupValueFormat",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_value_format: ::std::option::Option<::std::string::String>,
-    /// The `nameIDFormat` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "nameIDFormat",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name_id_format: ::std::option::Option<::std::string::String>,
-    /// The `realm` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub realm: ::std::option::Option<::std::string::String>,
-    /// The `siteURL` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "siteURL",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub site_url: ::std::option::Option<::std::string::String>,
-    /// The `usernameAttribute` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "usernameAttribute",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub username_attribute: ::std::option::Option<::std::string::String>,
-    /// The `wReplyOverride` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "wReplyOverride",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub w_reply_override: ::std::option::Option<bool>,
-    /// The `wReplyURL` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "wReplyURL",
         default,

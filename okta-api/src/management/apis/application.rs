@@ -23,7 +23,7 @@ impl ApplicationApi {
     }
     /// List all applications
     ///
-    /// Lists all apps in the org with pagination. A subset of apps can be returned that match a supported filter expression or query. The results are \[paginated\](/#pagination) according to the `limit` parameter. If there are multiple pages of results, the header contains a `next` link. Treat the link as an opaque value (follow it, don't parse it).
+    /// Lists all apps in the org with pagination. A subset of apps can be returned that match a supported filter expression or query. The results are [paginated](https://developer.okta.com/#pagination) according to the `limit` parameter. If there are multiple pages of results, the header contains a `next` link. Treat the link as an opaque value (follow it, don't parse it).
     ///
     /// > **Note:** To list all of a member's assigned app links, use the [List all assigned app links endpoint in the User Resources API](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/userresources/other/listapplinks).
     ///
@@ -46,8 +46,8 @@ impl ApplicationApi {
     /// Creates an app instance in your Okta org.
     ///
     /// You can either create an OIN app instance or a custom app instance:
-    /// * OIN app instances have prescribed `name` (key app definition) and `signOnMode` options. See the \[OIN schemas\](/openapi/okta-management/management/application/googleapplication) for the request body.
-    /// * For custom app instances, select the \[signOnMode\](/openapi/okta-management/management/tags/application/other/createapplication#application/createapplication/t=request&path=&d=0/signonmode) that pertains to your app and specify the required parameters in the request body.
+    /// * OIN app instances have prescribed `name` (key app definition) and `signOnMode` options. See the [OIN schemas](https://developer.okta.com/openapi/okta-management/management/application/googleapplication) for the request body.
+    /// * For custom app instances, select the [signOnMode](https://developer.okta.com/openapi/okta-management/management/tags/application/other/createapplication#application/createapplication/t=request&path=&d=0/signonmode) that pertains to your app and specify the required parameters in the request body.
     ///
     /// `POST /api/v1/apps` (`createApplication`).
     ///
@@ -183,7 +183,7 @@ impl ListApplications {
         self.q = ::std::option::Option::Some(value.into());
         self
     }
-    /// Specifies the \[pagination\](/#pagination) cursor for the next page of results. Treat this as an opaque value obtained through the `next` link relationship.
+    /// Specifies the [pagination](https://developer.okta.com/#pagination) cursor for the next page of results. Treat this as an opaque value obtained through the `next` link relationship.
     ///
     /// Optional query parameter `after`.
     pub fn after(
@@ -235,7 +235,7 @@ impl ListApplications {
     }
     /// An optional parameter used for link expansion to embed more resources in the response.
     /// Only supports `expand=user/{userId}` and must be used with the `user.id eq "{userId}"` filter query for the same user.
-    /// Returns the assigned \[application user\](/openapi/okta-management/management/tags/applicationusers) in the `_embedded` property.
+    /// Returns the assigned [application user](https://developer.okta.com/openapi/okta-management/management/tags/applicationusers) in the `_embedded` property.
     ///
     /// Optional query parameter `expand`.
     pub fn expand(
@@ -424,7 +424,7 @@ pub struct GetApplication {
 }
 
 impl GetApplication {
-    /// An optional query parameter to return the specified \[Application User\](/openapi/okta-management/management/tags/applicationusers) in the `_embedded` property.
+    /// An optional query parameter to return the specified [Application User](https://developer.okta.com/openapi/okta-management/management/tags/applicationusers) in the `_embedded` property.
     /// Valid value: `expand=user/{userId}`
     ///
     /// Optional query parameter `expand`.

@@ -8,28 +8,10 @@
 /// Okta supports token-based and OAuth 2.0-based provisioning connections for supported apps.
 /// The following available provisioning connections are supported by the indicated apps:
 ///
-/// |
-/// Connection
-/// | Description |
-/// Apps supported
-/// |
+/// |  Connection  | Description |  Apps supported  |
 /// | -------------------------------- | -------------- | ----------- |
-/// | Token  | The provisioning API connection is based on bearer token authentication. |
-/// Okta Org2Org (`okta_org2org`)
-///
-/// Zscaler 2.0 (`zscalerbyz`)
-/// |
-/// | OAuth 2.0  | The provisioning API connection is based on OAuth 2.0 authentication. |
-/// Google Workspace (`google`)
-///
-/// Microsoft Office 365 (`office365`)
-///
-/// Okta Org2Org (`okta_org2org`)
-///
-/// Slack (`slack`)
-///
-/// Zoom (`zoomus`)
-/// |
+/// | Token  | The provisioning API connection is based on bearer token authentication. |   Okta Org2Org (`okta_org2org`); Zscaler 2.0 (`zscalerbyz`)  |
+/// | OAuth 2.0  | The provisioning API connection is based on OAuth 2.0 authentication. |  Google Workspace (`google`); Microsoft Office 365 (`office365`); Okta Org2Org (`okta_org2org`); Slack (`slack`); Zoom (`zoomus`)  |
 ///
 /// > **Note:** The Okta Org2Org (`okta_org2org`) app isn't available in Okta Integrator Free Plan orgs. If you need to test this feature in your Integrator Free Plan org, contact your Okta account team.
 ///

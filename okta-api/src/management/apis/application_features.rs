@@ -9,36 +9,10 @@
 ///
 /// The following available provisioning features are supported by the indicated apps:
 ///
-/// |
-/// Feature
-/// | Description |
-/// Apps supported
-/// |
+/// |  Feature  | Description |  Apps supported  |
 /// | -------------------- | -------------- | ----------- |
-/// | `USER_PROVISIONING`  | Similar to the app **Provisioning** &gt; **To App** setting in the Admin Console, user profiles are pushed from Okta to the third-party app. You can configure rules for creating users, deactivating users, and syncing passwords. |
-/// Google Workspace (`google`)
-///
-/// Microsoft Office 365 (`office365`)
-///
-/// Okta Org2Org (`okta_org2org`)
-///
-/// Slack (`slack`)
-///
-/// Zoom (`zoomus`)
-///
-/// Zscaler 2.0 (`zscalerbyz`)
-/// |
-/// | `INBOUND_PROVISIONING` | Similar to the app **Provisioning** &gt; **To Okta** provisioning setting in the Admin Console, user profiles are imported from the third-party app into Okta. You can schedule user import and configure rules for user creation and matching. |
-/// Google Workspace (`google`)
-///
-/// Microsoft Office 365 (`office365`)
-///
-/// Okta Org2Org (`okta_org2org`)
-///
-/// Slack (`slack`)
-///
-/// Zoom (`zoomus`)
-/// |
+/// | `USER_PROVISIONING`  | Similar to the app **Provisioning** > **To App** setting in the Admin Console, user profiles are pushed from Okta to the third-party app. You can configure rules for creating users, deactivating users, and syncing passwords. |  Google Workspace (`google`); Microsoft Office 365 (`office365`); Okta Org2Org (`okta_org2org`); Slack (`slack`); Zoom (`zoomus`); Zscaler 2.0 (`zscalerbyz`)  |
+/// | `INBOUND_PROVISIONING` | Similar to the app **Provisioning** > **To Okta** provisioning setting in the Admin Console, user profiles are imported from the third-party app into Okta. You can schedule user import and configure rules for user creation and matching. |  Google Workspace (`google`); Microsoft Office 365 (`office365`); Okta Org2Org (`okta_org2org`); Slack (`slack`); Zoom (`zoomus`)  |
 ///
 /// > **Note:** The Okta Org2Org (`okta_org2org`) app isn't available in Okta Integrator Free Plan orgs. If you need to test this feature in your Integrator Free Plan org, contact your Okta account team.
 ///
@@ -57,7 +31,7 @@ impl ApplicationFeaturesApi {
     ///
     /// Lists all features for an app
     /// > **Note:** This request returns an error if provisioning isn't enabled for the app.
-    /// > To set up provisioning, see \[Update the default provisioning connection\](/openapi/okta-management/management/applicationconnections/updatedefaultprovisioningconnectionforapplication).
+    /// > To set up provisioning, see [Update the default provisioning connection](https://developer.okta.com/openapi/okta-management/management/applicationconnections/updatedefaultprovisioningconnectionforapplication).
     ///
     /// `GET /api/v1/apps/{appId}/features` (`listFeaturesForApplication`).
     ///

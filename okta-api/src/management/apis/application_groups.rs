@@ -60,8 +60,8 @@ impl ApplicationGroupsApi {
     }
     /// Assign an application group
     ///
-    /// Assigns a \[Group\](/openapi/okta-management/management/tags/group) to an app, which in turn assigns the app to each \[User\](/openapi/okta-management/management/tags/user) that belongs to the group.
-    /// The resulting application user \[scope\](/openapi/okta-management/management/applicationusers/listapplicationusers#applicationusers/listapplicationusers/t=response&c=200&path=scope) is `GROUP` since the assignment was from the group membership.
+    /// Assigns a [Group](https://developer.okta.com/openapi/okta-management/management/tags/group) to an app, which in turn assigns the app to each [User](https://developer.okta.com/openapi/okta-management/management/tags/user) that belongs to the group.
+    /// The resulting application user [scope](https://developer.okta.com/openapi/okta-management/management/applicationusers/listapplicationusers#applicationusers/listapplicationusers/t=response&c=200&path=scope) is `GROUP` since the assignment was from the group membership.
     ///
     /// `PUT /api/v1/apps/{appId}/groups/{groupId}` (`assignGroupToApplication`).
     ///
@@ -156,7 +156,7 @@ impl ListApplicationGroupAssignments {
     }
     /// Specifies the number of objects to return per page.
     /// If there are multiple pages of results, the Link header contains a `next` link that you need to use as an opaque value (follow it, don't parse it).
-    /// See \[Pagination\](/#pagination).
+    /// See [Pagination](https://developer.okta.com/#pagination).
     ///
     /// Optional query parameter `limit`.
     ///

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Resource to manage interclient trust mappings for an app
+/// **Early Access**, **Identity Engine**: Resource to manage interclient trust mappings for an app
 ///
 /// Operations tagged `ApplicationInterclientTrustMappings` in the spec.
 #[derive(Clone, Debug)]

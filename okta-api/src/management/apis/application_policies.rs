@@ -18,7 +18,7 @@ impl ApplicationPoliciesApi {
     }
     /// Assign an app sign-in policy
     ///
-    /// Assigns an app to an \[app sign-in policy\](/openapi/okta-management/management/tags/policy/), identified by `policyId`.
+    /// Assigns an app to an [app sign-in policy](https://developer.okta.com/openapi/okta-management/management/tags/policy/), identified by `policyId`.
     /// If the app was previously assigned to another policy, this operation replaces that assignment with the updated policy identified by `policyId`.
     ///
     /// > **Note:** When you [merge duplicate app sign-in policies](https://help.okta.com/okta_help.htm?type=oie&id=ext-merge-auth-policies),

@@ -36,7 +36,7 @@ impl ApplicationSsoPublicKeysApi {
     /// Add a JSON Web Key
     ///
     /// Adds a new JSON Web Key to the client's JSON Web Keys.
-    /// > **Note:** This API doesn't allow you to add a key if the existing key doesn't have a `kid`. This is also consistent with how the \[Dynamic Client Registration\](/openapi/okta-oauth/oauth/client) or \[Applications\](/openapi/okta-management/management/tags/application) APIs behave, as they don't allow the creation of multiple keys without `kids`. Use the \[Replace an Application\](/openapi/okta-management/management/application/replaceapplication) or the \[Replace a Client Application\](/openapi/okta-oauth/oauth/client/replaceclient) operation to update the JWKS or \[Delete an OAuth 2.0 Client JSON Web Key\](/openapi/okta-management/management/applicationssopublickeys/deletejwk) and re-add the key with a `kid`.
+    /// > **Note:** This API doesn't allow you to add a key if the existing key doesn't have a `kid`. This is also consistent with how the [Dynamic Client Registration](https://developer.okta.com/openapi/okta-oauth/oauth/client) or [Applications](https://developer.okta.com/openapi/okta-management/management/tags/application) APIs behave, as they don't allow the creation of multiple keys without `kids`. Use the [Replace an Application](https://developer.okta.com/openapi/okta-management/management/application/replaceapplication) or the [Replace a Client Application](https://developer.okta.com/openapi/okta-oauth/oauth/client/replaceclient) operation to update the JWKS or [Delete an OAuth 2.0 Client JSON Web Key](https://developer.okta.com/openapi/okta-management/management/applicationssopublickeys/deletejwk) and re-add the key with a `kid`.
     ///
     /// `POST /api/v1/apps/{appId}/credentials/jwks` (`addJwk`).
     ///
@@ -156,7 +156,7 @@ impl ApplicationSsoPublicKeysApi {
     /// Create an OAuth 2.0 client secret
     ///
     /// Creates an OAuth 2.0 client secret object with a new active client secret. You can create up to two secret objects. An error is returned if you attempt to create more than two secret objects.
-    /// > **Note:** This API lets you bring your own secret. If \[token_endpoint_auth_method\](/openapi/okta-oauth/oauth/client/createclient#client/createclient/t=request&path=token_endpoint_auth_method) of the app is `client_secret_jwt`, then the minimum length of `client_secret` is 32 characters. If no secret is specified in the request, Okta adds a new system-generated secret.
+    /// > **Note:** This API lets you bring your own secret. If [token_endpoint_auth_method](https://developer.okta.com/openapi/okta-oauth/oauth/client/createclient#client/createclient/t=request&path=token_endpoint_auth_method) of the app is `client_secret_jwt`, then the minimum length of `client_secret` is 32 characters. If no secret is specified in the request, Okta adds a new system-generated secret.
     ///
     /// `POST /api/v1/apps/{appId}/credentials/secrets` (`createOAuth2ClientSecret`).
     ///

@@ -23,7 +23,7 @@ impl ApplicationTokensApi {
     ///
     /// Lists all refresh tokens for an app
     ///
-    /// > **Note:** The results are \[paginated\](/#pagination) according to the `limit` parameter.
+    /// > **Note:** The results are [paginated](https://developer.okta.com/#pagination) according to the `limit` parameter.
     /// > If there are multiple pages of results, the Link header contains a `next` link that you need to use as an opaque value (follow it, don't parse it).
     ///
     /// `GET /api/v1/apps/{appId}/tokens` (`listOAuth2TokensForApplication`).
@@ -124,7 +124,7 @@ impl ListOauth2TokensForApplication {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
-    /// Specifies the pagination cursor for the next page of results. Treat this as an opaque value obtained through the next link relationship. See \[Pagination\](/#pagination).
+    /// Specifies the pagination cursor for the next page of results. Treat this as an opaque value obtained through the next link relationship. See [Pagination](https://developer.okta.com/#pagination).
     ///
     /// Optional query parameter `after`.
     pub fn after(

@@ -160,7 +160,7 @@ pub struct ListApplicationUsers {
 }
 
 impl ListApplicationUsers {
-    /// Specifies the pagination cursor for the next page of results. Treat this as an opaque value obtained through the next link relationship. See \[Pagination\](/#pagination).
+    /// Specifies the pagination cursor for the next page of results. Treat this as an opaque value obtained through the next link relationship. See [Pagination](https://developer.okta.com/#pagination).
     ///
     /// Optional query parameter `after`.
     pub fn after(
@@ -172,7 +172,7 @@ impl ListApplicationUsers {
     }
     /// Specifies the number of objects to return per page.
     /// If there are multiple pages of results, the Link header contains a `next` link that you need to use as an opaque value (follow it, don't parse it).
-    /// See \[Pagination\](/#pagination).
+    /// See [Pagination](https://developer.okta.com/#pagination).
     ///
     /// Optional query parameter `limit`.
     ///
@@ -191,7 +191,7 @@ impl ListApplicationUsers {
         self.q = ::std::option::Option::Some(value.into());
         self
     }
-    /// An optional query parameter to return the corresponding \[User\](/openapi/okta-management/management/tags/user) object in the `_embedded` property.
+    /// An optional query parameter to return the corresponding [User](https://developer.okta.com/openapi/okta-management/management/tags/user) object in the `_embedded` property.
     /// Valid value: `user`
     ///
     /// Optional query parameter `expand`.
@@ -343,7 +343,7 @@ pub struct GetApplicationUser {
 }
 
 impl GetApplicationUser {
-    /// An optional query parameter to return the corresponding \[User\](/openapi/okta-management/management/tags/user) object in the `_embedded` property.
+    /// An optional query parameter to return the corresponding [User](https://developer.okta.com/openapi/okta-management/management/tags/user) object in the `_embedded` property.
     /// Valid value: `user`
     ///
     /// Optional query parameter `expand`.

@@ -22,7 +22,7 @@ impl AuthorizationServerClientsApi {
     ///
     /// Lists all client resources for which the specified authorization server has tokens.
     ///
-    /// > **Note:** To list a specific user's client resources for which they have tokens or grants, use the \[List all clients endpoint in the User Resources API\](/openapi/okta-management/management/userresources/listuserclients).
+    /// > **Note:** To list a specific user's client resources for which they have tokens or grants, use the [List all clients endpoint in the User Resources API](https://developer.okta.com/openapi/okta-management/management/userresources/listuserclients).
     ///
     /// `GET /api/v1/authorizationServers/{authServerId}/clients` (`listOAuth2ClientsForAuthorizationServer`).
     ///

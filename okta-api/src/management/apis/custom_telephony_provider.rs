@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+/// **Identity Engine**
 ///
 /// The Custom Telephony Provider API provides operations to manage your custom telephony providers and their credentials. Creating a custom telephony provider enables you to use the Phone authenticator. See [Use your own telephony provider](https://help.okta.com/okta_help.htm?type=oie&id=configure-telephony-providers) to learn more about using your own telephony provider.
 ///
@@ -70,7 +70,7 @@ impl CustomTelephonyProviderApi {
     ///
     /// Deletes a custom telephony provider by its ID.
     ///
-    /// Before you delete a provider, ensure that it is \[deactivated\](/openapi/okta-management/management/customtelephonyprovider/deactivatecustomtelephonycredential). Consider setting up another telephony provider if you still plan to use telephony in your org. See [Set up an external telephony provider](https://help.okta.com/okta_help.htm?type=oie&id=about-telephony).
+    /// Before you delete a provider, ensure that it is [deactivated](https://developer.okta.com/openapi/okta-management/management/customtelephonyprovider/deactivatecustomtelephonycredential). Consider setting up another telephony provider if you still plan to use telephony in your org. See [Set up an external telephony provider](https://help.okta.com/okta_help.htm?type=oie&id=about-telephony).
     ///
     /// `DELETE /api/v1/telephony-providers/{customTelephonyProviderId}` (`deleteCustomTelephonyProviderCredential`).
     ///

@@ -18,7 +18,7 @@
 /// * Each email template can have only one customization for each supported language.
 ///
 /// ### Enable other locales
-/// &lt;ApiLifecycle access="ea"&gt;&lt;/ApiLifecycle&gt;
+/// **Early Access**
 ///
 /// Use the [BCP 47 format](https://www.rfc-editor.org/info/bcp47) to enable more locales than Okta's 27 default languages.
 ///
@@ -87,7 +87,7 @@ impl CustomTemplatesApi {
     ///
     /// Lists all customizations of an email template
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; If Custom languages for Okta Email Templates is enabled, all existing customizations are retrieved, including customizations for additional languages. If disabled, only customizations for Okta-supported languages are returned.
+    /// **Early Access**: If Custom languages for Okta Email Templates is enabled, all existing customizations are retrieved, including customizations for additional languages. If disabled, only customizations for Okta-supported languages are returned.
     ///
     /// `GET /api/v1/brands/{brandId}/templates/email/{templateName}/customizations` (`listEmailCustomizations`).
     ///
@@ -111,7 +111,7 @@ impl CustomTemplatesApi {
     ///
     /// Creates a new Email Customization
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; If Custom languages for Okta Email Templates is enabled, you can create a customization for any BCP47 language in addition to the Okta-supported languages.
+    /// **Early Access**: If Custom languages for Okta Email Templates is enabled, you can create a customization for any BCP47 language in addition to the Okta-supported languages.
     ///
     /// `POST /api/v1/brands/{brandId}/templates/email/{templateName}/customizations` (`createEmailCustomization`).
     ///
@@ -134,7 +134,7 @@ impl CustomTemplatesApi {
     ///
     /// Deletes all customizations for an email template
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; If Custom languages for Okta Email Templates is enabled, all customizations are deleted, including customizations for additional languages. If disabled, only customizations in Okta-supported languages are deleted.
+    /// **Early Access**: If Custom languages for Okta Email Templates is enabled, all customizations are deleted, including customizations for additional languages. If disabled, only customizations in Okta-supported languages are deleted.
     ///
     /// `DELETE /api/v1/brands/{brandId}/templates/email/{templateName}/customizations` (`deleteAllCustomizations`).
     ///
@@ -156,7 +156,7 @@ impl CustomTemplatesApi {
     ///
     /// Retrieves an email customization by its unique identifier
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; If Custom languages for Okta Email Templates is disabled, requests to retrieve an additional language customization by ID result in a `404 Not Found` error response.
+    /// **Early Access**: If Custom languages for Okta Email Templates is disabled, requests to retrieve an additional language customization by ID result in a `404 Not Found` error response.
     ///
     /// `GET /api/v1/brands/{brandId}/templates/email/{templateName}/customizations/{customizationId}` (`getEmailCustomization`).
     ///
@@ -181,7 +181,7 @@ impl CustomTemplatesApi {
     ///
     /// Replaces an email customization using property values
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; If Custom languages for Okta Email Templates is disabled, requests to update a customization for an additional language return a `404 Not Found` error response.
+    /// **Early Access**: If Custom languages for Okta Email Templates is disabled, requests to update a customization for an additional language return a `404 Not Found` error response.
     ///
     /// `PUT /api/v1/brands/{brandId}/templates/email/{templateName}/customizations/{customizationId}` (`replaceEmailCustomization`).
     ///
@@ -207,7 +207,7 @@ impl CustomTemplatesApi {
     ///
     /// Deletes an Email Customization by its unique identifier
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; If Custom languages for Okta Email Templates is disabled, deletion of an existing additional language customization by ID doesn't register.
+    /// **Early Access**: If Custom languages for Okta Email Templates is disabled, deletion of an existing additional language customization by ID doesn't register.
     ///
     /// `DELETE /api/v1/brands/{brandId}/templates/email/{templateName}/customizations/{customizationId}` (`deleteEmailCustomization`).
     ///
@@ -232,7 +232,7 @@ impl CustomTemplatesApi {
     ///
     /// Retrieves a Preview of an Email Customization. All variable references are populated from the current user's context. For example, `${user.profile.firstName}`.
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; If Custom languages for Okta Email Templates is disabled, requests for the preview of an additional language customization by ID return a `404 Not Found` error response.
+    /// **Early Access**: If Custom languages for Okta Email Templates is disabled, requests for the preview of an additional language customization by ID return a `404 Not Found` error response.
     ///
     /// `GET /api/v1/brands/{brandId}/templates/email/{templateName}/customizations/{customizationId}/preview` (`getCustomizationPreview`).
     ///
@@ -257,7 +257,7 @@ impl CustomTemplatesApi {
     ///
     /// Retrieves an email template's default content
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; Defaults to the current user's language given the following:
+    /// **Early Access**: Defaults to the current user's language given the following:
     /// - Custom languages for Okta Email Templates is enabled
     /// - An additional language is specified for the `language` parameter
     ///
@@ -282,7 +282,7 @@ impl CustomTemplatesApi {
     ///
     /// Retrieves a preview of an Email Template's default content. All variable references are populated using the current user's context. For example, `${user.profile.firstName}`.
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; Defaults to the current user's language given the following:
+    /// **Early Access**: Defaults to the current user's language given the following:
     /// - Custom languages for Okta Email Templates is enabled
     /// - An additional language is specified for the `language` parameter
     ///
@@ -348,7 +348,7 @@ impl CustomTemplatesApi {
     ///
     /// Sends a test email to the current user's primary and secondary email addresses. The email content is selected based on the following priority:
     /// 1. The email customization for the language specified in the `language` query parameter
-    ///    &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; If Custom languages for Okta Email Templates is enabled and the `language` parameter is an additional language, the test email uses the customization corresponding to the language.
+    ///    **Early Access**: If Custom languages for Okta Email Templates is enabled and the `language` parameter is an additional language, the test email uses the customization corresponding to the language.
     /// 2. The email template's default customization
     /// 3. The email template's default content, translated to the current user's language
     ///

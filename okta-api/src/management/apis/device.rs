@@ -35,7 +35,7 @@ impl DeviceApi {
     ///
     /// Lists all devices with pagination support.
     ///
-    /// >**Note:** To list all devices enrolled by a user, use the \[List all devices endpoint in the User Resources API\](/openapi/okta-management/management/userresources/listuserdevices).
+    /// >**Note:** To list all devices enrolled by a user, use the [List all devices endpoint in the User Resources API](https://developer.okta.com/openapi/okta-management/management/userresources/listuserdevices).
     ///
     /// You can return a subset of devices that match a supported search criteria using the `search` query parameter.
     /// Searches for devices based on the properties specified in the `search` parameter conforming SCIM filter specifications (case-insensitive). This data is eventually consistent. The API returns different results depending on specified queries in the request. Empty list is returned if no objects match `search` request.
@@ -77,7 +77,7 @@ impl DeviceApi {
     }
     /// Delete a device
     ///
-    /// Deletes (permanently) a device by `deviceId` if it has a status of `DEACTIVATED`. You can transition the device to `DEACTIVATED` status using the \[Deactivate a Device\](/openapi/okta-management/management/tags/device/other/deactivatedevice) endpoint.
+    /// Deletes (permanently) a device by `deviceId` if it has a status of `DEACTIVATED`. You can transition the device to `DEACTIVATED` status using the [Deactivate a Device](https://developer.okta.com/openapi/okta-management/management/tags/device/other/deactivatedevice) endpoint.
     /// This request is destructive and deletes all of the profile data related to the device. Once deleted, device data can't be recovered. However, reenrollment creates a new device record.
     /// > **Note:** Attempts to delete a device that isn't in a `DEACTIVATED` state raise an error.
     ///

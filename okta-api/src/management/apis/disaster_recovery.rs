@@ -3,9 +3,9 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;
+/// **Early Access**
 ///
-/// > **Note:** Enhanced Disaster Recovery is a \[self-service Early Access (EA)\](/docs/concepts/feature-lifecycle-management/#self-service-features) feature. See [Manage Early Access and Beta features](https://help.okta.com/okta_help.htm?id=ext_secur_manage_ea_bata) to enable the feature.
+/// > **Note:** Enhanced Disaster Recovery is a [self-service Early Access (EA)](https://developer.okta.com/docs/concepts/feature-lifecycle-management/#self-service-features) feature. See [Manage Early Access and Beta features](https://help.okta.com/okta_help.htm?id=ext_secur_manage_ea_bata) to enable the feature.
 ///
 /// The Enhanced Disaster Recovery API provides operations to perform disaster recovery for your org. It ensures service continuity during total regional infrastructure outages, allowing users to remain signed in. The self-service failover and failback processes complete in under five minutes.
 ///

@@ -95,7 +95,7 @@ impl FeatureApi {
     ///
     /// The following chart shows the different state transitions for a feature.
     ///
-    /// &lt;img alt="Example" src="<https://developer.okta.com/docs/api/images/features/update-ssfeat-flowchart.png>" width="1000"/&gt;
+    /// [Image: Example](https://developer.okta.com/docs/api/images/features/update-ssfeat-flowchart.png)
     ///
     /// `POST /api/v1/features/{featureId}/{lifecycle}` (`updateFeatureLifecycle`).
     ///

@@ -20,9 +20,9 @@ impl GroupApi {
     ///
     /// Lists all groups with pagination support.
     ///
-    /// > **Note:** To list all groups belonging to a member, use the \[List all groups endpoint in the User Resources API\](/openapi/okta-management/management/tags/userresources/other/listusergroups).
+    /// > **Note:** To list all groups belonging to a member, use the [List all groups endpoint in the User Resources API](https://developer.okta.com/openapi/okta-management/management/tags/userresources/other/listusergroups).
     ///
-    /// The number of groups returned depends on the specified \[`limit`\](/openapi/okta-management/management/group/listgroups#group/listgroups/t=request&in=query&path=limit), if you have a search, filter, and/or query parameter set, and if that parameter is not null. We recommend using a limit less than or equal to 200.
+    /// The number of groups returned depends on the specified [`limit`](https://developer.okta.com/openapi/okta-management/management/group/listgroups#group/listgroups/t=request&in=query&path=limit), if you have a search, filter, and/or query parameter set, and if that parameter is not null. We recommend using a limit less than or equal to 200.
     ///
     /// A subset of groups can be returned that match a supported filter expression, query, or search criteria.
     ///
@@ -118,7 +118,7 @@ impl GroupApi {
     }
     /// List all assigned apps
     ///
-    /// Lists all apps that are assigned to a group. See \[Application Groups API\](/openapi/okta-management/management/tags/applicationgroups/).
+    /// Lists all apps that are assigned to a group. See [Application Groups API](https://developer.okta.com/openapi/okta-management/management/tags/applicationgroups/).
     ///
     /// `GET /api/v1/groups/{groupId}/apps` (`listAssignedApplicationsForGroup`).
     ///
@@ -227,7 +227,7 @@ impl ListGroups {
     ///
     /// * Any group profile attribute, including imported app group profile attributes.
     /// * The top-level properties: `id`, `created`, `lastMembershipUpdated`, `lastUpdated`, and `type`.
-    /// * The \[source\](/openapi/okta-management/management/group/listgroups#group/listgroups/t=response&c=200&path=_links/source) of groups with type of `APP_GROUP`, accessed as `source.id`.
+    /// * The [source](https://developer.okta.com/openapi/okta-management/management/group/listgroups#group/listgroups/t=response&c=200&path=_links/source) of groups with type of `APP_GROUP`, accessed as `source.id`.
     ///
     /// You can also use the `sortBy` and `sortOrder` parameters.
     ///

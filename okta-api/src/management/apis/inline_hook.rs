@@ -25,12 +25,12 @@ impl InlineHookApi {
     /// When listing a specific inline hook, you need to specify its type. The following types are currently supported:
     /// | Type Value                         | Name                                                           |
     /// |------------------------------------|----------------------------------------------------------------|
-    /// | `com.okta.import.transform`        | \[User import inline hook\](/openapi/okta-management/management/management/inlinehook/createuserimportinlinehook)       |
-    /// | `com.okta.oauth2.tokens.transform` | \[Token inline hook\](/openapi/okta-management/management/management/inlinehook/createtokeninlinehook)               |
-    /// | `com.okta.saml.tokens.transform`   | \[SAML assertion inline hook\](/openapi/okta-management/management/management/inlinehook/createsamlassertioninlinehook)       |
-    /// | `com.okta.telephony.provider`      | \[Telephony inline hook\](/openapi/okta-management/management/management/inlinehook/createtelephonyinlinehook) |
+    /// | `com.okta.import.transform`        | [User import inline hook](https://developer.okta.com/openapi/okta-management/management/management/inlinehook/createuserimportinlinehook)       |
+    /// | `com.okta.oauth2.tokens.transform` | [Token inline hook](https://developer.okta.com/openapi/okta-management/management/management/inlinehook/createtokeninlinehook)               |
+    /// | `com.okta.saml.tokens.transform`   | [SAML assertion inline hook](https://developer.okta.com/openapi/okta-management/management/management/inlinehook/createsamlassertioninlinehook)       |
+    /// | `com.okta.telephony.provider`      | [Telephony inline hook](https://developer.okta.com/openapi/okta-management/management/management/inlinehook/createtelephonyinlinehook) |
     /// | `com.okta.user.credential.password.import` | \[Password import inline hook\](openapi/okta-management/management/management/inlinehook/createpasswordimportinlinehook)|
-    /// | `com.okta.user.pre-registration`   | \[Registration inline hook\](/openapi/okta-management/management/management/inlinehook/create-registration-hook) |
+    /// | `com.okta.user.pre-registration`   | [Registration inline hook](https://developer.okta.com/openapi/okta-management/management/management/inlinehook/create-registration-hook) |
     ///
     /// `GET /api/v1/inlineHooks` (`listInlineHooks`).
     pub fn list_inline_hooks(&self) -> ListInlineHooks {
@@ -60,7 +60,7 @@ impl InlineHookApi {
     ///
     /// To configure HTTP header authentication, see parameters for the `config` object.
     ///
-    /// OAuth 2.0 tokens provide enhanced security between Okta and your external service. You can configure these tokens for the following types&mdash;client secret and private key.
+    /// OAuth 2.0 tokens provide enhanced security between Okta and your external service. You can configure these tokens for the following types—client secret and private key.
     ///
     /// >**Note:** Your external service's endpoint needs to be a valid HTTPS endpoint. The URI you specify should always begin with `https://`.
     ///

@@ -36,7 +36,7 @@
 /// * Bob is Joe's manager, but Jane's subordinate.
 /// * Jane is the CEO, so she reports to herself.
 ///
-/// Thus, you can create chains of relationships (Jane &gt; Bob &gt; Joe &gt; Frank) or terminal relationships (Jane is both `primary` and `associated` user).
+/// Thus, you can create chains of relationships (Jane > Bob > Joe > Frank) or terminal relationships (Jane is both `primary` and `associated` user).
 ///
 /// Then, if you create another linked object relationship for scrum team membership, you could assign relationships to the same four users:
 ///

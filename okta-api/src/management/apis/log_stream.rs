@@ -69,7 +69,7 @@ impl LogStreamApi {
     ///
     /// This operation is typically used to update the configuration of a log stream.
     /// Depending on the type of log stream you want to update, certain properties can't be modified after the log stream is initially created.
-    /// Use the \[Retrieve the log stream schema for the schema type\](/openapi/okta-management/management/schema/getlogstreamschema) request to determine which properties you can update for the specific log stream type.
+    /// Use the [Retrieve the log stream schema for the schema type](https://developer.okta.com/openapi/okta-management/management/schema/getlogstreamschema) request to determine which properties you can update for the specific log stream type.
     /// Log stream properties with the `"writeOnce" : true` attribute can't be updated after creation.
     /// You must still specify these `writeOnce` properties in the request body with the original values in the PUT request.
     ///
@@ -174,7 +174,7 @@ impl ListLogStreams {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
-    /// An expression that \[filters\](/#filter) the returned objects. You can only use the `eq` operator on either the `status` or `type` properties in the filter expression.
+    /// An expression that [filters](https://developer.okta.com/#filter) the returned objects. You can only use the `eq` operator on either the `status` or `type` properties in the filter expression.
     ///
     /// Optional query parameter `filter`.
     pub fn filter(

@@ -124,7 +124,7 @@ impl NetworkZoneApi {
     /// Deletes a Network Zone by `zoneId`
     /// > **Notes:**
     /// > * You can't delete a Network Zone that's used by a [Policy](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/policy/) or [Rule](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/policy/#tag/Policy/operation/listPolicyRules).
-    /// > * For Okta Identity Engine orgs, you can't delete a Network Zone with an ACTIVE `status`. &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+    /// > * For Okta Identity Engine orgs, you can't delete a Network Zone with an ACTIVE `status`. **Identity Engine**
     ///
     /// `DELETE /api/v1/zones/{zoneId}` (`deleteNetworkZone`).
     ///

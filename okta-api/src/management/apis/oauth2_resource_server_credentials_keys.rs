@@ -36,7 +36,7 @@ impl Oauth2ResourceServerCredentialsKeysApi {
     /// Add a JSON Web Key
     ///
     /// Adds a new JSON Web Key to the custom authorization server's JSON web keys.
-    /// > **Note:** This API doesn't allow you to add a key if the existing key doesn't have a `kid`. Use the \[Replace an Authorization Server\](/openapi/okta-management/management/authorizationserver/replaceauthorizationserver) operation to update the JWKS or \[Delete a Custom Authorization Server Public JSON Web Key\](/openapi/okta-management/management/oauth2resourceservercredentialskeys/deleteoauth2resourceserverjsonwebkey) and re-add the key with a `kid`.
+    /// > **Note:** This API doesn't allow you to add a key if the existing key doesn't have a `kid`. Use the [Replace an Authorization Server](https://developer.okta.com/openapi/okta-management/management/authorizationserver/replaceauthorizationserver) operation to update the JWKS or [Delete a Custom Authorization Server Public JSON Web Key](https://developer.okta.com/openapi/okta-management/management/oauth2resourceservercredentialskeys/deleteoauth2resourceserverjsonwebkey) and re-add the key with a `kid`.
     /// > **Note:** This API doesn't allow you to add a key with an ACTIVE status. You need to add an INACTIVE key first, and then ACTIVATE the key.
     ///
     /// `POST /api/v1/authorizationServers/{authServerId}/resourceservercredentials/keys` (`addOAuth2ResourceServerJsonWebKey`).

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// > **Note:** You need to have the **Platform&mdash;Multi-org Deployment** product to enable the **Org Creator API** feature. Contact your Okta account team for more information.
+/// > **Note:** You need to have the **Platform—Multi-org Deployment** product to enable the **Org Creator API** feature. Contact your Okta account team for more information.
 ///
 /// The Org Creator API provides an operation to create Okta orgs (child orgs) based on features from your current org (the parent org). See [Org Creator](https://developer.okta.com/docs/concepts/org-creator/).
 ///

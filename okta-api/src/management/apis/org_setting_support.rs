@@ -94,7 +94,7 @@ impl OrgSettingSupportApi {
     ///
     /// Extends the length of time that Okta Support can access your org by 24 hours. This means that 24 hours are added to the remaining access time.
     ///
-    /// > **Note:** This resource is deprecated. Use the \[Update an Okta Support case\](/openapi/okta-management/management/tags/orgsettingsupport/other/updateoktasupportcase) resource to extend Okta Support access for a support case.
+    /// > **Note:** This resource is deprecated. Use the [Update an Okta Support case](https://developer.okta.com/openapi/okta-management/management/tags/orgsettingsupport/other/updateoktasupportcase) resource to extend Okta Support access for a support case.
     /// > For the corresponding Okta Admin Console feature, see [Give access to Okta Support](https://help.okta.com/okta_help.htm?type=oie&id=settings-support-access).
     ///
     /// `POST /api/v1/org/privacy/oktaSupport/extend` (`extendOktaSupport`).
@@ -108,7 +108,7 @@ impl OrgSettingSupportApi {
     ///
     /// Grants Okta Support temporary access to your org as an administrator for eight hours
     ///
-    /// > **Note:** This resource is deprecated. Use the \[Update an Okta Support case\](/openapi/okta-management/management/tags/orgsettingsupport/other/updateoktasupportcase) resource to grant Okta Support access for a support case.
+    /// > **Note:** This resource is deprecated. Use the [Update an Okta Support case](https://developer.okta.com/openapi/okta-management/management/tags/orgsettingsupport/other/updateoktasupportcase) resource to grant Okta Support access for a support case.
     /// > For the corresponding Okta Admin Console feature, see [Give access to Okta Support](https://help.okta.com/okta_help.htm?type=oie&id=settings-support-access).
     ///
     /// `POST /api/v1/org/privacy/oktaSupport/grant` (`grantOktaSupport`).
@@ -122,7 +122,7 @@ impl OrgSettingSupportApi {
     ///
     /// Revokes Okta Support access to your org
     ///
-    /// > **Note:** This resource is deprecated. Use the \[Update an Okta Support case\](/openapi/okta-management/management/tags/orgsettingsupport/other/updateoktasupportcase) resource to revoke Okta Support access for a support case.
+    /// > **Note:** This resource is deprecated. Use the [Update an Okta Support case](https://developer.okta.com/openapi/okta-management/management/tags/orgsettingsupport/other/updateoktasupportcase) resource to revoke Okta Support access for a support case.
     /// > For the corresponding Okta Admin Console feature, see [Give access to Okta Support](https://help.okta.com/okta_help.htm?type=oie&id=settings-support-access).
     ///
     /// `POST /api/v1/org/privacy/oktaSupport/revoke` (`revokeOktaSupport`).

@@ -17,11 +17,11 @@
 /// * [Authenticator enrollment policies](https://developer.okta.com/docs/concepts/policies/#authenticator-enrollment-policies): `MFA_ENROLL`
 /// * [App sign-in policies](https://developer.okta.com/docs/concepts/policies/#app-sign-in-policies): `ACCESS_POLICY`
 /// * [Client update policies](https://developer.okta.com/docs/concepts/policies/#client-update-policies): `CLIENT_UPDATE`
-/// * &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;[Device signal collection policies](https://developer.okta.com/docs/guides/device-signal-collection-policies/main/): `DEVICE_SIGNAL_COLLECTION`
+/// * **Early Access**: [Device signal collection policies](https://developer.okta.com/docs/guides/device-signal-collection-policies/main/): `DEVICE_SIGNAL_COLLECTION`
 /// * [Entity risk policies](https://developer.okta.com/docs/concepts/policies/#identity-threat-protection-policies): `ENTITY_RISK`
 /// * [Global session policies](https://developer.okta.com/docs/concepts/policies/#global-session-policies): `OKTA_SIGN_ON`
 /// * [IdP discovery policies](https://developer.okta.com/docs/concepts/policies/#route-to-other-identity-providers): `IDP_DISCOVERY`
-/// * &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; [Identity claims sourcing policy](https://developer.okta.com/docs/concepts/policies/#identity-claims-sourcing-policy): `IDENTITY_CLAIM_SOURCING`
+/// * **Early Access**: [Identity claims sourcing policy](https://developer.okta.com/docs/concepts/policies/#identity-claims-sourcing-policy): `IDENTITY_CLAIM_SOURCING`
 /// * [Password policies](https://developer.okta.com/docs/concepts/policies/#password-policies): `PASSWORD`
 /// * [Session violation enforcement policy](https://developer.okta.com/docs/concepts/policies/#identity-threat-protection-policies): `POST_AUTH_SESSION`
 /// * [Session violation detection policy](https://developer.okta.com/docs/concepts/policies/#identity-threat-protection-policies): `SESSION_VIOLATION_DETECTION`
@@ -371,7 +371,7 @@ impl PolicyApi {
     ///
     /// Creates a policy rule
     ///
-    /// > **Note:** You can't create additional rules for the `PROFILE_ENROLLMENT`, `POST_AUTH_SESSION`, `CLIENT_UPDATE`, or &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; `IDENTITY_CLAIM_SOURCING` policies.
+    /// > **Note:** You can't create additional rules for the `PROFILE_ENROLLMENT`, `POST_AUTH_SESSION`, `CLIENT_UPDATE`, or **Early Access** `IDENTITY_CLAIM_SOURCING` policies.
     ///
     /// `POST /api/v1/policies/{policyId}/rules` (`createPolicyRule`).
     ///

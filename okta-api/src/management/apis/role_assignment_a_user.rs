@@ -48,9 +48,9 @@ impl RoleAssignmentAUserApi {
     }
     /// Assign a user role
     ///
-    /// Assigns a \[standard role\](/openapi/okta-management/guides/roles/#standard-roles) to a user.
+    /// Assigns a [standard role](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles) to a user.
     ///
-    /// You can also assign a custom role to a user, but the preferred method to assign a custom role to a user is to create a binding between the custom role, the resource set, and the user. See \[Create a role resource set binding\](/openapi/okta-management/management/roledresourcesetbinding/createresourcesetbinding).
+    /// You can also assign a custom role to a user, but the preferred method to assign a custom role to a user is to create a binding between the custom role, the resource set, and the user. See [Create a role resource set binding](https://developer.okta.com/openapi/okta-management/management/roledresourcesetbinding/createresourcesetbinding).
     ///
     /// > **Notes:**
     /// > * The request payload is different for standard and custom role assignments.

@@ -35,9 +35,9 @@ impl RoleAssignmentClientApi {
     }
     /// Assign a client role
     ///
-    /// Assigns a \[standard role\](/openapi/okta-management/guides/roles/#standard-roles) to a client app.
+    /// Assigns a [standard role](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles) to a client app.
     ///
-    /// You can also assign a custom role to a client app, but the preferred method to assign a custom role to a client is to create a binding between the custom role, the resource set, and the client app. See \[Create a role resource set binding\](/openapi/okta-management/management/roledresourcesetbinding/createresourcesetbinding).
+    /// You can also assign a custom role to a client app, but the preferred method to assign a custom role to a client is to create a binding between the custom role, the resource set, and the client app. See [Create a role resource set binding](https://developer.okta.com/openapi/okta-management/management/roledresourcesetbinding/createresourcesetbinding).
     ///
     /// > **Notes:**
     /// > * The request payload is different for standard and custom role assignments.

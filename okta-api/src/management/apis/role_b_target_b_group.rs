@@ -73,7 +73,7 @@ impl RoleBTargetBGroupApi {
     /// Unassigns an OIN app target from an `APP_ADMIN` role assignment to a group
     ///
     /// > **Note:** You can't remove the last app target from a role assignment.
-    /// > If you need a role assignment that applies to all apps, delete the `APP_ADMIN` role assignment with the target and create another one. See \[Unassign a group role\](/openapi/okta-management/management/roleassignmentbgroup/unassignrolefromgroup).
+    /// > If you need a role assignment that applies to all apps, delete the `APP_ADMIN` role assignment with the target and create another one. See [Unassign a group role](https://developer.okta.com/openapi/okta-management/management/roleassignmentbgroup/unassignrolefromgroup).
     ///
     /// `DELETE /api/v1/groups/{groupId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}` (`unassignAppTargetToAdminRoleForGroup`).
     ///
@@ -129,7 +129,7 @@ impl RoleBTargetBGroupApi {
     /// Unassigns an app instance target from an `APP_ADMIN` role assignment to a group
     ///
     /// > **Note:** You can't remove the last app instance target from a role assignment.
-    /// > If you need a role assignment that applies to all apps, delete the `APP_ADMIN` role assignment with the target and create another one. See \[Unassign a group role\](/openapi/okta-management/management/roleassignmentbgroup/unassignrolefromgroup).
+    /// > If you need a role assignment that applies to all apps, delete the `APP_ADMIN` role assignment with the target and create another one. See [Unassign a group role](https://developer.okta.com/openapi/okta-management/management/roleassignmentbgroup/unassignrolefromgroup).
     ///
     /// `DELETE /api/v1/groups/{groupId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}/{appId}` (`unassignAppInstanceTargetToAppAdminRoleForGroup`).
     ///
@@ -155,7 +155,7 @@ impl RoleBTargetBGroupApi {
     }
     /// List all group role group targets
     ///
-    /// Lists all group targets for a \[`USER_ADMIN`\](/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a group.
+    /// Lists all group targets for a [`USER_ADMIN`](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a group.
     /// If the role isn't scoped to specific group targets, Okta returns an empty array `[]`.
     ///
     /// `GET /api/v1/groups/{groupId}/roles/{roleAssignmentId}/targets/groups` (`listGroupTargetsForGroupRole`).
@@ -178,7 +178,7 @@ impl RoleBTargetBGroupApi {
     }
     /// Assign a group role group target
     ///
-    /// Assigns a group target to a \[`USER_ADMIN`\](/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a group.
+    /// Assigns a group target to a [`USER_ADMIN`](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a group.
     /// When you assign the first group target, you reduce the scope of the role assignment. The role no longer applies to all targets but applies only to the specified target.
     ///
     /// `PUT /api/v1/groups/{groupId}/roles/{roleAssignmentId}/targets/groups/{targetGroupId}` (`assignGroupTargetToGroupAdminRole`).
@@ -202,7 +202,7 @@ impl RoleBTargetBGroupApi {
     }
     /// Unassign a group role group target
     ///
-    /// Unassigns a group target from a \[`USER_ADMIN`\](/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a group.
+    /// Unassigns a group target from a [`USER_ADMIN`](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a group.
     ///
     /// `DELETE /api/v1/groups/{groupId}/roles/{roleAssignmentId}/targets/groups/{targetGroupId}` (`unassignGroupTargetFromGroupAdminRole`).
     ///

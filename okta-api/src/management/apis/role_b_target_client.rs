@@ -77,7 +77,7 @@ impl RoleBTargetClientApi {
     /// Unassigns an OIN app target for a role assignment to a client app
     ///
     /// > **Note:** You can't remove the last OIN app target from a role assignment.
-    /// > If you need a role assignment that applies to all apps, delete the role assignment with the target and create another one. See \[Unassign a client role\](/openapi/okta-management/management/tags/roleassignmentclient/other/deleterolefromclient).
+    /// > If you need a role assignment that applies to all apps, delete the role assignment with the target and create another one. See [Unassign a client role](https://developer.okta.com/openapi/okta-management/management/tags/roleassignmentclient/other/deleterolefromclient).
     ///
     /// `DELETE /oauth2/v1/clients/{clientId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}` (`removeAppTargetRoleFromClient`).
     ///
@@ -133,7 +133,7 @@ impl RoleBTargetClientApi {
     /// Unassigns an app instance target from a role assignment to a client app
     ///
     /// > **Note:** You can't remove the last app instance target from a role assignment.
-    /// > If you need a role assignment that applies to all the apps, delete the role assignment with the instance target and create another one.  See \[Unassign a client role\](/openapi/okta-management/management/tags/roleassignmentclient/other/deleterolefromclient).
+    /// > If you need a role assignment that applies to all the apps, delete the role assignment with the instance target and create another one.  See [Unassign a client role](https://developer.okta.com/openapi/okta-management/management/tags/roleassignmentclient/other/deleterolefromclient).
     ///
     /// `DELETE /oauth2/v1/clients/{clientId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}/{appId}` (`removeAppTargetInstanceRoleForClient`).
     ///
@@ -159,7 +159,7 @@ impl RoleBTargetClientApi {
     }
     /// List all client role group targets
     ///
-    /// Lists all group targets for a \[`USER_ADMIN`\](/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a client. If the role isn't scoped to specific group targets, Okta returns an empty array `[]`.
+    /// Lists all group targets for a [`USER_ADMIN`](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a client. If the role isn't scoped to specific group targets, Okta returns an empty array `[]`.
     ///
     /// `GET /oauth2/v1/clients/{clientId}/roles/{roleAssignmentId}/targets/groups` (`listGroupTargetRoleForClient`).
     ///
@@ -181,7 +181,7 @@ impl RoleBTargetClientApi {
     }
     /// Assign a client role group target
     ///
-    /// Assigns a group target to a \[`USER_ADMIN`\](/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a client app. When you assign the first group target, you reduce the scope of the role assignment. The role no longer applies to all targets, but applies only to the specified target.
+    /// Assigns a group target to a [`USER_ADMIN`](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles), `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a client app. When you assign the first group target, you reduce the scope of the role assignment. The role no longer applies to all targets, but applies only to the specified target.
     ///
     /// `PUT /oauth2/v1/clients/{clientId}/roles/{roleAssignmentId}/targets/groups/{groupId}` (`assignGroupTargetRoleForClient`).
     ///
@@ -206,7 +206,7 @@ impl RoleBTargetClientApi {
     ///
     /// Unassigns a Group target from a `USER_ADMIN`, `HELP_DESK_ADMIN`, or `GROUP_MEMBERSHIP_ADMIN` role assignment to a client app.
     ///
-    /// > **Note:** You can't remove the last group target from a role assignment. If you need a role assignment that applies to all groups, delete the role assignment with the target and create another one. See \[Unassign a client role\](/openapi/okta-management/management/tags/roleassignmentclient/other/deleterolefromclient).
+    /// > **Note:** You can't remove the last group target from a role assignment. If you need a role assignment that applies to all groups, delete the role assignment with the target and create another one. See [Unassign a client role](https://developer.okta.com/openapi/okta-management/management/tags/roleassignmentclient/other/deleterolefromclient).
     ///
     /// `DELETE /oauth2/v1/clients/{clientId}/roles/{roleAssignmentId}/targets/groups/{groupId}` (`removeGroupTargetRoleFromClient`).
     ///

@@ -29,9 +29,9 @@ impl RoleCResourceSetApi {
     }
     /// Create a resource set
     ///
-    /// Creates a new resource set. See \[Supported resources\](/openapi/okta-management/guides/roles/#supported-resources).
+    /// Creates a new resource set. See [Supported resources](https://developer.okta.com/openapi/okta-management/guides/roles/#supported-resources).
     ///
-    /// > **Note:** The maximum number of `resources` allowed in a resource set object is 1000. Resources are identified by either an Okta Resource Name (ORN) or by a REST URL format. See \[Okta Resource Name\](/openapi/okta-management/guides/roles/#okta-resource-name-orn).
+    /// > **Note:** The maximum number of `resources` allowed in a resource set object is 1000. Resources are identified by either an Okta Resource Name (ORN) or by a REST URL format. See [Okta Resource Name](https://developer.okta.com/openapi/okta-management/guides/roles/#okta-resource-name-orn).
     ///
     /// `POST /api/v1/iam/resource-sets` (`createResourceSet`).
     ///
@@ -65,7 +65,7 @@ impl RoleCResourceSetApi {
     }
     /// Replace a resource set
     ///
-    /// Replaces the label and description of a resource set. See \[Supported resources\](/openapi/okta-management/guides/roles/#supported-resources).
+    /// Replaces the label and description of a resource set. See [Supported resources](https://developer.okta.com/openapi/okta-management/guides/roles/#supported-resources).
     ///
     /// `PUT /api/v1/iam/resource-sets/{resourceSetIdOrLabel}` (`replaceResourceSet`).
     ///

@@ -41,7 +41,7 @@ impl RoleECustomPermissionApi {
     ///
     /// Arguments:
     /// - `role_id_or_label` (path `roleIdOrLabel`): `id` or `label` of the role
-    /// - `permission_type` (path `permissionType`): An Okta \[permission\](/openapi/okta-management/guides/permissions)
+    /// - `permission_type` (path `permissionType`): An Okta [permission](https://developer.okta.com/openapi/okta-management/guides/permissions)
     pub fn get_role_permission(
         &self,
         role_id_or_label: impl ::std::convert::Into<::std::string::String>,
@@ -61,7 +61,7 @@ impl RoleECustomPermissionApi {
     ///
     /// Arguments:
     /// - `role_id_or_label` (path `roleIdOrLabel`): `id` or `label` of the role
-    /// - `permission_type` (path `permissionType`): An Okta \[permission\](/openapi/okta-management/guides/permissions)
+    /// - `permission_type` (path `permissionType`): An Okta [permission](https://developer.okta.com/openapi/okta-management/guides/permissions)
     pub fn replace_role_permission(
         &self,
         role_id_or_label: impl ::std::convert::Into<::std::string::String>,
@@ -82,7 +82,7 @@ impl RoleECustomPermissionApi {
     ///
     /// Arguments:
     /// - `role_id_or_label` (path `roleIdOrLabel`): `id` or `label` of the role
-    /// - `permission_type` (path `permissionType`): An Okta \[permission\](/openapi/okta-management/guides/permissions)
+    /// - `permission_type` (path `permissionType`): An Okta [permission](https://developer.okta.com/openapi/okta-management/guides/permissions)
     pub fn create_role_permission(
         &self,
         role_id_or_label: impl ::std::convert::Into<::std::string::String>,
@@ -103,7 +103,7 @@ impl RoleECustomPermissionApi {
     ///
     /// Arguments:
     /// - `role_id_or_label` (path `roleIdOrLabel`): `id` or `label` of the role
-    /// - `permission_type` (path `permissionType`): An Okta \[permission\](/openapi/okta-management/guides/permissions)
+    /// - `permission_type` (path `permissionType`): An Okta [permission](https://developer.okta.com/openapi/okta-management/guides/permissions)
     pub fn delete_role_permission(
         &self,
         role_id_or_label: impl ::std::convert::Into<::std::string::String>,

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+/// **Identity Engine**
 /// > This is a feature of Identity Threat Protection with Okta AI. It's also offered with limited support to orgs with [Adaptive MFA](https://okta.my.salesforce.com/sfc/p/#A0000000KWYD/a/4z000000rJ1i/OTjS8PbMNZItVbs4ER6XpO0s72javcjMUHhaRU3CYnY) enabled, where you must be directly assigned the super admin role to perform tasks.
 ///
 /// Okta uses the [Shared Signals Framework (SSF)](https://sharedsignals.guide/) to receive security-related events and other data-subject signals from third-party security vendors. In this scenario, commonly used terms for third-party vendors that send signals are "transmitters", Okta is the "receiver", and the connection between the two entities is referred to as a "stream."

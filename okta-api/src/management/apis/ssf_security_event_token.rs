@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+/// **Identity Engine**
 /// > This feature is only available with Identity Threat Protection in Identity Engine.
 ///
 /// The Shared Signals Framework (SSF) Security Event Tokens API allows third-party security event providers to send Security Event Tokens (SETs) to Okta. The provider must be configured in Okta as a Security Events Provider instance before transmitting a SET to Okta. See [Create a Security Events Provider](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/SSFReceiver/#tag/SSFReceiver/operation/createSecurityEventsProviderInstance). After the token is verified, any appropriate action is performed upon ingestion.

@@ -23,7 +23,7 @@ impl SubscriptionApi {
     /// `GET /api/v1/roles/{roleRef}/subscriptions` (`listSubscriptionsRole`).
     ///
     /// Arguments:
-    /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See \[Standard roles\](/openapi/okta-management/guides/roles/#standard-roles).
+    /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See [Standard roles](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles).
     pub fn list_subscriptions_role(
         &self,
         role_ref: crate::management::models::ListSubscriptionsRoleRoleRef,
@@ -40,7 +40,7 @@ impl SubscriptionApi {
     /// `GET /api/v1/roles/{roleRef}/subscriptions/{notificationType}` (`getSubscriptionsNotificationTypeRole`).
     ///
     /// Arguments:
-    /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See \[Standard roles\](/openapi/okta-management/guides/roles/#standard-roles).
+    /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See [Standard roles](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles).
     /// - `notification_type` (path `notificationType`)
     pub fn get_subscriptions_notification_type_role(
         &self,
@@ -60,7 +60,7 @@ impl SubscriptionApi {
     /// `POST /api/v1/roles/{roleRef}/subscriptions/{notificationType}/subscribe` (`subscribeByNotificationTypeRole`).
     ///
     /// Arguments:
-    /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See \[Standard roles\](/openapi/okta-management/guides/roles/#standard-roles).
+    /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See [Standard roles](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles).
     /// - `notification_type` (path `notificationType`)
     pub fn subscribe_by_notification_type_role(
         &self,
@@ -80,7 +80,7 @@ impl SubscriptionApi {
     /// `POST /api/v1/roles/{roleRef}/subscriptions/{notificationType}/unsubscribe` (`unsubscribeByNotificationTypeRole`).
     ///
     /// Arguments:
-    /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See \[Standard roles\](/openapi/okta-management/guides/roles/#standard-roles).
+    /// - `role_ref` (path `roleRef`): A reference to an existing role. Standard roles require a `roleType`, while Custom Roles require a `roleId`. See [Standard roles](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles).
     /// - `notification_type` (path `notificationType`)
     pub fn unsubscribe_by_notification_type_role(
         &self,

@@ -13,9 +13,7 @@
 ///
 /// Only two macros are supported for SMS Templates:
 ///
-/// |
-/// Type
-/// | Description   |
+/// |  Type  | Description   |
 /// | -------------------- | ----------- |
 /// | ${code}  | The one-time verification code that's required for a user to sign in. |
 /// | ${org.name} | The Okta org name that the user is trying to authenticate into. |

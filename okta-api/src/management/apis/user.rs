@@ -10,7 +10,7 @@
 /// ### User status
 /// The following diagram shows the flow of user status:
 ///
-/// &lt;img alt="Example" src="<https://developer.okta.com/docs/api/images/users/okta-user-status.png>" width="1000"/&gt;
+/// [Image: Example](https://developer.okta.com/docs/api/images/users/okta-user-status.png)
 ///
 /// ### User creation scenarios
 ///
@@ -195,7 +195,7 @@ impl UserApi {
     ///
     /// > **Important:** Do not generate or send a one-time activation token when activating users with an assigned password. Users should sign in with their assigned password.
     ///
-    /// For more information about the various scenarios of creating a user listed in the examples, see the \[User creation scenarios\](/openapi/okta-management/management/tags/user/section/user-status#section/User-creation-scenarios) section.
+    /// For more information about the various scenarios of creating a user listed in the examples, see the [User creation scenarios](https://developer.okta.com/openapi/okta-management/management/tags/user/section/user-status#section/User-creation-scenarios) section.
     ///
     /// `POST /api/v1/users` (`createUser`).
     ///
@@ -221,7 +221,7 @@ impl UserApi {
     /// * The request returns the user linked to the API token that is specified in the Authorization header, not the user linked to the active session. Details of the admin user who granted the API token is returned.
     /// * When the end user has an active Okta session, it is typically a CORS request from the browser. Therefore, it's possible to retrieve the current user without the Authorization header.
     ///
-    /// When fetching a user by `login` or `login shortname`, [URL encode](https://developer.mozilla.org/en-US/docs/Glossary/Percent-encoding) the request parameter to ensure that special characters are escaped properly. Logins with a `/` character can only be fetched by `id` due to URL issues with escaping the `/` character. If you don't know a user's ID, you can use the \[List all users\](/openapi/okta-management/management/user/listusers) endpoint to find it.
+    /// When fetching a user by `login` or `login shortname`, [URL encode](https://developer.mozilla.org/en-US/docs/Glossary/Percent-encoding) the request parameter to ensure that special characters are escaped properly. Logins with a `/` character can only be fetched by `id` due to URL issues with escaping the `/` character. If you don't know a user's ID, you can use the [List all users](https://developer.okta.com/openapi/okta-management/management/user/listusers) endpoint to find it.
     ///
     /// > **Note:** Some browsers block third-party cookies by default, which disrupts Okta functionality in certain flows. See [Mitigate the impact of third-party cookie deprecation](https://help.okta.com/okta_help.htm?type=oie&id=ext-third-party-cookies).
     ///
@@ -398,7 +398,7 @@ impl ListUsers {
     /// * The [user type](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserType/#tag/UserType/operation/updateUserType) accessed as `type.id`
     /// * Properties that have array values
     ///
-    /// > **Note:** &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; The ability to search by user classification is available as an [Early Access](https://developer.okta.com/docs/api/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature. The `classification.type` property cannot be used in conjunction with other search terms. You can search using `classification.type eq "LITE"` or `classification.type eq "STANDARD"`.
+    /// > **Note:** **Early Access**: The ability to search by user classification is available as an [Early Access](https://developer.okta.com/docs/api/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature. The `classification.type` property cannot be used in conjunction with other search terms. You can search using `classification.type eq "LITE"` or `classification.type eq "STANDARD"`.
     ///
     /// You can also use `sortBy` and `sortOrder` parameters. The `ne` (not equal) operator isn't supported, but you can obtain the same result by using `lt ... or ... gt`. For example, to see all users except those that have a status of `STAGED`, use `(status lt "STAGED" or status gt "STAGED")`.
     ///
@@ -501,7 +501,7 @@ impl ListUsers {
         self.fields = ::std::option::Option::Some(value.into());
         self
     }
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;A parameter to include metadata in the `_embedded` property. Supported value: `classification`.
+    /// **Early Access**: A parameter to include metadata in the `_embedded` property. Supported value: `classification`.
     ///
     /// Optional query parameter `expand`.
     pub fn expand(
@@ -703,7 +703,7 @@ impl GetUser {
         self.content_type = ::std::option::Option::Some(value.into());
         self
     }
-    /// An optional parameter to include metadata in the `_embedded` attribute. Valid values: `blocks` or &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; `classification`.
+    /// An optional parameter to include metadata in the `_embedded` attribute. Valid values: `blocks` or **Early Access** `classification`.
     ///
     /// Optional query parameter `expand`.
     pub fn expand(
@@ -782,7 +782,7 @@ impl ReplaceUser {
         self.strict = ::std::option::Option::Some(value.into());
         self
     }
-    /// The ETag value of the user's expected current state. This becomes a conditional request used for concurrency control. See \[Conditional Requests and Entity Tags\](/#conditional-requests-and-entity-tags).
+    /// The ETag value of the user's expected current state. This becomes a conditional request used for concurrency control. See [Conditional Requests and Entity Tags](https://developer.okta.com/#conditional-requests-and-entity-tags).
     ///
     /// Optional header parameter `If-Match`.
     pub fn if_match(
@@ -859,7 +859,7 @@ impl UpdateUser {
         self.strict = ::std::option::Option::Some(value.into());
         self
     }
-    /// The ETag value of the user's expected current state. This becomes a conditional request used for concurrency control. See \[Conditional Requests and Entity Tags\](/#conditional-requests-and-entity-tags).
+    /// The ETag value of the user's expected current state. This becomes a conditional request used for concurrency control. See [Conditional Requests and Entity Tags](https://developer.okta.com/#conditional-requests-and-entity-tags).
     ///
     /// Optional header parameter `If-Match`.
     pub fn if_match(

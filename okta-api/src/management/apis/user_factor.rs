@@ -24,7 +24,7 @@
 ///
 /// > **Note:** As of the `2026.04.0` release, the FIDO2 (WebAuthn) authenticator is now called Passkey (FIDO2 WebAuthn), and there are new settings and updates to the authenticator page layout. There have been no changes to any existing parameter names, values, or endpoint paths. For example, the `factorType` for the Passkey (FIDO2 WebAuthn) authenticator is still `webauthn`.
 /// >
-/// > See \[Passkeys and WebAuthn\](/docs/guides/authenticators-web-authn/aspnet/main/#passkeys-and-webauthn).
+/// > See [Passkeys and WebAuthn](https://developer.okta.com/docs/guides/authenticators-web-authn/aspnet/main/#passkeys-and-webauthn).
 ///
 /// Operations tagged `UserFactor` in the spec.
 #[derive(Clone, Debug)]
@@ -146,7 +146,7 @@ impl UserFactorApi {
     ///
     /// * A factor profile represents a particular configuration of the Custom TOTP factor. It includes certain properties that match the hardware token that end users possess, such as the HMAC algorithm, passcode length, and time interval. There can be multiple Custom TOTP factor profiles per org, but users can only enroll in one Custom TOTP factor. Admins can [create Custom TOTP factor profiles](https://help.okta.com/okta_help.htm?id=ext-mfa-totp) in the Admin Console. Then, copy the `factorProfileId` from the Admin Console into the API request.
     ///
-    /// * &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+    /// * **Identity Engine**
     ///   For Custom TOTP enrollment, Okta automaticaly enrolls a user with a `token:software:totp` factor and the `push` factor if the user isn't currently enrolled with these factors.
     ///
     /// `POST /api/v1/users/{userId}/factors` (`enrollFactor`).
@@ -315,7 +315,7 @@ impl UserFactorApi {
     /// > **Note:**
     /// > The response body for a number matching push challenge to an Okta Verify `push` factor enrollment is different from the response body of a standard push challenge.
     /// > The number matching push challenge [response body](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/userfactor/other/getfactortransactionstatus!c=200&path=1/_embedded&t=response) contains the correct answer for the challenge.
-    /// > Use \[Verify a factor\](/openapi/okta-management/management/userfactor/verifyfactor) to configure which challenge is sent.
+    /// > Use [Verify a factor](https://developer.okta.com/openapi/okta-management/management/userfactor/verifyfactor) to configure which challenge is sent.
     ///
     /// `GET /api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}` (`getFactorTransactionStatus`).
     ///
@@ -342,7 +342,7 @@ impl UserFactorApi {
     ///
     /// > **Notes:**
     /// > - You can send standard push challenges or number matching push challenges to Okta Verify `push` factor enrollments. Use a [request body](https://developer.okta.com/docs/api/openapi/okta-management/management/userfactor/verifyfactor!path=2/useNumberMatchingChallenge&t=request) for number matching push challenges.
-    /// > - To verify a `push` factor, use the **poll** link returned when you issue the challenge. See \[Retrieve a factor transaction status\](/openapi/okta-management/management/tags/userfactor/other/getfactortransactionstatus).
+    /// > - To verify a `push` factor, use the **poll** link returned when you issue the challenge. See [Retrieve a factor transaction status](https://developer.okta.com/openapi/okta-management/management/tags/userfactor/other/getfactortransactionstatus).
     ///
     /// `POST /api/v1/users/{userId}/factors/{factorId}/verify` (`verifyFactor`).
     ///
@@ -397,7 +397,7 @@ impl ListYubikeyOtpTokens {
         self.after = ::std::option::Option::Some(value.into());
         self
     }
-    /// Embeds the \[user\](/openapi/okta-management/management/tags/user) resource if the YubiKey token is assigned to a user and `expand` is set to `user`
+    /// Embeds the [user](https://developer.okta.com/openapi/okta-management/management/tags/user) resource if the YubiKey token is assigned to a user and `expand` is set to `user`
     ///
     /// Optional query parameter `expand`.
     pub fn expand(
@@ -572,7 +572,7 @@ impl UploadYubikeyOtpTokenSeed {
         self.after = ::std::option::Option::Some(value.into());
         self
     }
-    /// Embeds the \[user\](/openapi/okta-management/management/tags/user) resource if the YubiKey token is assigned to a user and `expand` is set to `user`
+    /// Embeds the [user](https://developer.okta.com/openapi/okta-management/management/tags/user) resource if the YubiKey token is assigned to a user and `expand` is set to `user`
     ///
     /// Optional query parameter `expand`.
     pub fn expand(

@@ -31,7 +31,7 @@ impl UserLifecycleApi {
     /// > For example, change `subdomain.okta.com` to `custom.domain.one`. See [Multibrand and custom domains](https://developer.okta.com/docs/concepts/brands/#multibrand-and-custom-domains).
     ///
     /// > **Note:** If you have optional password enabled, visiting the activation link is optional for users who aren't required to enroll a password.
-    /// > See \[Create user with optional password\](/openapi/okta-management/management/user/create-user-with-optional-password#user/Create-user-with-optional-password).
+    /// > See [Create user with optional password](https://developer.okta.com/openapi/okta-management/management/user/create-user-with-optional-password#user/Create-user-with-optional-password).
     ///
     /// > **Legal disclaimer**
     /// > After a user is added to the Okta directory, they receive an activation email. As part of signing up for this service,
@@ -66,7 +66,7 @@ impl UserLifecycleApi {
     ///
     /// You can also perform user deactivation asynchronously. To invoke asynchronous user deactivation, pass an HTTP header `Prefer: respond-async` with the request.
     ///
-    /// > **Note:** Users with the `DEPROVISIONED` status won't have their profiles updated when running the \[Update a user\](/openapi/okta-management/management/user/updateuser) endpoint unless you have the **Edit Deactived User Profile Updates** option turned on in the Admin Console. See [Edit deactivated user profiles](https://help.okta.com/okta_help.htm?type=oie&id=edit-deactivated-users).
+    /// > **Note:** Users with the `DEPROVISIONED` status won't have their profiles updated when running the [Update a user](https://developer.okta.com/openapi/okta-management/management/user/updateuser) endpoint unless you have the **Edit Deactived User Profile Updates** option turned on in the Admin Console. See [Edit deactivated user profiles](https://help.okta.com/okta_help.htm?type=oie&id=edit-deactivated-users).
     ///
     /// `POST /api/v1/users/{id}/lifecycle/deactivate` (`deactivateUser`).
     ///
@@ -87,10 +87,10 @@ impl UserLifecycleApi {
     ///
     /// Reactivates a user.
     ///
-    /// Perform this operation only on users with a `PROVISIONED` or `RECOVERY` \[status\](/openapi/okta-management/management/user/listusers#user/listusers/t=response&c=200&path=status).
-    /// This operation restarts the activation workflow if for some reason the user activation wasn't completed when using the `activationToken` from \[Activate User\](/openapi/okta-management/management/userlifecycle/activateuser).
+    /// Perform this operation only on users with a `PROVISIONED` or `RECOVERY` [status](https://developer.okta.com/openapi/okta-management/management/user/listusers#user/listusers/t=response&c=200&path=status).
+    /// This operation restarts the activation workflow if for some reason the user activation wasn't completed when using the `activationToken` from [Activate User](https://developer.okta.com/openapi/okta-management/management/userlifecycle/activateuser).
     ///
-    /// Users that don't have a password must complete the flow by completing the \[Reset password\](/openapi/okta-management/management/usercred/resetpassword) flow and MFA enrollment steps to transition the user to `ACTIVE` status.
+    /// Users that don't have a password must complete the flow by completing the [Reset password](https://developer.okta.com/openapi/okta-management/management/usercred/resetpassword) flow and MFA enrollment steps to transition the user to `ACTIVE` status.
     ///
     /// If `sendEmail` is `false`, returns an activation link for the user to set up their account. The activation token can be used to create a custom activation link.
     ///

@@ -20,7 +20,7 @@ impl UserResourcesApi {
     ///
     /// Lists all app links for all direct or indirect (through group membership) assigned apps
     ///
-    /// > **Note:** To list all apps in an org, use the \[List all applications endpoint in the Applications API\](/openapi/okta-management/management/tags/application/other/listapplications).
+    /// > **Note:** To list all apps in an org, use the [List all applications endpoint in the Applications API](https://developer.okta.com/openapi/okta-management/management/tags/application/other/listapplications).
     ///
     /// `GET /api/v1/users/{id}/appLinks` (`listAppLinks`).
     ///
@@ -38,7 +38,7 @@ impl UserResourcesApi {
     /// List all groups
     ///
     /// Lists all groups of which the user is a member
-    /// > **Note:** To list all groups in your org, use the \[List all groups endpoints in the Groups API\](/openapi/okta-management/management/group/listgroups).
+    /// > **Note:** To list all groups in your org, use the [List all groups endpoints in the Groups API](https://developer.okta.com/openapi/okta-management/management/group/listgroups).
     ///
     /// `GET /api/v1/users/{id}/groups` (`listUserGroups`).
     ///
@@ -57,7 +57,7 @@ impl UserResourcesApi {
     ///
     /// Lists all client resources for which the specified user has grants or tokens
     ///
-    /// > **Note:** To list all client resources for which a specified authorization server has tokens, use the \[List all client resources for an authorization server in the Authorization Servers API\](/openapi/okta-management/management/authorizationserverclients/listoauth2clientsforauthorizationserver).
+    /// > **Note:** To list all client resources for which a specified authorization server has tokens, use the [List all client resources for an authorization server in the Authorization Servers API](https://developer.okta.com/openapi/okta-management/management/authorizationserverclients/listoauth2clientsforauthorizationserver).
     ///
     /// `GET /api/v1/users/{userId}/clients` (`listUserClients`).
     ///
@@ -76,7 +76,7 @@ impl UserResourcesApi {
     ///
     /// Lists all devices enrolled by a user
     ///
-    /// > **Note:** To list all devices registered to an org, use the \[List all devices endpoint in the Devices API\](/openapi/okta-management/management/tags/device/other/listdevices).
+    /// > **Note:** To list all devices registered to an org, use the [List all devices endpoint in the Devices API](https://developer.okta.com/openapi/okta-management/management/tags/device/other/listdevices).
     ///
     /// `GET /api/v1/users/{userId}/devices` (`listUserDevices`).
     ///

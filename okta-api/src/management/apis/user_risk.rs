@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+/// **Identity Engine**
 /// > This feature is only available with Identity Threat Protection in Identity Engine.
 ///
 /// The User Risk API enables you to manage a user's risk level within Okta.

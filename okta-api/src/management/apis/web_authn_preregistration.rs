@@ -17,7 +17,7 @@
 ///
 /// > **Note:** As of the `2026.04.0` release, the FIDO2 (WebAuthn) authenticator is now called Passkey (FIDO2 WebAuthn), and there are new settings and updates to the authenticator page layout. There have been no changes to any existing parameter names, values, or endpoint paths. For example, the authenticator `key` for the Passkey (FIDO2 WebAuthn) authenticator is still `webauthn`.
 /// >
-/// > See \[Passkeys and WebAuthn\](/docs/guides/authenticators-web-authn/aspnet/main/#passkeys-and-webauthn).
+/// > See [Passkeys and WebAuthn](https://developer.okta.com/docs/guides/authenticators-web-authn/aspnet/main/#passkeys-and-webauthn).
 ///
 /// Operations tagged `WebAuthnPreregistration` in the spec.
 #[derive(Clone, Debug)]

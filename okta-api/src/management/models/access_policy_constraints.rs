@@ -8,10 +8,10 @@
 /// Schema `AccessPolicyConstraints` (`/components/schemas/AccessPolicyConstraints`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccessPolicyConstraints {
-    /// The `knowledge` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub knowledge: ::std::option::Option<crate::management::models::KnowledgeConstraint>,
-    /// The `possession` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub possession: ::std::option::Option<
         crate::management::models::PossessionConstraint,

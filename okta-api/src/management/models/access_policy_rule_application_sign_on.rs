@@ -8,12 +8,12 @@
 /// Schema `AccessPolicyRuleApplicationSignOn` (`/components/schemas/AccessPolicyRuleApplicationSignOn`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccessPolicyRuleApplicationSignOn {
-    /// The `access` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<
         crate::management::models::AccessPolicyRuleApplicationSignOnAccess,
     >,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Controls how often the post-authentication prompt is presented to users
+    /// **Identity Engine**: Controls how often the post-authentication prompt is presented to users
     #[serde(
         rename = "keepMeSignedIn",
         default,

@@ -6,7 +6,7 @@
 /// Schema `AccessPolicyRuleConditions` (`/components/schemas/AccessPolicyRuleConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccessPolicyRuleConditions {
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Specifies the device condition to match on
+    /// **Identity Engine**: Specifies the device condition to match on
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<
         crate::management::models::DeviceAccessPolicyRuleCondition,
@@ -42,7 +42,7 @@ pub struct AccessPolicyRuleConditions {
     pub risk_score: ::std::option::Option<
         crate::management::models::RiskScorePolicyRuleCondition,
     >,
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Specifies which user types to include and/or exclude
+    /// **Identity Engine**: Specifies which user types to include and/or exclude
     #[serde(
         rename = "userType",
         default,

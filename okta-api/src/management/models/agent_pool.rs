@@ -8,7 +8,7 @@
 /// Schema `AgentPool` (`/components/schemas/AgentPool`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentPool {
-    /// The `agents` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub agents: ::std::option::Option<::std::vec::Vec<crate::management::models::Agent>>,
     /// Number of agents in the pool that are in a disrupted state

@@ -8,7 +8,7 @@
 /// Schema `AgentPoolUpdate` (`/components/schemas/AgentPoolUpdate`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentPoolUpdate {
-    /// The `agents` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub agents: ::std::option::Option<::std::vec::Vec<crate::management::models::Agent>>,
     /// Agent types that are being monitored

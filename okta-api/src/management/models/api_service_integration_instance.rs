@@ -33,7 +33,7 @@ pub struct ApiServiceIntegrationInstance {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
-    /// The list of Okta management scopes granted to the API Service Integration instance. See \[Okta management OAuth 2.0 scopes\](/oauth2/#okta-admin-management).
+    /// The list of Okta management scopes granted to the API Service Integration instance. See [Okta management OAuth 2.0 scopes](https://developer.okta.com/oauth2/#okta-admin-management).
     #[serde(
         rename = "grantedScopes",
         default,

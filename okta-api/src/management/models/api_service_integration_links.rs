@@ -8,13 +8,13 @@
 /// Schema `APIServiceIntegrationLinks` (`/components/schemas/APIServiceIntegrationLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApiServiceIntegrationLinks {
-    /// The `client` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<crate::management::models::HrefObjectClientLink>,
-    /// The `logo` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<crate::management::models::HrefObjectLogoLink>,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -8,8 +8,6 @@
 /// Schema `ApiToken` (`/components/schemas/ApiToken`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApiToken {
-    /// The `clientName` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "clientName",
@@ -17,13 +15,9 @@ pub struct ApiToken {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_name: ::std::option::Option<::std::string::String>,
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `expiresAt` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
@@ -31,13 +25,9 @@ pub struct ApiToken {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -45,7 +35,7 @@ pub struct ApiToken {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub name: ::std::string::String,
     /// The Network Condition of the API Token
@@ -58,7 +48,7 @@ pub struct ApiToken {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_window: ::std::option::Option<crate::management::models::TimeDuration>,
-    /// The `userId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userId",
         default,

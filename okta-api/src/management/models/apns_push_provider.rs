@@ -23,7 +23,7 @@ pub struct ApnsPushProvider {
     /// Display name of the push provider
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `providerType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "providerType",
         default,
@@ -37,7 +37,7 @@ pub struct ApnsPushProvider {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
-    /// The `configuration` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub configuration: ::std::option::Option<
         crate::management::models::ApnsConfiguration,

@@ -61,7 +61,7 @@ pub struct AppAccountContainerDetails {
     pub status: ::std::option::Option<
         crate::management::models::AppInstanceContainerStatus,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

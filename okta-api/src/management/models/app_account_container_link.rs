@@ -6,10 +6,10 @@
 /// Schema `AppAccountContainerLink` (`/components/schemas/AppAccountContainerLink`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppAccountContainerLink {
-    /// The `login` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<crate::management::models::HrefObjectAppLink>,
-    /// The `logo` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<crate::management::models::HrefObjectLogoLink>,
     /// Properties newer than this SDK: read and written back unchanged.

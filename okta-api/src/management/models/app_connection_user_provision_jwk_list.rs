@@ -6,7 +6,7 @@
 /// Schema `AppConnectionUserProvisionJWKList` (`/components/schemas/AppConnectionUserProvisionJWKList`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppConnectionUserProvisionJwkList {
-    /// The `keys` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub keys: ::std::vec::Vec<crate::management::models::JsonWebKey>,
     /// Properties newer than this SDK: read and written back unchanged.

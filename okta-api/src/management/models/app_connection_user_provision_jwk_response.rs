@@ -6,7 +6,7 @@
 /// Schema `AppConnectionUserProvisionJWKResponse` (`/components/schemas/AppConnectionUserProvisionJWKResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppConnectionUserProvisionJwkResponse {
-    /// The `jwks` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub jwks: crate::management::models::AppConnectionUserProvisionJwkList,
     /// Properties newer than this SDK: read and written back unchanged.

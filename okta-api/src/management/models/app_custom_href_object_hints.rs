@@ -8,7 +8,7 @@
 /// Schema `AppCustomHrefObjectHints` (`/components/schemas/AppCustomHrefObject/properties/hints`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppCustomHrefObjectHints {
-    /// The `allow` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK: read and written back unchanged.

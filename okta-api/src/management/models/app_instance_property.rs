@@ -6,10 +6,10 @@
 /// Schema `AppInstanceProperty` (`/components/schemas/AppInstanceProperty`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppInstanceProperty {
-    /// The `label` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub label: ::std::string::String,
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -24,7 +24,7 @@ pub struct AppServiceAccount {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_instance_name: ::std::option::Option<::std::string::String>,
-    /// The \[ORN\](/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the relevant resource.
+    /// The [ORN](https://developer.okta.com/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the relevant resource.
     ///
     /// Use the specific app ORN format (`orn:{partition}:idp:{yourOrgId}:apps:{appType}:{appId}`) to identify an Okta app instance in your org.
     #[serde(rename = "containerOrn", default)]

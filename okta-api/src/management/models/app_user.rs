@@ -8,11 +8,11 @@
 /// Schema `AppUser` (`/components/schemas/AppUser`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AppUser {
-    /// The `created` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<crate::management::models::CreatedProperty>,
     /// Specifies a user's credentials for the app.
-    /// This parameter can be omitted for apps with \[sign-on mode\](/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/signonmode) (`signOnMode`) or \[authentication schemes\](/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/credentials/scheme) (`credentials.scheme`) that don't require credentials.
+    /// This parameter can be omitted for apps with [sign-on mode](https://developer.okta.com/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/signonmode) (`signOnMode`) or [authentication schemes](https://developer.okta.com/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/credentials/scheme) (`credentials.scheme`) that don't require credentials.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::AppUserCredentials,
@@ -42,7 +42,7 @@ pub struct AppUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_sync: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "lastUpdated",
         default,
@@ -63,7 +63,7 @@ pub struct AppUser {
     /// Specifies the default and custom profile properties for a user.
     /// Properties that are visible in the Admin Console for an app assignment can also be assigned through the API.
     /// Some properties are reference properties that are imported from the target app and can't be configured.
-    /// See \[profile\](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
+    /// See [profile](https://developer.okta.com/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::AppUserProfile>,
     /// Indicates if the assignment is direct (`USER`) or by group membership (`GROUP`). If not specified, Okta tries to determine the scope based on the assignment type.

@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Specifies a user's credentials for the app.
-/// This parameter can be omitted for apps with \[sign-on mode\](/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/signonmode) (`signOnMode`) or \[authentication schemes\](/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/credentials/scheme) (`credentials.scheme`) that don't require credentials.
+/// This parameter can be omitted for apps with [sign-on mode](https://developer.okta.com/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/signonmode) (`signOnMode`) or [authentication schemes](https://developer.okta.com/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/credentials/scheme) (`credentials.scheme`) that don't require credentials.
 ///
 /// Schema `AppUserCredentials` (`/components/schemas/AppUserCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -16,8 +16,8 @@ pub struct AppUserCredentials {
     >,
     /// The user's username in the app
     ///
-    /// > **Note:** The \[userNameTemplate\](/openapi/okta-management/management/tags/application/other/createapplication#application/createapplication/t=response&c=200&path=&d=0/credentials/usernametemplate) in the application object defines the default username generated when a user is assigned to that app.
-    /// > If you attempt to assign a username or password to an app with an incompatible \[authentication scheme\](/openapi/okta-management/management/tags/application/other/createapplication#application/createapplication/t=response&c=200&path=&d=0/credentials/scheme), the following error is returned:
+    /// > **Note:** The [userNameTemplate](https://developer.okta.com/openapi/okta-management/management/tags/application/other/createapplication#application/createapplication/t=response&c=200&path=&d=0/credentials/usernametemplate) in the application object defines the default username generated when a user is assigned to that app.
+    /// > If you attempt to assign a username or password to an app with an incompatible [authentication scheme](https://developer.okta.com/openapi/okta-management/management/tags/application/other/createapplication#application/createapplication/t=response&c=200&path=&d=0/credentials/scheme), the following error is returned:
     /// > "Credentials should not be set on this resource based on the scheme."
     #[serde(
         rename = "userName",

@@ -6,7 +6,7 @@
 /// Specifies the default and custom profile properties for a user.
 /// Properties that are visible in the Admin Console for an app assignment can also be assigned through the API.
 /// Some properties are reference properties that are imported from the target app and can't be configured.
-/// See \[profile\](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
+/// See [profile](https://developer.okta.com/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
 ///
 /// Schema `AppUserProfile` (`/components/schemas/AppUserProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

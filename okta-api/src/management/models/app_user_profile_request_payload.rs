@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Updates the assigned user profile
-/// > **Note:** The Okta API currently doesn't support entity tags for conditional updates. As long as you're the only user updating the the user profile, Okta recommends you fetch the most recent profile with \[Retrieve an Application User\](/openapi/okta-management/management/applicationusers#tag/ApplicationUsers/operation/getApplicationUser), apply your profile update, and then `POST` back the updated profile.
+/// > **Note:** The Okta API currently doesn't support entity tags for conditional updates. As long as you're the only user updating the the user profile, Okta recommends you fetch the most recent profile with [Retrieve an Application User](https://developer.okta.com/openapi/okta-management/management/applicationusers#tag/ApplicationUsers/operation/getApplicationUser), apply your profile update, and then `POST` back the updated profile.
 ///
 /// Schema `AppUserProfileRequestPayload` (`/components/schemas/AppUserProfileRequestPayload`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -12,7 +12,7 @@ pub struct AppUserProfileRequestPayload {
     /// Specifies the default and custom profile properties for a user.
     /// Properties that are visible in the Admin Console for an app assignment can also be assigned through the API.
     /// Some properties are reference properties that are imported from the target app and can't be configured.
-    /// See \[profile\](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
+    /// See [profile](https://developer.okta.com/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::AppUserProfile>,
     /// Properties newer than this SDK: read and written back unchanged.

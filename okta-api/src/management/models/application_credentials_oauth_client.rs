@@ -16,7 +16,7 @@ pub struct ApplicationCredentialsOauthClient {
     /// Unique identifier for the OAuth 2.0 client app
     ///
     /// > **Notes:**
-    /// > * If you don't specify the `client_id`, this immutable property is populated with the \[Application instance ID\](/openapi/okta-management/management/application/replaceapplication#application/replaceapplication/t=response&c=200&path=&d=0/id).
+    /// > * If you don't specify the `client_id`, this immutable property is populated with the [Application instance ID](https://developer.okta.com/openapi/okta-management/management/application/replaceapplication#application/replaceapplication/t=response&c=200&path=&d=0/id).
     /// > * The `client_id` must consist of alphanumeric characters or the following special characters: `$-_.+!*'(),`.
     /// > * You can't use the reserved word `ALL_CLIENTS`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

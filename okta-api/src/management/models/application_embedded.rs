@@ -3,12 +3,12 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Embedded resources related to the app using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. If the `expand=user/{userId}` query parameter is specified, then the assigned \[Application User\](/openapi/okta-management/management/tags/applicationusers) is embedded.
+/// Embedded resources related to the app using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. If the `expand=user/{userId}` query parameter is specified, then the assigned [Application User](https://developer.okta.com/openapi/okta-management/management/tags/applicationusers) is embedded.
 ///
 /// Schema `ApplicationEmbedded` (`/components/schemas/Application/properties/_embedded`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationEmbedded {
-    /// The specified \[Application User\](/openapi/okta-management/management/tags/applicationusers) assigned to the app
+    /// The specified [Application User](https://developer.okta.com/openapi/okta-management/management/tags/applicationusers) assigned to the app
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

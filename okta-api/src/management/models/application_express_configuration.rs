@@ -3,8 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
-///
+/// **Identity Engine**
 /// Indicates which Express Configuration capabilities the app supports and has enabled
 ///
 /// Schema `ApplicationExpressConfiguration` (`/components/schemas/ApplicationExpressConfiguration`).

@@ -13,7 +13,7 @@ pub struct ApplicationGroupAssignment {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "lastUpdated",
         default,
@@ -46,7 +46,7 @@ pub struct ApplicationGroupAssignment {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,17 +6,17 @@
 /// Schema `ApplicationGroupAssignmentLinks` (`/components/schemas/ApplicationGroupAssignment/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationGroupAssignmentLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `app` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<crate::management::models::HrefObjectAppLink>,
-    /// The `group` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub group: ::std::option::Option<crate::management::models::HrefObjectGroupLink>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,10 +6,10 @@
 /// Schema `ApplicationLayoutRule` (`/components/schemas/ApplicationLayout/properties/rule`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationLayoutRule {
-    /// The `effect` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub effect: ::std::option::Option<::std::string::String>,
-    /// The `condition` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub condition: ::std::option::Option<
         crate::management::models::ApplicationLayoutRuleCondition,

@@ -6,8 +6,6 @@
 /// Schema `ApplicationLayouts` (`/components/schemas/ApplicationLayouts`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationLayouts {
-    /// The `_links` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",

@@ -6,12 +6,12 @@
 /// Schema `ApplicationLayoutsLinks` (`/components/schemas/ApplicationLayouts/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationLayoutsLinks {
-    /// The `general` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub general: ::std::option::Option<
         crate::management::models::ApplicationLayoutsLinksItem,
     >,
-    /// The `signOn` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "signOn",
         default,
@@ -20,7 +20,7 @@ pub struct ApplicationLayoutsLinks {
     pub sign_on: ::std::option::Option<
         crate::management::models::ApplicationLayoutsLinksItem,
     >,
-    /// The `provisioning` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provisioning: ::std::option::Option<
         crate::management::models::ApplicationLayoutsLinksItem,

@@ -8,7 +8,7 @@
 /// Schema `ApplicationLinks` (`/components/schemas/ApplicationLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApplicationLinks {
-    /// The `accessPolicy` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "accessPolicy",
         default,
@@ -17,7 +17,7 @@ pub struct ApplicationLinks {
     pub access_policy: ::std::option::Option<
         crate::management::models::AccessPolicyLink,
     >,
-    /// The `activate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<
         crate::management::models::HrefObjectActivateLink,
@@ -31,15 +31,15 @@ pub struct ApplicationLinks {
     pub app_links: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HrefObject>,
     >,
-    /// The `deactivate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
         crate::management::models::HrefObjectDeactivateLink,
     >,
-    /// The `groups` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub groups: ::std::option::Option<crate::management::models::GroupsLink>,
-    /// The `help` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub help: ::std::option::Option<crate::management::models::HelpLink>,
     /// List of app logo resources
@@ -47,17 +47,17 @@ pub struct ApplicationLinks {
     pub logo: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HrefObject>,
     >,
-    /// The `metadata` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::management::models::MetadataLink>,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `users` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<crate::management::models::UsersLink>,
     /// Properties newer than this SDK: read and written back unchanged.

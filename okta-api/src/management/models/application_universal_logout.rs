@@ -3,8 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
-///
+/// **Identity Engine**
 /// Universal Logout properties for the app. These properties are only returned and can't be updated.
 ///
 /// Schema `ApplicationUniversalLogout` (`/components/schemas/ApplicationUniversalLogout`).

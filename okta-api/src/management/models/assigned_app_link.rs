@@ -6,8 +6,6 @@
 /// Schema `AssignedAppLink` (`/components/schemas/AssignedAppLink`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssignedAppLink {
-    /// The `appAssignmentId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "appAssignmentId",
@@ -15,8 +13,6 @@ pub struct AssignedAppLink {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_assignment_id: ::std::option::Option<::std::string::String>,
-    /// The `appInstanceId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "appInstanceId",
@@ -24,8 +20,6 @@ pub struct AssignedAppLink {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_instance_id: ::std::option::Option<::std::string::String>,
-    /// The `appName` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "appName",
@@ -33,8 +27,6 @@ pub struct AssignedAppLink {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_name: ::std::option::Option<::std::string::String>,
-    /// The `credentialsSetup` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "credentialsSetup",
@@ -42,23 +34,15 @@ pub struct AssignedAppLink {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub credentials_setup: ::std::option::Option<bool>,
-    /// The `hidden` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hidden: ::std::option::Option<bool>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `label` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
-    /// The `linkUrl` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "linkUrl",
@@ -66,8 +50,6 @@ pub struct AssignedAppLink {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub link_url: ::std::option::Option<::std::string::String>,
-    /// The `logoUrl` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "logoUrl",
@@ -75,8 +57,6 @@ pub struct AssignedAppLink {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub logo_url: ::std::option::Option<::std::string::String>,
-    /// The `sortOrder` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "sortOrder",

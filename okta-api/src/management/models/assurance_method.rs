@@ -20,7 +20,7 @@ pub struct AssuranceMethod {
     pub constraints: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AccessPolicyConstraints>,
     >,
-    /// The `factorMode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "factorMode",
         default,

@@ -6,17 +6,17 @@
 /// Schema `AuthServerLinks` (`/components/schemas/AuthServerLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthServerLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `claims` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub claims: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `deactivate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
         crate::management::models::HrefObjectDeactivateLink,
@@ -26,17 +26,17 @@ pub struct AuthServerLinks {
     pub metadata: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HrefObject>,
     >,
-    /// The `policies` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policies: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `rotateKey` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "rotateKey",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rotate_key: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `scopes` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `AuthSettings` (`/components/schemas/AuthSettings`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthSettings {
-    /// The `authType` property.
+    #[allow(missing_docs)]
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::AuthType,
     /// Set of AIPs used for authType `CUSTOM`

@@ -6,7 +6,7 @@
 /// Schema `AuthenticationMethodChain` (`/components/schemas/AuthenticationMethodChain`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationMethodChain {
-    /// The `authenticationMethods` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authenticationMethods",
         default,

@@ -6,7 +6,7 @@
 /// Schema `AuthenticationMethodObject` (`/components/schemas/AuthenticationMethodObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationMethodObject {
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Authenticator ID
+    /// **Identity Engine**: Authenticator ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// A label that identifies the authenticator

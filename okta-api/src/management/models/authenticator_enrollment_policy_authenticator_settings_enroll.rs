@@ -17,12 +17,12 @@ pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
     pub self_: ::std::option::Option<
         crate::management::models::AuthenticatorEnrollmentPolicyAuthenticatorStatus,
     >,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Controls whether the email authenticator is automatically enrolled for users during sign-up, user account creation, or if the user's profile email address is changed or updated.
+    /// **Early Access**, **Identity Engine**: Controls whether the email authenticator is automatically enrolled for users during sign-up, user account creation, or if the user's profile email address is changed or updated.
     ///
     /// * `true` or `null`: The email authenticator is auto-enrolled. This is the default behavior for the email authenticator in Identity Engine.
     /// * `false`: The email authenticator auto-enrollment is skipped. Users see email as an optional authenticator during enrollment and can choose to skip it.
     ///
-    /// > **Note:** `autoEnroll` can only be set to `false` when \[`self`\](/openapi/okta-management/management/tags/policy/other/createpolicy#other/createpolicy/t=request&path=&d=1/settings/authenticators/enroll/self) is `OPTIONAL` or `NOT_ALLOWED`. This property is only available if the Email auto-enrollment and recovery control \[self-service EA\](/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled.
+    /// > **Note:** `autoEnroll` can only be set to `false` when [`self`](https://developer.okta.com/openapi/okta-management/management/tags/policy/other/createpolicy#other/createpolicy/t=request&path=&d=1/settings/authenticators/enroll/self) is `OPTIONAL` or `NOT_ALLOWED`. This property is only available if the Email auto-enrollment and recovery control [self-service EA](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled.
     #[serde(
         rename = "autoEnroll",
         default,

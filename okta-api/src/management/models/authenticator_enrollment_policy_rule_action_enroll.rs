@@ -9,7 +9,7 @@
 /// Schema `AuthenticatorEnrollmentPolicyRuleActionEnroll` (`/components/schemas/AuthenticatorEnrollmentPolicyRuleActionEnroll`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorEnrollmentPolicyRuleActionEnroll {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

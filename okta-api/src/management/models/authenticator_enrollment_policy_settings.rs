@@ -12,7 +12,7 @@
 pub struct AuthenticatorEnrollmentPolicySettings {
     /// List of authenticator policy settings
     ///
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; For orgs with the Authenticator enrollment policy feature enabled, the new default authenticator enrollment policy created by Okta contains the `authenticators` property in the policy settings. Existing default authenticator enrollment policies from a migrated Classic Engine org remain unchanged. The policies still use the `factors` property in their settings. The `authenticators` parameter allows you to configure all available authenticators, including authentication and recovery. The `factors` parameter only allows you to configure multifactor authentication.
+    /// **Identity Engine**: For orgs with the Authenticator enrollment policy feature enabled, the new default authenticator enrollment policy created by Okta contains the `authenticators` property in the policy settings. Existing default authenticator enrollment policies from a migrated Classic Engine org remain unchanged. The policies still use the `factors` property in their settings. The `authenticators` parameter allows you to configure all available authenticators, including authentication and recovery. The `factors` parameter only allows you to configure multifactor authentication.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authenticators: ::std::option::Option<
         ::std::vec::Vec<
@@ -21,7 +21,7 @@ pub struct AuthenticatorEnrollmentPolicySettings {
     >,
     /// Type of policy configuration object
     ///
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; The `type` property in the policy `settings` is only applicable to the authenticator enrollment policy available in Identity Engine.
+    /// **Identity Engine**: The `type` property in the policy `settings` is only applicable to the authenticator enrollment policy available in Identity Engine.
     #[serde(
         rename = "type",
         default,

@@ -5,7 +5,7 @@
 
 /// Type of policy configuration object
 ///
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; The `type` property in the policy `settings` is only applicable to the authenticator enrollment policy available in Identity Engine.
+/// **Identity Engine**: The `type` property in the policy `settings` is only applicable to the authenticator enrollment policy available in Identity Engine.
 ///
 /// Schema `AuthenticatorEnrollmentPolicySettingsType` (`/components/schemas/AuthenticatorEnrollmentPolicySettingsType`).
 ///

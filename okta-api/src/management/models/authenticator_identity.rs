@@ -8,7 +8,7 @@
 /// Schema `AuthenticatorIdentity` (`/components/schemas/AuthenticatorIdentity`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorIdentity {
-    /// The `key` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

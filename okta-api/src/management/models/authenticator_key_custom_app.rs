@@ -34,7 +34,7 @@ pub struct AuthenticatorKeyCustomApp {
     /// Display name of the authenticator
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator
@@ -44,7 +44,7 @@ pub struct AuthenticatorKeyCustomApp {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::AuthenticatorType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,
@@ -58,12 +58,12 @@ pub struct AuthenticatorKeyCustomApp {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub agree_to_terms: ::std::option::Option<bool>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<
         crate::management::models::AuthenticatorKeyCustomAppProvider,
     >,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::AuthenticatorKeyCustomAppSettings,

@@ -8,12 +8,12 @@
 /// Schema `AuthenticatorKeyCustomAppProviderConfiguration` (`/components/schemas/AuthenticatorKeyCustomApp/allOf/1/properties/provider/properties/configuration`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorKeyCustomAppProviderConfiguration {
-    /// The `apns` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apns: ::std::option::Option<
         crate::management::models::AuthenticatorKeyCustomAppProviderConfigurationApns,
     >,
-    /// The `fcm` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fcm: ::std::option::Option<
         crate::management::models::AuthenticatorKeyCustomAppProviderConfigurationFcm,

@@ -34,7 +34,7 @@ pub struct AuthenticatorKeyDuo {
     /// Display name of the authenticator
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator
@@ -44,14 +44,14 @@ pub struct AuthenticatorKeyDuo {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::AuthenticatorType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub links: ::std::option::Option<crate::management::models::AuthenticatorLinks>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<
         crate::management::models::AuthenticatorKeyDuoProvider,

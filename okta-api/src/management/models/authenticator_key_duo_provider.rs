@@ -15,7 +15,7 @@ pub struct AuthenticatorKeyDuoProvider {
     pub type_: ::std::option::Option<
         crate::management::models::AuthenticatorKeyDuoProviderType,
     >,
-    /// The `configuration` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub configuration: ::std::option::Option<
         crate::management::models::AuthenticatorKeyDuoProviderConfiguration,

@@ -23,7 +23,7 @@ pub struct AuthenticatorKeyDuoProviderConfiguration {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secret_key: ::std::option::Option<::std::string::String>,
-    /// The `userNameTemplate` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userNameTemplate",
         default,

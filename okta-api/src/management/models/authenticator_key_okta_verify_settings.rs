@@ -6,7 +6,7 @@
 /// Schema `AuthenticatorKeyOktaVerifySettings` (`/components/schemas/AuthenticatorKeyOktaVerify/allOf/1/properties/settings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorKeyOktaVerifySettings {
-    /// The `channelBinding` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "channelBinding",
         default,
@@ -15,7 +15,7 @@ pub struct AuthenticatorKeyOktaVerifySettings {
     pub channel_binding: ::std::option::Option<
         crate::management::models::ChannelBinding,
     >,
-    /// The `compliance` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub compliance: ::std::option::Option<crate::management::models::Compliance>,
     /// User verification settings. Possible values `DISCOURAGED` (the authenticator isn't asked to perform user verification, but may do so at its discretion), `PREFERRED` (the client uses an authenticator capable of user verification if possible), or `REQUIRED` (the client uses only an authenticator capable of user verification)

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Settings for the TAC authenticator
+/// **Identity Engine**: Settings for the TAC authenticator
 ///
 /// Schema `AuthenticatorKeyTacProvider` (`/components/schemas/AuthenticatorKeyTac/allOf/1/properties/provider`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

@@ -6,19 +6,19 @@
 /// Schema `AuthenticatorLinks` (`/components/schemas/AuthenticatorLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `activate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<
         crate::management::models::HrefObjectActivateLink,
     >,
-    /// The `deactivate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
         crate::management::models::HrefObjectDeactivateLink,

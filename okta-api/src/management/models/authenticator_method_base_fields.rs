@@ -8,7 +8,7 @@
 /// Schema `AuthenticatorMethodBase` (`/components/schemas/AuthenticatorMethodBase`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorMethodBaseFields {
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator method
@@ -18,7 +18,7 @@ pub struct AuthenticatorMethodBaseFields {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::AuthenticatorMethodType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

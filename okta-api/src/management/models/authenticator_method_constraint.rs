@@ -8,7 +8,7 @@
 /// Schema `AuthenticatorMethodConstraint` (`/components/schemas/AuthenticatorMethodConstraint`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorMethodConstraint {
-    /// The `allowedAuthenticators` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "allowedAuthenticators",
         default,
@@ -17,7 +17,7 @@ pub struct AuthenticatorMethodConstraint {
     pub allowed_authenticators: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticatorIdentity>,
     >,
-    /// The `method` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<
         crate::management::models::AuthenticatorMethodConstraintMethod,

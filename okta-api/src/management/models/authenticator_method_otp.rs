@@ -6,7 +6,7 @@
 /// Schema `AuthenticatorMethodOtp` (`/components/schemas/AuthenticatorMethodOtp`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorMethodOtp {
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator method
@@ -16,14 +16,14 @@ pub struct AuthenticatorMethodOtp {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::AuthenticatorMethodType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub links: ::std::option::Option<crate::management::models::LinksSelfAndLifecycle>,
-    /// The `verifiableProperties` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "verifiableProperties",
         default,

@@ -6,7 +6,7 @@
 /// Schema `AuthenticatorMethodPush` (`/components/schemas/AuthenticatorMethodPush`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorMethodPush {
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator method
@@ -16,14 +16,14 @@ pub struct AuthenticatorMethodPush {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::AuthenticatorMethodType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub links: ::std::option::Option<crate::management::models::LinksSelfAndLifecycle>,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::AuthenticatorMethodPushSettings,

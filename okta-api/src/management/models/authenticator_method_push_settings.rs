@@ -6,7 +6,7 @@
 /// Schema `AuthenticatorMethodPushSettings` (`/components/schemas/AuthenticatorMethodPush/allOf/1/properties/settings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorMethodPushSettings {
-    /// The `algorithms` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithms: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticatorMethodAlgorithm>,
@@ -20,7 +20,7 @@ pub struct AuthenticatorMethodPushSettings {
     pub key_protection: ::std::option::Option<
         crate::management::models::PushMethodKeyProtection,
     >,
-    /// The `transactionTypes` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "transactionTypes",
         default,

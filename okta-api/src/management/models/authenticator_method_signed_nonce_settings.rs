@@ -6,7 +6,7 @@
 /// Schema `AuthenticatorMethodSignedNonceSettings` (`/components/schemas/AuthenticatorMethodSignedNonce/allOf/1/properties/settings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorMethodSignedNonceSettings {
-    /// The `algorithms` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithms: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticatorMethodAlgorithm>,

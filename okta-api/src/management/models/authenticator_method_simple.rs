@@ -6,7 +6,7 @@
 /// Schema `AuthenticatorMethodSimple` (`/components/schemas/AuthenticatorMethodSimple`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorMethodSimple {
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator method
@@ -16,7 +16,7 @@ pub struct AuthenticatorMethodSimple {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::AuthenticatorMethodType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -53,7 +53,7 @@ pub struct AuthenticatorMethodWebAuthnSettings {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rp_id: ::std::option::Option<crate::management::models::WebAuthnRpId>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Enables the passkeys autofill UI to display available WebAuthn discoverable credentials ("resident key") from the Sign-In Widget username field
+    /// **Early Access**: Enables the passkeys autofill UI to display available WebAuthn discoverable credentials ("resident key") from the Sign-In Widget username field
     #[serde(
         rename = "enableAutofillUI",
         default,

@@ -18,12 +18,10 @@ pub struct AuthorizationServer {
     /// The recipients that the tokens are intended for. This becomes the `aud` claim in an access token. Okta currently supports only one audience.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audiences: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `credentials` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::AuthorizationServerCredentials,
@@ -64,8 +62,6 @@ pub struct AuthorizationServer {
     /// URL string that references a JSON Web Key Set for encrypting JWTs minted by the custom authorization server
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_uri: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
@@ -76,10 +72,10 @@ pub struct AuthorizationServer {
     /// The name of the custom authorization server
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `AuthorizationServerCredentials` (`/components/schemas/AuthorizationServerCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthorizationServerCredentials {
-    /// The `signing` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signing: ::std::option::Option<
         crate::management::models::AuthorizationServerCredentialsSigningConfig,

@@ -21,7 +21,7 @@ pub struct AuthorizationServerPolicy {
     /// Name of the Policy
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `conditions` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub conditions: ::std::option::Option<
         crate::management::models::AuthorizationServerPolicyConditions,
@@ -54,7 +54,7 @@ pub struct AuthorizationServerPolicy {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

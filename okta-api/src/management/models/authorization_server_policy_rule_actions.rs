@@ -6,7 +6,7 @@
 /// Schema `AuthorizationServerPolicyRuleActions` (`/components/schemas/AuthorizationServerPolicyRuleActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthorizationServerPolicyRuleActions {
-    /// The `token` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<
         crate::management::models::TokenAuthorizationServerPolicyRuleAction,

@@ -6,12 +6,12 @@
 /// Schema `AuthorizationServerPolicyRuleRequest` (`/components/schemas/AuthorizationServerPolicyRuleRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthorizationServerPolicyRuleRequest {
-    /// The `actions` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub actions: ::std::option::Option<
         crate::management::models::AuthorizationServerPolicyRuleActions,
     >,
-    /// The `conditions` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub conditions: ::std::option::Option<
         crate::management::models::AuthorizationServerPolicyRuleConditions,
@@ -58,7 +58,7 @@ pub struct AuthorizationServerPolicyRuleRequest {
     pub type_: ::std::option::Option<
         crate::management::models::AuthorizationServerPolicyRuleType,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

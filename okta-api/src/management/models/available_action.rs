@@ -9,7 +9,7 @@ pub struct AvailableAction {
     /// Action identifier
     #[serde(default)]
     pub id: ::std::string::String,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub provider: crate::management::models::WorkflowAvailableActionProvider,
     /// Properties newer than this SDK: read and written back unchanged.

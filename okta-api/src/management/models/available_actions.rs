@@ -6,7 +6,7 @@
 /// Schema `AvailableActions` (`/components/schemas/AvailableActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AvailableActions {
-    /// The `actions` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub actions: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AvailableAction>,

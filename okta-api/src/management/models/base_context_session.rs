@@ -48,7 +48,7 @@ pub struct BaseContextSession {
     /// The authentication method reference
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amr: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `idp` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<crate::management::models::SessionIdentityProvider>,
     /// Describes whether multifactor authentication was enabled

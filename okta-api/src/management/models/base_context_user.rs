@@ -18,7 +18,7 @@ pub struct BaseContextUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_changed: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         crate::management::models::BaseContextUserProfile,

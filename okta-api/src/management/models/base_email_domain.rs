@@ -6,10 +6,10 @@
 /// Schema `BaseEmailDomain` (`/components/schemas/BaseEmailDomain`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BaseEmailDomain {
-    /// The `displayName` property.
+    #[allow(missing_docs)]
     #[serde(rename = "displayName", default)]
     pub display_name: ::std::string::String,
-    /// The `userName` property.
+    #[allow(missing_docs)]
     #[serde(rename = "userName", default)]
     pub user_name: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `BaseToken` (`/components/schemas/BaseToken`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BaseToken {
-    /// Claims included in the token. Consists of name-value pairs for each included claim. For descriptions of the claims that you can include, see the Okta \[OpenID Connect and OAuth 2.0 API reference\](/openapi/okta-oauth/guides/overview/#claims).
+    /// Claims included in the token. Consists of name-value pairs for each included claim. For descriptions of the claims that you can include, see the Okta [OpenID Connect and OAuth 2.0 API reference](https://developer.okta.com/openapi/okta-oauth/guides/overview/#claims).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub claims: ::std::option::Option<::serde_json::Value>,
     /// The token

@@ -6,10 +6,10 @@
 /// Schema `BeforeScheduledActionPolicyRuleCondition` (`/components/schemas/BeforeScheduledActionPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BeforeScheduledActionPolicyRuleCondition {
-    /// The `duration` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration: ::std::option::Option<crate::management::models::Duration>,
-    /// The `lifecycleAction` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "lifecycleAction",
         default,

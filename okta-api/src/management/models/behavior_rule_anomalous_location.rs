@@ -28,10 +28,10 @@ pub struct BehaviorRuleAnomalousLocation {
     /// Name of the Behavior Detection Rule
     #[serde(default)]
     pub name: ::std::string::String,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::management::models::BehaviorRuleType,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
@@ -41,7 +41,7 @@ pub struct BehaviorRuleAnomalousLocation {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub link: ::std::option::Option<crate::management::models::LinksSelf>,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::BehaviorRuleSettingsAnomalousLocation,

@@ -6,14 +6,14 @@
 /// Schema `BehaviorRuleSettingsAnomalousDevice` (`/components/schemas/BehaviorRuleSettingsAnomalousDevice`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BehaviorRuleSettingsAnomalousDevice {
-    /// The `maxEventsUsedForEvaluation` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "maxEventsUsedForEvaluation",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_events_used_for_evaluation: ::std::option::Option<i64>,
-    /// The `minEventsNeededForEvaluation` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minEventsNeededForEvaluation",
         default,

@@ -6,21 +6,21 @@
 /// Schema `BehaviorRuleSettingsAnomalousLocation` (`/components/schemas/BehaviorRuleSettingsAnomalousLocation`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BehaviorRuleSettingsAnomalousLocation {
-    /// The `maxEventsUsedForEvaluation` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "maxEventsUsedForEvaluation",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_events_used_for_evaluation: ::std::option::Option<i64>,
-    /// The `minEventsNeededForEvaluation` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minEventsNeededForEvaluation",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_events_needed_for_evaluation: ::std::option::Option<i64>,
-    /// The `granularity` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub granularity: crate::management::models::LocationGranularity,
     /// Required when `granularity` is `LAT_LONG`. Radius from the provided coordinates in kilometers.

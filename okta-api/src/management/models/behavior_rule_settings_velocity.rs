@@ -6,7 +6,7 @@
 /// Schema `BehaviorRuleSettingsVelocity` (`/components/schemas/BehaviorRuleSettingsVelocity`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BehaviorRuleSettingsVelocity {
-    /// The `velocityKph` property.
+    #[allow(missing_docs)]
     #[serde(rename = "velocityKph", default)]
     pub velocity_kph: i64,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -20,7 +20,7 @@ pub struct Brand {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_privacy_policy_url: ::std::option::Option<::std::string::String>,
-    /// The `defaultApp` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "defaultApp",
         default,

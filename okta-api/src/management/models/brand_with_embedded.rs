@@ -20,7 +20,7 @@ pub struct BrandWithEmbedded {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_privacy_policy_url: ::std::option::Option<::std::string::String>,
-    /// The `defaultApp` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "defaultApp",
         default,
@@ -61,8 +61,6 @@ pub struct BrandWithEmbedded {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remove_powered_by_okta: ::std::option::Option<bool>,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -72,7 +70,7 @@ pub struct BrandWithEmbedded {
     pub embedded: ::std::option::Option<
         crate::management::models::BrandWithEmbeddedEmbedded,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

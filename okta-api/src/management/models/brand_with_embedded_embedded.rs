@@ -6,17 +6,17 @@
 /// Schema `BrandWithEmbeddedEmbedded` (`/components/schemas/BrandWithEmbedded/properties/_embedded`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BrandWithEmbeddedEmbedded {
-    /// The `themes` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub themes: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ThemeResponse>,
     >,
-    /// The `domains` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub domains: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DomainResponse>,
     >,
-    /// The `emailDomain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "emailDomain",
         default,

@@ -13,7 +13,7 @@ pub struct BundleEntitlementsResponse {
     pub entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::BundleEntitlement>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,17 +6,17 @@
 /// Schema `BundleEntitlementsResponseLinks` (`/components/schemas/BundleEntitlementsResponse/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BundleEntitlementsResponseLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `next` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::management::models::HrefObjectNextLink>,
-    /// The `bundle` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle: ::std::option::Option<crate::management::models::BundleLink>,
     /// Properties newer than this SDK: read and written back unchanged.

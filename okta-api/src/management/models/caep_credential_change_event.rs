@@ -28,12 +28,12 @@ pub struct CaepCredentialChangeEvent {
     pub initiating_entity: ::std::option::Option<
         crate::management::models::CaepCredentialChangeEventInitiatingEntity,
     >,
-    /// The `reason_admin` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::CaepCredentialChangeEventReasonAdmin,
     >,
-    /// The `reason_user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::CaepCredentialChangeEventReasonUser,

@@ -22,12 +22,12 @@ pub struct CaepDeviceComplianceChangeEvent {
     /// Previous device compliance status
     #[serde()]
     pub previous_status: crate::management::models::CaepDeviceComplianceChangeEventPreviousStatus,
-    /// The `reason_admin` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::CaepDeviceComplianceChangeEventReasonAdmin,
     >,
-    /// The `reason_user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::CaepDeviceComplianceChangeEventReasonUser,

@@ -14,12 +14,12 @@ pub struct CaepSecurityEvent {
     pub initiating_entity: ::std::option::Option<
         crate::management::models::CaepSecurityEventInitiatingEntity,
     >,
-    /// The `reason_admin` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::CaepSecurityEventReasonAdmin,
     >,
-    /// The `reason_user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::CaepSecurityEventReasonUser,

@@ -28,12 +28,12 @@ pub struct CaepSessionRevokedEvent {
     /// Last known user agent of the session
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_known_user_agent: ::std::option::Option<::std::string::String>,
-    /// The `reason_admin` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::CaepSessionRevokedEventReasonAdmin,
     >,
-    /// The `reason_user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::CaepSessionRevokedEventReasonUser,

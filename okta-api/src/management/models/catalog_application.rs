@@ -27,7 +27,7 @@ pub struct CatalogApplication {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
-    /// Features supported by the app. See app \[features\](/openapi/okta-management/management/application/listapplications#application/listapplications/t=response&c=200&path=&d=0/features).
+    /// Features supported by the app. See app [features](https://developer.okta.com/openapi/okta-management/management/application/listapplications#application/listapplications/t=response&c=200&path=&d=0/features).
     ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -49,7 +49,7 @@ pub struct CatalogApplication {
     /// App key name. For OIN catalog apps, this is a unique key for the app definition.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// Authentication mode for the app. See app \[signOnMode\](/openapi/okta-management/management/application/listapplications#application/listapplications/t=response&c=200&path=&d=0/signonmode).
+    /// Authentication mode for the app. See app [signOnMode](https://developer.okta.com/openapi/okta-management/management/application/listapplications#application/listapplications/t=response&c=200&path=&d=0/signonmode).
     #[serde(
         rename = "signOnModes",
         default,

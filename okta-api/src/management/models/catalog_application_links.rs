@@ -13,7 +13,7 @@ pub struct CatalogApplicationLinks {
     pub logo: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HrefObjectLogoLink>,
     >,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -6,10 +6,10 @@
 /// Schema `ChannelBinding` (`/components/schemas/ChannelBinding`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChannelBinding {
-    /// The `required` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<crate::management::models::RequiredEnum>,
-    /// The `style` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub style: ::std::option::Option<crate::management::models::ChannelBindingStyle>,
     /// Properties newer than this SDK: read and written back unchanged.

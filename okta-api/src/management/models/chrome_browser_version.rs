@@ -8,7 +8,7 @@
 /// Schema `ChromeBrowserVersion` (`/components/schemas/ChromeBrowserVersion`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChromeBrowserVersion {
-    /// The `minimum` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub minimum: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,12 +6,12 @@
 /// Schema `ClientUpdatePolicyRuleActionsObject` (`/components/schemas/ClientUpdatePolicyRuleActionsObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClientUpdatePolicyRuleActionsObject {
-    /// The `action` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::management::models::ClientUpdatePolicyRuleActionsObjectAction,
     >,
-    /// The `value` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<
         crate::management::models::ClientUpdatePolicyRuleActionsObjectValue,

@@ -6,7 +6,7 @@
 /// Schema `Compliance` (`/components/schemas/Compliance`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Compliance {
-    /// The `fips` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fips: ::std::option::Option<crate::management::models::FipsEnum>,
     /// Properties newer than this SDK: read and written back unchanged.

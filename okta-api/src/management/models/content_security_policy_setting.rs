@@ -6,19 +6,19 @@
 /// Schema `ContentSecurityPolicySetting` (`/components/schemas/ContentSecurityPolicySetting`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContentSecurityPolicySetting {
-    /// The `mode` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<
         crate::management::models::ContentSecurityPolicySettingMode,
     >,
-    /// The `reportUri` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "reportUri",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub report_uri: ::std::option::Option<::std::string::String>,
-    /// The `srcList` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "srcList",
         default,

@@ -6,18 +6,18 @@
 /// Schema `ContextPolicyRuleCondition` (`/components/schemas/ContextPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContextPolicyRuleCondition {
-    /// The `migrated` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub migrated: ::std::option::Option<bool>,
-    /// The `platform` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::DevicePolicyRuleConditionPlatform,
     >,
-    /// The `rooted` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rooted: ::std::option::Option<bool>,
-    /// The `trustLevel` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "trustLevel",
         default,
@@ -26,7 +26,7 @@ pub struct ContextPolicyRuleCondition {
     pub trust_level: ::std::option::Option<
         crate::management::models::DevicePolicyTrustLevel,
     >,
-    /// The `expression` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expression: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -17,7 +17,7 @@ pub struct CreateGroupRuleRequest {
     /// Name of the group rule
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

@@ -12,7 +12,7 @@ pub struct CreateIamRoleRequest {
     /// Unique label for the role
     #[serde(default)]
     pub label: ::std::string::String,
-    /// Array of permissions that the role grants. See \[Permissions\](/openapi/okta-management/guides/permissions).
+    /// Array of permissions that the role grants. See [Permissions](https://developer.okta.com/openapi/okta-management/guides/permissions).
     #[serde(default)]
     pub permissions: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `CreateRealmRequest` (`/components/schemas/CreateRealmRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateRealmRequest {
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::RealmProfile>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -12,7 +12,7 @@ pub struct CreateResourceSetRequest {
     /// Unique name for the resource set
     #[serde(default)]
     pub label: ::std::string::String,
-    /// The endpoint (URL) that references all resource objects included in the resource set. Resources are identified by either an Okta Resource Name (ORN) or by a REST URL format. See \[Okta Resource Name\](/openapi/okta-management/guides/roles/#okta-resource-name-orn).
+    /// The endpoint (URL) that references all resource objects included in the resource set. Resources are identified by either an Okta Resource Name (ORN) or by a REST URL format. See [Okta Resource Name](https://developer.okta.com/openapi/okta-management/guides/roles/#okta-resource-name-orn).
     #[serde(default)]
     pub resources: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

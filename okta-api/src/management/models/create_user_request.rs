@@ -30,7 +30,7 @@ pub struct CreateUserRequest {
     /// Custom attributes can contain HTML tags. It's the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
     #[serde(default)]
     pub profile: crate::management::models::UserProfile,
-    /// The ID of the realm in which the user is residing. See \[Realms\](/openapi/okta-management/management/tags/realm).
+    /// The ID of the realm in which the user is residing. See [Realms](https://developer.okta.com/openapi/okta-management/management/tags/realm).
     #[serde(
         rename = "realmId",
         default,

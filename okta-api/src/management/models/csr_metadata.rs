@@ -6,10 +6,10 @@
 /// Schema `CsrMetadata` (`/components/schemas/CsrMetadata`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CsrMetadata {
-    /// The `subject` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<crate::management::models::CsrMetadataSubject>,
-    /// The `subjectAltNames` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "subjectAltNames",
         default,

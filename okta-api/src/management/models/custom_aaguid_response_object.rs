@@ -9,7 +9,7 @@ pub struct CustomAaguidResponseObject {
     /// A unique 128-bit identifier that's assigned to a specific model of security key or authenticator
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub aaguid: ::std::option::Option<::std::string::String>,
-    /// The `attestationRootCertificates` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "attestationRootCertificates",
         default,

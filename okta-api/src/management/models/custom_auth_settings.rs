@@ -8,7 +8,7 @@
 /// Schema `CustomAuthSettings` (`/components/schemas/CustomAuthSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomAuthSettings {
-    /// The `appInstanceProperties` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "appInstanceProperties",
         default,

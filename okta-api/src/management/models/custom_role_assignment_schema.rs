@@ -14,7 +14,7 @@ pub struct CustomRoleAssignmentSchema {
     /// Custom role ID
     #[serde(default)]
     pub role: ::std::string::String,
-    /// Specify a \[standard admin role\](/openapi/okta-management/guides/roles/#standard-roles), an \[IAM-based standard role\](/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:
+    /// Specify a [standard admin role](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles), an [IAM-based standard role](https://developer.okta.com/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:
     #[serde(rename = "type")]
     pub type_: crate::management::models::CustomRoleAssignmentSchemaType,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Specify a \[standard admin role\](/openapi/okta-management/guides/roles/#standard-roles), an \[IAM-based standard role\](/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:
+/// Specify a [standard admin role](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles), an [IAM-based standard role](https://developer.okta.com/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:
 ///
 /// Schema `CustomRoleAssignmentSchemaType` (`/components/schemas/CustomRoleAssignmentSchema/properties/type`).
 ///

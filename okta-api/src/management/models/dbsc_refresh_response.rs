@@ -6,8 +6,6 @@
 /// Schema `DbscRefreshResponse` (`/components/schemas/DbscRefreshResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DbscRefreshResponse {
-    /// The `credentials` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default)]
     pub credentials: ::std::vec::Vec<crate::management::models::DbscCredential>,
@@ -16,7 +14,7 @@ pub struct DbscRefreshResponse {
     /// Read-only: set by Okta.
     #[serde(default)]
     pub refresh_url: ::std::string::String,
-    /// The `scope` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub scope: crate::management::models::DbscScope,
     /// The session identifier for this DBSC binding

@@ -6,8 +6,6 @@
 /// Schema `DbscStartResponse` (`/components/schemas/DbscStartResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DbscStartResponse {
-    /// The `credentials` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default)]
     pub credentials: ::std::vec::Vec<crate::management::models::DbscCredential>,
@@ -16,7 +14,7 @@ pub struct DbscStartResponse {
     /// Read-only: set by Okta.
     #[serde(default)]
     pub refresh_url: ::std::string::String,
-    /// The `scope` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub scope: crate::management::models::DbscScope,
     /// The session identifier for this DBSC binding. Use this value in the `Sec-Secure-Session-Id` header for refresh requests.

@@ -25,11 +25,9 @@ pub struct Device {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::DeviceProfile>,
-    /// The `resourceAlternateId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceAlternateId",
@@ -55,8 +53,6 @@ pub struct Device {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<::std::string::String>,
-    /// The `resourceType` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceType",
@@ -67,7 +63,7 @@ pub struct Device {
     /// The state object of the device
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::DeviceStatus>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Specifies the device condition to match on
+/// **Identity Engine**: Specifies the device condition to match on
 ///
 /// Schema `DeviceAccessPolicyRuleCondition` (`/components/schemas/DeviceAccessPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

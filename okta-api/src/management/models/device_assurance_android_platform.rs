@@ -6,8 +6,6 @@
 /// Schema `DeviceAssuranceAndroidPlatform` (`/components/schemas/DeviceAssuranceAndroidPlatform`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceAssuranceAndroidPlatform {
-    /// The `createdBy` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdBy",
@@ -15,8 +13,6 @@ pub struct DeviceAssuranceAndroidPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
-    /// The `createdDate` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdDate",
@@ -24,7 +20,7 @@ pub struct DeviceAssuranceAndroidPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Represents the Device Posture Checks configuration for the device assurance policy
+    /// **Early Access**: Represents the Device Posture Checks configuration for the device assurance policy
     #[serde(
         rename = "devicePostureChecks",
         default,
@@ -49,13 +45,9 @@ pub struct DeviceAssuranceAndroidPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period: ::std::option::Option<crate::management::models::GracePeriod>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdate` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdate",
@@ -63,8 +55,6 @@ pub struct DeviceAssuranceAndroidPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_update: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdatedBy` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdatedBy",
@@ -75,7 +65,7 @@ pub struct DeviceAssuranceAndroidPlatform {
     /// Display name of the device assurance policy
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `platform` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<crate::management::models::Platform>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
@@ -85,14 +75,14 @@ pub struct DeviceAssuranceAndroidPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
-    /// The `callerContext` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "callerContext",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub caller_context: ::std::option::Option<crate::management::models::CallerContext>,
-    /// The `diskEncryptionType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "diskEncryptionType",
         default,
@@ -101,7 +91,7 @@ pub struct DeviceAssuranceAndroidPlatform {
     pub disk_encryption_type: ::std::option::Option<
         crate::management::models::DeviceAssuranceAndroidPlatformDiskEncryptionType,
     >,
-    /// The `jailbreak` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jailbreak: ::std::option::Option<bool>,
     /// Specifies the OS requirement for the policy.
@@ -110,14 +100,14 @@ pub struct DeviceAssuranceAndroidPlatform {
     ///
     /// * **Static**: A specific OS version requirement that doesn't change until you update the policy. A static OS requirement is specified with the `osVersion.minimum` property.
     /// * **Dynamic**: An OS version requirement that is relative to the latest major OS release and security patch. A dynamic OS requirement is specified with the `osVersion.dynamicVersionRequirement` property.
-    /// > **Note:** Dynamic OS requirements are available only if the **Dynamic OS version compliance** \[self-service EA\](/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled. You can't specify both `osVersion.minimum` and `osVersion.dynamicVersionRequirement` properties at the same time.
+    /// > **Note:** Dynamic OS requirements are available only if the **Dynamic OS version compliance** [self-service EA](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled. You can't specify both `osVersion.minimum` and `osVersion.dynamicVersionRequirement` properties at the same time.
     #[serde(
         rename = "osVersion",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub os_version: ::std::option::Option<crate::management::models::OsVersion>,
-    /// The `screenLockType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "screenLockType",
         default,
@@ -126,7 +116,7 @@ pub struct DeviceAssuranceAndroidPlatform {
     pub screen_lock_type: ::std::option::Option<
         crate::management::models::DeviceAssuranceAndroidPlatformScreenLockType,
     >,
-    /// The `secureHardwarePresent` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "secureHardwarePresent",
         default,

@@ -17,7 +17,7 @@ pub struct DeviceAssuranceAndroidPlatformThirdPartySignalProviders {
     pub android_device_trust: ::std::option::Option<
         crate::management::models::AndroidDeviceTrust,
     >,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Device Posture IdP provider
+    /// **Identity Engine**: Device Posture IdP provider
     #[serde(
         rename = "devicePostureIdP",
         default,

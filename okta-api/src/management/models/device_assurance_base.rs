@@ -8,8 +8,6 @@
 /// Schema `DeviceAssurance` (`/components/schemas/DeviceAssurance`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceAssuranceBase {
-    /// The `createdBy` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdBy",
@@ -17,8 +15,6 @@ pub struct DeviceAssuranceBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
-    /// The `createdDate` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdDate",
@@ -26,7 +22,7 @@ pub struct DeviceAssuranceBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Represents the Device Posture Checks configuration for the device assurance policy
+    /// **Early Access**: Represents the Device Posture Checks configuration for the device assurance policy
     #[serde(
         rename = "devicePostureChecks",
         default,
@@ -51,13 +47,9 @@ pub struct DeviceAssuranceBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period: ::std::option::Option<crate::management::models::GracePeriod>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdate` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdate",
@@ -65,8 +57,6 @@ pub struct DeviceAssuranceBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_update: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdatedBy` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdatedBy",
@@ -77,7 +67,7 @@ pub struct DeviceAssuranceBase {
     /// Display name of the device assurance policy
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `platform` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<crate::management::models::Platform>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.

@@ -6,8 +6,6 @@
 /// Schema `DeviceAssuranceChromeOSPlatform` (`/components/schemas/DeviceAssuranceChromeOSPlatform`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceAssuranceChromeOsPlatform {
-    /// The `createdBy` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdBy",
@@ -15,8 +13,6 @@ pub struct DeviceAssuranceChromeOsPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
-    /// The `createdDate` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdDate",
@@ -24,7 +20,7 @@ pub struct DeviceAssuranceChromeOsPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Represents the Device Posture Checks configuration for the device assurance policy
+    /// **Early Access**: Represents the Device Posture Checks configuration for the device assurance policy
     #[serde(
         rename = "devicePostureChecks",
         default,
@@ -49,13 +45,9 @@ pub struct DeviceAssuranceChromeOsPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period: ::std::option::Option<crate::management::models::GracePeriod>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdate` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdate",
@@ -63,8 +55,6 @@ pub struct DeviceAssuranceChromeOsPlatform {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_update: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdatedBy` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdatedBy",
@@ -75,7 +65,7 @@ pub struct DeviceAssuranceChromeOsPlatform {
     /// Display name of the device assurance policy
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `platform` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<crate::management::models::Platform>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.

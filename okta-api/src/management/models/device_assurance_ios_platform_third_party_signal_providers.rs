@@ -8,7 +8,7 @@
 /// Schema `DeviceAssuranceIosPlatformThirdPartySignalProviders` (`/components/schemas/DeviceAssuranceIOSPlatform/allOf/1/properties/thirdPartySignalProviders`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceAssuranceIosPlatformThirdPartySignalProviders {
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Device Posture IdP provider
+    /// **Identity Engine**: Device Posture IdP provider
     #[serde(
         rename = "devicePostureIdP",
         default,

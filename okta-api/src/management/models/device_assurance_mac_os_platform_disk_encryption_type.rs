@@ -6,7 +6,7 @@
 /// Schema `DeviceAssuranceMacOsPlatformDiskEncryptionType` (`/components/schemas/DeviceAssuranceMacOSPlatform/allOf/1/properties/diskEncryptionType`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceAssuranceMacOsPlatformDiskEncryptionType {
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DiskEncryptionTypeDesktop>,

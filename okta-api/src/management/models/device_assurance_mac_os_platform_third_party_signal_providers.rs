@@ -11,7 +11,7 @@ pub struct DeviceAssuranceMacOsPlatformThirdPartySignalProviders {
     /// Google Chrome Device Trust Connector provider
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dtc: ::std::option::Option<crate::management::models::DtcMacOs>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Device Posture IdP provider
+    /// **Identity Engine**: Device Posture IdP provider
     #[serde(
         rename = "devicePostureIdP",
         default,

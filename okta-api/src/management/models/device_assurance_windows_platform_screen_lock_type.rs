@@ -6,7 +6,7 @@
 /// Schema `DeviceAssuranceWindowsPlatformScreenLockType` (`/components/schemas/DeviceAssuranceWindowsPlatform/allOf/1/properties/screenLockType`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceAssuranceWindowsPlatformScreenLockType {
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ScreenLockType>,

@@ -28,7 +28,7 @@ pub struct DeviceIntegrations {
     /// The namespace of the device integration
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<crate::management::models::DeviceIntegrationsName>,
-    /// The `platform` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::DeviceIntegrationsPlatform,
@@ -38,7 +38,7 @@ pub struct DeviceIntegrations {
     pub status: ::std::option::Option<
         crate::management::models::DeviceIntegrationsStatus,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,13 +6,13 @@
 /// Schema `DeviceIntegrationsMetadata1` (`/components/schemas/DeviceIntegrationsMetadata/oneOf/0`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceIntegrationsMetadata1 {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::management::models::DeviceIntegrationsMetadata1Type,
-    /// The `serviceAccountName` property.
+    #[allow(missing_docs)]
     #[serde(rename = "serviceAccountName", default)]
     pub service_account_name: ::std::string::String,
-    /// The `serviceAccountEmail` property.
+    #[allow(missing_docs)]
     #[serde(rename = "serviceAccountEmail", default)]
     pub service_account_email: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,16 +6,16 @@
 /// Schema `DeviceIntegrationsMetadata2` (`/components/schemas/DeviceIntegrationsMetadata/oneOf/1`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceIntegrationsMetadata2 {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::management::models::DeviceIntegrationsMetadata2Type,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub provider: ::std::string::String,
-    /// The `enrollmentUrl` property.
+    #[allow(missing_docs)]
     #[serde(rename = "enrollmentUrl", default)]
     pub enrollment_url: ::std::string::String,
-    /// The `idpId` property.
+    #[allow(missing_docs)]
     #[serde(rename = "idpId", default)]
     pub idp_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.

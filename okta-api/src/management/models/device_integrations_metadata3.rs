@@ -6,10 +6,10 @@
 /// Schema `DeviceIntegrationsMetadata3` (`/components/schemas/DeviceIntegrationsMetadata/oneOf/2`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceIntegrationsMetadata3 {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::management::models::DeviceIntegrationsMetadata3Type,
-    /// The `idpId` property.
+    #[allow(missing_docs)]
     #[serde(rename = "idpId", default)]
     pub idp_id: ::std::string::String,
     /// Properties newer than this SDK: read and written back unchanged.

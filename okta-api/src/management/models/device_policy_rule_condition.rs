@@ -6,18 +6,18 @@
 /// Schema `DevicePolicyRuleCondition` (`/components/schemas/DevicePolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DevicePolicyRuleCondition {
-    /// The `migrated` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub migrated: ::std::option::Option<bool>,
-    /// The `platform` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::DevicePolicyRuleConditionPlatform,
     >,
-    /// The `rooted` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rooted: ::std::option::Option<bool>,
-    /// The `trustLevel` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "trustLevel",
         default,

@@ -6,7 +6,7 @@
 /// Schema `DevicePolicyRuleConditionPlatform` (`/components/schemas/DevicePolicyRuleConditionPlatform`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DevicePolicyRuleConditionPlatform {
-    /// The `supportedMDMFrameworks` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "supportedMDMFrameworks",
         default,
@@ -15,7 +15,7 @@ pub struct DevicePolicyRuleConditionPlatform {
     pub supported_mdm_frameworks: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DevicePolicyMdmFramework>,
     >,
-    /// The `types` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DevicePolicyPlatformType>,

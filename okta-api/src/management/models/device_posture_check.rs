@@ -64,7 +64,7 @@ pub struct DevicePostureCheck {
     /// Display name of the device posture check
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `platform` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::DevicePostureChecksPlatform,
@@ -81,7 +81,7 @@ pub struct DevicePostureCheck {
     pub remediation_settings: ::std::option::Option<
         crate::management::models::DevicePostureChecksRemediationSettings,
     >,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

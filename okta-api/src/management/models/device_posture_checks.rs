@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Represents the Device Posture Checks configuration for the device assurance policy
+/// **Early Access**: Represents the Device Posture Checks configuration for the device assurance policy
 ///
 /// Schema `DevicePostureChecks` (`/components/schemas/DevicePostureChecks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

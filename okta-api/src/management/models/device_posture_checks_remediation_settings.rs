@@ -8,12 +8,12 @@
 /// Schema `DevicePostureChecksRemediationSettings` (`/components/schemas/DevicePostureChecksRemediationSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DevicePostureChecksRemediationSettings {
-    /// The `link` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub link: ::std::option::Option<
         crate::management::models::DevicePostureChecksRemediationSettingsLink,
     >,
-    /// The `message` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<
         crate::management::models::DevicePostureChecksRemediationSettingsMessage,

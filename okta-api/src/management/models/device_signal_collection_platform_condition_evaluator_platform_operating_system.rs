@@ -6,7 +6,7 @@
 /// Schema `DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem` (`/components/schemas/DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem {
-    /// The `expression` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expression: ::std::option::Option<::std::string::String>,
     /// The type of operating system
@@ -18,7 +18,7 @@ pub struct DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSyst
     pub type_: ::std::option::Option<
         crate::management::models::DeviceSignalCollectionPolicyPlatformOperatingSystemType,
     >,
-    /// The `version` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<
         crate::management::models::PlatformConditionEvaluatorPlatformOperatingSystemVersion,

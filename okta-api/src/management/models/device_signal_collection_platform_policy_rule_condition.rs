@@ -8,14 +8,14 @@
 /// Schema `DeviceSignalCollectionPlatformPolicyRuleCondition` (`/components/schemas/DeviceSignalCollectionPlatformPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeviceSignalCollectionPlatformPolicyRuleCondition {
-    /// The `exclude` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<
         ::std::vec::Vec<
             crate::management::models::DeviceSignalCollectionPlatformConditionEvaluatorPlatform,
         >,
     >,
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<

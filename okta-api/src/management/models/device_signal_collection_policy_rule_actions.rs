@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Specifies actions to be taken, or operations that may be allowed, if the rule conditions are satisfied
+/// **Early Access**: Specifies actions to be taken, or operations that may be allowed, if the rule conditions are satisfied
 ///
 /// Schema `DeviceSignalCollectionPolicyRuleActions` (`/components/schemas/DeviceSignalCollectionPolicyRuleActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

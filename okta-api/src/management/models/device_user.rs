@@ -27,7 +27,7 @@ pub struct DeviceUser {
     pub screen_lock_type: ::std::option::Option<
         crate::management::models::DeviceUserScreenLockType,
     >,
-    /// The `user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::management::models::User>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -11,7 +11,7 @@ pub struct DnsRecordAuthenticators {
     /// The DNS record name
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fqdn: ::std::option::Option<::std::string::String>,
-    /// The `recordType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "recordType",
         default,

@@ -14,7 +14,7 @@ pub struct DnsRecordDomains {
     /// DNS record name
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fqdn: ::std::option::Option<::std::string::String>,
-    /// The `recordType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "recordType",
         default,

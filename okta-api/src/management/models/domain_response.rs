@@ -24,7 +24,7 @@ pub struct DomainResponse {
     pub certificate_source_type: ::std::option::Option<
         crate::management::models::DomainCertificateSourceType,
     >,
-    /// The `dnsRecords` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "dnsRecords",
         default,
@@ -57,7 +57,7 @@ pub struct DomainResponse {
     pub validation_status: ::std::option::Option<
         crate::management::models::DomainValidationStatus,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -52,14 +52,14 @@ pub struct DynamicNetworkZone {
     /// The usage of the Network Zone
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<crate::management::models::NetworkZoneUsage>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub links: ::std::option::Option<crate::management::models::LinksSelfAndLifecycle>,
-    /// The `asns` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub asns: ::std::option::Option<crate::management::models::NetworkZoneAsns>,
     /// The proxy type used for a Dynamic Network Zone
@@ -71,7 +71,7 @@ pub struct DynamicNetworkZone {
     pub proxy_type: ::std::option::Option<
         crate::management::models::DynamicNetworkZoneProxyType,
     >,
-    /// The `locations` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub locations: ::std::option::Option<
         crate::management::models::NetworkZoneLocationArray,

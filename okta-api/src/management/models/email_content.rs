@@ -8,7 +8,7 @@
 pub struct EmailContent {
     /// The HTML body of the email. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; Not required if Custom languages for Okta Email Templates is enabled. A `null` body is replaced with a default value from one of the following in priority order:
+    /// **Early Access**: Not required if Custom languages for Okta Email Templates is enabled. A `null` body is replaced with a default value from one of the following in priority order:
     ///
     /// 1. An existing default email customization, if one exists
     /// 2. Okta-provided translated content for the specified language, if one exists
@@ -18,7 +18,7 @@ pub struct EmailContent {
     pub body: ::std::string::String,
     /// The email subject. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
     ///
-    /// &lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; Not required if Custom languages for Okta Email Templates is enabled. A `null` subject is replaced with a default value from one of the following in priority order:
+    /// **Early Access**: Not required if Custom languages for Okta Email Templates is enabled. A `null` subject is replaced with a default value from one of the following in priority order:
     ///
     /// 1. An existing default email customization, if one exists
     /// 2. Okta-provided translated content for the specified language, if one exists

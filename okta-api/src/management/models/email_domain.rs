@@ -6,16 +6,16 @@
 /// Schema `EmailDomain` (`/components/schemas/EmailDomain`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailDomain {
-    /// The `displayName` property.
+    #[allow(missing_docs)]
     #[serde(rename = "displayName", default)]
     pub display_name: ::std::string::String,
-    /// The `userName` property.
+    #[allow(missing_docs)]
     #[serde(rename = "userName", default)]
     pub user_name: ::std::string::String,
-    /// The `brandId` property.
+    #[allow(missing_docs)]
     #[serde(rename = "brandId", default)]
     pub brand_id: ::std::string::String,
-    /// The `domain` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub domain: ::std::string::String,
     /// Subdomain for the email sender's custom mail domain. Specify your subdomain when you configure a custom mail domain.

@@ -6,10 +6,10 @@
 /// Schema `EmailDomainDNSRecord` (`/components/schemas/EmailDomainDNSRecord`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailDomainDnsRecord {
-    /// The `fqdn` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fqdn: ::std::option::Option<::std::string::String>,
-    /// The `recordType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "recordType",
         default,
@@ -18,7 +18,7 @@ pub struct EmailDomainDnsRecord {
     pub record_type: ::std::option::Option<
         crate::management::models::EmailDomainDnsRecordType,
     >,
-    /// The `verificationValue` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "verificationValue",
         default,

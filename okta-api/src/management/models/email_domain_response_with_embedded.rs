@@ -6,13 +6,13 @@
 /// Schema `EmailDomainResponseWithEmbedded` (`/components/schemas/EmailDomainResponseWithEmbedded`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailDomainResponseWithEmbedded {
-    /// The `displayName` property.
+    #[allow(missing_docs)]
     #[serde(rename = "displayName", default)]
     pub display_name: ::std::string::String,
-    /// The `userName` property.
+    #[allow(missing_docs)]
     #[serde(rename = "userName", default)]
     pub user_name: ::std::string::String,
-    /// The `dnsValidationRecords` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "dnsValidationRecords",
         default,
@@ -21,13 +21,13 @@ pub struct EmailDomainResponseWithEmbedded {
     pub dns_validation_records: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::EmailDomainDnsRecord>,
     >,
-    /// The `domain` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `validationStatus` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "validationStatus",
         default,
@@ -43,8 +43,6 @@ pub struct EmailDomainResponseWithEmbedded {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub validation_subdomain: ::std::option::Option<::std::string::String>,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",

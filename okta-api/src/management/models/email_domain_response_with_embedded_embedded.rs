@@ -6,7 +6,7 @@
 /// Schema `EmailDomainResponseWithEmbeddedEmbedded` (`/components/schemas/EmailDomainResponseWithEmbedded/properties/_embedded`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailDomainResponseWithEmbeddedEmbedded {
-    /// The `brands` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brands: ::std::option::Option<::std::vec::Vec<crate::management::models::Brand>>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,27 +6,27 @@
 /// Schema `EmailPreviewLinks` (`/components/schemas/EmailPreview/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailPreviewLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `contentSource` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "contentSource",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub content_source: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `template` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub template: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `test` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub test: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `defaultContent` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "defaultContent",
         default,

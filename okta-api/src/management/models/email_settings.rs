@@ -6,7 +6,7 @@
 /// Schema `EmailSettings` (`/components/schemas/EmailSettings`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailSettings {
-    /// The `recipients` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub recipients: crate::management::models::EmailSettingsRecipients,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,12 +6,12 @@
 /// Schema `EmailSettingsResponse` (`/components/schemas/EmailSettingsResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailSettingsResponse {
-    /// The `recipients` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipients: ::std::option::Option<
         crate::management::models::EmailSettingsResponseRecipients,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -11,8 +11,6 @@ pub struct EmailTemplateResponse {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -22,7 +20,7 @@ pub struct EmailTemplateResponse {
     pub embedded: ::std::option::Option<
         crate::management::models::EmailTemplateResponseEmbedded,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,12 +6,12 @@
 /// Schema `EmailTemplateResponseEmbedded` (`/components/schemas/EmailTemplateResponse/properties/_embedded`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailTemplateResponseEmbedded {
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::EmailSettingsResponse,
     >,
-    /// The `customizationCount` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "customizationCount",
         default,

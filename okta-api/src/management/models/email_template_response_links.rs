@@ -6,27 +6,27 @@
 /// Schema `EmailTemplateResponseLinks` (`/components/schemas/EmailTemplateResponse/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EmailTemplateResponseLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `defaultContent` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "defaultContent",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_content: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `customizations` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub customizations: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `test` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub test: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,10 +8,10 @@
 /// Schema `EnhancedDynamicNetworkZoneAsns` (`/components/schemas/EnhancedDynamicNetworkZone/allOf/2/properties/asns`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EnhancedDynamicNetworkZoneAsns {
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<crate::management::models::NetworkZoneAsns>,
-    /// The `exclude` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<crate::management::models::NetworkZoneAsns>,
     /// Properties newer than this SDK: read and written back unchanged.

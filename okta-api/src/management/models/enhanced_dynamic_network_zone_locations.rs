@@ -8,12 +8,12 @@
 /// Schema `EnhancedDynamicNetworkZoneLocations` (`/components/schemas/EnhancedDynamicNetworkZone/allOf/2/properties/locations`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EnhancedDynamicNetworkZoneLocations {
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         crate::management::models::NetworkZoneLocationArray,
     >,
-    /// The `exclude` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<
         crate::management::models::NetworkZoneLocationArray,

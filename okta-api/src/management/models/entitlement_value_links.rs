@@ -8,13 +8,13 @@
 /// Schema `EntitlementValueLinks` (`/components/schemas/EntitlementValue/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntitlementValueLinks {
-    /// The `group` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub group: ::std::option::Option<crate::management::models::HrefObjectGroupLink>,
-    /// The `app` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<crate::management::models::HrefObjectAppLink>,
-    /// The `resource-set` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "resource-set",
         default,

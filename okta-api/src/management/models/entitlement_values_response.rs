@@ -15,7 +15,7 @@ pub struct EntitlementValuesResponse {
     pub entitlement_values: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::EntitlementValue>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

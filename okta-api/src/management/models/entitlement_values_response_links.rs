@@ -6,20 +6,20 @@
 /// Schema `EntitlementValuesResponseLinks` (`/components/schemas/EntitlementValuesResponse/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntitlementValuesResponseLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `bundle` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle: ::std::option::Option<crate::management::models::BundleLink>,
-    /// The `entitlements` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<crate::management::models::EntitlementsLink>,
-    /// The `next` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::management::models::HrefObjectNextLink>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `EntityRiskPolicyRuleActionRunWorkflow` (`/components/schemas/EntityRiskPolicyRuleActionRunWorkflow`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntityRiskPolicyRuleActionRunWorkflow {
-    /// The `action` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::management::models::EntityRiskPolicyRuleActionRunWorkflowAction,

@@ -6,7 +6,7 @@
 /// Schema `EntityRiskPolicyRuleConditions` (`/components/schemas/EntityRiskPolicyRuleConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntityRiskPolicyRuleConditions {
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; The risk score level of the entity risk policy rule
+    /// **Identity Engine**: The risk score level of the entity risk policy rule
     #[serde(
         rename = "entityRisk",
         default,
@@ -18,7 +18,7 @@ pub struct EntityRiskPolicyRuleConditions {
     /// Specifies the users and groups that are included or excluded by the policy rule
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::management::models::PolicyPeopleCondition>,
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; An object that references detected risk events. This object can have an `include` parameter or an `exclude` parameter, but not both.
+    /// **Identity Engine**: An object that references detected risk events. This object can have an `include` parameter or an `exclude` parameter, but not both.
     #[serde(
         rename = "riskDetectionTypes",
         default,

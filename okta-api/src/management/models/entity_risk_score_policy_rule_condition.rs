@@ -3,12 +3,12 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; The risk score level of the entity risk policy rule
+/// **Identity Engine**: The risk score level of the entity risk policy rule
 ///
 /// Schema `EntityRiskScorePolicyRuleCondition` (`/components/schemas/EntityRiskScorePolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntityRiskScorePolicyRuleCondition {
-    /// The `level` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub level: crate::management::models::EntityRiskScorePolicyRuleConditionLevel,
     /// Properties newer than this SDK: read and written back unchanged.

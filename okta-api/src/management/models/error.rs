@@ -8,7 +8,7 @@
 /// Schema `Error` (`/components/schemas/Error`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Error {
-    /// The `errorCauses` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "errorCauses",
         default,

@@ -6,7 +6,7 @@
 /// Schema `ErrorCause` (`/components/schemas/ErrorCause`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorCause {
-    /// The `errorSummary` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "errorSummary",
         default,

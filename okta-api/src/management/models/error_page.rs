@@ -13,7 +13,7 @@ pub struct ErrorPage {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub page_content: ::std::option::Option<::std::string::String>,
-    /// The `contentSecurityPolicySetting` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "contentSecurityPolicySetting",
         default,

@@ -6,7 +6,7 @@
 /// Schema `EventHook` (`/components/schemas/EventHook`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EventHook {
-    /// The `channel` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub channel: crate::management::models::EventHookChannel,
     /// Timestamp of the event hook creation
@@ -26,7 +26,7 @@ pub struct EventHook {
     /// Description of the event hook
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// The `events` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub events: crate::management::models::EventSubscriptions,
     /// Unique key for the event hook
@@ -60,7 +60,7 @@ pub struct EventHook {
     pub verification_status: ::std::option::Option<
         crate::management::models::EventHookVerificationStatus,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `EventHookChannel` (`/components/schemas/EventHookChannel`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EventHookChannel {
-    /// The `config` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub config: crate::management::models::EventHookChannelConfig,
     /// The channel type. Currently supports `HTTP`.

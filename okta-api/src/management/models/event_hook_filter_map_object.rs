@@ -6,7 +6,7 @@
 /// Schema `EventHookFilterMapObject` (`/components/schemas/EventHookFilterMapObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EventHookFilterMapObject {
-    /// The `condition` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub condition: ::std::option::Option<
         crate::management::models::EventHookFilterMapObjectCondition,

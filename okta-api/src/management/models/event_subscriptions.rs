@@ -8,7 +8,7 @@
 pub struct EventSubscriptions {
     /// The optional filter defined on a specific event type
     ///
-    /// > **Note:** Event hook filters is a \[self-service Early Access (EA)\](/openapi/okta-management/guides/release-lifecycle/#early-access-ea) to enable.
+    /// > **Note:** Event hook filters is a [self-service Early Access (EA)](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) to enable.
     /// > If you want to disable this feature, it's recommended to first remove all event filters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub filter: ::std::option::Option<crate::management::models::EventHookFilters>,

@@ -6,7 +6,7 @@
 /// Schema `FeatureLinks` (`/components/schemas/Feature/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FeatureLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -16,7 +16,7 @@ pub struct GoogleApplication {
     pub accessibility: ::std::option::Option<
         crate::management::models::ApplicationAccessibility,
     >,
-    /// The `credentials` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::SchemeApplicationCredentials,
@@ -29,7 +29,7 @@ pub struct GoogleApplication {
     pub licensing: ::std::option::Option<
         crate::management::models::ApplicationLicensing,
     >,
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub name: crate::management::models::GoogleApplicationName,
     /// Contains any valid JSON schema for specifying properties that can be referenced from a request (only available to OAuth 2.0 client apps)
@@ -37,7 +37,7 @@ pub struct GoogleApplication {
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `signOnMode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "signOnMode",
         default,
@@ -56,7 +56,7 @@ pub struct GoogleApplication {
     pub visibility: ::std::option::Option<
         crate::management::models::ApplicationVisibility,
     >,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub settings: crate::management::models::GoogleApplicationSettings,
     /// Properties newer than this SDK: read and written back unchanged.

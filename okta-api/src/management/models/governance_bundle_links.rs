@@ -8,10 +8,10 @@
 /// Schema `GovernanceBundleLinks` (`/components/schemas/GovernanceBundle/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GovernanceBundleLinks {
-    /// The `entitlements` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<crate::management::models::EntitlementsLink>,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -11,7 +11,7 @@ pub struct GovernanceBundlesResponse {
     pub bundles: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::GovernanceBundle>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -8,7 +8,7 @@
 /// Schema `GracePeriod` (`/components/schemas/GracePeriod`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GracePeriod {
-    /// The `expiry` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expiry: ::std::option::Option<crate::management::models::GracePeriodExpiry>,
     /// Represents the type of Grace Period configured for the device assurance policy

@@ -43,7 +43,7 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub object_class: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::GroupProfile>,
     /// Determines how a group's profile and memberships are managed
@@ -62,7 +62,7 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<crate::management::models::GroupEmbedded>,
-    /// \[Discoverable resources\](/openapi/okta-management/management/group/listgroups#group/listgroups/t=response&c=200&path=_links/source) related to the group
+    /// [Discoverable resources](https://developer.okta.com/openapi/okta-management/management/group/listgroups#group/listgroups/t=response&c=200&path=_links/source) related to the group
     #[serde(
         rename = "_links",
         default,

@@ -8,10 +8,10 @@
 /// Schema `GroupPushMappingLinks` (`/components/schemas/GroupPushMappingLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupPushMappingLinks {
-    /// The `app` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<crate::management::models::HrefObjectAppLink>,
-    /// The `sourceGroup` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "sourceGroup",
         default,
@@ -20,7 +20,7 @@ pub struct GroupPushMappingLinks {
     pub source_group: ::std::option::Option<
         crate::management::models::HrefObjectGroupLink,
     >,
-    /// The `targetGroup` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "targetGroup",
         default,

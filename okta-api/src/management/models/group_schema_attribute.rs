@@ -39,7 +39,7 @@ pub struct GroupSchemaAttribute {
     pub format: ::std::option::Option<
         crate::management::models::UserSchemaAttributeFormat,
     >,
-    /// The `items` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub items: ::std::option::Option<
         crate::management::models::UserSchemaAttributeItems,
@@ -74,26 +74,26 @@ pub struct GroupSchemaAttribute {
     ///
     /// Each schema has the following format:
     ///
-    /// '''
+    /// ```text
     /// {
-    /// "const": "enumValue",
-    /// "title": "display name"
+    ///   "const": "enumValue",
+    ///   "title": "display name"
     /// }
-    /// '''
+    /// ```
     ///
     /// When `enum` is used in conjunction with `oneOf`, you must keep the set of enumerated values and their order.
     ///
     /// For example:
     ///
-    /// '''
-    /// "enum": \["S","M","L","XL"\],
-    /// "oneOf": \[
-    /// {"const": "S", "title": "Small"},
-    /// {"const": "M", "title": "Medium"},
-    /// {"const": "L", "title": "Large"},
-    /// {"const": "XL", "title": "Extra Large"}
-    /// \]
-    /// '''
+    /// ```text
+    /// "enum": ["S","M","L","XL"],
+    /// "oneOf": [
+    ///     {"const": "S", "title": "Small"},
+    ///     {"const": "M", "title": "Medium"},
+    ///     {"const": "L", "title": "Large"},
+    ///     {"const": "XL", "title": "Extra Large"}
+    ///   ]
+    /// ```
     #[serde(
         rename = "oneOf",
         default,

@@ -6,7 +6,7 @@
 /// Schema `GroupSchemaDefinitions` (`/components/schemas/GroupSchemaDefinitions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupSchemaDefinitions {
-    /// The `base` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub base: ::std::option::Option<crate::management::models::GroupSchemaBase>,
     /// All custom profile properties are defined in a profile subschema with the resolution scope `#custom`

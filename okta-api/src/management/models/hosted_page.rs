@@ -6,10 +6,10 @@
 /// Schema `HostedPage` (`/components/schemas/HostedPage`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HostedPage {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::management::models::HostedPageType,
-    /// The `url` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,7 +8,7 @@
 /// Schema `HrefHints` (`/components/schemas/HrefHints`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HrefHints {
-    /// The `allow` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HttpMethod>,

@@ -6,7 +6,7 @@
 /// Schema `HrefHintsGuidanceObject` (`/components/schemas/HrefHintsGuidanceObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HrefHintsGuidanceObject {
-    /// The `allow` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HttpMethod>,

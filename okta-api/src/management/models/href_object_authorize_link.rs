@@ -8,7 +8,7 @@
 /// Schema `HrefObjectAuthorizeLink` (`/components/schemas/HrefObjectAuthorizeLink`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HrefObjectAuthorizeLink {
-    /// The `hints` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hints: ::std::option::Option<crate::management::models::HrefHintsGuidanceObject>,
     /// Link URI

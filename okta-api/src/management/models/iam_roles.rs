@@ -6,7 +6,7 @@
 /// Schema `IamRoles` (`/components/schemas/IamRoles`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IamRoles {
-    /// The `roles` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub roles: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::IamRole>,

@@ -52,7 +52,7 @@ pub struct IdentityProvider {
     pub protocol: ::std::option::Option<
         crate::management::models::IdentityProviderProtocol,
     >,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The IdP object's `type` property identifies the social or enterprise IdP used for authentication.
@@ -94,7 +94,7 @@ pub struct IdentityProvider {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::IdentityProviderType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `IdentityProviderLinks` (`/components/schemas/IdentityProvider/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentityProviderLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

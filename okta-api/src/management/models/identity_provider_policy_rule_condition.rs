@@ -15,7 +15,7 @@ pub struct IdentityProviderPolicyRuleCondition {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub idp_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<
         crate::management::models::IdentityProviderPolicyProvider,

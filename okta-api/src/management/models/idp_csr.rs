@@ -24,7 +24,7 @@ pub struct IdpCsr {
     /// Cryptographic algorithm family for the CSR's keypair
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub kty: ::std::option::Option<::std::string::String>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `IdpCsrLinks` (`/components/schemas/IdPCsr/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdpCsrLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

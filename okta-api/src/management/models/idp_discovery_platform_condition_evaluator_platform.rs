@@ -6,7 +6,7 @@
 /// Schema `IdpDiscoveryPlatformConditionEvaluatorPlatform` (`/components/schemas/IdpDiscoveryPlatformConditionEvaluatorPlatform`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdpDiscoveryPlatformConditionEvaluatorPlatform {
-    /// The `os` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub os: ::std::option::Option<
         crate::management::models::IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem,

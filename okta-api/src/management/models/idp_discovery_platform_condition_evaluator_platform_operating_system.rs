@@ -6,7 +6,7 @@
 /// Schema `IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem` (`/components/schemas/IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem {
-    /// The `expression` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expression: ::std::option::Option<::std::string::String>,
     /// The type of operating system
@@ -18,7 +18,7 @@ pub struct IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem {
     pub type_: ::std::option::Option<
         crate::management::models::IdpDiscoveryPolicyPlatformOperatingSystemType,
     >,
-    /// The `version` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<
         crate::management::models::PlatformConditionEvaluatorPlatformOperatingSystemVersion,

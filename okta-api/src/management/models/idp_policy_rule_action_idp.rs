@@ -31,7 +31,7 @@ pub struct IdpPolicyRuleActionIdp {
     pub match_criteria: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::IdpPolicyRuleActionMatchCriteria>,
     >,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Specifies whether to fall back to `OKTA` if authentication with the configured identity provider fails
+    /// **Early Access**, **Identity Engine**: Specifies whether to fall back to `OKTA` if authentication with the configured identity provider fails
     #[serde(
         rename = "shouldFallBackToOkta",
         default,

@@ -11,7 +11,7 @@ pub struct IdvCredentials {
     /// Client credential for `IDV_PERSONA` IdP type
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bearer: ::std::option::Option<crate::management::models::IdvCredentialsBearer>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Client credentials for `IDV_CLEAR` and `IDV_INCODE` IdP types
+    /// **Identity Engine**: Client credentials for `IDV_CLEAR` and `IDV_INCODE` IdP types
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<crate::management::models::IdvCredentialsClient>,
     /// Properties newer than this SDK: read and written back unchanged.

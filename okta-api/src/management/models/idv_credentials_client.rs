@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Client credentials for `IDV_CLEAR` and `IDV_INCODE` IdP types
+/// **Identity Engine**: Client credentials for `IDV_CLEAR` and `IDV_INCODE` IdP types
 ///
 /// Schema `IdvCredentialsClient` (`/components/schemas/IDVCredentials/properties/client`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

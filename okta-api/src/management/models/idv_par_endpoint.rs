@@ -8,7 +8,7 @@
 /// Schema `IDVParEndpoint` (`/components/schemas/IDVParEndpoint`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdvParEndpoint {
-    /// The `binding` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub binding: ::std::option::Option<crate::management::models::IdvParEndpointBinding>,
     /// URL of the `par` endpoint of the IDV vendor

@@ -8,7 +8,7 @@
 /// Schema `IDVTokenEndpoint` (`/components/schemas/IDVTokenEndpoint`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdvTokenEndpoint {
-    /// The `binding` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub binding: ::std::option::Option<
         crate::management::models::IdvTokenEndpointBinding,

@@ -6,8 +6,6 @@
 /// Schema `ImageUploadResponse` (`/components/schemas/ImageUploadResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ImageUploadResponse {
-    /// The `url` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,

@@ -8,7 +8,7 @@
 /// Schema `ImportScheduleObject` (`/components/schemas/ImportScheduleObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ImportScheduleObject {
-    /// The `fullImport` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "fullImport",
         default,
@@ -17,7 +17,7 @@ pub struct ImportScheduleObject {
     pub full_import: ::std::option::Option<
         crate::management::models::ImportScheduleSettings,
     >,
-    /// The `incrementalImport` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "incrementalImport",
         default,

@@ -8,7 +8,7 @@
 /// Schema `InlineHookChannel` (`/components/schemas/InlineHookChannel`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookChannelBase {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

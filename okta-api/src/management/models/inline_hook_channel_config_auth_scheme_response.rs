@@ -11,7 +11,7 @@ pub struct InlineHookChannelConfigAuthSchemeResponse {
     /// The header name for the authorization server
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
-    /// The authentication scheme type. Supported type&mdash;`HEADER`
+    /// The authentication scheme type. Supported type—`HEADER`
     #[serde(
         rename = "type",
         default,

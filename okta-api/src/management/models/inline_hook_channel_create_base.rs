@@ -8,7 +8,7 @@
 /// Schema `InlineHookChannelCreate` (`/components/schemas/InlineHookChannelCreate`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookChannelCreateBase {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

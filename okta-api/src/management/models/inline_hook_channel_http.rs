@@ -6,7 +6,7 @@
 /// Schema `InlineHookChannelHttp` (`/components/schemas/InlineHookChannelHttp`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookChannelHttp {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,
@@ -16,7 +16,7 @@ pub struct InlineHookChannelHttp {
     /// Version of the inline hook type. The currently supported version is `1.0.0`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
-    /// The `config` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub config: ::std::option::Option<crate::management::models::InlineHookHttpConfig>,
     /// Properties newer than this SDK: read and written back unchanged.

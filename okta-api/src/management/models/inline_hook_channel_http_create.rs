@@ -6,7 +6,7 @@
 /// Schema `InlineHookChannelHttpCreate` (`/components/schemas/InlineHookChannelHttpCreate`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookChannelHttpCreate {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,
@@ -16,7 +16,7 @@ pub struct InlineHookChannelHttpCreate {
     /// Version of the inline hook type. The currently supported version is `1.0.0`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
-    /// The `config` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub config: ::std::option::Option<
         crate::management::models::InlineHookHttpConfigCreate,

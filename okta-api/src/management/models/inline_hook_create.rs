@@ -8,7 +8,7 @@
 /// Schema `InlineHookCreate` (`/components/schemas/InlineHookCreate`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookCreate {
-    /// The `channel` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<
         crate::management::models::InlineHookChannelCreate,

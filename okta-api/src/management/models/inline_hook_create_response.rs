@@ -8,7 +8,7 @@
 /// Schema `InlineHookCreateResponse` (`/components/schemas/InlineHookCreateResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookCreateResponse {
-    /// The `channel` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<crate::management::models::InlineHookChannel>,
     /// Date of the inline hook creation
@@ -33,7 +33,7 @@ pub struct InlineHookCreateResponse {
     /// The display name of the inline hook
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::InlineHookStatus>,
     /// One of the inline hook types
@@ -48,7 +48,7 @@ pub struct InlineHookCreateResponse {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `InlineHookLinksCreate` (`/components/schemas/InlineHookLinksCreate`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookLinksCreate {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -17,7 +17,7 @@ pub struct InlineHookOauthClientSecretConfig {
     /// The external service endpoint that executes the inline hook handler. It must begin with `https://` and be reachable by Okta. No white space is allowed in the URI.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uri: ::std::option::Option<::std::string::String>,
-    /// The `authType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authType",
         default,

@@ -8,7 +8,7 @@
 /// Schema `InlineHookReplace` (`/components/schemas/InlineHookReplace`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookReplace {
-    /// The `channel` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<
         crate::management::models::InlineHookChannelCreate,

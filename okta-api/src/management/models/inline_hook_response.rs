@@ -6,7 +6,7 @@
 /// Schema `InlineHookResponse` (`/components/schemas/InlineHookResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookResponse {
-    /// The `commands` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub commands: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::InlineHookResponseCommands>,

@@ -6,13 +6,13 @@
 /// Schema `InlineHookResponseCommandValue` (`/components/schemas/InlineHookResponseCommandValue`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookResponseCommandValue {
-    /// The `op` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub op: ::std::option::Option<::std::string::String>,
-    /// The `path` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
-    /// The `value` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

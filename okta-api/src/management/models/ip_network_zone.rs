@@ -52,7 +52,7 @@ pub struct IpNetworkZone {
     /// The usage of the Network Zone
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<crate::management::models::NetworkZoneUsage>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

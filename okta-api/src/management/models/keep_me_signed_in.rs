@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Controls how often the post-authentication prompt is presented to users
+/// **Identity Engine**: Controls how often the post-authentication prompt is presented to users
 ///
 /// Schema `KeepMeSignedIn` (`/components/schemas/KeepMeSignedIn`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

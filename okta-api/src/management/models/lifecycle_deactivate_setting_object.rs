@@ -8,7 +8,7 @@
 /// Schema `LifecycleDeactivateSettingObject` (`/components/schemas/LifecycleDeactivateSettingObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LifecycleDeactivateSettingObject {
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::EnabledStatus>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,17 +6,17 @@
 /// Schema `LifecycleExpirationPolicyRuleCondition` (`/components/schemas/LifecycleExpirationPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LifecycleExpirationPolicyRuleCondition {
-    /// The `lifecycleStatus` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "lifecycleStatus",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lifecycle_status: ::std::option::Option<::std::string::String>,
-    /// The `number` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub number: ::std::option::Option<i64>,
-    /// The `unit` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

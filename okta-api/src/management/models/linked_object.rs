@@ -8,12 +8,12 @@
 /// Schema `LinkedObject` (`/components/schemas/LinkedObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinkedObject {
-    /// The `associated` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated: ::std::option::Option<
         crate::management::models::LinkedObjectDetails,
     >,
-    /// The `primary` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub primary: ::std::option::Option<crate::management::models::LinkedObjectDetails>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of an application using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.

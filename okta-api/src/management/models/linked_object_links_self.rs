@@ -8,7 +8,7 @@
 /// Schema `LinkedObjectLinksSelf` (`/components/schemas/LinkedObjectLinksSelf`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinkedObjectLinksSelf {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

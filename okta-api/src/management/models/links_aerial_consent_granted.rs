@@ -6,14 +6,14 @@
 /// Schema `LinksAerialConsentGranted` (`/components/schemas/LinksAerialConsentGranted`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksAerialConsentGranted {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `revoke` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub revoke: ::std::option::Option<
         crate::management::models::HrefObjectRevokeAerialConsent,

@@ -6,7 +6,7 @@
 /// Schema `LinksAerialConsentRevoked` (`/components/schemas/LinksAerialConsentRevoked`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksAerialConsentRevoked {
-    /// The `grant` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub grant: ::std::option::Option<
         crate::management::models::HrefObjectGrantAerialConsent,

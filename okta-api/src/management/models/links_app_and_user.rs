@@ -8,13 +8,13 @@
 /// Schema `LinksAppAndUser` (`/components/schemas/LinksAppAndUser`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksAppAndUser {
-    /// The `app` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<crate::management::models::HrefObjectAppLink>,
-    /// The `group` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub group: ::std::option::Option<crate::management::models::HrefObjectGroupLink>,
-    /// The `user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::management::models::HrefObjectUserLink>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,7 +8,7 @@
 /// Schema `LinksAssignee` (`/components/schemas/LinksAssignee`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksAssignee {
-    /// The `assignee` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<
         crate::management::models::HrefObjectAssigneeLink,

@@ -6,7 +6,7 @@
 /// Schema `LinksAuthenticator` (`/components/schemas/LinksAuthenticator`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksAuthenticator {
-    /// The `authenticator` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authenticator: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

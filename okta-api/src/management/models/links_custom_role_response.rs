@@ -8,20 +8,20 @@
 /// Schema `LinksCustomRoleResponse` (`/components/schemas/LinksCustomRoleResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksCustomRoleResponse {
-    /// The `assignee` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<
         crate::management::models::HrefObjectAssigneeLink,
     >,
-    /// The `member` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member: ::std::option::Option<crate::management::models::HrefObjectMemberLink>,
-    /// The `permissions` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<
         crate::management::models::HrefObjectPermissionsLink,
     >,
-    /// The `resource-set` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "resource-set",
         default,
@@ -30,7 +30,7 @@ pub struct LinksCustomRoleResponse {
     pub resource_set: ::std::option::Option<
         crate::management::models::HrefObjectResourceSetLink,
     >,
-    /// The `role` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<crate::management::models::HrefObjectRoleLink>,
     /// Properties newer than this SDK: read and written back unchanged.

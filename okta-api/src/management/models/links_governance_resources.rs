@@ -8,7 +8,7 @@
 /// Schema `LinksGovernanceResources` (`/components/schemas/LinksGovernanceResources`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksGovernanceResources {
-    /// The `resources` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resources: ::std::option::Option<
         crate::management::models::HrefObjectGovernanceResourcesLink,

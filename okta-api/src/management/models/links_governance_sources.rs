@@ -8,10 +8,10 @@
 /// Schema `LinksGovernanceSources` (`/components/schemas/LinksGovernanceSources`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksGovernanceSources {
-    /// The `assignee` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<crate::management::models::HrefObjectUserLink>,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

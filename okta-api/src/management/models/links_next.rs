@@ -8,7 +8,7 @@
 /// Schema `LinksNext` (`/components/schemas/LinksNext`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksNext {
-    /// The `next` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::management::models::HrefObjectNextLink>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `LinksPoll` (`/components/schemas/LinksPoll`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksPoll {
-    /// The `poll` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub poll: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `LinksQrcode` (`/components/schemas/LinksQrcode`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksQrcode {
-    /// The `qrcode` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qrcode: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `LinksResend` (`/components/schemas/LinksResend`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksResend {
-    /// The `resend` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resend: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,7 +8,7 @@
 /// Schema `LinksSelf` (`/components/schemas/LinksSelf`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksSelf {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -6,14 +6,14 @@
 /// Schema `LinksSelfAndRoles` (`/components/schemas/LinksSelfAndRoles`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksSelfAndRoles {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `roles` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub roles: ::std::option::Option<crate::management::models::HrefObjectRoleLink>,
     /// Properties newer than this SDK: read and written back unchanged.

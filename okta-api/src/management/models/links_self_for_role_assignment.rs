@@ -8,7 +8,7 @@
 /// Schema `LinksSelfForRoleAssignment` (`/components/schemas/LinksSelfForRoleAssignment`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksSelfForRoleAssignment {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

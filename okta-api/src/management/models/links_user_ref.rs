@@ -6,7 +6,7 @@
 /// Schema `LinksUserRef` (`/components/schemas/LinksUserRef`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksUserRef {
-    /// The `user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::management::models::HrefObjectUserLink>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `LinksVerify` (`/components/schemas/LinksVerify`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinksVerify {
-    /// The `verify` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

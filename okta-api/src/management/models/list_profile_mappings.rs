@@ -5,7 +5,7 @@
 
 /// A collection of the profile mappings that include a subset of the profile mapping object's properties. The profile mapping object describes a mapping between an Okta user's and an app user's properties using [JSON Schema Draft 4](https://datatracker.ietf.org/doc/html/draft-zyp-json-schema-04).
 ///
-/// > **Note:** Same type source/target mappings aren't supported by this API. Profile mappings must either be Okta-&gt;App or App-&gt;Okta.
+/// > **Note:** Same type source/target mappings aren't supported by this API. Profile mappings must either be Okta->App or App->Okta.
 ///
 /// Schema `ListProfileMappings` (`/components/schemas/ListProfileMappings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

@@ -6,15 +6,15 @@
 /// For some kinds of events (for example, OLM provisioning, sign-in request, second factor SMS, and so on), the fields that are provided in other response objects aren't sufficient to adequately describe the operations that the event has performed. In such cases, the `debugContext` object provides a way to store additional information.
 ///
 /// For example, an event where a second factor SMS token is sent to a user may have a `debugContext` that looks like the following:
-/// '''
+/// ```text
 /// {
-/// "debugData": {
-/// "requestUri": "/api/v1/users/00u3gjksoiRGRAZHLSYV/factors/smsf8luacpZJAva10x45/verify",
-/// "smsProvider": "TELESIGN",
-/// "transactionId": "268632458E3C100F5F5F594C6DC689D4"
+///     "debugData": {
+///         "requestUri": "/api/v1/users/00u3gjksoiRGRAZHLSYV/factors/smsf8luacpZJAva10x45/verify",
+///         "smsProvider": "TELESIGN",
+///         "transactionId": "268632458E3C100F5F5F594C6DC689D4"
+///     }
 /// }
-/// }
-/// '''
+/// ```
 /// By inspecting the debugData field, you can find the URI that is used to trigger the second factor SMS (`/api/v1/users/00u3gjksoiRGRAZHLSYV/factors/smsf8luacpZJAva10x45/verify`), the SMS provider (`TELESIGN`), and the ID used by Telesign to identify this transaction (`268632458E3C100F5F5F594C6DC689D4`).
 ///
 /// If for some reason the information that is needed to implement a feature isn't provided in other response objects, you should scan the `debugContext.debugData` field for potentially useful fields.

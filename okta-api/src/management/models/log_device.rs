@@ -13,7 +13,7 @@ pub struct LogDevice {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_integrator: ::std::option::Option<::serde_json::Value>,
-    /// The `disk_encryption_type` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub disk_encryption_type: ::std::option::Option<
         crate::management::models::LogDiskEncryptionType,
@@ -33,18 +33,12 @@ pub struct LogDevice {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub managed: ::std::option::Option<bool>,
-    /// The `name` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `os_platform` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub os_platform: ::std::option::Option<::std::string::String>,
-    /// The `os_version` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub os_version: ::std::option::Option<::std::string::String>,
@@ -53,7 +47,7 @@ pub struct LogDevice {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub registered: ::std::option::Option<bool>,
-    /// The `screen_lock_type` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub screen_lock_type: ::std::option::Option<
         crate::management::models::LogScreenLockType,

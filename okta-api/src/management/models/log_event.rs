@@ -12,17 +12,17 @@ pub struct LogEvent {
     /// All authentication relies on validating one or more credentials that prove the authenticity of the actor's identity. Credentials are sometimes provided by the actor, as is the case with passwords, and at other times provided by a third party, and validated by the authentication provider.
     ///
     /// The authenticationContext contains metadata about how the actor is authenticated. For example, an authenticationContext for an event, where a user authenticates with Integrated Windows Authentication (IWA), looks like the following:
-    /// '''
+    /// ```text
     /// {
-    /// "authenticationProvider": "ACTIVE_DIRECTORY",
-    /// "authenticationStep": 0,
-    /// "credentialProvider": null,
-    /// "credentialType": "IWA",
-    /// "externalSessionId": "102N1EKyPFERROGvK9wizMAPQ",
-    /// "interface": null,
-    /// "issuer": null
+    ///     "authenticationProvider": "ACTIVE_DIRECTORY",
+    ///     "authenticationStep": 0,
+    ///     "credentialProvider": null,
+    ///     "credentialType": "IWA",
+    ///     "externalSessionId": "102N1EKyPFERROGvK9wizMAPQ",
+    ///     "interface": null,
+    ///     "issuer": null
     /// }
-    /// '''
+    /// ```
     /// In this case, the user enters an IWA credential to authenticate against an Active Directory instance. All of the user's future-generated events in this sign-in session are going to share the same `externalSessionId`.
     ///
     /// Among other operations, this response object can be used to scan for suspicious sign-in activity or perform analytics on user authentication habits (for example, how often authentication scheme X is used versus authentication scheme Y).
@@ -40,15 +40,15 @@ pub struct LogEvent {
     /// For some kinds of events (for example, OLM provisioning, sign-in request, second factor SMS, and so on), the fields that are provided in other response objects aren't sufficient to adequately describe the operations that the event has performed. In such cases, the `debugContext` object provides a way to store additional information.
     ///
     /// For example, an event where a second factor SMS token is sent to a user may have a `debugContext` that looks like the following:
-    /// '''
+    /// ```text
     /// {
-    /// "debugData": {
-    /// "requestUri": "/api/v1/users/00u3gjksoiRGRAZHLSYV/factors/smsf8luacpZJAva10x45/verify",
-    /// "smsProvider": "TELESIGN",
-    /// "transactionId": "268632458E3C100F5F5F594C6DC689D4"
+    ///     "debugData": {
+    ///         "requestUri": "/api/v1/users/00u3gjksoiRGRAZHLSYV/factors/smsf8luacpZJAva10x45/verify",
+    ///         "smsProvider": "TELESIGN",
+    ///         "transactionId": "268632458E3C100F5F5F594C6DC689D4"
+    ///     }
     /// }
-    /// }
-    /// '''
+    /// ```
     /// By inspecting the debugData field, you can find the URI that is used to trigger the second factor SMS (`/api/v1/users/00u3gjksoiRGRAZHLSYV/factors/smsf8luacpZJAva10x45/verify`), the SMS provider (`TELESIGN`), and the ID used by Telesign to identify this transaction (`268632458E3C100F5F5F594C6DC689D4`).
     ///
     /// If for some reason the information that is needed to implement a feature isn't provided in other response objects, you should scan the `debugContext.debugData` field for potentially useful fields.
@@ -87,7 +87,7 @@ pub struct LogEvent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub legacy_event_type: ::std::option::Option<::std::string::String>,
-    /// The `outcome` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<crate::management::models::LogOutcome>,
     /// Timestamp when the event is published
@@ -123,26 +123,26 @@ pub struct LogEvent {
     /// A `transaction` object comprises contextual information associated with its respective event.
     /// This information is useful for understanding sequences of correlated events.
     /// For example, a `transaction` object such as the following:
-    /// '''
+    /// ```text
     /// {
-    /// "id": "Wn4f-0RQ8D8lTSLkAmkKdQAADqo",
-    /// "type": "WEB",
-    /// "detail": null
+    ///   "id": "Wn4f-0RQ8D8lTSLkAmkKdQAADqo",
+    ///   "type": "WEB",
+    ///   "detail": null
     /// }
-    /// '''
+    /// ```
     /// indicates that a `WEB` request with `id` `Wn4f-0RQ8D8lTSLkAmkKdQAADqo` has created this event.
     ///
     /// A `transaction` object with a `requestApiTokenId` in the `detail` object, for example :
-    /// '''
+    /// ```text
     /// {
-    /// "id": "YjSlblAAqnKY7CdyCkXNBgAAAIU",
-    /// "type": "WEB",
-    /// "detail": {
-    /// "requestApiTokenId": "00T94e3cn9kSEO3c51s5"
+    ///   "id": "YjSlblAAqnKY7CdyCkXNBgAAAIU",
+    ///   "type": "WEB",
+    ///   "detail": {
+    ///     "requestApiTokenId": "00T94e3cn9kSEO3c51s5"
+    ///   }
     /// }
-    /// }
-    /// '''
-    /// indicates that this event was the result of an action performed through an API using the token identified by 00T94e3cn9kSEO3c51s5. The token ID is visible in the Admin Console, **Security** &gt; **API**. See [API token management](https://help.okta.com/okta_help.htm?id=Security_API). For more information on API tokens, see [Create an API token](https://developer.okta.com/docs/guides/create-an-api-token/).
+    /// ```
+    /// indicates that this event was the result of an action performed through an API using the token identified by 00T94e3cn9kSEO3c51s5. The token ID is visible in the Admin Console, **Security** > **API**. See [API token management](https://help.okta.com/okta_help.htm?id=Security_API). For more information on API tokens, see [Create an API token](https://developer.okta.com/docs/guides/create-an-api-token/).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction: ::std::option::Option<crate::management::models::LogTransaction>,
     /// Unique identifier for an individual event

@@ -26,7 +26,7 @@ pub struct LogSecurityContext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub as_org: ::std::option::Option<::std::string::String>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;The result of the bot protection detection associated with the event
+    /// **Identity Engine**: The result of the bot protection detection associated with the event
     #[serde(
         rename = "botProtection",
         default,

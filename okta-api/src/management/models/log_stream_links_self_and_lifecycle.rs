@@ -8,17 +8,17 @@
 /// Schema `LogStreamLinksSelfAndLifecycle` (`/components/schemas/LogStreamLinksSelfAndLifecycle`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogStreamLinksSelfAndLifecycle {
-    /// The `activate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<
         crate::management::models::LogStreamActivateLink,
     >,
-    /// The `deactivate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
         crate::management::models::LogStreamDeactivateLink,
     >,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(rename = "self", default)]
     pub self_: crate::management::models::LogStreamSelfLink,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -31,12 +31,12 @@ pub struct LogStreamSchema {
     ///
     /// Okta only supports `oneOf` for specifying display names for an `enum`. Each schema has the following format:
     ///
-    /// '''
+    /// ```text
     /// {
-    /// "const": "enumValue",
-    /// "title": "display name"
+    ///   "const": "enumValue",
+    ///   "title": "display name"
     /// }
-    /// '''
+    /// ```
     #[serde(
         rename = "oneOf",
         default,

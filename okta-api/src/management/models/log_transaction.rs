@@ -6,26 +6,26 @@
 /// A `transaction` object comprises contextual information associated with its respective event.
 /// This information is useful for understanding sequences of correlated events.
 /// For example, a `transaction` object such as the following:
-/// '''
+/// ```text
 /// {
-/// "id": "Wn4f-0RQ8D8lTSLkAmkKdQAADqo",
-/// "type": "WEB",
-/// "detail": null
+///   "id": "Wn4f-0RQ8D8lTSLkAmkKdQAADqo",
+///   "type": "WEB",
+///   "detail": null
 /// }
-/// '''
+/// ```
 /// indicates that a `WEB` request with `id` `Wn4f-0RQ8D8lTSLkAmkKdQAADqo` has created this event.
 ///
 /// A `transaction` object with a `requestApiTokenId` in the `detail` object, for example :
-/// '''
+/// ```text
 /// {
-/// "id": "YjSlblAAqnKY7CdyCkXNBgAAAIU",
-/// "type": "WEB",
-/// "detail": {
-/// "requestApiTokenId": "00T94e3cn9kSEO3c51s5"
+///   "id": "YjSlblAAqnKY7CdyCkXNBgAAAIU",
+///   "type": "WEB",
+///   "detail": {
+///     "requestApiTokenId": "00T94e3cn9kSEO3c51s5"
+///   }
 /// }
-/// }
-/// '''
-/// indicates that this event was the result of an action performed through an API using the token identified by 00T94e3cn9kSEO3c51s5. The token ID is visible in the Admin Console, **Security** &gt; **API**. See [API token management](https://help.okta.com/okta_help.htm?id=Security_API). For more information on API tokens, see [Create an API token](https://developer.okta.com/docs/guides/create-an-api-token/).
+/// ```
+/// indicates that this event was the result of an action performed through an API using the token identified by 00T94e3cn9kSEO3c51s5. The token ID is visible in the Admin Console, **Security** > **API**. See [API token management](https://help.okta.com/okta_help.htm?id=Security_API). For more information on API tokens, see [Create an API token](https://developer.okta.com/docs/guides/create-an-api-token/).
 ///
 /// Schema `LogTransaction` (`/components/schemas/LogTransaction`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

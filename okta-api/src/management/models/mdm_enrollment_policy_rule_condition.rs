@@ -6,14 +6,14 @@
 /// Schema `MDMEnrollmentPolicyRuleCondition` (`/components/schemas/MDMEnrollmentPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MdmEnrollmentPolicyRuleCondition {
-    /// The `blockNonSafeAndroid` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "blockNonSafeAndroid",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub block_non_safe_android: ::std::option::Option<bool>,
-    /// The `enrollment` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enrollment: ::std::option::Option<
         crate::management::models::MdmEnrollmentPolicyEnrollment,

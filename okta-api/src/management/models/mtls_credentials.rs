@@ -8,7 +8,7 @@
 /// Schema `MtlsCredentials` (`/components/schemas/MtlsCredentials`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MtlsCredentials {
-    /// The `trust` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trust: ::std::option::Option<crate::management::models::MtlsTrustCredentials>,
     /// Properties newer than this SDK: read and written back unchanged.

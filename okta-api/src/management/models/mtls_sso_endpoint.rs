@@ -8,7 +8,7 @@
 /// Schema `MtlsSsoEndpoint` (`/components/schemas/MtlsSsoEndpoint`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MtlsSsoEndpoint {
-    /// The `url` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

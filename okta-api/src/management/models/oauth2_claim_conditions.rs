@@ -8,7 +8,7 @@
 /// Schema `OAuth2ClaimConditions` (`/components/schemas/OAuth2ClaimConditions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2ClaimConditions {
-    /// The `scopes` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `Oauth2ClientLinks` (`/components/schemas/OAuth2Client/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2ClientLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

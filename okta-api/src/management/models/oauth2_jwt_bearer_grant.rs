@@ -11,7 +11,7 @@ pub struct Oauth2JwtBearerGrant {
     /// Human-readable name for your SMTP server
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub alias: ::std::option::Option<::std::string::String>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;The authentication type that's used by your SMTP server
+    /// **Early Access**, **Identity Engine**: The authentication type that's used by your SMTP server
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::SmtpAuthType,
     /// If `true`, all email traffic is routed through your SMTP server

@@ -66,7 +66,7 @@ pub struct Oauth2RefreshToken {
     pub embedded: ::std::option::Option<
         crate::management::models::Oauth2RefreshTokenEmbedded,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

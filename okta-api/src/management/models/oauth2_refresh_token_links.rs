@@ -6,7 +6,7 @@
 /// Schema `Oauth2RefreshTokenLinks` (`/components/schemas/OAuth2RefreshToken/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2RefreshTokenLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -11,7 +11,7 @@ pub struct Oauth2RefreshTokenLinksRevoke {
     /// Link URI
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub href: ::std::option::Option<::std::string::String>,
-    /// The `hints` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hints: ::std::option::Option<
         crate::management::models::Oauth2RefreshTokenLinksRevokeHints,

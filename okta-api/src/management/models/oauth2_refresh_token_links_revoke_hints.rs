@@ -6,7 +6,7 @@
 /// Schema `Oauth2RefreshTokenLinksRevokeHints` (`/components/schemas/OAuth2RefreshToken/properties/_links/allOf/1/properties/revoke/allOf/1/properties/hints`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2RefreshTokenLinksRevokeHints {
-    /// The `allow` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK: read and written back unchanged.

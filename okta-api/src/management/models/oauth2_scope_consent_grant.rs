@@ -75,7 +75,7 @@ pub struct Oauth2ScopeConsentGrant {
     pub embedded: ::std::option::Option<
         crate::management::models::Oauth2ScopeConsentGrantEmbedded,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -8,7 +8,7 @@
 /// Schema `Oauth2ScopeConsentGrantEmbedded` (`/components/schemas/OAuth2ScopeConsentGrant/properties/_embedded`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2ScopeConsentGrantEmbedded {
-    /// The `scope` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<
         crate::management::models::Oauth2ScopeConsentGrantEmbeddedScope,

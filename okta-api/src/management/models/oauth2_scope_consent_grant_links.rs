@@ -6,7 +6,7 @@
 /// Schema `Oauth2ScopeConsentGrantLinks` (`/components/schemas/OAuth2ScopeConsentGrant/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2ScopeConsentGrantLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -8,7 +8,7 @@
 /// Schema `OAuth2ScopesMediationPolicyRuleCondition` (`/components/schemas/OAuth2ScopesMediationPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2ScopesMediationPolicyRuleCondition {
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -50,7 +50,7 @@ pub struct Oauth2Token {
     /// Status
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::GrantOrTokenStatus>,
-    /// The `userId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userId",
         default,

@@ -21,7 +21,7 @@ pub struct OauthApplicationCredentials {
     pub user_name_template: ::std::option::Option<
         crate::management::models::ApplicationCredentialsUsernameTemplate,
     >,
-    /// The `oauthClient` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "oauthClient",
         default,

@@ -8,17 +8,17 @@
 /// Schema `OAuthClientSecretLinks` (`/components/schemas/OAuthClientSecretLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OauthClientSecretLinks {
-    /// The `activate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<
         crate::management::models::HrefObjectActivateLink,
     >,
-    /// The `deactivate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
         crate::management::models::HrefObjectDeactivateLink,
     >,
-    /// The `delete` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete: ::std::option::Option<crate::management::models::HrefObjectDeleteLink>,
     /// Properties newer than this SDK: read and written back unchanged.

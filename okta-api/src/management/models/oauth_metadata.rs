@@ -9,12 +9,12 @@ pub struct OauthMetadata {
     /// URL of the authorization server's authorization endpoint.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_endpoint: ::std::option::Option<::std::string::String>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;A list of signing algorithms that this authorization server supports for signed requests.
+    /// **Identity Engine**: A list of signing algorithms that this authorization server supports for signed requests.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub backchannel_authentication_request_signing_alg_values_supported: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SigningAlgorithm>,
     >,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;The delivery modes that this authorization server supports for Client-Initiated Backchannel Authentication.
+    /// **Identity Engine**: The delivery modes that this authorization server supports for Client-Initiated Backchannel Authentication.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub backchannel_token_delivery_modes_supported: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::TokenDeliveryMode>,
@@ -29,7 +29,7 @@ pub struct OauthMetadata {
     pub code_challenge_methods_supported: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::CodeChallengeMethod>,
     >,
-    /// The `device_authorization_endpoint` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_authorization_endpoint: ::std::option::Option<::std::string::String>,
     /// A list of signing algorithms supported by this authorization server for Demonstrating Proof-of-Possession (DPoP) JWTs.
@@ -61,7 +61,7 @@ pub struct OauthMetadata {
     /// URL of the authorization server's JSON Web Key Set document.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_uri: ::std::option::Option<::std::string::String>,
-    /// The `pushed_authorization_request_endpoint` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pushed_authorization_request_endpoint: ::std::option::Option<
         ::std::string::String,

@@ -8,12 +8,12 @@
 /// Schema `OAuthResourceServerKeyLinks` (`/components/schemas/OAuthResourceServerKeyLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OauthResourceServerKeyLinks {
-    /// The `activate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<
         crate::management::models::HrefObjectActivateLink,
     >,
-    /// The `delete` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete: ::std::option::Option<crate::management::models::HrefObjectDeleteLink>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -9,7 +9,7 @@
 /// Schema `OidcRequestSignatureAlgorithm` (`/components/schemas/OidcRequestSignatureAlgorithm`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OidcRequestSignatureAlgorithm {
-    /// The `algorithm` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm: ::std::option::Option<
         crate::management::models::OidcSigningAlgorithm,

@@ -11,7 +11,7 @@ pub struct OinApplication {
     pub accessibility: ::std::option::Option<
         crate::management::models::ApplicationAccessibility,
     >,
-    /// The `credentials` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::SchemeApplicationCredentials,

@@ -22,12 +22,12 @@ pub struct OktaIpChangeEvent {
     /// Previous IP address of the subject
     #[serde(default)]
     pub previous_ip_address: ::std::string::String,
-    /// The `reason_admin` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::OktaIpChangeEventReasonAdmin,
     >,
-    /// The `reason_user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::OktaIpChangeEventReasonUser,

@@ -35,7 +35,7 @@ pub struct OktaSignOnPolicyRuleSignonActions {
     pub factor_prompt_mode: ::std::option::Option<
         crate::management::models::OktaSignOnPolicyFactorPromptMode,
     >,
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Indicates the primary factor used to establish a session for the org. Supported values: `PASSWORD_IDP_ANY_FACTOR` (users can use any factor required by the app's app sign-in policy to establish a session), `PASSWORD_IDP` (users must always use a password to establish a session).
+    /// **Identity Engine**: Indicates the primary factor used to establish a session for the org. Supported values: `PASSWORD_IDP_ANY_FACTOR` (users can use any factor required by the app's app sign-in policy to establish a session), `PASSWORD_IDP` (users must always use a password to establish a session).
     ///
     /// > **Note:** Required only if `access` is set to `ALLOW`.
     #[serde(

@@ -6,7 +6,7 @@
 /// Schema `OktaSupportCases` (`/components/schemas/OktaSupportCases`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OktaSupportCases {
-    /// The `supportCases` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "supportCases",
         default,

@@ -22,12 +22,12 @@ pub struct OktaUserRiskChangeEvent {
     /// Previous risk level of the user
     #[serde()]
     pub previous_level: crate::management::models::OktaUserRiskChangeEventPreviousLevel,
-    /// The `reason_admin` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::OktaUserRiskChangeEventReasonAdmin,
     >,
-    /// The `reason_user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::OktaUserRiskChangeEventReasonUser,

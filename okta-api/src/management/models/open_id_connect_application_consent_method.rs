@@ -6,9 +6,9 @@
 /// Indicates whether user consent is required or implicit.
 /// A consent dialog appears for the end user depending on the values of three elements:
 ///
-/// * \[prompt\](/openapi/okta-oauth/oauth/orgas/authorize#orgas/authorize/t=request&in=query&path=prompt): A query parameter that is used in requests to `/authorize`
+/// * [prompt](https://developer.okta.com/openapi/okta-oauth/oauth/orgas/authorize#orgas/authorize/t=request&in=query&path=prompt): A query parameter that is used in requests to `/authorize`
 /// * `consent_method` (this property)
-/// * \[consent\](/openapi/okta-management/management/authorizationserverscopes/createoauth2scope#authorizationserverscopes/createoauth2scope/t=request&path=consent): A [Scope](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/AuthorizationServerScopes/) property that allows you to enable or disable user consent for an individual scope
+/// * [consent](https://developer.okta.com/openapi/okta-management/management/authorizationserverscopes/createoauth2scope#authorizationserverscopes/createoauth2scope/t=request&path=consent): A [Scope](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/AuthorizationServerScopes/) property that allows you to enable or disable user consent for an individual scope
 ///
 /// | `prompt` | `consent_method` | `consent` | Result
 /// | ---------- | ----------- | ---------- | ----------- |

@@ -31,7 +31,7 @@ pub struct OpenIdConnectApplicationSettings {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub implicit_assignment: ::std::option::Option<bool>,
-    /// Identifier of an inline hook. Inline hooks are outbound calls from Okta to your own custom code, triggered at specific points in Okta process flows. They allow you to integrate custom functionality into those flows. See \[Inline hooks\](/openapi/okta-management/management/tags/inlinehook/).
+    /// Identifier of an inline hook. Inline hooks are outbound calls from Okta to your own custom code, triggered at specific points in Okta process flows. They allow you to integrate custom functionality into those flows. See [Inline hooks](https://developer.okta.com/openapi/okta-management/management/tags/inlinehook/).
     #[serde(
         rename = "inlineHookId",
         default,
@@ -48,7 +48,7 @@ pub struct OpenIdConnectApplicationSettings {
     pub notifications: ::std::option::Option<
         crate::management::models::ApplicationSettingsNotifications,
     >,
-    /// The `oauthClient` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "oauthClient",
         default,

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenIdConnectApplicationSettingsClient {
     /// The type of client app
-    /// Specific `grant_types` are valid for each `application_type`. See \[Create a Client Application\](/openapi/okta-oauth/oauth/client/createclient).
+    /// Specific `grant_types` are valid for each `application_type`. See [Create a Client Application](https://developer.okta.com/openapi/okta-oauth/oauth/client/createclient).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub application_type: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationType,
@@ -36,9 +36,9 @@ pub struct OpenIdConnectApplicationSettingsClient {
     /// Indicates whether user consent is required or implicit.
     /// A consent dialog appears for the end user depending on the values of three elements:
     ///
-    /// * \[prompt\](/openapi/okta-oauth/oauth/orgas/authorize#orgas/authorize/t=request&in=query&path=prompt): A query parameter that is used in requests to `/authorize`
+    /// * [prompt](https://developer.okta.com/openapi/okta-oauth/oauth/orgas/authorize#orgas/authorize/t=request&in=query&path=prompt): A query parameter that is used in requests to `/authorize`
     /// * `consent_method` (this property)
-    /// * \[consent\](/openapi/okta-management/management/authorizationserverscopes/createoauth2scope#authorizationserverscopes/createoauth2scope/t=request&path=consent): A [Scope](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/AuthorizationServerScopes/) property that allows you to enable or disable user consent for an individual scope
+    /// * [consent](https://developer.okta.com/openapi/okta-management/management/authorizationserverscopes/createoauth2scope#authorizationserverscopes/createoauth2scope/t=request&path=consent): A [Scope](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/AuthorizationServerScopes/) property that allows you to enable or disable user consent for an individual scope
     ///
     /// | `prompt` | `consent_method` | `consent` | Result
     /// | ---------- | ----------- | ---------- | ----------- |
@@ -61,16 +61,16 @@ pub struct OpenIdConnectApplicationSettingsClient {
     /// > **Note:** If `dpop_bound_access_tokens` is true, then `client_credentials` and `implicit` aren't allowed in `grant_types`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dpop_bound_access_tokens: ::std::option::Option<bool>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Determines whether Okta sends `sid` and `iss` in the logout request
+    /// **Early Access**, **Identity Engine**: Determines whether Okta sends `sid` and `iss` in the logout request
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub frontchannel_logout_session_required: ::std::option::Option<bool>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;URL where Okta sends the logout request
+    /// **Early Access**, **Identity Engine**: URL where Okta sends the logout request
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub frontchannel_logout_uri: ::std::option::Option<::std::string::String>,
-    /// The `grant_types` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub grant_types: ::std::vec::Vec<crate::management::models::GrantType>,
-    /// JWE alg algorithm for encrypting the ID token issued to this client. If this is requested, the response is signed, and then encrypted with the result being a nested JWT. The default, if omitted, is that no encryption is performed. See the \[Application Public Keys API\](/openapi/okta-management/management/applicationssopublickeys/) for more information on encryption keys. See [Key management](https://developer.okta.com/docs/guides/key-management/main/) for more information on how encryption keys are used.
+    /// JWE alg algorithm for encrypting the ID token issued to this client. If this is requested, the response is signed, and then encrypted with the result being a nested JWT. The default, if omitted, is that no encryption is performed. See the [Application Public Keys API](https://developer.okta.com/openapi/okta-management/management/applicationssopublickeys/) for more information on encryption keys. See [Key management](https://developer.okta.com/docs/guides/key-management/main/) for more information on how encryption keys are used.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_token_encrypted_response_alg: ::std::option::Option<
         crate::management::models::IdTokenKeyEncryptionAlgorithm,
@@ -104,7 +104,7 @@ pub struct OpenIdConnectApplicationSettingsClient {
     pub network: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationNetwork,
     >,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Allows the app to participate in front-channel Single Logout
+    /// **Early Access**, **Identity Engine**: Allows the app to participate in front-channel Single Logout
     ///
     /// > **Note:** You can only enable `participate_slo` for `web` and `browser` application types (`application_type`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -8,7 +8,7 @@
 /// Schema `OpenIdConnectApplicationSettingsClientKeys` (`/components/schemas/OpenIdConnectApplicationSettingsClientKeys`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenIdConnectApplicationSettingsClientKeys {
-    /// The `keys` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<
         ::std::vec::Vec<

@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// The type of client app
-/// Specific `grant_types` are valid for each `application_type`. See \[Create a Client Application\](/openapi/okta-oauth/oauth/client/createclient).
+/// Specific `grant_types` are valid for each `application_type`. See [Create a Client Application](https://developer.okta.com/openapi/okta-oauth/oauth/client/createclient).
 ///
 /// Schema `OpenIdConnectApplicationType` (`/components/schemas/OpenIdConnectApplicationType`).
 ///

@@ -8,7 +8,7 @@
 /// Schema `OptInStatusResponseLinks` (`/components/schemas/OptInStatusResponse/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OptInStatusResponseLinks {
-    /// The `optInStatus` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optInStatus",
         default,

@@ -5,7 +5,7 @@
 
 /// Schema for the Okta Org2Org app (key name: `okta_org2org`)
 ///
-/// To create an Org2Org app, use the \[Create an Application\](/openapi/okta-management/management/tags/application/other/createapplication) request with the following parameters in the request body.
+/// To create an Org2Org app, use the [Create an Application](https://developer.okta.com/openapi/okta-management/management/tags/application/other/createapplication) request with the following parameters in the request body.
 /// > **Notes:**
 /// > * The Okta Org2Org (`okta_org2org`) app isn't available in Okta Integrator Free Plan orgs. If you need to test this feature in your Integrator Free Plan org, contact your Okta account team.
 /// > * The Okta Org2Org app supports `SAML_2_0` and `AUTO_LOGIN` sign-on modes.
@@ -18,7 +18,7 @@ pub struct Org2OrgApplication {
     pub accessibility: ::std::option::Option<
         crate::management::models::ApplicationAccessibility,
     >,
-    /// The `credentials` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::SchemeApplicationCredentials,
@@ -31,7 +31,7 @@ pub struct Org2OrgApplication {
     pub licensing: ::std::option::Option<
         crate::management::models::ApplicationLicensing,
     >,
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub name: crate::management::models::Org2OrgApplicationName,
     /// Contains any valid JSON schema for specifying properties that can be referenced from a request (only available to OAuth 2.0 client apps)
@@ -39,7 +39,7 @@ pub struct Org2OrgApplication {
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `signOnMode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "signOnMode",
         default,
@@ -58,7 +58,7 @@ pub struct Org2OrgApplication {
     pub visibility: ::std::option::Option<
         crate::management::models::ApplicationVisibility,
     >,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub settings: crate::management::models::Org2OrgApplicationSettings,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -23,7 +23,7 @@ pub struct OrgAerialConsentDetails {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub granted_date: ::std::option::Option<::std::string::String>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `OrgAerialConsentRevoked` (`/components/schemas/OrgAerialConsentRevoked`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgAerialConsentRevoked {
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -8,7 +8,7 @@
 /// Schema `OrgBillingContactTypeLinks` (`/components/schemas/orgBillingContactType/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgBillingContactTypeLinks {
-    /// The `billing` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub billing: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,7 +8,7 @@
 /// Schema `OrgCaptchaSettingsLinks` (`/components/schemas/OrgCAPTCHASettings/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgCaptchaSettingsLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

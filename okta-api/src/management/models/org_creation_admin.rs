@@ -16,7 +16,7 @@ pub struct OrgCreationAdmin {
         crate::management::models::OrgCreationAdminCredentials,
     >,
     /// Specifies the profile attributes for the first super admin user. The minimal set of required attributes are `email`, `firstName`, `lastName`, and `login`.
-    /// See \[profile\](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile) for additional profile attributes.
+    /// See [profile](https://developer.okta.com/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile) for additional profile attributes.
     #[serde(default)]
     pub profile: crate::management::models::OrgCreationAdminProfile,
     /// Properties newer than this SDK: read and written back unchanged.

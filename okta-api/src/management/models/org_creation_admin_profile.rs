@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Specifies the profile attributes for the first super admin user. The minimal set of required attributes are `email`, `firstName`, `lastName`, and `login`.
-/// See \[profile\](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile) for additional profile attributes.
+/// See [profile](https://developer.okta.com/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile) for additional profile attributes.
 ///
 /// Schema `OrgCreationAdminProfile` (`/components/schemas/OrgCreationAdmin/properties/profile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

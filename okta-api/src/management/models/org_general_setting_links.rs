@@ -8,30 +8,30 @@
 /// Schema `orgGeneralSettingLinks` (`/components/schemas/orgGeneralSettingLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgGeneralSettingLinks {
-    /// The `contacts` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contacts: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `logo` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `oktaCommunication` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "oktaCommunication",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub okta_communication: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `oktaSupport` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "oktaSupport",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub okta_support: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `preferences` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub preferences: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `uploadLogo` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "uploadLogo",
         default,

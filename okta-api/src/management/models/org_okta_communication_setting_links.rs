@@ -8,14 +8,14 @@
 /// Schema `OrgOktaCommunicationSettingLinks` (`/components/schemas/OrgOktaCommunicationSetting/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgOktaCommunicationSettingLinks {
-    /// The `optIn` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optIn",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub opt_in: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `optOut` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "optOut",
         default,

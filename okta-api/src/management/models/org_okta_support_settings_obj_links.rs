@@ -8,19 +8,19 @@
 /// Schema `OrgOktaSupportSettingsObjLinks` (`/components/schemas/OrgOktaSupportSettingsObj/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgOktaSupportSettingsObjLinks {
-    /// The `extend` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub extend: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `revoke` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub revoke: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `grant` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub grant: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `case` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub case: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `cases` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cases: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,7 +8,7 @@
 /// Schema `OrgPreferencesLinks` (`/components/schemas/OrgPreferences/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgPreferencesLinks {
-    /// The `hideEndUserFooter` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "hideEndUserFooter",
         default,
@@ -17,7 +17,7 @@ pub struct OrgPreferencesLinks {
     pub hide_end_user_footer: ::std::option::Option<
         crate::management::models::HrefObject,
     >,
-    /// The `showEndUserFooter` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "showEndUserFooter",
         default,

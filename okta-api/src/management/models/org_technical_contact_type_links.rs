@@ -8,7 +8,7 @@
 /// Schema `OrgTechnicalContactTypeLinks` (`/components/schemas/orgTechnicalContactType/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgTechnicalContactTypeLinks {
-    /// The `technical` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub technical: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

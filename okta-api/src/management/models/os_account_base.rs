@@ -38,8 +38,6 @@ pub struct OsAccountBase {
     /// OS platform for OS accounts (desktop platforms only)
     #[serde()]
     pub platform: crate::management::models::OsAccountPlatform,
-    /// The `resourceAlternateId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceAlternateId",
@@ -65,8 +63,6 @@ pub struct OsAccountBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<::std::string::String>,
-    /// The `resourceType` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceType",
@@ -84,7 +80,7 @@ pub struct OsAccountBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<crate::management::models::OsAccountEmbedded>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(rename = "_links", default)]
     pub links: crate::management::models::OsAccountLinks,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,10 +6,10 @@
 /// Schema `OSAccountLinks` (`/components/schemas/OSAccountLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OsAccountLinks {
-    /// The `device` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -36,8 +36,6 @@ pub struct OsAccountMacOs {
     /// OS platform for OS accounts (desktop platforms only)
     #[serde()]
     pub platform: crate::management::models::OsAccountPlatform,
-    /// The `resourceAlternateId` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceAlternateId",
@@ -63,8 +61,6 @@ pub struct OsAccountMacOs {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<::std::string::String>,
-    /// The `resourceType` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceType",
@@ -82,10 +78,10 @@ pub struct OsAccountMacOs {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<crate::management::models::OsAccountEmbedded>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(rename = "_links", default)]
     pub links: crate::management::models::OsAccountLinks,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub profile: crate::management::models::MacOsAccountProfile,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,8 +6,6 @@
 /// Schema `PageRoot` (`/components/schemas/PageRoot`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PageRoot {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -15,7 +13,7 @@ pub struct PageRoot {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<crate::management::models::PageRootEmbedded>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

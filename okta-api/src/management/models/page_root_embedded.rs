@@ -6,23 +6,23 @@
 /// Schema `PageRootEmbedded` (`/components/schemas/PageRoot/properties/_embedded`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PageRootEmbedded {
-    /// The `default` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub default: ::std::option::Option<crate::management::models::CustomizablePage>,
-    /// The `customized` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub customized: ::std::option::Option<crate::management::models::CustomizablePage>,
-    /// The `customizedUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "customizedUrl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub customized_url: ::std::option::Option<::std::string::String>,
-    /// The `preview` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub preview: ::std::option::Option<crate::management::models::CustomizablePage>,
-    /// The `previewUrl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "previewUrl",
         default,

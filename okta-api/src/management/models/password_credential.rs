@@ -6,7 +6,7 @@
 /// Specifies a password for a user.
 ///
 /// When a user has a valid password, imported hashed password, or password hook, and a response object contains
-/// a password credential, then the password object is a bare object without the value property defined (for example, `password: {}`). This indicates that a password value exists. You can modify password policy requirements in the Admin Console by editing the Password authenticator:  **Security** &gt; **Authenticators** &gt; **Password** (or for Okta Classic orgs, use **Security** &gt; **Authentication** &gt; **Password**).
+/// a password credential, then the password object is a bare object without the value property defined (for example, `password: {}`). This indicates that a password value exists. You can modify password policy requirements in the Admin Console by editing the Password authenticator:  **Security** > **Authenticators** > **Password** (or for Okta Classic orgs, use **Security** > **Authentication** > **Password**).
 ///
 /// For information on defaults and configuring your password policies, see [Configure the password authenticator](https://help.okta.com/okta_help.htm?type=oie&id=ext-configure-password) in the help documentation.
 ///
@@ -19,7 +19,7 @@ pub struct PasswordCredential {
     /// See the [Create user with imported hashed password](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#create-user-with-imported-hashed-password) description. When you update a user with a hashed password, the user must be in the `STAGED` status.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash: ::std::option::Option<crate::management::models::PasswordCredentialHash>,
-    /// Specify a \[password import inline hook\](/openapi/okta-management/management/tags/inlinehook/createpasswordimportinlinehook) to trigger verification of the user's password the first time the user signs in. This allows an existing password to be imported into Okta directly from some other store.
+    /// Specify a [password import inline hook](https://developer.okta.com/openapi/okta-management/management/tags/inlinehook/createpasswordimportinlinehook) to trigger verification of the user's password the first time the user signs in. This allows an existing password to be imported into Okta directly from some other store.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hook: ::std::option::Option<crate::management::models::PasswordCredentialHook>,
     /// Specifies the password for a user. The password policy validates this password.

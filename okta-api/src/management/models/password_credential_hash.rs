@@ -25,7 +25,7 @@ pub struct PasswordCredentialHash {
     pub digest_algorithm: ::std::option::Option<
         crate::management::models::DigestAlgorithm,
     >,
-    /// The number of iterations used when hashing passwords using PBKDF2. Must be &gt;= 4096. Only required for PBKDF2 algorithm.
+    /// The number of iterations used when hashing passwords using PBKDF2. Must be >= 4096. Only required for PBKDF2 algorithm.
     #[serde(
         rename = "iterationCount",
         default,

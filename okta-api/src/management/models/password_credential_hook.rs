@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Specify a \[password import inline hook\](/openapi/okta-management/management/tags/inlinehook/createpasswordimportinlinehook) to trigger verification of the user's password the first time the user signs in. This allows an existing password to be imported into Okta directly from some other store.
+/// Specify a [password import inline hook](https://developer.okta.com/openapi/okta-management/management/tags/inlinehook/createpasswordimportinlinehook) to trigger verification of the user's password the first time the user signs in. This allows an existing password to be imported into Okta directly from some other store.
 ///
 /// Schema `PasswordCredentialHook` (`/components/schemas/PasswordCredentialHook`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

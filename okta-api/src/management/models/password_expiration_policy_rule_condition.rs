@@ -6,10 +6,10 @@
 /// Schema `PasswordExpirationPolicyRuleCondition` (`/components/schemas/PasswordExpirationPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordExpirationPolicyRuleCondition {
-    /// The `number` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub number: ::std::option::Option<i64>,
-    /// The `unit` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

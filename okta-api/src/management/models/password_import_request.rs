@@ -6,7 +6,7 @@
 /// Schema `PasswordImportRequest` (`/components/schemas/PasswordImportRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordImportRequest {
-    /// The `data` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         crate::management::models::PasswordImportRequestData,

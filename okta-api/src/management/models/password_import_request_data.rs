@@ -11,7 +11,7 @@ pub struct PasswordImportRequestData {
     pub action: ::std::option::Option<
         crate::management::models::PasswordImportRequestDataAction,
     >,
-    /// The `context` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::PasswordImportRequestDataContext,

@@ -11,7 +11,7 @@ pub struct PasswordImportRequestDataContext {
     pub request: ::std::option::Option<
         crate::management::models::InlineHookRequestObject,
     >,
-    /// The `credential` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credential: ::std::option::Option<
         crate::management::models::PasswordImportRequestDataContextCredential,

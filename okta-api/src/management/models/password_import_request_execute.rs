@@ -43,7 +43,7 @@ pub struct PasswordImportRequestExecute {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_type_version: ::std::option::Option<::std::string::String>,
-    /// The `data` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         crate::management::models::PasswordImportRequestData,

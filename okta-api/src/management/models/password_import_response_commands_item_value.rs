@@ -11,7 +11,7 @@
 /// Schema `PasswordImportResponseCommandsItemValue` (`/components/schemas/PasswordImportResponse/properties/commands/items/properties/value`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordImportResponseCommandsItemValue {
-    /// The `credential` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credential: ::std::option::Option<
         crate::management::models::PasswordImportResponseCommandsItemValueCredential,

@@ -8,10 +8,10 @@
 /// Schema `PasswordPolicyAuthenticationProviderCondition` (`/components/schemas/PasswordPolicyAuthenticationProviderCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyAuthenticationProviderCondition {
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<
         crate::management::models::PasswordPolicyAuthenticationProviderType,

@@ -27,7 +27,7 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_username: ::std::option::Option<bool>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Specifies the maximum number of consecutive repeating characters that can be used in a password
+    /// **Identity Engine**: Specifies the maximum number of consecutive repeating characters that can be used in a password
     #[serde(
         rename = "maxConsecutiveCharacters",
         default,
@@ -69,7 +69,7 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_upper_case: ::std::option::Option<i64>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Use an [Expression Language](https://developer.okta.com/docs/reference/okta-expression-language-in-identity-engine/) expression to block a word from being used in a password. You can only block one word per expression. Use the `OR` operator to connect multiple expressions to block multiple words.
+    /// **Identity Engine**: Use an [Expression Language](https://developer.okta.com/docs/reference/okta-expression-language-in-identity-engine/) expression to block a word from being used in a password. You can only block one word per expression. Use the `OR` operator to connect multiple expressions to block multiple words.
     #[serde(
         rename = "oelStatement",
         default,

@@ -6,12 +6,12 @@
 /// Schema `PasswordPolicyRecoveryEmail` (`/components/schemas/PasswordPolicyRecoveryEmail`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryEmail {
-    /// The `properties` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub properties: ::std::option::Option<
         crate::management::models::PasswordPolicyRecoveryEmailProperties,
     >,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// Properties newer than this SDK: read and written back unchanged.

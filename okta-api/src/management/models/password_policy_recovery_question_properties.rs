@@ -6,7 +6,7 @@
 /// Schema `PasswordPolicyRecoveryQuestionProperties` (`/components/schemas/PasswordPolicyRecoveryQuestionProperties`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordPolicyRecoveryQuestionProperties {
-    /// The `complexity` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complexity: ::std::option::Option<
         crate::management::models::PasswordPolicyRecoveryQuestionComplexity,

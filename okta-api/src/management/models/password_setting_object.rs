@@ -14,7 +14,7 @@ pub struct PasswordSettingObject {
     /// Determines whether the generated password is the user's Okta password or a randomly generated password
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<crate::management::models::SeedEnum>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::EnabledStatus>,
     /// Properties newer than this SDK: read and written back unchanged.

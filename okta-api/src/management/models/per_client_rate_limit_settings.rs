@@ -6,7 +6,7 @@
 /// Schema `PerClientRateLimitSettings` (`/components/schemas/PerClientRateLimitSettings`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PerClientRateLimitSettings {
-    /// The `defaultMode` property.
+    #[allow(missing_docs)]
     #[serde(rename = "defaultMode")]
     pub default_mode: crate::management::models::PerClientRateLimitMode,
     /// A map of Per-Client Rate Limit Use Case to the applicable PerClientRateLimitMode. Overrides the `defaultMode` property for the specified use cases.

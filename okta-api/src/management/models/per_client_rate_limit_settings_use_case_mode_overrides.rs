@@ -8,7 +8,7 @@
 /// Schema `PerClientRateLimitSettingsUseCaseModeOverrides` (`/components/schemas/PerClientRateLimitSettings/properties/useCaseModeOverrides`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PerClientRateLimitSettingsUseCaseModeOverrides {
-    /// The `LOGIN_PAGE` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "LOGIN_PAGE",
         default,
@@ -17,7 +17,7 @@ pub struct PerClientRateLimitSettingsUseCaseModeOverrides {
     pub login_page: ::std::option::Option<
         crate::management::models::PerClientRateLimitMode,
     >,
-    /// The `OAUTH2_AUTHORIZE` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "OAUTH2_AUTHORIZE",
         default,
@@ -26,7 +26,7 @@ pub struct PerClientRateLimitSettingsUseCaseModeOverrides {
     pub oauth2_authorize: ::std::option::Option<
         crate::management::models::PerClientRateLimitMode,
     >,
-    /// The `OIE_APP_INTENT` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "OIE_APP_INTENT",
         default,

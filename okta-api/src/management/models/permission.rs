@@ -16,7 +16,7 @@ pub struct Permission {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The assigned Okta \[permission\](/openapi/okta-management/guides/permissions)
+    /// The assigned Okta [permission](https://developer.okta.com/openapi/okta-management/guides/permissions)
     ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -30,7 +30,7 @@ pub struct Permission {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -8,7 +8,7 @@
 /// Schema `Permissions` (`/components/schemas/Permissions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Permissions {
-    /// Array of permissions assigned to the role. See \[Permissions\](/openapi/okta-management/guides/permissions).
+    /// Array of permissions assigned to the role. See [Permissions](https://developer.okta.com/openapi/okta-management/guides/permissions).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::Permission>,

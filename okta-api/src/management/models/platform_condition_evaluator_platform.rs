@@ -6,7 +6,7 @@
 /// Schema `PlatformConditionEvaluatorPlatform` (`/components/schemas/PlatformConditionEvaluatorPlatform`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PlatformConditionEvaluatorPlatform {
-    /// The `os` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub os: ::std::option::Option<
         crate::management::models::PlatformConditionEvaluatorPlatformOperatingSystem,

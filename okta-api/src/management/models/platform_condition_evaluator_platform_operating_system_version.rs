@@ -6,7 +6,7 @@
 /// Schema `PlatformConditionEvaluatorPlatformOperatingSystemVersion` (`/components/schemas/PlatformConditionEvaluatorPlatformOperatingSystemVersion`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PlatformConditionEvaluatorPlatformOperatingSystemVersion {
-    /// The `matchType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "matchType",
         default,
@@ -15,7 +15,7 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystemVersion {
     pub match_type: ::std::option::Option<
         crate::management::models::PlatformConditionOperatingSystemVersionMatchType,
     >,
-    /// The `value` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

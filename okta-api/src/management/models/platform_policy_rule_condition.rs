@@ -8,12 +8,12 @@
 /// Schema `PlatformPolicyRuleCondition` (`/components/schemas/PlatformPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PlatformPolicyRuleCondition {
-    /// The `exclude` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::PlatformConditionEvaluatorPlatform>,
     >,
-    /// The `include` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::PlatformConditionEvaluatorPlatform>,

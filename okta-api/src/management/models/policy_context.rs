@@ -6,7 +6,7 @@
 /// Schema `PolicyContext` (`/components/schemas/PolicyContext`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyContext {
-    /// The `device` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<crate::management::models::PolicyContextDevice>,
     /// An array of Group IDs for the simulate operation. Only user IDs or Group IDs are allowed, not both.

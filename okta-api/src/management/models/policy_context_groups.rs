@@ -8,7 +8,7 @@
 /// Schema `PolicyContextGroups` (`/components/schemas/PolicyContext/properties/groups`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyContextGroups {
-    /// The `ids` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub ids: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

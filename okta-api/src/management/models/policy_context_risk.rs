@@ -8,10 +8,10 @@
 /// Schema `PolicyContextRisk` (`/components/schemas/PolicyContext/properties/risk`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyContextRisk {
-    /// The `level` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<crate::management::models::PolicyContextRiskLevel>,
-    /// The `minRiskLevel` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "minRiskLevel",
         default,

@@ -8,7 +8,7 @@
 /// Schema `PolicyContextZones` (`/components/schemas/PolicyContext/properties/zones`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyContextZones {
-    /// The `ids` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK: read and written back unchanged.

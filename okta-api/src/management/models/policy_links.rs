@@ -6,25 +6,25 @@
 /// Schema `PolicyLinks` (`/components/schemas/PolicyLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyLinks {
-    /// The `activate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<
         crate::management::models::HrefObjectActivateLink,
     >,
-    /// The `deactivate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
         crate::management::models::HrefObjectDeactivateLink,
     >,
-    /// The `mappings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mappings: ::std::option::Option<
         crate::management::models::HrefObjectMappingsLink,
     >,
-    /// The `rules` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rules: ::std::option::Option<crate::management::models::HrefObjectRulesLink>,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

@@ -6,7 +6,7 @@
 /// Schema `PolicyRuleActionsEnroll` (`/components/schemas/PolicyRuleActionsEnroll`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyRuleActionsEnroll {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

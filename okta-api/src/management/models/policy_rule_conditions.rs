@@ -11,7 +11,7 @@ pub struct PolicyRuleConditions {
     pub app: ::std::option::Option<
         crate::management::models::AppAndInstancePolicyRuleCondition,
     >,
-    /// The `apps` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apps: ::std::option::Option<
         crate::management::models::AppInstancePolicyRuleCondition,
@@ -34,7 +34,7 @@ pub struct PolicyRuleConditions {
     pub auth_provider: ::std::option::Option<
         crate::management::models::PasswordPolicyAuthenticationProviderCondition,
     >,
-    /// The `beforeScheduledAction` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "beforeScheduledAction",
         default,
@@ -46,12 +46,12 @@ pub struct PolicyRuleConditions {
     /// Specifies which clients are included in the policy
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub clients: ::std::option::Option<crate::management::models::ClientPolicyCondition>,
-    /// The `context` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::ContextPolicyRuleCondition,
     >,
-    /// The `device` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<
         crate::management::models::DevicePolicyRuleCondition,
@@ -79,7 +79,7 @@ pub struct PolicyRuleConditions {
     pub identity_provider: ::std::option::Option<
         crate::management::models::IdentityProviderPolicyRuleCondition,
     >,
-    /// The `mdmEnrollment` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "mdmEnrollment",
         default,
@@ -101,7 +101,7 @@ pub struct PolicyRuleConditions {
     pub platform: ::std::option::Option<
         crate::management::models::PlatformPolicyRuleCondition,
     >,
-    /// The `risk` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk: ::std::option::Option<crate::management::models::RiskPolicyRuleCondition>,
     /// Specifies a particular level of risk to match on
@@ -130,7 +130,7 @@ pub struct PolicyRuleConditions {
     /// Specifies a set of Users to be included or excluded
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<crate::management::models::UserPolicyRuleCondition>,
-    /// The `userStatus` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userStatus",
         default,

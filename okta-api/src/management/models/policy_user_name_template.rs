@@ -10,7 +10,7 @@
 /// Schema `PolicyUserNameTemplate` (`/components/schemas/PolicyUserNameTemplate`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyUserNameTemplate {
-    /// The `template` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub template: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `PossessionConstraint` (`/components/schemas/PossessionConstraint`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PossessionConstraint {
-    /// This property specifies the precise authenticator and method for authentication. &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+    /// This property specifies the precise authenticator and method for authentication. **Identity Engine**
     #[serde(
         rename = "authenticationMethods",
         default,
@@ -15,7 +15,7 @@ pub struct PossessionConstraint {
     pub authentication_methods: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticationMethodObject>,
     >,
-    /// This property specifies the precise authenticator and method to exclude from authentication. &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+    /// This property specifies the precise authenticator and method to exclude from authentication. **Identity Engine**
     #[serde(
         rename = "excludedAuthenticationMethods",
         default,
@@ -34,7 +34,7 @@ pub struct PossessionConstraint {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reauthenticate_in: ::std::option::Option<::std::string::String>,
-    /// This property indicates whether the knowledge or possession factor is required by the assurance. It's optional in the request, but is always returned in the response. By default, this field is `true`. If the knowledge or possession constraint has values for `excludedAuthenticationMethods` the `required` value is false. &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
+    /// This property indicates whether the knowledge or possession factor is required by the assurance. It's optional in the request, but is always returned in the response. By default, this field is `true`. If the knowledge or possession constraint has values for `excludedAuthenticationMethods` the `required` value is false. **Identity Engine**
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<bool>,
     /// The authenticator types that are permitted

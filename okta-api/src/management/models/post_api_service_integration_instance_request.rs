@@ -6,7 +6,7 @@
 /// Schema `postAPIServiceIntegrationInstanceRequest` (`/components/schemas/postAPIServiceIntegrationInstanceRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PostApiServiceIntegrationInstanceRequest {
-    /// The list of Okta management scopes granted to the API Service Integration instance. See \[Okta management OAuth 2.0 scopes\](/oauth2/#okta-admin-management).
+    /// The list of Okta management scopes granted to the API Service Integration instance. See [Okta management OAuth 2.0 scopes](https://developer.okta.com/oauth2/#okta-admin-management).
     #[serde(rename = "grantedScopes", default)]
     pub granted_scopes: ::std::vec::Vec<::std::string::String>,
     /// App instance properties

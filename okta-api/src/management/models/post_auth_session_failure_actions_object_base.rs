@@ -8,7 +8,7 @@
 /// Schema `PostAuthSessionFailureActionsObject` (`/components/schemas/PostAuthSessionFailureActionsObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PostAuthSessionFailureActionsObjectBase {
-    /// The `action` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::management::models::PostAuthSessionFailureActionsObjectAction,

@@ -31,7 +31,7 @@ pub struct PostAuthSessionPolicyRule {
     /// Priority of the rule
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<i64>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// Specifies whether Okta created the policy rule (`system=true`). You can't delete policy rules that have `system` set to `true`.
@@ -44,7 +44,7 @@ pub struct PostAuthSessionPolicyRule {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::PolicyRuleType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `PostAuthSessionPolicyRuleRunWorkflow` (`/components/schemas/PostAuthSessionPolicyRuleRunWorkflow`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PostAuthSessionPolicyRuleRunWorkflow {
-    /// The `action` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::management::models::PostAuthSessionPolicyRuleRunWorkflowAction,

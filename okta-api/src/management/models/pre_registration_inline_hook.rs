@@ -6,7 +6,7 @@
 /// Schema `PreRegistrationInlineHook` (`/components/schemas/PreRegistrationInlineHook`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreRegistrationInlineHook {
-    /// The `inlineHookId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "inlineHookId",
         default,

@@ -26,7 +26,7 @@ pub struct PrivilegedResourceAccountOkta {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `credentialSyncInfo` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "credentialSyncInfo",
         default,

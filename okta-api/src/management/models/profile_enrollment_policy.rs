@@ -34,7 +34,7 @@ pub struct ProfileEnrollmentPolicy {
     /// Specifies the order in which this policy is evaluated in relation to the other policies
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<i64>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// Specifies whether Okta created the policy
@@ -43,8 +43,6 @@ pub struct ProfileEnrollmentPolicy {
     /// All Okta orgs contain only one IdP discovery policy with an immutable default rule routing to your org's sign-in page. All Okta orgs also contain just one entity risk policy, one session protection policy, and one identity claims sourcing policy.
     #[serde(rename = "type")]
     pub type_: crate::management::models::PolicyType,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -54,7 +52,7 @@ pub struct ProfileEnrollmentPolicy {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `ProfileEnrollmentPolicyRuleActions` (`/components/schemas/ProfileEnrollmentPolicyRuleActions`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileEnrollmentPolicyRuleActions {
-    /// The `profileEnrollment` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "profileEnrollment",
         default,

@@ -8,7 +8,7 @@
 /// Schema `ProfileEnrollmentPolicyRuleActivationRequirement` (`/components/schemas/ProfileEnrollmentPolicyRuleActivationRequirement`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileEnrollmentPolicyRuleActivationRequirement {
-    /// The `emailVerification` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "emailVerification",
         default,

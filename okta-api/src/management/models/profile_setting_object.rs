@@ -11,7 +11,7 @@
 /// Schema `ProfileSettingObject` (`/components/schemas/ProfileSettingObject`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileSettingObject {
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::EnabledStatus>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -11,7 +11,7 @@ pub struct ProtocolMtls {
     /// Certificate chain description for verifying assertions from the Smart Card
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<crate::management::models::MtlsCredentials>,
-    /// The `endpoints` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub endpoints: ::std::option::Option<crate::management::models::MtlsEndpoints>,
     /// Mutual TLS

@@ -8,7 +8,7 @@
 /// Schema `ProtocolOidc` (`/components/schemas/ProtocolOidc`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProtocolOidc {
-    /// The `algorithms` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithms: ::std::option::Option<crate::management::models::OidcAlgorithms>,
     /// Client authentication credentials for an [OAuth 2.0 Authorization Server](https://tools.ietf.org/html/rfc6749#section-2.3)

@@ -8,7 +8,7 @@
 /// Schema `ProvisioningConnectionOauthRequest` (`/components/schemas/ProvisioningConnectionOauthRequest`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProvisioningConnectionOauthRequest {
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub profile: crate::management::models::ProvisioningConnectionOauthRequestProfile,
     /// Properties newer than this SDK: read and written back unchanged.

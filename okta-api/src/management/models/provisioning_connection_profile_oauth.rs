@@ -12,7 +12,7 @@ pub struct ProvisioningConnectionProfileOauth {
     /// OAuth 2.0 is used to authenticate with the app.
     #[serde(rename = "authScheme")]
     pub auth_scheme: crate::management::models::ProvisioningConnectionOauthAuthScheme,
-    /// The `clientId` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "clientId",
         default,

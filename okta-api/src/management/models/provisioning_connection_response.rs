@@ -22,13 +22,13 @@ pub struct ProvisioningConnectionResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub base_url: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub profile: crate::management::models::ProvisioningConnectionResponseProfile,
     /// Provisioning connection status
     #[serde()]
     pub status: crate::management::models::ProvisioningConnectionStatus,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

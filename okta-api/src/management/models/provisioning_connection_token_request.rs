@@ -15,7 +15,7 @@ pub struct ProvisioningConnectionTokenRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub base_url: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub profile: crate::management::models::ProvisioningConnectionTokenRequestProfile,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -25,7 +25,7 @@ pub struct PushProviderBase {
     /// Display name of the push provider
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `providerType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "providerType",
         default,

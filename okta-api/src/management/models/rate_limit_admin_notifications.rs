@@ -6,7 +6,7 @@
 /// Schema `RateLimitAdminNotifications` (`/components/schemas/RateLimitAdminNotifications`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RateLimitAdminNotifications {
-    /// The `notificationsEnabled` property.
+    #[allow(missing_docs)]
     #[serde(rename = "notificationsEnabled", default)]
     pub notifications_enabled: bool,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -16,7 +16,7 @@ pub struct Realm {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// Indicates the default realm. Existing users will start out in the default realm and can be moved to other realms individually or through realm assignments. See \[Realms Assignments API\](/openapi/okta-management/management/tags/realmassignment/).
+    /// Indicates the default realm. Existing users will start out in the default realm and can be moved to other realms individually or through realm assignments. See [Realms Assignments API](https://developer.okta.com/openapi/okta-management/management/tags/realmassignment/).
     ///
     /// Read-only: set by Okta.
     #[serde(
@@ -34,7 +34,7 @@ pub struct Realm {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::RealmProfile>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.

@@ -6,7 +6,7 @@
 /// Schema `RegistrationInlineHook` (`/components/schemas/RegistrationInlineHook`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RegistrationInlineHook {
-    /// The `channel` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<crate::management::models::InlineHookChannel>,
     /// Date of the inline hook creation
@@ -31,7 +31,7 @@ pub struct RegistrationInlineHook {
     /// The display name of the inline hook
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::InlineHookStatus>,
     /// One of the inline hook types
@@ -46,7 +46,7 @@ pub struct RegistrationInlineHook {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

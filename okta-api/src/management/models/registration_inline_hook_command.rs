@@ -6,7 +6,7 @@
 /// Schema `RegistrationInlineHookCommand` (`/components/schemas/RegistrationInlineHookCommand`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RegistrationInlineHookCommand {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

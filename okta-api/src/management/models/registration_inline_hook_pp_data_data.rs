@@ -6,7 +6,7 @@
 /// Schema `RegistrationInlineHookPpDataData` (`/components/schemas/RegistrationInlineHookPPData/allOf/2/properties/data`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RegistrationInlineHookPpDataData {
-    /// The `context` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::RegistrationInlineHookPpDataDataContext,

@@ -11,7 +11,7 @@ pub struct RegistrationInlineHookPpDataDataContext {
     pub request: ::std::option::Option<
         crate::management::models::InlineHookRequestObject,
     >,
-    /// The `user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<
         crate::management::models::RegistrationInlineHookPpDataDataContextUser,

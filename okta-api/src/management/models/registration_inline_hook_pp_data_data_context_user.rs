@@ -25,7 +25,7 @@ pub struct RegistrationInlineHookPpDataDataContextUser {
     /// The user to update's current attributes
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<::serde_json::Value>,
-    /// The `id` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,7 +8,7 @@
 /// Schema `RegistrationInlineHookResponse` (`/components/schemas/RegistrationInlineHookResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RegistrationInlineHookResponse {
-    /// The `commands` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub commands: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -60,7 +60,7 @@ pub struct RegistrationInlineHookSsrData {
     /// The ID of the registration inline hook
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
-    /// The `data` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         crate::management::models::RegistrationInlineHookSsrDataData,

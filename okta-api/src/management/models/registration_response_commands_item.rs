@@ -14,7 +14,7 @@ pub struct RegistrationResponseCommandsItem {
     ///
     /// Commands are applied in the order that they appear in the array. Within a single `com.okta.user.profile.update` or `com.okta.user.progressive.profile.update command`, attributes are updated in the order that they appear in the `value` object.
     ///
-    /// You can never use a command to update the user's password, but you are allowed to set the values of attributes other than password that are designated sensitive in your Okta user schema. However, the values of those sensitive attributes, if included as fields in the Profile Enrollment form, aren't included in the `data.userProfile` object sent to your external service by Okta. See \[data.userProfile\](/openapi/okta-management/management/tags/inlinehook/#tag/InlineHook/operation/create-registration-hook!path=0/data/userProfile&t=request).
+    /// You can never use a command to update the user's password, but you are allowed to set the values of attributes other than password that are designated sensitive in your Okta user schema. However, the values of those sensitive attributes, if included as fields in the Profile Enrollment form, aren't included in the `data.userProfile` object sent to your external service by Okta. See [data.userProfile](https://developer.okta.com/openapi/okta-management/management/tags/inlinehook/#tag/InlineHook/operation/create-registration-hook!path=0/data/userProfile&t=request).
     #[serde(
         rename = "type",
         default,

@@ -27,7 +27,7 @@ pub struct RegistrationResponseError {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_summary: ::std::option::Option<::std::string::String>,
-    /// The `errorCauses` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "errorCauses",
         default,

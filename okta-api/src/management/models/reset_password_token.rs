@@ -6,8 +6,6 @@
 /// Schema `ResetPasswordToken` (`/components/schemas/ResetPasswordToken`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResetPasswordToken {
-    /// The `resetPasswordUrl` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "resetPasswordUrl",

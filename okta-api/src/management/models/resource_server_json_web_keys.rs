@@ -8,7 +8,7 @@
 /// Schema `ResourceServerJsonWebKeys` (`/components/schemas/ResourceServerJsonWebKeys`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceServerJsonWebKeys {
-    /// The `keys` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ResourceServerJsonWebKey>,

@@ -6,7 +6,7 @@
 /// Schema `ResourceSetBindingEditResponse` (`/components/schemas/ResourceSetBindingEditResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetBindingEditResponse {
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -11,7 +11,7 @@ pub struct ResourceSetBindingMembers {
     pub members: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ResourceSetBindingMember>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

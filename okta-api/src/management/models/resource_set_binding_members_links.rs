@@ -6,17 +6,17 @@
 /// Schema `ResourceSetBindingMembersLinks` (`/components/schemas/ResourceSetBindingMembers/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetBindingMembersLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `next` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `binding` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub binding: ::std::option::Option<crate::management::models::HrefObjectBindingLink>,
     /// Properties newer than this SDK: read and written back unchanged.

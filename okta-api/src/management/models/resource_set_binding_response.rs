@@ -9,7 +9,7 @@ pub struct ResourceSetBindingResponse {
     /// `id` of the role resource set binding
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,14 +6,14 @@
 /// Schema `ResourceSetBindingResponseLinks` (`/components/schemas/ResourceSetBindingResponse/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetBindingResponseLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `resource-set` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "resource-set",
         default,
@@ -22,7 +22,7 @@ pub struct ResourceSetBindingResponseLinks {
     pub resource_set: ::std::option::Option<
         crate::management::models::HrefObjectResourceSetLink,
     >,
-    /// The `members` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub members: ::std::option::Option<crate::management::models::HrefObjectMembersLink>,
     /// Properties newer than this SDK: read and written back unchanged.

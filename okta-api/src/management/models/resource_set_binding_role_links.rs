@@ -6,14 +6,14 @@
 /// Schema `ResourceSetBindingRoleLinks` (`/components/schemas/ResourceSetBindingRole/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetBindingRoleLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `members` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub members: ::std::option::Option<crate::management::models::HrefObjectMembersLink>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -11,7 +11,7 @@ pub struct ResourceSetBindings {
     pub roles: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ResourceSetBindingRole>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,17 +6,17 @@
 /// Schema `ResourceSetBindingsLinks` (`/components/schemas/ResourceSetBindings/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetBindingsLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `next` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `resource-set` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "resource-set",
         default,

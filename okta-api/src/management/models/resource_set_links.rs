@@ -6,19 +6,19 @@
 /// Schema `ResourceSetLinks` (`/components/schemas/ResourceSet/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `resources` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resources: ::std::option::Option<
         crate::management::models::HrefObjectResourceSetResourcesLink,
     >,
-    /// The `bindings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bindings: ::std::option::Option<
         crate::management::models::HrefObjectBindingsLink,

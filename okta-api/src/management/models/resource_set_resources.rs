@@ -6,12 +6,12 @@
 /// Schema `ResourceSetResources` (`/components/schemas/ResourceSetResources`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetResources {
-    /// The `resources` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resources: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ResourceSetResource>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,10 +6,10 @@
 /// Schema `ResourceSetResourcesLinks` (`/components/schemas/ResourceSetResources/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSetResourcesLinks {
-    /// The `next` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::management::models::HrefObjectNextLink>,
-    /// The `resource-set` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "resource-set",
         default,

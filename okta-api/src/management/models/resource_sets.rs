@@ -6,7 +6,7 @@
 /// Schema `ResourceSets` (`/components/schemas/ResourceSets`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceSets {
-    /// The `resource-sets` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "resource-sets",
         default,

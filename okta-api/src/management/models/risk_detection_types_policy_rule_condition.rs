@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; An object that references detected risk events. This object can have an `include` parameter or an `exclude` parameter, but not both.
+/// **Identity Engine**: An object that references detected risk events. This object can have an `include` parameter or an `exclude` parameter, but not both.
 ///
 /// Schema `RiskDetectionTypesPolicyRuleCondition` (`/components/schemas/RiskDetectionTypesPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

@@ -6,7 +6,7 @@
 /// Schema `RiskPolicyRuleCondition` (`/components/schemas/RiskPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RiskPolicyRuleCondition {
-    /// The `behaviors` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub behaviors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `RoleAssignedUsers` (`/components/schemas/RoleAssignedUsers`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RoleAssignedUsers {
-    /// The `value` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::RoleAssignedUser>,

@@ -8,7 +8,7 @@
 /// Schema `RoleGovernance` (`/components/schemas/RoleGovernance`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RoleGovernance {
-    /// The `grants` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub grants: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::RoleGovernanceSource>,

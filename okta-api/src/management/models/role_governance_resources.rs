@@ -8,12 +8,12 @@
 /// Schema `RoleGovernanceResources` (`/components/schemas/RoleGovernanceResources`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RoleGovernanceResources {
-    /// The `resources` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resources: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::RoleGovernanceResource>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

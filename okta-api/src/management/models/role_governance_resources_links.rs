@@ -6,14 +6,14 @@
 /// Schema `RoleGovernanceResourcesLinks` (`/components/schemas/RoleGovernanceResources/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RoleGovernanceResourcesLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `next` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::management::models::HrefObjectNextLink>,
     /// Properties newer than this SDK: read and written back unchanged.

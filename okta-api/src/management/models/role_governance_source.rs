@@ -34,7 +34,7 @@ pub struct RoleGovernanceSource {
     /// The grant type
     #[serde(rename = "type")]
     pub type_: crate::management::models::GovernanceSourceType,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,12 +6,12 @@
 /// Schema `RoleGovernanceSourceLinks` (`/components/schemas/RoleGovernanceSource/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RoleGovernanceSourceLinks {
-    /// The `resources` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resources: ::std::option::Option<
         crate::management::models::HrefObjectGovernanceResourcesLink,
     >,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

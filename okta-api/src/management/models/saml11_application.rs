@@ -16,8 +16,7 @@ pub struct Saml11Application {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
-    ///
+    /// **Identity Engine**
     /// Indicates which Express Configuration capabilities the app supports and has enabled
     #[serde(
         rename = "expressConfiguration",
@@ -28,7 +27,7 @@ pub struct Saml11Application {
         crate::management::models::ApplicationExpressConfiguration,
     >,
     /// Enabled app features
-    /// > **Note:** See \[Application Features\](/openapi/okta-management/management/tags/applicationfeatures/) for app provisioning features.
+    /// > **Note:** See [Application Features](https://developer.okta.com/openapi/okta-management/management/tags/applicationfeatures/) for app provisioning features.
     ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -92,8 +91,7 @@ pub struct Saml11Application {
     pub status: ::std::option::Option<
         crate::management::models::ApplicationLifecycleStatus,
     >,
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;
-    ///
+    /// **Identity Engine**
     /// Universal Logout properties for the app. These properties are only returned and can't be updated.
     #[serde(
         rename = "universalLogout",
@@ -108,7 +106,7 @@ pub struct Saml11Application {
     pub visibility: ::std::option::Option<
         crate::management::models::ApplicationVisibility,
     >,
-    /// Embedded resources related to the app using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. If the `expand=user/{userId}` query parameter is specified, then the assigned \[Application User\](/openapi/okta-management/management/tags/applicationusers) is embedded.
+    /// Embedded resources related to the app using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. If the `expand=user/{userId}` query parameter is specified, then the assigned [Application User](https://developer.okta.com/openapi/okta-management/management/tags/applicationusers) is embedded.
     ///
     /// Read-only: set by Okta.
     #[serde(
@@ -132,7 +130,7 @@ pub struct Saml11Application {
     /// The key name for the SAML 1.1 app definition. You can't create a custom SAML 1.1 app integration instance. Only existing OIN SAML 1.1 app integrations are supported.
     #[serde(default)]
     pub name: ::std::string::String,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::Saml11ApplicationSettings,

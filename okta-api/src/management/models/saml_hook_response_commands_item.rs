@@ -13,7 +13,7 @@ pub struct SamlHookResponseCommandsItem {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// The `value` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SamlHookResponseCommandsItemValueItem>,

@@ -6,7 +6,7 @@
 /// Schema `SAMLPayLoad` (`/components/schemas/SAMLPayLoad`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlPayLoad {
-    /// The `data` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::management::models::SamlPayLoadData>,
     /// The type of inline hook. The SAML assertion inline hook type is `com.okta.saml.tokens.transform`.

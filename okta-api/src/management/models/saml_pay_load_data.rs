@@ -6,7 +6,7 @@
 /// Schema `SamlPayLoadData` (`/components/schemas/SAMLPayLoad/properties/data`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlPayLoadData {
-    /// The `context` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::SamlPayLoadDataContext,

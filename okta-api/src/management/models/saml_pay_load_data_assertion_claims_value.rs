@@ -6,12 +6,12 @@
 /// Schema `SamlPayLoadDataAssertionClaimsValue` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion/properties/claims/additionalProperties`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlPayLoadDataAssertionClaimsValue {
-    /// The `attributes` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionClaimsValueAttributes,
     >,
-    /// The `attributeValues` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "attributeValues",
         default,

@@ -6,7 +6,7 @@
 /// Schema `SamlPayLoadDataAssertionClaimsValueAttributeValuesItem` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion/properties/claims/additionalProperties/properties/attributeValues/items`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlPayLoadDataAssertionClaimsValueAttributeValuesItem {
-    /// The `attributes` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes,

@@ -22,7 +22,7 @@ pub struct SamlPayLoadDataAssertionSubject {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name_format: ::std::option::Option<::std::string::String>,
-    /// The `confirmation` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirmation: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionSubjectConfirmation,

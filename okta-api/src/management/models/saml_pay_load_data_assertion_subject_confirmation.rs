@@ -9,7 +9,7 @@ pub struct SamlPayLoadDataAssertionSubjectConfirmation {
     /// Used to indicate how the authorization server confirmed the SAML assertion
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<::std::string::String>,
-    /// The `data` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionSubjectConfirmationData,

@@ -15,7 +15,7 @@ pub struct SamlPayLoadDataContextProtocol {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// The `issuer` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<
         crate::management::models::SamlPayLoadDataContextProtocolIssuer,

@@ -9,7 +9,7 @@
 /// Schema `SamlRequestSignatureAlgorithm` (`/components/schemas/SamlRequestSignatureAlgorithm`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlRequestSignatureAlgorithm {
-    /// The `algorithm` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm: ::std::option::Option<
         crate::management::models::SamlSigningAlgorithm,

@@ -8,7 +8,7 @@
 /// Schema `SamlResponseSignatureAlgorithm` (`/components/schemas/SamlResponseSignatureAlgorithm`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlResponseSignatureAlgorithm {
-    /// The `algorithm` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm: ::std::option::Option<
         crate::management::models::SamlSigningAlgorithm,

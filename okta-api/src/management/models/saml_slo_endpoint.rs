@@ -8,7 +8,7 @@
 /// Schema `SamlSloEndpoint` (`/components/schemas/SamlSloEndpoint`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SamlSloEndpoint {
-    /// The `binding` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub binding: ::std::option::Option<
         crate::management::models::ProtocolEndpointBinding,

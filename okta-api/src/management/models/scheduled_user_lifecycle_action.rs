@@ -6,7 +6,7 @@
 /// Schema `ScheduledUserLifecycleAction` (`/components/schemas/ScheduledUserLifecycleAction`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ScheduledUserLifecycleAction {
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::PolicyUserStatus>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -14,8 +14,7 @@ pub struct Scim {
     /// | -------- | ----------- |
     /// | `header` | Uses authorization header with a customer-provided token value in the following format: `Authorization: {API token}` |
     /// | `bearer` | Uses authorization header with a customer-provided bearer token in the following format: `Authorization: Bearer {API token}` |
-    /// | {authModeId} | The ID of the auth mode object that contains OAuth 2.0 credentials.
-    /// **Note:** Use the `/integrations/api/v1/internal/authModes` endpoint to create the auth mode object. |
+    /// | {authModeId} | The ID of the auth mode object that contains OAuth 2.0 credentials.   **Note:** Use the `/integrations/api/v1/internal/authModes` endpoint to create the auth mode object. |
     #[serde(rename = "authMode", default)]
     pub auth_mode: ::std::string::String,
     /// The base URL that Okta uses to send outbound calls to your SCIM server.

@@ -8,16 +8,16 @@
 /// Schema `SelfServicePasswordResetAction` (`/components/schemas/SelfServicePasswordResetAction`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SelfServicePasswordResetAction {
-    /// The `access` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<crate::management::models::PolicyAccess>,
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Describes the initial and secondary authenticator requirements a user needs to reset their password
+    /// **Identity Engine**: Describes the initial and secondary authenticator requirements a user needs to reset their password
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub requirement: ::std::option::Option<crate::management::models::SsprRequirement>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Describes other behavioral settings that apply to the self-service password reset (SSPR) process
+    /// **Early Access**, **Identity Engine**: Describes other behavioral settings that apply to the self-service password reset (SSPR) process
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<crate::management::models::SsprSettings>,
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; The type of rule action
+    /// **Identity Engine**: The type of rule action
     #[serde(
         rename = "type",
         default,

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; The type of rule action
+/// **Identity Engine**: The type of rule action
 ///
 /// Schema `SelfServicePasswordResetActionType` (`/components/schemas/SelfServicePasswordResetAction/properties/type`).
 ///

@@ -13,8 +13,6 @@ pub struct Session {
     pub amr: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SessionAuthenticationMethod>,
     >,
-    /// The `createdAt` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdAt",
@@ -36,7 +34,7 @@ pub struct Session {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `idp` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<crate::management::models::SessionIdentityProvider>,
     /// A timestamp when the user last performed multifactor authentication
@@ -62,7 +60,7 @@ pub struct Session {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::SessionStatus>,
     /// A unique key for the user

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Used to control evaluation of the session sign-on policies
+/// **Identity Engine**: Used to control evaluation of the session sign-on policies
 ///
 /// Schema `SessionViolationDetectionPolicyEvaluation` (`/components/schemas/SessionViolationDetectionPolicyEvaluation`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

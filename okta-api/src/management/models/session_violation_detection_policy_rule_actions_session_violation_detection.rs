@@ -8,7 +8,7 @@
 /// Schema `SessionViolationDetectionPolicyRuleActionsSessionViolationDetection` (`/components/schemas/SessionViolationDetectionPolicyRule/allOf/1/properties/actions/properties/sessionViolationDetection`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SessionViolationDetectionPolicyRuleActionsSessionViolationDetection {
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Used to control evaluation of the session sign-on policies
+    /// **Identity Engine**: Used to control evaluation of the session sign-on policies
     #[serde(
         rename = "policyEvaluation",
         default,

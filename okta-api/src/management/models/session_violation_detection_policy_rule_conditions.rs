@@ -13,7 +13,7 @@ pub struct SessionViolationDetectionPolicyRuleConditions {
     pub network: ::std::option::Option<
         crate::management::models::PolicyNetworkCondition,
     >,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Specifies the minimum risk score level required to trigger the rule
+    /// **Identity Engine**: Specifies the minimum risk score level required to trigger the rule
     #[serde(
         rename = "riskScore",
         default,

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Specifies the minimum risk score level required to trigger the rule
+/// **Identity Engine**: Specifies the minimum risk score level required to trigger the rule
 ///
 /// Schema `SessionViolationDetectionRiskScoreCondition` (`/components/schemas/SessionViolationDetectionRiskScoreCondition`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

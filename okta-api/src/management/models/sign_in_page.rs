@@ -13,7 +13,7 @@ pub struct SignInPage {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub page_content: ::std::option::Option<::std::string::String>,
-    /// The `contentSecurityPolicySetting` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "contentSecurityPolicySetting",
         default,
@@ -22,7 +22,7 @@ pub struct SignInPage {
     pub content_security_policy_setting: ::std::option::Option<
         crate::management::models::ContentSecurityPolicySetting,
     >,
-    /// The `widgetCustomizations` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "widgetCustomizations",
         default,

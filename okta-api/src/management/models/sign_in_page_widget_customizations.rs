@@ -159,7 +159,7 @@ pub struct SignInPageWidgetCustomizations {
     pub widget_generation: ::std::option::Option<
         crate::management::models::WidgetGeneration,
     >,
-    /// The `postAuthKeepMeSignedInPrompt` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "postAuthKeepMeSignedInPrompt",
         default,
@@ -175,7 +175,7 @@ pub struct SignInPageWidgetCustomizations {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub classic_footer_help_title: ::std::option::Option<::std::string::String>,
-    /// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;Customizable strings to use with [grace periods](https://developer.okta.com/docs/concepts/policies/#authenticator-enrollment-policies) that are shown on the Sign-In Widget
+    /// **Identity Engine**: Customizable strings to use with [grace periods](https://developer.okta.com/docs/concepts/policies/#authenticator-enrollment-policies) that are shown on the Sign-In Widget
     ///
     /// You can use the `gracePeriodRequiredSoonDescription` string without using either of the custom link strings.
     /// However, if you use one of the custom link strings (`gracePeriodRequiredSoonCustomLinkLabel` or `gracePeriodRequiredSoonCustomLinkUrl`), then both are required.

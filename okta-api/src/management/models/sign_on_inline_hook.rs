@@ -6,7 +6,7 @@
 /// Schema `SignOnInlineHook` (`/components/schemas/SignOnInlineHook`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SignOnInlineHook {
-    /// The `id` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

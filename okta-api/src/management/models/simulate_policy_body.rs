@@ -11,7 +11,7 @@ pub struct SimulatePolicyBody {
     /// The application instance ID for a simulate operation
     #[serde(rename = "appInstance", default)]
     pub app_instance: ::std::string::String,
-    /// The `policyContext` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "policyContext",
         default,

@@ -8,7 +8,7 @@
 /// Schema `SimulatePolicyEvaluationsEvaluated` (`/components/schemas/SimulatePolicyEvaluations/properties/evaluated`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimulatePolicyEvaluationsEvaluated {
-    /// The `policies` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policies: ::std::option::Option<
         crate::management::models::SimulateResultPolicies,

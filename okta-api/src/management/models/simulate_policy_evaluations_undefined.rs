@@ -8,7 +8,7 @@
 /// Schema `SimulatePolicyEvaluationsUndefined` (`/components/schemas/SimulatePolicyEvaluations/properties/undefined`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimulatePolicyEvaluationsUndefined {
-    /// The `policies` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policies: ::std::option::Option<
         crate::management::models::SimulateResultPolicies,

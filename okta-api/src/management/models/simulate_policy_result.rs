@@ -8,7 +8,7 @@
 /// Schema `SimulatePolicyResult` (`/components/schemas/SimulatePolicyResult`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimulatePolicyResult {
-    /// The `policies` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policies: ::std::option::Option<
         crate::management::models::SimulateResultPolicies,

@@ -17,7 +17,7 @@ pub struct SimulateResultPoliciesItems {
     /// Policy name
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// The `rules` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rules: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SimulateResultRules>,

@@ -6,18 +6,12 @@
 /// Schema `SmsTemplate` (`/components/schemas/SmsTemplate`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SmsTemplate {
-    /// The `created` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// The `lastUpdated` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",

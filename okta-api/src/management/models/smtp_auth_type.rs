@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt; &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;The authentication type that's used by your SMTP server
+/// **Early Access**, **Identity Engine**: The authentication type that's used by your SMTP server
 ///
 /// Schema `SmtpAuthType` (`/components/schemas/SmtpAuthType`).
 ///

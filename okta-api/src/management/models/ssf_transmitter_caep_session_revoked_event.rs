@@ -11,12 +11,12 @@ pub struct SsfTransmitterCaepSessionRevokedEvent {
     /// The time of the event (UNIX timestamp)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub event_timestamp: ::std::option::Option<i64>,
-    /// The `reason_admin` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::SsfTransmitterCaepSessionRevokedEventReasonAdmin,
     >,
-    /// The `reason_user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::SsfTransmitterCaepSessionRevokedEventReasonUser,

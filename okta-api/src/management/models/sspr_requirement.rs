@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Describes the initial and secondary authenticator requirements a user needs to reset their password
+/// **Identity Engine**: Describes the initial and secondary authenticator requirements a user needs to reset their password
 ///
 /// Schema `SsprRequirement` (`/components/schemas/SsprRequirement`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

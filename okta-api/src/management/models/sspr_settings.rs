@@ -3,19 +3,19 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle-container&gt;&lt;x-lifecycle class="ea"&gt;&lt;/x-lifecycle&gt;&lt;/x-lifecycle-container&gt;&lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Describes other behavioral settings that apply to the self-service password reset (SSPR) process
+/// **Early Access**, **Identity Engine**: Describes other behavioral settings that apply to the self-service password reset (SSPR) process
 ///
 /// Schema `SsprSettings` (`/components/schemas/SsprSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SsprSettings {
-    /// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Controls whether a user can receive a password recovery email at their profile email address even if they haven't enrolled email as an authenticator.
+    /// **Identity Engine**: Controls whether a user can receive a password recovery email at their profile email address even if they haven't enrolled email as an authenticator.
     ///
     /// * `true`: Email appears as a recovery option during password reset and account unlock for users without an enrolled email authenticator. The recovery OTP is sent to the email address on the user's profile.
     /// * `false` or `null`: Email recovery requires an enrolled email authenticator. This is the default behavior for Identity Engine orgs.
     ///
     /// For orgs that have migrated from Classic Engine to Identity Engine, `allowRecoveryEmailWithoutEnrollment` is set to `true`. It's set to `true` by the migration action to preserve Classic Engine behavior where recovery emails are always sent to the profile email address regardless of the user's enrollment state.
     ///
-    /// > **Note:** This property is only available if the Email auto-enrollment and recovery control \[self-service EA\](/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled.
+    /// > **Note:** This property is only available if the Email auto-enrollment and recovery control [self-service EA](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled.
     #[serde(
         rename = "allowRecoveryEmailWithoutEnrollment",
         default,

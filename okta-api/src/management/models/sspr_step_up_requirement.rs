@@ -16,7 +16,7 @@ pub struct SsprStepUpRequirement {
     pub methods: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SsprStepUpRequirementMethodsItem>,
     >,
-    /// The `required` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<bool>,
     /// Properties newer than this SDK: read and written back unchanged.

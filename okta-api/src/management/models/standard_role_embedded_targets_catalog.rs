@@ -8,7 +8,7 @@
 /// Schema `StandardRoleEmbeddedTargetsCatalog` (`/components/schemas/StandardRole/properties/_embedded/properties/targets/properties/catalog`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StandardRoleEmbeddedTargetsCatalog {
-    /// The `apps` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apps: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::CatalogApplication>,

@@ -6,7 +6,7 @@
 /// Schema `SubmissionCapabilities` (`/components/schemas/SubmissionCapabilities`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SubmissionCapabilities {
-    /// The `capabilities` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub capabilities: ::std::vec::Vec<crate::management::models::SubmissionCapability>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,10 +8,10 @@
 /// Schema `SubmissionCapability` (`/components/schemas/SubmissionCapability`).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SubmissionCapability {
-    /// The `capability` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub capability: crate::management::models::Capability,
-    /// The `supportedProtocols` property.
+    #[allow(missing_docs)]
     #[serde(rename = "supportedProtocols", default)]
     pub supported_protocols: ::std::vec::Vec<crate::management::models::Protocol>,
     /// Properties newer than this SDK: read and written back unchanged.

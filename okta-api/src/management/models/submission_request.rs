@@ -17,7 +17,7 @@ pub struct SubmissionRequest {
             crate::management::models::SubmissionResponseAppContactDetailsItem,
         >,
     >,
-    /// The `authSettings` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "authSettings",
         default,
@@ -55,7 +55,7 @@ pub struct SubmissionRequest {
     /// A general description of your application and the benefits provided to your customers
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// The `globalTokenRevocation` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "globalTokenRevocation",
         default,
@@ -107,7 +107,7 @@ pub struct SubmissionRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated_by: ::std::option::Option<::std::string::String>,
-    /// URL to an uploaded application logo. This logo appears next to your app integration name in the OIN catalog. You must first \[Upload an OIN Integration logo\](/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/uploadSubmissionLogo) to obtain the logo URL before you can specify this value.
+    /// URL to an uploaded application logo. This logo appears next to your app integration name in the OIN catalog. You must first [Upload an OIN Integration logo](https://developer.okta.com/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/uploadSubmissionLogo) to obtain the logo URL before you can specify this value.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     /// The app integration name. This is the main title used for your integration in the OIN catalog.

@@ -8,7 +8,7 @@
 /// Schema `SubscriptionLinks` (`/components/schemas/Subscription/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SubscriptionLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

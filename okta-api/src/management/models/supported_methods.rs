@@ -8,12 +8,12 @@
 /// Schema `SupportedMethods` (`/components/schemas/SupportedMethods`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SupportedMethods {
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::SupportedMethodsSettings,
     >,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator method

@@ -43,7 +43,7 @@ pub struct TacAuthenticatorEnrollment {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<crate::management::models::AuthenticatorType>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

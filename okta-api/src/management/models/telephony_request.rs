@@ -6,7 +6,7 @@
 /// Schema `TelephonyRequest` (`/components/schemas/TelephonyRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TelephonyRequest {
-    /// The `data` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::management::models::TelephonyRequestData>,
     /// The type of inline hook. The telephony inline hook type is `com.okta.telephony.provider`.

@@ -6,7 +6,7 @@
 /// Schema `TelephonyRequestData` (`/components/schemas/TelephonyRequestData`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TelephonyRequestData {
-    /// The `context` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::TelephonyRequestDataContext,

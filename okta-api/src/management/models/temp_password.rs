@@ -6,8 +6,6 @@
 /// Schema `TempPassword` (`/components/schemas/TempPassword`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TempPassword {
-    /// The `tempPassword` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "tempPassword",

@@ -6,7 +6,7 @@
 /// Schema `TenantSettings` (`/components/schemas/TenantSettings`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TenantSettings {
-    /// The `appInstanceProperties` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "appInstanceProperties",
         default,

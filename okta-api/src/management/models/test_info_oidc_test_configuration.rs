@@ -9,7 +9,7 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TestInfoOidcTestConfiguration {
     /// Read only.
-    /// Indicates if your integration supports IdP-initiated sign-in flows. If \[`sso.oidc.initiateLoginUri`\](/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/createSubmission!path=sso/oidc/initiateLoginUri&t=request) is specified, this property is set to `true`. If \[`sso.oidc.initiateLoginUri`\](/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/createSubmission!path=sso/oidc/initiateLoginUri&t=request) isn't set for the integration submission, this property is set to `false`
+    /// Indicates if your integration supports IdP-initiated sign-in flows. If [`sso.oidc.initiateLoginUri`](https://developer.okta.com/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/createSubmission!path=sso/oidc/initiateLoginUri&t=request) is specified, this property is set to `true`. If [`sso.oidc.initiateLoginUri`](https://developer.okta.com/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/createSubmission!path=sso/oidc/initiateLoginUri&t=request) isn't set for the integration submission, this property is set to `false`
     ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

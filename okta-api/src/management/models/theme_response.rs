@@ -6,8 +6,6 @@
 /// Schema `ThemeResponse` (`/components/schemas/ThemeResponse`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ThemeResponse {
-    /// The `backgroundImage` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "backgroundImage",
@@ -42,13 +40,9 @@ pub struct ThemeResponse {
     pub error_page_touch_point_variant: ::std::option::Option<
         crate::management::models::ErrorPageTouchPointVariant,
     >,
-    /// The `favicon` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub favicon: ::std::option::Option<::std::string::String>,
-    /// The `id` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -61,8 +55,6 @@ pub struct ThemeResponse {
     pub loading_page_touch_point_variant: ::std::option::Option<
         crate::management::models::LoadingPageTouchPointVariant,
     >,
-    /// The `logo` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,

@@ -14,7 +14,7 @@ pub struct ThreatInsightConfiguration {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// Accepts a list of \[Network Zone\](/openapi/okta-management/management/networkzone/) IDs.
+    /// Accepts a list of [Network Zone](https://developer.okta.com/openapi/okta-management/management/networkzone/) IDs.
     /// IPs in the excluded network zones aren't logged or blocked.
     /// This ensures that traffic from known, trusted IPs isn't accidentally logged or blocked.
     #[serde(

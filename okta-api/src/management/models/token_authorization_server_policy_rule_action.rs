@@ -13,7 +13,7 @@ pub struct TokenAuthorizationServerPolicyRuleAction {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_lifetime_minutes: ::std::option::Option<i64>,
-    /// The `inlineHook` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "inlineHook",
         default,

@@ -6,7 +6,7 @@
 /// Schema `TokenAuthorizationServerPolicyRuleActionInlineHook` (`/components/schemas/TokenAuthorizationServerPolicyRuleActionInlineHook`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenAuthorizationServerPolicyRuleActionInlineHook {
-    /// The `id` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -6,7 +6,7 @@
 /// Schema `TokenPayLoad` (`/components/schemas/TokenPayLoad`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenPayLoad {
-    /// The `data` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::management::models::TokenPayLoadData>,
     /// The type of inline hook. The token inline hook type is `com.okta.oauth2.tokens.transform`.

@@ -6,15 +6,15 @@
 /// Schema `TokenPayLoadData` (`/components/schemas/TokenPayLoad/properties/data`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenPayLoadData {
-    /// The `context` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::TokenPayLoadDataContext,
     >,
-    /// The `identity` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<crate::management::models::BaseToken>,
-    /// The `access` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<crate::management::models::TokenPayLoadDataAccess>,
     /// The refresh token

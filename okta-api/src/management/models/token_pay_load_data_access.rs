@@ -6,13 +6,13 @@
 /// Schema `TokenPayLoadDataAccess` (`/components/schemas/TokenPayLoad/properties/data/properties/access`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenPayLoadDataAccess {
-    /// Claims included in the token. Consists of name-value pairs for each included claim. For descriptions of the claims that you can include, see the Okta \[OpenID Connect and OAuth 2.0 API reference\](/openapi/okta-oauth/guides/overview/#claims).
+    /// Claims included in the token. Consists of name-value pairs for each included claim. For descriptions of the claims that you can include, see the Okta [OpenID Connect and OAuth 2.0 API reference](https://developer.okta.com/openapi/okta-oauth/guides/overview/#claims).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub claims: ::std::option::Option<::serde_json::Value>,
     /// The token
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<crate::management::models::BaseTokenToken>,
-    /// The scopes contained in the token. For descriptions of the scopes that you can include, see the Okta \[OpenID Connect and OAuth 2.0 API reference\](/openapi/okta-oauth/guides/overview/#scopes).
+    /// The scopes contained in the token. For descriptions of the scopes that you can include, see the Okta [OpenID Connect and OAuth 2.0 API reference](https://developer.okta.com/openapi/okta-oauth/guides/overview/#scopes).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -30,7 +30,7 @@ pub struct TokenProtocolRequest {
     /// The scopes requested
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// The `state` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -48,10 +48,10 @@ pub struct TrustedOrigin {
     /// Array of scope types that this trusted origin is used for
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<crate::management::models::TrustedOriginScopes>,
-    /// The `status` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

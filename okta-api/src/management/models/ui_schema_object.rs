@@ -15,7 +15,7 @@ pub struct UiSchemaObject {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub button_label: ::std::option::Option<::std::string::String>,
-    /// The `elements` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub elements: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::UiElement>,

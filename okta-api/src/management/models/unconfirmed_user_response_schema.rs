@@ -6,7 +6,7 @@
 /// Schema `UnconfirmedUserResponseSchema` (`/components/schemas/UnconfirmedUserResponseSchema`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnconfirmedUserResponseSchema {
-    /// The `users` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub users: ::std::vec::Vec<
         crate::management::models::UnconfirmedUserResponseSchemaUsersItem,

@@ -12,7 +12,7 @@ pub struct UpdateRealmAssignmentRequest {
     /// Conditions of applying realm assignment
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub conditions: ::std::option::Option<crate::management::models::Conditions>,
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The priority of the realm assignment. The lower the number, the higher the priority. This helps resolve conflicts between realm assignments.

@@ -6,7 +6,7 @@
 /// Schema `UpdateRealmRequest` (`/components/schemas/UpdateRealmRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateRealmRequest {
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::RealmProfile>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -8,7 +8,7 @@
 /// Schema `UploadBrandThemeBackgroundImageBody` (`/paths/~1api~1v1~1brands~1{brandId}~1themes~1{themeId}~1background-image/post/requestBody/content/multipart~1form-data/schema`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UploadBrandThemeBackgroundImageBody {
-    /// The `file` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub file: ::std::vec::Vec<u8>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -17,7 +17,7 @@ pub struct UserFactorActivateResponseBase {
     pub factor_type: ::std::option::Option<
         crate::management::models::UserFactorActivateResponseFactorType,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -52,8 +52,6 @@ pub struct UserFactorBase {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub vendor_name: ::std::option::Option<::std::string::String>,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -63,7 +61,7 @@ pub struct UserFactorBase {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

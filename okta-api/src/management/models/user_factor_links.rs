@@ -6,47 +6,47 @@
 /// Schema `UserFactorLinks` (`/components/schemas/UserFactorLinks`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserFactorLinks {
-    /// The `activate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `cancel` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `deactivate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `enroll` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enroll: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `factor` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub factor: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `poll` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub poll: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `qrcode` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qrcode: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `question` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub question: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `resend` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resend: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `send` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `user` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `verify` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -34,10 +34,10 @@ pub struct UserFactorPush {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::UserFactorPushProfile>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<
         crate::management::models::UserFactorPushProvider,
@@ -54,8 +54,6 @@ pub struct UserFactorPush {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub vendor_name: ::std::option::Option<::std::string::String>,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -65,7 +63,7 @@ pub struct UserFactorPush {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

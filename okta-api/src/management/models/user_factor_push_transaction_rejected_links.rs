@@ -6,10 +6,10 @@
 /// Schema `UserFactorPushTransactionRejectedLinks` (`/components/schemas/UserFactorPushTransactionRejected/allOf/1/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserFactorPushTransactionRejectedLinks {
-    /// The `verify` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `factor` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub factor: ::std::option::Option<crate::management::models::UserFactor>,
     /// Properties newer than this SDK: read and written back unchanged.

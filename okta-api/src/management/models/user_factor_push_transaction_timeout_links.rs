@@ -6,10 +6,10 @@
 /// Schema `UserFactorPushTransactionTimeoutLinks` (`/components/schemas/UserFactorPushTransactionTimeout/allOf/1/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserFactorPushTransactionTimeoutLinks {
-    /// The `verify` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `factor` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub factor: ::std::option::Option<crate::management::models::UserFactor>,
     /// Properties newer than this SDK: read and written back unchanged.

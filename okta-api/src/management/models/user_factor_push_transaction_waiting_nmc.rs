@@ -15,7 +15,7 @@ pub struct UserFactorPushTransactionWaitingNmc {
     pub factor_result: ::std::option::Option<
         crate::management::models::UserFactorPushTransactionFactorResult,
     >,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         crate::management::models::UserFactorPushTransactionWaitingNmcProfile,
@@ -29,7 +29,7 @@ pub struct UserFactorPushTransactionWaitingNmc {
     pub embedded: ::std::option::Option<
         crate::management::models::NumberFactorChallengeEmbeddedLinks,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

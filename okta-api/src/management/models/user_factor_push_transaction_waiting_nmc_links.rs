@@ -6,10 +6,10 @@
 /// Schema `UserFactorPushTransactionWaitingNmcLinks` (`/components/schemas/UserFactorPushTransactionWaitingNMC/allOf/1/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserFactorPushTransactionWaitingNmcLinks {
-    /// The `poll` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub poll: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `cancel` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -15,12 +15,12 @@ pub struct UserFactorPushTransactionWaitingNoNmc {
     pub factor_result: ::std::option::Option<
         crate::management::models::UserFactorPushTransactionFactorResult,
     >,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         crate::management::models::UserFactorPushTransactionWaitingNoNmcProfile,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

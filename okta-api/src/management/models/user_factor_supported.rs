@@ -18,7 +18,7 @@ pub struct UserFactorSupported {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_type: ::std::option::Option<crate::management::models::UserFactorType>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<crate::management::models::UserFactorProvider>,
     /// Status of the factor
@@ -44,7 +44,7 @@ pub struct UserFactorSupported {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -13,7 +13,7 @@ pub struct UserFactorTokenHardware {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `factorType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "factorType",
         default,
@@ -34,12 +34,12 @@ pub struct UserFactorTokenHardware {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         crate::management::models::UserFactorTokenProfile,
     >,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<
         crate::management::models::UserFactorTokenHardwareProvider,
@@ -56,8 +56,6 @@ pub struct UserFactorTokenHardware {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub vendor_name: ::std::option::Option<::std::string::String>,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -67,14 +65,14 @@ pub struct UserFactorTokenHardware {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub links: ::std::option::Option<crate::management::models::UserFactorLinks>,
-    /// The `verify` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify: ::std::option::Option<
         crate::management::models::UserFactorTokenHardwareVerify,

@@ -33,14 +33,12 @@ pub struct UserFactorVerifyResponse {
     pub factor_result: ::std::option::Option<
         crate::management::models::UserFactorVerifyResult,
     >,
-    /// The `profile` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_embedded` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_embedded",
         default,
@@ -49,7 +47,7 @@ pub struct UserFactorVerifyResponse {
     pub embedded: ::std::option::Option<
         crate::management::models::UserFactorVerifyResponseEmbedded,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -33,14 +33,12 @@ pub struct UserFactorVerifyResponseWaiting {
     pub factor_result: ::std::option::Option<
         crate::management::models::UserFactorVerifyResultWaiting,
     >,
-    /// The `profile` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_embedded` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_embedded",
         default,
@@ -49,7 +47,7 @@ pub struct UserFactorVerifyResponseWaiting {
     pub embedded: ::std::option::Option<
         crate::management::models::UserFactorVerifyResponseWaitingEmbedded,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

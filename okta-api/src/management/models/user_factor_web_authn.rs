@@ -13,7 +13,7 @@ pub struct UserFactorWebAuthn {
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
-    /// The `factorType` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "factorType",
         default,
@@ -34,12 +34,12 @@ pub struct UserFactorWebAuthn {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         crate::management::models::UserFactorWebAuthnProfile,
     >,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<
         crate::management::models::UserFactorWebAuthnProvider,
@@ -56,8 +56,6 @@ pub struct UserFactorWebAuthn {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub vendor_name: ::std::option::Option<::std::string::String>,
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -67,7 +65,7 @@ pub struct UserFactorWebAuthn {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

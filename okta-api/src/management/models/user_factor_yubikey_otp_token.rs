@@ -44,7 +44,7 @@ pub struct UserFactorYubikeyOtpToken {
     pub status: ::std::option::Option<
         crate::management::models::UserFactorYubikeyOtpTokenStatus,
     >,
-    /// The `_embedded` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_embedded",
         default,
@@ -53,7 +53,7 @@ pub struct UserFactorYubikeyOtpToken {
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

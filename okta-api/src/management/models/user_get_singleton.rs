@@ -63,7 +63,7 @@ pub struct UserGetSingleton {
     /// Custom attributes can contain HTML tags. It's the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::UserProfile>,
-    /// The ID of the realm in which the user is residing. See \[Realms\](/openapi/okta-management/management/tags/realm).
+    /// The ID of the realm in which the user is residing. See [Realms](https://developer.okta.com/openapi/okta-management/management/tags/realm).
     ///
     /// Read-only: set by Okta.
     #[serde(

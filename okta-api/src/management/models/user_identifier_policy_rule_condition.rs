@@ -11,7 +11,7 @@ pub struct UserIdentifierPolicyRuleCondition {
     /// The name of the profile attribute to match against. Only used when type is `ATTRIBUTE`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attribute: ::std::option::Option<::std::string::String>,
-    /// The `patterns` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub patterns: ::std::option::Option<
         ::std::vec::Vec<

@@ -6,7 +6,7 @@
 /// Schema `UserImportRequest` (`/components/schemas/UserImportRequest`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserImportRequest {
-    /// The `data` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::management::models::UserImportRequestData>,
     /// The type of inline hook. The user import inline hook type is `com.okta.import.transform`.

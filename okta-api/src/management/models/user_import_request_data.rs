@@ -20,7 +20,7 @@ pub struct UserImportRequestData {
     pub app_user: ::std::option::Option<
         crate::management::models::UserImportRequestDataAppUser,
     >,
-    /// The `context` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::UserImportRequestDataContext,

@@ -6,14 +6,14 @@
 /// Schema `UserLifecycleAttributePolicyRuleCondition` (`/components/schemas/UserLifecycleAttributePolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserLifecycleAttributePolicyRuleCondition {
-    /// The `attributeName` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "attributeName",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_name: ::std::option::Option<::std::string::String>,
-    /// The `matchingValue` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "matchingValue",
         default,

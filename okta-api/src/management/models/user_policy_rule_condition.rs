@@ -11,7 +11,7 @@ pub struct UserPolicyRuleCondition {
     /// Users to be excluded
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `inactivity` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub inactivity: ::std::option::Option<
         crate::management::models::InactivityPolicyRuleCondition,
@@ -19,7 +19,7 @@ pub struct UserPolicyRuleCondition {
     /// Users to be included
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `lifecycleExpiration` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "lifecycleExpiration",
         default,
@@ -28,7 +28,7 @@ pub struct UserPolicyRuleCondition {
     pub lifecycle_expiration: ::std::option::Option<
         crate::management::models::LifecycleExpirationPolicyRuleCondition,
     >,
-    /// The `passwordExpiration` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "passwordExpiration",
         default,
@@ -37,7 +37,7 @@ pub struct UserPolicyRuleCondition {
     pub password_expiration: ::std::option::Option<
         crate::management::models::PasswordExpirationPolicyRuleCondition,
     >,
-    /// The `userLifecycleAttribute` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "userLifecycleAttribute",
         default,

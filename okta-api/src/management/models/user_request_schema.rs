@@ -13,7 +13,7 @@ pub struct UserRequestSchema {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_id: ::std::option::Option<::std::string::String>,
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         crate::management::models::IdentitySourceUserProfileForUpsertRequired,

@@ -13,7 +13,7 @@ pub struct UserRiskLevelExists {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_level: ::std::option::Option<crate::management::models::UserRiskLevelAll>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

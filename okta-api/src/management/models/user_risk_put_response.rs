@@ -16,7 +16,7 @@ pub struct UserRiskPutResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_level: ::std::option::Option<crate::management::models::UserRiskLevelPut>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -78,26 +78,26 @@ pub struct UserSchemaAttribute {
     ///
     /// Each schema has the following format:
     ///
-    /// '''
+    /// ```text
     /// {
-    /// "const": "enumValue",
-    /// "title": "display name"
+    ///   "const": "enumValue",
+    ///   "title": "display name"
     /// }
-    /// '''
+    /// ```
     ///
     /// When `enum` is used in conjunction with `oneOf`, you must keep the set of enumerated values and their order.
     ///
     /// For example:
     ///
-    /// '''
-    /// "enum": \["S","M","L","XL"\],
-    /// "oneOf": \[
-    /// {"const": "S", "title": "Small"},
-    /// {"const": "M", "title": "Medium"},
-    /// {"const": "L", "title": "Large"},
-    /// {"const": "XL", "title": "Extra Large"}
-    /// \]
-    /// '''
+    /// ```text
+    /// "enum": ["S","M","L","XL"],
+    /// "oneOf": [
+    ///     {"const": "S", "title": "Small"},
+    ///     {"const": "M", "title": "Medium"},
+    ///     {"const": "L", "title": "Large"},
+    ///     {"const": "XL", "title": "Extra Large"}
+    ///   ]
+    /// ```
     #[serde(
         rename = "oneOf",
         default,
@@ -117,7 +117,7 @@ pub struct UserSchemaAttribute {
     /// Determines whether the property is required
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<bool>,
-    /// The `scope` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<
         crate::management::models::UserSchemaAttributeScope,

@@ -6,14 +6,14 @@
 /// Schema `UserSchemaAttributeItems` (`/components/schemas/UserSchemaAttributeItems`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserSchemaAttributeItems {
-    /// The `enum` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "enum",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enum_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The `oneOf` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "oneOf",
         default,
@@ -22,7 +22,7 @@ pub struct UserSchemaAttributeItems {
     pub one_of: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::UserSchemaAttributeEnum>,
     >,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

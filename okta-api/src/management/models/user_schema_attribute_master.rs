@@ -6,12 +6,12 @@
 /// Schema `UserSchemaAttributeMaster` (`/components/schemas/UserSchemaAttributeMaster`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserSchemaAttributeMaster {
-    /// The `priority` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::UserSchemaAttributeMasterPriority>,
     >,
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,

@@ -6,14 +6,14 @@
 /// Schema `UserSchemaAttributeMasterPriority` (`/components/schemas/UserSchemaAttributeMasterPriority`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserSchemaAttributeMasterPriority {
-    /// The `type` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// The `value` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.

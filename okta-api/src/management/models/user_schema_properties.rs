@@ -6,7 +6,7 @@
 /// Schema `UserSchemaProperties` (`/components/schemas/UserSchemaProperties`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserSchemaProperties {
-    /// The `profile` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         crate::management::models::UserSchemaPropertiesProfile,

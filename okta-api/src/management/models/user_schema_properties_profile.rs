@@ -6,7 +6,7 @@
 /// Schema `UserSchemaPropertiesProfile` (`/components/schemas/UserSchemaPropertiesProfile`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserSchemaPropertiesProfile {
-    /// The `allOf` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "allOf",
         default,

@@ -6,7 +6,7 @@
 /// Schema `UserSchemaPropertiesProfileItem` (`/components/schemas/UserSchemaPropertiesProfileItem`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserSchemaPropertiesProfileItem {
-    /// The `$ref` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "$ref",
         default,

@@ -6,7 +6,7 @@
 /// Schema `UserStatusPolicyRuleCondition` (`/components/schemas/UserStatusPolicyRuleCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserStatusPolicyRuleCondition {
-    /// The `value` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<crate::management::models::PolicyUserStatus>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -57,7 +57,7 @@ pub struct UserType {
     /// The name of the user type. The name must start with A-Z or a-z and contain only A-Z, a-z, 0-9, or underscore (_) characters. This value becomes read-only after creation and can't be updated.
     #[serde(default)]
     pub name: ::std::string::String,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -3,7 +3,7 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// &lt;x-lifecycle class="oie"&gt;&lt;/x-lifecycle&gt; Specifies which user types to include and/or exclude
+/// **Identity Engine**: Specifies which user types to include and/or exclude
 ///
 /// Schema `UserTypeCondition` (`/components/schemas/UserTypeCondition`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

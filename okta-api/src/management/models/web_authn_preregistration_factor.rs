@@ -37,7 +37,7 @@ pub struct WebAuthnPreregistrationFactor {
     /// Specific attributes related to the factor
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<::serde_json::Value>,
-    /// The `provider` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<crate::management::models::UserFactorProvider>,
     /// Status of the factor

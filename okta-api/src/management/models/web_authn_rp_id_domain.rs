@@ -8,7 +8,7 @@
 /// Schema `WebAuthnRpIdDomain` (`/components/schemas/WebAuthnRpIdDomain`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebAuthnRpIdDomain {
-    /// The `dnsRecord` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "dnsRecord",
         default,

@@ -47,12 +47,12 @@ pub struct WellKnownAppAuthenticatorConfiguration {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub org_id: ::std::option::Option<::std::string::String>,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::WellKnownAppAuthenticatorConfigurationSettings,
     >,
-    /// The `supportedMethods` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "supportedMethods",
         default,

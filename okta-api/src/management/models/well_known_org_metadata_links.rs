@@ -8,10 +8,10 @@
 /// Schema `WellKnownOrgMetadataLinks` (`/components/schemas/WellKnownOrgMetadata/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WellKnownOrgMetadataLinks {
-    /// The `alternate` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub alternate: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `organization` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -9,7 +9,7 @@ pub struct WellKnownUriArrayResponse {
     /// The well-known URI content in a JSON array of objects format
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub representation: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

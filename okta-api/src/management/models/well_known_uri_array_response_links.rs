@@ -6,7 +6,7 @@
 /// Schema `WellKnownUriArrayResponseLinks` (`/components/schemas/WellKnownURIArrayResponse/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WellKnownUriArrayResponseLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

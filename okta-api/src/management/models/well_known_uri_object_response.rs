@@ -9,7 +9,7 @@ pub struct WellKnownUriObjectResponse {
     /// The well-known URI content in JSON format
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub representation: ::std::option::Option<::serde_json::Value>,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -6,7 +6,7 @@
 /// Schema `WellKnownUriObjectResponseLinks` (`/components/schemas/WellKnownURIObjectResponse/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WellKnownUriObjectResponseLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,

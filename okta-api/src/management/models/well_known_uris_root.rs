@@ -6,8 +6,6 @@
 /// Schema `WellKnownURIsRoot` (`/components/schemas/WellKnownURIsRoot`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WellKnownUrisRoot {
-    /// The `_embedded` property.
-    ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
@@ -17,7 +15,7 @@ pub struct WellKnownUrisRoot {
     pub embedded: ::std::option::Option<
         crate::management::models::WellKnownUrisRootEmbedded,
     >,
-    /// The `_links` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "_links",
         default,

@@ -8,7 +8,7 @@
 /// Schema `WellKnownUrisRootEmbeddedAssetlinksJson` (`/components/schemas/WellKnownURIsRoot/properties/_embedded/properties/assetlinks.json`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WellKnownUrisRootEmbeddedAssetlinksJson {
-    /// The `customized` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub customized: ::std::option::Option<
         crate::management::models::WellKnownUriArrayResponse,

@@ -8,7 +8,7 @@
 /// Schema `WellKnownUrisRootEmbeddedWebauthn` (`/components/schemas/WellKnownURIsRoot/properties/_embedded/properties/webauthn`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WellKnownUrisRootEmbeddedWebauthn {
-    /// The `customized` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub customized: ::std::option::Option<
         crate::management::models::WellKnownUriObjectResponse,

@@ -6,14 +6,14 @@
 /// Schema `WellKnownUrisRootLinks` (`/components/schemas/WellKnownURIsRoot/properties/_links`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WellKnownUrisRootLinks {
-    /// The `self` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
-    /// The `apple-app-site-association` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "apple-app-site-association",
         default,
@@ -22,14 +22,14 @@ pub struct WellKnownUrisRootLinks {
     pub apple_app_site_association: ::std::option::Option<
         crate::management::models::HrefObject,
     >,
-    /// The `assetlinks.json` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "assetlinks.json",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assetlinks_json: ::std::option::Option<crate::management::models::HrefObject>,
-    /// The `webauthn` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub webauthn: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK: read and written back unchanged.

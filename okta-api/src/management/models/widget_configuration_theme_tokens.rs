@@ -8,868 +8,868 @@
 /// Schema `WidgetConfigurationThemeTokens` (`/components/schemas/WidgetConfigurationThemeTokens`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WidgetConfigurationThemeTokens {
-    /// The `BorderColorDangerControl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderColorDangerControl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_color_danger_control: ::std::option::Option<::std::string::String>,
-    /// The `BorderColorDangerDark` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderColorDangerDark",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_color_danger_dark: ::std::option::Option<::std::string::String>,
-    /// The `BorderColorDangerLight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderColorDangerLight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_color_danger_light: ::std::option::Option<::std::string::String>,
-    /// The `BorderColorDisabled` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderColorDisabled",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_color_disabled: ::std::option::Option<::std::string::String>,
-    /// The `BorderColorDisplay` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderColorDisplay",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_color_display: ::std::option::Option<::std::string::String>,
-    /// The `BorderColorPrimaryControl` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderColorPrimaryControl",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_color_primary_control: ::std::option::Option<::std::string::String>,
-    /// The `BorderColorPrimaryDark` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderColorPrimaryDark",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_color_primary_dark: ::std::option::Option<::std::string::String>,
-    /// The `BorderRadiusMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderRadiusMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_radius_main: ::std::option::Option<::std::string::String>,
-    /// The `BorderRadiusTight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderRadiusTight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_radius_tight: ::std::option::Option<::std::string::String>,
-    /// The `BorderStyleMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderStyleMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_style_main: ::std::option::Option<::std::string::String>,
-    /// The `BorderWidthMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "BorderWidthMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub border_width_main: ::std::option::Option<::std::string::String>,
-    /// The `FocusOutlineColorPrimary` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "FocusOutlineColorPrimary",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub focus_outline_color_primary: ::std::option::Option<::std::string::String>,
-    /// The `FocusOutlineOffsetMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "FocusOutlineOffsetMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub focus_outline_offset_main: ::std::option::Option<::std::string::String>,
-    /// The `FocusOutlineOffsetTight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "FocusOutlineOffsetTight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub focus_outline_offset_tight: ::std::option::Option<::std::string::String>,
-    /// The `FocusOutlineStyle` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "FocusOutlineStyle",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub focus_outline_style: ::std::option::Option<::std::string::String>,
-    /// The `FocusOutlineWidthMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "FocusOutlineWidthMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub focus_outline_width_main: ::std::option::Option<::std::string::String>,
-    /// The `FocusOutlineWidthTight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "FocusOutlineWidthTight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub focus_outline_width_tight: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue100` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue100",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue100: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue200` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue200",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue200: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue300` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue300",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue300: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue400` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue400",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue400: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue50` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue50",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue50: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue500` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue500",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue500: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue600` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue600",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue600: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue700` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue700",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue700: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue800` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue800",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue800: ::std::option::Option<::std::string::String>,
-    /// The `HueBlue900` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueBlue900",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_blue900: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen100` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen100",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green100: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen200` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen200",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green200: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen300` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen300",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green300: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen400` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen400",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green400: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen50` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen50",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green50: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen500` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen500",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green500: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen600` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen600",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green600: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen700` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen700",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green700: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen800` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen800",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green800: ::std::option::Option<::std::string::String>,
-    /// The `HueGreen900` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueGreen900",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_green900: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral100` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral100",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral100: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral200` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral200",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral200: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral300` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral300",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral300: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral400` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral400",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral400: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral50` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral50",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral50: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral500` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral500",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral500: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral600` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral600",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral600: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral700` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral700",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral700: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral800` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral800",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral800: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutral900` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutral900",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral900: ::std::option::Option<::std::string::String>,
-    /// The `HueNeutralWhite` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueNeutralWhite",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_neutral_white: ::std::option::Option<::std::string::String>,
-    /// The `HueRed100` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed100",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red100: ::std::option::Option<::std::string::String>,
-    /// The `HueRed200` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed200",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red200: ::std::option::Option<::std::string::String>,
-    /// The `HueRed300` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed300",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red300: ::std::option::Option<::std::string::String>,
-    /// The `HueRed400` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed400",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red400: ::std::option::Option<::std::string::String>,
-    /// The `HueRed50` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed50",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red50: ::std::option::Option<::std::string::String>,
-    /// The `HueRed500` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed500",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red500: ::std::option::Option<::std::string::String>,
-    /// The `HueRed600` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed600",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red600: ::std::option::Option<::std::string::String>,
-    /// The `HueRed700` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed700",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red700: ::std::option::Option<::std::string::String>,
-    /// The `HueRed800` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed800",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red800: ::std::option::Option<::std::string::String>,
-    /// The `HueRed900` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueRed900",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_red900: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow100` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow100",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow100: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow200` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow200",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow200: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow300` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow300",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow300: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow400` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow400",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow400: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow50` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow50",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow50: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow500` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow500",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow500: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow600` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow600",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow600: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow700` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow700",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow700: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow800` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow800",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow800: ::std::option::Option<::std::string::String>,
-    /// The `HueYellow900` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "HueYellow900",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hue_yellow900: ::std::option::Option<::std::string::String>,
-    /// The `PaletteDangerDark` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteDangerDark",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_danger_dark: ::std::option::Option<::std::string::String>,
-    /// The `PaletteDangerDarker` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteDangerDarker",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_danger_darker: ::std::option::Option<::std::string::String>,
-    /// The `PaletteDangerHeading` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteDangerHeading",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_danger_heading: ::std::option::Option<::std::string::String>,
-    /// The `PaletteDangerHighlight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteDangerHighlight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_danger_highlight: ::std::option::Option<::std::string::String>,
-    /// The `PaletteDangerLight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteDangerLight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_danger_light: ::std::option::Option<::std::string::String>,
-    /// The `PaletteDangerLighter` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteDangerLighter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_danger_lighter: ::std::option::Option<::std::string::String>,
-    /// The `PaletteDangerMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteDangerMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_danger_main: ::std::option::Option<::std::string::String>,
-    /// The `PaletteDangerText` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteDangerText",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_danger_text: ::std::option::Option<::std::string::String>,
-    /// The `PalettePrimaryDark` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PalettePrimaryDark",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_primary_dark: ::std::option::Option<::std::string::String>,
-    /// The `PalettePrimaryDarker` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PalettePrimaryDarker",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_primary_darker: ::std::option::Option<::std::string::String>,
-    /// The `PalettePrimaryHeading` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PalettePrimaryHeading",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_primary_heading: ::std::option::Option<::std::string::String>,
-    /// The `PalettePrimaryHighlight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PalettePrimaryHighlight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_primary_highlight: ::std::option::Option<::std::string::String>,
-    /// The `PalettePrimaryLight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PalettePrimaryLight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_primary_light: ::std::option::Option<::std::string::String>,
-    /// The `PalettePrimaryLighter` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PalettePrimaryLighter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_primary_lighter: ::std::option::Option<::std::string::String>,
-    /// The `PalettePrimaryMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PalettePrimaryMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_primary_main: ::std::option::Option<::std::string::String>,
-    /// The `PalettePrimaryText` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PalettePrimaryText",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_primary_text: ::std::option::Option<::std::string::String>,
-    /// The `PaletteSuccessDark` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteSuccessDark",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_success_dark: ::std::option::Option<::std::string::String>,
-    /// The `PaletteSuccessDarker` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteSuccessDarker",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_success_darker: ::std::option::Option<::std::string::String>,
-    /// The `PaletteSuccessHeading` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteSuccessHeading",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_success_heading: ::std::option::Option<::std::string::String>,
-    /// The `PaletteSuccessHighlight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteSuccessHighlight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_success_highlight: ::std::option::Option<::std::string::String>,
-    /// The `PaletteSuccessLight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteSuccessLight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_success_light: ::std::option::Option<::std::string::String>,
-    /// The `PaletteSuccessLighter` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteSuccessLighter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_success_lighter: ::std::option::Option<::std::string::String>,
-    /// The `PaletteSuccessMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteSuccessMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_success_main: ::std::option::Option<::std::string::String>,
-    /// The `PaletteSuccessText` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteSuccessText",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_success_text: ::std::option::Option<::std::string::String>,
-    /// The `PaletteWarningDark` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteWarningDark",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_warning_dark: ::std::option::Option<::std::string::String>,
-    /// The `PaletteWarningDarker` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteWarningDarker",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_warning_darker: ::std::option::Option<::std::string::String>,
-    /// The `PaletteWarningHeading` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteWarningHeading",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_warning_heading: ::std::option::Option<::std::string::String>,
-    /// The `PaletteWarningHighlight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteWarningHighlight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_warning_highlight: ::std::option::Option<::std::string::String>,
-    /// The `PaletteWarningLight` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteWarningLight",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_warning_light: ::std::option::Option<::std::string::String>,
-    /// The `PaletteWarningLighter` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteWarningLighter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_warning_lighter: ::std::option::Option<::std::string::String>,
-    /// The `PaletteWarningMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteWarningMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_warning_main: ::std::option::Option<::std::string::String>,
-    /// The `PaletteWarningText` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "PaletteWarningText",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub palette_warning_text: ::std::option::Option<::std::string::String>,
-    /// The `Spacing0` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing0",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing0: ::std::option::Option<::std::string::String>,
-    /// The `Spacing1` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing1",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing1: ::std::option::Option<::std::string::String>,
-    /// The `Spacing2` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing2",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing2: ::std::option::Option<::std::string::String>,
-    /// The `Spacing3` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing3",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing3: ::std::option::Option<::std::string::String>,
-    /// The `Spacing4` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing4",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing4: ::std::option::Option<::std::string::String>,
-    /// The `Spacing5` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing5",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing5: ::std::option::Option<::std::string::String>,
-    /// The `Spacing6` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing6",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing6: ::std::option::Option<::std::string::String>,
-    /// The `Spacing7` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing7",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing7: ::std::option::Option<::std::string::String>,
-    /// The `Spacing8` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing8",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing8: ::std::option::Option<::std::string::String>,
-    /// The `Spacing9` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "Spacing9",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub spacing9: ::std::option::Option<::std::string::String>,
-    /// The `TransitionDurationMain` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TransitionDurationMain",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub transition_duration_main: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorAction` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorAction",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_action: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorBody` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorBody",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_body: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorDanger` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorDanger",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_danger: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorDisabled` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorDisabled",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_disabled: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorHeading` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorHeading",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_heading: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorInverse` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorInverse",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_inverse: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorSubordinate` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorSubordinate",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_subordinate: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorSuccess` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorSuccess",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_success: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorSupport` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorSupport",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_support: ::std::option::Option<::std::string::String>,
-    /// The `TypographyColorWarning` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyColorWarning",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_color_warning: ::std::option::Option<::std::string::String>,
-    /// The `TypographyFamilyBody` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyFamilyBody",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_family_body: ::std::option::Option<::std::string::String>,
-    /// The `TypographyFamilyButton` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyFamilyButton",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_family_button: ::std::option::Option<::std::string::String>,
-    /// The `TypographyFamilyHeading` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyFamilyHeading",
         default,
@@ -939,91 +939,91 @@ pub struct WidgetConfigurationThemeTokens {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_line_height_ui: ::std::option::Option<f64>,
-    /// The `TypographyLineLengthMax` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyLineLengthMax",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_line_length_max: ::std::option::Option<::std::string::String>,
-    /// The `TypographySizeBody` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographySizeBody",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_size_body: ::std::option::Option<::std::string::String>,
-    /// The `TypographySizeHeading1` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographySizeHeading1",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_size_heading1: ::std::option::Option<::std::string::String>,
-    /// The `TypographySizeHeading2` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographySizeHeading2",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_size_heading2: ::std::option::Option<::std::string::String>,
-    /// The `TypographySizeHeading3` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographySizeHeading3",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_size_heading3: ::std::option::Option<::std::string::String>,
-    /// The `TypographySizeHeading4` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographySizeHeading4",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_size_heading4: ::std::option::Option<::std::string::String>,
-    /// The `TypographySizeHeading5` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographySizeHeading5",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_size_heading5: ::std::option::Option<::std::string::String>,
-    /// The `TypographySizeHeading6` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographySizeHeading6",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_size_heading6: ::std::option::Option<::std::string::String>,
-    /// The `TypographySizeSubordinate` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographySizeSubordinate",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_size_subordinate: ::std::option::Option<::std::string::String>,
-    /// The `TypographyWeightBody` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyWeightBody",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_weight_body: ::std::option::Option<::std::string::String>,
-    /// The `TypographyWeightBodyBold` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyWeightBodyBold",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_weight_body_bold: ::std::option::Option<::std::string::String>,
-    /// The `TypographyWeightHeading` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyWeightHeading",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub typography_weight_heading: ::std::option::Option<::std::string::String>,
-    /// The `TypographyWeightHeadingBold` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "TypographyWeightHeadingBold",
         default,

@@ -5,7 +5,7 @@
 
 /// Schema for the Zscaler 2.0 app (key name: `zscalerbyz`)
 ///
-/// To create a Zscaler 2.0 app, use the \[Create an Application\](/openapi/okta-management/management/tags/application/other/createapplication) request with the following parameters in the request body.
+/// To create a Zscaler 2.0 app, use the [Create an Application](https://developer.okta.com/openapi/okta-management/management/tags/application/other/createapplication) request with the following parameters in the request body.
 /// > **Note:** The Zscaler 2.0 app only supports `BROWSER_PLUGIN` and `SAML_2_0` sign-on modes.
 ///
 /// Schema `ZscalerbyzApplication` (`/components/schemas/ZscalerbyzApplication`).
@@ -16,7 +16,7 @@ pub struct ZscalerbyzApplication {
     pub accessibility: ::std::option::Option<
         crate::management::models::ApplicationAccessibility,
     >,
-    /// The `credentials` property.
+    #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::SchemeApplicationCredentials,
@@ -29,7 +29,7 @@ pub struct ZscalerbyzApplication {
     pub licensing: ::std::option::Option<
         crate::management::models::ApplicationLicensing,
     >,
-    /// The `name` property.
+    #[allow(missing_docs)]
     #[serde()]
     pub name: crate::management::models::ZscalerbyzApplicationName,
     /// Contains any valid JSON schema for specifying properties that can be referenced from a request (only available to OAuth 2.0 client apps)
@@ -37,7 +37,7 @@ pub struct ZscalerbyzApplication {
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// The `signOnMode` property.
+    #[allow(missing_docs)]
     #[serde(
         rename = "signOnMode",
         default,
@@ -56,7 +56,7 @@ pub struct ZscalerbyzApplication {
     pub visibility: ::std::option::Option<
         crate::management::models::ApplicationVisibility,
     >,
-    /// The `settings` property.
+    #[allow(missing_docs)]
     #[serde(default)]
     pub settings: crate::management::models::ZscalerbyzApplicationSettings,
     /// Properties newer than this SDK: read and written back unchanged.
