@@ -457,6 +457,52 @@ impl Defaults<'_> {
 mod tests {
     use crate::load::{load, SourceFile};
 
+    fn api(schemas: &str, body: &str) -> crate::ir::Api {
+        let text = format!(
+            "openapi: 3.0.0\ninfo: {{title: T, version: '1'}}\npaths:\n  /a:\n    post:\n      operationId: postA\n      requestBody: {{content: {{{body}}}}}\n      responses: {{'204': {{description: ok}}}}\ncomponents:\n  schemas:\n{schemas}"
+        );
+        let spec = SourceFile {
+            name: "t.yaml".into(),
+            text,
+        };
+        super::super::normalize(&load(&spec, &[]).unwrap(), "m", false).unwrap()
+    }
+
+    #[test]
+    fn recursion_without_indirection_is_boxed_and_a_vec_is_not() {
+        let api = api(
+            "    A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}, many: {type: array, items: {$ref: '#/components/schemas/A'}}}}\n    B: {type: object, properties: {a: {$ref: '#/components/schemas/A'}}}\n",
+            "application/json: {schema: {$ref: '#/components/schemas/A'}}",
+        );
+        let boxed = |name: &str| -> Vec<String> {
+            let m = api.models.iter().find(|m| m.name.0 == name).unwrap();
+            let crate::ir::ModelKind::Struct(s) = &m.kind else {
+                panic!()
+            };
+            s.fields
+                .iter()
+                .filter(|f| f.boxed)
+                .map(|f| f.wire.0.clone())
+                .collect()
+        };
+        assert_eq!(boxed("A"), ["b"]);
+        assert_eq!(boxed("B"), ["a"]);
+    }
+
+    #[test]
+    fn a_form_body_that_is_no_object_is_sent_as_json_with_a_warning() {
+        let api = api(
+            "    A: {type: array, items: {type: string}}\n",
+            "application/x-www-form-urlencoded: {schema: {$ref: '#/components/schemas/A'}}",
+        );
+        let (_, op) = api.operations().next().unwrap();
+        assert_eq!(op.body.as_ref().unwrap().encoding, crate::ir::BodyEncoding::Json);
+        assert_eq!(
+            api.warnings.iter().map(|w| format!("{}: {}", w.pointer, w.message)).collect::<Vec<_>>(),
+            ["/paths/~1a/post/requestBody: a `application/x-www-form-urlencoded` body that is not an object is sent as JSON"]
+        );
+    }
+
     #[test]
     fn a_tag_enables_the_models_its_operations_reach_and_no_others() {
         let text = "openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      tags: [Alpha]\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}}\n  /b:\n    get:\n      operationId: getB\n      tags: [Beta Things]\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Shared'}}}}}\ncomponents:\n  schemas:\n    A: {type: object, properties: {shared: {$ref: '#/components/schemas/Shared'}}}\n    Shared: {type: object, properties: {id: {type: string}}}\n    Event: {type: object, properties: {shared: {$ref: '#/components/schemas/Shared'}}}\n";

@@ -175,3 +175,52 @@ impl<'a> Normalizer<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::{Binding, MethodSource};
+    use crate::load::{load, SourceFile};
+
+    fn normalize(schema_extra: &str) -> Result<crate::ir::Api, crate::Error> {
+        let text = format!(
+            "openapi: 3.0.0\ninfo: {{title: T, version: '1'}}\npaths:\n  /apps/{{appId}}/users/{{userId}}:\n    post:\n      operationId: updateAppUser\n      tags: [App]\n      parameters:\n        - {{name: appId, in: path, required: true, schema: {{type: string}}}}\n        - {{name: userId, in: path, required: true, schema: {{type: string}}}}\n      requestBody: {{content: {{application/json: {{schema: {{$ref: '#/components/schemas/AppUser'}}}}}}}}\n      responses: {{'200': {{description: ok}}}}\ncomponents:\n  schemas:\n    AppUser:\n      type: object\n      properties: {{id: {{type: string}}}}\n{schema_extra}"
+        );
+        let spec = SourceFile {
+            name: "t.yaml".into(),
+            text,
+        };
+        super::super::normalize(&load(&spec, &[])?, "m", false)
+    }
+
+    #[test]
+    fn typed_entries_bind_parent_field_and_self() {
+        let api = normalize("      x-okta-crud:\n        - alias: update\n          operationId: updateAppUser\n          arguments:\n            - {dest: appId, parentSrc: id}\n            - {dest: userId, src: id}\n            - {self: true}\n").unwrap();
+        let model = api.models.iter().find(|m| m.name.0 == "AppUser").unwrap();
+        let method = &model.methods[0];
+        assert_eq!(
+            (method.rust.0.as_str(), method.source),
+            ("update", MethodSource::Crud)
+        );
+        assert!(matches!(method.bindings[0], Binding::Parent { .. }));
+        assert!(matches!(&method.bindings[1], Binding::Field { field, .. } if field.0 == "id"));
+        assert!(matches!(method.bindings[2], Binding::SelfBody));
+    }
+
+    #[test]
+    fn a_malformed_entry_names_its_pointer() {
+        let err = normalize("      x-okta-operations:\n        - alias: go\n          operationId: updateAppUser\n          arguments: [{dest: appId, self: yes please}]\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "t.yaml: /components/schemas/AppUser/x-okta-operations/0/arguments/0/self: invalid type: string \"yes please\", expected a boolean"
+        );
+        let err = normalize("      x-okta-operations:\n        - alias: go\n          operationId: updateAppUser\n          arguments: [{dest: nope, src: id}]\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "t.yaml: /components/schemas/AppUser/x-okta-operations/0/arguments/0/dest: `nope` is not a required parameter of `updateAppUser`"
+        );
+    }
+}

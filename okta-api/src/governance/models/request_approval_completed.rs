@@ -63,8 +63,14 @@ pub struct RequestApprovalCompleted {
     /// Values to field prompts provided by the approver at the time of approval.
     ///
     /// All approval fields specified in the related request type are represented in the same order as defined in the request type.
-    #[serde(rename = "fieldValues", default)]
-    pub field_values: crate::governance::models::ApprovalFieldValues,
+    #[serde(
+        rename = "fieldValues",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub field_values: ::std::option::Option<
+        crate::governance::models::ApprovalFieldValues,
+    >,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

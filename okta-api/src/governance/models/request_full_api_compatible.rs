@@ -33,8 +33,8 @@ pub struct RequestFullApiCompatible {
     #[serde(default)]
     pub approvals: ::std::vec::Vec<crate::governance::models::RequestApproval>,
     /// A list of actions. Currently only supports one action per request.
-    #[serde(default)]
-    pub actions: crate::governance::models::RequestActions,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub actions: ::std::option::Option<crate::governance::models::RequestActions>,
     /// The immutable, persistent identifier that always resolves to the request
     #[serde(rename = "permalinkId", default)]
     pub permalink_id: crate::governance::models::RequestPermalinkId,

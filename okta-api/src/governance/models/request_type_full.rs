@@ -45,8 +45,14 @@ pub struct RequestTypeFull {
     /// | M, minutes | PT90M   |
     ///
     /// > **Note:** Mixes of units, as well as month/year/week designations, aren't supported. For example, `P40DT65H`, `P40M`, `P1W`, and `P1Y` aren't supported.
-    #[serde(rename = "accessDuration", default)]
-    pub access_duration: crate::governance::models::RequestDuration,
+    #[serde(
+        rename = "accessDuration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub access_duration: ::std::option::Option<
+        crate::governance::models::RequestDuration,
+    >,
     /// A request type has a status lifecycle described in our [request type lifecycle documentation](https://developer.okta.com/#request-type-status-lifecycle).
     ///
     /// A request type may start with a status of DRAFT or ACTIVE, based on the status property in the Add request body.

@@ -10,11 +10,19 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgCreationAdminProfile {
     /// Given name of the User (`givenName`)
-    #[serde(rename = "firstName", default)]
-    pub first_name: ::std::string::String,
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub first_name: ::std::option::Option<::std::string::String>,
     /// The family name of the User (`familyName`)
-    #[serde(rename = "lastName", default)]
-    pub last_name: ::std::string::String,
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub last_name: ::std::option::Option<::std::string::String>,
     /// The primary email address of the User. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
     #[serde(default)]
     pub email: ::std::string::String,

@@ -879,153 +879,7 @@ impl AuthorizeCustomAsWithPost {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.authorize_with_post {
-            let mut pairs = ::std::vec::Vec::new();
-            if let ::std::option::Option::Some(value) = &body.acr_values {
-                pairs
-                    .push((
-                        "acr_values",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.client_id;
-                pairs
-                    .push((
-                        "client_id",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.code_challenge {
-                pairs
-                    .push((
-                        "code_challenge",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.code_challenge_method {
-                pairs
-                    .push((
-                        "code_challenge_method",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.display {
-                pairs
-                    .push((
-                        "display",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.enroll_amr_values {
-                pairs
-                    .push((
-                        "enroll_amr_values",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.idp {
-                pairs
-                    .push((
-                        "idp",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.idp_scope {
-                pairs
-                    .push((
-                        "idp_scope",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.login_hint {
-                pairs
-                    .push((
-                        "login_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.max_age {
-                pairs
-                    .push((
-                        "max_age",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.nonce {
-                pairs
-                    .push((
-                        "nonce",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.prompt {
-                pairs
-                    .push((
-                        "prompt",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.redirect_uri;
-                pairs
-                    .push((
-                        "redirect_uri",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.request {
-                pairs
-                    .push((
-                        "request",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.request_uri {
-                pairs
-                    .push((
-                        "request_uri",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.response_mode {
-                pairs
-                    .push((
-                        "response_mode",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.response_type;
-                pairs
-                    .push((
-                        "response_type",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.scope;
-                pairs
-                    .push((
-                        "scope",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.session_token {
-                pairs
-                    .push((
-                        "sessionToken",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.state;
-                pairs
-                    .push((
-                        "state",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
         request.without_credentials();
         ::std::result::Result::Ok(request)
@@ -1088,54 +942,9 @@ impl BcAuthorizeCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.backchannel_authorize_request {
-            let mut pairs = ::std::vec::Vec::new();
-            if let ::std::option::Option::Some(value) = &body.binding_message {
-                pairs
-                    .push((
-                        "binding_message",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.id_token_hint;
-                pairs
-                    .push((
-                        "id_token_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.login_hint;
-                pairs
-                    .push((
-                        "login_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.request {
-                pairs
-                    .push((
-                        "request",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.request_expiry {
-                pairs
-                    .push((
-                        "request_expiry",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.scope;
-                pairs
-                    .push((
-                        "scope",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -1203,31 +1012,9 @@ impl ChallengeCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.challenge_request {
-            let mut pairs = ::std::vec::Vec::new();
-            if let ::std::option::Option::Some(value) = &body.challenge_types_supported {
-                pairs
-                    .push((
-                        "challenge_types_supported",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.channel_hint {
-                pairs
-                    .push((
-                        "channel_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.mfa_token;
-                pairs
-                    .push((
-                        "mfa_token",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -1294,23 +1081,9 @@ impl DeviceAuthorizeCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.device_authorize_request {
-            let mut pairs = ::std::vec::Vec::new();
-            if let ::std::option::Option::Some(value) = &body.client_id {
-                pairs
-                    .push((
-                        "client_id",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.scope {
-                pairs
-                    .push((
-                        "scope",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -1380,23 +1153,9 @@ impl IntrospectCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.introspection_request {
-            let mut pairs = ::std::vec::Vec::new();
-            if let ::std::option::Option::Some(value) = &body.token {
-                pairs
-                    .push((
-                        "token",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.token_type_hint {
-                pairs
-                    .push((
-                        "token_type_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -1590,31 +1349,9 @@ impl LogoutCustomAsWithPost {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.logout_with_post {
-            let mut pairs = ::std::vec::Vec::new();
-            {
-                let value = &body.id_token_hint;
-                pairs
-                    .push((
-                        "id_token_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.post_logout_redirect_uri {
-                pairs
-                    .push((
-                        "post_logout_redirect_uri",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.state {
-                pairs
-                    .push((
-                        "state",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -1673,33 +1410,9 @@ impl OobAuthenticateCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.oob_authenticate_request {
-            let mut pairs = ::std::vec::Vec::new();
-            {
-                let value = &body.challenge_hint;
-                pairs
-                    .push((
-                        "challenge_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.channel_hint;
-                pairs
-                    .push((
-                        "channel_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.login_hint;
-                pairs
-                    .push((
-                        "login_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -1769,6 +1482,7 @@ impl ParCustomAs {
         if let ::std::option::Option::Some(body) = &self.par_request {
             request.json("application/json", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -1832,6 +1546,7 @@ impl ParOptionsCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         request.header("Origin", self.origin.as_ref());
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
@@ -1890,33 +1605,9 @@ impl PrimaryAuthenticateCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.oob_authenticate_request {
-            let mut pairs = ::std::vec::Vec::new();
-            {
-                let value = &body.challenge_hint;
-                pairs
-                    .push((
-                        "challenge_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.channel_hint;
-                pairs
-                    .push((
-                        "channel_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            {
-                let value = &body.login_hint;
-                pairs
-                    .push((
-                        "login_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -1986,24 +1677,9 @@ impl RevokeCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.revoke_request_custom_as {
-            let mut pairs = ::std::vec::Vec::new();
-            {
-                let value = &body.token;
-                pairs
-                    .push((
-                        "token",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            if let ::std::option::Option::Some(value) = &body.token_type_hint {
-                pairs
-                    .push((
-                        "token_type_hint",
-                        crate::runtime::ParamValue::to_param(value).into_owned(),
-                    ));
-            }
-            request.form("application/x-www-form-urlencoded", &pairs);
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -2062,8 +1738,9 @@ impl TokenCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         if let ::std::option::Option::Some(body) = &self.token_request_custom_as {
-            request.json("application/x-www-form-urlencoded", body)?;
+            request.form("application/x-www-form-urlencoded", body)?;
         }
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
@@ -2133,6 +1810,7 @@ impl TokenOptionsCustomAs {
         );
         request.path("authorizationServerId", &self.authorization_server_id);
         request.header("Origin", self.origin.as_ref());
+        request.without_credentials();
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
