@@ -809,6 +809,80 @@ mod tests {
         }
     }
 
+    #[test]
+    fn headers_accept_credentials_and_raw_bodies_are_kept_for_the_client() {
+        let mut r = Request::new(Method::POST, "/x", "x");
+        r.header("X-Device", Some("d-1"));
+        r.header("X-None", None::<&str>);
+        r.accept("application/xml");
+        r.without_credentials();
+        r.text("application/jwt", "a.b.c");
+        assert_eq!(r.headers, [("X-Device".to_string(), "d-1".to_string())]);
+        assert_eq!(r.accept, Some("application/xml"));
+        assert!(!r.with_credentials);
+        let body = |r: &Request| r.body.as_ref().map(|(t, b)| (t.to_string(), b.clone()));
+        assert_eq!(body(&r), Some(("application/jwt".into(), b"a.b.c".to_vec())));
+        r.bytes("application/octet-stream", &[0, 1]);
+        assert_eq!(body(&r), Some(("application/octet-stream".into(), vec![0, 1])));
+    }
+
+    fn response(body: &'static [u8]) -> Response {
+        Response {
+            operation: "op",
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            request_id: None,
+            body: Bytes::from_static(body),
+        }
+    }
+
+    #[test]
+    fn text_binary_and_empty_bodies_are_returned_as_they_came() {
+        assert_eq!(response(b"<xml/>").text().unwrap(), "<xml/>");
+        assert!(matches!(response(b"\xff").text(), Err(Error::Decode { .. })));
+        assert_eq!(response(b"\x00\x01").bytes().unwrap(), [0, 1]);
+        let empty: Vec<String> = response(b" \n").json_or_default().unwrap();
+        assert!(empty.is_empty());
+        let list: Vec<String> = response(b"[\"a\"]").json_or_default().unwrap();
+        assert_eq!(list, ["a"]);
+    }
+
+    #[test]
+    fn json_values_and_boxed_values_are_parameters() {
+        assert_eq!(serde_json::json!("a b").to_param(), "a b");
+        assert_eq!(serde_json::json!(["x", 1]).to_param(), "[\"x\",1]");
+        assert_eq!(Box::new(7_i64).to_param(), "7");
+        assert_eq!(Box::<str>::from("00u1").to_param(), "00u1");
+        let ids = vec!["00u1".to_string(), "a b".to_string()];
+        assert_eq!(ids.to_param(), "00u1,a b");
+        assert_eq!(vec![true].to_param(), "true");
+    }
+
+    #[test]
+    fn discriminators_and_open_enums_are_read_from_strings_only() {
+        let value = serde_json::json!({"type": "OKTA_SIGN_ON", "n": 1});
+        assert_eq!(discriminator(&value, "type"), Some("OKTA_SIGN_ON"));
+        assert_eq!(discriminator(&value, "n"), None);
+        assert_eq!(discriminator(&value, "missing"), None);
+        #[derive(Debug, PartialEq)]
+        struct Kind(String);
+        impl From<&str> for Kind {
+            fn from(s: &str) -> Self {
+                Kind(s.to_string())
+            }
+        }
+        let kind: Kind = deserialize_open_enum(serde_json::json!("NEW_KIND")).unwrap();
+        assert_eq!(kind, Kind("NEW_KIND".into()));
+        let err = deserialize_open_enum::<_, Kind>(serde_json::json!(3)).unwrap_err();
+        assert!(err.to_string().contains("expected a string"), "{err}");
+    }
+
+    #[test]
+    fn a_url_is_shown_without_user_name_or_password() {
+        let url = Url::parse("https://ada:hunter2@dev-1.okta.com/api/v1/users?after=x").unwrap();
+        assert_eq!(redacted(&url), "https://dev-1.okta.com/api/v1/users?after=x");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 

@@ -713,6 +713,35 @@ async fn an_endless_body_fails_after_the_limit() {
 }
 
 #[tokio::test]
+async fn a_body_of_exactly_the_limit_is_read_and_one_byte_more_is_not() {
+    within(10, async {
+        let server = MockServer::start().await;
+        let body = users(0..3).to_string();
+        Mock::given(method("GET"))
+            .and(path("/api/v1/users"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+            .mount(&server)
+            .await;
+        let limited = |limit: usize| {
+            Client::builder()
+                .org_url(server.uri())
+                .api_token(TOKEN)
+                .max_response_size(limit)
+                .build()
+                .unwrap()
+        };
+        let listed = UserApi::new(&limited(body.len())).list_users().await.unwrap();
+        assert_eq!(listed.len(), 3);
+        let err = UserApi::new(&limited(body.len() - 1))
+            .list_users()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err}");
+    })
+    .await
+}
+
+#[tokio::test]
 async fn a_declared_length_over_the_limit_fails_without_reading() {
     within(10, async {
         let big = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 536870912\r\nx-okta-request-id: r-big\r\n\r\n[";
@@ -726,6 +755,30 @@ async fn a_declared_length_over_the_limit_fails_without_reading() {
         let err = UserApi::new(&client).list_users().await.unwrap_err();
         assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err}");
         assert_eq!(err.request_id(), Some("r-big"));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_error_with_many_causes_is_still_read_as_oktas_error() {
+    within(10, async {
+        let server = MockServer::start().await;
+        // A bulk validation failure: 100 causes, about 6 KiB.
+        let causes: Vec<Value> = (0..100)
+            .map(|i| json!({"errorSummary": format!("profile.field{i}: Property is not defined in the schema")}))
+            .collect();
+        let body = json!({"errorCode": "E0000001", "errorSummary": "Api validation failed", "errorCauses": causes});
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(body))
+            .mount(&server)
+            .await;
+        let err = UserApi::new(&client(&server.uri()))
+            .get_user("00u1")
+            .await
+            .unwrap_err();
+        let api = err.as_api().expect("an API error");
+        assert_eq!(api.error_code.as_deref(), Some("E0000001"));
+        assert_eq!(api.error_causes.len(), 100);
     })
     .await
 }
