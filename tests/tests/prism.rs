@@ -120,6 +120,38 @@ fn validation_failure<T>(what: &str, result: &Result<T, Error>) -> Option<String
     }
 }
 
+/// The SDK calls sent to Prism, and what it rejected.
+#[derive(Default)]
+struct Checks {
+    checked: usize,
+    failures: Vec<String>,
+}
+
+impl Checks {
+    fn record<T>(&mut self, what: &str, result: Result<T, Error>) {
+        self.checked += 1;
+        if let Some(f) = validation_failure(what, &result) {
+            self.failures.push(f);
+        }
+    }
+
+    fn assert_none_rejected(&self) {
+        println!("{} requests checked by Prism", self.checked);
+        assert!(
+            self.failures.is_empty(),
+            "Prism rejected requests:\n{}",
+            self.failures.join("\n")
+        );
+    }
+}
+
+/// Sends `$call` and records whether Prism rejected it.
+macro_rules! check {
+    ($checks:ident, $what:expr, $call:expr) => {
+        $checks.record($what, $call.await)
+    };
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Prism: bash .ci/run installs it and runs this; locally set PRISM_BIN and pass --ignored"]
 async fn prism_finds_no_request_validation_error() {
@@ -166,20 +198,11 @@ async fn prism_finds_no_request_validation_error() {
         .max_retries(0)
         .build()
         .unwrap();
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    macro_rules! check {
-        ($what:expr, $call:expr) => {{
-            let result = $call.await;
-            checked += 1;
-            if let Some(f) = validation_failure($what, &result) {
-                failures.push(f);
-            }
-        }};
-    }
+    let mut checks = Checks::default();
     // Path and query parameters, no body.
-    check!("getUser (path)", UserApi::new(&client).get_user("00u1"));
+    check!(checks, "getUser (path)", UserApi::new(&client).get_user("00u1"));
     check!(
+        checks,
         "listUsers (query)",
         UserApi::new(&client)
             .list_users()
@@ -188,16 +211,19 @@ async fn prism_finds_no_request_validation_error() {
             .after("abc")
     );
     check!(
+        checks,
         "listGroups (query)",
         GroupApi::new(&client).list_groups().q("Admins").limit(10)
     );
     // Header parameter (a cookie), no credentials.
     check!(
+        checks,
         "getCurrentSession (header)",
         SessionApi::new(&client).get_current_session().cookie("sid=abc")
     );
     // JSON bodies.
     check!(
+        checks,
         "createSession (JSON body)",
         SessionApi::new(&client).create_session(CreateSessionRequest {
             session_token: Some("20111tok".into()),
@@ -205,6 +231,7 @@ async fn prism_finds_no_request_validation_error() {
         })
     );
     check!(
+        checks,
         "endUserSessions (optional JSON body)",
         UserSessionsApi::new(&client)
             .end_user_sessions()
@@ -214,6 +241,7 @@ async fn prism_finds_no_request_validation_error() {
             })
     );
     check!(
+        checks,
         "revokeUserSessions (query)",
         UserSessionsApi::new(&client)
             .revoke_user_sessions("00u1")
@@ -221,6 +249,7 @@ async fn prism_finds_no_request_validation_error() {
     );
     // merge-patch JSON.
     check!(
+        checks,
         "updateCustomAAGUID (merge-patch)",
         AuthenticatorApi::new(&client)
             .update_custom_aaguid("aut1", "cb69481e-8ff7-4039-93ec-0a2729a154a8")
@@ -231,11 +260,13 @@ async fn prism_finds_no_request_validation_error() {
     );
     // A security event token.
     check!(
+        checks,
         "publishSecurityEventTokens (secevent+jwt)",
         SsfSecurityEventTokenApi::new(&client).publish_security_event_tokens("eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
     );
     // Multipart upload.
     check!(
+        checks,
         "uploadBrandThemeLogo (multipart)",
         ThemesApi::new(&client)
             .upload_brand_theme_logo("bnd1", "thm1")
@@ -246,6 +277,7 @@ async fn prism_finds_no_request_validation_error() {
     );
     // Certificate upload (PEM) and a PKCS#10 response.
     check!(
+        checks,
         "publishCsrFromApplication (PEM)",
         ApplicationSsoCredentialKeyApi::new(&client)
             .publish_csr_from_application(
@@ -256,17 +288,13 @@ async fn prism_finds_no_request_validation_error() {
             .content_type("application/x-pem-file")
     );
     check!(
+        checks,
         "getCsrForApplication (PKCS#10)",
         ApplicationSsoCredentialKeyApi::new(&client)
             .get_csr_for_application("0oa1", "csr1")
             .send_raw("application/pkcs10")
     );
-    println!("{checked} requests checked by Prism");
-    assert!(
-        failures.is_empty(),
-        "Prism rejected requests:\n{}",
-        failures.join("\n")
-    );
+    checks.assert_none_rejected();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -281,17 +309,7 @@ async fn prism_finds_no_request_validation_error_in_the_org_apis() {
     use okta_api::oauth::models::IntrospectionRequest;
     use okta_api::oauth::{ClientApi, OrgAsApi};
 
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    macro_rules! check {
-        ($what:expr, $call:expr) => {{
-            let result = $call.await;
-            checked += 1;
-            if let Some(f) = validation_failure($what, &result) {
-                failures.push(f);
-            }
-        }};
-    }
+    let mut checks = Checks::default();
     let client = |prism: &Prism, token: &str, bearer: bool| {
         let builder = Client::builder().org_url(&prism.url).max_retries(0);
         let builder = if bearer {
@@ -305,6 +323,7 @@ async fn prism_finds_no_request_validation_error_in_the_org_apis() {
     let prism = start_prism("governance");
     let admin = client(&prism, "00prism", false);
     check!(
+        checks,
         "listCampaigns",
         CampaignsApi::new(&admin)
             .list_campaigns()
@@ -312,6 +331,7 @@ async fn prism_finds_no_request_validation_error_in_the_org_apis() {
             .limit(20)
     );
     check!(
+        checks,
         "listReviews",
         ReviewsApi::new(&admin)
             .list_reviews()
@@ -334,10 +354,12 @@ async fn prism_finds_no_request_validation_error_in_the_org_apis() {
         additional_properties: Default::default(),
     };
     check!(
+        checks,
         "createRequestV2",
         RequestsApi::new(&admin).create_request_v2(request)
     );
     check!(
+        checks,
         "getRequestV2",
         RequestsApi::new(&admin).get_request_v2("req1234567890abcdefg".to_string())
     );
@@ -345,8 +367,16 @@ async fn prism_finds_no_request_validation_error_in_the_org_apis() {
 
     let prism = start_prism("oauth");
     let admin = client(&prism, "00prism", false);
-    check!("listClients", ClientApi::new(&admin).list_clients().limit(20));
-    check!("oauthKeys (no credentials)", OrgAsApi::new(&admin).oauth_keys());
+    check!(
+        checks,
+        "listClients",
+        ClientApi::new(&admin).list_clients().limit(20)
+    );
+    check!(
+        checks,
+        "oauthKeys (no credentials)",
+        OrgAsApi::new(&admin).oauth_keys()
+    );
     let mut form = IntrospectionRequest {
         token: Some("eyJ.a.b".into()),
         ..Default::default()
@@ -356,6 +386,7 @@ async fn prism_finds_no_request_validation_error_in_the_org_apis() {
     form.additional_properties
         .insert("client_secret".into(), "s".into());
     check!(
+        checks,
         "introspect (form, client_secret_post)",
         OrgAsApi::new(&admin).introspect().introspection_request(form)
     );
@@ -363,14 +394,9 @@ async fn prism_finds_no_request_validation_error_in_the_org_apis() {
 
     let prism = start_prism("myaccount");
     let user = client(&prism, "eyJuser", true);
-    check!("listEmails", EmailApi::new(&user).list_emails());
-    check!("listPhones", PhoneApi::new(&user).list_phones());
+    check!(checks, "listEmails", EmailApi::new(&user).list_emails());
+    check!(checks, "listPhones", PhoneApi::new(&user).list_phones());
     drop(prism);
 
-    println!("{checked} requests checked by Prism");
-    assert!(
-        failures.is_empty(),
-        "Prism rejected requests:\n{}",
-        failures.join("\n")
-    );
+    checks.assert_none_rejected();
 }
