@@ -12,6 +12,15 @@
 //!   default). A tag compiles its operations and only the types they reach;
 //!   the types no operation uses (hook payloads, event types, ...) are behind
 //!   `management-other-models`, and `full` enables everything.
+//! - `oauth` (OpenID Connect & OAuth 2.0), `myaccount` (a signed-in user's
+//!   own profile, emails, phones, passwords) and `governance` (Identity
+//!   Governance: campaigns, reviews, entitlements, access requests), each
+//!   with one feature per tag (`oauth-org-as`, `myaccount-email`,
+//!   `governance-campaigns`, ...), none of them default. MyAccount takes a
+//!   user's access token (`ClientBuilder::bearer_token`), never an API token;
+//!   the OAuth endpoints that authenticate a client are sent without the
+//!   client's credentials, and the caller's client authentication goes in
+//!   the form.
 //!
 //! The Markdown reference (one page per API, one per model) is in
 //! `okta-api/docs/`.
