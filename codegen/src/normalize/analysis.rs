@@ -17,15 +17,31 @@ use super::*;
 /// the stages before). Where `tag_features` is set, assigns one cargo
 /// feature per tag and returns the feature of the models no operation uses.
 pub(super) fn analyze(api: &mut Api, module: &str, tag_features: bool) -> Option<String> {
-    let fallbacks: BTreeSet<TypeName> = api
-        .models
+    mark_origins(&mut api.models);
+    let graph = TypeGraph::new(&api.models);
+    let other = tag_features.then(|| assign_features(module, &graph, api));
+    mark_boxed(&graph, &mut api.models);
+    mark_empty_values(&mut api.models);
+    mark_common_fields(&mut api.models);
+    let lookup = Defaults(&api.models);
+    let mut warnings = Vec::new();
+    for op in api.tags.iter_mut().flat_map(|t| &mut t.operations) {
+        mark_operation(&lookup, op, &mut warnings);
+    }
+    api.warnings.extend(warnings);
+    other
+}
+
+/// Each model's file name, and where in the spec it comes from.
+fn mark_origins(models: &mut [Model]) {
+    let fallbacks: BTreeSet<TypeName> = models
         .iter()
         .filter_map(|m| match &m.kind {
             ModelKind::Union(u) => Some(u.fallback.clone()),
             _ => None,
         })
         .collect();
-    for m in &mut api.models {
+    for m in models {
         m.file = snake(&m.name.0);
         m.origin = if fallbacks.contains(&m.name) {
             Origin::Fallback
@@ -35,26 +51,63 @@ pub(super) fn analyze(api: &mut Api, module: &str, tag_features: bool) -> Option
             Origin::Inline
         };
     }
+}
 
-    let graph = TypeGraph::new(&api.models);
-    let other = tag_features.then(|| assign_features(module, &graph, api));
-    mark_boxed(&graph, &mut api.models);
-
-    let defaults = Defaults(&api.models);
-    let mut analysed = Vec::with_capacity(api.models.len());
-    for m in &api.models {
-        let mut m = m.clone();
-        match &mut m.kind {
-            ModelKind::Struct(s) => {
-                for f in &mut s.fields {
-                    f.has_default = defaults.has(&f.ty, &mut vec![m.name.clone()]);
+/// Which struct fields have an empty value, how a new struct is made, which
+/// fixed values `Default` sets, and which one-ofs are boxed or scalar.
+fn mark_empty_values(models: &mut [Model]) {
+    /// What is worked out for one model, before any model is changed.
+    enum Marks {
+        Struct {
+            has_default: Vec<bool>,
+            settable: Vec<bool>,
+        },
+        OneOf {
+            scalar: bool,
+        },
+        None,
+    }
+    let lookup = Defaults(models);
+    let marks: Vec<Marks> = models
+        .iter()
+        .map(|m| match &m.kind {
+            ModelKind::Struct(s) => Marks::Struct {
+                has_default: s
+                    .fields
+                    .iter()
+                    .map(|f| lookup.has(&f.ty, &mut vec![m.name.clone()]))
+                    .collect(),
+                settable: s
+                    .fixed
+                    .iter()
+                    .map(|x| {
+                        s.fields
+                            .iter()
+                            .find(|f| f.wire == x.field)
+                            .is_some_and(|f| lookup.settable(&f.ty))
+                    })
+                    .collect(),
+            },
+            ModelKind::OneOf(o) => Marks::OneOf {
+                scalar: o.variants.iter().all(|a| lookup.scalar(&a.ty)),
+            },
+            _ => Marks::None,
+        })
+        .collect();
+    for (m, marks) in models.iter_mut().zip(marks) {
+        match (&mut m.kind, marks) {
+            (
+                ModelKind::Struct(s),
+                Marks::Struct {
+                    has_default,
+                    settable,
+                },
+            ) => {
+                for (f, has) in s.fields.iter_mut().zip(has_default) {
+                    f.has_default = has;
                 }
-                for fixed in &mut s.fixed {
-                    fixed.settable = s
-                        .fields
-                        .iter()
-                        .find(|f| f.wire == fixed.field)
-                        .is_some_and(|f| defaults.settable(&f.ty));
+                for (x, settable) in s.fixed.iter_mut().zip(settable) {
+                    x.settable = settable;
                 }
                 s.default = if !s.fields.iter().all(|f| !f.required || f.has_default) {
                     StructDefault::None
@@ -64,97 +117,92 @@ pub(super) fn analyze(api: &mut Api, module: &str, tag_features: bool) -> Option
                     StructDefault::Derive
                 };
             }
-            ModelKind::OneOf(o) => {
+            (ModelKind::OneOf(o), Marks::OneOf { scalar }) => {
                 for a in &mut o.variants {
                     a.boxed = matches!(a.ty, TypeRef::Named(_));
                 }
-                o.scalar = o.variants.iter().all(|a| defaults.scalar(&a.ty));
+                o.scalar = scalar;
             }
-            ModelKind::Enum(_) | ModelKind::Union(_) | ModelKind::Alias(_) => {}
-        }
-        analysed.push(m);
-    }
-    let mut warnings = Vec::new();
-    for tag in &mut api.tags {
-        for op in &mut tag.operations {
-            if let Some(body) = &mut op.body {
-                body.encoding = encoding(&defaults, body, &op.pointer, &mut warnings);
-            }
-            let r = &mut op.response;
-            let json = r.content_type.as_ref().is_some_and(|c| c.0.contains("json"));
-            r.paged = json && matches!(r.ty, Some(TypeRef::Array(_)));
-            r.decoding = match &r.ty {
-                None => Decoding::Empty,
-                Some(TypeRef::String) if r.content_type.is_some() && !json => Decoding::Text,
-                Some(TypeRef::Bytes) => Decoding::Bytes,
-                Some(t) if defaults.has(t, &mut Vec::new()) => Decoding::JsonOrDefault,
-                Some(_) => Decoding::Json,
-            };
+            _ => {}
         }
     }
-    api.models = analysed;
-    let lookup = Defaults(&api.models);
-    for op in api.tags.iter_mut().flat_map(|t| &mut t.operations) {
-        for p in &mut op.params {
-            if !lookup.sendable(&p.ty, true) {
-                let what = match &p.ty {
-                    TypeRef::Named(n) => format!("`{n}`"),
-                    TypeRef::Map(_) => "a map".into(),
-                    TypeRef::Bytes => "binary".into(),
-                    _ => "a nested list".into(),
-                };
-                warnings.push(Warning {
-                    pointer: op.pointer.clone(),
-                    message: format!(
-                        "{} parameter `{}` is {what}, which has no text form: it is taken as the string to send",
-                        p.location.as_str(),
-                        p.wire
-                    ),
-                });
-                p.ty = TypeRef::String;
-            }
-        }
-    }
-    // A union's common field has the empty value its fallback's has, and is
-    // boxed where any subtype boxes it (an accessor cannot return both).
-    let structs: BTreeMap<TypeName, &Struct> = api
-        .models
+}
+
+/// A union's common field has the empty value its fallback's has, and is
+/// boxed where any subtype boxes it (an accessor cannot return both).
+fn mark_common_fields(models: &mut [Model]) {
+    let marks: Vec<Vec<(bool, bool)>> = models
         .iter()
-        .filter_map(|m| match &m.kind {
-            ModelKind::Struct(s) => Some((m.name.clone(), s)),
-            _ => None,
-        })
-        .collect();
-    let mut common = Vec::new();
-    for (i, m) in api.models.iter().enumerate() {
-        if let ModelKind::Union(u) = &m.kind {
-            let leaves = union_structs(&api.models, &m.name);
-            let flags: Vec<(bool, bool)> = u
-                .common
+        .map(|m| {
+            let ModelKind::Union(u) = &m.kind else {
+                return Vec::new();
+            };
+            let field = |owner: &TypeName, rust: &RustIdent| -> Option<&Field> {
+                match models
+                    .binary_search_by(|m| m.name.cmp(owner))
+                    .map(|i| &models[i].kind)
+                {
+                    Ok(ModelKind::Struct(s)) => s.fields.iter().find(|g| &g.rust == rust),
+                    _ => None,
+                }
+            };
+            let leaves = union_structs(models, &m.name);
+            u.common
                 .iter()
                 .map(|f| {
-                    let field = |s: &TypeName| {
-                        structs
-                            .get(s)
-                            .and_then(|s| s.fields.iter().find(|g| g.rust == f.rust))
-                    };
-                    let boxed = leaves.iter().any(|l| field(l).is_some_and(|g| g.boxed));
-                    (boxed, field(&u.fallback).is_some_and(|g| g.has_default))
+                    let boxed = leaves.iter().any(|l| field(l, &f.rust).is_some_and(|g| g.boxed));
+                    let has_default = field(&u.fallback, &f.rust).is_some_and(|g| g.has_default);
+                    (boxed, has_default)
                 })
-                .collect();
-            common.push((i, flags));
-        }
-    }
-    for (i, flags) in common {
-        if let ModelKind::Union(u) = &mut api.models[i].kind {
-            for (f, (boxed, has_default)) in u.common.iter_mut().zip(flags) {
+                .collect()
+        })
+        .collect();
+    for (m, marks) in models.iter_mut().zip(marks) {
+        if let ModelKind::Union(u) = &mut m.kind {
+            for (f, (boxed, has_default)) in u.common.iter_mut().zip(marks) {
                 f.boxed = boxed;
                 f.has_default = has_default;
             }
         }
     }
-    api.warnings.extend(warnings);
-    other
+}
+
+/// How an operation's body is written and its response read, and which of
+/// its parameters are taken as strings.
+fn mark_operation(lookup: &Defaults, op: &mut Operation, warnings: &mut Vec<Warning>) {
+    if let Some(body) = &mut op.body {
+        body.encoding = encoding(lookup, body, &op.pointer, warnings);
+    }
+    let r = &mut op.response;
+    let json = r.content_type.as_ref().is_some_and(|c| c.0.contains("json"));
+    r.paged = json && matches!(r.ty, Some(TypeRef::Array(_)));
+    r.decoding = match &r.ty {
+        None => Decoding::Empty,
+        Some(TypeRef::String) if r.content_type.is_some() && !json => Decoding::Text,
+        Some(TypeRef::Bytes) => Decoding::Bytes,
+        Some(t) if lookup.has(t, &mut Vec::new()) => Decoding::JsonOrDefault,
+        Some(_) => Decoding::Json,
+    };
+    for p in &mut op.params {
+        if lookup.sendable(&p.ty, true) {
+            continue;
+        }
+        let what = match &p.ty {
+            TypeRef::Named(n) => format!("`{n}`"),
+            TypeRef::Map(_) => "a map".into(),
+            TypeRef::Bytes => "binary".into(),
+            _ => "a nested list".into(),
+        };
+        warnings.push(Warning {
+            pointer: op.pointer.clone(),
+            message: format!(
+                "{} parameter `{}` is {what}, which has no text form: it is taken as the string to send",
+                p.location.as_str(),
+                p.wire
+            ),
+        });
+        p.ty = TypeRef::String;
+    }
 }
 
 /// The structs a union's value can be: its fallback and its subtypes,
