@@ -634,6 +634,37 @@ mod tests {
     }
 
     #[test]
+    fn backoff_waits_between_half_its_ceiling_and_its_ceiling() {
+        for (attempt, ceiling_ms) in [(1, 500), (2, 1000), (3, 2000), (5, 8000), (6, 10_000)] {
+            for _ in 0..200 {
+                let wait = backoff(attempt).as_millis();
+                assert!(
+                    (ceiling_ms / 2..=ceiling_ms).contains(&wait),
+                    "attempt {attempt}: {wait} ms"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_be_built_is_not_retried() {
+        let client = Client::builder()
+            .org_url("http://127.0.0.1:9")
+            .api_token("t")
+            .build()
+            .unwrap();
+        let mut request = Request::new(Method::GET, "/api/v1/users/me", "getCurrentUser");
+        request.header("X-Bad", Some("a\nb"));
+        let result = tokio::time::timeout(Duration::from_secs(10), client.execute(&request))
+            .await
+            .unwrap();
+        match result {
+            Err(Error::Transport { attempts, .. }) => assert_eq!(attempts, 1),
+            other => panic!("expected a transport error, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn backoff_grows_and_is_capped() {
         assert!(backoff(1) <= Duration::from_millis(500));
         assert!(backoff(3) >= Duration::from_millis(1000) && backoff(3) <= Duration::from_millis(2000));

@@ -189,6 +189,33 @@ async fn hrefs_elsewhere_are_refused_and_other_methods_work() {
 }
 
 #[tokio::test]
+async fn an_href_with_a_user_name_is_refused_and_a_posted_hrefs_answer_is_decoded() {
+    within(10, async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/api/v1/users/00u1/lifecycle/activate"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"activationToken": "at-1"})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let c = client(&server);
+        let with_user = server.uri().replace("http://", "http://ada@");
+        let err = c
+            .get_href::<serde_json::Value>(&format!("{with_user}/api/v1/users"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::UntrustedUrl { .. }), "{err}");
+        let answer: serde_json::Value = c
+            .post_href("/api/v1/users/00u1/lifecycle/activate", None::<&()>)
+            .await
+            .unwrap();
+        assert_eq!(answer["activationToken"], "at-1");
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    })
+    .await
+}
+
+#[tokio::test]
 async fn throttling_waits_for_an_exhausted_endpoints_reset_instead_of_drawing_a_429() {
     within(15, async {
         let server = MockServer::start().await;

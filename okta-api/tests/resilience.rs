@@ -872,6 +872,32 @@ async fn only_a_401_that_says_the_token_is_invalid_refreshes_it() {
     .await
 }
 
+#[tokio::test]
+async fn a_retry_that_fits_in_the_request_timeout_is_made() {
+    bounded(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "00u1"})))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .org_url(server.uri())
+            .api_token(TOKEN)
+            .request_timeout(Duration::from_secs(8))
+            .build()
+            .unwrap();
+        UserApi::new(&client).get_user("00u1").await.unwrap();
+        assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    })
+    .await
+}
+
 // ---- configuration ----------------------------------------------------------
 
 #[test]
