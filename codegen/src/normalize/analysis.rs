@@ -11,6 +11,7 @@
 //! - empty values: which fields, structs and responses have one;
 //! - how each request body is written and each response read.
 
+use super::operations::is_json;
 use super::*;
 
 /// Fills in the analysis fields of `api` (left at their neutral values by
@@ -23,7 +24,7 @@ pub(super) fn analyze(api: &mut Api, module: &str, tag_features: bool) -> Option
     mark_boxed(&graph, &mut api.models);
     mark_empty_values(&mut api.models);
     mark_common_fields(&mut api.models);
-    let lookup = Defaults(&api.models);
+    let lookup = Lookup(&api.models);
     let mut warnings = Vec::new();
     for op in api.tags.iter_mut().flat_map(|t| &mut t.operations) {
         mark_operation(&lookup, op, &mut warnings);
@@ -67,7 +68,7 @@ fn mark_empty_values(models: &mut [Model]) {
         },
         None,
     }
-    let lookup = Defaults(models);
+    let lookup = Lookup(models);
     let marks: Vec<Marks> = models
         .iter()
         .map(|m| match &m.kind {
@@ -169,12 +170,12 @@ fn mark_common_fields(models: &mut [Model]) {
 
 /// How an operation's body is written and its response read, and which of
 /// its parameters are taken as strings.
-fn mark_operation(lookup: &Defaults, op: &mut Operation, warnings: &mut Vec<Warning>) {
+fn mark_operation(lookup: &Lookup, op: &mut Operation, warnings: &mut Vec<Warning>) {
     if let Some(body) = &mut op.body {
         body.encoding = encoding(lookup, body, &op.pointer, warnings);
     }
     let r = &mut op.response;
-    let json = r.content_type.as_ref().is_some_and(|c| c.0.contains("json"));
+    let json = r.content_type.as_ref().is_some_and(|c| is_json(c.as_str()));
     r.paged = json && matches!(r.ty, Some(TypeRef::Array(_)));
     r.decoding = match &r.ty {
         None => Decoding::Empty,
@@ -234,9 +235,9 @@ fn union_structs(models: &[Model], union: &TypeName) -> Vec<TypeName> {
 /// they are, multipart field by field (an object's), a form property by
 /// property (any object, polymorphic ones too). A multipart or form body
 /// with no properties to send is sent as JSON, with a warning.
-fn encoding(lookup: &Defaults, body: &Body, at: &SpecPointer, warnings: &mut Vec<Warning>) -> BodyEncoding {
+fn encoding(lookup: &Lookup, body: &Body, at: &SpecPointer, warnings: &mut Vec<Warning>) -> BodyEncoding {
     let ct = body.content_type.as_str();
-    if ct == "application/json" || ct.ends_with("+json") {
+    if is_json(ct) {
         return BodyEncoding::Json;
     }
     let object = match &body.ty {
@@ -416,10 +417,10 @@ fn assign_features(module: &str, graph: &TypeGraph, api: &mut Api) -> String {
     other
 }
 
-/// What the models say about empty values and scalars.
-struct Defaults<'a>(&'a [Model]);
+/// What the models say about empty values, scalars and objects.
+struct Lookup<'a>(&'a [Model]);
 
-impl Defaults<'_> {
+impl Lookup<'_> {
     fn kind(&self, name: &TypeName) -> Option<&ModelKind> {
         self.0
             .binary_search_by(|m| m.name.cmp(name))
