@@ -36,34 +36,39 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The IR of the workspace module `module`, loaded once into `cell`.
+fn loaded(cell: &'static OnceLock<Api>, module: &str) -> &'static Api {
+    cell.get_or_init(|| xtask::load_api(&workspace_root(), module).expect("the bundled spec loads"))
+}
+
 /// The IR of the 1.9.0 spec, loaded once.
 pub fn legacy_api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
-    API.get_or_init(|| xtask::load_api(&workspace_root(), "legacy").expect("the bundled spec loads"))
+    loaded(&API, "legacy")
 }
 
 /// The IR of the Management spec (with its overlays), loaded once.
 pub fn management_api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
-    API.get_or_init(|| xtask::load_api(&workspace_root(), "management").expect("the bundled spec loads"))
+    loaded(&API, "management")
 }
 
 /// The IR of the OpenID Connect & OAuth 2.0 spec, loaded once.
 pub fn oauth_api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
-    API.get_or_init(|| xtask::load_api(&workspace_root(), "oauth").expect("the bundled spec loads"))
+    loaded(&API, "oauth")
 }
 
 /// The IR of the MyAccount spec, loaded once.
 pub fn myaccount_api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
-    API.get_or_init(|| xtask::load_api(&workspace_root(), "myaccount").expect("the bundled spec loads"))
+    loaded(&API, "myaccount")
 }
 
 /// The IR of the Identity Governance spec, loaded once.
 pub fn governance_api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
-    API.get_or_init(|| xtask::load_api(&workspace_root(), "governance").expect("the bundled spec loads"))
+    loaded(&API, "governance")
 }
 
 #[derive(Deserialize)]
