@@ -168,7 +168,8 @@ fn example_value(
             {
                 format!("{models}::{n}::Other(Default::default())")
             }
-            Some(ModelKind::Union(u)) if depth < 8 => match u.variants.first() {
+            // The alternative first in name order, whatever the spec's order.
+            Some(ModelKind::Union(u)) if depth < 8 => match u.variants.iter().min_by_key(|v| &v.rust) {
                 Some(v) => format!(
                     "{models}::{n}::from({})",
                     example_value(api, &TypeRef::Named(v.ty.clone()), name, None, depth + 1)
@@ -176,11 +177,12 @@ fn example_value(
                 None => format!("{models}::{n}::Other(Default::default())"),
             },
             Some(ModelKind::Alias(inner)) if depth < 4 => example_value(api, inner, name, default, depth + 1),
-            Some(ModelKind::OneOf(o)) if depth < 4 => match o.variants.first() {
+            Some(ModelKind::OneOf(o)) if depth < 4 => match o.variants.iter().min_by_key(|a| &a.name) {
                 Some(Alternative {
                     name: v,
                     ty: t,
                     boxed,
+                    ..
                 }) => {
                     let inner = example_value(api, t, name, None, depth + 1);
                     if inner.ends_with("::default()") {
@@ -209,6 +211,8 @@ fn example_value(
                         }
                     })
                     .collect();
+                // In name order, whatever the order of the spec's properties.
+                fields.sort();
                 fields.push("additional_properties: Default::default()".into());
                 format!("{models}::{n} {{ {} }}", fields.join(", "))
             }
@@ -485,6 +489,7 @@ fn model_page(env: &Environment, api: &Api, m: &Model, head: &str) -> Result<Str
                 })
                 .collect();
             common = u.common.iter().map(|f| format!("`{}()`", f.rust)).collect();
+            common.sort();
         }
         ModelKind::OneOf(o) => {
             kind = "oneof";

@@ -385,6 +385,8 @@ pub struct OneOf {
 pub struct Alternative {
     pub name: TypeName,
     pub ty: TypeRef,
+    /// An inline alternative's `description`, else its `title`.
+    pub doc: Option<String>,
     /// Held in a `Box`: named alternatives may contain the one-of again.
     pub boxed: bool,
 }

@@ -32,8 +32,10 @@ pub mod emit;
 // 5. Token streams -> formatted files.
 pub mod render;
 
-// 6. IR -> the Markdown reference and the compiled examples.
+// 6. IR -> the Markdown reference, the compiled examples and the listing of
+// the public surface.
 pub mod docs;
+pub mod surface;
 
 use std::collections::BTreeMap;
 
@@ -149,6 +151,10 @@ pub fn generate_with(inputs: &Inputs, stages: &mut impl Stages) -> Result<Genera
             out.files.insert(
                 format!("{TESTS_GENERATED_DIR}/{}_examples.rs", module.module),
                 docs::examples_file(&api),
+            );
+            out.files.insert(
+                format!("{DOCS_DIR}/{}/surface.txt", module.module),
+                surface::listing(&api),
             );
             for (path, contents) in docs::pages(&api)? {
                 out.files

@@ -219,13 +219,17 @@ fn problem(line: &str) -> Option<&'static str> {
     None
 }
 
-/// "The `x` property.": the sentence once made up for undescribed fields.
+/// "The `x` property." and "The `X` alternative.": the sentences once made
+/// up for undescribed fields and one-of alternatives.
 fn filler(line: &str) -> bool {
     let mut rest = line;
     while let Some(at) = rest.find("The `") {
         let after = &rest[at + 5..];
         if let Some(end) = after.find('`') {
-            if after[end + 1..].starts_with(" property.") && !after[..end].contains(' ') {
+            let tail = &after[end + 1..];
+            if (tail.starts_with(" property.") || tail.starts_with(" alternative."))
+                && !after[..end].contains(' ')
+            {
                 return true;
             }
         }
@@ -237,6 +241,7 @@ fn filler(line: &str) -> bool {
 #[test]
 fn the_problem_finder_finds_problems() {
     assert_eq!(problem("/// The `id` property."), Some("a filler sentence"));
+    assert_eq!(problem("/// The `V1` alternative."), Some("a filler sentence"));
     assert_eq!(
         problem(r#"/// &lt;x-lifecycle class="ea"&gt;"#),
         Some("an HTML entity")

@@ -177,8 +177,18 @@ fn outline(api: &Api) -> String {
             }
             ModelKind::OneOf(OneOf { variants, scalar }) => {
                 out.push(format!("  one_of scalar={scalar}"));
-                for Alternative { name, ty: t, boxed } in variants {
-                    out.push(format!("  alternative {name}({}) boxed={boxed}", ty(t)));
+                for Alternative {
+                    name,
+                    ty: t,
+                    doc,
+                    boxed,
+                } in variants
+                {
+                    out.push(format!(
+                        "  alternative {name}({}) boxed={boxed} doc={}",
+                        ty(t),
+                        short(doc)
+                    ));
                 }
             }
             ModelKind::Alias(t) => out.push(format!("  alias {}", ty(t))),
@@ -467,14 +477,15 @@ fn open_enums_reserved_words_and_inline_names() {
             ("_links", "links"),
         ]
     );
-    // The inline enum wanted `ThingStatus`, which a component schema owns.
-    assert_eq!(s.fields[3].ty, TypeRef::Named(TypeName("ThingStatus2".into())));
+    // The inline enum wanted `ThingStatus`, which a component schema owns:
+    // it is named for its kind, not numbered.
+    assert_eq!(s.fields[3].ty, TypeRef::Named(TypeName("ThingStatusEnum".into())));
     assert!(api
         .warnings
         .iter()
         .any(|w| w.message.contains("ThingStatus is taken")
             && w.pointer.0 == "/components/schemas/Thing/properties/status"));
-    let ModelKind::Enum(e) = &model(&api, "ThingStatus2").kind else {
+    let ModelKind::Enum(e) = &model(&api, "ThingStatusEnum").kind else {
         panic!()
     };
     let values: Vec<&str> = e.values.iter().map(|v| v.rust.0.as_str()).collect();

@@ -826,6 +826,39 @@ mod tests {
         assert_eq!(body(&r), Some(("application/octet-stream".into(), vec![0, 1])));
     }
 
+    #[test]
+    fn a_form_body_is_one_pair_per_property_and_list_item_without_nulls() {
+        let mut r = Request::new(Method::POST, "/oauth2/v1/token", "token");
+        let body = serde_json::json!({
+            "grant_type": "client_credentials",
+            "scope": ["okta.users.read", "a b&c"],
+            "audience": null,
+            "claims": {"x": 1},
+        });
+        r.form("application/x-www-form-urlencoded", &body).unwrap();
+        let (content_type, bytes) = r.body.clone().unwrap();
+        assert_eq!(content_type, "application/x-www-form-urlencoded");
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "grant_type=client_credentials&scope=okta.users.read&scope=a+b%26c&claims=%7B%22x%22%3A1%7D"
+        );
+        for not_an_object in [
+            serde_json::json!(["a"]),
+            serde_json::json!("a"),
+            serde_json::Value::Null,
+        ] {
+            let mut r = Request::new(Method::POST, "/oauth2/v1/token", "token");
+            let err = r
+                .form("application/x-www-form-urlencoded", &not_an_object)
+                .unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidRequest { operation: "token", message } if message.contains("object")),
+                "{err:?}"
+            );
+            assert!(r.body.is_none());
+        }
+    }
+
     fn response(body: &'static [u8]) -> Response {
         Response {
             operation: "op",

@@ -83,7 +83,7 @@ fn every_management_operation_and_schema_is_generated() {
         warnings,
         vec![
             "/components/schemas/tempPassword: type name TempPassword is taken; this schema is named TempPassword2",
-            "/components/schemas/User/properties/type: type name UserType is taken; this schema is named UserType2",
+            "/components/schemas/User/properties/type: type name UserType is taken; this schema is named UserTypeObject",
         ]
     );
 }
@@ -134,7 +134,7 @@ fn every_oauth_operation_and_schema_is_generated() {
         "spec/okta-oauth-2026.06.3.yaml",
         (44, 86, 4),
         &[
-            "/components/schemas/JsonWebKey: type name JsonWebKeyBase is taken; this schema is named JsonWebKeyBase2",
+            "/components/schemas/JsonWebKey: type name JsonWebKeyBase is taken; this schema is named JsonWebKeyBaseFields",
             "/paths/~1oauth2~1v1~1authorize/get/parameters/17: `request` is a name the request builder uses; the argument is named `request_arg`",
             "/paths/~1oauth2~1v1~1clients/post/requestBody: `client` is a name the request builder uses; the argument is named `client_arg`",
             "/paths/~1oauth2~1v1~1clients~1{clientId}/put/requestBody: `client` is a name the request builder uses; the argument is named `client_arg`",

@@ -321,7 +321,7 @@ async fn authenticators_are_polymorphic_by_key() {
         .await
         .unwrap();
     assert_eq!(all.len(), 3);
-    assert!(matches!(all[0], AuthenticatorBase::Email(_)), "{:?}", all[0]);
+    assert!(matches!(all[0], AuthenticatorBase::OktaEmail(_)), "{:?}", all[0]);
     assert!(matches!(all[1], AuthenticatorBase::Webauthn(_)), "{:?}", all[1]);
     assert!(matches!(all[2], AuthenticatorBase::Other(_)), "{:?}", all[2]);
     let ids: Vec<_> = all.iter().map(|a| a.id().cloned()).collect();

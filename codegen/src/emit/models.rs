@@ -305,8 +305,12 @@ fn one_of(ctx: &Ctx, m: &Model, o: &OneOf, attrs: TokenStream) -> TokenStream {
         } else {
             ty
         };
-        let d = format!(" The `{}` alternative.", a.name);
-        quote!(#[doc = #d] #rust(#ty),)
+        // An alternative the spec says nothing about gets no invented sentence.
+        let doc = match doc(a.doc.as_deref()) {
+            d if d.is_empty() => quote!(#[allow(missing_docs)]),
+            d => d,
+        };
+        quote!(#doc #rust(#ty),)
     });
     let param = o.scalar.then(|| {
         let arms = o.variants.iter().map(|a| {

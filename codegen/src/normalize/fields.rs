@@ -213,7 +213,7 @@ impl<'a> Normalizer<'a> {
         pointer: &SpecPointer,
     ) -> Result<TypeRef, Error> {
         if !view.enum_strings.is_empty() {
-            let name = self.claim(suggested.to_string(), pointer);
+            let name = self.claim_inline(suggested, "Enum", pointer);
             self.insert(model(
                 name.clone(),
                 suggested,
@@ -260,7 +260,7 @@ impl<'a> Normalizer<'a> {
             }
         }
         if !view.one_of.is_empty() || !view.any_of.is_empty() {
-            let name = self.claim(suggested.to_string(), pointer);
+            let name = self.claim_inline(suggested, "Union", pointer);
             let kind = self.one_of(view, &name.0, pointer)?;
             self.insert(model(
                 name.clone(),
@@ -313,7 +313,7 @@ impl<'a> Normalizer<'a> {
         suggested: &str,
         pointer: &SpecPointer,
     ) -> Result<TypeRef, Error> {
-        let name = self.claim(suggested.to_string(), pointer);
+        let name = self.claim_inline(suggested, "Object", pointer);
         let mut fields = self.property_fields(view, &name.0, pointer)?;
         let mut parent = None;
         for (i, part) in view.all_of.iter().enumerate() {

@@ -151,6 +151,22 @@ impl<'a> Normalizer<'a> {
         });
     }
 
+    /// Reserves the name of an inline schema: `candidate`, else, when that
+    /// is taken (`User.type` beside the component `UserType`), `candidate`
+    /// and the kind of type (`UserTypeObject`), else a number.
+    fn claim_inline(&mut self, candidate: &str, kind: &str, pointer: &SpecPointer) -> TypeName {
+        let candidate = camel(candidate);
+        let with_kind = format!("{candidate}{kind}");
+        if self.taken.contains(&candidate) && !self.taken.contains(&with_kind) {
+            self.warn(
+                pointer,
+                format!("type name {candidate} is taken; this schema is named {with_kind}"),
+            );
+            return self.claim(with_kind, pointer);
+        }
+        self.claim(candidate, pointer)
+    }
+
     /// Reserves a type name, reporting a collision.
     fn claim(&mut self, candidate: String, pointer: &SpecPointer) -> TypeName {
         let candidate = camel(&candidate);

@@ -5,11 +5,18 @@ use super::*;
 
 impl<'a> Normalizer<'a> {
     pub(super) fn operations(&mut self) -> Result<Vec<Tag>, Error> {
-        let mut by_tag: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
+        // (position in the file, operation) per tag.
+        let mut by_tag: BTreeMap<String, Vec<(usize, Operation)>> = BTreeMap::new();
         let mut ids = BTreeSet::new();
         // Method name -> the operationId that took it.
         let mut methods: BTreeMap<String, String> = BTreeMap::new();
-        for (path, item) in self.api.paths.iter() {
+        // Paths are read in name order, so that the names their inline
+        // schemas claim do not depend on the order of the file; operations
+        // are then listed in the file's order, which is Okta's.
+        let mut paths: Vec<(usize, (&String, &ReferenceOr<openapiv3::PathItem>))> =
+            self.api.paths.iter().enumerate().collect();
+        paths.sort_by_key(|(_, (path, _))| *path);
+        for (position, (path, item)) in paths {
             let path_ptr = SpecPointer("/paths".into()).join(path);
             let ReferenceOr::Item(item) = item else {
                 return Err(self.err(path_ptr.0, "path item references are not supported"));
@@ -36,12 +43,14 @@ impl<'a> Normalizer<'a> {
                 }
                 let tag = op.tags.first().cloned().unwrap_or_else(|| "Default".into());
                 let operation = self.operation(path, method, op, &item.parameters, id, pointer)?;
-                by_tag.entry(tag).or_default().push(operation);
+                by_tag.entry(tag).or_default().push((position, operation));
             }
         }
         let (mut modules, mut handles) = (BTreeSet::new(), BTreeSet::new());
         let mut tags = Vec::new();
         for (wire, mut operations) in by_tag {
+            operations.sort_by_key(|(position, _)| *position);
+            let mut operations: Vec<Operation> = operations.into_iter().map(|(_, op)| op).collect();
             let doc = self
                 .api
                 .tags

@@ -26,7 +26,7 @@ mod campaigns_create_campaign {
     use okta_api::governance::CampaignsApi;
 
     async fn create_campaign(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let campaign_mutable = okta_api::governance::models::CampaignMutable { name: "name_example".to_string(), description: None, campaign_type: None, schedule_settings: okta_api::governance::models::ScheduleSettingsMutable { type_: okta_api::governance::models::ScheduleType::OneOff, start_date: "start_date_example".to_string(), duration_in_days: 1.0, time_zone: "time_zone_example".to_string(), recurrence: None, additional_properties: Default::default() }, resource_settings: okta_api::governance::models::ResourceSettingsMutable::default(), principal_scope_settings: None, reviewer_settings: okta_api::governance::models::ReviewerSettingsMutable { type_: okta_api::governance::models::CampaignReviewerType::User, reviewer_id: None, reviewer_scope_expression: None, fall_back_reviewer_id: None, reviewer_group_id: None, is_self_review_disabled: None, self_review_disabled: None, justification_required: None, bulk_decision_disabled: None, reassignment_disabled: None, reviewer_levels: None, justification_requirement: None, additional_properties: Default::default() }, notification_settings: None, remediation_settings: okta_api::governance::models::RemediationSettings { access_approved: okta_api::governance::models::ApprovedRemediationAction::NoAction, access_revoked: okta_api::governance::models::RevokedRemediationAction::NoAction, no_response: okta_api::governance::models::NoResponseRemediationAction::NoAction, auto_remediation_settings: None, additional_properties: Default::default() }, campaign_tier: None, reporting_settings: None, additional_properties: Default::default() };
+        let campaign_mutable = okta_api::governance::models::CampaignMutable { campaign_tier: None, campaign_type: None, description: None, name: "name_example".to_string(), notification_settings: None, principal_scope_settings: None, remediation_settings: okta_api::governance::models::RemediationSettings { access_approved: okta_api::governance::models::ApprovedRemediationAction::NoAction, access_revoked: okta_api::governance::models::RevokedRemediationAction::NoAction, auto_remediation_settings: None, no_response: okta_api::governance::models::NoResponseRemediationAction::NoAction, additional_properties: Default::default() }, reporting_settings: None, resource_settings: okta_api::governance::models::ResourceSettingsMutable::default(), reviewer_settings: okta_api::governance::models::ReviewerSettingsMutable { bulk_decision_disabled: None, fall_back_reviewer_id: None, is_self_review_disabled: None, justification_required: None, justification_requirement: None, reassignment_disabled: None, reviewer_group_id: None, reviewer_id: None, reviewer_levels: None, reviewer_scope_expression: None, self_review_disabled: None, type_: okta_api::governance::models::CampaignReviewerType::User, additional_properties: Default::default() }, schedule_settings: okta_api::governance::models::ScheduleSettingsMutable { duration_in_days: 1.0, recurrence: None, start_date: "start_date_example".to_string(), time_zone: "time_zone_example".to_string(), type_: okta_api::governance::models::ScheduleType::OneOff, additional_properties: Default::default() }, additional_properties: Default::default() };
         let result = CampaignsApi::new(client)
             .create_campaign(campaign_mutable)
             .await?;
@@ -434,7 +434,7 @@ mod entitlement_bundles_create_entitlement_bundle {
     use okta_api::governance::EntitlementBundlesApi;
 
     async fn create_entitlement_bundle(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let entitlement_bundle_creatable = okta_api::governance::models::EntitlementBundleCreatable { name: None, description: None, target: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, entitlements: vec![okta_api::governance::models::EntitlementCreatable::default()], additional_properties: Default::default() };
+        let entitlement_bundle_creatable = okta_api::governance::models::EntitlementBundleCreatable { description: None, entitlements: vec![okta_api::governance::models::EntitlementCreatable::default()], name: None, target: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, additional_properties: Default::default() };
         let result = EntitlementBundlesApi::new(client)
             .create_entitlement_bundle(entitlement_bundle_creatable)
             .await?;
@@ -464,7 +464,7 @@ mod entitlement_bundles_replace_entitlement_bundle {
 
     async fn replace_entitlement_bundle(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let entitlement_bundle_id = "entitlement_bundle_id_example";
-        let entitlement_bundle_updatable = okta_api::governance::models::EntitlementBundleUpdatable { name: None, description: None, id: "id_example".to_string(), target_resource_orn: "target_resource_orn_example".to_string(), target: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, status: None, entitlements: None, additional_properties: Default::default() };
+        let entitlement_bundle_updatable = okta_api::governance::models::EntitlementBundleUpdatable { description: None, entitlements: None, id: "id_example".to_string(), name: None, status: None, target: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, target_resource_orn: "target_resource_orn_example".to_string(), additional_properties: Default::default() };
         let result = EntitlementBundlesApi::new(client)
             .replace_entitlement_bundle(entitlement_bundle_id, entitlement_bundle_updatable)
             .await?;
@@ -537,7 +537,7 @@ mod entitlements_create_entitlement {
     use okta_api::governance::EntitlementsApi;
 
     async fn create_entitlement(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let entitlement_create = okta_api::governance::models::EntitlementCreate { name: "name_example".to_string(), external_value: "external_value_example".to_string(), description: None, multi_value: false, data_type: okta_api::governance::models::EntitlementPropertyDatatype::String, parent: None, values: None, additional_properties: Default::default() };
+        let entitlement_create = okta_api::governance::models::EntitlementCreate { data_type: okta_api::governance::models::EntitlementPropertyDatatype::String, description: None, external_value: "external_value_example".to_string(), multi_value: false, name: "name_example".to_string(), parent: None, values: None, additional_properties: Default::default() };
         let result = EntitlementsApi::new(client)
             .create_entitlement(entitlement_create)
             .await?;
@@ -583,7 +583,7 @@ mod entitlements_replace_entitlement {
 
     async fn replace_entitlement(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let entitlement_id = "entitlement_id_example";
-        let entitlement_updatable = okta_api::governance::models::EntitlementUpdatable { name: "name_example".to_string(), external_value: "external_value_example".to_string(), description: None, multi_value: false, data_type: okta_api::governance::models::EntitlementPropertyDatatype::String, id: "id_example".to_string(), parent_resource_orn: "parent_resource_orn_example".to_string(), parent: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, values: vec![okta_api::governance::models::EntitlementValueUpdatable { name: okta_api::governance::models::EntitlementValueDisplayName::default(), external_value: okta_api::governance::models::EntitlementValueExternal::default(), description: None, id: None, external_id: None, orn: None, additional_properties: Default::default() }], additional_properties: Default::default() };
+        let entitlement_updatable = okta_api::governance::models::EntitlementUpdatable { data_type: okta_api::governance::models::EntitlementPropertyDatatype::String, description: None, external_value: "external_value_example".to_string(), id: "id_example".to_string(), multi_value: false, name: "name_example".to_string(), parent: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, parent_resource_orn: "parent_resource_orn_example".to_string(), values: vec![okta_api::governance::models::EntitlementValueUpdatable { description: None, external_id: None, external_value: okta_api::governance::models::EntitlementValueExternal::default(), id: None, name: okta_api::governance::models::EntitlementValueDisplayName::default(), orn: None, additional_properties: Default::default() }], additional_properties: Default::default() };
         let result = EntitlementsApi::new(client)
             .replace_entitlement(entitlement_id, entitlement_updatable)
             .await?;
@@ -611,7 +611,7 @@ mod entitlements_update_entitlement {
 
     async fn update_entitlement(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let entitlement_id = "entitlement_id_example";
-        let entitlement_patch = vec![okta_api::governance::models::EntitlementPatchItem::EntitlementValuesPatchOperation(Box::new(okta_api::governance::models::EntitlementValuesPatchOperation { op: okta_api::governance::models::EntitlementValuePatchOp::Add, path: "path_example".to_string(), value: None, ref_type: okta_api::governance::models::EntitlementValuesPatchOperationRefType::EntitlementValue, additional_properties: Default::default() }))];
+        let entitlement_patch = vec![okta_api::governance::models::EntitlementPatchItem::EntitlementPatchOperation(Box::new(okta_api::governance::models::EntitlementPatchOperation { op: okta_api::governance::models::EntitlementPatchOp::Add, path: "path_example".to_string(), ref_type: okta_api::governance::models::EntitlementPatchOperationRefType::Entitlement, value: None, additional_properties: Default::default() }))];
         let result = EntitlementsApi::new(client)
             .update_entitlement(entitlement_id, entitlement_patch)
             .await?;
@@ -675,7 +675,7 @@ mod grants_create_grant {
     use okta_api::governance::GrantsApi;
 
     async fn create_grant(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let grant_creatable = okta_api::governance::models::GrantCreatable::from(okta_api::governance::models::GrantTypeBundleWriteable { target_principal: okta_api::governance::models::TargetPrincipal { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::PrincipalType::OktaUser, additional_properties: Default::default() }, schedule_settings: None, action: None, actor: None, grant_type: okta_api::governance::models::GrantTypeBundleWriteableGrantType::EntitlementBundle, entitlement_bundle_id: "entitlement_bundle_id_example".to_string(), additional_properties: Default::default() });
+        let grant_creatable = okta_api::governance::models::GrantCreatable::from(okta_api::governance::models::GrantTypeCustomWriteable { action: None, actor: None, entitlements: None, grant_type: okta_api::governance::models::GrantTypeCustomWriteableGrantType::Custom, schedule_settings: None, target: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, target_principal: okta_api::governance::models::TargetPrincipal { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::PrincipalType::OktaUser, additional_properties: Default::default() }, additional_properties: Default::default() });
         let result = GrantsApi::new(client)
             .create_grant(grant_creatable)
             .await?;
@@ -705,7 +705,7 @@ mod grants_replace_grant {
 
     async fn replace_grant(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let grant_id = "grant_id_example";
-        let grant_full = okta_api::governance::models::GrantFull { id: "id_example".to_string(), created_by: "created_by_example".to_string(), created: "created_example".to_string(), last_updated: "last_updated_example".to_string(), last_updated_by: "last_updated_by_example".to_string(), links: okta_api::governance::models::ResourceGrantLinks { self_: okta_api::governance::models::Link { name: None, rel: None, href: "href_example".to_string(), type_: None, method: None, templated: None, hints: None, title: None, additional_properties: Default::default() }, entitlement_bundle: None, additional_properties: Default::default() }, grant_type: okta_api::governance::models::GrantType::Custom, entitlement_bundle_id: None, target_principal_orn: "target_principal_orn_example".to_string(), target_principal: okta_api::governance::models::TargetPrincipalFull { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::PrincipalType::OktaUser, additional_properties: Default::default() }, action: okta_api::governance::models::GrantAction::Allow, actor: okta_api::governance::models::GrantActor::Api, target_resource_orn: "target_resource_orn_example".to_string(), target: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, entitlements: None, schedule_settings: None, status: okta_api::governance::models::GrantStatus::Active, metadata: None, additional_properties: Default::default() };
+        let grant_full = okta_api::governance::models::GrantFull { action: okta_api::governance::models::GrantAction::Allow, actor: okta_api::governance::models::GrantActor::Api, created: "created_example".to_string(), created_by: "created_by_example".to_string(), entitlement_bundle_id: None, entitlements: None, grant_type: okta_api::governance::models::GrantType::Custom, id: "id_example".to_string(), last_updated: "last_updated_example".to_string(), last_updated_by: "last_updated_by_example".to_string(), links: okta_api::governance::models::ResourceGrantLinks { entitlement_bundle: None, self_: okta_api::governance::models::Link { hints: None, href: "href_example".to_string(), method: None, name: None, rel: None, templated: None, title: None, type_: None, additional_properties: Default::default() }, additional_properties: Default::default() }, metadata: None, schedule_settings: None, status: okta_api::governance::models::GrantStatus::Active, target: okta_api::governance::models::TargetResource { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::ResourceType2::Application, additional_properties: Default::default() }, target_principal: okta_api::governance::models::TargetPrincipalFull { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::PrincipalType::OktaUser, additional_properties: Default::default() }, target_principal_orn: "target_principal_orn_example".to_string(), target_resource_orn: "target_resource_orn_example".to_string(), additional_properties: Default::default() };
         let result = GrantsApi::new(client)
             .replace_grant(grant_id, grant_full)
             .await?;
@@ -748,7 +748,7 @@ mod labels_create_label {
     use okta_api::governance::LabelsApi;
 
     async fn create_label(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let label_create = okta_api::governance::models::LabelCreate { name: "name_example".to_string(), values: vec![okta_api::governance::models::LabelValueCreate { name: "name_example".to_string(), metadata: None, additional_properties: Default::default() }], additional_properties: Default::default() };
+        let label_create = okta_api::governance::models::LabelCreate { name: "name_example".to_string(), values: vec![okta_api::governance::models::LabelValueCreate { metadata: None, name: "name_example".to_string(), additional_properties: Default::default() }], additional_properties: Default::default() };
         let result = LabelsApi::new(client)
             .create_label(label_create)
             .await?;
@@ -790,7 +790,7 @@ mod labels_update_label {
 
     async fn update_label(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let label_id = "label_id_example";
-        let patch_labels = vec![okta_api::governance::models::PatchLabelsItem::PatchLabelOperation(Box::new(okta_api::governance::models::PatchLabelOperation { op: okta_api::governance::models::LabelPatchOp::Replace, path: "path_example".to_string(), value: None, ref_type: okta_api::governance::models::PatchLabelOperationRefType::LabelCategory, additional_properties: Default::default() }))];
+        let patch_labels = vec![okta_api::governance::models::PatchLabelsItem::PatchLabelOperation(Box::new(okta_api::governance::models::PatchLabelOperation { op: okta_api::governance::models::LabelPatchOp::Replace, path: "path_example".to_string(), ref_type: okta_api::governance::models::PatchLabelOperationRefType::LabelCategory, value: None, additional_properties: Default::default() }))];
         let result = LabelsApi::new(client)
             .update_label(label_id, patch_labels)
             .await?;
@@ -820,7 +820,7 @@ mod labels_assign_resource_labels {
     use okta_api::governance::LabelsApi;
 
     async fn assign_resource_labels(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let assign_resource_labels = okta_api::governance::models::AssignResourceLabels { resource_orns: vec!["resource_orns_example".to_string()], label_value_ids: vec!["label_value_ids_example".to_string()], additional_properties: Default::default() };
+        let assign_resource_labels = okta_api::governance::models::AssignResourceLabels { label_value_ids: vec!["label_value_ids_example".to_string()], resource_orns: vec!["resource_orns_example".to_string()], additional_properties: Default::default() };
         let result = LabelsApi::new(client)
             .assign_resource_labels(assign_resource_labels)
             .await?;
@@ -834,7 +834,7 @@ mod labels_remove_resource_labels {
     use okta_api::governance::LabelsApi;
 
     async fn remove_resource_labels(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let assign_resource_labels = okta_api::governance::models::AssignResourceLabels { resource_orns: vec!["resource_orns_example".to_string()], label_value_ids: vec!["label_value_ids_example".to_string()], additional_properties: Default::default() };
+        let assign_resource_labels = okta_api::governance::models::AssignResourceLabels { label_value_ids: vec!["label_value_ids_example".to_string()], resource_orns: vec!["resource_orns_example".to_string()], additional_properties: Default::default() };
         LabelsApi::new(client)
             .remove_resource_labels(assign_resource_labels)
             .await?;
@@ -848,7 +848,7 @@ mod my_access_certification_reviews_submit_campaign_bulk_decisions {
 
     async fn submit_campaign_bulk_decisions(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let campaign_id = "campaign_id_example";
-        let bulk_review_submission_mutable = okta_api::governance::models::BulkReviewSubmissionMutable { criteria: okta_api::governance::models::BulkReviewSubmissionCriteriaMutable { type_: okta_api::governance::models::BulkReviewCriteriaType::GovernanceAnalyzer, gov_analyzer_criteria: None, additional_properties: Default::default() }, review_decision: okta_api::governance::models::BulkReviewDecision::Approve, reviewer_level: None, notes: None, additional_properties: Default::default() };
+        let bulk_review_submission_mutable = okta_api::governance::models::BulkReviewSubmissionMutable { criteria: okta_api::governance::models::BulkReviewSubmissionCriteriaMutable { gov_analyzer_criteria: None, type_: okta_api::governance::models::BulkReviewCriteriaType::GovernanceAnalyzer, additional_properties: Default::default() }, notes: None, review_decision: okta_api::governance::models::BulkReviewDecision::Approve, reviewer_level: None, additional_properties: Default::default() };
         let result = MyAccessCertificationReviewsApi::new(client)
             .submit_campaign_bulk_decisions(campaign_id, bulk_review_submission_mutable)
             .await?;
@@ -1425,7 +1425,7 @@ mod principal_access_v2_revoke_principal_access {
     use okta_api::governance::PrincipalAccessV2Api;
 
     async fn revoke_principal_access(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let revoke_principal_access_creatable = okta_api::governance::models::RevokePrincipalAccessCreatable { principal_orn: "principal_orn_example".to_string(), actor: None, revoke_orns: vec!["revoke_orns_example".to_string()], additional_properties: Default::default() };
+        let revoke_principal_access_creatable = okta_api::governance::models::RevokePrincipalAccessCreatable { actor: None, principal_orn: "principal_orn_example".to_string(), revoke_orns: vec!["revoke_orns_example".to_string()], additional_properties: Default::default() };
         let result = PrincipalAccessV2Api::new(client)
             .revoke_principal_access(revoke_principal_access_creatable)
             .await?;
@@ -1514,7 +1514,7 @@ mod request_conditions_create_resource_request_condition_v2 {
 
     async fn create_resource_request_condition_v2(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let resource_id = "resource_id_example";
-        let request_condition_creatable = okta_api::governance::models::RequestConditionCreatable { name: None, description: None, requester_settings: okta_api::governance::models::RequesterSettingsCreatableRequesterSettings::from(okta_api::governance::models::EveryoneRequesterSettings { type_: okta_api::governance::models::EveryoneRequesterSettingsType::Everyone, additional_properties: Default::default() }), access_scope_settings: okta_api::governance::models::AccessScopeSettingsCreatableAccessScopeSettings::from(okta_api::governance::models::AccessScopeSettingsCreatableResourceDefaultAccessScopeSettings { type_: okta_api::governance::models::AccessScopeSettingsCreatableResourceDefaultAccessScopeSettingsType::ResourceDefault, additional_properties: Default::default() }), access_duration_settings: None, approval_sequence_id: "approval_sequence_id_example".to_string(), priority: None, additional_properties: Default::default() };
+        let request_condition_creatable = okta_api::governance::models::RequestConditionCreatable { access_duration_settings: None, access_scope_settings: okta_api::governance::models::AccessScopeSettingsCreatableAccessScopeSettings::from(okta_api::governance::models::AccessScopeSettingsCreatableEntitlementBundleAccessScopeSettings { entitlement_bundles: vec![okta_api::governance::models::EntitlementBundlesArrayCreatableItem::default()], type_: okta_api::governance::models::AccessScopeSettingsCreatableEntitlementBundleAccessScopeSettingsType::EntitlementBundles, additional_properties: Default::default() }), approval_sequence_id: "approval_sequence_id_example".to_string(), description: None, name: None, priority: None, requester_settings: okta_api::governance::models::RequesterSettingsCreatableRequesterSettings::from(okta_api::governance::models::EveryoneRequesterSettings { type_: okta_api::governance::models::EveryoneRequesterSettingsType::Everyone, additional_properties: Default::default() }), additional_properties: Default::default() };
         let result = RequestConditionsApi::new(client)
             .create_resource_request_condition_v2(resource_id, request_condition_creatable)
             .await?;
@@ -1718,7 +1718,7 @@ mod request_types_create_request_type {
     use okta_api::governance::RequestTypesApi;
 
     async fn create_request_type(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let request_type_creatable = okta_api::governance::models::RequestTypeCreatable { name: None, description: None, status: None, owner_id: "owner_id_example".to_string(), resource_settings: okta_api::governance::models::RequestTypeResourceSettingsMutable::from(okta_api::governance::models::RequestTypeResourceSettingsApps { type_: okta_api::governance::models::RequestTypeResourceSettingsAppsType::Apps, target_resources: vec![okta_api::governance::models::OktaApplicationResource::default()], additional_properties: Default::default() }), request_settings: None, approval_settings: okta_api::governance::models::RequestTypeApprovalSettingsMutable::from(okta_api::governance::models::RequestTypeApprovalSettingsSerialWritable { type_: okta_api::governance::models::RequestTypeApprovalSettingsSerialWritableType::Serial, approvals: vec![okta_api::governance::models::RequestTypeApprovalWritable::Other(Default::default())], additional_properties: Default::default() }), access_duration: None, additional_properties: Default::default() };
+        let request_type_creatable = okta_api::governance::models::RequestTypeCreatable { access_duration: None, approval_settings: okta_api::governance::models::RequestTypeApprovalSettingsMutable::from(okta_api::governance::models::RequestTypeApprovalSettingsNone { type_: okta_api::governance::models::RequestTypeApprovalSettingsNoneType::None, additional_properties: Default::default() }), description: None, name: None, owner_id: "owner_id_example".to_string(), request_settings: None, resource_settings: okta_api::governance::models::RequestTypeResourceSettingsMutable::from(okta_api::governance::models::RequestTypeResourceSettingsApps { target_resources: vec![okta_api::governance::models::OktaApplicationResource::default()], type_: okta_api::governance::models::RequestTypeResourceSettingsAppsType::Apps, additional_properties: Default::default() }), status: None, additional_properties: Default::default() };
         let result = RequestTypesApi::new(client)
             .create_request_type(request_type_creatable)
             .await?;
@@ -1879,7 +1879,7 @@ mod requests_create_request_v2 {
     use okta_api::governance::RequestsApi;
 
     async fn create_request_v2(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let request_creatable_2 = okta_api::governance::models::RequestCreatable2 { requested: okta_api::governance::models::RequestResourceCreatable::from(okta_api::governance::models::RequestResourceCatalogEntryCreatable { type_: okta_api::governance::models::RequestResourceCatalogEntryCreatableType::CatalogEntry, entry_id: "entry_id_example".to_string(), additional_properties: Default::default() }), requested_by: None, requested_for: okta_api::governance::models::TargetPrincipal { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::PrincipalType::OktaUser, additional_properties: Default::default() }, requester_field_values: None, additional_properties: Default::default() };
+        let request_creatable_2 = okta_api::governance::models::RequestCreatable2 { requested: okta_api::governance::models::RequestResourceCreatable::from(okta_api::governance::models::RequestResourceCatalogEntryCreatable { entry_id: "entry_id_example".to_string(), type_: okta_api::governance::models::RequestResourceCatalogEntryCreatableType::CatalogEntry, additional_properties: Default::default() }), requested_by: None, requested_for: okta_api::governance::models::TargetPrincipal { external_id: "external_id_example".to_string(), type_: okta_api::governance::models::PrincipalType::OktaUser, additional_properties: Default::default() }, requester_field_values: None, additional_properties: Default::default() };
         let result = RequestsApi::new(client)
             .create_request_v2(request_creatable_2)
             .await?;
@@ -1952,7 +1952,7 @@ mod resource_owners_update_resource_owners {
     use okta_api::governance::ResourceOwnersApi;
 
     async fn update_resource_owners(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let resource_owners_patch = okta_api::governance::models::ResourceOwnersPatch { resource_orn: "resource_orn_example".to_string(), data: serde_json::json!({}), additional_properties: Default::default() };
+        let resource_owners_patch = okta_api::governance::models::ResourceOwnersPatch { data: serde_json::json!({}), resource_orn: "resource_orn_example".to_string(), additional_properties: Default::default() };
         ResourceOwnersApi::new(client)
             .update_resource_owners(resource_owners_patch)
             .await?;
@@ -1982,7 +1982,7 @@ mod reviews_reassign_reviews {
 
     async fn reassign_reviews(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let campaign_id = "campaign_id_example";
-        let reviews_reassign = okta_api::governance::models::ReviewsReassign { reviewer_id: "reviewer_id_example".to_string(), review_ids: vec!["review_ids_example".to_string()], reviewer_level: None, note: "note_example".to_string(), additional_properties: Default::default() };
+        let reviews_reassign = okta_api::governance::models::ReviewsReassign { note: "note_example".to_string(), review_ids: vec!["review_ids_example".to_string()], reviewer_id: "reviewer_id_example".to_string(), reviewer_level: None, additional_properties: Default::default() };
         let result = ReviewsApi::new(client)
             .reassign_reviews(campaign_id, reviews_reassign)
             .await?;
@@ -2027,7 +2027,7 @@ mod risk_rules_generate_potential_risk_assessments {
     use okta_api::governance::RiskRulesApi;
 
     async fn generate_potential_risk_assessments(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let potential_risk_assessment_request = okta_api::governance::models::PotentialRiskAssessmentRequest { principal_orn: "principal_orn_example".to_string(), resource_orn_list: None, resource_orn: None, additional_properties: Default::default() };
+        let potential_risk_assessment_request = okta_api::governance::models::PotentialRiskAssessmentRequest { principal_orn: "principal_orn_example".to_string(), resource_orn: None, resource_orn_list: None, additional_properties: Default::default() };
         let result = RiskRulesApi::new(client)
             .generate_potential_risk_assessments(potential_risk_assessment_request)
             .await?;
@@ -2086,7 +2086,7 @@ mod risk_rules_replace_risk_rule {
 
     async fn replace_risk_rule(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let rule_id = "rule_id_example";
-        let update_risk_rule_request = okta_api::governance::models::UpdateRiskRuleRequest { id: "id_example".to_string(), name: None, notes: None, description: None, conflict_criteria: None, additional_properties: Default::default() };
+        let update_risk_rule_request = okta_api::governance::models::UpdateRiskRuleRequest { conflict_criteria: None, description: None, id: "id_example".to_string(), name: None, notes: None, additional_properties: Default::default() };
         let result = RiskRulesApi::new(client)
             .replace_risk_rule(rule_id, update_risk_rule_request)
             .await?;
@@ -2130,7 +2130,7 @@ mod security_access_reviews_create_security_access_review {
     use okta_api::governance::SecurityAccessReviewsApi;
 
     async fn create_security_access_review(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let security_access_review_request = okta_api::governance::models::SecurityAccessReviewRequest { principal_id: "principal_id_example".to_string(), name: "name_example".to_string(), end_time: None, reviewer_settings: okta_api::governance::models::SecurityAccessReviewReviewerSettings { type_: okta_api::governance::models::SecurityAccessReviewReviewerType::User, user_settings: None, additional_properties: Default::default() }, additional_properties: Default::default() };
+        let security_access_review_request = okta_api::governance::models::SecurityAccessReviewRequest { end_time: None, name: "name_example".to_string(), principal_id: "principal_id_example".to_string(), reviewer_settings: okta_api::governance::models::SecurityAccessReviewReviewerSettings { type_: okta_api::governance::models::SecurityAccessReviewReviewerType::User, user_settings: None, additional_properties: Default::default() }, additional_properties: Default::default() };
         let result = SecurityAccessReviewsApi::new(client)
             .create_security_access_review(security_access_review_request)
             .await?;

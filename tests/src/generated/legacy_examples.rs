@@ -332,7 +332,7 @@ mod authentication_enroll_factor {
     use okta_api::legacy::AuthenticationApi;
 
     async fn enroll_factor(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let enroll_factor_request = okta_api::legacy::models::EnrollFactorRequest { state_token: "state_token_example".to_string(), factor_type: okta_api::legacy::models::FactorType::Push, provider: okta_api::legacy::models::FactorProvider::Okta, profile: serde_json::json!({}), additional_properties: Default::default() };
+        let enroll_factor_request = okta_api::legacy::models::EnrollFactorRequest { factor_type: okta_api::legacy::models::FactorType::Push, profile: serde_json::json!({}), provider: okta_api::legacy::models::FactorProvider::Okta, state_token: "state_token_example".to_string(), additional_properties: Default::default() };
         let result = AuthenticationApi::new(client)
             .enroll_factor(enroll_factor_request)
             .await?;
@@ -735,7 +735,7 @@ mod policy_add_policy_rule {
 
     async fn add_policy_rule(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let policy_id = "policy_id_example";
-        let policy_rule = okta_api::legacy::models::PolicyRule::from(okta_api::legacy::models::PasswordPolicyRule::default());
+        let policy_rule = okta_api::legacy::models::PolicyRule::from(okta_api::legacy::models::OktaSignOnPolicyRule::default());
         let result = PolicyApi::new(client)
             .add_policy_rule(policy_id, policy_rule)
             .activate(true)
@@ -767,7 +767,7 @@ mod policy_update_policy_rule {
     async fn update_policy_rule(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let policy_id = "policy_id_example";
         let rule_id = "rule_id_example";
-        let policy_rule = okta_api::legacy::models::PolicyRule::from(okta_api::legacy::models::PasswordPolicyRule::default());
+        let policy_rule = okta_api::legacy::models::PolicyRule::from(okta_api::legacy::models::OktaSignOnPolicyRule::default());
         let result = PolicyApi::new(client)
             .update_policy_rule(policy_id, rule_id, policy_rule)
             .await?;

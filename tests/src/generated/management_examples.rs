@@ -435,7 +435,7 @@ mod application_create_application {
     use okta_api::management::ApplicationApi;
 
     async fn create_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let application = okta_api::management::models::Application::from(okta_api::management::models::AutoLoginApplication { accessibility: None, created: None, express_configuration: None, features: None, id: None, label: "label_example".to_string(), last_updated: None, licensing: None, orn: None, profile: None, sign_on_mode: okta_api::management::models::ApplicationSignOnMode::AutoLogin, status: None, universal_logout: None, visibility: None, embedded: None, links: None, credentials: None, name: None, settings: None, additional_properties: Default::default() });
+        let application = okta_api::management::models::Application::from(okta_api::management::models::AutoLoginApplication { accessibility: None, created: None, credentials: None, embedded: None, express_configuration: None, features: None, id: None, label: "label_example".to_string(), last_updated: None, licensing: None, links: None, name: None, orn: None, profile: None, settings: None, sign_on_mode: okta_api::management::models::ApplicationSignOnMode::AutoLogin, status: None, universal_logout: None, visibility: None, additional_properties: Default::default() });
         let result = ApplicationApi::new(client)
             .create_application(application)
             .activate(true)
@@ -467,7 +467,7 @@ mod application_replace_application {
 
     async fn replace_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
-        let application = okta_api::management::models::Application::from(okta_api::management::models::AutoLoginApplication { accessibility: None, created: None, express_configuration: None, features: None, id: None, label: "label_example".to_string(), last_updated: None, licensing: None, orn: None, profile: None, sign_on_mode: okta_api::management::models::ApplicationSignOnMode::AutoLogin, status: None, universal_logout: None, visibility: None, embedded: None, links: None, credentials: None, name: None, settings: None, additional_properties: Default::default() });
+        let application = okta_api::management::models::Application::from(okta_api::management::models::AutoLoginApplication { accessibility: None, created: None, credentials: None, embedded: None, express_configuration: None, features: None, id: None, label: "label_example".to_string(), last_updated: None, licensing: None, links: None, name: None, orn: None, profile: None, settings: None, sign_on_mode: okta_api::management::models::ApplicationSignOnMode::AutoLogin, status: None, universal_logout: None, visibility: None, additional_properties: Default::default() });
         let result = ApplicationApi::new(client)
             .replace_application(app_id, application)
             .await?;
@@ -535,7 +535,7 @@ mod application_connections_update_default_provisioning_connection_for_applicati
 
     async fn update_default_provisioning_connection_for_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
-        let body = okta_api::management::models::UpdateDefaultProvisioningConnectionForApplicationBody::ProvisioningConnectionTokenRequest(Box::new(okta_api::management::models::ProvisioningConnectionTokenRequest { base_url: None, profile: okta_api::management::models::ProvisioningConnectionTokenRequestProfile { auth_scheme: okta_api::management::models::ProvisioningConnectionTokenAuthScheme::Token, token: None, additional_properties: Default::default() }, additional_properties: Default::default() }));
+        let body = okta_api::management::models::UpdateDefaultProvisioningConnectionForApplicationBody::ProvisioningConnectionOauthRequest(Box::new(okta_api::management::models::ProvisioningConnectionOauthRequest { profile: okta_api::management::models::ProvisioningConnectionOauthRequestProfile { auth_scheme: okta_api::management::models::ProvisioningConnectionOauthAuthScheme::Oauth2, client_id: None, settings: None, signing: None, additional_properties: Default::default() }, additional_properties: Default::default() }));
         let result = ApplicationConnectionsApi::new(client)
             .update_default_provisioning_connection_for_application(app_id, body)
             .activate(false)
@@ -719,7 +719,7 @@ mod application_features_update_feature_for_application {
     async fn update_feature_for_application(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
         let feature_name = okta_api::management::models::ApplicationFeatureType::UserProvisioning;
-        let body = okta_api::management::models::UpdateFeatureForApplicationBody::CapabilitiesObject(Box::default());
+        let body = okta_api::management::models::UpdateFeatureForApplicationBody::CapabilitiesInboundProvisioningObject(Box::new(okta_api::management::models::CapabilitiesInboundProvisioningObject { import_rules: okta_api::management::models::CapabilitiesImportRulesObject::default(), import_settings: okta_api::management::models::CapabilitiesImportSettingsObject::default(), additional_properties: Default::default() }));
         let result = ApplicationFeaturesApi::new(client)
             .update_feature_for_application(app_id, feature_name, body)
             .await?;
@@ -749,7 +749,7 @@ mod application_grants_grant_consent_to_scope {
 
     async fn grant_consent_to_scope(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
-        let oauth2_scope_consent_grant = okta_api::management::models::Oauth2ScopeConsentGrant { client_id: None, created: None, created_by: None, id: None, issuer: "issuer_example".to_string(), last_updated: None, scope_id: "scope_id_example".to_string(), source: None, status: None, user_id: None, embedded: None, links: None, additional_properties: Default::default() };
+        let oauth2_scope_consent_grant = okta_api::management::models::Oauth2ScopeConsentGrant { client_id: None, created: None, created_by: None, embedded: None, id: None, issuer: "issuer_example".to_string(), last_updated: None, links: None, scope_id: "scope_id_example".to_string(), source: None, status: None, user_id: None, additional_properties: Default::default() };
         let result = ApplicationGrantsApi::new(client)
             .grant_consent_to_scope(app_id, oauth2_scope_consent_grant)
             .await?;
@@ -1196,7 +1196,7 @@ mod application_sso_public_keys_add_jwk {
 
     async fn add_jwk(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let app_id = "app_id_example";
-        let body = okta_api::management::models::AddJwkBody::Oauth2ClientJsonSigningKeyRequest(Box::new(okta_api::management::models::Oauth2ClientJsonSigningKeyRequest::from(okta_api::management::models::Oauth2ClientJsonWebKeyRsaRequest::default())));
+        let body = okta_api::management::models::AddJwkBody::Oauth2ClientJsonEncryptionKeyRequest(Box::default());
         let result = ApplicationSsoPublicKeysApi::new(client)
             .add_jwk(app_id, body)
             .await?;
@@ -1874,7 +1874,7 @@ mod authenticator_replace_authenticator_method {
         let method_type = okta_api::management::models::AuthenticatorMethodType::Cert;
         let result = AuthenticatorApi::new(client)
             .replace_authenticator_method(authenticator_id, method_type)
-            .authenticator_method_base(okta_api::management::models::AuthenticatorMethodBase::from(okta_api::management::models::AuthenticatorMethodSimple::default()))
+            .authenticator_method_base(okta_api::management::models::AuthenticatorMethodBase::from(okta_api::management::models::AuthenticatorMethodOtp::default()))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -2501,7 +2501,7 @@ mod authorization_server_scopes_create_oauth2_scope {
 
     async fn create_oauth2_scope(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let auth_server_id = "auth_server_id_example";
-        let oauth2_scope = okta_api::management::models::Oauth2Scope { consent: None, default: None, description: None, display_name: None, id: None, metadata_publish: None, name: "name_example".to_string(), optional: None, system: None, links: None, additional_properties: Default::default() };
+        let oauth2_scope = okta_api::management::models::Oauth2Scope { consent: None, default: None, description: None, display_name: None, id: None, links: None, metadata_publish: None, name: "name_example".to_string(), optional: None, system: None, additional_properties: Default::default() };
         let result = AuthorizationServerScopesApi::new(client)
             .create_oauth2_scope(auth_server_id, oauth2_scope)
             .await?;
@@ -2532,7 +2532,7 @@ mod authorization_server_scopes_replace_oauth2_scope {
     async fn replace_oauth2_scope(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let auth_server_id = "auth_server_id_example";
         let scope_id = "scope_id_example";
-        let oauth2_scope = okta_api::management::models::Oauth2Scope { consent: None, default: None, description: None, display_name: None, id: None, metadata_publish: None, name: "name_example".to_string(), optional: None, system: None, links: None, additional_properties: Default::default() };
+        let oauth2_scope = okta_api::management::models::Oauth2Scope { consent: None, default: None, description: None, display_name: None, id: None, links: None, metadata_publish: None, name: "name_example".to_string(), optional: None, system: None, additional_properties: Default::default() };
         let result = AuthorizationServerScopesApi::new(client)
             .replace_oauth2_scope(auth_server_id, scope_id, oauth2_scope)
             .await?;
@@ -2573,7 +2573,7 @@ mod behavior_create_behavior_detection_rule {
     use okta_api::management::BehaviorApi;
 
     async fn create_behavior_detection_rule(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let rule = okta_api::management::models::BehaviorRule::from(okta_api::management::models::BehaviorRuleAnomalousLocation { created: None, id: None, last_updated: None, name: "name_example".to_string(), status: None, type_: okta_api::management::models::BehaviorRuleType::AnomalousDevice, link: None, settings: None, additional_properties: Default::default() });
+        let rule = okta_api::management::models::BehaviorRule::from(okta_api::management::models::BehaviorRuleAnomalousDevice { created: None, id: None, last_updated: None, link: None, name: "name_example".to_string(), settings: None, status: None, type_: okta_api::management::models::BehaviorRuleType::AnomalousDevice, additional_properties: Default::default() });
         let result = BehaviorApi::new(client)
             .create_behavior_detection_rule(rule)
             .await?;
@@ -2602,7 +2602,7 @@ mod behavior_replace_behavior_detection_rule {
 
     async fn replace_behavior_detection_rule(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let behavior_id = "behavior_id_example";
-        let rule = okta_api::management::models::BehaviorRule::from(okta_api::management::models::BehaviorRuleAnomalousLocation { created: None, id: None, last_updated: None, name: "name_example".to_string(), status: None, type_: okta_api::management::models::BehaviorRuleType::AnomalousDevice, link: None, settings: None, additional_properties: Default::default() });
+        let rule = okta_api::management::models::BehaviorRule::from(okta_api::management::models::BehaviorRuleAnomalousDevice { created: None, id: None, last_updated: None, link: None, name: "name_example".to_string(), settings: None, status: None, type_: okta_api::management::models::BehaviorRuleType::AnomalousDevice, additional_properties: Default::default() });
         let result = BehaviorApi::new(client)
             .replace_behavior_detection_rule(behavior_id, rule)
             .await?;
@@ -2670,7 +2670,7 @@ mod bot_protection_update_bot_protection_configuration {
     use okta_api::management::BotProtectionApi;
 
     async fn update_bot_protection_configuration(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let bot_protection_configuration = okta_api::management::models::BotProtectionConfiguration { enforcement_type: None, level: okta_api::management::models::BotProtectionLevel::Any, mode: okta_api::management::models::BotProtectionMode::Disabled, supported_flows: None, links: None, additional_properties: Default::default() };
+        let bot_protection_configuration = okta_api::management::models::BotProtectionConfiguration { enforcement_type: None, level: okta_api::management::models::BotProtectionLevel::Any, links: None, mode: okta_api::management::models::BotProtectionMode::Disabled, supported_flows: None, additional_properties: Default::default() };
         let result = BotProtectionApi::new(client)
             .update_bot_protection_configuration(bot_protection_configuration)
             .await?;
@@ -3440,7 +3440,7 @@ mod custom_templates_create_email_customization {
         let template_name = "template_name_example";
         let result = CustomTemplatesApi::new(client)
             .create_email_customization(brand_id, template_name)
-            .instance(okta_api::management::models::EmailCustomization { body: "body_example".to_string(), subject: "subject_example".to_string(), created: None, id: None, is_default: None, language: "language_example".to_string(), last_updated: None, links: None, additional_properties: Default::default() })
+            .instance(okta_api::management::models::EmailCustomization { body: "body_example".to_string(), created: None, id: None, is_default: None, language: "language_example".to_string(), last_updated: None, links: None, subject: "subject_example".to_string(), additional_properties: Default::default() })
             .await?;
         println!("{result:?}");
         Ok(())
@@ -3487,7 +3487,7 @@ mod custom_templates_replace_email_customization {
         let customization_id = "customization_id_example";
         let result = CustomTemplatesApi::new(client)
             .replace_email_customization(brand_id, template_name, customization_id)
-            .instance(okta_api::management::models::EmailCustomization { body: "body_example".to_string(), subject: "subject_example".to_string(), created: None, id: None, is_default: None, language: "language_example".to_string(), last_updated: None, links: None, additional_properties: Default::default() })
+            .instance(okta_api::management::models::EmailCustomization { body: "body_example".to_string(), created: None, id: None, is_default: None, language: "language_example".to_string(), last_updated: None, links: None, subject: "subject_example".to_string(), additional_properties: Default::default() })
             .await?;
         println!("{result:?}");
         Ok(())
@@ -3731,7 +3731,7 @@ mod device_assurance_create_device_assurance_policy {
     use okta_api::management::DeviceAssuranceApi;
 
     async fn create_device_assurance_policy(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let device_assurance = okta_api::management::models::DeviceAssurance::from(okta_api::management::models::DeviceAssuranceWindowsPlatform::default());
+        let device_assurance = okta_api::management::models::DeviceAssurance::from(okta_api::management::models::DeviceAssuranceAndroidPlatform::default());
         let result = DeviceAssuranceApi::new(client)
             .create_device_assurance_policy(device_assurance)
             .await?;
@@ -3760,7 +3760,7 @@ mod device_assurance_replace_device_assurance_policy {
 
     async fn replace_device_assurance_policy(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let device_assurance_id = "device_assurance_id_example";
-        let device_assurance = okta_api::management::models::DeviceAssurance::from(okta_api::management::models::DeviceAssuranceWindowsPlatform::default());
+        let device_assurance = okta_api::management::models::DeviceAssurance::from(okta_api::management::models::DeviceAssuranceAndroidPlatform::default());
         let result = DeviceAssuranceApi::new(client)
             .replace_device_assurance_policy(device_assurance_id, device_assurance)
             .await?;
@@ -3972,7 +3972,7 @@ mod disaster_recovery_start_org_failback {
     async fn start_org_failback(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = DisasterRecoveryApi::new(client)
             .start_org_failback()
-            .body(okta_api::management::models::StartOrgFailbackBody::FailbackRequestSchema(Box::default()))
+            .body(okta_api::management::models::StartOrgFailbackBody::EmptyRequestSchema(Box::default()))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -3986,7 +3986,7 @@ mod disaster_recovery_start_org_failover {
     async fn start_org_failover(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = DisasterRecoveryApi::new(client)
             .start_org_failover()
-            .body(okta_api::management::models::StartOrgFailoverBody::FailoverRequestSchema(Box::default()))
+            .body(okta_api::management::models::StartOrgFailoverBody::EmptyRequestSchema(Box::default()))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -4053,7 +4053,7 @@ mod email_domain_create_email_domain {
     use okta_api::management::EmailDomainApi;
 
     async fn create_email_domain(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let email_domain = okta_api::management::models::EmailDomain { display_name: "display_name_example".to_string(), user_name: "user_name_example".to_string(), brand_id: "brand_id_example".to_string(), domain: "domain_example".to_string(), validation_subdomain: None, additional_properties: Default::default() };
+        let email_domain = okta_api::management::models::EmailDomain { brand_id: "brand_id_example".to_string(), display_name: "display_name_example".to_string(), domain: "domain_example".to_string(), user_name: "user_name_example".to_string(), validation_subdomain: None, additional_properties: Default::default() };
         let result = EmailDomainApi::new(client)
             .create_email_domain(email_domain)
             .expand(vec![okta_api::management::models::CreateEmailDomainExpandItem::Brands])
@@ -4142,7 +4142,7 @@ mod email_server_create_email_server {
     async fn create_email_server(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = EmailServerApi::new(client)
             .create_email_server()
-            .base_email_server_create(okta_api::management::models::BaseEmailServerCreate::from(okta_api::management::models::BasicSmtpAuthCreate { alias: "alias_example".to_string(), auth_type: okta_api::management::models::SmtpAuthType::BasicSmtpAuth, enabled: false, host: "host_example".to_string(), id: None, port: 20, username: "username_example".to_string(), password: "password_example".to_string(), additional_properties: Default::default() }))
+            .base_email_server_create(okta_api::management::models::BaseEmailServerCreate::from(okta_api::management::models::BasicSmtpAuthCreate { alias: "alias_example".to_string(), auth_type: okta_api::management::models::SmtpAuthType::BasicSmtpAuth, enabled: false, host: "host_example".to_string(), id: None, password: "password_example".to_string(), port: 20, username: "username_example".to_string(), additional_properties: Default::default() }))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -4184,7 +4184,7 @@ mod email_server_update_email_server {
         let email_server_id = "email_server_id_example";
         let result = EmailServerApi::new(client)
             .update_email_server(email_server_id)
-            .base_email_server(okta_api::management::models::BaseEmailServer::from(okta_api::management::models::BasicSmtpAuth { alias: None, auth_type: okta_api::management::models::SmtpAuthType::BasicSmtpAuth, enabled: None, host: None, id: None, port: None, username: None, password: None, additional_properties: Default::default() }))
+            .base_email_server(okta_api::management::models::BaseEmailServer::from(okta_api::management::models::BasicSmtpAuth { alias: None, auth_type: okta_api::management::models::SmtpAuthType::BasicSmtpAuth, enabled: None, host: None, id: None, password: None, port: None, username: None, additional_properties: Default::default() }))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -4223,7 +4223,7 @@ mod event_hook_create_event_hook {
     use okta_api::management::EventHookApi;
 
     async fn create_event_hook(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let event_hook = okta_api::management::models::EventHook { channel: okta_api::management::models::EventHookChannel { config: okta_api::management::models::EventHookChannelConfig { auth_scheme: None, headers: None, method: None, uri: "uri_example".to_string(), additional_properties: Default::default() }, type_: okta_api::management::models::EventHookChannelType::Http, version: "version_example".to_string(), additional_properties: Default::default() }, created: None, created_by: None, description: None, events: okta_api::management::models::EventSubscriptions { filter: None, items: vec!["items_example".to_string()], type_: okta_api::management::models::EventSubscriptionType::EventType, additional_properties: Default::default() }, id: None, last_updated: None, name: "name_example".to_string(), status: None, verification_status: None, links: None, additional_properties: Default::default() };
+        let event_hook = okta_api::management::models::EventHook { channel: okta_api::management::models::EventHookChannel { config: okta_api::management::models::EventHookChannelConfig { auth_scheme: None, headers: None, method: None, uri: "uri_example".to_string(), additional_properties: Default::default() }, type_: okta_api::management::models::EventHookChannelType::Http, version: "version_example".to_string(), additional_properties: Default::default() }, created: None, created_by: None, description: None, events: okta_api::management::models::EventSubscriptions { filter: None, items: vec!["items_example".to_string()], type_: okta_api::management::models::EventSubscriptionType::EventType, additional_properties: Default::default() }, id: None, last_updated: None, links: None, name: "name_example".to_string(), status: None, verification_status: None, additional_properties: Default::default() };
         let result = EventHookApi::new(client)
             .create_event_hook(event_hook)
             .await?;
@@ -4252,7 +4252,7 @@ mod event_hook_replace_event_hook {
 
     async fn replace_event_hook(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let event_hook_id = "event_hook_id_example";
-        let event_hook = okta_api::management::models::EventHook { channel: okta_api::management::models::EventHookChannel { config: okta_api::management::models::EventHookChannelConfig { auth_scheme: None, headers: None, method: None, uri: "uri_example".to_string(), additional_properties: Default::default() }, type_: okta_api::management::models::EventHookChannelType::Http, version: "version_example".to_string(), additional_properties: Default::default() }, created: None, created_by: None, description: None, events: okta_api::management::models::EventSubscriptions { filter: None, items: vec!["items_example".to_string()], type_: okta_api::management::models::EventSubscriptionType::EventType, additional_properties: Default::default() }, id: None, last_updated: None, name: "name_example".to_string(), status: None, verification_status: None, links: None, additional_properties: Default::default() };
+        let event_hook = okta_api::management::models::EventHook { channel: okta_api::management::models::EventHookChannel { config: okta_api::management::models::EventHookChannelConfig { auth_scheme: None, headers: None, method: None, uri: "uri_example".to_string(), additional_properties: Default::default() }, type_: okta_api::management::models::EventHookChannelType::Http, version: "version_example".to_string(), additional_properties: Default::default() }, created: None, created_by: None, description: None, events: okta_api::management::models::EventSubscriptions { filter: None, items: vec!["items_example".to_string()], type_: okta_api::management::models::EventSubscriptionType::EventType, additional_properties: Default::default() }, id: None, last_updated: None, links: None, name: "name_example".to_string(), status: None, verification_status: None, additional_properties: Default::default() };
         let result = EventHookApi::new(client)
             .replace_event_hook(event_hook_id, event_hook)
             .await?;
@@ -5936,7 +5936,7 @@ mod log_stream_create_log_stream {
     use okta_api::management::LogStreamApi;
 
     async fn create_log_stream(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let instance = okta_api::management::models::LogStream::from(okta_api::management::models::LogStreamAws { created: "created_example".to_string(), id: "id_example".to_string(), last_updated: "last_updated_example".to_string(), name: "name_example".to_string(), status: okta_api::management::models::LogStreamStatus::Active, type_: okta_api::management::models::LogStreamType::AwsEventbridge, links: okta_api::management::models::LogStreamLinksSelfAndLifecycle { activate: None, deactivate: None, self_: okta_api::management::models::LogStreamSelfLink { href: "href_example".to_string(), method: None, additional_properties: Default::default() }, additional_properties: Default::default() }, settings: okta_api::management::models::LogStreamSettingsAws { account_id: "account_id_example".to_string(), event_source_name: "event_source_name_example".to_string(), region: okta_api::management::models::AwsRegion::ApNortheast1, additional_properties: Default::default() }, additional_properties: Default::default() });
+        let instance = okta_api::management::models::LogStream::from(okta_api::management::models::LogStreamAws { created: "created_example".to_string(), id: "id_example".to_string(), last_updated: "last_updated_example".to_string(), links: okta_api::management::models::LogStreamLinksSelfAndLifecycle { activate: None, deactivate: None, self_: okta_api::management::models::LogStreamSelfLink { href: "href_example".to_string(), method: None, additional_properties: Default::default() }, additional_properties: Default::default() }, name: "name_example".to_string(), settings: okta_api::management::models::LogStreamSettingsAws { account_id: "account_id_example".to_string(), event_source_name: "event_source_name_example".to_string(), region: okta_api::management::models::AwsRegion::ApNortheast1, additional_properties: Default::default() }, status: okta_api::management::models::LogStreamStatus::Active, type_: okta_api::management::models::LogStreamType::AwsEventbridge, additional_properties: Default::default() });
         let result = LogStreamApi::new(client)
             .create_log_stream(instance)
             .await?;
@@ -5965,7 +5965,7 @@ mod log_stream_replace_log_stream {
 
     async fn replace_log_stream(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let log_stream_id = "log_stream_id_example";
-        let instance = okta_api::management::models::LogStreamPutSchema::from(okta_api::management::models::LogStreamAwsPutSchema { name: "name_example".to_string(), type_: okta_api::management::models::LogStreamType::AwsEventbridge, settings: okta_api::management::models::LogStreamSettingsAws { account_id: "account_id_example".to_string(), event_source_name: "event_source_name_example".to_string(), region: okta_api::management::models::AwsRegion::ApNortheast1, additional_properties: Default::default() }, additional_properties: Default::default() });
+        let instance = okta_api::management::models::LogStreamPutSchema::from(okta_api::management::models::LogStreamAwsPutSchema { name: "name_example".to_string(), settings: okta_api::management::models::LogStreamSettingsAws { account_id: "account_id_example".to_string(), event_source_name: "event_source_name_example".to_string(), region: okta_api::management::models::AwsRegion::ApNortheast1, additional_properties: Default::default() }, type_: okta_api::management::models::LogStreamType::AwsEventbridge, additional_properties: Default::default() });
         let result = LogStreamApi::new(client)
             .replace_log_stream(log_stream_id, instance)
             .await?;
@@ -6036,7 +6036,7 @@ mod network_zone_create_network_zone {
     use okta_api::management::NetworkZoneApi;
 
     async fn create_network_zone(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let zone = okta_api::management::models::NetworkZone::from(okta_api::management::models::IpNetworkZone { created: None, id: None, last_updated: None, name: "name_example".to_string(), status: None, system: None, type_: okta_api::management::models::NetworkZoneType::Dynamic, usage: None, links: None, use_as_exempt_list: None, gateways: None, proxies: None, additional_properties: Default::default() });
+        let zone = okta_api::management::models::NetworkZone::from(okta_api::management::models::DynamicNetworkZone { asns: None, created: None, id: None, last_updated: None, links: None, locations: None, name: "name_example".to_string(), proxy_type: None, status: None, system: None, type_: okta_api::management::models::NetworkZoneType::Dynamic, usage: None, additional_properties: Default::default() });
         let result = NetworkZoneApi::new(client)
             .create_network_zone(zone)
             .await?;
@@ -6065,7 +6065,7 @@ mod network_zone_replace_network_zone {
 
     async fn replace_network_zone(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let zone_id = "zone_id_example";
-        let zone = okta_api::management::models::NetworkZone::from(okta_api::management::models::IpNetworkZone { created: None, id: None, last_updated: None, name: "name_example".to_string(), status: None, system: None, type_: okta_api::management::models::NetworkZoneType::Dynamic, usage: None, links: None, use_as_exempt_list: None, gateways: None, proxies: None, additional_properties: Default::default() });
+        let zone = okta_api::management::models::NetworkZone::from(okta_api::management::models::DynamicNetworkZone { asns: None, created: None, id: None, last_updated: None, links: None, locations: None, name: "name_example".to_string(), proxy_type: None, status: None, system: None, type_: okta_api::management::models::NetworkZoneType::Dynamic, usage: None, additional_properties: Default::default() });
         let result = NetworkZoneApi::new(client)
             .replace_network_zone(zone_id, zone)
             .await?;
@@ -6350,7 +6350,7 @@ mod org_creator_create_child_org {
     async fn create_child_org(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = OrgCreatorApi::new(client)
             .create_child_org()
-            .child_org(okta_api::management::models::ChildOrg { admin: okta_api::management::models::OrgCreationAdmin { credentials: None, profile: okta_api::management::models::OrgCreationAdminProfile { first_name: None, last_name: None, email: "email_example".to_string(), login: "login_example".to_string(), additional_properties: Default::default() }, additional_properties: Default::default() }, created: None, edition: okta_api::management::models::ChildOrgEdition::Sku, id: None, last_updated: None, name: "name_example".to_string(), settings: None, status: None, subdomain: "subdomain_example".to_string(), token: None, token_type: None, website: None, links: None, additional_properties: Default::default() })
+            .child_org(okta_api::management::models::ChildOrg { admin: okta_api::management::models::OrgCreationAdmin { credentials: None, profile: okta_api::management::models::OrgCreationAdminProfile { email: "email_example".to_string(), first_name: None, last_name: None, login: "login_example".to_string(), additional_properties: Default::default() }, additional_properties: Default::default() }, created: None, edition: okta_api::management::models::ChildOrgEdition::Sku, id: None, last_updated: None, links: None, name: "name_example".to_string(), settings: None, status: None, subdomain: "subdomain_example".to_string(), token: None, token_type: None, website: None, additional_properties: Default::default() })
             .await?;
         println!("{result:?}");
         Ok(())
@@ -6759,7 +6759,7 @@ mod policy_create_policy {
     use okta_api::management::PolicyApi;
 
     async fn create_policy(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let policy = okta_api::management::models::CreateOrUpdatePolicy::from(okta_api::management::models::AccessPolicy { created: None, description: None, id: None, last_updated: None, name: "name_example".to_string(), priority: None, status: None, system: None, type_: okta_api::management::models::PolicyType::AccessPolicy, embedded: None, links: None, conditions: None, additional_properties: Default::default() });
+        let policy = okta_api::management::models::CreateOrUpdatePolicy::from(okta_api::management::models::AccessPolicy { conditions: None, created: None, description: None, embedded: None, id: None, last_updated: None, links: None, name: "name_example".to_string(), priority: None, status: None, system: None, type_: okta_api::management::models::PolicyType::AccessPolicy, additional_properties: Default::default() });
         let result = PolicyApi::new(client)
             .create_policy(policy)
             .activate(true)
@@ -6805,7 +6805,7 @@ mod policy_replace_policy {
 
     async fn replace_policy(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let policy_id = "policy_id_example";
-        let policy = okta_api::management::models::CreateOrUpdatePolicy::from(okta_api::management::models::AccessPolicy { created: None, description: None, id: None, last_updated: None, name: "name_example".to_string(), priority: None, status: None, system: None, type_: okta_api::management::models::PolicyType::AccessPolicy, embedded: None, links: None, conditions: None, additional_properties: Default::default() });
+        let policy = okta_api::management::models::CreateOrUpdatePolicy::from(okta_api::management::models::AccessPolicy { conditions: None, created: None, description: None, embedded: None, id: None, last_updated: None, links: None, name: "name_example".to_string(), priority: None, status: None, system: None, type_: okta_api::management::models::PolicyType::AccessPolicy, additional_properties: Default::default() });
         let result = PolicyApi::new(client)
             .replace_policy(policy_id, policy)
             .await?;
@@ -7537,7 +7537,7 @@ mod role_assignment_a_user_assign_role_to_user {
 
     async fn assign_role_to_user(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let user_id = "user_id_example";
-        let assign_role_request = okta_api::management::models::AssignRoleToUserBody::StandardRoleAssignmentSchema(Box::new(okta_api::management::models::StandardRoleAssignmentSchema { type_: okta_api::management::models::StandardRoleAssignmentSchemaType::AccessCertificationsAdmin, additional_properties: Default::default() }));
+        let assign_role_request = okta_api::management::models::AssignRoleToUserBody::CustomRoleAssignmentSchema(Box::new(okta_api::management::models::CustomRoleAssignmentSchema { resource_set: "resource_set_example".to_string(), role: "role_example".to_string(), type_: okta_api::management::models::CustomRoleAssignmentSchemaType::Custom, additional_properties: Default::default() }));
         let result = RoleAssignmentAUserApi::new(client)
             .assign_role_to_user(user_id, assign_role_request)
             .disable_notifications(false)
@@ -7644,7 +7644,7 @@ mod role_assignment_b_group_assign_role_to_group {
 
     async fn assign_role_to_group(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let group_id = "group_id_example";
-        let assign_role_request = okta_api::management::models::AssignRoleToGroupBody::StandardRoleAssignmentSchema(Box::new(okta_api::management::models::StandardRoleAssignmentSchema { type_: okta_api::management::models::StandardRoleAssignmentSchemaType::AccessCertificationsAdmin, additional_properties: Default::default() }));
+        let assign_role_request = okta_api::management::models::AssignRoleToGroupBody::CustomRoleAssignmentSchema(Box::new(okta_api::management::models::CustomRoleAssignmentSchema { resource_set: "resource_set_example".to_string(), role: "role_example".to_string(), type_: okta_api::management::models::CustomRoleAssignmentSchemaType::Custom, additional_properties: Default::default() }));
         let result = RoleAssignmentBGroupApi::new(client)
             .assign_role_to_group(group_id, assign_role_request)
             .disable_notifications(false)
@@ -7703,7 +7703,7 @@ mod role_assignment_client_assign_role_to_client {
 
     async fn assign_role_to_client(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let client_id = "client_id_example";
-        let body = okta_api::management::models::AssignRoleToClientBody::StandardRoleAssignmentSchema(Box::new(okta_api::management::models::StandardRoleAssignmentSchema { type_: okta_api::management::models::StandardRoleAssignmentSchemaType::AccessCertificationsAdmin, additional_properties: Default::default() }));
+        let body = okta_api::management::models::AssignRoleToClientBody::CustomRoleAssignmentSchema(Box::new(okta_api::management::models::CustomRoleAssignmentSchema { resource_set: "resource_set_example".to_string(), role: "role_example".to_string(), type_: okta_api::management::models::CustomRoleAssignmentSchemaType::Custom, additional_properties: Default::default() }));
         let result = RoleAssignmentClientApi::new(client)
             .assign_role_to_client(client_id, body)
             .await?;
@@ -8876,7 +8876,7 @@ mod ssf_receiver_create_security_events_provider_instance {
     use okta_api::management::SsfReceiverApi;
 
     async fn create_security_events_provider_instance(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let instance = okta_api::management::models::SecurityEventsProviderRequest { name: "name_example".to_string(), settings: okta_api::management::models::SecurityEventsProviderRequestSettings::SecurityEventsProviderSettingsSsfCompliant(Box::new(okta_api::management::models::SecurityEventsProviderSettingsSsfCompliant { well_known_url: "well_known_url_example".to_string(), additional_properties: Default::default() })), type_: "type__example".to_string(), additional_properties: Default::default() };
+        let instance = okta_api::management::models::SecurityEventsProviderRequest { name: "name_example".to_string(), settings: okta_api::management::models::SecurityEventsProviderRequestSettings::SecurityEventsProviderSettingsNonSsfCompliant(Box::new(okta_api::management::models::SecurityEventsProviderSettingsNonSsfCompliant { issuer: "issuer_example".to_string(), jwks_url: "jwks_url_example".to_string(), additional_properties: Default::default() })), type_: "type__example".to_string(), additional_properties: Default::default() };
         let result = SsfReceiverApi::new(client)
             .create_security_events_provider_instance(instance)
             .await?;
@@ -8905,7 +8905,7 @@ mod ssf_receiver_replace_security_events_provider_instance {
 
     async fn replace_security_events_provider_instance(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let security_event_provider_id = "security_event_provider_id_example";
-        let instance = okta_api::management::models::SecurityEventsProviderRequest { name: "name_example".to_string(), settings: okta_api::management::models::SecurityEventsProviderRequestSettings::SecurityEventsProviderSettingsSsfCompliant(Box::new(okta_api::management::models::SecurityEventsProviderSettingsSsfCompliant { well_known_url: "well_known_url_example".to_string(), additional_properties: Default::default() })), type_: "type__example".to_string(), additional_properties: Default::default() };
+        let instance = okta_api::management::models::SecurityEventsProviderRequest { name: "name_example".to_string(), settings: okta_api::management::models::SecurityEventsProviderRequestSettings::SecurityEventsProviderSettingsNonSsfCompliant(Box::new(okta_api::management::models::SecurityEventsProviderSettingsNonSsfCompliant { issuer: "issuer_example".to_string(), jwks_url: "jwks_url_example".to_string(), additional_properties: Default::default() })), type_: "type__example".to_string(), additional_properties: Default::default() };
         let result = SsfReceiverApi::new(client)
             .replace_security_events_provider_instance(security_event_provider_id, instance)
             .await?;
@@ -9082,7 +9082,7 @@ mod subscription_list_subscriptions_role {
     use okta_api::management::SubscriptionApi;
 
     async fn list_subscriptions_role(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let role_ref = okta_api::management::models::ListSubscriptionsRoleRoleRef::RoleType(Box::new(okta_api::management::models::RoleType::AccessCertificationsAdmin));
+        let role_ref = okta_api::management::models::ListSubscriptionsRoleRoleRef::RoleId(Box::new("role_ref_example".to_string()));
         let result = SubscriptionApi::new(client)
             .list_subscriptions_role(role_ref)
             .await?;
@@ -9096,7 +9096,7 @@ mod subscription_get_subscriptions_notification_type_role {
     use okta_api::management::SubscriptionApi;
 
     async fn get_subscriptions_notification_type_role(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let role_ref = okta_api::management::models::GetSubscriptionsNotificationTypeRoleRoleRef::RoleType(Box::new(okta_api::management::models::RoleType::AccessCertificationsAdmin));
+        let role_ref = okta_api::management::models::GetSubscriptionsNotificationTypeRoleRoleRef::RoleId(Box::new("role_ref_example".to_string()));
         let notification_type = okta_api::management::models::NotificationType::AdAgent;
         let result = SubscriptionApi::new(client)
             .get_subscriptions_notification_type_role(role_ref, notification_type)
@@ -9111,7 +9111,7 @@ mod subscription_subscribe_by_notification_type_role {
     use okta_api::management::SubscriptionApi;
 
     async fn subscribe_by_notification_type_role(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let role_ref = okta_api::management::models::SubscribeByNotificationTypeRoleRoleRef::RoleType(Box::new(okta_api::management::models::RoleType::AccessCertificationsAdmin));
+        let role_ref = okta_api::management::models::SubscribeByNotificationTypeRoleRoleRef::RoleId(Box::new("role_ref_example".to_string()));
         let notification_type = okta_api::management::models::NotificationType::AdAgent;
         SubscriptionApi::new(client)
             .subscribe_by_notification_type_role(role_ref, notification_type)
@@ -9125,7 +9125,7 @@ mod subscription_unsubscribe_by_notification_type_role {
     use okta_api::management::SubscriptionApi;
 
     async fn unsubscribe_by_notification_type_role(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let role_ref = okta_api::management::models::UnsubscribeByNotificationTypeRoleRoleRef::RoleType(Box::new(okta_api::management::models::RoleType::AccessCertificationsAdmin));
+        let role_ref = okta_api::management::models::UnsubscribeByNotificationTypeRoleRoleRef::RoleId(Box::new("role_ref_example".to_string()));
         let notification_type = okta_api::management::models::NotificationType::AdAgent;
         SubscriptionApi::new(client)
             .unsubscribe_by_notification_type_role(role_ref, notification_type)
@@ -9332,7 +9332,7 @@ mod themes_replace_brand_theme {
     async fn replace_brand_theme(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let brand_id = "brand_id_example";
         let theme_id = "theme_id_example";
-        let theme = okta_api::management::models::UpdateThemeRequest { email_template_touch_point_variant: okta_api::management::models::EmailTemplateTouchPointVariant::FullTheme, end_user_dashboard_touch_point_variant: okta_api::management::models::EndUserDashboardTouchPointVariant::FullTheme, error_page_touch_point_variant: okta_api::management::models::ErrorPageTouchPointVariant::BackgroundImage, loading_page_touch_point_variant: None, primary_color_contrast_hex: None, primary_color_hex: "primary_color_hex_example".to_string(), secondary_color_contrast_hex: None, secondary_color_hex: "secondary_color_hex_example".to_string(), sign_in_page_touch_point_variant: okta_api::management::models::SignInPageTouchPointVariant::BackgroundImage, links: None, additional_properties: Default::default() };
+        let theme = okta_api::management::models::UpdateThemeRequest { email_template_touch_point_variant: okta_api::management::models::EmailTemplateTouchPointVariant::FullTheme, end_user_dashboard_touch_point_variant: okta_api::management::models::EndUserDashboardTouchPointVariant::FullTheme, error_page_touch_point_variant: okta_api::management::models::ErrorPageTouchPointVariant::BackgroundImage, links: None, loading_page_touch_point_variant: None, primary_color_contrast_hex: None, primary_color_hex: "primary_color_hex_example".to_string(), secondary_color_contrast_hex: None, secondary_color_hex: "secondary_color_hex_example".to_string(), sign_in_page_touch_point_variant: okta_api::management::models::SignInPageTouchPointVariant::BackgroundImage, additional_properties: Default::default() };
         let result = ThemesApi::new(client)
             .replace_brand_theme(brand_id, theme_id, theme)
             .await?;
@@ -10114,7 +10114,7 @@ mod user_factor_activate_factor {
         let factor_id = "factor_id_example";
         let result = UserFactorApi::new(client)
             .activate_factor(user_id, factor_id)
-            .body(okta_api::management::models::UserFactorActivateRequest::V1(Box::default()))
+            .body(okta_api::management::models::UserFactorActivateRequest::Call(Box::default()))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -10168,7 +10168,7 @@ mod user_factor_verify_factor {
             .x_forwarded_for("x_forwarded_for_example")
             .user_agent("user_agent_example")
             .accept_language("accept_language_example")
-            .body(okta_api::management::models::UserFactorVerifyRequest::V1(Box::default()))
+            .body(okta_api::management::models::UserFactorVerifyRequest::Call(Box::default()))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -10604,7 +10604,7 @@ mod user_type_create_user_type {
     use okta_api::management::UserTypeApi;
 
     async fn create_user_type(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let user_type = okta_api::management::models::UserType { created: None, created_by: None, default: None, description: None, display_name: "display_name_example".to_string(), id: None, last_updated: None, last_updated_by: None, name: "name_example".to_string(), links: None, additional_properties: Default::default() };
+        let user_type = okta_api::management::models::UserType { created: None, created_by: None, default: None, description: None, display_name: "display_name_example".to_string(), id: None, last_updated: None, last_updated_by: None, links: None, name: "name_example".to_string(), additional_properties: Default::default() };
         let result = UserTypeApi::new(client)
             .create_user_type(user_type)
             .await?;

@@ -11,7 +11,7 @@ mod app_authenticator_create_app_authenticator_enrollment {
     async fn create_app_authenticator_enrollment(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = AppAuthenticatorApi::new(client)
             .create_app_authenticator_enrollment()
-            .app_authenticator_enrollment_request(okta_api::myaccount::models::AppAuthenticatorEnrollmentRequest { authenticator_id: "authenticator_id_example".to_string(), device: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestDevice { secure_hardware_present: None, client_instance_key: okta_api::myaccount::models::KeyObject::KeyEc(Box::new(okta_api::myaccount::models::KeyEc { crv: okta_api::myaccount::models::KeyEcCrv::P256, kid: "kid_example".to_string(), kty: okta_api::myaccount::models::KeyEcKty::Ec, okta_kpr: okta_api::myaccount::models::KeyEcOktaKpr::Hardware, x: "x_example".to_string(), y: "y_example".to_string(), additional_properties: Default::default() })), os_version: "os_version_example".to_string(), client_instance_bundle_id: "client_instance_bundle_id_example".to_string(), platform: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestDevicePlatform::Android, manufacturer: None, device_attestation: None, client_instance_version: "client_instance_version_example".to_string(), client_instance_device_sdk_version: "client_instance_device_sdk_version_example".to_string(), model: None, display_name: "display_name_example".to_string(), udid: None, additional_properties: Default::default() }, methods: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestMethods { push: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestMethodsPush { aps_environment: None, push_token: "push_token_example".to_string(), keys: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestMethodsPushKeys { proof_of_possession: okta_api::myaccount::models::KeyObject::Other(serde_json::json!({})), user_verification: None, capabilities: None, additional_properties: Default::default() }, additional_properties: Default::default() }, additional_properties: Default::default() }, additional_properties: Default::default() })
+            .app_authenticator_enrollment_request(okta_api::myaccount::models::AppAuthenticatorEnrollmentRequest { authenticator_id: "authenticator_id_example".to_string(), device: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestDevice { client_instance_bundle_id: "client_instance_bundle_id_example".to_string(), client_instance_device_sdk_version: "client_instance_device_sdk_version_example".to_string(), client_instance_key: okta_api::myaccount::models::KeyObject::KeyEc(Box::new(okta_api::myaccount::models::KeyEc { crv: okta_api::myaccount::models::KeyEcCrv::P256, kid: "kid_example".to_string(), kty: okta_api::myaccount::models::KeyEcKty::Ec, okta_kpr: okta_api::myaccount::models::KeyEcOktaKpr::Hardware, x: "x_example".to_string(), y: "y_example".to_string(), additional_properties: Default::default() })), client_instance_version: "client_instance_version_example".to_string(), device_attestation: None, display_name: "display_name_example".to_string(), manufacturer: None, model: None, os_version: "os_version_example".to_string(), platform: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestDevicePlatform::Android, secure_hardware_present: None, udid: None, additional_properties: Default::default() }, methods: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestMethods { push: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestMethodsPush { aps_environment: None, keys: okta_api::myaccount::models::AppAuthenticatorEnrollmentRequestMethodsPushKeys { capabilities: None, proof_of_possession: okta_api::myaccount::models::KeyObject::Other(serde_json::json!({})), user_verification: None, additional_properties: Default::default() }, push_token: "push_token_example".to_string(), additional_properties: Default::default() }, additional_properties: Default::default() }, additional_properties: Default::default() })
             .await?;
         println!("{result:?}");
         Ok(())
@@ -168,7 +168,7 @@ mod email_create_email {
     async fn create_email(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = EmailApi::new(client)
             .create_email()
-            .body(okta_api::myaccount::models::CreateEmailBody { profile: okta_api::myaccount::models::CreateEmailBodyProfile { email: "email_example".to_string(), additional_properties: Default::default() }, send_email: None, state: None, role: None, additional_properties: Default::default() })
+            .body(okta_api::myaccount::models::CreateEmailBody { profile: okta_api::myaccount::models::CreateEmailBodyProfile { email: "email_example".to_string(), additional_properties: Default::default() }, role: None, send_email: None, state: None, additional_properties: Default::default() })
             .await?;
         println!("{result:?}");
         Ok(())
@@ -336,7 +336,7 @@ mod password_update_password {
     async fn update_password(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         PasswordApi::new(client)
             .update_password()
-            .body(okta_api::myaccount::models::UpdatePasswordBody { old_password: "old_password_example".to_string(), new_password: "new_password_example".to_string(), additional_properties: Default::default() })
+            .body(okta_api::myaccount::models::UpdatePasswordBody { new_password: "new_password_example".to_string(), old_password: "old_password_example".to_string(), additional_properties: Default::default() })
             .await?;
         Ok(())
     }
@@ -375,7 +375,7 @@ mod phone_create_phone {
     async fn create_phone(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = PhoneApi::new(client)
             .create_phone()
-            .body(okta_api::myaccount::models::CreatePhoneBody { profile: okta_api::myaccount::models::CreatePhoneBodyProfile::default(), send_code: None, method: None, additional_properties: Default::default() })
+            .body(okta_api::myaccount::models::CreatePhoneBody { method: None, profile: okta_api::myaccount::models::CreatePhoneBodyProfile::default(), send_code: None, additional_properties: Default::default() })
             .await?;
         println!("{result:?}");
         Ok(())

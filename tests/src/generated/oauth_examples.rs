@@ -354,7 +354,7 @@ mod custom_as_token_custom_as {
         let authorization_server_id = "authorization_server_id_example";
         let result = CustomAsApi::new(client)
             .token_custom_as(authorization_server_id)
-            .token_request_custom_as(okta_api::oauth::models::TokenRequestCustomAs::from(okta_api::oauth::models::TokenRequestAuthorizationCode { grant_type: None, code: "code_example".to_string(), code_verifier: None, redirect_uri: None, additional_properties: Default::default() }))
+            .token_request_custom_as(okta_api::oauth::models::TokenRequestCustomAs::from(okta_api::oauth::models::TokenRequestAuthorizationCode { code: "code_example".to_string(), code_verifier: None, grant_type: None, redirect_uri: None, additional_properties: Default::default() }))
             .await?;
         println!("{result:?}");
         Ok(())
@@ -636,7 +636,7 @@ mod org_as_token {
     async fn token(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = OrgAsApi::new(client)
             .token()
-            .token_request_org_as(okta_api::oauth::models::TokenRequestOrgAs::from(okta_api::oauth::models::TokenRequestAuthorizationCode { grant_type: None, code: "code_example".to_string(), code_verifier: None, redirect_uri: None, additional_properties: Default::default() }))
+            .token_request_org_as(okta_api::oauth::models::TokenRequestOrgAs::from(okta_api::oauth::models::TokenRequestAuthorizationCode { code: "code_example".to_string(), code_verifier: None, grant_type: None, redirect_uri: None, additional_properties: Default::default() }))
             .await?;
         println!("{result:?}");
         Ok(())

@@ -11,15 +11,15 @@
 #[non_exhaustive]
 pub enum AccessScopeSettingsCreatableAccessScopeSettings {
     /// `type` `RESOURCE_DEFAULT`.
-    AccessScopeSettingsCreatableResourceDefaultAccessScope(
+    ResourceDefault(
         crate::governance::models::AccessScopeSettingsCreatableResourceDefaultAccessScopeSettings,
     ),
     /// `type` `ENTITLEMENT_BUNDLES`.
-    AccessScopeSettingsCreatableEntitlementBundleAccessScope(
+    EntitlementBundle(
         crate::governance::models::AccessScopeSettingsCreatableEntitlementBundleAccessScopeSettings,
     ),
     /// `type` `GROUPS`.
-    AccessScopeSettingsCreatableGroupAccessScope(
+    Group(
         crate::governance::models::AccessScopeSettingsCreatableGroupAccessScopeSettings,
     ),
     /// A `type` this SDK has no subtype for; every field is kept.
@@ -36,7 +36,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::AccessScopeSettingsCreatableResourceDefaultAccessScopeSettings,
     ) -> Self {
-        Self::AccessScopeSettingsCreatableResourceDefaultAccessScope(value)
+        Self::ResourceDefault(value)
     }
 }
 
@@ -46,7 +46,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::AccessScopeSettingsCreatableEntitlementBundleAccessScopeSettings,
     ) -> Self {
-        Self::AccessScopeSettingsCreatableEntitlementBundleAccessScope(value)
+        Self::EntitlementBundle(value)
     }
 }
 
@@ -56,7 +56,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::AccessScopeSettingsCreatableGroupAccessScopeSettings,
     ) -> Self {
-        Self::AccessScopeSettingsCreatableGroupAccessScope(value)
+        Self::Group(value)
     }
 }
 
@@ -66,15 +66,9 @@ impl ::serde::Serialize for AccessScopeSettingsCreatableAccessScopeSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AccessScopeSettingsCreatableResourceDefaultAccessScope(value) => {
-                value.serialize(serializer)
-            }
-            Self::AccessScopeSettingsCreatableEntitlementBundleAccessScope(value) => {
-                value.serialize(serializer)
-            }
-            Self::AccessScopeSettingsCreatableGroupAccessScope(value) => {
-                value.serialize(serializer)
-            }
+            Self::ResourceDefault(value) => value.serialize(serializer),
+            Self::EntitlementBundle(value) => value.serialize(serializer),
+            Self::Group(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -87,16 +81,13 @@ impl<'de> ::serde::Deserialize<'de> for AccessScopeSettingsCreatableAccessScopeS
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("RESOURCE_DEFAULT") => {
-                crate::runtime::from_value(value)
-                    .map(Self::AccessScopeSettingsCreatableResourceDefaultAccessScope)
+                crate::runtime::from_value(value).map(Self::ResourceDefault)
             }
             ::std::option::Option::Some("ENTITLEMENT_BUNDLES") => {
-                crate::runtime::from_value(value)
-                    .map(Self::AccessScopeSettingsCreatableEntitlementBundleAccessScope)
+                crate::runtime::from_value(value).map(Self::EntitlementBundle)
             }
             ::std::option::Option::Some("GROUPS") => {
-                crate::runtime::from_value(value)
-                    .map(Self::AccessScopeSettingsCreatableGroupAccessScope)
+                crate::runtime::from_value(value).map(Self::Group)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

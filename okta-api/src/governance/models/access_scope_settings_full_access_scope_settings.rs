@@ -11,15 +11,11 @@
 #[non_exhaustive]
 pub enum AccessScopeSettingsFullAccessScopeSettings {
     /// `type` `RESOURCE_DEFAULT`.
-    ResourceDefaultAccessScope(
-        crate::governance::models::ResourceDefaultAccessScopeSettings,
-    ),
+    ResourceDefault(crate::governance::models::ResourceDefaultAccessScopeSettings),
     /// `type` `ENTITLEMENT_BUNDLES`.
-    EntitlementBundleAccessScope(
-        crate::governance::models::EntitlementBundleAccessScopeSettings,
-    ),
+    EntitlementBundle(crate::governance::models::EntitlementBundleAccessScopeSettings),
     /// `type` `GROUPS`.
-    GroupAccessScope(crate::governance::models::GroupAccessScopeSettings),
+    Group(crate::governance::models::GroupAccessScopeSettings),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::AccessScopeSettingsFullAccessScopeSettingsBase),
 }
@@ -31,7 +27,7 @@ for AccessScopeSettingsFullAccessScopeSettings {
     fn from(
         value: crate::governance::models::ResourceDefaultAccessScopeSettings,
     ) -> Self {
-        Self::ResourceDefaultAccessScope(value)
+        Self::ResourceDefault(value)
     }
 }
 
@@ -41,14 +37,14 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::EntitlementBundleAccessScopeSettings,
     ) -> Self {
-        Self::EntitlementBundleAccessScope(value)
+        Self::EntitlementBundle(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::GroupAccessScopeSettings>
 for AccessScopeSettingsFullAccessScopeSettings {
     fn from(value: crate::governance::models::GroupAccessScopeSettings) -> Self {
-        Self::GroupAccessScope(value)
+        Self::Group(value)
     }
 }
 
@@ -58,9 +54,9 @@ impl ::serde::Serialize for AccessScopeSettingsFullAccessScopeSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ResourceDefaultAccessScope(value) => value.serialize(serializer),
-            Self::EntitlementBundleAccessScope(value) => value.serialize(serializer),
-            Self::GroupAccessScope(value) => value.serialize(serializer),
+            Self::ResourceDefault(value) => value.serialize(serializer),
+            Self::EntitlementBundle(value) => value.serialize(serializer),
+            Self::Group(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -73,13 +69,13 @@ impl<'de> ::serde::Deserialize<'de> for AccessScopeSettingsFullAccessScopeSettin
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("RESOURCE_DEFAULT") => {
-                crate::runtime::from_value(value).map(Self::ResourceDefaultAccessScope)
+                crate::runtime::from_value(value).map(Self::ResourceDefault)
             }
             ::std::option::Option::Some("ENTITLEMENT_BUNDLES") => {
-                crate::runtime::from_value(value).map(Self::EntitlementBundleAccessScope)
+                crate::runtime::from_value(value).map(Self::EntitlementBundle)
             }
             ::std::option::Option::Some("GROUPS") => {
-                crate::runtime::from_value(value).map(Self::GroupAccessScope)
+                crate::runtime::from_value(value).map(Self::Group)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -9,11 +9,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum EntitlementPatchItem {
-    /// The `EntitlementValuesPatchOperation` alternative.
+    #[allow(missing_docs)]
     EntitlementValuesPatchOperation(
         ::std::boxed::Box<crate::governance::models::EntitlementValuesPatchOperation>,
     ),
-    /// The `EntitlementPatchOperation` alternative.
+    #[allow(missing_docs)]
     EntitlementPatchOperation(
         ::std::boxed::Box<crate::governance::models::EntitlementPatchOperation>,
     ),

@@ -9,13 +9,13 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum FieldValueWritableAllowedValues {
-    /// The `FieldDateTimeValue` alternative.
+    #[allow(missing_docs)]
     FieldDateTimeValue(::std::boxed::Box<crate::governance::models::FieldDateTimeValue>),
-    /// The `FieldSelectValueWritable` alternative.
+    #[allow(missing_docs)]
     FieldSelectValueWritable(
         ::std::boxed::Box<crate::governance::models::FieldSelectValueWritable>,
     ),
-    /// The `FieldTextValue` alternative.
+    #[allow(missing_docs)]
     FieldTextValue(::std::boxed::Box<crate::governance::models::FieldTextValue>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

@@ -11,11 +11,11 @@
 #[non_exhaustive]
 pub enum FieldWritable {
     /// `type` `SELECT`.
-    FieldSelect(crate::governance::models::FieldSelectWritable),
+    Select(crate::governance::models::FieldSelectWritable),
     /// `type` `TEXT`.
-    FieldText(crate::governance::models::FieldTextWritable),
+    Text(crate::governance::models::FieldTextWritable),
     /// `type` `DATE-TIME`.
-    FieldDate(crate::governance::models::FieldDateWritable),
+    Date(crate::governance::models::FieldDateWritable),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::FieldWritableBase),
 }
@@ -25,21 +25,21 @@ impl FieldWritable {}
 impl ::std::convert::From<crate::governance::models::FieldSelectWritable>
 for FieldWritable {
     fn from(value: crate::governance::models::FieldSelectWritable) -> Self {
-        Self::FieldSelect(value)
+        Self::Select(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::FieldTextWritable>
 for FieldWritable {
     fn from(value: crate::governance::models::FieldTextWritable) -> Self {
-        Self::FieldText(value)
+        Self::Text(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::FieldDateWritable>
 for FieldWritable {
     fn from(value: crate::governance::models::FieldDateWritable) -> Self {
-        Self::FieldDate(value)
+        Self::Date(value)
     }
 }
 
@@ -49,9 +49,9 @@ impl ::serde::Serialize for FieldWritable {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::FieldSelect(value) => value.serialize(serializer),
-            Self::FieldText(value) => value.serialize(serializer),
-            Self::FieldDate(value) => value.serialize(serializer),
+            Self::Select(value) => value.serialize(serializer),
+            Self::Text(value) => value.serialize(serializer),
+            Self::Date(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -64,13 +64,13 @@ impl<'de> ::serde::Deserialize<'de> for FieldWritable {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("SELECT") => {
-                crate::runtime::from_value(value).map(Self::FieldSelect)
+                crate::runtime::from_value(value).map(Self::Select)
             }
             ::std::option::Option::Some("TEXT") => {
-                crate::runtime::from_value(value).map(Self::FieldText)
+                crate::runtime::from_value(value).map(Self::Text)
             }
             ::std::option::Option::Some("DATE-TIME") => {
-                crate::runtime::from_value(value).map(Self::FieldDate)
+                crate::runtime::from_value(value).map(Self::Date)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

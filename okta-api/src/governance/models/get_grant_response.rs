@@ -9,9 +9,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum GetGrantResponse {
-    /// The `GrantFull` alternative.
+    #[allow(missing_docs)]
     GrantFull(::std::boxed::Box<crate::governance::models::GrantFull>),
-    /// The `GrantFullWithEntitlements` alternative.
+    #[allow(missing_docs)]
     GrantFullWithEntitlements(
         ::std::boxed::Box<crate::governance::models::GrantFullWithEntitlements>,
     ),

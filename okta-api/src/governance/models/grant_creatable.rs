@@ -11,13 +11,13 @@
 #[non_exhaustive]
 pub enum GrantCreatable {
     /// `grantType` `ENTITLEMENT-BUNDLE`.
-    BundleWriteable(crate::governance::models::GrantTypeBundleWriteable),
+    EntitlementBundle(crate::governance::models::GrantTypeBundleWriteable),
     /// `grantType` `CUSTOM`.
-    CustomWriteable(crate::governance::models::GrantTypeCustomWriteable),
+    Custom(crate::governance::models::GrantTypeCustomWriteable),
     /// `grantType` `POLICY`.
-    PolicyWriteable(crate::governance::models::GrantTypePolicyWriteable),
+    Policy(crate::governance::models::GrantTypePolicyWriteable),
     /// `grantType` `ENTITLEMENT`.
-    EntitlementWriteable(crate::governance::models::GrantTypeEntitlementWriteable),
+    Entitlement(crate::governance::models::GrantTypeEntitlementWriteable),
     /// A `grantType` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::GrantCreatableBase),
 }
@@ -27,28 +27,28 @@ impl GrantCreatable {}
 impl ::std::convert::From<crate::governance::models::GrantTypeBundleWriteable>
 for GrantCreatable {
     fn from(value: crate::governance::models::GrantTypeBundleWriteable) -> Self {
-        Self::BundleWriteable(value)
+        Self::EntitlementBundle(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::GrantTypeCustomWriteable>
 for GrantCreatable {
     fn from(value: crate::governance::models::GrantTypeCustomWriteable) -> Self {
-        Self::CustomWriteable(value)
+        Self::Custom(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::GrantTypePolicyWriteable>
 for GrantCreatable {
     fn from(value: crate::governance::models::GrantTypePolicyWriteable) -> Self {
-        Self::PolicyWriteable(value)
+        Self::Policy(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::GrantTypeEntitlementWriteable>
 for GrantCreatable {
     fn from(value: crate::governance::models::GrantTypeEntitlementWriteable) -> Self {
-        Self::EntitlementWriteable(value)
+        Self::Entitlement(value)
     }
 }
 
@@ -58,10 +58,10 @@ impl ::serde::Serialize for GrantCreatable {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BundleWriteable(value) => value.serialize(serializer),
-            Self::CustomWriteable(value) => value.serialize(serializer),
-            Self::PolicyWriteable(value) => value.serialize(serializer),
-            Self::EntitlementWriteable(value) => value.serialize(serializer),
+            Self::EntitlementBundle(value) => value.serialize(serializer),
+            Self::Custom(value) => value.serialize(serializer),
+            Self::Policy(value) => value.serialize(serializer),
+            Self::Entitlement(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -74,16 +74,16 @@ impl<'de> ::serde::Deserialize<'de> for GrantCreatable {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "grantType") {
             ::std::option::Option::Some("ENTITLEMENT-BUNDLE") => {
-                crate::runtime::from_value(value).map(Self::BundleWriteable)
+                crate::runtime::from_value(value).map(Self::EntitlementBundle)
             }
             ::std::option::Option::Some("CUSTOM") => {
-                crate::runtime::from_value(value).map(Self::CustomWriteable)
+                crate::runtime::from_value(value).map(Self::Custom)
             }
             ::std::option::Option::Some("POLICY") => {
-                crate::runtime::from_value(value).map(Self::PolicyWriteable)
+                crate::runtime::from_value(value).map(Self::Policy)
             }
             ::std::option::Option::Some("ENTITLEMENT") => {
-                crate::runtime::from_value(value).map(Self::EntitlementWriteable)
+                crate::runtime::from_value(value).map(Self::Entitlement)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

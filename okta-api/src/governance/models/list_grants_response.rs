@@ -9,9 +9,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ListGrantsResponse {
-    /// The `GrantsList` alternative.
+    #[allow(missing_docs)]
     GrantsList(::std::boxed::Box<crate::governance::models::GrantsList>),
-    /// The `GrantsListWithEntitlements` alternative.
+    #[allow(missing_docs)]
     GrantsListWithEntitlements(
         ::std::boxed::Box<crate::governance::models::GrantsListWithEntitlements>,
     ),

@@ -9,11 +9,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum PatchLabelsItem {
-    /// The `PatchLabelOperation` alternative.
+    #[allow(missing_docs)]
     PatchLabelOperation(
         ::std::boxed::Box<crate::governance::models::PatchLabelOperation>,
     ),
-    /// The `PatchLabelValueOperation` alternative.
+    #[allow(missing_docs)]
     PatchLabelValueOperation(
         ::std::boxed::Box<crate::governance::models::PatchLabelValueOperation>,
     ),

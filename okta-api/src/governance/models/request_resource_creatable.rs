@@ -14,9 +14,7 @@
 #[non_exhaustive]
 pub enum RequestResourceCreatable {
     /// `type` `CATALOG_ENTRY`.
-    RequestResourceCatalogEntry(
-        crate::governance::models::RequestResourceCatalogEntryCreatable,
-    ),
+    CatalogEntry(crate::governance::models::RequestResourceCatalogEntryCreatable),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::RequestResourceCreatableBase),
 }
@@ -29,7 +27,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RequestResourceCatalogEntryCreatable,
     ) -> Self {
-        Self::RequestResourceCatalogEntry(value)
+        Self::CatalogEntry(value)
     }
 }
 
@@ -39,7 +37,7 @@ impl ::serde::Serialize for RequestResourceCreatable {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::RequestResourceCatalogEntry(value) => value.serialize(serializer),
+            Self::CatalogEntry(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -52,7 +50,7 @@ impl<'de> ::serde::Deserialize<'de> for RequestResourceCreatable {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("CATALOG_ENTRY") => {
-                crate::runtime::from_value(value).map(Self::RequestResourceCatalogEntry)
+                crate::runtime::from_value(value).map(Self::CatalogEntry)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

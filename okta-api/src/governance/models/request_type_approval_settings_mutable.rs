@@ -15,7 +15,7 @@
 #[non_exhaustive]
 pub enum RequestTypeApprovalSettingsMutable {
     /// `type` `SERIAL`.
-    SerialWritable(crate::governance::models::RequestTypeApprovalSettingsSerialWritable),
+    Serial(crate::governance::models::RequestTypeApprovalSettingsSerialWritable),
     /// `type` `NONE`.
     None(crate::governance::models::RequestTypeApprovalSettingsNone),
     /// A `type` this SDK has no subtype for; every field is kept.
@@ -30,7 +30,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RequestTypeApprovalSettingsSerialWritable,
     ) -> Self {
-        Self::SerialWritable(value)
+        Self::Serial(value)
     }
 }
 
@@ -47,7 +47,7 @@ impl ::serde::Serialize for RequestTypeApprovalSettingsMutable {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SerialWritable(value) => value.serialize(serializer),
+            Self::Serial(value) => value.serialize(serializer),
             Self::None(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
@@ -61,7 +61,7 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalSettingsMutable {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("SERIAL") => {
-                crate::runtime::from_value(value).map(Self::SerialWritable)
+                crate::runtime::from_value(value).map(Self::Serial)
             }
             ::std::option::Option::Some("NONE") => {
                 crate::runtime::from_value(value).map(Self::None)

@@ -11,19 +11,13 @@
 #[non_exhaustive]
 pub enum RequestTypeApprovalWritable {
     /// `approverType` `MEMBER_OF`.
-    RequestTypeApprovalMemberOf(
-        crate::governance::models::RequestTypeApprovalMemberOfWritable,
-    ),
+    MemberOf(crate::governance::models::RequestTypeApprovalMemberOfWritable),
     /// `approverType` `USER`.
-    RequestTypeApprovalUser(crate::governance::models::RequestTypeApprovalUserWritable),
+    User(crate::governance::models::RequestTypeApprovalUserWritable),
     /// `approverType` `MANAGER`.
-    RequestTypeApprovalManager(
-        crate::governance::models::RequestTypeApprovalManagerWritable,
-    ),
+    Manager(crate::governance::models::RequestTypeApprovalManagerWritable),
     /// `approverType` `RESOURCE_OWNER`.
-    RequestTypeApprovalResourceOwner(
-        crate::governance::models::RequestTypeApprovalResourceOwnerWritable,
-    ),
+    ResourceOwner(crate::governance::models::RequestTypeApprovalResourceOwnerWritable),
     /// A `approverType` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::RequestTypeApprovalWritableBase),
 }
@@ -35,14 +29,14 @@ for RequestTypeApprovalWritable {
     fn from(
         value: crate::governance::models::RequestTypeApprovalMemberOfWritable,
     ) -> Self {
-        Self::RequestTypeApprovalMemberOf(value)
+        Self::MemberOf(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::RequestTypeApprovalUserWritable>
 for RequestTypeApprovalWritable {
     fn from(value: crate::governance::models::RequestTypeApprovalUserWritable) -> Self {
-        Self::RequestTypeApprovalUser(value)
+        Self::User(value)
     }
 }
 
@@ -51,7 +45,7 @@ for RequestTypeApprovalWritable {
     fn from(
         value: crate::governance::models::RequestTypeApprovalManagerWritable,
     ) -> Self {
-        Self::RequestTypeApprovalManager(value)
+        Self::Manager(value)
     }
 }
 
@@ -61,7 +55,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RequestTypeApprovalResourceOwnerWritable,
     ) -> Self {
-        Self::RequestTypeApprovalResourceOwner(value)
+        Self::ResourceOwner(value)
     }
 }
 
@@ -71,10 +65,10 @@ impl ::serde::Serialize for RequestTypeApprovalWritable {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::RequestTypeApprovalMemberOf(value) => value.serialize(serializer),
-            Self::RequestTypeApprovalUser(value) => value.serialize(serializer),
-            Self::RequestTypeApprovalManager(value) => value.serialize(serializer),
-            Self::RequestTypeApprovalResourceOwner(value) => value.serialize(serializer),
+            Self::MemberOf(value) => value.serialize(serializer),
+            Self::User(value) => value.serialize(serializer),
+            Self::Manager(value) => value.serialize(serializer),
+            Self::ResourceOwner(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -87,17 +81,16 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalWritable {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "approverType") {
             ::std::option::Option::Some("MEMBER_OF") => {
-                crate::runtime::from_value(value).map(Self::RequestTypeApprovalMemberOf)
+                crate::runtime::from_value(value).map(Self::MemberOf)
             }
             ::std::option::Option::Some("USER") => {
-                crate::runtime::from_value(value).map(Self::RequestTypeApprovalUser)
+                crate::runtime::from_value(value).map(Self::User)
             }
             ::std::option::Option::Some("MANAGER") => {
-                crate::runtime::from_value(value).map(Self::RequestTypeApprovalManager)
+                crate::runtime::from_value(value).map(Self::Manager)
             }
             ::std::option::Option::Some("RESOURCE_OWNER") => {
-                crate::runtime::from_value(value)
-                    .map(Self::RequestTypeApprovalResourceOwner)
+                crate::runtime::from_value(value).map(Self::ResourceOwner)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -14,9 +14,9 @@
 #[non_exhaustive]
 pub enum RequestTypeRequestSettingsMutable {
     /// `type` `MEMBER_OF`.
-    MemberOfWritable(crate::governance::models::RequestTypeRequesterMemberOfWritable),
+    MemberOf(crate::governance::models::RequestTypeRequesterMemberOfWritable),
     /// `type` `EVERYONE`.
-    EveryoneWritable(crate::governance::models::RequestTypeRequesterEveryoneWritable),
+    Everyone(crate::governance::models::RequestTypeRequesterEveryoneWritable),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::RequestTypeRequestSettingsMutableBase),
 }
@@ -29,7 +29,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RequestTypeRequesterMemberOfWritable,
     ) -> Self {
-        Self::MemberOfWritable(value)
+        Self::MemberOf(value)
     }
 }
 
@@ -39,7 +39,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RequestTypeRequesterEveryoneWritable,
     ) -> Self {
-        Self::EveryoneWritable(value)
+        Self::Everyone(value)
     }
 }
 
@@ -49,8 +49,8 @@ impl ::serde::Serialize for RequestTypeRequestSettingsMutable {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::MemberOfWritable(value) => value.serialize(serializer),
-            Self::EveryoneWritable(value) => value.serialize(serializer),
+            Self::MemberOf(value) => value.serialize(serializer),
+            Self::Everyone(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -63,10 +63,10 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeRequestSettingsMutable {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("MEMBER_OF") => {
-                crate::runtime::from_value(value).map(Self::MemberOfWritable)
+                crate::runtime::from_value(value).map(Self::MemberOf)
             }
             ::std::option::Option::Some("EVERYONE") => {
-                crate::runtime::from_value(value).map(Self::EveryoneWritable)
+                crate::runtime::from_value(value).map(Self::Everyone)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

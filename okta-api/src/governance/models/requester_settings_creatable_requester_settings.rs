@@ -11,15 +11,11 @@
 #[non_exhaustive]
 pub enum RequesterSettingsCreatableRequesterSettings {
     /// `type` `EVERYONE`.
-    EveryoneRequester(crate::governance::models::EveryoneRequesterSettings),
+    Everyone(crate::governance::models::EveryoneRequesterSettings),
     /// `type` `GROUPS`.
-    RequesterSettingsCreatableGroupsRequester(
-        crate::governance::models::RequesterSettingsCreatableGroupsRequesterSettings,
-    ),
+    Groups(crate::governance::models::RequesterSettingsCreatableGroupsRequesterSettings),
     /// `type` `TEAMS`.
-    RequesterSettingsCreatableTeamsRequester(
-        crate::governance::models::RequesterSettingsCreatableTeamsRequesterSettings,
-    ),
+    Teams(crate::governance::models::RequesterSettingsCreatableTeamsRequesterSettings),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::RequesterSettingsCreatableRequesterSettingsBase),
 }
@@ -29,7 +25,7 @@ impl RequesterSettingsCreatableRequesterSettings {}
 impl ::std::convert::From<crate::governance::models::EveryoneRequesterSettings>
 for RequesterSettingsCreatableRequesterSettings {
     fn from(value: crate::governance::models::EveryoneRequesterSettings) -> Self {
-        Self::EveryoneRequester(value)
+        Self::Everyone(value)
     }
 }
 
@@ -39,7 +35,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RequesterSettingsCreatableGroupsRequesterSettings,
     ) -> Self {
-        Self::RequesterSettingsCreatableGroupsRequester(value)
+        Self::Groups(value)
     }
 }
 
@@ -49,7 +45,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RequesterSettingsCreatableTeamsRequesterSettings,
     ) -> Self {
-        Self::RequesterSettingsCreatableTeamsRequester(value)
+        Self::Teams(value)
     }
 }
 
@@ -59,13 +55,9 @@ impl ::serde::Serialize for RequesterSettingsCreatableRequesterSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::EveryoneRequester(value) => value.serialize(serializer),
-            Self::RequesterSettingsCreatableGroupsRequester(value) => {
-                value.serialize(serializer)
-            }
-            Self::RequesterSettingsCreatableTeamsRequester(value) => {
-                value.serialize(serializer)
-            }
+            Self::Everyone(value) => value.serialize(serializer),
+            Self::Groups(value) => value.serialize(serializer),
+            Self::Teams(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -78,15 +70,13 @@ impl<'de> ::serde::Deserialize<'de> for RequesterSettingsCreatableRequesterSetti
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("EVERYONE") => {
-                crate::runtime::from_value(value).map(Self::EveryoneRequester)
+                crate::runtime::from_value(value).map(Self::Everyone)
             }
             ::std::option::Option::Some("GROUPS") => {
-                crate::runtime::from_value(value)
-                    .map(Self::RequesterSettingsCreatableGroupsRequester)
+                crate::runtime::from_value(value).map(Self::Groups)
             }
             ::std::option::Option::Some("TEAMS") => {
-                crate::runtime::from_value(value)
-                    .map(Self::RequesterSettingsCreatableTeamsRequester)
+                crate::runtime::from_value(value).map(Self::Teams)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -11,11 +11,11 @@
 #[non_exhaustive]
 pub enum RequesterSettingsFullRequesterSettings {
     /// `type` `EVERYONE`.
-    EveryoneRequester(crate::governance::models::EveryoneRequesterSettings),
+    Everyone(crate::governance::models::EveryoneRequesterSettings),
     /// `type` `GROUPS`.
-    GroupsRequester(crate::governance::models::GroupsRequesterSettings),
+    Groups(crate::governance::models::GroupsRequesterSettings),
     /// `type` `TEAMS`.
-    TeamsRequester(crate::governance::models::TeamsRequesterSettings),
+    Teams(crate::governance::models::TeamsRequesterSettings),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::RequesterSettingsFullRequesterSettingsBase),
 }
@@ -25,21 +25,21 @@ impl RequesterSettingsFullRequesterSettings {}
 impl ::std::convert::From<crate::governance::models::EveryoneRequesterSettings>
 for RequesterSettingsFullRequesterSettings {
     fn from(value: crate::governance::models::EveryoneRequesterSettings) -> Self {
-        Self::EveryoneRequester(value)
+        Self::Everyone(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::GroupsRequesterSettings>
 for RequesterSettingsFullRequesterSettings {
     fn from(value: crate::governance::models::GroupsRequesterSettings) -> Self {
-        Self::GroupsRequester(value)
+        Self::Groups(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::TeamsRequesterSettings>
 for RequesterSettingsFullRequesterSettings {
     fn from(value: crate::governance::models::TeamsRequesterSettings) -> Self {
-        Self::TeamsRequester(value)
+        Self::Teams(value)
     }
 }
 
@@ -49,9 +49,9 @@ impl ::serde::Serialize for RequesterSettingsFullRequesterSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::EveryoneRequester(value) => value.serialize(serializer),
-            Self::GroupsRequester(value) => value.serialize(serializer),
-            Self::TeamsRequester(value) => value.serialize(serializer),
+            Self::Everyone(value) => value.serialize(serializer),
+            Self::Groups(value) => value.serialize(serializer),
+            Self::Teams(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -64,13 +64,13 @@ impl<'de> ::serde::Deserialize<'de> for RequesterSettingsFullRequesterSettings {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("EVERYONE") => {
-                crate::runtime::from_value(value).map(Self::EveryoneRequester)
+                crate::runtime::from_value(value).map(Self::Everyone)
             }
             ::std::option::Option::Some("GROUPS") => {
-                crate::runtime::from_value(value).map(Self::GroupsRequester)
+                crate::runtime::from_value(value).map(Self::Groups)
             }
             ::std::option::Option::Some("TEAMS") => {
-                crate::runtime::from_value(value).map(Self::TeamsRequester)
+                crate::runtime::from_value(value).map(Self::Teams)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -9,9 +9,9 @@
 #[non_exhaustive]
 pub enum RequestersMembersPatchOperation {
     /// `op` `add`.
-    AddPatch(crate::governance::models::RequestersAddPatch),
+    Add(crate::governance::models::RequestersAddPatch),
     /// `op` `replace`.
-    ReplacePatch(crate::governance::models::RequestersReplacePatch),
+    Replace(crate::governance::models::RequestersReplacePatch),
     /// A `op` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::RequestersMembersPatchOperationBase),
 }
@@ -20,8 +20,8 @@ impl RequestersMembersPatchOperation {
     /// `path`, whichever subtype this is.
     pub fn path(&self) -> &::std::string::String {
         match self {
-            Self::AddPatch(value) => &value.path,
-            Self::ReplacePatch(value) => &value.path,
+            Self::Add(value) => &value.path,
+            Self::Replace(value) => &value.path,
             Self::Other(value) => &value.path,
         }
     }
@@ -30,14 +30,14 @@ impl RequestersMembersPatchOperation {
 impl ::std::convert::From<crate::governance::models::RequestersAddPatch>
 for RequestersMembersPatchOperation {
     fn from(value: crate::governance::models::RequestersAddPatch) -> Self {
-        Self::AddPatch(value)
+        Self::Add(value)
     }
 }
 
 impl ::std::convert::From<crate::governance::models::RequestersReplacePatch>
 for RequestersMembersPatchOperation {
     fn from(value: crate::governance::models::RequestersReplacePatch) -> Self {
-        Self::ReplacePatch(value)
+        Self::Replace(value)
     }
 }
 
@@ -47,8 +47,8 @@ impl ::serde::Serialize for RequestersMembersPatchOperation {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AddPatch(value) => value.serialize(serializer),
-            Self::ReplacePatch(value) => value.serialize(serializer),
+            Self::Add(value) => value.serialize(serializer),
+            Self::Replace(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -61,10 +61,10 @@ impl<'de> ::serde::Deserialize<'de> for RequestersMembersPatchOperation {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "op") {
             ::std::option::Option::Some("add") => {
-                crate::runtime::from_value(value).map(Self::AddPatch)
+                crate::runtime::from_value(value).map(Self::Add)
             }
             ::std::option::Option::Some("replace") => {
-                crate::runtime::from_value(value).map(Self::ReplacePatch)
+                crate::runtime::from_value(value).map(Self::Replace)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -15,17 +15,15 @@
 #[non_exhaustive]
 pub enum RiskSettingsDefaultDetails {
     /// `requestSubmissionType` `ALLOWED_WITH_NO_OVERRIDES`.
-    RiskSettingsDefaultAllowedWithNoOverrides(
+    AllowedWithNoOverrides(
         crate::governance::models::RiskSettingsDefaultAllowedWithNoOverridesDetails,
     ),
     /// `requestSubmissionType` `ALLOWED_WITH_OVERRIDES`.
-    RiskSettingsDefaultAllowedWithOverrides(
+    AllowedWithOverrides(
         crate::governance::models::RiskSettingsDefaultAllowedWithOverridesDetails,
     ),
     /// `requestSubmissionType` `RESTRICTED`.
-    RiskSettingsDefaultRestricted(
-        crate::governance::models::RiskSettingsDefaultRestrictedDetails,
-    ),
+    Restricted(crate::governance::models::RiskSettingsDefaultRestrictedDetails),
     /// A `requestSubmissionType` this SDK has no subtype for; every field is kept.
     Other(crate::governance::models::RiskSettingsDefaultDetailsBase),
 }
@@ -38,7 +36,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RiskSettingsDefaultAllowedWithNoOverridesDetails,
     ) -> Self {
-        Self::RiskSettingsDefaultAllowedWithNoOverrides(value)
+        Self::AllowedWithNoOverrides(value)
     }
 }
 
@@ -48,7 +46,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RiskSettingsDefaultAllowedWithOverridesDetails,
     ) -> Self {
-        Self::RiskSettingsDefaultAllowedWithOverrides(value)
+        Self::AllowedWithOverrides(value)
     }
 }
 
@@ -58,7 +56,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::governance::models::RiskSettingsDefaultRestrictedDetails,
     ) -> Self {
-        Self::RiskSettingsDefaultRestricted(value)
+        Self::Restricted(value)
     }
 }
 
@@ -68,13 +66,9 @@ impl ::serde::Serialize for RiskSettingsDefaultDetails {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::RiskSettingsDefaultAllowedWithNoOverrides(value) => {
-                value.serialize(serializer)
-            }
-            Self::RiskSettingsDefaultAllowedWithOverrides(value) => {
-                value.serialize(serializer)
-            }
-            Self::RiskSettingsDefaultRestricted(value) => value.serialize(serializer),
+            Self::AllowedWithNoOverrides(value) => value.serialize(serializer),
+            Self::AllowedWithOverrides(value) => value.serialize(serializer),
+            Self::Restricted(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -87,16 +81,13 @@ impl<'de> ::serde::Deserialize<'de> for RiskSettingsDefaultDetails {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "requestSubmissionType") {
             ::std::option::Option::Some("ALLOWED_WITH_NO_OVERRIDES") => {
-                crate::runtime::from_value(value)
-                    .map(Self::RiskSettingsDefaultAllowedWithNoOverrides)
+                crate::runtime::from_value(value).map(Self::AllowedWithNoOverrides)
             }
             ::std::option::Option::Some("ALLOWED_WITH_OVERRIDES") => {
-                crate::runtime::from_value(value)
-                    .map(Self::RiskSettingsDefaultAllowedWithOverrides)
+                crate::runtime::from_value(value).map(Self::AllowedWithOverrides)
             }
             ::std::option::Option::Some("RESTRICTED") => {
-                crate::runtime::from_value(value)
-                    .map(Self::RiskSettingsDefaultRestricted)
+                crate::runtime::from_value(value).map(Self::Restricted)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

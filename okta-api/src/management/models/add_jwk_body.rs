@@ -10,11 +10,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum AddJwkBody {
-    /// The `Oauth2ClientJsonSigningKeyRequest` alternative.
+    #[allow(missing_docs)]
     Oauth2ClientJsonSigningKeyRequest(
         ::std::boxed::Box<crate::management::models::Oauth2ClientJsonSigningKeyRequest>,
     ),
-    /// The `Oauth2ClientJsonEncryptionKeyRequest` alternative.
+    #[allow(missing_docs)]
     Oauth2ClientJsonEncryptionKeyRequest(
         ::std::boxed::Box<
             crate::management::models::Oauth2ClientJsonEncryptionKeyRequest,

@@ -10,11 +10,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum AppUserUpdateRequest {
-    /// The `AppUserCredentialsRequestPayload` alternative.
+    #[allow(missing_docs)]
     AppUserCredentialsRequestPayload(
         ::std::boxed::Box<crate::management::models::AppUserCredentialsRequestPayload>,
     ),
-    /// The `AppUserProfileRequestPayload` alternative.
+    #[allow(missing_docs)]
     AppUserProfileRequestPayload(
         ::std::boxed::Box<crate::management::models::AppUserProfileRequestPayload>,
     ),

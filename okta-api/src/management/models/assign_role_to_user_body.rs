@@ -10,11 +10,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum AssignRoleToUserBody {
-    /// The `StandardRoleAssignmentSchema` alternative.
+    #[allow(missing_docs)]
     StandardRoleAssignmentSchema(
         ::std::boxed::Box<crate::management::models::StandardRoleAssignmentSchema>,
     ),
-    /// The `CustomRoleAssignmentSchema` alternative.
+    #[allow(missing_docs)]
     CustomRoleAssignmentSchema(
         ::std::boxed::Box<crate::management::models::CustomRoleAssignmentSchema>,
     ),

@@ -16,19 +16,19 @@ pub enum AuthenticatorBase {
     /// `key` `duo`.
     Duo(crate::management::models::AuthenticatorKeyDuo),
     /// `key` `okta_email`.
-    Email(crate::management::models::AuthenticatorKeyEmail),
+    OktaEmail(crate::management::models::AuthenticatorKeyEmail),
     /// `key` `google_otp`.
     GoogleOtp(crate::management::models::AuthenticatorKeyGoogleOtp),
     /// `key` `external_idp`.
     ExternalIdp(crate::management::models::AuthenticatorKeyExternalIdp),
     /// `key` `okta_password`.
-    Password(crate::management::models::AuthenticatorKeyPassword),
+    OktaPassword(crate::management::models::AuthenticatorKeyPassword),
     /// `key` `okta_verify`.
     OktaVerify(crate::management::models::AuthenticatorKeyOktaVerify),
     /// `key` `onprem_mfa`.
-    Onprem(crate::management::models::AuthenticatorKeyOnprem),
+    OnpremMfa(crate::management::models::AuthenticatorKeyOnprem),
     /// `key` `phone_number`.
-    Phone(crate::management::models::AuthenticatorKeyPhone),
+    PhoneNumber(crate::management::models::AuthenticatorKeyPhone),
     /// `key` `security_key`.
     SecurityKey(crate::management::models::AuthenticatorKeySecurityKey),
     /// `key` `security_question`.
@@ -36,11 +36,11 @@ pub enum AuthenticatorBase {
     /// `key` `symantec_vip`.
     SymantecVip(crate::management::models::AuthenticatorKeySymantecVip),
     /// `key` `smart_card_idp`.
-    SmartCard(crate::management::models::AuthenticatorKeySmartCard),
+    SmartCardIdp(crate::management::models::AuthenticatorKeySmartCard),
     /// `key` `webauthn`.
     Webauthn(crate::management::models::AuthenticatorKeyWebauthn),
     /// `key` `yubikey_token`.
-    Yubikey(crate::management::models::AuthenticatorKeyYubikey),
+    YubikeyToken(crate::management::models::AuthenticatorKeyYubikey),
     /// `key` `tac`.
     Tac(crate::management::models::AuthenticatorKeyTac),
     /// A `key` this SDK has no subtype for; every field is kept.
@@ -54,19 +54,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.created.as_ref(),
             Self::CustomOtp(value) => value.created.as_ref(),
             Self::Duo(value) => value.created.as_ref(),
-            Self::Email(value) => value.created.as_ref(),
+            Self::OktaEmail(value) => value.created.as_ref(),
             Self::GoogleOtp(value) => value.created.as_ref(),
             Self::ExternalIdp(value) => value.created.as_ref(),
-            Self::Password(value) => value.created.as_ref(),
+            Self::OktaPassword(value) => value.created.as_ref(),
             Self::OktaVerify(value) => value.created.as_ref(),
-            Self::Onprem(value) => value.created.as_ref(),
-            Self::Phone(value) => value.created.as_ref(),
+            Self::OnpremMfa(value) => value.created.as_ref(),
+            Self::PhoneNumber(value) => value.created.as_ref(),
             Self::SecurityKey(value) => value.created.as_ref(),
             Self::SecurityQuestion(value) => value.created.as_ref(),
             Self::SymantecVip(value) => value.created.as_ref(),
-            Self::SmartCard(value) => value.created.as_ref(),
+            Self::SmartCardIdp(value) => value.created.as_ref(),
             Self::Webauthn(value) => value.created.as_ref(),
-            Self::Yubikey(value) => value.created.as_ref(),
+            Self::YubikeyToken(value) => value.created.as_ref(),
             Self::Tac(value) => value.created.as_ref(),
             Self::Other(value) => value.created.as_ref(),
         }
@@ -77,19 +77,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.description.as_ref(),
             Self::CustomOtp(value) => value.description.as_ref(),
             Self::Duo(value) => value.description.as_ref(),
-            Self::Email(value) => value.description.as_ref(),
+            Self::OktaEmail(value) => value.description.as_ref(),
             Self::GoogleOtp(value) => value.description.as_ref(),
             Self::ExternalIdp(value) => value.description.as_ref(),
-            Self::Password(value) => value.description.as_ref(),
+            Self::OktaPassword(value) => value.description.as_ref(),
             Self::OktaVerify(value) => value.description.as_ref(),
-            Self::Onprem(value) => value.description.as_ref(),
-            Self::Phone(value) => value.description.as_ref(),
+            Self::OnpremMfa(value) => value.description.as_ref(),
+            Self::PhoneNumber(value) => value.description.as_ref(),
             Self::SecurityKey(value) => value.description.as_ref(),
             Self::SecurityQuestion(value) => value.description.as_ref(),
             Self::SymantecVip(value) => value.description.as_ref(),
-            Self::SmartCard(value) => value.description.as_ref(),
+            Self::SmartCardIdp(value) => value.description.as_ref(),
             Self::Webauthn(value) => value.description.as_ref(),
-            Self::Yubikey(value) => value.description.as_ref(),
+            Self::YubikeyToken(value) => value.description.as_ref(),
             Self::Tac(value) => value.description.as_ref(),
             Self::Other(value) => value.description.as_ref(),
         }
@@ -100,19 +100,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.id.as_ref(),
             Self::CustomOtp(value) => value.id.as_ref(),
             Self::Duo(value) => value.id.as_ref(),
-            Self::Email(value) => value.id.as_ref(),
+            Self::OktaEmail(value) => value.id.as_ref(),
             Self::GoogleOtp(value) => value.id.as_ref(),
             Self::ExternalIdp(value) => value.id.as_ref(),
-            Self::Password(value) => value.id.as_ref(),
+            Self::OktaPassword(value) => value.id.as_ref(),
             Self::OktaVerify(value) => value.id.as_ref(),
-            Self::Onprem(value) => value.id.as_ref(),
-            Self::Phone(value) => value.id.as_ref(),
+            Self::OnpremMfa(value) => value.id.as_ref(),
+            Self::PhoneNumber(value) => value.id.as_ref(),
             Self::SecurityKey(value) => value.id.as_ref(),
             Self::SecurityQuestion(value) => value.id.as_ref(),
             Self::SymantecVip(value) => value.id.as_ref(),
-            Self::SmartCard(value) => value.id.as_ref(),
+            Self::SmartCardIdp(value) => value.id.as_ref(),
             Self::Webauthn(value) => value.id.as_ref(),
-            Self::Yubikey(value) => value.id.as_ref(),
+            Self::YubikeyToken(value) => value.id.as_ref(),
             Self::Tac(value) => value.id.as_ref(),
             Self::Other(value) => value.id.as_ref(),
         }
@@ -125,19 +125,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.key.as_ref(),
             Self::CustomOtp(value) => value.key.as_ref(),
             Self::Duo(value) => value.key.as_ref(),
-            Self::Email(value) => value.key.as_ref(),
+            Self::OktaEmail(value) => value.key.as_ref(),
             Self::GoogleOtp(value) => value.key.as_ref(),
             Self::ExternalIdp(value) => value.key.as_ref(),
-            Self::Password(value) => value.key.as_ref(),
+            Self::OktaPassword(value) => value.key.as_ref(),
             Self::OktaVerify(value) => value.key.as_ref(),
-            Self::Onprem(value) => value.key.as_ref(),
-            Self::Phone(value) => value.key.as_ref(),
+            Self::OnpremMfa(value) => value.key.as_ref(),
+            Self::PhoneNumber(value) => value.key.as_ref(),
             Self::SecurityKey(value) => value.key.as_ref(),
             Self::SecurityQuestion(value) => value.key.as_ref(),
             Self::SymantecVip(value) => value.key.as_ref(),
-            Self::SmartCard(value) => value.key.as_ref(),
+            Self::SmartCardIdp(value) => value.key.as_ref(),
             Self::Webauthn(value) => value.key.as_ref(),
-            Self::Yubikey(value) => value.key.as_ref(),
+            Self::YubikeyToken(value) => value.key.as_ref(),
             Self::Tac(value) => value.key.as_ref(),
             Self::Other(value) => value.key.as_ref(),
         }
@@ -148,19 +148,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.last_updated.as_ref(),
             Self::CustomOtp(value) => value.last_updated.as_ref(),
             Self::Duo(value) => value.last_updated.as_ref(),
-            Self::Email(value) => value.last_updated.as_ref(),
+            Self::OktaEmail(value) => value.last_updated.as_ref(),
             Self::GoogleOtp(value) => value.last_updated.as_ref(),
             Self::ExternalIdp(value) => value.last_updated.as_ref(),
-            Self::Password(value) => value.last_updated.as_ref(),
+            Self::OktaPassword(value) => value.last_updated.as_ref(),
             Self::OktaVerify(value) => value.last_updated.as_ref(),
-            Self::Onprem(value) => value.last_updated.as_ref(),
-            Self::Phone(value) => value.last_updated.as_ref(),
+            Self::OnpremMfa(value) => value.last_updated.as_ref(),
+            Self::PhoneNumber(value) => value.last_updated.as_ref(),
             Self::SecurityKey(value) => value.last_updated.as_ref(),
             Self::SecurityQuestion(value) => value.last_updated.as_ref(),
             Self::SymantecVip(value) => value.last_updated.as_ref(),
-            Self::SmartCard(value) => value.last_updated.as_ref(),
+            Self::SmartCardIdp(value) => value.last_updated.as_ref(),
             Self::Webauthn(value) => value.last_updated.as_ref(),
-            Self::Yubikey(value) => value.last_updated.as_ref(),
+            Self::YubikeyToken(value) => value.last_updated.as_ref(),
             Self::Tac(value) => value.last_updated.as_ref(),
             Self::Other(value) => value.last_updated.as_ref(),
         }
@@ -171,19 +171,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.name.as_ref(),
             Self::CustomOtp(value) => value.name.as_ref(),
             Self::Duo(value) => value.name.as_ref(),
-            Self::Email(value) => value.name.as_ref(),
+            Self::OktaEmail(value) => value.name.as_ref(),
             Self::GoogleOtp(value) => value.name.as_ref(),
             Self::ExternalIdp(value) => value.name.as_ref(),
-            Self::Password(value) => value.name.as_ref(),
+            Self::OktaPassword(value) => value.name.as_ref(),
             Self::OktaVerify(value) => value.name.as_ref(),
-            Self::Onprem(value) => value.name.as_ref(),
-            Self::Phone(value) => value.name.as_ref(),
+            Self::OnpremMfa(value) => value.name.as_ref(),
+            Self::PhoneNumber(value) => value.name.as_ref(),
             Self::SecurityKey(value) => value.name.as_ref(),
             Self::SecurityQuestion(value) => value.name.as_ref(),
             Self::SymantecVip(value) => value.name.as_ref(),
-            Self::SmartCard(value) => value.name.as_ref(),
+            Self::SmartCardIdp(value) => value.name.as_ref(),
             Self::Webauthn(value) => value.name.as_ref(),
-            Self::Yubikey(value) => value.name.as_ref(),
+            Self::YubikeyToken(value) => value.name.as_ref(),
             Self::Tac(value) => value.name.as_ref(),
             Self::Other(value) => value.name.as_ref(),
         }
@@ -196,19 +196,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.status.as_ref(),
             Self::CustomOtp(value) => value.status.as_ref(),
             Self::Duo(value) => value.status.as_ref(),
-            Self::Email(value) => value.status.as_ref(),
+            Self::OktaEmail(value) => value.status.as_ref(),
             Self::GoogleOtp(value) => value.status.as_ref(),
             Self::ExternalIdp(value) => value.status.as_ref(),
-            Self::Password(value) => value.status.as_ref(),
+            Self::OktaPassword(value) => value.status.as_ref(),
             Self::OktaVerify(value) => value.status.as_ref(),
-            Self::Onprem(value) => value.status.as_ref(),
-            Self::Phone(value) => value.status.as_ref(),
+            Self::OnpremMfa(value) => value.status.as_ref(),
+            Self::PhoneNumber(value) => value.status.as_ref(),
             Self::SecurityKey(value) => value.status.as_ref(),
             Self::SecurityQuestion(value) => value.status.as_ref(),
             Self::SymantecVip(value) => value.status.as_ref(),
-            Self::SmartCard(value) => value.status.as_ref(),
+            Self::SmartCardIdp(value) => value.status.as_ref(),
             Self::Webauthn(value) => value.status.as_ref(),
-            Self::Yubikey(value) => value.status.as_ref(),
+            Self::YubikeyToken(value) => value.status.as_ref(),
             Self::Tac(value) => value.status.as_ref(),
             Self::Other(value) => value.status.as_ref(),
         }
@@ -221,19 +221,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.type_.as_ref(),
             Self::CustomOtp(value) => value.type_.as_ref(),
             Self::Duo(value) => value.type_.as_ref(),
-            Self::Email(value) => value.type_.as_ref(),
+            Self::OktaEmail(value) => value.type_.as_ref(),
             Self::GoogleOtp(value) => value.type_.as_ref(),
             Self::ExternalIdp(value) => value.type_.as_ref(),
-            Self::Password(value) => value.type_.as_ref(),
+            Self::OktaPassword(value) => value.type_.as_ref(),
             Self::OktaVerify(value) => value.type_.as_ref(),
-            Self::Onprem(value) => value.type_.as_ref(),
-            Self::Phone(value) => value.type_.as_ref(),
+            Self::OnpremMfa(value) => value.type_.as_ref(),
+            Self::PhoneNumber(value) => value.type_.as_ref(),
             Self::SecurityKey(value) => value.type_.as_ref(),
             Self::SecurityQuestion(value) => value.type_.as_ref(),
             Self::SymantecVip(value) => value.type_.as_ref(),
-            Self::SmartCard(value) => value.type_.as_ref(),
+            Self::SmartCardIdp(value) => value.type_.as_ref(),
             Self::Webauthn(value) => value.type_.as_ref(),
-            Self::Yubikey(value) => value.type_.as_ref(),
+            Self::YubikeyToken(value) => value.type_.as_ref(),
             Self::Tac(value) => value.type_.as_ref(),
             Self::Other(value) => value.type_.as_ref(),
         }
@@ -246,19 +246,19 @@ impl AuthenticatorBase {
             Self::CustomApp(value) => value.links.as_ref(),
             Self::CustomOtp(value) => value.links.as_ref(),
             Self::Duo(value) => value.links.as_ref(),
-            Self::Email(value) => value.links.as_ref(),
+            Self::OktaEmail(value) => value.links.as_ref(),
             Self::GoogleOtp(value) => value.links.as_ref(),
             Self::ExternalIdp(value) => value.links.as_ref(),
-            Self::Password(value) => value.links.as_ref(),
+            Self::OktaPassword(value) => value.links.as_ref(),
             Self::OktaVerify(value) => value.links.as_ref(),
-            Self::Onprem(value) => value.links.as_ref(),
-            Self::Phone(value) => value.links.as_ref(),
+            Self::OnpremMfa(value) => value.links.as_ref(),
+            Self::PhoneNumber(value) => value.links.as_ref(),
             Self::SecurityKey(value) => value.links.as_ref(),
             Self::SecurityQuestion(value) => value.links.as_ref(),
             Self::SymantecVip(value) => value.links.as_ref(),
-            Self::SmartCard(value) => value.links.as_ref(),
+            Self::SmartCardIdp(value) => value.links.as_ref(),
             Self::Webauthn(value) => value.links.as_ref(),
-            Self::Yubikey(value) => value.links.as_ref(),
+            Self::YubikeyToken(value) => value.links.as_ref(),
             Self::Tac(value) => value.links.as_ref(),
             Self::Other(value) => value.links.as_ref(),
         }
@@ -289,7 +289,7 @@ for AuthenticatorBase {
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyEmail>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyEmail) -> Self {
-        Self::Email(value)
+        Self::OktaEmail(value)
     }
 }
 
@@ -310,7 +310,7 @@ for AuthenticatorBase {
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyPassword>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyPassword) -> Self {
-        Self::Password(value)
+        Self::OktaPassword(value)
     }
 }
 
@@ -324,14 +324,14 @@ for AuthenticatorBase {
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyOnprem>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyOnprem) -> Self {
-        Self::Onprem(value)
+        Self::OnpremMfa(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyPhone>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyPhone) -> Self {
-        Self::Phone(value)
+        Self::PhoneNumber(value)
     }
 }
 
@@ -359,7 +359,7 @@ for AuthenticatorBase {
 impl ::std::convert::From<crate::management::models::AuthenticatorKeySmartCard>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeySmartCard) -> Self {
-        Self::SmartCard(value)
+        Self::SmartCardIdp(value)
     }
 }
 
@@ -373,7 +373,7 @@ for AuthenticatorBase {
 impl ::std::convert::From<crate::management::models::AuthenticatorKeyYubikey>
 for AuthenticatorBase {
     fn from(value: crate::management::models::AuthenticatorKeyYubikey) -> Self {
-        Self::Yubikey(value)
+        Self::YubikeyToken(value)
     }
 }
 
@@ -393,19 +393,19 @@ impl ::serde::Serialize for AuthenticatorBase {
             Self::CustomApp(value) => value.serialize(serializer),
             Self::CustomOtp(value) => value.serialize(serializer),
             Self::Duo(value) => value.serialize(serializer),
-            Self::Email(value) => value.serialize(serializer),
+            Self::OktaEmail(value) => value.serialize(serializer),
             Self::GoogleOtp(value) => value.serialize(serializer),
             Self::ExternalIdp(value) => value.serialize(serializer),
-            Self::Password(value) => value.serialize(serializer),
+            Self::OktaPassword(value) => value.serialize(serializer),
             Self::OktaVerify(value) => value.serialize(serializer),
-            Self::Onprem(value) => value.serialize(serializer),
-            Self::Phone(value) => value.serialize(serializer),
+            Self::OnpremMfa(value) => value.serialize(serializer),
+            Self::PhoneNumber(value) => value.serialize(serializer),
             Self::SecurityKey(value) => value.serialize(serializer),
             Self::SecurityQuestion(value) => value.serialize(serializer),
             Self::SymantecVip(value) => value.serialize(serializer),
-            Self::SmartCard(value) => value.serialize(serializer),
+            Self::SmartCardIdp(value) => value.serialize(serializer),
             Self::Webauthn(value) => value.serialize(serializer),
-            Self::Yubikey(value) => value.serialize(serializer),
+            Self::YubikeyToken(value) => value.serialize(serializer),
             Self::Tac(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
@@ -428,7 +428,7 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorBase {
                 crate::runtime::from_value(value).map(Self::Duo)
             }
             ::std::option::Option::Some("okta_email") => {
-                crate::runtime::from_value(value).map(Self::Email)
+                crate::runtime::from_value(value).map(Self::OktaEmail)
             }
             ::std::option::Option::Some("google_otp") => {
                 crate::runtime::from_value(value).map(Self::GoogleOtp)
@@ -437,16 +437,16 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorBase {
                 crate::runtime::from_value(value).map(Self::ExternalIdp)
             }
             ::std::option::Option::Some("okta_password") => {
-                crate::runtime::from_value(value).map(Self::Password)
+                crate::runtime::from_value(value).map(Self::OktaPassword)
             }
             ::std::option::Option::Some("okta_verify") => {
                 crate::runtime::from_value(value).map(Self::OktaVerify)
             }
             ::std::option::Option::Some("onprem_mfa") => {
-                crate::runtime::from_value(value).map(Self::Onprem)
+                crate::runtime::from_value(value).map(Self::OnpremMfa)
             }
             ::std::option::Option::Some("phone_number") => {
-                crate::runtime::from_value(value).map(Self::Phone)
+                crate::runtime::from_value(value).map(Self::PhoneNumber)
             }
             ::std::option::Option::Some("security_key") => {
                 crate::runtime::from_value(value).map(Self::SecurityKey)
@@ -458,13 +458,13 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorBase {
                 crate::runtime::from_value(value).map(Self::SymantecVip)
             }
             ::std::option::Option::Some("smart_card_idp") => {
-                crate::runtime::from_value(value).map(Self::SmartCard)
+                crate::runtime::from_value(value).map(Self::SmartCardIdp)
             }
             ::std::option::Option::Some("webauthn") => {
                 crate::runtime::from_value(value).map(Self::Webauthn)
             }
             ::std::option::Option::Some("yubikey_token") => {
-                crate::runtime::from_value(value).map(Self::Yubikey)
+                crate::runtime::from_value(value).map(Self::YubikeyToken)
             }
             ::std::option::Option::Some("tac") => {
                 crate::runtime::from_value(value).map(Self::Tac)

@@ -20,7 +20,7 @@ pub enum AuthenticatorMethodBase {
     /// `type` `otp`.
     Otp(crate::management::models::AuthenticatorMethodOtp),
     /// `type` `webauthn`.
-    WebAuthn(crate::management::models::AuthenticatorMethodWebAuthn),
+    Webauthn(crate::management::models::AuthenticatorMethodWebAuthn),
     /// `type` `idp`, `duo`, `cert`.
     WithVerifiableProperties(
         crate::management::models::AuthenticatorMethodWithVerifiableProperties,
@@ -42,7 +42,7 @@ impl AuthenticatorMethodBase {
             Self::SignedNonce(value) => value.status.as_ref(),
             Self::Totp(value) => value.status.as_ref(),
             Self::Otp(value) => value.status.as_ref(),
-            Self::WebAuthn(value) => value.status.as_ref(),
+            Self::Webauthn(value) => value.status.as_ref(),
             Self::WithVerifiableProperties(value) => value.status.as_ref(),
             Self::Tac(value) => value.status.as_ref(),
             Self::Other(value) => value.status.as_ref(),
@@ -58,7 +58,7 @@ impl AuthenticatorMethodBase {
             Self::SignedNonce(value) => value.type_.as_ref(),
             Self::Totp(value) => value.type_.as_ref(),
             Self::Otp(value) => value.type_.as_ref(),
-            Self::WebAuthn(value) => value.type_.as_ref(),
+            Self::Webauthn(value) => value.type_.as_ref(),
             Self::WithVerifiableProperties(value) => value.type_.as_ref(),
             Self::Tac(value) => value.type_.as_ref(),
             Self::Other(value) => value.type_.as_ref(),
@@ -74,7 +74,7 @@ impl AuthenticatorMethodBase {
             Self::SignedNonce(value) => value.links.as_ref(),
             Self::Totp(value) => value.links.as_ref(),
             Self::Otp(value) => value.links.as_ref(),
-            Self::WebAuthn(value) => value.links.as_ref(),
+            Self::Webauthn(value) => value.links.as_ref(),
             Self::WithVerifiableProperties(value) => value.links.as_ref(),
             Self::Tac(value) => value.links.as_ref(),
             Self::Other(value) => value.links.as_ref(),
@@ -120,7 +120,7 @@ for AuthenticatorMethodBase {
 impl ::std::convert::From<crate::management::models::AuthenticatorMethodWebAuthn>
 for AuthenticatorMethodBase {
     fn from(value: crate::management::models::AuthenticatorMethodWebAuthn) -> Self {
-        Self::WebAuthn(value)
+        Self::Webauthn(value)
     }
 }
 
@@ -152,7 +152,7 @@ impl ::serde::Serialize for AuthenticatorMethodBase {
             Self::SignedNonce(value) => value.serialize(serializer),
             Self::Totp(value) => value.serialize(serializer),
             Self::Otp(value) => value.serialize(serializer),
-            Self::WebAuthn(value) => value.serialize(serializer),
+            Self::Webauthn(value) => value.serialize(serializer),
             Self::WithVerifiableProperties(value) => value.serialize(serializer),
             Self::Tac(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
@@ -186,7 +186,7 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodBase {
                 crate::runtime::from_value(value).map(Self::Otp)
             }
             ::std::option::Option::Some("webauthn") => {
-                crate::runtime::from_value(value).map(Self::WebAuthn)
+                crate::runtime::from_value(value).map(Self::Webauthn)
             }
             ::std::option::Option::Some("idp")
             | ::std::option::Option::Some("duo")

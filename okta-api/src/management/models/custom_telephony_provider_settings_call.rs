@@ -12,25 +12,25 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum CustomTelephonyProviderSettingsCall {
-    /// The `CustomTelephonyProviderSettingsTwilioVerify` alternative.
+    #[allow(missing_docs)]
     CustomTelephonyProviderSettingsTwilioVerify(
         ::std::boxed::Box<
             crate::management::models::CustomTelephonyProviderSettingsTwilioVerify,
         >,
     ),
-    /// The `CustomTelephonyProviderSettingsTwilioPhoneNumber` alternative.
+    #[allow(missing_docs)]
     CustomTelephonyProviderSettingsTwilioPhoneNumber(
         ::std::boxed::Box<
             crate::management::models::CustomTelephonyProviderSettingsTwilioPhoneNumber,
         >,
     ),
-    /// The `CustomTelephonyProviderSettingsTwilioCallerId` alternative.
+    #[allow(missing_docs)]
     CustomTelephonyProviderSettingsTwilioCallerId(
         ::std::boxed::Box<
             crate::management::models::CustomTelephonyProviderSettingsTwilioCallerId,
         >,
     ),
-    /// The `CustomTelephonyProviderSettingsTelesignServiceCall` alternative.
+    #[allow(missing_docs)]
     CustomTelephonyProviderSettingsTelesignServiceCall(
         ::std::boxed::Box<
             crate::management::models::CustomTelephonyProviderSettingsTelesignServiceCall,

@@ -12,25 +12,25 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum CustomTelephonyProviderSettingsSms {
-    /// The `CustomTelephonyProviderSettingsTwilioVerify` alternative.
+    #[allow(missing_docs)]
     CustomTelephonyProviderSettingsTwilioVerify(
         ::std::boxed::Box<
             crate::management::models::CustomTelephonyProviderSettingsTwilioVerify,
         >,
     ),
-    /// The `CustomTelephonyProviderSettingsTwilioPhoneNumber` alternative.
+    #[allow(missing_docs)]
     CustomTelephonyProviderSettingsTwilioPhoneNumber(
         ::std::boxed::Box<
             crate::management::models::CustomTelephonyProviderSettingsTwilioPhoneNumber,
         >,
     ),
-    /// The `CustomTelephonyProviderSettingsTwilioMessagingService` alternative.
+    #[allow(missing_docs)]
     CustomTelephonyProviderSettingsTwilioMessagingService(
         ::std::boxed::Box<
             crate::management::models::CustomTelephonyProviderSettingsTwilioMessagingService,
         >,
     ),
-    /// The `CustomTelephonyProviderSettingsTelesignServiceSms` alternative.
+    #[allow(missing_docs)]
     CustomTelephonyProviderSettingsTelesignServiceSms(
         ::std::boxed::Box<
             crate::management::models::CustomTelephonyProviderSettingsTelesignServiceSms,

@@ -12,12 +12,20 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum DeviceIntegrationsMetadata {
-    /// The `V1` alternative.
-    V1(::std::boxed::Box<crate::management::models::DeviceIntegrationsMetadata1>),
-    /// The `V2` alternative.
-    V2(::std::boxed::Box<crate::management::models::DeviceIntegrationsMetadata2>),
-    /// The `V3` alternative.
-    V3(::std::boxed::Box<crate::management::models::DeviceIntegrationsMetadata3>),
+    #[allow(missing_docs)]
+    Chrome(
+        ::std::boxed::Box<crate::management::models::DeviceIntegrationsMetadataChrome>,
+    ),
+    #[allow(missing_docs)]
+    WorkspaceOne(
+        ::std::boxed::Box<
+            crate::management::models::DeviceIntegrationsMetadataWorkspaceOne,
+        >,
+    ),
+    #[allow(missing_docs)]
+    DeviceIdp(
+        ::std::boxed::Box<crate::management::models::DeviceIntegrationsMetadataDeviceIdp>,
+    ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
 }

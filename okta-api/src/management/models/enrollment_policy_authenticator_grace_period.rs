@@ -12,13 +12,9 @@
 #[non_exhaustive]
 pub enum EnrollmentPolicyAuthenticatorGracePeriod {
     /// `type` `BY_DATE_TIME`.
-    DateTimeAuthenticatorGracePeriodExpiry(
-        crate::management::models::ByDateTimeAuthenticatorGracePeriodExpiry,
-    ),
+    ByDateTime(crate::management::models::ByDateTimeAuthenticatorGracePeriodExpiry),
     /// `type` `BY_SKIP_COUNT`.
-    SkipCountAuthenticatorGracePeriod(
-        crate::management::models::BySkipCountAuthenticatorGracePeriod,
-    ),
+    BySkipCount(crate::management::models::BySkipCountAuthenticatorGracePeriod),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::EnrollmentPolicyAuthenticatorGracePeriodBase),
 }
@@ -31,8 +27,8 @@ impl EnrollmentPolicyAuthenticatorGracePeriod {
         &crate::management::models::EnrollmentPolicyAuthenticatorGracePeriodType,
     > {
         match self {
-            Self::DateTimeAuthenticatorGracePeriodExpiry(value) => value.type_.as_ref(),
-            Self::SkipCountAuthenticatorGracePeriod(value) => value.type_.as_ref(),
+            Self::ByDateTime(value) => value.type_.as_ref(),
+            Self::BySkipCount(value) => value.type_.as_ref(),
             Self::Other(value) => value.type_.as_ref(),
         }
     }
@@ -44,7 +40,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::ByDateTimeAuthenticatorGracePeriodExpiry,
     ) -> Self {
-        Self::DateTimeAuthenticatorGracePeriodExpiry(value)
+        Self::ByDateTime(value)
     }
 }
 
@@ -53,7 +49,7 @@ for EnrollmentPolicyAuthenticatorGracePeriod {
     fn from(
         value: crate::management::models::BySkipCountAuthenticatorGracePeriod,
     ) -> Self {
-        Self::SkipCountAuthenticatorGracePeriod(value)
+        Self::BySkipCount(value)
     }
 }
 
@@ -63,10 +59,8 @@ impl ::serde::Serialize for EnrollmentPolicyAuthenticatorGracePeriod {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::DateTimeAuthenticatorGracePeriodExpiry(value) => {
-                value.serialize(serializer)
-            }
-            Self::SkipCountAuthenticatorGracePeriod(value) => value.serialize(serializer),
+            Self::ByDateTime(value) => value.serialize(serializer),
+            Self::BySkipCount(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -79,12 +73,10 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentPolicyAuthenticatorGracePeriod
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("BY_DATE_TIME") => {
-                crate::runtime::from_value(value)
-                    .map(Self::DateTimeAuthenticatorGracePeriodExpiry)
+                crate::runtime::from_value(value).map(Self::ByDateTime)
             }
             ::std::option::Option::Some("BY_SKIP_COUNT") => {
-                crate::runtime::from_value(value)
-                    .map(Self::SkipCountAuthenticatorGracePeriod)
+                crate::runtime::from_value(value).map(Self::BySkipCount)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

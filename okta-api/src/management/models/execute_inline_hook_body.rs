@@ -10,23 +10,23 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ExecuteInlineHookBody {
-    /// The `PasswordImportRequestExecute` alternative.
+    #[allow(missing_docs)]
     PasswordImportRequestExecute(
         ::std::boxed::Box<crate::management::models::PasswordImportRequestExecute>,
     ),
-    /// The `TelephonyRequestExecute` alternative.
+    #[allow(missing_docs)]
     TelephonyRequestExecute(
         ::std::boxed::Box<crate::management::models::TelephonyRequestExecute>,
     ),
-    /// The `RegistrationInlineHookRequest` alternative.
+    #[allow(missing_docs)]
     RegistrationInlineHookRequest(
         ::std::boxed::Box<crate::management::models::RegistrationInlineHookRequest>,
     ),
-    /// The `TokenRequest` alternative.
+    #[allow(missing_docs)]
     TokenRequest(::std::boxed::Box<crate::management::models::TokenRequest>),
-    /// The `SamlPayloadExecute` alternative.
+    #[allow(missing_docs)]
     SamlPayloadExecute(::std::boxed::Box<crate::management::models::SamlPayloadExecute>),
-    /// The `UserImportRequestExecute` alternative.
+    #[allow(missing_docs)]
     UserImportRequestExecute(
         ::std::boxed::Box<crate::management::models::UserImportRequestExecute>,
     ),

@@ -10,21 +10,21 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ExecuteInlineHookResponse {
-    /// The `PasswordImportResponse` alternative.
+    #[allow(missing_docs)]
     PasswordImportResponse(
         ::std::boxed::Box<crate::management::models::PasswordImportResponse>,
     ),
-    /// The `TelephonyResponse` alternative.
+    #[allow(missing_docs)]
     TelephonyResponse(::std::boxed::Box<crate::management::models::TelephonyResponse>),
-    /// The `RegistrationInlineHookResponse` alternative.
+    #[allow(missing_docs)]
     RegistrationInlineHookResponse(
         ::std::boxed::Box<crate::management::models::RegistrationInlineHookResponse>,
     ),
-    /// The `TokenHookResponse` alternative.
+    #[allow(missing_docs)]
     TokenHookResponse(::std::boxed::Box<crate::management::models::TokenHookResponse>),
-    /// The `SamlHookResponse` alternative.
+    #[allow(missing_docs)]
     SamlHookResponse(::std::boxed::Box<crate::management::models::SamlHookResponse>),
-    /// The `UserImportResponse` alternative.
+    #[allow(missing_docs)]
     UserImportResponse(::std::boxed::Box<crate::management::models::UserImportResponse>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

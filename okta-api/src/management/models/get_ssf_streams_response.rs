@@ -10,9 +10,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum GetSsfStreamsResponse {
-    /// The `List` alternative.
-    List(::std::vec::Vec<crate::management::models::StreamConfiguration>),
-    /// The `StreamConfiguration` alternative.
+    /// List of stream configurations
+    ListOfStreamConfigurations(
+        ::std::vec::Vec<crate::management::models::StreamConfiguration>,
+    ),
+    #[allow(missing_docs)]
     StreamConfiguration(
         ::std::boxed::Box<crate::management::models::StreamConfiguration>,
     ),

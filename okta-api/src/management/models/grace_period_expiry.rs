@@ -20,9 +20,9 @@ impl crate::runtime::ParamValue for GracePeriodExpiry {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum GracePeriodExpiry {
-    /// The `DateTime` alternative.
+    #[allow(missing_docs)]
     DateTime(::std::boxed::Box<crate::management::models::DateTime>),
-    /// The `TimeDuration` alternative.
+    #[allow(missing_docs)]
     TimeDuration(::std::boxed::Box<crate::management::models::TimeDuration>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

@@ -10,11 +10,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum GroupProfile {
-    /// The `OktaUserGroupProfile` alternative.
+    #[allow(missing_docs)]
     OktaUserGroupProfile(
         ::std::boxed::Box<crate::management::models::OktaUserGroupProfile>,
     ),
-    /// The `OktaActiveDirectoryGroupProfile` alternative.
+    #[allow(missing_docs)]
     OktaActiveDirectoryGroupProfile(
         ::std::boxed::Box<crate::management::models::OktaActiveDirectoryGroupProfile>,
     ),

@@ -12,15 +12,15 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum IdentityProviderProtocol {
-    /// The `ProtocolSaml` alternative.
+    #[allow(missing_docs)]
     ProtocolSaml(::std::boxed::Box<crate::management::models::ProtocolSaml>),
-    /// The `ProtocolOauth` alternative.
+    #[allow(missing_docs)]
     ProtocolOauth(::std::boxed::Box<crate::management::models::ProtocolOauth>),
-    /// The `ProtocolOidc` alternative.
+    #[allow(missing_docs)]
     ProtocolOidc(::std::boxed::Box<crate::management::models::ProtocolOidc>),
-    /// The `ProtocolMtls` alternative.
+    #[allow(missing_docs)]
     ProtocolMtls(::std::boxed::Box<crate::management::models::ProtocolMtls>),
-    /// The `ProtocolIdVerification` alternative.
+    #[allow(missing_docs)]
     ProtocolIdVerification(
         ::std::boxed::Box<crate::management::models::ProtocolIdVerification>,
     ),

@@ -10,9 +10,9 @@
 #[non_exhaustive]
 pub enum InlineHookChannelCreate {
     /// `type` `HTTP`.
-    InlineHookChannelHttp(crate::management::models::InlineHookChannelHttpCreate),
+    Http(crate::management::models::InlineHookChannelHttpCreate),
     /// `type` `OAUTH`.
-    InlineHookChannelOauth(crate::management::models::InlineHookChannelOauthCreate),
+    Oauth(crate::management::models::InlineHookChannelOauthCreate),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::InlineHookChannelCreateBase),
 }
@@ -23,16 +23,16 @@ impl InlineHookChannelCreate {
         &self,
     ) -> ::std::option::Option<&crate::management::models::InlineHookChannelType> {
         match self {
-            Self::InlineHookChannelHttp(value) => value.type_.as_ref(),
-            Self::InlineHookChannelOauth(value) => value.type_.as_ref(),
+            Self::Http(value) => value.type_.as_ref(),
+            Self::Oauth(value) => value.type_.as_ref(),
             Self::Other(value) => value.type_.as_ref(),
         }
     }
     /// `version`, whichever subtype this is.
     pub fn version(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::InlineHookChannelHttp(value) => value.version.as_ref(),
-            Self::InlineHookChannelOauth(value) => value.version.as_ref(),
+            Self::Http(value) => value.version.as_ref(),
+            Self::Oauth(value) => value.version.as_ref(),
             Self::Other(value) => value.version.as_ref(),
         }
     }
@@ -41,14 +41,14 @@ impl InlineHookChannelCreate {
 impl ::std::convert::From<crate::management::models::InlineHookChannelHttpCreate>
 for InlineHookChannelCreate {
     fn from(value: crate::management::models::InlineHookChannelHttpCreate) -> Self {
-        Self::InlineHookChannelHttp(value)
+        Self::Http(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::InlineHookChannelOauthCreate>
 for InlineHookChannelCreate {
     fn from(value: crate::management::models::InlineHookChannelOauthCreate) -> Self {
-        Self::InlineHookChannelOauth(value)
+        Self::Oauth(value)
     }
 }
 
@@ -58,8 +58,8 @@ impl ::serde::Serialize for InlineHookChannelCreate {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::InlineHookChannelHttp(value) => value.serialize(serializer),
-            Self::InlineHookChannelOauth(value) => value.serialize(serializer),
+            Self::Http(value) => value.serialize(serializer),
+            Self::Oauth(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -72,10 +72,10 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookChannelCreate {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("HTTP") => {
-                crate::runtime::from_value(value).map(Self::InlineHookChannelHttp)
+                crate::runtime::from_value(value).map(Self::Http)
             }
             ::std::option::Option::Some("OAUTH") => {
-                crate::runtime::from_value(value).map(Self::InlineHookChannelOauth)
+                crate::runtime::from_value(value).map(Self::Oauth)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

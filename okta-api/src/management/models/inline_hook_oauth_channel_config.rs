@@ -10,13 +10,9 @@
 #[non_exhaustive]
 pub enum InlineHookOauthChannelConfig {
     /// `authType` `client_secret_post`.
-    InlineHookOauthClientSecret(
-        crate::management::models::InlineHookOauthClientSecretConfig,
-    ),
+    ClientSecret(crate::management::models::InlineHookOauthClientSecretConfig),
     /// `authType` `private_key_jwt`.
-    InlineHookOauthPrivateKeyJwt(
-        crate::management::models::InlineHookOauthPrivateKeyJwtConfig,
-    ),
+    PrivateKeyJwt(crate::management::models::InlineHookOauthPrivateKeyJwtConfig),
     /// A `authType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::InlineHookOauthChannelConfigBase),
 }
@@ -25,8 +21,8 @@ impl InlineHookOauthChannelConfig {
     /// `authType`, whichever subtype this is.
     pub fn auth_type(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::InlineHookOauthClientSecret(value) => value.auth_type.as_ref(),
-            Self::InlineHookOauthPrivateKeyJwt(value) => value.auth_type.as_ref(),
+            Self::ClientSecret(value) => value.auth_type.as_ref(),
+            Self::PrivateKeyJwt(value) => value.auth_type.as_ref(),
             Self::Other(value) => value.auth_type.as_ref(),
         }
     }
@@ -37,7 +33,7 @@ for InlineHookOauthChannelConfig {
     fn from(
         value: crate::management::models::InlineHookOauthClientSecretConfig,
     ) -> Self {
-        Self::InlineHookOauthClientSecret(value)
+        Self::ClientSecret(value)
     }
 }
 
@@ -46,7 +42,7 @@ for InlineHookOauthChannelConfig {
     fn from(
         value: crate::management::models::InlineHookOauthPrivateKeyJwtConfig,
     ) -> Self {
-        Self::InlineHookOauthPrivateKeyJwt(value)
+        Self::PrivateKeyJwt(value)
     }
 }
 
@@ -56,8 +52,8 @@ impl ::serde::Serialize for InlineHookOauthChannelConfig {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::InlineHookOauthClientSecret(value) => value.serialize(serializer),
-            Self::InlineHookOauthPrivateKeyJwt(value) => value.serialize(serializer),
+            Self::ClientSecret(value) => value.serialize(serializer),
+            Self::PrivateKeyJwt(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -70,10 +66,10 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookOauthChannelConfig {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "authType") {
             ::std::option::Option::Some("client_secret_post") => {
-                crate::runtime::from_value(value).map(Self::InlineHookOauthClientSecret)
+                crate::runtime::from_value(value).map(Self::ClientSecret)
             }
             ::std::option::Option::Some("private_key_jwt") => {
-                crate::runtime::from_value(value).map(Self::InlineHookOauthPrivateKeyJwt)
+                crate::runtime::from_value(value).map(Self::PrivateKeyJwt)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

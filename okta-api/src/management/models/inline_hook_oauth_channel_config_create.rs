@@ -10,11 +10,9 @@
 #[non_exhaustive]
 pub enum InlineHookOauthChannelConfigCreate {
     /// `authType` `client_secret_post`.
-    ClientSecretConfigCreate(
-        crate::management::models::InlineHookOauthClientSecretConfigCreate,
-    ),
+    ClientSecret(crate::management::models::InlineHookOauthClientSecretConfigCreate),
     /// `authType` `private_key_jwt`.
-    PrivateKeyJwtConfig(crate::management::models::InlineHookOauthPrivateKeyJwtConfig),
+    PrivateKeyJwt(crate::management::models::InlineHookOauthPrivateKeyJwtConfig),
     /// A `authType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::InlineHookOauthChannelConfigCreateBase),
 }
@@ -23,8 +21,8 @@ impl InlineHookOauthChannelConfigCreate {
     /// `authType`, whichever subtype this is.
     pub fn auth_type(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::ClientSecretConfigCreate(value) => value.auth_type.as_ref(),
-            Self::PrivateKeyJwtConfig(value) => value.auth_type.as_ref(),
+            Self::ClientSecret(value) => value.auth_type.as_ref(),
+            Self::PrivateKeyJwt(value) => value.auth_type.as_ref(),
             Self::Other(value) => value.auth_type.as_ref(),
         }
     }
@@ -36,7 +34,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::InlineHookOauthClientSecretConfigCreate,
     ) -> Self {
-        Self::ClientSecretConfigCreate(value)
+        Self::ClientSecret(value)
     }
 }
 
@@ -45,7 +43,7 @@ for InlineHookOauthChannelConfigCreate {
     fn from(
         value: crate::management::models::InlineHookOauthPrivateKeyJwtConfig,
     ) -> Self {
-        Self::PrivateKeyJwtConfig(value)
+        Self::PrivateKeyJwt(value)
     }
 }
 
@@ -55,8 +53,8 @@ impl ::serde::Serialize for InlineHookOauthChannelConfigCreate {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ClientSecretConfigCreate(value) => value.serialize(serializer),
-            Self::PrivateKeyJwtConfig(value) => value.serialize(serializer),
+            Self::ClientSecret(value) => value.serialize(serializer),
+            Self::PrivateKeyJwt(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -69,10 +67,10 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookOauthChannelConfigCreate {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "authType") {
             ::std::option::Option::Some("client_secret_post") => {
-                crate::runtime::from_value(value).map(Self::ClientSecretConfigCreate)
+                crate::runtime::from_value(value).map(Self::ClientSecret)
             }
             ::std::option::Option::Some("private_key_jwt") => {
-                crate::runtime::from_value(value).map(Self::PrivateKeyJwtConfig)
+                crate::runtime::from_value(value).map(Self::PrivateKeyJwt)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

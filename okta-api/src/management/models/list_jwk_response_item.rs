@@ -10,11 +10,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ListJwkResponseItem {
-    /// The `Oauth2ClientJsonSigningKeyResponse` alternative.
+    #[allow(missing_docs)]
     Oauth2ClientJsonSigningKeyResponse(
         ::std::boxed::Box<crate::management::models::Oauth2ClientJsonSigningKeyResponse>,
     ),
-    /// The `Oauth2ClientJsonEncryptionKeyResponse` alternative.
+    #[allow(missing_docs)]
     Oauth2ClientJsonEncryptionKeyResponse(
         ::std::boxed::Box<
             crate::management::models::Oauth2ClientJsonEncryptionKeyResponse,

@@ -10,9 +10,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ListRolesForClientResponseItem {
-    /// The `StandardRole` alternative.
+    #[allow(missing_docs)]
     StandardRole(::std::boxed::Box<crate::management::models::StandardRole>),
-    /// The `CustomRole` alternative.
+    #[allow(missing_docs)]
     CustomRole(::std::boxed::Box<crate::management::models::CustomRole>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

@@ -10,9 +10,9 @@
 #[non_exhaustive]
 pub enum LogStreamPutSchema {
     /// `type` `aws_eventbridge`.
-    LogStreamAwsPut(crate::management::models::LogStreamAwsPutSchema),
+    Aws(crate::management::models::LogStreamAwsPutSchema),
     /// `type` `splunk_cloud_logstreaming`.
-    LogStreamSplunkPut(crate::management::models::LogStreamSplunkPutSchema),
+    Splunk(crate::management::models::LogStreamSplunkPutSchema),
     /// A `type` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::LogStreamPutSchemaBase),
 }
@@ -21,16 +21,16 @@ impl LogStreamPutSchema {
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> &crate::management::models::LogStreamName {
         match self {
-            Self::LogStreamAwsPut(value) => &value.name,
-            Self::LogStreamSplunkPut(value) => &value.name,
+            Self::Aws(value) => &value.name,
+            Self::Splunk(value) => &value.name,
             Self::Other(value) => &value.name,
         }
     }
     /// `type`, whichever subtype this is.
     pub fn type_(&self) -> &crate::management::models::LogStreamType {
         match self {
-            Self::LogStreamAwsPut(value) => &value.type_,
-            Self::LogStreamSplunkPut(value) => &value.type_,
+            Self::Aws(value) => &value.type_,
+            Self::Splunk(value) => &value.type_,
             Self::Other(value) => &value.type_,
         }
     }
@@ -39,14 +39,14 @@ impl LogStreamPutSchema {
 impl ::std::convert::From<crate::management::models::LogStreamAwsPutSchema>
 for LogStreamPutSchema {
     fn from(value: crate::management::models::LogStreamAwsPutSchema) -> Self {
-        Self::LogStreamAwsPut(value)
+        Self::Aws(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::LogStreamSplunkPutSchema>
 for LogStreamPutSchema {
     fn from(value: crate::management::models::LogStreamSplunkPutSchema) -> Self {
-        Self::LogStreamSplunkPut(value)
+        Self::Splunk(value)
     }
 }
 
@@ -56,8 +56,8 @@ impl ::serde::Serialize for LogStreamPutSchema {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::LogStreamAwsPut(value) => value.serialize(serializer),
-            Self::LogStreamSplunkPut(value) => value.serialize(serializer),
+            Self::Aws(value) => value.serialize(serializer),
+            Self::Splunk(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -70,10 +70,10 @@ impl<'de> ::serde::Deserialize<'de> for LogStreamPutSchema {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "type") {
             ::std::option::Option::Some("aws_eventbridge") => {
-                crate::runtime::from_value(value).map(Self::LogStreamAwsPut)
+                crate::runtime::from_value(value).map(Self::Aws)
             }
             ::std::option::Option::Some("splunk_cloud_logstreaming") => {
-                crate::runtime::from_value(value).map(Self::LogStreamSplunkPut)
+                crate::runtime::from_value(value).map(Self::Splunk)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

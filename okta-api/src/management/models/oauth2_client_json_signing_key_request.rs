@@ -12,11 +12,9 @@
 #[non_exhaustive]
 pub enum Oauth2ClientJsonSigningKeyRequest {
     /// `kty` `RSA`.
-    Oauth2ClientJsonWebKeyRsa(
-        crate::management::models::Oauth2ClientJsonWebKeyRsaRequest,
-    ),
+    WebKeyRsa(crate::management::models::Oauth2ClientJsonWebKeyRsaRequest),
     /// `kty` `EC`.
-    Oauth2ClientJsonWebKeyEc(crate::management::models::Oauth2ClientJsonWebKeyEcRequest),
+    WebKeyEc(crate::management::models::Oauth2ClientJsonWebKeyEcRequest),
     /// A `kty` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::Oauth2ClientJsonSigningKeyRequestBase),
 }
@@ -26,14 +24,14 @@ impl Oauth2ClientJsonSigningKeyRequest {}
 impl ::std::convert::From<crate::management::models::Oauth2ClientJsonWebKeyRsaRequest>
 for Oauth2ClientJsonSigningKeyRequest {
     fn from(value: crate::management::models::Oauth2ClientJsonWebKeyRsaRequest) -> Self {
-        Self::Oauth2ClientJsonWebKeyRsa(value)
+        Self::WebKeyRsa(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::Oauth2ClientJsonWebKeyEcRequest>
 for Oauth2ClientJsonSigningKeyRequest {
     fn from(value: crate::management::models::Oauth2ClientJsonWebKeyEcRequest) -> Self {
-        Self::Oauth2ClientJsonWebKeyEc(value)
+        Self::WebKeyEc(value)
     }
 }
 
@@ -43,8 +41,8 @@ impl ::serde::Serialize for Oauth2ClientJsonSigningKeyRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Oauth2ClientJsonWebKeyRsa(value) => value.serialize(serializer),
-            Self::Oauth2ClientJsonWebKeyEc(value) => value.serialize(serializer),
+            Self::WebKeyRsa(value) => value.serialize(serializer),
+            Self::WebKeyEc(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -57,10 +55,10 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonSigningKeyRequest {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "kty") {
             ::std::option::Option::Some("RSA") => {
-                crate::runtime::from_value(value).map(Self::Oauth2ClientJsonWebKeyRsa)
+                crate::runtime::from_value(value).map(Self::WebKeyRsa)
             }
             ::std::option::Option::Some("EC") => {
-                crate::runtime::from_value(value).map(Self::Oauth2ClientJsonWebKeyEc)
+                crate::runtime::from_value(value).map(Self::WebKeyEc)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -12,13 +12,9 @@
 #[non_exhaustive]
 pub enum Oauth2ClientJsonSigningKeyResponse {
     /// `kty` `RSA`.
-    Oauth2ClientJsonWebKeyRsa(
-        crate::management::models::Oauth2ClientJsonWebKeyRsaResponse,
-    ),
+    WebKeyRsa(crate::management::models::Oauth2ClientJsonWebKeyRsaResponse),
     /// `kty` `EC`.
-    Oauth2ClientJsonWebKeyEc(
-        crate::management::models::Oauth2ClientJsonWebKeyEcResponse,
-    ),
+    WebKeyEc(crate::management::models::Oauth2ClientJsonWebKeyEcResponse),
     /// A `kty` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::Oauth2ClientJsonSigningKeyResponseBase),
 }
@@ -30,14 +26,14 @@ for Oauth2ClientJsonSigningKeyResponse {
     fn from(
         value: crate::management::models::Oauth2ClientJsonWebKeyRsaResponse,
     ) -> Self {
-        Self::Oauth2ClientJsonWebKeyRsa(value)
+        Self::WebKeyRsa(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::Oauth2ClientJsonWebKeyEcResponse>
 for Oauth2ClientJsonSigningKeyResponse {
     fn from(value: crate::management::models::Oauth2ClientJsonWebKeyEcResponse) -> Self {
-        Self::Oauth2ClientJsonWebKeyEc(value)
+        Self::WebKeyEc(value)
     }
 }
 
@@ -47,8 +43,8 @@ impl ::serde::Serialize for Oauth2ClientJsonSigningKeyResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Oauth2ClientJsonWebKeyRsa(value) => value.serialize(serializer),
-            Self::Oauth2ClientJsonWebKeyEc(value) => value.serialize(serializer),
+            Self::WebKeyRsa(value) => value.serialize(serializer),
+            Self::WebKeyEc(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -61,10 +57,10 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonSigningKeyResponse {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "kty") {
             ::std::option::Option::Some("RSA") => {
-                crate::runtime::from_value(value).map(Self::Oauth2ClientJsonWebKeyRsa)
+                crate::runtime::from_value(value).map(Self::WebKeyRsa)
             }
             ::std::option::Option::Some("EC") => {
-                crate::runtime::from_value(value).map(Self::Oauth2ClientJsonWebKeyEc)
+                crate::runtime::from_value(value).map(Self::WebKeyEc)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

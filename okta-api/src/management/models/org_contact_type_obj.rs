@@ -10,9 +10,9 @@
 #[non_exhaustive]
 pub enum OrgContactTypeObj {
     /// `contactType` `BILLING`.
-    BillingContactType(crate::management::models::OrgBillingContactType),
+    Billing(crate::management::models::OrgBillingContactType),
     /// `contactType` `TECHNICAL`.
-    TechnicalContactType(crate::management::models::OrgTechnicalContactType),
+    Technical(crate::management::models::OrgTechnicalContactType),
     /// A `contactType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::OrgContactTypeObjBase),
 }
@@ -23,8 +23,8 @@ impl OrgContactTypeObj {
         &self,
     ) -> ::std::option::Option<&crate::management::models::OrgContactType> {
         match self {
-            Self::BillingContactType(value) => value.contact_type.as_ref(),
-            Self::TechnicalContactType(value) => value.contact_type.as_ref(),
+            Self::Billing(value) => value.contact_type.as_ref(),
+            Self::Technical(value) => value.contact_type.as_ref(),
             Self::Other(value) => value.contact_type.as_ref(),
         }
     }
@@ -33,14 +33,14 @@ impl OrgContactTypeObj {
 impl ::std::convert::From<crate::management::models::OrgBillingContactType>
 for OrgContactTypeObj {
     fn from(value: crate::management::models::OrgBillingContactType) -> Self {
-        Self::BillingContactType(value)
+        Self::Billing(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::OrgTechnicalContactType>
 for OrgContactTypeObj {
     fn from(value: crate::management::models::OrgTechnicalContactType) -> Self {
-        Self::TechnicalContactType(value)
+        Self::Technical(value)
     }
 }
 
@@ -50,8 +50,8 @@ impl ::serde::Serialize for OrgContactTypeObj {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BillingContactType(value) => value.serialize(serializer),
-            Self::TechnicalContactType(value) => value.serialize(serializer),
+            Self::Billing(value) => value.serialize(serializer),
+            Self::Technical(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -64,10 +64,10 @@ impl<'de> ::serde::Deserialize<'de> for OrgContactTypeObj {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "contactType") {
             ::std::option::Option::Some("BILLING") => {
-                crate::runtime::from_value(value).map(Self::BillingContactType)
+                crate::runtime::from_value(value).map(Self::Billing)
             }
             ::std::option::Option::Some("TECHNICAL") => {
-                crate::runtime::from_value(value).map(Self::TechnicalContactType)
+                crate::runtime::from_value(value).map(Self::Technical)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -12,13 +12,13 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum SecurityEventsProviderRequestSettings {
-    /// The `SecurityEventsProviderSettingsSsfCompliant` alternative.
+    #[allow(missing_docs)]
     SecurityEventsProviderSettingsSsfCompliant(
         ::std::boxed::Box<
             crate::management::models::SecurityEventsProviderSettingsSsfCompliant,
         >,
     ),
-    /// The `SecurityEventsProviderSettingsNonSsfCompliant` alternative.
+    #[allow(missing_docs)]
     SecurityEventsProviderSettingsNonSsfCompliant(
         ::std::boxed::Box<
             crate::management::models::SecurityEventsProviderSettingsNonSsfCompliant,

@@ -10,11 +10,9 @@
 #[non_exhaustive]
 pub enum ServiceAccount {
     /// `accountType` `APP_ACCOUNT`.
-    ServiceAccountDetailsApp(crate::management::models::ServiceAccountDetailsAppAccount),
+    DetailsApp(crate::management::models::ServiceAccountDetailsAppAccount),
     /// `accountType` `OKTA_USER_ACCOUNT`.
-    ServiceAccountDetailsOktaUser(
-        crate::management::models::ServiceAccountDetailsOktaUserAccount,
-    ),
+    DetailsOktaUser(crate::management::models::ServiceAccountDetailsOktaUserAccount),
     /// A `accountType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::ServiceAccountBase),
 }
@@ -23,48 +21,48 @@ impl ServiceAccount {
     /// `accountType`, whichever subtype this is.
     pub fn account_type(&self) -> &crate::management::models::ServiceAccountType {
         match self {
-            Self::ServiceAccountDetailsApp(value) => &value.account_type,
-            Self::ServiceAccountDetailsOktaUser(value) => &value.account_type,
+            Self::DetailsApp(value) => &value.account_type,
+            Self::DetailsOktaUser(value) => &value.account_type,
             Self::Other(value) => &value.account_type,
         }
     }
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.created.as_ref(),
-            Self::ServiceAccountDetailsOktaUser(value) => value.created.as_ref(),
+            Self::DetailsApp(value) => value.created.as_ref(),
+            Self::DetailsOktaUser(value) => value.created.as_ref(),
             Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `description`, whichever subtype this is.
     pub fn description(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.description.as_ref(),
-            Self::ServiceAccountDetailsOktaUser(value) => value.description.as_ref(),
+            Self::DetailsApp(value) => value.description.as_ref(),
+            Self::DetailsOktaUser(value) => value.description.as_ref(),
             Self::Other(value) => value.description.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.id.as_ref(),
-            Self::ServiceAccountDetailsOktaUser(value) => value.id.as_ref(),
+            Self::DetailsApp(value) => value.id.as_ref(),
+            Self::DetailsOktaUser(value) => value.id.as_ref(),
             Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.last_updated.as_ref(),
-            Self::ServiceAccountDetailsOktaUser(value) => value.last_updated.as_ref(),
+            Self::DetailsApp(value) => value.last_updated.as_ref(),
+            Self::DetailsOktaUser(value) => value.last_updated.as_ref(),
             Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> &::std::string::String {
         match self {
-            Self::ServiceAccountDetailsApp(value) => &value.name,
-            Self::ServiceAccountDetailsOktaUser(value) => &value.name,
+            Self::DetailsApp(value) => &value.name,
+            Self::DetailsOktaUser(value) => &value.name,
             Self::Other(value) => &value.name,
         }
     }
@@ -73,8 +71,8 @@ impl ServiceAccount {
         &self,
     ) -> ::std::option::Option<&::std::vec::Vec<::std::string::String>> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.owner_group_ids.as_ref(),
-            Self::ServiceAccountDetailsOktaUser(value) => value.owner_group_ids.as_ref(),
+            Self::DetailsApp(value) => value.owner_group_ids.as_ref(),
+            Self::DetailsOktaUser(value) => value.owner_group_ids.as_ref(),
             Self::Other(value) => value.owner_group_ids.as_ref(),
         }
     }
@@ -83,8 +81,8 @@ impl ServiceAccount {
         &self,
     ) -> ::std::option::Option<&::std::vec::Vec<::std::string::String>> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.owner_user_ids.as_ref(),
-            Self::ServiceAccountDetailsOktaUser(value) => value.owner_user_ids.as_ref(),
+            Self::DetailsApp(value) => value.owner_user_ids.as_ref(),
+            Self::DetailsOktaUser(value) => value.owner_user_ids.as_ref(),
             Self::Other(value) => value.owner_user_ids.as_ref(),
         }
     }
@@ -93,8 +91,8 @@ impl ServiceAccount {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ServiceAccountStatus> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.status.as_ref(),
-            Self::ServiceAccountDetailsOktaUser(value) => value.status.as_ref(),
+            Self::DetailsApp(value) => value.status.as_ref(),
+            Self::DetailsOktaUser(value) => value.status.as_ref(),
             Self::Other(value) => value.status.as_ref(),
         }
     }
@@ -103,8 +101,8 @@ impl ServiceAccount {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ServiceAccountStatusDetail> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.status_detail.as_ref(),
-            Self::ServiceAccountDetailsOktaUser(value) => value.status_detail.as_ref(),
+            Self::DetailsApp(value) => value.status_detail.as_ref(),
+            Self::DetailsOktaUser(value) => value.status_detail.as_ref(),
             Self::Other(value) => value.status_detail.as_ref(),
         }
     }
@@ -113,7 +111,7 @@ impl ServiceAccount {
 impl ::std::convert::From<crate::management::models::ServiceAccountDetailsAppAccount>
 for ServiceAccount {
     fn from(value: crate::management::models::ServiceAccountDetailsAppAccount) -> Self {
-        Self::ServiceAccountDetailsApp(value)
+        Self::DetailsApp(value)
     }
 }
 
@@ -123,7 +121,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::management::models::ServiceAccountDetailsOktaUserAccount,
     ) -> Self {
-        Self::ServiceAccountDetailsOktaUser(value)
+        Self::DetailsOktaUser(value)
     }
 }
 
@@ -133,8 +131,8 @@ impl ::serde::Serialize for ServiceAccount {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ServiceAccountDetailsApp(value) => value.serialize(serializer),
-            Self::ServiceAccountDetailsOktaUser(value) => value.serialize(serializer),
+            Self::DetailsApp(value) => value.serialize(serializer),
+            Self::DetailsOktaUser(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -147,11 +145,10 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccount {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "accountType") {
             ::std::option::Option::Some("APP_ACCOUNT") => {
-                crate::runtime::from_value(value).map(Self::ServiceAccountDetailsApp)
+                crate::runtime::from_value(value).map(Self::DetailsApp)
             }
             ::std::option::Option::Some("OKTA_USER_ACCOUNT") => {
-                crate::runtime::from_value(value)
-                    .map(Self::ServiceAccountDetailsOktaUser)
+                crate::runtime::from_value(value).map(Self::DetailsOktaUser)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -10,11 +10,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum StartOrgFailoverBody {
-    /// The `FailoverRequestSchema` alternative.
+    #[allow(missing_docs)]
     FailoverRequestSchema(
         ::std::boxed::Box<crate::management::models::FailoverRequestSchema>,
     ),
-    /// The `EmptyRequestSchema` alternative.
+    #[allow(missing_docs)]
     EmptyRequestSchema(::std::boxed::Box<crate::management::models::EmptyRequestSchema>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

@@ -14,9 +14,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum StreamConfigurationAud {
-    /// The `String` alternative.
+    #[allow(missing_docs)]
     String(::std::string::String),
-    /// The `List` alternative.
+    #[allow(missing_docs)]
     List(::std::vec::Vec<::std::string::String>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

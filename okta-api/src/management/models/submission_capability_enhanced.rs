@@ -12,17 +12,17 @@
 #[non_exhaustive]
 pub enum SubmissionCapabilityEnhanced {
     /// `capability` `SSO`.
-    SsoCapability(crate::management::models::SsoCapability),
+    Sso(crate::management::models::SsoCapability),
     /// `capability` `UNIVERSAL_LOGOUT`.
-    UniversalLogoutCapability(crate::management::models::UniversalLogoutCapability),
+    UniversalLogout(crate::management::models::UniversalLogoutCapability),
     /// `capability` `PROVISIONING`.
-    ProvisioningCapability(crate::management::models::ProvisioningCapability),
+    Provisioning(crate::management::models::ProvisioningCapability),
     /// `capability` `ENTITLEMENTS`.
-    EntitlementsCapability(crate::management::models::EntitlementsCapability),
+    Entitlements(crate::management::models::EntitlementsCapability),
     /// `capability` `API_SERVICE`.
-    ApiServiceCapability(crate::management::models::ApiServiceCapability),
+    ApiService(crate::management::models::ApiServiceCapability),
     /// `capability` `IDV`.
-    IdvCapability(crate::management::models::IdvCapability),
+    Idv(crate::management::models::IdvCapability),
     /// A `capability` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::SubmissionCapabilityEnhancedBase),
 }
@@ -32,42 +32,42 @@ impl SubmissionCapabilityEnhanced {}
 impl ::std::convert::From<crate::management::models::SsoCapability>
 for SubmissionCapabilityEnhanced {
     fn from(value: crate::management::models::SsoCapability) -> Self {
-        Self::SsoCapability(value)
+        Self::Sso(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::UniversalLogoutCapability>
 for SubmissionCapabilityEnhanced {
     fn from(value: crate::management::models::UniversalLogoutCapability) -> Self {
-        Self::UniversalLogoutCapability(value)
+        Self::UniversalLogout(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::ProvisioningCapability>
 for SubmissionCapabilityEnhanced {
     fn from(value: crate::management::models::ProvisioningCapability) -> Self {
-        Self::ProvisioningCapability(value)
+        Self::Provisioning(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::EntitlementsCapability>
 for SubmissionCapabilityEnhanced {
     fn from(value: crate::management::models::EntitlementsCapability) -> Self {
-        Self::EntitlementsCapability(value)
+        Self::Entitlements(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::ApiServiceCapability>
 for SubmissionCapabilityEnhanced {
     fn from(value: crate::management::models::ApiServiceCapability) -> Self {
-        Self::ApiServiceCapability(value)
+        Self::ApiService(value)
     }
 }
 
 impl ::std::convert::From<crate::management::models::IdvCapability>
 for SubmissionCapabilityEnhanced {
     fn from(value: crate::management::models::IdvCapability) -> Self {
-        Self::IdvCapability(value)
+        Self::Idv(value)
     }
 }
 
@@ -77,12 +77,12 @@ impl ::serde::Serialize for SubmissionCapabilityEnhanced {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SsoCapability(value) => value.serialize(serializer),
-            Self::UniversalLogoutCapability(value) => value.serialize(serializer),
-            Self::ProvisioningCapability(value) => value.serialize(serializer),
-            Self::EntitlementsCapability(value) => value.serialize(serializer),
-            Self::ApiServiceCapability(value) => value.serialize(serializer),
-            Self::IdvCapability(value) => value.serialize(serializer),
+            Self::Sso(value) => value.serialize(serializer),
+            Self::UniversalLogout(value) => value.serialize(serializer),
+            Self::Provisioning(value) => value.serialize(serializer),
+            Self::Entitlements(value) => value.serialize(serializer),
+            Self::ApiService(value) => value.serialize(serializer),
+            Self::Idv(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -95,22 +95,22 @@ impl<'de> ::serde::Deserialize<'de> for SubmissionCapabilityEnhanced {
         let value = ::serde_json::Value::deserialize(deserializer)?;
         match crate::runtime::discriminator(&value, "capability") {
             ::std::option::Option::Some("SSO") => {
-                crate::runtime::from_value(value).map(Self::SsoCapability)
+                crate::runtime::from_value(value).map(Self::Sso)
             }
             ::std::option::Option::Some("UNIVERSAL_LOGOUT") => {
-                crate::runtime::from_value(value).map(Self::UniversalLogoutCapability)
+                crate::runtime::from_value(value).map(Self::UniversalLogout)
             }
             ::std::option::Option::Some("PROVISIONING") => {
-                crate::runtime::from_value(value).map(Self::ProvisioningCapability)
+                crate::runtime::from_value(value).map(Self::Provisioning)
             }
             ::std::option::Option::Some("ENTITLEMENTS") => {
-                crate::runtime::from_value(value).map(Self::EntitlementsCapability)
+                crate::runtime::from_value(value).map(Self::Entitlements)
             }
             ::std::option::Option::Some("API_SERVICE") => {
-                crate::runtime::from_value(value).map(Self::ApiServiceCapability)
+                crate::runtime::from_value(value).map(Self::ApiService)
             }
             ::std::option::Option::Some("IDV") => {
-                crate::runtime::from_value(value).map(Self::IdvCapability)
+                crate::runtime::from_value(value).map(Self::Idv)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -20,9 +20,9 @@ impl crate::runtime::ParamValue for SubscribeByNotificationTypeRoleRoleRef {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum SubscribeByNotificationTypeRoleRoleRef {
-    /// The `RoleType` alternative.
+    #[allow(missing_docs)]
     RoleType(::std::boxed::Box<crate::management::models::RoleType>),
-    /// The `RoleId` alternative.
+    #[allow(missing_docs)]
     RoleId(::std::boxed::Box<crate::management::models::RoleId>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

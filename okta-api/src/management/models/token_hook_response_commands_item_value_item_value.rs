@@ -12,11 +12,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum TokenHookResponseCommandsItemValueItemValue {
-    /// The `String` alternative.
+    #[allow(missing_docs)]
     String(::std::string::String),
-    /// The `Integer` alternative.
+    #[allow(missing_docs)]
     Integer(i64),
-    /// The `Json` alternative.
+    #[allow(missing_docs)]
     Json(::serde_json::Value),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

@@ -10,11 +10,11 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UpdateDefaultProvisioningConnectionForApplicationBody {
-    /// The `ProvisioningConnectionTokenRequest` alternative.
+    #[allow(missing_docs)]
     ProvisioningConnectionTokenRequest(
         ::std::boxed::Box<crate::management::models::ProvisioningConnectionTokenRequest>,
     ),
-    /// The `ProvisioningConnectionOauthRequest` alternative.
+    #[allow(missing_docs)]
     ProvisioningConnectionOauthRequest(
         ::std::boxed::Box<crate::management::models::ProvisioningConnectionOauthRequest>,
     ),

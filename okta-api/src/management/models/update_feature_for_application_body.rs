@@ -10,9 +10,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UpdateFeatureForApplicationBody {
-    /// The `CapabilitiesObject` alternative.
+    #[allow(missing_docs)]
     CapabilitiesObject(::std::boxed::Box<crate::management::models::CapabilitiesObject>),
-    /// The `CapabilitiesInboundProvisioningObject` alternative.
+    #[allow(missing_docs)]
     CapabilitiesInboundProvisioningObject(
         ::std::boxed::Box<
             crate::management::models::CapabilitiesInboundProvisioningObject,

@@ -107,7 +107,7 @@ pub struct User {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub type_: ::std::option::Option<crate::management::models::UserType2>,
+    pub type_: ::std::option::Option<crate::management::models::UserTypeObject>,
     /// Embedded resources related to the user using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification
     ///
     /// Read-only: set by Okta.

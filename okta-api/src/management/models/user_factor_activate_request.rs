@@ -10,20 +10,28 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserFactorActivateRequest {
-    /// The `V1` alternative.
-    V1(::std::boxed::Box<crate::management::models::UserFactorActivateRequest1>),
-    /// The `V2` alternative.
-    V2(::std::boxed::Box<crate::management::models::UserFactorActivateRequest2>),
-    /// The `V3` alternative.
-    V3(::std::boxed::Box<crate::management::models::UserFactorActivateRequest3>),
-    /// The `V4` alternative.
-    V4(::std::boxed::Box<crate::management::models::UserFactorActivateRequest4>),
-    /// The `V5` alternative.
-    V5(::std::boxed::Box<crate::management::models::UserFactorActivateRequest5>),
-    /// The `V6` alternative.
-    V6(::std::boxed::Box<crate::management::models::UserFactorActivateRequest6>),
-    /// The `V7` alternative.
-    V7(::std::boxed::Box<crate::management::models::UserFactorActivateRequest7>),
+    /// Attempts to activate a `call` factor with the specified passcode
+    Call(::std::boxed::Box<crate::management::models::UserFactorActivateRequestCall>),
+    /// Attempts to activate an `email` factor with the specified passcode
+    Email(::std::boxed::Box<crate::management::models::UserFactorActivateRequestEmail>),
+    /// Sends an asynchronous push notification to the device for approval by the user. You must poll the transaction to determine the state of the verification. See \[Retrieve a factor transaction status\](./#tag/UserFactor/operation/getFactorTransactionStatus).
+    ///
+    /// Activations have a short lifetime of several minutes and return a `TIMEOUT` if not completed before the timestamp specified in the `expiresAt` param. Use the published activate link to restart the activation process if the activation expires.
+    Push(::std::boxed::Box<crate::management::models::UserFactorActivateRequestPush>),
+    /// Attempts to activate an `sms` factor with the specified passcode
+    Sms(::std::boxed::Box<crate::management::models::UserFactorActivateRequestSms>),
+    /// Attempts to activate a `token:software:totp` factor with the specified passcode
+    TokenSoftwareTotp(
+        ::std::boxed::Box<
+            crate::management::models::UserFactorActivateRequestTokenSoftwareTotp,
+        >,
+    ),
+    /// Activates a `u2f` factor with the specified client and registration information from the U2F token
+    U2f(::std::boxed::Box<crate::management::models::UserFactorActivateRequestU2f>),
+    /// Activates a `webauthn` factor with the specified attestation and registration information from the Passkey (FIDO2 WebAuthn) authenticator
+    Webauthn(
+        ::std::boxed::Box<crate::management::models::UserFactorActivateRequestWebauthn>,
+    ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
 }

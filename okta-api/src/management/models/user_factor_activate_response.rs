@@ -22,7 +22,7 @@ pub enum UserFactorActivateResponse {
     /// `factorType` `u2f`.
     U2f(crate::management::models::UserFactorU2f),
     /// `factorType` `webauthn`.
-    WebAuthn(crate::management::models::UserFactorWebAuthn),
+    Webauthn(crate::management::models::UserFactorWebAuthn),
     /// A `factorType` this SDK has no subtype for; every field is kept.
     Other(crate::management::models::UserFactorActivateResponseBase),
 }
@@ -74,7 +74,7 @@ for UserFactorActivateResponse {
 impl ::std::convert::From<crate::management::models::UserFactorWebAuthn>
 for UserFactorActivateResponse {
     fn from(value: crate::management::models::UserFactorWebAuthn) -> Self {
-        Self::WebAuthn(value)
+        Self::Webauthn(value)
     }
 }
 
@@ -90,7 +90,7 @@ impl ::serde::Serialize for UserFactorActivateResponse {
             Self::Push(value) => value.serialize(serializer),
             Self::TokenSoftwareTotp(value) => value.serialize(serializer),
             Self::U2f(value) => value.serialize(serializer),
-            Self::WebAuthn(value) => value.serialize(serializer),
+            Self::Webauthn(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
     }
@@ -121,7 +121,7 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorActivateResponse {
                 crate::runtime::from_value(value).map(Self::U2f)
             }
             ::std::option::Option::Some("webauthn") => {
-                crate::runtime::from_value(value).map(Self::WebAuthn)
+                crate::runtime::from_value(value).map(Self::Webauthn)
             }
             _ => crate::runtime::from_value(value).map(Self::Other),
         }

@@ -10,9 +10,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserFactorTokenVerify {
-    /// The `Rsa` alternative.
+    #[allow(missing_docs)]
     Rsa(::std::boxed::Box<crate::management::models::UserFactorTokenVerifyRsa>),
-    /// The `Symantec` alternative.
+    #[allow(missing_docs)]
     Symantec(
         ::std::boxed::Box<crate::management::models::UserFactorTokenVerifySymantec>,
     ),

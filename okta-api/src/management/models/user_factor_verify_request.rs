@@ -10,28 +10,42 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserFactorVerifyRequest {
-    /// The `V1` alternative.
-    V1(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest1>),
-    /// The `V2` alternative.
-    V2(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest2>),
-    /// The `V3` alternative.
-    V3(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest3>),
-    /// The `V4` alternative.
-    V4(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest4>),
-    /// The `V5` alternative.
-    V5(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest5>),
-    /// The `V6` alternative.
-    V6(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest6>),
-    /// The `V7` alternative.
-    V7(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest7>),
-    /// The `V8` alternative.
-    V8(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest8>),
-    /// The `V9` alternative.
-    V9(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest9>),
-    /// The `V10` alternative.
-    V10(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest10>),
-    /// The `V11` alternative.
-    V11(::std::boxed::Box<crate::management::models::UserFactorVerifyRequest11>),
+    /// Verifies an OTP sent by a `call` factor challenge. If you omit `passCode` in the request, a new OTP is sent to the phone.
+    Call(::std::boxed::Box<crate::management::models::UserFactorVerifyRequestCall>),
+    /// Verifies an OTP sent by an `sms` factor challenge. If you omit `passCode` in the request, a new OTP is sent to the phone.
+    Sms(::std::boxed::Box<crate::management::models::UserFactorVerifyRequestSms>),
+    /// Sends an asynchronous push notification to the device for approval by the user. A successful request returns an HTTP 201 response, unlike other factors. You must poll the transaction to determine the state of the verification. See \[Retrieve a factor transaction status\](./#tag/UserFactor/operation/getFactorTransactionStatus).
+    Push(::std::boxed::Box<crate::management::models::UserFactorVerifyRequestPush>),
+    /// Verifies an OTP sent by an `email` factor challenge. If you omit `passCode` in the request, a new OTP is sent to the phone.
+    Email(::std::boxed::Box<crate::management::models::UserFactorVerifyRequestEmail>),
+    /// Verifies an answer to a `question` factor
+    Question(
+        ::std::boxed::Box<crate::management::models::UserFactorVerifyRequestQuestion>,
+    ),
+    /// Verifies an OTP for a `token:software:totp` factor
+    TokenSoftwareTotp(
+        ::std::boxed::Box<
+            crate::management::models::UserFactorVerifyRequestTokenSoftwareTotp,
+        >,
+    ),
+    /// Verifies an OTP for a `token:hotp` factor
+    TokenHotp(
+        ::std::boxed::Box<crate::management::models::UserFactorVerifyRequestTokenHotp>,
+    ),
+    /// Verifies an OTP for a `token:hardware` factor
+    TokenHardware(
+        ::std::boxed::Box<
+            crate::management::models::UserFactorVerifyRequestTokenHardware,
+        >,
+    ),
+    /// Verifies an OTP for a `token` factor
+    Token(::std::boxed::Box<crate::management::models::UserFactorVerifyRequestToken>),
+    /// Verifies a `u2f` factor challenge by posting a signed assertion using the challenge `nonce`
+    U2f(::std::boxed::Box<crate::management::models::UserFactorVerifyRequestU2f>),
+    /// Verifies a `webauthn` factor challenge by posting a signed assertion using the challenge `nonce`
+    Webauthn(
+        ::std::boxed::Box<crate::management::models::UserFactorVerifyRequestWebauthn>,
+    ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
 }

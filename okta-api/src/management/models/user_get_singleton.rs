@@ -107,7 +107,7 @@ pub struct UserGetSingleton {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub type_: ::std::option::Option<crate::management::models::UserType2>,
+    pub type_: ::std::option::Option<crate::management::models::UserTypeObject>,
     /// The embedded resources related to the object if the `expand` query parameter is specified
     #[serde(
         rename = "_embedded",

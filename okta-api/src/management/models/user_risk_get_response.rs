@@ -10,7 +10,7 @@
 #[non_exhaustive]
 pub enum UserRiskGetResponse {
     /// `riskLevel` `HIGH`, `MEDIUM`, `LOW`.
-    Exists(crate::management::models::UserRiskLevelExists),
+    LevelExists(crate::management::models::UserRiskLevelExists),
     /// `riskLevel` `NONE`.
     None(crate::management::models::UserRiskLevelNone),
     /// A `riskLevel` this SDK has no subtype for; every field is kept.
@@ -23,7 +23,7 @@ impl UserRiskGetResponse {
         &self,
     ) -> ::std::option::Option<&crate::management::models::UserRiskLevelAll> {
         match self {
-            Self::Exists(value) => value.risk_level.as_ref(),
+            Self::LevelExists(value) => value.risk_level.as_ref(),
             Self::None(value) => value.risk_level.as_ref(),
             Self::Other(value) => value.risk_level.as_ref(),
         }
@@ -33,7 +33,7 @@ impl UserRiskGetResponse {
         &self,
     ) -> ::std::option::Option<&crate::management::models::UserRiskGetResponseLinks> {
         match self {
-            Self::Exists(value) => value.links.as_ref(),
+            Self::LevelExists(value) => value.links.as_ref(),
             Self::None(value) => value.links.as_ref(),
             Self::Other(value) => value.links.as_ref(),
         }
@@ -43,7 +43,7 @@ impl UserRiskGetResponse {
 impl ::std::convert::From<crate::management::models::UserRiskLevelExists>
 for UserRiskGetResponse {
     fn from(value: crate::management::models::UserRiskLevelExists) -> Self {
-        Self::Exists(value)
+        Self::LevelExists(value)
     }
 }
 
@@ -60,7 +60,7 @@ impl ::serde::Serialize for UserRiskGetResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Exists(value) => value.serialize(serializer),
+            Self::LevelExists(value) => value.serialize(serializer),
             Self::None(value) => value.serialize(serializer),
             Self::Other(value) => value.serialize(serializer),
         }
@@ -76,7 +76,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRiskGetResponse {
             ::std::option::Option::Some("HIGH")
             | ::std::option::Option::Some("MEDIUM")
             | ::std::option::Option::Some("LOW") => {
-                crate::runtime::from_value(value).map(Self::Exists)
+                crate::runtime::from_value(value).map(Self::LevelExists)
             }
             ::std::option::Option::Some("NONE") => {
                 crate::runtime::from_value(value).map(Self::None)

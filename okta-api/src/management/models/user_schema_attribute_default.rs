@@ -12,17 +12,17 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserSchemaAttributeDefault {
-    /// The `String` alternative.
+    #[allow(missing_docs)]
     String(::std::string::String),
-    /// The `Bool` alternative.
+    #[allow(missing_docs)]
     Bool(bool),
-    /// The `Integer` alternative.
+    #[allow(missing_docs)]
     Integer(i64),
-    /// The `List` alternative.
+    #[allow(missing_docs)]
     List(::std::vec::Vec<::serde_json::Value>),
-    /// The `Json` alternative.
+    #[allow(missing_docs)]
     Json(::serde_json::Value),
-    /// The `Number` alternative.
+    #[allow(missing_docs)]
     Number(f64),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

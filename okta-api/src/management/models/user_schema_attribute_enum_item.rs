@@ -20,9 +20,9 @@ impl crate::runtime::ParamValue for UserSchemaAttributeEnumItem {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserSchemaAttributeEnumItem {
-    /// The `String` alternative.
+    #[allow(missing_docs)]
     String(::std::string::String),
-    /// The `Integer` alternative.
+    #[allow(missing_docs)]
     Integer(i64),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

@@ -9,9 +9,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum KeyObject {
-    /// The `KeyEc` alternative.
+    #[allow(missing_docs)]
     KeyEc(::std::boxed::Box<crate::myaccount::models::KeyEc>),
-    /// The `KeyRsa` alternative.
+    #[allow(missing_docs)]
     KeyRsa(::std::boxed::Box<crate::myaccount::models::KeyRsa>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

@@ -9,9 +9,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ClientJwksKeysItem {
-    /// The `JsonSigningWebKey` alternative.
+    #[allow(missing_docs)]
     JsonSigningWebKey(::std::boxed::Box<crate::oauth::models::JsonSigningWebKey>),
-    /// The `JsonEncryptionWebKey` alternative.
+    #[allow(missing_docs)]
     JsonEncryptionWebKey(::std::boxed::Box<crate::oauth::models::JsonEncryptionWebKey>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),

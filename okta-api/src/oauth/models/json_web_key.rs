@@ -16,7 +16,7 @@ pub enum JsonWebKey {
     /// `kty` `enc`.
     Rsa(crate::oauth::models::JsonWebKeyRsa),
     /// A `kty` this SDK has no subtype for; every field is kept.
-    Other(crate::oauth::models::JsonWebKeyBase2),
+    Other(crate::oauth::models::JsonWebKeyBaseFields),
 }
 
 impl JsonWebKey {

@@ -275,10 +275,10 @@ mod json_web_key_base;
 pub use json_web_key_base::JsonWebKeyBase;
 
 #[cfg(any(feature = "oauth-custom-as", feature = "oauth-org-as"))]
-mod json_web_key_base2;
+mod json_web_key_base_fields;
 
 #[cfg(any(feature = "oauth-custom-as", feature = "oauth-org-as"))]
-pub use json_web_key_base2::JsonWebKeyBase2;
+pub use json_web_key_base_fields::JsonWebKeyBaseFields;
 
 #[cfg(any(feature = "oauth-custom-as", feature = "oauth-org-as"))]
 mod json_web_key_ec;

@@ -19,7 +19,7 @@ pub enum TokenRequestCustomAs {
     /// `grant_type` `urn:ietf:params:oauth:grant-type:saml2-bearer`.
     SamlBearer(crate::oauth::models::TokenRequestSamlBearer),
     /// `grant_type` `urn:ietf:params:oauth:grant-type:token-exchange`.
-    TokenExchangeCustomAs(crate::oauth::models::TokenRequestTokenExchangeCustomAs),
+    TokenExchange(crate::oauth::models::TokenRequestTokenExchangeCustomAs),
     /// `grant_type` `urn:openid:params:grant-type:ciba`.
     Ciba(crate::oauth::models::TokenRequestCiba),
     /// `grant_type` `urn:okta:params:oauth:grant-type:otp`.
@@ -49,7 +49,7 @@ impl TokenRequestCustomAs {
             Self::Password(value) => value.grant_type.as_ref(),
             Self::RefreshToken(value) => value.grant_type.as_ref(),
             Self::SamlBearer(value) => value.grant_type.as_ref(),
-            Self::TokenExchangeCustomAs(value) => value.grant_type.as_ref(),
+            Self::TokenExchange(value) => value.grant_type.as_ref(),
             Self::Ciba(value) => value.grant_type.as_ref(),
             Self::DirectAuthenticationOtp(value) => value.grant_type.as_ref(),
             Self::DirectAuthenticationOob(value) => value.grant_type.as_ref(),
@@ -99,7 +99,7 @@ for TokenRequestCustomAs {
 impl ::std::convert::From<crate::oauth::models::TokenRequestTokenExchangeCustomAs>
 for TokenRequestCustomAs {
     fn from(value: crate::oauth::models::TokenRequestTokenExchangeCustomAs) -> Self {
-        Self::TokenExchangeCustomAs(value)
+        Self::TokenExchange(value)
     }
 }
 
@@ -160,7 +160,7 @@ impl ::serde::Serialize for TokenRequestCustomAs {
             Self::Password(value) => value.serialize(serializer),
             Self::RefreshToken(value) => value.serialize(serializer),
             Self::SamlBearer(value) => value.serialize(serializer),
-            Self::TokenExchangeCustomAs(value) => value.serialize(serializer),
+            Self::TokenExchange(value) => value.serialize(serializer),
             Self::Ciba(value) => value.serialize(serializer),
             Self::DirectAuthenticationOtp(value) => value.serialize(serializer),
             Self::DirectAuthenticationOob(value) => value.serialize(serializer),
@@ -195,7 +195,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestCustomAs {
             ) => crate::runtime::from_value(value).map(Self::SamlBearer),
             ::std::option::Option::Some(
                 "urn:ietf:params:oauth:grant-type:token-exchange",
-            ) => crate::runtime::from_value(value).map(Self::TokenExchangeCustomAs),
+            ) => crate::runtime::from_value(value).map(Self::TokenExchange),
             ::std::option::Option::Some("urn:openid:params:grant-type:ciba") => {
                 crate::runtime::from_value(value).map(Self::Ciba)
             }

@@ -19,7 +19,7 @@ pub enum TokenRequestOrgAs {
     /// `grant_type` `urn:ietf:params:oauth:grant-type:saml2-bearer`.
     SamlBearer(crate::oauth::models::TokenRequestSamlBearer),
     /// `grant_type` `urn:ietf:params:oauth:grant-type:token-exchange`.
-    TokenExchangeOrgAs(crate::oauth::models::TokenRequestTokenExchangeOrgAs),
+    TokenExchange(crate::oauth::models::TokenRequestTokenExchangeOrgAs),
     /// `grant_type` `urn:openid:params:grant-type:ciba`.
     Ciba(crate::oauth::models::TokenRequestCiba),
     /// `grant_type` `urn:okta:params:oauth:grant-type:otp`.
@@ -47,7 +47,7 @@ impl TokenRequestOrgAs {
             Self::Password(value) => value.grant_type.as_ref(),
             Self::RefreshToken(value) => value.grant_type.as_ref(),
             Self::SamlBearer(value) => value.grant_type.as_ref(),
-            Self::TokenExchangeOrgAs(value) => value.grant_type.as_ref(),
+            Self::TokenExchange(value) => value.grant_type.as_ref(),
             Self::Ciba(value) => value.grant_type.as_ref(),
             Self::DirectAuthenticationOtp(value) => value.grant_type.as_ref(),
             Self::DirectAuthenticationOob(value) => value.grant_type.as_ref(),
@@ -96,7 +96,7 @@ for TokenRequestOrgAs {
 impl ::std::convert::From<crate::oauth::models::TokenRequestTokenExchangeOrgAs>
 for TokenRequestOrgAs {
     fn from(value: crate::oauth::models::TokenRequestTokenExchangeOrgAs) -> Self {
-        Self::TokenExchangeOrgAs(value)
+        Self::TokenExchange(value)
     }
 }
 
@@ -149,7 +149,7 @@ impl ::serde::Serialize for TokenRequestOrgAs {
             Self::Password(value) => value.serialize(serializer),
             Self::RefreshToken(value) => value.serialize(serializer),
             Self::SamlBearer(value) => value.serialize(serializer),
-            Self::TokenExchangeOrgAs(value) => value.serialize(serializer),
+            Self::TokenExchange(value) => value.serialize(serializer),
             Self::Ciba(value) => value.serialize(serializer),
             Self::DirectAuthenticationOtp(value) => value.serialize(serializer),
             Self::DirectAuthenticationOob(value) => value.serialize(serializer),
@@ -183,7 +183,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestOrgAs {
             ) => crate::runtime::from_value(value).map(Self::SamlBearer),
             ::std::option::Option::Some(
                 "urn:ietf:params:oauth:grant-type:token-exchange",
-            ) => crate::runtime::from_value(value).map(Self::TokenExchangeOrgAs),
+            ) => crate::runtime::from_value(value).map(Self::TokenExchange),
             ::std::option::Option::Some("urn:openid:params:grant-type:ciba") => {
                 crate::runtime::from_value(value).map(Self::Ciba)
             }
