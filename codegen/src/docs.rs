@@ -206,6 +206,8 @@ fn example_value(
                                 f.rust,
                                 example_value(api, &f.ty, &f.rust.0, None, depth + 1)
                             )
+                        } else if f.nullable {
+                            format!("{}: okta_api::Nullable::Absent", f.rust)
                         } else {
                             format!("{}: None", f.rust)
                         }

@@ -82,6 +82,32 @@
 //! # }
 //! ```
 //!
+//! # Clear a user's mobile phone
+//!
+//! A property the spec marks nullable is a [`Nullable`]: absent (left as it
+//! is), `null` (cleared) or a value. A partial update sends only what is set:
+//!
+//! ```no_run
+//! use okta_api::management::models::{UpdateUserRequest, UserProfile};
+//! use okta_api::management::UserApi;
+//! use okta_api::Nullable;
+//!
+//! # async fn run(client: okta_api::Client) -> Result<(), okta_api::Error> {
+//! // Sends {"profile":{"mobilePhone":null,"title":"Engineer"}}.
+//! let change = UpdateUserRequest {
+//!     profile: Some(UserProfile {
+//!         mobile_phone: Nullable::null(),
+//!         title: "Engineer".into(),
+//!         ..Default::default()
+//!     }),
+//!     ..Default::default()
+//! };
+//! let user = UserApi::new(&client).update_user("00u1", change).await?;
+//! assert!(user.profile.is_none_or(|p| p.mobile_phone.as_option().is_none()));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Handle an API error
 //!
 //! ```no_run
@@ -167,7 +193,9 @@ mod dpop;
 mod keys;
 
 // 3. The request: URL, parameters and body, and the response to decode. Used
-// by the generated modules; public so their builders can name it.
+// by the generated modules; public so their builders can name it. Properties
+// that can be cleared are `Nullable`.
+mod nullable;
 #[doc(hidden)]
 pub mod runtime;
 
@@ -185,6 +213,7 @@ pub use auth::{Credentials, DpopMode};
 pub use client::{Client, DEFAULT_USER_AGENT};
 pub use config::{defaults, AuthorizationMode, ClientBuilder};
 pub use error::{ApiError, Error};
+pub use nullable::Nullable;
 pub use pagination::{ItemStream, Page, PageStream};
 pub use rate_limit::RateLimit;
 pub use runtime::{ApiResponse, ResponseMeta};

@@ -14,6 +14,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
+pub use crate::nullable::Optional;
+
 use crate::Error;
 
 /// The future a request builder turns into with `.await`.

@@ -336,7 +336,7 @@ fn multipart(fields: &[Field]) -> TokenStream {
         if f.required {
             quote!({ let value = &body.#rust; parts.push((#wire, #part)); })
         } else {
-            quote!(if let ::std::option::Option::Some(value) = &body.#rust { parts.push((#wire, #part)); })
+            quote!(if let ::std::option::Option::Some(value) = crate::runtime::Optional::get(&body.#rust) { parts.push((#wire, #part)); })
         }
     });
     quote! {

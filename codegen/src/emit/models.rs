@@ -64,6 +64,13 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
                 #[serde(#rename #default)]
                 pub #rust: #ty,
             }
+        } else if f.nullable {
+            // Absent, `null` (which clears it on a partial update) or a value.
+            quote! {
+                #field_doc
+                #[serde(#rename default, skip_serializing_if = "crate::Nullable::is_absent")]
+                pub #rust: crate::Nullable<#ty>,
+            }
         } else {
             quote! {
                 #field_doc
@@ -97,7 +104,7 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
                 }
                 Some(x) => {
                     let v = &x.value;
-                    quote!(#rust: ::std::option::Option::Some(::std::convert::From::from(#v)),)
+                    quote!(#rust: crate::runtime::Optional::of(::std::convert::From::from(#v)),)
                 }
                 None => quote!(#rust: ::std::default::Default::default(),),
             }
@@ -232,7 +239,10 @@ fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
             let (ret, get) = if f.required {
                 (quote!(&#ty), quote!(&value.#rust))
             } else {
-                (quote!(::std::option::Option<&#ty>), quote!(value.#rust.as_ref()))
+                (
+                    quote!(::std::option::Option<&#ty>),
+                    quote!(crate::runtime::Optional::get(&value.#rust)),
+                )
             };
             let arms = u.variants.iter().map(|v| {
                 let vr = ident(&v.rust.0);

@@ -62,7 +62,7 @@ fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
                     (true, true) => quote!(::std::option::Option::Some(self.#f())),
                     (true, false) => quote!(self.#f()),
                     (false, true) => quote!(::std::option::Option::Some(&self.#f)),
-                    (false, false) => quote!(self.#f.as_ref()),
+                    (false, false) => quote!(crate::runtime::Optional::get(&self.#f)),
                 };
                 lets.push(quote!(let #local = crate::runtime::bound_field(#access, #wire)?;));
                 call_args.push(quote!(::std::clone::Clone::clone(#local)));

@@ -1718,7 +1718,7 @@ mod request_types_create_request_type {
     use okta_api::governance::RequestTypesApi;
 
     async fn create_request_type(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let request_type_creatable = okta_api::governance::models::RequestTypeCreatable { access_duration: None, approval_settings: okta_api::governance::models::RequestTypeApprovalSettingsMutable::from(okta_api::governance::models::RequestTypeApprovalSettingsNone { type_: okta_api::governance::models::RequestTypeApprovalSettingsNoneType::None, additional_properties: Default::default() }), description: None, name: None, owner_id: "owner_id_example".to_string(), request_settings: None, resource_settings: okta_api::governance::models::RequestTypeResourceSettingsMutable::from(okta_api::governance::models::RequestTypeResourceSettingsApps { target_resources: vec![okta_api::governance::models::OktaApplicationResource::default()], type_: okta_api::governance::models::RequestTypeResourceSettingsAppsType::Apps, additional_properties: Default::default() }), status: None, additional_properties: Default::default() };
+        let request_type_creatable = okta_api::governance::models::RequestTypeCreatable { access_duration: okta_api::Nullable::Absent, approval_settings: okta_api::governance::models::RequestTypeApprovalSettingsMutable::from(okta_api::governance::models::RequestTypeApprovalSettingsNone { type_: okta_api::governance::models::RequestTypeApprovalSettingsNoneType::None, additional_properties: Default::default() }), description: None, name: None, owner_id: "owner_id_example".to_string(), request_settings: None, resource_settings: okta_api::governance::models::RequestTypeResourceSettingsMutable::from(okta_api::governance::models::RequestTypeResourceSettingsApps { target_resources: vec![okta_api::governance::models::OktaApplicationResource::default()], type_: okta_api::governance::models::RequestTypeResourceSettingsAppsType::Apps, additional_properties: Default::default() }), status: None, additional_properties: Default::default() };
         let result = RequestTypesApi::new(client)
             .create_request_type(request_type_creatable)
             .await?;
@@ -2086,7 +2086,7 @@ mod risk_rules_replace_risk_rule {
 
     async fn replace_risk_rule(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let rule_id = "rule_id_example";
-        let update_risk_rule_request = okta_api::governance::models::UpdateRiskRuleRequest { conflict_criteria: None, description: None, id: "id_example".to_string(), name: None, notes: None, additional_properties: Default::default() };
+        let update_risk_rule_request = okta_api::governance::models::UpdateRiskRuleRequest { conflict_criteria: okta_api::Nullable::Absent, description: okta_api::Nullable::Absent, id: "id_example".to_string(), name: okta_api::Nullable::Absent, notes: okta_api::Nullable::Absent, additional_properties: Default::default() };
         let result = RiskRulesApi::new(client)
             .replace_risk_rule(rule_id, update_risk_rule_request)
             .await?;

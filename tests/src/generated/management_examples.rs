@@ -4223,7 +4223,7 @@ mod event_hook_create_event_hook {
     use okta_api::management::EventHookApi;
 
     async fn create_event_hook(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let event_hook = okta_api::management::models::EventHook { channel: okta_api::management::models::EventHookChannel { config: okta_api::management::models::EventHookChannelConfig { auth_scheme: None, headers: None, method: None, uri: "uri_example".to_string(), additional_properties: Default::default() }, type_: okta_api::management::models::EventHookChannelType::Http, version: "version_example".to_string(), additional_properties: Default::default() }, created: None, created_by: None, description: None, events: okta_api::management::models::EventSubscriptions { filter: None, items: vec!["items_example".to_string()], type_: okta_api::management::models::EventSubscriptionType::EventType, additional_properties: Default::default() }, id: None, last_updated: None, links: None, name: "name_example".to_string(), status: None, verification_status: None, additional_properties: Default::default() };
+        let event_hook = okta_api::management::models::EventHook { channel: okta_api::management::models::EventHookChannel { config: okta_api::management::models::EventHookChannelConfig { auth_scheme: None, headers: None, method: None, uri: "uri_example".to_string(), additional_properties: Default::default() }, type_: okta_api::management::models::EventHookChannelType::Http, version: "version_example".to_string(), additional_properties: Default::default() }, created: None, created_by: None, description: okta_api::Nullable::Absent, events: okta_api::management::models::EventSubscriptions { filter: okta_api::Nullable::Absent, items: vec!["items_example".to_string()], type_: okta_api::management::models::EventSubscriptionType::EventType, additional_properties: Default::default() }, id: None, last_updated: None, links: None, name: "name_example".to_string(), status: None, verification_status: None, additional_properties: Default::default() };
         let result = EventHookApi::new(client)
             .create_event_hook(event_hook)
             .await?;
@@ -4252,7 +4252,7 @@ mod event_hook_replace_event_hook {
 
     async fn replace_event_hook(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let event_hook_id = "event_hook_id_example";
-        let event_hook = okta_api::management::models::EventHook { channel: okta_api::management::models::EventHookChannel { config: okta_api::management::models::EventHookChannelConfig { auth_scheme: None, headers: None, method: None, uri: "uri_example".to_string(), additional_properties: Default::default() }, type_: okta_api::management::models::EventHookChannelType::Http, version: "version_example".to_string(), additional_properties: Default::default() }, created: None, created_by: None, description: None, events: okta_api::management::models::EventSubscriptions { filter: None, items: vec!["items_example".to_string()], type_: okta_api::management::models::EventSubscriptionType::EventType, additional_properties: Default::default() }, id: None, last_updated: None, links: None, name: "name_example".to_string(), status: None, verification_status: None, additional_properties: Default::default() };
+        let event_hook = okta_api::management::models::EventHook { channel: okta_api::management::models::EventHookChannel { config: okta_api::management::models::EventHookChannelConfig { auth_scheme: None, headers: None, method: None, uri: "uri_example".to_string(), additional_properties: Default::default() }, type_: okta_api::management::models::EventHookChannelType::Http, version: "version_example".to_string(), additional_properties: Default::default() }, created: None, created_by: None, description: okta_api::Nullable::Absent, events: okta_api::management::models::EventSubscriptions { filter: okta_api::Nullable::Absent, items: vec!["items_example".to_string()], type_: okta_api::management::models::EventSubscriptionType::EventType, additional_properties: Default::default() }, id: None, last_updated: None, links: None, name: "name_example".to_string(), status: None, verification_status: None, additional_properties: Default::default() };
         let result = EventHookApi::new(client)
             .replace_event_hook(event_hook_id, event_hook)
             .await?;
@@ -6350,7 +6350,7 @@ mod org_creator_create_child_org {
     async fn create_child_org(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let result = OrgCreatorApi::new(client)
             .create_child_org()
-            .child_org(okta_api::management::models::ChildOrg { admin: okta_api::management::models::OrgCreationAdmin { credentials: None, profile: okta_api::management::models::OrgCreationAdminProfile { email: "email_example".to_string(), first_name: None, last_name: None, login: "login_example".to_string(), additional_properties: Default::default() }, additional_properties: Default::default() }, created: None, edition: okta_api::management::models::ChildOrgEdition::Sku, id: None, last_updated: None, links: None, name: "name_example".to_string(), settings: None, status: None, subdomain: "subdomain_example".to_string(), token: None, token_type: None, website: None, additional_properties: Default::default() })
+            .child_org(okta_api::management::models::ChildOrg { admin: okta_api::management::models::OrgCreationAdmin { credentials: None, profile: okta_api::management::models::OrgCreationAdminProfile { email: "email_example".to_string(), first_name: okta_api::Nullable::Absent, last_name: okta_api::Nullable::Absent, login: "login_example".to_string(), additional_properties: Default::default() }, additional_properties: Default::default() }, created: None, edition: okta_api::management::models::ChildOrgEdition::Sku, id: None, last_updated: None, links: None, name: "name_example".to_string(), settings: None, status: None, subdomain: "subdomain_example".to_string(), token: None, token_type: None, website: None, additional_properties: Default::default() })
             .await?;
         println!("{result:?}");
         Ok(())
@@ -6759,7 +6759,7 @@ mod policy_create_policy {
     use okta_api::management::PolicyApi;
 
     async fn create_policy(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let policy = okta_api::management::models::CreateOrUpdatePolicy::from(okta_api::management::models::AccessPolicy { conditions: None, created: None, description: None, embedded: None, id: None, last_updated: None, links: None, name: "name_example".to_string(), priority: None, status: None, system: None, type_: okta_api::management::models::PolicyType::AccessPolicy, additional_properties: Default::default() });
+        let policy = okta_api::management::models::CreateOrUpdatePolicy::from(okta_api::management::models::AccessPolicy { conditions: okta_api::Nullable::Absent, created: None, description: None, embedded: None, id: None, last_updated: None, links: None, name: "name_example".to_string(), priority: None, status: None, system: None, type_: okta_api::management::models::PolicyType::AccessPolicy, additional_properties: Default::default() });
         let result = PolicyApi::new(client)
             .create_policy(policy)
             .activate(true)
@@ -6805,7 +6805,7 @@ mod policy_replace_policy {
 
     async fn replace_policy(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let policy_id = "policy_id_example";
-        let policy = okta_api::management::models::CreateOrUpdatePolicy::from(okta_api::management::models::AccessPolicy { conditions: None, created: None, description: None, embedded: None, id: None, last_updated: None, links: None, name: "name_example".to_string(), priority: None, status: None, system: None, type_: okta_api::management::models::PolicyType::AccessPolicy, additional_properties: Default::default() });
+        let policy = okta_api::management::models::CreateOrUpdatePolicy::from(okta_api::management::models::AccessPolicy { conditions: okta_api::Nullable::Absent, created: None, description: None, embedded: None, id: None, last_updated: None, links: None, name: "name_example".to_string(), priority: None, status: None, system: None, type_: okta_api::management::models::PolicyType::AccessPolicy, additional_properties: Default::default() });
         let result = PolicyApi::new(client)
             .replace_policy(policy_id, policy)
             .await?;
@@ -9000,7 +9000,7 @@ mod ssf_transmitter_replace_ssf_stream {
     use okta_api::management::SsfTransmitterApi;
 
     async fn replace_ssf_stream(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let instance = okta_api::management::models::StreamConfiguration { aud: None, delivery: okta_api::management::models::StreamConfigurationDelivery { authorization_header: None, endpoint_url: "endpoint_url_example".to_string(), method: okta_api::management::models::StreamConfigurationDeliveryMethod::HttpsSchemasOpenidNetSeceventRiscDeliveryMethodPush, additional_properties: Default::default() }, events_delivered: None, events_requested: vec!["events_requested_example".to_string()], events_supported: None, format: None, iss: None, min_verification_interval: None, stream_id: None, additional_properties: Default::default() };
+        let instance = okta_api::management::models::StreamConfiguration { aud: None, delivery: okta_api::management::models::StreamConfigurationDelivery { authorization_header: okta_api::Nullable::Absent, endpoint_url: "endpoint_url_example".to_string(), method: okta_api::management::models::StreamConfigurationDeliveryMethod::HttpsSchemasOpenidNetSeceventRiscDeliveryMethodPush, additional_properties: Default::default() }, events_delivered: None, events_requested: vec!["events_requested_example".to_string()], events_supported: None, format: None, iss: None, min_verification_interval: okta_api::Nullable::Absent, stream_id: None, additional_properties: Default::default() };
         let result = SsfTransmitterApi::new(client)
             .replace_ssf_stream(instance)
             .await?;
@@ -9014,7 +9014,7 @@ mod ssf_transmitter_create_ssf_stream {
     use okta_api::management::SsfTransmitterApi;
 
     async fn create_ssf_stream(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let instance = okta_api::management::models::StreamConfigurationCreateRequest { delivery: okta_api::management::models::StreamConfigurationDelivery { authorization_header: None, endpoint_url: "endpoint_url_example".to_string(), method: okta_api::management::models::StreamConfigurationDeliveryMethod::HttpsSchemasOpenidNetSeceventRiscDeliveryMethodPush, additional_properties: Default::default() }, events_requested: vec!["events_requested_example".to_string()], format: None, additional_properties: Default::default() };
+        let instance = okta_api::management::models::StreamConfigurationCreateRequest { delivery: okta_api::management::models::StreamConfigurationDelivery { authorization_header: okta_api::Nullable::Absent, endpoint_url: "endpoint_url_example".to_string(), method: okta_api::management::models::StreamConfigurationDeliveryMethod::HttpsSchemasOpenidNetSeceventRiscDeliveryMethodPush, additional_properties: Default::default() }, events_requested: vec!["events_requested_example".to_string()], format: None, additional_properties: Default::default() };
         let result = SsfTransmitterApi::new(client)
             .create_ssf_stream(instance)
             .await?;
@@ -9041,7 +9041,7 @@ mod ssf_transmitter_update_ssf_stream {
     use okta_api::management::SsfTransmitterApi;
 
     async fn update_ssf_stream(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let instance = okta_api::management::models::StreamConfiguration { aud: None, delivery: okta_api::management::models::StreamConfigurationDelivery { authorization_header: None, endpoint_url: "endpoint_url_example".to_string(), method: okta_api::management::models::StreamConfigurationDeliveryMethod::HttpsSchemasOpenidNetSeceventRiscDeliveryMethodPush, additional_properties: Default::default() }, events_delivered: None, events_requested: vec!["events_requested_example".to_string()], events_supported: None, format: None, iss: None, min_verification_interval: None, stream_id: None, additional_properties: Default::default() };
+        let instance = okta_api::management::models::StreamConfiguration { aud: None, delivery: okta_api::management::models::StreamConfigurationDelivery { authorization_header: okta_api::Nullable::Absent, endpoint_url: "endpoint_url_example".to_string(), method: okta_api::management::models::StreamConfigurationDeliveryMethod::HttpsSchemasOpenidNetSeceventRiscDeliveryMethodPush, additional_properties: Default::default() }, events_delivered: None, events_requested: vec!["events_requested_example".to_string()], events_supported: None, format: None, iss: None, min_verification_interval: okta_api::Nullable::Absent, stream_id: None, additional_properties: Default::default() };
         let result = SsfTransmitterApi::new(client)
             .update_ssf_stream(instance)
             .await?;

@@ -25,7 +25,7 @@ mod client_create_client {
     use okta_api::oauth::ClientApi;
 
     async fn create_client(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        let client_arg = okta_api::oauth::models::Client { application_type: None, client_id: None, client_id_issued_at: None, client_name: "client_name_example".to_string(), client_secret: None, client_secret_expires_at: None, frontchannel_logout_session_required: None, frontchannel_logout_uri: None, grant_types: None, id_token_encrypted_response_alg: None, initiate_login_uri: None, jwks: None, jwks_uri: None, logo_uri: None, policy_uri: None, post_logout_redirect_uris: None, redirect_uris: None, request_object_signing_alg: None, response_types: None, token_endpoint_auth_method: None, tos_uri: None, additional_properties: Default::default() };
+        let client_arg = okta_api::oauth::models::Client { application_type: None, client_id: None, client_id_issued_at: None, client_name: "client_name_example".to_string(), client_secret: okta_api::Nullable::Absent, client_secret_expires_at: okta_api::Nullable::Absent, frontchannel_logout_session_required: None, frontchannel_logout_uri: okta_api::Nullable::Absent, grant_types: None, id_token_encrypted_response_alg: None, initiate_login_uri: None, jwks: None, jwks_uri: None, logo_uri: okta_api::Nullable::Absent, policy_uri: okta_api::Nullable::Absent, post_logout_redirect_uris: None, redirect_uris: None, request_object_signing_alg: None, response_types: None, token_endpoint_auth_method: None, tos_uri: okta_api::Nullable::Absent, additional_properties: Default::default() };
         let result = ClientApi::new(client)
             .create_client(client_arg)
             .await?;
@@ -54,7 +54,7 @@ mod client_replace_client {
 
     async fn replace_client(client: &okta_api::Client) -> Result<(), Box<dyn std::error::Error>> {
         let client_id = "client_id_example";
-        let client_arg = okta_api::oauth::models::Client { application_type: None, client_id: None, client_id_issued_at: None, client_name: "client_name_example".to_string(), client_secret: None, client_secret_expires_at: None, frontchannel_logout_session_required: None, frontchannel_logout_uri: None, grant_types: None, id_token_encrypted_response_alg: None, initiate_login_uri: None, jwks: None, jwks_uri: None, logo_uri: None, policy_uri: None, post_logout_redirect_uris: None, redirect_uris: None, request_object_signing_alg: None, response_types: None, token_endpoint_auth_method: None, tos_uri: None, additional_properties: Default::default() };
+        let client_arg = okta_api::oauth::models::Client { application_type: None, client_id: None, client_id_issued_at: None, client_name: "client_name_example".to_string(), client_secret: okta_api::Nullable::Absent, client_secret_expires_at: okta_api::Nullable::Absent, frontchannel_logout_session_required: None, frontchannel_logout_uri: okta_api::Nullable::Absent, grant_types: None, id_token_encrypted_response_alg: None, initiate_login_uri: None, jwks: None, jwks_uri: None, logo_uri: okta_api::Nullable::Absent, policy_uri: okta_api::Nullable::Absent, post_logout_redirect_uris: None, redirect_uris: None, request_object_signing_alg: None, response_types: None, token_endpoint_auth_method: None, tos_uri: okta_api::Nullable::Absent, additional_properties: Default::default() };
         let result = ClientApi::new(client)
             .replace_client(client_id, client_arg)
             .await?;

@@ -56,9 +56,9 @@ pub struct CampaignDetailsReadOnly {
     #[serde(
         rename = "recurringCampaignId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub recurring_campaign_id: ::std::option::Option<::std::string::String>,
+    pub recurring_campaign_id: crate::Nullable<::std::string::String>,
     /// Reporting properties for processing post-completed campaigns
     #[serde(
         rename = "reportingSettings",

@@ -44,9 +44,9 @@ pub struct CampaignSparse {
     #[serde(
         rename = "recurringCampaignId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub recurring_campaign_id: ::std::option::Option<::std::string::String>,
+    pub recurring_campaign_id: crate::Nullable<::std::string::String>,
     /// Identifies the type of reviewer for the access certification campaign
     #[serde(rename = "reviewerType")]
     pub reviewer_type: crate::governance::models::CampaignReviewerType,

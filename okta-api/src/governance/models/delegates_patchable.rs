@@ -8,8 +8,8 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DelegatesPatchable {
     /// Delegate appointments
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub appointments: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub appointments: crate::Nullable<
         ::std::vec::Vec<crate::governance::models::DelegatePatchable>,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -22,8 +22,8 @@ pub struct FieldValueDate {
     #[serde(rename = "type")]
     pub type_: crate::governance::models::FieldDateTimeType,
     /// Value provided by a user in ISO 8601 string format
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<crate::governance::models::FieldDateTimeValue>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub value: crate::Nullable<crate::governance::models::FieldDateTimeValue>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

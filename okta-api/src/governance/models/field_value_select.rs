@@ -22,8 +22,8 @@ pub struct FieldValueSelect {
     #[serde(rename = "type")]
     pub type_: crate::governance::models::FieldSelectType,
     /// Values provided by a user, only `1` is supported
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<crate::governance::models::FieldSelectValue>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub value: crate::Nullable<crate::governance::models::FieldSelectValue>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

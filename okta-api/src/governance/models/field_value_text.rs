@@ -22,8 +22,8 @@ pub struct FieldValueText {
     #[serde(rename = "type")]
     pub type_: crate::governance::models::FieldTextType,
     /// Value provided by a user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<crate::governance::models::FieldTextValue>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub value: crate::Nullable<crate::governance::models::FieldTextValue>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

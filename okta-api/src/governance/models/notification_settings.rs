@@ -36,23 +36,23 @@ pub struct NotificationSettings {
     #[serde(
         rename = "notifyReviewerWhenOverdue",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub notify_reviewer_when_overdue: ::std::option::Option<bool>,
+    pub notify_reviewer_when_overdue: crate::Nullable<bool>,
     /// A Boolean value to indicate whether a notification should be sent to the reviewer during the midpoint of the review process
     #[serde(
         rename = "notifyReviewerDuringMidpointOfReview",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub notify_reviewer_during_midpoint_of_review: ::std::option::Option<bool>,
+    pub notify_reviewer_during_midpoint_of_review: crate::Nullable<bool>,
     /// Applicable for multi-level campaigns. A Boolean value to indicate whether a notification is sent to the reviewer when a given reviewer level period is about to end
     #[serde(
         rename = "notifyReviewPeriodEnd",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub notify_review_period_end: ::std::option::Option<bool>,
+    pub notify_review_period_end: crate::Nullable<bool>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -28,16 +28,16 @@ pub struct PrincipalScopeSettingsMutable {
     #[serde(
         rename = "userIds",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub user_ids: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// An array of Okta group IDs included from access certification or the campaign. `userIds`, `groupIds` or `userScopeExpression` is required if campaign type is `USER`. A maximum of 5 groups can be specified in the array.
     #[serde(
         rename = "groupIds",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub group_ids: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// If set to `true`, only active Okta users are included in the campaign
     #[serde(
         rename = "includeOnlyActiveUsers",

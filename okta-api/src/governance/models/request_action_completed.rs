@@ -52,9 +52,9 @@ pub struct RequestActionCompleted {
     #[serde(
         rename = "accessRemoved",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub access_removed: ::std::option::Option<::std::string::String>,
+    pub access_removed: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -66,11 +66,9 @@ pub struct RequestApprovalCompleted {
     #[serde(
         rename = "fieldValues",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub field_values: ::std::option::Option<
-        crate::governance::models::ApprovalFieldValues,
-    >,
+    pub field_values: crate::Nullable<crate::governance::models::ApprovalFieldValues>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

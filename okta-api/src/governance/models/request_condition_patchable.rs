@@ -37,9 +37,9 @@ pub struct RequestConditionPatchable {
     #[serde(
         rename = "accessDurationSettings",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub access_duration_settings: ::std::option::Option<
+    pub access_duration_settings: crate::Nullable<
         crate::governance::models::AccessDurationSettingsPatchable,
     >,
     /// Unique identifier for the approval sequence

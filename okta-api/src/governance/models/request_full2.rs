@@ -33,10 +33,8 @@ pub struct RequestFull2 {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::governance::models::RequestStatus>,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resolved: ::std::option::Option<
-        crate::governance::models::RequestResolvedDateTime,
-    >,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// The grant status of the request
     #[serde(
         rename = "grantStatus",
@@ -47,10 +45,8 @@ pub struct RequestFull2 {
         crate::governance::models::RequestGrantStatus,
     >,
     /// The date the approved access was granted. Only set if request.status is APPROVED.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub granted: ::std::option::Option<
-        crate::governance::models::RequestGrantedDateTime,
-    >,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub granted: crate::Nullable<crate::governance::models::RequestGrantedDateTime>,
     /// The revocation status of the request
     #[serde(
         rename = "revocationStatus",
@@ -61,10 +57,8 @@ pub struct RequestFull2 {
         crate::governance::models::RequestRevocationStatus,
     >,
     /// The date the granted access was revoked. Only set if request.grantStatus is GRANTED and request.revocationStatus is REVOKED.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub revoked: ::std::option::Option<
-        crate::governance::models::RequestRevokedDateTime,
-    >,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub revoked: crate::Nullable<crate::governance::models::RequestRevokedDateTime>,
     /// A representation of a principal
     #[serde(
         rename = "requestedBy",
@@ -104,18 +98,16 @@ pub struct RequestFull2 {
     #[serde(
         rename = "accessDuration",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub access_duration: ::std::option::Option<
-        crate::governance::models::RequestDuration,
-    >,
+    pub access_duration: crate::Nullable<crate::governance::models::RequestDuration>,
     /// The date the granted access is scheduled for recovation. Only set if request.accessDuration exists, and request.grantStatus is GRANTED.
     #[serde(
         rename = "revocationScheduled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub revocation_scheduled: ::std::option::Option<
+    pub revocation_scheduled: crate::Nullable<
         crate::governance::models::RequestRevocationScheduledDateTime,
     >,
     /// The requester input fields required by the approval system.

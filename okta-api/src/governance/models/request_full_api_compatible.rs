@@ -33,8 +33,8 @@ pub struct RequestFullApiCompatible {
     #[serde(default)]
     pub approvals: ::std::vec::Vec<crate::governance::models::RequestApproval>,
     /// A list of actions. Currently only supports one action per request.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actions: ::std::option::Option<crate::governance::models::RequestActions>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub actions: crate::Nullable<crate::governance::models::RequestActions>,
     /// The immutable, persistent identifier that always resolves to the request
     #[serde(rename = "permalinkId", default)]
     pub permalink_id: crate::governance::models::RequestPermalinkId,
@@ -82,10 +82,8 @@ pub struct RequestFullApiCompatible {
         crate::governance::models::RequestRequestStatus,
     >,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resolved: ::std::option::Option<
-        crate::governance::models::RequestResolvedDateTime,
-    >,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// Field values provided when adding the request.
     ///
     /// If a request type has required `requesterFields`, they must be provided when the request is created.
@@ -94,9 +92,9 @@ pub struct RequestFullApiCompatible {
     #[serde(
         rename = "requesterFieldValues",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub requester_field_values: ::std::option::Option<
+    pub requester_field_values: crate::Nullable<
         crate::governance::models::RequesterFieldValues,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -76,10 +76,8 @@ pub struct RequestFullApiIncompatible {
         crate::governance::models::RequestRequestStatus,
     >,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resolved: ::std::option::Option<
-        crate::governance::models::RequestResolvedDateTime,
-    >,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// Field values provided when adding the request.
     ///
     /// If a request type has required `requesterFields`, they must be provided when the request is created.
@@ -88,9 +86,9 @@ pub struct RequestFullApiIncompatible {
     #[serde(
         rename = "requesterFieldValues",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub requester_field_values: ::std::option::Option<
+    pub requester_field_values: crate::Nullable<
         crate::governance::models::RequesterFieldValues,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -36,10 +36,8 @@ pub struct RequestMinimalReadOnlyFields {
         crate::governance::models::RequestRequestTypeId,
     >,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resolved: ::std::option::Option<
-        crate::governance::models::RequestResolvedDateTime,
-    >,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// Field values provided when adding the request.
     ///
     /// If a request type has required `requesterFields`, they must be provided when the request is created.
@@ -48,9 +46,9 @@ pub struct RequestMinimalReadOnlyFields {
     #[serde(
         rename = "requesterFieldValues",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub requester_field_values: ::std::option::Option<
+    pub requester_field_values: crate::Nullable<
         crate::governance::models::RequesterFieldValues,
     >,
     /// Links available on a single request representation

@@ -14,9 +14,9 @@ pub struct RequestOnBehalfOfSettingsPatchable {
     #[serde(
         rename = "onlyFor",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub only_for: ::std::option::Option<
+    pub only_for: crate::Nullable<
         ::std::vec::Vec<crate::governance::models::RequestOnBehalfOfType>,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

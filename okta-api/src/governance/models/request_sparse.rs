@@ -42,10 +42,8 @@ pub struct RequestSparse {
     #[serde(rename = "requestStatus")]
     pub request_status: crate::governance::models::RequestRequestStatus,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resolved: ::std::option::Option<
-        crate::governance::models::RequestResolvedDateTime,
-    >,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// The immutable, persistent identifier that always resolves to the request
     #[serde(rename = "permalinkId", default)]
     pub permalink_id: crate::governance::models::RequestPermalinkId,

@@ -63,11 +63,9 @@ pub struct RequestTypeCreatable {
     #[serde(
         rename = "accessDuration",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub access_duration: ::std::option::Option<
-        crate::governance::models::RequestDuration,
-    >,
+    pub access_duration: crate::Nullable<crate::governance::models::RequestDuration>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -48,11 +48,9 @@ pub struct RequestTypeFull {
     #[serde(
         rename = "accessDuration",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub access_duration: ::std::option::Option<
-        crate::governance::models::RequestDuration,
-    >,
+    pub access_duration: crate::Nullable<crate::governance::models::RequestDuration>,
     /// A request type has a status lifecycle described in our [request type lifecycle documentation](https://developer.okta.com/#request-type-status-lifecycle).
     ///
     /// A request type may start with a status of DRAFT or ACTIVE, based on the status property in the Add request body.

@@ -25,9 +25,9 @@ pub struct ResourceAssetAncestor {
     #[serde(
         rename = "parentId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub parent_id: ::std::option::Option<::std::string::String>,
+    pub parent_id: crate::Nullable<::std::string::String>,
     /// Links available in resource asset response
     #[serde(
         rename = "_links",

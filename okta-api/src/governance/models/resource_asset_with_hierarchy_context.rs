@@ -59,9 +59,9 @@ pub struct ResourceAssetWithHierarchyContext {
     #[serde(
         rename = "parentId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub parent_id: ::std::option::Option<::std::string::String>,
+    pub parent_id: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

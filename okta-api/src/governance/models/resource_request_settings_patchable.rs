@@ -11,9 +11,9 @@ pub struct ResourceRequestSettingsPatchable {
     #[serde(
         rename = "requestOnBehalfOfSettings",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub request_on_behalf_of_settings: ::std::option::Option<
+    pub request_on_behalf_of_settings: crate::Nullable<
         crate::governance::models::RequestOnBehalfOfSettingsPatchable,
     >,
     /// Risk settings that are valid for an access request when a risk has been detected for the resource and requesting user

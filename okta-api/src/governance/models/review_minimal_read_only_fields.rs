@@ -81,9 +81,9 @@ pub struct ReviewMinimalReadOnlyFields {
     #[serde(
         rename = "riskRuleConflicts",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub risk_rule_conflicts: ::std::option::Option<
+    pub risk_rule_conflicts: crate::Nullable<
         ::std::vec::Vec<crate::governance::models::RiskRuleConflicts>,
     >,
     /// A limited set of properties from the principal's profile

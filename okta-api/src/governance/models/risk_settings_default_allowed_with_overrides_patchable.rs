@@ -19,9 +19,9 @@ pub struct RiskSettingsDefaultAllowedWithOverridesPatchable {
     #[serde(
         rename = "accessDurationSettings",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub access_duration_settings: ::std::option::Option<
+    pub access_duration_settings: crate::Nullable<
         crate::governance::models::AccessDurationSettingsPatchable,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

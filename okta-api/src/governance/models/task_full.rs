@@ -32,8 +32,8 @@ pub struct TaskFull {
     #[serde(rename = "type")]
     pub type_: crate::governance::models::TaskType,
     /// The value of the task completion that's determined by the assignee
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub value: crate::Nullable<::std::string::String>,
     /// Indicates whether a task is escalated to another user. See [Escalate Tasks](https://help.okta.com/okta_help.htm?type=oie&id=csh-escl-task) in the product documentation.
     #[serde(
         rename = "isEscalated",
@@ -52,9 +52,9 @@ pub struct TaskFull {
     #[serde(
         rename = "originalAssigneeId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub original_assignee_id: ::std::option::Option<::std::string::String>,
+    pub original_assignee_id: crate::Nullable<::std::string::String>,
     /// The assignee who fulfilled the task
     #[serde(
         rename = "completedBy",

@@ -32,8 +32,8 @@ pub struct TaskSparse {
     #[serde(rename = "type")]
     pub type_: crate::governance::models::TaskType,
     /// The value of the task completion that's determined by the assignee
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub value: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

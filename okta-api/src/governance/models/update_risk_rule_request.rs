@@ -9,21 +9,21 @@ pub struct UpdateRiskRuleRequest {
     #[serde(default)]
     pub id: ::std::string::String,
     /// Name of the resource risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub name: crate::Nullable<::std::string::String>,
     /// Additional information about the rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notes: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub notes: crate::Nullable<::std::string::String>,
     /// Description of the risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub description: crate::Nullable<::std::string::String>,
     /// Conflict criteria for the risk rule
     #[serde(
         rename = "conflictCriteria",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub conflict_criteria: ::std::option::Option<
+    pub conflict_criteria: crate::Nullable<
         crate::governance::models::ConflictCriteriaUpdatable,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

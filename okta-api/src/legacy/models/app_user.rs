@@ -105,7 +105,10 @@ impl AppUser {
         client: &crate::Client,
         app_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<crate::legacy::models::AppUser, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "AppUser.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "AppUser.id",
+        )?;
         crate::legacy::apis::ApplicationApi::new(client)
             .update_application_user(
                 app_id,
@@ -125,7 +128,10 @@ impl AppUser {
         client: &crate::Client,
         app_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "AppUser.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "AppUser.id",
+        )?;
         crate::legacy::apis::ApplicationApi::new(client)
             .delete_application_user(app_id, ::std::clone::Clone::clone(id))
             .send()

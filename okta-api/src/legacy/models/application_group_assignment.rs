@@ -62,7 +62,7 @@ impl ApplicationGroupAssignment {
         app_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<(), crate::Error> {
         let id = crate::runtime::bound_field(
-            self.id.as_ref(),
+            crate::runtime::Optional::get(&self.id),
             "ApplicationGroupAssignment.id",
         )?;
         crate::legacy::apis::ApplicationApi::new(client)

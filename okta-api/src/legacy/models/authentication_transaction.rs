@@ -10,30 +10,30 @@ pub struct AuthenticationTransaction {
     #[serde(
         rename = "stateToken",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub state_token: ::std::option::Option<::std::string::String>,
+    pub state_token: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "sessionToken",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub session_token: ::std::option::Option<::std::string::String>,
+    pub session_token: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "expiresAt",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub expires_at: ::std::option::Option<::std::string::String>,
+    pub expires_at: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::TransactionState>,

@@ -10,18 +10,18 @@ pub struct BasicAuthApplication {
     #[serde(
         rename = "_embedded",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub embedded: ::std::option::Option<
+    pub embedded: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub links: ::std::option::Option<
+    pub links: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
@@ -38,8 +38,8 @@ pub struct BasicAuthApplication {
         crate::legacy::models::SchemeApplicationCredentials,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub features: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -60,8 +60,8 @@ pub struct BasicAuthApplication {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub profile: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub profile: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
@@ -104,12 +104,12 @@ impl ::std::default::Default for BasicAuthApplication {
             label: ::std::default::Default::default(),
             last_updated: ::std::default::Default::default(),
             licensing: ::std::default::Default::default(),
-            name: ::std::option::Option::Some(
+            name: crate::runtime::Optional::of(
                 ::std::convert::From::from("template_basic_auth"),
             ),
             profile: ::std::default::Default::default(),
             settings: ::std::default::Default::default(),
-            sign_on_mode: ::std::option::Option::Some(
+            sign_on_mode: crate::runtime::Optional::of(
                 ::std::convert::From::from("BASIC_AUTH"),
             ),
             status: ::std::default::Default::default(),

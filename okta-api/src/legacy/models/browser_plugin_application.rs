@@ -25,9 +25,9 @@ impl BrowserPluginApplication {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Swa(value) => value.embedded.as_ref(),
-            Self::SwaThreeField(value) => value.embedded.as_ref(),
-            Self::Other(value) => value.embedded.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::Other(value) => crate::runtime::Optional::get(&value.embedded),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -37,9 +37,9 @@ impl BrowserPluginApplication {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Swa(value) => value.links.as_ref(),
-            Self::SwaThreeField(value) => value.links.as_ref(),
-            Self::Other(value) => value.links.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.links),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.links),
+            Self::Other(value) => crate::runtime::Optional::get(&value.links),
         }
     }
     /// `accessibility`, whichever subtype this is.
@@ -47,17 +47,19 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationAccessibility> {
         match self {
-            Self::Swa(value) => value.accessibility.as_ref(),
-            Self::SwaThreeField(value) => value.accessibility.as_ref(),
-            Self::Other(value) => value.accessibility.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.accessibility),
+            Self::SwaThreeField(value) => {
+                crate::runtime::Optional::get(&value.accessibility)
+            }
+            Self::Other(value) => crate::runtime::Optional::get(&value.accessibility),
         }
     }
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => value.created.as_ref(),
-            Self::SwaThreeField(value) => value.created.as_ref(),
-            Self::Other(value) => value.created.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.created),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.created),
+            Self::Other(value) => crate::runtime::Optional::get(&value.created),
         }
     }
     /// `credentials`, whichever subtype this is.
@@ -65,9 +67,11 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::SchemeApplicationCredentials> {
         match self {
-            Self::Swa(value) => value.credentials.as_ref(),
-            Self::SwaThreeField(value) => value.credentials.as_ref(),
-            Self::Other(value) => value.credentials.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.credentials),
+            Self::SwaThreeField(value) => {
+                crate::runtime::Optional::get(&value.credentials)
+            }
+            Self::Other(value) => crate::runtime::Optional::get(&value.credentials),
         }
     }
     /// `features`, whichever subtype this is.
@@ -75,33 +79,35 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&::std::vec::Vec<::std::string::String>> {
         match self {
-            Self::Swa(value) => value.features.as_ref(),
-            Self::SwaThreeField(value) => value.features.as_ref(),
-            Self::Other(value) => value.features.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.features),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.features),
+            Self::Other(value) => crate::runtime::Optional::get(&value.features),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => value.id.as_ref(),
-            Self::SwaThreeField(value) => value.id.as_ref(),
-            Self::Other(value) => value.id.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.id),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.id),
+            Self::Other(value) => crate::runtime::Optional::get(&value.id),
         }
     }
     /// `label`, whichever subtype this is.
     pub fn label(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => value.label.as_ref(),
-            Self::SwaThreeField(value) => value.label.as_ref(),
-            Self::Other(value) => value.label.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.label),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.label),
+            Self::Other(value) => crate::runtime::Optional::get(&value.label),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => value.last_updated.as_ref(),
-            Self::SwaThreeField(value) => value.last_updated.as_ref(),
-            Self::Other(value) => value.last_updated.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::SwaThreeField(value) => {
+                crate::runtime::Optional::get(&value.last_updated)
+            }
+            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
         }
     }
     /// `licensing`, whichever subtype this is.
@@ -109,17 +115,17 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationLicensing> {
         match self {
-            Self::Swa(value) => value.licensing.as_ref(),
-            Self::SwaThreeField(value) => value.licensing.as_ref(),
-            Self::Other(value) => value.licensing.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.licensing),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.licensing),
+            Self::Other(value) => crate::runtime::Optional::get(&value.licensing),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => value.name.as_ref(),
-            Self::SwaThreeField(value) => value.name.as_ref(),
-            Self::Other(value) => value.name.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.name),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.name),
+            Self::Other(value) => crate::runtime::Optional::get(&value.name),
         }
     }
     /// `profile`, whichever subtype this is.
@@ -129,9 +135,9 @@ impl BrowserPluginApplication {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Swa(value) => value.profile.as_ref(),
-            Self::SwaThreeField(value) => value.profile.as_ref(),
-            Self::Other(value) => value.profile.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.profile),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.profile),
+            Self::Other(value) => crate::runtime::Optional::get(&value.profile),
         }
     }
     /// `signOnMode`, whichever subtype this is.
@@ -139,9 +145,11 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationSignOnMode> {
         match self {
-            Self::Swa(value) => value.sign_on_mode.as_ref(),
-            Self::SwaThreeField(value) => value.sign_on_mode.as_ref(),
-            Self::Other(value) => value.sign_on_mode.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.sign_on_mode),
+            Self::SwaThreeField(value) => {
+                crate::runtime::Optional::get(&value.sign_on_mode)
+            }
+            Self::Other(value) => crate::runtime::Optional::get(&value.sign_on_mode),
         }
     }
     /// `status`, whichever subtype this is.
@@ -149,9 +157,9 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationStatus> {
         match self {
-            Self::Swa(value) => value.status.as_ref(),
-            Self::SwaThreeField(value) => value.status.as_ref(),
-            Self::Other(value) => value.status.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.status),
+            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.status),
+            Self::Other(value) => crate::runtime::Optional::get(&value.status),
         }
     }
     /// `visibility`, whichever subtype this is.
@@ -159,9 +167,11 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationVisibility> {
         match self {
-            Self::Swa(value) => value.visibility.as_ref(),
-            Self::SwaThreeField(value) => value.visibility.as_ref(),
-            Self::Other(value) => value.visibility.as_ref(),
+            Self::Swa(value) => crate::runtime::Optional::get(&value.visibility),
+            Self::SwaThreeField(value) => {
+                crate::runtime::Optional::get(&value.visibility)
+            }
+            Self::Other(value) => crate::runtime::Optional::get(&value.visibility),
         }
     }
 }

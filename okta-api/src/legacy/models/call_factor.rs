@@ -107,7 +107,9 @@ impl ::std::default::Default for CallFactor {
             links: ::std::default::Default::default(),
             device: ::std::default::Default::default(),
             device_type: ::std::default::Default::default(),
-            factor_type: ::std::option::Option::Some(::std::convert::From::from("call")),
+            factor_type: crate::runtime::Optional::of(
+                ::std::convert::From::from("call"),
+            ),
             id: ::std::default::Default::default(),
             mfa_state_token_id: ::std::default::Default::default(),
             profile: ::std::default::Default::default(),

@@ -10,9 +10,9 @@ pub struct Context {
     #[serde(
         rename = "deviceToken",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub device_token: ::std::option::Option<::std::string::String>,
+    pub device_token: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -79,7 +79,10 @@ impl Group {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<crate::legacy::models::Group, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "Group.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "Group.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .update_group(
                 ::std::clone::Clone::clone(id),
@@ -97,7 +100,10 @@ impl Group {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "Group.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "Group.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .delete_group(::std::clone::Clone::clone(id))
             .send()
@@ -113,7 +119,10 @@ impl Group {
         client: &crate::Client,
         user_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "Group.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "Group.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .remove_group_user(::std::clone::Clone::clone(id), user_id)
             .send()
@@ -131,7 +140,10 @@ impl Group {
         ::std::vec::Vec<crate::legacy::models::User>,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "Group.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "Group.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .list_group_users(::std::clone::Clone::clone(id))
             .send()

@@ -70,7 +70,10 @@ impl GroupRule {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<crate::legacy::models::GroupRule, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "GroupRule.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "GroupRule.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .update_rule(
                 ::std::clone::Clone::clone(id),
@@ -88,7 +91,10 @@ impl GroupRule {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "GroupRule.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "GroupRule.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .delete_rule(::std::clone::Clone::clone(id))
             .send()
@@ -103,7 +109,10 @@ impl GroupRule {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "GroupRule.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "GroupRule.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .activate_rule(::std::clone::Clone::clone(id))
             .send()
@@ -118,7 +127,10 @@ impl GroupRule {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "GroupRule.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "GroupRule.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .deactivate_rule(::std::clone::Clone::clone(id))
             .send()

@@ -107,7 +107,7 @@ impl ::std::default::Default for HardwareFactor {
             links: ::std::default::Default::default(),
             device: ::std::default::Default::default(),
             device_type: ::std::default::Default::default(),
-            factor_type: ::std::option::Option::Some(
+            factor_type: crate::runtime::Optional::of(
                 ::std::convert::From::from("token:hardware"),
             ),
             id: ::std::default::Default::default(),

@@ -86,7 +86,7 @@ impl ::std::default::Default for OktaSignOnPolicy {
             priority: ::std::default::Default::default(),
             status: ::std::default::Default::default(),
             system: ::std::default::Default::default(),
-            type_: ::std::option::Option::Some(
+            type_: crate::runtime::Optional::of(
                 ::std::convert::From::from("OKTA_SIGN_ON"),
             ),
             conditions: ::std::default::Default::default(),

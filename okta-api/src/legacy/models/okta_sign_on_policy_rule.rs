@@ -66,7 +66,7 @@ impl ::std::default::Default for OktaSignOnPolicyRule {
             priority: ::std::default::Default::default(),
             status: ::std::default::Default::default(),
             system: ::std::default::Default::default(),
-            type_: ::std::option::Option::Some(::std::convert::From::from("SIGN_ON")),
+            type_: crate::runtime::Optional::of(::std::convert::From::from("SIGN_ON")),
             actions: ::std::default::Default::default(),
             conditions: ::std::default::Default::default(),
             name: ::std::default::Default::default(),

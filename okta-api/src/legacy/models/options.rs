@@ -10,16 +10,16 @@ pub struct Options {
     #[serde(
         rename = "multiOptionalFactorEnroll",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub multi_optional_factor_enroll: ::std::option::Option<bool>,
+    pub multi_optional_factor_enroll: crate::Nullable<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "warnBeforePasswordExpired",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub warn_before_password_expired: ::std::option::Option<bool>,
+    pub warn_before_password_expired: crate::Nullable<bool>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -89,7 +89,7 @@ impl ::std::default::Default for PasswordPolicy {
             priority: ::std::default::Default::default(),
             status: ::std::default::Default::default(),
             system: ::std::default::Default::default(),
-            type_: ::std::option::Option::Some(::std::convert::From::from("PASSWORD")),
+            type_: crate::runtime::Optional::of(::std::convert::From::from("PASSWORD")),
             conditions: ::std::default::Default::default(),
             settings: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),

@@ -64,7 +64,7 @@ impl ::std::default::Default for PasswordPolicyRule {
             priority: ::std::default::Default::default(),
             status: ::std::default::Default::default(),
             system: ::std::default::Default::default(),
-            type_: ::std::option::Option::Some(::std::convert::From::from("PASSWORD")),
+            type_: crate::runtime::Optional::of(::std::convert::From::from("PASSWORD")),
             actions: ::std::default::Default::default(),
             conditions: ::std::default::Default::default(),
             name: ::std::default::Default::default(),

@@ -10,18 +10,18 @@ pub struct SamlApplication {
     #[serde(
         rename = "_embedded",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub embedded: ::std::option::Option<
+    pub embedded: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Read-only: set by Okta.
     #[serde(
         rename = "_links",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub links: ::std::option::Option<
+    pub links: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
@@ -38,8 +38,8 @@ pub struct SamlApplication {
         crate::legacy::models::ApplicationCredentials,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub features: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// Read-only: set by Okta.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -60,8 +60,8 @@ pub struct SamlApplication {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub profile: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub profile: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
@@ -107,7 +107,7 @@ impl ::std::default::Default for SamlApplication {
             name: ::std::default::Default::default(),
             profile: ::std::default::Default::default(),
             settings: ::std::default::Default::default(),
-            sign_on_mode: ::std::option::Option::Some(
+            sign_on_mode: crate::runtime::Optional::of(
                 ::std::convert::From::from("SAML_2_0"),
             ),
             status: ::std::default::Default::default(),

@@ -83,7 +83,10 @@ impl Session {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<crate::legacy::models::Session, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "Session.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "Session.id",
+        )?;
         crate::legacy::apis::SessionApi::new(client)
             .get_session(::std::clone::Clone::clone(id))
             .send()
@@ -98,7 +101,10 @@ impl Session {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "Session.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "Session.id",
+        )?;
         crate::legacy::apis::SessionApi::new(client)
             .end_session(::std::clone::Clone::clone(id))
             .send()
@@ -113,7 +119,10 @@ impl Session {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<crate::legacy::models::Session, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "Session.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "Session.id",
+        )?;
         crate::legacy::apis::SessionApi::new(client)
             .refresh_session(::std::clone::Clone::clone(id))
             .send()

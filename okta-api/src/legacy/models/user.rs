@@ -120,7 +120,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<crate::legacy::models::User, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .update_user(
                 ::std::clone::Clone::clone(id),
@@ -138,7 +141,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .deactivate_or_delete_user(::std::clone::Clone::clone(id))
             .send()
@@ -151,7 +157,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .end_all_user_sessions(::std::clone::Clone::clone(id))
             .send()
@@ -169,7 +178,10 @@ impl User {
         ::std::vec::Vec<crate::legacy::models::AppLink>,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .list_app_links(::std::clone::Clone::clone(id))
             .send()
@@ -185,7 +197,10 @@ impl User {
         client: &crate::Client,
         change_password_request: crate::legacy::models::ChangePasswordRequest,
     ) -> ::std::result::Result<crate::legacy::models::UserCredentials, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .change_password(::std::clone::Clone::clone(id), change_password_request)
             .send()
@@ -201,7 +216,10 @@ impl User {
         client: &crate::Client,
         user_credentials: crate::legacy::models::UserCredentials,
     ) -> ::std::result::Result<crate::legacy::models::UserCredentials, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .change_recovery_question(::std::clone::Clone::clone(id), user_credentials)
             .send()
@@ -219,7 +237,10 @@ impl User {
         crate::legacy::models::ForgotPasswordResponse,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .forgot_password(::std::clone::Clone::clone(id))
             .send()
@@ -235,7 +256,10 @@ impl User {
         ::std::vec::Vec<crate::legacy::models::Role>,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .list_assigned_roles(::std::clone::Clone::clone(id))
             .send()
@@ -249,7 +273,10 @@ impl User {
         client: &crate::Client,
         role: crate::legacy::models::Role,
     ) -> ::std::result::Result<crate::legacy::models::Role, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .add_role_to_user(::std::clone::Clone::clone(id), role)
             .send()
@@ -263,7 +290,10 @@ impl User {
         client: &crate::Client,
         role_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .remove_role_from_user(::std::clone::Clone::clone(id), role_id)
             .send()
@@ -280,7 +310,10 @@ impl User {
         ::std::vec::Vec<crate::legacy::models::Group>,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .list_group_targets_for_role(::std::clone::Clone::clone(id), role_id)
             .send()
@@ -295,7 +328,10 @@ impl User {
         role_id: impl ::std::convert::Into<::std::string::String>,
         group_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .remove_group_target_from_role(
                 ::std::clone::Clone::clone(id),
@@ -314,7 +350,10 @@ impl User {
         role_id: impl ::std::convert::Into<::std::string::String>,
         group_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .add_group_target_to_role(::std::clone::Clone::clone(id), role_id, group_id)
             .send()
@@ -332,7 +371,10 @@ impl User {
         ::std::vec::Vec<crate::legacy::models::Group>,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .list_user_groups(::std::clone::Clone::clone(id))
             .send()
@@ -351,7 +393,10 @@ impl User {
         crate::legacy::models::UserActivationToken,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .activate_user(::std::clone::Clone::clone(id), send_email)
             .send()
@@ -366,7 +411,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .deactivate_user(::std::clone::Clone::clone(id))
             .send()
@@ -381,7 +429,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .suspend_user(::std::clone::Clone::clone(id))
             .send()
@@ -396,7 +447,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .unsuspend_user(::std::clone::Clone::clone(id))
             .send()
@@ -411,7 +465,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<crate::legacy::models::ResetPasswordToken, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .reset_password(::std::clone::Clone::clone(id))
             .send()
@@ -426,7 +483,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<crate::legacy::models::TempPassword, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .expire_password(::std::clone::Clone::clone(id))
             .send()
@@ -441,7 +501,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .unlock_user(::std::clone::Clone::clone(id))
             .send()
@@ -456,7 +519,10 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserApi::new(client)
             .reset_all_factors(::std::clone::Clone::clone(id))
             .send()
@@ -472,7 +538,10 @@ impl User {
         client: &crate::Client,
         group_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<(), crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::GroupApi::new(client)
             .add_user_to_group(group_id, ::std::clone::Clone::clone(id))
             .send()
@@ -488,7 +557,10 @@ impl User {
         client: &crate::Client,
         factor: crate::legacy::models::Factor,
     ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserFactorApi::new(client)
             .add_factor(::std::clone::Clone::clone(id), factor)
             .send()
@@ -504,7 +576,10 @@ impl User {
         ::std::vec::Vec<crate::legacy::models::Factor>,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserFactorApi::new(client)
             .list_supported_factors(::std::clone::Clone::clone(id))
             .send()
@@ -520,7 +595,10 @@ impl User {
         ::std::vec::Vec<crate::legacy::models::Factor>,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserFactorApi::new(client)
             .list_factors(::std::clone::Clone::clone(id))
             .send()
@@ -536,7 +614,10 @@ impl User {
         ::std::vec::Vec<crate::legacy::models::SecurityQuestion>,
         crate::Error,
     > {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserFactorApi::new(client)
             .list_supported_security_questions(::std::clone::Clone::clone(id))
             .send()
@@ -550,7 +631,10 @@ impl User {
         client: &crate::Client,
         factor_id: impl ::std::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<crate::legacy::models::Factor, crate::Error> {
-        let id = crate::runtime::bound_field(self.id.as_ref(), "User.id")?;
+        let id = crate::runtime::bound_field(
+            crate::runtime::Optional::get(&self.id),
+            "User.id",
+        )?;
         crate::legacy::apis::UserFactorApi::new(client)
             .get_factor(::std::clone::Clone::clone(id), factor_id)
             .send()

@@ -107,7 +107,7 @@ impl ::std::default::Default for WebFactor {
             links: ::std::default::Default::default(),
             device: ::std::default::Default::default(),
             device_type: ::std::default::Default::default(),
-            factor_type: ::std::option::Option::Some(::std::convert::From::from("web")),
+            factor_type: crate::runtime::Optional::of(::std::convert::From::from("web")),
             id: ::std::default::Default::default(),
             mfa_state_token_id: ::std::default::Default::default(),
             profile: ::std::default::Default::default(),

@@ -57,7 +57,7 @@ impl ::std::default::Default for ApnsPushProvider {
             id: ::std::default::Default::default(),
             last_updated_date: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
-            provider_type: ::std::option::Option::Some(
+            provider_type: crate::runtime::Optional::of(
                 ::std::convert::From::from("APNS"),
             ),
             links: ::std::default::Default::default(),

@@ -55,9 +55,9 @@ pub struct AppUserAssignRequest {
     #[serde(
         rename = "passwordChanged",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub password_changed: ::std::option::Option<::std::string::String>,
+    pub password_changed: crate::Nullable<::std::string::String>,
     /// Specifies the default and custom profile properties for a user.
     /// Properties that are visible in the Admin Console for an app assignment can also be assigned through the API.
     /// Some properties are reference properties that are imported from the target app and can't be configured.

@@ -55,7 +55,7 @@ impl ::std::default::Default for AssuranceMethod {
     /// A new value with `type` = `ASSURANCE`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            type_: ::std::option::Option::Some(::std::convert::From::from("ASSURANCE")),
+            type_: crate::runtime::Optional::of(::std::convert::From::from("ASSURANCE")),
             constraints: ::std::default::Default::default(),
             factor_mode: ::std::default::Default::default(),
             inactivity_period: ::std::default::Default::default(),

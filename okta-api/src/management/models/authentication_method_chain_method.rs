@@ -40,7 +40,7 @@ impl ::std::default::Default for AuthenticationMethodChainMethod {
     /// A new value with `type` = `AUTH_METHOD_CHAIN`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            type_: ::std::option::Option::Some(
+            type_: crate::runtime::Optional::of(
                 ::std::convert::From::from("AUTH_METHOD_CHAIN"),
             ),
             chains: ::std::default::Default::default(),

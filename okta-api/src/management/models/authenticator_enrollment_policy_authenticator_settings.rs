@@ -7,8 +7,8 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettings {
     /// Constraints for the authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub constraints: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub constraints: crate::Nullable<
         crate::management::models::AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints,
     >,
     /// Enrollment requirements for the authenticator

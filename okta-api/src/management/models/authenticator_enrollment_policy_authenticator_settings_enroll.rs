@@ -26,9 +26,9 @@ pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
     #[serde(
         rename = "autoEnroll",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub auto_enroll: ::std::option::Option<bool>,
+    pub auto_enroll: crate::Nullable<bool>,
     /// Specifies the [grace period](https://developer.okta.com/docs/concepts/policies/#authenticator-enrollment-policies) configuration for completing an authenticator enrollment or setup
     #[serde(
         rename = "gracePeriod",

@@ -83,7 +83,7 @@ impl ::std::default::Default for AuthenticatorKeyCustomApp {
             created: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
-            key: ::std::option::Option::Some(::std::convert::From::from("custom_app")),
+            key: crate::runtime::Optional::of(::std::convert::From::from("custom_app")),
             last_updated: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
             status: ::std::default::Default::default(),

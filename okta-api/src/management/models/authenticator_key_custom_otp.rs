@@ -66,7 +66,7 @@ impl ::std::default::Default for AuthenticatorKeyCustomOtp {
             created: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
-            key: ::std::option::Option::Some(::std::convert::From::from("custom_otp")),
+            key: crate::runtime::Optional::of(::std::convert::From::from("custom_otp")),
             last_updated: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
             status: ::std::default::Default::default(),

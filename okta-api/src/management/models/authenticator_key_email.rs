@@ -71,7 +71,7 @@ impl ::std::default::Default for AuthenticatorKeyEmail {
             created: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
-            key: ::std::option::Option::Some(::std::convert::From::from("okta_email")),
+            key: crate::runtime::Optional::of(::std::convert::From::from("okta_email")),
             last_updated: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
             status: ::std::default::Default::default(),

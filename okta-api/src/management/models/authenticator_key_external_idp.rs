@@ -66,7 +66,9 @@ impl ::std::default::Default for AuthenticatorKeyExternalIdp {
             created: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
-            key: ::std::option::Option::Some(::std::convert::From::from("external_idp")),
+            key: crate::runtime::Optional::of(
+                ::std::convert::From::from("external_idp"),
+            ),
             last_updated: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
             status: ::std::default::Default::default(),

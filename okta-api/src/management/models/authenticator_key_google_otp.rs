@@ -66,7 +66,7 @@ impl ::std::default::Default for AuthenticatorKeyGoogleOtp {
             created: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
-            key: ::std::option::Option::Some(::std::convert::From::from("google_otp")),
+            key: crate::runtime::Optional::of(::std::convert::From::from("google_otp")),
             last_updated: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
             status: ::std::default::Default::default(),

@@ -66,7 +66,7 @@ impl ::std::default::Default for AuthenticatorKeyPassword {
             created: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
-            key: ::std::option::Option::Some(
+            key: crate::runtime::Optional::of(
                 ::std::convert::From::from("okta_password"),
             ),
             last_updated: ::std::default::Default::default(),

@@ -71,7 +71,9 @@ impl ::std::default::Default for AuthenticatorKeyPhone {
             created: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
-            key: ::std::option::Option::Some(::std::convert::From::from("phone_number")),
+            key: crate::runtime::Optional::of(
+                ::std::convert::From::from("phone_number"),
+            ),
             last_updated: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
             status: ::std::default::Default::default(),

@@ -71,7 +71,7 @@ impl ::std::default::Default for AuthenticatorKeySecurityQuestion {
             created: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
-            key: ::std::option::Option::Some(
+            key: crate::runtime::Optional::of(
                 ::std::convert::From::from("security_question"),
             ),
             last_updated: ::std::default::Default::default(),

@@ -41,7 +41,7 @@ impl ::std::default::Default for AuthenticatorMethodPush {
     fn default() -> Self {
         Self {
             status: ::std::default::Default::default(),
-            type_: ::std::option::Option::Some(::std::convert::From::from("push")),
+            type_: crate::runtime::Optional::of(::std::convert::From::from("push")),
             links: ::std::default::Default::default(),
             settings: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),

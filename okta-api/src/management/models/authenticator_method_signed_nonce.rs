@@ -41,7 +41,7 @@ impl ::std::default::Default for AuthenticatorMethodSignedNonce {
     fn default() -> Self {
         Self {
             status: ::std::default::Default::default(),
-            type_: ::std::option::Option::Some(
+            type_: crate::runtime::Optional::of(
                 ::std::convert::From::from("signed_nonce"),
             ),
             links: ::std::default::Default::default(),

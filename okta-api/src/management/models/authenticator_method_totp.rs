@@ -41,7 +41,7 @@ impl ::std::default::Default for AuthenticatorMethodTotp {
     fn default() -> Self {
         Self {
             status: ::std::default::Default::default(),
-            type_: ::std::option::Option::Some(::std::convert::From::from("totp")),
+            type_: crate::runtime::Optional::of(::std::convert::From::from("totp")),
             links: ::std::default::Default::default(),
             settings: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),

@@ -35,7 +35,7 @@ impl ::std::default::Default for ByDateTimeAuthenticatorGracePeriodExpiry {
     /// A new value with `type` = `BY_DATE_TIME`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            type_: ::std::option::Option::Some(
+            type_: crate::runtime::Optional::of(
                 ::std::convert::From::from("BY_DATE_TIME"),
             ),
             expiry: ::std::default::Default::default(),

@@ -37,7 +37,7 @@ impl ::std::default::Default for BySkipCountAuthenticatorGracePeriod {
     /// A new value with `type` = `BY_SKIP_COUNT`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            type_: ::std::option::Option::Some(
+            type_: crate::runtime::Optional::of(
                 ::std::convert::From::from("BY_SKIP_COUNT"),
             ),
             skip_count: ::std::default::Default::default(),

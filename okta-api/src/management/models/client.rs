@@ -27,19 +27,19 @@ pub struct Client {
     /// OAuth 2.0 client secret string (used for confidential clients). The `client_secret` is shown only on the response of the creation or update of a client Application (and only if the `token_endpoint_auth_method` is one that requires a client secret). You can't specify the `client_secret`. If the `token_endpoint_auth_method` requires one, Okta generates a random `client_secret` for the client Application.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub client_secret: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub client_secret: crate::Nullable<::std::string::String>,
     /// Time at which the `client_secret` expires or 0 if it doesn't expire (measured in unix seconds)
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub client_secret_expires_at: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub client_secret_expires_at: crate::Nullable<i64>,
     /// Include user session details
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub frontchannel_logout_session_required: ::std::option::Option<bool>,
     /// URL where Okta sends the logout request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub frontchannel_logout_uri: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub frontchannel_logout_uri: crate::Nullable<::std::string::String>,
     /// Array of OAuth 2.0 grant type strings. Default value: `[authorization_code]`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_types: ::std::option::Option<
@@ -52,11 +52,11 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_uri: ::std::option::Option<::std::string::String>,
     /// URL string that references a logo for the client consent dialog (not the sign-in dialog)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub logo_uri: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub logo_uri: crate::Nullable<::std::string::String>,
     /// URL string of a web page providing the client's policy document
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_uri: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub policy_uri: crate::Nullable<::std::string::String>,
     /// Array of redirection URI strings for use for relying party initiated logouts
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_logout_redirect_uris: ::std::option::Option<::std::string::String>,
@@ -79,8 +79,8 @@ pub struct Client {
         crate::management::models::EndpointAuthMethod,
     >,
     /// URL string of a web page providing the client's terms of service document
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tos_uri: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub tos_uri: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -11,8 +11,8 @@ pub struct DetailedHookKeyInstance {
     /// Timestamp when the key was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub created: crate::Nullable<::std::string::String>,
     /// The unique Okta ID of this key record
     ///
     /// Read-only: set by Okta.
@@ -42,9 +42,9 @@ pub struct DetailedHookKeyInstance {
     #[serde(
         rename = "lastUpdated",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_updated: ::std::option::Option<::std::string::String>,
+    pub last_updated: crate::Nullable<::std::string::String>,
     /// Display name of the key
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,

@@ -153,7 +153,9 @@ impl ::std::default::Default for DeviceAssuranceAndroidPlatform {
             last_update: ::std::default::Default::default(),
             last_updated_by: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
-            platform: ::std::option::Option::Some(::std::convert::From::from("ANDROID")),
+            platform: crate::runtime::Optional::of(
+                ::std::convert::From::from("ANDROID"),
+            ),
             links: ::std::default::Default::default(),
             caller_context: ::std::default::Default::default(),
             disk_encryption_type: ::std::default::Default::default(),

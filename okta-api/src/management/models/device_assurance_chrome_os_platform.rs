@@ -105,7 +105,7 @@ impl ::std::default::Default for DeviceAssuranceChromeOsPlatform {
             last_update: ::std::default::Default::default(),
             last_updated_by: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
-            platform: ::std::option::Option::Some(
+            platform: crate::runtime::Optional::of(
                 ::std::convert::From::from("CHROMEOS"),
             ),
             links: ::std::default::Default::default(),

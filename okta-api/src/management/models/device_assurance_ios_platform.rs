@@ -130,7 +130,7 @@ impl ::std::default::Default for DeviceAssuranceIosPlatform {
             last_update: ::std::default::Default::default(),
             last_updated_by: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
-            platform: ::std::option::Option::Some(::std::convert::From::from("IOS")),
+            platform: crate::runtime::Optional::of(::std::convert::From::from("IOS")),
             links: ::std::default::Default::default(),
             jailbreak: ::std::default::Default::default(),
             os_version: ::std::default::Default::default(),

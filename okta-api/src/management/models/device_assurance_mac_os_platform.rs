@@ -143,7 +143,7 @@ impl ::std::default::Default for DeviceAssuranceMacOsPlatform {
             last_update: ::std::default::Default::default(),
             last_updated_by: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
-            platform: ::std::option::Option::Some(::std::convert::From::from("MACOS")),
+            platform: crate::runtime::Optional::of(::std::convert::From::from("MACOS")),
             links: ::std::default::Default::default(),
             disk_encryption_type: ::std::default::Default::default(),
             os_version: ::std::default::Default::default(),

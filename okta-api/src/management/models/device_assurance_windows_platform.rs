@@ -154,7 +154,9 @@ impl ::std::default::Default for DeviceAssuranceWindowsPlatform {
             last_update: ::std::default::Default::default(),
             last_updated_by: ::std::default::Default::default(),
             name: ::std::default::Default::default(),
-            platform: ::std::option::Option::Some(::std::convert::From::from("WINDOWS")),
+            platform: crate::runtime::Optional::of(
+                ::std::convert::From::from("WINDOWS"),
+            ),
             links: ::std::default::Default::default(),
             disk_encryption_type: ::std::default::Default::default(),
             os_version: ::std::default::Default::default(),

@@ -36,12 +36,8 @@ pub struct Embedded {
     /// Acceptable use of the certificate
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "use",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub use_: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "use", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub use_: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -60,8 +60,8 @@ pub struct EntityRiskPolicy {
     )]
     pub links: ::std::option::Option<crate::management::models::PolicyLinks>,
     /// Policy conditions aren't supported for this policy type.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub conditions: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub conditions: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

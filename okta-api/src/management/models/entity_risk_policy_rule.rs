@@ -9,8 +9,8 @@ pub struct EntityRiskPolicyRule {
     /// Timestamp when the rule was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub created: crate::Nullable<::std::string::String>,
     /// Identifier for the rule
     ///
     /// Read-only: set by Okta.
@@ -22,15 +22,15 @@ pub struct EntityRiskPolicyRule {
     #[serde(
         rename = "lastUpdated",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_updated: ::std::option::Option<::std::string::String>,
+    pub last_updated: crate::Nullable<::std::string::String>,
     /// Name of the rule
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Priority of the rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub priority: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub priority: crate::Nullable<i64>,
     #[allow(missing_docs)]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
@@ -80,7 +80,7 @@ impl ::std::default::Default for EntityRiskPolicyRule {
             priority: ::std::default::Default::default(),
             status: ::std::default::Default::default(),
             system: ::std::default::Default::default(),
-            type_: ::std::option::Option::Some(
+            type_: crate::runtime::Optional::of(
                 ::std::convert::From::from("ENTITY_RISK"),
             ),
             links: ::std::default::Default::default(),

@@ -24,8 +24,8 @@ pub struct EventHook {
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Description of the event hook
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub description: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
     #[serde()]
     pub events: crate::management::models::EventSubscriptions,

@@ -10,8 +10,8 @@ pub struct EventSubscriptions {
     ///
     /// > **Note:** Event hook filters is a [self-service Early Access (EA)](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) to enable.
     /// > If you want to disable this feature, it's recommended to first remove all event filters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub filter: ::std::option::Option<crate::management::models::EventHookFilters>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub filter: crate::Nullable<crate::management::models::EventHookFilters>,
     /// The subscribed event types that trigger the event hook. When you register an event hook
     /// you need to specify which events you want to subscribe to. To see the list of event types
     /// currently eligible for use in event hooks, use the [Event Types catalog](https://developer.okta.com/docs/reference/api/event-types/#catalog)

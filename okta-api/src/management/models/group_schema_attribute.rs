@@ -15,9 +15,9 @@ pub struct GroupSchemaAttribute {
     #[serde(
         rename = "enum",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub enum_: ::std::option::Option<
+    pub enum_: crate::Nullable<
         ::std::vec::Vec<crate::management::models::GroupSchemaAttributeEnumItem>,
     >,
     /// Name of the property as it exists in an external application
@@ -53,16 +53,16 @@ pub struct GroupSchemaAttribute {
     #[serde(
         rename = "maxLength",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub max_length: ::std::option::Option<i64>,
+    pub max_length: crate::Nullable<i64>,
     /// Minimum character length of a string property
     #[serde(
         rename = "minLength",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub min_length: ::std::option::Option<i64>,
+    pub min_length: crate::Nullable<i64>,
     /// Defines the mutability of the property
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mutability: ::std::option::Option<
@@ -97,19 +97,19 @@ pub struct GroupSchemaAttribute {
     #[serde(
         rename = "oneOf",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub one_of: ::std::option::Option<
+    pub one_of: crate::Nullable<
         ::std::vec::Vec<crate::management::models::UserSchemaAttributeEnum>,
     >,
     /// Access control permissions for the property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub permissions: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub permissions: crate::Nullable<
         ::std::vec::Vec<crate::management::models::UserSchemaAttributePermission>,
     >,
     /// Determines whether the property is required
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub required: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub required: crate::Nullable<bool>,
     /// Determines whether a group attribute can be set at the individual or group level
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<
@@ -126,8 +126,8 @@ pub struct GroupSchemaAttribute {
     )]
     pub type_: ::std::option::Option<crate::management::models::UserSchemaAttributeType>,
     /// Determines whether property values must be unique
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub unique: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub unique: crate::Nullable<bool>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -13,8 +13,8 @@ pub struct HookKey {
     /// Timestamp when the key was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub created: crate::Nullable<::std::string::String>,
     /// The unique identifier for the key
     ///
     /// Read-only: set by Okta.
@@ -44,9 +44,9 @@ pub struct HookKey {
     #[serde(
         rename = "lastUpdated",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_updated: ::std::option::Option<::std::string::String>,
+    pub last_updated: crate::Nullable<::std::string::String>,
     /// Display name of the key
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,

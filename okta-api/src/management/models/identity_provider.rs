@@ -43,8 +43,8 @@ pub struct IdentityProvider {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<crate::management::models::IdentityProviderPolicy>,
     /// The properties in the IdP `properties` object vary depending on the IdP type
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub properties: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub properties: crate::Nullable<
         crate::management::models::IdentityProviderProperties,
     >,
     /// IdP-specific protocol settings for endpoints, bindings, and algorithms used to connect with the IdP and validate messages

@@ -13,16 +13,16 @@ pub struct IdentityProviderProperties {
     #[serde(
         rename = "aalValue",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub aal_value: ::std::option::Option<::std::string::String>,
+    pub aal_value: crate::Nullable<::std::string::String>,
     /// The additional Assurance Methods References (AMR) values for Smart Card IdPs. Applies to `X509` IdP type.
     #[serde(
         rename = "additionalAmr",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub additional_amr: ::std::option::Option<
+    pub additional_amr: crate::Nullable<
         ::std::vec::Vec<
             crate::management::models::IdentityProviderPropertiesAdditionalAmrItem,
         >,
@@ -50,9 +50,9 @@ pub struct IdentityProviderProperties {
     #[serde(
         rename = "ialValue",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub ial_value: ::std::option::Option<::std::string::String>,
+    pub ial_value: crate::Nullable<::std::string::String>,
     /// Metadata about the IDV vendor. Available only for `IDV_STANDARD` IdPs.
     #[serde(
         rename = "idvMetadata",

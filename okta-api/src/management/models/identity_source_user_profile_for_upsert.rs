@@ -16,30 +16,30 @@ pub struct IdentitySourceUserProfileForUpsert {
     #[serde(
         rename = "firstName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub first_name: ::std::option::Option<::std::string::String>,
+    pub first_name: crate::Nullable<::std::string::String>,
     /// Home address of the user
     #[serde(
         rename = "homeAddress",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub home_address: ::std::option::Option<::std::string::String>,
+    pub home_address: crate::Nullable<::std::string::String>,
     /// Last name of the user
     #[serde(
         rename = "lastName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_name: ::std::option::Option<::std::string::String>,
+    pub last_name: crate::Nullable<::std::string::String>,
     /// Mobile phone number of the user
     #[serde(
         rename = "mobilePhone",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub mobile_phone: ::std::option::Option<::std::string::String>,
+    pub mobile_phone: crate::Nullable<::std::string::String>,
     /// Alternative email address of the user
     #[serde(
         rename = "secondEmail",

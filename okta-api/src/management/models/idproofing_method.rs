@@ -30,7 +30,7 @@ impl ::std::default::Default for IdproofingMethod {
     /// A new value with `type` = `ID_PROOFING`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            type_: ::std::option::Option::Some(
+            type_: crate::runtime::Optional::of(
                 ::std::convert::From::from("ID_PROOFING"),
             ),
             id: ::std::default::Default::default(),

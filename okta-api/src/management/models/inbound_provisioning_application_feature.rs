@@ -49,7 +49,7 @@ impl ::std::default::Default for InboundProvisioningApplicationFeature {
     fn default() -> Self {
         Self {
             description: ::std::default::Default::default(),
-            name: ::std::option::Option::Some(
+            name: crate::runtime::Optional::of(
                 ::std::convert::From::from("INBOUND_PROVISIONING"),
             ),
             status: ::std::default::Default::default(),

@@ -33,7 +33,7 @@ impl ::std::default::Default for InlineHookChannelHttpCreate {
     /// A new value with `type` = `HTTP`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            type_: ::std::option::Option::Some(::std::convert::From::from("HTTP")),
+            type_: crate::runtime::Optional::of(::std::convert::From::from("HTTP")),
             version: ::std::default::Default::default(),
             config: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),

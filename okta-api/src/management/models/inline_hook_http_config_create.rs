@@ -21,9 +21,9 @@ pub struct InlineHookHttpConfigCreate {
     #[serde(
         rename = "authScheme",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub auth_scheme: ::std::option::Option<
+    pub auth_scheme: crate::Nullable<
         crate::management::models::InlineHookChannelConfigAuthSchemeBody,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -45,9 +45,9 @@ pub struct InlineHookOauthClientSecretConfig {
     #[serde(
         rename = "authScheme",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub auth_scheme: ::std::option::Option<::std::string::String>,
+    pub auth_scheme: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

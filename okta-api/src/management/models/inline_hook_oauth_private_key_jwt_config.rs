@@ -45,9 +45,9 @@ pub struct InlineHookOauthPrivateKeyJwtConfig {
     #[serde(
         rename = "authScheme",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub auth_scheme: ::std::option::Option<::std::string::String>,
+    pub auth_scheme: crate::Nullable<::std::string::String>,
     /// An ID value of the hook key pair generated from the [Hook Keys API](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/HookKey/#tag/HookKey)
     #[serde(
         rename = "hookKeyId",

@@ -76,8 +76,8 @@ pub struct IpNetworkZone {
     /// The IP addresses (range or CIDR form) that are allowed to forward a request from gateway addresses for an IP Network Zone.
     /// These proxies are automatically trusted by Threat Insights and used to identify the client IP of a request.
     /// The maximum array length is 150 entries for admin-created zones and 5000 entries for the default system IP Zone.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub proxies: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub proxies: crate::Nullable<
         ::std::vec::Vec<crate::management::models::NetworkZoneAddress>,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

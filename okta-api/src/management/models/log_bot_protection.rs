@@ -11,8 +11,8 @@ pub struct LogBotProtection {
     /// The bot detected level associated with the bot protection configuration target
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub level: ::std::option::Option<crate::management::models::LogBotProtectionLevel>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub level: crate::Nullable<crate::management::models::LogBotProtectionLevel>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

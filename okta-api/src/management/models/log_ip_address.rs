@@ -24,9 +24,9 @@ pub struct LogIpAddress {
     #[serde(
         rename = "ipDetails",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub ip_details: ::std::option::Option<crate::management::models::LogIpDetails>,
+    pub ip_details: crate::Nullable<crate::management::models::LogIpDetails>,
     /// Details regarding the source
     ///
     /// Read-only: set by Okta.

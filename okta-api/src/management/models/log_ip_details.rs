@@ -14,39 +14,39 @@ pub struct LogIpDetails {
     #[serde(
         rename = "asNumber",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub as_number: ::std::option::Option<i64>,
+    pub as_number: crate::Nullable<i64>,
     /// The name associated with the Autonomous System Number (ASN)
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "asOrg",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub as_org: ::std::option::Option<::std::string::String>,
+    pub as_org: crate::Nullable<::std::string::String>,
     /// The domain name associated with the IP address
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub domain: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub domain: crate::Nullable<::std::string::String>,
     /// The associated IP service categories for the IP address
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "ipServiceCategories",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub ip_service_categories: ::std::option::Option<
+    pub ip_service_categories: crate::Nullable<
         ::std::vec::Vec<crate::management::models::LogIpServiceCategory>,
     >,
     /// The internet service provider associated with the IP address
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub isp: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub isp: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -14,25 +14,23 @@ pub struct LogIpServiceCategory {
     #[serde(
         rename = "isAnonymous",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub is_anonymous: ::std::option::Option<bool>,
+    pub is_anonymous: crate::Nullable<bool>,
     /// The name of the associated operator
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operator: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub operator: crate::Nullable<::std::string::String>,
     /// The type of service provided from this IP address
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub type_: ::std::option::Option<
-        crate::management::models::LogIpServiceCategoryType,
-    >,
+    pub type_: crate::Nullable<crate::management::models::LogIpServiceCategoryType>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

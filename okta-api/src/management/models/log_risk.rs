@@ -14,35 +14,33 @@ pub struct LogRisk {
     #[serde(
         rename = "detectionName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub detection_name: ::std::option::Option<::std::string::String>,
+    pub detection_name: crate::Nullable<::std::string::String>,
     /// The entity that issued the associated risk
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub issuer: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub issuer: crate::Nullable<::std::string::String>,
     /// The risk level associated with the request
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub level: ::std::option::Option<crate::management::models::LogRiskLevel>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub level: crate::Nullable<crate::management::models::LogRiskLevel>,
     /// The previous risk level (if any) associated with the user
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "previousLevel",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub previous_level: ::std::option::Option<
-        crate::management::models::LogRiskPreviousLevel,
-    >,
+    pub previous_level: crate::Nullable<crate::management::models::LogRiskPreviousLevel>,
     /// Reasons for the associated risk
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub reasons: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub reasons: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

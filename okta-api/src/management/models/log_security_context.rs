@@ -14,65 +14,63 @@ pub struct LogSecurityContext {
     #[serde(
         rename = "asNumber",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub as_number: ::std::option::Option<i64>,
+    pub as_number: crate::Nullable<i64>,
     /// The organization that is associated with the autonomous system that the event request is sourced to
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "asOrg",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub as_org: ::std::option::Option<::std::string::String>,
+    pub as_org: crate::Nullable<::std::string::String>,
     /// **Identity Engine**: The result of the bot protection detection associated with the event
     #[serde(
         rename = "botProtection",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub bot_protection: ::std::option::Option<
-        crate::management::models::LogBotProtection,
-    >,
+    pub bot_protection: crate::Nullable<crate::management::models::LogBotProtection>,
     /// The domain name that's associated with the IP address of the inbound event request
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub domain: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub domain: crate::Nullable<::std::string::String>,
     /// Details about the associated IP address
     #[serde(
         rename = "ipDetails",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub ip_details: ::std::option::Option<crate::management::models::LogIpDetails>,
+    pub ip_details: crate::Nullable<crate::management::models::LogIpDetails>,
     /// The Internet service provider that's used to send the event's request
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub isp: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub isp: crate::Nullable<::std::string::String>,
     /// Specifies whether an event's request is from a known proxy
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "isProxy",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub is_proxy: ::std::option::Option<bool>,
+    pub is_proxy: crate::Nullable<bool>,
     /// Risk associated with the event
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk: ::std::option::Option<crate::management::models::LogRisk>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub risk: crate::Nullable<crate::management::models::LogRisk>,
     /// The result of the user behavior detection models associated with the event
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "userBehaviors",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub user_behaviors: ::std::option::Option<
+    pub user_behaviors: crate::Nullable<
         ::std::vec::Vec<crate::management::models::LogUserBehavior>,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -40,9 +40,9 @@ pub struct LogStreamSchema {
     #[serde(
         rename = "oneOf",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub one_of: ::std::option::Option<
+    pub one_of: crate::Nullable<
         ::std::vec::Vec<crate::management::models::UserSchemaAttributeEnum>,
     >,
     /// For `string` log stream schema property type, specifies the regular expression used to validate the property

@@ -9,8 +9,8 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Oauth2ClientJsonEncryptionKeyResponse {
     /// Unique identifier of the JSON Web Key in the OAUth 2.0 client's JWKS
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub kid: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub kid: crate::Nullable<::std::string::String>,
     /// Status of the OAuth 2.0 client JSON Web Key
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<

@@ -13,8 +13,8 @@ pub struct Oauth2ClientJsonWebKeyRequestBody {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub e: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the JSON Web Key in the OAuth 2.0 client's JWKS
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub kid: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub kid: crate::Nullable<::std::string::String>,
     /// Cryptographic algorithm family for the certificate's key pair
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub kty: ::std::option::Option<::std::string::String>,

@@ -10,8 +10,8 @@ pub struct Oauth2ResourceServerJsonWebKeyRequestBody {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub e: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the JSON web key in the custom authorization server's public JWKS
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub kid: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub kid: crate::Nullable<::std::string::String>,
     /// Cryptographic algorithm family for the certificate's key pair
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub kty: ::std::option::Option<::std::string::String>,

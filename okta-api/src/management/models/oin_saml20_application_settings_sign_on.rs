@@ -28,30 +28,30 @@ pub struct OinSaml20ApplicationSettingsSignOn {
     #[serde(
         rename = "audienceOverride",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub audience_override: ::std::option::Option<::std::string::String>,
+    pub audience_override: crate::Nullable<::std::string::String>,
     /// Identifies a specific application resource in an IdP-initiated SSO scenario
     #[serde(
         rename = "defaultRelayState",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub default_relay_state: ::std::option::Option<::std::string::String>,
+    pub default_relay_state: crate::Nullable<::std::string::String>,
     /// Destination override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "destinationOverride",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub destination_override: ::std::option::Option<::std::string::String>,
+    pub destination_override: crate::Nullable<::std::string::String>,
     /// Recipient override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "recipientOverride",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub recipient_override: ::std::option::Option<::std::string::String>,
+    pub recipient_override: crate::Nullable<::std::string::String>,
     /// Determines the SAML app session lifetimes with Okta
     #[serde(
         rename = "samlAssertionLifetimeSeconds",
@@ -63,9 +63,9 @@ pub struct OinSaml20ApplicationSettingsSignOn {
     #[serde(
         rename = "ssoAcsUrlOverride",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub sso_acs_url_override: ::std::option::Option<::std::string::String>,
+    pub sso_acs_url_override: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -14,8 +14,8 @@ pub struct OktaSupportCaseImpersonation {
         crate::management::models::OktaSupportAccessStatus,
     >,
     /// Expiration date of Okta Support access
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expiration: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub expiration: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

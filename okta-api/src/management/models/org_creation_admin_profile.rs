@@ -13,16 +13,16 @@ pub struct OrgCreationAdminProfile {
     #[serde(
         rename = "firstName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub first_name: ::std::option::Option<::std::string::String>,
+    pub first_name: crate::Nullable<::std::string::String>,
     /// The family name of the User (`familyName`)
     #[serde(
         rename = "lastName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_name: ::std::option::Option<::std::string::String>,
+    pub last_name: crate::Nullable<::std::string::String>,
     /// The primary email address of the User. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
     #[serde(default)]
     pub email: ::std::string::String,

@@ -12,14 +12,14 @@ pub struct OrgOktaSupportSettingsObj {
     #[serde(
         rename = "caseNumber",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub case_number: ::std::option::Option<::std::string::String>,
+    pub case_number: crate::Nullable<::std::string::String>,
     /// Expiration of Okta Support
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expiration: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub expiration: crate::Nullable<::std::string::String>,
     /// Status of Okta Support Settings
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support: ::std::option::Option<crate::management::models::OrgOktaSupportSetting>,

@@ -27,9 +27,9 @@ pub struct OsAccountBase {
     #[serde(
         rename = "lastSeenAt",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_seen_at: ::std::option::Option<::std::string::String>,
+    pub last_seen_at: crate::Nullable<::std::string::String>,
     /// Timestamp when the OS account was last updated
     ///
     /// Read-only: set by Okta.
@@ -42,9 +42,9 @@ pub struct OsAccountBase {
     #[serde(
         rename = "resourceAlternateId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub resource_alternate_id: ::std::option::Option<::std::string::String>,
+    pub resource_alternate_id: crate::Nullable<::std::string::String>,
     /// Display name of the OS account
     #[serde(
         rename = "resourceDisplayName",

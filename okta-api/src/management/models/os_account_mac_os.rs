@@ -25,9 +25,9 @@ pub struct OsAccountMacOs {
     #[serde(
         rename = "lastSeenAt",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_seen_at: ::std::option::Option<::std::string::String>,
+    pub last_seen_at: crate::Nullable<::std::string::String>,
     /// Timestamp when the OS account was last updated
     ///
     /// Read-only: set by Okta.
@@ -40,9 +40,9 @@ pub struct OsAccountMacOs {
     #[serde(
         rename = "resourceAlternateId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub resource_alternate_id: ::std::option::Option<::std::string::String>,
+    pub resource_alternate_id: crate::Nullable<::std::string::String>,
     /// Display name of the OS account
     #[serde(
         rename = "resourceDisplayName",

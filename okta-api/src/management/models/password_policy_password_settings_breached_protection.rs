@@ -12,25 +12,25 @@ pub struct PasswordPolicyPasswordSettingsBreachedProtection {
     #[serde(
         rename = "delegatedWorkflowId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub delegated_workflow_id: ::std::option::Option<::std::string::String>,
+    pub delegated_workflow_id: crate::Nullable<::std::string::String>,
     /// Specifies the number of days after a breached password is found during a sign-in attempt that the user's password should expire.
     /// Valid values: 0 through 10. If set to 0, it happens immediately.
     #[serde(
         rename = "expireAfterDays",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub expire_after_days: ::std::option::Option<i64>,
+    pub expire_after_days: crate::Nullable<i64>,
     /// (Optional, default is false) If true, you must also specify a value for `expireAfterDays`. When enabled, the user's session(s)
     /// are terminated immediately the first time the user's credentials are detected as part of a breach.
     #[serde(
         rename = "logoutEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub logout_enabled: ::std::option::Option<bool>,
+    pub logout_enabled: crate::Nullable<bool>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

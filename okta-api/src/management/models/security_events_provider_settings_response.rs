@@ -15,8 +15,8 @@ pub struct SecurityEventsProviderSettingsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_url: ::std::option::Option<::std::string::String>,
     /// The well-known URL of the security events provider (the SSF transmitter)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub well_known_url: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub well_known_url: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -19,9 +19,9 @@ pub struct SsprSettings {
     #[serde(
         rename = "allowRecoveryEmailWithoutEnrollment",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub allow_recovery_email_without_enrollment: ::std::option::Option<bool>,
+    pub allow_recovery_email_without_enrollment: crate::Nullable<bool>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

@@ -42,8 +42,8 @@ pub struct StreamConfiguration {
     /// The minimum amount of time, in seconds, between two verification requests.
     ///
     /// A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_verification_interval: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub min_verification_interval: crate::Nullable<i64>,
     /// The ID of the SSF stream configuration
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,

@@ -9,8 +9,8 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StreamConfigurationDelivery {
     /// The HTTP authorization header that's included for each HTTP POST request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_header: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub authorization_header: crate::Nullable<::std::string::String>,
     /// The target endpoint URL where the transmitter delivers the SET using HTTP POST requests
     #[serde(default)]
     pub endpoint_url: ::std::string::String,

@@ -10,9 +10,9 @@ pub struct UserFactorCallProfile {
     #[serde(
         rename = "phoneExtension",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub phone_extension: ::std::option::Option<::std::string::String>,
+    pub phone_extension: crate::Nullable<::std::string::String>,
     /// Phone number of the factor. Format phone numbers to use the [E.164 standard](https://www.itu.int/rec/T-REC-E.164/).
     #[serde(
         rename = "phoneNumber",

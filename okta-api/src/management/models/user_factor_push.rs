@@ -83,7 +83,9 @@ impl ::std::default::Default for UserFactorPush {
     fn default() -> Self {
         Self {
             created: ::std::default::Default::default(),
-            factor_type: ::std::option::Option::Some(::std::convert::From::from("push")),
+            factor_type: crate::runtime::Optional::of(
+                ::std::convert::From::from("push"),
+            ),
             id: ::std::default::Default::default(),
             last_updated: ::std::default::Default::default(),
             profile: ::std::default::Default::default(),

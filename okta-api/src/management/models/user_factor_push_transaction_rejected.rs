@@ -41,7 +41,7 @@ impl ::std::default::Default for UserFactorPushTransactionRejected {
     /// A new value with `factorResult` = `REJECTED`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            factor_result: ::std::option::Option::Some(
+            factor_result: crate::runtime::Optional::of(
                 ::std::convert::From::from("REJECTED"),
             ),
             profile: ::std::default::Default::default(),

@@ -50,7 +50,7 @@ impl ::std::default::Default for UserFactorPushTransactionWaitingNmc {
     /// A new value with `factorResult` = `WAITING (with number matching challenge)`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            factor_result: ::std::option::Option::Some(
+            factor_result: crate::runtime::Optional::of(
                 ::std::convert::From::from("WAITING (with number matching challenge)"),
             ),
             profile: ::std::default::Default::default(),

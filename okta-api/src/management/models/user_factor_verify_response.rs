@@ -21,9 +21,9 @@ pub struct UserFactorVerifyResponse {
     #[serde(
         rename = "factorMessage",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub factor_message: ::std::option::Option<::std::string::String>,
+    pub factor_message: crate::Nullable<::std::string::String>,
     /// Result of a factor verification
     #[serde(
         rename = "factorResult",

@@ -7,8 +7,8 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserFactorVerifyResponseWaitingEmbedded {
     /// Number matching challenge for a `push` factor
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub challenge: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub challenge: crate::Nullable<
         crate::management::models::NumberFactorChallengeEmbeddedLinksChallenge,
     >,
     /// Properties newer than this SDK: read and written back unchanged.

@@ -9,8 +9,8 @@ pub struct UserGetSingleton {
     /// The timestamp when the user status transitioned to `ACTIVE`
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activated: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub activated: crate::Nullable<::std::string::String>,
     /// The timestamp when the user was created
     ///
     /// Read-only: set by Okta.
@@ -30,9 +30,9 @@ pub struct UserGetSingleton {
     #[serde(
         rename = "lastLogin",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_login: ::std::option::Option<::std::string::String>,
+    pub last_login: crate::Nullable<::std::string::String>,
     /// The timestamp when the user was last updated
     ///
     /// Read-only: set by Okta.
@@ -48,9 +48,9 @@ pub struct UserGetSingleton {
     #[serde(
         rename = "passwordChanged",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub password_changed: ::std::option::Option<::std::string::String>,
+    pub password_changed: crate::Nullable<::std::string::String>,
     /// Specifies the default and custom profile properties for a user.
     ///
     /// The default user profile is based on the [System for Cross-domain Identity Management: Core Schema](https://datatracker.ietf.org/doc/html/rfc7643).
@@ -85,18 +85,18 @@ pub struct UserGetSingleton {
     #[serde(
         rename = "statusChanged",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub status_changed: ::std::option::Option<::std::string::String>,
+    pub status_changed: crate::Nullable<::std::string::String>,
     /// The target status of an in-progress asynchronous status transition. This property is only returned if the user's state is transitioning.
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "transitioningToStatus",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub transitioning_to_status: ::std::option::Option<
+    pub transitioning_to_status: crate::Nullable<
         crate::management::models::UserTransitioningToStatus,
     >,
     /// The user type that determines the schema for the user's profile. The `type` property is a map that identifies the [User Types](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserType/#tag/UserType).

@@ -18,22 +18,22 @@
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserProfile {
     /// The city or locality of the user's address (`locality`)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub city: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub city: crate::Nullable<::std::string::String>,
     /// Name of the cost center assigned to a user
     #[serde(
         rename = "costCenter",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub cost_center: ::std::option::Option<::std::string::String>,
+    pub cost_center: crate::Nullable<::std::string::String>,
     /// The country name component of the user's address (`country`). For validation, see [ISO 3166-1 alpha 2 "short" code format](https://datatracker.ietf.org/doc/html/draft-ietf-scim-core-schema-22#ref-ISO3166).
     #[serde(
         rename = "countryCode",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub country_code: ::std::option::Option<::std::string::String>,
+    pub country_code: crate::Nullable<::std::string::String>,
     /// Name of the user's department
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<::std::string::String>,
@@ -41,12 +41,12 @@ pub struct UserProfile {
     #[serde(
         rename = "displayName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub display_name: ::std::option::Option<::std::string::String>,
+    pub display_name: crate::Nullable<::std::string::String>,
     /// Name of the user's division
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub division: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub division: crate::Nullable<::std::string::String>,
     /// The primary email address of the user. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -61,30 +61,30 @@ pub struct UserProfile {
     #[serde(
         rename = "firstName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub first_name: ::std::option::Option<::std::string::String>,
+    pub first_name: crate::Nullable<::std::string::String>,
     /// Honorific prefix(es) of the user, or title in most Western languages
     #[serde(
         rename = "honorificPrefix",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub honorific_prefix: ::std::option::Option<::std::string::String>,
+    pub honorific_prefix: crate::Nullable<::std::string::String>,
     /// Honorific suffix(es) of the user
     #[serde(
         rename = "honorificSuffix",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub honorific_suffix: ::std::option::Option<::std::string::String>,
+    pub honorific_suffix: crate::Nullable<::std::string::String>,
     /// The family name of the user (`familyName`)
     #[serde(
         rename = "lastName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub last_name: ::std::option::Option<::std::string::String>,
+    pub last_name: crate::Nullable<::std::string::String>,
     /// The user's default location for purposes of localizing items such as currency, date time format, numerical representations, and so on.
     /// A locale value is a concatenation of the ISO 639-1 two-letter language code, an underscore, and the ISO 3166-1 two-letter country code. For example, en_US specifies the language English and country US. This value is `en_US` by default.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -99,106 +99,106 @@ pub struct UserProfile {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
     /// The `displayName` of the user's manager
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub manager: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub manager: crate::Nullable<::std::string::String>,
     /// The `id` of the user's manager
     #[serde(
         rename = "managerId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub manager_id: ::std::option::Option<::std::string::String>,
+    pub manager_id: crate::Nullable<::std::string::String>,
     /// The middle name of the user
     #[serde(
         rename = "middleName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub middle_name: ::std::option::Option<::std::string::String>,
+    pub middle_name: crate::Nullable<::std::string::String>,
     /// The mobile phone number of the user
     #[serde(
         rename = "mobilePhone",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub mobile_phone: ::std::option::Option<::std::string::String>,
+    pub mobile_phone: crate::Nullable<::std::string::String>,
     /// The casual way to address the user in real life
     #[serde(
         rename = "nickName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub nick_name: ::std::option::Option<::std::string::String>,
+    pub nick_name: crate::Nullable<::std::string::String>,
     /// Name of the the user's organization
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub organization: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub organization: crate::Nullable<::std::string::String>,
     /// Mailing address component of the user's address
     #[serde(
         rename = "postalAddress",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub postal_address: ::std::option::Option<::std::string::String>,
+    pub postal_address: crate::Nullable<::std::string::String>,
     /// The user's preferred written or spoken language. For validation, see [RFC 7231 Section 5.3.5](https://datatracker.ietf.org/doc/html/rfc7231#section-5.3.5).
     #[serde(
         rename = "preferredLanguage",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub preferred_language: ::std::option::Option<::std::string::String>,
+    pub preferred_language: crate::Nullable<::std::string::String>,
     /// The primary phone number of the user such as a home number
     #[serde(
         rename = "primaryPhone",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub primary_phone: ::std::option::Option<::std::string::String>,
+    pub primary_phone: crate::Nullable<::std::string::String>,
     /// The URL of the user's online profile. For example, a web page. See [URL](https://datatracker.ietf.org/doc/html/rfc1808).
     #[serde(
         rename = "profileUrl",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub profile_url: ::std::option::Option<::std::string::String>,
+    pub profile_url: crate::Nullable<::std::string::String>,
     /// The secondary email address of the user typically used for account recovery. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
     #[serde(
         rename = "secondEmail",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub second_email: ::std::option::Option<::std::string::String>,
+    pub second_email: crate::Nullable<::std::string::String>,
     /// The state or region component of the user's address (`region`)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub state: crate::Nullable<::std::string::String>,
     /// The full street address component of the user's address
     #[serde(
         rename = "streetAddress",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub street_address: ::std::option::Option<::std::string::String>,
+    pub street_address: crate::Nullable<::std::string::String>,
     /// The user's time zone
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub timezone: crate::Nullable<::std::string::String>,
     /// The user's title, such as Vice President
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub title: crate::Nullable<::std::string::String>,
     /// The property used to describe the organization-to-user relationship, such as employee or contractor
     ///
     /// > **Note:** The `userType` property is a standard string attribute and should be treated as a descriptive label rather than a functional setting. Unlike a user's assigned user [`type`](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#tag/User/operation/createUser!path=type&t=request), this property is purely informational and doesn't influence the behavior of the Okta platform.
     #[serde(
         rename = "userType",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub user_type: ::std::option::Option<::std::string::String>,
+    pub user_type: crate::Nullable<::std::string::String>,
     /// The ZIP code or postal code component of the user's address (`postalCode`)
     #[serde(
         rename = "zipCode",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub zip_code: ::std::option::Option<::std::string::String>,
+    pub zip_code: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<

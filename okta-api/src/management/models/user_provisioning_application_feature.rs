@@ -49,7 +49,7 @@ impl ::std::default::Default for UserProvisioningApplicationFeature {
     fn default() -> Self {
         Self {
             description: ::std::default::Default::default(),
-            name: ::std::option::Option::Some(
+            name: crate::runtime::Optional::of(
                 ::std::convert::From::from("USER_PROVISIONING"),
             ),
             status: ::std::default::Default::default(),

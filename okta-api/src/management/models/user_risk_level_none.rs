@@ -34,7 +34,7 @@ impl ::std::default::Default for UserRiskLevelNone {
     /// A new value with `riskLevel` = `NONE`: what makes it this type on the wire.
     fn default() -> Self {
         Self {
-            risk_level: ::std::option::Option::Some(::std::convert::From::from("NONE")),
+            risk_level: crate::runtime::Optional::of(::std::convert::From::from("NONE")),
             links: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
