@@ -370,9 +370,14 @@ pub enum ModelKind {
 }
 
 /// A value that is one of several types, told apart only by its shape: the
-/// first alternative that fits wins, and a value none fits is kept as JSON.
+/// alternative it fits best (or the first that fits), and a value none fits
+/// is kept as JSON.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OneOf {
+    /// Whether at least two alternatives are objects of different shapes:
+    /// a value is then decoded as the alternative it fits best
+    /// (`Shape`), not as the first that fits.
+    pub best_match: bool,
     /// The alternatives, in spec order.
     pub variants: Vec<Alternative>,
     /// Whether every alternative is a scalar (string, number, boolean,
@@ -387,8 +392,23 @@ pub struct Alternative {
     pub ty: TypeRef,
     /// An inline alternative's `description`, else its `title`.
     pub doc: Option<String>,
+    /// What an object of this alternative holds, where it is a struct: for
+    /// choosing the alternative a value fits best.
+    pub shape: Option<Shape>,
     /// Held in a `Box`: named alternatives may contain the one-of again.
     pub boxed: bool,
+}
+
+/// The properties of an object alternative of a one-of, by wire name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shape {
+    /// Properties the alternative requires.
+    pub required: Vec<WireName>,
+    /// Every property the alternative knows.
+    pub known: Vec<WireName>,
+    /// Properties whose value is one of a few strings (an `enum` field, a
+    /// discriminator or `x-okta-defined-as` value), with those strings.
+    pub constants: Vec<(WireName, Vec<String>)>,
 }
 
 /// An object type. Unknown properties are always kept.

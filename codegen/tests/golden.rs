@@ -175,12 +175,17 @@ fn outline(api: &Api) -> String {
                 }
                 out.extend(common.iter().map(|f| format!("  common{}", &field_line(f)[7..])));
             }
-            ModelKind::OneOf(OneOf { variants, scalar }) => {
-                out.push(format!("  one_of scalar={scalar}"));
+            ModelKind::OneOf(OneOf {
+                best_match,
+                variants,
+                scalar,
+            }) => {
+                out.push(format!("  one_of scalar={scalar} best_match={best_match}"));
                 for Alternative {
                     name,
                     ty: t,
                     doc,
+                    shape,
                     boxed,
                 } in variants
                 {
@@ -189,6 +194,25 @@ fn outline(api: &Api) -> String {
                         ty(t),
                         short(doc)
                     ));
+                    if let Some(Shape {
+                        required,
+                        known,
+                        constants,
+                    }) = shape
+                    {
+                        let names =
+                            |w: &[WireName]| w.iter().map(|w| w.0.as_str()).collect::<Vec<_>>().join(",");
+                        let constants: Vec<String> = constants
+                            .iter()
+                            .map(|(w, v)| format!("{w}={}", v.join("|")))
+                            .collect();
+                        out.push(format!(
+                            "    shape required=[{}] known=[{}] constants=[{}]",
+                            names(required),
+                            names(known),
+                            constants.join(",")
+                        ));
+                    }
                 }
             }
             ModelKind::Alias(t) => out.push(format!("  alias {}", ty(t))),

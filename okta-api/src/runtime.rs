@@ -655,6 +655,60 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, se
     serde_json::from_value(value)
 }
 
+/// The properties of an object alternative of a one-of, by wire name.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    /// Properties the alternative requires.
+    pub required: &'static [&'static str],
+    /// Every property the alternative knows.
+    pub known: &'static [&'static str],
+    /// Properties whose value is one of a few strings, with those strings.
+    pub constants: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// The order in which to try the alternatives of a one-of on `value`: the
+/// alternative it fits best first. An object fits an alternative better
+/// when, in turn: it has every property the alternative requires; more of
+/// its properties hold one of the strings the alternative allows there
+/// (fewer hold another); more of its properties are ones the alternative
+/// knows; fewer of the alternative's properties are missing. Alternatives
+/// that are not objects (`None`), and ties, keep the spec's order.
+pub fn best_first(value: &serde_json::Value, shapes: &[Option<Shape>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..shapes.len()).collect();
+    let Some(object) = value.as_object() else {
+        return order;
+    };
+    let score = |shape: &Option<Shape>| -> (bool, i64, usize, usize) {
+        let Some(shape) = shape else {
+            return (false, i64::MIN, 0, usize::MAX);
+        };
+        let has_required = shape.required.iter().all(|p| object.contains_key(*p));
+        let constants = shape
+            .constants
+            .iter()
+            .filter_map(|(p, allowed)| {
+                object
+                    .get(*p)
+                    .and_then(|v| v.as_str())
+                    .map(|v| allowed.contains(&v))
+            })
+            .map(|fits| if fits { 1 } else { -1 })
+            .sum();
+        let known = object
+            .keys()
+            .filter(|k| shape.known.contains(&k.as_str()))
+            .count();
+        (has_required, constants, known, shape.known.len() - known)
+    };
+    let scores: Vec<_> = shapes.iter().map(score).collect();
+    // Best first: larger on the first three, smaller on the last.
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&scores[a], &scores[b]);
+        (y.0, y.1, y.2, x.3).cmp(&(x.0, x.1, x.2, y.3))
+    });
+    order
+}
+
 /// A field a resource method binds an argument to; an error when unset.
 pub fn bound_field<'a, T>(value: Option<&'a T>, field: &'static str) -> Result<&'a T, Error> {
     value.ok_or(Error::MissingField { field })
@@ -880,6 +934,51 @@ mod tests {
         assert!(empty.is_empty());
         let list: Vec<String> = response(b"[\"a\"]").json_or_default().unwrap();
         assert_eq!(list, ["a"]);
+    }
+
+    #[test]
+    fn a_value_is_tried_first_as_the_alternative_it_fits_best() {
+        const USER_GROUP: Shape = Shape {
+            required: &[],
+            known: &["name", "description"],
+            constants: &[],
+        };
+        const AD_GROUP: Shape = Shape {
+            required: &[],
+            known: &["name", "description", "dn", "samAccountName"],
+            constants: &[],
+        };
+        const CHROME: Shape = Shape {
+            required: &["type", "serviceAccountName"],
+            known: &["type", "serviceAccountName"],
+            constants: &[("type", &["CHROME"])],
+        };
+        const IDP: Shape = Shape {
+            required: &["type", "idpId"],
+            known: &["type", "idpId"],
+            constants: &[("type", &["DEVICE_IDP"])],
+        };
+        let groups = [Some(USER_GROUP), Some(AD_GROUP)];
+        let ad = serde_json::json!({"name": "g", "dn": "CN=g", "samAccountName": "g"});
+        assert_eq!(best_first(&ad, &groups), [1, 0], "more known properties");
+        let plain = serde_json::json!({"name": "g", "description": "d"});
+        assert_eq!(best_first(&plain, &groups), [0, 1], "fewer properties missing");
+        let reversed = [Some(AD_GROUP), Some(USER_GROUP)];
+        assert_eq!(best_first(&plain, &reversed), [1, 0], "whatever the spec's order");
+        let devices = [Some(CHROME), Some(IDP), None];
+        // Required properties first, then the constant.
+        let idp = serde_json::json!({"type": "DEVICE_IDP", "idpId": "0oa1"});
+        assert_eq!(best_first(&idp, &devices), [1, 0, 2]);
+        let mislabelled =
+            serde_json::json!({"type": "DEVICE_IDP", "serviceAccountName": "a", "idpId": "0oa1"});
+        assert_eq!(
+            best_first(&mislabelled, &devices),
+            [1, 0, 2],
+            "the constant decides between two fits"
+        );
+        // Not an object, or nothing to tell apart: the spec's order.
+        assert_eq!(best_first(&serde_json::json!("x"), &devices), [0, 1, 2]);
+        assert_eq!(best_first(&serde_json::json!({}), &[None, None]), [0, 1]);
     }
 
     #[test]

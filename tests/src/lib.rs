@@ -446,6 +446,14 @@ pub fn roundtrip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value
     serde_json::to_value(&typed).map_err(|e| format!("cannot serialise back: {e}"))
 }
 
+/// `value` decoded as `T`, as its `Debug` text (which starts with the
+/// variant's name for an enum).
+pub fn decoded<T: serde::de::DeserializeOwned + std::fmt::Debug>(value: Value) -> Result<String, String> {
+    serde_json::from_value::<T>(value)
+        .map(|typed| format!("{typed:?}"))
+        .map_err(|e| e.to_string())
+}
+
 /// JSON paths where `after` lost or changed a non-null value of `before`.
 pub fn lost_values(before: &Value, after: &Value) -> Vec<String> {
     let mut out = Vec::new();

@@ -336,7 +336,12 @@ fn multipart(fields: &[Field]) -> TokenStream {
         if f.required {
             quote!({ let value = &body.#rust; parts.push((#wire, #part)); })
         } else {
-            quote!(if let ::std::option::Option::Some(value) = crate::runtime::Optional::get(&body.#rust) { parts.push((#wire, #part)); })
+            let get = if f.nullable {
+                quote!(body.#rust.as_option())
+            } else {
+                quote!(body.#rust.as_ref())
+            };
+            quote!(if let ::std::option::Option::Some(value) = #get { parts.push((#wire, #part)); })
         }
     });
     quote! {

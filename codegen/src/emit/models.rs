@@ -239,10 +239,12 @@ fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
             let (ret, get) = if f.required {
                 (quote!(&#ty), quote!(&value.#rust))
             } else {
-                (
-                    quote!(::std::option::Option<&#ty>),
-                    quote!(crate::runtime::Optional::get(&value.#rust)),
-                )
+                let get = if f.nullable {
+                    quote!(value.#rust.as_option())
+                } else {
+                    quote!(value.#rust.as_ref())
+                };
+                (quote!(::std::option::Option<&#ty>), get)
             };
             let arms = u.variants.iter().map(|v| {
                 let vr = ident(&v.rust.0);
@@ -338,19 +340,82 @@ fn one_of(ctx: &Ctx, m: &Model, o: &OneOf, attrs: TokenStream) -> TokenStream {
             }
         }
     });
+    let (derive, how, best_match) = if o.best_match {
+        (
+            quote!(::serde::Serialize),
+            "One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.",
+            Some(best_match_deserialize(m, o)),
+        )
+    } else {
+        (
+            quote!(::serde::Serialize, ::serde::Deserialize),
+            "One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.",
+            None,
+        )
+    };
+    let how = doc(Some(how));
     quote! {
         #param
 
         #attrs
         ///
-        /// One of several types, told apart by shape: the first alternative that fits wins,
-        /// and a value none fits is kept in `Other`.
-        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #how
+        #[derive(Clone, Debug, PartialEq, #derive)]
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
             /// A value none of the alternatives fits, kept as it is.
             Other(::serde_json::Value),
+        }
+
+        #best_match
+    }
+}
+
+/// `Deserialize` for a one-of whose object alternatives differ in shape:
+/// the alternatives in the order `runtime::best_first` gives for the value.
+fn best_match_deserialize(m: &Model, o: &OneOf) -> TokenStream {
+    let name = ident(&m.name.0);
+    let strs = |w: &[WireName]| {
+        let w = w.iter().map(|w| w.0.as_str());
+        quote!(&[#(#w),*])
+    };
+    let shapes = o.variants.iter().map(|a| match &a.shape {
+        Some(s) => {
+            let required = strs(&s.required);
+            let known = strs(&s.known);
+            let constants = s.constants.iter().map(|(wire, values)| {
+                let wire = &wire.0;
+                quote!((#wire, &[#(#values),*]))
+            });
+            quote!(::std::option::Option::Some(crate::runtime::Shape {
+                required: #required,
+                known: #known,
+                constants: &[#(#constants),*],
+            }),)
+        }
+        None => quote!(::std::option::Option::None,),
+    });
+    let arms = o.variants.iter().enumerate().map(|(i, a)| {
+        let rust = ident(&a.name.0);
+        quote!(#i => crate::runtime::from_value(value.clone()).map(Self::#rust),)
+    });
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[#(#shapes)*];
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                for i in crate::runtime::best_first(&value, SHAPES) {
+                    let decoded = match i {
+                        #(#arms)*
+                        _ => continue,
+                    };
+                    if let ::std::result::Result::Ok(decoded) = decoded {
+                        return ::std::result::Result::Ok(decoded);
+                    }
+                }
+                ::std::result::Result::Ok(Self::Other(value))
+            }
         }
     }
 }

@@ -24,6 +24,7 @@ pub(super) fn analyze(api: &mut Api, module: &str, tag_features: bool) -> Option
     mark_boxed(&graph, &mut api.models);
     mark_empty_values(&mut api.models);
     mark_common_fields(&mut api.models);
+    mark_shapes(&mut api.models);
     let lookup = Lookup(&api.models);
     let mut warnings = Vec::new();
     for op in api.tags.iter_mut().flat_map(|t| &mut t.operations) {
@@ -279,6 +280,31 @@ enum Via {
     Indirect,
 }
 
+/// The shape of each object alternative of a one-of, and whether a value is
+/// decoded as the alternative it fits best: when two or more alternatives
+/// are objects of different shapes.
+fn mark_shapes(models: &mut [Model]) {
+    let shapes: Vec<Option<Vec<Option<Shape>>>> = {
+        let lookup = Lookup(models);
+        models
+            .iter()
+            .map(|m| match &m.kind {
+                ModelKind::OneOf(o) => Some(o.variants.iter().map(|a| lookup.shape(&a.ty)).collect()),
+                _ => None,
+            })
+            .collect()
+    };
+    for (m, shapes) in models.iter_mut().zip(shapes) {
+        if let (ModelKind::OneOf(o), Some(shapes)) = (&mut m.kind, shapes) {
+            let objects: Vec<&Shape> = shapes.iter().flatten().collect();
+            o.best_match = objects.len() >= 2 && objects.iter().any(|s| *s != objects[0]);
+            for (a, shape) in o.variants.iter_mut().zip(shapes) {
+                a.shape = shape;
+            }
+        }
+    }
+}
+
 /// Every reference from one model to another.
 struct TypeGraph {
     edges: BTreeMap<TypeName, Vec<(Via, TypeName)>>,
@@ -421,6 +447,48 @@ fn assign_features(module: &str, graph: &TypeGraph, api: &mut Api) -> String {
 struct Lookup<'a>(&'a [Model]);
 
 impl Lookup<'_> {
+    /// The shape of a struct type (through aliases): its properties, the
+    /// required ones, and those whose value is one of a few strings.
+    fn shape(&self, t: &TypeRef) -> Option<Shape> {
+        let TypeRef::Named(n) = t else {
+            return None;
+        };
+        let s = match self.kind(n)? {
+            ModelKind::Struct(s) => s,
+            ModelKind::Alias(inner) if inner != t => return self.shape(inner),
+            _ => return None,
+        };
+        let mut constants: Vec<(WireName, Vec<String>)> = s
+            .fields
+            .iter()
+            .filter_map(|f| match &f.ty {
+                TypeRef::Named(e) => match self.kind(e) {
+                    Some(ModelKind::Enum(e)) => {
+                        Some((f.wire.clone(), e.values.iter().map(|v| v.wire.clone()).collect()))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        for fixed in &s.fixed {
+            match constants.iter_mut().find(|(wire, _)| *wire == fixed.field) {
+                Some((_, values)) => *values = vec![fixed.value.clone()],
+                None => constants.push((fixed.field.clone(), vec![fixed.value.clone()])),
+            }
+        }
+        Some(Shape {
+            required: s
+                .fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.wire.clone())
+                .collect(),
+            known: s.fields.iter().map(|f| f.wire.clone()).collect(),
+            constants,
+        })
+    }
+
     fn kind(&self, name: &TypeName) -> Option<&ModelKind> {
         self.0
             .binary_search_by(|m| m.name.cmp(name))

@@ -274,10 +274,12 @@ impl<'a> Normalizer<'a> {
                 name: TypeName(rust),
                 ty,
                 doc,
+                shape: None,
                 boxed: false,
             });
         }
         Ok(ModelKind::OneOf(OneOf {
+            best_match: false,
             variants,
             scalar: false,
         }))

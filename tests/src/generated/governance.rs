@@ -4921,3 +4921,34 @@ pub fn roundtrip(
         _ => ::std::option::Option::None,
     }
 }
+
+/// `value` decoded as the one-of type named `rust_type` (one whose
+/// alternatives are chosen by best fit), as its `Debug` text; `None`
+/// for another type.
+pub fn decoded(
+    rust_type: &str,
+    value: ::serde_json::Value,
+) -> ::std::option::Option<
+    ::std::result::Result<::std::string::String, ::std::string::String>,
+> {
+    match rust_type {
+        "EntitlementPatchItem" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::governance::models::EntitlementPatchItem,
+                >(value),
+            )
+        }
+        "GetGrantResponse" => {
+            ::std::option::Option::Some(
+                crate::decoded::<okta_api::governance::models::GetGrantResponse>(value),
+            )
+        }
+        "PatchLabelsItem" => {
+            ::std::option::Option::Some(
+                crate::decoded::<okta_api::governance::models::PatchLabelsItem>(value),
+            )
+        }
+        _ => ::std::option::Option::None,
+    }
+}

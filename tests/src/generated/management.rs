@@ -9949,3 +9949,211 @@ pub fn roundtrip(
         _ => ::std::option::Option::None,
     }
 }
+
+/// `value` decoded as the one-of type named `rust_type` (one whose
+/// alternatives are chosen by best fit), as its `Debug` text; `None`
+/// for another type.
+pub fn decoded(
+    rust_type: &str,
+    value: ::serde_json::Value,
+) -> ::std::option::Option<
+    ::std::result::Result<::std::string::String, ::std::string::String>,
+> {
+    match rust_type {
+        "AppUserUpdateRequest" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::AppUserUpdateRequest,
+                >(value),
+            )
+        }
+        "AssignRoleToClientBody" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::AssignRoleToClientBody,
+                >(value),
+            )
+        }
+        "AssignRoleToClientResponse" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::AssignRoleToClientResponse,
+                >(value),
+            )
+        }
+        "AssignRoleToGroupBody" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::AssignRoleToGroupBody,
+                >(value),
+            )
+        }
+        "AssignRoleToGroupResponse" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::AssignRoleToGroupResponse,
+                >(value),
+            )
+        }
+        "AssignRoleToUserBody" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::AssignRoleToUserBody,
+                >(value),
+            )
+        }
+        "AssignRoleToUserResponse" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::AssignRoleToUserResponse,
+                >(value),
+            )
+        }
+        "CustomTelephonyProviderSettingsCall" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::CustomTelephonyProviderSettingsCall,
+                >(value),
+            )
+        }
+        "CustomTelephonyProviderSettingsSms" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::CustomTelephonyProviderSettingsSms,
+                >(value),
+            )
+        }
+        "DeviceIntegrationsMetadata" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::DeviceIntegrationsMetadata,
+                >(value),
+            )
+        }
+        "ExecuteInlineHookBody" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::ExecuteInlineHookBody,
+                >(value),
+            )
+        }
+        "ExecuteInlineHookResponse" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::ExecuteInlineHookResponse,
+                >(value),
+            )
+        }
+        "GetGroupAssignedRoleResponse" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::GetGroupAssignedRoleResponse,
+                >(value),
+            )
+        }
+        "GetUserAssignedRoleResponse" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::GetUserAssignedRoleResponse,
+                >(value),
+            )
+        }
+        "GroupProfile" => {
+            ::std::option::Option::Some(
+                crate::decoded::<okta_api::management::models::GroupProfile>(value),
+            )
+        }
+        "IdentityProviderProtocol" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::IdentityProviderProtocol,
+                >(value),
+            )
+        }
+        "ListAssignedRolesForUserResponseItem" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::ListAssignedRolesForUserResponseItem,
+                >(value),
+            )
+        }
+        "ListGroupAssignedRolesResponseItem" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::ListGroupAssignedRolesResponseItem,
+                >(value),
+            )
+        }
+        "ListRolesForClientResponseItem" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::ListRolesForClientResponseItem,
+                >(value),
+            )
+        }
+        "RetrieveClientRoleResponse" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::RetrieveClientRoleResponse,
+                >(value),
+            )
+        }
+        "SecurityEventsProviderRequestSettings" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::SecurityEventsProviderRequestSettings,
+                >(value),
+            )
+        }
+        "StartOrgFailbackBody" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::StartOrgFailbackBody,
+                >(value),
+            )
+        }
+        "StartOrgFailoverBody" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::StartOrgFailoverBody,
+                >(value),
+            )
+        }
+        "UpdateDefaultProvisioningConnectionForApplicationBody" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::UpdateDefaultProvisioningConnectionForApplicationBody,
+                >(value),
+            )
+        }
+        "UpdateFeatureForApplicationBody" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::UpdateFeatureForApplicationBody,
+                >(value),
+            )
+        }
+        "UserFactorActivateRequest" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::UserFactorActivateRequest,
+                >(value),
+            )
+        }
+        "UserFactorTokenVerify" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::UserFactorTokenVerify,
+                >(value),
+            )
+        }
+        "UserFactorVerifyRequest" => {
+            ::std::option::Option::Some(
+                crate::decoded::<
+                    okta_api::management::models::UserFactorVerifyRequest,
+                >(value),
+            )
+        }
+        _ => ::std::option::Option::None,
+    }
+}

@@ -196,3 +196,22 @@ pub fn roundtrip(
         _ => ::std::option::Option::None,
     }
 }
+
+/// `value` decoded as the one-of type named `rust_type` (one whose
+/// alternatives are chosen by best fit), as its `Debug` text; `None`
+/// for another type.
+pub fn decoded(
+    rust_type: &str,
+    value: ::serde_json::Value,
+) -> ::std::option::Option<
+    ::std::result::Result<::std::string::String, ::std::string::String>,
+> {
+    match rust_type {
+        "KeyObject" => {
+            ::std::option::Option::Some(
+                crate::decoded::<okta_api::myaccount::models::KeyObject>(value),
+            )
+        }
+        _ => ::std::option::Option::None,
+    }
+}

@@ -4,8 +4,7 @@
 
 /// Schema `field-value-writable-allowed-values` (`/components/schemas/field-value-writable-allowed-values`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum FieldValueWritableAllowedValues {

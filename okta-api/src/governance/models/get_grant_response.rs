@@ -4,9 +4,8 @@
 
 /// Schema `GetGrantResponse` (`/paths/~1governance~1api~1v1~1grants~1{grantId}/get/responses/200/content/application~1json/schema`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum GetGrantResponse {
     #[allow(missing_docs)]
@@ -17,4 +16,125 @@ pub enum GetGrantResponse {
     ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetGrantResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[
+                    "id",
+                    "createdBy",
+                    "created",
+                    "lastUpdated",
+                    "lastUpdatedBy",
+                    "_links",
+                    "grantType",
+                    "targetPrincipalOrn",
+                    "targetPrincipal",
+                    "action",
+                    "actor",
+                    "targetResourceOrn",
+                    "target",
+                    "status",
+                ],
+                known: &[
+                    "id",
+                    "createdBy",
+                    "created",
+                    "lastUpdated",
+                    "lastUpdatedBy",
+                    "_links",
+                    "grantType",
+                    "entitlementBundleId",
+                    "targetPrincipalOrn",
+                    "targetPrincipal",
+                    "action",
+                    "actor",
+                    "targetResourceOrn",
+                    "target",
+                    "entitlements",
+                    "scheduleSettings",
+                    "status",
+                    "metadata",
+                ],
+                constants: &[
+                    (
+                        "grantType",
+                        &["CUSTOM", "ENTITLEMENT-BUNDLE", "POLICY", "ENTITLEMENT"],
+                    ),
+                    ("action", &["ALLOW", "DENY"]),
+                    ("actor", &["API", "ACCESS_REQUEST", "NONE", "ADMIN"]),
+                    ("status", &["ACTIVE", "SCHEDULED", "INACTIVE", "EXPIRED"]),
+                ],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[
+                    "id",
+                    "createdBy",
+                    "created",
+                    "lastUpdated",
+                    "lastUpdatedBy",
+                    "_links",
+                    "grantType",
+                    "targetPrincipalOrn",
+                    "targetPrincipal",
+                    "action",
+                    "actor",
+                    "targetResourceOrn",
+                    "target",
+                    "entitlements",
+                    "status",
+                ],
+                known: &[
+                    "id",
+                    "createdBy",
+                    "created",
+                    "lastUpdated",
+                    "lastUpdatedBy",
+                    "_links",
+                    "grantType",
+                    "entitlementBundleId",
+                    "targetPrincipalOrn",
+                    "targetPrincipal",
+                    "action",
+                    "actor",
+                    "targetResourceOrn",
+                    "target",
+                    "entitlements",
+                    "scheduleSettings",
+                    "status",
+                    "metadata",
+                ],
+                constants: &[
+                    (
+                        "grantType",
+                        &["CUSTOM", "ENTITLEMENT-BUNDLE", "POLICY", "ENTITLEMENT"],
+                    ),
+                    ("action", &["ALLOW", "DENY"]),
+                    ("actor", &["API", "ACCESS_REQUEST", "NONE", "ADMIN"]),
+                    ("status", &["ACTIVE", "SCHEDULED", "INACTIVE", "EXPIRED"]),
+                ],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => crate::runtime::from_value(value.clone()).map(Self::GrantFull),
+                1usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::GrantFullWithEntitlements)
+                }
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

@@ -4,8 +4,7 @@
 
 /// Schema `ListGrantsResponse` (`/paths/~1governance~1api~1v1~1grants/get/responses/200/content/application~1json/schema`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ListGrantsResponse {

@@ -37,17 +37,15 @@ impl Application {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::AutoLogin(value) => value.embedded.as_option(),
+            Self::BasicAuth(value) => value.embedded.as_option(),
+            Self::Bookmark(value) => value.embedded.as_option(),
             Self::BrowserPlugin(value) => value.embedded(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.embedded)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Other(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::OpenIdConnect(value) => value.embedded.as_option(),
+            Self::Saml(value) => value.embedded.as_option(),
+            Self::SecurePasswordStore(value) => value.embedded.as_option(),
+            Self::WsFederation(value) => value.embedded.as_option(),
+            Self::Other(value) => value.embedded.as_option(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -57,17 +55,15 @@ impl Application {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.links),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.links),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.links),
+            Self::AutoLogin(value) => value.links.as_option(),
+            Self::BasicAuth(value) => value.links.as_option(),
+            Self::Bookmark(value) => value.links.as_option(),
             Self::BrowserPlugin(value) => value.links(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.links),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.links),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::OpenIdConnect(value) => value.links.as_option(),
+            Self::Saml(value) => value.links.as_option(),
+            Self::SecurePasswordStore(value) => value.links.as_option(),
+            Self::WsFederation(value) => value.links.as_option(),
+            Self::Other(value) => value.links.as_option(),
         }
     }
     /// `accessibility`, whichever subtype this is.
@@ -75,37 +71,29 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationAccessibility> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.accessibility),
+            Self::AutoLogin(value) => value.accessibility.as_ref(),
+            Self::BasicAuth(value) => value.accessibility.as_ref(),
+            Self::Bookmark(value) => value.accessibility.as_ref(),
             Self::BrowserPlugin(value) => value.accessibility(),
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.accessibility)
-            }
-            Self::Saml(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.accessibility)
-            }
-            Self::WsFederation(value) => {
-                crate::runtime::Optional::get(&value.accessibility)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.accessibility),
+            Self::OpenIdConnect(value) => value.accessibility.as_ref(),
+            Self::Saml(value) => value.accessibility.as_ref(),
+            Self::SecurePasswordStore(value) => value.accessibility.as_ref(),
+            Self::WsFederation(value) => value.accessibility.as_ref(),
+            Self::Other(value) => value.accessibility.as_ref(),
         }
     }
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.created),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.created),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.created),
+            Self::AutoLogin(value) => value.created.as_ref(),
+            Self::BasicAuth(value) => value.created.as_ref(),
+            Self::Bookmark(value) => value.created.as_ref(),
             Self::BrowserPlugin(value) => value.created(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.created),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.created),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::OpenIdConnect(value) => value.created.as_ref(),
+            Self::Saml(value) => value.created.as_ref(),
+            Self::SecurePasswordStore(value) => value.created.as_ref(),
+            Self::WsFederation(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `features`, whichever subtype this is.
@@ -113,67 +101,57 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&::std::vec::Vec<::std::string::String>> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.features),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.features),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.features),
+            Self::AutoLogin(value) => value.features.as_option(),
+            Self::BasicAuth(value) => value.features.as_option(),
+            Self::Bookmark(value) => value.features.as_option(),
             Self::BrowserPlugin(value) => value.features(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.features),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.features),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.features)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.features),
-            Self::Other(value) => crate::runtime::Optional::get(&value.features),
+            Self::OpenIdConnect(value) => value.features.as_option(),
+            Self::Saml(value) => value.features.as_option(),
+            Self::SecurePasswordStore(value) => value.features.as_option(),
+            Self::WsFederation(value) => value.features.as_option(),
+            Self::Other(value) => value.features.as_option(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.id),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.id),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.id),
+            Self::AutoLogin(value) => value.id.as_ref(),
+            Self::BasicAuth(value) => value.id.as_ref(),
+            Self::Bookmark(value) => value.id.as_ref(),
             Self::BrowserPlugin(value) => value.id(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.id),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.id),
-            Self::SecurePasswordStore(value) => crate::runtime::Optional::get(&value.id),
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::OpenIdConnect(value) => value.id.as_ref(),
+            Self::Saml(value) => value.id.as_ref(),
+            Self::SecurePasswordStore(value) => value.id.as_ref(),
+            Self::WsFederation(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `label`, whichever subtype this is.
     pub fn label(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.label),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.label),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.label),
+            Self::AutoLogin(value) => value.label.as_ref(),
+            Self::BasicAuth(value) => value.label.as_ref(),
+            Self::Bookmark(value) => value.label.as_ref(),
             Self::BrowserPlugin(value) => value.label(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.label),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.label),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.label)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.label),
-            Self::Other(value) => crate::runtime::Optional::get(&value.label),
+            Self::OpenIdConnect(value) => value.label.as_ref(),
+            Self::Saml(value) => value.label.as_ref(),
+            Self::SecurePasswordStore(value) => value.label.as_ref(),
+            Self::WsFederation(value) => value.label.as_ref(),
+            Self::Other(value) => value.label.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::AutoLogin(value) => value.last_updated.as_ref(),
+            Self::BasicAuth(value) => value.last_updated.as_ref(),
+            Self::Bookmark(value) => value.last_updated.as_ref(),
             Self::BrowserPlugin(value) => value.last_updated(),
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Saml(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::WsFederation(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::OpenIdConnect(value) => value.last_updated.as_ref(),
+            Self::Saml(value) => value.last_updated.as_ref(),
+            Self::SecurePasswordStore(value) => value.last_updated.as_ref(),
+            Self::WsFederation(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `licensing`, whichever subtype this is.
@@ -181,33 +159,29 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationLicensing> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.licensing),
+            Self::AutoLogin(value) => value.licensing.as_ref(),
+            Self::BasicAuth(value) => value.licensing.as_ref(),
+            Self::Bookmark(value) => value.licensing.as_ref(),
             Self::BrowserPlugin(value) => value.licensing(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.licensing)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::Other(value) => crate::runtime::Optional::get(&value.licensing),
+            Self::OpenIdConnect(value) => value.licensing.as_ref(),
+            Self::Saml(value) => value.licensing.as_ref(),
+            Self::SecurePasswordStore(value) => value.licensing.as_ref(),
+            Self::WsFederation(value) => value.licensing.as_ref(),
+            Self::Other(value) => value.licensing.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.name),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.name),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.name),
+            Self::AutoLogin(value) => value.name.as_ref(),
+            Self::BasicAuth(value) => value.name.as_ref(),
+            Self::Bookmark(value) => value.name.as_ref(),
             Self::BrowserPlugin(value) => value.name(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.name),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.name),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.name)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.name),
-            Self::Other(value) => crate::runtime::Optional::get(&value.name),
+            Self::OpenIdConnect(value) => value.name.as_ref(),
+            Self::Saml(value) => value.name.as_ref(),
+            Self::SecurePasswordStore(value) => value.name.as_ref(),
+            Self::WsFederation(value) => value.name.as_ref(),
+            Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `profile`, whichever subtype this is.
@@ -217,17 +191,15 @@ impl Application {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.profile),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.profile),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.profile),
+            Self::AutoLogin(value) => value.profile.as_option(),
+            Self::BasicAuth(value) => value.profile.as_option(),
+            Self::Bookmark(value) => value.profile.as_option(),
             Self::BrowserPlugin(value) => value.profile(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.profile),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.profile),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.profile)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.profile),
-            Self::Other(value) => crate::runtime::Optional::get(&value.profile),
+            Self::OpenIdConnect(value) => value.profile.as_option(),
+            Self::Saml(value) => value.profile.as_option(),
+            Self::SecurePasswordStore(value) => value.profile.as_option(),
+            Self::WsFederation(value) => value.profile.as_option(),
+            Self::Other(value) => value.profile.as_option(),
         }
     }
     /// `signOnMode`, whichever subtype this is.
@@ -235,21 +207,15 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationSignOnMode> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.sign_on_mode),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.sign_on_mode),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.sign_on_mode),
+            Self::AutoLogin(value) => value.sign_on_mode.as_ref(),
+            Self::BasicAuth(value) => value.sign_on_mode.as_ref(),
+            Self::Bookmark(value) => value.sign_on_mode.as_ref(),
             Self::BrowserPlugin(value) => value.sign_on_mode(),
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.sign_on_mode)
-            }
-            Self::Saml(value) => crate::runtime::Optional::get(&value.sign_on_mode),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.sign_on_mode)
-            }
-            Self::WsFederation(value) => {
-                crate::runtime::Optional::get(&value.sign_on_mode)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.sign_on_mode),
+            Self::OpenIdConnect(value) => value.sign_on_mode.as_ref(),
+            Self::Saml(value) => value.sign_on_mode.as_ref(),
+            Self::SecurePasswordStore(value) => value.sign_on_mode.as_ref(),
+            Self::WsFederation(value) => value.sign_on_mode.as_ref(),
+            Self::Other(value) => value.sign_on_mode.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -257,17 +223,15 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationStatus> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.status),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.status),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.status),
+            Self::AutoLogin(value) => value.status.as_ref(),
+            Self::BasicAuth(value) => value.status.as_ref(),
+            Self::Bookmark(value) => value.status.as_ref(),
             Self::BrowserPlugin(value) => value.status(),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.status),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.status),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::OpenIdConnect(value) => value.status.as_ref(),
+            Self::Saml(value) => value.status.as_ref(),
+            Self::SecurePasswordStore(value) => value.status.as_ref(),
+            Self::WsFederation(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `visibility`, whichever subtype this is.
@@ -275,19 +239,15 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationVisibility> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.visibility),
+            Self::AutoLogin(value) => value.visibility.as_ref(),
+            Self::BasicAuth(value) => value.visibility.as_ref(),
+            Self::Bookmark(value) => value.visibility.as_ref(),
             Self::BrowserPlugin(value) => value.visibility(),
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.visibility)
-            }
-            Self::Saml(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.visibility)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::Other(value) => crate::runtime::Optional::get(&value.visibility),
+            Self::OpenIdConnect(value) => value.visibility.as_ref(),
+            Self::Saml(value) => value.visibility.as_ref(),
+            Self::SecurePasswordStore(value) => value.visibility.as_ref(),
+            Self::WsFederation(value) => value.visibility.as_ref(),
+            Self::Other(value) => value.visibility.as_ref(),
         }
     }
 }

@@ -25,9 +25,9 @@ impl BrowserPluginApplication {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Other(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::Swa(value) => value.embedded.as_option(),
+            Self::SwaThreeField(value) => value.embedded.as_option(),
+            Self::Other(value) => value.embedded.as_option(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -37,9 +37,9 @@ impl BrowserPluginApplication {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.links),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::Swa(value) => value.links.as_option(),
+            Self::SwaThreeField(value) => value.links.as_option(),
+            Self::Other(value) => value.links.as_option(),
         }
     }
     /// `accessibility`, whichever subtype this is.
@@ -47,19 +47,17 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationAccessibility> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::SwaThreeField(value) => {
-                crate::runtime::Optional::get(&value.accessibility)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.accessibility),
+            Self::Swa(value) => value.accessibility.as_ref(),
+            Self::SwaThreeField(value) => value.accessibility.as_ref(),
+            Self::Other(value) => value.accessibility.as_ref(),
         }
     }
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.created),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::Swa(value) => value.created.as_ref(),
+            Self::SwaThreeField(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `credentials`, whichever subtype this is.
@@ -67,11 +65,9 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::SchemeApplicationCredentials> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.credentials),
-            Self::SwaThreeField(value) => {
-                crate::runtime::Optional::get(&value.credentials)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.credentials),
+            Self::Swa(value) => value.credentials.as_ref(),
+            Self::SwaThreeField(value) => value.credentials.as_ref(),
+            Self::Other(value) => value.credentials.as_ref(),
         }
     }
     /// `features`, whichever subtype this is.
@@ -79,35 +75,33 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&::std::vec::Vec<::std::string::String>> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.features),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.features),
-            Self::Other(value) => crate::runtime::Optional::get(&value.features),
+            Self::Swa(value) => value.features.as_option(),
+            Self::SwaThreeField(value) => value.features.as_option(),
+            Self::Other(value) => value.features.as_option(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.id),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::Swa(value) => value.id.as_ref(),
+            Self::SwaThreeField(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `label`, whichever subtype this is.
     pub fn label(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.label),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.label),
-            Self::Other(value) => crate::runtime::Optional::get(&value.label),
+            Self::Swa(value) => value.label.as_ref(),
+            Self::SwaThreeField(value) => value.label.as_ref(),
+            Self::Other(value) => value.label.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::SwaThreeField(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::Swa(value) => value.last_updated.as_ref(),
+            Self::SwaThreeField(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `licensing`, whichever subtype this is.
@@ -115,17 +109,17 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationLicensing> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::Other(value) => crate::runtime::Optional::get(&value.licensing),
+            Self::Swa(value) => value.licensing.as_ref(),
+            Self::SwaThreeField(value) => value.licensing.as_ref(),
+            Self::Other(value) => value.licensing.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.name),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.name),
-            Self::Other(value) => crate::runtime::Optional::get(&value.name),
+            Self::Swa(value) => value.name.as_ref(),
+            Self::SwaThreeField(value) => value.name.as_ref(),
+            Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `profile`, whichever subtype this is.
@@ -135,9 +129,9 @@ impl BrowserPluginApplication {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.profile),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.profile),
-            Self::Other(value) => crate::runtime::Optional::get(&value.profile),
+            Self::Swa(value) => value.profile.as_option(),
+            Self::SwaThreeField(value) => value.profile.as_option(),
+            Self::Other(value) => value.profile.as_option(),
         }
     }
     /// `signOnMode`, whichever subtype this is.
@@ -145,11 +139,9 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationSignOnMode> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.sign_on_mode),
-            Self::SwaThreeField(value) => {
-                crate::runtime::Optional::get(&value.sign_on_mode)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.sign_on_mode),
+            Self::Swa(value) => value.sign_on_mode.as_ref(),
+            Self::SwaThreeField(value) => value.sign_on_mode.as_ref(),
+            Self::Other(value) => value.sign_on_mode.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -157,9 +149,9 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationStatus> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.status),
-            Self::SwaThreeField(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::Swa(value) => value.status.as_ref(),
+            Self::SwaThreeField(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `visibility`, whichever subtype this is.
@@ -167,11 +159,9 @@ impl BrowserPluginApplication {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::ApplicationVisibility> {
         match self {
-            Self::Swa(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::SwaThreeField(value) => {
-                crate::runtime::Optional::get(&value.visibility)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.visibility),
+            Self::Swa(value) => value.visibility.as_ref(),
+            Self::SwaThreeField(value) => value.visibility.as_ref(),
+            Self::Other(value) => value.visibility.as_ref(),
         }
     }
 }

@@ -41,19 +41,17 @@ impl Factor {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Email(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Push(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.embedded)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Token(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Web(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Other(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::Call(value) => value.embedded.as_ref(),
+            Self::Email(value) => value.embedded.as_ref(),
+            Self::Push(value) => value.embedded.as_ref(),
+            Self::SecurityQuestion(value) => value.embedded.as_ref(),
+            Self::Sms(value) => value.embedded.as_ref(),
+            Self::Token(value) => value.embedded.as_ref(),
+            Self::Hardware(value) => value.embedded.as_ref(),
+            Self::Totp(value) => value.embedded.as_ref(),
+            Self::U2f(value) => value.embedded.as_ref(),
+            Self::Web(value) => value.embedded.as_ref(),
+            Self::Other(value) => value.embedded.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -63,51 +61,49 @@ impl Factor {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.links),
-            Self::Email(value) => crate::runtime::Optional::get(&value.links),
-            Self::Push(value) => crate::runtime::Optional::get(&value.links),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.links),
-            Self::Sms(value) => crate::runtime::Optional::get(&value.links),
-            Self::Token(value) => crate::runtime::Optional::get(&value.links),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.links),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.links),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.links),
-            Self::Web(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::Call(value) => value.links.as_ref(),
+            Self::Email(value) => value.links.as_ref(),
+            Self::Push(value) => value.links.as_ref(),
+            Self::SecurityQuestion(value) => value.links.as_ref(),
+            Self::Sms(value) => value.links.as_ref(),
+            Self::Token(value) => value.links.as_ref(),
+            Self::Hardware(value) => value.links.as_ref(),
+            Self::Totp(value) => value.links.as_ref(),
+            Self::U2f(value) => value.links.as_ref(),
+            Self::Web(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
     /// `device`, whichever subtype this is.
     pub fn device(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.device),
-            Self::Email(value) => crate::runtime::Optional::get(&value.device),
-            Self::Push(value) => crate::runtime::Optional::get(&value.device),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.device),
-            Self::Sms(value) => crate::runtime::Optional::get(&value.device),
-            Self::Token(value) => crate::runtime::Optional::get(&value.device),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.device),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.device),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.device),
-            Self::Web(value) => crate::runtime::Optional::get(&value.device),
-            Self::Other(value) => crate::runtime::Optional::get(&value.device),
+            Self::Call(value) => value.device.as_ref(),
+            Self::Email(value) => value.device.as_ref(),
+            Self::Push(value) => value.device.as_ref(),
+            Self::SecurityQuestion(value) => value.device.as_ref(),
+            Self::Sms(value) => value.device.as_ref(),
+            Self::Token(value) => value.device.as_ref(),
+            Self::Hardware(value) => value.device.as_ref(),
+            Self::Totp(value) => value.device.as_ref(),
+            Self::U2f(value) => value.device.as_ref(),
+            Self::Web(value) => value.device.as_ref(),
+            Self::Other(value) => value.device.as_ref(),
         }
     }
     /// `deviceType`, whichever subtype this is.
     pub fn device_type(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::Email(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::Push(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.device_type)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::Token(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::Web(value) => crate::runtime::Optional::get(&value.device_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.device_type),
+            Self::Call(value) => value.device_type.as_ref(),
+            Self::Email(value) => value.device_type.as_ref(),
+            Self::Push(value) => value.device_type.as_ref(),
+            Self::SecurityQuestion(value) => value.device_type.as_ref(),
+            Self::Sms(value) => value.device_type.as_ref(),
+            Self::Token(value) => value.device_type.as_ref(),
+            Self::Hardware(value) => value.device_type.as_ref(),
+            Self::Totp(value) => value.device_type.as_ref(),
+            Self::U2f(value) => value.device_type.as_ref(),
+            Self::Web(value) => value.device_type.as_ref(),
+            Self::Other(value) => value.device_type.as_ref(),
         }
     }
     /// `factorType`, whichever subtype this is.
@@ -115,61 +111,49 @@ impl Factor {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::FactorType> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::Email(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::Push(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.factor_type)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::Token(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::Web(value) => crate::runtime::Optional::get(&value.factor_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.factor_type),
+            Self::Call(value) => value.factor_type.as_ref(),
+            Self::Email(value) => value.factor_type.as_ref(),
+            Self::Push(value) => value.factor_type.as_ref(),
+            Self::SecurityQuestion(value) => value.factor_type.as_ref(),
+            Self::Sms(value) => value.factor_type.as_ref(),
+            Self::Token(value) => value.factor_type.as_ref(),
+            Self::Hardware(value) => value.factor_type.as_ref(),
+            Self::Totp(value) => value.factor_type.as_ref(),
+            Self::U2f(value) => value.factor_type.as_ref(),
+            Self::Web(value) => value.factor_type.as_ref(),
+            Self::Other(value) => value.factor_type.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.id),
-            Self::Email(value) => crate::runtime::Optional::get(&value.id),
-            Self::Push(value) => crate::runtime::Optional::get(&value.id),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.id),
-            Self::Sms(value) => crate::runtime::Optional::get(&value.id),
-            Self::Token(value) => crate::runtime::Optional::get(&value.id),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.id),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.id),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.id),
-            Self::Web(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::Call(value) => value.id.as_ref(),
+            Self::Email(value) => value.id.as_ref(),
+            Self::Push(value) => value.id.as_ref(),
+            Self::SecurityQuestion(value) => value.id.as_ref(),
+            Self::Sms(value) => value.id.as_ref(),
+            Self::Token(value) => value.id.as_ref(),
+            Self::Hardware(value) => value.id.as_ref(),
+            Self::Totp(value) => value.id.as_ref(),
+            Self::U2f(value) => value.id.as_ref(),
+            Self::Web(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `mfaStateTokenId`, whichever subtype this is.
     pub fn mfa_state_token_id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.mfa_state_token_id),
-            Self::Email(value) => {
-                crate::runtime::Optional::get(&value.mfa_state_token_id)
-            }
-            Self::Push(value) => crate::runtime::Optional::get(&value.mfa_state_token_id),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.mfa_state_token_id)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.mfa_state_token_id),
-            Self::Token(value) => {
-                crate::runtime::Optional::get(&value.mfa_state_token_id)
-            }
-            Self::Hardware(value) => {
-                crate::runtime::Optional::get(&value.mfa_state_token_id)
-            }
-            Self::Totp(value) => crate::runtime::Optional::get(&value.mfa_state_token_id),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.mfa_state_token_id),
-            Self::Web(value) => crate::runtime::Optional::get(&value.mfa_state_token_id),
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.mfa_state_token_id)
-            }
+            Self::Call(value) => value.mfa_state_token_id.as_ref(),
+            Self::Email(value) => value.mfa_state_token_id.as_ref(),
+            Self::Push(value) => value.mfa_state_token_id.as_ref(),
+            Self::SecurityQuestion(value) => value.mfa_state_token_id.as_ref(),
+            Self::Sms(value) => value.mfa_state_token_id.as_ref(),
+            Self::Token(value) => value.mfa_state_token_id.as_ref(),
+            Self::Hardware(value) => value.mfa_state_token_id.as_ref(),
+            Self::Totp(value) => value.mfa_state_token_id.as_ref(),
+            Self::U2f(value) => value.mfa_state_token_id.as_ref(),
+            Self::Web(value) => value.mfa_state_token_id.as_ref(),
+            Self::Other(value) => value.mfa_state_token_id.as_ref(),
         }
     }
     /// `provider`, whichever subtype this is.
@@ -177,147 +161,97 @@ impl Factor {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::FactorProvider> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.provider),
-            Self::Email(value) => crate::runtime::Optional::get(&value.provider),
-            Self::Push(value) => crate::runtime::Optional::get(&value.provider),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.provider)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.provider),
-            Self::Token(value) => crate::runtime::Optional::get(&value.provider),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.provider),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.provider),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.provider),
-            Self::Web(value) => crate::runtime::Optional::get(&value.provider),
-            Self::Other(value) => crate::runtime::Optional::get(&value.provider),
+            Self::Call(value) => value.provider.as_ref(),
+            Self::Email(value) => value.provider.as_ref(),
+            Self::Push(value) => value.provider.as_ref(),
+            Self::SecurityQuestion(value) => value.provider.as_ref(),
+            Self::Sms(value) => value.provider.as_ref(),
+            Self::Token(value) => value.provider.as_ref(),
+            Self::Hardware(value) => value.provider.as_ref(),
+            Self::Totp(value) => value.provider.as_ref(),
+            Self::U2f(value) => value.provider.as_ref(),
+            Self::Web(value) => value.provider.as_ref(),
+            Self::Other(value) => value.provider.as_ref(),
         }
     }
     /// `rechallengeExistingFactor`, whichever subtype this is.
     pub fn rechallenge_existing_factor(&self) -> ::std::option::Option<&bool> {
         match self {
-            Self::Call(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::Email(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::Push(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::Sms(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::Token(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::Hardware(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::Totp(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::U2f(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::Web(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.rechallenge_existing_factor)
-            }
+            Self::Call(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::Email(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::Push(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::SecurityQuestion(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::Sms(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::Token(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::Hardware(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::Totp(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::U2f(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::Web(value) => value.rechallenge_existing_factor.as_ref(),
+            Self::Other(value) => value.rechallenge_existing_factor.as_ref(),
         }
     }
     /// `sessionId`, whichever subtype this is.
     pub fn session_id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::Email(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::Push(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.session_id)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::Token(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::Web(value) => crate::runtime::Optional::get(&value.session_id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.session_id),
+            Self::Call(value) => value.session_id.as_ref(),
+            Self::Email(value) => value.session_id.as_ref(),
+            Self::Push(value) => value.session_id.as_ref(),
+            Self::SecurityQuestion(value) => value.session_id.as_ref(),
+            Self::Sms(value) => value.session_id.as_ref(),
+            Self::Token(value) => value.session_id.as_ref(),
+            Self::Hardware(value) => value.session_id.as_ref(),
+            Self::Totp(value) => value.session_id.as_ref(),
+            Self::U2f(value) => value.session_id.as_ref(),
+            Self::Web(value) => value.session_id.as_ref(),
+            Self::Other(value) => value.session_id.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
     pub fn status(&self) -> ::std::option::Option<&crate::legacy::models::FactorStatus> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.status),
-            Self::Email(value) => crate::runtime::Optional::get(&value.status),
-            Self::Push(value) => crate::runtime::Optional::get(&value.status),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.status),
-            Self::Sms(value) => crate::runtime::Optional::get(&value.status),
-            Self::Token(value) => crate::runtime::Optional::get(&value.status),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.status),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.status),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.status),
-            Self::Web(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::Call(value) => value.status.as_ref(),
+            Self::Email(value) => value.status.as_ref(),
+            Self::Push(value) => value.status.as_ref(),
+            Self::SecurityQuestion(value) => value.status.as_ref(),
+            Self::Sms(value) => value.status.as_ref(),
+            Self::Token(value) => value.status.as_ref(),
+            Self::Hardware(value) => value.status.as_ref(),
+            Self::Totp(value) => value.status.as_ref(),
+            Self::U2f(value) => value.status.as_ref(),
+            Self::Web(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `tokenLifetimeSeconds`, whichever subtype this is.
     pub fn token_lifetime_seconds(&self) -> ::std::option::Option<&i64> {
         match self {
-            Self::Call(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::Email(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::Push(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::Sms(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::Token(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::Hardware(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::Totp(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::U2f(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::Web(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.token_lifetime_seconds)
-            }
+            Self::Call(value) => value.token_lifetime_seconds.as_ref(),
+            Self::Email(value) => value.token_lifetime_seconds.as_ref(),
+            Self::Push(value) => value.token_lifetime_seconds.as_ref(),
+            Self::SecurityQuestion(value) => value.token_lifetime_seconds.as_ref(),
+            Self::Sms(value) => value.token_lifetime_seconds.as_ref(),
+            Self::Token(value) => value.token_lifetime_seconds.as_ref(),
+            Self::Hardware(value) => value.token_lifetime_seconds.as_ref(),
+            Self::Totp(value) => value.token_lifetime_seconds.as_ref(),
+            Self::U2f(value) => value.token_lifetime_seconds.as_ref(),
+            Self::Web(value) => value.token_lifetime_seconds.as_ref(),
+            Self::Other(value) => value.token_lifetime_seconds.as_ref(),
         }
     }
     /// `userId`, whichever subtype this is.
     pub fn user_id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::Email(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::Push(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.user_id)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::Token(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::Hardware(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::Web(value) => crate::runtime::Optional::get(&value.user_id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.user_id),
+            Self::Call(value) => value.user_id.as_ref(),
+            Self::Email(value) => value.user_id.as_ref(),
+            Self::Push(value) => value.user_id.as_ref(),
+            Self::SecurityQuestion(value) => value.user_id.as_ref(),
+            Self::Sms(value) => value.user_id.as_ref(),
+            Self::Token(value) => value.user_id.as_ref(),
+            Self::Hardware(value) => value.user_id.as_ref(),
+            Self::Totp(value) => value.user_id.as_ref(),
+            Self::U2f(value) => value.user_id.as_ref(),
+            Self::Web(value) => value.user_id.as_ref(),
+            Self::Other(value) => value.user_id.as_ref(),
         }
     }
 }

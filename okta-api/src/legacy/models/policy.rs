@@ -25,9 +25,9 @@ impl Policy {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Password(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Other(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::OktaSignOn(value) => value.embedded.as_ref(),
+            Self::Password(value) => value.embedded.as_ref(),
+            Self::Other(value) => value.embedded.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -37,81 +37,81 @@ impl Policy {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.links),
-            Self::Password(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::OktaSignOn(value) => value.links.as_ref(),
+            Self::Password(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.created),
-            Self::Password(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::OktaSignOn(value) => value.created.as_ref(),
+            Self::Password(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `description`, whichever subtype this is.
     pub fn description(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.description),
-            Self::Password(value) => crate::runtime::Optional::get(&value.description),
-            Self::Other(value) => crate::runtime::Optional::get(&value.description),
+            Self::OktaSignOn(value) => value.description.as_ref(),
+            Self::Password(value) => value.description.as_ref(),
+            Self::Other(value) => value.description.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.id),
-            Self::Password(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::OktaSignOn(value) => value.id.as_ref(),
+            Self::Password(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Password(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::OktaSignOn(value) => value.last_updated.as_ref(),
+            Self::Password(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.name),
-            Self::Password(value) => crate::runtime::Optional::get(&value.name),
-            Self::Other(value) => crate::runtime::Optional::get(&value.name),
+            Self::OktaSignOn(value) => value.name.as_ref(),
+            Self::Password(value) => value.name.as_ref(),
+            Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `priority`, whichever subtype this is.
     pub fn priority(&self) -> ::std::option::Option<&i64> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.priority),
-            Self::Password(value) => crate::runtime::Optional::get(&value.priority),
-            Self::Other(value) => crate::runtime::Optional::get(&value.priority),
+            Self::OktaSignOn(value) => value.priority.as_ref(),
+            Self::Password(value) => value.priority.as_ref(),
+            Self::Other(value) => value.priority.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
     pub fn status(&self) -> ::std::option::Option<&crate::legacy::models::PolicyStatus> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.status),
-            Self::Password(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::OktaSignOn(value) => value.status.as_ref(),
+            Self::Password(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `system`, whichever subtype this is.
     pub fn system(&self) -> ::std::option::Option<&bool> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.system),
-            Self::Password(value) => crate::runtime::Optional::get(&value.system),
-            Self::Other(value) => crate::runtime::Optional::get(&value.system),
+            Self::OktaSignOn(value) => value.system.as_ref(),
+            Self::Password(value) => value.system.as_ref(),
+            Self::Other(value) => value.system.as_ref(),
         }
     }
     /// `type`, whichever subtype this is.
     pub fn type_(&self) -> ::std::option::Option<&crate::legacy::models::PolicyType> {
         match self {
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Password(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::OktaSignOn(value) => value.type_.as_ref(),
+            Self::Password(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
 }

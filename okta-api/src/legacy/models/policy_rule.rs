@@ -21,33 +21,33 @@ impl PolicyRule {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Password(value) => crate::runtime::Optional::get(&value.created),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::Password(value) => value.created.as_ref(),
+            Self::OktaSignOn(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Password(value) => crate::runtime::Optional::get(&value.id),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::Password(value) => value.id.as_ref(),
+            Self::OktaSignOn(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Password(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::Password(value) => value.last_updated.as_ref(),
+            Self::OktaSignOn(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `priority`, whichever subtype this is.
     pub fn priority(&self) -> ::std::option::Option<&i64> {
         match self {
-            Self::Password(value) => crate::runtime::Optional::get(&value.priority),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.priority),
-            Self::Other(value) => crate::runtime::Optional::get(&value.priority),
+            Self::Password(value) => value.priority.as_ref(),
+            Self::OktaSignOn(value) => value.priority.as_ref(),
+            Self::Other(value) => value.priority.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -55,17 +55,17 @@ impl PolicyRule {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::PolicyRuleStatus> {
         match self {
-            Self::Password(value) => crate::runtime::Optional::get(&value.status),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::Password(value) => value.status.as_ref(),
+            Self::OktaSignOn(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `system`, whichever subtype this is.
     pub fn system(&self) -> ::std::option::Option<&bool> {
         match self {
-            Self::Password(value) => crate::runtime::Optional::get(&value.system),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.system),
-            Self::Other(value) => crate::runtime::Optional::get(&value.system),
+            Self::Password(value) => value.system.as_ref(),
+            Self::OktaSignOn(value) => value.system.as_ref(),
+            Self::Other(value) => value.system.as_ref(),
         }
     }
     /// `type`, whichever subtype this is.
@@ -73,9 +73,9 @@ impl PolicyRule {
         &self,
     ) -> ::std::option::Option<&crate::legacy::models::PolicyRuleType> {
         match self {
-            Self::Password(value) => crate::runtime::Optional::get(&value.type_),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::Password(value) => value.type_.as_ref(),
+            Self::OktaSignOn(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
 }

@@ -5,8 +5,7 @@
 
 /// Schema `ActivateOauth2ClientJsonWebKeyResponse` (`/paths/~1api~1v1~1apps~1{appId}~1credentials~1jwks~1{keyId}~1lifecycle~1activate/post/responses/200/content/application~1json/schema`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ActivateOauth2ClientJsonWebKeyResponse {

@@ -23,8 +23,8 @@ impl AppConfig {
         &self,
     ) -> ::std::option::Option<&crate::management::models::AppConfigType> {
         match self {
-            Self::ActiveDirectory(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::ActiveDirectory(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
 }

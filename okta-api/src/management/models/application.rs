@@ -37,41 +37,31 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ApplicationAccessibility> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::BrowserPlugin(value) => {
-                crate::runtime::Optional::get(&value.accessibility)
-            }
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.accessibility)
-            }
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.accessibility),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.accessibility)
-            }
-            Self::WsFederation(value) => {
-                crate::runtime::Optional::get(&value.accessibility)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.accessibility),
+            Self::AutoLogin(value) => value.accessibility.as_ref(),
+            Self::BasicAuth(value) => value.accessibility.as_ref(),
+            Self::Bookmark(value) => value.accessibility.as_ref(),
+            Self::BrowserPlugin(value) => value.accessibility.as_ref(),
+            Self::OpenIdConnect(value) => value.accessibility.as_ref(),
+            Self::Saml11(value) => value.accessibility.as_ref(),
+            Self::Saml(value) => value.accessibility.as_ref(),
+            Self::SecurePasswordStore(value) => value.accessibility.as_ref(),
+            Self::WsFederation(value) => value.accessibility.as_ref(),
+            Self::Other(value) => value.accessibility.as_ref(),
         }
     }
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.created),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.created),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.created),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.created),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.created),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.created),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.created),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::AutoLogin(value) => value.created.as_ref(),
+            Self::BasicAuth(value) => value.created.as_ref(),
+            Self::Bookmark(value) => value.created.as_ref(),
+            Self::BrowserPlugin(value) => value.created.as_ref(),
+            Self::OpenIdConnect(value) => value.created.as_ref(),
+            Self::Saml11(value) => value.created.as_ref(),
+            Self::Saml(value) => value.created.as_ref(),
+            Self::SecurePasswordStore(value) => value.created.as_ref(),
+            Self::WsFederation(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `expressConfiguration`, whichever subtype this is.
@@ -81,36 +71,16 @@ impl Application {
         &crate::management::models::ApplicationExpressConfiguration,
     > {
         match self {
-            Self::AutoLogin(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::BasicAuth(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::Bookmark(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::BrowserPlugin(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::Saml11(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::Saml(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::WsFederation(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.express_configuration)
-            }
+            Self::AutoLogin(value) => value.express_configuration.as_ref(),
+            Self::BasicAuth(value) => value.express_configuration.as_ref(),
+            Self::Bookmark(value) => value.express_configuration.as_ref(),
+            Self::BrowserPlugin(value) => value.express_configuration.as_ref(),
+            Self::OpenIdConnect(value) => value.express_configuration.as_ref(),
+            Self::Saml11(value) => value.express_configuration.as_ref(),
+            Self::Saml(value) => value.express_configuration.as_ref(),
+            Self::SecurePasswordStore(value) => value.express_configuration.as_ref(),
+            Self::WsFederation(value) => value.express_configuration.as_ref(),
+            Self::Other(value) => value.express_configuration.as_ref(),
         }
     }
     /// `features`, whichever subtype this is.
@@ -120,33 +90,31 @@ impl Application {
         &::std::vec::Vec<crate::management::models::ApplicationFeaturesItem>,
     > {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.features),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.features),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.features),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.features),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.features),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.features),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.features),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.features)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.features),
-            Self::Other(value) => crate::runtime::Optional::get(&value.features),
+            Self::AutoLogin(value) => value.features.as_ref(),
+            Self::BasicAuth(value) => value.features.as_ref(),
+            Self::Bookmark(value) => value.features.as_ref(),
+            Self::BrowserPlugin(value) => value.features.as_ref(),
+            Self::OpenIdConnect(value) => value.features.as_ref(),
+            Self::Saml11(value) => value.features.as_ref(),
+            Self::Saml(value) => value.features.as_ref(),
+            Self::SecurePasswordStore(value) => value.features.as_ref(),
+            Self::WsFederation(value) => value.features.as_ref(),
+            Self::Other(value) => value.features.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.id),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.id),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.id),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.id),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.id),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.id),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.id),
-            Self::SecurePasswordStore(value) => crate::runtime::Optional::get(&value.id),
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::AutoLogin(value) => value.id.as_ref(),
+            Self::BasicAuth(value) => value.id.as_ref(),
+            Self::Bookmark(value) => value.id.as_ref(),
+            Self::BrowserPlugin(value) => value.id.as_ref(),
+            Self::OpenIdConnect(value) => value.id.as_ref(),
+            Self::Saml11(value) => value.id.as_ref(),
+            Self::Saml(value) => value.id.as_ref(),
+            Self::SecurePasswordStore(value) => value.id.as_ref(),
+            Self::WsFederation(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `label`, whichever subtype this is.
@@ -167,24 +135,16 @@ impl Application {
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::BrowserPlugin(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::WsFederation(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::AutoLogin(value) => value.last_updated.as_ref(),
+            Self::BasicAuth(value) => value.last_updated.as_ref(),
+            Self::Bookmark(value) => value.last_updated.as_ref(),
+            Self::BrowserPlugin(value) => value.last_updated.as_ref(),
+            Self::OpenIdConnect(value) => value.last_updated.as_ref(),
+            Self::Saml11(value) => value.last_updated.as_ref(),
+            Self::Saml(value) => value.last_updated.as_ref(),
+            Self::SecurePasswordStore(value) => value.last_updated.as_ref(),
+            Self::WsFederation(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `licensing`, whichever subtype this is.
@@ -192,50 +152,46 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ApplicationLicensing> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.licensing)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.licensing),
-            Self::Other(value) => crate::runtime::Optional::get(&value.licensing),
+            Self::AutoLogin(value) => value.licensing.as_ref(),
+            Self::BasicAuth(value) => value.licensing.as_ref(),
+            Self::Bookmark(value) => value.licensing.as_ref(),
+            Self::BrowserPlugin(value) => value.licensing.as_ref(),
+            Self::OpenIdConnect(value) => value.licensing.as_ref(),
+            Self::Saml11(value) => value.licensing.as_ref(),
+            Self::Saml(value) => value.licensing.as_ref(),
+            Self::SecurePasswordStore(value) => value.licensing.as_ref(),
+            Self::WsFederation(value) => value.licensing.as_ref(),
+            Self::Other(value) => value.licensing.as_ref(),
         }
     }
     /// `orn`, whichever subtype this is.
     pub fn orn(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.orn),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.orn),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.orn),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.orn),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.orn),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.orn),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.orn),
-            Self::SecurePasswordStore(value) => crate::runtime::Optional::get(&value.orn),
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.orn),
-            Self::Other(value) => crate::runtime::Optional::get(&value.orn),
+            Self::AutoLogin(value) => value.orn.as_ref(),
+            Self::BasicAuth(value) => value.orn.as_ref(),
+            Self::Bookmark(value) => value.orn.as_ref(),
+            Self::BrowserPlugin(value) => value.orn.as_ref(),
+            Self::OpenIdConnect(value) => value.orn.as_ref(),
+            Self::Saml11(value) => value.orn.as_ref(),
+            Self::Saml(value) => value.orn.as_ref(),
+            Self::SecurePasswordStore(value) => value.orn.as_ref(),
+            Self::WsFederation(value) => value.orn.as_ref(),
+            Self::Other(value) => value.orn.as_ref(),
         }
     }
     /// `profile`, whichever subtype this is.
     pub fn profile(&self) -> ::std::option::Option<&::serde_json::Value> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.profile),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.profile),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.profile),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.profile),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.profile),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.profile),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.profile),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.profile)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.profile),
-            Self::Other(value) => crate::runtime::Optional::get(&value.profile),
+            Self::AutoLogin(value) => value.profile.as_ref(),
+            Self::BasicAuth(value) => value.profile.as_ref(),
+            Self::Bookmark(value) => value.profile.as_ref(),
+            Self::BrowserPlugin(value) => value.profile.as_ref(),
+            Self::OpenIdConnect(value) => value.profile.as_ref(),
+            Self::Saml11(value) => value.profile.as_ref(),
+            Self::Saml(value) => value.profile.as_ref(),
+            Self::SecurePasswordStore(value) => value.profile.as_ref(),
+            Self::WsFederation(value) => value.profile.as_ref(),
+            Self::Other(value) => value.profile.as_ref(),
         }
     }
     /// `signOnMode`, whichever subtype this is.
@@ -258,18 +214,16 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ApplicationLifecycleStatus> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.status),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.status),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.status),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.status),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.status),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.status),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.status),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::AutoLogin(value) => value.status.as_ref(),
+            Self::BasicAuth(value) => value.status.as_ref(),
+            Self::Bookmark(value) => value.status.as_ref(),
+            Self::BrowserPlugin(value) => value.status.as_ref(),
+            Self::OpenIdConnect(value) => value.status.as_ref(),
+            Self::Saml11(value) => value.status.as_ref(),
+            Self::Saml(value) => value.status.as_ref(),
+            Self::SecurePasswordStore(value) => value.status.as_ref(),
+            Self::WsFederation(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `universalLogout`, whichever subtype this is.
@@ -277,30 +231,16 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ApplicationUniversalLogout> {
         match self {
-            Self::AutoLogin(value) => {
-                crate::runtime::Optional::get(&value.universal_logout)
-            }
-            Self::BasicAuth(value) => {
-                crate::runtime::Optional::get(&value.universal_logout)
-            }
-            Self::Bookmark(value) => {
-                crate::runtime::Optional::get(&value.universal_logout)
-            }
-            Self::BrowserPlugin(value) => {
-                crate::runtime::Optional::get(&value.universal_logout)
-            }
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.universal_logout)
-            }
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.universal_logout),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.universal_logout),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.universal_logout)
-            }
-            Self::WsFederation(value) => {
-                crate::runtime::Optional::get(&value.universal_logout)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.universal_logout),
+            Self::AutoLogin(value) => value.universal_logout.as_ref(),
+            Self::BasicAuth(value) => value.universal_logout.as_ref(),
+            Self::Bookmark(value) => value.universal_logout.as_ref(),
+            Self::BrowserPlugin(value) => value.universal_logout.as_ref(),
+            Self::OpenIdConnect(value) => value.universal_logout.as_ref(),
+            Self::Saml11(value) => value.universal_logout.as_ref(),
+            Self::Saml(value) => value.universal_logout.as_ref(),
+            Self::SecurePasswordStore(value) => value.universal_logout.as_ref(),
+            Self::WsFederation(value) => value.universal_logout.as_ref(),
+            Self::Other(value) => value.universal_logout.as_ref(),
         }
     }
     /// `visibility`, whichever subtype this is.
@@ -308,22 +248,16 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ApplicationVisibility> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::BrowserPlugin(value) => {
-                crate::runtime::Optional::get(&value.visibility)
-            }
-            Self::OpenIdConnect(value) => {
-                crate::runtime::Optional::get(&value.visibility)
-            }
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.visibility)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.visibility),
-            Self::Other(value) => crate::runtime::Optional::get(&value.visibility),
+            Self::AutoLogin(value) => value.visibility.as_ref(),
+            Self::BasicAuth(value) => value.visibility.as_ref(),
+            Self::Bookmark(value) => value.visibility.as_ref(),
+            Self::BrowserPlugin(value) => value.visibility.as_ref(),
+            Self::OpenIdConnect(value) => value.visibility.as_ref(),
+            Self::Saml11(value) => value.visibility.as_ref(),
+            Self::Saml(value) => value.visibility.as_ref(),
+            Self::SecurePasswordStore(value) => value.visibility.as_ref(),
+            Self::WsFederation(value) => value.visibility.as_ref(),
+            Self::Other(value) => value.visibility.as_ref(),
         }
     }
     /// `_embedded`, whichever subtype this is.
@@ -331,18 +265,16 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ApplicationEmbedded> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.embedded)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Other(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::AutoLogin(value) => value.embedded.as_ref(),
+            Self::BasicAuth(value) => value.embedded.as_ref(),
+            Self::Bookmark(value) => value.embedded.as_ref(),
+            Self::BrowserPlugin(value) => value.embedded.as_ref(),
+            Self::OpenIdConnect(value) => value.embedded.as_ref(),
+            Self::Saml11(value) => value.embedded.as_ref(),
+            Self::Saml(value) => value.embedded.as_ref(),
+            Self::SecurePasswordStore(value) => value.embedded.as_ref(),
+            Self::WsFederation(value) => value.embedded.as_ref(),
+            Self::Other(value) => value.embedded.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -350,18 +282,16 @@ impl Application {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ApplicationLinks> {
         match self {
-            Self::AutoLogin(value) => crate::runtime::Optional::get(&value.links),
-            Self::BasicAuth(value) => crate::runtime::Optional::get(&value.links),
-            Self::Bookmark(value) => crate::runtime::Optional::get(&value.links),
-            Self::BrowserPlugin(value) => crate::runtime::Optional::get(&value.links),
-            Self::OpenIdConnect(value) => crate::runtime::Optional::get(&value.links),
-            Self::Saml11(value) => crate::runtime::Optional::get(&value.links),
-            Self::Saml(value) => crate::runtime::Optional::get(&value.links),
-            Self::SecurePasswordStore(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::WsFederation(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::AutoLogin(value) => value.links.as_ref(),
+            Self::BasicAuth(value) => value.links.as_ref(),
+            Self::Bookmark(value) => value.links.as_ref(),
+            Self::BrowserPlugin(value) => value.links.as_ref(),
+            Self::OpenIdConnect(value) => value.links.as_ref(),
+            Self::Saml11(value) => value.links.as_ref(),
+            Self::Saml(value) => value.links.as_ref(),
+            Self::SecurePasswordStore(value) => value.links.as_ref(),
+            Self::WsFederation(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

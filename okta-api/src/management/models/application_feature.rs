@@ -25,13 +25,9 @@ impl ApplicationFeature {
     /// `description`, whichever subtype this is.
     pub fn description(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::UserProvisioning(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::InboundProvisioning(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.description),
+            Self::UserProvisioning(value) => value.description.as_ref(),
+            Self::InboundProvisioning(value) => value.description.as_ref(),
+            Self::Other(value) => value.description.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
@@ -39,11 +35,9 @@ impl ApplicationFeature {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ApplicationFeatureType> {
         match self {
-            Self::UserProvisioning(value) => crate::runtime::Optional::get(&value.name),
-            Self::InboundProvisioning(value) => {
-                crate::runtime::Optional::get(&value.name)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.name),
+            Self::UserProvisioning(value) => value.name.as_ref(),
+            Self::InboundProvisioning(value) => value.name.as_ref(),
+            Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -51,21 +45,17 @@ impl ApplicationFeature {
         &self,
     ) -> ::std::option::Option<&crate::management::models::EnabledStatus> {
         match self {
-            Self::UserProvisioning(value) => crate::runtime::Optional::get(&value.status),
-            Self::InboundProvisioning(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::UserProvisioning(value) => value.status.as_ref(),
+            Self::InboundProvisioning(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
     pub fn links(&self) -> ::std::option::Option<&crate::management::models::LinksSelf> {
         match self {
-            Self::UserProvisioning(value) => crate::runtime::Optional::get(&value.links),
-            Self::InboundProvisioning(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::UserProvisioning(value) => value.links.as_ref(),
+            Self::InboundProvisioning(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

@@ -5,9 +5,8 @@
 
 /// Schema `AssignRoleToUserBody` (`/paths/~1api~1v1~1users~1{userId}~1roles/post/requestBody/content/application~1json/schema`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum AssignRoleToUserBody {
     #[allow(missing_docs)]
@@ -20,4 +19,61 @@ pub enum AssignRoleToUserBody {
     ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignRoleToUserBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["type"],
+                known: &["type"],
+                constants: &[
+                    (
+                        "type",
+                        &[
+                            "ACCESS_CERTIFICATIONS_ADMIN",
+                            "ACCESS_REQUESTS_ADMIN",
+                            "API_ACCESS_MANAGEMENT_ADMIN",
+                            "APP_ADMIN",
+                            "GROUP_MEMBERSHIP_ADMIN",
+                            "HELP_DESK_ADMIN",
+                            "ORG_ADMIN",
+                            "READ_ONLY_ADMIN",
+                            "REPORT_ADMIN",
+                            "SUPER_ADMIN",
+                            "USER_ADMIN",
+                            "WORKFLOWS_ADMIN",
+                        ],
+                    ),
+                ],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["resource-set", "role", "type"],
+                known: &["resource-set", "role", "type"],
+                constants: &[("type", &["CUSTOM"])],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::StandardRoleAssignmentSchema)
+                }
+                1usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::CustomRoleAssignmentSchema)
+                }
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

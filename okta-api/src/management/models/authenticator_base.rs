@@ -51,80 +51,70 @@ impl AuthenticatorBase {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.created),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.created),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.created),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.created),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.created),
-            Self::ExternalIdp(value) => crate::runtime::Optional::get(&value.created),
-            Self::OktaPassword(value) => crate::runtime::Optional::get(&value.created),
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.created),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.created),
-            Self::PhoneNumber(value) => crate::runtime::Optional::get(&value.created),
-            Self::SecurityKey(value) => crate::runtime::Optional::get(&value.created),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::SymantecVip(value) => crate::runtime::Optional::get(&value.created),
-            Self::SmartCardIdp(value) => crate::runtime::Optional::get(&value.created),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.created),
-            Self::YubikeyToken(value) => crate::runtime::Optional::get(&value.created),
-            Self::Tac(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::CustomApp(value) => value.created.as_ref(),
+            Self::CustomOtp(value) => value.created.as_ref(),
+            Self::Duo(value) => value.created.as_ref(),
+            Self::OktaEmail(value) => value.created.as_ref(),
+            Self::GoogleOtp(value) => value.created.as_ref(),
+            Self::ExternalIdp(value) => value.created.as_ref(),
+            Self::OktaPassword(value) => value.created.as_ref(),
+            Self::OktaVerify(value) => value.created.as_ref(),
+            Self::OnpremMfa(value) => value.created.as_ref(),
+            Self::PhoneNumber(value) => value.created.as_ref(),
+            Self::SecurityKey(value) => value.created.as_ref(),
+            Self::SecurityQuestion(value) => value.created.as_ref(),
+            Self::SymantecVip(value) => value.created.as_ref(),
+            Self::SmartCardIdp(value) => value.created.as_ref(),
+            Self::Webauthn(value) => value.created.as_ref(),
+            Self::YubikeyToken(value) => value.created.as_ref(),
+            Self::Tac(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `description`, whichever subtype this is.
     pub fn description(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.description),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.description),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.description),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.description),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.description),
-            Self::ExternalIdp(value) => crate::runtime::Optional::get(&value.description),
-            Self::OktaPassword(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.description),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.description),
-            Self::PhoneNumber(value) => crate::runtime::Optional::get(&value.description),
-            Self::SecurityKey(value) => crate::runtime::Optional::get(&value.description),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::SymantecVip(value) => crate::runtime::Optional::get(&value.description),
-            Self::SmartCardIdp(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.description),
-            Self::YubikeyToken(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::Tac(value) => crate::runtime::Optional::get(&value.description),
-            Self::Other(value) => crate::runtime::Optional::get(&value.description),
+            Self::CustomApp(value) => value.description.as_ref(),
+            Self::CustomOtp(value) => value.description.as_ref(),
+            Self::Duo(value) => value.description.as_ref(),
+            Self::OktaEmail(value) => value.description.as_ref(),
+            Self::GoogleOtp(value) => value.description.as_ref(),
+            Self::ExternalIdp(value) => value.description.as_ref(),
+            Self::OktaPassword(value) => value.description.as_ref(),
+            Self::OktaVerify(value) => value.description.as_ref(),
+            Self::OnpremMfa(value) => value.description.as_ref(),
+            Self::PhoneNumber(value) => value.description.as_ref(),
+            Self::SecurityKey(value) => value.description.as_ref(),
+            Self::SecurityQuestion(value) => value.description.as_ref(),
+            Self::SymantecVip(value) => value.description.as_ref(),
+            Self::SmartCardIdp(value) => value.description.as_ref(),
+            Self::Webauthn(value) => value.description.as_ref(),
+            Self::YubikeyToken(value) => value.description.as_ref(),
+            Self::Tac(value) => value.description.as_ref(),
+            Self::Other(value) => value.description.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.id),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.id),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.id),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.id),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.id),
-            Self::ExternalIdp(value) => crate::runtime::Optional::get(&value.id),
-            Self::OktaPassword(value) => crate::runtime::Optional::get(&value.id),
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.id),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.id),
-            Self::PhoneNumber(value) => crate::runtime::Optional::get(&value.id),
-            Self::SecurityKey(value) => crate::runtime::Optional::get(&value.id),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.id),
-            Self::SymantecVip(value) => crate::runtime::Optional::get(&value.id),
-            Self::SmartCardIdp(value) => crate::runtime::Optional::get(&value.id),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.id),
-            Self::YubikeyToken(value) => crate::runtime::Optional::get(&value.id),
-            Self::Tac(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::CustomApp(value) => value.id.as_ref(),
+            Self::CustomOtp(value) => value.id.as_ref(),
+            Self::Duo(value) => value.id.as_ref(),
+            Self::OktaEmail(value) => value.id.as_ref(),
+            Self::GoogleOtp(value) => value.id.as_ref(),
+            Self::ExternalIdp(value) => value.id.as_ref(),
+            Self::OktaPassword(value) => value.id.as_ref(),
+            Self::OktaVerify(value) => value.id.as_ref(),
+            Self::OnpremMfa(value) => value.id.as_ref(),
+            Self::PhoneNumber(value) => value.id.as_ref(),
+            Self::SecurityKey(value) => value.id.as_ref(),
+            Self::SecurityQuestion(value) => value.id.as_ref(),
+            Self::SymantecVip(value) => value.id.as_ref(),
+            Self::SmartCardIdp(value) => value.id.as_ref(),
+            Self::Webauthn(value) => value.id.as_ref(),
+            Self::YubikeyToken(value) => value.id.as_ref(),
+            Self::Tac(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `key`, whichever subtype this is.
@@ -132,86 +122,70 @@ impl AuthenticatorBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::AuthenticatorKeyEnum> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.key),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.key),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.key),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.key),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.key),
-            Self::ExternalIdp(value) => crate::runtime::Optional::get(&value.key),
-            Self::OktaPassword(value) => crate::runtime::Optional::get(&value.key),
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.key),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.key),
-            Self::PhoneNumber(value) => crate::runtime::Optional::get(&value.key),
-            Self::SecurityKey(value) => crate::runtime::Optional::get(&value.key),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.key),
-            Self::SymantecVip(value) => crate::runtime::Optional::get(&value.key),
-            Self::SmartCardIdp(value) => crate::runtime::Optional::get(&value.key),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.key),
-            Self::YubikeyToken(value) => crate::runtime::Optional::get(&value.key),
-            Self::Tac(value) => crate::runtime::Optional::get(&value.key),
-            Self::Other(value) => crate::runtime::Optional::get(&value.key),
+            Self::CustomApp(value) => value.key.as_ref(),
+            Self::CustomOtp(value) => value.key.as_ref(),
+            Self::Duo(value) => value.key.as_ref(),
+            Self::OktaEmail(value) => value.key.as_ref(),
+            Self::GoogleOtp(value) => value.key.as_ref(),
+            Self::ExternalIdp(value) => value.key.as_ref(),
+            Self::OktaPassword(value) => value.key.as_ref(),
+            Self::OktaVerify(value) => value.key.as_ref(),
+            Self::OnpremMfa(value) => value.key.as_ref(),
+            Self::PhoneNumber(value) => value.key.as_ref(),
+            Self::SecurityKey(value) => value.key.as_ref(),
+            Self::SecurityQuestion(value) => value.key.as_ref(),
+            Self::SymantecVip(value) => value.key.as_ref(),
+            Self::SmartCardIdp(value) => value.key.as_ref(),
+            Self::Webauthn(value) => value.key.as_ref(),
+            Self::YubikeyToken(value) => value.key.as_ref(),
+            Self::Tac(value) => value.key.as_ref(),
+            Self::Other(value) => value.key.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::ExternalIdp(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::OktaPassword(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::PhoneNumber(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::SecurityKey(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::SymantecVip(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::SmartCardIdp(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::YubikeyToken(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Tac(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::CustomApp(value) => value.last_updated.as_ref(),
+            Self::CustomOtp(value) => value.last_updated.as_ref(),
+            Self::Duo(value) => value.last_updated.as_ref(),
+            Self::OktaEmail(value) => value.last_updated.as_ref(),
+            Self::GoogleOtp(value) => value.last_updated.as_ref(),
+            Self::ExternalIdp(value) => value.last_updated.as_ref(),
+            Self::OktaPassword(value) => value.last_updated.as_ref(),
+            Self::OktaVerify(value) => value.last_updated.as_ref(),
+            Self::OnpremMfa(value) => value.last_updated.as_ref(),
+            Self::PhoneNumber(value) => value.last_updated.as_ref(),
+            Self::SecurityKey(value) => value.last_updated.as_ref(),
+            Self::SecurityQuestion(value) => value.last_updated.as_ref(),
+            Self::SymantecVip(value) => value.last_updated.as_ref(),
+            Self::SmartCardIdp(value) => value.last_updated.as_ref(),
+            Self::Webauthn(value) => value.last_updated.as_ref(),
+            Self::YubikeyToken(value) => value.last_updated.as_ref(),
+            Self::Tac(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.name),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.name),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.name),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.name),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.name),
-            Self::ExternalIdp(value) => crate::runtime::Optional::get(&value.name),
-            Self::OktaPassword(value) => crate::runtime::Optional::get(&value.name),
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.name),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.name),
-            Self::PhoneNumber(value) => crate::runtime::Optional::get(&value.name),
-            Self::SecurityKey(value) => crate::runtime::Optional::get(&value.name),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.name),
-            Self::SymantecVip(value) => crate::runtime::Optional::get(&value.name),
-            Self::SmartCardIdp(value) => crate::runtime::Optional::get(&value.name),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.name),
-            Self::YubikeyToken(value) => crate::runtime::Optional::get(&value.name),
-            Self::Tac(value) => crate::runtime::Optional::get(&value.name),
-            Self::Other(value) => crate::runtime::Optional::get(&value.name),
+            Self::CustomApp(value) => value.name.as_ref(),
+            Self::CustomOtp(value) => value.name.as_ref(),
+            Self::Duo(value) => value.name.as_ref(),
+            Self::OktaEmail(value) => value.name.as_ref(),
+            Self::GoogleOtp(value) => value.name.as_ref(),
+            Self::ExternalIdp(value) => value.name.as_ref(),
+            Self::OktaPassword(value) => value.name.as_ref(),
+            Self::OktaVerify(value) => value.name.as_ref(),
+            Self::OnpremMfa(value) => value.name.as_ref(),
+            Self::PhoneNumber(value) => value.name.as_ref(),
+            Self::SecurityKey(value) => value.name.as_ref(),
+            Self::SecurityQuestion(value) => value.name.as_ref(),
+            Self::SymantecVip(value) => value.name.as_ref(),
+            Self::SmartCardIdp(value) => value.name.as_ref(),
+            Self::Webauthn(value) => value.name.as_ref(),
+            Self::YubikeyToken(value) => value.name.as_ref(),
+            Self::Tac(value) => value.name.as_ref(),
+            Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -219,24 +193,24 @@ impl AuthenticatorBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.status),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.status),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.status),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.status),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.status),
-            Self::ExternalIdp(value) => crate::runtime::Optional::get(&value.status),
-            Self::OktaPassword(value) => crate::runtime::Optional::get(&value.status),
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.status),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.status),
-            Self::PhoneNumber(value) => crate::runtime::Optional::get(&value.status),
-            Self::SecurityKey(value) => crate::runtime::Optional::get(&value.status),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.status),
-            Self::SymantecVip(value) => crate::runtime::Optional::get(&value.status),
-            Self::SmartCardIdp(value) => crate::runtime::Optional::get(&value.status),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.status),
-            Self::YubikeyToken(value) => crate::runtime::Optional::get(&value.status),
-            Self::Tac(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::CustomApp(value) => value.status.as_ref(),
+            Self::CustomOtp(value) => value.status.as_ref(),
+            Self::Duo(value) => value.status.as_ref(),
+            Self::OktaEmail(value) => value.status.as_ref(),
+            Self::GoogleOtp(value) => value.status.as_ref(),
+            Self::ExternalIdp(value) => value.status.as_ref(),
+            Self::OktaPassword(value) => value.status.as_ref(),
+            Self::OktaVerify(value) => value.status.as_ref(),
+            Self::OnpremMfa(value) => value.status.as_ref(),
+            Self::PhoneNumber(value) => value.status.as_ref(),
+            Self::SecurityKey(value) => value.status.as_ref(),
+            Self::SecurityQuestion(value) => value.status.as_ref(),
+            Self::SymantecVip(value) => value.status.as_ref(),
+            Self::SmartCardIdp(value) => value.status.as_ref(),
+            Self::Webauthn(value) => value.status.as_ref(),
+            Self::YubikeyToken(value) => value.status.as_ref(),
+            Self::Tac(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `type`, whichever subtype this is.
@@ -244,24 +218,24 @@ impl AuthenticatorBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::AuthenticatorType> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.type_),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.type_),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.type_),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.type_),
-            Self::ExternalIdp(value) => crate::runtime::Optional::get(&value.type_),
-            Self::OktaPassword(value) => crate::runtime::Optional::get(&value.type_),
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.type_),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.type_),
-            Self::PhoneNumber(value) => crate::runtime::Optional::get(&value.type_),
-            Self::SecurityKey(value) => crate::runtime::Optional::get(&value.type_),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.type_),
-            Self::SymantecVip(value) => crate::runtime::Optional::get(&value.type_),
-            Self::SmartCardIdp(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.type_),
-            Self::YubikeyToken(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Tac(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::CustomApp(value) => value.type_.as_ref(),
+            Self::CustomOtp(value) => value.type_.as_ref(),
+            Self::Duo(value) => value.type_.as_ref(),
+            Self::OktaEmail(value) => value.type_.as_ref(),
+            Self::GoogleOtp(value) => value.type_.as_ref(),
+            Self::ExternalIdp(value) => value.type_.as_ref(),
+            Self::OktaPassword(value) => value.type_.as_ref(),
+            Self::OktaVerify(value) => value.type_.as_ref(),
+            Self::OnpremMfa(value) => value.type_.as_ref(),
+            Self::PhoneNumber(value) => value.type_.as_ref(),
+            Self::SecurityKey(value) => value.type_.as_ref(),
+            Self::SecurityQuestion(value) => value.type_.as_ref(),
+            Self::SymantecVip(value) => value.type_.as_ref(),
+            Self::SmartCardIdp(value) => value.type_.as_ref(),
+            Self::Webauthn(value) => value.type_.as_ref(),
+            Self::YubikeyToken(value) => value.type_.as_ref(),
+            Self::Tac(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -269,24 +243,24 @@ impl AuthenticatorBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::AuthenticatorLinks> {
         match self {
-            Self::CustomApp(value) => crate::runtime::Optional::get(&value.links),
-            Self::CustomOtp(value) => crate::runtime::Optional::get(&value.links),
-            Self::Duo(value) => crate::runtime::Optional::get(&value.links),
-            Self::OktaEmail(value) => crate::runtime::Optional::get(&value.links),
-            Self::GoogleOtp(value) => crate::runtime::Optional::get(&value.links),
-            Self::ExternalIdp(value) => crate::runtime::Optional::get(&value.links),
-            Self::OktaPassword(value) => crate::runtime::Optional::get(&value.links),
-            Self::OktaVerify(value) => crate::runtime::Optional::get(&value.links),
-            Self::OnpremMfa(value) => crate::runtime::Optional::get(&value.links),
-            Self::PhoneNumber(value) => crate::runtime::Optional::get(&value.links),
-            Self::SecurityKey(value) => crate::runtime::Optional::get(&value.links),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.links),
-            Self::SymantecVip(value) => crate::runtime::Optional::get(&value.links),
-            Self::SmartCardIdp(value) => crate::runtime::Optional::get(&value.links),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.links),
-            Self::YubikeyToken(value) => crate::runtime::Optional::get(&value.links),
-            Self::Tac(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::CustomApp(value) => value.links.as_ref(),
+            Self::CustomOtp(value) => value.links.as_ref(),
+            Self::Duo(value) => value.links.as_ref(),
+            Self::OktaEmail(value) => value.links.as_ref(),
+            Self::GoogleOtp(value) => value.links.as_ref(),
+            Self::ExternalIdp(value) => value.links.as_ref(),
+            Self::OktaPassword(value) => value.links.as_ref(),
+            Self::OktaVerify(value) => value.links.as_ref(),
+            Self::OnpremMfa(value) => value.links.as_ref(),
+            Self::PhoneNumber(value) => value.links.as_ref(),
+            Self::SecurityKey(value) => value.links.as_ref(),
+            Self::SecurityQuestion(value) => value.links.as_ref(),
+            Self::SymantecVip(value) => value.links.as_ref(),
+            Self::SmartCardIdp(value) => value.links.as_ref(),
+            Self::Webauthn(value) => value.links.as_ref(),
+            Self::YubikeyToken(value) => value.links.as_ref(),
+            Self::Tac(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

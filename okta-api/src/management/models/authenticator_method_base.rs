@@ -37,17 +37,15 @@ impl AuthenticatorMethodBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
         match self {
-            Self::Simple(value) => crate::runtime::Optional::get(&value.status),
-            Self::Push(value) => crate::runtime::Optional::get(&value.status),
-            Self::SignedNonce(value) => crate::runtime::Optional::get(&value.status),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.status),
-            Self::Otp(value) => crate::runtime::Optional::get(&value.status),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.status),
-            Self::WithVerifiableProperties(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::Tac(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::Simple(value) => value.status.as_ref(),
+            Self::Push(value) => value.status.as_ref(),
+            Self::SignedNonce(value) => value.status.as_ref(),
+            Self::Totp(value) => value.status.as_ref(),
+            Self::Otp(value) => value.status.as_ref(),
+            Self::Webauthn(value) => value.status.as_ref(),
+            Self::WithVerifiableProperties(value) => value.status.as_ref(),
+            Self::Tac(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `type`, whichever subtype this is.
@@ -55,17 +53,15 @@ impl AuthenticatorMethodBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::AuthenticatorMethodType> {
         match self {
-            Self::Simple(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Push(value) => crate::runtime::Optional::get(&value.type_),
-            Self::SignedNonce(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Otp(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.type_),
-            Self::WithVerifiableProperties(value) => {
-                crate::runtime::Optional::get(&value.type_)
-            }
-            Self::Tac(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::Simple(value) => value.type_.as_ref(),
+            Self::Push(value) => value.type_.as_ref(),
+            Self::SignedNonce(value) => value.type_.as_ref(),
+            Self::Totp(value) => value.type_.as_ref(),
+            Self::Otp(value) => value.type_.as_ref(),
+            Self::Webauthn(value) => value.type_.as_ref(),
+            Self::WithVerifiableProperties(value) => value.type_.as_ref(),
+            Self::Tac(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -73,17 +69,15 @@ impl AuthenticatorMethodBase {
         &self,
     ) -> ::std::option::Option<&crate::management::models::LinksSelfAndLifecycle> {
         match self {
-            Self::Simple(value) => crate::runtime::Optional::get(&value.links),
-            Self::Push(value) => crate::runtime::Optional::get(&value.links),
-            Self::SignedNonce(value) => crate::runtime::Optional::get(&value.links),
-            Self::Totp(value) => crate::runtime::Optional::get(&value.links),
-            Self::Otp(value) => crate::runtime::Optional::get(&value.links),
-            Self::Webauthn(value) => crate::runtime::Optional::get(&value.links),
-            Self::WithVerifiableProperties(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::Tac(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::Simple(value) => value.links.as_ref(),
+            Self::Push(value) => value.links.as_ref(),
+            Self::SignedNonce(value) => value.links.as_ref(),
+            Self::Totp(value) => value.links.as_ref(),
+            Self::Otp(value) => value.links.as_ref(),
+            Self::Webauthn(value) => value.links.as_ref(),
+            Self::WithVerifiableProperties(value) => value.links.as_ref(),
+            Self::Tac(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

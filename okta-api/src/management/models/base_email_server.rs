@@ -23,14 +23,10 @@ impl BaseEmailServer {
     /// `alias`, whichever subtype this is.
     pub fn alias(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::BasicSmtpAuth(value) => crate::runtime::Optional::get(&value.alias),
-            Self::Oauth2ClientCredentials(value) => {
-                crate::runtime::Optional::get(&value.alias)
-            }
-            Self::Oauth2JwtBearerGrant(value) => {
-                crate::runtime::Optional::get(&value.alias)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.alias),
+            Self::BasicSmtpAuth(value) => value.alias.as_ref(),
+            Self::Oauth2ClientCredentials(value) => value.alias.as_ref(),
+            Self::Oauth2JwtBearerGrant(value) => value.alias.as_ref(),
+            Self::Other(value) => value.alias.as_ref(),
         }
     }
     /// `authType`, whichever subtype this is.
@@ -45,64 +41,46 @@ impl BaseEmailServer {
     /// `enabled`, whichever subtype this is.
     pub fn enabled(&self) -> ::std::option::Option<&bool> {
         match self {
-            Self::BasicSmtpAuth(value) => crate::runtime::Optional::get(&value.enabled),
-            Self::Oauth2ClientCredentials(value) => {
-                crate::runtime::Optional::get(&value.enabled)
-            }
-            Self::Oauth2JwtBearerGrant(value) => {
-                crate::runtime::Optional::get(&value.enabled)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.enabled),
+            Self::BasicSmtpAuth(value) => value.enabled.as_ref(),
+            Self::Oauth2ClientCredentials(value) => value.enabled.as_ref(),
+            Self::Oauth2JwtBearerGrant(value) => value.enabled.as_ref(),
+            Self::Other(value) => value.enabled.as_ref(),
         }
     }
     /// `host`, whichever subtype this is.
     pub fn host(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::BasicSmtpAuth(value) => crate::runtime::Optional::get(&value.host),
-            Self::Oauth2ClientCredentials(value) => {
-                crate::runtime::Optional::get(&value.host)
-            }
-            Self::Oauth2JwtBearerGrant(value) => {
-                crate::runtime::Optional::get(&value.host)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.host),
+            Self::BasicSmtpAuth(value) => value.host.as_ref(),
+            Self::Oauth2ClientCredentials(value) => value.host.as_ref(),
+            Self::Oauth2JwtBearerGrant(value) => value.host.as_ref(),
+            Self::Other(value) => value.host.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::BasicSmtpAuth(value) => crate::runtime::Optional::get(&value.id),
-            Self::Oauth2ClientCredentials(value) => {
-                crate::runtime::Optional::get(&value.id)
-            }
-            Self::Oauth2JwtBearerGrant(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::BasicSmtpAuth(value) => value.id.as_ref(),
+            Self::Oauth2ClientCredentials(value) => value.id.as_ref(),
+            Self::Oauth2JwtBearerGrant(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `port`, whichever subtype this is.
     pub fn port(&self) -> ::std::option::Option<&i64> {
         match self {
-            Self::BasicSmtpAuth(value) => crate::runtime::Optional::get(&value.port),
-            Self::Oauth2ClientCredentials(value) => {
-                crate::runtime::Optional::get(&value.port)
-            }
-            Self::Oauth2JwtBearerGrant(value) => {
-                crate::runtime::Optional::get(&value.port)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.port),
+            Self::BasicSmtpAuth(value) => value.port.as_ref(),
+            Self::Oauth2ClientCredentials(value) => value.port.as_ref(),
+            Self::Oauth2JwtBearerGrant(value) => value.port.as_ref(),
+            Self::Other(value) => value.port.as_ref(),
         }
     }
     /// `username`, whichever subtype this is.
     pub fn username(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::BasicSmtpAuth(value) => crate::runtime::Optional::get(&value.username),
-            Self::Oauth2ClientCredentials(value) => {
-                crate::runtime::Optional::get(&value.username)
-            }
-            Self::Oauth2JwtBearerGrant(value) => {
-                crate::runtime::Optional::get(&value.username)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.username),
+            Self::BasicSmtpAuth(value) => value.username.as_ref(),
+            Self::Oauth2ClientCredentials(value) => value.username.as_ref(),
+            Self::Oauth2JwtBearerGrant(value) => value.username.as_ref(),
+            Self::Other(value) => value.username.as_ref(),
         }
     }
 }

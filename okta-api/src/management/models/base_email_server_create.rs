@@ -59,12 +59,10 @@ impl BaseEmailServerCreate {
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::BasicSmtpAuth(value) => crate::runtime::Optional::get(&value.id),
-            Self::Oauth2ClientCredentials(value) => {
-                crate::runtime::Optional::get(&value.id)
-            }
-            Self::Oauth2JwtBearerGrant(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::BasicSmtpAuth(value) => value.id.as_ref(),
+            Self::Oauth2ClientCredentials(value) => value.id.as_ref(),
+            Self::Oauth2JwtBearerGrant(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `port`, whichever subtype this is.

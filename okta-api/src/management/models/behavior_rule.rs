@@ -29,42 +29,34 @@ impl BehaviorRule {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AnomalousLocation(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::AnomalousIp(value) => crate::runtime::Optional::get(&value.created),
-            Self::AnomalousDevice(value) => crate::runtime::Optional::get(&value.created),
-            Self::Velocity(value) => crate::runtime::Optional::get(&value.created),
-            Self::Asn(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::AnomalousLocation(value) => value.created.as_ref(),
+            Self::AnomalousIp(value) => value.created.as_ref(),
+            Self::AnomalousDevice(value) => value.created.as_ref(),
+            Self::Velocity(value) => value.created.as_ref(),
+            Self::Asn(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AnomalousLocation(value) => crate::runtime::Optional::get(&value.id),
-            Self::AnomalousIp(value) => crate::runtime::Optional::get(&value.id),
-            Self::AnomalousDevice(value) => crate::runtime::Optional::get(&value.id),
-            Self::Velocity(value) => crate::runtime::Optional::get(&value.id),
-            Self::Asn(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::AnomalousLocation(value) => value.id.as_ref(),
+            Self::AnomalousIp(value) => value.id.as_ref(),
+            Self::AnomalousDevice(value) => value.id.as_ref(),
+            Self::Velocity(value) => value.id.as_ref(),
+            Self::Asn(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AnomalousLocation(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::AnomalousIp(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::AnomalousDevice(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Velocity(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Asn(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::AnomalousLocation(value) => value.last_updated.as_ref(),
+            Self::AnomalousIp(value) => value.last_updated.as_ref(),
+            Self::AnomalousDevice(value) => value.last_updated.as_ref(),
+            Self::Velocity(value) => value.last_updated.as_ref(),
+            Self::Asn(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
@@ -83,14 +75,12 @@ impl BehaviorRule {
         &self,
     ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
         match self {
-            Self::AnomalousLocation(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::AnomalousIp(value) => crate::runtime::Optional::get(&value.status),
-            Self::AnomalousDevice(value) => crate::runtime::Optional::get(&value.status),
-            Self::Velocity(value) => crate::runtime::Optional::get(&value.status),
-            Self::Asn(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::AnomalousLocation(value) => value.status.as_ref(),
+            Self::AnomalousIp(value) => value.status.as_ref(),
+            Self::AnomalousDevice(value) => value.status.as_ref(),
+            Self::Velocity(value) => value.status.as_ref(),
+            Self::Asn(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `type`, whichever subtype this is.
@@ -107,12 +97,12 @@ impl BehaviorRule {
     /// `_link`, whichever subtype this is.
     pub fn link(&self) -> ::std::option::Option<&crate::management::models::LinksSelf> {
         match self {
-            Self::AnomalousLocation(value) => crate::runtime::Optional::get(&value.link),
-            Self::AnomalousIp(value) => crate::runtime::Optional::get(&value.link),
-            Self::AnomalousDevice(value) => crate::runtime::Optional::get(&value.link),
-            Self::Velocity(value) => crate::runtime::Optional::get(&value.link),
-            Self::Asn(value) => crate::runtime::Optional::get(&value.link),
-            Self::Other(value) => crate::runtime::Optional::get(&value.link),
+            Self::AnomalousLocation(value) => value.link.as_ref(),
+            Self::AnomalousIp(value) => value.link.as_ref(),
+            Self::AnomalousDevice(value) => value.link.as_ref(),
+            Self::Velocity(value) => value.link.as_ref(),
+            Self::Asn(value) => value.link.as_ref(),
+            Self::Other(value) => value.link.as_ref(),
         }
     }
 }

@@ -29,71 +29,49 @@ impl CreateOrUpdatePolicy {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.created),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.created),
-            Self::Password(value) => crate::runtime::Optional::get(&value.created),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::Access(value) => value.created.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.created.as_ref(),
+            Self::OktaSignOn(value) => value.created.as_ref(),
+            Self::Password(value) => value.created.as_ref(),
+            Self::ProfileEnrollment(value) => value.created.as_ref(),
+            Self::DeviceSignalCollection(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `description`, whichever subtype this is.
     pub fn description(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.description),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.description),
-            Self::Password(value) => crate::runtime::Optional::get(&value.description),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.description),
+            Self::Access(value) => value.description.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.description.as_ref(),
+            Self::OktaSignOn(value) => value.description.as_ref(),
+            Self::Password(value) => value.description.as_ref(),
+            Self::ProfileEnrollment(value) => value.description.as_ref(),
+            Self::DeviceSignalCollection(value) => value.description.as_ref(),
+            Self::Other(value) => value.description.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.id),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.id)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.id),
-            Self::Password(value) => crate::runtime::Optional::get(&value.id),
-            Self::ProfileEnrollment(value) => crate::runtime::Optional::get(&value.id),
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.id)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::Access(value) => value.id.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.id.as_ref(),
+            Self::OktaSignOn(value) => value.id.as_ref(),
+            Self::Password(value) => value.id.as_ref(),
+            Self::ProfileEnrollment(value) => value.id.as_ref(),
+            Self::DeviceSignalCollection(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Password(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::Access(value) => value.last_updated.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.last_updated.as_ref(),
+            Self::OktaSignOn(value) => value.last_updated.as_ref(),
+            Self::Password(value) => value.last_updated.as_ref(),
+            Self::ProfileEnrollment(value) => value.last_updated.as_ref(),
+            Self::DeviceSignalCollection(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
@@ -111,19 +89,13 @@ impl CreateOrUpdatePolicy {
     /// `priority`, whichever subtype this is.
     pub fn priority(&self) -> ::std::option::Option<&i64> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.priority),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.priority),
-            Self::Password(value) => crate::runtime::Optional::get(&value.priority),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.priority),
+            Self::Access(value) => value.priority.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.priority.as_ref(),
+            Self::OktaSignOn(value) => value.priority.as_ref(),
+            Self::Password(value) => value.priority.as_ref(),
+            Self::ProfileEnrollment(value) => value.priority.as_ref(),
+            Self::DeviceSignalCollection(value) => value.priority.as_ref(),
+            Self::Other(value) => value.priority.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -131,37 +103,25 @@ impl CreateOrUpdatePolicy {
         &self,
     ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.status),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.status),
-            Self::Password(value) => crate::runtime::Optional::get(&value.status),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::Access(value) => value.status.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.status.as_ref(),
+            Self::OktaSignOn(value) => value.status.as_ref(),
+            Self::Password(value) => value.status.as_ref(),
+            Self::ProfileEnrollment(value) => value.status.as_ref(),
+            Self::DeviceSignalCollection(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `system`, whichever subtype this is.
     pub fn system(&self) -> ::std::option::Option<&bool> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.system),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.system)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.system),
-            Self::Password(value) => crate::runtime::Optional::get(&value.system),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.system)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.system)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.system),
+            Self::Access(value) => value.system.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.system.as_ref(),
+            Self::OktaSignOn(value) => value.system.as_ref(),
+            Self::Password(value) => value.system.as_ref(),
+            Self::ProfileEnrollment(value) => value.system.as_ref(),
+            Self::DeviceSignalCollection(value) => value.system.as_ref(),
+            Self::Other(value) => value.system.as_ref(),
         }
     }
     /// `type`, whichever subtype this is.
@@ -181,17 +141,13 @@ impl CreateOrUpdatePolicy {
         &self,
     ) -> ::std::option::Option<&crate::management::models::PolicyLinks> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.links),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.links),
-            Self::Password(value) => crate::runtime::Optional::get(&value.links),
-            Self::ProfileEnrollment(value) => crate::runtime::Optional::get(&value.links),
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::Access(value) => value.links.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.links.as_ref(),
+            Self::OktaSignOn(value) => value.links.as_ref(),
+            Self::Password(value) => value.links.as_ref(),
+            Self::ProfileEnrollment(value) => value.links.as_ref(),
+            Self::DeviceSignalCollection(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

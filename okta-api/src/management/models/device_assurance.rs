@@ -29,41 +29,23 @@ impl DeviceAssurance {
     /// `createdBy`, whichever subtype this is.
     pub fn created_by(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::WindowsPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_by)
-            }
-            Self::MacOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_by)
-            }
-            Self::ChromeOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_by)
-            }
-            Self::IosPlatform(value) => crate::runtime::Optional::get(&value.created_by),
-            Self::AndroidPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_by)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.created_by),
+            Self::WindowsPlatform(value) => value.created_by.as_ref(),
+            Self::MacOsPlatform(value) => value.created_by.as_ref(),
+            Self::ChromeOsPlatform(value) => value.created_by.as_ref(),
+            Self::IosPlatform(value) => value.created_by.as_ref(),
+            Self::AndroidPlatform(value) => value.created_by.as_ref(),
+            Self::Other(value) => value.created_by.as_ref(),
         }
     }
     /// `createdDate`, whichever subtype this is.
     pub fn created_date(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::WindowsPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_date)
-            }
-            Self::MacOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_date)
-            }
-            Self::ChromeOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_date)
-            }
-            Self::IosPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_date)
-            }
-            Self::AndroidPlatform(value) => {
-                crate::runtime::Optional::get(&value.created_date)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.created_date),
+            Self::WindowsPlatform(value) => value.created_date.as_ref(),
+            Self::MacOsPlatform(value) => value.created_date.as_ref(),
+            Self::ChromeOsPlatform(value) => value.created_date.as_ref(),
+            Self::IosPlatform(value) => value.created_date.as_ref(),
+            Self::AndroidPlatform(value) => value.created_date.as_ref(),
+            Self::Other(value) => value.created_date.as_ref(),
         }
     }
     /// `devicePostureChecks`, whichever subtype this is.
@@ -71,24 +53,12 @@ impl DeviceAssurance {
         &self,
     ) -> ::std::option::Option<&crate::management::models::DevicePostureChecks> {
         match self {
-            Self::WindowsPlatform(value) => {
-                crate::runtime::Optional::get(&value.device_posture_checks)
-            }
-            Self::MacOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.device_posture_checks)
-            }
-            Self::ChromeOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.device_posture_checks)
-            }
-            Self::IosPlatform(value) => {
-                crate::runtime::Optional::get(&value.device_posture_checks)
-            }
-            Self::AndroidPlatform(value) => {
-                crate::runtime::Optional::get(&value.device_posture_checks)
-            }
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.device_posture_checks)
-            }
+            Self::WindowsPlatform(value) => value.device_posture_checks.as_ref(),
+            Self::MacOsPlatform(value) => value.device_posture_checks.as_ref(),
+            Self::ChromeOsPlatform(value) => value.device_posture_checks.as_ref(),
+            Self::IosPlatform(value) => value.device_posture_checks.as_ref(),
+            Self::AndroidPlatform(value) => value.device_posture_checks.as_ref(),
+            Self::Other(value) => value.device_posture_checks.as_ref(),
         }
     }
     /// `displayRemediationMode`, whichever subtype this is.
@@ -98,24 +68,12 @@ impl DeviceAssurance {
         &crate::management::models::DeviceAssuranceDisplayRemediationMode,
     > {
         match self {
-            Self::WindowsPlatform(value) => {
-                crate::runtime::Optional::get(&value.display_remediation_mode)
-            }
-            Self::MacOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.display_remediation_mode)
-            }
-            Self::ChromeOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.display_remediation_mode)
-            }
-            Self::IosPlatform(value) => {
-                crate::runtime::Optional::get(&value.display_remediation_mode)
-            }
-            Self::AndroidPlatform(value) => {
-                crate::runtime::Optional::get(&value.display_remediation_mode)
-            }
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.display_remediation_mode)
-            }
+            Self::WindowsPlatform(value) => value.display_remediation_mode.as_ref(),
+            Self::MacOsPlatform(value) => value.display_remediation_mode.as_ref(),
+            Self::ChromeOsPlatform(value) => value.display_remediation_mode.as_ref(),
+            Self::IosPlatform(value) => value.display_remediation_mode.as_ref(),
+            Self::AndroidPlatform(value) => value.display_remediation_mode.as_ref(),
+            Self::Other(value) => value.display_remediation_mode.as_ref(),
         }
     }
     /// `gracePeriod`, whichever subtype this is.
@@ -123,84 +81,56 @@ impl DeviceAssurance {
         &self,
     ) -> ::std::option::Option<&crate::management::models::GracePeriod> {
         match self {
-            Self::WindowsPlatform(value) => {
-                crate::runtime::Optional::get(&value.grace_period)
-            }
-            Self::MacOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.grace_period)
-            }
-            Self::ChromeOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.grace_period)
-            }
-            Self::IosPlatform(value) => {
-                crate::runtime::Optional::get(&value.grace_period)
-            }
-            Self::AndroidPlatform(value) => {
-                crate::runtime::Optional::get(&value.grace_period)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.grace_period),
+            Self::WindowsPlatform(value) => value.grace_period.as_ref(),
+            Self::MacOsPlatform(value) => value.grace_period.as_ref(),
+            Self::ChromeOsPlatform(value) => value.grace_period.as_ref(),
+            Self::IosPlatform(value) => value.grace_period.as_ref(),
+            Self::AndroidPlatform(value) => value.grace_period.as_ref(),
+            Self::Other(value) => value.grace_period.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::WindowsPlatform(value) => crate::runtime::Optional::get(&value.id),
-            Self::MacOsPlatform(value) => crate::runtime::Optional::get(&value.id),
-            Self::ChromeOsPlatform(value) => crate::runtime::Optional::get(&value.id),
-            Self::IosPlatform(value) => crate::runtime::Optional::get(&value.id),
-            Self::AndroidPlatform(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::WindowsPlatform(value) => value.id.as_ref(),
+            Self::MacOsPlatform(value) => value.id.as_ref(),
+            Self::ChromeOsPlatform(value) => value.id.as_ref(),
+            Self::IosPlatform(value) => value.id.as_ref(),
+            Self::AndroidPlatform(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdate`, whichever subtype this is.
     pub fn last_update(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::WindowsPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_update)
-            }
-            Self::MacOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_update)
-            }
-            Self::ChromeOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_update)
-            }
-            Self::IosPlatform(value) => crate::runtime::Optional::get(&value.last_update),
-            Self::AndroidPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_update)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_update),
+            Self::WindowsPlatform(value) => value.last_update.as_ref(),
+            Self::MacOsPlatform(value) => value.last_update.as_ref(),
+            Self::ChromeOsPlatform(value) => value.last_update.as_ref(),
+            Self::IosPlatform(value) => value.last_update.as_ref(),
+            Self::AndroidPlatform(value) => value.last_update.as_ref(),
+            Self::Other(value) => value.last_update.as_ref(),
         }
     }
     /// `lastUpdatedBy`, whichever subtype this is.
     pub fn last_updated_by(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::WindowsPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_updated_by)
-            }
-            Self::MacOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_updated_by)
-            }
-            Self::ChromeOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_updated_by)
-            }
-            Self::IosPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_updated_by)
-            }
-            Self::AndroidPlatform(value) => {
-                crate::runtime::Optional::get(&value.last_updated_by)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated_by),
+            Self::WindowsPlatform(value) => value.last_updated_by.as_ref(),
+            Self::MacOsPlatform(value) => value.last_updated_by.as_ref(),
+            Self::ChromeOsPlatform(value) => value.last_updated_by.as_ref(),
+            Self::IosPlatform(value) => value.last_updated_by.as_ref(),
+            Self::AndroidPlatform(value) => value.last_updated_by.as_ref(),
+            Self::Other(value) => value.last_updated_by.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::WindowsPlatform(value) => crate::runtime::Optional::get(&value.name),
-            Self::MacOsPlatform(value) => crate::runtime::Optional::get(&value.name),
-            Self::ChromeOsPlatform(value) => crate::runtime::Optional::get(&value.name),
-            Self::IosPlatform(value) => crate::runtime::Optional::get(&value.name),
-            Self::AndroidPlatform(value) => crate::runtime::Optional::get(&value.name),
-            Self::Other(value) => crate::runtime::Optional::get(&value.name),
+            Self::WindowsPlatform(value) => value.name.as_ref(),
+            Self::MacOsPlatform(value) => value.name.as_ref(),
+            Self::ChromeOsPlatform(value) => value.name.as_ref(),
+            Self::IosPlatform(value) => value.name.as_ref(),
+            Self::AndroidPlatform(value) => value.name.as_ref(),
+            Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `platform`, whichever subtype this is.
@@ -208,29 +138,23 @@ impl DeviceAssurance {
         &self,
     ) -> ::std::option::Option<&crate::management::models::Platform> {
         match self {
-            Self::WindowsPlatform(value) => {
-                crate::runtime::Optional::get(&value.platform)
-            }
-            Self::MacOsPlatform(value) => crate::runtime::Optional::get(&value.platform),
-            Self::ChromeOsPlatform(value) => {
-                crate::runtime::Optional::get(&value.platform)
-            }
-            Self::IosPlatform(value) => crate::runtime::Optional::get(&value.platform),
-            Self::AndroidPlatform(value) => {
-                crate::runtime::Optional::get(&value.platform)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.platform),
+            Self::WindowsPlatform(value) => value.platform.as_ref(),
+            Self::MacOsPlatform(value) => value.platform.as_ref(),
+            Self::ChromeOsPlatform(value) => value.platform.as_ref(),
+            Self::IosPlatform(value) => value.platform.as_ref(),
+            Self::AndroidPlatform(value) => value.platform.as_ref(),
+            Self::Other(value) => value.platform.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
     pub fn links(&self) -> ::std::option::Option<&crate::management::models::LinksSelf> {
         match self {
-            Self::WindowsPlatform(value) => crate::runtime::Optional::get(&value.links),
-            Self::MacOsPlatform(value) => crate::runtime::Optional::get(&value.links),
-            Self::ChromeOsPlatform(value) => crate::runtime::Optional::get(&value.links),
-            Self::IosPlatform(value) => crate::runtime::Optional::get(&value.links),
-            Self::AndroidPlatform(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::WindowsPlatform(value) => value.links.as_ref(),
+            Self::MacOsPlatform(value) => value.links.as_ref(),
+            Self::ChromeOsPlatform(value) => value.links.as_ref(),
+            Self::IosPlatform(value) => value.links.as_ref(),
+            Self::AndroidPlatform(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

@@ -7,9 +7,8 @@
 ///
 /// Schema `DeviceIntegrationsMetadata` (`/components/schemas/DeviceIntegrationsMetadata`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum DeviceIntegrationsMetadata {
     #[allow(missing_docs)]
@@ -28,4 +27,45 @@ pub enum DeviceIntegrationsMetadata {
     ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceIntegrationsMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["type", "serviceAccountName", "serviceAccountEmail"],
+                known: &["type", "serviceAccountName", "serviceAccountEmail"],
+                constants: &[("type", &["CHROME"])],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["type", "provider", "enrollmentUrl", "idpId"],
+                known: &["type", "provider", "enrollmentUrl", "idpId"],
+                constants: &[("type", &["WORKSPACE_ONE"])],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["type", "idpId"],
+                known: &["type", "idpId"],
+                constants: &[("type", &["DEVICE_IDP"])],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => crate::runtime::from_value(value.clone()).map(Self::Chrome),
+                1usize => {
+                    crate::runtime::from_value(value.clone()).map(Self::WorkspaceOne)
+                }
+                2usize => crate::runtime::from_value(value.clone()).map(Self::DeviceIdp),
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

@@ -27,9 +27,9 @@ impl EnrollmentPolicyAuthenticatorGracePeriod {
         &crate::management::models::EnrollmentPolicyAuthenticatorGracePeriodType,
     > {
         match self {
-            Self::ByDateTime(value) => crate::runtime::Optional::get(&value.type_),
-            Self::BySkipCount(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::ByDateTime(value) => value.type_.as_ref(),
+            Self::BySkipCount(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
 }

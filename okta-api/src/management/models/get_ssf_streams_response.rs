@@ -5,8 +5,7 @@
 
 /// Schema `GetSsfStreamsResponse` (`/paths/~1api~1v1~1ssf~1stream/get/responses/200/content/application~1json/schema`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum GetSsfStreamsResponse {

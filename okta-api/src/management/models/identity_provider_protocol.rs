@@ -7,9 +7,8 @@
 ///
 /// Schema `IdentityProviderProtocol` (`/components/schemas/IdentityProvider/properties/protocol`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum IdentityProviderProtocol {
     #[allow(missing_docs)]
@@ -26,4 +25,82 @@ pub enum IdentityProviderProtocol {
     ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityProviderProtocol {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &[
+                    "algorithms",
+                    "credentials",
+                    "endpoints",
+                    "relayState",
+                    "settings",
+                    "type",
+                ],
+                constants: &[("type", &["SAML2"])],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["credentials", "endpoints", "scopes", "type"],
+                constants: &[("type", &["OAUTH2"])],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &[
+                    "algorithms",
+                    "credentials",
+                    "endpoints",
+                    "issuer",
+                    "oktaIdpOrgUrl",
+                    "scopes",
+                    "settings",
+                    "type",
+                ],
+                constants: &[("type", &["OIDC"])],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["credentials", "endpoints", "type"],
+                constants: &[("type", &["MTLS"])],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["credentials", "endpoints", "scopes", "type"],
+                constants: &[("type", &["ID_PROOFING"])],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => {
+                    crate::runtime::from_value(value.clone()).map(Self::ProtocolSaml)
+                }
+                1usize => {
+                    crate::runtime::from_value(value.clone()).map(Self::ProtocolOauth)
+                }
+                2usize => {
+                    crate::runtime::from_value(value.clone()).map(Self::ProtocolOidc)
+                }
+                3usize => {
+                    crate::runtime::from_value(value.clone()).map(Self::ProtocolMtls)
+                }
+                4usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::ProtocolIdVerification)
+                }
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

@@ -23,17 +23,17 @@ impl InlineHookChannel {
         &self,
     ) -> ::std::option::Option<&crate::management::models::InlineHookChannelType> {
         match self {
-            Self::Http(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Oauth(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::Http(value) => value.type_.as_ref(),
+            Self::Oauth(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
     /// `version`, whichever subtype this is.
     pub fn version(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Http(value) => crate::runtime::Optional::get(&value.version),
-            Self::Oauth(value) => crate::runtime::Optional::get(&value.version),
-            Self::Other(value) => crate::runtime::Optional::get(&value.version),
+            Self::Http(value) => value.version.as_ref(),
+            Self::Oauth(value) => value.version.as_ref(),
+            Self::Other(value) => value.version.as_ref(),
         }
     }
 }

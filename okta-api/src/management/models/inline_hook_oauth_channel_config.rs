@@ -21,9 +21,9 @@ impl InlineHookOauthChannelConfig {
     /// `authType`, whichever subtype this is.
     pub fn auth_type(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::ClientSecret(value) => crate::runtime::Optional::get(&value.auth_type),
-            Self::PrivateKeyJwt(value) => crate::runtime::Optional::get(&value.auth_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.auth_type),
+            Self::ClientSecret(value) => value.auth_type.as_ref(),
+            Self::PrivateKeyJwt(value) => value.auth_type.as_ref(),
+            Self::Other(value) => value.auth_type.as_ref(),
         }
     }
 }

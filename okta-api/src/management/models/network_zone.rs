@@ -23,30 +23,28 @@ impl NetworkZone {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Ip(value) => crate::runtime::Optional::get(&value.created),
-            Self::Dynamic(value) => crate::runtime::Optional::get(&value.created),
-            Self::EnhancedDynamic(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::Ip(value) => value.created.as_ref(),
+            Self::Dynamic(value) => value.created.as_ref(),
+            Self::EnhancedDynamic(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Ip(value) => crate::runtime::Optional::get(&value.id),
-            Self::Dynamic(value) => crate::runtime::Optional::get(&value.id),
-            Self::EnhancedDynamic(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::Ip(value) => value.id.as_ref(),
+            Self::Dynamic(value) => value.id.as_ref(),
+            Self::EnhancedDynamic(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Ip(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Dynamic(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::EnhancedDynamic(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::Ip(value) => value.last_updated.as_ref(),
+            Self::Dynamic(value) => value.last_updated.as_ref(),
+            Self::EnhancedDynamic(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
@@ -63,19 +61,19 @@ impl NetworkZone {
         &self,
     ) -> ::std::option::Option<&crate::management::models::NetworkZoneStatus> {
         match self {
-            Self::Ip(value) => crate::runtime::Optional::get(&value.status),
-            Self::Dynamic(value) => crate::runtime::Optional::get(&value.status),
-            Self::EnhancedDynamic(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::Ip(value) => value.status.as_ref(),
+            Self::Dynamic(value) => value.status.as_ref(),
+            Self::EnhancedDynamic(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `system`, whichever subtype this is.
     pub fn system(&self) -> ::std::option::Option<&bool> {
         match self {
-            Self::Ip(value) => crate::runtime::Optional::get(&value.system),
-            Self::Dynamic(value) => crate::runtime::Optional::get(&value.system),
-            Self::EnhancedDynamic(value) => crate::runtime::Optional::get(&value.system),
-            Self::Other(value) => crate::runtime::Optional::get(&value.system),
+            Self::Ip(value) => value.system.as_ref(),
+            Self::Dynamic(value) => value.system.as_ref(),
+            Self::EnhancedDynamic(value) => value.system.as_ref(),
+            Self::Other(value) => value.system.as_ref(),
         }
     }
     /// `type`, whichever subtype this is.
@@ -92,10 +90,10 @@ impl NetworkZone {
         &self,
     ) -> ::std::option::Option<&crate::management::models::NetworkZoneUsage> {
         match self {
-            Self::Ip(value) => crate::runtime::Optional::get(&value.usage),
-            Self::Dynamic(value) => crate::runtime::Optional::get(&value.usage),
-            Self::EnhancedDynamic(value) => crate::runtime::Optional::get(&value.usage),
-            Self::Other(value) => crate::runtime::Optional::get(&value.usage),
+            Self::Ip(value) => value.usage.as_ref(),
+            Self::Dynamic(value) => value.usage.as_ref(),
+            Self::EnhancedDynamic(value) => value.usage.as_ref(),
+            Self::Other(value) => value.usage.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -103,10 +101,10 @@ impl NetworkZone {
         &self,
     ) -> ::std::option::Option<&crate::management::models::LinksSelfAndLifecycle> {
         match self {
-            Self::Ip(value) => crate::runtime::Optional::get(&value.links),
-            Self::Dynamic(value) => crate::runtime::Optional::get(&value.links),
-            Self::EnhancedDynamic(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::Ip(value) => value.links.as_ref(),
+            Self::Dynamic(value) => value.links.as_ref(),
+            Self::EnhancedDynamic(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

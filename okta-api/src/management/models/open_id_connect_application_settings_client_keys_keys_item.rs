@@ -5,8 +5,7 @@
 
 /// Schema `OpenIdConnectApplicationSettingsClientKeysKeysItem` (`/components/schemas/OpenIdConnectApplicationSettingsClientKeys/properties/keys/items`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum OpenIdConnectApplicationSettingsClientKeysKeysItem {

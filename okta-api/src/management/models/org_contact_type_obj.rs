@@ -23,9 +23,9 @@ impl OrgContactTypeObj {
         &self,
     ) -> ::std::option::Option<&crate::management::models::OrgContactType> {
         match self {
-            Self::Billing(value) => crate::runtime::Optional::get(&value.contact_type),
-            Self::Technical(value) => crate::runtime::Optional::get(&value.contact_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.contact_type),
+            Self::Billing(value) => value.contact_type.as_ref(),
+            Self::Technical(value) => value.contact_type.as_ref(),
+            Self::Other(value) => value.contact_type.as_ref(),
         }
     }
 }

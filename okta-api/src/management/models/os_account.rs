@@ -45,9 +45,9 @@ impl OsAccount {
     /// `lastSeenAt`, whichever subtype this is.
     pub fn last_seen_at(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Windows(value) => crate::runtime::Optional::get(&value.last_seen_at),
-            Self::MacOs(value) => crate::runtime::Optional::get(&value.last_seen_at),
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_seen_at),
+            Self::Windows(value) => value.last_seen_at.as_option(),
+            Self::MacOs(value) => value.last_seen_at.as_option(),
+            Self::Other(value) => value.last_seen_at.as_option(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
@@ -71,15 +71,9 @@ impl OsAccount {
         &self,
     ) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Windows(value) => {
-                crate::runtime::Optional::get(&value.resource_alternate_id)
-            }
-            Self::MacOs(value) => {
-                crate::runtime::Optional::get(&value.resource_alternate_id)
-            }
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.resource_alternate_id)
-            }
+            Self::Windows(value) => value.resource_alternate_id.as_option(),
+            Self::MacOs(value) => value.resource_alternate_id.as_option(),
+            Self::Other(value) => value.resource_alternate_id.as_option(),
         }
     }
     /// `resourceDisplayName`, whichever subtype this is.
@@ -87,31 +81,25 @@ impl OsAccount {
         &self,
     ) -> ::std::option::Option<&crate::management::models::OsAccountDisplayName> {
         match self {
-            Self::Windows(value) => {
-                crate::runtime::Optional::get(&value.resource_display_name)
-            }
-            Self::MacOs(value) => {
-                crate::runtime::Optional::get(&value.resource_display_name)
-            }
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.resource_display_name)
-            }
+            Self::Windows(value) => value.resource_display_name.as_ref(),
+            Self::MacOs(value) => value.resource_display_name.as_ref(),
+            Self::Other(value) => value.resource_display_name.as_ref(),
         }
     }
     /// `resourceId`, whichever subtype this is.
     pub fn resource_id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Windows(value) => crate::runtime::Optional::get(&value.resource_id),
-            Self::MacOs(value) => crate::runtime::Optional::get(&value.resource_id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.resource_id),
+            Self::Windows(value) => value.resource_id.as_ref(),
+            Self::MacOs(value) => value.resource_id.as_ref(),
+            Self::Other(value) => value.resource_id.as_ref(),
         }
     }
     /// `resourceType`, whichever subtype this is.
     pub fn resource_type(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Windows(value) => crate::runtime::Optional::get(&value.resource_type),
-            Self::MacOs(value) => crate::runtime::Optional::get(&value.resource_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.resource_type),
+            Self::Windows(value) => value.resource_type.as_ref(),
+            Self::MacOs(value) => value.resource_type.as_ref(),
+            Self::Other(value) => value.resource_type.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -127,9 +115,9 @@ impl OsAccount {
         &self,
     ) -> ::std::option::Option<&crate::management::models::OsAccountEmbedded> {
         match self {
-            Self::Windows(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::MacOs(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Other(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::Windows(value) => value.embedded.as_ref(),
+            Self::MacOs(value) => value.embedded.as_ref(),
+            Self::Other(value) => value.embedded.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.

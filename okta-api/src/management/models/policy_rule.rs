@@ -45,145 +45,91 @@ impl PolicyRule {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.created),
-            Self::Password(value) => crate::runtime::Optional::get(&value.created),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.created),
-            Self::IdpDiscovery(value) => crate::runtime::Optional::get(&value.created),
-            Self::PostAuthSession(value) => crate::runtime::Optional::get(&value.created),
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.created),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::ClientUpdate(value) => crate::runtime::Optional::get(&value.created),
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::Access(value) => value.created.as_option(),
+            Self::Password(value) => value.created.as_option(),
+            Self::ProfileEnrollment(value) => value.created.as_option(),
+            Self::OktaSignOn(value) => value.created.as_option(),
+            Self::IdpDiscovery(value) => value.created.as_option(),
+            Self::PostAuthSession(value) => value.created.as_option(),
+            Self::EntityRisk(value) => value.created.as_option(),
+            Self::AuthenticatorEnrollment(value) => value.created.as_option(),
+            Self::SessionViolationDetection(value) => value.created.as_option(),
+            Self::DeviceSignalCollection(value) => value.created.as_option(),
+            Self::ClientUpdate(value) => value.created.as_option(),
+            Self::IdentityClaimSourcing(value) => value.created.as_option(),
+            Self::Other(value) => value.created.as_option(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.id),
-            Self::Password(value) => crate::runtime::Optional::get(&value.id),
-            Self::ProfileEnrollment(value) => crate::runtime::Optional::get(&value.id),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.id),
-            Self::IdpDiscovery(value) => crate::runtime::Optional::get(&value.id),
-            Self::PostAuthSession(value) => crate::runtime::Optional::get(&value.id),
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.id),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.id)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.id)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.id)
-            }
-            Self::ClientUpdate(value) => crate::runtime::Optional::get(&value.id),
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.id)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::Access(value) => value.id.as_ref(),
+            Self::Password(value) => value.id.as_ref(),
+            Self::ProfileEnrollment(value) => value.id.as_ref(),
+            Self::OktaSignOn(value) => value.id.as_ref(),
+            Self::IdpDiscovery(value) => value.id.as_ref(),
+            Self::PostAuthSession(value) => value.id.as_ref(),
+            Self::EntityRisk(value) => value.id.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.id.as_ref(),
+            Self::SessionViolationDetection(value) => value.id.as_ref(),
+            Self::DeviceSignalCollection(value) => value.id.as_ref(),
+            Self::ClientUpdate(value) => value.id.as_ref(),
+            Self::IdentityClaimSourcing(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Password(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::IdpDiscovery(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::PostAuthSession(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::ClientUpdate(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::Access(value) => value.last_updated.as_option(),
+            Self::Password(value) => value.last_updated.as_option(),
+            Self::ProfileEnrollment(value) => value.last_updated.as_option(),
+            Self::OktaSignOn(value) => value.last_updated.as_option(),
+            Self::IdpDiscovery(value) => value.last_updated.as_option(),
+            Self::PostAuthSession(value) => value.last_updated.as_option(),
+            Self::EntityRisk(value) => value.last_updated.as_option(),
+            Self::AuthenticatorEnrollment(value) => value.last_updated.as_option(),
+            Self::SessionViolationDetection(value) => value.last_updated.as_option(),
+            Self::DeviceSignalCollection(value) => value.last_updated.as_option(),
+            Self::ClientUpdate(value) => value.last_updated.as_option(),
+            Self::IdentityClaimSourcing(value) => value.last_updated.as_option(),
+            Self::Other(value) => value.last_updated.as_option(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.name),
-            Self::Password(value) => crate::runtime::Optional::get(&value.name),
-            Self::ProfileEnrollment(value) => crate::runtime::Optional::get(&value.name),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.name),
-            Self::IdpDiscovery(value) => crate::runtime::Optional::get(&value.name),
-            Self::PostAuthSession(value) => crate::runtime::Optional::get(&value.name),
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.name),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.name)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.name)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.name)
-            }
-            Self::ClientUpdate(value) => crate::runtime::Optional::get(&value.name),
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.name)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.name),
+            Self::Access(value) => value.name.as_ref(),
+            Self::Password(value) => value.name.as_ref(),
+            Self::ProfileEnrollment(value) => value.name.as_ref(),
+            Self::OktaSignOn(value) => value.name.as_ref(),
+            Self::IdpDiscovery(value) => value.name.as_ref(),
+            Self::PostAuthSession(value) => value.name.as_ref(),
+            Self::EntityRisk(value) => value.name.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.name.as_ref(),
+            Self::SessionViolationDetection(value) => value.name.as_ref(),
+            Self::DeviceSignalCollection(value) => value.name.as_ref(),
+            Self::ClientUpdate(value) => value.name.as_ref(),
+            Self::IdentityClaimSourcing(value) => value.name.as_ref(),
+            Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `priority`, whichever subtype this is.
     pub fn priority(&self) -> ::std::option::Option<&i64> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.priority),
-            Self::Password(value) => crate::runtime::Optional::get(&value.priority),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.priority),
-            Self::IdpDiscovery(value) => crate::runtime::Optional::get(&value.priority),
-            Self::PostAuthSession(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.priority),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::ClientUpdate(value) => crate::runtime::Optional::get(&value.priority),
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.priority)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.priority),
+            Self::Access(value) => value.priority.as_option(),
+            Self::Password(value) => value.priority.as_option(),
+            Self::ProfileEnrollment(value) => value.priority.as_option(),
+            Self::OktaSignOn(value) => value.priority.as_option(),
+            Self::IdpDiscovery(value) => value.priority.as_option(),
+            Self::PostAuthSession(value) => value.priority.as_option(),
+            Self::EntityRisk(value) => value.priority.as_option(),
+            Self::AuthenticatorEnrollment(value) => value.priority.as_option(),
+            Self::SessionViolationDetection(value) => value.priority.as_option(),
+            Self::DeviceSignalCollection(value) => value.priority.as_option(),
+            Self::ClientUpdate(value) => value.priority.as_option(),
+            Self::IdentityClaimSourcing(value) => value.priority.as_option(),
+            Self::Other(value) => value.priority.as_option(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -191,57 +137,37 @@ impl PolicyRule {
         &self,
     ) -> ::std::option::Option<&crate::management::models::LifecycleStatus> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.status),
-            Self::Password(value) => crate::runtime::Optional::get(&value.status),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.status),
-            Self::IdpDiscovery(value) => crate::runtime::Optional::get(&value.status),
-            Self::PostAuthSession(value) => crate::runtime::Optional::get(&value.status),
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.status),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::ClientUpdate(value) => crate::runtime::Optional::get(&value.status),
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::Access(value) => value.status.as_ref(),
+            Self::Password(value) => value.status.as_ref(),
+            Self::ProfileEnrollment(value) => value.status.as_ref(),
+            Self::OktaSignOn(value) => value.status.as_ref(),
+            Self::IdpDiscovery(value) => value.status.as_ref(),
+            Self::PostAuthSession(value) => value.status.as_ref(),
+            Self::EntityRisk(value) => value.status.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.status.as_ref(),
+            Self::SessionViolationDetection(value) => value.status.as_ref(),
+            Self::DeviceSignalCollection(value) => value.status.as_ref(),
+            Self::ClientUpdate(value) => value.status.as_ref(),
+            Self::IdentityClaimSourcing(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `system`, whichever subtype this is.
     pub fn system(&self) -> ::std::option::Option<&bool> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.system),
-            Self::Password(value) => crate::runtime::Optional::get(&value.system),
-            Self::ProfileEnrollment(value) => {
-                crate::runtime::Optional::get(&value.system)
-            }
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.system),
-            Self::IdpDiscovery(value) => crate::runtime::Optional::get(&value.system),
-            Self::PostAuthSession(value) => crate::runtime::Optional::get(&value.system),
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.system),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.system)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.system)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.system)
-            }
-            Self::ClientUpdate(value) => crate::runtime::Optional::get(&value.system),
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.system)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.system),
+            Self::Access(value) => value.system.as_ref(),
+            Self::Password(value) => value.system.as_ref(),
+            Self::ProfileEnrollment(value) => value.system.as_ref(),
+            Self::OktaSignOn(value) => value.system.as_ref(),
+            Self::IdpDiscovery(value) => value.system.as_ref(),
+            Self::PostAuthSession(value) => value.system.as_ref(),
+            Self::EntityRisk(value) => value.system.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.system.as_ref(),
+            Self::SessionViolationDetection(value) => value.system.as_ref(),
+            Self::DeviceSignalCollection(value) => value.system.as_ref(),
+            Self::ClientUpdate(value) => value.system.as_ref(),
+            Self::IdentityClaimSourcing(value) => value.system.as_ref(),
+            Self::Other(value) => value.system.as_ref(),
         }
     }
     /// `type`, whichever subtype this is.
@@ -249,27 +175,19 @@ impl PolicyRule {
         &self,
     ) -> ::std::option::Option<&crate::management::models::PolicyRuleType> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Password(value) => crate::runtime::Optional::get(&value.type_),
-            Self::ProfileEnrollment(value) => crate::runtime::Optional::get(&value.type_),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.type_),
-            Self::IdpDiscovery(value) => crate::runtime::Optional::get(&value.type_),
-            Self::PostAuthSession(value) => crate::runtime::Optional::get(&value.type_),
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.type_),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.type_)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.type_)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.type_)
-            }
-            Self::ClientUpdate(value) => crate::runtime::Optional::get(&value.type_),
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.type_)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::Access(value) => value.type_.as_ref(),
+            Self::Password(value) => value.type_.as_ref(),
+            Self::ProfileEnrollment(value) => value.type_.as_ref(),
+            Self::OktaSignOn(value) => value.type_.as_ref(),
+            Self::IdpDiscovery(value) => value.type_.as_ref(),
+            Self::PostAuthSession(value) => value.type_.as_ref(),
+            Self::EntityRisk(value) => value.type_.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.type_.as_ref(),
+            Self::SessionViolationDetection(value) => value.type_.as_ref(),
+            Self::DeviceSignalCollection(value) => value.type_.as_ref(),
+            Self::ClientUpdate(value) => value.type_.as_ref(),
+            Self::IdentityClaimSourcing(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -277,27 +195,19 @@ impl PolicyRule {
         &self,
     ) -> ::std::option::Option<&crate::management::models::PolicyLinks> {
         match self {
-            Self::Access(value) => crate::runtime::Optional::get(&value.links),
-            Self::Password(value) => crate::runtime::Optional::get(&value.links),
-            Self::ProfileEnrollment(value) => crate::runtime::Optional::get(&value.links),
-            Self::OktaSignOn(value) => crate::runtime::Optional::get(&value.links),
-            Self::IdpDiscovery(value) => crate::runtime::Optional::get(&value.links),
-            Self::PostAuthSession(value) => crate::runtime::Optional::get(&value.links),
-            Self::EntityRisk(value) => crate::runtime::Optional::get(&value.links),
-            Self::AuthenticatorEnrollment(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::SessionViolationDetection(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::DeviceSignalCollection(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::ClientUpdate(value) => crate::runtime::Optional::get(&value.links),
-            Self::IdentityClaimSourcing(value) => {
-                crate::runtime::Optional::get(&value.links)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::Access(value) => value.links.as_ref(),
+            Self::Password(value) => value.links.as_ref(),
+            Self::ProfileEnrollment(value) => value.links.as_ref(),
+            Self::OktaSignOn(value) => value.links.as_ref(),
+            Self::IdpDiscovery(value) => value.links.as_ref(),
+            Self::PostAuthSession(value) => value.links.as_ref(),
+            Self::EntityRisk(value) => value.links.as_ref(),
+            Self::AuthenticatorEnrollment(value) => value.links.as_ref(),
+            Self::SessionViolationDetection(value) => value.links.as_ref(),
+            Self::DeviceSignalCollection(value) => value.links.as_ref(),
+            Self::ClientUpdate(value) => value.links.as_ref(),
+            Self::IdentityClaimSourcing(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

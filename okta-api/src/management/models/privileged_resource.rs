@@ -23,11 +23,9 @@ impl PrivilegedResource {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AccountAppRequest(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::AccountOkta(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::AccountAppRequest(value) => value.created.as_ref(),
+            Self::AccountOkta(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `credentialSyncInfo`, whichever subtype this is.
@@ -35,35 +33,25 @@ impl PrivilegedResource {
         &self,
     ) -> ::std::option::Option<&crate::management::models::CredentialSyncInfo> {
         match self {
-            Self::AccountAppRequest(value) => {
-                crate::runtime::Optional::get(&value.credential_sync_info)
-            }
-            Self::AccountOkta(value) => {
-                crate::runtime::Optional::get(&value.credential_sync_info)
-            }
-            Self::Other(value) => {
-                crate::runtime::Optional::get(&value.credential_sync_info)
-            }
+            Self::AccountAppRequest(value) => value.credential_sync_info.as_ref(),
+            Self::AccountOkta(value) => value.credential_sync_info.as_ref(),
+            Self::Other(value) => value.credential_sync_info.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AccountAppRequest(value) => crate::runtime::Optional::get(&value.id),
-            Self::AccountOkta(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::AccountAppRequest(value) => value.id.as_ref(),
+            Self::AccountOkta(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::AccountAppRequest(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::AccountOkta(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::AccountAppRequest(value) => value.last_updated.as_ref(),
+            Self::AccountOkta(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `resourceType`, whichever subtype this is.
@@ -79,11 +67,9 @@ impl PrivilegedResource {
         &self,
     ) -> ::std::option::Option<&crate::management::models::PrivilegedResourceStatus> {
         match self {
-            Self::AccountAppRequest(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::AccountOkta(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::AccountAppRequest(value) => value.status.as_ref(),
+            Self::AccountOkta(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
 }

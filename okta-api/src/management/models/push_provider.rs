@@ -23,25 +23,25 @@ impl PushProvider {
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Apns(value) => crate::runtime::Optional::get(&value.id),
-            Self::Fcm(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::Apns(value) => value.id.as_ref(),
+            Self::Fcm(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdatedDate`, whichever subtype this is.
     pub fn last_updated_date(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Apns(value) => crate::runtime::Optional::get(&value.last_updated_date),
-            Self::Fcm(value) => crate::runtime::Optional::get(&value.last_updated_date),
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated_date),
+            Self::Apns(value) => value.last_updated_date.as_ref(),
+            Self::Fcm(value) => value.last_updated_date.as_ref(),
+            Self::Other(value) => value.last_updated_date.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
     pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Apns(value) => crate::runtime::Optional::get(&value.name),
-            Self::Fcm(value) => crate::runtime::Optional::get(&value.name),
-            Self::Other(value) => crate::runtime::Optional::get(&value.name),
+            Self::Apns(value) => value.name.as_ref(),
+            Self::Fcm(value) => value.name.as_ref(),
+            Self::Other(value) => value.name.as_ref(),
         }
     }
     /// `providerType`, whichever subtype this is.
@@ -49,17 +49,17 @@ impl PushProvider {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ProviderType> {
         match self {
-            Self::Apns(value) => crate::runtime::Optional::get(&value.provider_type),
-            Self::Fcm(value) => crate::runtime::Optional::get(&value.provider_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.provider_type),
+            Self::Apns(value) => value.provider_type.as_ref(),
+            Self::Fcm(value) => value.provider_type.as_ref(),
+            Self::Other(value) => value.provider_type.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
     pub fn links(&self) -> ::std::option::Option<&crate::management::models::LinksSelf> {
         match self {
-            Self::Apns(value) => crate::runtime::Optional::get(&value.links),
-            Self::Fcm(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::Apns(value) => value.links.as_ref(),
+            Self::Fcm(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

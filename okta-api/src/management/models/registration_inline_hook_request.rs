@@ -23,9 +23,9 @@ impl RegistrationInlineHookRequest {
     /// `eventType`, whichever subtype this is.
     pub fn event_type(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::SsrData(value) => crate::runtime::Optional::get(&value.event_type),
-            Self::PpData(value) => crate::runtime::Optional::get(&value.event_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.event_type),
+            Self::SsrData(value) => value.event_type.as_ref(),
+            Self::PpData(value) => value.event_type.as_ref(),
+            Self::Other(value) => value.event_type.as_ref(),
         }
     }
     /// `requestType`, whichever subtype this is.
@@ -35,17 +35,17 @@ impl RegistrationInlineHookRequest {
         &crate::management::models::RegistrationInlineHookRequestType,
     > {
         match self {
-            Self::SsrData(value) => crate::runtime::Optional::get(&value.request_type),
-            Self::PpData(value) => crate::runtime::Optional::get(&value.request_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.request_type),
+            Self::SsrData(value) => value.request_type.as_ref(),
+            Self::PpData(value) => value.request_type.as_ref(),
+            Self::Other(value) => value.request_type.as_ref(),
         }
     }
     /// `source`, whichever subtype this is.
     pub fn source(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::SsrData(value) => crate::runtime::Optional::get(&value.source),
-            Self::PpData(value) => crate::runtime::Optional::get(&value.source),
-            Self::Other(value) => crate::runtime::Optional::get(&value.source),
+            Self::SsrData(value) => value.source.as_ref(),
+            Self::PpData(value) => value.source.as_ref(),
+            Self::Other(value) => value.source.as_ref(),
         }
     }
 }

@@ -33,8 +33,7 @@
 ///
 /// Schema `SamlHookResponseCommandsItemValueItemValue` (`/components/schemas/SAMLHookResponse/properties/commands/items/properties/value/items/properties/value`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum SamlHookResponseCommandsItemValueItemValue {

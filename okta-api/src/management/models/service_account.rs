@@ -29,37 +29,33 @@ impl ServiceAccount {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::DetailsApp(value) => crate::runtime::Optional::get(&value.created),
-            Self::DetailsOktaUser(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::DetailsApp(value) => value.created.as_ref(),
+            Self::DetailsOktaUser(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `description`, whichever subtype this is.
     pub fn description(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::DetailsApp(value) => crate::runtime::Optional::get(&value.description),
-            Self::DetailsOktaUser(value) => {
-                crate::runtime::Optional::get(&value.description)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.description),
+            Self::DetailsApp(value) => value.description.as_ref(),
+            Self::DetailsOktaUser(value) => value.description.as_ref(),
+            Self::Other(value) => value.description.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::DetailsApp(value) => crate::runtime::Optional::get(&value.id),
-            Self::DetailsOktaUser(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::DetailsApp(value) => value.id.as_ref(),
+            Self::DetailsOktaUser(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::DetailsApp(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::DetailsOktaUser(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::DetailsApp(value) => value.last_updated.as_ref(),
+            Self::DetailsOktaUser(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `name`, whichever subtype this is.
@@ -75,13 +71,9 @@ impl ServiceAccount {
         &self,
     ) -> ::std::option::Option<&::std::vec::Vec<::std::string::String>> {
         match self {
-            Self::DetailsApp(value) => {
-                crate::runtime::Optional::get(&value.owner_group_ids)
-            }
-            Self::DetailsOktaUser(value) => {
-                crate::runtime::Optional::get(&value.owner_group_ids)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.owner_group_ids),
+            Self::DetailsApp(value) => value.owner_group_ids.as_ref(),
+            Self::DetailsOktaUser(value) => value.owner_group_ids.as_ref(),
+            Self::Other(value) => value.owner_group_ids.as_ref(),
         }
     }
     /// `ownerUserIds`, whichever subtype this is.
@@ -89,13 +81,9 @@ impl ServiceAccount {
         &self,
     ) -> ::std::option::Option<&::std::vec::Vec<::std::string::String>> {
         match self {
-            Self::DetailsApp(value) => {
-                crate::runtime::Optional::get(&value.owner_user_ids)
-            }
-            Self::DetailsOktaUser(value) => {
-                crate::runtime::Optional::get(&value.owner_user_ids)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.owner_user_ids),
+            Self::DetailsApp(value) => value.owner_user_ids.as_ref(),
+            Self::DetailsOktaUser(value) => value.owner_user_ids.as_ref(),
+            Self::Other(value) => value.owner_user_ids.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -103,9 +91,9 @@ impl ServiceAccount {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ServiceAccountStatus> {
         match self {
-            Self::DetailsApp(value) => crate::runtime::Optional::get(&value.status),
-            Self::DetailsOktaUser(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::DetailsApp(value) => value.status.as_ref(),
+            Self::DetailsOktaUser(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `statusDetail`, whichever subtype this is.
@@ -113,13 +101,9 @@ impl ServiceAccount {
         &self,
     ) -> ::std::option::Option<&crate::management::models::ServiceAccountStatusDetail> {
         match self {
-            Self::DetailsApp(value) => {
-                crate::runtime::Optional::get(&value.status_detail)
-            }
-            Self::DetailsOktaUser(value) => {
-                crate::runtime::Optional::get(&value.status_detail)
-            }
-            Self::Other(value) => crate::runtime::Optional::get(&value.status_detail),
+            Self::DetailsApp(value) => value.status_detail.as_ref(),
+            Self::DetailsOktaUser(value) => value.status_detail.as_ref(),
+            Self::Other(value) => value.status_detail.as_ref(),
         }
     }
 }

@@ -5,9 +5,8 @@
 
 /// Schema `StartOrgFailbackBody` (`/paths/~1api~1v1~1dr~1failback/post/requestBody/content/application~1json/schema`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum StartOrgFailbackBody {
     #[allow(missing_docs)]
@@ -18,4 +17,43 @@ pub enum StartOrgFailbackBody {
     EmptyRequestSchema(::std::boxed::Box<crate::management::models::EmptyRequestSchema>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for StartOrgFailbackBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["domains"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &[],
+                constants: &[],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::FailbackRequestSchema)
+                }
+                1usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::EmptyRequestSchema)
+                }
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

@@ -9,8 +9,7 @@
 ///
 /// Schema `StreamConfigurationAud` (`/components/schemas/StreamConfiguration/properties/aud`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum StreamConfigurationAud {

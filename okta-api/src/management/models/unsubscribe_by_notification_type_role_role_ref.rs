@@ -15,8 +15,7 @@ impl crate::runtime::ParamValue for UnsubscribeByNotificationTypeRoleRoleRef {
 
 /// Schema `UnsubscribeByNotificationTypeRoleRoleRef` (`/paths/~1api~1v1~1roles~1{roleRef}~1subscriptions~1{notificationType}~1unsubscribe/parameters/0/schema`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UnsubscribeByNotificationTypeRoleRoleRef {

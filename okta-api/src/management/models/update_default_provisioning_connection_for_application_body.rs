@@ -5,9 +5,8 @@
 
 /// Schema `UpdateDefaultProvisioningConnectionForApplicationBody` (`/paths/~1api~1v1~1apps~1{appId}~1connections~1default/post/requestBody/content/application~1json/schema`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum UpdateDefaultProvisioningConnectionForApplicationBody {
     #[allow(missing_docs)]
@@ -20,4 +19,44 @@ pub enum UpdateDefaultProvisioningConnectionForApplicationBody {
     ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for UpdateDefaultProvisioningConnectionForApplicationBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["profile"],
+                known: &["baseUrl", "profile"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["profile"],
+                known: &["profile"],
+                constants: &[],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::ProvisioningConnectionTokenRequest)
+                }
+                1usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::ProvisioningConnectionOauthRequest)
+                }
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

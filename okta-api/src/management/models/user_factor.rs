@@ -41,65 +41,55 @@ impl UserFactor {
     /// `created`, whichever subtype this is.
     pub fn created(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.created),
-            Self::Email(value) => crate::runtime::Optional::get(&value.created),
-            Self::Push(value) => crate::runtime::Optional::get(&value.created),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.created),
-            Self::Token(value) => crate::runtime::Optional::get(&value.created),
-            Self::TokenHardware(value) => crate::runtime::Optional::get(&value.created),
-            Self::TokenHotp(value) => crate::runtime::Optional::get(&value.created),
-            Self::TokenSoftwareTotp(value) => {
-                crate::runtime::Optional::get(&value.created)
-            }
-            Self::U2f(value) => crate::runtime::Optional::get(&value.created),
-            Self::Web(value) => crate::runtime::Optional::get(&value.created),
-            Self::WebAuthn(value) => crate::runtime::Optional::get(&value.created),
-            Self::Other(value) => crate::runtime::Optional::get(&value.created),
+            Self::Call(value) => value.created.as_ref(),
+            Self::Email(value) => value.created.as_ref(),
+            Self::Push(value) => value.created.as_ref(),
+            Self::SecurityQuestion(value) => value.created.as_ref(),
+            Self::Sms(value) => value.created.as_ref(),
+            Self::Token(value) => value.created.as_ref(),
+            Self::TokenHardware(value) => value.created.as_ref(),
+            Self::TokenHotp(value) => value.created.as_ref(),
+            Self::TokenSoftwareTotp(value) => value.created.as_ref(),
+            Self::U2f(value) => value.created.as_ref(),
+            Self::Web(value) => value.created.as_ref(),
+            Self::WebAuthn(value) => value.created.as_ref(),
+            Self::Other(value) => value.created.as_ref(),
         }
     }
     /// `id`, whichever subtype this is.
     pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.id),
-            Self::Email(value) => crate::runtime::Optional::get(&value.id),
-            Self::Push(value) => crate::runtime::Optional::get(&value.id),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.id),
-            Self::Sms(value) => crate::runtime::Optional::get(&value.id),
-            Self::Token(value) => crate::runtime::Optional::get(&value.id),
-            Self::TokenHardware(value) => crate::runtime::Optional::get(&value.id),
-            Self::TokenHotp(value) => crate::runtime::Optional::get(&value.id),
-            Self::TokenSoftwareTotp(value) => crate::runtime::Optional::get(&value.id),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.id),
-            Self::Web(value) => crate::runtime::Optional::get(&value.id),
-            Self::WebAuthn(value) => crate::runtime::Optional::get(&value.id),
-            Self::Other(value) => crate::runtime::Optional::get(&value.id),
+            Self::Call(value) => value.id.as_ref(),
+            Self::Email(value) => value.id.as_ref(),
+            Self::Push(value) => value.id.as_ref(),
+            Self::SecurityQuestion(value) => value.id.as_ref(),
+            Self::Sms(value) => value.id.as_ref(),
+            Self::Token(value) => value.id.as_ref(),
+            Self::TokenHardware(value) => value.id.as_ref(),
+            Self::TokenHotp(value) => value.id.as_ref(),
+            Self::TokenSoftwareTotp(value) => value.id.as_ref(),
+            Self::U2f(value) => value.id.as_ref(),
+            Self::Web(value) => value.id.as_ref(),
+            Self::WebAuthn(value) => value.id.as_ref(),
+            Self::Other(value) => value.id.as_ref(),
         }
     }
     /// `lastUpdated`, whichever subtype this is.
     pub fn last_updated(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Email(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Push(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Token(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::TokenHardware(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::TokenHotp(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::TokenSoftwareTotp(value) => {
-                crate::runtime::Optional::get(&value.last_updated)
-            }
-            Self::U2f(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Web(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::WebAuthn(value) => crate::runtime::Optional::get(&value.last_updated),
-            Self::Other(value) => crate::runtime::Optional::get(&value.last_updated),
+            Self::Call(value) => value.last_updated.as_ref(),
+            Self::Email(value) => value.last_updated.as_ref(),
+            Self::Push(value) => value.last_updated.as_ref(),
+            Self::SecurityQuestion(value) => value.last_updated.as_ref(),
+            Self::Sms(value) => value.last_updated.as_ref(),
+            Self::Token(value) => value.last_updated.as_ref(),
+            Self::TokenHardware(value) => value.last_updated.as_ref(),
+            Self::TokenHotp(value) => value.last_updated.as_ref(),
+            Self::TokenSoftwareTotp(value) => value.last_updated.as_ref(),
+            Self::U2f(value) => value.last_updated.as_ref(),
+            Self::Web(value) => value.last_updated.as_ref(),
+            Self::WebAuthn(value) => value.last_updated.as_ref(),
+            Self::Other(value) => value.last_updated.as_ref(),
         }
     }
     /// `status`, whichever subtype this is.
@@ -107,45 +97,37 @@ impl UserFactor {
         &self,
     ) -> ::std::option::Option<&crate::management::models::UserFactorStatus> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.status),
-            Self::Email(value) => crate::runtime::Optional::get(&value.status),
-            Self::Push(value) => crate::runtime::Optional::get(&value.status),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.status),
-            Self::Sms(value) => crate::runtime::Optional::get(&value.status),
-            Self::Token(value) => crate::runtime::Optional::get(&value.status),
-            Self::TokenHardware(value) => crate::runtime::Optional::get(&value.status),
-            Self::TokenHotp(value) => crate::runtime::Optional::get(&value.status),
-            Self::TokenSoftwareTotp(value) => {
-                crate::runtime::Optional::get(&value.status)
-            }
-            Self::U2f(value) => crate::runtime::Optional::get(&value.status),
-            Self::Web(value) => crate::runtime::Optional::get(&value.status),
-            Self::WebAuthn(value) => crate::runtime::Optional::get(&value.status),
-            Self::Other(value) => crate::runtime::Optional::get(&value.status),
+            Self::Call(value) => value.status.as_ref(),
+            Self::Email(value) => value.status.as_ref(),
+            Self::Push(value) => value.status.as_ref(),
+            Self::SecurityQuestion(value) => value.status.as_ref(),
+            Self::Sms(value) => value.status.as_ref(),
+            Self::Token(value) => value.status.as_ref(),
+            Self::TokenHardware(value) => value.status.as_ref(),
+            Self::TokenHotp(value) => value.status.as_ref(),
+            Self::TokenSoftwareTotp(value) => value.status.as_ref(),
+            Self::U2f(value) => value.status.as_ref(),
+            Self::Web(value) => value.status.as_ref(),
+            Self::WebAuthn(value) => value.status.as_ref(),
+            Self::Other(value) => value.status.as_ref(),
         }
     }
     /// `vendorName`, whichever subtype this is.
     pub fn vendor_name(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::Email(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::Push(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.vendor_name)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::Token(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::TokenHardware(value) => {
-                crate::runtime::Optional::get(&value.vendor_name)
-            }
-            Self::TokenHotp(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::TokenSoftwareTotp(value) => {
-                crate::runtime::Optional::get(&value.vendor_name)
-            }
-            Self::U2f(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::Web(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::WebAuthn(value) => crate::runtime::Optional::get(&value.vendor_name),
-            Self::Other(value) => crate::runtime::Optional::get(&value.vendor_name),
+            Self::Call(value) => value.vendor_name.as_ref(),
+            Self::Email(value) => value.vendor_name.as_ref(),
+            Self::Push(value) => value.vendor_name.as_ref(),
+            Self::SecurityQuestion(value) => value.vendor_name.as_ref(),
+            Self::Sms(value) => value.vendor_name.as_ref(),
+            Self::Token(value) => value.vendor_name.as_ref(),
+            Self::TokenHardware(value) => value.vendor_name.as_ref(),
+            Self::TokenHotp(value) => value.vendor_name.as_ref(),
+            Self::TokenSoftwareTotp(value) => value.vendor_name.as_ref(),
+            Self::U2f(value) => value.vendor_name.as_ref(),
+            Self::Web(value) => value.vendor_name.as_ref(),
+            Self::WebAuthn(value) => value.vendor_name.as_ref(),
+            Self::Other(value) => value.vendor_name.as_ref(),
         }
     }
     /// `_embedded`, whichever subtype this is.
@@ -155,23 +137,19 @@ impl UserFactor {
         &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     > {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Email(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Push(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::SecurityQuestion(value) => {
-                crate::runtime::Optional::get(&value.embedded)
-            }
-            Self::Sms(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Token(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::TokenHardware(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::TokenHotp(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::TokenSoftwareTotp(value) => {
-                crate::runtime::Optional::get(&value.embedded)
-            }
-            Self::U2f(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Web(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::WebAuthn(value) => crate::runtime::Optional::get(&value.embedded),
-            Self::Other(value) => crate::runtime::Optional::get(&value.embedded),
+            Self::Call(value) => value.embedded.as_ref(),
+            Self::Email(value) => value.embedded.as_ref(),
+            Self::Push(value) => value.embedded.as_ref(),
+            Self::SecurityQuestion(value) => value.embedded.as_ref(),
+            Self::Sms(value) => value.embedded.as_ref(),
+            Self::Token(value) => value.embedded.as_ref(),
+            Self::TokenHardware(value) => value.embedded.as_ref(),
+            Self::TokenHotp(value) => value.embedded.as_ref(),
+            Self::TokenSoftwareTotp(value) => value.embedded.as_ref(),
+            Self::U2f(value) => value.embedded.as_ref(),
+            Self::Web(value) => value.embedded.as_ref(),
+            Self::WebAuthn(value) => value.embedded.as_ref(),
+            Self::Other(value) => value.embedded.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -179,19 +157,19 @@ impl UserFactor {
         &self,
     ) -> ::std::option::Option<&crate::management::models::UserFactorLinks> {
         match self {
-            Self::Call(value) => crate::runtime::Optional::get(&value.links),
-            Self::Email(value) => crate::runtime::Optional::get(&value.links),
-            Self::Push(value) => crate::runtime::Optional::get(&value.links),
-            Self::SecurityQuestion(value) => crate::runtime::Optional::get(&value.links),
-            Self::Sms(value) => crate::runtime::Optional::get(&value.links),
-            Self::Token(value) => crate::runtime::Optional::get(&value.links),
-            Self::TokenHardware(value) => crate::runtime::Optional::get(&value.links),
-            Self::TokenHotp(value) => crate::runtime::Optional::get(&value.links),
-            Self::TokenSoftwareTotp(value) => crate::runtime::Optional::get(&value.links),
-            Self::U2f(value) => crate::runtime::Optional::get(&value.links),
-            Self::Web(value) => crate::runtime::Optional::get(&value.links),
-            Self::WebAuthn(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::Call(value) => value.links.as_ref(),
+            Self::Email(value) => value.links.as_ref(),
+            Self::Push(value) => value.links.as_ref(),
+            Self::SecurityQuestion(value) => value.links.as_ref(),
+            Self::Sms(value) => value.links.as_ref(),
+            Self::Token(value) => value.links.as_ref(),
+            Self::TokenHardware(value) => value.links.as_ref(),
+            Self::TokenHotp(value) => value.links.as_ref(),
+            Self::TokenSoftwareTotp(value) => value.links.as_ref(),
+            Self::U2f(value) => value.links.as_ref(),
+            Self::Web(value) => value.links.as_ref(),
+            Self::WebAuthn(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

@@ -5,9 +5,8 @@
 
 /// Schema `UserFactorActivateRequest` (`/components/schemas/UserFactorActivateRequest`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum UserFactorActivateRequest {
     /// Attempts to activate a `call` factor with the specified passcode
@@ -34,4 +33,70 @@ pub enum UserFactorActivateRequest {
     ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorActivateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["useNumberMatchingChallenge"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["clientData", "registrationData"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["attestation", "clientData"],
+                constants: &[],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => crate::runtime::from_value(value.clone()).map(Self::Call),
+                1usize => crate::runtime::from_value(value.clone()).map(Self::Email),
+                2usize => crate::runtime::from_value(value.clone()).map(Self::Push),
+                3usize => crate::runtime::from_value(value.clone()).map(Self::Sms),
+                4usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::TokenSoftwareTotp)
+                }
+                5usize => crate::runtime::from_value(value.clone()).map(Self::U2f),
+                6usize => crate::runtime::from_value(value.clone()).map(Self::Webauthn),
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

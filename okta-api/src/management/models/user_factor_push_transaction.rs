@@ -29,15 +29,11 @@ impl UserFactorPushTransaction {
         &crate::management::models::UserFactorPushTransactionFactorResult,
     > {
         match self {
-            Self::WaitingNoNmc(value) => {
-                crate::runtime::Optional::get(&value.factor_result)
-            }
-            Self::WaitingNmc(value) => {
-                crate::runtime::Optional::get(&value.factor_result)
-            }
-            Self::Rejected(value) => crate::runtime::Optional::get(&value.factor_result),
-            Self::Timeout(value) => crate::runtime::Optional::get(&value.factor_result),
-            Self::Other(value) => crate::runtime::Optional::get(&value.factor_result),
+            Self::WaitingNoNmc(value) => value.factor_result.as_ref(),
+            Self::WaitingNmc(value) => value.factor_result.as_ref(),
+            Self::Rejected(value) => value.factor_result.as_ref(),
+            Self::Timeout(value) => value.factor_result.as_ref(),
+            Self::Other(value) => value.factor_result.as_ref(),
         }
     }
 }

@@ -5,9 +5,8 @@
 
 /// Schema `UserFactorVerifyRequest` (`/components/schemas/UserFactorVerifyRequest`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum UserFactorVerifyRequest {
     /// Verifies an OTP sent by a `call` factor challenge. If you omit `passCode` in the request, a new OTP is sent to the phone.
@@ -48,4 +47,96 @@ pub enum UserFactorVerifyRequest {
     ),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["useNumberMatchingChallenge"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["answer"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["passCode"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["clientData", "signatureData"],
+                constants: &[],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["authenticatorData", "clientData", "signatureData"],
+                constants: &[],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => crate::runtime::from_value(value.clone()).map(Self::Call),
+                1usize => crate::runtime::from_value(value.clone()).map(Self::Sms),
+                2usize => crate::runtime::from_value(value.clone()).map(Self::Push),
+                3usize => crate::runtime::from_value(value.clone()).map(Self::Email),
+                4usize => crate::runtime::from_value(value.clone()).map(Self::Question),
+                5usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::TokenSoftwareTotp)
+                }
+                6usize => crate::runtime::from_value(value.clone()).map(Self::TokenHotp),
+                7usize => {
+                    crate::runtime::from_value(value.clone()).map(Self::TokenHardware)
+                }
+                8usize => crate::runtime::from_value(value.clone()).map(Self::Token),
+                9usize => crate::runtime::from_value(value.clone()).map(Self::U2f),
+                10usize => crate::runtime::from_value(value.clone()).map(Self::Webauthn),
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

@@ -23,9 +23,9 @@ impl UserRiskGetResponse {
         &self,
     ) -> ::std::option::Option<&crate::management::models::UserRiskLevelAll> {
         match self {
-            Self::LevelExists(value) => crate::runtime::Optional::get(&value.risk_level),
-            Self::None(value) => crate::runtime::Optional::get(&value.risk_level),
-            Self::Other(value) => crate::runtime::Optional::get(&value.risk_level),
+            Self::LevelExists(value) => value.risk_level.as_ref(),
+            Self::None(value) => value.risk_level.as_ref(),
+            Self::Other(value) => value.risk_level.as_ref(),
         }
     }
     /// `_links`, whichever subtype this is.
@@ -33,9 +33,9 @@ impl UserRiskGetResponse {
         &self,
     ) -> ::std::option::Option<&crate::management::models::UserRiskGetResponseLinks> {
         match self {
-            Self::LevelExists(value) => crate::runtime::Optional::get(&value.links),
-            Self::None(value) => crate::runtime::Optional::get(&value.links),
-            Self::Other(value) => crate::runtime::Optional::get(&value.links),
+            Self::LevelExists(value) => value.links.as_ref(),
+            Self::None(value) => value.links.as_ref(),
+            Self::Other(value) => value.links.as_ref(),
         }
     }
 }

@@ -7,8 +7,7 @@
 ///
 /// Schema `UserSchemaAttributeDefault` (`/components/schemas/UserSchemaAttribute/properties/default`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserSchemaAttributeDefault {

@@ -15,8 +15,7 @@ impl crate::runtime::ParamValue for UserSchemaAttributeEnumItem {
 
 /// Schema `UserSchemaAttributeEnumItem` (`/components/schemas/UserSchemaAttribute/properties/enum/items`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
+/// One of several types, told apart by shape: the first alternative that fits wins, and a value none fits is kept in `Other`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserSchemaAttributeEnumItem {

@@ -31,12 +31,10 @@ impl VerificationMethod {
         &crate::management::models::PolicyRuleVerificationMethodType,
     > {
         match self {
-            Self::Assurance(value) => crate::runtime::Optional::get(&value.type_),
-            Self::AuthenticationMethodChain(value) => {
-                crate::runtime::Optional::get(&value.type_)
-            }
-            Self::Idproofing(value) => crate::runtime::Optional::get(&value.type_),
-            Self::Other(value) => crate::runtime::Optional::get(&value.type_),
+            Self::Assurance(value) => value.type_.as_ref(),
+            Self::AuthenticationMethodChain(value) => value.type_.as_ref(),
+            Self::Idproofing(value) => value.type_.as_ref(),
+            Self::Other(value) => value.type_.as_ref(),
         }
     }
 }

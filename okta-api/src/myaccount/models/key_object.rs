@@ -4,9 +4,8 @@
 
 /// Schema `KeyObject` (`/components/schemas/KeyObject`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum KeyObject {
     #[allow(missing_docs)]
@@ -15,4 +14,41 @@ pub enum KeyObject {
     KeyRsa(::std::boxed::Box<crate::myaccount::models::KeyRsa>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for KeyObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["crv", "kid", "kty", "okta:kpr", "x", "y"],
+                known: &["crv", "kid", "kty", "okta:kpr", "x", "y"],
+                constants: &[
+                    ("crv", &["P-256"]),
+                    ("kty", &["EC"]),
+                    ("okta:kpr", &["HARDWARE", "SOFTWARE"]),
+                ],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &["e", "kid", "kty", "n", "okta:kpr"],
+                known: &["e", "kid", "kty", "n", "okta:kpr"],
+                constants: &[("kty", &["RSA"]), ("okta:kpr", &["HARDWARE", "SOFTWARE"])],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => crate::runtime::from_value(value.clone()).map(Self::KeyEc),
+                1usize => crate::runtime::from_value(value.clone()).map(Self::KeyRsa),
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

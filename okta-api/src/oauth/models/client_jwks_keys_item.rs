@@ -4,9 +4,8 @@
 
 /// Schema `ClientJwksKeysItem` (`/components/schemas/Client/properties/jwks/properties/keys/items`).
 ///
-/// One of several types, told apart by shape: the first alternative that fits wins,
-/// and a value none fits is kept in `Other`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// One of several types, told apart by shape: a value is decoded as the alternative it fits best (required properties present, then constant values matched, then most properties known), the first in the spec's order on a tie; a value none fits is kept in `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum ClientJwksKeysItem {
     #[allow(missing_docs)]
@@ -15,4 +14,59 @@ pub enum ClientJwksKeysItem {
     JsonEncryptionWebKey(::std::boxed::Box<crate::oauth::models::JsonEncryptionWebKey>),
     /// A value none of the alternatives fits, kept as it is.
     Other(::serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for ClientJwksKeysItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["kid", "alg", "use"],
+                constants: &[
+                    (
+                        "alg",
+                        &[
+                            "ES256",
+                            "ES384",
+                            "ES512",
+                            "HS256",
+                            "HS384",
+                            "HS512",
+                            "RS256",
+                            "RS384",
+                            "RS512",
+                        ],
+                    ),
+                    ("use", &["sig"]),
+                ],
+            }),
+            ::std::option::Option::Some(crate::runtime::Shape {
+                required: &[],
+                known: &["kid", "e", "kty", "n", "use"],
+                constants: &[("kty", &["RSA"]), ("use", &["enc"])],
+            }),
+        ];
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        for i in crate::runtime::best_first(&value, SHAPES) {
+            let decoded = match i {
+                0usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::JsonSigningWebKey)
+                }
+                1usize => {
+                    crate::runtime::from_value(value.clone())
+                        .map(Self::JsonEncryptionWebKey)
+                }
+                _ => continue,
+            };
+            if let ::std::result::Result::Ok(decoded) = decoded {
+                return ::std::result::Result::Ok(decoded);
+            }
+        }
+        ::std::result::Result::Ok(Self::Other(value))
+    }
 }

@@ -23,17 +23,17 @@ impl JsonWebKey {
     /// `alg`, whichever subtype this is.
     pub fn alg(&self) -> ::std::option::Option<&crate::oauth::models::SigningAlgorithm> {
         match self {
-            Self::Ec(value) => crate::runtime::Optional::get(&value.alg),
-            Self::Rsa(value) => crate::runtime::Optional::get(&value.alg),
-            Self::Other(value) => crate::runtime::Optional::get(&value.alg),
+            Self::Ec(value) => value.alg.as_ref(),
+            Self::Rsa(value) => value.alg.as_ref(),
+            Self::Other(value) => value.alg.as_ref(),
         }
     }
     /// `kid`, whichever subtype this is.
     pub fn kid(&self) -> ::std::option::Option<&::std::string::String> {
         match self {
-            Self::Ec(value) => crate::runtime::Optional::get(&value.kid),
-            Self::Rsa(value) => crate::runtime::Optional::get(&value.kid),
-            Self::Other(value) => crate::runtime::Optional::get(&value.kid),
+            Self::Ec(value) => value.kid.as_ref(),
+            Self::Rsa(value) => value.kid.as_ref(),
+            Self::Other(value) => value.kid.as_ref(),
         }
     }
 }

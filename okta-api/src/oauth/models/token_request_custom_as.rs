@@ -44,33 +44,19 @@ impl TokenRequestCustomAs {
     /// `grant_type`, whichever subtype this is.
     pub fn grant_type(&self) -> ::std::option::Option<&crate::oauth::models::GrantType> {
         match self {
-            Self::AuthorizationCode(value) => {
-                crate::runtime::Optional::get(&value.grant_type)
-            }
-            Self::ClientCredentials(value) => {
-                crate::runtime::Optional::get(&value.grant_type)
-            }
-            Self::Password(value) => crate::runtime::Optional::get(&value.grant_type),
-            Self::RefreshToken(value) => crate::runtime::Optional::get(&value.grant_type),
-            Self::SamlBearer(value) => crate::runtime::Optional::get(&value.grant_type),
-            Self::TokenExchange(value) => {
-                crate::runtime::Optional::get(&value.grant_type)
-            }
-            Self::Ciba(value) => crate::runtime::Optional::get(&value.grant_type),
-            Self::DirectAuthenticationOtp(value) => {
-                crate::runtime::Optional::get(&value.grant_type)
-            }
-            Self::DirectAuthenticationOob(value) => {
-                crate::runtime::Optional::get(&value.grant_type)
-            }
-            Self::DirectAuthenticationMfaOtp(value) => {
-                crate::runtime::Optional::get(&value.grant_type)
-            }
-            Self::DirectAuthenticationMfaOob(value) => {
-                crate::runtime::Optional::get(&value.grant_type)
-            }
-            Self::JwtBearer(value) => crate::runtime::Optional::get(&value.grant_type),
-            Self::Other(value) => crate::runtime::Optional::get(&value.grant_type),
+            Self::AuthorizationCode(value) => value.grant_type.as_ref(),
+            Self::ClientCredentials(value) => value.grant_type.as_ref(),
+            Self::Password(value) => value.grant_type.as_ref(),
+            Self::RefreshToken(value) => value.grant_type.as_ref(),
+            Self::SamlBearer(value) => value.grant_type.as_ref(),
+            Self::TokenExchange(value) => value.grant_type.as_ref(),
+            Self::Ciba(value) => value.grant_type.as_ref(),
+            Self::DirectAuthenticationOtp(value) => value.grant_type.as_ref(),
+            Self::DirectAuthenticationOob(value) => value.grant_type.as_ref(),
+            Self::DirectAuthenticationMfaOtp(value) => value.grant_type.as_ref(),
+            Self::DirectAuthenticationMfaOob(value) => value.grant_type.as_ref(),
+            Self::JwtBearer(value) => value.grant_type.as_ref(),
+            Self::Other(value) => value.grant_type.as_ref(),
         }
     }
 }
