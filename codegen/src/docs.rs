@@ -357,12 +357,11 @@ fn method_doc(api: &Api, tag: &Tag, op: &Operation) -> MethodDoc {
         .map(|p| p.rust.0.clone())
         .chain(op.body.iter().filter(|b| b.required).map(|b| b.rust.0.clone()))
         .collect();
-    let output = op
-        .response
-        .ty
-        .as_ref()
-        .map(type_rs)
-        .unwrap_or_else(|| "()".into());
+    let output = match (&op.response.ty, op.response.paged) {
+        (Some(TypeRef::Array(item)), true) => format!("okta_api::Page<{}>", type_rs(item)),
+        (Some(t), _) => type_rs(t),
+        (None, _) => "()".into(),
+    };
     MethodDoc {
         name: op.method_name.0.clone(),
         http_method: op.method.as_str(),

@@ -73,7 +73,7 @@ fn arrays_and_maps_of_themselves_are_located() {
 
 #[test]
 fn parameters_named_like_the_builders_own_items_are_renamed_with_a_warning() {
-    let names = ["client", "request", "send", "stream", "pages", "sendPage"];
+    let names = ["client", "request", "send", "stream", "pages", "all"];
     let params: String = names
         .iter()
         .map(|n| format!("        - {{name: {n}, in: query, schema: {{type: string}}}}\n"))
@@ -92,7 +92,7 @@ fn parameters_named_like_the_builders_own_items_are_renamed_with_a_warning() {
             "send_arg",
             "stream_arg",
             "pages_arg",
-            "send_page_arg"
+            "all_arg"
         ]
     );
     assert!(op.params.iter().all(|p| p.location == ParamLocation::Query));

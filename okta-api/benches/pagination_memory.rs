@@ -103,12 +103,12 @@ async fn main() {
         .unwrap();
     let users = UserApi::new(&client);
     // Warm up the connection pool and lazy statics.
-    users.list_users().send_page().await.unwrap();
+    users.list_users().send().await.unwrap();
 
     let rss = reset_peak_rss();
     let baseline = CURRENT.load(Ordering::Relaxed);
     PEAK.store(baseline, Ordering::Relaxed);
-    let page = users.list_users().send_page().await.unwrap();
+    let page = users.list_users().send().await.unwrap();
     assert_eq!(page.items.len(), PER_PAGE);
     let one_page = PEAK.load(Ordering::Relaxed) - baseline;
     let one_page_rss = peak_rss().filter(|_| rss);

@@ -54,6 +54,8 @@ struct Inner {
     /// When set, an endpoint whose last response said `Remaining: 0` is
     /// not called again before its reset.
     prevent_rate_limits: bool,
+    /// Fail on a property that does not fit its type (no setting aside).
+    strict_decoding: bool,
     exhausted: Mutex<HashMap<(Method, &'static str), Instant>>,
     /// While Okta says the rate limit is exhausted, no caller sends: each
     /// waits until this instant instead of adding to the storm.
@@ -140,6 +142,7 @@ impl Client {
                 max_rate_limit_wait: config.max_rate_limit_wait,
                 max_response_size: config.max_response_size,
                 prevent_rate_limits: config.prevent_rate_limits,
+                strict_decoding: config.strict_decoding,
                 exhausted: Mutex::new(HashMap::new()),
                 paused_until: Mutex::new(None),
             }),
@@ -439,6 +442,7 @@ impl Client {
             headers,
             request_id,
             body,
+            strict: self.inner.strict_decoding,
         })
     }
 

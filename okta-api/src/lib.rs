@@ -198,6 +198,8 @@ mod keys;
 mod nullable;
 #[doc(hidden)]
 pub mod runtime;
+#[doc(hidden)]
+pub mod tolerant;
 
 // 4. Sending: auth, retries, rate limits, bounded bodies.
 mod client;

@@ -31,6 +31,11 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// Whether Okta linked a next page: more items may follow.
+    pub fn has_next(&self) -> bool {
+        self.next.is_some()
+    }
+
     /// The `after` cursor of the next page, to resume later with the
     /// operation's `.after(cursor)` setter.
     pub fn next_cursor(&self) -> Option<String> {
@@ -39,6 +44,34 @@ impl<T> Page<T> {
             .query_pairs()
             .find(|(k, _)| k == "after")
             .map(|(_, v)| v.into_owned())
+    }
+}
+
+/// A page reads as the slice of its items (`page.len()`, `page[0]`,
+/// `page.iter()`).
+impl<T> std::ops::Deref for Page<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        &self.items
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Page<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
     }
 }
 

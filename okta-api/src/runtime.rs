@@ -15,6 +15,7 @@ use serde::Serialize;
 use url::Url;
 
 pub use crate::nullable::Optional;
+pub use crate::tolerant::additional_properties;
 
 use crate::Error;
 
@@ -454,6 +455,9 @@ pub struct Response {
     pub(crate) headers: HeaderMap,
     pub(crate) request_id: Option<String>,
     pub(crate) body: Bytes,
+    /// Fail on a property that does not fit its type instead of setting it
+    /// aside (`ClientBuilder::strict_decoding`).
+    pub(crate) strict: bool,
 }
 
 impl Response {
@@ -473,18 +477,27 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(String::new(), "the response has no body".into()));
         }
-        // Decode at full speed; only a failure pays for tracking the path,
-        // by decoding again.
-        serde_json::from_slice(&self.body).map_err(|first| {
+        // Decode at full speed; only a failure pays for setting aside what
+        // does not fit, or for tracking the path, by decoding again.
+        serde_json::from_slice(&self.body).or_else(|first| {
+            if !self.strict {
+                let value = serde_json::from_slice::<serde_json::Value>(&self.body);
+                if let Ok(decoded) = value.map(crate::tolerant::decode) {
+                    return decoded.map_err(|e| {
+                        let path = e.path().to_string();
+                        self.decode_error(path, e.into_inner().to_string())
+                    });
+                }
+            }
             let mut de = serde_json::Deserializer::from_slice(&self.body);
-            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(match serde_path_to_error::deserialize::<_, T>(&mut de) {
                 Err(e) => {
                     let path = e.path().to_string();
                     self.decode_error(path, e.into_inner().to_string())
                 }
                 // The value itself decodes: what failed comes after it.
                 Ok(_) => self.decode_error(String::new(), first.to_string()),
-            }
+            })
         })
     }
 
@@ -652,7 +665,7 @@ pub fn discriminator<'a>(value: &'a serde_json::Value, property: &str) -> Option
 
 /// Decodes a subtype from an already parsed value.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, serde_json::Error> {
-    serde_json::from_value(value)
+    crate::tolerant::from_value(value)
 }
 
 /// The properties of an object alternative of a one-of, by wire name.
@@ -664,6 +677,29 @@ pub struct Shape {
     pub known: &'static [&'static str],
     /// Properties whose value is one of a few strings, with those strings.
     pub constants: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// An alternative of a one-of: its shape, where it is an object, and the
+/// function that decodes a value as it.
+pub type Alternative<T> = (
+    Option<Shape>,
+    fn(serde_json::Value) -> Result<T, serde_json::Error>,
+);
+
+/// `value` decoded as the first of `alternatives`, in the order of
+/// [`best_first`], that it decodes as; `other(value)` when none does.
+pub fn best_match<T>(
+    value: serde_json::Value,
+    alternatives: &[Alternative<T>],
+    other: fn(serde_json::Value) -> T,
+) -> T {
+    let shapes: Vec<Option<Shape>> = alternatives.iter().map(|(shape, _)| *shape).collect();
+    for i in best_first(&value, &shapes) {
+        if let Ok(decoded) = (alternatives[i].1)(value.clone()) {
+            return decoded;
+        }
+    }
+    other(value)
 }
 
 /// The order in which to try the alternatives of a one-of on `value`: the
@@ -922,6 +958,7 @@ mod tests {
             headers: HeaderMap::new(),
             request_id: None,
             body: Bytes::from_static(body),
+            strict: false,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Pagination, rate limits, retries, timeouts, OAuth and safety, each
 //! against a real HTTP server on loopback.
 
+use std::future::IntoFuture;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,18 +73,44 @@ async fn streams_items_across_pages_lazily() {
 }
 
 #[tokio::test]
+async fn a_list_await_is_one_page_that_says_more_follow_and_all_reads_every_page() {
+    let server = MockServer::start().await;
+    mount_pages(&server, 3, 2).await;
+    let client = client(&server);
+    let page = bounded(UserApi::new(&client).list_users().into_future())
+        .await
+        .unwrap();
+    assert!(page.has_next(), "the first of three pages");
+    assert_eq!(page.len(), 2, "a page reads as the slice of its items");
+    let ids: Vec<&str> = page.iter().filter_map(|u| u.id.as_deref()).collect();
+    assert_eq!(ids, ["00u0", "00u1"]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+
+    let all = bounded(UserApi::new(&client).list_users().all()).await.unwrap();
+    let ids: Vec<String> = all.into_iter().filter_map(|u| u.id).collect();
+    assert_eq!(ids, ["00u0", "00u1", "00u2", "00u3", "00u4", "00u5"]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+
+    let last = bounded(UserApi::new(&client).list_users().after("2").into_future())
+        .await
+        .unwrap();
+    assert!(!last.has_next());
+    assert_eq!(last.into_iter().count(), 2);
+}
+
+#[tokio::test]
 async fn pages_expose_the_cursor_for_callers_who_store_it() {
     let server = MockServer::start().await;
     mount_pages(&server, 2, 2).await;
     let client = client(&server);
-    let page = UserApi::new(&client).list_users().send_page().await.unwrap();
+    let page = UserApi::new(&client).list_users().send().await.unwrap();
     assert_eq!(page.items.len(), 2);
     let cursor = page.next_cursor().expect("a next page");
     assert_eq!(cursor, "1");
     let next = UserApi::new(&client)
         .list_users()
         .after(cursor)
-        .send_page()
+        .send()
         .await
         .unwrap();
     assert_eq!(next.items[0].id.as_deref(), Some("00u2"));

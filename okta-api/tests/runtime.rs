@@ -170,7 +170,15 @@ async fn non_okta_error_bodies_are_kept_raw() {
 
 #[tokio::test]
 async fn undecodable_bodies_name_the_path_and_show_the_start() {
-    let (server, client) = setup().await;
+    let (server, _) = setup().await;
+    // A strict client: by default a property of the wrong type is set
+    // aside instead (`tests/tolerant.rs`).
+    let client = Client::builder()
+        .org_url(server.uri())
+        .api_token(TOKEN)
+        .strict_decoding(true)
+        .build()
+        .unwrap();
     Mock::given(method("GET"))
         .and(path("/api/v1/users/bad"))
         .respond_with(

@@ -440,9 +440,16 @@ pub mod governance_examples;
 pub mod governance_types;
 
 /// Deserializes `value` into `T` and serializes it back.
-pub fn roundtrip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Result<Value, String> {
-    let typed: T =
-        serde_path_to_error::deserialize(value).map_err(|e| format!("at `{}`: {}", e.path(), e.inner()))?;
+pub fn roundtrip<T: serde::de::DeserializeOwned + serde::Serialize>(
+    value: Value,
+    tolerant: bool,
+) -> Result<Value, String> {
+    let typed: T = if tolerant {
+        okta_api::tolerant::decode(value)
+    } else {
+        serde_path_to_error::deserialize(value)
+    }
+    .map_err(|e| format!("at `{}`: {}", e.path(), e.inner()))?;
     serde_json::to_value(&typed).map_err(|e| format!("cannot serialise back: {e}"))
 }
 

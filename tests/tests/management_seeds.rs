@@ -330,7 +330,7 @@ async fn authenticators_are_polymorphic_by_key() {
         vec![Some("aut1".into()), Some("aut2".into()), Some("aut3".into())]
     );
     // Nothing is lost on the way back.
-    let back = serde_json::to_value(&all).unwrap();
+    let back = serde_json::to_value(&all.items).unwrap();
     assert_eq!(back[2], authenticator("some_future_key", "aut3"));
 }
 
@@ -353,13 +353,21 @@ async fn every_authenticator_operation_sends_what_the_page_documents() {
                     json(
                         AuthenticatorApi::new(&c)
                             .get_well_known_app_authenticator_configuration("0oa1")
-                            .await,
+                            .await
+                            .map(|page| page.items),
                     )
                 })
             },
         ),
         ("GET", "/api/v1/authenticators", None, |c| {
-            Box::pin(async move { json(AuthenticatorApi::new(&c).list_authenticators().await) })
+            Box::pin(async move {
+                json(
+                    AuthenticatorApi::new(&c)
+                        .list_authenticators()
+                        .await
+                        .map(|page| page.items),
+                )
+            })
         }),
         ("POST", "/api/v1/authenticators", Some("activate=false"), |c| {
             Box::pin(async move {
@@ -456,7 +464,14 @@ async fn every_authenticator_operation_sends_what_the_page_documents() {
             },
         ),
         ("GET", "/api/v1/authenticators/aut1/methods", None, |c| {
-            Box::pin(async move { json(AuthenticatorApi::new(&c).list_authenticator_methods("aut1").await) })
+            Box::pin(async move {
+                json(
+                    AuthenticatorApi::new(&c)
+                        .list_authenticator_methods("aut1")
+                        .await
+                        .map(|page| page.items),
+                )
+            })
         }),
         ("GET", "/api/v1/authenticators/aut1/methods/push", None, |c| {
             Box::pin(async move {

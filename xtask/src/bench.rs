@@ -227,7 +227,7 @@ fn compile_cases(root: &Path) -> Vec<Case> {
     let user_main = r#"#[tokio::main]
 async fn main() -> Result<(), okta_api::Error> {
     let client = okta_api::Client::from_env()?;
-    let page = okta_api::management::UserApi::new(&client).list_users().limit(200).send_page().await?;
+    let page = okta_api::management::UserApi::new(&client).list_users().limit(200).send().await?;
     println!("{} users", page.items.len());
     Ok(())
 }

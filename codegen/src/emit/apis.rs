@@ -53,10 +53,23 @@ pub(crate) fn body_type(ctx: &Ctx, t: &TypeRef) -> TokenStream {
     }
 }
 
-pub(crate) fn response_type(ctx: &Ctx, op: &Operation) -> TokenStream {
+/// The type of the response body.
+fn response_type(ctx: &Ctx, op: &Operation) -> TokenStream {
     match &op.response.ty {
         Some(t) => body_type(ctx, t),
         None => quote!(()),
+    }
+}
+
+/// What `.send()` returns: the first [`Page`](crate::Page) of a list,
+/// otherwise the response body.
+pub(crate) fn output_type(ctx: &Ctx, op: &Operation) -> TokenStream {
+    match (op.response.paged, &op.response.ty) {
+        (true, Some(TypeRef::Array(item))) => {
+            let item = ctx.ty(item);
+            quote!(crate::Page<#item>)
+        }
+        _ => response_type(ctx, op),
     }
 }
 
@@ -196,19 +209,30 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             });
         }
     }
-    let output = response_type(ctx, op);
+    let body = response_type(ctx, op);
     let build = build_request(ctx, op);
     let decode = decode(op);
-    let send_doc = docs(&[Some(format!(
-        "Sends the request. Success statuses: {}.",
-        op.response
-            .statuses
-            .iter()
-            .filter(|(s, _)| s.starts_with('2'))
-            .map(|(s, _)| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))]);
+    let statuses = op
+        .response
+        .statuses
+        .iter()
+        .filter(|(s, _)| s.starts_with('2'))
+        .map(|(s, _)| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // A list answers one page at a time: the plain `.await` says so in its type.
+    let output = output_type(ctx, op);
+    let (send, send_doc) = match (op.response.paged, &op.response.ty) {
+        (true, Some(TypeRef::Array(_))) => (
+            quote!(crate::pagination::fetch_page(&self.client, &request).await),
+            format!("Sends the request and returns the first page: its items, whether more follow ([`Page::has_next`](crate::Page::has_next)), the next page's cursor and the response's metadata. [`stream`](Self::stream) reads every item, [`all`](Self::all) collects them. Success statuses: {statuses}."),
+        ),
+        _ => (
+            quote!(self.client.execute(&request).await?#decode),
+            format!("Sends the request. Success statuses: {statuses}."),
+        ),
+    };
+    let send_doc = docs(&[Some(send_doc)]);
     let lists = list_methods(ctx, op);
     let raw = raw_method(op);
     quote! {
@@ -230,12 +254,12 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             #send_doc
             pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
                 let request = self.request()?;
-                self.client.execute(&request).await?#decode
+                #send
             }
 
             /// Sends the request and returns the body with the response's status,
             /// headers, request id and rate-limit state.
-            pub async fn send_with_response(self) -> ::std::result::Result<crate::ApiResponse<#output>, crate::Error> {
+            pub async fn send_with_response(self) -> ::std::result::Result<crate::ApiResponse<#body>, crate::Error> {
                 let request = self.request()?;
                 let response = self.client.execute(&request).await?;
                 let meta = response.meta();
@@ -290,11 +314,10 @@ fn list_methods(ctx: &Ctx, op: &Operation) -> TokenStream {
     };
     let item = ctx.ty(item);
     quote! {
-        /// The first page with the cursor of the next one
-        /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-        pub async fn send_page(self) -> ::std::result::Result<crate::Page<#item>, crate::Error> {
-            let request = self.request()?;
-            crate::pagination::fetch_page(&self.client, &request).await
+        /// Every item of every page, collected: one request per page, and every
+        /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+        pub async fn all(self) -> ::std::result::Result<::std::vec::Vec<#item>, crate::Error> {
+            ::futures::TryStreamExt::try_collect(self.stream()).await
         }
 
         /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.

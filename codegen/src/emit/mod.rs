@@ -103,39 +103,45 @@ pub fn type_table(api: &Api) -> Result<String, Error> {
     let arms = arms.map(|m| {
         let wire = &m.wire;
         let ty = ident(&m.name.0);
-        quote!(#wire => ::std::option::Option::Some(crate::roundtrip::<okta_api::#module::models::#ty>(value)),)
+        quote!(#wire => ::std::option::Option::Some(crate::roundtrip::<okta_api::#module::models::#ty>(value, tolerant)),)
     });
     let d = format!(
-        " Round-trips `value` through the type generated for the component schema `schema` of the `{}` module; `None` for an unknown schema.",
+        " Round-trips `value` through the type generated for the component schema `schema` of the `{}` module (decoding it as a response is, setting aside properties that do not fit, when `tolerant`); `None` for an unknown schema.",
         api.module
     );
-    let best_match = api
+    let best_match: Vec<TokenStream> = api
         .models
         .iter()
-        .filter(|m| matches!(&m.kind, ModelKind::OneOf(o) if o.best_match));
-    let best_match = best_match.map(|m| {
-        let name = &m.name.0;
-        let ty = ident(name);
-        quote!(#name => ::std::option::Option::Some(crate::decoded::<okta_api::#module::models::#ty>(value)),)
+        .filter(|m| matches!(&m.kind, ModelKind::OneOf(o) if o.best_match))
+        .map(|m| {
+            let name = &m.name.0;
+            let ty = ident(name);
+            quote!(#name => ::std::option::Option::Some(crate::decoded::<okta_api::#module::models::#ty>(value)),)
+        })
+        .collect();
+    let decoded = (!best_match.is_empty()).then(|| {
+        quote! {
+            /// `value` decoded as the one-of type named `rust_type` (one whose
+            /// alternatives are chosen by best fit), as its `Debug` text; `None`
+            /// for another type.
+            pub fn decoded(rust_type: &str, value: ::serde_json::Value) -> ::std::option::Option<::std::result::Result<::std::string::String, ::std::string::String>> {
+                match rust_type {
+                    #(#best_match)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
     });
     let tokens = quote! {
         #[doc = #d]
-        pub fn roundtrip(schema: &str, value: ::serde_json::Value) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
+        pub fn roundtrip(schema: &str, value: ::serde_json::Value, tolerant: bool) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
             match schema {
                 #(#arms)*
                 _ => ::std::option::Option::None,
             }
         }
 
-        /// `value` decoded as the one-of type named `rust_type` (one whose
-        /// alternatives are chosen by best fit), as its `Debug` text; `None`
-        /// for another type.
-        pub fn decoded(rust_type: &str, value: ::serde_json::Value) -> ::std::option::Option<::std::result::Result<::std::string::String, ::std::string::String>> {
-            match rust_type {
-                #(#best_match)*
-                _ => ::std::option::Option::None,
-            }
-        }
+        #decoded
     };
     render("type_table.rs", &header(&api.sources), tokens)
 }

@@ -79,17 +79,26 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
             }
         }
     });
-    let extra_ty = match &s.additional {
+    // Untyped extras also keep, under their own names, the properties a
+    // tolerant decode set aside because their values do not fit their types.
+    let (extra_ty, extra_attr) = match &s.additional {
         Some(t) => {
             let t = ctx.ty(t);
-            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            (
+                quote!(::std::collections::BTreeMap<::std::string::String, #t>),
+                quote!(#[serde(flatten)]),
+            )
         }
-        None => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        None => (
+            quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+            quote!(#[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]),
+        ),
     };
-    let extra_doc = doc(Some(if s.extensible {
-        "Custom attributes (this type is extensible in Okta) and properties newer than this SDK: read and written back unchanged."
-    } else {
-        "Properties newer than this SDK: read and written back unchanged."
+    let extra_doc = doc(Some(match (s.extensible, &s.additional) {
+        (true, None) => "Custom attributes (this type is extensible in Okta), properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.",
+        (false, None) => "Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.",
+        (true, Some(_)) => "Custom attributes (this type is extensible in Okta) and properties newer than this SDK: read and written back unchanged.",
+        (false, Some(_)) => "Properties newer than this SDK: read and written back unchanged.",
     }));
 
     let fixed: Vec<&Fixed> = s.fixed.iter().filter(|f| f.settable).collect();
@@ -133,7 +142,7 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
         pub struct #name {
             #(#fields)*
             #extra_doc
-            #[serde(flatten)]
+            #extra_attr
             pub additional_properties: #extra_ty,
         }
         #default_impl
@@ -373,48 +382,40 @@ fn one_of(ctx: &Ctx, m: &Model, o: &OneOf, attrs: TokenStream) -> TokenStream {
 }
 
 /// `Deserialize` for a one-of whose object alternatives differ in shape:
-/// the alternatives in the order `runtime::best_first` gives for the value.
+/// each alternative's shape beside the function that decodes it, tried in
+/// the order `runtime::best_match` gives for the value.
 fn best_match_deserialize(m: &Model, o: &OneOf) -> TokenStream {
     let name = ident(&m.name.0);
     let strs = |w: &[WireName]| {
         let w = w.iter().map(|w| w.0.as_str());
         quote!(&[#(#w),*])
     };
-    let shapes = o.variants.iter().map(|a| match &a.shape {
-        Some(s) => {
-            let required = strs(&s.required);
-            let known = strs(&s.known);
-            let constants = s.constants.iter().map(|(wire, values)| {
-                let wire = &wire.0;
-                quote!((#wire, &[#(#values),*]))
-            });
-            quote!(::std::option::Option::Some(crate::runtime::Shape {
-                required: #required,
-                known: #known,
-                constants: &[#(#constants),*],
-            }),)
-        }
-        None => quote!(::std::option::Option::None,),
-    });
-    let arms = o.variants.iter().enumerate().map(|(i, a)| {
+    let alternatives = o.variants.iter().map(|a| {
         let rust = ident(&a.name.0);
-        quote!(#i => crate::runtime::from_value(value.clone()).map(Self::#rust),)
+        let shape = match &a.shape {
+            Some(s) => {
+                let required = strs(&s.required);
+                let known = strs(&s.known);
+                let constants = s.constants.iter().map(|(wire, values)| {
+                    let wire = &wire.0;
+                    quote!((#wire, &[#(#values),*]))
+                });
+                quote!(::std::option::Option::Some(crate::runtime::Shape {
+                    required: #required,
+                    known: #known,
+                    constants: &[#(#constants),*],
+                }))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        quote!((#shape, |value| crate::runtime::from_value(value).map(#name::#rust)),)
     });
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[#(#shapes)*];
+                const ALTERNATIVES: &[crate::runtime::Alternative<#name>] = &[#(#alternatives)*];
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                for i in crate::runtime::best_first(&value, SHAPES) {
-                    let decoded = match i {
-                        #(#arms)*
-                        _ => continue,
-                    };
-                    if let ::std::result::Result::Ok(decoded) = decoded {
-                        return ::std::result::Result::Ok(decoded);
-                    }
-                }
-                ::std::result::Result::Ok(Self::Other(value))
+                ::std::result::Result::Ok(crate::runtime::best_match(value, ALTERNATIVES, Self::Other))
             }
         }
     }

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::apis::{body_type, response_type};
+use super::apis::{body_type, output_type};
 use super::{field_ident, ident, Ctx};
 use crate::ir::*;
 
@@ -95,7 +95,7 @@ fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
     let rust = field_ident(&r.rust);
     let handle = ctx.handle_path(&tag.handle);
     let op_method = field_ident(&op.method_name);
-    let output = response_type(ctx, op);
+    let output = output_type(ctx, op);
     let d = format!(
         " `{}` ({}): calls [`{}::{}`]({}){}.",
         r.alias,

@@ -477,14 +477,20 @@ impl Lookup<'_> {
                 None => constants.push((fixed.field.clone(), vec![fixed.value.clone()])),
             }
         }
+        // Sorted: a shape is a set, whatever the order of the properties.
+        let mut required: Vec<WireName> = s
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.wire.clone())
+            .collect();
+        let mut known: Vec<WireName> = s.fields.iter().map(|f| f.wire.clone()).collect();
+        required.sort();
+        known.sort();
+        constants.sort();
         Some(Shape {
-            required: s
-                .fields
-                .iter()
-                .filter(|f| f.required)
-                .map(|f| f.wire.clone())
-                .collect(),
-            known: s.fields.iter().map(|f| f.wire.clone()).collect(),
+            required,
+            known,
             constants,
         })
     }

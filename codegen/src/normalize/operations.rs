@@ -451,7 +451,7 @@ pub(super) const BUILDER_NAMES: &[&str] = &[
     "send",
     "send_with_response",
     "send_raw",
-    "send_page",
+    "all",
     "pages",
     "stream",
     "into_future",

@@ -2,4920 +2,5375 @@
 //   spec/okta-governance-2026.06.3.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Round-trips `value` through the type generated for the component schema `schema` of the `governance` module; `None` for an unknown schema.
+/// Round-trips `value` through the type generated for the component schema `schema` of the `governance` module (decoding it as a response is, setting aside properties that do not fit, when `tolerant`); `None` for an unknown schema.
 pub fn roundtrip(
     schema: &str,
     value: ::serde_json::Value,
+    tolerant: bool,
 ) -> ::std::option::Option<
     ::std::result::Result<::serde_json::Value, ::std::string::String>,
 > {
     match schema {
         "A2aServerOrn" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::A2aServerOrn>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::A2aServerOrn,
+                >(value, tolerant),
             )
         }
         "access-duration-duration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessDurationDuration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-duration-max-duration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessDurationMaxDuration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-duration-settings-admin-fixed-duration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessDurationSettingsAdminFixedDuration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-duration-settings-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessDurationSettingsCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-duration-settings-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessDurationSettingsFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-duration-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessDurationSettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-duration-settings-requester-specified-duration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessDurationSettingsRequesterSpecifiedDuration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-duration-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessDurationType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-scope-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::AccessScopeId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::AccessScopeId,
+                >(value, tolerant),
             )
         }
         "AccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-scope-settings-creatable_AccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessScopeSettingsCreatableAccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-scope-settings-creatable_EntitlementBundleAccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessScopeSettingsCreatableEntitlementBundleAccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-scope-settings-creatable_GroupAccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessScopeSettingsCreatableGroupAccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-scope-settings-creatable_ResourceDefaultAccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessScopeSettingsCreatableResourceDefaultAccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-scope-settings-full_AccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessScopeSettingsFullAccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-scope-settings-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AccessScopeSettingsType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "access-scope-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::AccessScopeType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::AccessScopeType,
+                >(value, tolerant),
             )
         }
         "add-principals-to-collection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AddPrincipalsToCollection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ai-message" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::AiMessage>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::AiMessage,
+                >(value, tolerant),
             )
         }
         "ai-summary-stream-sse-message" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AiSummaryStreamSseMessage,
-                >(value),
+                >(value, tolerant),
             )
         }
         "app-resource-orn" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::AppResourceOrn>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::AppResourceOrn,
+                >(value, tolerant),
             )
         }
         "app-service-accounts" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AppServiceAccounts,
-                >(value),
+                >(value, tolerant),
             )
         }
         "application-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ApplicationId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ApplicationId,
+                >(value, tolerant),
             )
         }
         "approval-decision-date" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalDecisionDate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approval-decision-enum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalDecisionEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approval-external-request-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalExternalRequestId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approval-field-values" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalFieldValues,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approval-provider-description" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalProviderDescription,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approval-provider-name" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalProviderName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approval-provider-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalProviderType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approval-sequence-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalSequenceId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approval-sequence-id-read-only" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovalSequenceIdReadOnly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "approved-remediation-action" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ApprovedRemediationAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assign-resource-labels" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignResourceLabels,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assigned-principal" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignedPrincipal,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assigned-principal-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignedPrincipalDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assigned-principal-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignedPrincipalFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-candidate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentCandidate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-candidates-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentCandidatesResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-method" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::AssignmentMethod>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::AssignmentMethod,
+                >(value, tolerant),
             )
         }
         "assignment-object" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::AssignmentObject>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::AssignmentObject,
+                >(value, tolerant),
             )
         }
         "assignment-object-description" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentObjectDescription,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-object-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentObjectId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-object-name" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentObjectName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-object-orn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentObjectOrn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-object-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentObjectType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-patch" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::AssignmentPatch>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::AssignmentPatch,
+                >(value, tolerant),
             )
         }
         "assignment-patch-op" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentPatchOp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-patch-operation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentPatchOperation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-properties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-resource-labels-result" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AssignmentResourceLabelsResult,
-                >(value),
+                >(value, tolerant),
             )
         }
         "assignment-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::AssignmentType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::AssignmentType,
+                >(value, tolerant),
             )
         }
         "auto-remediation-resource-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AutoRemediationResourceType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "auto-remediation-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::AutoRemediationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "base-field" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::BaseField>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::BaseField,
+                >(value, tolerant),
             )
         }
         "base-field-readable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BaseFieldReadable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "base-field-value" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::BaseFieldValue>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::BaseFieldValue,
+                >(value, tolerant),
             )
         }
         "base-field-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BaseFieldWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-criteria-gov-analyzer-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewCriteriaGovAnalyzerMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-criteria-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewCriteriaType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-decision" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewDecision,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-decision-status-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewDecisionStatusType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-submission-criteria-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewSubmissionCriteriaMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-submission-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewSubmissionDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-submission-job-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewSubmissionJobDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-submission-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewSubmissionLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bulk-review-submission-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BulkReviewSubmissionMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "bundle" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Bundle>(value),
+                crate::roundtrip::<okta_api::governance::models::Bundle>(value, tolerant),
             )
         }
         "bundle-writable-standard-properties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::BundleWritableStandardProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "campaign-details-read-only" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CampaignDetailsReadOnly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "campaign-end-skip-remediation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CampaignEndSkipRemediation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "campaign-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CampaignFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CampaignFull,
+                >(value, tolerant),
             )
         }
         "campaign-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CampaignLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CampaignLinks,
+                >(value, tolerant),
             )
         }
         "campaign-mutable" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CampaignMutable>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CampaignMutable,
+                >(value, tolerant),
             )
         }
         "campaign-read-only-fields" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CampaignReadOnlyFields,
-                >(value),
+                >(value, tolerant),
             )
         }
         "campaign-resource-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CampaignResourceType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "campaign-reviewer-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CampaignReviewerType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "campaign-sparse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CampaignSparse>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CampaignSparse,
+                >(value, tolerant),
             )
         }
         "campaign-status" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CampaignStatus>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CampaignStatus,
+                >(value, tolerant),
             )
         }
         "campaign-tier" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CampaignTier>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CampaignTier,
+                >(value, tolerant),
             )
         }
         "campaign-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CampaignType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CampaignType,
+                >(value, tolerant),
             )
         }
         "campaigns-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CampaignsList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CampaignsList,
+                >(value, tolerant),
             )
         }
         "campaigns-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CampaignsListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "candidate-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CandidateType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CandidateType,
+                >(value, tolerant),
             )
         }
         "catalog-entry-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CatalogEntryId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CatalogEntryId,
+                >(value, tolerant),
             )
         }
         "catalog-entry-request-fields" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CatalogEntryRequestFields,
-                >(value),
+                >(value, tolerant),
             )
         }
         "client-credential-principal" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ClientCredentialPrincipal,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-counts" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CollectionCounts>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CollectionCounts,
+                >(value, tolerant),
             )
         }
         "collection-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CollectionFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CollectionFull,
+                >(value, tolerant),
             )
         }
         "collection-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CollectionId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CollectionId,
+                >(value, tolerant),
             )
         }
         "collection-info-sparse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionInfoSparse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CollectionLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CollectionLinks,
+                >(value, tolerant),
             )
         }
         "collection-metadata" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionMetadata,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-properties-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionPropertiesWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-app-with-entitlements" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceAppWithEntitlements,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-configuration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceConfiguration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-counts" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceCounts,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-creatable-v2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceCreatableV2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-entitlement-value-count" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceEntitlementValueCount,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-full-v2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceFullV2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-links-v2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceLinksV2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-orn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceOrn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-properties-read-only" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourcePropertiesReadOnly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-properties-read-only-v2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourcePropertiesReadOnlyV2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-properties-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourcePropertiesWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-properties-writable-v2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourcePropertiesWritableV2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resource-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourceUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resources-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourcesList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-resources-list-v2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionResourcesListV2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collection-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CollectionUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "collections-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CollectionsList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CollectionsList,
+                >(value, tolerant),
             )
         }
         "compatible-resource-types" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CompatibleResourceTypes,
-                >(value),
+                >(value, tolerant),
             )
         }
         "conflict-criteria" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ConflictCriteria>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ConflictCriteria,
+                >(value, tolerant),
             )
         }
         "conflict-criteria-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ConflictCriteriaCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "conflict-criteria-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ConflictCriteriaUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "create-risk-rule-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CreateRiskRuleRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "created" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Created>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Created,
+                >(value, tolerant),
             )
         }
         "created-by" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CreatedBy>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CreatedBy,
+                >(value, tolerant),
             )
         }
         "criteria" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Criteria>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Criteria,
+                >(value, tolerant),
             )
         }
         "criteria-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CriteriaCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "criteria-value" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::CriteriaValue>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::CriteriaValue,
+                >(value, tolerant),
             )
         }
         "criteria-value-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CriteriaValueCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "custom-authorization-server" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::CustomAuthorizationServer,
-                >(value),
+                >(value, tolerant),
             )
         }
         "decision" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Decision>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Decision,
+                >(value, tolerant),
             )
         }
         "delegate-appointment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateAppointment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-appointment-delegate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateAppointmentDelegate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-appointment-delegator" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateAppointmentDelegator,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-appointment-end-time" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateAppointmentEndTime,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-appointment-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateAppointmentList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-appointment-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateAppointmentListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-appointment-note" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateAppointmentNote,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-appointment-start-time" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateAppointmentStartTime,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegatePatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-readonly" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::DelegateReadonly>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::DelegateReadonly,
+                >(value, tolerant),
             )
         }
         "delegate-scope" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::DelegateScope>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::DelegateScope,
+                >(value, tolerant),
             )
         }
         "delegate-scopes" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::DelegateScopes>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::DelegateScopes,
+                >(value, tolerant),
             )
         }
         "delegate-settings-user" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateSettingsUser,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegate-user" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::DelegateUser>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::DelegateUser,
+                >(value, tolerant),
             )
         }
         "delegate-users-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegateUsersList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "delegates-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::DelegatesPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "embedded-item" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EmbeddedItem>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EmbeddedItem,
+                >(value, tolerant),
             )
         }
         "entitlement-access-details-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementAccessDetailsList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-access-details-object" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementAccessDetailsObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EntitlementBundleAccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleAccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-full-with-entitlements" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleFullWithEntitlements,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-link" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-name" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundle-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundleUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundles" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundles,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundles-array-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundlesArrayCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundles-array-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundlesArrayFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-bundles-list-with-entitlements" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementBundlesListWithEntitlements,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-changed-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementChangedFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-create" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-detail" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementDetail,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntitlementFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntitlementFull,
+                >(value, tolerant),
             )
         }
         "entitlement-history-record" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementHistoryRecord,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-link" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntitlementLink>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntitlementLink,
+                >(value, tolerant),
             )
         }
         "entitlement-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntitlementLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntitlementLinks,
+                >(value, tolerant),
             )
         }
         "entitlement-patch" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntitlementPatch>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntitlementPatch,
+                >(value, tolerant),
             )
         }
         "entitlement-patch-op" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPatchOp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-patch-operation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPatchOperation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-property-datatype" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPropertyDatatype,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-property-description" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPropertyDescription,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-property-display-name" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPropertyDisplayName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-property-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPropertyFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-property-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPropertyId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-property-multi-value" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPropertyMultiValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-property-required" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPropertyRequired,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-property-value" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementPropertyValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-settings-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementSettingsFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-settings-request-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementSettingsRequestStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-settings-response-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementSettingsResponseStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-settings-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementSettingsUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntitlementValue>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntitlementValue,
+                >(value, tolerant),
             )
         }
         "entitlement-value-2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValue2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-changed" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueChanged,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-description" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueDescription,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-display-name" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueDisplayName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-external" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueExternal,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-external-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueExternalId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-patch-op" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValuePatchOp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-with-parent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueWithParent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-value-writable-properties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValueWritableProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-values-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValuesCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-values-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValuesFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-values-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValuesList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-values-patch-operation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValuesPatchOperation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-values-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementValuesUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlement-writable-properties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementWritableProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlements" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Entitlements>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Entitlements,
+                >(value, tolerant),
             )
         }
         "entitlements-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementsCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlements-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntitlementsFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntitlementsFull,
+                >(value, tolerant),
             )
         }
         "entitlements-full-with-parent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementsFullWithParent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlements-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntitlementsList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntitlementsList,
+                >(value, tolerant),
             )
         }
         "entitlements-list-object" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntitlementsListObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entry-user" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntryUser>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntryUser,
+                >(value, tolerant),
             )
         }
         "entry-user-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EntryUserListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entry-users-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::EntryUsersList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::EntryUsersList,
+                >(value, tolerant),
             )
         }
         "error" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Error>(value),
+                crate::roundtrip::<okta_api::governance::models::Error>(value, tolerant),
             )
         }
         "error-cause" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ErrorCause>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ErrorCause,
+                >(value, tolerant),
             )
         }
         "EveryoneRequesterSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::EveryoneRequesterSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "external-principal-profile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ExternalPrincipalProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "external-resource-profile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ExternalResourceProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "external-resource-profile-parent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ExternalResourceProfileParent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Field>(value),
+                crate::roundtrip::<okta_api::governance::models::Field>(value, tolerant),
             )
         }
         "field-date" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldDate>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldDate,
+                >(value, tolerant),
             )
         }
         "field-date-time-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldDateTimeType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-date-time-value" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldDateTimeValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-date-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldDateWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldId,
+                >(value, tolerant),
             )
         }
         "field-id-writable" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldIdWritable>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldIdWritable,
+                >(value, tolerant),
             )
         }
         "field-option" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldOption>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldOption,
+                >(value, tolerant),
             )
         }
         "field-option-value" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldOptionValue>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldOptionValue,
+                >(value, tolerant),
             )
         }
         "field-prompt" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldPrompt>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldPrompt,
+                >(value, tolerant),
             )
         }
         "field-required" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldRequired>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldRequired,
+                >(value, tolerant),
             )
         }
         "field-select" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldSelect>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldSelect,
+                >(value, tolerant),
             )
         }
         "field-select-options" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldSelectOptions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-select-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldSelectType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldSelectType,
+                >(value, tolerant),
             )
         }
         "field-select-value" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldSelectValue>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldSelectValue,
+                >(value, tolerant),
             )
         }
         "field-select-value-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldSelectValueWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-select-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldSelectWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-text" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldText>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldText,
+                >(value, tolerant),
             )
         }
         "field-text-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldTextType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldTextType,
+                >(value, tolerant),
             )
         }
         "field-text-value" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldTextValue>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldTextValue,
+                >(value, tolerant),
             )
         }
         "field-text-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldTextWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-value" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldValue>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldValue,
+                >(value, tolerant),
             )
         }
         "field-value-date" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldValueDate>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldValueDate,
+                >(value, tolerant),
             )
         }
         "field-value-select" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldValueSelect>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldValueSelect,
+                >(value, tolerant),
             )
         }
         "field-value-text" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldValueText>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldValueText,
+                >(value, tolerant),
             )
         }
         "field-value-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldValueWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-value-writable-allowed-values" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::FieldValueWritableAllowedValues,
-                >(value),
+                >(value, tolerant),
             )
         }
         "field-writable" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldWritable>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldWritable,
+                >(value, tolerant),
             )
         }
         "fields" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Fields>(value),
+                crate::roundtrip::<okta_api::governance::models::Fields>(value, tolerant),
             )
         }
         "fields-writable" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FieldsWritable>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FieldsWritable,
+                >(value, tolerant),
             )
         }
         "filter-type-enum" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::FilterTypeEnum>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::FilterTypeEnum,
+                >(value, tolerant),
             )
         }
         "governance-label-values" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GovernanceLabelValues,
-                >(value),
+                >(value, tolerant),
             )
         }
         "governance-labels" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GovernanceLabels>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GovernanceLabels,
+                >(value, tolerant),
             )
         }
         "grant" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Grant>(value),
+                crate::roundtrip::<okta_api::governance::models::Grant>(value, tolerant),
             )
         }
         "grant-action" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantAction>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantAction,
+                >(value, tolerant),
             )
         }
         "grant-actor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantActor>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantActor,
+                >(value, tolerant),
             )
         }
         "grant-creatable" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantCreatable>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantCreatable,
+                >(value, tolerant),
             )
         }
         "grant-details" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantDetails>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantDetails,
+                >(value, tolerant),
             )
         }
         "grant-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantFull,
+                >(value, tolerant),
             )
         }
         "grant-full-with-entitlements" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GrantFullWithEntitlements,
-                >(value),
+                >(value, tolerant),
             )
         }
         "grant-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantId,
+                >(value, tolerant),
             )
         }
         "grant-list-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantListLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantListLinks,
+                >(value, tolerant),
             )
         }
         "grant-metadata" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantMetadata>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantMetadata,
+                >(value, tolerant),
             )
         }
         "grantMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantMethod>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantMethod,
+                >(value, tolerant),
             )
         }
         "grant-object" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantObject>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantObject,
+                >(value, tolerant),
             )
         }
         "grant-patch" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantPatch>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantPatch,
+                >(value, tolerant),
             )
         }
         "grant-status" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantStatus>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantStatus,
+                >(value, tolerant),
             )
         }
         "grant-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantType,
+                >(value, tolerant),
             )
         }
         "grant-type-bundle-writeable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GrantTypeBundleWriteable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "grant-type-custom-writeable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GrantTypeCustomWriteable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "grant-type-entitlement-writeable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GrantTypeEntitlementWriteable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "grant-type-policy-writeable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GrantTypePolicyWriteable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "granted-entitlement-value" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GrantedEntitlementValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "granted-entitlements" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GrantedEntitlements,
-                >(value),
+                >(value, tolerant),
             )
         }
         "grants-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GrantsList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GrantsList,
+                >(value, tolerant),
             )
         }
         "grants-list-with-entitlements" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GrantsListWithEntitlements,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupAccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GroupAccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "group-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GroupId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GroupId,
+                >(value, tolerant),
             )
         }
         "group-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GroupType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GroupType,
+                >(value, tolerant),
             )
         }
         "groups-array-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GroupsArrayCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "groups-array-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::GroupsArrayFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::GroupsArrayFull,
+                >(value, tolerant),
             )
         }
         "GroupsRequesterSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::GroupsRequesterSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Id>(value),
+                crate::roundtrip::<okta_api::governance::models::Id>(value, tolerant),
             )
         }
         "identity-assertion-a2a-server-connection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::IdentityAssertionA2aServerConnection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "identity-assertion-custom-as-connection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::IdentityAssertionCustomAsConnection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "integration-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::IntegrationCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "integration-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::IntegrationFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::IntegrationFull,
+                >(value, tolerant),
             )
         }
         "integration-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::IntegrationId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::IntegrationId,
+                >(value, tolerant),
             )
         }
         "integration-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::IntegrationLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::IntegrationLinks,
+                >(value, tolerant),
             )
         }
         "integration-readable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::IntegrationReadable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IntegrationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::IntegrationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "integration-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::IntegrationStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "integration-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::IntegrationType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::IntegrationType,
+                >(value, tolerant),
             )
         }
         "integrations" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Integrations>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Integrations,
+                >(value, tolerant),
             )
         }
         "integrations-readable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::IntegrationsReadable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "integrations-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::IntegrationsSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "justification-requirement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::JustificationRequirement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "label" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Label>(value),
+                crate::roundtrip::<okta_api::governance::models::Label>(value, tolerant),
             )
         }
         "label-create" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LabelCreate>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LabelCreate,
+                >(value, tolerant),
             )
         }
         "label-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LabelId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LabelId,
+                >(value, tolerant),
             )
         }
         "label-metadata" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LabelMetadata>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LabelMetadata,
+                >(value, tolerant),
             )
         }
         "label-patch-op" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LabelPatchOp>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LabelPatchOp,
+                >(value, tolerant),
             )
         }
         "label-value" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LabelValue>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LabelValue,
+                >(value, tolerant),
             )
         }
         "label-value-create" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LabelValueCreate>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LabelValueCreate,
+                >(value, tolerant),
             )
         }
         "label-value-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LabelValueId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LabelValueId,
+                >(value, tolerant),
             )
         }
         "label-value-patch-op" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::LabelValuePatchOp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "label-value-update" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LabelValueUpdate>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LabelValueUpdate,
+                >(value, tolerant),
             )
         }
         "last-updated" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LastUpdated>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LastUpdated,
+                >(value, tolerant),
             )
         }
         "last-updated-by" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LastUpdatedBy>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LastUpdatedBy,
+                >(value, tolerant),
             )
         }
         "link" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Link>(value),
+                crate::roundtrip::<okta_api::governance::models::Link>(value, tolerant),
             )
         }
         "link-self" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::LinkSelf>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::LinkSelf,
+                >(value, tolerant),
             )
         }
         "list-assigned-principals" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ListAssignedPrincipals,
-                >(value),
+                >(value, tolerant),
             )
         }
         "list-catalog-users" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ListCatalogUsers>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ListCatalogUsers,
+                >(value, tolerant),
             )
         }
         "list-labels" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ListLabels>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ListLabels,
+                >(value, tolerant),
             )
         }
         "list-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ListLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ListLinks,
+                >(value, tolerant),
             )
         }
         "list-metadata" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ListMetadata>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ListMetadata,
+                >(value, tolerant),
             )
         }
         "list-resource-labels" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ListResourceLabels,
-                >(value),
+                >(value, tolerant),
             )
         }
         "list-risk-rule-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ListRiskRuleResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "member-of" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::MemberOf>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::MemberOf,
+                >(value, tolerant),
             )
         }
         "merge-existing-entitlements" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::MergeExistingEntitlements,
-                >(value),
+                >(value, tolerant),
             )
         }
         "my-org-settings-delegate-permissions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::MyOrgSettingsDelegatePermissions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "my-request-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::MyRequestCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "my-resource-connection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::MyResourceConnection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "my-resource-connection-common" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::MyResourceConnectionCommon,
-                >(value),
+                >(value, tolerant),
             )
         }
         "my-resource-connections" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::MyResourceConnections,
-                >(value),
+                >(value, tolerant),
             )
         }
         "my-settings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::MySettings>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::MySettings,
+                >(value, tolerant),
             )
         }
         "my-settings-get" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::MySettingsGet>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::MySettingsGet,
+                >(value, tolerant),
             )
         }
         "my-settings-get-delegate-readonly" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::MySettingsGetDelegateReadonly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "my-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::MySettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "no-response-remediation-action" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::NoResponseRemediationAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "note" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Note>(value),
+                crate::roundtrip::<okta_api::governance::models::Note>(value, tolerant),
             )
         }
         "notification-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::NotificationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "notifications-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::NotificationsSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "okta-application-resource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OktaApplicationResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "okta-bundle-orn" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OktaBundleOrn>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::OktaBundleOrn,
+                >(value, tolerant),
             )
         }
         "okta-collection-orn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OktaCollectionOrn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "okta-entitlement-bundle-resource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OktaEntitlementBundleResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "okta-entitlement-value-orn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OktaEntitlementValueOrn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "okta-group-resource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OktaGroupResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "okta-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OktaId>(value),
+                crate::roundtrip::<okta_api::governance::models::OktaId>(value, tolerant),
             )
         }
         "okta-push-group-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OktaPushGroupId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::OktaPushGroupId,
+                >(value, tolerant),
             )
         }
         "okta-resource-orn" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OktaResourceOrn>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::OktaResourceOrn,
+                >(value, tolerant),
             )
         }
         "okta-resource-readable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OktaResourceReadable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "operation" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Operation>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Operation,
+                >(value, tolerant),
             )
         }
         "operation-completed" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OperationCompleted,
-                >(value),
+                >(value, tolerant),
             )
         }
         "operation-created" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OperationCreated>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::OperationCreated,
+                >(value, tolerant),
             )
         }
         "operation-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OperationLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::OperationLinks,
+                >(value, tolerant),
             )
         }
         "operation-status" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OperationStatus>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::OperationStatus,
+                >(value, tolerant),
             )
         }
         "order-by" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OrderBy>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::OrderBy,
+                >(value, tolerant),
             )
         }
         "org-certification-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OrgCertificationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "org-certification-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OrgCertificationSettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "org-request-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OrgRequestSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "org-request-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OrgRequestSettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "org-settings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::OrgSettings>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::OrgSettings,
+                >(value, tolerant),
             )
         }
         "org-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OrgSettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "org-settings-permission" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OrgSettingsPermission,
-                >(value),
+                >(value, tolerant),
             )
         }
         "org-settings-permissions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OrgSettingsPermissions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "org-settings-permissions-read-only" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::OrgSettingsPermissionsReadOnly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "pagination-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PaginationLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PaginationLinks,
+                >(value, tolerant),
             )
         }
         "patch-label-operation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PatchLabelOperation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "patch-label-value-operation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PatchLabelValueOperation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "patch-labels" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PatchLabels>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PatchLabels,
+                >(value, tolerant),
             )
         }
         "potential-risk-assessment-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PotentialRiskAssessmentRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "predefined-inactive-users-scope-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PredefinedInactiveUsersScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-access" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PrincipalAccess>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PrincipalAccess,
+                >(value, tolerant),
             )
         }
         "principal-access-policy-enable-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalAccessPolicyEnableCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-access-policy-enable-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalAccessPolicyEnableResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-assignment-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalAssignmentType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-entitlement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalEntitlement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-entitlements-change" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalEntitlementsChange,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-entitlements-change-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalEntitlementsChangeLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-entitlements-history" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalEntitlementsHistory,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-entitlements-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalEntitlementsList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-entitlements-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalEntitlementsListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-profile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PrincipalProfile>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PrincipalProfile,
+                >(value, tolerant),
             )
         }
         "principal-profile-enriched" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalProfileEnriched,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-profile-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalProfileStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-profile-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalProfileType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-scope-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalScopeSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-scope-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalScopeType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PrincipalSettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "principal-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PrincipalType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PrincipalType,
+                >(value, tolerant),
             )
         }
         "priority" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Priority>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Priority,
+                >(value, tolerant),
             )
         }
         "provisioning-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ProvisioningStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "push-group-description" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::PushGroupDescription,
-                >(value),
+                >(value, tolerant),
             )
         }
         "push-group-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PushGroupFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PushGroupFull,
+                >(value, tolerant),
             )
         }
         "push-group-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PushGroupId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PushGroupId,
+                >(value, tolerant),
             )
         }
         "push-group-name" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PushGroupName>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PushGroupName,
+                >(value, tolerant),
             )
         }
         "push-groups-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::PushGroupsFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::PushGroupsFull,
+                >(value, tolerant),
             )
         }
         "rcar-entries-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RcarEntriesLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RcarEntriesLinks,
+                >(value, tolerant),
             )
         }
         "rcar-entries-list-v2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RcarEntriesListV2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "rcar-entry" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RcarEntry>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RcarEntry,
+                >(value, tolerant),
             )
         }
         "rcar-entry-counts" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RcarEntryCounts>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RcarEntryCounts,
+                >(value, tolerant),
             )
         }
         "rcar-entry-get" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RcarEntryGet>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RcarEntryGet,
+                >(value, tolerant),
             )
         }
         "rcar-entry-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RcarEntryLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RcarEntryLinks,
+                >(value, tolerant),
             )
         }
         "rcar-entry-requestable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RcarEntryRequestable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "rcar-request-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RcarRequestId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RcarRequestId,
+                >(value, tolerant),
             )
         }
         "read-only-standard-properties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReadOnlyStandardProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "recurrence-definition-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RecurrenceDefinitionMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "recurrence-repeat-on-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RecurrenceRepeatOnType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "related-app" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RelatedApp>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RelatedApp,
+                >(value, tolerant),
             )
         }
         "related-apps" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RelatedApps>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RelatedApps,
+                >(value, tolerant),
             )
         }
         "remediation-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RemediationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "remediation-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RemediationStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reporting-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReportingSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-action" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestAction>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestAction,
+                >(value, tolerant),
             )
         }
         "request-action-completed" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestActionCompleted,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-action-enum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestActionEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-action-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestActionId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestActionId,
+                >(value, tolerant),
             )
         }
         "request-action-pending" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestActionPending,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-actions" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestActions>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestActions,
+                >(value, tolerant),
             )
         }
         "request-approval" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestApproval>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestApproval,
+                >(value, tolerant),
             )
         }
         "request-approval-2" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestApproval2>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestApproval2,
+                >(value, tolerant),
             )
         }
         "request-approval-completed" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestApprovalCompleted,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-approval-decision" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestApprovalDecision,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-approval-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestApprovalId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-approval-pending" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestApprovalPending,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-approval-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestApprovalStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-read-only" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionReadOnly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-service-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionServiceStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-service-status-enum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionServiceStatusEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-sparse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionSparse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-condition-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-conditions-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionsLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-conditions-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestConditionsList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-creatable" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestCreatable>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestCreatable,
+                >(value, tolerant),
             )
         }
         "request-creatable-2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestCreatable2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-creatable-only" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestCreatableOnly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-decision-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestDecisionCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-duration" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestDuration>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestDuration,
+                >(value, tolerant),
             )
         }
         "request-experience" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestExperience,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-field" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestField>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestField,
+                >(value, tolerant),
             )
         }
         "request-field-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestFieldType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestFieldType,
+                >(value, tolerant),
             )
         }
         "request-field-value" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestFieldValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-field-values" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestFieldValues,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestFull,
+                >(value, tolerant),
             )
         }
         "request-full-2" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestFull2>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestFull2,
+                >(value, tolerant),
             )
         }
         "request-full-api-compatible" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestFullApiCompatible,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-full-api-incompatible" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestFullApiIncompatible,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-grant-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestGrantStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-granted-date-time" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestGrantedDateTime,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestId,
+                >(value, tolerant),
             )
         }
         "request-integrations" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestIntegrations,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestLinks,
+                >(value, tolerant),
             )
         }
         "request-links-2" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestLinks2>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestLinks2,
+                >(value, tolerant),
             )
         }
         "request-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestList,
+                >(value, tolerant),
             )
         }
         "request-list-2" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestList2>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestList2,
+                >(value, tolerant),
             )
         }
         "request-list-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestListLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestListLinks,
+                >(value, tolerant),
             )
         }
         "request-list-links-2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestListLinks2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-message-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestMessageCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-message-message" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestMessageMessage,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-message-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestMessageMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-minimal-read-only-fields" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestMinimalReadOnlyFields,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-minimal-read-only-fields-2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestMinimalReadOnlyFields2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-mutable" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestMutable>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestMutable,
+                >(value, tolerant),
             )
         }
         "request-on-behalf-of-settings-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestOnBehalfOfSettingsDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-on-behalf-of-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestOnBehalfOfSettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-on-behalf-of-settings-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestOnBehalfOfSettingsType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-on-behalf-of-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestOnBehalfOfType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-permalink-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestPermalinkId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-request-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestRequestStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-request-type-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestRequestTypeId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-resolution-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestResolutionCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-resolution-terminal-state" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestResolutionTerminalState,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-resolved-date-time" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestResolvedDateTime,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-resource-catalog-entry-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestResourceCatalogEntryCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-resource-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestResourceCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-revocation-scheduled-date-time" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestRevocationScheduledDateTime,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-revocation-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestRevocationStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-revoked-date-time" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestRevokedDateTime,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-sequence" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestSequence>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestSequence,
+                >(value, tolerant),
             )
         }
         "request-sequences-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestSequencesList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-settings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestSettings>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestSettings,
+                >(value, tolerant),
             )
         }
         "request-sparse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestSparse>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestSparse,
+                >(value, tolerant),
             )
         }
         "request-sparse-2" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestSparse2>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestSparse2,
+                >(value, tolerant),
             )
         }
         "request-status" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestStatus>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestStatus,
+                >(value, tolerant),
             )
         }
         "request-status-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestStatusPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-subject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestSubject>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestSubject,
+                >(value, tolerant),
             )
         }
         "request-submission-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestSubmissionFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-submission-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestSubmissionType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApproval,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-manager" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalManager,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-manager-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalManagerWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-member-of" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalMemberOf,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-member-of-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalMemberOfWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-resource-owner" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalResourceOwner,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-resource-owner-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalResourceOwnerWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-settings-custom" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalSettingsCustom,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-settings-none" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalSettingsNone,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-settings-readable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalSettingsReadable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-settings-serial" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalSettingsSerial,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-settings-serial-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalSettingsSerialWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-user" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalUser,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-user-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalUserWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approval-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approvals" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovals,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approvals-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApprovalsWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approver-fields" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApproverFields,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-approver-fields-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeApproverFieldsWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-creatable-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeCreatableStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestTypeFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestTypeFull,
+                >(value, tolerant),
             )
         }
         "request-type-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestTypeId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestTypeId,
+                >(value, tolerant),
             )
         }
         "request-type-last-update-source" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeLastUpdateSource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestTypeLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestTypeLinks,
+                >(value, tolerant),
             )
         }
         "request-type-owner-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeOwnerId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-request-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeRequestSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-request-settings-readable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeRequestSettingsReadable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-requester-custom" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeRequesterCustom,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-requester-everyone" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeRequesterEveryone,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-requester-everyone-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeRequesterEveryoneWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-requester-member-of" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeRequesterMemberOf,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-requester-member-of-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeRequesterMemberOfWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-resource-settings-apps" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeResourceSettingsApps,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-resource-settings-custom" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeResourceSettingsCustom,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-resource-settings-entitlement-bundles" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeResourceSettingsEntitlementBundles,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-resource-settings-groups" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeResourceSettingsGroups,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-resource-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeResourceSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-resource-settings-readable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeResourceSettingsReadable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-sparse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeSparse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-type-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypeStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-types-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestTypesList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestTypesList,
+                >(value, tolerant),
             )
         }
         "request-types-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestTypesListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "request-update" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestUpdate>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestUpdate,
+                >(value, tolerant),
             )
         }
         "requested" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Requested>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Requested,
+                >(value, tolerant),
             )
         }
         "requester-field-values" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequesterFieldValues,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requester-field-values-writable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequesterFieldValuesWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RequesterSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequesterSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requester-settings-creatable_GroupsRequesterSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequesterSettingsCreatableGroupsRequesterSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requester-settings-creatable_RequesterSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequesterSettingsCreatableRequesterSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requester-settings-creatable_TeamsRequesterSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequesterSettingsCreatableTeamsRequesterSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requester-settings-full_RequesterSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequesterSettingsFullRequesterSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requester-settings-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequesterSettingsType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requester-user-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequesterUserId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequesterUserId,
+                >(value, tolerant),
             )
         }
         "requester-user-ids" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequesterUserIds>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequesterUserIds,
+                >(value, tolerant),
             )
         }
         "requesters-add-patch" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestersAddPatch,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requesters-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestersFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestersFull,
+                >(value, tolerant),
             )
         }
         "requesters-member" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RequestersMember>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RequestersMember,
+                >(value, tolerant),
             )
         }
         "requesters-member-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestersMemberList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requesters-members-patch-operation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestersMembersPatchOperation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requesters-members-patch-operations" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestersMembersPatchOperations,
-                >(value),
+                >(value, tolerant),
             )
         }
         "requesters-replace-patch" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RequestersReplacePatch,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Resource>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::Resource,
+                >(value, tolerant),
             )
         }
         "resource-asset" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceAsset>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceAsset,
+                >(value, tolerant),
             )
         }
         "resource-asset-ancestor" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetAncestor,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-asset-description" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetDescription,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-asset-external-id" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetExternalId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-asset-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-asset-name" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-asset-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-asset-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-asset-with-hierarchy-context" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetWithHierarchyContext,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-assets-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetsLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-assets-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceAssetsList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-connection-a2a-server" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceConnectionA2aServer,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-connection-appInstance" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceConnectionAppInstance,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-connection-service-account" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceConnectionServiceAccount,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-connection-vaulted-secret" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceConnectionVaultedSecret,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceDefaultAccessScopeSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceDefaultAccessScopeSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-grant-expiration-date" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceGrantExpirationDate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-grant-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceGrantLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceId,
+                >(value, tolerant),
             )
         }
         "resource-id-2" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceId2>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceId2,
+                >(value, tolerant),
             )
         }
         "resource-id-3" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceId3>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceId3,
+                >(value, tolerant),
             )
         }
         "resource-inventory-filter-option" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceInventoryFilterOption,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-inventory-filter-options-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceInventoryFilterOptionsList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-inventory-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceInventoryList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-inventory-stats" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceInventoryStats,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-label" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceLabel>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceLabel,
+                >(value, tolerant),
             )
         }
         "resource-label-resource-orn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceLabelResourceOrn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-orn" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceOrn>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceOrn,
+                >(value, tolerant),
             )
         }
         "resource-owner" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceOwner>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceOwner,
+                >(value, tolerant),
             )
         }
         "resource-owner-principal" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnerPrincipal,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owner-principal-orn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnerPrincipalOrn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owner-resource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnerResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owner-resource-orn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnerResourceOrn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owners-catalog-resources-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnersCatalogResourcesResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owners-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnersListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owners-list-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnersListResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owners-patch" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnersPatch,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owners-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnersResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-owners-updatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceOwnersUpdatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-profile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceProfile>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceProfile,
+                >(value, tolerant),
             )
         }
         "resource-profile-v2" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceProfileV2,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-request-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceRequestSettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-stats" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceStats>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceStats,
+                >(value, tolerant),
             )
         }
         "resource-status-enum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceStatusEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-target-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceTargetType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "resource-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceType,
+                >(value, tolerant),
             )
         }
         "resource-type-2" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceType2>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceType2,
+                >(value, tolerant),
             )
         }
         "resource-type-3" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceType3>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceType3,
+                >(value, tolerant),
             )
         }
         "resource-type-enum" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ResourceTypeEnum>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ResourceTypeEnum,
+                >(value, tolerant),
             )
         }
         "resource-type-exclude" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ResourceTypeExclude,
-                >(value),
+                >(value, tolerant),
             )
         }
         "review-entitlement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewEntitlement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "review-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ReviewFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ReviewFull,
+                >(value, tolerant),
             )
         }
         "review-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ReviewLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ReviewLinks,
+                >(value, tolerant),
             )
         }
         "review-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ReviewList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ReviewList,
+                >(value, tolerant),
             )
         }
         "review-list-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ReviewListLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ReviewListLinks,
+                >(value, tolerant),
             )
         }
         "review-minimal-read-only-fields" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewMinimalReadOnlyFields,
-                >(value),
+                >(value, tolerant),
             )
         }
         "review-read-only-fields" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewReadOnlyFields,
-                >(value),
+                >(value, tolerant),
             )
         }
         "review-reassign-list" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewReassignList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "review-reassign-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewReassignListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "review-sparse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ReviewSparse>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ReviewSparse,
+                >(value, tolerant),
             )
         }
         "reviewer-entitlement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerEntitlement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-entitlement-bundle" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerEntitlementBundle,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-entitlement-value" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerEntitlementValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-group-profile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerGroupProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-level-info-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerLevelInfoFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-level-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerLevelSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-level-start-review" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerLevelStartReview,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-level-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerLevelType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-lower-level-condition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerLowerLevelCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-service-account" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerServiceAccount,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewerSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviewer-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ReviewerType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ReviewerType,
+                >(value, tolerant),
             )
         }
         "reviewers-reviewer-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ReviewersReviewerType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "reviews-reassign" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ReviewsReassign>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ReviewsReassign,
+                >(value, tolerant),
             )
         }
         "revoke-principal-access-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RevokePrincipalAccessCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "revoke-principal-access-resource-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RevokePrincipalAccessResourceLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "revoke-principal-access-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RevokePrincipalAccessResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "revoked-remediation-action" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RevokedRemediationAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-assessment" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RiskAssessment>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RiskAssessment,
+                >(value, tolerant),
             )
         }
         "risk-assessment-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskAssessmentLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-assessment-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskAssessmentResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-rule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RiskRule>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RiskRule,
+                >(value, tolerant),
             )
         }
         "risk-rule-conflict" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RiskRuleConflict>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RiskRuleConflict,
+                >(value, tolerant),
             )
         }
         "risk-rule-conflicts" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskRuleConflicts,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-rule-criteria" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RiskRuleCriteria>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RiskRuleCriteria,
+                >(value, tolerant),
             )
         }
         "risk-rule-response" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RiskRuleResponse>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RiskRuleResponse,
+                >(value, tolerant),
             )
         }
         "risk-rules" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RiskRules>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RiskRules,
+                >(value, tolerant),
             )
         }
         "risk-settings-default-allowed-with-no-overrides-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDefaultAllowedWithNoOverridesDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-default-allowed-with-no-overrides-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDefaultAllowedWithNoOverridesPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-default-allowed-with-overrides-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDefaultAllowedWithOverridesDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-default-allowed-with-overrides-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDefaultAllowedWithOverridesPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-default-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDefaultDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-default-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDefaultPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-default-restricted-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDefaultRestrictedDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-default-restricted-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDefaultRestrictedPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-error" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsError,
-                >(value),
+                >(value, tolerant),
             )
         }
         "risk-settings-patchable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RiskSettingsPatchable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "rule-conflict" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::RuleConflict>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::RuleConflict,
+                >(value, tolerant),
             )
         }
         "rule-conflict-common" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RuleConflictCommon,
-                >(value),
+                >(value, tolerant),
             )
         }
         "rule-conflict-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RuleConflictCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "rule-conflict-resource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::RuleConflictResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "schedule-settings-mutable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ScheduleSettingsMutable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "schedule-settings-read-only" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ScheduleSettingsReadOnly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "schedule-settings-writeable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ScheduleSettingsWriteable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "schedule-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ScheduleType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ScheduleType,
+                >(value, tolerant),
             )
         }
         "scim-filter" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ScimFilter>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ScimFilter,
+                >(value, tolerant),
             )
         }
         "security-access-review" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReview,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-access-item" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessItem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-access-item-app-info" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessItemAppInfo,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-access-item-manual-remediation-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessItemManualRemediationType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-access-item-remediation-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessItemRemediationStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-access-item-severity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessItemSeverity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-access-item-supported-action" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessItemSupportedAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-access-item-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessItemType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-access-items" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessItems,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-accesses-action-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAccessesActionRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-action" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-action-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewActionRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-action-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewActionType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-actions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-anomalies" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAnomalies,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-anomaly" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAnomaly,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-anomaly-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewAnomalyType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-comment-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewCommentRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-conflicted-entitlement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewConflictedEntitlement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-conflicted-entitlement-list-scope" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewConflictedEntitlementListScope,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-conflicted-entitlement-value" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewConflictedEntitlementValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-history-item" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewHistoryItem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-history-items" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewHistoryItems,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-list-links" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewListLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-principal" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewPrincipal,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-principal-last-login-info" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewPrincipalLastLoginInfo,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-principal-location" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewPrincipalLocation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-principal-okta-admin-role" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewPrincipalOktaAdminRole,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-reviewer-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewReviewerSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-reviewer-settings-response" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewReviewerSettingsResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-reviewer-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewReviewerType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sod-conflict" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSodConflict,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sod-conflict-conflicted-entitlement-info" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSodConflictConflictedEntitlementInfo,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sod-conflict-operator" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSodConflictOperator,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sparse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSparse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-status" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sub-access-item" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSubAccessItem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sub-access-item-entitlement-info" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSubAccessItemEntitlementInfo,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sub-access-item-entitlement-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSubAccessItemEntitlementType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sub-access-item-group-info" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSubAccessItemGroupInfo,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sub-access-item-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSubAccessItemType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-sub-access-items" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewSubAccessItems,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-update-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewUpdateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-user-reviewer-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewUserReviewerSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-review-user-reviewer-settings-addnl-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewUserReviewerSettingsAddnlDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-reviews" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviews,
-                >(value),
+                >(value, tolerant),
             )
         }
         "security-access-reviews-stats" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SecurityAccessReviewsStats,
-                >(value),
+                >(value, tolerant),
             )
         }
         "self-link" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::SelfLink>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::SelfLink,
+                >(value, tolerant),
             )
         }
         "sequence-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::SequenceId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::SequenceId,
+                >(value, tolerant),
             )
         }
         "server-extended-message" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ServerExtendedMessage,
-                >(value),
+                >(value, tolerant),
             )
         }
         "server-message" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::ServerMessage>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::ServerMessage,
+                >(value, tolerant),
             )
         }
         "server-message-argument" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ServerMessageArgument,
-                >(value),
+                >(value, tolerant),
             )
         }
         "server-message-argument-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ServerMessageArgumentType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SlackIntegrationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SlackIntegrationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "slack-notification-settings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SlackNotificationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "standard-grant-properties-writeable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::StandardGrantPropertiesWriteable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "sts-access-token-connection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::StsAccessTokenConnection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "sts-access-token-resource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::StsAccessTokenResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "sts-access-token-resource-api-server" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::StsAccessTokenResourceApiServer,
-                >(value),
+                >(value, tolerant),
             )
         }
         "sts-access-token-resource-app-instance" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::StsAccessTokenResourceAppInstance,
-                >(value),
+                >(value, tolerant),
             )
         }
         "sts-access-token-resource-mcp-server" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::StsAccessTokenResourceMcpServer,
-                >(value),
+                >(value, tolerant),
             )
         }
         "sts-service-account-connection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::StsServiceAccountConnection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "sts-vault-secret-connection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::StsVaultSecretConnection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "subprocessors-acknowledged" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::SubprocessorsAcknowledged,
-                >(value),
+                >(value, tolerant),
             )
         }
         "target-governance-label" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::TargetGovernanceLabel,
-                >(value),
+                >(value, tolerant),
             )
         }
         "target-principal" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TargetPrincipal>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TargetPrincipal,
+                >(value, tolerant),
             )
         }
         "target-principal-full" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::TargetPrincipalFull,
-                >(value),
+                >(value, tolerant),
             )
         }
         "target-resource" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TargetResource>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TargetResource,
+                >(value, tolerant),
             )
         }
         "target-resources-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::TargetResourcesRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "task-assignees" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskAssignees>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskAssignees,
+                >(value, tolerant),
             )
         }
         "task-completed-by" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskCompletedBy>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskCompletedBy,
+                >(value, tolerant),
             )
         }
         "task-created-at" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskCreatedAt>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskCreatedAt,
+                >(value, tolerant),
             )
         }
         "task-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskFull,
+                >(value, tolerant),
             )
         }
         "task-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskId>(value),
+                crate::roundtrip::<okta_api::governance::models::TaskId>(value, tolerant),
             )
         }
         "task-is-delegated" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskIsDelegated>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskIsDelegated,
+                >(value, tolerant),
             )
         }
         "task-is-escalated" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskIsEscalated>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskIsEscalated,
+                >(value, tolerant),
             )
         }
         "task-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskList,
+                >(value, tolerant),
             )
         }
         "task-list-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskListLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskListLinks,
+                >(value, tolerant),
             )
         }
         "task-request-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskRequestId>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskRequestId,
+                >(value, tolerant),
             )
         }
         "task-sparse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskSparse>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskSparse,
+                >(value, tolerant),
             )
         }
         "task-status" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskStatus>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskStatus,
+                >(value, tolerant),
             )
         }
         "task-type" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskType>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskType,
+                >(value, tolerant),
             )
         }
         "task-updated-at" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TaskUpdatedAt>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TaskUpdatedAt,
+                >(value, tolerant),
             )
         }
         "team" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::Team>(value),
+                crate::roundtrip::<okta_api::governance::models::Team>(value, tolerant),
             )
         }
         "team-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TeamId>(value),
+                crate::roundtrip::<okta_api::governance::models::TeamId>(value, tolerant),
             )
         }
         "team-id-2" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TeamId2>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TeamId2,
+                >(value, tolerant),
             )
         }
         "team-name" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TeamName>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TeamName,
+                >(value, tolerant),
             )
         }
         "teams-array-creatable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::TeamsArrayCreatable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "teams-array-full" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TeamsArrayFull>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TeamsArrayFull,
+                >(value, tolerant),
             )
         }
         "teams-list" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TeamsList>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TeamsList,
+                >(value, tolerant),
             )
         }
         "teams-list-links" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::TeamsListLinks>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::TeamsListLinks,
+                >(value, tolerant),
             )
         }
         "TeamsRequesterSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::TeamsRequesterSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "update-risk-rule-request" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::UpdateRiskRuleRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "user-email" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::UserEmail>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::UserEmail,
+                >(value, tolerant),
             )
         }
         "user-id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::UserId>(value),
+                crate::roundtrip::<okta_api::governance::models::UserId>(value, tolerant),
             )
         }
         "user-name" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::UserName>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::UserName,
+                >(value, tolerant),
             )
         }
         "user-orn" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::governance::models::UserOrn>(value),
+                crate::roundtrip::<
+                    okta_api::governance::models::UserOrn,
+                >(value, tolerant),
             )
         }
         "valid-access-detail" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidAccessDetail,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-access-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidAccessDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-access-duration-settings-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidAccessDurationSettingsDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-access-duration-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidAccessDurationType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-request-on-behalf-of-setting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidRequestOnBehalfOfSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-request-on-behalf-of-settings-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidRequestOnBehalfOfSettingsDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-requester-setting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidRequesterSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-requester-settings-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidRequesterSettingsDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-risk-settings-details" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidRiskSettingsDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "valid-risk-settings-type" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::ValidRiskSettingsType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "writable-standard-properties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::WritableStandardProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "writable-standard-properties-request-condition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::governance::models::WritableStandardPropertiesRequestCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         _ => ::std::option::Option::None,

@@ -3,10 +3,11 @@
 //   spec/overlays/okta-1.9.0-fixes.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Round-trips `value` through the type generated for the component schema `schema` of the `legacy` module; `None` for an unknown schema.
+/// Round-trips `value` through the type generated for the component schema `schema` of the `legacy` module (decoding it as a response is, setting aside properties that do not fit, when `tolerant`); `None` for an unknown schema.
 pub fn roundtrip(
     schema: &str,
     value: ::serde_json::Value,
+    tolerant: bool,
 ) -> ::std::option::Option<
     ::std::result::Result<::serde_json::Value, ::std::string::String>,
 > {
@@ -15,1160 +16,1270 @@ pub fn roundtrip(
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ActivateFactorRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::AppLink>(value),
+                crate::roundtrip::<okta_api::legacy::models::AppLink>(value, tolerant),
             )
         }
         "AppUser" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::AppUser>(value),
+                crate::roundtrip::<okta_api::legacy::models::AppUser>(value, tolerant),
             )
         }
         "AppUserCredentials" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::AppUserCredentials>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::AppUserCredentials,
+                >(value, tolerant),
             )
         }
         "AppUserPasswordCredential" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::AppUserPasswordCredential,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Application" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::Application>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::Application,
+                >(value, tolerant),
             )
         }
         "ApplicationAccessibility" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationAccessibility,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsOAuthClient" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationCredentialsOauthClient,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsScheme" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationCredentialsScheme,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsSigning" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationCredentialsSigning,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsUsernameTemplate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationCredentialsUsernameTemplate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationGroupAssignment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationGroupAssignment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationLicensing" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::ApplicationLicensing>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::ApplicationLicensing,
+                >(value, tolerant),
             )
         }
         "ApplicationSettings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::ApplicationSettings>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::ApplicationSettings,
+                >(value, tolerant),
             )
         }
         "ApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSettingsNotifications" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationSettingsNotifications,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSettingsNotificationsVpn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationSettingsNotificationsVpn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSettingsNotificationsVpnNetwork" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationSettingsNotificationsVpnNetwork,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSignOnMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationSignOnMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationVisibility" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationVisibility,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationVisibilityHide" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ApplicationVisibilityHide,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthVerifyFactorRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::AuthVerifyFactorRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::AuthenticationProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationProviderType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::AuthenticationProviderType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::AuthenticationRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationTransaction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::AuthenticationTransaction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AutoLoginApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::AutoLoginApplication>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::AutoLoginApplication,
+                >(value, tolerant),
             )
         }
         "AutoLoginApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::AutoLoginApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AutoLoginApplicationSettingsSignOn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::AutoLoginApplicationSettingsSignOn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BasicApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::BasicApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BasicApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::BasicApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BasicAuthApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::BasicAuthApplication>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::BasicAuthApplication,
+                >(value, tolerant),
             )
         }
         "BookmarkApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::BookmarkApplication>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::BookmarkApplication,
+                >(value, tolerant),
             )
         }
         "BookmarkApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::BookmarkApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BookmarkApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::BookmarkApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BrowserPluginApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::BrowserPluginApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CallFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::CallFactor>(value),
+                crate::roundtrip::<okta_api::legacy::models::CallFactor>(value, tolerant),
             )
         }
         "CallFactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::CallFactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::CallFactorProfile,
+                >(value, tolerant),
             )
         }
         "ChangePasswordRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ChangePasswordRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Context" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::Context>(value),
+                crate::roundtrip::<okta_api::legacy::models::Context>(value, tolerant),
             )
         }
         "CreateSessionRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::CreateSessionRequest>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::CreateSessionRequest,
+                >(value, tolerant),
             )
         }
         "EmailAddress" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::EmailAddress>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::EmailAddress,
+                >(value, tolerant),
             )
         }
         "EmailFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::EmailFactor>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::EmailFactor,
+                >(value, tolerant),
             )
         }
         "EmailFactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::EmailFactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::EmailFactorProfile,
+                >(value, tolerant),
             )
         }
         "EmailStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::EmailStatus>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::EmailStatus,
+                >(value, tolerant),
             )
         }
         "EmailType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::EmailType>(value),
+                crate::roundtrip::<okta_api::legacy::models::EmailType>(value, tolerant),
             )
         }
         "EnrollFactorRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::EnrollFactorRequest>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::EnrollFactorRequest,
+                >(value, tolerant),
             )
         }
         "Factor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::Factor>(value),
+                crate::roundtrip::<okta_api::legacy::models::Factor>(value, tolerant),
             )
         }
         "FactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::FactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::FactorProfile,
+                >(value, tolerant),
             )
         }
         "FactorProvider" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::FactorProvider>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::FactorProvider,
+                >(value, tolerant),
             )
         }
         "FactorResultType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::FactorResultType>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::FactorResultType,
+                >(value, tolerant),
             )
         }
         "FactorStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::FactorStatus>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::FactorStatus,
+                >(value, tolerant),
             )
         }
         "FactorType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::FactorType>(value),
+                crate::roundtrip::<okta_api::legacy::models::FactorType>(value, tolerant),
             )
         }
         "ForgotPasswordResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::ForgotPasswordResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Group" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::Group>(value),
+                crate::roundtrip::<okta_api::legacy::models::Group>(value, tolerant),
             )
         }
         "GroupCondition" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::GroupCondition>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::GroupCondition,
+                >(value, tolerant),
             )
         }
         "GroupProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::GroupProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::GroupProfile,
+                >(value, tolerant),
             )
         }
         "GroupRule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::GroupRule>(value),
+                crate::roundtrip::<okta_api::legacy::models::GroupRule>(value, tolerant),
             )
         }
         "GroupRuleAction" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::GroupRuleAction>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::GroupRuleAction,
+                >(value, tolerant),
             )
         }
         "GroupRuleConditions" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::GroupRuleConditions>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::GroupRuleConditions,
+                >(value, tolerant),
             )
         }
         "GroupRuleExpression" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::GroupRuleExpression>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::GroupRuleExpression,
+                >(value, tolerant),
             )
         }
         "GroupRuleGroupAssignment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::GroupRuleGroupAssignment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRuleGroupCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::GroupRuleGroupCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRulePeopleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::GroupRulePeopleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRuleStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::GroupRuleStatus>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::GroupRuleStatus,
+                >(value, tolerant),
             )
         }
         "GroupRuleUserCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::GroupRuleUserCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HardwareFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::HardwareFactor>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::HardwareFactor,
+                >(value, tolerant),
             )
         }
         "HardwareFactorProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::HardwareFactorProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "JsonWebKey" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::JsonWebKey>(value),
+                crate::roundtrip::<okta_api::legacy::models::JsonWebKey>(value, tolerant),
             )
         }
         "LogActor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogActor>(value),
+                crate::roundtrip::<okta_api::legacy::models::LogActor>(value, tolerant),
             )
         }
         "LogAuthenticationContext" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::LogAuthenticationContext,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogAuthenticationProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::LogAuthenticationProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogClient" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogClient>(value),
+                crate::roundtrip::<okta_api::legacy::models::LogClient>(value, tolerant),
             )
         }
         "LogCredentialProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::LogCredentialProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogCredentialType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogCredentialType>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::LogCredentialType,
+                >(value, tolerant),
             )
         }
         "LogDebugContext" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogDebugContext>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::LogDebugContext,
+                >(value, tolerant),
             )
         }
         "LogEvent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogEvent>(value),
+                crate::roundtrip::<okta_api::legacy::models::LogEvent>(value, tolerant),
             )
         }
         "LogGeographicalContext" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::LogGeographicalContext,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogGeolocation" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogGeolocation>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::LogGeolocation,
+                >(value, tolerant),
             )
         }
         "LogIpAddress" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogIpAddress>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::LogIpAddress,
+                >(value, tolerant),
             )
         }
         "LogIssuer" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogIssuer>(value),
+                crate::roundtrip::<okta_api::legacy::models::LogIssuer>(value, tolerant),
             )
         }
         "LogOutcome" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogOutcome>(value),
+                crate::roundtrip::<okta_api::legacy::models::LogOutcome>(value, tolerant),
             )
         }
         "LogRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogRequest>(value),
+                crate::roundtrip::<okta_api::legacy::models::LogRequest>(value, tolerant),
             )
         }
         "LogSecurityContext" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogSecurityContext>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::LogSecurityContext,
+                >(value, tolerant),
             )
         }
         "LogSeverity" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogSeverity>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::LogSeverity,
+                >(value, tolerant),
             )
         }
         "LogTarget" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogTarget>(value),
+                crate::roundtrip::<okta_api::legacy::models::LogTarget>(value, tolerant),
             )
         }
         "LogTransaction" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogTransaction>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::LogTransaction,
+                >(value, tolerant),
             )
         }
         "LogUserAgent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::LogUserAgent>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::LogUserAgent,
+                >(value, tolerant),
             )
         }
         "OAuthApplicationCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OauthApplicationCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthEndpointAuthenticationMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OauthEndpointAuthenticationMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthGrantType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::OauthGrantType>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::OauthGrantType,
+                >(value, tolerant),
             )
         }
         "OAuthResponseType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::OauthResponseType>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::OauthResponseType,
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicy" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::OktaSignOnPolicy>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::OktaSignOnPolicy,
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OktaSignOnPolicyConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::OktaSignOnPolicyRule>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::OktaSignOnPolicyRule,
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OktaSignOnPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OktaSignOnPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleSignonActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OktaSignOnPolicyRuleSignonActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleSignonSessionActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OktaSignOnPolicyRuleSignonSessionActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OpenIdConnectApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationConsentMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OpenIdConnectApplicationConsentMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OpenIdConnectApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationSettingsClient" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OpenIdConnectApplicationSettingsClient,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::OpenIdConnectApplicationType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Options" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::Options>(value),
+                crate::roundtrip::<okta_api::legacy::models::Options>(value, tolerant),
             )
         }
         "PasswordCredential" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::PasswordCredential>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::PasswordCredential,
+                >(value, tolerant),
             )
         }
         "PasswordDictionary" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::PasswordDictionary>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::PasswordDictionary,
+                >(value, tolerant),
             )
         }
         "PasswordDictionaryCommon" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordDictionaryCommon,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicy" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::PasswordPolicy>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::PasswordPolicy,
+                >(value, tolerant),
             )
         }
         "PasswordPolicyAuthenticationProviderCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyAuthenticationProviderCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyDelegationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyDelegationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyDelegationSettingsOptions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyDelegationSettingsOptions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyPasswordSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettingsAge" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyPasswordSettingsAge,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettingsComplexity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyPasswordSettingsComplexity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettingsLockout" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyPasswordSettingsLockout,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryEmail" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoveryEmail,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryEmailProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoveryEmailProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryEmailRecoveryToken" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoveryEmailRecoveryToken,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryFactorSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoveryFactorSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryFactors" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoveryFactors,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryQuestion" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoveryQuestion,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryQuestionComplexity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoveryQuestionComplexity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryQuestionProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoveryQuestionProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoverySettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRecoverySettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::PasswordPolicyRule>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::PasswordPolicyRule,
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRuleAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRuleAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicySettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PasswordPolicySettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Policy" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::Policy>(value),
+                crate::roundtrip::<okta_api::legacy::models::Policy>(value, tolerant),
             )
         }
         "PolicyNetworkCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PolicyNetworkCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyPeopleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PolicyPeopleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyRule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::PolicyRule>(value),
+                crate::roundtrip::<okta_api::legacy::models::PolicyRule>(value, tolerant),
             )
         }
         "PolicyRuleAuthContextCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::PolicyRuleAuthContextCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::PolicyType>(value),
+                crate::roundtrip::<okta_api::legacy::models::PolicyType>(value, tolerant),
             )
         }
         "PushFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::PushFactor>(value),
+                crate::roundtrip::<okta_api::legacy::models::PushFactor>(value, tolerant),
             )
         }
         "PushFactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::PushFactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::PushFactorProfile,
+                >(value, tolerant),
             )
         }
         "RecoveryQuestionCredential" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::RecoveryQuestionCredential,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResetPasswordToken" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::ResetPasswordToken>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::ResetPasswordToken,
+                >(value, tolerant),
             )
         }
         "Role" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::Role>(value),
+                crate::roundtrip::<okta_api::legacy::models::Role>(value, tolerant),
             )
         }
         "RoleStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::RoleStatus>(value),
+                crate::roundtrip::<okta_api::legacy::models::RoleStatus>(value, tolerant),
             )
         }
         "SamlApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::SamlApplication>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::SamlApplication,
+                >(value, tolerant),
             )
         }
         "SamlApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SamlApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlApplicationSettingsSignOn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SamlApplicationSettingsSignOn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlAttributeStatement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SamlAttributeStatement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SchemeApplicationCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SchemeApplicationCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurePasswordStoreApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SecurePasswordStoreApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurePasswordStoreApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SecurePasswordStoreApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurePasswordStoreApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SecurePasswordStoreApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityQuestion" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::SecurityQuestion>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::SecurityQuestion,
+                >(value, tolerant),
             )
         }
         "SecurityQuestionFactor" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SecurityQuestionFactor,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityQuestionFactorProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SecurityQuestionFactorProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Session" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::Session>(value),
+                crate::roundtrip::<okta_api::legacy::models::Session>(value, tolerant),
             )
         }
         "SessionAuthenticationMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SessionAuthenticationMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionIdentityProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SessionIdentityProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionIdentityProviderType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SessionIdentityProviderType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::SessionStatus>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::SessionStatus,
+                >(value, tolerant),
             )
         }
         "SmsFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::SmsFactor>(value),
+                crate::roundtrip::<okta_api::legacy::models::SmsFactor>(value, tolerant),
             )
         }
         "SmsFactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::SmsFactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::SmsFactorProfile,
+                >(value, tolerant),
             )
         }
         "SwaApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::SwaApplication>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::SwaApplication,
+                >(value, tolerant),
             )
         }
         "SwaApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SwaApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SwaApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SwaApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SwaThreeFieldApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SwaThreeFieldApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SwaThreeFieldApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SwaThreeFieldApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SwaThreeFieldApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::SwaThreeFieldApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TempPassword" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::TempPassword>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::TempPassword,
+                >(value, tolerant),
             )
         }
         "TokenFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::TokenFactor>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::TokenFactor,
+                >(value, tolerant),
             )
         }
         "TokenFactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::TokenFactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::TokenFactorProfile,
+                >(value, tolerant),
             )
         }
         "TotpFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::TotpFactor>(value),
+                crate::roundtrip::<okta_api::legacy::models::TotpFactor>(value, tolerant),
             )
         }
         "TotpFactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::TotpFactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::TotpFactorProfile,
+                >(value, tolerant),
             )
         }
         "TransactionState" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::TransactionState>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::TransactionState,
+                >(value, tolerant),
             )
         }
         "U2fFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::U2fFactor>(value),
+                crate::roundtrip::<okta_api::legacy::models::U2fFactor>(value, tolerant),
             )
         }
         "U2fFactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::U2fFactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::U2fFactorProfile,
+                >(value, tolerant),
             )
         }
         "User" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::User>(value),
+                crate::roundtrip::<okta_api::legacy::models::User>(value, tolerant),
             )
         }
         "UserActivationToken" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::UserActivationToken>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::UserActivationToken,
+                >(value, tolerant),
             )
         }
         "UserCondition" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::UserCondition>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::UserCondition,
+                >(value, tolerant),
             )
         }
         "UserCredentials" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::UserCredentials>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::UserCredentials,
+                >(value, tolerant),
             )
         }
         "UserNextLogin" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::UserNextLogin>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::UserNextLogin,
+                >(value, tolerant),
             )
         }
         "UserProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::UserProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::UserProfile,
+                >(value, tolerant),
             )
         }
         "UserStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::UserStatus>(value),
+                crate::roundtrip::<okta_api::legacy::models::UserStatus>(value, tolerant),
             )
         }
         "VerifyFactorRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::VerifyFactorRequest>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::VerifyFactorRequest,
+                >(value, tolerant),
             )
         }
         "VerifyFactorResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::VerifyFactorResponse>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::VerifyFactorResponse,
+                >(value, tolerant),
             )
         }
         "WebFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::WebFactor>(value),
+                crate::roundtrip::<okta_api::legacy::models::WebFactor>(value, tolerant),
             )
         }
         "WebFactorProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::legacy::models::WebFactorProfile>(value),
+                crate::roundtrip::<
+                    okta_api::legacy::models::WebFactorProfile,
+                >(value, tolerant),
             )
         }
         "WsFederationApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::WsFederationApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WsFederationApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::WsFederationApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WsFederationApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::legacy::models::WsFederationApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
-        _ => ::std::option::Option::None,
-    }
-}
-
-/// `value` decoded as the one-of type named `rust_type` (one whose
-/// alternatives are chosen by best fit), as its `Debug` text; `None`
-/// for another type.
-pub fn decoded(
-    rust_type: &str,
-    value: ::serde_json::Value,
-) -> ::std::option::Option<
-    ::std::result::Result<::std::string::String, ::std::string::String>,
-> {
-    match rust_type {
         _ => ::std::option::Option::None,
     }
 }

@@ -3,10 +3,11 @@
 //   spec/overlays/okta-management-sessions.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Round-trips `value` through the type generated for the component schema `schema` of the `management` module; `None` for an unknown schema.
+/// Round-trips `value` through the type generated for the component schema `schema` of the `management` module (decoding it as a response is, setting aside properties that do not fit, when `tolerant`); `None` for an unknown schema.
 pub fn roundtrip(
     schema: &str,
     value: ::serde_json::Value,
+    tolerant: bool,
 ) -> ::std::option::Option<
     ::std::result::Result<::serde_json::Value, ::std::string::String>,
 > {
@@ -15,9935 +16,10741 @@ pub fn roundtrip(
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AaguidAuthenticatorCharacteristics,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AAGUIDGroupObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AaguidGroupObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccessPolicy" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AccessPolicy>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AccessPolicy,
+                >(value, tolerant),
             )
         }
         "AccessPolicyConstraint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccessPolicyConstraint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccessPolicyConstraints" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccessPolicyConstraints,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccessPolicyLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AccessPolicyLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AccessPolicyLink,
+                >(value, tolerant),
             )
         }
         "AccessPolicyRule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AccessPolicyRule>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AccessPolicyRule,
+                >(value, tolerant),
             )
         }
         "AccessPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccessPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccessPolicyRuleApplicationSignOn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccessPolicyRuleApplicationSignOn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccessPolicyRuleApplicationSignOnAccess" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccessPolicyRuleApplicationSignOnAccess,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccessPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccessPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccessPolicyRuleCustomCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccessPolicyRuleCustomCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccessTokenKeyEncryptionAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccessTokenKeyEncryptionAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccountLinkedEnrollment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccountLinkedEnrollment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccountLinkedEnrollmentEmbedded" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccountLinkedEnrollmentEmbedded,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AccountLinkedEnrollmentProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AccountLinkedEnrollmentProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AcsEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AcsEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AcsEndpoint,
+                >(value, tolerant),
             )
         }
         "ActionProvider" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ActionProvider>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ActionProvider,
+                >(value, tolerant),
             )
         }
         "ActionProviderPayloadType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ActionProviderPayloadType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ActionProviderType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ActionProviderType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Actions" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Actions>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Actions,
+                >(value, tolerant),
             )
         }
         "ActiveDirectoryGroupScope" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ActiveDirectoryGroupScope,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ActiveDirectoryGroupType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ActiveDirectoryGroupType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AdminConsoleSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AdminConsoleSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Agent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Agent>(value),
+                crate::roundtrip::<okta_api::management::models::Agent>(value, tolerant),
             )
         }
         "AgentAction" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AgentAction>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AgentAction,
+                >(value, tolerant),
             )
         }
         "AgentPool" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AgentPool>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AgentPool,
+                >(value, tolerant),
             )
         }
         "AgentPoolUpdate" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AgentPoolUpdate>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AgentPoolUpdate,
+                >(value, tolerant),
             )
         }
         "AgentPoolUpdateSettingRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AgentPoolUpdateSettingRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AgentPoolUpdateSettingResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AgentPoolUpdateSettingResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AgentType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AgentType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AgentType,
+                >(value, tolerant),
             )
         }
         "AgentUpdateInstanceStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AgentUpdateInstanceStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AgentUpdateJobStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AgentUpdateJobStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AllCustomAAGUIDResponseObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AllCustomAaguidResponseObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AllowedForEnum" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AllowedForEnum>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AllowedForEnum,
+                >(value, tolerant),
             )
         }
         "AndroidDeviceTrust" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AndroidDeviceTrust,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApiService" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ApiService>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ApiService,
+                >(value, tolerant),
             )
         }
         "ApiServiceCapability" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApiServiceCapability,
-                >(value),
+                >(value, tolerant),
             )
         }
         "APIServiceIntegrationInstance" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApiServiceIntegrationInstance,
-                >(value),
+                >(value, tolerant),
             )
         }
         "APIServiceIntegrationInstanceSecret" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApiServiceIntegrationInstanceSecret,
-                >(value),
+                >(value, tolerant),
             )
         }
         "APIServiceIntegrationLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApiServiceIntegrationLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "APIServiceIntegrationSecretLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApiServiceIntegrationSecretLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApiToken" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ApiToken>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ApiToken,
+                >(value, tolerant),
             )
         }
         "ApiTokenUpdate" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ApiTokenUpdate>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ApiTokenUpdate,
+                >(value, tolerant),
             )
         }
         "APNSConfiguration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApnsConfiguration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "APNSPushProvider" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ApnsPushProvider>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ApnsPushProvider,
+                >(value, tolerant),
             )
         }
         "AppAccountContainerDetails" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppAccountContainerDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppAccountContainerLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppAccountContainerLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppAndInstanceConditionEvaluatorAppOrInstance" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppAndInstanceConditionEvaluatorAppOrInstance,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppAndInstancePolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppAndInstancePolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppAndInstanceType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppAndInstanceType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppConfig" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppConfig>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppConfig,
+                >(value, tolerant),
             )
         }
         "AppConfigActiveDirectory" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppConfigActiveDirectory,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppConfigType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppConfigType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppConfigType,
+                >(value, tolerant),
             )
         }
         "AppConnectionUserProvisionJWKList" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppConnectionUserProvisionJwkList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppConnectionUserProvisionJWKResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppConnectionUserProvisionJwkResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppCsrPkcs10" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppCsrPkcs10>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppCsrPkcs10,
+                >(value, tolerant),
             )
         }
         "AppCustomHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppCustomHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppGroup" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppGroup>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppGroup,
+                >(value, tolerant),
             )
         }
         "AppInstanceContainerStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppInstanceContainerStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppInstancePolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppInstancePolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppInstanceProperty" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppInstanceProperty,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppProperties" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppProperties>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppProperties,
+                >(value, tolerant),
             )
         }
         "AppResourceHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppResourceHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppServiceAccount" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppServiceAccount,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppServiceAccountCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppServiceAccountCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppServiceAccountForUpdate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppServiceAccountForUpdate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppUser" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppUser>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppUser,
+                >(value, tolerant),
             )
         }
         "AppUserAssignRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppUserAssignRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppUserCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppUserCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppUserCredentialsRequestPayload" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppUserCredentialsRequestPayload,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppUserPasswordCredential" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppUserPasswordCredential,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppUserProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppUserProfile>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppUserProfile,
+                >(value, tolerant),
             )
         }
         "AppUserProfileRequestPayload" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppUserProfileRequestPayload,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppUserStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppUserStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppUserStatus,
+                >(value, tolerant),
             )
         }
         "AppUserSyncState" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AppUserSyncState>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AppUserSyncState,
+                >(value, tolerant),
             )
         }
         "AppUserUpdateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppUserUpdateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppleClientSigning" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AppleClientSigning,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Application" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Application>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Application,
+                >(value, tolerant),
             )
         }
         "ApplicationAccessibility" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationAccessibility,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCapability" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationCapability,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsOAuthClient" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationCredentialsOauthClient,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsScheme" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationCredentialsScheme,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsSigning" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationCredentialsSigning,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsSigningUse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationCredentialsSigningUse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationCredentialsUsernameTemplate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationCredentialsUsernameTemplate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationExpressConfiguration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationExpressConfiguration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationFeature" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationFeature,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationFeatureType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationFeatureType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationGroupAssignment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationGroupAssignment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationLabel" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ApplicationLabel>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ApplicationLabel,
+                >(value, tolerant),
             )
         }
         "ApplicationLayout" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationLayout,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationLayoutRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationLayoutRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationLayouts" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationLayouts,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationLayoutsLinksItem" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationLayoutsLinksItem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationLicensing" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationLicensing,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationLifecycleStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationLifecycleStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ApplicationLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ApplicationLinks,
+                >(value, tolerant),
             )
         }
         "ApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSettingsNotes" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationSettingsNotes,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSettingsNotifications" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationSettingsNotifications,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSettingsNotificationsVpn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationSettingsNotificationsVpn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSettingsNotificationsVpnNetwork" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationSettingsNotificationsVpnNetwork,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationSignOnMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationSignOnMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ApplicationType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ApplicationType,
+                >(value, tolerant),
             )
         }
         "ApplicationUniversalLogout" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationUniversalLogout,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationVisibility" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationVisibility,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ApplicationVisibilityHide" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ApplicationVisibilityHide,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AssignGroupOwnerRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AssignGroupOwnerRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AssignRoleRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AssignRoleRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AssignUserToRealm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AssignUserToRealm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AssignedAppLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AssignedAppLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AssignedAppLink,
+                >(value, tolerant),
             )
         }
         "AssociatedServerMediated" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AssociatedServerMediated,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AssuranceMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AssuranceMethod>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AssuranceMethod,
+                >(value, tolerant),
             )
         }
         "AssuranceMethodFactorMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AssuranceMethodFactorMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AttackProtectionAuthenticatorSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AttackProtectionAuthenticatorSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AttestationRootCertificatesRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AttestationRootCertificatesRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AttestationRootCertificatesResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AttestationRootCertificatesResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthServerLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AuthServerLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AuthServerLinks,
+                >(value, tolerant),
             )
         }
         "AuthSettings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AuthSettings>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AuthSettings,
+                >(value, tolerant),
             )
         }
         "AuthType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AuthType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AuthType,
+                >(value, tolerant),
             )
         }
         "AuthenticationMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticationMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationMethodChain" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticationMethodChain,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationMethodChainMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticationMethodChainMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationMethodObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticationMethodObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticationProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationProviderType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticationProviderType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationProviderTypeWritable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticationProviderTypeWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticationProviderWritable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticationProviderWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorBase" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorBase,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentCreateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentCreateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentCreateRequestTac" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentCreateRequestTac,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicyAuthenticatorSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicyAuthenticatorSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicyAuthenticatorStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicyAuthenticatorStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicyAuthenticatorType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicyAuthenticatorType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicyConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicyConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicyRuleActionEnroll" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicyRuleActionEnroll,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicySettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicySettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollmentPolicySettingsType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorEnrollmentPolicySettingsType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorIdentity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorIdentity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyCustomApp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyCustomApp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyCustomOtp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyCustomOtp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyDuo" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyDuo,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyEmail" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyEmail,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyEnum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyExternalIdp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyExternalIdp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyGoogleOtp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyGoogleOtp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyOktaVerify" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyOktaVerify,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyOnprem" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyOnprem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyPassword" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyPassword,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyPhone" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyPhone,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeySecurityKey" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeySecurityKey,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeySecurityQuestion" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeySecurityQuestion,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeySmartCard" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeySmartCard,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeySymantecVip" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeySymantecVip,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyTac" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyTac,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyWebauthn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyWebauthn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKeyYubikey" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorKeyYubikey,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodBase" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodBase,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodConstraint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodConstraint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodOtp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodOtp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodProperty" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodProperty,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodPush" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodPush,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodSignedNonce" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodSignedNonce,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodSimple" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodSimple,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodTac" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodTac,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodTotp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodTotp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodTransactionType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodTransactionType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodTypeWebAuthn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodTypeWebAuthn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodWebAuthn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodWebAuthn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorMethodWithVerifiableProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorMethodWithVerifiableProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorProfileTacRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorProfileTacRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorProfileTacResponsePost" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorProfileTacResponsePost,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorSimple" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorSimple,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthenticatorType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServer" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServer,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerCredentialsRotationMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerCredentialsRotationMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerCredentialsSigningConfig" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerCredentialsSigningConfig,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerCredentialsUse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerCredentialsUse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerJsonWebKey" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerJsonWebKey,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicyConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicyConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicyPeopleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicyPeopleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicyRuleGroupCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicyRuleGroupCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicyRuleRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicyRuleRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerPolicyRuleUserCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerPolicyRuleUserCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthorizationServerResourceHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AuthorizationServerResourceHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AutoAssignAdminAppSetting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AutoAssignAdminAppSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AutoLoginApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AutoLoginApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AutoLoginApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AutoLoginApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AutoLoginApplicationSettingsSignOn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AutoLoginApplicationSettingsSignOn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AutoUpdateSchedule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AutoUpdateSchedule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AvailableAction" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AvailableAction>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AvailableAction,
+                >(value, tolerant),
             )
         }
         "AvailableActionProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AvailableActionProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AvailableActions" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AvailableActions>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AvailableActions,
+                >(value, tolerant),
             )
         }
         "AwsAccountId" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AwsAccountId>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AwsAccountId,
+                >(value, tolerant),
             )
         }
         "AwsEventSourceName" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::AwsEventSourceName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AwsRegion" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::AwsRegion>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::AwsRegion,
+                >(value, tolerant),
             )
         }
         "BaseContext" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BaseContext>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BaseContext,
+                >(value, tolerant),
             )
         }
         "BaseEmailDomain" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BaseEmailDomain>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BaseEmailDomain,
+                >(value, tolerant),
             )
         }
         "BaseEmailServer" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BaseEmailServer>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BaseEmailServer,
+                >(value, tolerant),
             )
         }
         "BaseEmailServerCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BaseEmailServerCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BaseToken" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BaseToken>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BaseToken,
+                >(value, tolerant),
             )
         }
         "BasicApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BasicApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BasicApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BasicApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BasicAuthApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BasicAuthApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BASIC_SMTP_AUTH" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BasicSmtpAuth>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BasicSmtpAuth,
+                >(value, tolerant),
             )
         }
         "BASIC_SMTP_AUTH_CREATE" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BasicSmtpAuthCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BeforeScheduledActionPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BeforeScheduledActionPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BehaviorRule>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BehaviorRule,
+                >(value, tolerant),
             )
         }
         "BehaviorRuleAnomalousDevice" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleAnomalousDevice,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleAnomalousIP" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleAnomalousIp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleAnomalousLocation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleAnomalousLocation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleASN" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BehaviorRuleAsn>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BehaviorRuleAsn,
+                >(value, tolerant),
             )
         }
         "BehaviorRuleSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleSettingsAnomalousASN" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleSettingsAnomalousAsn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleSettingsAnomalousDevice" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleSettingsAnomalousDevice,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleSettingsAnomalousIP" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleSettingsAnomalousIp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleSettingsAnomalousLocation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleSettingsAnomalousLocation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleSettingsHistoryBased" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleSettingsHistoryBased,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleSettingsVelocity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleSettingsVelocity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BehaviorRuleType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BehaviorRuleType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BehaviorRuleType,
+                >(value, tolerant),
             )
         }
         "BehaviorRuleVelocity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BehaviorRuleVelocity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BindingMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BindingMethod>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BindingMethod,
+                >(value, tolerant),
             )
         }
         "BookmarkApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BookmarkApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BookmarkApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BookmarkApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BookmarkApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BookmarkApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BotProtectionConfiguration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BotProtectionConfiguration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BotProtectionEnforcementType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BotProtectionEnforcementType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BotProtectionLevel" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BotProtectionLevel,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BotProtectionMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BotProtectionMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BotProtectionSupportedFlow" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BotProtectionSupportedFlow,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BouncesRemoveListError" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BouncesRemoveListError,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BouncesRemoveListObj" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BouncesRemoveListObj,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BouncesRemoveListResult" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BouncesRemoveListResult,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Brand" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Brand>(value),
+                crate::roundtrip::<okta_api::management::models::Brand>(value, tolerant),
             )
         }
         "BrandDomains" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BrandDomains>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BrandDomains,
+                >(value, tolerant),
             )
         }
         "BrandRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BrandRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BrandRequest,
+                >(value, tolerant),
             )
         }
         "BrandWithEmbedded" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BrandWithEmbedded,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BrowserPluginApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BrowserPluginApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BulkDeleteRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BulkDeleteRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BulkGroupDeleteRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BulkGroupDeleteRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BulkGroupMembershipsDeleteRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BulkGroupMembershipsDeleteRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BulkGroupMembershipsUpsertRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BulkGroupMembershipsUpsertRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BulkGroupUpsertRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BulkGroupUpsertRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BulkUpsertRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BulkUpsertRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BundleEntitlement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BundleEntitlement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BundleEntitlementsResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BundleEntitlementsResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BundleLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::BundleLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::BundleLink,
+                >(value, tolerant),
             )
         }
         "ByDateTimeAuthenticatorGracePeriodExpiry" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ByDateTimeAuthenticatorGracePeriodExpiry,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BySkipCountAuthenticatorGracePeriod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::BySkipCountAuthenticatorGracePeriod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CaepCredentialChangeEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CaepCredentialChangeEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CaepDeviceComplianceChangeEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CaepDeviceComplianceChangeEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CaepEvent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CaepEvent>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CaepEvent,
+                >(value, tolerant),
             )
         }
         "CaepSecurityEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CaepSecurityEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CaepSessionRevokedEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CaepSessionRevokedEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CallerContext" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CallerContext>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CallerContext,
+                >(value, tolerant),
             )
         }
         "CapabilitiesCreateObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CapabilitiesCreateObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CapabilitiesImportRulesObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CapabilitiesImportRulesObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CapabilitiesImportRulesUserCreateAndMatchObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CapabilitiesImportRulesUserCreateAndMatchObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CapabilitiesImportSettingsObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CapabilitiesImportSettingsObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CapabilitiesInboundProvisioningObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CapabilitiesInboundProvisioningObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CapabilitiesObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CapabilitiesObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CapabilitiesUpdateObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CapabilitiesUpdateObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Capability" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Capability>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Capability,
+                >(value, tolerant),
             )
         }
         "CAPTCHAInstance" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CaptchaInstance>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CaptchaInstance,
+                >(value, tolerant),
             )
         }
         "CAPTCHAType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CaptchaType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CaptchaType,
+                >(value, tolerant),
             )
         }
         "CatalogApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CatalogApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CatalogApplicationStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CatalogApplicationStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ChallengeType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ChallengeType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ChallengeType,
+                >(value, tolerant),
             )
         }
         "ChangeEnum" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ChangeEnum>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ChangeEnum,
+                >(value, tolerant),
             )
         }
         "ChangePasswordRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ChangePasswordRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Channel" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Channel>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Channel,
+                >(value, tolerant),
             )
         }
         "ChannelBinding" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ChannelBinding>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ChannelBinding,
+                >(value, tolerant),
             )
         }
         "ChildOrg" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ChildOrg>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ChildOrg,
+                >(value, tolerant),
             )
         }
         "ChromeBrowserVersion" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ChromeBrowserVersion,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Claim" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Claim>(value),
+                crate::roundtrip::<okta_api::management::models::Claim>(value, tolerant),
             )
         }
         "ClassificationType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ClassificationType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Client" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Client>(value),
+                crate::roundtrip::<okta_api::management::models::Client>(value, tolerant),
             )
         }
         "ClientPolicyCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ClientPolicyCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ClientPrivilegesSetting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ClientPrivilegesSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ClientUpdatePolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ClientUpdatePolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ClientUpdatePolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ClientUpdatePolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ClientUpdatePolicyRuleActionsObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ClientUpdatePolicyRuleActionsObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CodeChallengeMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CodeChallengeMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Compliance" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Compliance>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Compliance,
+                >(value, tolerant),
             )
         }
         "Conditions" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Conditions>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Conditions,
+                >(value, tolerant),
             )
         }
         "ConnectionsSigningRotationMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ConnectionsSigningRotationMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ContentSecurityPolicySetting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ContentSecurityPolicySetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ContextPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ContextPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateBrandRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateBrandRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateGroupPushMappingRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateGroupPushMappingRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateGroupRuleRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateGroupRuleRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateIamRoleRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateIamRoleRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateOrUpdatePolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateOrUpdatePolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateRealmAssignmentRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateRealmAssignmentRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateRealmRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateRealmRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateResourceSetRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateResourceSetRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateSessionRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateSessionRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateUISchema" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CreateUiSchema>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CreateUiSchema,
+                >(value, tolerant),
             )
         }
         "CreateUpdateIamRolePermissionRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateUpdateIamRolePermissionRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CreateUserRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CreateUserRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Created" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Created>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Created,
+                >(value, tolerant),
             )
         }
         "createdProperty" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CreatedProperty>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CreatedProperty,
+                >(value, tolerant),
             )
         }
         "CredentialSyncInfo" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CredentialSyncInfo,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CredentialSyncState" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CredentialSyncState,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Csr" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Csr>(value),
+                crate::roundtrip::<okta_api::management::models::Csr>(value, tolerant),
             )
         }
         "CSRLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CsrLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CsrLinks,
+                >(value, tolerant),
             )
         }
         "CsrMetadata" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CsrMetadata>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CsrMetadata,
+                >(value, tolerant),
             )
         }
         "CsrMetadataSubject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CsrMetadataSubject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CsrMetadataSubjectAltNames" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CsrMetadataSubjectAltNames,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CsrPublishHrefHints" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CsrPublishHrefHints,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CsrSelfHrefHints" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CsrSelfHrefHints>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CsrSelfHrefHints,
+                >(value, tolerant),
             )
         }
         "CustomAAGUIDCreateRequestObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomAaguidCreateRequestObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomAAGUIDResponseObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomAaguidResponseObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomAAGUIDUpdateRequestObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomAaguidUpdateRequestObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomAppUserVerificationEnum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomAppUserVerificationEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomAuthSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomAuthSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomRole" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CustomRole>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CustomRole,
+                >(value, tolerant),
             )
         }
         "CustomRoleAssignmentSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomRoleAssignmentSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderCredentialCreateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderCredentialCreateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderCredentialResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderCredentialResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderCredentialSendTestRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderCredentialSendTestRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderCredentialUpdateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderCredentialUpdateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderCredentialsResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderCredentialsResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderSettingsTelesignServiceCall" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderSettingsTelesignServiceCall,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderSettingsTelesignServiceSms" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderSettingsTelesignServiceSms,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderSettingsTwilioCallerId" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderSettingsTwilioCallerId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderSettingsTwilioMessagingService" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderSettingsTwilioMessagingService,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderSettingsTwilioPhoneNumber" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderSettingsTwilioPhoneNumber,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomTelephonyProviderSettingsTwilioVerify" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::CustomTelephonyProviderSettingsTwilioVerify,
-                >(value),
+                >(value, tolerant),
             )
         }
         "CustomizablePage" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::CustomizablePage>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::CustomizablePage,
+                >(value, tolerant),
             )
         }
         "DateTime" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DateTime>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DateTime,
+                >(value, tolerant),
             )
         }
         "DbscCredential" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DbscCredential>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DbscCredential,
+                >(value, tolerant),
             )
         }
         "DbscRefreshResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DbscRefreshResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DbscScope" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DbscScope>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DbscScope,
+                >(value, tolerant),
             )
         }
         "DbscStartResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DbscStartResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DefaultApp" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DefaultApp>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DefaultApp,
+                >(value, tolerant),
             )
         }
         "DesktopMFAEnforceNumberMatchingChallengeOrgSetting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DesktopMfaEnforceNumberMatchingChallengeOrgSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DesktopMFARecoveryPinOrgSetting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DesktopMfaRecoveryPinOrgSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DetailedHookKeyInstance" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DetailedHookKeyInstance,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DetectedRiskEvents" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DetectedRiskEvents,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Device" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Device>(value),
+                crate::roundtrip::<okta_api::management::models::Device>(value, tolerant),
             )
         }
         "DeviceAccessPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceAccessPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceAssurance" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DeviceAssurance>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DeviceAssurance,
+                >(value, tolerant),
             )
         }
         "DeviceAssuranceAndroidPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceAssuranceAndroidPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceAssuranceChromeOSPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceAssuranceChromeOsPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceAssuranceIOSPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceAssuranceIosPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceAssuranceMacOSPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceAssuranceMacOsPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceAssuranceWindowsPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceAssuranceWindowsPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceContextProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceContextProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceDisplayName" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceDisplayName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceIntegrations" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceIntegrations,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceIntegrationsMetadata" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceIntegrationsMetadata,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceIntegrationsName" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceIntegrationsName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceIntegrationsPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceIntegrationsPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceIntegrationsStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceIntegrationsStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceIntegrity" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DeviceIntegrity>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DeviceIntegrity,
+                >(value, tolerant),
             )
         }
         "DeviceList" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DeviceList>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DeviceList,
+                >(value, tolerant),
             )
         }
         "DevicePlatform" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DevicePlatform>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DevicePlatform,
+                >(value, tolerant),
             )
         }
         "DevicePolicyMDMFramework" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePolicyMdmFramework,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePolicyPlatformType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePolicyPlatformType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePolicyRuleConditionAssurance" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePolicyRuleConditionAssurance,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePolicyRuleConditionPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePolicyRuleConditionPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePolicyTrustLevel" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePolicyTrustLevel,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePostureCheck" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePostureCheck,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePostureChecks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePostureChecks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePostureChecksMappingType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePostureChecksMappingType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePostureChecksPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePostureChecksPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePostureChecksRemediationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePostureChecksRemediationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePostureChecksType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DevicePostureChecksType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DevicePostureIdP" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DevicePostureIdp>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DevicePostureIdp,
+                >(value, tolerant),
             )
         }
         "DeviceProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DeviceProfile>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DeviceProfile,
+                >(value, tolerant),
             )
         }
         "DeviceProvider" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DeviceProvider>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DeviceProvider,
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPlatformConditionEvaluatorPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPlatformConditionEvaluatorPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPlatformPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPlatformPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPolicyPlatformOperatingSystemType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPolicyPlatformOperatingSystemType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPolicyPlatformType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPolicyPlatformType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceSignalCollectionPolicyRuleDeviceSignalCollection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceSignalCollectionPolicyRuleDeviceSignalCollection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DeviceStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DeviceStatus,
+                >(value, tolerant),
             )
         }
         "DeviceUser" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DeviceUser>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DeviceUser,
+                >(value, tolerant),
             )
         }
         "DeviceWithProviders" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DeviceWithProviders,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DigestAlgorithm" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DigestAlgorithm>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DigestAlgorithm,
+                >(value, tolerant),
             )
         }
         "DiskEncryptionTypeAndroid" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DiskEncryptionTypeAndroid,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DiskEncryptionTypeDef" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DiskEncryptionTypeDef,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DiskEncryptionTypeDesktop" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DiskEncryptionTypeDesktop,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DNSRecordAuthenticators" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DnsRecordAuthenticators,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DNSRecordDomains" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DnsRecordDomains>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DnsRecordDomains,
+                >(value, tolerant),
             )
         }
         "DNSRecordTypeAuthenticators" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DnsRecordTypeAuthenticators,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DNSRecordTypeDomains" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DnsRecordTypeDomains,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DomainCertificate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DomainCertificate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DomainCertificateMetadata" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DomainCertificateMetadata,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DomainCertificateSourceType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DomainCertificateSourceType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DomainCertificateType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DomainCertificateType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DomainLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DomainLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DomainLinks,
+                >(value, tolerant),
             )
         }
         "DomainListResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DomainListResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DomainRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DomainRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DomainRequest,
+                >(value, tolerant),
             )
         }
         "DomainResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DomainResponse>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DomainResponse,
+                >(value, tolerant),
             )
         }
         "DomainValidationStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DomainValidationStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DRStatusItem" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DrStatusItem>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DrStatusItem,
+                >(value, tolerant),
             )
         }
         "DTCChromeOS" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DtcChromeOs>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DtcChromeOs,
+                >(value, tolerant),
             )
         }
         "DTCMacOS" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DtcMacOs>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DtcMacOs,
+                >(value, tolerant),
             )
         }
         "DTCWindows" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::DtcWindows>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::DtcWindows,
+                >(value, tolerant),
             )
         }
         "Duration" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Duration>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Duration,
+                >(value, tolerant),
             )
         }
         "DynamicNetworkZone" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::DynamicNetworkZone,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ETag" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ETag>(value),
+                crate::roundtrip::<okta_api::management::models::ETag>(value, tolerant),
             )
         }
         "ECKeyJWK" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EcKeyJwk>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EcKeyJwk,
+                >(value, tolerant),
             )
         }
         "EmailContent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EmailContent>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EmailContent,
+                >(value, tolerant),
             )
         }
         "EmailCustomization" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailCustomization,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailDefaultContent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailDefaultContent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailDomain" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EmailDomain>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EmailDomain,
+                >(value, tolerant),
             )
         }
         "EmailDomainDNSRecord" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailDomainDnsRecord,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailDomainDNSRecordType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailDomainDnsRecordType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailDomainResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailDomainResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailDomainResponseWithEmbedded" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailDomainResponseWithEmbedded,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailDomainStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailDomainStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailPreview" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EmailPreview>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EmailPreview,
+                >(value, tolerant),
             )
         }
         "EmailServerListResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailServerListResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailSettings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EmailSettings>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EmailSettings,
+                >(value, tolerant),
             )
         }
         "EmailSettingsResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailSettingsResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailTemplateResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailTemplateResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailTemplateTouchPointVariant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailTemplateTouchPointVariant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EmailTestAddresses" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmailTestAddresses,
-                >(value),
+                >(value, tolerant),
             )
         }
         "_embedded" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Embedded>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Embedded,
+                >(value, tolerant),
             )
         }
         "EmptyRequestSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EmptyRequestSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "enabledPagesType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EnabledPagesType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EnabledPagesType,
+                >(value, tolerant),
             )
         }
         "EnabledStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EnabledStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EnabledStatus,
+                >(value, tolerant),
             )
         }
         "EndUserDashboardTouchPointVariant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EndUserDashboardTouchPointVariant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EndpointAuthMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EndpointAuthMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EnhancedDynamicNetworkZone" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EnhancedDynamicNetworkZone,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EnrollmentActivationRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EnrollmentActivationRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EnrollmentActivationResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EnrollmentActivationResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EnrollmentInitializationRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EnrollmentInitializationRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EnrollmentInitializationResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EnrollmentInitializationResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EnrollmentPolicyAuthenticatorGracePeriod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EnrollmentPolicyAuthenticatorGracePeriod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "entitlementTypes" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EntitlementTypes>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EntitlementTypes,
+                >(value, tolerant),
             )
         }
         "EntitlementValue" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EntitlementValue>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EntitlementValue,
+                >(value, tolerant),
             )
         }
         "EntitlementValuesResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EntitlementValuesResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EntitlementsCapability" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EntitlementsCapability,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EntitlementsLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EntitlementsLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EntitlementsLink,
+                >(value, tolerant),
             )
         }
         "EntityRiskPolicy" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EntityRiskPolicy>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EntityRiskPolicy,
+                >(value, tolerant),
             )
         }
         "EntityRiskPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EntityRiskPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EntityRiskPolicyRuleActionRunWorkflow" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EntityRiskPolicyRuleActionRunWorkflow,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EntityRiskPolicyRuleActionTerminateAllSessions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EntityRiskPolicyRuleActionTerminateAllSessions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EntityRiskPolicyRuleActionsObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EntityRiskPolicyRuleActionsObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EntityRiskPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EntityRiskPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EntityRiskScorePolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EntityRiskScorePolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Error" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Error>(value),
+                crate::roundtrip::<okta_api::management::models::Error>(value, tolerant),
             )
         }
         "Error409" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Error409>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Error409,
+                >(value, tolerant),
             )
         }
         "ErrorCause" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ErrorCause>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ErrorCause,
+                >(value, tolerant),
             )
         }
         "ErrorPage" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ErrorPage>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ErrorPage,
+                >(value, tolerant),
             )
         }
         "ErrorPageTouchPointVariant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ErrorPageTouchPointVariant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHook" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EventHook>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EventHook,
+                >(value, tolerant),
             )
         }
         "EventHookChannel" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EventHookChannel>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EventHookChannel,
+                >(value, tolerant),
             )
         }
         "EventHookChannelConfig" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookChannelConfig,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookChannelConfigAuthScheme" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookChannelConfigAuthScheme,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookChannelConfigAuthSchemeType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookChannelConfigAuthSchemeType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookChannelConfigHeader" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookChannelConfigHeader,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookChannelType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookChannelType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookFilterMap" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookFilterMap,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookFilterMapObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookFilterMapObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookFilterMapObjectCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookFilterMapObjectCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookFilters" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::EventHookFilters>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::EventHookFilters,
+                >(value, tolerant),
             )
         }
         "EventHookSubscribedEventTypes" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookSubscribedEventTypes,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventHookVerificationStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventHookVerificationStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventSubscriptionType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventSubscriptionType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EventSubscriptions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::EventSubscriptions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ExpiresAt" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ExpiresAt>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ExpiresAt,
+                >(value, tolerant),
             )
         }
         "ExpressConfiguration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ExpressConfiguration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ExpressConfigureCapabilityType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ExpressConfigureCapabilityType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Expression" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Expression>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Expression,
+                >(value, tolerant),
             )
         }
         "FailbackRequestSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::FailbackRequestSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "FailoverRequestSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::FailoverRequestSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "FCMConfiguration" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::FcmConfiguration>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::FcmConfiguration,
+                >(value, tolerant),
             )
         }
         "FCMPushProvider" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::FcmPushProvider>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::FcmPushProvider,
+                >(value, tolerant),
             )
         }
         "Feature" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Feature>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Feature,
+                >(value, tolerant),
             )
         }
         "FeatureLifecycle" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::FeatureLifecycle>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::FeatureLifecycle,
+                >(value, tolerant),
             )
         }
         "FeatureStage" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::FeatureStage>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::FeatureStage,
+                >(value, tolerant),
             )
         }
         "FeatureStageState" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::FeatureStageState,
-                >(value),
+                >(value, tolerant),
             )
         }
         "FeatureStageValue" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::FeatureStageValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "FeatureType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::FeatureType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::FeatureType,
+                >(value, tolerant),
             )
         }
         "FederatedClaim" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::FederatedClaim>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::FederatedClaim,
+                >(value, tolerant),
             )
         }
         "FederatedClaimRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::FederatedClaimRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "FipsEnum" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::FipsEnum>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::FipsEnum,
+                >(value, tolerant),
             )
         }
         "ForgotPasswordResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ForgotPasswordResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "FulfillmentData" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::FulfillmentData>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::FulfillmentData,
+                >(value, tolerant),
             )
         }
         "FulfillmentDataOrderDetails" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::FulfillmentDataOrderDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "FulfillmentRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::FulfillmentRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GlobalTokenRevocation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GlobalTokenRevocation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GoogleApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GoogleApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GoogleApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GoogleApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GoogleApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GoogleApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GovernanceBundle" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GovernanceBundle>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GovernanceBundle,
+                >(value, tolerant),
             )
         }
         "GovernanceBundleCreateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GovernanceBundleCreateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GovernanceBundleUpdateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GovernanceBundleUpdateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GovernanceBundlesResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GovernanceBundlesResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GovernanceSourceType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GovernanceSourceType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GracePeriod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GracePeriod>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GracePeriod,
+                >(value, tolerant),
             )
         }
         "GracePeriodRequiredSoon" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GracePeriodRequiredSoon,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GrantOrTokenStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GrantOrTokenStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GrantResourcesHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GrantResourcesHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GrantType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GrantType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GrantType,
+                >(value, tolerant),
             )
         }
         "GrantTypePolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GrantTypePolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Group" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Group>(value),
+                crate::roundtrip::<okta_api::management::models::Group>(value, tolerant),
             )
         }
         "GroupAssignmentProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupAssignmentProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupCondition" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupCondition>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupCondition,
+                >(value, tolerant),
             )
         }
         "GroupMembershipsRequestSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupMembershipsRequestSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupMembershipsResponseSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupMembershipsResponseSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupOwner" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupOwner>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupOwner,
+                >(value, tolerant),
             )
         }
         "GroupOwnerOriginType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupOwnerOriginType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupOwnerType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupOwnerType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupOwnerType,
+                >(value, tolerant),
             )
         }
         "GroupPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupProfile>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupProfile,
+                >(value, tolerant),
             )
         }
         "GroupProfileResult" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupProfileResult,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupPushMapping" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupPushMapping>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupPushMapping,
+                >(value, tolerant),
             )
         }
         "GroupPushMappingLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupPushMappingLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupPushMappingStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupPushMappingStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupPushMappingStatusUpsert" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupPushMappingStatusUpsert,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupQueryRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupQueryRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupQueryResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupQueryResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupRule>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupRule,
+                >(value, tolerant),
             )
         }
         "GroupRuleAction" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupRuleAction>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupRuleAction,
+                >(value, tolerant),
             )
         }
         "GroupRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRuleExpression" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupRuleExpression,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRuleGroupAssignment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupRuleGroupAssignment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRuleGroupCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupRuleGroupCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRulePeopleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupRulePeopleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupRuleStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupRuleStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupRuleStatus,
+                >(value, tolerant),
             )
         }
         "GroupRuleUserCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupRuleUserCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupSchema" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupSchema>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupSchema,
+                >(value, tolerant),
             )
         }
         "GroupSchemaAttribute" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupSchemaAttribute,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupSchemaBase" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupSchemaBase>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupSchemaBase,
+                >(value, tolerant),
             )
         }
         "GroupSchemaBaseProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupSchemaBaseProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupSchemaCustom" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupSchemaCustom,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupSchemaDefinitions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupSchemaDefinitions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupType,
+                >(value, tolerant),
             )
         }
         "GroupsLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::GroupsLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::GroupsLink,
+                >(value, tolerant),
             )
         }
         "GroupsRequestSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupsRequestSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GroupsResponseSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::GroupsResponseSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HelpLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::HelpLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::HelpLink,
+                >(value, tolerant),
             )
         }
         "HookKey" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::HookKey>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::HookKey,
+                >(value, tolerant),
             )
         }
         "HostedPage" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::HostedPage>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::HostedPage,
+                >(value, tolerant),
             )
         }
         "HostedPageType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::HostedPageType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::HostedPageType,
+                >(value, tolerant),
             )
         }
         "HrefCsrPublishLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefCsrPublishLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefCsrSelfLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::HrefCsrSelfLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::HrefCsrSelfLink,
+                >(value, tolerant),
             )
         }
         "HrefHints" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::HrefHints>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::HrefHints,
+                >(value, tolerant),
             )
         }
         "HrefHintsGuidanceObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefHintsGuidanceObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::HrefObject>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::HrefObject,
+                >(value, tolerant),
             )
         }
         "HrefObjectActivateLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectActivateLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectAppLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectAppLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectAssigneeLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectAssigneeLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectAuthorizeLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectAuthorizeLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectBindingLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectBindingLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectBindingsLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectBindingsLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectClientLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectClientLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectDeactivateLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectDeactivateLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectDeleteLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectDeleteLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectGovernanceResourcesLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectGovernanceResourcesLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectGrantAerialConsent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectGrantAerialConsent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectGroupLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectGroupLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectLogoLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectLogoLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectMappingsLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectMappingsLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectMemberLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectMemberLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectMembersLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectMembersLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectNextLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectNextLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectPermissionsLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectPermissionsLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectResourceSetLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectResourceSetLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectResourceSetResourcesLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectResourceSetResourcesLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectRetrieveAerialConsent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectRetrieveAerialConsent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectRevokeAerialConsent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectRevokeAerialConsent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectRoleLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectRoleLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectRulesLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectRulesLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectSelfLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectSelfLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectSuspendLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectSuspendLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectUnsuspendLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectUnsuspendLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectUserLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectUserLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HrefObjectWebLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::HrefObjectWebLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "HttpMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::HttpMethod>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::HttpMethod,
+                >(value, tolerant),
             )
         }
         "IAMBundleEntitlement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IamBundleEntitlement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IamRole" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IamRole>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IamRole,
+                >(value, tolerant),
             )
         }
         "IamRoles" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IamRoles>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IamRoles,
+                >(value, tolerant),
             )
         }
         "IdTokenKeyEncryptionAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdTokenKeyEncryptionAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityClaimSourcingPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityClaimSourcingPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityClaimSourcingPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityClaimSourcingPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityClaimSourcingPolicyRuleAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityClaimSourcingPolicyRuleAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityProvider" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdentityProvider>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdentityProvider,
+                >(value, tolerant),
             )
         }
         "IdentityProviderApplicationUser" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityProviderApplicationUser,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityProviderIssuerMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityProviderIssuerMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityProviderPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityProviderPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityProviderPolicyProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityProviderPolicyProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityProviderPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityProviderPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityProviderProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityProviderProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentityProviderType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentityProviderType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentitySourceGroupMembershipsDeleteProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentitySourceGroupMembershipsDeleteProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentitySourceGroupMembershipsUpsertProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentitySourceGroupMembershipsUpsertProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentitySourceGroupProfileForUpsert" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentitySourceGroupProfileForUpsert,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentitySourceSession" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentitySourceSession,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentitySourceSessionStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentitySourceSessionStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentitySourceUserProfileForDelete" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentitySourceUserProfileForDelete,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentitySourceUserProfileForUpsert" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentitySourceUserProfileForUpsert,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdentitySourceUserProfileForUpsertRequired" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdentitySourceUserProfileForUpsertRequired,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdPCertificateCredential" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpCertificateCredential,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdPCsr" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdpCsr>(value),
+                crate::roundtrip::<okta_api::management::models::IdpCsr>(value, tolerant),
             )
         }
         "IdPCsrPkcs10" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdpCsrPkcs10>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdpCsrPkcs10,
+                >(value, tolerant),
             )
         }
         "IdpDiscoveryPlatformConditionEvaluatorPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpDiscoveryPlatformConditionEvaluatorPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpDiscoveryPlatformPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpDiscoveryPlatformPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpDiscoveryPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpDiscoveryPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpDiscoveryPolicyPlatformOperatingSystemType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpDiscoveryPolicyPlatformOperatingSystemType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpDiscoveryPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpDiscoveryPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpDiscoveryPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpDiscoveryPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdPKeyCredential" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdpKeyCredential>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdpKeyCredential,
+                >(value, tolerant),
             )
         }
         "IdpPolicyRuleAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpPolicyRuleAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpPolicyRuleActionMatchCriteria" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpPolicyRuleActionMatchCriteria,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpPolicyRuleActionProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdpPolicyRuleActionProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdpSelectionType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdpSelectionType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdpSelectionType,
+                >(value, tolerant),
             )
         }
         "IdProofingMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdproofingMethod>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdproofingMethod,
+                >(value, tolerant),
             )
         }
         "Idv" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Idv>(value),
+                crate::roundtrip::<okta_api::management::models::Idv>(value, tolerant),
             )
         }
         "IDVAuthorizationEndpoint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IdvAuthorizationEndpoint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IdvCapability" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdvCapability>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdvCapability,
+                >(value, tolerant),
             )
         }
         "IDVCredentials" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdvCredentials>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdvCredentials,
+                >(value, tolerant),
             )
         }
         "IDVEndpoints" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdvEndpoints>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdvEndpoints,
+                >(value, tolerant),
             )
         }
         "IDVParEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdvParEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdvParEndpoint,
+                >(value, tolerant),
             )
         }
         "IDVTokenEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IdvTokenEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IdvTokenEndpoint,
+                >(value, tolerant),
             )
         }
         "IframeEmbedScopeAllowedApps" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IframeEmbedScopeAllowedApps,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ImageUploadResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ImageUploadResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ImportScheduleObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ImportScheduleObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ImportScheduleSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ImportScheduleSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ImportUsernameObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ImportUsernameObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InactivityPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InactivityPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InboundProvisioningApplicationFeature" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InboundProvisioningApplicationFeature,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHook" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::InlineHook>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::InlineHook,
+                >(value, tolerant),
             )
         }
         "InlineHookBasePayload" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookBasePayload,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannel" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannel,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelConfig" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelConfig,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelConfigAuthSchemeBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelConfigAuthSchemeBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelConfigAuthSchemeResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelConfigAuthSchemeResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelConfigCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelConfigCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelConfigHeaders" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelConfigHeaders,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelHttp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelHttp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelHttpCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelHttpCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelOAuth" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelOauth,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelOAuthCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelOauthCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookChannelType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookChannelType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookCreate" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::InlineHookCreate>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::InlineHookCreate,
+                >(value, tolerant),
             )
         }
         "InlineHookCreateResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookCreateResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookHttpConfig" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookHttpConfig,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookHttpConfigCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookHttpConfigCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::InlineHookLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::InlineHookLinks,
+                >(value, tolerant),
             )
         }
         "InlineHookLinksCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookLinksCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookOAuthBasicConfig" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookOauthBasicConfig,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookOAuthChannelConfig" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookOauthChannelConfig,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookOAuthChannelConfigCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookOauthChannelConfigCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookOAuthClientSecretConfig" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookOauthClientSecretConfig,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookOAuthClientSecretConfigCreate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookOauthClientSecretConfigCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookOAuthPrivateKeyJwtConfig" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookOauthPrivateKeyJwtConfig,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookPayload" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookPayload,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookReplace" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookReplace,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookRequestObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookRequestObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookResponseCommandValue" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookResponseCommandValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookResponseCommands" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InlineHookResponseCommands,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InlineHookStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::InlineHookStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::InlineHookStatus,
+                >(value, tolerant),
             )
         }
         "InlineHookType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::InlineHookType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::InlineHookType,
+                >(value, tolerant),
             )
         }
         "IntegrationCapability" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IntegrationCapability,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InterclientTrustMapping" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InterclientTrustMapping,
-                >(value),
+                >(value, tolerant),
             )
         }
         "InterclientTrustMappingRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::InterclientTrustMappingRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IPNetworkZone" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IpNetworkZone>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IpNetworkZone,
+                >(value, tolerant),
             )
         }
         "IPServiceCategory" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::IpServiceCategory,
-                >(value),
+                >(value, tolerant),
             )
         }
         "IssuerMode" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::IssuerMode>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::IssuerMode,
+                >(value, tolerant),
             )
         }
         "JsonPatchOperation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::JsonPatchOperation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "JsonWebKey" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::JsonWebKey>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::JsonWebKey,
+                >(value, tolerant),
             )
         }
         "JsonWebKeyStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::JsonWebKeyStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::JsonWebKeyStatus,
+                >(value, tolerant),
             )
         }
         "JsonWebKeyType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::JsonWebKeyType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::JsonWebKeyType,
+                >(value, tolerant),
             )
         }
         "JsonWebKeyUse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::JsonWebKeyUse>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::JsonWebKeyUse,
+                >(value, tolerant),
             )
         }
         "JwkUse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::JwkUse>(value),
+                crate::roundtrip::<okta_api::management::models::JwkUse>(value, tolerant),
             )
         }
         "JwkUseType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::JwkUseType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::JwkUseType,
+                >(value, tolerant),
             )
         }
         "KeepCurrent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::KeepCurrent>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::KeepCurrent,
+                >(value, tolerant),
             )
         }
         "KeepMeSignedIn" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::KeepMeSignedIn>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::KeepMeSignedIn,
+                >(value, tolerant),
             )
         }
         "KeyRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::KeyRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::KeyRequest,
+                >(value, tolerant),
             )
         }
         "KeyTrustLevelBrowserKey" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::KeyTrustLevelBrowserKey,
-                >(value),
+                >(value, tolerant),
             )
         }
         "KeyTrustLevelOSMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::KeyTrustLevelOsMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "KnowledgeConstraint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::KnowledgeConstraint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Language" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Language>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Language,
+                >(value, tolerant),
             )
         }
         "LastUpdated" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LastUpdated>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LastUpdated,
+                >(value, tolerant),
             )
         }
         "lastUpdatedProperty" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LastUpdatedProperty,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LifecycleCreateSettingObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LifecycleCreateSettingObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LifecycleDeactivateSettingObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LifecycleDeactivateSettingObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LifecycleExpirationPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LifecycleExpirationPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LifecycleStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LifecycleStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LifecycleStatus,
+                >(value, tolerant),
             )
         }
         "LinkedHrefObject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinkedHrefObject>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinkedHrefObject,
+                >(value, tolerant),
             )
         }
         "LinkedObject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinkedObject>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinkedObject,
+                >(value, tolerant),
             )
         }
         "LinkedObjectDetails" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinkedObjectDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinkedObjectDetailsType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinkedObjectDetailsType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinkedObjectLinksSelf" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinkedObjectLinksSelf,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksActivate" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksActivate>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksActivate,
+                >(value, tolerant),
             )
         }
         "LinksAerialConsentGranted" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksAerialConsentGranted,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksAerialConsentRevoked" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksAerialConsentRevoked,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksAppAndUser" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksAppAndUser>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksAppAndUser,
+                >(value, tolerant),
             )
         }
         "LinksAssignee" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksAssignee>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksAssignee,
+                >(value, tolerant),
             )
         }
         "LinksAuthenticator" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksAuthenticator,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksCancel" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksCancel>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksCancel,
+                >(value, tolerant),
             )
         }
         "LinksCustomRoleResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksCustomRoleResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksDeactivate" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksDeactivate>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksDeactivate,
+                >(value, tolerant),
             )
         }
         "LinksEnroll" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksEnroll>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksEnroll,
+                >(value, tolerant),
             )
         }
         "LinksFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksFactor>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksFactor,
+                >(value, tolerant),
             )
         }
         "LinksGovernanceResources" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksGovernanceResources,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksGovernanceSources" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksGovernanceSources,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksNext" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksNext>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksNext,
+                >(value, tolerant),
             )
         }
         "LinksNextForRoleAssignments" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksNextForRoleAssignments,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksPoll" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksPoll>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksPoll,
+                >(value, tolerant),
             )
         }
         "LinksQrcode" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksQrcode>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksQrcode,
+                >(value, tolerant),
             )
         }
         "LinksQuestions" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksQuestions>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksQuestions,
+                >(value, tolerant),
             )
         }
         "LinksResend" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksResend>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksResend,
+                >(value, tolerant),
             )
         }
         "LinksSelf" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksSelf>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksSelf,
+                >(value, tolerant),
             )
         }
         "LinksSelfAndFullUsersLifecycle" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksSelfAndFullUsersLifecycle,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksSelfAndLifecycle" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksSelfAndLifecycle,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksSelfAndRoles" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksSelfAndRoles,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksSelfForRoleAssignment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksSelfForRoleAssignment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksSelfLifecycleAndAuthorize" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksSelfLifecycleAndAuthorize,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksSend" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksSend>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksSend,
+                >(value, tolerant),
             )
         }
         "LinksUserAuthenticators" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LinksUserAuthenticators,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LinksUserFactors" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksUserFactors>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksUserFactors,
+                >(value, tolerant),
             )
         }
         "LinksUserRef" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksUserRef>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksUserRef,
+                >(value, tolerant),
             )
         }
         "LinksVerify" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LinksVerify>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LinksVerify,
+                >(value, tolerant),
             )
         }
         "ListProfileMappings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ListProfileMappings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LoadingPageTouchPointVariant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LoadingPageTouchPointVariant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LocationGranularity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LocationGranularity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogActor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogActor>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogActor,
+                >(value, tolerant),
             )
         }
         "LogAuthenticationContext" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogAuthenticationContext,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogAuthenticationProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogAuthenticationProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogBotProtection" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogBotProtection>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogBotProtection,
+                >(value, tolerant),
             )
         }
         "LogClient" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogClient>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogClient,
+                >(value, tolerant),
             )
         }
         "LogCredentialProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogCredentialProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogCredentialType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogCredentialType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogDebugContext" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogDebugContext>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogDebugContext,
+                >(value, tolerant),
             )
         }
         "LogDevice" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogDevice>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogDevice,
+                >(value, tolerant),
             )
         }
         "LogDiskEncryptionType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogDiskEncryptionType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogEvent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogEvent>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogEvent,
+                >(value, tolerant),
             )
         }
         "LogGeographicalContext" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogGeographicalContext,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogGeolocation" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogGeolocation>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogGeolocation,
+                >(value, tolerant),
             )
         }
         "LogIpAddress" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogIpAddress>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogIpAddress,
+                >(value, tolerant),
             )
         }
         "LogIpDetails" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogIpDetails>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogIpDetails,
+                >(value, tolerant),
             )
         }
         "LogIpServiceCategory" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogIpServiceCategory,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogIssuer" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogIssuer>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogIssuer,
+                >(value, tolerant),
             )
         }
         "LogOutcome" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogOutcome>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogOutcome,
+                >(value, tolerant),
             )
         }
         "LogRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogRequest,
+                >(value, tolerant),
             )
         }
         "LogRisk" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogRisk>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogRisk,
+                >(value, tolerant),
             )
         }
         "LogScreenLockType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogScreenLockType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogSecurityContext" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogSecurityContext,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogSeverity" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogSeverity>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogSeverity,
+                >(value, tolerant),
             )
         }
         "LogStream" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogStream>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogStream,
+                >(value, tolerant),
             )
         }
         "LogStreamActivateLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamActivateLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamAws" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogStreamAws>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogStreamAws,
+                >(value, tolerant),
             )
         }
         "LogStreamAwsPutSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamAwsPutSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamDeactivateLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamDeactivateLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamLinkObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamLinkObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamLinksSelfAndLifecycle" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamLinksSelfAndLifecycle,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamName" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogStreamName>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogStreamName,
+                >(value, tolerant),
             )
         }
         "LogStreamPutSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamPutSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamSchema" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogStreamSchema>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogStreamSchema,
+                >(value, tolerant),
             )
         }
         "LogStreamSelfLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamSelfLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamSettingsAws" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamSettingsAws,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamSettingsSplunk" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamSettingsSplunk,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamSettingsSplunkPut" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamSettingsSplunkPut,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamSplunk" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogStreamSplunk>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogStreamSplunk,
+                >(value, tolerant),
             )
         }
         "LogStreamSplunkPutSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::LogStreamSplunkPutSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "LogStreamType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogStreamType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogStreamType,
+                >(value, tolerant),
             )
         }
         "LogTarget" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogTarget>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogTarget,
+                >(value, tolerant),
             )
         }
         "LogTransaction" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogTransaction>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogTransaction,
+                >(value, tolerant),
             )
         }
         "LogUserAgent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogUserAgent>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogUserAgent,
+                >(value, tolerant),
             )
         }
         "LogUserBehavior" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::LogUserBehavior>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::LogUserBehavior,
+                >(value, tolerant),
             )
         }
         "MacOSAccountProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::MacOsAccountProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "MDMEnrollmentPolicyEnrollment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::MdmEnrollmentPolicyEnrollment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "MDMEnrollmentPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::MdmEnrollmentPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "MembershipRequestSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::MembershipRequestSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "MetadataLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::MetadataLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::MetadataLink,
+                >(value, tolerant),
             )
         }
         "MtlsCredentials" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::MtlsCredentials>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::MtlsCredentials,
+                >(value, tolerant),
             )
         }
         "MtlsEndpoints" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::MtlsEndpoints>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::MtlsEndpoints,
+                >(value, tolerant),
             )
         }
         "MtlsSsoEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::MtlsSsoEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::MtlsSsoEndpoint,
+                >(value, tolerant),
             )
         }
         "MtlsTrustCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::MtlsTrustCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "MtlsTrustCredentialsRevocation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::MtlsTrustCredentialsRevocation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "NetworkZone" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::NetworkZone>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::NetworkZone,
+                >(value, tolerant),
             )
         }
         "NetworkZoneAddress" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::NetworkZoneAddress,
-                >(value),
+                >(value, tolerant),
             )
         }
         "NetworkZoneAddressType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::NetworkZoneAddressType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "NetworkZoneAsns" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::NetworkZoneAsns>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::NetworkZoneAsns,
+                >(value, tolerant),
             )
         }
         "NetworkZoneLocation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::NetworkZoneLocation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "NetworkZoneLocationArray" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::NetworkZoneLocationArray,
-                >(value),
+                >(value, tolerant),
             )
         }
         "NetworkZoneStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::NetworkZoneStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "NetworkZoneType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::NetworkZoneType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::NetworkZoneType,
+                >(value, tolerant),
             )
         }
         "NetworkZoneUsage" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::NetworkZoneUsage>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::NetworkZoneUsage,
+                >(value, tolerant),
             )
         }
         "NotificationType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::NotificationType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::NotificationType,
+                >(value, tolerant),
             )
         }
         "NumberFactorChallengeEmbeddedLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::NumberFactorChallengeEmbeddedLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2Actor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Oauth2Actor>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Oauth2Actor,
+                >(value, tolerant),
             )
         }
         "OAuth2Claim" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Oauth2Claim>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Oauth2Claim,
+                >(value, tolerant),
             )
         }
         "OAuth2ClaimConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClaimConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClaimGroupFilterType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClaimGroupFilterType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClaimType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Oauth2ClaimType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Oauth2ClaimType,
+                >(value, tolerant),
             )
         }
         "OAuth2ClaimValueType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClaimValueType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2Client" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Oauth2Client>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Oauth2Client,
+                >(value, tolerant),
             )
         }
         "OAUTH2_CLIENT_CREDENTIALS" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAUTH2_CLIENT_CREDENTIALS_CREATE" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientCredentialsCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonEncryptionKeyRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonEncryptionKeyRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonEncryptionKeyResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonEncryptionKeyResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonSigningKeyRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonSigningKeyRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonSigningKeyResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonSigningKeyResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonWebKeyECRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonWebKeyEcRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonWebKeyECResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonWebKeyEcResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonWebKeyRequestBase" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonWebKeyRequestBase,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonWebKeyRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonWebKeyRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonWebKeyResponseBase" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonWebKeyResponseBase,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonWebKeyRsaRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonWebKeyRsaRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientJsonWebKeyRsaResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientJsonWebKeyRsaResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientSecret" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientSecret,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ClientSecretRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ClientSecretRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAUTH2_JWT_BEARER_GRANT" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2JwtBearerGrant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAUTH2_JWT_BEARER_GRANT_CREATE" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2JwtBearerGrantCreate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2RefreshToken" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2RefreshToken,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2RefreshTokenScope" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2RefreshTokenScope,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ResourceServerJsonWebKey" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ResourceServerJsonWebKey,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ResourceServerJsonWebKeyRequestBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ResourceServerJsonWebKeyRequestBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2Scope" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Oauth2Scope>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Oauth2Scope,
+                >(value, tolerant),
             )
         }
         "OAuth2ScopeConsentGrant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ScopeConsentGrant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ScopeConsentGrantSource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ScopeConsentGrantSource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ScopeConsentType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ScopeConsentType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ScopeMetadataPublish" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ScopeMetadataPublish,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2ScopesMediationPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Oauth2ScopesMediationPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuth2Settings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Oauth2Settings>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Oauth2Settings,
+                >(value, tolerant),
             )
         }
         "OAuth2Token" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Oauth2Token>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Oauth2Token,
+                >(value, tolerant),
             )
         }
         "OAuthApplicationCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthApplicationCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthAuthorizationEndpoint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthAuthorizationEndpoint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthClientSecretLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthClientSecretLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthCredentials" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OauthCredentials>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OauthCredentials,
+                >(value, tolerant),
             )
         }
         "OAuthCredentialsClient" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthCredentialsClient,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthEndpointAuthenticationMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthEndpointAuthenticationMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthEndpoints" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OauthEndpoints>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OauthEndpoints,
+                >(value, tolerant),
             )
         }
         "OAuthMetadata" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OauthMetadata>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OauthMetadata,
+                >(value, tolerant),
             )
         }
         "OAuthProvisioningEnabledApp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthProvisioningEnabledApp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthResourceServerKeyLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthResourceServerKeyLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthResponseType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthResponseType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthScopes" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OauthScopes>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OauthScopes,
+                >(value, tolerant),
             )
         }
         "OAuthTokenEndpoint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OauthTokenEndpoint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Office365Application" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Office365Application,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Office365ApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Office365ApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Office365ApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Office365ApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Office365ProvisioningSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Office365ProvisioningSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OfflineAccessScopeResourceHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OfflineAccessScopeResourceHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Oidc" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Oidc>(value),
+                crate::roundtrip::<okta_api::management::models::Oidc>(value, tolerant),
             )
         }
         "OidcAlgorithms" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OidcAlgorithms>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OidcAlgorithms,
+                >(value, tolerant),
             )
         }
         "OidcIssuer" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OidcIssuer>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OidcIssuer,
+                >(value, tolerant),
             )
         }
         "OidcJwksEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OidcJwksEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OidcJwksEndpoint,
+                >(value, tolerant),
             )
         }
         "OidcRequestAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OidcRequestAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OidcRequestSignatureAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OidcRequestSignatureAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OidcSettings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OidcSettings>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OidcSettings,
+                >(value, tolerant),
             )
         }
         "OidcSigningAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OidcSigningAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OidcSloEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OidcSloEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OidcSloEndpoint,
+                >(value, tolerant),
             )
         }
         "OidcUserInfoEndpoint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OidcUserInfoEndpoint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OINApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OinApplication>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OinApplication,
+                >(value, tolerant),
             )
         }
         "OINSaml11ApplicationSettingsSignOn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OinSaml11ApplicationSettingsSignOn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OINSaml20ApplicationSettingsSignOn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OinSaml20ApplicationSettingsSignOn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaActiveDirectoryGroupProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaActiveDirectoryGroupProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaDeviceRiskChangeEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaDeviceRiskChangeEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaIpChangeEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaIpChangeEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaManagedUserAccountForUpdate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaManagedUserAccountForUpdate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaManagedUserAccountRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaManagedUserAccountRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaManagedUserAccountResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaManagedUserAccountResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaPersonalAdminFeatureSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaPersonalAdminFeatureSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicy" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OktaSignOnPolicy>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OktaSignOnPolicy,
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSignOnPolicyConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyFactorPromptMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSignOnPolicyFactorPromptMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSignOnPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSignOnPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSignOnPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleSignonActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSignOnPolicyRuleSignonActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleSignonPrimaryFactor" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSignOnPolicyRuleSignonPrimaryFactor,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSignOnPolicyRuleSignonSessionActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSignOnPolicyRuleSignonSessionActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSupportAccessStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaSupportAccessStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaSupportCase" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OktaSupportCase>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OktaSupportCase,
+                >(value, tolerant),
             )
         }
         "OktaSupportCases" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OktaSupportCases>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OktaSupportCases,
+                >(value, tolerant),
             )
         }
         "OktaUserGroupProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaUserGroupProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaUserRiskChangeEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaUserRiskChangeEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaUserServiceAccountCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaUserServiceAccountCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OktaVerifyPayload" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OktaVerifyPayload,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationConsentMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationConsentMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationIdpInitiatedLogin" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationIdpInitiatedLogin,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationIssuerMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationIssuerMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationNetwork" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationNetwork,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationSettingsClient" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationSettingsClient,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationSettingsClientKeys" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationSettingsClientKeys,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationSettingsRefreshToken" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationSettingsRefreshToken,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectApplicationType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectApplicationType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OpenIdConnectRefreshTokenRotationType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OpenIdConnectRefreshTokenRotationType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OperationRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OperationRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OperationRequest,
+                >(value, tolerant),
             )
         }
         "OperationResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OperationResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OperationalStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OperationalStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OptInStatusResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OptInStatusResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Org2OrgApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Org2OrgApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Org2OrgApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Org2OrgApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Org2OrgApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Org2OrgApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Org2OrgProvisioningOAuthSigningSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Org2OrgProvisioningOauthSigningSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgAerialConsent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OrgAerialConsent>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OrgAerialConsent,
+                >(value, tolerant),
             )
         }
         "OrgAerialConsentDetails" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgAerialConsentDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgAerialConsentRevoked" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgAerialConsentRevoked,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgAerialGrantNotFound" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgAerialGrantNotFound,
-                >(value),
+                >(value, tolerant),
             )
         }
         "orgBillingContactType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgBillingContactType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgCAPTCHASettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgCaptchaSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgContactType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OrgContactType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OrgContactType,
+                >(value, tolerant),
             )
         }
         "OrgContactTypeObj" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgContactTypeObj,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgContactUser" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OrgContactUser>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OrgContactUser,
+                >(value, tolerant),
             )
         }
         "OrgCreationAdmin" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OrgCreationAdmin>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OrgCreationAdmin,
+                >(value, tolerant),
             )
         }
         "OrgCrossAppAccessConnection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgCrossAppAccessConnection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgCrossAppAccessConnectionPatchRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgCrossAppAccessConnectionPatchRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "orgGeneralSettingLinks" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgGeneralSettingLinks,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgOktaCommunicationSetting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgOktaCommunicationSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgOktaSupportSetting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgOktaSupportSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgOktaSupportSettingsObj" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgOktaSupportSettingsObj,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrgPreferences" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OrgPreferences>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OrgPreferences,
+                >(value, tolerant),
             )
         }
         "OrgSetting" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OrgSetting>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OrgSetting,
+                >(value, tolerant),
             )
         }
         "orgTechnicalContactType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrgTechnicalContactType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OrganizationalUnit" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OrganizationalUnit,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OSAccount" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OsAccount>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OsAccount,
+                >(value, tolerant),
             )
         }
         "OSAccountDisplayName" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OsAccountDisplayName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OSAccountEmbedded" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OsAccountEmbedded,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OSAccountLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OsAccountLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OsAccountLinks,
+                >(value, tolerant),
             )
         }
         "OSAccountMacOS" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OsAccountMacOs>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OsAccountMacOs,
+                >(value, tolerant),
             )
         }
         "OSAccountPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OsAccountPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OSAccountWindows" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OsAccountWindows>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OsAccountWindows,
+                >(value, tolerant),
             )
         }
         "OSVersion" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OsVersion>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OsVersion,
+                >(value, tolerant),
             )
         }
         "OSVersionConstraint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OsVersionConstraint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OSVersionFourComponents" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OsVersionFourComponents,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OSVersionThreeComponents" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OsVersionThreeComponents,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OtpProtocol" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OtpProtocol>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OtpProtocol,
+                >(value, tolerant),
             )
         }
         "OtpTotpAlgorithm" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OtpTotpAlgorithm>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OtpTotpAlgorithm,
+                >(value, tolerant),
             )
         }
         "OtpTotpEncoding" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::OtpTotpEncoding>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::OtpTotpEncoding,
+                >(value, tolerant),
             )
         }
         "OtpTotpPassCodeLength" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OtpTotpPassCodeLength,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OtpTotpTimeIntervalInSeconds" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::OtpTotpTimeIntervalInSeconds,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PageRoot" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PageRoot>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PageRoot,
+                >(value, tolerant),
             )
         }
         "Parameters" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Parameters>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Parameters,
+                >(value, tolerant),
             )
         }
         "PasswordCredential" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordCredential,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordCredentialHash" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordCredentialHash,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordCredentialHashAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordCredentialHashAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordCredentialHook" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordCredentialHook,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordDictionary" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordDictionary,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordDictionaryCommon" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordDictionaryCommon,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordExpirationPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordExpirationPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordImportRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordImportRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordImportRequestData" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordImportRequestData,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordImportRequestExecute" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordImportRequestExecute,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordImportResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordImportResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicy" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PasswordPolicy>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PasswordPolicy,
+                >(value, tolerant),
             )
         }
         "PasswordPolicyAuthenticationProviderCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyAuthenticationProviderCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyAuthenticationProviderType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyAuthenticationProviderType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyDelegationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyDelegationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyDelegationSettingsOptions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyDelegationSettingsOptions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyPasswordSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettingsAge" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyPasswordSettingsAge,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettingsBreachedProtection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyPasswordSettingsBreachedProtection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettingsComplexity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyPasswordSettingsComplexity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyPasswordSettingsLockout" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyPasswordSettingsLockout,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryEmail" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoveryEmail,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryEmailProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoveryEmailProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryEmailRecoveryToken" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoveryEmailRecoveryToken,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryFactorSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoveryFactorSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryFactors" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoveryFactors,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryQuestion" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoveryQuestion,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryQuestionComplexity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoveryQuestionComplexity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoveryQuestionProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoveryQuestionProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRecoverySettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRecoverySettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRuleAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRuleAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordPolicySettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordPolicySettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordProtectionWarningTrigger" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordProtectionWarningTrigger,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PasswordSettingObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PasswordSettingObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PatchAction" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PatchAction>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PatchAction,
+                >(value, tolerant),
             )
         }
         "PerClientRateLimitMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PerClientRateLimitMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PerClientRateLimitSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PerClientRateLimitSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Permission" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Permission>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Permission,
+                >(value, tolerant),
             )
         }
         "PermissionConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PermissionConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Permissions" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Permissions>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Permissions,
+                >(value, tolerant),
             )
         }
         "PersonalAppsBlockList" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PersonalAppsBlockList,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PinRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PinRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PinRequest,
+                >(value, tolerant),
             )
         }
         "PipelineType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PipelineType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PipelineType,
+                >(value, tolerant),
             )
         }
         "Platform" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Platform>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Platform,
+                >(value, tolerant),
             )
         }
         "PlatformConditionEvaluatorPlatform" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PlatformConditionEvaluatorPlatform,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PlatformConditionEvaluatorPlatformOperatingSystem" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PlatformConditionEvaluatorPlatformOperatingSystem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PlatformConditionEvaluatorPlatformOperatingSystemVersion" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PlatformConditionEvaluatorPlatformOperatingSystemVersion,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PlatformConditionOperatingSystemVersionMatchType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PlatformConditionOperatingSystemVersionMatchType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PlatformPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PlatformPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PlayProtectVerdict" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PlayProtectVerdict,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Policy" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Policy>(value),
+                crate::roundtrip::<okta_api::management::models::Policy>(value, tolerant),
             )
         }
         "PolicyAccess" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyAccess>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyAccess,
+                >(value, tolerant),
             )
         }
         "PolicyAccountLink" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyAccountLink,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyAccountLinkAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyAccountLinkAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyAccountLinkFilter" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyAccountLinkFilter,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyAccountLinkFilterGroups" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyAccountLinkFilterGroups,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyAccountLinkFilterUsers" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyAccountLinkFilterUsers,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyCommon" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyCommon>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyCommon,
+                >(value, tolerant),
             )
         }
         "PolicyContext" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyContext>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyContext,
+                >(value, tolerant),
             )
         }
         "PolicyLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyLinks,
+                >(value, tolerant),
             )
         }
         "PolicyMapping" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyMapping>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyMapping,
+                >(value, tolerant),
             )
         }
         "PolicyMappingRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyMappingRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyMappingResourceType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyMappingResourceType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyNetworkCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyNetworkCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyNetworkConnection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyNetworkConnection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyPeopleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyPeopleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyPlatformOperatingSystemType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyPlatformOperatingSystemType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyPlatformType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyPlatformType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyRule" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyRule>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyRule,
+                >(value, tolerant),
             )
         }
         "PolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyRuleActionsEnroll" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyRuleActionsEnroll,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyRuleActionsEnrollSelf" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyRuleActionsEnrollSelf,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyRuleAuthContextCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyRuleAuthContextCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyRuleAuthContextType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyRuleAuthContextType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyRuleConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyRuleConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyRuleType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyRuleType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyRuleType,
+                >(value, tolerant),
             )
         }
         "PolicyRuleVerificationMethodType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyRuleVerificationMethodType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicySubject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicySubject>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicySubject,
+                >(value, tolerant),
             )
         }
         "PolicySubjectMatchType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicySubjectMatchType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyType,
+                >(value, tolerant),
             )
         }
         "PolicyTypeSimulation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyTypeSimulation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyUserNameTemplate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PolicyUserNameTemplate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PolicyUserStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PolicyUserStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PolicyUserStatus,
+                >(value, tolerant),
             )
         }
         "PossessionConstraint" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PossessionConstraint,
-                >(value),
+                >(value, tolerant),
             )
         }
         "postAPIServiceIntegrationInstance" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PostApiServiceIntegrationInstance,
-                >(value),
+                >(value, tolerant),
             )
         }
         "postAPIServiceIntegrationInstanceRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PostApiServiceIntegrationInstanceRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PostAuthKeepMeSignedInPrompt" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PostAuthKeepMeSignedInPrompt,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PostAuthSessionFailureActionsObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PostAuthSessionFailureActionsObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PostAuthSessionPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PostAuthSessionPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PostAuthSessionPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PostAuthSessionPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PostAuthSessionPolicyRuleRunWorkflow" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PostAuthSessionPolicyRuleRunWorkflow,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PostAuthSessionPolicyRuleTerminateSession" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PostAuthSessionPolicyRuleTerminateSession,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PreRegistrationInlineHook" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PreRegistrationInlineHook,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrincipalRateLimitEntity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrincipalRateLimitEntity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrincipalType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PrincipalType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PrincipalType,
+                >(value, tolerant),
             )
         }
         "PrivilegedResource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrivilegedResourceAccountAppRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResourceAccountAppRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrivilegedResourceAccountAppResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResourceAccountAppResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrivilegedResourceAccountOkta" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResourceAccountOkta,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrivilegedResourceCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResourceCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrivilegedResourceFilters" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResourceFilters,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrivilegedResourceStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResourceStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrivilegedResourceType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResourceType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PrivilegedResourceUpdateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PrivilegedResourceUpdateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "profile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Profile>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Profile,
+                >(value, tolerant),
             )
         }
         "ProfileEnrollmentPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileEnrollmentPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileEnrollmentPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileEnrollmentPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileEnrollmentPolicyRuleAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileEnrollmentPolicyRuleAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileEnrollmentPolicyRuleActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileEnrollmentPolicyRuleActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileEnrollmentPolicyRuleActivationRequirement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileEnrollmentPolicyRuleActivationRequirement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileEnrollmentPolicyRuleProfileAttribute" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileEnrollmentPolicyRuleProfileAttribute,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileMapping" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ProfileMapping>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ProfileMapping,
+                >(value, tolerant),
             )
         }
         "ProfileMappingProperty" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileMappingProperty,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileMappingPropertyPushStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileMappingPropertyPushStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileMappingRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileMappingRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileMappingSource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileMappingSource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileMappingTarget" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileMappingTarget,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProfileSettingObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProfileSettingObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Protocol" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Protocol>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Protocol,
+                >(value, tolerant),
             )
         }
         "ProtocolAlgorithmRequestScope" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProtocolAlgorithmRequestScope,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProtocolAlgorithmResponseScope" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProtocolAlgorithmResponseScope,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProtocolCredentialsKeyId" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProtocolCredentialsKeyId,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProtocolEndpointBinding" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProtocolEndpointBinding,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProtocolIdVerification" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProtocolIdVerification,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProtocolMtls" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ProtocolMtls>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ProtocolMtls,
+                >(value, tolerant),
             )
         }
         "ProtocolOAuth" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ProtocolOauth>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ProtocolOauth,
+                >(value, tolerant),
             )
         }
         "ProtocolOidc" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ProtocolOidc>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ProtocolOidc,
+                >(value, tolerant),
             )
         }
         "ProtocolSaml" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ProtocolSaml>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ProtocolSaml,
+                >(value, tolerant),
             )
         }
         "ProviderType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ProviderType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ProviderType,
+                >(value, tolerant),
             )
         }
         "Provisioning" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Provisioning>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Provisioning,
+                >(value, tolerant),
             )
         }
         "ProvisioningAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningCapability" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningCapability,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionAuthScheme" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionAuthScheme,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionOauthAuthScheme" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionOauthAuthScheme,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionOauthRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionOauthRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionOauthRequestProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionOauthRequestProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionProfileOauth" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionProfileOauth,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionRequestAuthScheme" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionRequestAuthScheme,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionResponseProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionResponseProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionTokenAuthScheme" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionTokenAuthScheme,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionTokenRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionTokenRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningConnectionTokenRequestProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningConnectionTokenRequestProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningDeprovisionedAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningDeprovisionedAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningDeprovisionedCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningDeprovisionedCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningDetails" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningDetails,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningGroups" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningGroups,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningGroupsAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningGroupsAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningSuspendedAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningSuspendedAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ProvisioningSuspendedCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ProvisioningSuspendedCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PublicAppleAppSiteWellKnownURI" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PublicAppleAppSiteWellKnownUri,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PublicAssetLinksWellKnownURI" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PublicAssetLinksWellKnownUri,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PublicWebauthnSiteWellKnownURI" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PublicWebauthnSiteWellKnownUri,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PushMethodKeyProtection" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::PushMethodKeyProtection,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PushProvider" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::PushProvider>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::PushProvider,
+                >(value, tolerant),
             )
         }
         "RateLimitAdminNotifications" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RateLimitAdminNotifications,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RateLimitWarningThresholdRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RateLimitWarningThresholdRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RateLimitWarningThresholdResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RateLimitWarningThresholdResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Realm" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Realm>(value),
+                crate::roundtrip::<okta_api::management::models::Realm>(value, tolerant),
             )
         }
         "RealmAssignment" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RealmAssignment>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RealmAssignment,
+                >(value, tolerant),
             )
         }
         "RealmAssignmentOperationResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RealmAssignmentOperationResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RealmProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RealmProfile>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RealmProfile,
+                >(value, tolerant),
             )
         }
         "RecoveryQuestionCredential" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RecoveryQuestionCredential,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RefreshToken" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RefreshToken>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RefreshToken,
+                >(value, tolerant),
             )
         }
         "RegistrationInlineHook" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RegistrationInlineHook,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RegistrationInlineHookCommand" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RegistrationInlineHookCommand,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RegistrationInlineHookPPData" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RegistrationInlineHookPpData,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RegistrationInlineHookRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RegistrationInlineHookRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RegistrationInlineHookRequestType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RegistrationInlineHookRequestType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RegistrationInlineHookResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RegistrationInlineHookResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RegistrationInlineHookSSRData" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RegistrationInlineHookSsrData,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RegistrationResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RegistrationResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ReleaseChannel" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ReleaseChannel>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ReleaseChannel,
+                >(value, tolerant),
             )
         }
         "ReplaceUserClassification" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ReplaceUserClassification,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RequiredEnum" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RequiredEnum>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RequiredEnum,
+                >(value, tolerant),
             )
         }
         "ResendUserFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ResendUserFactor>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ResendUserFactor,
+                >(value, tolerant),
             )
         }
         "ResetPasswordToken" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResetPasswordToken,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceServerJsonWebKey" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceServerJsonWebKey,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceServerJsonWebKeys" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceServerJsonWebKeys,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSet" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ResourceSet>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ResourceSet,
+                >(value, tolerant),
             )
         }
         "ResourceSetBindingAddMembersRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetBindingAddMembersRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetBindingCreateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetBindingCreateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetBindingEditResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetBindingEditResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetBindingMember" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetBindingMember,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetBindingMembers" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetBindingMembers,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetBindingResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetBindingResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetBindingRole" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetBindingRole,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetBindings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetBindings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetResource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetResourcePatchRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetResourcePatchRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetResourcePostRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetResourcePostRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetResourcePutRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetResourcePutRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSetResources" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResourceSetResources,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ResourceSets" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ResourceSets>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ResourceSets,
+                >(value, tolerant),
             )
         }
         "ResponseLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ResponseLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ResponseLinks,
+                >(value, tolerant),
             )
         }
         "ResponseMode" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ResponseMode>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ResponseMode,
+                >(value, tolerant),
             )
         }
         "ResponseType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ResponseType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ResponseType,
+                >(value, tolerant),
             )
         }
         "ResponseTypesSupported" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ResponseTypesSupported,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RevokeRefreshTokenHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RevokeRefreshTokenHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RiscIdentifierChangedEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RiscIdentifierChangedEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RiskDetectionTypesPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RiskDetectionTypesPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RiskEvent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RiskEvent>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RiskEvent,
+                >(value, tolerant),
             )
         }
         "RiskEventSubject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RiskEventSubject>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RiskEventSubject,
+                >(value, tolerant),
             )
         }
         "RiskEventSubjectRiskLevel" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RiskEventSubjectRiskLevel,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RiskPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RiskPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RiskProvider" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RiskProvider>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RiskProvider,
+                >(value, tolerant),
             )
         }
         "RiskProviderAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RiskProviderAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RiskScorePolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RiskScorePolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Role" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Role>(value),
+                crate::roundtrip::<okta_api::management::models::Role>(value, tolerant),
             )
         }
         "RoleAssignedUser" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RoleAssignedUser>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RoleAssignedUser,
+                >(value, tolerant),
             )
         }
         "RoleAssignedUsers" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RoleAssignedUsers,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RoleAssignmentType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RoleAssignmentType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RoleGovernance" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RoleGovernance>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RoleGovernance,
+                >(value, tolerant),
             )
         }
         "RoleGovernanceResource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RoleGovernanceResource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RoleGovernanceResources" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RoleGovernanceResources,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RoleGovernanceSource" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RoleGovernanceSource,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RoleId" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RoleId>(value),
+                crate::roundtrip::<okta_api::management::models::RoleId>(value, tolerant),
             )
         }
         "RoleTarget" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RoleTarget>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RoleTarget,
+                >(value, tolerant),
             )
         }
         "RoleType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::RoleType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::RoleType,
+                >(value, tolerant),
             )
         }
         "RotatePasswordRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::RotatePasswordRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SafeBrowsingProtectionLevel" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SafeBrowsingProtectionLevel,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SalesforceApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SalesforceApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SalesforceApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SalesforceApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SalesforceApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SalesforceApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Saml" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Saml>(value),
+                crate::roundtrip::<okta_api::management::models::Saml>(value, tolerant),
             )
         }
         "Saml11Application" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Saml11Application,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Saml11ApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Saml11ApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Saml11ApplicationSettingsSignOn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::Saml11ApplicationSettingsSignOn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlAcsEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlAcsEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlAcsEndpoint,
+                >(value, tolerant),
             )
         }
         "SamlAlgorithms" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlAlgorithms>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlAlgorithms,
+                >(value, tolerant),
             )
         }
         "SamlApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlApplication>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlApplication,
+                >(value, tolerant),
             )
         }
         "SamlApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlApplicationSettingsSignOn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlApplicationSettingsSignOn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlAssertionEncryption" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlAssertionEncryption,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlAttributeStatement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlAttributeStatement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlAttributeStatementExpression" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlAttributeStatementExpression,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlAttributeStatementGroup" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlAttributeStatementGroup,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlCredentials" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlCredentials>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlCredentials,
+                >(value, tolerant),
             )
         }
         "SamlEndpointType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlEndpointType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlEndpointType,
+                >(value, tolerant),
             )
         }
         "SamlEndpoints" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlEndpoints>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlEndpoints,
+                >(value, tolerant),
             )
         }
         "SAMLHookResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlHookResponse>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlHookResponse,
+                >(value, tolerant),
             )
         }
         "SamlNameIdFormat" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlNameIdFormat>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlNameIdFormat,
+                >(value, tolerant),
             )
         }
         "SAMLPayLoad" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlPayLoad>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlPayLoad,
+                >(value, tolerant),
             )
         }
         "SAMLPayloadExecute" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlPayloadExecute,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlRelayState" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlRelayState>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlRelayState,
+                >(value, tolerant),
             )
         }
         "SamlRelayStateFormat" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlRelayStateFormat,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlRequestAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlRequestAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlRequestDigestAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlRequestDigestAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlRequestSignatureAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlRequestSignatureAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlResponseAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlResponseAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlResponseSignatureAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlResponseSignatureAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlSettings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlSettings>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlSettings,
+                >(value, tolerant),
             )
         }
         "SamlSigningAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlSigningAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlSigningCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlSigningCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlSloEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlSloEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlSloEndpoint,
+                >(value, tolerant),
             )
         }
         "SamlSpCertificate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlSpCertificate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SamlSsoEndpoint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SamlSsoEndpoint>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SamlSsoEndpoint,
+                >(value, tolerant),
             )
         }
         "SamlTrustCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SamlTrustCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ScheduledUserLifecycleAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ScheduledUserLifecycleAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SchemeApplicationCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SchemeApplicationCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Scim" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Scim>(value),
+                crate::roundtrip::<okta_api::management::models::Scim>(value, tolerant),
             )
         }
         "Scope" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Scope>(value),
+                crate::roundtrip::<okta_api::management::models::Scope>(value, tolerant),
             )
         }
         "ScopeResourceHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ScopeResourceHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ScreenLockComplexity" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ScreenLockComplexity,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ScreenLockType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ScreenLockType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ScreenLockType,
+                >(value, tolerant),
             )
         }
         "SecurePasswordStoreApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurePasswordStoreApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurePasswordStoreApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurePasswordStoreApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurePasswordStoreApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurePasswordStoreApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEvent" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SecurityEvent>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SecurityEvent,
+                >(value, tolerant),
             )
         }
         "SecurityEventReason" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventReason,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventSubject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventSubject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventTokenError" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventTokenError,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventTokenJwtBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventTokenJwtBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventTokenJwtEvents" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventTokenJwtEvents,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventTokenJwtHeader" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventTokenJwtHeader,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventTokenRequestJwtBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventTokenRequestJwtBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventTokenRequestJwtEvents" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventTokenRequestJwtEvents,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventTokenRequestJwtHeader" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventTokenRequestJwtHeader,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventsProviderRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventsProviderRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventsProviderResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventsProviderResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventsProviderSettingsNonSSFCompliant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventsProviderSettingsNonSsfCompliant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventsProviderSettingsResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventsProviderSettingsResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SecurityEventsProviderSettingsSSFCompliant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SecurityEventsProviderSettingsSsfCompliant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SeedEnum" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SeedEnum>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SeedEnum,
+                >(value, tolerant),
             )
         }
         "SelfAssignedStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SelfAssignedStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SelfServicePasswordResetAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SelfServicePasswordResetAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ServiceAccount" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ServiceAccount>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ServiceAccount,
+                >(value, tolerant),
             )
         }
         "ServiceAccountDetailsAppAccount" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ServiceAccountDetailsAppAccount,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ServiceAccountDetailsAppAccountSub" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ServiceAccountDetailsAppAccountSub,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ServiceAccountDetailsOktaUserAccount" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ServiceAccountDetailsOktaUserAccount,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ServiceAccountDetailsOktaUserAccountSub" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ServiceAccountDetailsOktaUserAccountSub,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ServiceAccountForUpdate" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ServiceAccountForUpdate,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ServiceAccountStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ServiceAccountStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ServiceAccountStatusDetail" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ServiceAccountStatusDetail,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ServiceAccountType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ServiceAccountType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Session" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Session>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Session,
+                >(value, tolerant),
             )
         }
         "SessionAuthenticationMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SessionAuthenticationMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionIdentityProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SessionIdentityProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionIdentityProviderType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SessionIdentityProviderType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SessionStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SessionStatus,
+                >(value, tolerant),
             )
         }
         "SessionViolationDetectionPolicy" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SessionViolationDetectionPolicy,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionViolationDetectionPolicyEvaluation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SessionViolationDetectionPolicyEvaluation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionViolationDetectionPolicyRule" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SessionViolationDetectionPolicyRule,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SessionViolationDetectionRiskScoreCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SessionViolationDetectionRiskScoreCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ShowSignInWithOV" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ShowSignInWithOv>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ShowSignInWithOv,
+                >(value, tolerant),
             )
         }
         "SignInPage" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SignInPage>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SignInPage,
+                >(value, tolerant),
             )
         }
         "SignInPageTouchPointVariant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SignInPageTouchPointVariant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SignOnInlineHook" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SignOnInlineHook>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SignOnInlineHook,
+                >(value, tolerant),
             )
         }
         "SigningAlgorithm" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SigningAlgorithm>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SigningAlgorithm,
+                >(value, tolerant),
             )
         }
         "SimulatePolicyBody" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulatePolicyBody,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SimulatePolicyEvaluations" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulatePolicyEvaluations,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SimulatePolicyResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulatePolicyResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SimulatePolicyResult" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulatePolicyResult,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SimulateResultConditions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulateResultConditions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SimulateResultPolicies" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulateResultPolicies,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SimulateResultPoliciesItems" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulateResultPoliciesItems,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SimulateResultRules" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulateResultRules,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SimulateResultStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SimulateResultStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SingleLogout" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SingleLogout>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SingleLogout,
+                >(value, tolerant),
             )
         }
         "SlackApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SlackApplication>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SlackApplication,
+                >(value, tolerant),
             )
         }
         "SlackApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SlackApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SlackApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SlackApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SloParticipate" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SloParticipate>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SloParticipate,
+                >(value, tolerant),
             )
         }
         "SmsTemplate" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SmsTemplate>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SmsTemplate,
+                >(value, tolerant),
             )
         }
         "SmsTemplateTranslations" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SmsTemplateTranslations,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SmsTemplateType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SmsTemplateType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SmsTemplateType,
+                >(value, tolerant),
             )
         }
         "SmtpAuthType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SmtpAuthType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SmtpAuthType,
+                >(value, tolerant),
             )
         }
         "SocialAuthToken" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SocialAuthToken>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SocialAuthToken,
+                >(value, tolerant),
             )
         }
         "SourceLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SourceLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SourceLinks,
+                >(value, tolerant),
             )
         }
         "SplunkEdition" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SplunkEdition>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SplunkEdition,
+                >(value, tolerant),
             )
         }
         "SplunkHost" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SplunkHost>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SplunkHost,
+                >(value, tolerant),
             )
         }
         "SplunkToken" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SplunkToken>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SplunkToken,
+                >(value, tolerant),
             )
         }
         "SsfTransmitterCaepSessionRevokedEvent" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SsfTransmitterCaepSessionRevokedEvent,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SsfTransmitterSecurityEventSubject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SsfTransmitterSecurityEventSubject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Sso" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Sso>(value),
+                crate::roundtrip::<okta_api::management::models::Sso>(value, tolerant),
             )
         }
         "SsoCapability" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SsoCapability>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SsoCapability,
+                >(value, tolerant),
             )
         }
         "SsprPrimaryRequirement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SsprPrimaryRequirement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SsprRequirement" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SsprRequirement>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SsprRequirement,
+                >(value, tolerant),
             )
         }
         "SsprSettings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SsprSettings>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SsprSettings,
+                >(value, tolerant),
             )
         }
         "SsprStepUpRequirement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SsprStepUpRequirement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "StandardRole" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::StandardRole>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::StandardRole,
+                >(value, tolerant),
             )
         }
         "StandardRoleAssignmentSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::StandardRoleAssignmentSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "StreamConfiguration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::StreamConfiguration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "StreamConfigurationCreateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::StreamConfigurationCreateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "StreamConfigurationDelivery" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::StreamConfigurationDelivery,
-                >(value),
+                >(value, tolerant),
             )
         }
         "StreamStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::StreamStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::StreamStatus,
+                >(value, tolerant),
             )
         }
         "StreamVerificationRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::StreamVerificationRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "subject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Subject>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Subject,
+                >(value, tolerant),
             )
         }
         "SubjectType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SubjectType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SubjectType,
+                >(value, tolerant),
             )
         }
         "SubmissionAction" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SubmissionAction>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SubmissionAction,
+                >(value, tolerant),
             )
         }
         "SubmissionActions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SubmissionActions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SubmissionCapabilities" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SubmissionCapabilities,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SubmissionCapability" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SubmissionCapability,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SubmissionCapabilityEnhanced" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SubmissionCapabilityEnhanced,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SubmissionRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SubmissionRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SubmissionResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SubmissionResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SubmissionResponseWithApiResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SubmissionResponseWithApiResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Subscription" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Subscription>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Subscription,
+                >(value, tolerant),
             )
         }
         "SubscriptionStatus" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SubscriptionStatus,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SupportedMethods" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::SupportedMethods>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::SupportedMethods,
+                >(value, tolerant),
             )
         }
         "SwaApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SwaApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "SwaApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::SwaApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TacAuthenticatorEnrollment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TacAuthenticatorEnrollment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TelephonyRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TelephonyRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TelephonyRequest,
+                >(value, tolerant),
             )
         }
         "TelephonyRequestData" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TelephonyRequestData,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TelephonyRequestExecute" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TelephonyRequestExecute,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TelephonyResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TelephonyResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TempPassword" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TempPassword>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TempPassword,
+                >(value, tolerant),
             )
         }
         "tempPassword" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TempPassword2>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TempPassword2,
+                >(value, tolerant),
             )
         }
         "TenantSettings" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TenantSettings>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TenantSettings,
+                >(value, tolerant),
             )
         }
         "TestInfo" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TestInfo>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TestInfo,
+                >(value, tolerant),
             )
         }
         "ThemeResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ThemeResponse>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ThemeResponse,
+                >(value, tolerant),
             )
         }
         "ThirdPartyAdminSetting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ThirdPartyAdminSetting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ThreatInsightConfiguration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ThreatInsightConfiguration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TimeDuration" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TimeDuration>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TimeDuration,
+                >(value, tolerant),
             )
         }
         "TokenAuthorizationServerPolicyRuleAction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TokenAuthorizationServerPolicyRuleAction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenAuthorizationServerPolicyRuleActionInlineHook" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TokenAuthorizationServerPolicyRuleActionInlineHook,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenDeliveryMode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TokenDeliveryMode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenHookResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TokenHookResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenPayLoad" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TokenPayLoad>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TokenPayLoad,
+                >(value, tolerant),
             )
         }
         "TokenProtocolRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TokenProtocolRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TokenRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TokenRequest,
+                >(value, tolerant),
             )
         }
         "TokenResourcesHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TokenResourcesHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TokenResponse>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TokenResponse,
+                >(value, tolerant),
             )
         }
         "TokenResponseTokenType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TokenResponseTokenType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TokenType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TokenType,
+                >(value, tolerant),
             )
         }
         "TrendMicroApexOneServiceApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrendMicroApexOneServiceApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TrendMicroApexOneServiceApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrendMicroApexOneServiceApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TrendMicroApexOneServiceApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrendMicroApexOneServiceApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TrustedOrigin" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::TrustedOrigin>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::TrustedOrigin,
+                >(value, tolerant),
             )
         }
         "TrustedOriginName" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrustedOriginName,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TrustedOriginOrigin" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrustedOriginOrigin,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TrustedOriginScope" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrustedOriginScope,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TrustedOriginScopeType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrustedOriginScopeType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TrustedOriginScopes" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrustedOriginScopes,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TrustedOriginWrite" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::TrustedOriginWrite,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UIElement" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UiElement>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UiElement,
+                >(value, tolerant),
             )
         }
         "UISchemaObject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UiSchemaObject>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UiSchemaObject,
+                >(value, tolerant),
             )
         }
         "UISchemasResponseObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UiSchemasResponseObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UnconfirmedUserResponseSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UnconfirmedUserResponseSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UniversalLogoutCapability" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UniversalLogoutCapability,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UpdateDomain" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UpdateDomain>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UpdateDomain,
+                >(value, tolerant),
             )
         }
         "UpdateEmailDomain" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UpdateEmailDomain,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UpdateGroupPushMappingRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UpdateGroupPushMappingRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UpdateIamRoleRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UpdateIamRoleRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UpdateRealmAssignmentRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UpdateRealmAssignmentRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UpdateRealmRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UpdateRealmRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UpdateThemeRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UpdateThemeRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UpdateUISchema" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UpdateUiSchema>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UpdateUiSchema,
+                >(value, tolerant),
             )
         }
         "UpdateUserRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UpdateUserRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "useNumberMatchingChallenge" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UseNumberMatchingChallenge,
-                >(value),
+                >(value, tolerant),
             )
         }
         "User" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::User>(value),
+                crate::roundtrip::<okta_api::management::models::User>(value, tolerant),
             )
         }
         "UserActivationToken" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserActivationToken,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserBlock" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserBlock>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserBlock,
+                >(value, tolerant),
             )
         }
         "UserClassification" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserClassification,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserCondition" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserCondition>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserCondition,
+                >(value, tolerant),
             )
         }
         "UserCredentials" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserCredentials>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserCredentials,
+                >(value, tolerant),
             )
         }
         "UserCredentialsWritable" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserCredentialsWritable,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserDevice" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserDevice>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserDevice,
+                >(value, tolerant),
             )
         }
         "UserFactor" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactor>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactor,
+                >(value, tolerant),
             )
         }
         "UserFactorActivatePush" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorActivatePush,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorActivatePushResult" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorActivatePushResult,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorActivateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorActivateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorActivateResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorActivateResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorCall" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorCall>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorCall,
+                >(value, tolerant),
             )
         }
         "UserFactorCallProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorCallProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorEmail" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorEmail>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorEmail,
+                >(value, tolerant),
             )
         }
         "UserFactorEmailProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorEmailProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorLinks,
+                >(value, tolerant),
             )
         }
         "UserFactorPassCode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorPassCode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorPush" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorPush>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorPush,
+                >(value, tolerant),
             )
         }
         "UserFactorPushProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorPushProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorPushTransaction" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorPushTransaction,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorPushTransactionRejected" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorPushTransactionRejected,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorPushTransactionSuccess" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorPushTransactionSuccess,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorPushTransactionTimeout" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorPushTransactionTimeout,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorPushTransactionWaitingNMC" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorPushTransactionWaitingNmc,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorPushTransactionWaitingNoNMC" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorPushTransactionWaitingNoNmc,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorResultType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorResultType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorSecurityQuestion" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorSecurityQuestion,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorSecurityQuestionProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorSecurityQuestionProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorSignatureData" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorSignatureData,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorSMS" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorSms>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorSms,
+                >(value, tolerant),
             )
         }
         "UserFactorSMSProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorSmsProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorStatus,
+                >(value, tolerant),
             )
         }
         "UserFactorSupported" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorSupported,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorToken" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorToken>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorToken,
+                >(value, tolerant),
             )
         }
         "UserFactorTokenFactorVerificationObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorTokenFactorVerificationObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorTokenHardware" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorTokenHardware,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorTokenHOTP" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorTokenHotp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorTokenHOTPProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorTokenHotpProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorTokenProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorTokenProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorTokenSoftwareTOTP" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorTokenSoftwareTotp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorTokenVerifyRSA" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorTokenVerifyRsa,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorTokenVerifySymantec" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorTokenVerifySymantec,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorType,
+                >(value, tolerant),
             )
         }
         "UserFactorU2F" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorU2f>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorU2f,
+                >(value, tolerant),
             )
         }
         "UserFactorU2FProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorU2fProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorVerifyRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorVerifyRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorVerifyResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorVerifyResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorVerifyResponseWaiting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorVerifyResponseWaiting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorVerifyResult" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorVerifyResult,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorVerifyResultWaiting" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorVerifyResultWaiting,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorWeb" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserFactorWeb>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserFactorWeb,
+                >(value, tolerant),
             )
         }
         "UserFactorWebAuthn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorWebAuthn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorWebAuthnProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorWebAuthnProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorWebProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorWebProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserFactorYubikeyOtpToken" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserFactorYubikeyOtpToken,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserGetSingleton" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserGetSingleton>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserGetSingleton,
+                >(value, tolerant),
             )
         }
         "UserIdentifierConditionEvaluatorPattern" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserIdentifierConditionEvaluatorPattern,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserIdentifierMatchType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserIdentifierMatchType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserIdentifierPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserIdentifierPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserIdentifierType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserIdentifierType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserIdentityProviderLinkRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserIdentityProviderLinkRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserImportRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserImportRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserImportRequestData" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserImportRequestData,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserImportRequestExecute" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserImportRequestExecute,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserImportResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserImportResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserLifecycleAttributePolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserLifecycleAttributePolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "userLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserLink,
+                >(value, tolerant),
             )
         }
         "UserLockoutSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserLockoutSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserNextLogin" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserNextLogin>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserNextLogin,
+                >(value, tolerant),
             )
         }
         "UserPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserProfile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserProfile>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserProfile,
+                >(value, tolerant),
             )
         }
         "UserProvisioningApplicationFeature" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserProvisioningApplicationFeature,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserRequestSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserRequestSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserResourceHrefObject" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserResourceHrefObject,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserResponseSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserResponseSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserRiskGetResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserRiskGetResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserRiskLevelAll" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserRiskLevelAll>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserRiskLevelAll,
+                >(value, tolerant),
             )
         }
         "UserRiskLevelExists" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserRiskLevelExists,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserRiskLevelNone" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserRiskLevelNone,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserRiskLevelPut" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserRiskLevelPut>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserRiskLevelPut,
+                >(value, tolerant),
             )
         }
         "UserRiskPutResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserRiskPutResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserRiskReason" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserRiskReason>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserRiskReason,
+                >(value, tolerant),
             )
         }
         "UserRiskRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserRiskRequest>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserRiskRequest,
+                >(value, tolerant),
             )
         }
         "UserSchema" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserSchema>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserSchema,
+                >(value, tolerant),
             )
         }
         "UserSchemaAttribute" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttribute,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeEnum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeFormat" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeFormat,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeItems" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeItems,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeMaster" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeMaster,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeMasterPriority" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeMasterPriority,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeMasterType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeMasterType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeMutabilityString" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeMutabilityString,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributePermission" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributePermission,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeScope" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeScope,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaAttributeType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaAttributeType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaBase" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserSchemaBase>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserSchemaBase,
+                >(value, tolerant),
             )
         }
         "UserSchemaBaseProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaBaseProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaDefinitions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaDefinitions,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaProperties" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaProperties,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaPropertiesProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaPropertiesProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaPropertiesProfileItem" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserSchemaPropertiesProfileItem,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserSchemaPublic" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserSchemaPublic>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserSchemaPublic,
+                >(value, tolerant),
             )
         }
         "UserStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserStatus>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserStatus,
+                >(value, tolerant),
             )
         }
         "UserStatusPolicyRuleCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserStatusPolicyRuleCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserType>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserType,
+                >(value, tolerant),
             )
         }
         "UserTypeCondition" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserTypeCondition,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserTypeLinks" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UserTypeLinks>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UserTypeLinks,
+                >(value, tolerant),
             )
         }
         "UserTypePostRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserTypePostRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserTypePutRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserTypePutRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserVerificationEnum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserVerificationEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserVerificationEnumEnrollment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserVerificationEnumEnrollment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UserVerificationEnumForVerify" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UserVerificationEnumForVerify,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UsersLink" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::UsersLink>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::UsersLink,
+                >(value, tolerant),
             )
         }
         "UsersUpdateRequestSchema" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::UsersUpdateRequestSchema,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ValidationDetail" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::ValidationDetail>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::ValidationDetail,
+                >(value, tolerant),
             )
         }
         "ValidationDetailProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ValidationDetailProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "VerificationMethod" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::VerificationMethod,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Version" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::Version>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::Version,
+                >(value, tolerant),
             )
         }
         "WebAuthnAttachmentEnum" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnAttachmentEnum,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnCredRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnCredRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnCredResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnCredResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnPreregistrationFactor" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnPreregistrationFactor,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnRpId" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::WebAuthnRpId>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::WebAuthnRpId,
+                >(value, tolerant),
             )
         }
         "WebAuthnRpIdDomain" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnRpIdDomain,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnSettingAllowSyncablePasskeys" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnSettingAllowSyncablePasskeys,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnSettingCertBasedAttestationValidation" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnSettingCertBasedAttestationValidation,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnSettingEnableAutofillUI" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnSettingEnableAutofillUi,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnSettingFipsCompliant" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnSettingFipsCompliant,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnSettingHardwareProtected" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnSettingHardwareProtected,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnSettingResidentKeyRequirement" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnSettingResidentKeyRequirement,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthnSettingShowSignInWithAPasskeyButton" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WebAuthnSettingShowSignInWithAPasskeyButton,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WellKnownAppAuthenticatorConfiguration" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WellKnownAppAuthenticatorConfiguration,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WellKnownOrgMetadata" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WellKnownOrgMetadata,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WellKnownSSFMetadata" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WellKnownSsfMetadata,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WellKnownSSFMetadataSpecUrn" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WellKnownSsfMetadataSpecUrn,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WellKnownURIArrayResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WellKnownUriArrayResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WellKnownURIObjectResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WellKnownUriObjectResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WellKnownURIRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WellKnownUriRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WellKnownURIsRoot" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WellKnownUrisRoot,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WidgetConfigurationI18n" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WidgetConfigurationI18n,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WidgetConfigurationThemeTokens" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WidgetConfigurationThemeTokens,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WidgetGeneration" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::WidgetGeneration>(value),
+                crate::roundtrip::<
+                    okta_api::management::models::WidgetGeneration,
+                >(value, tolerant),
             )
         }
         "WindowsOSAccountProfile" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WindowsOsAccountProfile,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WorkflowActionProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WorkflowActionProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WorkflowAvailableActionProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WorkflowAvailableActionProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WorkflowsValidationDetailProvider" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WorkflowsValidationDetailProvider,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WsFederationApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WsFederationApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WsFederationApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WsFederationApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WsFederationApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::WsFederationApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "X5c" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::management::models::X5c>(value),
+                crate::roundtrip::<okta_api::management::models::X5c>(value, tolerant),
             )
         }
         "ZoomUsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ZoomUsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ZoomUsApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ZoomUsApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ZoomUsApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ZoomUsApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ZscalerbyzApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ZscalerbyzApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ZscalerbyzApplicationSettings" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ZscalerbyzApplicationSettings,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ZscalerbyzApplicationSettingsApplication" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::management::models::ZscalerbyzApplicationSettingsApplication,
-                >(value),
+                >(value, tolerant),
             )
         }
         _ => ::std::option::Option::None,

@@ -2,10 +2,11 @@
 //   spec/okta-myaccount-2026.06.3.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Round-trips `value` through the type generated for the component schema `schema` of the `myaccount` module; `None` for an unknown schema.
+/// Round-trips `value` through the type generated for the component schema `schema` of the `myaccount` module (decoding it as a response is, setting aside properties that do not fit, when `tolerant`); `None` for an unknown schema.
 pub fn roundtrip(
     schema: &str,
     value: ::serde_json::Value,
+    tolerant: bool,
 ) -> ::std::option::Option<
     ::std::result::Result<::serde_json::Value, ::std::string::String>,
 > {
@@ -14,183 +15,203 @@ pub fn roundtrip(
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::AppAuthenticatorEnrollment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppAuthenticatorEnrollmentRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::AppAuthenticatorEnrollmentRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AppAuthenticatorMethodCapabilities" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::AppAuthenticatorMethodCapabilities,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Authenticator" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::Authenticator>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::Authenticator,
+                >(value, tolerant),
             )
         }
         "AuthenticatorEnrollment" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::AuthenticatorEnrollment,
-                >(value),
+                >(value, tolerant),
             )
         }
         "AuthenticatorKey" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::AuthenticatorKey>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::AuthenticatorKey,
+                >(value, tolerant),
             )
         }
         "CreateWebAuthnRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::CreateWebAuthnRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Email" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::Email>(value),
+                crate::roundtrip::<okta_api::myaccount::models::Email>(value, tolerant),
             )
         }
         "Error" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::Error>(value),
+                crate::roundtrip::<okta_api::myaccount::models::Error>(value, tolerant),
             )
         }
         "Error406" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::Error406>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::Error406,
+                >(value, tolerant),
             )
         }
         "HrefObject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::HrefObject>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::HrefObject,
+                >(value, tolerant),
             )
         }
         "HttpMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::HttpMethod>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::HttpMethod,
+                >(value, tolerant),
             )
         }
         "KeyEC" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::KeyEc>(value),
+                crate::roundtrip::<okta_api::myaccount::models::KeyEc>(value, tolerant),
             )
         }
         "KeyObject" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::KeyObject>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::KeyObject,
+                >(value, tolerant),
             )
         }
         "KeyRSA" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::KeyRsa>(value),
+                crate::roundtrip::<okta_api::myaccount::models::KeyRsa>(value, tolerant),
             )
         }
         "OktaApplication" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::OktaApplication>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::OktaApplication,
+                >(value, tolerant),
             )
         }
         "Organization" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::Organization>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::Organization,
+                >(value, tolerant),
             )
         }
         "PasswordResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::PasswordResponse>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::PasswordResponse,
+                >(value, tolerant),
             )
         }
         "Phone" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::Phone>(value),
+                crate::roundtrip::<okta_api::myaccount::models::Phone>(value, tolerant),
             )
         }
         "Profile" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::Profile>(value),
+                crate::roundtrip::<okta_api::myaccount::models::Profile>(value, tolerant),
             )
         }
         "PushNotificationChallenge" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::PushNotificationChallenge,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PushNotificationChallengeRequestJwt" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::PushNotificationChallengeRequestJwt,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PushNotificationChallengeRequestJwtHeader" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::PushNotificationChallengeRequestJwtHeader,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PushNotificationChallengeResponseJwt" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::PushNotificationChallengeResponseJwt,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PushNotificationChallengeResponseJwtHeader" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::PushNotificationChallengeResponseJwtHeader,
-                >(value),
+                >(value, tolerant),
             )
         }
         "PushNotificationVerification" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::PushNotificationVerification,
-                >(value),
+                >(value, tolerant),
             )
         }
         "Schema" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::Schema>(value),
+                crate::roundtrip::<okta_api::myaccount::models::Schema>(value, tolerant),
             )
         }
         "UpdateAppAuthenticatorEnrollmentRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::UpdateAppAuthenticatorEnrollmentRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "UpdateAuthenticatorEnrollmentRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::UpdateAuthenticatorEnrollmentRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "WebAuthn" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::myaccount::models::WebAuthn>(value),
+                crate::roundtrip::<
+                    okta_api::myaccount::models::WebAuthn,
+                >(value, tolerant),
             )
         }
         "WebAuthnRegistrationOptions" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::myaccount::models::WebAuthnRegistrationOptions,
-                >(value),
+                >(value, tolerant),
             )
         }
         _ => ::std::option::Option::None,

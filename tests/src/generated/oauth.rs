@@ -2,498 +2,577 @@
 //   spec/okta-oauth-2026.06.3.yaml
 // Do not edit: change the generator or an overlay, then regenerate.
 
-/// Round-trips `value` through the type generated for the component schema `schema` of the `oauth` module; `None` for an unknown schema.
+/// Round-trips `value` through the type generated for the component schema `schema` of the `oauth` module (decoding it as a response is, setting aside properties that do not fit, when `tolerant`); `None` for an unknown schema.
 pub fn roundtrip(
     schema: &str,
     value: ::serde_json::Value,
+    tolerant: bool,
 ) -> ::std::option::Option<
     ::std::result::Result<::serde_json::Value, ::std::string::String>,
 > {
     match schema {
         "AcrValue" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::AcrValue>(value),
+                crate::roundtrip::<okta_api::oauth::models::AcrValue>(value, tolerant),
             )
         }
         "AmrValue" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::AmrValue>(value),
+                crate::roundtrip::<okta_api::oauth::models::AmrValue>(value, tolerant),
             )
         }
         "ApplicationType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ApplicationType>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::ApplicationType,
+                >(value, tolerant),
             )
         }
         "AuthorizeWithPost" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::AuthorizeWithPost>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::AuthorizeWithPost,
+                >(value, tolerant),
             )
         }
         "BackchannelAuthorizeRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::BackchannelAuthorizeRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BackchannelAuthorizeResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::BackchannelAuthorizeResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "BindingMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::BindingMethod>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::BindingMethod,
+                >(value, tolerant),
             )
         }
         "ChallengeHint" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ChallengeHint>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::ChallengeHint,
+                >(value, tolerant),
             )
         }
         "ChallengeRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ChallengeRequest>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::ChallengeRequest,
+                >(value, tolerant),
             )
         }
         "ChallengeResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ChallengeResponse>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::ChallengeResponse,
+                >(value, tolerant),
             )
         }
         "ChallengeType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ChallengeType>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::ChallengeType,
+                >(value, tolerant),
             )
         }
         "Channel" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::Channel>(value),
+                crate::roundtrip::<okta_api::oauth::models::Channel>(value, tolerant),
             )
         }
         "Claim" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::Claim>(value),
+                crate::roundtrip::<okta_api::oauth::models::Claim>(value, tolerant),
             )
         }
         "Client" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::Client>(value),
+                crate::roundtrip::<okta_api::oauth::models::Client>(value, tolerant),
             )
         }
         "CodeChallengeMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::CodeChallengeMethod>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::CodeChallengeMethod,
+                >(value, tolerant),
             )
         }
         "ContentEncryptionAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::ContentEncryptionAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceAuthorizeRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::DeviceAuthorizeRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "DeviceAuthorizeResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::DeviceAuthorizeResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "EndpointAuthMethod" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::EndpointAuthMethod>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::EndpointAuthMethod,
+                >(value, tolerant),
             )
         }
         "Error" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::Error>(value),
+                crate::roundtrip::<okta_api::oauth::models::Error>(value, tolerant),
             )
         }
         "GlobalTokenRevocationRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::GlobalTokenRevocationRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "GrantType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::GrantType>(value),
+                crate::roundtrip::<okta_api::oauth::models::GrantType>(value, tolerant),
             )
         }
         "IntrospectionRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::IntrospectionRequest>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::IntrospectionRequest,
+                >(value, tolerant),
             )
         }
         "IntrospectionResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::IntrospectionResponse>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::IntrospectionResponse,
+                >(value, tolerant),
             )
         }
         "JsonEncryptionWebKey" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonEncryptionWebKey>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::JsonEncryptionWebKey,
+                >(value, tolerant),
             )
         }
         "JsonSigningWebKey" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonSigningWebKey>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::JsonSigningWebKey,
+                >(value, tolerant),
             )
         }
         "JsonWebKey" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonWebKey>(value),
+                crate::roundtrip::<okta_api::oauth::models::JsonWebKey>(value, tolerant),
             )
         }
         "JsonWebKeyBase" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonWebKeyBase>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::JsonWebKeyBase,
+                >(value, tolerant),
             )
         }
         "JsonWebKeyEC" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonWebKeyEc>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::JsonWebKeyEc,
+                >(value, tolerant),
             )
         }
         "JsonWebKeyRsa" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonWebKeyRsa>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::JsonWebKeyRsa,
+                >(value, tolerant),
             )
         }
         "JsonWebKeyStatus" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonWebKeyStatus>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::JsonWebKeyStatus,
+                >(value, tolerant),
             )
         }
         "JsonWebKeyType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonWebKeyType>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::JsonWebKeyType,
+                >(value, tolerant),
             )
         }
         "JsonWebKeyUse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::JsonWebKeyUse>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::JsonWebKeyUse,
+                >(value, tolerant),
             )
         }
         "LogoutWithPost" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::LogoutWithPost>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::LogoutWithPost,
+                >(value, tolerant),
             )
         }
         "OAuthError" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::OauthError>(value),
+                crate::roundtrip::<okta_api::oauth::models::OauthError>(value, tolerant),
             )
         }
         "OAuthIdTokenKeyEncryptionAlgorithm" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::OauthIdTokenKeyEncryptionAlgorithm,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OAuthKeys" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::OauthKeys>(value),
+                crate::roundtrip::<okta_api::oauth::models::OauthKeys>(value, tolerant),
             )
         }
         "OAuthMetadata" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::OauthMetadata>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::OauthMetadata,
+                >(value, tolerant),
             )
         }
         "OidcMetadata" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::OidcMetadata>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::OidcMetadata,
+                >(value, tolerant),
             )
         }
         "OobAuthenticateRequest" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::OobAuthenticateRequest,
-                >(value),
+                >(value, tolerant),
             )
         }
         "OobAuthenticateResponse" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::OobAuthenticateResponse,
-                >(value),
+                >(value, tolerant),
             )
         }
         "ParRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ParRequest>(value),
+                crate::roundtrip::<okta_api::oauth::models::ParRequest>(value, tolerant),
             )
         }
         "ParResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ParResponse>(value),
+                crate::roundtrip::<okta_api::oauth::models::ParResponse>(value, tolerant),
             )
         }
         "Prompt" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::Prompt>(value),
+                crate::roundtrip::<okta_api::oauth::models::Prompt>(value, tolerant),
             )
         }
         "ResponseMode" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ResponseMode>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::ResponseMode,
+                >(value, tolerant),
             )
         }
         "ResponseType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::ResponseType>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::ResponseType,
+                >(value, tolerant),
             )
         }
         "ResponseTypesSupported" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::ResponseTypesSupported,
-                >(value),
+                >(value, tolerant),
             )
         }
         "RevokeRequestCustomAs" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::RevokeRequestCustomAs>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::RevokeRequestCustomAs,
+                >(value, tolerant),
             )
         }
         "RevokeRequestOrgAs" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::RevokeRequestOrgAs>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::RevokeRequestOrgAs,
+                >(value, tolerant),
             )
         }
         "Scope" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::Scope>(value),
+                crate::roundtrip::<okta_api::oauth::models::Scope>(value, tolerant),
             )
         }
         "SigningAlgorithm" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::SigningAlgorithm>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::SigningAlgorithm,
+                >(value, tolerant),
             )
         }
         "sub_id" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::SubId>(value),
+                crate::roundtrip::<okta_api::oauth::models::SubId>(value, tolerant),
             )
         }
         "SubIdIssSub" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::SubIdIssSub>(value),
+                crate::roundtrip::<okta_api::oauth::models::SubIdIssSub>(value, tolerant),
             )
         }
         "SubIdOpaque" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::SubIdOpaque>(value),
+                crate::roundtrip::<okta_api::oauth::models::SubIdOpaque>(value, tolerant),
             )
         }
         "SubjectType" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::SubjectType>(value),
+                crate::roundtrip::<okta_api::oauth::models::SubjectType>(value, tolerant),
             )
         }
         "TokenDeliveryMode" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenDeliveryMode>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenDeliveryMode,
+                >(value, tolerant),
             )
         }
         "TokenRequest" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenRequest>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenRequest,
+                >(value, tolerant),
             )
         }
         "TokenRequestAuthorizationCode" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestAuthorizationCode,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestCiba" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenRequestCiba>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenRequestCiba,
+                >(value, tolerant),
             )
         }
         "TokenRequestClientCredentials" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestClientCredentials,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestCustomAs" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenRequestCustomAs>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenRequestCustomAs,
+                >(value, tolerant),
             )
         }
         "TokenRequestDirectAuthReferenceValue" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestDirectAuthReferenceValue,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestDirectAuthenticationMfaOob" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestDirectAuthenticationMfaOob,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestDirectAuthenticationMfaOtp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestDirectAuthenticationMfaOtp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestDirectAuthenticationOob" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestDirectAuthenticationOob,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestDirectAuthenticationOtp" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestDirectAuthenticationOtp,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestJwtBearer" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenRequestJwtBearer>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenRequestJwtBearer,
+                >(value, tolerant),
             )
         }
         "TokenRequestOrgAs" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenRequestOrgAs>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenRequestOrgAs,
+                >(value, tolerant),
             )
         }
         "TokenRequestPassword" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenRequestPassword>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenRequestPassword,
+                >(value, tolerant),
             )
         }
         "TokenRequestRefreshToken" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestRefreshToken,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestSamlBearer" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestSamlBearer,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestTokenExchange" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestTokenExchange,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestTokenExchangeCustomAs" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestTokenExchangeCustomAs,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenRequestTokenExchangeOrgAs" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenRequestTokenExchangeOrgAs,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenResponse" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenResponse>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenResponse,
+                >(value, tolerant),
             )
         }
         "TokenResponseCustomAs" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenResponseCustomAs>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenResponseCustomAs,
+                >(value, tolerant),
             )
         }
         "TokenResponseOrgAs" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenResponseOrgAs>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenResponseOrgAs,
+                >(value, tolerant),
             )
         }
         "TokenResponseServiceAccount" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenResponseServiceAccount,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenResponseTokenType" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenResponseTokenType,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenResponseVaultedSecret" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenResponseVaultedSecret,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenTypeCustomAs" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenTypeCustomAs>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenTypeCustomAs,
+                >(value, tolerant),
             )
         }
         "TokenTypeHintIntrospect" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenTypeHintIntrospect,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenTypeHintRevokeCustomAs" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenTypeHintRevokeCustomAs,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenTypeHintRevokeOrgAs" => {
             ::std::option::Option::Some(
                 crate::roundtrip::<
                     okta_api::oauth::models::TokenTypeHintRevokeOrgAs,
-                >(value),
+                >(value, tolerant),
             )
         }
         "TokenTypeOrgAs" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::TokenTypeOrgAs>(value),
+                crate::roundtrip::<
+                    okta_api::oauth::models::TokenTypeOrgAs,
+                >(value, tolerant),
             )
         }
         "UserInfo" => {
             ::std::option::Option::Some(
-                crate::roundtrip::<okta_api::oauth::models::UserInfo>(value),
+                crate::roundtrip::<okta_api::oauth::models::UserInfo>(value, tolerant),
             )
         }
         _ => ::std::option::Option::None,

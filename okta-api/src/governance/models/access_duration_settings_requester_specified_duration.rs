@@ -14,8 +14,8 @@ pub struct AccessDurationSettingsRequesterSpecifiedDuration {
     /// You can configure up to 365 days (`P365D`) or 52 weeks (`P52W`) as the maximum access duration of a request.
     #[serde(rename = "maximumDuration", default)]
     pub maximum_duration: crate::governance::models::AccessDurationMaxDuration,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

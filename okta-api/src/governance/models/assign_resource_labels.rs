@@ -15,8 +15,8 @@ pub struct AssignResourceLabels {
     /// Labels assigned to resources in the `resourceOrns` list
     #[serde(rename = "labelValueIds", default)]
     pub label_value_ids: ::std::vec::Vec<crate::governance::models::LabelValueId>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -24,43 +24,41 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementPatchItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["op", "path", "refType"],
-                known: &["op", "path", "value", "refType"],
-                constants: &[
-                    ("op", &["ADD", "REMOVE", "REPLACE"]),
-                    ("refType", &["ENTITLEMENT-VALUE"]),
-                ],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["op", "path", "refType"],
-                known: &["op", "path", "value", "refType"],
-                constants: &[
-                    ("op", &["ADD", "REMOVE", "REPLACE"]),
-                    ("refType", &["ENTITLEMENT"]),
-                ],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<EntitlementPatchItem>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["op", "path", "refType"],
+                    known: &["op", "path", "refType", "value"],
+                    constants: &[
+                        ("op", &["ADD", "REMOVE", "REPLACE"]),
+                        ("refType", &["ENTITLEMENT-VALUE"]),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(EntitlementPatchItem::EntitlementValuesPatchOperation)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["op", "path", "refType"],
+                    known: &["op", "path", "refType", "value"],
+                    constants: &[
+                        ("op", &["ADD", "REMOVE", "REPLACE"]),
+                        ("refType", &["ENTITLEMENT"]),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(EntitlementPatchItem::EntitlementPatchOperation)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::EntitlementValuesPatchOperation)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::EntitlementPatchOperation)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

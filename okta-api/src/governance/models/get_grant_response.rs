@@ -22,119 +22,119 @@ impl<'de> ::serde::Deserialize<'de> for GetGrantResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[
-                    "id",
-                    "createdBy",
-                    "created",
-                    "lastUpdated",
-                    "lastUpdatedBy",
-                    "_links",
-                    "grantType",
-                    "targetPrincipalOrn",
-                    "targetPrincipal",
-                    "action",
-                    "actor",
-                    "targetResourceOrn",
-                    "target",
-                    "status",
-                ],
-                known: &[
-                    "id",
-                    "createdBy",
-                    "created",
-                    "lastUpdated",
-                    "lastUpdatedBy",
-                    "_links",
-                    "grantType",
-                    "entitlementBundleId",
-                    "targetPrincipalOrn",
-                    "targetPrincipal",
-                    "action",
-                    "actor",
-                    "targetResourceOrn",
-                    "target",
-                    "entitlements",
-                    "scheduleSettings",
-                    "status",
-                    "metadata",
-                ],
-                constants: &[
-                    (
+        const ALTERNATIVES: &[crate::runtime::Alternative<GetGrantResponse>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[
+                        "_links",
+                        "action",
+                        "actor",
+                        "created",
+                        "createdBy",
                         "grantType",
-                        &["CUSTOM", "ENTITLEMENT-BUNDLE", "POLICY", "ENTITLEMENT"],
-                    ),
-                    ("action", &["ALLOW", "DENY"]),
-                    ("actor", &["API", "ACCESS_REQUEST", "NONE", "ADMIN"]),
-                    ("status", &["ACTIVE", "SCHEDULED", "INACTIVE", "EXPIRED"]),
-                ],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[
-                    "id",
-                    "createdBy",
-                    "created",
-                    "lastUpdated",
-                    "lastUpdatedBy",
-                    "_links",
-                    "grantType",
-                    "targetPrincipalOrn",
-                    "targetPrincipal",
-                    "action",
-                    "actor",
-                    "targetResourceOrn",
-                    "target",
-                    "entitlements",
-                    "status",
-                ],
-                known: &[
-                    "id",
-                    "createdBy",
-                    "created",
-                    "lastUpdated",
-                    "lastUpdatedBy",
-                    "_links",
-                    "grantType",
-                    "entitlementBundleId",
-                    "targetPrincipalOrn",
-                    "targetPrincipal",
-                    "action",
-                    "actor",
-                    "targetResourceOrn",
-                    "target",
-                    "entitlements",
-                    "scheduleSettings",
-                    "status",
-                    "metadata",
-                ],
-                constants: &[
-                    (
+                        "id",
+                        "lastUpdated",
+                        "lastUpdatedBy",
+                        "status",
+                        "target",
+                        "targetPrincipal",
+                        "targetPrincipalOrn",
+                        "targetResourceOrn",
+                    ],
+                    known: &[
+                        "_links",
+                        "action",
+                        "actor",
+                        "created",
+                        "createdBy",
+                        "entitlementBundleId",
+                        "entitlements",
                         "grantType",
-                        &["CUSTOM", "ENTITLEMENT-BUNDLE", "POLICY", "ENTITLEMENT"],
-                    ),
-                    ("action", &["ALLOW", "DENY"]),
-                    ("actor", &["API", "ACCESS_REQUEST", "NONE", "ADMIN"]),
-                    ("status", &["ACTIVE", "SCHEDULED", "INACTIVE", "EXPIRED"]),
-                ],
-            }),
+                        "id",
+                        "lastUpdated",
+                        "lastUpdatedBy",
+                        "metadata",
+                        "scheduleSettings",
+                        "status",
+                        "target",
+                        "targetPrincipal",
+                        "targetPrincipalOrn",
+                        "targetResourceOrn",
+                    ],
+                    constants: &[
+                        ("action", &["ALLOW", "DENY"]),
+                        ("actor", &["API", "ACCESS_REQUEST", "NONE", "ADMIN"]),
+                        (
+                            "grantType",
+                            &["CUSTOM", "ENTITLEMENT-BUNDLE", "POLICY", "ENTITLEMENT"],
+                        ),
+                        ("status", &["ACTIVE", "SCHEDULED", "INACTIVE", "EXPIRED"]),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(GetGrantResponse::GrantFull)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[
+                        "_links",
+                        "action",
+                        "actor",
+                        "created",
+                        "createdBy",
+                        "entitlements",
+                        "grantType",
+                        "id",
+                        "lastUpdated",
+                        "lastUpdatedBy",
+                        "status",
+                        "target",
+                        "targetPrincipal",
+                        "targetPrincipalOrn",
+                        "targetResourceOrn",
+                    ],
+                    known: &[
+                        "_links",
+                        "action",
+                        "actor",
+                        "created",
+                        "createdBy",
+                        "entitlementBundleId",
+                        "entitlements",
+                        "grantType",
+                        "id",
+                        "lastUpdated",
+                        "lastUpdatedBy",
+                        "metadata",
+                        "scheduleSettings",
+                        "status",
+                        "target",
+                        "targetPrincipal",
+                        "targetPrincipalOrn",
+                        "targetResourceOrn",
+                    ],
+                    constants: &[
+                        ("action", &["ALLOW", "DENY"]),
+                        ("actor", &["API", "ACCESS_REQUEST", "NONE", "ADMIN"]),
+                        (
+                            "grantType",
+                            &["CUSTOM", "ENTITLEMENT-BUNDLE", "POLICY", "ENTITLEMENT"],
+                        ),
+                        ("status", &["ACTIVE", "SCHEDULED", "INACTIVE", "EXPIRED"]),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(GetGrantResponse::GrantFullWithEntitlements)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => crate::runtime::from_value(value.clone()).map(Self::GrantFull),
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::GrantFullWithEntitlements)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -20,8 +20,8 @@ pub struct GrantedEntitlementValue {
     /// A granted entitlement may not be effective if the same entitlement is granted by a higher priority additional grant
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub effective: ::std::option::Option<bool>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -10,8 +10,8 @@ pub struct IntegrationsReadable {
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::IntegrationReadable>,
     >,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

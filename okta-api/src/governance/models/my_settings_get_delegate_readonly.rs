@@ -46,8 +46,8 @@ pub struct MySettingsGetDelegateReadonly {
     /// The `id` of the Okta user who last updated the object
     #[serde(rename = "lastUpdatedBy", default)]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -53,8 +53,8 @@ pub struct NotificationSettings {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub notify_review_period_end: crate::Nullable<bool>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -12,8 +12,8 @@ pub struct OktaApplicationResource {
     /// See [List all apps](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/application/other/listapplications) endpoint for more information on how to retrieve app IDs.
     #[serde(rename = "resourceId", default)]
     pub resource_id: crate::governance::models::ApplicationId,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

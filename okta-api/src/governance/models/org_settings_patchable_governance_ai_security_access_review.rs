@@ -10,8 +10,8 @@ pub struct OrgSettingsPatchableGovernanceAiSecurityAccessReview {
     /// Indicates if LLM-generated insights are enabled for security access reviews. If `true`, users can generate AI-powered summaries to help assess risk.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

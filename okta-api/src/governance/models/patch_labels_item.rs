@@ -24,40 +24,38 @@ impl<'de> ::serde::Deserialize<'de> for PatchLabelsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["op", "path", "refType"],
-                known: &["op", "path", "value", "refType"],
-                constants: &[("op", &["REPLACE"]), ("refType", &["LABEL-CATEGORY"])],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["op", "path", "refType"],
-                known: &["op", "path", "value", "refType"],
-                constants: &[
-                    ("op", &["ADD", "REMOVE", "REPLACE"]),
-                    ("refType", &["LABEL-VALUE"]),
-                ],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<PatchLabelsItem>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["op", "path", "refType"],
+                    known: &["op", "path", "refType", "value"],
+                    constants: &[("op", &["REPLACE"]), ("refType", &["LABEL-CATEGORY"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(PatchLabelsItem::PatchLabelOperation)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["op", "path", "refType"],
+                    known: &["op", "path", "refType", "value"],
+                    constants: &[
+                        ("op", &["ADD", "REMOVE", "REPLACE"]),
+                        ("refType", &["LABEL-VALUE"]),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(PatchLabelsItem::PatchLabelValueOperation)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::PatchLabelOperation)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::PatchLabelValueOperation)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

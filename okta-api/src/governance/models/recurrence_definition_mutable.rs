@@ -137,8 +137,8 @@ pub struct RecurrenceDefinitionMutable {
     /// An optional field. Specifies when the recurring schedule can have an end. If not specified, the recurring schedule will run forever.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ends: ::std::option::Option<::std::string::String>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

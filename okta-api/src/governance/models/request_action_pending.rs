@@ -16,8 +16,8 @@ pub struct RequestActionPending {
     /// A unique identifier of the action taken in the request
     #[serde(rename = "actionId", default)]
     pub action_id: crate::governance::models::RequestActionId,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

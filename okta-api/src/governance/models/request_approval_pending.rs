@@ -13,8 +13,8 @@ pub struct RequestApprovalPending {
     /// A unique identifier of the approval in the request
     #[serde(rename = "approvalId", default)]
     pub approval_id: crate::governance::models::RequestApprovalId,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -10,8 +10,8 @@ pub struct RequestConditionServiceStatus {
     /// status describes the request condition service status for the current org.
     #[serde()]
     pub status: crate::governance::models::RequestConditionServiceStatusEnum,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -8,8 +8,8 @@ pub struct RequestMessageMutable {
     /// Message that will be created for the request. Newline can be specified by characters "\n". Message will be visible for all users who can view the request.
     #[serde(default)]
     pub message: crate::governance::models::RequestMessageMessage,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -10,8 +10,8 @@ pub struct RequestTypeApprovalSettingsCustom {
     /// `CUSTOM` is set for request types created through the Okta Access Requests app that aren't accurately represented by the `SERIAL` request type model.
     #[serde(rename = "type")]
     pub type_: crate::governance::models::RequestTypeApprovalSettingsCustomType,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -24,8 +24,8 @@ pub struct ResourceOwner {
     /// Details of a resource that are owned by the principal, such as an app, an entitlement value, an entitlement bundle, or a collection
     #[serde(default)]
     pub resource: crate::governance::models::ResourceOwnerResource,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

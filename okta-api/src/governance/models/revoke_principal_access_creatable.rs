@@ -16,8 +16,8 @@ pub struct RevokePrincipalAccessCreatable {
     /// * App resources must be revoked separately (a request can only contain one app ORN).
     #[serde(rename = "revokeOrns", default)]
     pub revoke_orns: ::std::vec::Vec<::std::string::String>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

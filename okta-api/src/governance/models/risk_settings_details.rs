@@ -14,8 +14,8 @@ pub struct RiskSettingsDetails {
     /// settings can only be present when there is an error.
     #[serde(rename = "defaultSetting")]
     pub default_setting: crate::governance::models::RiskSettingsDefaultDetails,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -14,8 +14,8 @@ pub struct SecurityAccessReviewConflictedEntitlementValue {
     /// A true value indicates that the associated resource is for this entitlement value or is a bundle that contains this entitlement value.
     #[serde(rename = "sourceOfConflict", default)]
     pub source_of_conflict: bool,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

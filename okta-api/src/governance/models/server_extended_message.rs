@@ -18,8 +18,8 @@ pub struct ServerExtendedMessage {
     /// A unique message code. You can use the message code for additional processes, such as localization.
     #[serde(rename = "messageCode", default)]
     pub message_code: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -14,8 +14,8 @@ pub struct TeamsRequesterSettings {
     /// Otherwise, there will be at least one item.
     #[serde(default)]
     pub teams: crate::governance::models::TeamsArrayFull,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -346,15 +346,12 @@ impl ListGroups {
         request.query("expand", self.expand.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -372,13 +369,15 @@ impl ListGroups {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
-    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Error,
+    > {
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {
@@ -392,7 +391,7 @@ impl ListGroups {
 
 impl ::std::future::IntoFuture for ListGroups {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Page<crate::legacy::models::Group>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -506,15 +505,15 @@ impl ListRules {
         request.query("expand", self.expand.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::GroupRule>,
+        crate::Page<crate::legacy::models::GroupRule>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -532,16 +531,15 @@ impl ListRules {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::legacy::models::GroupRule>,
+        ::std::vec::Vec<crate::legacy::models::GroupRule>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::GroupRule> {
@@ -555,7 +553,7 @@ impl ListRules {
 
 impl ::std::future::IntoFuture for ListRules {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::GroupRule>,
+        crate::Page<crate::legacy::models::GroupRule>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -1100,15 +1098,12 @@ impl ListGroupUsers {
         request.query("managedBy", self.managed_by.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::User>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -1126,13 +1121,15 @@ impl ListGroupUsers {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
-    ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::User>,
+        crate::Error,
+    > {
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::User> {
@@ -1146,7 +1143,7 @@ impl ListGroupUsers {
 
 impl ::std::future::IntoFuture for ListGroupUsers {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::User>,
+        crate::Page<crate::legacy::models::User>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

@@ -560,15 +560,12 @@ impl ListUsers {
         request.query("expand", self.expand.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::User>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -586,13 +583,15 @@ impl ListUsers {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
-    ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::User>,
+        crate::Error,
+    > {
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::User> {
@@ -606,7 +605,7 @@ impl ListUsers {
 
 impl ::std::future::IntoFuture for ListUsers {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::User>,
+        crate::Page<crate::legacy::models::User>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -894,15 +893,15 @@ impl ListAppLinks {
         request.query("showAll", self.show_all.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::AppLink>,
+        crate::Page<crate::legacy::models::AppLink>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -920,16 +919,15 @@ impl ListAppLinks {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::legacy::models::AppLink>,
+        ::std::vec::Vec<crate::legacy::models::AppLink>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::AppLink> {
@@ -943,7 +941,7 @@ impl ListAppLinks {
 
 impl ::std::future::IntoFuture for ListAppLinks {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::AppLink>,
+        crate::Page<crate::legacy::models::AppLink>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -1185,15 +1183,12 @@ impl ListUserGroups {
         request.query("limit", self.limit.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -1211,13 +1206,15 @@ impl ListUserGroups {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
-    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Error,
+    > {
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {
@@ -1231,7 +1228,7 @@ impl ListUserGroups {
 
 impl ::std::future::IntoFuture for ListUserGroups {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Page<crate::legacy::models::Group>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -1702,15 +1699,12 @@ impl ListAssignedRoles {
         request.query("expand", self.expand.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Role>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Role>, crate::Error> {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -1728,13 +1722,15 @@ impl ListAssignedRoles {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
-    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Role>, crate::Error> {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Role>,
+        crate::Error,
+    > {
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Role> {
@@ -1748,7 +1744,7 @@ impl ListAssignedRoles {
 
 impl ::std::future::IntoFuture for ListAssignedRoles {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Role>,
+        crate::Page<crate::legacy::models::Role>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -1900,15 +1896,12 @@ impl ListGroupTargetsForRole {
         request.query("limit", self.limit.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -1926,13 +1919,15 @@ impl ListGroupTargetsForRole {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
-    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Error,
+    > {
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Group> {
@@ -1946,7 +1941,7 @@ impl ListGroupTargetsForRole {
 
 impl ::std::future::IntoFuture for ListGroupTargetsForRole {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
+        crate::Page<crate::legacy::models::Group>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

@@ -187,15 +187,15 @@ impl ListFactors {
         request.path("userId", &self.user_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Factor>,
+        crate::Page<crate::legacy::models::Factor>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -213,16 +213,15 @@ impl ListFactors {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::legacy::models::Factor>,
+        ::std::vec::Vec<crate::legacy::models::Factor>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Factor> {
@@ -236,7 +235,7 @@ impl ListFactors {
 
 impl ::std::future::IntoFuture for ListFactors {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Factor>,
+        crate::Page<crate::legacy::models::Factor>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -361,15 +360,15 @@ impl ListSupportedFactors {
         request.path("userId", &self.user_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Factor>,
+        crate::Page<crate::legacy::models::Factor>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -387,16 +386,15 @@ impl ListSupportedFactors {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::legacy::models::Factor>,
+        ::std::vec::Vec<crate::legacy::models::Factor>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::Factor> {
@@ -410,7 +408,7 @@ impl ListSupportedFactors {
 
 impl ::std::future::IntoFuture for ListSupportedFactors {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Factor>,
+        crate::Page<crate::legacy::models::Factor>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -437,15 +435,15 @@ impl ListSupportedSecurityQuestions {
         request.path("userId", &self.user_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::SecurityQuestion>,
+        crate::Page<crate::legacy::models::SecurityQuestion>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -463,16 +461,15 @@ impl ListSupportedSecurityQuestions {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::legacy::models::SecurityQuestion>,
+        ::std::vec::Vec<crate::legacy::models::SecurityQuestion>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::legacy::models::SecurityQuestion> {
@@ -486,7 +483,7 @@ impl ListSupportedSecurityQuestions {
 
 impl ::std::future::IntoFuture for ListSupportedSecurityQuestions {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::SecurityQuestion>,
+        crate::Page<crate::legacy::models::SecurityQuestion>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

@@ -61,8 +61,8 @@ pub struct Group {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -136,10 +136,7 @@ impl Group {
     pub async fn list_users(
         &self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::User>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::User>, crate::Error> {
         let id = crate::runtime::bound_field(
             crate::runtime::Optional::get(&self.id),
             "Group.id",

@@ -235,7 +235,7 @@ impl Policy {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::PolicyRule>,
+        crate::Page<crate::legacy::models::PolicyRule>,
         crate::Error,
     > {
         let id = crate::runtime::bound_field(self.id(), "Policy.id")?;

@@ -79,8 +79,8 @@ pub struct User {
     pub transitioning_to_status: ::std::option::Option<
         crate::legacy::models::UserStatus,
     >,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -175,7 +175,7 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::AppLink>,
+        crate::Page<crate::legacy::models::AppLink>,
         crate::Error,
     > {
         let id = crate::runtime::bound_field(
@@ -252,10 +252,7 @@ impl User {
     pub async fn list_roles(
         &self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Role>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Role>, crate::Error> {
         let id = crate::runtime::bound_field(
             crate::runtime::Optional::get(&self.id),
             "User.id",
@@ -306,10 +303,7 @@ impl User {
         &self,
         client: &crate::Client,
         role_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
         let id = crate::runtime::bound_field(
             crate::runtime::Optional::get(&self.id),
             "User.id",
@@ -367,10 +361,7 @@ impl User {
     pub async fn list_groups(
         &self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Group>,
-        crate::Error,
-    > {
+    ) -> ::std::result::Result<crate::Page<crate::legacy::models::Group>, crate::Error> {
         let id = crate::runtime::bound_field(
             crate::runtime::Optional::get(&self.id),
             "User.id",
@@ -573,7 +564,7 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Factor>,
+        crate::Page<crate::legacy::models::Factor>,
         crate::Error,
     > {
         let id = crate::runtime::bound_field(
@@ -592,7 +583,7 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::Factor>,
+        crate::Page<crate::legacy::models::Factor>,
         crate::Error,
     > {
         let id = crate::runtime::bound_field(
@@ -611,7 +602,7 @@ impl User {
         &self,
         client: &crate::Client,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::legacy::models::SecurityQuestion>,
+        crate::Page<crate::legacy::models::SecurityQuestion>,
         crate::Error,
     > {
         let id = crate::runtime::bound_field(

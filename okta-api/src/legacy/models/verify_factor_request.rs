@@ -37,8 +37,8 @@ pub struct VerifyFactorRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_lifetime_seconds: ::std::option::Option<i64>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -209,15 +209,15 @@ impl ListApiServiceIntegrationInstances {
         request.query("after", self.after.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::ApiServiceIntegrationInstance>,
+        crate::Page<crate::management::models::ApiServiceIntegrationInstance>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -237,16 +237,15 @@ impl ListApiServiceIntegrationInstances {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::ApiServiceIntegrationInstance>,
+        ::std::vec::Vec<crate::management::models::ApiServiceIntegrationInstance>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -264,7 +263,7 @@ impl ListApiServiceIntegrationInstances {
 
 impl ::std::future::IntoFuture for ListApiServiceIntegrationInstances {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::ApiServiceIntegrationInstance>,
+        crate::Page<crate::management::models::ApiServiceIntegrationInstance>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -454,15 +453,15 @@ impl ListApiServiceIntegrationInstanceSecrets {
         request.path("apiServiceId", &self.api_service_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::ApiServiceIntegrationInstanceSecret>,
+        crate::Page<crate::management::models::ApiServiceIntegrationInstanceSecret>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -484,16 +483,15 @@ impl ListApiServiceIntegrationInstanceSecrets {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::ApiServiceIntegrationInstanceSecret>,
+        ::std::vec::Vec<crate::management::models::ApiServiceIntegrationInstanceSecret>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -515,7 +513,7 @@ impl ListApiServiceIntegrationInstanceSecrets {
 
 impl ::std::future::IntoFuture for ListApiServiceIntegrationInstanceSecrets {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::ApiServiceIntegrationInstanceSecret>,
+        crate::Page<crate::management::models::ApiServiceIntegrationInstanceSecret>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

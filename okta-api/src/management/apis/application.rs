@@ -277,15 +277,15 @@ impl ListApplications {
         request.query("includeNonDeleted", self.include_non_deleted.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Application>,
+        crate::Page<crate::management::models::Application>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -303,16 +303,15 @@ impl ListApplications {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::Application>,
+        ::std::vec::Vec<crate::management::models::Application>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::Application> {
@@ -326,7 +325,7 @@ impl ListApplications {
 
 impl ::std::future::IntoFuture for ListApplications {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Application>,
+        crate::Page<crate::management::models::Application>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

@@ -417,17 +417,15 @@ impl GetWellKnownAppAuthenticatorConfiguration {
         request.without_credentials();
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<
-            crate::management::models::WellKnownAppAuthenticatorConfiguration,
-        >,
+        crate::Page<crate::management::models::WellKnownAppAuthenticatorConfiguration>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -449,16 +447,17 @@ impl GetWellKnownAppAuthenticatorConfiguration {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::WellKnownAppAuthenticatorConfiguration>,
+        ::std::vec::Vec<
+            crate::management::models::WellKnownAppAuthenticatorConfiguration,
+        >,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -480,9 +479,7 @@ impl GetWellKnownAppAuthenticatorConfiguration {
 
 impl ::std::future::IntoFuture for GetWellKnownAppAuthenticatorConfiguration {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<
-            crate::management::models::WellKnownAppAuthenticatorConfiguration,
-        >,
+        crate::Page<crate::management::models::WellKnownAppAuthenticatorConfiguration>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -507,15 +504,15 @@ impl ListAuthenticators {
         );
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::AuthenticatorBase>,
+        crate::Page<crate::management::models::AuthenticatorBase>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -535,16 +532,15 @@ impl ListAuthenticators {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::AuthenticatorBase>,
+        ::std::vec::Vec<crate::management::models::AuthenticatorBase>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -562,7 +558,7 @@ impl ListAuthenticators {
 
 impl ::std::future::IntoFuture for ListAuthenticators {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::AuthenticatorBase>,
+        crate::Page<crate::management::models::AuthenticatorBase>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -1292,15 +1288,15 @@ impl ListAuthenticatorMethods {
         request.path("authenticatorId", &self.authenticator_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::AuthenticatorMethodBase>,
+        crate::Page<crate::management::models::AuthenticatorMethodBase>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -1320,16 +1316,15 @@ impl ListAuthenticatorMethods {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::AuthenticatorMethodBase>,
+        ::std::vec::Vec<crate::management::models::AuthenticatorMethodBase>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -1347,7 +1342,7 @@ impl ListAuthenticatorMethods {
 
 impl ::std::future::IntoFuture for ListAuthenticatorMethods {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::AuthenticatorMethodBase>,
+        crate::Page<crate::management::models::AuthenticatorMethodBase>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

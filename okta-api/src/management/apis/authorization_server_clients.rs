@@ -147,15 +147,15 @@ impl ListOauth2ClientsForAuthorizationServer {
         request.path("authServerId", &self.auth_server_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Oauth2Client>,
+        crate::Page<crate::management::models::Oauth2Client>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -173,16 +173,15 @@ impl ListOauth2ClientsForAuthorizationServer {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::Oauth2Client>,
+        ::std::vec::Vec<crate::management::models::Oauth2Client>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::Oauth2Client> {
@@ -196,7 +195,7 @@ impl ListOauth2ClientsForAuthorizationServer {
 
 impl ::std::future::IntoFuture for ListOauth2ClientsForAuthorizationServer {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Oauth2Client>,
+        crate::Page<crate::management::models::Oauth2Client>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -260,15 +259,15 @@ impl ListRefreshTokensForAuthorizationServerAndClient {
         request.query("limit", self.limit.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Oauth2RefreshToken>,
+        crate::Page<crate::management::models::Oauth2RefreshToken>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -288,16 +287,15 @@ impl ListRefreshTokensForAuthorizationServerAndClient {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::Oauth2RefreshToken>,
+        ::std::vec::Vec<crate::management::models::Oauth2RefreshToken>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -315,7 +313,7 @@ impl ListRefreshTokensForAuthorizationServerAndClient {
 
 impl ::std::future::IntoFuture for ListRefreshTokensForAuthorizationServerAndClient {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Oauth2RefreshToken>,
+        crate::Page<crate::management::models::Oauth2RefreshToken>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

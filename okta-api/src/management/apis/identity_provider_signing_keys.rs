@@ -243,15 +243,15 @@ impl ListCsrsForIdentityProvider {
         request.path("idpId", &self.idp_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::IdpCsr>,
+        crate::Page<crate::management::models::IdpCsr>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -269,16 +269,15 @@ impl ListCsrsForIdentityProvider {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::IdpCsr>,
+        ::std::vec::Vec<crate::management::models::IdpCsr>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::IdpCsr> {
@@ -292,7 +291,7 @@ impl ListCsrsForIdentityProvider {
 
 impl ::std::future::IntoFuture for ListCsrsForIdentityProvider {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::IdpCsr>,
+        crate::Page<crate::management::models::IdpCsr>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -564,15 +563,15 @@ impl ListIdentityProviderSigningKeys {
         request.path("idpId", &self.idp_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::IdpKeyCredential>,
+        crate::Page<crate::management::models::IdpKeyCredential>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -590,16 +589,15 @@ impl ListIdentityProviderSigningKeys {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::IdpKeyCredential>,
+        ::std::vec::Vec<crate::management::models::IdpKeyCredential>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -617,7 +615,7 @@ impl ListIdentityProviderSigningKeys {
 
 impl ::std::future::IntoFuture for ListIdentityProviderSigningKeys {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::IdpKeyCredential>,
+        crate::Page<crate::management::models::IdpKeyCredential>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -644,15 +642,15 @@ impl ListActiveIdentityProviderSigningKey {
         request.path("idpId", &self.idp_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200, 204.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200, 204.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::IdpKeyCredential>,
+        crate::Page<crate::management::models::IdpKeyCredential>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -670,16 +668,15 @@ impl ListActiveIdentityProviderSigningKey {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::IdpKeyCredential>,
+        ::std::vec::Vec<crate::management::models::IdpKeyCredential>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -697,7 +694,7 @@ impl ListActiveIdentityProviderSigningKey {
 
 impl ::std::future::IntoFuture for ListActiveIdentityProviderSigningKey {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::IdpKeyCredential>,
+        crate::Page<crate::management::models::IdpKeyCredential>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

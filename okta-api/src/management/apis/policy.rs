@@ -595,15 +595,15 @@ impl ListPolicies {
         request.query("after", self.after.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Policy>,
+        crate::Page<crate::management::models::Policy>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -621,16 +621,15 @@ impl ListPolicies {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::Policy>,
+        ::std::vec::Vec<crate::management::models::Policy>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::Policy> {
@@ -644,7 +643,7 @@ impl ListPolicies {
 
 impl ::std::future::IntoFuture for ListPolicies {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Policy>,
+        crate::Page<crate::management::models::Policy>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -979,15 +978,15 @@ impl ListPolicyApps {
         request.path("policyId", &self.policy_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Application>,
+        crate::Page<crate::management::models::Application>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -1005,16 +1004,15 @@ impl ListPolicyApps {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::Application>,
+        ::std::vec::Vec<crate::management::models::Application>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::Application> {
@@ -1028,7 +1026,7 @@ impl ListPolicyApps {
 
 impl ::std::future::IntoFuture for ListPolicyApps {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Application>,
+        crate::Page<crate::management::models::Application>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -1198,15 +1196,15 @@ impl ListPolicyMappings {
         request.path("policyId", &self.policy_id);
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::PolicyMapping>,
+        crate::Page<crate::management::models::PolicyMapping>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -1224,16 +1222,15 @@ impl ListPolicyMappings {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::PolicyMapping>,
+        ::std::vec::Vec<crate::management::models::PolicyMapping>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::PolicyMapping> {
@@ -1247,7 +1244,7 @@ impl ListPolicyMappings {
 
 impl ::std::future::IntoFuture for ListPolicyMappings {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::PolicyMapping>,
+        crate::Page<crate::management::models::PolicyMapping>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -1449,15 +1446,15 @@ impl ListPolicyRules {
         request.query("limit", self.limit.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::PolicyRule>,
+        crate::Page<crate::management::models::PolicyRule>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -1475,16 +1472,15 @@ impl ListPolicyRules {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::PolicyRule>,
+        ::std::vec::Vec<crate::management::models::PolicyRule>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::PolicyRule> {
@@ -1498,7 +1494,7 @@ impl ListPolicyRules {
 
 impl ::std::future::IntoFuture for ListPolicyRules {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::PolicyRule>,
+        crate::Page<crate::management::models::PolicyRule>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

@@ -319,15 +319,15 @@ impl ListApplicationTargetsForApplicationAdministratorRoleForUser {
         request.query("limit", self.limit.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::CatalogApplication>,
+        crate::Page<crate::management::models::CatalogApplication>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -347,16 +347,15 @@ impl ListApplicationTargetsForApplicationAdministratorRoleForUser {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::CatalogApplication>,
+        ::std::vec::Vec<crate::management::models::CatalogApplication>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(
@@ -375,7 +374,7 @@ impl ListApplicationTargetsForApplicationAdministratorRoleForUser {
 impl ::std::future::IntoFuture
 for ListApplicationTargetsForApplicationAdministratorRoleForUser {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::CatalogApplication>,
+        crate::Page<crate::management::models::CatalogApplication>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -679,15 +678,15 @@ impl ListGroupTargetsForRole {
         request.query("limit", self.limit.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Group>,
+        crate::Page<crate::management::models::Group>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -705,16 +704,15 @@ impl ListGroupTargetsForRole {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::Group>,
+        ::std::vec::Vec<crate::management::models::Group>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::Group> {
@@ -728,7 +726,7 @@ impl ListGroupTargetsForRole {
 
 impl ::std::future::IntoFuture for ListGroupTargetsForRole {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::Group>,
+        crate::Page<crate::management::models::Group>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
@@ -896,15 +894,15 @@ impl GetRoleTargetsByUserIdAndRoleId {
         request.query("limit", self.limit.as_ref());
         ::std::result::Result::Ok(request)
     }
-    /// Sends the request. Success statuses: 200.
+    /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::RoleTarget>,
+        crate::Page<crate::management::models::RoleTarget>,
         crate::Error,
     > {
         let request = self.request()?;
-        self.client.execute(&request).await?.json_or_default()
+        crate::pagination::fetch_page(&self.client, &request).await
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
@@ -922,16 +920,15 @@ impl GetRoleTargetsByUserIdAndRoleId {
             meta,
         })
     }
-    /// The first page with the cursor of the next one
-    /// ([`Page::next_cursor`](crate::Page::next_cursor)), for callers who store cursors.
-    pub async fn send_page(
+    /// Every item of every page, collected: one request per page, and every
+    /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    pub async fn all(
         self,
     ) -> ::std::result::Result<
-        crate::Page<crate::management::models::RoleTarget>,
+        ::std::vec::Vec<crate::management::models::RoleTarget>,
         crate::Error,
     > {
-        let request = self.request()?;
-        crate::pagination::fetch_page(&self.client, &request).await
+        ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
     pub fn pages(self) -> crate::PageStream<crate::management::models::RoleTarget> {
@@ -945,7 +942,7 @@ impl GetRoleTargetsByUserIdAndRoleId {
 
 impl ::std::future::IntoFuture for GetRoleTargetsByUserIdAndRoleId {
     type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::management::models::RoleTarget>,
+        crate::Page<crate::management::models::RoleTarget>,
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;

@@ -88,8 +88,8 @@ pub struct AppServiceAccount {
     /// The username that serves as the direct link to your managed app account. Ensure that this value precisely matches the identifier of the target app account.
     #[serde(default)]
     pub username: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

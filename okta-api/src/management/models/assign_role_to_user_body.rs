@@ -25,55 +25,53 @@ impl<'de> ::serde::Deserialize<'de> for AssignRoleToUserBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["type"],
-                known: &["type"],
-                constants: &[
-                    (
-                        "type",
-                        &[
-                            "ACCESS_CERTIFICATIONS_ADMIN",
-                            "ACCESS_REQUESTS_ADMIN",
-                            "API_ACCESS_MANAGEMENT_ADMIN",
-                            "APP_ADMIN",
-                            "GROUP_MEMBERSHIP_ADMIN",
-                            "HELP_DESK_ADMIN",
-                            "ORG_ADMIN",
-                            "READ_ONLY_ADMIN",
-                            "REPORT_ADMIN",
-                            "SUPER_ADMIN",
-                            "USER_ADMIN",
-                            "WORKFLOWS_ADMIN",
-                        ],
-                    ),
-                ],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["resource-set", "role", "type"],
-                known: &["resource-set", "role", "type"],
-                constants: &[("type", &["CUSTOM"])],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<AssignRoleToUserBody>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["type"],
+                    known: &["type"],
+                    constants: &[
+                        (
+                            "type",
+                            &[
+                                "ACCESS_CERTIFICATIONS_ADMIN",
+                                "ACCESS_REQUESTS_ADMIN",
+                                "API_ACCESS_MANAGEMENT_ADMIN",
+                                "APP_ADMIN",
+                                "GROUP_MEMBERSHIP_ADMIN",
+                                "HELP_DESK_ADMIN",
+                                "ORG_ADMIN",
+                                "READ_ONLY_ADMIN",
+                                "REPORT_ADMIN",
+                                "SUPER_ADMIN",
+                                "USER_ADMIN",
+                                "WORKFLOWS_ADMIN",
+                            ],
+                        ),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(AssignRoleToUserBody::StandardRoleAssignmentSchema)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["resource-set", "role", "type"],
+                    known: &["resource-set", "role", "type"],
+                    constants: &[("type", &["CUSTOM"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(AssignRoleToUserBody::CustomRoleAssignmentSchema)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::StandardRoleAssignmentSchema)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::CustomRoleAssignmentSchema)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -25,8 +25,8 @@ pub struct BySkipCountAuthenticatorGracePeriod {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub skip_count: ::std::option::Option<i64>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -43,60 +43,72 @@ impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderSettingsCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["twilioVerifySid"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["twilioPhoneNumber"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["twilioCallerId"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["telesignService"],
-                constants: &[
-                    (
-                        "telesignService",
-                        &["telesignVoiceService", "telesignVerifyService"],
-                    ),
-                ],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<
+            CustomTelephonyProviderSettingsCall,
+        >] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["twilioVerifySid"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            CustomTelephonyProviderSettingsCall::CustomTelephonyProviderSettingsTwilioVerify,
+                        )
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["twilioPhoneNumber"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            CustomTelephonyProviderSettingsCall::CustomTelephonyProviderSettingsTwilioPhoneNumber,
+                        )
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["twilioCallerId"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            CustomTelephonyProviderSettingsCall::CustomTelephonyProviderSettingsTwilioCallerId,
+                        )
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["telesignService"],
+                    constants: &[
+                        (
+                            "telesignService",
+                            &["telesignVoiceService", "telesignVerifyService"],
+                        ),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            CustomTelephonyProviderSettingsCall::CustomTelephonyProviderSettingsTelesignServiceCall,
+                        )
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::CustomTelephonyProviderSettingsTwilioVerify)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::CustomTelephonyProviderSettingsTwilioPhoneNumber)
-                }
-                2usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::CustomTelephonyProviderSettingsTwilioCallerId)
-                }
-                3usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::CustomTelephonyProviderSettingsTelesignServiceCall)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -122,8 +122,8 @@ pub struct DeviceAssuranceMacOsPlatform {
     pub third_party_signal_providers: ::std::option::Option<
         crate::management::models::DeviceAssuranceMacOsPlatformThirdPartySignalProviders,
     >,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -33,39 +33,46 @@ impl<'de> ::serde::Deserialize<'de> for DeviceIntegrationsMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["type", "serviceAccountName", "serviceAccountEmail"],
-                known: &["type", "serviceAccountName", "serviceAccountEmail"],
-                constants: &[("type", &["CHROME"])],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["type", "provider", "enrollmentUrl", "idpId"],
-                known: &["type", "provider", "enrollmentUrl", "idpId"],
-                constants: &[("type", &["WORKSPACE_ONE"])],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["type", "idpId"],
-                known: &["type", "idpId"],
-                constants: &[("type", &["DEVICE_IDP"])],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<DeviceIntegrationsMetadata>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["serviceAccountEmail", "serviceAccountName", "type"],
+                    known: &["serviceAccountEmail", "serviceAccountName", "type"],
+                    constants: &[("type", &["CHROME"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(DeviceIntegrationsMetadata::Chrome)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["enrollmentUrl", "idpId", "provider", "type"],
+                    known: &["enrollmentUrl", "idpId", "provider", "type"],
+                    constants: &[("type", &["WORKSPACE_ONE"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(DeviceIntegrationsMetadata::WorkspaceOne)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["idpId", "type"],
+                    known: &["idpId", "type"],
+                    constants: &[("type", &["DEVICE_IDP"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(DeviceIntegrationsMetadata::DeviceIdp)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => crate::runtime::from_value(value.clone()).map(Self::Chrome),
-                1usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::WorkspaceOne)
-                }
-                2usize => crate::runtime::from_value(value.clone()).map(Self::DeviceIdp),
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

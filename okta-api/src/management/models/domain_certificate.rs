@@ -20,8 +20,8 @@ pub struct DomainCertificate {
     /// Certificate type
     #[serde(rename = "type")]
     pub type_: crate::management::models::DomainCertificateType,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -14,8 +14,8 @@ pub struct DomainRequest {
     /// > **Note:** You can't use the reserved `drapp.{yourOrgSubDomain}.okta.com` domain.
     #[serde(default)]
     pub domain: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

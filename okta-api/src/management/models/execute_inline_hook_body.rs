@@ -37,114 +37,121 @@ impl<'de> ::serde::Deserialize<'de> for ExecuteInlineHookBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &[
-                    "cloudEventVersion",
-                    "contentType",
-                    "eventId",
-                    "eventTime",
-                    "eventTypeVersion",
-                    "data",
-                    "eventType",
-                    "source",
-                ],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &[
-                    "cloudEventVersion",
-                    "contentType",
-                    "eventId",
-                    "eventTime",
-                    "eventTypeVersion",
-                    "data",
-                    "eventType",
-                    "requestType",
-                    "source",
-                ],
-                constants: &[],
-            }),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &[
-                    "cloudEventVersion",
-                    "contentType",
-                    "eventId",
-                    "eventTime",
-                    "eventTypeVersion",
-                    "data",
-                    "eventType",
-                    "source",
-                ],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &[
-                    "cloudEventVersion",
-                    "contentType",
-                    "eventId",
-                    "eventTime",
-                    "eventTypeVersion",
-                    "data",
-                    "eventType",
-                    "source",
-                ],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &[
-                    "cloudEventVersion",
-                    "contentType",
-                    "eventId",
-                    "eventTime",
-                    "eventTypeVersion",
-                    "data",
-                    "eventType",
-                    "source",
-                ],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<ExecuteInlineHookBody>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &[
+                        "cloudEventVersion",
+                        "contentType",
+                        "data",
+                        "eventId",
+                        "eventTime",
+                        "eventType",
+                        "eventTypeVersion",
+                        "source",
+                    ],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookBody::PasswordImportRequestExecute)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &[
+                        "cloudEventVersion",
+                        "contentType",
+                        "data",
+                        "eventId",
+                        "eventTime",
+                        "eventType",
+                        "eventTypeVersion",
+                        "requestType",
+                        "source",
+                    ],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookBody::TelephonyRequestExecute)
+                },
+            ),
+            (
+                ::std::option::Option::None,
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookBody::RegistrationInlineHookRequest)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &[
+                        "cloudEventVersion",
+                        "contentType",
+                        "data",
+                        "eventId",
+                        "eventTime",
+                        "eventType",
+                        "eventTypeVersion",
+                        "source",
+                    ],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookBody::TokenRequest)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &[
+                        "cloudEventVersion",
+                        "contentType",
+                        "data",
+                        "eventId",
+                        "eventTime",
+                        "eventType",
+                        "eventTypeVersion",
+                        "source",
+                    ],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookBody::SamlPayloadExecute)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &[
+                        "cloudEventVersion",
+                        "contentType",
+                        "data",
+                        "eventId",
+                        "eventTime",
+                        "eventType",
+                        "eventTypeVersion",
+                        "source",
+                    ],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookBody::UserImportRequestExecute)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::PasswordImportRequestExecute)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::TelephonyRequestExecute)
-                }
-                2usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::RegistrationInlineHookRequest)
-                }
-                3usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::TokenRequest)
-                }
-                4usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::SamlPayloadExecute)
-                }
-                5usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::UserImportRequestExecute)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -33,72 +33,79 @@ impl<'de> ::serde::Deserialize<'de> for ExecuteInlineHookResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["commands"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["commands"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["commands"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["commands", "error"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["commands", "error"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["commands", "error"],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<ExecuteInlineHookResponse>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["commands"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookResponse::PasswordImportResponse)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["commands"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookResponse::TelephonyResponse)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["commands"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookResponse::RegistrationInlineHookResponse)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["commands", "error"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookResponse::TokenHookResponse)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["commands", "error"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookResponse::SamlHookResponse)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["commands", "error"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ExecuteInlineHookResponse::UserImportResponse)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::PasswordImportResponse)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::TelephonyResponse)
-                }
-                2usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::RegistrationInlineHookResponse)
-                }
-                3usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::TokenHookResponse)
-                }
-                4usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::SamlHookResponse)
-                }
-                5usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::UserImportResponse)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

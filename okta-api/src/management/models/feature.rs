@@ -43,8 +43,8 @@ pub struct Feature {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub links: ::std::option::Option<crate::management::models::FeatureLinks>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -25,44 +25,42 @@ impl<'de> ::serde::Deserialize<'de> for GroupProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["description", "name"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &[
-                    "description",
-                    "dn",
-                    "externalId",
-                    "name",
-                    "samAccountName",
-                    "windowsDomainQualifiedName",
-                ],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<GroupProfile>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["description", "name"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(GroupProfile::OktaUserGroupProfile)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &[
+                        "description",
+                        "dn",
+                        "externalId",
+                        "name",
+                        "samAccountName",
+                        "windowsDomainQualifiedName",
+                    ],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(GroupProfile::OktaActiveDirectoryGroupProfile)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::OktaUserGroupProfile)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::OktaActiveDirectoryGroupProfile)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

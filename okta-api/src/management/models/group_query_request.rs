@@ -9,8 +9,8 @@ pub struct GroupQueryRequest {
     /// An array of LDAP group attribute names to retrieve. Restricted attributes: member, memberOf, *
     #[serde(default)]
     pub attributes: ::std::vec::Vec<::std::string::String>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

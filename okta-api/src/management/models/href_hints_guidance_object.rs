@@ -14,8 +14,8 @@ pub struct HrefHintsGuidanceObject {
     /// Specifies the URI to invoke for granting scope consent required to complete the OAuth 2.0 connection
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub guidance: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -21,8 +21,8 @@ pub struct IamBundleEntitlement {
     /// List of target resource IDs to scope the entitlement with the role
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub targets: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -31,76 +31,84 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderProtocol {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &[
-                    "algorithms",
-                    "credentials",
-                    "endpoints",
-                    "relayState",
-                    "settings",
-                    "type",
-                ],
-                constants: &[("type", &["SAML2"])],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["credentials", "endpoints", "scopes", "type"],
-                constants: &[("type", &["OAUTH2"])],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &[
-                    "algorithms",
-                    "credentials",
-                    "endpoints",
-                    "issuer",
-                    "oktaIdpOrgUrl",
-                    "scopes",
-                    "settings",
-                    "type",
-                ],
-                constants: &[("type", &["OIDC"])],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["credentials", "endpoints", "type"],
-                constants: &[("type", &["MTLS"])],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["credentials", "endpoints", "scopes", "type"],
-                constants: &[("type", &["ID_PROOFING"])],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<IdentityProviderProtocol>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &[
+                        "algorithms",
+                        "credentials",
+                        "endpoints",
+                        "relayState",
+                        "settings",
+                        "type",
+                    ],
+                    constants: &[("type", &["SAML2"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(IdentityProviderProtocol::ProtocolSaml)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["credentials", "endpoints", "scopes", "type"],
+                    constants: &[("type", &["OAUTH2"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(IdentityProviderProtocol::ProtocolOauth)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &[
+                        "algorithms",
+                        "credentials",
+                        "endpoints",
+                        "issuer",
+                        "oktaIdpOrgUrl",
+                        "scopes",
+                        "settings",
+                        "type",
+                    ],
+                    constants: &[("type", &["OIDC"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(IdentityProviderProtocol::ProtocolOidc)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["credentials", "endpoints", "type"],
+                    constants: &[("type", &["MTLS"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(IdentityProviderProtocol::ProtocolMtls)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["credentials", "endpoints", "scopes", "type"],
+                    constants: &[("type", &["ID_PROOFING"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(IdentityProviderProtocol::ProtocolIdVerification)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::ProtocolSaml)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::ProtocolOauth)
-                }
-                2usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::ProtocolOidc)
-                }
-                3usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::ProtocolMtls)
-                }
-                4usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::ProtocolIdVerification)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -9,8 +9,8 @@ pub struct IdpCertificateCredential {
     /// Base64-encoded X.509 certificate chain with DER encoding
     #[serde(default)]
     pub x5c: crate::management::models::X5c,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -6,8 +6,8 @@
 /// Schema `InlineHookPayload` (`/components/schemas/InlineHookPayload`).
 #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InlineHookPayload {
-    /// Custom attributes (this type is extensible in Okta) and properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Custom attributes (this type is extensible in Okta), properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -80,8 +80,8 @@ pub struct IpNetworkZone {
     pub proxies: crate::Nullable<
         ::std::vec::Vec<crate::management::models::NetworkZoneAddress>,
     >,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

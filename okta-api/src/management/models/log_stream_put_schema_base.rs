@@ -20,8 +20,8 @@ pub struct LogStreamPutSchemaBase {
     /// Select the provider type to see provider-specific configurations in the `settings` property:
     #[serde(rename = "type")]
     pub type_: crate::management::models::LogStreamType,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -17,8 +17,8 @@ pub struct LogStreamSettingsAws {
     /// The destination AWS region where your event source is located
     #[serde()]
     pub region: crate::management::models::AwsRegion,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

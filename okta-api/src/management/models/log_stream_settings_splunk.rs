@@ -17,8 +17,8 @@ pub struct LogStreamSettingsSplunk {
     /// The HEC token for your Splunk Cloud HTTP Event Collector. The token value is set at object creation, but isn't returned.
     #[serde(default)]
     pub token: crate::management::models::SplunkToken,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

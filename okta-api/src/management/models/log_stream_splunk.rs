@@ -44,8 +44,8 @@ pub struct LogStreamSplunk {
     /// Specifies the configuration for the `splunk_cloud_logstreaming` log stream type.
     #[serde()]
     pub settings: crate::management::models::LogStreamSettingsSplunk,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

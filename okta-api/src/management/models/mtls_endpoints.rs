@@ -9,8 +9,8 @@ pub struct MtlsEndpoints {
     /// The Single Sign-On (SSO) endpoint is the IdP's `SingleSignOnService` endpoint
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sso: ::std::option::Option<crate::management::models::MtlsSsoEndpoint>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

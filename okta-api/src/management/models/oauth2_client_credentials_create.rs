@@ -46,8 +46,8 @@ pub struct Oauth2ClientCredentialsCreate {
     /// This method determines how your OAuth 2.0 app sends its credentials (`client_id` and `client_secret`) to the provider's server when requesting an access token.
     #[serde(rename = "tokenEndpointAuthMethod")]
     pub token_endpoint_auth_method: crate::management::models::Oauth2ClientCredentialsCreateTokenEndpointAuthMethod,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

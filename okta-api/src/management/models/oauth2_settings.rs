@@ -34,8 +34,8 @@ pub struct Oauth2Settings {
     /// The URL to the authorization server's token endpoint
     #[serde(rename = "tokenEndpoint", default)]
     pub token_endpoint: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

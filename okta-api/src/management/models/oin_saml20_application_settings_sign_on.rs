@@ -66,8 +66,8 @@ pub struct OinSaml20ApplicationSettingsSignOn {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub sso_acs_url_override: crate::Nullable<::std::string::String>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -21,8 +21,8 @@ pub struct OktaUserGroupProfile {
     /// Name of the group
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// Custom attributes (this type is extensible in Okta) and properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Custom attributes (this type is extensible in Okta), properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -13,8 +13,8 @@ pub struct Org2OrgProvisioningOauthSigningSettings {
     /// The signing key rotation setting for the provisioning connection
     #[serde(rename = "rotationMode")]
     pub rotation_mode: crate::management::models::ConnectionsSigningRotationMode,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

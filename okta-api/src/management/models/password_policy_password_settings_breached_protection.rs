@@ -31,8 +31,8 @@ pub struct PasswordPolicyPasswordSettingsBreachedProtection {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub logout_enabled: crate::Nullable<bool>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -76,8 +76,8 @@ pub struct PrincipalRateLimitEntity {
     /// The type of principal, either an API token or an OAuth 2.0 app
     #[serde(rename = "principalType")]
     pub principal_type: crate::management::models::PrincipalType,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

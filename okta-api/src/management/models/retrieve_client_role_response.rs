@@ -21,96 +21,98 @@ impl<'de> ::serde::Deserialize<'de> for RetrieveClientRoleResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["type"],
-                known: &[
-                    "assignmentType",
-                    "created",
-                    "id",
-                    "label",
-                    "lastUpdated",
-                    "status",
-                    "type",
-                    "_embedded",
-                    "_links",
-                ],
-                constants: &[
-                    ("assignmentType", &["CLIENT", "GROUP", "USER"]),
-                    ("status", &["ACTIVE", "INACTIVE"]),
-                    (
+        const ALTERNATIVES: &[crate::runtime::Alternative<RetrieveClientRoleResponse>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["type"],
+                    known: &[
+                        "_embedded",
+                        "_links",
+                        "assignmentType",
+                        "created",
+                        "id",
+                        "label",
+                        "lastUpdated",
+                        "status",
                         "type",
-                        &[
-                            "ACCESS_CERTIFICATIONS_ADMIN",
-                            "ACCESS_REQUESTS_ADMIN",
-                            "API_ACCESS_MANAGEMENT_ADMIN",
-                            "APP_ADMIN",
-                            "CUSTOM",
-                            "GROUP_MEMBERSHIP_ADMIN",
-                            "HELP_DESK_ADMIN",
-                            "ORG_ADMIN",
-                            "READ_ONLY_ADMIN",
-                            "REPORT_ADMIN",
-                            "SUPER_ADMIN",
-                            "USER_ADMIN",
-                            "WORKFLOWS_ADMIN",
-                        ],
-                    ),
-                ],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["type"],
-                known: &[
-                    "assignmentType",
-                    "created",
-                    "id",
-                    "label",
-                    "lastUpdated",
-                    "resource-set",
-                    "role",
-                    "status",
-                    "type",
-                    "_links",
-                ],
-                constants: &[
-                    ("assignmentType", &["CLIENT", "GROUP", "USER"]),
-                    ("status", &["ACTIVE", "INACTIVE"]),
-                    (
+                    ],
+                    constants: &[
+                        ("assignmentType", &["CLIENT", "GROUP", "USER"]),
+                        ("status", &["ACTIVE", "INACTIVE"]),
+                        (
+                            "type",
+                            &[
+                                "ACCESS_CERTIFICATIONS_ADMIN",
+                                "ACCESS_REQUESTS_ADMIN",
+                                "API_ACCESS_MANAGEMENT_ADMIN",
+                                "APP_ADMIN",
+                                "CUSTOM",
+                                "GROUP_MEMBERSHIP_ADMIN",
+                                "HELP_DESK_ADMIN",
+                                "ORG_ADMIN",
+                                "READ_ONLY_ADMIN",
+                                "REPORT_ADMIN",
+                                "SUPER_ADMIN",
+                                "USER_ADMIN",
+                                "WORKFLOWS_ADMIN",
+                            ],
+                        ),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(RetrieveClientRoleResponse::StandardRole)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["type"],
+                    known: &[
+                        "_links",
+                        "assignmentType",
+                        "created",
+                        "id",
+                        "label",
+                        "lastUpdated",
+                        "resource-set",
+                        "role",
+                        "status",
                         "type",
-                        &[
-                            "ACCESS_CERTIFICATIONS_ADMIN",
-                            "ACCESS_REQUESTS_ADMIN",
-                            "API_ACCESS_MANAGEMENT_ADMIN",
-                            "APP_ADMIN",
-                            "CUSTOM",
-                            "GROUP_MEMBERSHIP_ADMIN",
-                            "HELP_DESK_ADMIN",
-                            "ORG_ADMIN",
-                            "READ_ONLY_ADMIN",
-                            "REPORT_ADMIN",
-                            "SUPER_ADMIN",
-                            "USER_ADMIN",
-                            "WORKFLOWS_ADMIN",
-                        ],
-                    ),
-                ],
-            }),
+                    ],
+                    constants: &[
+                        ("assignmentType", &["CLIENT", "GROUP", "USER"]),
+                        ("status", &["ACTIVE", "INACTIVE"]),
+                        (
+                            "type",
+                            &[
+                                "ACCESS_CERTIFICATIONS_ADMIN",
+                                "ACCESS_REQUESTS_ADMIN",
+                                "API_ACCESS_MANAGEMENT_ADMIN",
+                                "APP_ADMIN",
+                                "CUSTOM",
+                                "GROUP_MEMBERSHIP_ADMIN",
+                                "HELP_DESK_ADMIN",
+                                "ORG_ADMIN",
+                                "READ_ONLY_ADMIN",
+                                "REPORT_ADMIN",
+                                "SUPER_ADMIN",
+                                "USER_ADMIN",
+                                "WORKFLOWS_ADMIN",
+                            ],
+                        ),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(RetrieveClientRoleResponse::CustomRole)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::StandardRole)
-                }
-                1usize => crate::runtime::from_value(value.clone()).map(Self::CustomRole),
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -26,8 +26,8 @@ pub struct SecurityEventTokenJwtEvents {
     pub https_schemas_openid_net_secevent_caep_event_type_session_revoked: ::std::option::Option<
         crate::management::models::SsfTransmitterCaepSessionRevokedEvent,
     >,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

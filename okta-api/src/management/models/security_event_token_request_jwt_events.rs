@@ -62,8 +62,8 @@ pub struct SecurityEventTokenRequestJwtEvents {
     pub https_schemas_openid_net_secevent_risc_event_type_identifier_changed: ::std::option::Option<
         crate::management::models::RiscIdentifierChangedEvent,
     >,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

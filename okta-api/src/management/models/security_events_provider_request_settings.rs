@@ -31,37 +31,41 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventsProviderRequestSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["well_known_url"],
-                known: &["well_known_url"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["issuer", "jwks_url"],
-                known: &["issuer", "jwks_url"],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<
+            SecurityEventsProviderRequestSettings,
+        >] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["well_known_url"],
+                    known: &["well_known_url"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            SecurityEventsProviderRequestSettings::SecurityEventsProviderSettingsSsfCompliant,
+                        )
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["issuer", "jwks_url"],
+                    known: &["issuer", "jwks_url"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            SecurityEventsProviderRequestSettings::SecurityEventsProviderSettingsNonSsfCompliant,
+                        )
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::SecurityEventsProviderSettingsSsfCompliant)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::SecurityEventsProviderSettingsNonSsfCompliant)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

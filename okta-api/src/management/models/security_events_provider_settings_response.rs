@@ -17,8 +17,8 @@ pub struct SecurityEventsProviderSettingsResponse {
     /// The well-known URL of the security events provider (the SSF transmitter)
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub well_known_url: crate::Nullable<::std::string::String>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -65,8 +65,8 @@ pub struct ServiceAccountDetailsAppAccount {
     /// Details for a SaaS app account, which will be managed as a service account
     #[serde(default)]
     pub details: crate::management::models::ServiceAccountDetailsAppAccountSub,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

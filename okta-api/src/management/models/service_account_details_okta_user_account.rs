@@ -65,8 +65,8 @@ pub struct ServiceAccountDetailsOktaUserAccount {
     /// Details for managing an Okta user as a service account
     #[serde(default)]
     pub details: crate::management::models::ServiceAccountDetailsOktaUserAccountSub,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

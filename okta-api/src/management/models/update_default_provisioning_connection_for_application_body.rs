@@ -26,37 +26,41 @@ for UpdateDefaultProvisioningConnectionForApplicationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["profile"],
-                known: &["baseUrl", "profile"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["profile"],
-                known: &["profile"],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<
+            UpdateDefaultProvisioningConnectionForApplicationBody,
+        >] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["profile"],
+                    known: &["baseUrl", "profile"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            UpdateDefaultProvisioningConnectionForApplicationBody::ProvisioningConnectionTokenRequest,
+                        )
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["profile"],
+                    known: &["profile"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            UpdateDefaultProvisioningConnectionForApplicationBody::ProvisioningConnectionOauthRequest,
+                        )
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::ProvisioningConnectionTokenRequest)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::ProvisioningConnectionOauthRequest)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -25,37 +25,39 @@ impl<'de> ::serde::Deserialize<'de> for UpdateFeatureForApplicationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["create", "update"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["importRules", "importSettings"],
-                known: &["importRules", "importSettings"],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<
+            UpdateFeatureForApplicationBody,
+        >] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["create", "update"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UpdateFeatureForApplicationBody::CapabilitiesObject)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["importRules", "importSettings"],
+                    known: &["importRules", "importSettings"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(
+                            UpdateFeatureForApplicationBody::CapabilitiesInboundProvisioningObject,
+                        )
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::CapabilitiesObject)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::CapabilitiesInboundProvisioningObject)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -39,64 +39,88 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorActivateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["useNumberMatchingChallenge"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["clientData", "registrationData"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["attestation", "clientData"],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<UserFactorActivateRequest>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorActivateRequest::Call)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorActivateRequest::Email)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["useNumberMatchingChallenge"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorActivateRequest::Push)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(UserFactorActivateRequest::Sms)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorActivateRequest::TokenSoftwareTotp)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["clientData", "registrationData"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(UserFactorActivateRequest::U2f)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["attestation", "clientData"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorActivateRequest::Webauthn)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => crate::runtime::from_value(value.clone()).map(Self::Call),
-                1usize => crate::runtime::from_value(value.clone()).map(Self::Email),
-                2usize => crate::runtime::from_value(value.clone()).map(Self::Push),
-                3usize => crate::runtime::from_value(value.clone()).map(Self::Sms),
-                4usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::TokenSoftwareTotp)
-                }
-                5usize => crate::runtime::from_value(value.clone()).map(Self::U2f),
-                6usize => crate::runtime::from_value(value.clone()).map(Self::Webauthn),
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -21,8 +21,8 @@ pub struct UserFactorActivateRequestPush {
     pub use_number_matching_challenge: ::std::option::Option<
         crate::management::models::UseNumberMatchingChallenge,
     >,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

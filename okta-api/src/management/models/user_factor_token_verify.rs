@@ -23,31 +23,32 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorTokenVerify {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["nextPassCode", "passCode"],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<UserFactorTokenVerify>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| crate::runtime::from_value(value).map(UserFactorTokenVerify::Rsa),
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["nextPassCode", "passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorTokenVerify::Symantec)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => crate::runtime::from_value(value.clone()).map(Self::Rsa),
-                1usize => crate::runtime::from_value(value.clone()).map(Self::Symantec),
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

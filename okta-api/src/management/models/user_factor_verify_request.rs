@@ -53,90 +53,128 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["useNumberMatchingChallenge"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["answer"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["passCode"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["clientData", "signatureData"],
-                constants: &[],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["authenticatorData", "clientData", "signatureData"],
-                constants: &[],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<UserFactorVerifyRequest>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(UserFactorVerifyRequest::Call)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(UserFactorVerifyRequest::Sms)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["useNumberMatchingChallenge"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(UserFactorVerifyRequest::Push)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(UserFactorVerifyRequest::Email)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["answer"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorVerifyRequest::Question)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorVerifyRequest::TokenSoftwareTotp)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorVerifyRequest::TokenHotp)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorVerifyRequest::TokenHardware)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["passCode"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(UserFactorVerifyRequest::Token)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["clientData", "signatureData"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value).map(UserFactorVerifyRequest::U2f)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["authenticatorData", "clientData", "signatureData"],
+                    constants: &[],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(UserFactorVerifyRequest::Webauthn)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => crate::runtime::from_value(value.clone()).map(Self::Call),
-                1usize => crate::runtime::from_value(value.clone()).map(Self::Sms),
-                2usize => crate::runtime::from_value(value.clone()).map(Self::Push),
-                3usize => crate::runtime::from_value(value.clone()).map(Self::Email),
-                4usize => crate::runtime::from_value(value.clone()).map(Self::Question),
-                5usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::TokenSoftwareTotp)
-                }
-                6usize => crate::runtime::from_value(value.clone()).map(Self::TokenHotp),
-                7usize => {
-                    crate::runtime::from_value(value.clone()).map(Self::TokenHardware)
-                }
-                8usize => crate::runtime::from_value(value.clone()).map(Self::Token),
-                9usize => crate::runtime::from_value(value.clone()).map(Self::U2f),
-                10usize => crate::runtime::from_value(value.clone()).map(Self::Webauthn),
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

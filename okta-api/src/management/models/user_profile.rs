@@ -199,8 +199,8 @@ pub struct UserProfile {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub zip_code: crate::Nullable<::std::string::String>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -25,8 +25,8 @@ pub struct UserRiskLevelExists {
     /// The reason for the user's current risk level. Defaults to `override.by.admin` when set by an admin without a custom reason.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<crate::management::models::UserRiskReason>,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

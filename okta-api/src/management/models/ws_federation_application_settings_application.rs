@@ -58,8 +58,8 @@ pub struct WsFederationApplicationSettingsApplication {
     /// The WS-Fed SP endpoint where your users sign in
     #[serde(rename = "wReplyURL", default)]
     pub w_reply_url: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

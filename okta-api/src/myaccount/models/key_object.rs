@@ -20,35 +20,36 @@ impl<'de> ::serde::Deserialize<'de> for KeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["crv", "kid", "kty", "okta:kpr", "x", "y"],
-                known: &["crv", "kid", "kty", "okta:kpr", "x", "y"],
-                constants: &[
-                    ("crv", &["P-256"]),
-                    ("kty", &["EC"]),
-                    ("okta:kpr", &["HARDWARE", "SOFTWARE"]),
-                ],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &["e", "kid", "kty", "n", "okta:kpr"],
-                known: &["e", "kid", "kty", "n", "okta:kpr"],
-                constants: &[("kty", &["RSA"]), ("okta:kpr", &["HARDWARE", "SOFTWARE"])],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<KeyObject>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["crv", "kid", "kty", "okta:kpr", "x", "y"],
+                    known: &["crv", "kid", "kty", "okta:kpr", "x", "y"],
+                    constants: &[
+                        ("crv", &["P-256"]),
+                        ("kty", &["EC"]),
+                        ("okta:kpr", &["HARDWARE", "SOFTWARE"]),
+                    ],
+                }),
+                |value| crate::runtime::from_value(value).map(KeyObject::KeyEc),
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &["e", "kid", "kty", "n", "okta:kpr"],
+                    known: &["e", "kid", "kty", "n", "okta:kpr"],
+                    constants: &[
+                        ("kty", &["RSA"]),
+                        ("okta:kpr", &["HARDWARE", "SOFTWARE"]),
+                    ],
+                }),
+                |value| crate::runtime::from_value(value).map(KeyObject::KeyRsa),
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => crate::runtime::from_value(value.clone()).map(Self::KeyEc),
-                1usize => crate::runtime::from_value(value.clone()).map(Self::KeyRsa),
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

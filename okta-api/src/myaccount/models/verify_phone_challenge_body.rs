@@ -10,8 +10,8 @@ pub struct VerifyPhoneChallengeBody {
     /// Write-only: never returned by Okta.
     #[serde(rename = "verificationCode", default)]
     pub verification_code: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -16,8 +16,8 @@ pub struct ChallengeRequest {
     /// The value returned from a previous token or challenge request for identifying the multifactor transaction across multiple requests
     #[serde(default)]
     pub mfa_token: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -20,53 +20,51 @@ impl<'de> ::serde::Deserialize<'de> for ClientJwksKeysItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        const SHAPES: &[::std::option::Option<crate::runtime::Shape>] = &[
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["kid", "alg", "use"],
-                constants: &[
-                    (
-                        "alg",
-                        &[
-                            "ES256",
-                            "ES384",
-                            "ES512",
-                            "HS256",
-                            "HS384",
-                            "HS512",
-                            "RS256",
-                            "RS384",
-                            "RS512",
-                        ],
-                    ),
-                    ("use", &["sig"]),
-                ],
-            }),
-            ::std::option::Option::Some(crate::runtime::Shape {
-                required: &[],
-                known: &["kid", "e", "kty", "n", "use"],
-                constants: &[("kty", &["RSA"]), ("use", &["enc"])],
-            }),
+        const ALTERNATIVES: &[crate::runtime::Alternative<ClientJwksKeysItem>] = &[
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["alg", "kid", "use"],
+                    constants: &[
+                        (
+                            "alg",
+                            &[
+                                "ES256",
+                                "ES384",
+                                "ES512",
+                                "HS256",
+                                "HS384",
+                                "HS512",
+                                "RS256",
+                                "RS384",
+                                "RS512",
+                            ],
+                        ),
+                        ("use", &["sig"]),
+                    ],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ClientJwksKeysItem::JsonSigningWebKey)
+                },
+            ),
+            (
+                ::std::option::Option::Some(crate::runtime::Shape {
+                    required: &[],
+                    known: &["e", "kid", "kty", "n", "use"],
+                    constants: &[("kty", &["RSA"]), ("use", &["enc"])],
+                }),
+                |value| {
+                    crate::runtime::from_value(value)
+                        .map(ClientJwksKeysItem::JsonEncryptionWebKey)
+                },
+            ),
         ];
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        for i in crate::runtime::best_first(&value, SHAPES) {
-            let decoded = match i {
-                0usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::JsonSigningWebKey)
-                }
-                1usize => {
-                    crate::runtime::from_value(value.clone())
-                        .map(Self::JsonEncryptionWebKey)
-                }
-                _ => continue,
-            };
-            if let ::std::result::Result::Ok(decoded) = decoded {
-                return ::std::result::Result::Ok(decoded);
-            }
-        }
-        ::std::result::Result::Ok(Self::Other(value))
+        ::std::result::Result::Ok(
+            crate::runtime::best_match(value, ALTERNATIVES, Self::Other),
+        )
     }
 }

@@ -112,8 +112,8 @@ pub struct OauthMetadata {
     pub token_endpoint_auth_methods_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::EndpointAuthMethod>,
     >,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -28,8 +28,8 @@ pub struct TokenRequestDirectAuthReferenceValue {
     /// The value returned from a previous oob-authenticate or challenge request for identifying an out-of-band transaction across multiple requests
     #[serde(default)]
     pub oob_code: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

@@ -26,8 +26,8 @@ pub struct TokenRequestTokenExchange {
     /// A security token that represents the identity of the party on behalf of whom the request is being made
     #[serde(default)]
     pub subject_token: ::std::string::String,
-    /// Properties newer than this SDK: read and written back unchanged.
-    #[serde(flatten)]
+    /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
+    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,

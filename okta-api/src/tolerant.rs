@@ -1,0 +1,246 @@
+//! Tolerant decoding: Okta's payloads drift from Okta's own spec (a link
+//! sent as a string where the spec says object, a map where it says array,
+//! `"false,"` where it says boolean). A property whose value does not fit
+//! its declared type does not fail the response: it is set aside, reads as
+//! unset, is kept verbatim in its struct's `additional_properties` under its
+//! own name (so a read-modify-write writes it back as it came), and is
+//! reported as a `tracing` warning with its JSON path.
+//!
+//! Decoding first runs at full speed as usual; only a response that fails
+//! is decoded again, as a `serde_json::Value`, setting aside the property
+//! at each failing path until the value decodes. A client built with
+//! `strict_decoding(true)` skips this and fails as before.
+
+use std::cell::Cell;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+use serde_path_to_error::{Path, Segment};
+
+/// The prefix a set-aside property's name carries between the repair and
+/// the struct that reads it into `additional_properties` (NUL: never in a
+/// name Okta sends).
+const SET_ASIDE: char = '\u{0}';
+
+/// At most this many properties are set aside in one value; past that, the
+/// value is not what the type describes at all, and decoding fails.
+const MAX_SET_ASIDE: usize = 256;
+
+thread_local! {
+    /// Whether a tolerant decode is running on this thread, so that the
+    /// polymorphic types (which decode their subtype from a `Value`) repair
+    /// their subtype too.
+    static TOLERANT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Decodes `value` as `T`, setting aside each property whose value does not
+/// fit its declared type. The error is the first that could not be mended
+/// (a missing required property, a whole body of another shape, ...).
+pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            TOLERANT.set(self.0);
+        }
+    }
+    let _restore = Restore(TOLERANT.replace(true));
+    repaired(value)
+}
+
+/// `serde_json::from_value`, mending the value as [`decode`] does while a
+/// tolerant decode runs on this thread.
+pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, serde_json::Error> {
+    if TOLERANT.get() {
+        repaired(value).map_err(serde_path_to_error::Error::into_inner)
+    } else {
+        serde_json::from_value(value)
+    }
+}
+
+fn repaired<T: DeserializeOwned>(
+    mut value: Value,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    // The errors of the properties set aside so far, by path.
+    let mut set_aside: Vec<(String, serde_path_to_error::Error<serde_json::Error>)> = Vec::new();
+    loop {
+        match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(decoded) => return Ok(decoded),
+            Err(e) if set_aside.len() < MAX_SET_ASIDE && set_aside_at(&mut value, e.path()) => {
+                tracing::warn!(
+                    path = %e.path(),
+                    error = %e.inner(),
+                    "a property does not fit its declared type; it reads as unset and is kept in additional_properties"
+                );
+                set_aside.push((e.path().to_string(), e));
+            }
+            Err(e) => {
+                // A required property set aside is then missing: what is
+                // wrong is its value, as its own error said.
+                let message = e.inner().to_string();
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.split('`').next());
+                let property = missing.map(|name| match e.path().to_string().as_str() {
+                    "." => name.to_string(),
+                    parent => format!("{parent}.{name}"),
+                });
+                return Err(
+                    match set_aside
+                        .into_iter()
+                        .find(|(path, _)| Some(path) == property.as_ref())
+                    {
+                        Some((_, cause)) => cause,
+                        None => e,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Renames the property `path` ends at so that its struct reads it into
+/// `additional_properties`; false when the path does not end at a property
+/// of an object (the value itself has the wrong shape) or it was set aside
+/// already (its struct keeps no untyped properties).
+fn set_aside_at(value: &mut Value, path: &Path) -> bool {
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+        return false;
+    };
+    if key.starts_with(SET_ASIDE) {
+        return false;
+    }
+    let mut at = value;
+    for segment in parents {
+        let next = match (segment, at) {
+            (Segment::Map { key }, Value::Object(object)) => object.get_mut(key.as_str()),
+            (Segment::Seq { index }, Value::Array(items)) => items.get_mut(*index),
+            _ => None,
+        };
+        let Some(next) = next else {
+            return false;
+        };
+        at = next;
+    }
+    let Value::Object(object) = at else {
+        return false;
+    };
+    let Some(property) = object.remove(key.as_str()) else {
+        return false;
+    };
+    object.insert(format!("{SET_ASIDE}{key}"), property);
+    true
+}
+
+/// `Deserialize` of a struct's `additional_properties`: the properties the
+/// struct does not know, and those a tolerant decode set aside, under their
+/// own names.
+pub fn additional_properties<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Map<String, Value>, D::Error> {
+    let map = Map::<String, Value>::deserialize(deserializer)?;
+    if !map.keys().any(|k| k.starts_with(SET_ASIDE)) {
+        return Ok(map);
+    }
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| match k.strip_prefix(SET_ASIDE) {
+            Some(name) => (name.to_string(), v),
+            None => (k, v),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Serialize;
+    use serde_json::json;
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Link {
+        href: String,
+        #[serde(flatten, deserialize_with = "additional_properties")]
+        additional_properties: Map<String, Value>,
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Thing {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        enabled: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tags: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<Link>,
+        #[serde(flatten, deserialize_with = "additional_properties")]
+        additional_properties: Map<String, Value>,
+    }
+
+    #[test]
+    fn properties_that_do_not_fit_read_as_unset_and_are_written_back_as_they_came() {
+        let body = json!([
+            {"enabled": true, "tags": ["a"], "link": {"href": "/x"}},
+            {"enabled": "false,", "tags": {"a": 1}, "link": "/y", "other": 1},
+        ]);
+        assert!(
+            serde_json::from_value::<Vec<Thing>>(body.clone()).is_err(),
+            "strict decoding fails"
+        );
+        let things: Vec<Thing> = decode(body.clone()).unwrap();
+        assert_eq!(things[0].enabled, Some(true));
+        let odd = &things[1];
+        assert_eq!((odd.enabled, &odd.tags, odd.link.is_none()), (None, &None, true));
+        assert_eq!(odd.additional_properties["enabled"], json!("false,"));
+        assert_eq!(odd.additional_properties["link"], json!("/y"));
+        assert_eq!(serde_json::to_value(&things).unwrap(), body, "nothing lost");
+        assert!(!TOLERANT.get(), "the mode ends with the decode");
+    }
+
+    #[test]
+    fn a_value_of_another_shape_or_a_missing_required_property_still_fails() {
+        assert!(decode::<Thing>(json!([1])).is_err());
+        let err = decode::<Vec<Link>>(json!([{"rel": "self"}])).unwrap_err();
+        assert_eq!(err.path().to_string(), "[0]");
+        assert!(err.inner().to_string().contains("missing field `href`"), "{err}");
+        // A required property of the wrong type: its own error, not the
+        // missing field that setting it aside leaves.
+        let err = decode::<Vec<Link>>(json!([{"href": {"url": "/x"}}])).unwrap_err();
+        assert_eq!(err.path().to_string(), "[0].href");
+        assert!(err.inner().to_string().contains("invalid type: map"), "{err}");
+        // A property set aside in a struct that keeps no untyped properties
+        // cannot be kept: an error, not a loop.
+        #[derive(Debug, Deserialize)]
+        struct Closed {
+            #[serde(default)]
+            #[allow(dead_code)]
+            n: Option<u8>,
+        }
+        let _: Closed = serde_json::from_value(json!({"x": 1})).unwrap();
+        assert!(decode::<std::collections::BTreeMap<String, u8>>(json!({"a": "x"})).is_err());
+    }
+
+    #[test]
+    fn set_aside_follows_the_path_through_objects_and_lists() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Inner {
+            b: String,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Outer {
+            a: Vec<Inner>,
+        }
+        let mut value = json!({"a": [{"b": 1}]});
+        let err = serde_path_to_error::deserialize::<_, Outer>(&value).unwrap_err();
+        assert_eq!(err.path().to_string(), "a[0].b");
+        assert!(set_aside_at(&mut value, err.path()));
+        assert_eq!(value, json!({"a": [{"\u{0}b": 1}]}));
+        assert!(!set_aside_at(&mut value, err.path()), "already set aside");
+        assert!(
+            !set_aside_at(&mut json!([1]), err.path()),
+            "the path leads nowhere"
+        );
+    }
+}
