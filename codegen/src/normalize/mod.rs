@@ -4,7 +4,7 @@
 //! `x-okta-operations`), and stable names for inline schemas.
 //!
 //! The stages, in order: `view` (typed reads of a schema), the `$ref`
-//! resolver below, `schemas` and `fields` (models), `operations`,
+//! resolver below, `schemas` and `fields` (models, named by `names`), `operations`,
 //! `resources` (resource methods), then `analysis`, which records every
 //! decision the emitters print.
 
@@ -24,11 +24,13 @@ use crate::naming::{camel, pascal, snake, unique};
 
 mod analysis;
 mod fields;
+mod names;
 mod operations;
 mod resources;
 mod schemas;
 mod view;
 
+use names::{alternative_labels, variant_names};
 use schemas::enumeration;
 use view::{as_schema, schema_name_of, View};
 
