@@ -357,10 +357,10 @@ fn method_doc(api: &Api, tag: &Tag, op: &Operation) -> MethodDoc {
         .map(|p| p.rust.0.clone())
         .chain(op.body.iter().filter(|b| b.required).map(|b| b.rust.0.clone()))
         .collect();
-    let output = match (&op.response.ty, op.response.paged) {
-        (Some(TypeRef::Array(item)), true) => format!("okta_api::Page<{}>", type_rs(item)),
-        (Some(t), _) => type_rs(t),
-        (None, _) => "()".into(),
+    let output = match (op.response.page_item(), &op.response.ty) {
+        (Some(item), _) => format!("okta_api::Page<{}>", type_rs(item)),
+        (None, Some(t)) => type_rs(t),
+        (None, None) => "()".into(),
     };
     MethodDoc {
         name: op.method_name.0.clone(),

@@ -292,6 +292,16 @@ pub struct Response {
     pub statuses: Vec<(String, String)>,
 }
 
+impl Response {
+    /// The item type of a list answered one page at a time (`paged`).
+    pub fn page_item(&self) -> Option<&TypeRef> {
+        match (&self.ty, self.paged) {
+            (Some(TypeRef::Array(item)), true) => Some(item),
+            _ => None,
+        }
+    }
+}
+
 /// How a response body becomes the operation's output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decoding {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{field_ident, ident, Ctx};
+use super::{field_ident, ident, optional_ref, Ctx};
 use crate::ir::*;
 use crate::render::docs;
 
@@ -64,12 +64,12 @@ fn response_type(ctx: &Ctx, op: &Operation) -> TokenStream {
 /// What `.send()` returns: the first [`Page`](crate::Page) of a list,
 /// otherwise the response body.
 pub(crate) fn output_type(ctx: &Ctx, op: &Operation) -> TokenStream {
-    match (op.response.paged, &op.response.ty) {
-        (true, Some(TypeRef::Array(item))) => {
+    match op.response.page_item() {
+        Some(item) => {
             let item = ctx.ty(item);
             quote!(crate::Page<#item>)
         }
-        _ => response_type(ctx, op),
+        None => response_type(ctx, op),
     }
 }
 
@@ -222,12 +222,12 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
         .join(", ");
     // A list answers one page at a time: the plain `.await` says so in its type.
     let output = output_type(ctx, op);
-    let (send, send_doc) = match (op.response.paged, &op.response.ty) {
-        (true, Some(TypeRef::Array(_))) => (
+    let (send, send_doc) = match op.response.page_item() {
+        Some(_) => (
             quote!(crate::pagination::fetch_page(&self.client, &request).await),
             format!("Sends the request and returns the first page: its items, whether more follow ([`Page::has_next`](crate::Page::has_next)), the next page's cursor and the response's metadata. [`stream`](Self::stream) reads every item, [`all`](Self::all) collects them. Success statuses: {statuses}."),
         ),
-        _ => (
+        None => (
             quote!(self.client.execute(&request).await?#decode),
             format!("Sends the request. Success statuses: {statuses}."),
         ),
@@ -309,7 +309,7 @@ fn raw_method(op: &Operation) -> TokenStream {
 
 /// For operations that return a JSON array: pages and a lazy item stream.
 fn list_methods(ctx: &Ctx, op: &Operation) -> TokenStream {
-    let (true, Some(TypeRef::Array(item))) = (op.response.paged, &op.response.ty) else {
+    let Some(item) = op.response.page_item() else {
         return TokenStream::new();
     };
     let item = ctx.ty(item);
@@ -359,11 +359,7 @@ fn multipart(fields: &[Field]) -> TokenStream {
         if f.required {
             quote!({ let value = &body.#rust; parts.push((#wire, #part)); })
         } else {
-            let get = if f.nullable {
-                quote!(body.#rust.as_option())
-            } else {
-                quote!(body.#rust.as_ref())
-            };
+            let get = optional_ref(f, quote!(body));
             quote!(if let ::std::option::Option::Some(value) = #get { parts.push((#wire, #part)); })
         }
     });

@@ -280,3 +280,14 @@ impl<'a> Ctx<'a> {
 pub(crate) fn field_ident(f: &RustIdent) -> Ident {
     format_ident!("{}", f.0)
 }
+
+/// `Option<&T>` of an optional field of `owner`: `as_option()` for a
+/// `Nullable` field, `as_ref()` for an `Option`.
+pub(crate) fn optional_ref(f: &Field, owner: TokenStream) -> TokenStream {
+    let rust = field_ident(&f.rust);
+    if f.nullable {
+        quote!(#owner.#rust.as_option())
+    } else {
+        quote!(#owner.#rust.as_ref())
+    }
+}

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{field_ident, ident, Ctx};
+use super::{field_ident, ident, optional_ref, Ctx};
 use crate::ir::*;
 use crate::render::{doc, docs};
 
@@ -248,12 +248,10 @@ fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
             let (ret, get) = if f.required {
                 (quote!(&#ty), quote!(&value.#rust))
             } else {
-                let get = if f.nullable {
-                    quote!(value.#rust.as_option())
-                } else {
-                    quote!(value.#rust.as_ref())
-                };
-                (quote!(::std::option::Option<&#ty>), get)
+                (
+                    quote!(::std::option::Option<&#ty>),
+                    optional_ref(f, quote!(value)),
+                )
             };
             let arms = u.variants.iter().map(|v| {
                 let vr = ident(&v.rust.0);
