@@ -479,22 +479,19 @@ impl Response {
         }
         // Decode at full speed; only a failure pays for setting aside what
         // does not fit, or for tracking the path, by decoding again.
+        let located = |e: serde_path_to_error::Error<serde_json::Error>| {
+            self.decode_error(e.path().to_string(), e.into_inner().to_string())
+        };
         serde_json::from_slice(&self.body).or_else(|first| {
             if !self.strict {
                 let value = serde_json::from_slice::<serde_json::Value>(&self.body);
                 if let Ok(decoded) = value.map(crate::tolerant::decode) {
-                    return decoded.map_err(|e| {
-                        let path = e.path().to_string();
-                        self.decode_error(path, e.into_inner().to_string())
-                    });
+                    return decoded.map_err(located);
                 }
             }
             let mut de = serde_json::Deserializer::from_slice(&self.body);
             Err(match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Err(e) => {
-                    let path = e.path().to_string();
-                    self.decode_error(path, e.into_inner().to_string())
-                }
+                Err(e) => located(e),
                 // The value itself decodes: what failed comes after it.
                 Ok(_) => self.decode_error(String::new(), first.to_string()),
             })
