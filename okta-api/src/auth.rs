@@ -8,7 +8,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex as StdMutex, OnceLock};
 
-use jsonwebtoken::Header;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
@@ -167,9 +166,8 @@ impl OAuthSettings {
             exp: now + ASSERTION_LIFETIME,
             jti: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
         };
-        let mut header = Header::new(self.key.algorithm);
-        header.kid = self.key.kid.clone();
-        jsonwebtoken::encode(&header, &claims, &self.key.key)
+        self.key
+            .jwt(&claims)
             .map_err(|e| Error::Config(format!("cannot sign the client assertion: {e}")))
     }
 

@@ -148,7 +148,7 @@ impl DpopKey {
 }
 
 /// A JWS segment: the value as JSON, base64url without padding.
-fn encode_json(value: &impl Serialize) -> Result<String, String> {
+pub(crate) fn encode_json(value: &impl Serialize) -> Result<String, String> {
     let json = serde_json::to_vec(value).map_err(|e| format!("its JSON could not be written ({e})"))?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }

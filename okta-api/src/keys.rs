@@ -2,23 +2,85 @@
 //! writes: PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`), a JWK as
 //! the Admin Console downloads it, or a JWK Set of that one key.
 //!
-//! Each becomes a `jsonwebtoken::EncodingKey` that has signed a probe token,
-//! so a broken key fails at configuration time. Errors say what the input was
+//! Each becomes a ring key pair that has signed a probe message, so a broken
+//! key fails at configuration time. ring is already in the tree (rustls, the
+//! DPoP proofs), so signing a JWS needs no JWT crate. Errors say what the input was
 //! taken for and what is wrong with it; they never quote key material.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, EcdsaSigningAlgorithm};
+use ring::signature::{self, EcdsaKeyPair, EcdsaSigningAlgorithm, RsaKeyPair};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// A private key ready to sign client assertions.
 pub(crate) struct SigningKey {
-    pub(crate) key: EncodingKey,
+    key: KeyPair,
     pub(crate) algorithm: Algorithm,
     /// The key id named in the JWK, if the key came as one.
     pub(crate) kid: Option<String>,
+    rng: SystemRandom,
+}
+
+enum KeyPair {
+    Rsa(RsaKeyPair),
+    Ec(EcdsaKeyPair),
+}
+
+/// The JWS algorithms Okta accepts for client assertions; `Debug` is the
+/// JWS name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    RS256,
+    ES256,
+    ES384,
+}
+
+#[derive(Serialize)]
+struct Header<'a> {
+    alg: Algorithm,
+    typ: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: Option<&'a str>,
+}
+
+impl Serialize for Algorithm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{self:?}"))
+    }
+}
+
+impl SigningKey {
+    /// A compact JWS of `claims`, its header naming the algorithm and the `kid`.
+    pub(crate) fn jwt(&self, claims: &impl Serialize) -> Result<String, String> {
+        let header = Header {
+            alg: self.algorithm,
+            typ: "JWT",
+            kid: self.kid.as_deref(),
+        };
+        let input = format!(
+            "{}.{}",
+            crate::dpop::encode_json(&header)?,
+            crate::dpop::encode_json(claims)?
+        );
+        let signature = self.sign(input.as_bytes())?;
+        Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+        let failed = |_| "ring could not sign it".to_string();
+        match &self.key {
+            KeyPair::Rsa(pair) => {
+                let mut signature = vec![0; pair.public().modulus_len()];
+                pair.sign(&signature::RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
+                    .map_err(failed)?;
+                Ok(signature)
+            }
+            // The fixed-size form is the `r || s` a JWS carries.
+            KeyPair::Ec(pair) => Ok(pair.sign(&self.rng, message).map_err(failed)?.as_ref().to_vec()),
+        }
+    }
 }
 
 const NOT_A_KEY: &str =
@@ -40,17 +102,25 @@ pub(crate) fn parse_private_key(text: &str) -> Result<SigningKey, String> {
     } else {
         return Err(NOT_A_KEY.into());
     };
-    let probe = jsonwebtoken::encode(&Header::new(algorithm), &serde_json::json!({}), &key);
-    probe.map_err(|e| format!("{what} that cannot sign a test token ({e})"))?;
-    Ok(SigningKey { key, algorithm, kid })
+    let key = SigningKey {
+        key,
+        algorithm,
+        kid,
+        rng: SystemRandom::new(),
+    };
+    key.sign(b"probe")
+        .map_err(|e| format!("{what} that cannot sign a test message ({e})"))?;
+    Ok(key)
 }
 
 /// A key before its probe signature: what the input was recognised as, the
 /// key, and the algorithm it signs with.
-type Parsed = (&'static str, EncodingKey, Algorithm);
+type Parsed = (&'static str, KeyPair, Algorithm);
 
-fn rsa(what: &'static str, pkcs1: &[u8]) -> Parsed {
-    (what, EncodingKey::from_rsa_der(pkcs1), Algorithm::RS256)
+/// A PKCS#1 `RSAPrivateKey`; ring says why it rejects one (too small, not DER, ...).
+fn rsa(what: &'static str, pkcs1: &[u8]) -> Result<Parsed, String> {
+    let pair = RsaKeyPair::from_der(pkcs1).map_err(|e| format!("{what} that cannot sign ({e})"))?;
+    Ok((what, KeyPair::Rsa(pair), Algorithm::RS256))
 }
 
 /// A curve Okta accepts for client assertions.
@@ -87,18 +157,18 @@ fn curve(what: &str, name: Option<&str>, is: impl Fn(&Curve) -> bool) -> Result<
     CURVES.iter().find(|c| is(c)).ok_or_else(error)
 }
 
-/// An EC key as ring and jsonwebtoken take it: the SEC1 `ECPrivateKey` in a
-/// PKCS#8 v1 `PrivateKeyInfo`.
+/// An EC key as ring takes it: the SEC1 `ECPrivateKey` in a PKCS#8 v1
+/// `PrivateKeyInfo`.
 fn ec_key(what: &'static str, curve: &Curve, sec1: &[u8]) -> Result<Parsed, String> {
     let algorithm = der::sequence(&[OID_EC_PUBLIC_KEY, curve.oid].map(|id| der::tlv(der::OID, id)));
     let pkcs8 = der::sequence(&[der::unsigned(&[0]), algorithm, der::tlv(der::OCTET_STRING, sec1)]);
     // ring says why it rejects a key, which the probe signature would not.
     let checked = EcdsaKeyPair::from_pkcs8(curve.signing, &pkcs8, &SystemRandom::new());
-    checked.map_err(|e| match e.to_string().as_str() {
+    let pair = checked.map_err(|e| match e.to_string().as_str() {
         "InconsistentComponents" => format!("{what} whose public key does not belong to its private key"),
         other => format!("{what} that cannot be used ({other})"),
     })?;
-    Ok((what, EncodingKey::from_ec_der(&pkcs8), curve.algorithm))
+    Ok((what, KeyPair::Ec(pair), curve.algorithm))
 }
 
 fn from_pem(text: &str) -> Result<Parsed, String> {
@@ -123,7 +193,7 @@ fn from_pem(text: &str) -> Result<Parsed, String> {
     let contents = block.contents();
     match block.tag() {
         "PRIVATE KEY" => from_pkcs8(contents),
-        "RSA PRIVATE KEY" => Ok(rsa("an `RSA PRIVATE KEY` PEM (PKCS#1)", contents)),
+        "RSA PRIVATE KEY" => rsa("an `RSA PRIVATE KEY` PEM (PKCS#1)", contents),
         "EC PRIVATE KEY" => from_sec1("an `EC PRIVATE KEY` PEM (SEC1)", None, contents),
         "ENCRYPTED PRIVATE KEY" => Err(ENCRYPTED.into()),
         tag if tag.ends_with("PUBLIC KEY") || tag == "CERTIFICATE" => {
@@ -141,7 +211,7 @@ fn from_pkcs8(der: &[u8]) -> Result<Parsed, String> {
     let key_type = algorithm.element(der::OID)?;
     let private_key = info.element(der::OCTET_STRING)?;
     match key_type {
-        OID_RSA => Ok(rsa("an RSA `PRIVATE KEY` PEM (PKCS#8)", private_key)),
+        OID_RSA => rsa("an RSA `PRIVATE KEY` PEM (PKCS#8)", private_key),
         OID_EC_PUBLIC_KEY => {
             let curve = algorithm.element(der::OID)?;
             from_sec1("an EC `PRIVATE KEY` PEM (PKCS#8)", Some(curve), private_key)
@@ -228,7 +298,7 @@ fn rsa_jwk(jwk: &Map<String, Value>) -> Result<Parsed, String> {
     for name in ["n", "e", "d"].iter().chain(&CRT) {
         fields.push(der::unsigned(&member(jwk, WHAT, name)?));
     }
-    Ok(rsa(WHAT, &der::sequence(&fields)))
+    rsa(WHAT, &der::sequence(&fields))
 }
 
 /// An EC JWK as a SEC1 `ECPrivateKey` with its curve and public key.
@@ -412,12 +482,19 @@ mod tests {
     /// A token signed by `key`, with its header's algorithm checked.
     fn sign(key: &SigningKey) -> String {
         let claims = serde_json::json!({ "iss": "0oa1test", "sub": "0oa1test" });
-        let token = jsonwebtoken::encode(&Header::new(key.algorithm), &claims, &key.key).unwrap();
-        assert_eq!(jsonwebtoken::decode_header(&token).unwrap().alg, key.algorithm);
+        let token = key.jwt(&claims).unwrap();
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(format!("{:?}", header.alg), format!("{:?}", key.algorithm));
+        assert_eq!(
+            (header.typ.as_deref(), header.kid),
+            (Some("JWT"), key.kid.clone())
+        );
         token
     }
 
+    /// Checks the signature with jsonwebtoken, a JWS implementation of its own.
     fn verify(token: &str, public: &DecodingKey, algorithm: Algorithm) {
+        let algorithm = format!("{algorithm:?}").parse().unwrap();
         let mut validation = Validation::new(algorithm);
         validation.required_spec_claims.clear();
         validation.validate_exp = false;

@@ -5,13 +5,13 @@
 //! bundled spec are generated into their own module, behind a cargo feature
 //! of the same name:
 //!
-//! - [`legacy`] (feature `legacy`, default): the Okta API 1.9.0 spec, with
-//!   resource methods on models (`user.activate(&client, ..)`).
 //! - [`management`]: the current Management API, with one feature per API
 //!   tag (`management-user`, `management-group`, ...; the everyday ones are
 //!   default). A tag compiles its operations and only the types they reach;
 //!   the types no operation uses (hook payloads, event types, ...) are behind
 //!   `management-other-models`, and `full` enables everything.
+//! - `legacy` (feature `legacy`, not default): the Okta API 1.9.0 spec, with
+//!   resource methods on models (`user.activate(&client, ..)`).
 //! - `oauth` (OpenID Connect & OAuth 2.0), `myaccount` (a signed-in user's
 //!   own profile, emails, phones, passwords) and `governance` (Identity
 //!   Governance: campaigns, reviews, entitlements, access requests), each
@@ -45,7 +45,7 @@
 //!
 //! ```no_run
 //! use futures::StreamExt;
-//! use okta_api::legacy::UserApi;
+//! use okta_api::management::UserApi;
 //!
 //! # async fn run(client: okta_api::Client) -> Result<(), okta_api::Error> {
 //! let mut users = UserApi::new(&client).list_users().filter("status eq \"ACTIVE\"").stream();
@@ -60,27 +60,28 @@
 //! # Create and activate a user
 //!
 //! ```no_run
-//! use okta_api::legacy::models::{User, UserProfile};
-//! use okta_api::legacy::UserApi;
+//! use okta_api::management::models::{CreateUserRequest, UserProfile};
+//! use okta_api::management::UserApi;
 //!
 //! # async fn run(client: okta_api::Client) -> Result<(), okta_api::Error> {
-//! let user = User {
-//!     profile: Some(UserProfile {
+//! let user = CreateUserRequest {
+//!     profile: UserProfile {
 //!         login: Some("ada@example.com".into()),
 //!         email: Some("ada@example.com".into()),
-//!         first_name: Some("Ada".into()),
-//!         last_name: Some("Lovelace".into()),
+//!         first_name: "Ada".into(),
+//!         last_name: "Lovelace".into(),
 //!         ..Default::default()
-//!     }),
+//!     },
 //!     ..Default::default()
 //! };
-//! let user = UserApi::new(&client).create_user(user).activate(false).await?;
-//! // Resource methods bind the user's own id.
-//! let token = user.activate(&client, false).await?;
-//! println!("{:?}", token.activation_url);
+//! let user = UserApi::new(&client).create_user(user).activate(true).await?;
+//! println!("{:?} {:?}", user.id, user.status);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! With the `legacy` feature, the 1.9.0 module's models also have resource
+//! methods that bind their own id, such as `user.activate(&client, false)`.
 //!
 //! # Clear a user's mobile phone
 //!
@@ -111,7 +112,7 @@
 //! # Handle an API error
 //!
 //! ```no_run
-//! use okta_api::legacy::UserApi;
+//! use okta_api::management::UserApi;
 //!
 //! # async fn run(client: okta_api::Client) {
 //! match UserApi::new(&client).get_user("nobody@example.com").await {
@@ -168,7 +169,7 @@
 //! # Response metadata and links
 //!
 //! ```no_run
-//! use okta_api::legacy::UserApi;
+//! use okta_api::management::UserApi;
 //!
 //! # async fn run(client: okta_api::Client) -> Result<(), okta_api::Error> {
 //! let response = UserApi::new(&client).get_user("00u1abcd").send_with_response().await?;
@@ -196,6 +197,7 @@ mod keys;
 // by the generated modules; public so their builders can name it. Properties
 // that can be cleared are `Nullable`.
 mod nullable;
+mod object;
 #[doc(hidden)]
 pub mod runtime;
 #[doc(hidden)]
