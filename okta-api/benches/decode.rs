@@ -1,5 +1,6 @@
 //! Decoding a page of 200 users recorded from a real org into the generated
-//! models, against `serde_json::Value` on the same bytes (the baseline).
+//! models, and encoding it back, against `serde_json::Value` on the same
+//! bytes (the baseline).
 //!
 //! `cargo bench -p okta-api --bench decode` (or `cargo xtask bench runtime`,
 //! which prints the ratios)
@@ -22,7 +23,7 @@ fn decode(c: &mut Criterion) {
     let users: Vec<okta_api::management::models::User> = serde_json::from_slice(&page).unwrap();
     assert_eq!(
         without_nulls(serde_json::to_value(&users).unwrap()),
-        without_nulls(value)
+        without_nulls(value.clone())
     );
 
     let mut group = c.benchmark_group("decode-users-page");
@@ -37,6 +38,21 @@ fn decode(c: &mut Criterion) {
     });
     group.bench_function("legacy::models::User", |b| {
         b.iter(|| serde_json::from_slice::<Vec<okta_api::legacy::models::User>>(black_box(&page)).unwrap())
+    });
+    group.finish();
+
+    let legacy: Vec<okta_api::legacy::models::User> = serde_json::from_slice(&page).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&page).unwrap();
+    let mut group = c.benchmark_group("encode-users-page");
+    group.throughput(Throughput::Bytes(page.len() as u64));
+    group.bench_function("baseline: serde_json::Value", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&value)).unwrap())
+    });
+    group.bench_function("management::models::User", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&users)).unwrap())
+    });
+    group.bench_function("legacy::models::User", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&legacy)).unwrap())
     });
     group.finish();
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use url::Url;
 
 pub use crate::nullable::Optional;
-pub use crate::tolerant::additional_properties;
+pub use crate::object::{extra, field, required, typed_extra, Key};
 
 use crate::Error;
 
@@ -477,22 +477,24 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(String::new(), "the response has no body".into()));
         }
-        // Decode at full speed; only a failure pays for setting aside what
-        // does not fit, or for tracking the path, by decoding again.
-        let located = |e: serde_path_to_error::Error<serde_json::Error>| {
-            self.decode_error(e.path().to_string(), e.into_inner().to_string())
-        };
+        // Decode at full speed; only a failure pays for decoding again, from
+        // a `Value`: to set aside what does not fit, or to find the path of
+        // what failed. Both go through the one `&Value` deserializer, so a
+        // type's decoding is compiled for two deserializers, not three.
         serde_json::from_slice(&self.body).or_else(|first| {
+            // Not JSON at all: serde's error says where.
+            let Ok(value) = serde_json::from_slice::<serde_json::Value>(&self.body) else {
+                return Err(self.decode_error(String::new(), first.to_string()));
+            };
+            let located = |e: serde_path_to_error::Error<serde_json::Error>| {
+                self.decode_error(e.path().to_string(), e.into_inner().to_string())
+            };
             if !self.strict {
-                let value = serde_json::from_slice::<serde_json::Value>(&self.body);
-                if let Ok(decoded) = value.map(crate::tolerant::decode) {
-                    return decoded.map_err(located);
-                }
+                return crate::tolerant::decode(value).map_err(located);
             }
-            let mut de = serde_json::Deserializer::from_slice(&self.body);
-            Err(match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(match serde_path_to_error::deserialize::<_, T>(&value) {
                 Err(e) => located(e),
-                // The value itself decodes: what failed comes after it.
+                // What failed is not in the value (a repeated key, say).
                 Ok(_) => self.decode_error(String::new(), first.to_string()),
             })
         })

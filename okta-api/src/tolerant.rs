@@ -14,7 +14,6 @@
 use std::cell::Cell;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use serde_path_to_error::{Path, Segment};
 
@@ -105,76 +104,163 @@ fn repaired<T: DeserializeOwned>(
 /// already (its struct keeps no untyped properties).
 fn set_aside_at(value: &mut Value, path: &Path) -> bool {
     let segments: Vec<&Segment> = path.iter().collect();
+    set_aside(value, &segments)
+}
+
+fn set_aside(value: &mut Value, segments: &[&Segment]) -> bool {
     let Some((Segment::Map { key }, parents)) = segments.split_last() else {
         return false;
     };
+    let Some(object) = object_at(value, parents) else {
+        return false;
+    };
     if key.starts_with(SET_ASIDE) {
-        return false;
-    }
-    let mut at = value;
-    for segment in parents {
-        let next = match (segment, at) {
-            (Segment::Map { key }, Value::Object(object)) => object.get_mut(key.as_str()),
-            (Segment::Seq { index }, Value::Array(items)) => items.get_mut(*index),
-            _ => None,
-        };
-        let Some(next) = next else {
+        // Set aside already, and its struct keeps only typed properties (a
+        // map of one type): put back every name set aside in it, and set
+        // aside the nearest property that holds it.
+        if !object.contains_key(key.as_str()) {
             return false;
-        };
-        at = next;
+        }
+        restore_names(object);
+        let holder = parents.iter().rposition(|s| matches!(s, Segment::Map { .. }));
+        return holder.is_some_and(|i| set_aside(value, &parents[..=i]));
     }
-    let Value::Object(object) = at else {
-        return false;
-    };
-    let Some(property) = object.remove(key.as_str()) else {
-        return false;
-    };
-    object.insert(format!("{SET_ASIDE}{key}"), property);
-    true
+    match object.remove(key.as_str()) {
+        Some(property) => {
+            object.insert(format!("{SET_ASIDE}{key}"), property);
+            true
+        }
+        None => false,
+    }
 }
 
-/// `Deserialize` of a struct's `additional_properties`: the properties the
-/// struct does not know, and those a tolerant decode set aside, under their
-/// own names.
-pub fn additional_properties<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Map<String, Value>, D::Error> {
-    let map = Map::<String, Value>::deserialize(deserializer)?;
-    if !map.keys().any(|k| k.starts_with(SET_ASIDE)) {
-        return Ok(map);
+/// `object` with every name set aside in it, at any depth, put back.
+fn restore_names(object: &mut Map<String, Value>) {
+    fn within(value: &mut Value) {
+        match value {
+            Value::Object(object) => restore_names(object),
+            Value::Array(items) => items.iter_mut().for_each(within),
+            _ => {}
+        }
     }
-    Ok(map
+    *object = std::mem::take(object)
         .into_iter()
-        .map(|(k, v)| match k.strip_prefix(SET_ASIDE) {
-            Some(name) => (name.to_string(), v),
-            None => (k, v),
+        .map(|(name, mut value)| {
+            within(&mut value);
+            (restored(name), value)
         })
-        .collect())
+        .collect();
+}
+
+/// The object at `path` in `value`.
+fn object_at<'v>(value: &'v mut Value, path: &[&Segment]) -> Option<&'v mut Map<String, Value>> {
+    let mut at = value;
+    for segment in path {
+        at = match (segment, at) {
+            (Segment::Map { key }, Value::Object(object)) => object.get_mut(key.as_str())?,
+            (Segment::Seq { index }, Value::Array(items)) => items.get_mut(*index)?,
+            _ => return None,
+        };
+    }
+    at.as_object_mut()
+}
+
+/// The name a property had before a tolerant decode set it aside.
+pub(crate) fn restored(name: String) -> String {
+    match name.strip_prefix(SET_ASIDE) {
+        Some(original) => original.to_string(),
+        None => name,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Serialize;
+    use crate::object::{extra, field, required, Key};
+    use serde::de::{MapAccess, Visitor};
+    use serde::{Deserialize, Deserializer, Serialize};
     use serde_json::json;
 
-    #[derive(Debug, Serialize, Deserialize)]
+    #[derive(Debug, Serialize)]
     struct Link {
         href: String,
-        #[serde(flatten, deserialize_with = "additional_properties")]
+        #[serde(flatten)]
         additional_properties: Map<String, Value>,
     }
 
-    #[derive(Debug, Serialize, Deserialize)]
+    #[derive(Debug, Serialize)]
     struct Thing {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         enabled: Option<bool>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         tags: Option<Vec<String>>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         link: Option<Link>,
-        #[serde(flatten, deserialize_with = "additional_properties")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        counts: Option<std::collections::BTreeMap<String, u8>>,
+        #[serde(flatten)]
         additional_properties: Map<String, Value>,
+    }
+
+    // As the generator writes them.
+    impl<'de> Deserialize<'de> for Link {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> Visitor<'de> for Fields {
+                type Value = Link;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("struct Link")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
+                    let (mut href, mut additional_properties) = (None, Map::new());
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        match key.as_str() {
+                            "href" => field(&mut map, &mut href, "href")?,
+                            _ => extra(&mut map, &mut additional_properties, key)?,
+                        }
+                    }
+                    let href = required(href, "href")?;
+                    Ok(Link {
+                        href,
+                        additional_properties,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Thing {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> Visitor<'de> for Fields {
+                type Value = Thing;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("struct Thing")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Thing, A::Error> {
+                    let (mut enabled, mut tags, mut link, mut counts) = (None, None, None, None);
+                    let mut additional_properties = Map::new();
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        match key.as_str() {
+                            "enabled" => field(&mut map, &mut enabled, "enabled")?,
+                            "tags" => field(&mut map, &mut tags, "tags")?,
+                            "link" => field(&mut map, &mut link, "link")?,
+                            "counts" => field(&mut map, &mut counts, "counts")?,
+                            _ => extra(&mut map, &mut additional_properties, key)?,
+                        }
+                    }
+                    Ok(Thing {
+                        enabled: enabled.unwrap_or_default(),
+                        tags: tags.unwrap_or_default(),
+                        link: link.unwrap_or_default(),
+                        counts: counts.unwrap_or_default(),
+                        additional_properties,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
     }
 
     #[test]
@@ -218,6 +304,18 @@ mod tests {
         }
         let _: Closed = serde_json::from_value(json!({"x": 1})).unwrap();
         assert!(decode::<std::collections::BTreeMap<String, u8>>(json!({"a": "x"})).is_err());
+    }
+
+    #[test]
+    fn a_value_a_typed_map_cannot_hold_sets_aside_the_map() {
+        // Two values that do not fit: the first is set aside, then the
+        // second, and then the map that holds both, as it came.
+        let body = json!([{"counts": {"a": 1, "b": "two", "c": "three"}, "link": {"href": "/x"}}]);
+        let things: Vec<Thing> = decode(body.clone()).unwrap();
+        assert_eq!(things[0].counts, None);
+        assert_eq!(things[0].additional_properties["counts"], body[0]["counts"]);
+        assert_eq!(things[0].link.as_ref().map(|l| l.href.as_str()), Some("/x"));
+        assert_eq!(serde_json::to_value(&things).unwrap(), body, "nothing lost");
     }
 
     #[test]

@@ -56,44 +56,37 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
             field_doc
         };
         if f.required {
-            // A required field Okta leaves out reads as its empty value
-            // rather than failing the whole response.
-            let default = f.has_default.then(|| quote!(default));
+            let rename = rename.map(|r| quote!(#[serde(#r)]));
             quote! {
                 #field_doc
-                #[serde(#rename #default)]
+                #rename
                 pub #rust: #ty,
             }
         } else if f.nullable {
             // Absent, `null` (which clears it on a partial update) or a value.
             quote! {
                 #field_doc
-                #[serde(#rename default, skip_serializing_if = "crate::Nullable::is_absent")]
+                #[serde(#rename skip_serializing_if = "crate::Nullable::is_absent")]
                 pub #rust: crate::Nullable<#ty>,
             }
         } else {
             quote! {
                 #field_doc
-                #[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]
+                #[serde(#rename skip_serializing_if = "::std::option::Option::is_none")]
                 pub #rust: ::std::option::Option<#ty>,
             }
         }
     });
     // Untyped extras also keep, under their own names, the properties a
     // tolerant decode set aside because their values do not fit their types.
-    let (extra_ty, extra_attr) = match &s.additional {
+    let extra_ty = match &s.additional {
         Some(t) => {
             let t = ctx.ty(t);
-            (
-                quote!(::std::collections::BTreeMap<::std::string::String, #t>),
-                quote!(#[serde(flatten)]),
-            )
+            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
         }
-        None => (
-            quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-            quote!(#[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]),
-        ),
+        None => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
     };
+    let deserialize = deserialize_struct(m, s);
     let extra_doc = doc(Some(match (s.extensible, &s.additional) {
         (true, None) => "Custom attributes (this type is extensible in Okta), properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.",
         (false, None) => "Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.",
@@ -138,14 +131,87 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
     });
     quote! {
         #attrs
-        #[derive(Clone, Debug, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, #derive_default ::serde::Serialize)]
         pub struct #name {
             #(#fields)*
             #extra_doc
-            #extra_attr
+            #[serde(flatten)]
             pub additional_properties: #extra_ty,
         }
         #default_impl
+        #deserialize
+    }
+}
+
+/// `Deserialize` for a struct, written out rather than derived: one pass
+/// over the object's properties, each known one read into its slot and any
+/// other kept in `additional_properties` as it comes. serde's derive with a
+/// flattened map would first buffer every property of every object; this is
+/// faster to run and to compile. Absent optional fields read as unset, an
+/// absent required field as its empty value where it has one (else the
+/// error serde gives, `missing field`), and a repeated property is an error.
+fn deserialize_struct(m: &Model, s: &Struct) -> TokenStream {
+    let name = ident(&m.name.0);
+    let expecting = format!("struct {}", m.name.0);
+    let slots: Vec<_> = s.fields.iter().map(|f| field_ident(&f.rust)).collect();
+    let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let wire = &f.wire.0;
+        quote!(#wire => crate::runtime::field(&mut __map, &mut #slot, #wire)?,)
+    });
+    let inits = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        if f.required && !f.has_default {
+            let wire = &f.wire.0;
+            quote!(#slot: crate::runtime::required(#slot, #wire)?,)
+        } else {
+            quote!(#slot: #slot.unwrap_or_default(),)
+        }
+    });
+    let extra = match &s.additional {
+        Some(_) => quote!(crate::runtime::typed_extra(
+            &mut __map,
+            &mut additional_properties,
+            __key
+        )?),
+        None => quote!(crate::runtime::extra(
+            &mut __map,
+            &mut additional_properties,
+            __key
+        )?),
+    };
+    let each = if s.fields.is_empty() {
+        quote!(#extra;)
+    } else {
+        quote! {
+            match __key.as_str() {
+                #(#arms)*
+                _ => #extra,
+            }
+        }
+    };
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct __Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<#name, A::Error> {
+                        #(let mut #slots = ::std::option::Option::None;)*
+                        let mut additional_properties = ::std::default::Default::default();
+                        while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
+                            #each
+                        }
+                        ::std::result::Result::Ok(#name {
+                            #(#inits)*
+                            additional_properties,
+                        })
+                    }
+                }
+                deserializer.deserialize_map(__Visitor)
+            }
+        }
     }
 }
 

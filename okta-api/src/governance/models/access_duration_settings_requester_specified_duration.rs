@@ -5,19 +5,75 @@
 /// Setting to specify the maximum duration that an end user can request access for when making a request
 ///
 /// Schema `access-duration-settings-requester-specified-duration` (`/components/schemas/access-duration-settings-requester-specified-duration`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AccessDurationSettingsRequesterSpecifiedDuration {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::governance::models::AccessDurationSettingsRequesterSpecifiedDurationType,
     /// The maximum duration set by the requester for access durations. Use the [ISO 8601](https://tc39.es/proposal-temporal/docs/duration.html) duration notation for duration values.
     /// You can configure up to 365 days (`P365D`) or 52 weeks (`P52W`) as the maximum access duration of a request.
-    #[serde(rename = "maximumDuration", default)]
+    #[serde(rename = "maximumDuration")]
     pub maximum_duration: crate::governance::models::AccessDurationMaxDuration,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AccessDurationSettingsRequesterSpecifiedDuration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AccessDurationSettingsRequesterSpecifiedDuration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AccessDurationSettingsRequesterSpecifiedDuration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AccessDurationSettingsRequesterSpecifiedDuration,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut maximum_duration = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "maximumDuration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut maximum_duration,
+                                "maximumDuration",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccessDurationSettingsRequesterSpecifiedDuration {
+                    type_: crate::runtime::required(type_, "type")?,
+                    maximum_duration: maximum_duration.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

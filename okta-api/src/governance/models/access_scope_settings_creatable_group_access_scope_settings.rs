@@ -5,7 +5,7 @@
 /// Access scope settings that resource permissions are groups.
 ///
 /// Schema `access-scope-settings-creatable_GroupAccessScopeSettings` (`/components/schemas/access-scope-settings-creatable_GroupAccessScopeSettings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AccessScopeSettingsCreatableGroupAccessScopeSettings {
     /// Request for access to groups
     #[serde(rename = "type")]
@@ -14,12 +14,65 @@ pub struct AccessScopeSettingsCreatableGroupAccessScopeSettings {
     ///
     /// > **Note:** Both standard Okta groups and AD-sourced groups are supported in Access Requests.
     /// > Standard Okta groups have the `okta:user_group` value, whereas AD-sourced groups have the `okta:windows_security_principal` value in their `objectClass` property.
-    #[serde(default)]
     pub groups: crate::governance::models::GroupsArrayCreatable,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AccessScopeSettingsCreatableGroupAccessScopeSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AccessScopeSettingsCreatableGroupAccessScopeSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct AccessScopeSettingsCreatableGroupAccessScopeSettings",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AccessScopeSettingsCreatableGroupAccessScopeSettings,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut groups = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccessScopeSettingsCreatableGroupAccessScopeSettings {
+                    type_: crate::runtime::required(type_, "type")?,
+                    groups: groups.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,27 +6,84 @@
 /// If an AI summary fails to generate, an array of errors is returned with possible steps to correct the failure.
 ///
 /// Schema `ai-message` (`/components/schemas/ai-message`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AiMessage {
     /// Generated summary message
-    #[serde(default)]
     pub message: ::std::string::String,
     /// Generated summary message as a delta (for streaming)
     #[serde(
         rename = "deltaMessage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub delta_message: ::std::option::Option<::std::string::String>,
     /// Whenever summary generation has resulted in an error or blocked, the array of errors details the reasons
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub errors: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::AiMessageErrorsItem>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AiMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AiMessage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AiMessage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AiMessage, A::Error> {
+                let mut message = ::std::option::Option::None;
+                let mut delta_message = ::std::option::Option::None;
+                let mut errors = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "message" => {
+                            crate::runtime::field(&mut __map, &mut message, "message")?
+                        }
+                        "deltaMessage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delta_message,
+                                "deltaMessage",
+                            )?
+                        }
+                        "errors" => {
+                            crate::runtime::field(&mut __map, &mut errors, "errors")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AiMessage {
+                    message: message.unwrap_or_default(),
+                    delta_message: delta_message.unwrap_or_default(),
+                    errors: errors.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

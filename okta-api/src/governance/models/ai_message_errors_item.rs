@@ -3,23 +3,84 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AiMessageErrorsItem` (`/components/schemas/ai-message/properties/errors/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AiMessageErrorsItem {
     /// A unique error code. Error codes are useful to execute additional actions.
-    #[serde(rename = "errorCode", default)]
+    #[serde(rename = "errorCode")]
     pub error_code: ::std::string::String,
     /// An error message detailing the problem
-    #[serde(rename = "errorMsg", default)]
+    #[serde(rename = "errorMsg")]
     pub error_msg: ::std::string::String,
     /// Any dynamic arguments that are needed to construct the whole message are supplied as an array of values
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub args: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::ServerMessageArgument>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AiMessageErrorsItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AiMessageErrorsItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AiMessageErrorsItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AiMessageErrorsItem, A::Error> {
+                let mut error_code = ::std::option::Option::None;
+                let mut error_msg = ::std::option::Option::None;
+                let mut args = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_code,
+                                "errorCode",
+                            )?
+                        }
+                        "errorMsg" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_msg,
+                                "errorMsg",
+                            )?
+                        }
+                        "args" => crate::runtime::field(&mut __map, &mut args, "args")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AiMessageErrorsItem {
+                    error_code: error_code.unwrap_or_default(),
+                    error_msg: error_msg.unwrap_or_default(),
+                    args: args.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

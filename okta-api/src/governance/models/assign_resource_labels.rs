@@ -5,20 +5,78 @@
 /// The properties to assign resources to labels. All resources in the `resourceOrns` list are assigned to all labels in the `labelValueIds`  list.
 ///
 /// Schema `assign-resource-labels` (`/components/schemas/assign-resource-labels`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AssignResourceLabels {
     /// Resources assigned to labels (in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format)
-    #[serde(rename = "resourceOrns", default)]
+    #[serde(rename = "resourceOrns")]
     pub resource_orns: ::std::vec::Vec<
         crate::governance::models::ResourceLabelResourceOrn,
     >,
     /// Labels assigned to resources in the `resourceOrns` list
-    #[serde(rename = "labelValueIds", default)]
+    #[serde(rename = "labelValueIds")]
     pub label_value_ids: ::std::vec::Vec<crate::governance::models::LabelValueId>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignResourceLabels {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignResourceLabels;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssignResourceLabels")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AssignResourceLabels, A::Error> {
+                let mut resource_orns = ::std::option::Option::None;
+                let mut label_value_ids = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceOrns" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orns,
+                                "resourceOrns",
+                            )?
+                        }
+                        "labelValueIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut label_value_ids,
+                                "labelValueIds",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AssignResourceLabels {
+                    resource_orns: resource_orns.unwrap_or_default(),
+                    label_value_ids: label_value_ids.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,39 +3,114 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `assigned-principal` (`/components/schemas/assigned-principal`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AssignedPrincipal {
     /// The date on which the principal's access expires. This property is specified in [ISO 8601 duration format](https://en.wikipedia.org/wiki/ISO_8601#Durations).
     #[serde(
         rename = "expirationTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expiration_time: ::std::option::Option<::std::string::String>,
     /// The time zone, in IANA format, for the end date of the user access
-    #[serde(
-        rename = "timeZone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "timeZone", skip_serializing_if = "::std::option::Option::is_none")]
     pub time_zone: ::std::option::Option<::std::string::String>,
     /// Representation of a principal
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal: ::std::option::Option<crate::governance::models::TargetPrincipalFull>,
     /// The flow that triggered the grant request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<crate::governance::models::GrantActor>,
     /// The resource collection `id`
     #[serde(
         rename = "collectionId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub collection_id: ::std::option::Option<crate::governance::models::CollectionId>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignedPrincipal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignedPrincipal;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssignedPrincipal")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AssignedPrincipal, A::Error> {
+                let mut expiration_time = ::std::option::Option::None;
+                let mut time_zone = ::std::option::Option::None;
+                let mut principal = ::std::option::Option::None;
+                let mut actor = ::std::option::Option::None;
+                let mut collection_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expirationTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expiration_time,
+                                "expirationTime",
+                            )?
+                        }
+                        "timeZone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_zone,
+                                "timeZone",
+                            )?
+                        }
+                        "principal" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal,
+                                "principal",
+                            )?
+                        }
+                        "actor" => {
+                            crate::runtime::field(&mut __map, &mut actor, "actor")?
+                        }
+                        "collectionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut collection_id,
+                                "collectionId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AssignedPrincipal {
+                    expiration_time: expiration_time.unwrap_or_default(),
+                    time_zone: time_zone.unwrap_or_default(),
+                    principal: principal.unwrap_or_default(),
+                    actor: actor.unwrap_or_default(),
+                    collection_id: collection_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

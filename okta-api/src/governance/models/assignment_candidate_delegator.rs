@@ -6,21 +6,76 @@
 /// Only present when `skipDelegateReplacement=false` in the request query.
 ///
 /// Schema `AssignmentCandidateDelegator` (`/components/schemas/assignment-candidate/properties/delegator`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AssignmentCandidateDelegator {
     /// The Okta user `id`
-    #[serde(rename = "externalId", default)]
+    #[serde(rename = "externalId")]
     pub external_id: crate::governance::models::UserId,
     /// The type of principal
     #[serde(rename = "type")]
     pub type_: crate::governance::models::PrincipalType,
     /// The delegator `id` in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub orn: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignmentCandidateDelegator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignmentCandidateDelegator;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssignmentCandidateDelegator")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AssignmentCandidateDelegator, A::Error> {
+                let mut external_id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "externalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_id,
+                                "externalId",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AssignmentCandidateDelegator {
+                    external_id: external_id.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    orn: orn.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,26 +3,79 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `assignment-properties` (`/components/schemas/assignment-properties`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AssignmentProperties {
     /// The date on which the principal's access expires. This property is specified in [ISO 8601 duration format](https://en.wikipedia.org/wiki/ISO_8601#Durations).
     #[serde(
         rename = "expirationTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expiration_time: ::std::option::Option<::std::string::String>,
     /// The time zone, in IANA format, for the end date of the user access
-    #[serde(
-        rename = "timeZone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "timeZone", skip_serializing_if = "::std::option::Option::is_none")]
     pub time_zone: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignmentProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignmentProperties;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssignmentProperties")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AssignmentProperties, A::Error> {
+                let mut expiration_time = ::std::option::Option::None;
+                let mut time_zone = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expirationTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expiration_time,
+                                "expirationTime",
+                            )?
+                        }
+                        "timeZone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_zone,
+                                "timeZone",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AssignmentProperties {
+                    expiration_time: expiration_time.unwrap_or_default(),
+                    time_zone: time_zone.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -7,12 +7,11 @@
 /// `Group` is currently the only supported type of resource that can be automatically remediated.
 ///
 /// Schema `auto-remediation-settings` (`/components/schemas/auto-remediation-settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AutoRemediationSettings {
     /// An array of resources to be automatically remediated
     #[serde(
         rename = "includeOnly",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_only: ::std::option::Option<
@@ -24,14 +23,72 @@ pub struct AutoRemediationSettings {
     /// > **Note:** You can specify only `includeAllIndirectAssignments` or `includeOnly`.
     #[serde(
         rename = "includeAllIndirectAssignments",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_all_indirect_assignments: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AutoRemediationSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AutoRemediationSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AutoRemediationSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AutoRemediationSettings, A::Error> {
+                let mut include_only = ::std::option::Option::None;
+                let mut include_all_indirect_assignments = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "includeOnly" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_only,
+                                "includeOnly",
+                            )?
+                        }
+                        "includeAllIndirectAssignments" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_all_indirect_assignments,
+                                "includeAllIndirectAssignments",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AutoRemediationSettings {
+                    include_only: include_only.unwrap_or_default(),
+                    include_all_indirect_assignments: include_all_indirect_assignments
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,12 +5,11 @@
 /// Represents a list of resources that are automatically remediated
 ///
 /// Schema `AutoRemediationSettingsIncludeOnlyItem` (`/components/schemas/auto-remediation-settings/properties/includeOnly/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AutoRemediationSettingsIncludeOnlyItem {
     /// The type of the resource to be automatically remediated. Only `GROUP` is supported.
     #[serde(
         rename = "resourceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_type: ::std::option::Option<
@@ -20,14 +19,74 @@ pub struct AutoRemediationSettingsIncludeOnlyItem {
     /// When `resourceType = GROUP`, it points to the group `id`.
     #[serde(
         rename = "resourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AutoRemediationSettingsIncludeOnlyItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AutoRemediationSettingsIncludeOnlyItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AutoRemediationSettingsIncludeOnlyItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AutoRemediationSettingsIncludeOnlyItem,
+                A::Error,
+            > {
+                let mut resource_type = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AutoRemediationSettingsIncludeOnlyItem {
+                    resource_type: resource_type.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

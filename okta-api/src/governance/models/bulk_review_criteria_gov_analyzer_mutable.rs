@@ -5,15 +5,67 @@
 /// The criteria for selecting reviews are based on the action recommended by Governance Analyzer.
 ///
 /// Schema `bulk-review-criteria-gov-analyzer-mutable` (`/components/schemas/bulk-review-criteria-gov-analyzer-mutable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct BulkReviewCriteriaGovAnalyzerMutable {
     /// The decision for a review
     #[serde(rename = "recommendedActionDecision")]
     pub recommended_action_decision: crate::governance::models::Decision,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkReviewCriteriaGovAnalyzerMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BulkReviewCriteriaGovAnalyzerMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkReviewCriteriaGovAnalyzerMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BulkReviewCriteriaGovAnalyzerMutable, A::Error> {
+                let mut recommended_action_decision = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "recommendedActionDecision" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recommended_action_decision,
+                                "recommendedActionDecision",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BulkReviewCriteriaGovAnalyzerMutable {
+                    recommended_action_decision: crate::runtime::required(
+                        recommended_action_decision,
+                        "recommendedActionDecision",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// The criteria for selecting reviews
 ///
 /// Schema `bulk-review-submission-criteria-mutable` (`/components/schemas/bulk-review-submission-criteria-mutable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct BulkReviewSubmissionCriteriaMutable {
     /// Type of criteria for a bulk-review decision
     #[serde(rename = "type")]
@@ -13,16 +13,67 @@ pub struct BulkReviewSubmissionCriteriaMutable {
     /// The criteria for selecting reviews are based on the action recommended by Governance Analyzer.
     #[serde(
         rename = "govAnalyzerCriteria",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gov_analyzer_criteria: ::std::option::Option<
         crate::governance::models::BulkReviewCriteriaGovAnalyzerMutable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionCriteriaMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BulkReviewSubmissionCriteriaMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkReviewSubmissionCriteriaMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BulkReviewSubmissionCriteriaMutable, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut gov_analyzer_criteria = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "govAnalyzerCriteria" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut gov_analyzer_criteria,
+                                "govAnalyzerCriteria",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BulkReviewSubmissionCriteriaMutable {
+                    type_: crate::runtime::required(type_, "type")?,
+                    gov_analyzer_criteria: gov_analyzer_criteria.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,30 +5,90 @@
 /// The details of a bulk review submission resulting from a request
 ///
 /// Schema `bulk-review-submission-details` (`/components/schemas/bulk-review-submission-details`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct BulkReviewSubmissionDetails {
     /// The bulk-review submission request status
-    #[serde()]
     pub status: crate::governance::models::BulkReviewDecisionStatusType,
     /// The number of eligible reviews in the submission
-    #[serde(rename = "eligibleReviewRecordCount", default)]
+    #[serde(rename = "eligibleReviewRecordCount")]
     pub eligible_review_record_count: i32,
     /// The `id` of the job
-    #[serde(rename = "jobId", default)]
+    #[serde(rename = "jobId")]
     pub job_id: ::std::string::String,
     /// Links available for a bulk-review submission
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::governance::models::BulkReviewSubmissionLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BulkReviewSubmissionDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkReviewSubmissionDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BulkReviewSubmissionDetails, A::Error> {
+                let mut status = ::std::option::Option::None;
+                let mut eligible_review_record_count = ::std::option::Option::None;
+                let mut job_id = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "eligibleReviewRecordCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut eligible_review_record_count,
+                                "eligibleReviewRecordCount",
+                            )?
+                        }
+                        "jobId" => {
+                            crate::runtime::field(&mut __map, &mut job_id, "jobId")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BulkReviewSubmissionDetails {
+                    status: crate::runtime::required(status, "status")?,
+                    eligible_review_record_count: eligible_review_record_count
+                        .unwrap_or_default(),
+                    job_id: job_id.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

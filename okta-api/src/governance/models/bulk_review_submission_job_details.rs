@@ -5,33 +5,95 @@
 /// The details of a bulk-review submission job resulting from a request
 ///
 /// Schema `bulk-review-submission-job-details` (`/components/schemas/bulk-review-submission-job-details`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct BulkReviewSubmissionJobDetails {
     /// The `id` of the job
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The bulk-review submission request status
-    #[serde()]
     pub status: crate::governance::models::BulkReviewDecisionStatusType,
     /// A list of errors encountered while processing the bulk review submission job
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub errors: ::std::option::Option<::std::vec::Vec<crate::governance::models::Error>>,
     /// The number of eligible reviews in the submission
-    #[serde(rename = "eligibleReviewRecordCount", default)]
+    #[serde(rename = "eligibleReviewRecordCount")]
     pub eligible_review_record_count: i32,
     /// Links available for a bulk-review submission
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::governance::models::BulkReviewSubmissionLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionJobDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BulkReviewSubmissionJobDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkReviewSubmissionJobDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BulkReviewSubmissionJobDetails, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut errors = ::std::option::Option::None;
+                let mut eligible_review_record_count = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "errors" => {
+                            crate::runtime::field(&mut __map, &mut errors, "errors")?
+                        }
+                        "eligibleReviewRecordCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut eligible_review_record_count,
+                                "eligibleReviewRecordCount",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BulkReviewSubmissionJobDetails {
+                    id: id.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    errors: errors.unwrap_or_default(),
+                    eligible_review_record_count: eligible_review_record_count
+                        .unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,15 +5,14 @@
 /// Links available for a bulk-review submission
 ///
 /// Schema `bulk-review-submission-links` (`/components/schemas/bulk-review-submission-links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BulkReviewSubmissionLinks {
     /// A link to a related RESTful resource
-    #[serde(rename = "self", default)]
+    #[serde(rename = "self")]
     pub self_: crate::governance::models::Link,
     /// A link to a related RESTful resource
     #[serde(
         rename = "bulkReviewDecisionStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bulk_review_decision_status: ::std::option::Option<
@@ -22,14 +21,76 @@ pub struct BulkReviewSubmissionLinks {
     /// A link to a related RESTful resource
     #[serde(
         rename = "reviewRecordsProcessed",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub review_records_processed: ::std::option::Option<crate::governance::models::Link>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BulkReviewSubmissionLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkReviewSubmissionLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BulkReviewSubmissionLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut bulk_review_decision_status = ::std::option::Option::None;
+                let mut review_records_processed = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "bulkReviewDecisionStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut bulk_review_decision_status,
+                                "bulkReviewDecisionStatus",
+                            )?
+                        }
+                        "reviewRecordsProcessed" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut review_records_processed,
+                                "reviewRecordsProcessed",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BulkReviewSubmissionLinks {
+                    self_: self_.unwrap_or_default(),
+                    bulk_review_decision_status: bulk_review_decision_status
+                        .unwrap_or_default(),
+                    review_records_processed: review_records_processed
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

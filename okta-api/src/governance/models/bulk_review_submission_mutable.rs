@@ -8,10 +8,9 @@
 /// The reviewer level comes into picture, when multi level campaign is in the picture.
 ///
 /// Schema `bulk-review-submission-mutable` (`/components/schemas/bulk-review-submission-mutable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct BulkReviewSubmissionMutable {
     /// The criteria for selecting reviews
-    #[serde()]
     pub criteria: crate::governance::models::BulkReviewSubmissionCriteriaMutable,
     /// The decision applied to all reviews matching the bulk-review criteria
     #[serde(rename = "reviewDecision")]
@@ -19,19 +18,89 @@ pub struct BulkReviewSubmissionMutable {
     /// Identifies the reviewer level of each reviews during access certification. Applicable for multi level campaigns only.
     #[serde(
         rename = "reviewerLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_level: ::std::option::Option<
         crate::governance::models::ReviewerLevelType,
     >,
     /// The reviewer's note to include with the bulk decision. This note is added to all reviews that match the bulk-review criteria.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notes: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BulkReviewSubmissionMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkReviewSubmissionMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BulkReviewSubmissionMutable, A::Error> {
+                let mut criteria = ::std::option::Option::None;
+                let mut review_decision = ::std::option::Option::None;
+                let mut reviewer_level = ::std::option::Option::None;
+                let mut notes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "criteria" => {
+                            crate::runtime::field(&mut __map, &mut criteria, "criteria")?
+                        }
+                        "reviewDecision" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut review_decision,
+                                "reviewDecision",
+                            )?
+                        }
+                        "reviewerLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_level,
+                                "reviewerLevel",
+                            )?
+                        }
+                        "notes" => {
+                            crate::runtime::field(&mut __map, &mut notes, "notes")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BulkReviewSubmissionMutable {
+                    criteria: crate::runtime::required(criteria, "criteria")?,
+                    review_decision: crate::runtime::required(
+                        review_decision,
+                        "reviewDecision",
+                    )?,
+                    reviewer_level: reviewer_level.unwrap_or_default(),
+                    notes: notes.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,18 +3,16 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `campaign-details-read-only` (`/components/schemas/campaign-details-read-only`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct CampaignDetailsReadOnly {
     /// Name of the campaign. Maintain some uniqueness when naming the campaign as it helps to identify and filter for campaigns when needed.
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Human readable description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Identifies the campaign as a resource or a user campaign
     #[serde(
         rename = "campaignType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub campaign_type: ::std::option::Option<crate::governance::models::CampaignType>,
@@ -26,12 +24,11 @@ pub struct CampaignDetailsReadOnly {
     #[serde(rename = "scheduleSettings")]
     pub schedule_settings: crate::governance::models::ScheduleSettingsReadOnly,
     /// Resource specific properties
-    #[serde(rename = "resourceSettings", default)]
+    #[serde(rename = "resourceSettings")]
     pub resource_settings: crate::governance::models::ResourceSettingsMutable,
     /// User scope specific settings. If all the users of a resource under review are not part of the scope of certification, provide the scope of the user by means of a user expression.
     #[serde(
         rename = "principalScopeSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_scope_settings: ::std::option::Option<
@@ -43,7 +40,6 @@ pub struct CampaignDetailsReadOnly {
     /// Settings for email notifications to be sent to the reviewers at different stages of a campaign. All properties are optional.
     #[serde(
         rename = "notificationSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub notification_settings: ::std::option::Option<
@@ -55,23 +51,164 @@ pub struct CampaignDetailsReadOnly {
     /// ID of the recurring campaign if this campaign was created as part of a recurring schedule.
     #[serde(
         rename = "recurringCampaignId",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub recurring_campaign_id: crate::Nullable<::std::string::String>,
     /// Reporting properties for processing post-completed campaigns
     #[serde(
         rename = "reportingSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reporting_settings: ::std::option::Option<
         crate::governance::models::ReportingSettingsMutable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CampaignDetailsReadOnly {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CampaignDetailsReadOnly;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CampaignDetailsReadOnly")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CampaignDetailsReadOnly, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut campaign_type = ::std::option::Option::None;
+                let mut schedule_settings = ::std::option::Option::None;
+                let mut resource_settings = ::std::option::Option::None;
+                let mut principal_scope_settings = ::std::option::Option::None;
+                let mut reviewer_settings = ::std::option::Option::None;
+                let mut notification_settings = ::std::option::Option::None;
+                let mut remediation_settings = ::std::option::Option::None;
+                let mut recurring_campaign_id = ::std::option::Option::None;
+                let mut reporting_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "campaignType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut campaign_type,
+                                "campaignType",
+                            )?
+                        }
+                        "scheduleSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut schedule_settings,
+                                "scheduleSettings",
+                            )?
+                        }
+                        "resourceSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_settings,
+                                "resourceSettings",
+                            )?
+                        }
+                        "principalScopeSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_scope_settings,
+                                "principalScopeSettings",
+                            )?
+                        }
+                        "reviewerSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_settings,
+                                "reviewerSettings",
+                            )?
+                        }
+                        "notificationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notification_settings,
+                                "notificationSettings",
+                            )?
+                        }
+                        "remediationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remediation_settings,
+                                "remediationSettings",
+                            )?
+                        }
+                        "recurringCampaignId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recurring_campaign_id,
+                                "recurringCampaignId",
+                            )?
+                        }
+                        "reportingSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reporting_settings,
+                                "reportingSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CampaignDetailsReadOnly {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    campaign_type: campaign_type.unwrap_or_default(),
+                    schedule_settings: crate::runtime::required(
+                        schedule_settings,
+                        "scheduleSettings",
+                    )?,
+                    resource_settings: resource_settings.unwrap_or_default(),
+                    principal_scope_settings: principal_scope_settings
+                        .unwrap_or_default(),
+                    reviewer_settings: crate::runtime::required(
+                        reviewer_settings,
+                        "reviewerSettings",
+                    )?,
+                    notification_settings: notification_settings.unwrap_or_default(),
+                    remediation_settings: crate::runtime::required(
+                        remediation_settings,
+                        "remediationSettings",
+                    )?,
+                    recurring_campaign_id: recurring_campaign_id.unwrap_or_default(),
+                    reporting_settings: reporting_settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

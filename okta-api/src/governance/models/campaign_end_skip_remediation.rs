@@ -5,19 +5,67 @@
 /// Boolean variable to skip remediation when campaign end operation is requested.
 ///
 /// Schema `campaign-end-skip-remediation` (`/components/schemas/campaign-end-skip-remediation`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CampaignEndSkipRemediation {
     /// Set the Boolean variable to `true` to skip remediation in cases where `remediationSetting.noResponse=DENY`.
     #[serde(
         rename = "skipRemediation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub skip_remediation: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CampaignEndSkipRemediation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CampaignEndSkipRemediation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CampaignEndSkipRemediation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CampaignEndSkipRemediation, A::Error> {
+                let mut skip_remediation = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "skipRemediation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut skip_remediation,
+                                "skipRemediation",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CampaignEndSkipRemediation {
+                    skip_remediation: skip_remediation.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

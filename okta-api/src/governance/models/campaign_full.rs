@@ -5,36 +5,32 @@
 /// Full representation of a Campaign resource
 ///
 /// Schema `campaign-full` (`/components/schemas/campaign-full`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct CampaignFull {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Links available on a single campaign representation.
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::CampaignLinks,
     /// Name of the campaign. Maintain some uniqueness when naming the campaign as it helps to identify and filter for campaigns when needed.
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Human readable description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Identifies the campaign as a resource or a user campaign
     #[serde(
         rename = "campaignType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub campaign_type: ::std::option::Option<crate::governance::models::CampaignType>,
@@ -46,12 +42,11 @@ pub struct CampaignFull {
     #[serde(rename = "scheduleSettings")]
     pub schedule_settings: crate::governance::models::ScheduleSettingsReadOnly,
     /// Resource specific properties
-    #[serde(rename = "resourceSettings", default)]
+    #[serde(rename = "resourceSettings")]
     pub resource_settings: crate::governance::models::ResourceSettingsMutable,
     /// User scope specific settings. If all the users of a resource under review are not part of the scope of certification, provide the scope of the user by means of a user expression.
     #[serde(
         rename = "principalScopeSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_scope_settings: ::std::option::Option<
@@ -63,7 +58,6 @@ pub struct CampaignFull {
     /// Settings for email notifications to be sent to the reviewers at different stages of a campaign. All properties are optional.
     #[serde(
         rename = "notificationSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub notification_settings: ::std::option::Option<
@@ -75,26 +69,211 @@ pub struct CampaignFull {
     /// ID of the recurring campaign if this campaign was created as part of a recurring schedule.
     #[serde(
         rename = "recurringCampaignId",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub recurring_campaign_id: crate::Nullable<::std::string::String>,
     /// Reporting properties for processing post-completed campaigns
     #[serde(
         rename = "reportingSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reporting_settings: ::std::option::Option<
         crate::governance::models::ReportingSettingsMutable,
     >,
     #[allow(missing_docs)]
-    #[serde()]
     pub status: crate::governance::models::CampaignStatus,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CampaignFull {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CampaignFull;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CampaignFull")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CampaignFull, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut campaign_type = ::std::option::Option::None;
+                let mut schedule_settings = ::std::option::Option::None;
+                let mut resource_settings = ::std::option::Option::None;
+                let mut principal_scope_settings = ::std::option::Option::None;
+                let mut reviewer_settings = ::std::option::Option::None;
+                let mut notification_settings = ::std::option::Option::None;
+                let mut remediation_settings = ::std::option::Option::None;
+                let mut recurring_campaign_id = ::std::option::Option::None;
+                let mut reporting_settings = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "campaignType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut campaign_type,
+                                "campaignType",
+                            )?
+                        }
+                        "scheduleSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut schedule_settings,
+                                "scheduleSettings",
+                            )?
+                        }
+                        "resourceSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_settings,
+                                "resourceSettings",
+                            )?
+                        }
+                        "principalScopeSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_scope_settings,
+                                "principalScopeSettings",
+                            )?
+                        }
+                        "reviewerSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_settings,
+                                "reviewerSettings",
+                            )?
+                        }
+                        "notificationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notification_settings,
+                                "notificationSettings",
+                            )?
+                        }
+                        "remediationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remediation_settings,
+                                "remediationSettings",
+                            )?
+                        }
+                        "recurringCampaignId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recurring_campaign_id,
+                                "recurringCampaignId",
+                            )?
+                        }
+                        "reportingSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reporting_settings,
+                                "reportingSettings",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CampaignFull {
+                    id: id.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    campaign_type: campaign_type.unwrap_or_default(),
+                    schedule_settings: crate::runtime::required(
+                        schedule_settings,
+                        "scheduleSettings",
+                    )?,
+                    resource_settings: resource_settings.unwrap_or_default(),
+                    principal_scope_settings: principal_scope_settings
+                        .unwrap_or_default(),
+                    reviewer_settings: crate::runtime::required(
+                        reviewer_settings,
+                        "reviewerSettings",
+                    )?,
+                    notification_settings: notification_settings.unwrap_or_default(),
+                    remediation_settings: crate::runtime::required(
+                        remediation_settings,
+                        "remediationSettings",
+                    )?,
+                    recurring_campaign_id: recurring_campaign_id.unwrap_or_default(),
+                    reporting_settings: reporting_settings.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,24 +5,89 @@
 /// Links available on a single campaign representation.
 ///
 /// Schema `campaign-links` (`/components/schemas/campaign-links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CampaignLinks {
     /// A link to a related RESTful resource
-    #[serde(rename = "launchCampaign", default)]
+    #[serde(rename = "launchCampaign")]
     pub launch_campaign: crate::governance::models::Link,
     /// A link to a related RESTful resource
-    #[serde(rename = "endCampaign", default)]
+    #[serde(rename = "endCampaign")]
     pub end_campaign: crate::governance::models::Link,
     /// A link to a related RESTful resource
-    #[serde(default)]
     pub reviews: crate::governance::models::Link,
     /// A link to a related RESTful resource
-    #[serde(rename = "self", default)]
+    #[serde(rename = "self")]
     pub self_: crate::governance::models::Link,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CampaignLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CampaignLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CampaignLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CampaignLinks, A::Error> {
+                let mut launch_campaign = ::std::option::Option::None;
+                let mut end_campaign = ::std::option::Option::None;
+                let mut reviews = ::std::option::Option::None;
+                let mut self_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "launchCampaign" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut launch_campaign,
+                                "launchCampaign",
+                            )?
+                        }
+                        "endCampaign" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut end_campaign,
+                                "endCampaign",
+                            )?
+                        }
+                        "reviews" => {
+                            crate::runtime::field(&mut __map, &mut reviews, "reviews")?
+                        }
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CampaignLinks {
+                    launch_campaign: launch_campaign.unwrap_or_default(),
+                    end_campaign: end_campaign.unwrap_or_default(),
+                    reviews: reviews.unwrap_or_default(),
+                    self_: self_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,18 +5,16 @@
 /// There are two `campaignType` types. RESOURCE: Campaigns created focused on certain resources USER: Campaigns created focused on certain users
 ///
 /// Schema `campaign-mutable` (`/components/schemas/campaign-mutable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct CampaignMutable {
     /// Name of the campaign. Maintain some uniqueness when naming the campaign as it helps to identify and filter for campaigns when needed.
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Campaign description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Identifies the campaign as a resource or a user campaign
     #[serde(
         rename = "campaignType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub campaign_type: ::std::option::Option<crate::governance::models::CampaignType>,
@@ -28,12 +26,11 @@ pub struct CampaignMutable {
     #[serde(rename = "scheduleSettings")]
     pub schedule_settings: crate::governance::models::ScheduleSettingsMutable,
     /// Resource specific properties
-    #[serde(rename = "resourceSettings", default)]
+    #[serde(rename = "resourceSettings")]
     pub resource_settings: crate::governance::models::ResourceSettingsMutable,
     /// User scope specific settings. If all the users of a resource under review are not part of the scope of certification, provide the scope of the user by means of a user expression.
     #[serde(
         rename = "principalScopeSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_scope_settings: ::std::option::Option<
@@ -45,7 +42,6 @@ pub struct CampaignMutable {
     /// Settings for email notifications to be sent to the reviewers at different stages of a campaign. All properties are optional.
     #[serde(
         rename = "notificationSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub notification_settings: ::std::option::Option<
@@ -57,23 +53,164 @@ pub struct CampaignMutable {
     /// Indicates the minimum required SKU to manage the campaign
     #[serde(
         rename = "campaignTier",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub campaign_tier: ::std::option::Option<crate::governance::models::CampaignTier>,
     /// Reporting properties for processing post-completed campaigns
     #[serde(
         rename = "reportingSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reporting_settings: ::std::option::Option<
         crate::governance::models::ReportingSettingsMutable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CampaignMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CampaignMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CampaignMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CampaignMutable, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut campaign_type = ::std::option::Option::None;
+                let mut schedule_settings = ::std::option::Option::None;
+                let mut resource_settings = ::std::option::Option::None;
+                let mut principal_scope_settings = ::std::option::Option::None;
+                let mut reviewer_settings = ::std::option::Option::None;
+                let mut notification_settings = ::std::option::Option::None;
+                let mut remediation_settings = ::std::option::Option::None;
+                let mut campaign_tier = ::std::option::Option::None;
+                let mut reporting_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "campaignType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut campaign_type,
+                                "campaignType",
+                            )?
+                        }
+                        "scheduleSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut schedule_settings,
+                                "scheduleSettings",
+                            )?
+                        }
+                        "resourceSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_settings,
+                                "resourceSettings",
+                            )?
+                        }
+                        "principalScopeSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_scope_settings,
+                                "principalScopeSettings",
+                            )?
+                        }
+                        "reviewerSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_settings,
+                                "reviewerSettings",
+                            )?
+                        }
+                        "notificationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notification_settings,
+                                "notificationSettings",
+                            )?
+                        }
+                        "remediationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remediation_settings,
+                                "remediationSettings",
+                            )?
+                        }
+                        "campaignTier" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut campaign_tier,
+                                "campaignTier",
+                            )?
+                        }
+                        "reportingSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reporting_settings,
+                                "reportingSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CampaignMutable {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    campaign_type: campaign_type.unwrap_or_default(),
+                    schedule_settings: crate::runtime::required(
+                        schedule_settings,
+                        "scheduleSettings",
+                    )?,
+                    resource_settings: resource_settings.unwrap_or_default(),
+                    principal_scope_settings: principal_scope_settings
+                        .unwrap_or_default(),
+                    reviewer_settings: crate::runtime::required(
+                        reviewer_settings,
+                        "reviewerSettings",
+                    )?,
+                    notification_settings: notification_settings.unwrap_or_default(),
+                    remediation_settings: crate::runtime::required(
+                        remediation_settings,
+                        "remediationSettings",
+                    )?,
+                    campaign_tier: campaign_tier.unwrap_or_default(),
+                    reporting_settings: reporting_settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,37 +5,34 @@
 /// Sparse representation of a Campaign resource.
 ///
 /// Schema `campaign-sparse` (`/components/schemas/campaign-sparse`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct CampaignSparse {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     #[allow(missing_docs)]
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::CampaignLinks,
     /// Name of the campaign. Maintain some uniqueness when naming the campaign as it helps to identify and filter for campaigns when needed.
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Campaign description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The date on which the campaign is scheduled to start. Accepts date in ISO 8601 format.
-    #[serde(rename = "startDate", default)]
+    #[serde(rename = "startDate")]
     pub start_date: ::std::string::String,
     /// The date on which the campaign is supposed to end. Accepts date in ISO 8601 format.
-    #[serde(rename = "endDate", default)]
+    #[serde(rename = "endDate")]
     pub end_date: ::std::string::String,
     /// The type of campaign
     #[serde(rename = "scheduleType")]
@@ -43,7 +40,6 @@ pub struct CampaignSparse {
     /// ID of the recurring campaign if this campaign was created as part of a recurring schedule.
     #[serde(
         rename = "recurringCampaignId",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub recurring_campaign_id: crate::Nullable<::std::string::String>,
@@ -51,12 +47,155 @@ pub struct CampaignSparse {
     #[serde(rename = "reviewerType")]
     pub reviewer_type: crate::governance::models::CampaignReviewerType,
     #[allow(missing_docs)]
-    #[serde()]
     pub status: crate::governance::models::CampaignStatus,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CampaignSparse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CampaignSparse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CampaignSparse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CampaignSparse, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut start_date = ::std::option::Option::None;
+                let mut end_date = ::std::option::Option::None;
+                let mut schedule_type = ::std::option::Option::None;
+                let mut recurring_campaign_id = ::std::option::Option::None;
+                let mut reviewer_type = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "startDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut start_date,
+                                "startDate",
+                            )?
+                        }
+                        "endDate" => {
+                            crate::runtime::field(&mut __map, &mut end_date, "endDate")?
+                        }
+                        "scheduleType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut schedule_type,
+                                "scheduleType",
+                            )?
+                        }
+                        "recurringCampaignId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recurring_campaign_id,
+                                "recurringCampaignId",
+                            )?
+                        }
+                        "reviewerType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_type,
+                                "reviewerType",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CampaignSparse {
+                    id: id.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    start_date: start_date.unwrap_or_default(),
+                    end_date: end_date.unwrap_or_default(),
+                    schedule_type: crate::runtime::required(
+                        schedule_type,
+                        "scheduleType",
+                    )?,
+                    recurring_campaign_id: recurring_campaign_id.unwrap_or_default(),
+                    reviewer_type: crate::runtime::required(
+                        reviewer_type,
+                        "reviewerType",
+                    )?,
+                    status: crate::runtime::required(status, "status")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,21 +5,69 @@
 /// Additional information about the request fields
 ///
 /// Schema `CatalogEntryRequestFieldsMetadata` (`/components/schemas/catalog-entry-request-fields/properties/metadata`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CatalogEntryRequestFieldsMetadata {
     /// A risk assessment that indicates whether request submission is allowed or restricted. It contains the risk rules that lead to possible conflicts for the requested resource.
     #[serde(
         rename = "riskAssessment",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_assessment: ::std::option::Option<
         crate::governance::models::RiskAssessment,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CatalogEntryRequestFieldsMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CatalogEntryRequestFieldsMetadata;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CatalogEntryRequestFieldsMetadata")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CatalogEntryRequestFieldsMetadata, A::Error> {
+                let mut risk_assessment = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "riskAssessment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_assessment,
+                                "riskAssessment",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CatalogEntryRequestFieldsMetadata {
+                    risk_assessment: risk_assessment.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,18 +5,77 @@
 /// Collection count metadata
 ///
 /// Schema `collection-counts` (`/components/schemas/collection-counts`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CollectionCounts {
     /// Number of principals assigned
-    #[serde(rename = "principalAssignmentCount", default)]
+    #[serde(rename = "principalAssignmentCount")]
     pub principal_assignment_count: i64,
     /// Collection resource counts
-    #[serde(rename = "resourceCounts", default)]
+    #[serde(rename = "resourceCounts")]
     pub resource_counts: crate::governance::models::CollectionCountsResourceCounts,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CollectionCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CollectionCounts;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CollectionCounts")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CollectionCounts, A::Error> {
+                let mut principal_assignment_count = ::std::option::Option::None;
+                let mut resource_counts = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principalAssignmentCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_assignment_count,
+                                "principalAssignmentCount",
+                            )?
+                        }
+                        "resourceCounts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_counts,
+                                "resourceCounts",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CollectionCounts {
+                    principal_assignment_count: principal_assignment_count
+                        .unwrap_or_default(),
+                    resource_counts: resource_counts.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

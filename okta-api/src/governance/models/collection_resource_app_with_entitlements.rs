@@ -5,14 +5,13 @@
 /// Representation of an EM-enabled app resource after updating entitlements
 ///
 /// Schema `collection-resource-app-with-entitlements` (`/components/schemas/collection-resource-app-with-entitlements`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CollectionResourceAppWithEntitlements {
     /// The ORN identifier for a collection resource (app, group, or push group).
     ///
     /// See the [supported-resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources) endpoint.
     #[serde(
         rename = "resourceOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_orn: ::std::option::Option<
@@ -21,37 +20,112 @@ pub struct CollectionResourceAppWithEntitlements {
     /// Server-resolved configuration details for this resource within the collection
     #[serde(
         rename = "resourceConfiguration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_configuration: ::std::option::Option<
         crate::governance::models::CollectionResourceConfiguration,
     >,
     /// Collection of entitlements with associated values
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<crate::governance::models::EntitlementsFull>,
     /// The Okta `app.id` of the resource.
     ///
     /// See [List applications](https://developer.okta.com/docs/api/openapi/okta-management/management/application/listapplications) to retrieve app IDs.
     #[serde(
         rename = "resourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<crate::governance::models::ResourceId>,
     /// Links available on a resource within a resource collection
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::governance::models::CollectionResourceLinksV2,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CollectionResourceAppWithEntitlements {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CollectionResourceAppWithEntitlements;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CollectionResourceAppWithEntitlements")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CollectionResourceAppWithEntitlements, A::Error> {
+                let mut resource_orn = ::std::option::Option::None;
+                let mut resource_configuration = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        "resourceConfiguration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_configuration,
+                                "resourceConfiguration",
+                            )?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CollectionResourceAppWithEntitlements {
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    resource_configuration: resource_configuration.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,15 +5,14 @@
 /// Server-resolved configuration details for this resource within the collection
 ///
 /// Schema `collection-resource-configuration` (`/components/schemas/collection-resource-configuration`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct CollectionResourceConfiguration {
     /// Indicates whether Entitlement Management is enabled for this resource
-    #[serde(rename = "entitlementManagementEnabled", default)]
+    #[serde(rename = "entitlementManagementEnabled")]
     pub entitlement_management_enabled: bool,
     /// Indicates whether this group resource has push group mappings to applications (is a push group). Only present when `type` is `GROUP`.
     #[serde(
         rename = "hasPushMapping",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub has_push_mapping: ::std::option::Option<bool>,
@@ -21,14 +20,81 @@ pub struct CollectionResourceConfiguration {
     #[serde(rename = "type")]
     pub type_: crate::governance::models::CollectionResourceConfigurationType,
     /// Counts of related items for this resource. Only non-zero counts are included.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub counts: ::std::option::Option<
         crate::governance::models::CollectionResourceCounts,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CollectionResourceConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CollectionResourceConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CollectionResourceConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CollectionResourceConfiguration, A::Error> {
+                let mut entitlement_management_enabled = ::std::option::Option::None;
+                let mut has_push_mapping = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut counts = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "entitlementManagementEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_management_enabled,
+                                "entitlementManagementEnabled",
+                            )?
+                        }
+                        "hasPushMapping" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut has_push_mapping,
+                                "hasPushMapping",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "counts" => {
+                            crate::runtime::field(&mut __map, &mut counts, "counts")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CollectionResourceConfiguration {
+                    entitlement_management_enabled: entitlement_management_enabled
+                        .unwrap_or_default(),
+                    has_push_mapping: has_push_mapping.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    counts: counts.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

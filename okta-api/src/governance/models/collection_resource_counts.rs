@@ -5,32 +5,102 @@
 /// Counts of related items for this resource. Only non-zero counts are included.
 ///
 /// Schema `collection-resource-counts` (`/components/schemas/collection-resource-counts`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CollectionResourceCounts {
     /// The total number of entitlements included for this app resource in this collection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<i64>,
     /// The total number of push groups associated with this app resource in this collection
     #[serde(
         rename = "pushGroups",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub push_groups: ::std::option::Option<i64>,
     /// The total number of governance labels associated with this resource. Only returned when `include=labels` is specified. Not supported in LIST calls.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<i64>,
     /// The total number of related apps for this resource. Only returned when `include=relatedApps` is specified. Not supported in LIST calls.
     #[serde(
         rename = "relatedApps",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub related_apps: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CollectionResourceCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CollectionResourceCounts;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CollectionResourceCounts")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CollectionResourceCounts, A::Error> {
+                let mut entitlements = ::std::option::Option::None;
+                let mut push_groups = ::std::option::Option::None;
+                let mut labels = ::std::option::Option::None;
+                let mut related_apps = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "pushGroups" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut push_groups,
+                                "pushGroups",
+                            )?
+                        }
+                        "labels" => {
+                            crate::runtime::field(&mut __map, &mut labels, "labels")?
+                        }
+                        "relatedApps" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut related_apps,
+                                "relatedApps",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CollectionResourceCounts {
+                    entitlements: entitlements.unwrap_or_default(),
+                    push_groups: push_groups.unwrap_or_default(),
+                    labels: labels.unwrap_or_default(),
+                    related_apps: related_apps.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

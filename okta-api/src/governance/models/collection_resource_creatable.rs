@@ -5,26 +5,83 @@
 /// The properties expected when adding a new resource to a collection
 ///
 /// Schema `collection-resource-creatable` (`/components/schemas/collection-resource-creatable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CollectionResourceCreatable {
     /// The ORN identifier for a specific app. Other resource types aren't supported.
     ///
     /// See the [supported-resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources) endpoint for reference.
     #[serde(
         rename = "resourceOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_orn: ::std::option::Option<crate::governance::models::AppResourceOrn>,
     /// Collection of entitlements and associated value identifiers
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<
         crate::governance::models::EntitlementsCreatable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CollectionResourceCreatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CollectionResourceCreatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CollectionResourceCreatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CollectionResourceCreatable, A::Error> {
+                let mut resource_orn = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CollectionResourceCreatable {
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,33 +5,30 @@
 /// Full representation of a resource within a resource collection
 ///
 /// Schema `collection-resource-full` (`/components/schemas/collection-resource-full`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CollectionResourceFull {
     /// The ORN identifier for a specific app. Other resource types aren't supported.
     ///
     /// See the [supported-resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources) endpoint for reference.
     #[serde(
         rename = "resourceOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_orn: ::std::option::Option<crate::governance::models::AppResourceOrn>,
     /// A limited set of properties from the resource's profile
     #[serde(
         rename = "resourceProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_profile: ::std::option::Option<
         crate::governance::models::ResourceProfile,
     >,
     /// Collection of entitlements with associated values
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<crate::governance::models::EntitlementsFull>,
     /// The number of entitlements associated with this resource in the collection. Use the `include` query parameter to return this count in the response.
     #[serde(
         rename = "entitlementValueCount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_value_count: ::std::option::Option<
@@ -42,21 +39,106 @@ pub struct CollectionResourceFull {
     /// See [List applications](https://developer.okta.com/docs/api/openapi/okta-management/management/application/listapplications) to retrieve app IDs.
     #[serde(
         rename = "resourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<crate::governance::models::ResourceId>,
     /// Links available on a resource within a resource collection
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::governance::models::CollectionResourceLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CollectionResourceFull {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CollectionResourceFull;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CollectionResourceFull")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CollectionResourceFull, A::Error> {
+                let mut resource_orn = ::std::option::Option::None;
+                let mut resource_profile = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut entitlement_value_count = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        "resourceProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_profile,
+                                "resourceProfile",
+                            )?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "entitlementValueCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_value_count,
+                                "entitlementValueCount",
+                            )?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CollectionResourceFull {
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    resource_profile: resource_profile.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    entitlement_value_count: entitlement_value_count.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

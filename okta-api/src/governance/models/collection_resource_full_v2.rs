@@ -5,14 +5,13 @@
 /// Full representation of a resource within a resource collection
 ///
 /// Schema `collection-resource-full-v2` (`/components/schemas/collection-resource-full-v2`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CollectionResourceFullV2 {
     /// The ORN identifier for a collection resource (app, group, or push group).
     ///
     /// See the [supported-resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources) endpoint.
     #[serde(
         rename = "resourceOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_orn: ::std::option::Option<
@@ -21,7 +20,6 @@ pub struct CollectionResourceFullV2 {
     /// A limited set of properties from the resource's profile
     #[serde(
         rename = "resourceProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_profile: ::std::option::Option<
@@ -30,29 +28,26 @@ pub struct CollectionResourceFullV2 {
     /// Server-resolved configuration details for this resource within the collection
     #[serde(
         rename = "resourceConfiguration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_configuration: ::std::option::Option<
         crate::governance::models::CollectionResourceConfiguration,
     >,
     /// Collection of entitlements with associated values
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<crate::governance::models::EntitlementsFull>,
     /// List of push groups with full details
     #[serde(
         rename = "pushGroups",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub push_groups: ::std::option::Option<crate::governance::models::PushGroupsFull>,
     /// The governance labels associated with this resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<crate::governance::models::GovernanceLabels>,
     /// The apps related to this resource. For `GROUP` resources with `hasPushMapping: true`, these are apps that this group is mapped to through push group. For `GROUP` resources with `hasPushMapping: false`, these are apps assigned to this group.
     #[serde(
         rename = "relatedApps",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub related_apps: ::std::option::Option<crate::governance::models::RelatedApps>,
@@ -61,23 +56,131 @@ pub struct CollectionResourceFullV2 {
     /// See [List applications](https://developer.okta.com/docs/api/openapi/okta-management/management/application/listapplications) to retrieve app IDs.
     #[serde(
         rename = "resourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<crate::governance::models::ResourceId>,
     /// Links available on a resource within a resource collection
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::governance::models::CollectionResourceLinksV2,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CollectionResourceFullV2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CollectionResourceFullV2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CollectionResourceFullV2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CollectionResourceFullV2, A::Error> {
+                let mut resource_orn = ::std::option::Option::None;
+                let mut resource_profile = ::std::option::Option::None;
+                let mut resource_configuration = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut push_groups = ::std::option::Option::None;
+                let mut labels = ::std::option::Option::None;
+                let mut related_apps = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        "resourceProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_profile,
+                                "resourceProfile",
+                            )?
+                        }
+                        "resourceConfiguration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_configuration,
+                                "resourceConfiguration",
+                            )?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "pushGroups" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut push_groups,
+                                "pushGroups",
+                            )?
+                        }
+                        "labels" => {
+                            crate::runtime::field(&mut __map, &mut labels, "labels")?
+                        }
+                        "relatedApps" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut related_apps,
+                                "relatedApps",
+                            )?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CollectionResourceFullV2 {
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    resource_profile: resource_profile.unwrap_or_default(),
+                    resource_configuration: resource_configuration.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    push_groups: push_groups.unwrap_or_default(),
+                    labels: labels.unwrap_or_default(),
+                    related_apps: related_apps.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

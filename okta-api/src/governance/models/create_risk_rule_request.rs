@@ -3,44 +3,117 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `create-risk-rule-request` (`/components/schemas/create-risk-rule-request`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CreateRiskRuleRequest {
     /// Name of the resource risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Description of the risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Additional information about the risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notes: ::std::option::Option<::std::string::String>,
     /// Risk rule type
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::governance::models::RuleConflictCreatableType,
     >,
     /// Resources that the risk rule applies to
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resources: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::RuleConflictResource>,
     >,
     /// Conflict criteria for the risk rule
     #[serde(
         rename = "conflictCriteria",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub conflict_criteria: ::std::option::Option<
         crate::governance::models::ConflictCriteriaCreatable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateRiskRuleRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CreateRiskRuleRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreateRiskRuleRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CreateRiskRuleRequest, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut notes = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut resources = ::std::option::Option::None;
+                let mut conflict_criteria = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "notes" => {
+                            crate::runtime::field(&mut __map, &mut notes, "notes")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "resources" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resources,
+                                "resources",
+                            )?
+                        }
+                        "conflictCriteria" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conflict_criteria,
+                                "conflictCriteria",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreateRiskRuleRequest {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    notes: notes.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    resources: resources.unwrap_or_default(),
+                    conflict_criteria: conflict_criteria.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

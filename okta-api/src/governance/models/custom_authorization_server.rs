@@ -5,21 +5,74 @@
 /// Custom authorization server for the resource connection
 ///
 /// Schema `custom-authorization-server` (`/components/schemas/custom-authorization-server`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomAuthorizationServer {
     /// The [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the authorization server
-    #[serde(default)]
     pub orn: ::std::string::String,
     /// Display name of the authorization server
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Issuer URL for the authorization server
-    #[serde(rename = "issuerUrl", default)]
+    #[serde(rename = "issuerUrl")]
     pub issuer_url: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAuthorizationServer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomAuthorizationServer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomAuthorizationServer")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CustomAuthorizationServer, A::Error> {
+                let mut orn = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut issuer_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "issuerUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut issuer_url,
+                                "issuerUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomAuthorizationServer {
+                    orn: orn.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    issuer_url: issuer_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

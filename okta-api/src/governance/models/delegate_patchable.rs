@@ -3,36 +3,92 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `delegate-patchable` (`/components/schemas/delegate-patchable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct DelegatePatchable {
     /// The appointed principal who performs delegated duties
-    #[serde()]
     pub delegate: crate::governance::models::DelegateAppointmentDelegate,
     /// A note that describes the delegate appointment
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<crate::governance::models::DelegateAppointmentNote>,
     /// The start time of the delegate appointment, in [RFC3339](https://www.rfc-editor.org/rfc/rfc3339.html) date and time format
     #[serde(
         rename = "startTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start_time: ::std::option::Option<
         crate::governance::models::DelegateAppointmentStartTime,
     >,
     /// The time when the delegate appointment expires, in [RFC3339](https://www.rfc-editor.org/rfc/rfc3339.html) date and time format
-    #[serde(
-        rename = "endTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "endTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<
         crate::governance::models::DelegateAppointmentEndTime,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DelegatePatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DelegatePatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DelegatePatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DelegatePatchable, A::Error> {
+                let mut delegate = ::std::option::Option::None;
+                let mut note = ::std::option::Option::None;
+                let mut start_time = ::std::option::Option::None;
+                let mut end_time = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "delegate" => {
+                            crate::runtime::field(&mut __map, &mut delegate, "delegate")?
+                        }
+                        "note" => crate::runtime::field(&mut __map, &mut note, "note")?,
+                        "startTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut start_time,
+                                "startTime",
+                            )?
+                        }
+                        "endTime" => {
+                            crate::runtime::field(&mut __map, &mut end_time, "endTime")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DelegatePatchable {
+                    delegate: crate::runtime::required(delegate, "delegate")?,
+                    note: note.unwrap_or_default(),
+                    start_time: start_time.unwrap_or_default(),
+                    end_time: end_time.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// Entitlement access details
 ///
 /// Schema `entitlement-access-details-object` (`/components/schemas/entitlement-access-details-object`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntitlementAccessDetailsObject {
     /// Identifies assignment type. assignmentObject will be present when assignmentObjectType is Bundle or Collection.
     #[serde(rename = "assignmentObjectType")]
@@ -13,7 +13,6 @@ pub struct EntitlementAccessDetailsObject {
     /// Assignment object
     #[serde(
         rename = "assignmentObject",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assignment_object: ::std::option::Option<
@@ -23,24 +22,118 @@ pub struct EntitlementAccessDetailsObject {
     #[serde(rename = "assignmentMethod")]
     pub assignment_method: crate::governance::models::AssignmentMethod,
     /// Collection of entitlements with associated values
-    #[serde(default)]
     pub entitlements: crate::governance::models::EntitlementsFull,
     #[allow(missing_docs)]
     #[serde(
         rename = "accessDuration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_duration: ::std::option::Option<
         crate::governance::models::AssignmentProperties,
     >,
     /// Unique identifier for the object
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant: ::std::option::Option<crate::governance::models::GrantObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementAccessDetailsObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementAccessDetailsObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementAccessDetailsObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementAccessDetailsObject, A::Error> {
+                let mut assignment_object_type = ::std::option::Option::None;
+                let mut assignment_object = ::std::option::Option::None;
+                let mut assignment_method = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut access_duration = ::std::option::Option::None;
+                let mut grant = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "assignmentObjectType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignment_object_type,
+                                "assignmentObjectType",
+                            )?
+                        }
+                        "assignmentObject" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignment_object,
+                                "assignmentObject",
+                            )?
+                        }
+                        "assignmentMethod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignment_method,
+                                "assignmentMethod",
+                            )?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "accessDuration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration,
+                                "accessDuration",
+                            )?
+                        }
+                        "grant" => {
+                            crate::runtime::field(&mut __map, &mut grant, "grant")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementAccessDetailsObject {
+                    assignment_object_type: crate::runtime::required(
+                        assignment_object_type,
+                        "assignmentObjectType",
+                    )?,
+                    assignment_object: assignment_object.unwrap_or_default(),
+                    assignment_method: crate::runtime::required(
+                        assignment_method,
+                        "assignmentMethod",
+                    )?,
+                    entitlements: entitlements.unwrap_or_default(),
+                    access_duration: access_duration.unwrap_or_default(),
+                    grant: grant.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,19 +5,71 @@
 /// Settings when the resource uses entitlement bundles for access scoping.
 ///
 /// Schema `EntitlementBundleAccessScopeSettings` (`/components/schemas/EntitlementBundleAccessScopeSettings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntitlementBundleAccessScopeSettings {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::governance::models::EntitlementBundleAccessScopeSettingsType,
     /// A request condition may have a zero item array if it is in an INVALID state.
     /// Otherwise, there will be at least one item.
-    #[serde(rename = "entitlementBundles", default)]
+    #[serde(rename = "entitlementBundles")]
     pub entitlement_bundles: crate::governance::models::EntitlementBundlesArrayFull,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementBundleAccessScopeSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementBundleAccessScopeSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementBundleAccessScopeSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementBundleAccessScopeSettings, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut entitlement_bundles = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "entitlementBundles" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_bundles,
+                                "entitlementBundles",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementBundleAccessScopeSettings {
+                    type_: crate::runtime::required(type_, "type")?,
+                    entitlement_bundles: entitlement_bundles.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,24 +3,22 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `entitlement-bundle-updatable` (`/components/schemas/entitlement-bundle-updatable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntitlementBundleUpdatable {
     /// The unique name of the entitlement bundle
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The human-readable description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "targetResourceOrn", default)]
+    #[serde(rename = "targetResourceOrn")]
     pub target_resource_orn: crate::governance::models::ResourceOrn,
     /// Representation of a resource
-    #[serde()]
     pub target: crate::governance::models::TargetResource,
     /// The lifecycle status of an entitlement bundle:
     ///
@@ -28,19 +26,102 @@ pub struct EntitlementBundleUpdatable {
     /// * When the bundle is deleted, it transitions to a status of `DELETED`.
     ///
     /// When the entitlement bundle is purged, it isn't returned in a GET operation.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::governance::models::EntitlementBundleStatus,
     >,
     /// Collection of entitlements and associated value identifiers
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<
         crate::governance::models::EntitlementsCreatable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementBundleUpdatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementBundleUpdatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementBundleUpdatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementBundleUpdatable, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut target_resource_orn = ::std::option::Option::None;
+                let mut target = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "targetResourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_resource_orn,
+                                "targetResourceOrn",
+                            )?
+                        }
+                        "target" => {
+                            crate::runtime::field(&mut __map, &mut target, "target")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementBundleUpdatable {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    target_resource_orn: target_resource_orn.unwrap_or_default(),
+                    target: crate::runtime::required(target, "target")?,
+                    status: status.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,36 +5,103 @@
 /// A single entry in the entitlement history, showing all effective entitlements at a specific point in time.
 ///
 /// Schema `entitlement-history-record` (`/components/schemas/entitlement-history-record`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EntitlementHistoryRecord {
     /// The start date and time when the entitlements became effective
     #[serde(
         rename = "startDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start_date: ::std::option::Option<::std::string::String>,
     /// The end date and time when the entitlements were superseded (if empty, the entitlements are currently effective)
-    #[serde(
-        rename = "endDate",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "endDate", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::std::string::String>,
     /// The current status of the entitlements for this history entry
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lifecycle: ::std::option::Option<
         crate::governance::models::EntitlementHistoryRecordLifecycle,
     >,
     /// List of entitlements for this history entry
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::EntitlementDetail>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementHistoryRecord {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementHistoryRecord;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementHistoryRecord")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementHistoryRecord, A::Error> {
+                let mut start_date = ::std::option::Option::None;
+                let mut end_date = ::std::option::Option::None;
+                let mut lifecycle = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "startDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut start_date,
+                                "startDate",
+                            )?
+                        }
+                        "endDate" => {
+                            crate::runtime::field(&mut __map, &mut end_date, "endDate")?
+                        }
+                        "lifecycle" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut lifecycle,
+                                "lifecycle",
+                            )?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementHistoryRecord {
+                    start_date: start_date.unwrap_or_default(),
+                    end_date: end_date.unwrap_or_default(),
+                    lifecycle: lifecycle.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,57 +5,138 @@
 /// Attributes related to an entitlement
 ///
 /// Schema `entitlement-property-full` (`/components/schemas/entitlement-property-full`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EntitlementPropertyFull {
     /// The `id` property of an entitlement
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<crate::governance::models::EntitlementPropertyId>,
     /// The display name for an entitlement property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<
         crate::governance::models::EntitlementPropertyDisplayName,
     >,
     /// The value of an entitlement property
     #[serde(
         rename = "externalValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_value: ::std::option::Option<
         crate::governance::models::EntitlementPropertyValue,
     >,
     /// The description of an entitlement property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<
         crate::governance::models::EntitlementPropertyDescription,
     >,
     /// Indicates if the entitlement property can hold multiple values. If this property is `true`, then the `dataType` property is set to `array`.
     #[serde(
         rename = "multiValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub multi_value: ::std::option::Option<
         crate::governance::models::EntitlementPropertyMultiValue,
     >,
     /// The property that determines if the entitlement property is a required attribute
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<
         crate::governance::models::EntitlementPropertyRequired,
     >,
     /// The data type of the entitlement property
-    #[serde(
-        rename = "dataType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "dataType", skip_serializing_if = "::std::option::Option::is_none")]
     pub data_type: ::std::option::Option<
         crate::governance::models::EntitlementPropertyDatatype,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementPropertyFull {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementPropertyFull;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementPropertyFull")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementPropertyFull, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut external_value = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut multi_value = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut data_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "externalValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_value,
+                                "externalValue",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "multiValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut multi_value,
+                                "multiValue",
+                            )?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "dataType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut data_type,
+                                "dataType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementPropertyFull {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    external_value: external_value.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    multi_value: multi_value.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    data_type: data_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,43 +3,140 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `entitlement-updatable` (`/components/schemas/entitlement-updatable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntitlementUpdatable {
     /// The display name for an entitlement property
-    #[serde(default)]
     pub name: crate::governance::models::EntitlementPropertyDisplayName,
     /// The value of an entitlement property
-    #[serde(rename = "externalValue", default)]
+    #[serde(rename = "externalValue")]
     pub external_value: crate::governance::models::EntitlementPropertyValue,
     /// The description of an entitlement property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<
         crate::governance::models::EntitlementPropertyDescription,
     >,
     /// Indicates if the entitlement property can hold multiple values. If this property is `true`, then the `dataType` property is set to `array`.
-    #[serde(rename = "multiValue", default)]
+    #[serde(rename = "multiValue")]
     pub multi_value: crate::governance::models::EntitlementPropertyMultiValue,
     /// The data type of the entitlement property
     #[serde(rename = "dataType")]
     pub data_type: crate::governance::models::EntitlementPropertyDatatype,
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "parentResourceOrn", default)]
+    #[serde(rename = "parentResourceOrn")]
     pub parent_resource_orn: crate::governance::models::ResourceOrn,
     /// Representation of a resource
-    #[serde()]
     pub parent: crate::governance::models::TargetResource,
     /// Collection of entitlement values for update operations.
-    #[serde(default)]
     pub values: crate::governance::models::EntitlementValuesUpdatable,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementUpdatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementUpdatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementUpdatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementUpdatable, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut external_value = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut multi_value = ::std::option::Option::None;
+                let mut data_type = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut parent_resource_orn = ::std::option::Option::None;
+                let mut parent = ::std::option::Option::None;
+                let mut values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "externalValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_value,
+                                "externalValue",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "multiValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut multi_value,
+                                "multiValue",
+                            )?
+                        }
+                        "dataType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut data_type,
+                                "dataType",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "parentResourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut parent_resource_orn,
+                                "parentResourceOrn",
+                            )?
+                        }
+                        "parent" => {
+                            crate::runtime::field(&mut __map, &mut parent, "parent")?
+                        }
+                        "values" => {
+                            crate::runtime::field(&mut __map, &mut values, "values")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementUpdatable {
+                    name: name.unwrap_or_default(),
+                    external_value: external_value.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    multi_value: multi_value.unwrap_or_default(),
+                    data_type: crate::runtime::required(data_type, "dataType")?,
+                    id: id.unwrap_or_default(),
+                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+                    parent: crate::runtime::required(parent, "parent")?,
+                    values: values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

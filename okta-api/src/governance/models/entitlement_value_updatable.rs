@@ -3,38 +3,112 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `entitlement-value-updatable` (`/components/schemas/entitlement-value-updatable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EntitlementValueUpdatable {
     /// The display name for an entitlement value
-    #[serde(default)]
     pub name: crate::governance::models::EntitlementValueDisplayName,
     /// The value of an entitlement property value
-    #[serde(rename = "externalValue", default)]
+    #[serde(rename = "externalValue")]
     pub external_value: crate::governance::models::EntitlementValueExternal,
     /// The description of an entitlement value
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<
         crate::governance::models::EntitlementValueDescription,
     >,
     /// The `id` of the entitlement value
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<crate::governance::models::EntitlementValueId>,
     /// The read-only ID of an entitlement property value in the downstream app
     #[serde(
         rename = "externalId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_id: ::std::option::Option<
         crate::governance::models::EntitlementValueExternalId,
     >,
     /// The entitlement value resource, in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub orn: ::std::option::Option<crate::governance::models::OktaEntitlementValueOrn>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementValueUpdatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementValueUpdatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementValueUpdatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementValueUpdatable, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut external_value = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut external_id = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "externalValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_value,
+                                "externalValue",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "externalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_id,
+                                "externalId",
+                            )?
+                        }
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementValueUpdatable {
+                    name: name.unwrap_or_default(),
+                    external_value: external_value.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    external_id: external_id.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,63 +5,53 @@
 /// Attributes related to an entitlement value
 ///
 /// Schema `entitlement-value-with-parent` (`/components/schemas/entitlement-value-with-parent`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntitlementValueWithParent {
     /// The `id` of the entitlement value
-    #[serde(default)]
     pub id: crate::governance::models::EntitlementValueId,
     /// The display name for an entitlement value
-    #[serde(default)]
     pub name: crate::governance::models::EntitlementValueDisplayName,
     /// The value of an entitlement property value
-    #[serde(rename = "externalValue", default)]
+    #[serde(rename = "externalValue")]
     pub external_value: crate::governance::models::EntitlementValueExternal,
     /// The read-only ID of an entitlement property value in the downstream app
     #[serde(
         rename = "externalId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_id: ::std::option::Option<
         crate::governance::models::EntitlementValueExternalId,
     >,
     /// The description of an entitlement value
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<
         crate::governance::models::EntitlementValueDescription,
     >,
     /// The entitlement value resource, in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
-    #[serde(default)]
     pub orn: crate::governance::models::OktaEntitlementValueOrn,
     /// The `id` property of an entitlement
-    #[serde(rename = "entitlementId", default)]
+    #[serde(rename = "entitlementId")]
     pub entitlement_id: crate::governance::models::EntitlementPropertyId,
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "parentResourceOrn", default)]
+    #[serde(rename = "parentResourceOrn")]
     pub parent_resource_orn: crate::governance::models::ResourceOrn,
     /// Representation of a resource
-    #[serde()]
     pub parent: crate::governance::models::TargetResource,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Links to related resources
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -69,12 +59,153 @@ pub struct EntitlementValueWithParent {
         >,
     >,
     /// List of assigned labels
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<::std::vec::Vec<crate::governance::models::Label>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementValueWithParent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementValueWithParent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementValueWithParent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementValueWithParent, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut external_value = ::std::option::Option::None;
+                let mut external_id = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut entitlement_id = ::std::option::Option::None;
+                let mut parent_resource_orn = ::std::option::Option::None;
+                let mut parent = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut labels = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "externalValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_value,
+                                "externalValue",
+                            )?
+                        }
+                        "externalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_id,
+                                "externalId",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "entitlementId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_id,
+                                "entitlementId",
+                            )?
+                        }
+                        "parentResourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut parent_resource_orn,
+                                "parentResourceOrn",
+                            )?
+                        }
+                        "parent" => {
+                            crate::runtime::field(&mut __map, &mut parent, "parent")?
+                        }
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "labels" => {
+                            crate::runtime::field(&mut __map, &mut labels, "labels")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementValueWithParent {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    external_value: external_value.unwrap_or_default(),
+                    external_id: external_id.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    entitlement_id: entitlement_id.unwrap_or_default(),
+                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+                    parent: crate::runtime::required(parent, "parent")?,
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    labels: labels.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

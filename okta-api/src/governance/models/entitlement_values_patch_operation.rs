@@ -5,16 +5,14 @@
 /// The properties expected in an update entitlement value.
 ///
 /// Schema `entitlement-values-patch-operation` (`/components/schemas/entitlement-values-patch-operation`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntitlementValuesPatchOperation {
     /// The operation to be performed for update.
-    #[serde()]
     pub op: crate::governance::models::EntitlementValuePatchOp,
     /// The path of the property being updated. ex - `/values/{id}` for `REMOVE`, `REPLACE` and `/values/-` for `ADD` for entitlement value update.
-    #[serde(default)]
     pub path: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<
         crate::governance::models::EntitlementValuesPatchOperationValue,
     >,
@@ -22,9 +20,65 @@ pub struct EntitlementValuesPatchOperation {
     #[serde(rename = "refType")]
     pub ref_type: crate::governance::models::EntitlementValuesPatchOperationRefType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementValuesPatchOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementValuesPatchOperation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementValuesPatchOperation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementValuesPatchOperation, A::Error> {
+                let mut op = ::std::option::Option::None;
+                let mut path = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut ref_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "op" => crate::runtime::field(&mut __map, &mut op, "op")?,
+                        "path" => crate::runtime::field(&mut __map, &mut path, "path")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        "refType" => {
+                            crate::runtime::field(&mut __map, &mut ref_type, "refType")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementValuesPatchOperation {
+                    op: crate::runtime::required(op, "op")?,
+                    path: path.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    ref_type: crate::runtime::required(ref_type, "refType")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,29 +3,107 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `entitlement-writable-properties` (`/components/schemas/entitlement-writable-properties`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntitlementWritableProperties {
     /// The display name for an entitlement property
-    #[serde(default)]
     pub name: crate::governance::models::EntitlementPropertyDisplayName,
     /// The value of an entitlement property
-    #[serde(rename = "externalValue", default)]
+    #[serde(rename = "externalValue")]
     pub external_value: crate::governance::models::EntitlementPropertyValue,
     /// The description of an entitlement property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<
         crate::governance::models::EntitlementPropertyDescription,
     >,
     /// Indicates if the entitlement property can hold multiple values. If this property is `true`, then the `dataType` property is set to `array`.
-    #[serde(rename = "multiValue", default)]
+    #[serde(rename = "multiValue")]
     pub multi_value: crate::governance::models::EntitlementPropertyMultiValue,
     /// The data type of the entitlement property
     #[serde(rename = "dataType")]
     pub data_type: crate::governance::models::EntitlementPropertyDatatype,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementWritableProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementWritableProperties;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementWritableProperties")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementWritableProperties, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut external_value = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut multi_value = ::std::option::Option::None;
+                let mut data_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "externalValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_value,
+                                "externalValue",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "multiValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut multi_value,
+                                "multiValue",
+                            )?
+                        }
+                        "dataType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut data_type,
+                                "dataType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementWritableProperties {
+                    name: name.unwrap_or_default(),
+                    external_value: external_value.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    multi_value: multi_value.unwrap_or_default(),
+                    data_type: crate::runtime::required(data_type, "dataType")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,29 +3,84 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EntitlementsItem` (`/components/schemas/entitlements/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EntitlementsItem {
     /// The entitlement `id`
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Indicates whether to include all entitlement values:
     /// * If `true`, all entitlement values are included.
     /// * If `false`, you must specify the `values` property.
     #[serde(
         rename = "includeAllValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_all_values: ::std::option::Option<bool>,
     /// Entitlement value IDs
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::EntitlementValue>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementsItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementsItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementsItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementsItem, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut include_all_values = ::std::option::Option::None;
+                let mut values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "includeAllValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_all_values,
+                                "includeAllValues",
+                            )?
+                        }
+                        "values" => {
+                            crate::runtime::field(&mut __map, &mut values, "values")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementsItem {
+                    id: id.unwrap_or_default(),
+                    include_all_values: include_all_values.unwrap_or_default(),
+                    values: values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,67 +5,55 @@
 /// Representation of an entitlement object.
 ///
 /// Schema `entitlements-list-object` (`/components/schemas/entitlements-list-object`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntitlementsListObject {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The display name for an entitlement property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<
         crate::governance::models::EntitlementPropertyDisplayName,
     >,
     /// The value of an entitlement property
     #[serde(
         rename = "externalValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_value: ::std::option::Option<
         crate::governance::models::EntitlementPropertyValue,
     >,
     /// The description of an entitlement property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<
         crate::governance::models::EntitlementPropertyDescription,
     >,
     /// Indicates if the entitlement property can hold multiple values. If this property is `true`, then the `dataType` property is set to `array`.
     #[serde(
         rename = "multiValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub multi_value: ::std::option::Option<
         crate::governance::models::EntitlementPropertyMultiValue,
     >,
     /// The property that determines if the entitlement property is a required attribute
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<
         crate::governance::models::EntitlementPropertyRequired,
     >,
     /// The data type of the entitlement property
-    #[serde(
-        rename = "dataType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "dataType", skip_serializing_if = "::std::option::Option::is_none")]
     pub data_type: ::std::option::Option<
         crate::governance::models::EntitlementPropertyDatatype,
     >,
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "parentResourceOrn", default)]
+    #[serde(rename = "parentResourceOrn")]
     pub parent_resource_orn: crate::governance::models::ResourceOrn,
     /// Representation of a resource
-    #[serde()]
     pub parent: crate::governance::models::TargetResource,
     /// Links to related resources
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -73,24 +61,166 @@ pub struct EntitlementsListObject {
         >,
     >,
     /// Metadata for the list response
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::governance::models::ListMetadata>,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementsListObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementsListObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementsListObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementsListObject, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut external_value = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut multi_value = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut data_type = ::std::option::Option::None;
+                let mut parent_resource_orn = ::std::option::Option::None;
+                let mut parent = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut metadata = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "externalValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_value,
+                                "externalValue",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "multiValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut multi_value,
+                                "multiValue",
+                            )?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "dataType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut data_type,
+                                "dataType",
+                            )?
+                        }
+                        "parentResourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut parent_resource_orn,
+                                "parentResourceOrn",
+                            )?
+                        }
+                        "parent" => {
+                            crate::runtime::field(&mut __map, &mut parent, "parent")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "metadata" => {
+                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
+                        }
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementsListObject {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    external_value: external_value.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    multi_value: multi_value.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    data_type: data_type.unwrap_or_default(),
+                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+                    parent: crate::runtime::required(parent, "parent")?,
+                    links: links.unwrap_or_default(),
+                    metadata: metadata.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,37 +5,116 @@
 /// An Error object
 ///
 /// Schema `error` (`/components/schemas/error`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Error {
     /// An error code unique to the error
-    #[serde(rename = "errorCode", default)]
+    #[serde(rename = "errorCode")]
     pub error_code: ::std::string::String,
     /// An error identifier useful for troubleshooting an error with support
-    #[serde(rename = "errorId", default)]
+    #[serde(rename = "errorId")]
     pub error_id: ::std::string::String,
     /// An error code description detailing the error
-    #[serde(rename = "errorSummary", default)]
+    #[serde(rename = "errorSummary")]
     pub error_summary: ::std::string::String,
     /// An indicator of where to look to troubleshoot the error
     #[serde(
         rename = "errorLink",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_link: ::std::option::Option<::std::string::String>,
     /// An optional array of string values that explain possible reasons for the error
     #[serde(
         rename = "errorCauses",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_causes: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::ErrorCause>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Error {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Error;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Error")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Error, A::Error> {
+                let mut error_code = ::std::option::Option::None;
+                let mut error_id = ::std::option::Option::None;
+                let mut error_summary = ::std::option::Option::None;
+                let mut error_link = ::std::option::Option::None;
+                let mut error_causes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_code,
+                                "errorCode",
+                            )?
+                        }
+                        "errorId" => {
+                            crate::runtime::field(&mut __map, &mut error_id, "errorId")?
+                        }
+                        "errorSummary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_summary,
+                                "errorSummary",
+                            )?
+                        }
+                        "errorLink" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_link,
+                                "errorLink",
+                            )?
+                        }
+                        "errorCauses" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_causes,
+                                "errorCauses",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Error {
+                    error_code: error_code.unwrap_or_default(),
+                    error_id: error_id.unwrap_or_default(),
+                    error_summary: error_summary.unwrap_or_default(),
+                    error_link: error_link.unwrap_or_default(),
+                    error_causes: error_causes.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

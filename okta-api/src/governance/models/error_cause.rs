@@ -5,31 +5,103 @@
 /// A specific cause of an error
 ///
 /// Schema `error-cause` (`/components/schemas/error-cause`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ErrorCause {
     /// A more specific summary for the error that contains the error cause
-    #[serde(rename = "errorSummary", default)]
+    #[serde(rename = "errorSummary")]
     pub error_summary: ::std::string::String,
     /// An enumerated value to represent the reason why the error occurred. This enumeration allows codes to adapt to different conditions in which an error code can occur.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// A value that represents the key where the error cause occurred. This is used with `locationType` to give a holistic view of where the error cause occurred. For example, if `locationType` is `body`, `location` is `username`, and the `reason` was `UNIQUE_CONSTRAINT`, you can derive that the username was already taken.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<::std::string::String>,
     /// A value that represents where the error cause occurred. For example, in the body or header of the request. This value isn't required for cases where the request is correct, but there was another reason why the error occurred (server-side state conflict, rate limit violation, and so on).
     #[serde(
         rename = "locationType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub location_type: ::std::option::Option<::std::string::String>,
     /// A value that represents the domain of the service in which the error occurs. This value is used to isolate the error cause reason.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ErrorCause {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ErrorCause;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorCause")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ErrorCause, A::Error> {
+                let mut error_summary = ::std::option::Option::None;
+                let mut reason = ::std::option::Option::None;
+                let mut location = ::std::option::Option::None;
+                let mut location_type = ::std::option::Option::None;
+                let mut domain = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorSummary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_summary,
+                                "errorSummary",
+                            )?
+                        }
+                        "reason" => {
+                            crate::runtime::field(&mut __map, &mut reason, "reason")?
+                        }
+                        "location" => {
+                            crate::runtime::field(&mut __map, &mut location, "location")?
+                        }
+                        "locationType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut location_type,
+                                "locationType",
+                            )?
+                        }
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ErrorCause {
+                    error_summary: error_summary.unwrap_or_default(),
+                    reason: reason.unwrap_or_default(),
+                    location: location.unwrap_or_default(),
+                    location_type: location_type.unwrap_or_default(),
+                    domain: domain.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

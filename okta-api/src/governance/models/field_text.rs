@@ -5,28 +5,82 @@
 /// A text field
 ///
 /// Schema `field-text` (`/components/schemas/field-text`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct FieldText {
     /// Text to prompt the user with
-    #[serde(default)]
     pub prompt: crate::governance::models::FieldPrompt,
     /// Whether a value to this field is required to advance the request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<crate::governance::models::FieldRequired>,
     /// A `read-only` field ID.
     ///
     /// This field is useful for specifying `requesterFieldValues` when adding a request.
     ///
     /// The generated value is a UUID v4 from [RFC4122](https://www.ietf.org/rfc/rfc4122.txt).
-    #[serde(default)]
     pub id: crate::governance::models::FieldId,
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::governance::models::FieldTextType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for FieldText {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FieldText;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct FieldText")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<FieldText, A::Error> {
+                let mut prompt = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "prompt" => {
+                            crate::runtime::field(&mut __map, &mut prompt, "prompt")?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(FieldText {
+                    prompt: prompt.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

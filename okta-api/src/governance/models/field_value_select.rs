@@ -3,31 +3,89 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `field-value-select` (`/components/schemas/field-value-select`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct FieldValueSelect {
     /// A `read-only` field ID.
     ///
     /// This field is useful for specifying `requesterFieldValues` when adding a request.
     ///
     /// The generated value is a UUID v4 from [RFC4122](https://www.ietf.org/rfc/rfc4122.txt).
-    #[serde(default)]
     pub id: crate::governance::models::FieldId,
     /// Text to prompt the user with
-    #[serde(default)]
     pub prompt: crate::governance::models::FieldPrompt,
     /// Whether a value to this field is required to advance the request
-    #[serde(default)]
     pub required: crate::governance::models::FieldRequired,
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::governance::models::FieldSelectType,
     /// Values provided by a user, only `1` is supported
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub value: crate::Nullable<crate::governance::models::FieldSelectValue>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for FieldValueSelect {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FieldValueSelect;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct FieldValueSelect")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<FieldValueSelect, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut prompt = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "prompt" => {
+                            crate::runtime::field(&mut __map, &mut prompt, "prompt")?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(FieldValueSelect {
+                    id: id.unwrap_or_default(),
+                    prompt: prompt.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    value: value.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,12 +5,11 @@
 /// representation of a base grant
 ///
 /// Schema `grant` (`/components/schemas/grant`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Grant {
     /// Type of grant assignment method
     #[serde(
         rename = "grantMethod",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grant_method: ::std::option::Option<crate::governance::models::GrantMethod>,
@@ -20,37 +19,133 @@ pub struct Grant {
     /// The date on which the user received an access. Date in ISO 8601 format.
     #[serde(
         rename = "startTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// The date on which the user access expires. Date in ISO 8601 format.
     #[serde(
         rename = "expirationTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expiration_time: ::std::option::Option<::std::string::String>,
     /// The time zone, in IANA format, for the end date of the user access.
-    #[serde(
-        rename = "timeZone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "timeZone", skip_serializing_if = "::std::option::Option::is_none")]
     pub time_zone: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub grant: crate::governance::models::GrantDetails,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle: ::std::option::Option<crate::governance::models::Bundle>,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub entitlements: ::std::vec::Vec<crate::governance::models::GrantedEntitlements>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Grant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Grant;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Grant")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Grant, A::Error> {
+                let mut grant_method = ::std::option::Option::None;
+                let mut grant_type = ::std::option::Option::None;
+                let mut start_time = ::std::option::Option::None;
+                let mut expiration_time = ::std::option::Option::None;
+                let mut time_zone = ::std::option::Option::None;
+                let mut grant = ::std::option::Option::None;
+                let mut bundle = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "grantMethod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_method,
+                                "grantMethod",
+                            )?
+                        }
+                        "grantType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grantType",
+                            )?
+                        }
+                        "startTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut start_time,
+                                "startTime",
+                            )?
+                        }
+                        "expirationTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expiration_time,
+                                "expirationTime",
+                            )?
+                        }
+                        "timeZone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_zone,
+                                "timeZone",
+                            )?
+                        }
+                        "grant" => {
+                            crate::runtime::field(&mut __map, &mut grant, "grant")?
+                        }
+                        "bundle" => {
+                            crate::runtime::field(&mut __map, &mut bundle, "bundle")?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Grant {
+                    grant_method: grant_method.unwrap_or_default(),
+                    grant_type: crate::runtime::required(grant_type, "grantType")?,
+                    start_time: start_time.unwrap_or_default(),
+                    expiration_time: expiration_time.unwrap_or_default(),
+                    time_zone: time_zone.unwrap_or_default(),
+                    grant: grant.unwrap_or_default(),
+                    bundle: bundle.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

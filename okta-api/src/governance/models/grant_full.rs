@@ -5,25 +5,23 @@
 /// Grant response
 ///
 /// Schema `grant-full` (`/components/schemas/grant-full`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct GrantFull {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Links available on a single grant representation
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::ResourceGrantLinks,
     /// Type of grant
     #[serde(rename = "grantType")]
@@ -31,56 +29,221 @@ pub struct GrantFull {
     /// The entitlement bundle `id`
     #[serde(
         rename = "entitlementBundleId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_bundle_id: ::std::option::Option<
         crate::governance::models::EntitlementBundleId,
     >,
     /// The Okta user in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format
-    #[serde(rename = "targetPrincipalOrn", default)]
+    #[serde(rename = "targetPrincipalOrn")]
     pub target_principal_orn: crate::governance::models::UserOrn,
     /// Representation of a principal
     #[serde(rename = "targetPrincipal")]
     pub target_principal: crate::governance::models::TargetPrincipalFull,
     /// The action to be taken for a grant
-    #[serde()]
     pub action: crate::governance::models::GrantAction,
     /// The flow that triggered the grant request
-    #[serde()]
     pub actor: crate::governance::models::GrantActor,
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "targetResourceOrn", default)]
+    #[serde(rename = "targetResourceOrn")]
     pub target_resource_orn: crate::governance::models::ResourceOrn,
     /// Representation of a resource
-    #[serde()]
     pub target: crate::governance::models::TargetResource,
     /// Collection of entitlements and associated value identifiers
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<
         crate::governance::models::EntitlementsCreatable,
     >,
     /// Scheduler specific settings applicable to a grant.
     #[serde(
         rename = "scheduleSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub schedule_settings: ::std::option::Option<
         crate::governance::models::ScheduleSettingsWriteable,
     >,
     /// The state of the particular grant setting
-    #[serde()]
     pub status: crate::governance::models::GrantStatus,
     /// Grant metadata properties
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::governance::models::GrantMetadata>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GrantFull {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GrantFull;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GrantFull")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GrantFull, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut grant_type = ::std::option::Option::None;
+                let mut entitlement_bundle_id = ::std::option::Option::None;
+                let mut target_principal_orn = ::std::option::Option::None;
+                let mut target_principal = ::std::option::Option::None;
+                let mut action = ::std::option::Option::None;
+                let mut actor = ::std::option::Option::None;
+                let mut target_resource_orn = ::std::option::Option::None;
+                let mut target = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut schedule_settings = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut metadata = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "grantType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grantType",
+                            )?
+                        }
+                        "entitlementBundleId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_bundle_id,
+                                "entitlementBundleId",
+                            )?
+                        }
+                        "targetPrincipalOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_principal_orn,
+                                "targetPrincipalOrn",
+                            )?
+                        }
+                        "targetPrincipal" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_principal,
+                                "targetPrincipal",
+                            )?
+                        }
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "actor" => {
+                            crate::runtime::field(&mut __map, &mut actor, "actor")?
+                        }
+                        "targetResourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_resource_orn,
+                                "targetResourceOrn",
+                            )?
+                        }
+                        "target" => {
+                            crate::runtime::field(&mut __map, &mut target, "target")?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "scheduleSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut schedule_settings,
+                                "scheduleSettings",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "metadata" => {
+                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GrantFull {
+                    id: id.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    grant_type: crate::runtime::required(grant_type, "grantType")?,
+                    entitlement_bundle_id: entitlement_bundle_id.unwrap_or_default(),
+                    target_principal_orn: target_principal_orn.unwrap_or_default(),
+                    target_principal: crate::runtime::required(
+                        target_principal,
+                        "targetPrincipal",
+                    )?,
+                    action: crate::runtime::required(action, "action")?,
+                    actor: crate::runtime::required(actor, "actor")?,
+                    target_resource_orn: target_resource_orn.unwrap_or_default(),
+                    target: crate::runtime::required(target, "target")?,
+                    entitlements: entitlements.unwrap_or_default(),
+                    schedule_settings: schedule_settings.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    metadata: metadata.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

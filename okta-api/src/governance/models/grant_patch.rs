@@ -3,18 +3,69 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `grant-patch` (`/components/schemas/grant-patch`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GrantPatch {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Scheduler specific settings applicable to a grant.
-    #[serde(rename = "scheduleSettings", default)]
+    #[serde(rename = "scheduleSettings")]
     pub schedule_settings: crate::governance::models::ScheduleSettingsWriteable,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GrantPatch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GrantPatch;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GrantPatch")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GrantPatch, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut schedule_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "scheduleSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut schedule_settings,
+                                "scheduleSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GrantPatch {
+                    id: id.unwrap_or_default(),
+                    schedule_settings: schedule_settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// entitlement bundle as the grant source
 ///
 /// Schema `grant-type-bundle-writeable` (`/components/schemas/grant-type-bundle-writeable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct GrantTypeBundleWriteable {
     /// A representation of a principal
     #[serde(rename = "targetPrincipal")]
@@ -13,28 +13,116 @@ pub struct GrantTypeBundleWriteable {
     /// Scheduler specific settings applicable to a grant.
     #[serde(
         rename = "scheduleSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub schedule_settings: ::std::option::Option<
         crate::governance::models::ScheduleSettingsWriteable,
     >,
     /// The action to be taken for a grant
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<crate::governance::models::GrantAction>,
     /// The flow that triggered the grant request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<crate::governance::models::GrantActor>,
     /// Additive grant type for entitlement bundle.
     #[serde(rename = "grantType")]
     pub grant_type: crate::governance::models::GrantTypeBundleWriteableGrantType,
     /// The entitlement bundle `id`
-    #[serde(rename = "entitlementBundleId", default)]
+    #[serde(rename = "entitlementBundleId")]
     pub entitlement_bundle_id: crate::governance::models::EntitlementBundleId,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GrantTypeBundleWriteable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GrantTypeBundleWriteable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GrantTypeBundleWriteable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GrantTypeBundleWriteable, A::Error> {
+                let mut target_principal = ::std::option::Option::None;
+                let mut schedule_settings = ::std::option::Option::None;
+                let mut action = ::std::option::Option::None;
+                let mut actor = ::std::option::Option::None;
+                let mut grant_type = ::std::option::Option::None;
+                let mut entitlement_bundle_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "targetPrincipal" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_principal,
+                                "targetPrincipal",
+                            )?
+                        }
+                        "scheduleSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut schedule_settings,
+                                "scheduleSettings",
+                            )?
+                        }
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "actor" => {
+                            crate::runtime::field(&mut __map, &mut actor, "actor")?
+                        }
+                        "grantType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grantType",
+                            )?
+                        }
+                        "entitlementBundleId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_bundle_id,
+                                "entitlementBundleId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GrantTypeBundleWriteable {
+                    target_principal: crate::runtime::required(
+                        target_principal,
+                        "targetPrincipal",
+                    )?,
+                    schedule_settings: schedule_settings.unwrap_or_default(),
+                    action: action.unwrap_or_default(),
+                    actor: actor.unwrap_or_default(),
+                    grant_type: crate::runtime::required(grant_type, "grantType")?,
+                    entitlement_bundle_id: entitlement_bundle_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// Configured policy as the source for grant request
 ///
 /// Schema `grant-type-policy-writeable` (`/components/schemas/grant-type-policy-writeable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct GrantTypePolicyWriteable {
     /// A representation of a principal
     #[serde(rename = "targetPrincipal")]
@@ -13,28 +13,111 @@ pub struct GrantTypePolicyWriteable {
     /// Scheduler specific settings applicable to a grant.
     #[serde(
         rename = "scheduleSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub schedule_settings: ::std::option::Option<
         crate::governance::models::ScheduleSettingsWriteable,
     >,
     /// The action to be taken for a grant
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<crate::governance::models::GrantAction>,
     /// The flow that triggered the grant request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<crate::governance::models::GrantActor>,
     /// Base grant type for assigning entitlements driven by policy
     #[serde(rename = "grantType")]
     pub grant_type: crate::governance::models::GrantTypePolicyWriteableGrantType,
     /// Representation of a resource
-    #[serde()]
     pub target: crate::governance::models::TargetResource,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GrantTypePolicyWriteable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GrantTypePolicyWriteable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GrantTypePolicyWriteable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GrantTypePolicyWriteable, A::Error> {
+                let mut target_principal = ::std::option::Option::None;
+                let mut schedule_settings = ::std::option::Option::None;
+                let mut action = ::std::option::Option::None;
+                let mut actor = ::std::option::Option::None;
+                let mut grant_type = ::std::option::Option::None;
+                let mut target = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "targetPrincipal" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_principal,
+                                "targetPrincipal",
+                            )?
+                        }
+                        "scheduleSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut schedule_settings,
+                                "scheduleSettings",
+                            )?
+                        }
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "actor" => {
+                            crate::runtime::field(&mut __map, &mut actor, "actor")?
+                        }
+                        "grantType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grantType",
+                            )?
+                        }
+                        "target" => {
+                            crate::runtime::field(&mut __map, &mut target, "target")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GrantTypePolicyWriteable {
+                    target_principal: crate::runtime::required(
+                        target_principal,
+                        "targetPrincipal",
+                    )?,
+                    schedule_settings: schedule_settings.unwrap_or_default(),
+                    action: action.unwrap_or_default(),
+                    actor: actor.unwrap_or_default(),
+                    grant_type: crate::runtime::required(grant_type, "grantType")?,
+                    target: crate::runtime::required(target, "target")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

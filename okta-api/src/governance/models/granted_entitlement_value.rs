@@ -3,27 +3,91 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `granted-entitlement-value` (`/components/schemas/granted-entitlement-value`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GrantedEntitlementValue {
     /// The `id` of the entitlement value
-    #[serde(default)]
     pub id: crate::governance::models::EntitlementValueId,
     /// The display name for an entitlement value
-    #[serde(default)]
     pub name: crate::governance::models::EntitlementValueDisplayName,
     /// The value of an entitlement property value
-    #[serde(rename = "externalValue", default)]
+    #[serde(rename = "externalValue")]
     pub external_value: crate::governance::models::EntitlementValueExternal,
     /// The entitlement value resource, in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
-    #[serde(default)]
     pub orn: crate::governance::models::OktaEntitlementValueOrn,
     /// A granted entitlement may not be effective if the same entitlement is granted by a higher priority additional grant
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effective: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GrantedEntitlementValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GrantedEntitlementValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GrantedEntitlementValue")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GrantedEntitlementValue, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut external_value = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut effective = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "externalValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_value,
+                                "externalValue",
+                            )?
+                        }
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "effective" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut effective,
+                                "effective",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GrantedEntitlementValue {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    external_value: external_value.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    effective: effective.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,16 +5,16 @@
 /// Identity assertion connection for an agent-to-agent (A2A) server
 ///
 /// Schema `identity-assertion-a2a-server-connection` (`/components/schemas/identity-assertion-a2a-server-connection`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct IdentityAssertionA2aServerConnection {
     /// Unique identifier for the resource connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the resource connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub orn: ::std::option::Option<::std::string::String>,
     /// The status of the connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::governance::models::MyResourceConnectionCommonStatus,
     >,
@@ -22,15 +22,96 @@ pub struct IdentityAssertionA2aServerConnection {
     #[serde(rename = "connectionType")]
     pub connection_type: crate::governance::models::IdentityAssertionA2aServerConnectionConnectionType,
     /// Agent-to-agent (A2A) server for the resource connection
-    #[serde(rename = "a2aServer", default)]
+    #[serde(rename = "a2aServer")]
     pub a2a_server: crate::governance::models::ResourceConnectionA2aServer,
     /// Custom authorization server for the resource connection
-    #[serde(rename = "authorizationServer", default)]
+    #[serde(rename = "authorizationServer")]
     pub authorization_server: crate::governance::models::CustomAuthorizationServer,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityAssertionA2aServerConnection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityAssertionA2aServerConnection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityAssertionA2aServerConnection")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityAssertionA2aServerConnection, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut connection_type = ::std::option::Option::None;
+                let mut a2a_server = ::std::option::Option::None;
+                let mut authorization_server = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "connectionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut connection_type,
+                                "connectionType",
+                            )?
+                        }
+                        "a2aServer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut a2a_server,
+                                "a2aServer",
+                            )?
+                        }
+                        "authorizationServer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization_server,
+                                "authorizationServer",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityAssertionA2aServerConnection {
+                    id: id.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    connection_type: crate::runtime::required(
+                        connection_type,
+                        "connectionType",
+                    )?,
+                    a2a_server: a2a_server.unwrap_or_default(),
+                    authorization_server: authorization_server.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

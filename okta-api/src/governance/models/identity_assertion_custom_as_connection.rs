@@ -5,16 +5,16 @@
 /// Identity assertion connection for a custom authorization server
 ///
 /// Schema `identity-assertion-custom-as-connection` (`/components/schemas/identity-assertion-custom-as-connection`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct IdentityAssertionCustomAsConnection {
     /// Unique identifier for the resource connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the resource connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub orn: ::std::option::Option<::std::string::String>,
     /// The status of the connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::governance::models::MyResourceConnectionCommonStatus,
     >,
@@ -22,12 +22,84 @@ pub struct IdentityAssertionCustomAsConnection {
     #[serde(rename = "connectionType")]
     pub connection_type: crate::governance::models::IdentityAssertionCustomAsConnectionConnectionType,
     /// Custom authorization server for the resource connection
-    #[serde(rename = "authorizationServer", default)]
+    #[serde(rename = "authorizationServer")]
     pub authorization_server: crate::governance::models::CustomAuthorizationServer,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityAssertionCustomAsConnection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityAssertionCustomAsConnection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityAssertionCustomAsConnection")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityAssertionCustomAsConnection, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut connection_type = ::std::option::Option::None;
+                let mut authorization_server = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "connectionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut connection_type,
+                                "connectionType",
+                            )?
+                        }
+                        "authorizationServer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization_server,
+                                "authorizationServer",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityAssertionCustomAsConnection {
+                    id: id.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    connection_type: crate::runtime::required(
+                        connection_type,
+                        "connectionType",
+                    )?,
+                    authorization_server: authorization_server.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,23 +5,84 @@
 /// Integration settings for a specific integration
 ///
 /// Schema `integrations-settings` (`/components/schemas/integrations-settings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct IntegrationsSettings {
     /// Integration type
     #[serde(rename = "type")]
     pub type_: crate::governance::models::IntegrationsSettingsType,
     /// The integration ID
-    #[serde(rename = "integrationId", default)]
+    #[serde(rename = "integrationId")]
     pub integration_id: crate::governance::models::IntegrationId,
     /// Notification settings for an integration
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notifications: ::std::option::Option<
         crate::governance::models::NotificationsSettings,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IntegrationsSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IntegrationsSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IntegrationsSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IntegrationsSettings, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut integration_id = ::std::option::Option::None;
+                let mut notifications = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "integrationId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut integration_id,
+                                "integrationId",
+                            )?
+                        }
+                        "notifications" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notifications,
+                                "notifications",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IntegrationsSettings {
+                    type_: crate::runtime::required(type_, "type")?,
+                    integration_id: integration_id.unwrap_or_default(),
+                    notifications: notifications.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

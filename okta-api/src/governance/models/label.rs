@@ -3,24 +3,80 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `label` (`/components/schemas/label`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Label {
     /// The ID of a label
-    #[serde(rename = "labelId", default)]
+    #[serde(rename = "labelId")]
     pub label_id: crate::governance::models::LabelId,
     /// Key name of the label
-    #[serde(default)]
     pub name: ::std::string::String,
     /// List of label values
-    #[serde(default)]
     pub values: ::std::vec::Vec<crate::governance::models::LabelValue>,
     /// Links available for an object
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::LinkSelf,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Label {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Label;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Label")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Label, A::Error> {
+                let mut label_id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut values = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "labelId" => {
+                            crate::runtime::field(&mut __map, &mut label_id, "labelId")?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "values" => {
+                            crate::runtime::field(&mut __map, &mut values, "values")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Label {
+                    label_id: label_id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    values: values.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

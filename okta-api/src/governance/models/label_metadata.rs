@@ -5,7 +5,7 @@
 /// Metadata for a label value
 ///
 /// Schema `label-metadata` (`/components/schemas/label-metadata`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LabelMetadata {
     /// Additional metadata properties for the label value.
     ///
@@ -13,14 +13,62 @@ pub struct LabelMetadata {
     /// * `backgroundColor`: \[`red`, `orange`, `yellow`, `green`, `blue`, `purple`, `teal`, `beige`, `gray`\]
     #[serde(
         rename = "additionalProperties",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub additional_properties2: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LabelMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LabelMetadata;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LabelMetadata")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LabelMetadata, A::Error> {
+                let mut additional_properties2 = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "additionalProperties" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut additional_properties2,
+                                "additionalProperties",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LabelMetadata {
+                    additional_properties2: additional_properties2.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

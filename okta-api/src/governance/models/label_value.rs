@@ -3,21 +3,77 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `label-value` (`/components/schemas/label-value`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LabelValue {
     /// The ID of a label value
-    #[serde(rename = "labelValueId", default)]
+    #[serde(rename = "labelValueId")]
     pub label_value_id: crate::governance::models::LabelValueId,
     /// The label value
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Metadata for a label value
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::governance::models::LabelMetadata>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LabelValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LabelValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LabelValue")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LabelValue, A::Error> {
+                let mut label_value_id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut metadata = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "labelValueId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut label_value_id,
+                                "labelValueId",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "metadata" => {
+                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LabelValue {
+                    label_value_id: label_value_id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    metadata: metadata.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

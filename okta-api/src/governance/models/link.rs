@@ -5,32 +5,27 @@
 /// A link to a related RESTful resource
 ///
 /// Schema `link` (`/components/schemas/link`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Link {
     /// Link name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Link relation
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rel: ::std::option::Option<::std::string::String>,
     /// Link URI
-    #[serde(default)]
     pub href: ::std::string::String,
     /// The media type of the link. If omitted, it's implicitly `application/json`.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<::std::string::String>,
     /// Indicates whether the link object's `href` property is a URI template
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub templated: ::std::option::Option<bool>,
     /// Link hints
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hints: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -38,12 +33,88 @@ pub struct Link {
         >,
     >,
     /// Link title or label
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Link;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Link")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Link, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut rel = ::std::option::Option::None;
+                let mut href = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut templated = ::std::option::Option::None;
+                let mut hints = ::std::option::Option::None;
+                let mut title = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "rel" => crate::runtime::field(&mut __map, &mut rel, "rel")?,
+                        "href" => crate::runtime::field(&mut __map, &mut href, "href")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        "templated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut templated,
+                                "templated",
+                            )?
+                        }
+                        "hints" => {
+                            crate::runtime::field(&mut __map, &mut hints, "hints")?
+                        }
+                        "title" => {
+                            crate::runtime::field(&mut __map, &mut title, "title")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Link {
+                    name: name.unwrap_or_default(),
+                    rel: rel.unwrap_or_default(),
+                    href: href.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    method: method.unwrap_or_default(),
+                    templated: templated.unwrap_or_default(),
+                    hints: hints.unwrap_or_default(),
+                    title: title.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// The properties expected in an initial create request
 ///
 /// Schema `my-request-creatable` (`/components/schemas/my-request-creatable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct MyRequestCreatable {
     /// The requester input fields required by the approval system.
     ///
@@ -18,16 +18,64 @@ pub struct MyRequestCreatable {
     /// process.
     #[serde(
         rename = "requesterFieldValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_field_values: ::std::option::Option<
         crate::governance::models::RequestFieldValues,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for MyRequestCreatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MyRequestCreatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MyRequestCreatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<MyRequestCreatable, A::Error> {
+                let mut requester_field_values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requesterFieldValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_field_values,
+                                "requesterFieldValues",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MyRequestCreatable {
+                    requester_field_values: requester_field_values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

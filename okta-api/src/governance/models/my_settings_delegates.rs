@@ -5,10 +5,9 @@
 /// My delegates
 ///
 /// Schema `MySettingsDelegates` (`/components/schemas/my-settings/properties/delegates`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct MySettingsDelegates {
     /// My delegate appointments
-    #[serde(default)]
     pub appointments: ::std::vec::Vec<crate::governance::models::DelegateReadonly>,
     /// My delegate permission settings
     ///
@@ -16,14 +15,72 @@ pub struct MySettingsDelegates {
     /// |------------|-------------|
     /// | `READ` | I can view my delegates |
     /// | `WRITE` | I can view and set my own delegates |
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<
         crate::governance::models::MyOrgSettingsDelegatePermissions,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for MySettingsDelegates {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MySettingsDelegates;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MySettingsDelegates")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<MySettingsDelegates, A::Error> {
+                let mut appointments = ::std::option::Option::None;
+                let mut permissions = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appointments" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut appointments,
+                                "appointments",
+                            )?
+                        }
+                        "permissions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut permissions,
+                                "permissions",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MySettingsDelegates {
+                    appointments: appointments.unwrap_or_default(),
+                    permissions: permissions.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

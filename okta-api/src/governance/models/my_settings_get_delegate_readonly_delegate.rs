@@ -3,10 +3,10 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `MySettingsGetDelegateReadonlyDelegate` (`/components/schemas/my-settings-get-delegate-readonly/properties/delegate`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct MySettingsGetDelegateReadonlyDelegate {
     /// The Okta user `id`
-    #[serde(rename = "externalId", default)]
+    #[serde(rename = "externalId")]
     pub external_id: crate::governance::models::UserId,
     /// The type of principal
     #[serde(rename = "type")]
@@ -14,24 +14,94 @@ pub struct MySettingsGetDelegateReadonlyDelegate {
     /// The user's first name
     #[serde(
         rename = "firstName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub first_name: ::std::option::Option<::std::string::String>,
     /// The user's last name
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "lastName", skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
     /// The user's email address
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for MySettingsGetDelegateReadonlyDelegate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MySettingsGetDelegateReadonlyDelegate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MySettingsGetDelegateReadonlyDelegate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<MySettingsGetDelegateReadonlyDelegate, A::Error> {
+                let mut external_id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut first_name = ::std::option::Option::None;
+                let mut last_name = ::std::option::Option::None;
+                let mut email = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "externalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_id,
+                                "externalId",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "firstName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut first_name,
+                                "firstName",
+                            )?
+                        }
+                        "lastName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_name,
+                                "lastName",
+                            )?
+                        }
+                        "email" => {
+                            crate::runtime::field(&mut __map, &mut email, "email")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MySettingsGetDelegateReadonlyDelegate {
+                    external_id: external_id.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    first_name: first_name.unwrap_or_default(),
+                    last_name: last_name.unwrap_or_default(),
+                    email: email.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,10 +5,9 @@
 /// My delegates
 ///
 /// Schema `MySettingsGetDelegates` (`/components/schemas/my-settings-get/properties/delegates`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct MySettingsGetDelegates {
     /// My delegate appointments
-    #[serde(default)]
     pub appointments: ::std::vec::Vec<
         crate::governance::models::MySettingsGetDelegateReadonly,
     >,
@@ -18,21 +17,80 @@ pub struct MySettingsGetDelegates {
     /// |------------|-------------|
     /// | `READ` | I can view my delegates |
     /// | `WRITE` | I can view and set my own delegates |
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<
         crate::governance::models::MyOrgSettingsDelegatePermissions,
     >,
     /// Restricts the scope of delegate assignment for end users when `permissions` is set to `WRITE`. If this list is empty, end users can assign any user as their delegate.
-    #[serde(
-        rename = "onlyFor",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "onlyFor", skip_serializing_if = "::std::option::Option::is_none")]
     pub only_for: ::std::option::Option<crate::governance::models::DelegateScopes>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for MySettingsGetDelegates {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MySettingsGetDelegates;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MySettingsGetDelegates")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<MySettingsGetDelegates, A::Error> {
+                let mut appointments = ::std::option::Option::None;
+                let mut permissions = ::std::option::Option::None;
+                let mut only_for = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appointments" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut appointments,
+                                "appointments",
+                            )?
+                        }
+                        "permissions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut permissions,
+                                "permissions",
+                            )?
+                        }
+                        "onlyFor" => {
+                            crate::runtime::field(&mut __map, &mut only_for, "onlyFor")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MySettingsGetDelegates {
+                    appointments: appointments.unwrap_or_default(),
+                    permissions: permissions.unwrap_or_default(),
+                    only_for: only_for.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,15 +5,64 @@
 /// Governance settings for the current user
 ///
 /// Schema `my-settings-patchable` (`/components/schemas/my-settings-patchable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct MySettingsPatchable {
     /// Delegates for the principal
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delegates: ::std::option::Option<crate::governance::models::DelegatesPatchable>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for MySettingsPatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MySettingsPatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MySettingsPatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<MySettingsPatchable, A::Error> {
+                let mut delegates = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "delegates" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delegates,
+                                "delegates",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MySettingsPatchable {
+                    delegates: delegates.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

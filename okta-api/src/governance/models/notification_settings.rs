@@ -5,19 +5,17 @@
 /// Settings for email notifications to be sent to the reviewers at different stages of a campaign. All properties are optional.
 ///
 /// Schema `notification-settings` (`/components/schemas/notification-settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct NotificationSettings {
     /// A Boolean value to indicate whether a notification should be sent to the reviewer when actionable reviews are assigned
     #[serde(
         rename = "notifyReviewerWhenReviewAssigned",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub notify_reviewer_when_review_assigned: ::std::option::Option<bool>,
     /// A Boolean value to indicate whether a notification should be sent to the reviewers when the campaign has come to an end
     #[serde(
         rename = "notifyReviewerAtCampaignEnd",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub notify_reviewer_at_campaign_end: ::std::option::Option<bool>,
@@ -26,7 +24,6 @@ pub struct NotificationSettings {
     /// By default, reminders are sent two days and one day before the campaign closes.
     #[serde(
         rename = "remindersReviewerBeforeCampaignCloseInSecs",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reminders_reviewer_before_campaign_close_in_secs: ::std::option::Option<
@@ -35,28 +32,125 @@ pub struct NotificationSettings {
     /// A Boolean value to indicate whether a notification is sent to the reviewer when reviews are overdue
     #[serde(
         rename = "notifyReviewerWhenOverdue",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub notify_reviewer_when_overdue: crate::Nullable<bool>,
     /// A Boolean value to indicate whether a notification should be sent to the reviewer during the midpoint of the review process
     #[serde(
         rename = "notifyReviewerDuringMidpointOfReview",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub notify_reviewer_during_midpoint_of_review: crate::Nullable<bool>,
     /// Applicable for multi-level campaigns. A Boolean value to indicate whether a notification is sent to the reviewer when a given reviewer level period is about to end
     #[serde(
         rename = "notifyReviewPeriodEnd",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub notify_review_period_end: crate::Nullable<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for NotificationSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = NotificationSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NotificationSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<NotificationSettings, A::Error> {
+                let mut notify_reviewer_when_review_assigned = ::std::option::Option::None;
+                let mut notify_reviewer_at_campaign_end = ::std::option::Option::None;
+                let mut reminders_reviewer_before_campaign_close_in_secs = ::std::option::Option::None;
+                let mut notify_reviewer_when_overdue = ::std::option::Option::None;
+                let mut notify_reviewer_during_midpoint_of_review = ::std::option::Option::None;
+                let mut notify_review_period_end = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "notifyReviewerWhenReviewAssigned" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notify_reviewer_when_review_assigned,
+                                "notifyReviewerWhenReviewAssigned",
+                            )?
+                        }
+                        "notifyReviewerAtCampaignEnd" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notify_reviewer_at_campaign_end,
+                                "notifyReviewerAtCampaignEnd",
+                            )?
+                        }
+                        "remindersReviewerBeforeCampaignCloseInSecs" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reminders_reviewer_before_campaign_close_in_secs,
+                                "remindersReviewerBeforeCampaignCloseInSecs",
+                            )?
+                        }
+                        "notifyReviewerWhenOverdue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notify_reviewer_when_overdue,
+                                "notifyReviewerWhenOverdue",
+                            )?
+                        }
+                        "notifyReviewerDuringMidpointOfReview" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notify_reviewer_during_midpoint_of_review,
+                                "notifyReviewerDuringMidpointOfReview",
+                            )?
+                        }
+                        "notifyReviewPeriodEnd" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notify_review_period_end,
+                                "notifyReviewPeriodEnd",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(NotificationSettings {
+                    notify_reviewer_when_review_assigned: notify_reviewer_when_review_assigned
+                        .unwrap_or_default(),
+                    notify_reviewer_at_campaign_end: notify_reviewer_at_campaign_end
+                        .unwrap_or_default(),
+                    reminders_reviewer_before_campaign_close_in_secs: reminders_reviewer_before_campaign_close_in_secs
+                        .unwrap_or_default(),
+                    notify_reviewer_when_overdue: notify_reviewer_when_overdue
+                        .unwrap_or_default(),
+                    notify_reviewer_during_midpoint_of_review: notify_reviewer_during_midpoint_of_review
+                        .unwrap_or_default(),
+                    notify_review_period_end: notify_review_period_end
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,12 +5,11 @@
 /// Identifies a unique Okta resource
 ///
 /// Schema `okta-resource-readable` (`/components/schemas/okta-resource-readable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OktaResourceReadable {
     /// Human readable name of the resource
     #[serde(
         rename = "resourceName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_name: ::std::option::Option<::std::string::String>,
@@ -20,23 +19,88 @@ pub struct OktaResourceReadable {
     /// * See [List all groups](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/group/other/listgroups) to retrieve group IDs.
     #[serde(
         rename = "resourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<crate::governance::models::ResourceId2>,
     /// The type of resource
     #[serde(
         rename = "resourceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_type: ::std::option::Option<
         crate::governance::models::OktaResourceReadableResourceType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OktaResourceReadable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OktaResourceReadable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OktaResourceReadable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OktaResourceReadable, A::Error> {
+                let mut resource_name = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut resource_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_name,
+                                "resourceName",
+                            )?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OktaResourceReadable {
+                    resource_name: resource_name.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    resource_type: resource_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

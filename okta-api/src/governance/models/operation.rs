@@ -5,37 +5,113 @@
 /// Representation of an operation
 ///
 /// Schema `operation` (`/components/schemas/operation`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Operation {
     /// ID of the operation
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The operation type
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: ::std::string::String,
     /// The status of the operation
-    #[serde()]
     pub status: crate::governance::models::OperationStatus,
     /// The ISO 8601 formatted date and time of when the operation was created
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<crate::governance::models::OperationCreated>,
     /// The ISO 8601 formatted date and time of when the operation completed
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completed: ::std::option::Option<crate::governance::models::OperationCompleted>,
     /// Elapsed time since the start of the operation, in seconds
     #[serde(
         rename = "timeElapsedInSeconds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub time_elapsed_in_seconds: ::std::option::Option<i64>,
     /// Link relations available for the operation
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::OperationLinks,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Operation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Operation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Operation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Operation, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut completed = ::std::option::Option::None;
+                let mut time_elapsed_in_seconds = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "completed" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut completed,
+                                "completed",
+                            )?
+                        }
+                        "timeElapsedInSeconds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_elapsed_in_seconds,
+                                "timeElapsedInSeconds",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Operation {
+                    id: id.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    created: created.unwrap_or_default(),
+                    completed: completed.unwrap_or_default(),
+                    time_elapsed_in_seconds: time_elapsed_in_seconds.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,32 +5,122 @@
 /// Request settings for the org
 ///
 /// Schema `org-request-settings` (`/components/schemas/org-request-settings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct OrgRequestSettings {
     /// Indicates that Access Requests provisioning was triggered by the customer (such as in [Govern Okta admin roles](https://help.okta.com/okta_help.htm?type=oie&id=csh-governance-admin-roles))
-    #[serde(rename = "subprocessorsAcknowledged", default)]
+    #[serde(rename = "subprocessorsAcknowledged")]
     pub subprocessors_acknowledged: crate::governance::models::SubprocessorsAcknowledged,
     /// The Access Requests provisioning status in the org
     #[serde(rename = "provisioningStatus")]
     pub provisioning_status: crate::governance::models::ProvisioningStatus,
     /// The supported request experiences in the org
-    #[serde(rename = "requestExperiences", default)]
+    #[serde(rename = "requestExperiences")]
     pub request_experiences: ::std::vec::Vec<
         crate::governance::models::RequestExperience,
     >,
     /// Indicates that Access Request provisioning was triggered more than 10 minutes ago
-    #[serde(rename = "longTimePastProvisioned", default)]
+    #[serde(rename = "longTimePastProvisioned")]
     pub long_time_past_provisioned: bool,
     /// **Beta**
     /// Access Requests integration settings for the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub integrations: ::std::option::Option<
         crate::governance::models::RequestIntegrations,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgRequestSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgRequestSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgRequestSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgRequestSettings, A::Error> {
+                let mut subprocessors_acknowledged = ::std::option::Option::None;
+                let mut provisioning_status = ::std::option::Option::None;
+                let mut request_experiences = ::std::option::Option::None;
+                let mut long_time_past_provisioned = ::std::option::Option::None;
+                let mut integrations = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "subprocessorsAcknowledged" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subprocessors_acknowledged,
+                                "subprocessorsAcknowledged",
+                            )?
+                        }
+                        "provisioningStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provisioning_status,
+                                "provisioningStatus",
+                            )?
+                        }
+                        "requestExperiences" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_experiences,
+                                "requestExperiences",
+                            )?
+                        }
+                        "longTimePastProvisioned" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut long_time_past_provisioned,
+                                "longTimePastProvisioned",
+                            )?
+                        }
+                        "integrations" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut integrations,
+                                "integrations",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgRequestSettings {
+                    subprocessors_acknowledged: subprocessors_acknowledged
+                        .unwrap_or_default(),
+                    provisioning_status: crate::runtime::required(
+                        provisioning_status,
+                        "provisioningStatus",
+                    )?,
+                    request_experiences: request_experiences.unwrap_or_default(),
+                    long_time_past_provisioned: long_time_past_provisioned
+                        .unwrap_or_default(),
+                    integrations: integrations.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,12 +5,11 @@
 /// Request settings for the org for patch
 ///
 /// Schema `org-request-settings-patchable` (`/components/schemas/org-request-settings-patchable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgRequestSettingsPatchable {
     /// Indicates that Access Requests provisioning was triggered by the customer (such as in [Govern Okta admin roles](https://help.okta.com/okta_help.htm?type=oie&id=csh-governance-admin-roles))
     #[serde(
         rename = "subprocessorsAcknowledged",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub subprocessors_acknowledged: ::std::option::Option<
@@ -18,14 +17,73 @@ pub struct OrgRequestSettingsPatchable {
     >,
     /// **Beta**
     /// Access Requests integration settings for the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub integrations: ::std::option::Option<
         crate::governance::models::RequestIntegrations,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgRequestSettingsPatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgRequestSettingsPatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgRequestSettingsPatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgRequestSettingsPatchable, A::Error> {
+                let mut subprocessors_acknowledged = ::std::option::Option::None;
+                let mut integrations = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "subprocessorsAcknowledged" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subprocessors_acknowledged,
+                                "subprocessorsAcknowledged",
+                            )?
+                        }
+                        "integrations" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut integrations,
+                                "integrations",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgRequestSettingsPatchable {
+                    subprocessors_acknowledged: subprocessors_acknowledged
+                        .unwrap_or_default(),
+                    integrations: integrations.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// Delegate permission settings for end users
 ///
 /// Schema `OrgSettingsDelegatesEnduser` (`/components/schemas/org-settings/properties/delegates/properties/enduser`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgSettingsDelegatesEnduser {
     /// The permission that applies to this setting:
     ///
@@ -13,21 +13,71 @@ pub struct OrgSettingsDelegatesEnduser {
     /// |------|------|
     /// | `READ` | Allow end users to view their delegates |
     /// | `WRITE` | Allow end users to set their own delegates |
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<
         crate::governance::models::OrgSettingsPermissionsReadOnly,
     >,
     /// Restricts the scope of delegate assignment for end users when `permissions` is set to `WRITE`. If this list is empty, end users can assign any user as their delegate.
-    #[serde(
-        rename = "onlyFor",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "onlyFor", skip_serializing_if = "::std::option::Option::is_none")]
     pub only_for: ::std::option::Option<crate::governance::models::DelegateScopes>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgSettingsDelegatesEnduser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgSettingsDelegatesEnduser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgSettingsDelegatesEnduser")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgSettingsDelegatesEnduser, A::Error> {
+                let mut permissions = ::std::option::Option::None;
+                let mut only_for = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "permissions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut permissions,
+                                "permissions",
+                            )?
+                        }
+                        "onlyFor" => {
+                            crate::runtime::field(&mut __map, &mut only_for, "onlyFor")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgSettingsDelegatesEnduser {
+                    permissions: permissions.unwrap_or_default(),
+                    only_for: only_for.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

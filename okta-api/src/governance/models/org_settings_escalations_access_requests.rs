@@ -5,19 +5,67 @@
 /// Access request escalation settings
 ///
 /// Schema `OrgSettingsEscalationsAccessRequests` (`/components/schemas/org-settings/properties/escalations/properties/accessRequests`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgSettingsEscalationsAccessRequests {
     /// Indicates if access request escalations are enabled for end users. If `true`, end users can escalate requests to higher-level approvers.
     #[serde(
         rename = "endUserCanEscalate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub end_user_can_escalate: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgSettingsEscalationsAccessRequests {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgSettingsEscalationsAccessRequests;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgSettingsEscalationsAccessRequests")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgSettingsEscalationsAccessRequests, A::Error> {
+                let mut end_user_can_escalate = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "endUserCanEscalate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut end_user_can_escalate,
+                                "endUserCanEscalate",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgSettingsEscalationsAccessRequests {
+                    end_user_can_escalate: end_user_can_escalate.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,12 +5,11 @@
 /// Governance AI settings
 ///
 /// Schema `OrgSettingsGovernanceAi` (`/components/schemas/org-settings/properties/governanceAI`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgSettingsGovernanceAi {
     /// Settings for Security Access Review powered by Governance AI
     #[serde(
         rename = "securityAccessReview",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub security_access_review: ::std::option::Option<
@@ -19,16 +18,73 @@ pub struct OrgSettingsGovernanceAi {
     /// Settings for Governance Analyzer powered by Governance AI
     #[serde(
         rename = "governanceAnalyzer",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub governance_analyzer: ::std::option::Option<
         crate::governance::models::OrgSettingsGovernanceAiGovernanceAnalyzer,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgSettingsGovernanceAi {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgSettingsGovernanceAi;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgSettingsGovernanceAi")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgSettingsGovernanceAi, A::Error> {
+                let mut security_access_review = ::std::option::Option::None;
+                let mut governance_analyzer = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "securityAccessReview" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut security_access_review,
+                                "securityAccessReview",
+                            )?
+                        }
+                        "governanceAnalyzer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut governance_analyzer,
+                                "governanceAnalyzer",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgSettingsGovernanceAi {
+                    security_access_review: security_access_review.unwrap_or_default(),
+                    governance_analyzer: governance_analyzer.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,19 +5,70 @@
 /// Settings for Governance Analyzer powered by Governance AI
 ///
 /// Schema `OrgSettingsGovernanceAiGovernanceAnalyzer` (`/components/schemas/org-settings/properties/governanceAI/properties/governanceAnalyzer`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgSettingsGovernanceAiGovernanceAnalyzer {
     /// Indicates if ML based recommendations are enabled for certification campaign decisions.
     #[serde(
         rename = "recommendationsEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recommendations_enabled: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgSettingsGovernanceAiGovernanceAnalyzer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgSettingsGovernanceAiGovernanceAnalyzer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgSettingsGovernanceAiGovernanceAnalyzer")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                OrgSettingsGovernanceAiGovernanceAnalyzer,
+                A::Error,
+            > {
+                let mut recommendations_enabled = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "recommendationsEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recommendations_enabled,
+                                "recommendationsEnabled",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgSettingsGovernanceAiGovernanceAnalyzer {
+                    recommendations_enabled: recommendations_enabled.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

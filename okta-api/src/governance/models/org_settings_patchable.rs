@@ -3,31 +3,97 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `org-settings-patchable` (`/components/schemas/org-settings-patchable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgSettingsPatchable {
     /// Delegate settings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delegates: ::std::option::Option<
         crate::governance::models::OrgSettingsPatchableDelegates,
     >,
     /// Governance AI settings
     #[serde(
         rename = "governanceAI",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub governance_ai: ::std::option::Option<
         crate::governance::models::OrgSettingsPatchableGovernanceAi,
     >,
     /// Escalation settings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub escalations: ::std::option::Option<
         crate::governance::models::OrgSettingsPatchableEscalations,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgSettingsPatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgSettingsPatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgSettingsPatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgSettingsPatchable, A::Error> {
+                let mut delegates = ::std::option::Option::None;
+                let mut governance_ai = ::std::option::Option::None;
+                let mut escalations = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "delegates" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delegates,
+                                "delegates",
+                            )?
+                        }
+                        "governanceAI" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut governance_ai,
+                                "governanceAI",
+                            )?
+                        }
+                        "escalations" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut escalations,
+                                "escalations",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgSettingsPatchable {
+                    delegates: delegates.unwrap_or_default(),
+                    governance_ai: governance_ai.unwrap_or_default(),
+                    escalations: escalations.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,21 +5,69 @@
 /// Escalation settings
 ///
 /// Schema `OrgSettingsPatchableEscalations` (`/components/schemas/org-settings-patchable/properties/escalations`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgSettingsPatchableEscalations {
     /// Access request escalation settings
     #[serde(
         rename = "accessRequests",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_requests: ::std::option::Option<
         crate::governance::models::OrgSettingsPatchableEscalationsAccessRequests,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgSettingsPatchableEscalations {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgSettingsPatchableEscalations;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgSettingsPatchableEscalations")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgSettingsPatchableEscalations, A::Error> {
+                let mut access_requests = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accessRequests" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_requests,
+                                "accessRequests",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgSettingsPatchableEscalations {
+                    access_requests: access_requests.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

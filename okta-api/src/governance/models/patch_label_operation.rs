@@ -5,25 +5,79 @@
 /// The properties for updating a label
 ///
 /// Schema `patch-label-operation` (`/components/schemas/patch-label-operation`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PatchLabelOperation {
     /// The operation to perform a label update
-    #[serde()]
     pub op: crate::governance::models::LabelPatchOp,
     /// The path of the property to update.
     /// Use the `/name` path to update the label category name.
-    #[serde(default)]
     pub path: ::std::string::String,
     /// The value of the updated property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// The label property for the update operation
     #[serde(rename = "refType")]
     pub ref_type: crate::governance::models::PatchLabelOperationRefType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PatchLabelOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PatchLabelOperation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PatchLabelOperation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PatchLabelOperation, A::Error> {
+                let mut op = ::std::option::Option::None;
+                let mut path = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut ref_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "op" => crate::runtime::field(&mut __map, &mut op, "op")?,
+                        "path" => crate::runtime::field(&mut __map, &mut path, "path")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        "refType" => {
+                            crate::runtime::field(&mut __map, &mut ref_type, "refType")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PatchLabelOperation {
+                    op: crate::runtime::required(op, "op")?,
+                    path: path.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    ref_type: crate::runtime::required(ref_type, "refType")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,10 +5,9 @@
 /// The properties for updating a label value
 ///
 /// Schema `patch-label-value-operation` (`/components/schemas/patch-label-value-operation`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PatchLabelValueOperation {
     /// The operation to perform a label update
-    #[serde()]
     pub op: crate::governance::models::LabelValuePatchOp,
     /// The path of the property to update.
     ///
@@ -17,18 +16,73 @@ pub struct PatchLabelValueOperation {
     /// * `/values/-` for the `ADD` operation
     /// * `/values/{id}` for the `REMOVE` operation
     /// * `/values/{id}/...` for the `REPLACE` operation
-    #[serde(default)]
     pub path: ::std::string::String,
     /// The value of the updated label properties
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<crate::governance::models::LabelValueUpdate>,
     /// The label property for the update operation
     #[serde(rename = "refType")]
     pub ref_type: crate::governance::models::PatchLabelValueOperationRefType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PatchLabelValueOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PatchLabelValueOperation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PatchLabelValueOperation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PatchLabelValueOperation, A::Error> {
+                let mut op = ::std::option::Option::None;
+                let mut path = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut ref_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "op" => crate::runtime::field(&mut __map, &mut op, "op")?,
+                        "path" => crate::runtime::field(&mut __map, &mut path, "path")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        "refType" => {
+                            crate::runtime::field(&mut __map, &mut ref_type, "refType")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PatchLabelValueOperation {
+                    op: crate::runtime::required(op, "op")?,
+                    path: path.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    ref_type: crate::runtime::required(ref_type, "refType")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

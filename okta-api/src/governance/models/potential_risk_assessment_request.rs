@@ -3,10 +3,10 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `potential-risk-assessment-request` (`/components/schemas/potential-risk-assessment-request`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PotentialRiskAssessmentRequest {
     /// The Okta user in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format
-    #[serde(rename = "principalOrn", default)]
+    #[serde(rename = "principalOrn")]
     pub principal_orn: crate::governance::models::UserOrn,
     /// List of resources in ORN format. The resource can be a collection, a bundle, or an entitlement.
     /// The list must contain the same resource type. The maximum items in the list depends on the resource type:
@@ -15,7 +15,6 @@ pub struct PotentialRiskAssessmentRequest {
     /// * Maximum list size for entitlements is 20.
     #[serde(
         rename = "resourceOrnList",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_orn_list: ::std::option::Option<
@@ -24,14 +23,80 @@ pub struct PotentialRiskAssessmentRequest {
     /// The `id` of the resource in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format. The resource can be a collection, a bundle, or an entitlement.
     #[serde(
         rename = "resourceOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_orn: ::std::option::Option<crate::governance::models::OktaResourceOrn>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PotentialRiskAssessmentRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PotentialRiskAssessmentRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PotentialRiskAssessmentRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PotentialRiskAssessmentRequest, A::Error> {
+                let mut principal_orn = ::std::option::Option::None;
+                let mut resource_orn_list = ::std::option::Option::None;
+                let mut resource_orn = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principalOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_orn,
+                                "principalOrn",
+                            )?
+                        }
+                        "resourceOrnList" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn_list,
+                                "resourceOrnList",
+                            )?
+                        }
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PotentialRiskAssessmentRequest {
+                    principal_orn: principal_orn.unwrap_or_default(),
+                    resource_orn_list: resource_orn_list.unwrap_or_default(),
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

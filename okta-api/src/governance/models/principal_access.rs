@@ -5,18 +5,17 @@
 /// Full representation of a principal access
 ///
 /// Schema `principal-access` (`/components/schemas/principal-access`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PrincipalAccess {
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "parentResourceOrn", default)]
+    #[serde(rename = "parentResourceOrn")]
     pub parent_resource_orn: crate::governance::models::ResourceOrn,
     /// Representation of a resource
-    #[serde()]
     pub parent: crate::governance::models::TargetResource,
     /// The Okta user in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format
-    #[serde(rename = "targetPrincipalOrn", default)]
+    #[serde(rename = "targetPrincipalOrn")]
     pub target_principal_orn: crate::governance::models::UserOrn,
     /// Representation of a principal
     #[serde(rename = "targetPrincipal")]
@@ -24,29 +23,129 @@ pub struct PrincipalAccess {
     /// The date on which the user access expires. Date in ISO 8601 format.
     #[serde(
         rename = "expirationTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expiration_time: ::std::option::Option<::std::string::String>,
     /// The time zone, in IANA format, for the end date of the user access.
-    #[serde(
-        rename = "timeZone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "timeZone", skip_serializing_if = "::std::option::Option::is_none")]
     pub time_zone: ::std::option::Option<::std::string::String>,
     /// representation of a base grant
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub base: ::std::option::Option<crate::governance::models::Grant>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::Grant>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrincipalAccess {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrincipalAccess;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrincipalAccess")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrincipalAccess, A::Error> {
+                let mut parent_resource_orn = ::std::option::Option::None;
+                let mut parent = ::std::option::Option::None;
+                let mut target_principal_orn = ::std::option::Option::None;
+                let mut target_principal = ::std::option::Option::None;
+                let mut expiration_time = ::std::option::Option::None;
+                let mut time_zone = ::std::option::Option::None;
+                let mut base = ::std::option::Option::None;
+                let mut additional = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "parentResourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut parent_resource_orn,
+                                "parentResourceOrn",
+                            )?
+                        }
+                        "parent" => {
+                            crate::runtime::field(&mut __map, &mut parent, "parent")?
+                        }
+                        "targetPrincipalOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_principal_orn,
+                                "targetPrincipalOrn",
+                            )?
+                        }
+                        "targetPrincipal" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_principal,
+                                "targetPrincipal",
+                            )?
+                        }
+                        "expirationTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expiration_time,
+                                "expirationTime",
+                            )?
+                        }
+                        "timeZone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_zone,
+                                "timeZone",
+                            )?
+                        }
+                        "base" => crate::runtime::field(&mut __map, &mut base, "base")?,
+                        "additional" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut additional,
+                                "additional",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrincipalAccess {
+                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+                    parent: crate::runtime::required(parent, "parent")?,
+                    target_principal_orn: target_principal_orn.unwrap_or_default(),
+                    target_principal: crate::runtime::required(
+                        target_principal,
+                        "targetPrincipal",
+                    )?,
+                    expiration_time: expiration_time.unwrap_or_default(),
+                    time_zone: time_zone.unwrap_or_default(),
+                    base: base.unwrap_or_default(),
+                    additional: additional.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,29 +3,96 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `principal-access-policy-enable-creatable` (`/components/schemas/principal-access-policy-enable-creatable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PrincipalAccessPolicyEnableCreatable {
     /// The Okta user in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format
-    #[serde(rename = "principalOrn", default)]
+    #[serde(rename = "principalOrn")]
     pub principal_orn: crate::governance::models::UserOrn,
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "resourceOrn", default)]
+    #[serde(rename = "resourceOrn")]
     pub resource_orn: crate::governance::models::ResourceOrn,
     /// If true, would skip removing bundle grant and create an entitlement grant with delta. By default it is false.
     #[serde(
         rename = "mergeExistingEntitlements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub merge_existing_entitlements: ::std::option::Option<
         crate::governance::models::MergeExistingEntitlements,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrincipalAccessPolicyEnableCreatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrincipalAccessPolicyEnableCreatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrincipalAccessPolicyEnableCreatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrincipalAccessPolicyEnableCreatable, A::Error> {
+                let mut principal_orn = ::std::option::Option::None;
+                let mut resource_orn = ::std::option::Option::None;
+                let mut merge_existing_entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principalOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_orn,
+                                "principalOrn",
+                            )?
+                        }
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        "mergeExistingEntitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut merge_existing_entitlements,
+                                "mergeExistingEntitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrincipalAccessPolicyEnableCreatable {
+                    principal_orn: principal_orn.unwrap_or_default(),
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    merge_existing_entitlements: merge_existing_entitlements
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,41 +5,125 @@
 /// Principal access policy enable
 ///
 /// Schema `principal-access-policy-enable-response` (`/components/schemas/principal-access-policy-enable-response`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PrincipalAccessPolicyEnableResponse {
     /// The Okta user in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format
-    #[serde(rename = "principalOrn", default)]
+    #[serde(rename = "principalOrn")]
     pub principal_orn: crate::governance::models::UserOrn,
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "resourceOrn", default)]
+    #[serde(rename = "resourceOrn")]
     pub resource_orn: crate::governance::models::ResourceOrn,
     #[allow(missing_docs)]
     #[serde(
         rename = "accessDuration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_duration: ::std::option::Option<
         crate::governance::models::AssignmentProperties,
     >,
     /// Collection of entitlements with associated values
-    #[serde(rename = "effectiveEntitlements", default)]
+    #[serde(rename = "effectiveEntitlements")]
     pub effective_entitlements: crate::governance::models::EntitlementsFull,
     /// Entitlement access details
     #[serde(
         rename = "entitlementAccessDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_access_details: ::std::option::Option<
         crate::governance::models::EntitlementAccessDetailsList,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrincipalAccessPolicyEnableResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrincipalAccessPolicyEnableResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrincipalAccessPolicyEnableResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrincipalAccessPolicyEnableResponse, A::Error> {
+                let mut principal_orn = ::std::option::Option::None;
+                let mut resource_orn = ::std::option::Option::None;
+                let mut access_duration = ::std::option::Option::None;
+                let mut effective_entitlements = ::std::option::Option::None;
+                let mut entitlement_access_details = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principalOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_orn,
+                                "principalOrn",
+                            )?
+                        }
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        "accessDuration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration,
+                                "accessDuration",
+                            )?
+                        }
+                        "effectiveEntitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut effective_entitlements,
+                                "effectiveEntitlements",
+                            )?
+                        }
+                        "entitlementAccessDetails" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_access_details,
+                                "entitlementAccessDetails",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrincipalAccessPolicyEnableResponse {
+                    principal_orn: principal_orn.unwrap_or_default(),
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    access_duration: access_duration.unwrap_or_default(),
+                    effective_entitlements: effective_entitlements.unwrap_or_default(),
+                    entitlement_access_details: entitlement_access_details
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

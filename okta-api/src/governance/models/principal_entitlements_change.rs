@@ -3,12 +3,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `principal-entitlements-change` (`/components/schemas/principal-entitlements-change`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PrincipalEntitlementsChange {
     /// List of changed entitlements
     #[serde(
         rename = "entitlementsChanged",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlements_changed: ::std::option::Option<
@@ -19,36 +18,116 @@ pub struct PrincipalEntitlementsChange {
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
     #[serde(
         rename = "resourceOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_orn: ::std::option::Option<crate::governance::models::ResourceOrn>,
     /// Representation of a resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource: ::std::option::Option<crate::governance::models::TargetResource>,
     /// The Okta user in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format
     #[serde(
         rename = "principalOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_orn: ::std::option::Option<crate::governance::models::UserOrn>,
     /// Representation of a principal
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal: ::std::option::Option<crate::governance::models::TargetPrincipalFull>,
     /// Link to current effective entitlements
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::governance::models::PrincipalEntitlementsChangeLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrincipalEntitlementsChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrincipalEntitlementsChange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrincipalEntitlementsChange")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrincipalEntitlementsChange, A::Error> {
+                let mut entitlements_changed = ::std::option::Option::None;
+                let mut resource_orn = ::std::option::Option::None;
+                let mut resource = ::std::option::Option::None;
+                let mut principal_orn = ::std::option::Option::None;
+                let mut principal = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "entitlementsChanged" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements_changed,
+                                "entitlementsChanged",
+                            )?
+                        }
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        "resource" => {
+                            crate::runtime::field(&mut __map, &mut resource, "resource")?
+                        }
+                        "principalOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_orn,
+                                "principalOrn",
+                            )?
+                        }
+                        "principal" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal,
+                                "principal",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrincipalEntitlementsChange {
+                    entitlements_changed: entitlements_changed.unwrap_or_default(),
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    resource: resource.unwrap_or_default(),
+                    principal_orn: principal_orn.unwrap_or_default(),
+                    principal: principal.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

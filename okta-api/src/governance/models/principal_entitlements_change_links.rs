@@ -5,15 +5,64 @@
 /// Link to current effective entitlements
 ///
 /// Schema `principal-entitlements-change-links` (`/components/schemas/principal-entitlements-change-links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PrincipalEntitlementsChangeLinks {
     /// A link to a related RESTful resource
-    #[serde(rename = "principal-entitlements", default)]
+    #[serde(rename = "principal-entitlements")]
     pub principal_entitlements: crate::governance::models::Link,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrincipalEntitlementsChangeLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrincipalEntitlementsChangeLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrincipalEntitlementsChangeLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrincipalEntitlementsChangeLinks, A::Error> {
+                let mut principal_entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principal-entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_entitlements,
+                                "principal-entitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrincipalEntitlementsChangeLinks {
+                    principal_entitlements: principal_entitlements.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// User scope specific settings. If all the users of a resource under review are not part of the scope of certification, provide the scope of the user by means of a user expression.
 ///
 /// Schema `principal-scope-settings-mutable` (`/components/schemas/principal-scope-settings-mutable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PrincipalScopeSettingsMutable {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
@@ -13,42 +13,30 @@ pub struct PrincipalScopeSettingsMutable {
     /// The Okta expression language user expression on the `resourceSettings` to include users in the campaign.
     #[serde(
         rename = "userScopeExpression",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_scope_expression: ::std::option::Option<::std::string::String>,
     /// An array of Okta user IDs excluded from access certification or the campaign. This field is optional. A maximum of 50 users can be specified in the array.
     #[serde(
         rename = "excludedUserIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub excluded_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// An array of Okta user IDs included from access certification or the campaign. `userIds`, `groupIds` or `userScopeExpression` is required if campaign type is `USER`. A maximum of 100 users can be specified in the array.
-    #[serde(
-        rename = "userIds",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "userIds", skip_serializing_if = "crate::Nullable::is_absent")]
     pub user_ids: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// An array of Okta group IDs included from access certification or the campaign. `userIds`, `groupIds` or `userScopeExpression` is required if campaign type is `USER`. A maximum of 5 groups can be specified in the array.
-    #[serde(
-        rename = "groupIds",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "groupIds", skip_serializing_if = "crate::Nullable::is_absent")]
     pub group_ids: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// If set to `true`, only active Okta users are included in the campaign
     #[serde(
         rename = "includeOnlyActiveUsers",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_only_active_users: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "predefinedInactiveUsersScope",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub predefined_inactive_users_scope: ::std::option::Option<
@@ -57,14 +45,118 @@ pub struct PrincipalScopeSettingsMutable {
     /// If set to `true`, only includes users that have at least one SOD conflict that was caused due to entitlement(s) within Campaign scope
     #[serde(
         rename = "onlyIncludeUsersWithSODConflicts",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub only_include_users_with_sod_conflicts: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrincipalScopeSettingsMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrincipalScopeSettingsMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrincipalScopeSettingsMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrincipalScopeSettingsMutable, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut user_scope_expression = ::std::option::Option::None;
+                let mut excluded_user_ids = ::std::option::Option::None;
+                let mut user_ids = ::std::option::Option::None;
+                let mut group_ids = ::std::option::Option::None;
+                let mut include_only_active_users = ::std::option::Option::None;
+                let mut predefined_inactive_users_scope = ::std::option::Option::None;
+                let mut only_include_users_with_sod_conflicts = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "userScopeExpression" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_scope_expression,
+                                "userScopeExpression",
+                            )?
+                        }
+                        "excludedUserIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut excluded_user_ids,
+                                "excludedUserIds",
+                            )?
+                        }
+                        "userIds" => {
+                            crate::runtime::field(&mut __map, &mut user_ids, "userIds")?
+                        }
+                        "groupIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_ids,
+                                "groupIds",
+                            )?
+                        }
+                        "includeOnlyActiveUsers" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_only_active_users,
+                                "includeOnlyActiveUsers",
+                            )?
+                        }
+                        "predefinedInactiveUsersScope" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut predefined_inactive_users_scope,
+                                "predefinedInactiveUsersScope",
+                            )?
+                        }
+                        "onlyIncludeUsersWithSODConflicts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut only_include_users_with_sod_conflicts,
+                                "onlyIncludeUsersWithSODConflicts",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrincipalScopeSettingsMutable {
+                    type_: crate::runtime::required(type_, "type")?,
+                    user_scope_expression: user_scope_expression.unwrap_or_default(),
+                    excluded_user_ids: excluded_user_ids.unwrap_or_default(),
+                    user_ids: user_ids.unwrap_or_default(),
+                    group_ids: group_ids.unwrap_or_default(),
+                    include_only_active_users: include_only_active_users
+                        .unwrap_or_default(),
+                    predefined_inactive_users_scope: predefined_inactive_users_scope
+                        .unwrap_or_default(),
+                    only_include_users_with_sod_conflicts: only_include_users_with_sod_conflicts
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

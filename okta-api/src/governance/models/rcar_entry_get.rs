@@ -3,28 +3,25 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `rcar-entry-get` (`/components/schemas/rcar-entry-get`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RcarEntryGet {
     /// Unique identifier for the entry
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Name of the entry
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Description of the entry
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Label of the entry. Currently either `Application` or `Resource Collection`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     /// Parent of the entry
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::string::String>,
     /// Is the resource requestable
-    #[serde(default)]
     pub requestable: crate::governance::models::RcarEntryRequestable,
     /// Entry count metadata
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub counts: ::std::option::Option<crate::governance::models::RcarEntryCounts>,
     /// Links available for a resource catalog entry.
     /// * `createRequest`: returns the link to create the request only if the entry is requestable
@@ -32,12 +29,96 @@ pub struct RcarEntryGet {
     /// * `submittedRequest`: returns the submitted request only if the authenticated user has a submitted request for the entry and it's not available for approval
     /// * `pendingRequest`: returns the pending request only if the authenticated user has a submitted request for the entry and the request is available for approval
     /// * `relatedEntity`: returns the resource that's requested
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::RcarEntryLinks,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RcarEntryGet {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RcarEntryGet;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RcarEntryGet")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RcarEntryGet, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut parent = ::std::option::Option::None;
+                let mut requestable = ::std::option::Option::None;
+                let mut counts = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "parent" => {
+                            crate::runtime::field(&mut __map, &mut parent, "parent")?
+                        }
+                        "requestable" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requestable,
+                                "requestable",
+                            )?
+                        }
+                        "counts" => {
+                            crate::runtime::field(&mut __map, &mut counts, "counts")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RcarEntryGet {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    parent: parent.unwrap_or_default(),
+                    requestable: requestable.unwrap_or_default(),
+                    counts: counts.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

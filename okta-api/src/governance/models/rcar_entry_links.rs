@@ -10,49 +10,132 @@
 /// * `relatedEntity`: returns the resource that's requested
 ///
 /// Schema `rcar-entry-links` (`/components/schemas/rcar-entry-links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RcarEntryLinks {
     /// A link to a related RESTful resource
-    #[serde(rename = "self", default)]
+    #[serde(rename = "self")]
     pub self_: crate::governance::models::Link,
     /// Links to the catalog entry logo resources
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::vec::Vec<crate::governance::models::Link>>,
     /// A link to a related RESTful resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<crate::governance::models::Link>,
     /// A link to a related RESTful resource
     #[serde(
         rename = "createRequest",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub create_request: ::std::option::Option<crate::governance::models::Link>,
     /// A link to a related RESTful resource
     #[serde(
         rename = "submittedRequest",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub submitted_request: ::std::option::Option<crate::governance::models::Link>,
     /// A link to a related RESTful resource
     #[serde(
         rename = "pendingRequest",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pending_request: ::std::option::Option<crate::governance::models::Link>,
     /// A link to a related RESTful resource
     #[serde(
         rename = "relatedEntity",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub related_entity: ::std::option::Option<crate::governance::models::Link>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RcarEntryLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RcarEntryLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RcarEntryLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RcarEntryLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut logo = ::std::option::Option::None;
+                let mut parent = ::std::option::Option::None;
+                let mut create_request = ::std::option::Option::None;
+                let mut submitted_request = ::std::option::Option::None;
+                let mut pending_request = ::std::option::Option::None;
+                let mut related_entity = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
+                        "parent" => {
+                            crate::runtime::field(&mut __map, &mut parent, "parent")?
+                        }
+                        "createRequest" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut create_request,
+                                "createRequest",
+                            )?
+                        }
+                        "submittedRequest" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut submitted_request,
+                                "submittedRequest",
+                            )?
+                        }
+                        "pendingRequest" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pending_request,
+                                "pendingRequest",
+                            )?
+                        }
+                        "relatedEntity" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut related_entity,
+                                "relatedEntity",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RcarEntryLinks {
+                    self_: self_.unwrap_or_default(),
+                    logo: logo.unwrap_or_default(),
+                    parent: parent.unwrap_or_default(),
+                    create_request: create_request.unwrap_or_default(),
+                    submitted_request: submitted_request.unwrap_or_default(),
+                    pending_request: pending_request.unwrap_or_default(),
+                    related_entity: related_entity.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -7,7 +7,7 @@
 /// Optionally specify `ends` with a date-time, when the campaign schedule can end.
 ///
 /// Schema `recurrence-definition-mutable` (`/components/schemas/recurrence-definition-mutable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RecurrenceDefinitionMutable {
     /// Recurrence interval specified according to ISO8061 notation for durations.
     /// Refer <https://tc39.es/proposal-temporal/docs/duration.html> for all supported values.
@@ -26,7 +26,6 @@ pub struct RecurrenceDefinitionMutable {
     /// 4) Every 2 years specify "P2Y". In this example, the `startDate` is `Jun 28`. Hence repeats every 2 yrs on `Jun 28th`.
     ///
     /// Also note that, the `interval` should not conflict `durationInDays`. For eg: If `durationInDays` is specified as 21 days, but interval is `P2W` (Every 2 weeks), it becomes an invalid request, as duration of the campaign conflicts with the next recurrence of the campaign.
-    #[serde(default)]
     pub interval: ::std::string::String,
     /// Applicable only, if `interval` is in terms of N months. Specifies the day-of-the-month on which, the campaign should be repeated. If the `interval` is in terms of days, weeks or years, this property can be ignored.
     ///
@@ -128,19 +127,75 @@ pub struct RecurrenceDefinitionMutable {
     /// |...          |                          |
     #[serde(
         rename = "repeatOnType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub repeat_on_type: ::std::option::Option<
         crate::governance::models::RecurrenceRepeatOnType,
     >,
     /// An optional field. Specifies when the recurring schedule can have an end. If not specified, the recurring schedule will run forever.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ends: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RecurrenceDefinitionMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RecurrenceDefinitionMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RecurrenceDefinitionMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RecurrenceDefinitionMutable, A::Error> {
+                let mut interval = ::std::option::Option::None;
+                let mut repeat_on_type = ::std::option::Option::None;
+                let mut ends = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "interval" => {
+                            crate::runtime::field(&mut __map, &mut interval, "interval")?
+                        }
+                        "repeatOnType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut repeat_on_type,
+                                "repeatOnType",
+                            )?
+                        }
+                        "ends" => crate::runtime::field(&mut __map, &mut ends, "ends")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RecurrenceDefinitionMutable {
+                    interval: interval.unwrap_or_default(),
+                    repeat_on_type: repeat_on_type.unwrap_or_default(),
+                    ends: ends.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

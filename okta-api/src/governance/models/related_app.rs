@@ -5,34 +5,105 @@
 /// An app that's related to this resource
 ///
 /// Schema `related-app` (`/components/schemas/related-app`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RelatedApp {
     /// Okta resource instance ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The name of the Okta resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The label of the Okta app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     /// The description of the resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// List of resource logo resources
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::vec::Vec<crate::governance::models::Link>>,
     /// Indicates whether this app is also a resource in the current collection. Only present for `GROUP` type resources.
     #[serde(
         rename = "inCollection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub in_collection: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RelatedApp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RelatedApp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RelatedApp")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RelatedApp, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut logo = ::std::option::Option::None;
+                let mut in_collection = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
+                        "inCollection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut in_collection,
+                                "inCollection",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RelatedApp {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    logo: logo.unwrap_or_default(),
+                    in_collection: in_collection.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// Specifies the action to be taken after a reviewer makes a decision to `APPROVE` or `REVOKE` the access, or if the campaign was `CLOSED` and there was no response from the reviewer
 ///
 /// Schema `remediation-settings` (`/components/schemas/remediation-settings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RemediationSettings {
     /// Specifies the action by default if the reviewer approves access. `NO_ACTION` indicates that there's no remediation action and the user retains access.
     #[serde(rename = "accessApproved")]
@@ -25,16 +25,98 @@ pub struct RemediationSettings {
     /// `Group` is currently the only supported type of resource that can be automatically remediated.
     #[serde(
         rename = "autoRemediationSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_remediation_settings: ::std::option::Option<
         crate::governance::models::AutoRemediationSettings,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RemediationSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RemediationSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RemediationSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RemediationSettings, A::Error> {
+                let mut access_approved = ::std::option::Option::None;
+                let mut access_revoked = ::std::option::Option::None;
+                let mut no_response = ::std::option::Option::None;
+                let mut auto_remediation_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accessApproved" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_approved,
+                                "accessApproved",
+                            )?
+                        }
+                        "accessRevoked" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_revoked,
+                                "accessRevoked",
+                            )?
+                        }
+                        "noResponse" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut no_response,
+                                "noResponse",
+                            )?
+                        }
+                        "autoRemediationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_remediation_settings,
+                                "autoRemediationSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RemediationSettings {
+                    access_approved: crate::runtime::required(
+                        access_approved,
+                        "accessApproved",
+                    )?,
+                    access_revoked: crate::runtime::required(
+                        access_revoked,
+                        "accessRevoked",
+                    )?,
+                    no_response: crate::runtime::required(no_response, "noResponse")?,
+                    auto_remediation_settings: auto_remediation_settings
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

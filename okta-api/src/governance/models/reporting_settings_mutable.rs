@@ -5,19 +5,68 @@
 /// Reporting properties for processing post-completed campaigns
 ///
 /// Schema `reporting-settings-mutable` (`/components/schemas/reporting-settings-mutable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ReportingSettingsMutable {
     /// If `true`, a post-campaign reporting package is created
     #[serde(
         rename = "createReportingPackageEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub create_reporting_package_enabled: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReportingSettingsMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReportingSettingsMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReportingSettingsMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReportingSettingsMutable, A::Error> {
+                let mut create_reporting_package_enabled = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "createReportingPackageEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut create_reporting_package_enabled,
+                                "createReportingPackageEnabled",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReportingSettingsMutable {
+                    create_reporting_package_enabled: create_reporting_package_enabled
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,12 +5,11 @@
 /// A completed access request approval
 ///
 /// Schema `request-action-completed` (`/components/schemas/request-action-completed`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestActionCompleted {
     /// Human readable name of the resource
     #[serde(
         rename = "resourceName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_name: ::std::option::Option<::std::string::String>,
@@ -20,45 +19,156 @@ pub struct RequestActionCompleted {
     /// * See [List all groups](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/group/other/listgroups) to retrieve group IDs.
     #[serde(
         rename = "resourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<crate::governance::models::ResourceId2>,
     /// The type of resource
     #[serde(
         rename = "resourceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_type: ::std::option::Option<
         crate::governance::models::OktaResourceReadableResourceType,
     >,
     /// The status of a completed approval
-    #[serde()]
     pub status: crate::governance::models::RequestActionCompletedStatus,
     /// The type of action taken by the access request service to fulfill the request.
-    #[serde()]
     pub action: crate::governance::models::RequestActionEnum,
     /// A unique identifier of the action taken in the request
-    #[serde(rename = "actionId", default)]
+    #[serde(rename = "actionId")]
     pub action_id: crate::governance::models::RequestActionId,
     /// Whether the action was successful or not
     #[serde(rename = "actionStatus")]
     pub action_status: crate::governance::models::RequestActionCompletedActionStatus,
     /// When the action was attempted
-    #[serde(rename = "actionAttempted", default)]
+    #[serde(rename = "actionAttempted")]
     pub action_attempted: ::std::string::String,
     /// When access was removed if the associated Request Type has an `accessDuration`. null if the Request Type does not have an `accessDuration`, or the duration has not yet expired.
     #[serde(
         rename = "accessRemoved",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub access_removed: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestActionCompleted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestActionCompleted;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestActionCompleted")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestActionCompleted, A::Error> {
+                let mut resource_name = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut resource_type = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut action = ::std::option::Option::None;
+                let mut action_id = ::std::option::Option::None;
+                let mut action_status = ::std::option::Option::None;
+                let mut action_attempted = ::std::option::Option::None;
+                let mut access_removed = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_name,
+                                "resourceName",
+                            )?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "actionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut action_id,
+                                "actionId",
+                            )?
+                        }
+                        "actionStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut action_status,
+                                "actionStatus",
+                            )?
+                        }
+                        "actionAttempted" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut action_attempted,
+                                "actionAttempted",
+                            )?
+                        }
+                        "accessRemoved" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_removed,
+                                "accessRemoved",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestActionCompleted {
+                    resource_name: resource_name.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    resource_type: resource_type.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    action: crate::runtime::required(action, "action")?,
+                    action_id: action_id.unwrap_or_default(),
+                    action_status: crate::runtime::required(
+                        action_status,
+                        "actionStatus",
+                    )?,
+                    action_attempted: action_attempted.unwrap_or_default(),
+                    access_removed: access_removed.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

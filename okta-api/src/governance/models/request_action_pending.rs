@@ -5,21 +5,78 @@
 /// A pending action, approvals still required
 ///
 /// Schema `request-action-pending` (`/components/schemas/request-action-pending`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestActionPending {
     /// The status of a pending action
-    #[serde()]
     pub status: crate::governance::models::RequestActionPendingStatus,
     /// The type of action taken by the access request service to fulfill the request.
-    #[serde()]
     pub action: crate::governance::models::RequestActionEnum,
     /// A unique identifier of the action taken in the request
-    #[serde(rename = "actionId", default)]
+    #[serde(rename = "actionId")]
     pub action_id: crate::governance::models::RequestActionId,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestActionPending {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestActionPending;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestActionPending")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestActionPending, A::Error> {
+                let mut status = ::std::option::Option::None;
+                let mut action = ::std::option::Option::None;
+                let mut action_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "actionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut action_id,
+                                "actionId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestActionPending {
+                    status: crate::runtime::required(status, "status")?,
+                    action: crate::runtime::required(action, "action")?,
+                    action_id: action_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,18 +5,17 @@
 /// A completed access request approval
 ///
 /// Schema `request-approval-2` (`/components/schemas/request-approval-2`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestApproval2 {
     /// The approval system type
     #[serde(rename = "type")]
     pub type_: crate::governance::models::ApprovalProviderType,
     /// A human readable name of the request approval system, for example, Okta Access Requests or ServiceNow
-    #[serde(rename = "providerName", default)]
+    #[serde(rename = "providerName")]
     pub provider_name: crate::governance::models::ApprovalProviderName,
     /// A description of the request approval system
     #[serde(
         rename = "providerDescription",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_description: ::std::option::Option<
@@ -25,7 +24,6 @@ pub struct RequestApproval2 {
     /// The external request `id` from a request approval system, for example, ServiceNow or JIRA
     #[serde(
         rename = "externalRequestId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_request_id: ::std::option::Option<
@@ -34,27 +32,124 @@ pub struct RequestApproval2 {
     /// The immutable, persistent identifier that always resolves to the request
     #[serde(
         rename = "permalinkId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub permalink_id: ::std::option::Option<
         crate::governance::models::RequestPermalinkId,
     >,
     /// The approver's decision.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::governance::models::RequestApprovalStatus>,
     /// The date the approval decision is made.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub decided: ::std::option::Option<crate::governance::models::ApprovalDecisionDate>,
     /// The approval decisions
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub decisions: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::RequestApprovalDecision>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestApproval2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestApproval2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestApproval2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestApproval2, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut provider_name = ::std::option::Option::None;
+                let mut provider_description = ::std::option::Option::None;
+                let mut external_request_id = ::std::option::Option::None;
+                let mut permalink_id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut decided = ::std::option::Option::None;
+                let mut decisions = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "providerName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_name,
+                                "providerName",
+                            )?
+                        }
+                        "providerDescription" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_description,
+                                "providerDescription",
+                            )?
+                        }
+                        "externalRequestId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_request_id,
+                                "externalRequestId",
+                            )?
+                        }
+                        "permalinkId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut permalink_id,
+                                "permalinkId",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "decided" => {
+                            crate::runtime::field(&mut __map, &mut decided, "decided")?
+                        }
+                        "decisions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decisions,
+                                "decisions",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestApproval2 {
+                    type_: crate::runtime::required(type_, "type")?,
+                    provider_name: provider_name.unwrap_or_default(),
+                    provider_description: provider_description.unwrap_or_default(),
+                    external_request_id: external_request_id.unwrap_or_default(),
+                    permalink_id: permalink_id.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    decided: decided.unwrap_or_default(),
+                    decisions: decisions.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

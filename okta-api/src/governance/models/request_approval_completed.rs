@@ -5,74 +5,199 @@
 /// A completed access request approval
 ///
 /// Schema `request-approval-completed` (`/components/schemas/request-approval-completed`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestApprovalCompleted {
     /// The status of a completed approval
-    #[serde()]
     pub status: crate::governance::models::RequestApprovalCompletedStatus,
     /// Okta username of the user which approved the request
-    #[serde(rename = "approverName", default)]
+    #[serde(rename = "approverName")]
     pub approver_name: ::std::string::String,
     /// A unique identifier of the approval in the request
-    #[serde(rename = "approvalId", default)]
+    #[serde(rename = "approvalId")]
     pub approval_id: crate::governance::models::RequestApprovalId,
     /// Okta User.id of the user which approved the request
-    #[serde(rename = "approverId", default)]
+    #[serde(rename = "approverId")]
     pub approver_id: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde()]
     pub decision: crate::governance::models::RequestApprovalCompletedDecision,
     /// The date the approver made their decision.
-    #[serde(default)]
     pub decided: ::std::string::String,
     /// The Okta user `id`
     #[serde(
         rename = "originalDeciderId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_id: ::std::option::Option<crate::governance::models::UserId>,
     /// Full name of the original decider
     #[serde(
         rename = "originalDeciderFullName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_full_name: ::std::option::Option<::std::string::String>,
     /// Email of the original decider
     #[serde(
         rename = "originalDeciderEmail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_email: ::std::option::Option<::std::string::String>,
     /// Indicates if the decision was made by a delegated decider
     #[serde(
         rename = "deciderDelegated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub decider_delegated: ::std::option::Option<bool>,
     /// Indicates if the decision was made by an escalated decider
     #[serde(
         rename = "deciderEscalated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub decider_escalated: ::std::option::Option<bool>,
     /// Values to field prompts provided by the approver at the time of approval.
     ///
     /// All approval fields specified in the related request type are represented in the same order as defined in the request type.
-    #[serde(
-        rename = "fieldValues",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "fieldValues", skip_serializing_if = "crate::Nullable::is_absent")]
     pub field_values: crate::Nullable<crate::governance::models::ApprovalFieldValues>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestApprovalCompleted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestApprovalCompleted;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestApprovalCompleted")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestApprovalCompleted, A::Error> {
+                let mut status = ::std::option::Option::None;
+                let mut approver_name = ::std::option::Option::None;
+                let mut approval_id = ::std::option::Option::None;
+                let mut approver_id = ::std::option::Option::None;
+                let mut decision = ::std::option::Option::None;
+                let mut decided = ::std::option::Option::None;
+                let mut original_decider_id = ::std::option::Option::None;
+                let mut original_decider_full_name = ::std::option::Option::None;
+                let mut original_decider_email = ::std::option::Option::None;
+                let mut decider_delegated = ::std::option::Option::None;
+                let mut decider_escalated = ::std::option::Option::None;
+                let mut field_values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "approverName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_name,
+                                "approverName",
+                            )?
+                        }
+                        "approvalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approval_id,
+                                "approvalId",
+                            )?
+                        }
+                        "approverId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_id,
+                                "approverId",
+                            )?
+                        }
+                        "decision" => {
+                            crate::runtime::field(&mut __map, &mut decision, "decision")?
+                        }
+                        "decided" => {
+                            crate::runtime::field(&mut __map, &mut decided, "decided")?
+                        }
+                        "originalDeciderId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_id,
+                                "originalDeciderId",
+                            )?
+                        }
+                        "originalDeciderFullName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_full_name,
+                                "originalDeciderFullName",
+                            )?
+                        }
+                        "originalDeciderEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_email,
+                                "originalDeciderEmail",
+                            )?
+                        }
+                        "deciderDelegated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decider_delegated,
+                                "deciderDelegated",
+                            )?
+                        }
+                        "deciderEscalated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decider_escalated,
+                                "deciderEscalated",
+                            )?
+                        }
+                        "fieldValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut field_values,
+                                "fieldValues",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestApprovalCompleted {
+                    status: crate::runtime::required(status, "status")?,
+                    approver_name: approver_name.unwrap_or_default(),
+                    approval_id: approval_id.unwrap_or_default(),
+                    approver_id: approver_id.unwrap_or_default(),
+                    decision: crate::runtime::required(decision, "decision")?,
+                    decided: decided.unwrap_or_default(),
+                    original_decider_id: original_decider_id.unwrap_or_default(),
+                    original_decider_full_name: original_decider_full_name
+                        .unwrap_or_default(),
+                    original_decider_email: original_decider_email.unwrap_or_default(),
+                    decider_delegated: decider_delegated.unwrap_or_default(),
+                    decider_escalated: decider_escalated.unwrap_or_default(),
+                    field_values: field_values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

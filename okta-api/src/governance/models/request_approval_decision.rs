@@ -5,63 +5,169 @@
 /// A completed access request approval decision
 ///
 /// Schema `request-approval-decision` (`/components/schemas/request-approval-decision`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestApprovalDecision {
     /// The Okta user `id`
-    #[serde(rename = "deciderId", default)]
+    #[serde(rename = "deciderId")]
     pub decider_id: crate::governance::models::UserId,
     /// Okta username of the decider
     #[serde(
         rename = "deciderName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub decider_name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde()]
     pub decision: crate::governance::models::ApprovalDecisionEnum,
     /// The date the approval decision is made.
-    #[serde(default)]
     pub decided: crate::governance::models::ApprovalDecisionDate,
     /// The Okta user `id`
     #[serde(
         rename = "originalDeciderId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_id: ::std::option::Option<crate::governance::models::UserId>,
     /// Full name of the original decider
     #[serde(
         rename = "originalDeciderFullName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_full_name: ::std::option::Option<::std::string::String>,
     /// Email of the original decider
     #[serde(
         rename = "originalDeciderEmail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_email: ::std::option::Option<::std::string::String>,
     /// Indicates if the decision was made by a delegated decider
     #[serde(
         rename = "deciderDelegated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub decider_delegated: ::std::option::Option<bool>,
     /// Indicates if the decision was made by an escalated decider
     #[serde(
         rename = "deciderEscalated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub decider_escalated: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestApprovalDecision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestApprovalDecision;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestApprovalDecision")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestApprovalDecision, A::Error> {
+                let mut decider_id = ::std::option::Option::None;
+                let mut decider_name = ::std::option::Option::None;
+                let mut decision = ::std::option::Option::None;
+                let mut decided = ::std::option::Option::None;
+                let mut original_decider_id = ::std::option::Option::None;
+                let mut original_decider_full_name = ::std::option::Option::None;
+                let mut original_decider_email = ::std::option::Option::None;
+                let mut decider_delegated = ::std::option::Option::None;
+                let mut decider_escalated = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "deciderId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decider_id,
+                                "deciderId",
+                            )?
+                        }
+                        "deciderName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decider_name,
+                                "deciderName",
+                            )?
+                        }
+                        "decision" => {
+                            crate::runtime::field(&mut __map, &mut decision, "decision")?
+                        }
+                        "decided" => {
+                            crate::runtime::field(&mut __map, &mut decided, "decided")?
+                        }
+                        "originalDeciderId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_id,
+                                "originalDeciderId",
+                            )?
+                        }
+                        "originalDeciderFullName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_full_name,
+                                "originalDeciderFullName",
+                            )?
+                        }
+                        "originalDeciderEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_email,
+                                "originalDeciderEmail",
+                            )?
+                        }
+                        "deciderDelegated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decider_delegated,
+                                "deciderDelegated",
+                            )?
+                        }
+                        "deciderEscalated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decider_escalated,
+                                "deciderEscalated",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestApprovalDecision {
+                    decider_id: decider_id.unwrap_or_default(),
+                    decider_name: decider_name.unwrap_or_default(),
+                    decision: crate::runtime::required(decision, "decision")?,
+                    decided: decided.unwrap_or_default(),
+                    original_decider_id: original_decider_id.unwrap_or_default(),
+                    original_decider_full_name: original_decider_full_name
+                        .unwrap_or_default(),
+                    original_decider_email: original_decider_email.unwrap_or_default(),
+                    decider_delegated: decider_delegated.unwrap_or_default(),
+                    decider_escalated: decider_escalated.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

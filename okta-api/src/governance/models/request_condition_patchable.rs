@@ -5,18 +5,17 @@
 /// A condition defines who can request which resource (with what resource permissions) and what is the approval process if requested.
 ///
 /// Schema `request-condition-patchable` (`/components/schemas/request-condition-patchable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestConditionPatchable {
     /// Writable unique key on create. Modifiable on update.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Human readable description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Requester settings define who may submit an access request for the related resource and access scopes.
     #[serde(
         rename = "requesterSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_settings: ::std::option::Option<
@@ -25,7 +24,6 @@ pub struct RequestConditionPatchable {
     /// Settings for the access request scope (such as groups, entitlement bundles, or default resources)
     #[serde(
         rename = "accessScopeSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_scope_settings: ::std::option::Option<
@@ -36,7 +34,6 @@ pub struct RequestConditionPatchable {
     /// > **Note:** The resource request settings affect which access duration settings are valid. See the `validAccessDurationSettings` property.
     #[serde(
         rename = "accessDurationSettings",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub access_duration_settings: crate::Nullable<
@@ -45,19 +42,112 @@ pub struct RequestConditionPatchable {
     /// Unique identifier for the approval sequence
     #[serde(
         rename = "approvalSequenceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approval_sequence_id: ::std::option::Option<
         crate::governance::models::ApprovalSequenceId,
     >,
     /// The priority of the condition. The smaller the number, the higher the priority. The highest priority is 0. A new condition will default to the lowest priority.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<crate::governance::models::Priority>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestConditionPatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestConditionPatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestConditionPatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestConditionPatchable, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut requester_settings = ::std::option::Option::None;
+                let mut access_scope_settings = ::std::option::Option::None;
+                let mut access_duration_settings = ::std::option::Option::None;
+                let mut approval_sequence_id = ::std::option::Option::None;
+                let mut priority = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "requesterSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_settings,
+                                "requesterSettings",
+                            )?
+                        }
+                        "accessScopeSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_scope_settings,
+                                "accessScopeSettings",
+                            )?
+                        }
+                        "accessDurationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration_settings,
+                                "accessDurationSettings",
+                            )?
+                        }
+                        "approvalSequenceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approval_sequence_id,
+                                "approvalSequenceId",
+                            )?
+                        }
+                        "priority" => {
+                            crate::runtime::field(&mut __map, &mut priority, "priority")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestConditionPatchable {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    requester_settings: requester_settings.unwrap_or_default(),
+                    access_scope_settings: access_scope_settings.unwrap_or_default(),
+                    access_duration_settings: access_duration_settings
+                        .unwrap_or_default(),
+                    approval_sequence_id: approval_sequence_id.unwrap_or_default(),
+                    priority: priority.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

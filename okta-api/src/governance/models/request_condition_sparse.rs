@@ -5,26 +5,25 @@
 /// A condition delineates the criteria governing access requests, specifying the requester's identity, the permitted access scope, and the manner in which access can be requested.
 ///
 /// Schema `request-condition-sparse` (`/components/schemas/request-condition-sparse`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestConditionSparse {
     /// Writable unique key on create. Modifiable on update.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Human readable description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Sparse representaion of requester settings which define who may submit an access request for the related resource and access scopes.
-    #[serde(rename = "requesterSettings", default)]
+    #[serde(rename = "requesterSettings")]
     pub requester_settings: crate::governance::models::RequesterSettings,
     #[allow(missing_docs)]
-    #[serde(rename = "accessScopeSettings", default)]
+    #[serde(rename = "accessScopeSettings")]
     pub access_scope_settings: crate::governance::models::AccessScopeSettings,
     /// Settings that control who may specify the access duration allowed by this request condition or risk settings, as well as what duration may be requested.
     ///
     /// > **Note:** The resource request settings affect which access duration settings are valid. See the `validAccessDurationSettings` property.
     #[serde(
         rename = "accessDurationSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_duration_settings: ::std::option::Option<
@@ -33,40 +32,174 @@ pub struct RequestConditionSparse {
     /// If an approval sequence was deleted, then conditions referencing it will become invalid and the approvalSequenceId will not be present.
     #[serde(
         rename = "approvalSequenceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approval_sequence_id: ::std::option::Option<
         crate::governance::models::ApprovalSequenceIdReadOnly,
     >,
     /// The ID of the request condition
-    #[serde(default)]
     pub id: crate::governance::models::RequestConditionId,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Links available on a single request condition representation.
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::RequestConditionLinks,
     /// status indicating if this condition is active or not. Default status is INACTIVE
-    #[serde()]
     pub status: crate::governance::models::RequestConditionStatus,
     /// The priority of the condition. The smaller the number, the higher the priority. The highest priority is 0. A new condition will default to the lowest priority.
-    #[serde(default)]
     pub priority: crate::governance::models::Priority,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestConditionSparse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestConditionSparse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestConditionSparse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestConditionSparse, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut requester_settings = ::std::option::Option::None;
+                let mut access_scope_settings = ::std::option::Option::None;
+                let mut access_duration_settings = ::std::option::Option::None;
+                let mut approval_sequence_id = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut priority = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "requesterSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_settings,
+                                "requesterSettings",
+                            )?
+                        }
+                        "accessScopeSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_scope_settings,
+                                "accessScopeSettings",
+                            )?
+                        }
+                        "accessDurationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration_settings,
+                                "accessDurationSettings",
+                            )?
+                        }
+                        "approvalSequenceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approval_sequence_id,
+                                "approvalSequenceId",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "priority" => {
+                            crate::runtime::field(&mut __map, &mut priority, "priority")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestConditionSparse {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    requester_settings: requester_settings.unwrap_or_default(),
+                    access_scope_settings: access_scope_settings.unwrap_or_default(),
+                    access_duration_settings: access_duration_settings
+                        .unwrap_or_default(),
+                    approval_sequence_id: approval_sequence_id.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    priority: priority.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

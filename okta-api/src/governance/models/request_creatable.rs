@@ -5,22 +5,20 @@
 /// The properties expected in an initial create request
 ///
 /// Schema `request-creatable` (`/components/schemas/request-creatable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestCreatable {
     /// The request type `id`.
     #[serde(
         rename = "requestTypeId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_type_id: ::std::option::Option<crate::governance::models::RequestTypeId>,
     /// The subject of the request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<crate::governance::models::RequestSubject>,
     /// A list of requester Okta user `id`s.
     #[serde(
         rename = "requesterUserIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_user_ids: ::std::option::Option<
@@ -33,16 +31,87 @@ pub struct RequestCreatable {
     /// Non-required fields may be omitted when creating the request.
     #[serde(
         rename = "requesterFieldValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_field_values: ::std::option::Option<
         crate::governance::models::RequesterFieldValuesWritable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestCreatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestCreatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestCreatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestCreatable, A::Error> {
+                let mut request_type_id = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut requester_user_ids = ::std::option::Option::None;
+                let mut requester_field_values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestTypeId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_type_id,
+                                "requestTypeId",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        "requesterUserIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_user_ids,
+                                "requesterUserIds",
+                            )?
+                        }
+                        "requesterFieldValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_field_values,
+                                "requesterFieldValues",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestCreatable {
+                    request_type_id: request_type_id.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    requester_user_ids: requester_user_ids.unwrap_or_default(),
+                    requester_field_values: requester_field_values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

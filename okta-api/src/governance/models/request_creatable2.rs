@@ -5,18 +5,16 @@
 /// Properties which are mutable in mutation operations
 ///
 /// Schema `request-creatable-2` (`/components/schemas/request-creatable-2`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestCreatable2 {
     /// A representation of a resource that can be requested for access.
     ///
     /// **Note:** The resources available for the request are subject to their permission settings. For example, the Okta Admin App
     /// can only be requested by Super Admin users.
-    #[serde()]
     pub requested: crate::governance::models::RequestResourceCreatable,
     /// A representation of a principal
     #[serde(
         rename = "requestedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requested_by: ::std::option::Option<crate::governance::models::TargetPrincipal>,
@@ -34,16 +32,94 @@ pub struct RequestCreatable2 {
     /// process.
     #[serde(
         rename = "requesterFieldValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_field_values: ::std::option::Option<
         crate::governance::models::RequestFieldValues,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestCreatable2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestCreatable2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestCreatable2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestCreatable2, A::Error> {
+                let mut requested = ::std::option::Option::None;
+                let mut requested_by = ::std::option::Option::None;
+                let mut requested_for = ::std::option::Option::None;
+                let mut requester_field_values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requested" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested,
+                                "requested",
+                            )?
+                        }
+                        "requestedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested_by,
+                                "requestedBy",
+                            )?
+                        }
+                        "requestedFor" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested_for,
+                                "requestedFor",
+                            )?
+                        }
+                        "requesterFieldValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_field_values,
+                                "requesterFieldValues",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestCreatable2 {
+                    requested: crate::runtime::required(requested, "requested")?,
+                    requested_by: requested_by.unwrap_or_default(),
+                    requested_for: crate::runtime::required(
+                        requested_for,
+                        "requestedFor",
+                    )?,
+                    requester_field_values: requester_field_values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

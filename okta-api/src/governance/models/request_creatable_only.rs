@@ -3,7 +3,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `request-creatable-only` (`/components/schemas/request-creatable-only`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestCreatableOnly {
     /// Field values provided when adding the request.
     ///
@@ -12,16 +12,64 @@ pub struct RequestCreatableOnly {
     /// Non-required fields may be omitted when creating the request.
     #[serde(
         rename = "requesterFieldValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_field_values: ::std::option::Option<
         crate::governance::models::RequesterFieldValuesWritable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestCreatableOnly {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestCreatableOnly;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestCreatableOnly")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestCreatableOnly, A::Error> {
+                let mut requester_field_values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requesterFieldValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_field_values,
+                                "requesterFieldValues",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestCreatableOnly {
+                    requester_field_values: requester_field_values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,34 +5,30 @@
 /// A completed access request approval decision
 ///
 /// Schema `request-decision-creatable` (`/components/schemas/request-decision-creatable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestDecisionCreatable {
     /// The Okta user `id`
-    #[serde(rename = "userId", default)]
+    #[serde(rename = "userId")]
     pub user_id: crate::governance::models::UserId,
     /// E-mail of the user
-    #[serde(rename = "userEmail", default)]
+    #[serde(rename = "userEmail")]
     pub user_email: crate::governance::models::UserEmail,
     /// Name of the user
-    #[serde(rename = "userName", default)]
+    #[serde(rename = "userName")]
     pub user_name: crate::governance::models::UserName,
     #[allow(missing_docs)]
-    #[serde()]
     pub decision: crate::governance::models::ApprovalDecisionEnum,
     /// The date the approval decision is made.
-    #[serde(default)]
     pub decided: crate::governance::models::ApprovalDecisionDate,
     /// The Okta user `id`
     #[serde(
         rename = "originalDeciderId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_id: ::std::option::Option<crate::governance::models::UserId>,
     /// Name of the user
     #[serde(
         rename = "originalDeciderFullName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_full_name: ::std::option::Option<
@@ -41,7 +37,6 @@ pub struct RequestDecisionCreatable {
     /// E-mail of the user
     #[serde(
         rename = "originalDeciderEmail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_decider_email: ::std::option::Option<
@@ -50,21 +45,138 @@ pub struct RequestDecisionCreatable {
     /// Indicates if the decision was made by a delegated decider
     #[serde(
         rename = "deciderDelegated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub decider_delegated: ::std::option::Option<bool>,
     /// Indicates if the decision was made by an escalated decider
     #[serde(
         rename = "deciderEscalated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub decider_escalated: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestDecisionCreatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestDecisionCreatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestDecisionCreatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestDecisionCreatable, A::Error> {
+                let mut user_id = ::std::option::Option::None;
+                let mut user_email = ::std::option::Option::None;
+                let mut user_name = ::std::option::Option::None;
+                let mut decision = ::std::option::Option::None;
+                let mut decided = ::std::option::Option::None;
+                let mut original_decider_id = ::std::option::Option::None;
+                let mut original_decider_full_name = ::std::option::Option::None;
+                let mut original_decider_email = ::std::option::Option::None;
+                let mut decider_delegated = ::std::option::Option::None;
+                let mut decider_escalated = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "userEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_email,
+                                "userEmail",
+                            )?
+                        }
+                        "userName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name,
+                                "userName",
+                            )?
+                        }
+                        "decision" => {
+                            crate::runtime::field(&mut __map, &mut decision, "decision")?
+                        }
+                        "decided" => {
+                            crate::runtime::field(&mut __map, &mut decided, "decided")?
+                        }
+                        "originalDeciderId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_id,
+                                "originalDeciderId",
+                            )?
+                        }
+                        "originalDeciderFullName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_full_name,
+                                "originalDeciderFullName",
+                            )?
+                        }
+                        "originalDeciderEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_decider_email,
+                                "originalDeciderEmail",
+                            )?
+                        }
+                        "deciderDelegated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decider_delegated,
+                                "deciderDelegated",
+                            )?
+                        }
+                        "deciderEscalated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decider_escalated,
+                                "deciderEscalated",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestDecisionCreatable {
+                    user_id: user_id.unwrap_or_default(),
+                    user_email: user_email.unwrap_or_default(),
+                    user_name: user_name.unwrap_or_default(),
+                    decision: crate::runtime::required(decision, "decision")?,
+                    decided: decided.unwrap_or_default(),
+                    original_decider_id: original_decider_id.unwrap_or_default(),
+                    original_decider_full_name: original_decider_full_name
+                        .unwrap_or_default(),
+                    original_decider_email: original_decider_email.unwrap_or_default(),
+                    decider_delegated: decider_delegated.unwrap_or_default(),
+                    decider_escalated: decider_escalated.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

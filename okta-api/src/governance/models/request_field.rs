@@ -5,48 +5,125 @@
 /// Fields to be filled out for a request
 ///
 /// Schema `request-field` (`/components/schemas/request-field`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestField {
     /// A `read-only` field ID.
     ///
     /// Useful for specifying requesterFieldValues when adding a request.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Type of value for the requester field.
     #[serde(rename = "type")]
     pub type_: crate::governance::models::RequestFieldType,
     /// Valid choices when type is SELECT or MULTISELECT.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::FieldOptionValue>,
     >,
     /// Whether a value to this field is required to advance the request
-    #[serde(default)]
     pub required: crate::governance::models::FieldRequired,
     /// label of the requester field
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     /// An admin configured value for this field. Only applies to DURATION fields.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// The maximum value allowed for this field. Only applies to DURATION fields.
     #[serde(
         rename = "maximumValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub maximum_value: ::std::option::Option<::std::string::String>,
     /// Indicates this field is immutable.
-    #[serde(
-        rename = "readOnly",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "readOnly", skip_serializing_if = "::std::option::Option::is_none")]
     pub read_only: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestField;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestField")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestField, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut choices = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut maximum_value = ::std::option::Option::None;
+                let mut read_only = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "choices" => {
+                            crate::runtime::field(&mut __map, &mut choices, "choices")?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        "maximumValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut maximum_value,
+                                "maximumValue",
+                            )?
+                        }
+                        "readOnly" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut read_only,
+                                "readOnly",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestField {
+                    id: id.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    choices: choices.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    maximum_value: maximum_value.unwrap_or_default(),
+                    read_only: read_only.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

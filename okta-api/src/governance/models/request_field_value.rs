@@ -3,7 +3,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `request-field-value` (`/components/schemas/request-field-value`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestFieldValue {
     /// The ID of a `requesterField`.
     ///
@@ -19,17 +19,12 @@ pub struct RequestFieldValue {
     ///   field is included in this ID, the field value must be a `DURATION` expression in ISO format. The maximum
     ///   length of this value is 5 characters. For example, `P1D` represents a duration of one day.
     /// - Any identifiers with `OKTA_` prefix are reserved for future use.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// A human-readable description of `requesterField`. It's used for display purposes and is optional
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     /// Type of value for the requester field.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::governance::models::RequestFieldType>,
     /// The value of `requesterField`, which depends on the type of the field:
     /// - `TEXT`: A multi-line string
@@ -40,19 +35,80 @@ pub struct RequestFieldValue {
     /// - `OKTA_USER_ID`: Okta User ID
     ///
     /// If the field type is one of the previously listed, this property is required.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// The values of `requesterField` with the type `MULTISELECT`.
     ///
     /// If the field type is `MULTISELECT`, this property is required.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::FieldOptionValue>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestFieldValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestFieldValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestFieldValue")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestFieldValue, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        "values" => {
+                            crate::runtime::field(&mut __map, &mut values, "values")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestFieldValue {
+                    id: id.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    values: values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

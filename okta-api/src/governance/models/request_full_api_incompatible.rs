@@ -5,32 +5,26 @@
 /// A Request where the request type has a CUSTOM setting. This representation is limited and does not contain `actions` and `approvals`.
 ///
 /// Schema `request-full-api-incompatible` (`/components/schemas/request-full-api-incompatible`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestFullApiIncompatible {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Links available on a single request representation
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::governance::models::RequestLinks>,
     /// The immutable, persistent identifier that always resolves to the request
-    #[serde(rename = "permalinkId", default)]
+    #[serde(rename = "permalinkId")]
     pub permalink_id: crate::governance::models::RequestPermalinkId,
     /// This request is associated with a request type with `CUSTOM` settings.
     #[serde(rename = "type")]
@@ -38,19 +32,17 @@ pub struct RequestFullApiIncompatible {
     /// The Request Type enabling this Request.
     #[serde(
         rename = "requestTypeId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_type_id: ::std::option::Option<
         crate::governance::models::RequestRequestTypeId,
     >,
     /// The subject of the request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<crate::governance::models::RequestSubject>,
     /// A list of requester Okta user `id`s.
     #[serde(
         rename = "requesterUserIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_user_ids: ::std::option::Option<
@@ -69,14 +61,13 @@ pub struct RequestFullApiIncompatible {
     /// - [Add](https://developer.okta.com/iga/openapi/governance-production-requests-admin-v1-reference/requests/createrequest)
     #[serde(
         rename = "requestStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_status: ::std::option::Option<
         crate::governance::models::RequestRequestStatus,
     >,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// Field values provided when adding the request.
     ///
@@ -85,16 +76,153 @@ pub struct RequestFullApiIncompatible {
     /// Non-required fields may be omitted when creating the request.
     #[serde(
         rename = "requesterFieldValues",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub requester_field_values: crate::Nullable<
         crate::governance::models::RequesterFieldValues,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestFullApiIncompatible {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestFullApiIncompatible;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestFullApiIncompatible")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestFullApiIncompatible, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut permalink_id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut request_type_id = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut requester_user_ids = ::std::option::Option::None;
+                let mut request_status = ::std::option::Option::None;
+                let mut resolved = ::std::option::Option::None;
+                let mut requester_field_values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "permalinkId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut permalink_id,
+                                "permalinkId",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "requestTypeId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_type_id,
+                                "requestTypeId",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        "requesterUserIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_user_ids,
+                                "requesterUserIds",
+                            )?
+                        }
+                        "requestStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_status,
+                                "requestStatus",
+                            )?
+                        }
+                        "resolved" => {
+                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
+                        }
+                        "requesterFieldValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_field_values,
+                                "requesterFieldValues",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestFullApiIncompatible {
+                    id: id.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    permalink_id: permalink_id.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    request_type_id: request_type_id.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    requester_user_ids: requester_user_ids.unwrap_or_default(),
+                    request_status: request_status.unwrap_or_default(),
+                    resolved: resolved.unwrap_or_default(),
+                    requester_field_values: requester_field_values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,13 +5,13 @@
 /// Links available on a single request representation
 ///
 /// Schema `request-links` (`/components/schemas/request-links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestLinks {
     /// A link to a related RESTful resource
-    #[serde(rename = "requestType", default)]
+    #[serde(rename = "requestType")]
     pub request_type: crate::governance::models::Link,
     /// A link to a related RESTful resource
-    #[serde(rename = "self", default)]
+    #[serde(rename = "self")]
     pub self_: crate::governance::models::Link,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
@@ -19,4 +19,56 @@ pub struct RequestLinks {
         ::std::string::String,
         crate::governance::models::Link,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestLinks, A::Error> {
+                let mut request_type = ::std::option::Option::None;
+                let mut self_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_type,
+                                "requestType",
+                            )?
+                        }
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        _ => {
+                            crate::runtime::typed_extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestLinks {
+                    request_type: request_type.unwrap_or_default(),
+                    self_: self_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

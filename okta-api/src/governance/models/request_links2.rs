@@ -5,36 +5,103 @@
 /// Links available on a single request representation
 ///
 /// Schema `request-links-2` (`/components/schemas/request-links-2`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestLinks2 {
     /// A link to a related RESTful resource
     #[serde(
         rename = "catalogEntry",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub catalog_entry: ::std::option::Option<crate::governance::models::Link>,
     /// A link to a related RESTful resource
     #[serde(
         rename = "approvalCondition",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approval_condition: ::std::option::Option<crate::governance::models::Link>,
     /// A link to a related RESTful resource
     #[serde(
         rename = "approvalSequence",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approval_sequence: ::std::option::Option<crate::governance::models::Link>,
     /// A link to a related RESTful resource
-    #[serde(rename = "self", default)]
+    #[serde(rename = "self")]
     pub self_: crate::governance::models::Link,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestLinks2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestLinks2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestLinks2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestLinks2, A::Error> {
+                let mut catalog_entry = ::std::option::Option::None;
+                let mut approval_condition = ::std::option::Option::None;
+                let mut approval_sequence = ::std::option::Option::None;
+                let mut self_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "catalogEntry" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut catalog_entry,
+                                "catalogEntry",
+                            )?
+                        }
+                        "approvalCondition" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approval_condition,
+                                "approvalCondition",
+                            )?
+                        }
+                        "approvalSequence" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approval_sequence,
+                                "approvalSequence",
+                            )?
+                        }
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestLinks2 {
+                    catalog_entry: catalog_entry.unwrap_or_default(),
+                    approval_condition: approval_condition.unwrap_or_default(),
+                    approval_sequence: approval_sequence.unwrap_or_default(),
+                    self_: self_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

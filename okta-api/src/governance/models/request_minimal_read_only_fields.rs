@@ -5,7 +5,7 @@
 /// Properties contained by default in sparse representation
 ///
 /// Schema `request-minimal-read-only-fields` (`/components/schemas/request-minimal-read-only-fields`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestMinimalReadOnlyFields {
     /// A request has a lifecycle. See our [request lifecycle documentation](https://developer.okta.com/#request).
     ///
@@ -20,7 +20,6 @@ pub struct RequestMinimalReadOnlyFields {
     /// - [Add](https://developer.okta.com/iga/openapi/governance-production-requests-admin-v1-reference/requests/createrequest)
     #[serde(
         rename = "requestStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_status: ::std::option::Option<
@@ -29,14 +28,13 @@ pub struct RequestMinimalReadOnlyFields {
     /// The Request Type enabling this Request.
     #[serde(
         rename = "requestTypeId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_type_id: ::std::option::Option<
         crate::governance::models::RequestRequestTypeId,
     >,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// Field values provided when adding the request.
     ///
@@ -45,23 +43,95 @@ pub struct RequestMinimalReadOnlyFields {
     /// Non-required fields may be omitted when creating the request.
     #[serde(
         rename = "requesterFieldValues",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub requester_field_values: crate::Nullable<
         crate::governance::models::RequesterFieldValues,
     >,
     /// Links available on a single request representation
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::governance::models::RequestLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestMinimalReadOnlyFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestMinimalReadOnlyFields;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestMinimalReadOnlyFields")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestMinimalReadOnlyFields, A::Error> {
+                let mut request_status = ::std::option::Option::None;
+                let mut request_type_id = ::std::option::Option::None;
+                let mut resolved = ::std::option::Option::None;
+                let mut requester_field_values = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_status,
+                                "requestStatus",
+                            )?
+                        }
+                        "requestTypeId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_type_id,
+                                "requestTypeId",
+                            )?
+                        }
+                        "resolved" => {
+                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
+                        }
+                        "requesterFieldValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_field_values,
+                                "requesterFieldValues",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestMinimalReadOnlyFields {
+                    request_status: request_status.unwrap_or_default(),
+                    request_type_id: request_type_id.unwrap_or_default(),
+                    resolved: resolved.unwrap_or_default(),
+                    requester_field_values: requester_field_values.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,42 +5,39 @@
 /// Properties contained by default in sparse representation
 ///
 /// Schema `request-minimal-read-only-fields-2` (`/components/schemas/request-minimal-read-only-fields-2`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestMinimalReadOnlyFields2 {
     /// The status of the request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::governance::models::RequestStatus>,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// The grant status of the request
     #[serde(
         rename = "grantStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grant_status: ::std::option::Option<
         crate::governance::models::RequestGrantStatus,
     >,
     /// The date the approved access was granted. Only set if request.status is APPROVED.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub granted: crate::Nullable<crate::governance::models::RequestGrantedDateTime>,
     /// The revocation status of the request
     #[serde(
         rename = "revocationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub revocation_status: ::std::option::Option<
         crate::governance::models::RequestRevocationStatus,
     >,
     /// The date the granted access was revoked. Only set if request.grantStatus is GRANTED and request.revocationStatus is REVOKED.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub revoked: crate::Nullable<crate::governance::models::RequestRevokedDateTime>,
     /// A representation of a principal
     #[serde(
         rename = "requestedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requested_by: ::std::option::Option<
@@ -49,24 +46,129 @@ pub struct RequestMinimalReadOnlyFields2 {
     /// A representation of a principal
     #[serde(
         rename = "requestedFor",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requested_for: ::std::option::Option<crate::governance::models::TargetPrincipal>,
     /// A representation of the resource in request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub requested: ::std::option::Option<crate::governance::models::Requested>,
     /// Links available on a single request representation
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::governance::models::RequestLinks2>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestMinimalReadOnlyFields2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestMinimalReadOnlyFields2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestMinimalReadOnlyFields2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestMinimalReadOnlyFields2, A::Error> {
+                let mut status = ::std::option::Option::None;
+                let mut resolved = ::std::option::Option::None;
+                let mut grant_status = ::std::option::Option::None;
+                let mut granted = ::std::option::Option::None;
+                let mut revocation_status = ::std::option::Option::None;
+                let mut revoked = ::std::option::Option::None;
+                let mut requested_by = ::std::option::Option::None;
+                let mut requested_for = ::std::option::Option::None;
+                let mut requested = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "resolved" => {
+                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
+                        }
+                        "grantStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_status,
+                                "grantStatus",
+                            )?
+                        }
+                        "granted" => {
+                            crate::runtime::field(&mut __map, &mut granted, "granted")?
+                        }
+                        "revocationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revocation_status,
+                                "revocationStatus",
+                            )?
+                        }
+                        "revoked" => {
+                            crate::runtime::field(&mut __map, &mut revoked, "revoked")?
+                        }
+                        "requestedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested_by,
+                                "requestedBy",
+                            )?
+                        }
+                        "requestedFor" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested_for,
+                                "requestedFor",
+                            )?
+                        }
+                        "requested" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested,
+                                "requested",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestMinimalReadOnlyFields2 {
+                    status: status.unwrap_or_default(),
+                    resolved: resolved.unwrap_or_default(),
+                    grant_status: grant_status.unwrap_or_default(),
+                    granted: granted.unwrap_or_default(),
+                    revocation_status: revocation_status.unwrap_or_default(),
+                    revoked: revoked.unwrap_or_default(),
+                    requested_by: requested_by.unwrap_or_default(),
+                    requested_for: requested_for.unwrap_or_default(),
+                    requested: requested.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

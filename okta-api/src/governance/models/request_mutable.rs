@@ -5,31 +5,92 @@
 /// Properties which are mutable in mutation operations
 ///
 /// Schema `request-mutable` (`/components/schemas/request-mutable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestMutable {
     /// The request type `id`.
     #[serde(
         rename = "requestTypeId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_type_id: ::std::option::Option<crate::governance::models::RequestTypeId>,
     /// The subject of the request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<crate::governance::models::RequestSubject>,
     /// A list of requester Okta user `id`s.
     #[serde(
         rename = "requesterUserIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_user_ids: ::std::option::Option<
         crate::governance::models::RequesterUserIds,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestMutable, A::Error> {
+                let mut request_type_id = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut requester_user_ids = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestTypeId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_type_id,
+                                "requestTypeId",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        "requesterUserIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_user_ids,
+                                "requesterUserIds",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestMutable {
+                    request_type_id: request_type_id.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    requester_user_ids: requester_user_ids.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

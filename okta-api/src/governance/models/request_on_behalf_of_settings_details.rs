@@ -5,24 +5,69 @@
 /// Specifies if and for whom a requester may request the resource for.
 ///
 /// Schema `request-on-behalf-of-settings-details` (`/components/schemas/request-on-behalf-of-settings-details`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestOnBehalfOfSettingsDetails {
     /// Indicates that users who can request this resource could also request for another requester of the same resource
-    #[serde(default)]
     pub allowed: bool,
     /// Which requesters the resource requester can request on behalf of. If onlyFor is not specified then any requester may request a resource on the behalf of any other user
-    #[serde(
-        rename = "onlyFor",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "onlyFor", skip_serializing_if = "::std::option::Option::is_none")]
     pub only_for: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::RequestOnBehalfOfType>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestOnBehalfOfSettingsDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestOnBehalfOfSettingsDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestOnBehalfOfSettingsDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestOnBehalfOfSettingsDetails, A::Error> {
+                let mut allowed = ::std::option::Option::None;
+                let mut only_for = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "allowed" => {
+                            crate::runtime::field(&mut __map, &mut allowed, "allowed")?
+                        }
+                        "onlyFor" => {
+                            crate::runtime::field(&mut __map, &mut only_for, "onlyFor")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestOnBehalfOfSettingsDetails {
+                    allowed: allowed.unwrap_or_default(),
+                    only_for: only_for.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

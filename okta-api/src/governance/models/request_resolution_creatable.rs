@@ -5,26 +5,83 @@
 /// The properties expected in a request resolution create request
 ///
 /// Schema `request-resolution-creatable` (`/components/schemas/request-resolution-creatable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestResolutionCreatable {
     /// The terminal state for the access request in the request provider
     #[serde(
         rename = "terminalState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub terminal_state: ::std::option::Option<
         crate::governance::models::RequestResolutionTerminalState,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub decisions: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::RequestDecisionCreatable>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestResolutionCreatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestResolutionCreatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestResolutionCreatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestResolutionCreatable, A::Error> {
+                let mut terminal_state = ::std::option::Option::None;
+                let mut decisions = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "terminalState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut terminal_state,
+                                "terminalState",
+                            )?
+                        }
+                        "decisions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut decisions,
+                                "decisions",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestResolutionCreatable {
+                    terminal_state: terminal_state.unwrap_or_default(),
+                    decisions: decisions.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,33 +5,96 @@
 /// A sequence that decides what actions must be taken on a request
 ///
 /// Schema `request-sequence` (`/components/schemas/request-sequence`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestSequence {
     /// Unique idenfitifer of the request sequence
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Name of the request sequence
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Description of the request sequence
-    #[serde(default)]
     pub description: ::std::string::String,
     #[allow(missing_docs)]
     #[serde(
         rename = "compatibleResourceTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub compatible_resource_types: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::CompatibleResourceTypes>,
     >,
     /// Link to edit the request sequence
-    #[serde(default)]
     pub link: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestSequence {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestSequence;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestSequence")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestSequence, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut compatible_resource_types = ::std::option::Option::None;
+                let mut link = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "compatibleResourceTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut compatible_resource_types,
+                                "compatibleResourceTypes",
+                            )?
+                        }
+                        "link" => crate::runtime::field(&mut __map, &mut link, "link")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestSequence {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    compatible_resource_types: compatible_resource_types
+                        .unwrap_or_default(),
+                    link: link.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

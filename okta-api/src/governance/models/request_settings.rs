@@ -5,21 +5,20 @@
 /// Request settings specify what conditions are valid for the given resource
 ///
 /// Schema `request-settings` (`/components/schemas/request-settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestSettings {
     /// Access scope settings that are eligible to be added to a request condition for the specified resource
-    #[serde(rename = "validAccessScopeSettings", default)]
+    #[serde(rename = "validAccessScopeSettings")]
     pub valid_access_scope_settings: crate::governance::models::ValidAccessDetails,
     /// Request scope settings that are eligible to be added to a request condition for the specified resource
-    #[serde(rename = "validRequesterSettings", default)]
+    #[serde(rename = "validRequesterSettings")]
     pub valid_requester_settings: crate::governance::models::ValidRequesterSettingsDetails,
     /// Admin specified access duration settings added to a request condition or risk settings for the specified resource
-    #[serde(rename = "validAccessDurationSettings", default)]
+    #[serde(rename = "validAccessDurationSettings")]
     pub valid_access_duration_settings: crate::governance::models::ValidAccessDurationSettingsDetails,
     /// Specifies if and for whom a requester may request the resource for.
     #[serde(
         rename = "requestOnBehalfOfSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_on_behalf_of_settings: ::std::option::Option<
@@ -28,7 +27,6 @@ pub struct RequestSettings {
     /// Risk settings that are eligible for the specified resource
     #[serde(
         rename = "validRiskSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub valid_risk_settings: ::std::option::Option<
@@ -37,7 +35,6 @@ pub struct RequestSettings {
     /// Risk settings that are valid for an access request when a risk has been detected for the resource and requesting user
     #[serde(
         rename = "riskSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_settings: ::std::option::Option<
@@ -46,16 +43,123 @@ pub struct RequestSettings {
     /// Request on behalf of settings that are eligible to be added to a request condition for the specified resource
     #[serde(
         rename = "validRequestOnBehalfOfSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub valid_request_on_behalf_of_settings: ::std::option::Option<
         crate::governance::models::ValidRequestOnBehalfOfSettingsDetails,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestSettings, A::Error> {
+                let mut valid_access_scope_settings = ::std::option::Option::None;
+                let mut valid_requester_settings = ::std::option::Option::None;
+                let mut valid_access_duration_settings = ::std::option::Option::None;
+                let mut request_on_behalf_of_settings = ::std::option::Option::None;
+                let mut valid_risk_settings = ::std::option::Option::None;
+                let mut risk_settings = ::std::option::Option::None;
+                let mut valid_request_on_behalf_of_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "validAccessScopeSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut valid_access_scope_settings,
+                                "validAccessScopeSettings",
+                            )?
+                        }
+                        "validRequesterSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut valid_requester_settings,
+                                "validRequesterSettings",
+                            )?
+                        }
+                        "validAccessDurationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut valid_access_duration_settings,
+                                "validAccessDurationSettings",
+                            )?
+                        }
+                        "requestOnBehalfOfSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_on_behalf_of_settings,
+                                "requestOnBehalfOfSettings",
+                            )?
+                        }
+                        "validRiskSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut valid_risk_settings,
+                                "validRiskSettings",
+                            )?
+                        }
+                        "riskSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_settings,
+                                "riskSettings",
+                            )?
+                        }
+                        "validRequestOnBehalfOfSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut valid_request_on_behalf_of_settings,
+                                "validRequestOnBehalfOfSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestSettings {
+                    valid_access_scope_settings: valid_access_scope_settings
+                        .unwrap_or_default(),
+                    valid_requester_settings: valid_requester_settings
+                        .unwrap_or_default(),
+                    valid_access_duration_settings: valid_access_duration_settings
+                        .unwrap_or_default(),
+                    request_on_behalf_of_settings: request_on_behalf_of_settings
+                        .unwrap_or_default(),
+                    valid_risk_settings: valid_risk_settings.unwrap_or_default(),
+                    risk_settings: risk_settings.unwrap_or_default(),
+                    valid_request_on_behalf_of_settings: valid_request_on_behalf_of_settings
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,66 +5,57 @@
 /// Full representation of a request submission
 ///
 /// Schema `request-submission-full` (`/components/schemas/request-submission-full`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestSubmissionFull {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Links available on a single request representation
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::governance::models::RequestLinks2>,
     /// The status of the request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::governance::models::RequestSubmissionFullStatus,
     >,
     /// The date the request was resolved. The property may transition from having a value to null if the request is reopened.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub resolved: crate::Nullable<crate::governance::models::RequestResolvedDateTime>,
     /// The grant status of the request
     #[serde(
         rename = "grantStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grant_status: ::std::option::Option<
         crate::governance::models::RequestGrantStatus,
     >,
     /// The date the approved access was granted. Only set if request.status is APPROVED.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub granted: crate::Nullable<crate::governance::models::RequestGrantedDateTime>,
     /// The revocation status of the request
     #[serde(
         rename = "revocationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub revocation_status: ::std::option::Option<
         crate::governance::models::RequestRevocationStatus,
     >,
     /// The date the granted access was revoked. Only set if request.grantStatus is GRANTED and request.revocationStatus is REVOKED.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub revoked: crate::Nullable<crate::governance::models::RequestRevokedDateTime>,
     /// A representation of a principal
     #[serde(
         rename = "requestedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requested_by: ::std::option::Option<
@@ -73,12 +64,11 @@ pub struct RequestSubmissionFull {
     /// A representation of a principal
     #[serde(
         rename = "requestedFor",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requested_for: ::std::option::Option<crate::governance::models::TargetPrincipal>,
     /// A representation of the resource in request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub requested: ::std::option::Option<crate::governance::models::Requested>,
     /// How long the requester retains access after their request is approved and fulfilled.
     ///
@@ -99,14 +89,12 @@ pub struct RequestSubmissionFull {
     /// > **Note:** Mixes of units, as well as month/year/week designations, aren't supported. For example, `P40DT65H`, `P40M`, `P1W`, and `P1Y` aren't supported.
     #[serde(
         rename = "accessDuration",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub access_duration: crate::Nullable<crate::governance::models::RequestDuration>,
     /// The date the granted access is scheduled for recovation. Only set if request.accessDuration exists, and request.grantStatus is GRANTED.
     #[serde(
         rename = "revocationScheduled",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub revocation_scheduled: crate::Nullable<
@@ -123,7 +111,6 @@ pub struct RequestSubmissionFull {
     /// process.
     #[serde(
         rename = "requesterFieldValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_field_values: ::std::option::Option<
@@ -132,16 +119,196 @@ pub struct RequestSubmissionFull {
     /// A risk assessment that indicates whether request submission is allowed or restricted. It contains the risk rules that lead to possible conflicts for the requested resource.
     #[serde(
         rename = "riskAssessment",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_assessment: ::std::option::Option<
         crate::governance::models::RiskAssessment,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestSubmissionFull {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestSubmissionFull;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestSubmissionFull")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestSubmissionFull, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut resolved = ::std::option::Option::None;
+                let mut grant_status = ::std::option::Option::None;
+                let mut granted = ::std::option::Option::None;
+                let mut revocation_status = ::std::option::Option::None;
+                let mut revoked = ::std::option::Option::None;
+                let mut requested_by = ::std::option::Option::None;
+                let mut requested_for = ::std::option::Option::None;
+                let mut requested = ::std::option::Option::None;
+                let mut access_duration = ::std::option::Option::None;
+                let mut revocation_scheduled = ::std::option::Option::None;
+                let mut requester_field_values = ::std::option::Option::None;
+                let mut risk_assessment = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "resolved" => {
+                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
+                        }
+                        "grantStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_status,
+                                "grantStatus",
+                            )?
+                        }
+                        "granted" => {
+                            crate::runtime::field(&mut __map, &mut granted, "granted")?
+                        }
+                        "revocationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revocation_status,
+                                "revocationStatus",
+                            )?
+                        }
+                        "revoked" => {
+                            crate::runtime::field(&mut __map, &mut revoked, "revoked")?
+                        }
+                        "requestedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested_by,
+                                "requestedBy",
+                            )?
+                        }
+                        "requestedFor" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested_for,
+                                "requestedFor",
+                            )?
+                        }
+                        "requested" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requested,
+                                "requested",
+                            )?
+                        }
+                        "accessDuration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration,
+                                "accessDuration",
+                            )?
+                        }
+                        "revocationScheduled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revocation_scheduled,
+                                "revocationScheduled",
+                            )?
+                        }
+                        "requesterFieldValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_field_values,
+                                "requesterFieldValues",
+                            )?
+                        }
+                        "riskAssessment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_assessment,
+                                "riskAssessment",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestSubmissionFull {
+                    id: id.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    resolved: resolved.unwrap_or_default(),
+                    grant_status: grant_status.unwrap_or_default(),
+                    granted: granted.unwrap_or_default(),
+                    revocation_status: revocation_status.unwrap_or_default(),
+                    revoked: revoked.unwrap_or_default(),
+                    requested_by: requested_by.unwrap_or_default(),
+                    requested_for: requested_for.unwrap_or_default(),
+                    requested: requested.unwrap_or_default(),
+                    access_duration: access_duration.unwrap_or_default(),
+                    revocation_scheduled: revocation_scheduled.unwrap_or_default(),
+                    requester_field_values: requester_field_values.unwrap_or_default(),
+                    risk_assessment: risk_assessment.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

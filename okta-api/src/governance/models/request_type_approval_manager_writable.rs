@@ -5,13 +5,13 @@
 /// Specifying the approver must be the requester's manager
 ///
 /// Schema `request-type-approval-manager-writable` (`/components/schemas/request-type-approval-manager-writable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeApprovalManagerWritable {
     #[allow(missing_docs)]
     #[serde(rename = "approverType")]
     pub approver_type: crate::governance::models::RequestTypeApprovalManagerWritableApproverType,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// A list of fields with which to gather input.
     ///
@@ -22,16 +22,85 @@ pub struct RequestTypeApprovalManagerWritable {
     /// Unlike requester fields, all approver fields are *required* and may not be set as optional.
     #[serde(
         rename = "approverFields",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approver_fields: ::std::option::Option<
         crate::governance::models::RequestTypeApproverFieldsWritable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalManagerWritable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeApprovalManagerWritable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeApprovalManagerWritable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeApprovalManagerWritable, A::Error> {
+                let mut approver_type = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut approver_fields = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "approverType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_type,
+                                "approverType",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "approverFields" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_fields,
+                                "approverFields",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeApprovalManagerWritable {
+                    approver_type: crate::runtime::required(
+                        approver_type,
+                        "approverType",
+                    )?,
+                    description: description.unwrap_or_default(),
+                    approver_fields: approver_fields.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

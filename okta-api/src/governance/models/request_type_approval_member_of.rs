@@ -5,16 +5,16 @@
 /// An approval when the approver must be a member of a particular Okta Group.
 ///
 /// Schema `request-type-approval-member-of` (`/components/schemas/request-type-approval-member-of`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeApprovalMemberOf {
     #[allow(missing_docs)]
     #[serde(rename = "approverType")]
     pub approver_type: crate::governance::models::RequestTypeApprovalMemberOfApproverType,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Okta groups that the user persona must be a member of
-    #[serde(rename = "approverMemberOf", default)]
+    #[serde(rename = "approverMemberOf")]
     pub approver_member_of: crate::governance::models::MemberOf,
     /// A list of fields with which to gather input.
     ///
@@ -25,16 +25,94 @@ pub struct RequestTypeApprovalMemberOf {
     /// Unlike requester fields, all approver fields are *required* and may not be set as optional.
     #[serde(
         rename = "approverFields",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approver_fields: ::std::option::Option<
         crate::governance::models::RequestTypeApproverFields,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalMemberOf {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeApprovalMemberOf;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeApprovalMemberOf")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeApprovalMemberOf, A::Error> {
+                let mut approver_type = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut approver_member_of = ::std::option::Option::None;
+                let mut approver_fields = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "approverType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_type,
+                                "approverType",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "approverMemberOf" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_member_of,
+                                "approverMemberOf",
+                            )?
+                        }
+                        "approverFields" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_fields,
+                                "approverFields",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeApprovalMemberOf {
+                    approver_type: crate::runtime::required(
+                        approver_type,
+                        "approverType",
+                    )?,
+                    description: description.unwrap_or_default(),
+                    approver_member_of: approver_member_of.unwrap_or_default(),
+                    approver_fields: approver_fields.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// Settings for approval
 ///
 /// Schema `request-type-approval-settings-serial` (`/components/schemas/request-type-approval-settings-serial`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeApprovalSettingsSerial {
     /// When there are multiple approvals, an approval is not actionable until the previous approval has been approved. A denial will terminate the request and no subsequent approvals will be made actionable.
     #[serde(rename = "type")]
@@ -18,12 +18,63 @@ pub struct RequestTypeApprovalSettingsSerial {
     /// * Only the first approval is immediately actionable by an approver in the request.
     /// * After an approver has made a decision for the first approval, then the second approval is actionable.
     /// * The approval type of `RESOURCE_OWNER` is supported for apps, entitlement bundles, and associated groups from the resource requested.
-    #[serde(default)]
     pub approvals: crate::governance::models::RequestTypeApprovals,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalSettingsSerial {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeApprovalSettingsSerial;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeApprovalSettingsSerial")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeApprovalSettingsSerial, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut approvals = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "approvals" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approvals,
+                                "approvals",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeApprovalSettingsSerial {
+                    type_: crate::runtime::required(type_, "type")?,
+                    approvals: approvals.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

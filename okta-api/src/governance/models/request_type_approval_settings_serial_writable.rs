@@ -5,7 +5,7 @@
 /// Settings for approval
 ///
 /// Schema `request-type-approval-settings-serial-writable` (`/components/schemas/request-type-approval-settings-serial-writable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeApprovalSettingsSerialWritable {
     /// Multiple approvals defined in a serial sequence:
     /// * An approval isn't actionable until the previous approval is approved.
@@ -20,12 +20,66 @@ pub struct RequestTypeApprovalSettingsSerialWritable {
     /// * Only the first approval is immediately actionable by an approver in the request.
     /// * After an approver has made a decision for the first approval, then the second approval is actionable.
     /// * The approval type of `RESOURCE_OWNER` is supported for apps, entitlement bundles, and associated groups from the resource requested.
-    #[serde(default)]
     pub approvals: crate::governance::models::RequestTypeApprovalsWritable,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalSettingsSerialWritable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeApprovalSettingsSerialWritable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeApprovalSettingsSerialWritable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RequestTypeApprovalSettingsSerialWritable,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut approvals = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "approvals" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approvals,
+                                "approvals",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeApprovalSettingsSerialWritable {
+                    type_: crate::runtime::required(type_, "type")?,
+                    approvals: approvals.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,16 +5,16 @@
 /// An approval when the approver must be a particular user.
 ///
 /// Schema `request-type-approval-user-writable` (`/components/schemas/request-type-approval-user-writable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeApprovalUserWritable {
     #[allow(missing_docs)]
     #[serde(rename = "approverType")]
     pub approver_type: crate::governance::models::RequestTypeApprovalUserWritableApproverType,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The Okta user `id`
-    #[serde(rename = "approverUserId", default)]
+    #[serde(rename = "approverUserId")]
     pub approver_user_id: crate::governance::models::UserId,
     /// A list of fields with which to gather input.
     ///
@@ -25,16 +25,94 @@ pub struct RequestTypeApprovalUserWritable {
     /// Unlike requester fields, all approver fields are *required* and may not be set as optional.
     #[serde(
         rename = "approverFields",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approver_fields: ::std::option::Option<
         crate::governance::models::RequestTypeApproverFieldsWritable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalUserWritable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeApprovalUserWritable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeApprovalUserWritable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeApprovalUserWritable, A::Error> {
+                let mut approver_type = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut approver_user_id = ::std::option::Option::None;
+                let mut approver_fields = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "approverType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_type,
+                                "approverType",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "approverUserId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_user_id,
+                                "approverUserId",
+                            )?
+                        }
+                        "approverFields" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approver_fields,
+                                "approverFields",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeApprovalUserWritable {
+                    approver_type: crate::runtime::required(
+                        approver_type,
+                        "approverType",
+                    )?,
+                    description: description.unwrap_or_default(),
+                    approver_user_id: approver_user_id.unwrap_or_default(),
+                    approver_fields: approver_fields.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,21 +5,21 @@
 /// The properties expected in an initial Add request
 ///
 /// Schema `request-type-creatable` (`/components/schemas/request-type-creatable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeCreatable {
     /// A user-defined unique key that's set during the create operation and can't be updated afterwards
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Human readable description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Whether the request type starts with a status of DRAFT or ACTIVE. Starting as ACTIVE is preferable to avoid a publish operation when no manual inspection of the request type is necessary before publication.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::governance::models::RequestTypeCreatableStatus,
     >,
     /// The ID of the team that administers this request type.
-    #[serde(rename = "ownerId", default)]
+    #[serde(rename = "ownerId")]
     pub owner_id: crate::governance::models::RequestTypeOwnerId,
     /// Which resource(s) are requestable
     #[serde(rename = "resourceSettings")]
@@ -30,7 +30,6 @@ pub struct RequestTypeCreatable {
     /// - What fields the user may or must fill out in order to request access.
     #[serde(
         rename = "requestSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_settings: ::std::option::Option<
@@ -62,14 +61,117 @@ pub struct RequestTypeCreatable {
     /// > **Note:** Mixes of units, as well as month/year/week designations, aren't supported. For example, `P40DT65H`, `P40M`, `P1W`, and `P1Y` aren't supported.
     #[serde(
         rename = "accessDuration",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub access_duration: crate::Nullable<crate::governance::models::RequestDuration>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeCreatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeCreatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeCreatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeCreatable, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut owner_id = ::std::option::Option::None;
+                let mut resource_settings = ::std::option::Option::None;
+                let mut request_settings = ::std::option::Option::None;
+                let mut approval_settings = ::std::option::Option::None;
+                let mut access_duration = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "ownerId" => {
+                            crate::runtime::field(&mut __map, &mut owner_id, "ownerId")?
+                        }
+                        "resourceSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_settings,
+                                "resourceSettings",
+                            )?
+                        }
+                        "requestSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_settings,
+                                "requestSettings",
+                            )?
+                        }
+                        "approvalSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approval_settings,
+                                "approvalSettings",
+                            )?
+                        }
+                        "accessDuration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration,
+                                "accessDuration",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeCreatable {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    owner_id: owner_id.unwrap_or_default(),
+                    resource_settings: crate::runtime::required(
+                        resource_settings,
+                        "resourceSettings",
+                    )?,
+                    request_settings: request_settings.unwrap_or_default(),
+                    approval_settings: crate::runtime::required(
+                        approval_settings,
+                        "approvalSettings",
+                    )?,
+                    access_duration: access_duration.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

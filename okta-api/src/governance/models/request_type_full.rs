@@ -5,16 +5,16 @@
 /// Full representation of a request type resource
 ///
 /// Schema `request-type-full` (`/components/schemas/request-type-full`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeFull {
     /// A user-defined unique key that's set during the create operation and can't be updated afterwards
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Human readable description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The ID of the team that administers this request type.
-    #[serde(rename = "ownerId", default)]
+    #[serde(rename = "ownerId")]
     pub owner_id: crate::governance::models::RequestTypeOwnerId,
     /// Which resource(s) are requestable
     #[serde(rename = "resourceSettings")]
@@ -47,7 +47,6 @@ pub struct RequestTypeFull {
     /// > **Note:** Mixes of units, as well as month/year/week designations, aren't supported. For example, `P40DT65H`, `P40M`, `P1W`, and `P1Y` aren't supported.
     #[serde(
         rename = "accessDuration",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub access_duration: crate::Nullable<crate::governance::models::RequestDuration>,
@@ -58,17 +57,12 @@ pub struct RequestTypeFull {
     /// The publish, unpublish, and delete operations all affect a request type's status.
     ///
     /// Additionally, if any operation detects invalid settings, such as an approver who is no longer in the organization, the request type automatically transitions to disabled.
-    #[serde()]
     pub status: crate::governance::models::RequestTypeStatus,
     /// Whether the request type was last updated through the API or the user interface.
     #[serde(rename = "lastUpdateSource")]
     pub last_update_source: crate::governance::models::RequestTypeLastUpdateSource,
     /// Links to related resources
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -76,24 +70,181 @@ pub struct RequestTypeFull {
         >,
     >,
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeFull {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeFull;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeFull")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeFull, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut owner_id = ::std::option::Option::None;
+                let mut resource_settings = ::std::option::Option::None;
+                let mut request_settings = ::std::option::Option::None;
+                let mut approval_settings = ::std::option::Option::None;
+                let mut access_duration = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut last_update_source = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "ownerId" => {
+                            crate::runtime::field(&mut __map, &mut owner_id, "ownerId")?
+                        }
+                        "resourceSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_settings,
+                                "resourceSettings",
+                            )?
+                        }
+                        "requestSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_settings,
+                                "requestSettings",
+                            )?
+                        }
+                        "approvalSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approval_settings,
+                                "approvalSettings",
+                            )?
+                        }
+                        "accessDuration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration,
+                                "accessDuration",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "lastUpdateSource" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_update_source,
+                                "lastUpdateSource",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeFull {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    owner_id: owner_id.unwrap_or_default(),
+                    resource_settings: crate::runtime::required(
+                        resource_settings,
+                        "resourceSettings",
+                    )?,
+                    request_settings: crate::runtime::required(
+                        request_settings,
+                        "requestSettings",
+                    )?,
+                    approval_settings: crate::runtime::required(
+                        approval_settings,
+                        "approvalSettings",
+                    )?,
+                    access_duration: access_duration.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    last_update_source: crate::runtime::required(
+                        last_update_source,
+                        "lastUpdateSource",
+                    )?,
+                    links: links.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,20 +5,18 @@
 /// Links available on a single request type representation
 ///
 /// Schema `request-type-links` (`/components/schemas/request-type-links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequestTypeLinks {
     /// Only available for request type with status of ACTIVE
     #[serde(
         rename = "createRequest",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub create_request: ::std::option::Option<crate::governance::models::Link>,
     /// A link to a related RESTful resource
-    #[serde(default)]
     pub requests: crate::governance::models::Link,
     /// A link to a related RESTful resource
-    #[serde(rename = "self", default)]
+    #[serde(rename = "self")]
     pub self_: crate::governance::models::Link,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
@@ -26,4 +24,61 @@ pub struct RequestTypeLinks {
         ::std::string::String,
         crate::governance::models::Link,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeLinks, A::Error> {
+                let mut create_request = ::std::option::Option::None;
+                let mut requests = ::std::option::Option::None;
+                let mut self_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "createRequest" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut create_request,
+                                "createRequest",
+                            )?
+                        }
+                        "requests" => {
+                            crate::runtime::field(&mut __map, &mut requests, "requests")?
+                        }
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        _ => {
+                            crate::runtime::typed_extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeLinks {
+                    create_request: create_request.unwrap_or_default(),
+                    requests: requests.unwrap_or_default(),
+                    self_: self_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// A request where the requester may be any Okta user in the Okta organization.
 ///
 /// Schema `request-type-requester-everyone` (`/components/schemas/request-type-requester-everyone`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeRequesterEveryone {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
@@ -13,14 +13,65 @@ pub struct RequestTypeRequesterEveryone {
     /// A list of fields to gather input. The order of the fields in the array controls the order that the fields are presented to users.
     #[serde(
         rename = "requesterFields",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_fields: ::std::option::Option<crate::governance::models::Fields>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeRequesterEveryone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeRequesterEveryone;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeRequesterEveryone")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeRequesterEveryone, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut requester_fields = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "requesterFields" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_fields,
+                                "requesterFields",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeRequesterEveryone {
+                    type_: crate::runtime::required(type_, "type")?,
+                    requester_fields: requester_fields.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,25 +5,85 @@
 /// A request where the requester that must be a member of a particular Okta Group.
 ///
 /// Schema `request-type-requester-member-of` (`/components/schemas/request-type-requester-member-of`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeRequesterMemberOf {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::governance::models::RequestTypeRequesterMemberOfType,
     /// Okta groups that the user persona must be a member of
-    #[serde(rename = "requesterMemberOf", default)]
+    #[serde(rename = "requesterMemberOf")]
     pub requester_member_of: crate::governance::models::MemberOf,
     /// A list of fields to gather input. The order of the fields in the array controls the order that the fields are presented to users.
     #[serde(
         rename = "requesterFields",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requester_fields: ::std::option::Option<crate::governance::models::Fields>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeRequesterMemberOf {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeRequesterMemberOf;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeRequesterMemberOf")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeRequesterMemberOf, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut requester_member_of = ::std::option::Option::None;
+                let mut requester_fields = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "requesterMemberOf" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_member_of,
+                                "requesterMemberOf",
+                            )?
+                        }
+                        "requesterFields" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requester_fields,
+                                "requesterFields",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeRequesterMemberOf {
+                    type_: crate::runtime::required(type_, "type")?,
+                    requester_member_of: requester_member_of.unwrap_or_default(),
+                    requester_fields: requester_fields.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

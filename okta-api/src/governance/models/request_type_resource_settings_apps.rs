@@ -5,20 +5,72 @@
 /// Specifies that all resources must be Okta apps
 ///
 /// Schema `request-type-resource-settings-apps` (`/components/schemas/request-type-resource-settings-apps`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestTypeResourceSettingsApps {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::governance::models::RequestTypeResourceSettingsAppsType,
     /// List of Okta applications
-    #[serde(rename = "targetResources", default)]
+    #[serde(rename = "targetResources")]
     pub target_resources: ::std::vec::Vec<
         crate::governance::models::OktaApplicationResource,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestTypeResourceSettingsApps {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestTypeResourceSettingsApps;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestTypeResourceSettingsApps")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestTypeResourceSettingsApps, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut target_resources = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "targetResources" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_resources,
+                                "targetResources",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestTypeResourceSettingsApps {
+                    type_: crate::runtime::required(type_, "type")?,
+                    target_resources: target_resources.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

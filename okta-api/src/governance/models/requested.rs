@@ -5,49 +5,122 @@
 /// A representation of the resource in request
 ///
 /// Schema `requested` (`/components/schemas/requested`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Requested {
     /// Unique identifier of the resource catalog entry
-    #[serde(
-        rename = "entryId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "entryId", skip_serializing_if = "::std::option::Option::is_none")]
     pub entry_id: ::std::option::Option<crate::governance::models::CatalogEntryId>,
     /// the requested resource ID
     #[serde(
         rename = "resourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<crate::governance::models::ResourceId3>,
     /// The requested resource type
     #[serde(
         rename = "resourceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_type: ::std::option::Option<crate::governance::models::ResourceType3>,
     /// ID of the access scope
     #[serde(
         rename = "accessScopeId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_scope_id: ::std::option::Option<crate::governance::models::AccessScopeId>,
     /// The access scope type
     #[serde(
         rename = "accessScopeType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_scope_type: ::std::option::Option<
         crate::governance::models::AccessScopeType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Requested {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Requested;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Requested")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Requested, A::Error> {
+                let mut entry_id = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut resource_type = ::std::option::Option::None;
+                let mut access_scope_id = ::std::option::Option::None;
+                let mut access_scope_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "entryId" => {
+                            crate::runtime::field(&mut __map, &mut entry_id, "entryId")?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        "accessScopeId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_scope_id,
+                                "accessScopeId",
+                            )?
+                        }
+                        "accessScopeType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_scope_type,
+                                "accessScopeType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Requested {
+                    entry_id: entry_id.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    resource_type: resource_type.unwrap_or_default(),
+                    access_scope_id: access_scope_id.unwrap_or_default(),
+                    access_scope_type: access_scope_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,18 +5,69 @@
 /// A requester settings indicating that access request can be submitted by specific teams.
 ///
 /// Schema `requester-settings-creatable_TeamsRequesterSettings` (`/components/schemas/requester-settings-creatable_TeamsRequesterSettings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequesterSettingsCreatableTeamsRequesterSettings {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::governance::models::RequesterSettingsCreatableTeamsRequesterSettingsType,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub teams: crate::governance::models::TeamsArrayCreatable,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for RequesterSettingsCreatableTeamsRequesterSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequesterSettingsCreatableTeamsRequesterSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequesterSettingsCreatableTeamsRequesterSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RequesterSettingsCreatableTeamsRequesterSettings,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut teams = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "teams" => {
+                            crate::runtime::field(&mut __map, &mut teams, "teams")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequesterSettingsCreatableTeamsRequesterSettings {
+                    type_: crate::runtime::required(type_, "type")?,
+                    teams: teams.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

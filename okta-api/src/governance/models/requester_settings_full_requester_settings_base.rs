@@ -5,12 +5,51 @@
 /// `requester-settings-full_RequesterSettings` with a `type` this SDK has no subtype for: every field is kept.
 ///
 /// Schema `requester-settings-full_RequesterSettings` (`/components/schemas/requester-settings-full_RequesterSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RequesterSettingsFullRequesterSettingsBase {
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequesterSettingsFullRequesterSettingsBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequesterSettingsFullRequesterSettingsBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequesterSettingsFullRequesterSettingsBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RequesterSettingsFullRequesterSettingsBase,
+                A::Error,
+            > {
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    crate::runtime::extra(
+                        &mut __map,
+                        &mut additional_properties,
+                        __key,
+                    )?;
+                }
+                ::std::result::Result::Ok(RequesterSettingsFullRequesterSettingsBase {
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,18 +5,62 @@
 /// `requesters-members-patch-operation` with a `op` this SDK has no subtype for: every field is kept.
 ///
 /// Schema `requesters-members-patch-operation` (`/components/schemas/requesters-members-patch-operation`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestersMembersPatchOperationBase {
     /// The operation to perform on the requesters set
-    #[serde()]
     pub op: crate::governance::models::RequestersMembersPatchOperationOp,
     /// JSON Pointer path to the target location
-    #[serde(default)]
     pub path: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestersMembersPatchOperationBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestersMembersPatchOperationBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestersMembersPatchOperationBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestersMembersPatchOperationBase, A::Error> {
+                let mut op = ::std::option::Option::None;
+                let mut path = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "op" => crate::runtime::field(&mut __map, &mut op, "op")?,
+                        "path" => crate::runtime::field(&mut __map, &mut path, "path")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestersMembersPatchOperationBase {
+                    op: crate::runtime::required(op, "op")?,
+                    path: path.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

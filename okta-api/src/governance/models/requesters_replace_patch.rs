@@ -3,21 +3,69 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `requesters-replace-patch` (`/components/schemas/requesters-replace-patch`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RequestersReplacePatch {
     /// Operation to replace all existing members with a new set
-    #[serde()]
     pub op: crate::governance::models::RequestersReplacePatchOp,
     /// JSON Pointer path that specifies replacing the entire members array
-    #[serde(default)]
     pub path: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub value: crate::governance::models::RequestersMemberList,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequestersReplacePatch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RequestersReplacePatch;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RequestersReplacePatch")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RequestersReplacePatch, A::Error> {
+                let mut op = ::std::option::Option::None;
+                let mut path = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "op" => crate::runtime::field(&mut __map, &mut op, "op")?,
+                        "path" => crate::runtime::field(&mut __map, &mut path, "path")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RequestersReplacePatch {
+                    op: crate::runtime::required(op, "op")?,
+                    path: path.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

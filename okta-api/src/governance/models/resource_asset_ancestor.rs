@@ -5,40 +5,95 @@
 /// An ancestor asset in the hierarchy, including its own parentId for chain traversal.
 ///
 /// Schema `resource-asset-ancestor` (`/components/schemas/resource-asset-ancestor`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceAssetAncestor {
     /// Unique identifier for the asset
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(default)]
     pub orn: crate::governance::models::ResourceOrn,
     /// The display name for a resource asset
-    #[serde(default)]
     pub name: crate::governance::models::ResourceAssetName,
     /// The type of the resource asset
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: crate::governance::models::ResourceAssetType,
     /// The ID of this ancestor's direct parent, or null if it is a root asset
-    #[serde(
-        rename = "parentId",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "parentId", skip_serializing_if = "crate::Nullable::is_absent")]
     pub parent_id: crate::Nullable<::std::string::String>,
     /// Links available in resource asset response
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::governance::models::ResourceAssetLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceAssetAncestor {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceAssetAncestor;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceAssetAncestor")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceAssetAncestor, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut parent_id = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "parentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut parent_id,
+                                "parentId",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceAssetAncestor {
+                    id: id.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    parent_id: parent_id.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,15 +3,14 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `resource-assets-list` (`/components/schemas/resource-assets-list`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceAssetsList {
     /// List of all resource assets matching the filter
-    #[serde(default)]
     pub data: ::std::vec::Vec<
         crate::governance::models::ResourceAssetWithHierarchyContext,
     >,
     /// A map of all unique ancestor assets for items in `data`, keyed by asset ID. Only present if ?include=ancestors is specified. Each ancestor also includes its own `parentId` to allow full chain traversal to the root.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ancestors: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -19,12 +18,69 @@ pub struct ResourceAssetsList {
         >,
     >,
     /// Links available in resource asset response
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::ResourceAssetsLinks,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceAssetsList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceAssetsList;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceAssetsList")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceAssetsList, A::Error> {
+                let mut data = ::std::option::Option::None;
+                let mut ancestors = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "data" => crate::runtime::field(&mut __map, &mut data, "data")?,
+                        "ancestors" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ancestors,
+                                "ancestors",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceAssetsList {
+                    data: data.unwrap_or_default(),
+                    ancestors: ancestors.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,24 +5,75 @@
 /// Links available on a single grant representation
 ///
 /// Schema `resource-grant-links` (`/components/schemas/resource-grant-links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceGrantLinks {
     /// A link to a related RESTful resource
-    #[serde(rename = "self", default)]
+    #[serde(rename = "self")]
     pub self_: crate::governance::models::Link,
     /// Entitlement bundle details link. This link is only present when `grantType` is `ENTITLEMENT-BUNDLE`
     #[serde(
         rename = "entitlementBundle",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_bundle: ::std::option::Option<
         crate::governance::models::EntitlementBundleLink,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceGrantLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceGrantLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceGrantLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceGrantLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut entitlement_bundle = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "entitlementBundle" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_bundle,
+                                "entitlementBundle",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceGrantLinks {
+                    self_: self_.unwrap_or_default(),
+                    entitlement_bundle: entitlement_bundle.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

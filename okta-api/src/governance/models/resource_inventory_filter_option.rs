@@ -3,28 +3,80 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `resource-inventory-filter-option` (`/components/schemas/resource-inventory-filter-option`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceInventoryFilterOption {
     /// Unique identifier for the filter option. For owners, this is the Okta user ID.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Display name of the filter option
-    #[serde(default)]
     pub name: ::std::string::String,
     /// URL to a logo image. Only present for app filter options.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     /// Additional metadata properties for the filter option. Only present for certain filter types.
     ///
     /// For the `labels` filter type, metadata contains:
     /// * `values`: array of label values, each with `id`, `name`, and `backgroundColor`
     /// * `backgroundColor`: \[`red`, `orange`, `yellow`, `green`, `blue`, `purple`, `teal`, `beige`, `gray`\]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceInventoryFilterOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceInventoryFilterOption;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceInventoryFilterOption")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceInventoryFilterOption, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut logo = ::std::option::Option::None;
+                let mut metadata = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
+                        "metadata" => {
+                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceInventoryFilterOption {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    logo: logo.unwrap_or_default(),
+                    metadata: metadata.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

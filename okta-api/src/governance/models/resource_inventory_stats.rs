@@ -3,37 +3,109 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `resource-inventory-stats` (`/components/schemas/resource-inventory-stats`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceInventoryStats {
     /// The number of app resources matching the search query
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub apps: i64,
     /// The number of group resources matching the search query
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub groups: i64,
     /// The number of entitlement value resources matching the search query
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "entitlementValues", default)]
+    #[serde(rename = "entitlementValues")]
     pub entitlement_values: i64,
     /// The number of entitlement bundle resources matching the search query
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "entitlementBundles", default)]
+    #[serde(rename = "entitlementBundles")]
     pub entitlement_bundles: i64,
     /// The number of collection resources matching the search query
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub collections: i64,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceInventoryStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceInventoryStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceInventoryStats")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceInventoryStats, A::Error> {
+                let mut apps = ::std::option::Option::None;
+                let mut groups = ::std::option::Option::None;
+                let mut entitlement_values = ::std::option::Option::None;
+                let mut entitlement_bundles = ::std::option::Option::None;
+                let mut collections = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "apps" => crate::runtime::field(&mut __map, &mut apps, "apps")?,
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        "entitlementValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_values,
+                                "entitlementValues",
+                            )?
+                        }
+                        "entitlementBundles" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_bundles,
+                                "entitlementBundles",
+                            )?
+                        }
+                        "collections" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut collections,
+                                "collections",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceInventoryStats {
+                    apps: apps.unwrap_or_default(),
+                    groups: groups.unwrap_or_default(),
+                    entitlement_values: entitlement_values.unwrap_or_default(),
+                    entitlement_bundles: entitlement_bundles.unwrap_or_default(),
+                    collections: collections.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

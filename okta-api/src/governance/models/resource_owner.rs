@@ -3,31 +3,92 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `resource-owner` (`/components/schemas/resource-owner`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceOwner {
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
     #[serde(
         rename = "parentResourceOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_resource_orn: ::std::option::Option<
         crate::governance::models::ResourceOrn,
     >,
     /// The principals that own the resource (users or groups)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principals: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::ResourceOwnerPrincipal>,
     >,
     /// Details of a resource that are owned by the principal, such as an app, an entitlement value, an entitlement bundle, or a collection
-    #[serde(default)]
     pub resource: crate::governance::models::ResourceOwnerResource,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceOwner {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceOwner;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceOwner")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceOwner, A::Error> {
+                let mut parent_resource_orn = ::std::option::Option::None;
+                let mut principals = ::std::option::Option::None;
+                let mut resource = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "parentResourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut parent_resource_orn,
+                                "parentResourceOrn",
+                            )?
+                        }
+                        "principals" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principals,
+                                "principals",
+                            )?
+                        }
+                        "resource" => {
+                            crate::runtime::field(&mut __map, &mut resource, "resource")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceOwner {
+                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+                    principals: principals.unwrap_or_default(),
+                    resource: resource.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,29 +5,80 @@
 /// Details of the principal, which can be a user or a group, that is an owner of a resource
 ///
 /// Schema `resource-owner-principal` (`/components/schemas/resource-owner-principal`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceOwnerPrincipal {
     /// A unique identifier for the principal in Okta
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The principal type.
     /// This value is the `{objectType}` attribute from the [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) string.
     ///
     /// Examples: `groups` or `users`
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: ::std::string::String,
     /// The Okta user or group `id` in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format.
     /// The resource can be an user id, or a group id.
     /// See [Supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(default)]
     pub orn: crate::governance::models::ResourceOwnerPrincipalOrn,
     /// A limited set of properties from the principal's profile
-    #[serde(default)]
     pub profile: crate::governance::models::ExternalPrincipalProfile,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceOwnerPrincipal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceOwnerPrincipal;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceOwnerPrincipal")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceOwnerPrincipal, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceOwnerPrincipal {
+                    id: id.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,25 +3,85 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `resource-owners-catalog-resources-response` (`/components/schemas/resource-owners-catalog-resources-response`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceOwnersCatalogResourcesResponse {
     /// The Okta resource in [ORN format](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)
     ///
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
-    #[serde(rename = "parentResourceOrn", default)]
+    #[serde(rename = "parentResourceOrn")]
     pub parent_resource_orn: crate::governance::models::ResourceOrn,
     /// Resource owner details
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::ResourceOwnerResource>,
     >,
     /// Related links available in a list response
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::ResourceOwnersListLinks,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceOwnersCatalogResourcesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceOwnersCatalogResourcesResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceOwnersCatalogResourcesResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                ResourceOwnersCatalogResourcesResponse,
+                A::Error,
+            > {
+                let mut parent_resource_orn = ::std::option::Option::None;
+                let mut data = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "parentResourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut parent_resource_orn,
+                                "parentResourceOrn",
+                            )?
+                        }
+                        "data" => crate::runtime::field(&mut __map, &mut data, "data")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceOwnersCatalogResourcesResponse {
+                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+                    data: data.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,26 +5,83 @@
 /// The properties expected in create or update request for a resource owner.
 ///
 /// Schema `resource-owners-updatable` (`/components/schemas/resource-owners-updatable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceOwnersUpdatable {
     /// Owners of the resource. If no owners are provided (empty list), then all current owners are removed.
     #[serde(
         rename = "principalOrns",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_orns: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::ResourceOwnerPrincipalOrn>,
     >,
     /// The resources to assign owners
-    #[serde(rename = "resourceOrns", default)]
+    #[serde(rename = "resourceOrns")]
     pub resource_orns: ::std::vec::Vec<
         crate::governance::models::ResourceOwnerResourceOrn,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceOwnersUpdatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceOwnersUpdatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceOwnersUpdatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceOwnersUpdatable, A::Error> {
+                let mut principal_orns = ::std::option::Option::None;
+                let mut resource_orns = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principalOrns" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_orns,
+                                "principalOrns",
+                            )?
+                        }
+                        "resourceOrns" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orns,
+                                "resourceOrns",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceOwnersUpdatable {
+                    principal_orns: principal_orns.unwrap_or_default(),
+                    resource_orns: resource_orns.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,12 +5,11 @@
 /// Resource request settings that specify various configurations and permissions at the resource level.
 ///
 /// Schema `resource-request-settings-patchable` (`/components/schemas/resource-request-settings-patchable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceRequestSettingsPatchable {
     /// Specifies if and for whom a requester may request the resource for.
     #[serde(
         rename = "requestOnBehalfOfSettings",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub request_on_behalf_of_settings: crate::Nullable<
@@ -19,16 +18,74 @@ pub struct ResourceRequestSettingsPatchable {
     /// Risk settings that are valid for an access request when a risk has been detected for the resource and requesting user
     #[serde(
         rename = "riskSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_settings: ::std::option::Option<
         crate::governance::models::RiskSettingsPatchable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceRequestSettingsPatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceRequestSettingsPatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceRequestSettingsPatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceRequestSettingsPatchable, A::Error> {
+                let mut request_on_behalf_of_settings = ::std::option::Option::None;
+                let mut risk_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestOnBehalfOfSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_on_behalf_of_settings,
+                                "requestOnBehalfOfSettings",
+                            )?
+                        }
+                        "riskSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_settings,
+                                "riskSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceRequestSettingsPatchable {
+                    request_on_behalf_of_settings: request_on_behalf_of_settings
+                        .unwrap_or_default(),
+                    risk_settings: risk_settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

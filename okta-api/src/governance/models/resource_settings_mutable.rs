@@ -5,24 +5,19 @@
 /// Resource specific properties
 ///
 /// Schema `resource-settings-mutable` (`/components/schemas/resource-settings-mutable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceSettingsMutable {
     /// The type of Okta resources certified by the campaign.
     /// > **Note:** Okta recommends that you use `resourceSettings.targetTypes` to indicate Okta resources to certify for new certification campaigns instead of this parameter.
     /// > See `resourceSettings.targetTypes` in the examples.
     /// > Use `resourceSettings.targetTypes` for certifying all supported resources for new campaigns.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::governance::models::CampaignResourceType>,
     /// Include the list of resource types to be certified in this campaign.
     /// * User campaigns (`campaignType=USER`) support more than one resource type in the list.
     /// * Resource campaigns support one resource type per campaign. See examples for details.
     #[serde(
         rename = "targetTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_types: ::std::option::Option<
@@ -38,7 +33,6 @@ pub struct ResourceSettingsMutable {
     /// * If `resourceSettings.targetTypes` includes `APP_SERVICE_ACCOUNT`, then specify `APPLICATION` as the `resourceSettings.targetResources.resourceType`, `resourceSettings.targetResources.resourceId` as the ID of the Okta app instance, and add service account IDs into `resourceSettings.targetResources.appServiceAccounts`.
     #[serde(
         rename = "targetResources",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_resources: ::std::option::Option<
@@ -49,7 +43,6 @@ pub struct ResourceSettingsMutable {
     /// A list of resources that are excluded from the review.
     #[serde(
         rename = "excludedResources",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub excluded_resources: ::std::option::Option<
@@ -62,7 +55,6 @@ pub struct ResourceSettingsMutable {
     /// If `true`, only include individually assigned apps.
     #[serde(
         rename = "individuallyAssignedAppsOnly",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub individually_assigned_apps_only: ::std::option::Option<bool>,
@@ -71,7 +63,6 @@ pub struct ResourceSettingsMutable {
     /// If `true`, only include individually assigned groups.
     #[serde(
         rename = "individuallyAssignedGroupsOnly",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub individually_assigned_groups_only: ::std::option::Option<bool>,
@@ -80,7 +71,6 @@ pub struct ResourceSettingsMutable {
     /// If `true`, include entitlements for the app.
     #[serde(
         rename = "includeEntitlements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_entitlements: ::std::option::Option<bool>,
@@ -89,7 +79,6 @@ pub struct ResourceSettingsMutable {
     /// If `true`, only include out-of-policy entitlements.
     #[serde(
         rename = "onlyIncludeOutOfPolicyEntitlements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub only_include_out_of_policy_entitlements: ::std::option::Option<bool>,
@@ -98,7 +87,6 @@ pub struct ResourceSettingsMutable {
     /// If `true`, include users assigned to admin roles in the campaign.
     #[serde(
         rename = "includeAdminRoles",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_admin_roles: ::std::option::Option<bool>,
@@ -109,14 +97,141 @@ pub struct ResourceSettingsMutable {
     /// * If `false`, only the Okta service accounts IDs specified in `resourceSettings.targetResources.resourceId` are included in the campaign.
     #[serde(
         rename = "includeAllOktaServiceAccounts",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_all_okta_service_accounts: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceSettingsMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceSettingsMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceSettingsMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceSettingsMutable, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut target_types = ::std::option::Option::None;
+                let mut target_resources = ::std::option::Option::None;
+                let mut excluded_resources = ::std::option::Option::None;
+                let mut individually_assigned_apps_only = ::std::option::Option::None;
+                let mut individually_assigned_groups_only = ::std::option::Option::None;
+                let mut include_entitlements = ::std::option::Option::None;
+                let mut only_include_out_of_policy_entitlements = ::std::option::Option::None;
+                let mut include_admin_roles = ::std::option::Option::None;
+                let mut include_all_okta_service_accounts = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "targetTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_types,
+                                "targetTypes",
+                            )?
+                        }
+                        "targetResources" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_resources,
+                                "targetResources",
+                            )?
+                        }
+                        "excludedResources" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut excluded_resources,
+                                "excludedResources",
+                            )?
+                        }
+                        "individuallyAssignedAppsOnly" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut individually_assigned_apps_only,
+                                "individuallyAssignedAppsOnly",
+                            )?
+                        }
+                        "individuallyAssignedGroupsOnly" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut individually_assigned_groups_only,
+                                "individuallyAssignedGroupsOnly",
+                            )?
+                        }
+                        "includeEntitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_entitlements,
+                                "includeEntitlements",
+                            )?
+                        }
+                        "onlyIncludeOutOfPolicyEntitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut only_include_out_of_policy_entitlements,
+                                "onlyIncludeOutOfPolicyEntitlements",
+                            )?
+                        }
+                        "includeAdminRoles" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_admin_roles,
+                                "includeAdminRoles",
+                            )?
+                        }
+                        "includeAllOktaServiceAccounts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_all_okta_service_accounts,
+                                "includeAllOktaServiceAccounts",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceSettingsMutable {
+                    type_: type_.unwrap_or_default(),
+                    target_types: target_types.unwrap_or_default(),
+                    target_resources: target_resources.unwrap_or_default(),
+                    excluded_resources: excluded_resources.unwrap_or_default(),
+                    individually_assigned_apps_only: individually_assigned_apps_only
+                        .unwrap_or_default(),
+                    individually_assigned_groups_only: individually_assigned_groups_only
+                        .unwrap_or_default(),
+                    include_entitlements: include_entitlements.unwrap_or_default(),
+                    only_include_out_of_policy_entitlements: only_include_out_of_policy_entitlements
+                        .unwrap_or_default(),
+                    include_admin_roles: include_admin_roles.unwrap_or_default(),
+                    include_all_okta_service_accounts: include_all_okta_service_accounts
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,27 +5,99 @@
 /// Statistical information about the resource. Not all properties are applicable to every resource type.
 ///
 /// Schema `resource-stats` (`/components/schemas/resource-stats`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceStats {
     /// Number of associated apps
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apps: ::std::option::Option<i64>,
     /// Number of associated groups
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub groups: ::std::option::Option<i64>,
     /// Number of associated users
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<i64>,
     /// Number of owners
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<i64>,
     /// Number of entitlements
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<i64>,
     /// Number of associated labels
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<i64>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<::std::string::String, i64>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceStats")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceStats, A::Error> {
+                let mut apps = ::std::option::Option::None;
+                let mut groups = ::std::option::Option::None;
+                let mut users = ::std::option::Option::None;
+                let mut owners = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut labels = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "apps" => crate::runtime::field(&mut __map, &mut apps, "apps")?,
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        "users" => {
+                            crate::runtime::field(&mut __map, &mut users, "users")?
+                        }
+                        "owners" => {
+                            crate::runtime::field(&mut __map, &mut owners, "owners")?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "labels" => {
+                            crate::runtime::field(&mut __map, &mut labels, "labels")?
+                        }
+                        _ => {
+                            crate::runtime::typed_extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceStats {
+                    apps: apps.unwrap_or_default(),
+                    groups: groups.unwrap_or_default(),
+                    users: users.unwrap_or_default(),
+                    owners: owners.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    labels: labels.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

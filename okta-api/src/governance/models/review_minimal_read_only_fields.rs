@@ -5,18 +5,17 @@
 /// Properties contained by default in sparse representation.
 ///
 /// Schema `review-minimal-read-only-fields` (`/components/schemas/review-minimal-read-only-fields`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ReviewMinimalReadOnlyFields {
     #[allow(missing_docs)]
-    #[serde(rename = "campaignId", default)]
+    #[serde(rename = "campaignId")]
     pub campaign_id: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "resourceId", default)]
+    #[serde(rename = "resourceId")]
     pub resource_id: ::std::string::String,
     /// Entitlement value. Only applicable if `resourceType = APPLICATION` and Entitlement Management is enabled.
     #[serde(
         rename = "entitlementValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_value: ::std::option::Option<
@@ -25,17 +24,15 @@ pub struct ReviewMinimalReadOnlyFields {
     /// Entitlement bundle. Only applicable if `resourceType = APPLICATION` and Entitlement Management is enabled.
     #[serde(
         rename = "entitlementBundle",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_bundle: ::std::option::Option<
         crate::governance::models::ReviewerEntitlementBundle,
     >,
     /// The decision for a review
-    #[serde()]
     pub decision: crate::governance::models::Decision,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub decided: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(rename = "remediationStatus")]
@@ -46,7 +43,6 @@ pub struct ReviewMinimalReadOnlyFields {
     /// A limited set of properties from the principal's profile
     #[serde(
         rename = "reviewerProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_profile: ::std::option::Option<
@@ -59,7 +55,6 @@ pub struct ReviewMinimalReadOnlyFields {
     /// It represents the group in charge of reviews.
     #[serde(
         rename = "reviewerGroupProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_group_profile: ::std::option::Option<
@@ -68,19 +63,17 @@ pub struct ReviewMinimalReadOnlyFields {
     /// Identifies the reviewer level of each reviews during access certification. Applicable for multi level campaigns only.
     #[serde(
         rename = "currentReviewerLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub current_reviewer_level: ::std::option::Option<
         crate::governance::models::ReviewerLevelType,
     >,
     /// Links available on a single review representation
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::ReviewLinks,
     /// List of risk rule conflicts caused by this entitlement value. Only applies to review item that has entitlement value.
     #[serde(
         rename = "riskRuleConflicts",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub risk_rule_conflicts: crate::Nullable<
@@ -89,19 +82,17 @@ pub struct ReviewMinimalReadOnlyFields {
     /// A limited set of properties from the principal's profile
     #[serde(
         rename = "delegatorProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub delegator_profile: ::std::option::Option<
         crate::governance::models::PrincipalProfileEnriched,
     >,
     /// Specifies if this review was delegated by the original reviewer based on their governance delegate settings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delegated: ::std::option::Option<bool>,
     /// Service account information for reviewer
     #[serde(
         rename = "appServiceAccount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_service_account: ::std::option::Option<
@@ -110,16 +101,214 @@ pub struct ReviewMinimalReadOnlyFields {
     /// Service account information for reviewer
     #[serde(
         rename = "oktaServiceAccount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub okta_service_account: ::std::option::Option<
         crate::governance::models::ReviewerServiceAccount,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReviewMinimalReadOnlyFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReviewMinimalReadOnlyFields;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReviewMinimalReadOnlyFields")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReviewMinimalReadOnlyFields, A::Error> {
+                let mut campaign_id = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut entitlement_value = ::std::option::Option::None;
+                let mut entitlement_bundle = ::std::option::Option::None;
+                let mut decision = ::std::option::Option::None;
+                let mut decided = ::std::option::Option::None;
+                let mut remediation_status = ::std::option::Option::None;
+                let mut principal_profile = ::std::option::Option::None;
+                let mut reviewer_profile = ::std::option::Option::None;
+                let mut reviewer_type = ::std::option::Option::None;
+                let mut reviewer_group_profile = ::std::option::Option::None;
+                let mut current_reviewer_level = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut risk_rule_conflicts = ::std::option::Option::None;
+                let mut delegator_profile = ::std::option::Option::None;
+                let mut delegated = ::std::option::Option::None;
+                let mut app_service_account = ::std::option::Option::None;
+                let mut okta_service_account = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "campaignId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut campaign_id,
+                                "campaignId",
+                            )?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "entitlementValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_value,
+                                "entitlementValue",
+                            )?
+                        }
+                        "entitlementBundle" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_bundle,
+                                "entitlementBundle",
+                            )?
+                        }
+                        "decision" => {
+                            crate::runtime::field(&mut __map, &mut decision, "decision")?
+                        }
+                        "decided" => {
+                            crate::runtime::field(&mut __map, &mut decided, "decided")?
+                        }
+                        "remediationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remediation_status,
+                                "remediationStatus",
+                            )?
+                        }
+                        "principalProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_profile,
+                                "principalProfile",
+                            )?
+                        }
+                        "reviewerProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_profile,
+                                "reviewerProfile",
+                            )?
+                        }
+                        "reviewerType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_type,
+                                "reviewerType",
+                            )?
+                        }
+                        "reviewerGroupProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_group_profile,
+                                "reviewerGroupProfile",
+                            )?
+                        }
+                        "currentReviewerLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut current_reviewer_level,
+                                "currentReviewerLevel",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "riskRuleConflicts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_rule_conflicts,
+                                "riskRuleConflicts",
+                            )?
+                        }
+                        "delegatorProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delegator_profile,
+                                "delegatorProfile",
+                            )?
+                        }
+                        "delegated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delegated,
+                                "delegated",
+                            )?
+                        }
+                        "appServiceAccount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_service_account,
+                                "appServiceAccount",
+                            )?
+                        }
+                        "oktaServiceAccount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_service_account,
+                                "oktaServiceAccount",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewMinimalReadOnlyFields {
+                    campaign_id: campaign_id.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    entitlement_value: entitlement_value.unwrap_or_default(),
+                    entitlement_bundle: entitlement_bundle.unwrap_or_default(),
+                    decision: crate::runtime::required(decision, "decision")?,
+                    decided: decided.unwrap_or_default(),
+                    remediation_status: crate::runtime::required(
+                        remediation_status,
+                        "remediationStatus",
+                    )?,
+                    principal_profile: crate::runtime::required(
+                        principal_profile,
+                        "principalProfile",
+                    )?,
+                    reviewer_profile: reviewer_profile.unwrap_or_default(),
+                    reviewer_type: crate::runtime::required(
+                        reviewer_type,
+                        "reviewerType",
+                    )?,
+                    reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
+                    current_reviewer_level: current_reviewer_level.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    risk_rule_conflicts: risk_rule_conflicts.unwrap_or_default(),
+                    delegator_profile: delegator_profile.unwrap_or_default(),
+                    delegated: delegated.unwrap_or_default(),
+                    app_service_account: app_service_account.unwrap_or_default(),
+                    okta_service_account: okta_service_account.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,16 +5,15 @@
 /// Additional read-only attributes for reviews
 ///
 /// Schema `review-read-only-fields` (`/components/schemas/review-read-only-fields`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ReviewReadOnlyFields {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<crate::governance::models::Note>,
     /// Applicable only when `reviewerType` is `GROUP` or `RESOURCE_OWNER`. For all other reviewer type, this property can be ignored.
     /// It represents the group in charge of reviews.
     #[serde(
         rename = "reviewerGroupProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_group_profile: ::std::option::Option<
@@ -23,16 +22,76 @@ pub struct ReviewReadOnlyFields {
     /// Applicable only for multi level campaign. Provides details about the reviewer and decisions (if any) made at each reviewer level is captured here.
     #[serde(
         rename = "allReviewerLevels",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub all_reviewer_levels: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::ReviewerLevelInfoFull>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReviewReadOnlyFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReviewReadOnlyFields;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReviewReadOnlyFields")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReviewReadOnlyFields, A::Error> {
+                let mut note = ::std::option::Option::None;
+                let mut reviewer_group_profile = ::std::option::Option::None;
+                let mut all_reviewer_levels = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "note" => crate::runtime::field(&mut __map, &mut note, "note")?,
+                        "reviewerGroupProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_group_profile,
+                                "reviewerGroupProfile",
+                            )?
+                        }
+                        "allReviewerLevels" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut all_reviewer_levels,
+                                "allReviewerLevels",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewReadOnlyFields {
+                    note: note.unwrap_or_default(),
+                    reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
+                    all_reviewer_levels: all_reviewer_levels.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

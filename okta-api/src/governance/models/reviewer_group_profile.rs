@@ -6,21 +6,77 @@
 /// It represents the group in charge of reviews.
 ///
 /// Schema `reviewer-group-profile` (`/components/schemas/reviewer-group-profile`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ReviewerGroupProfile {
     #[allow(missing_docs)]
-    #[serde(default)]
     pub name: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "groupId", default)]
+    #[serde(rename = "groupId")]
     pub group_id: ::std::string::String,
     /// The type of group. It is either 'GROUP' or 'RESOURCE_OWNER'.
     #[serde(rename = "groupType")]
     pub group_type: crate::governance::models::GroupType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReviewerGroupProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReviewerGroupProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReviewerGroupProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReviewerGroupProfile, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut group_id = ::std::option::Option::None;
+                let mut group_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "groupId" => {
+                            crate::runtime::field(&mut __map, &mut group_id, "groupId")?
+                        }
+                        "groupType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_type,
+                                "groupType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewerGroupProfile {
+                    name: name.unwrap_or_default(),
+                    group_id: group_id.unwrap_or_default(),
+                    group_type: crate::runtime::required(group_type, "groupType")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,29 +5,23 @@
 /// Full representation of a reviewer level. Applicable for multi level campaigns only.
 ///
 /// Schema `reviewer-level-info-full` (`/components/schemas/reviewer-level-info-full`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ReviewerLevelInfoFull {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Links to related resources
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -38,12 +32,10 @@ pub struct ReviewerLevelInfoFull {
     #[serde(rename = "reviewerLevel")]
     pub reviewer_level: crate::governance::models::ReviewerLevelType,
     /// The decision for a review
-    #[serde()]
     pub decision: crate::governance::models::Decision,
     /// A limited set of properties from the principal's profile
     #[serde(
         rename = "reviewerProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_profile: ::std::option::Option<
@@ -56,16 +48,142 @@ pub struct ReviewerLevelInfoFull {
     /// It represents the group in charge of reviews.
     #[serde(
         rename = "reviewerGroupProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_group_profile: ::std::option::Option<
         crate::governance::models::ReviewerGroupProfile,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReviewerLevelInfoFull {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReviewerLevelInfoFull;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReviewerLevelInfoFull")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReviewerLevelInfoFull, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut reviewer_level = ::std::option::Option::None;
+                let mut decision = ::std::option::Option::None;
+                let mut reviewer_profile = ::std::option::Option::None;
+                let mut reviewer_type = ::std::option::Option::None;
+                let mut reviewer_group_profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "reviewerLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_level,
+                                "reviewerLevel",
+                            )?
+                        }
+                        "decision" => {
+                            crate::runtime::field(&mut __map, &mut decision, "decision")?
+                        }
+                        "reviewerProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_profile,
+                                "reviewerProfile",
+                            )?
+                        }
+                        "reviewerType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_type,
+                                "reviewerType",
+                            )?
+                        }
+                        "reviewerGroupProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_group_profile,
+                                "reviewerGroupProfile",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewerLevelInfoFull {
+                    id: id.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    reviewer_level: crate::runtime::required(
+                        reviewer_level,
+                        "reviewerLevel",
+                    )?,
+                    decision: crate::runtime::required(decision, "decision")?,
+                    reviewer_profile: reviewer_profile.unwrap_or_default(),
+                    reviewer_type: crate::runtime::required(
+                        reviewer_type,
+                        "reviewerType",
+                    )?,
+                    reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

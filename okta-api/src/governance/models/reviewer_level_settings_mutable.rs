@@ -3,20 +3,19 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `reviewer-level-settings-mutable` (`/components/schemas/reviewer-level-settings-mutable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ReviewerLevelSettingsMutable {
     /// Identifies the type of reviewer at this level for the campaign
     #[serde(rename = "type")]
     pub type_: crate::governance::models::ReviewerType,
     /// Indicates rules for starting reviews at this level
-    #[serde(rename = "startReview", default)]
+    #[serde(rename = "startReview")]
     pub start_review: crate::governance::models::ReviewerLevelStartReview,
     /// This property is required when `reviewerSettings.reviewerLevels.type` is `USER`
     ///
     /// The `id` of an Okta user to assign all reviews. Use this reviewer type when you can't specify `reviewerScopeExpression`.
     #[serde(
         rename = "reviewerId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_id: ::std::option::Option<::std::string::String>,
@@ -29,7 +28,6 @@ pub struct ReviewerLevelSettingsMutable {
     /// * See [Okta Expression Language (EL)](https://developer.okta.com/docs/reference/okta-expression-language/#okta-user-profile) to build the expression based on user profile attributes.
     #[serde(
         rename = "reviewerScopeExpression",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_scope_expression: ::std::option::Option<::std::string::String>,
@@ -39,7 +37,6 @@ pub struct ReviewerLevelSettingsMutable {
     /// * reviewers aren't identified through resource owners
     #[serde(
         rename = "fallBackReviewerId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fall_back_reviewer_id: ::std::option::Option<::std::string::String>,
@@ -52,7 +49,6 @@ pub struct ReviewerLevelSettingsMutable {
     /// * If the Okta group has only one member, then that member is assigned as the reviewer for all reviews, and `reviewerType` is set to `USER` for those reviews.
     #[serde(
         rename = "reviewerGroupId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_group_id: ::std::option::Option<::std::string::String>,
@@ -61,7 +57,6 @@ pub struct ReviewerLevelSettingsMutable {
     /// > **Note:** This field is deprecated. Use `selfReviewDisabled`.
     #[serde(
         rename = "isSelfReviewDisabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_self_review_disabled: ::std::option::Option<bool>,
@@ -70,14 +65,120 @@ pub struct ReviewerLevelSettingsMutable {
     /// > **Note:** If you don't have the **Self-review for Okta admin roles** feature enabled, this property is required to be `true` for campaigns when the Okta Admin Console is one of the resources.
     #[serde(
         rename = "selfReviewDisabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_review_disabled: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReviewerLevelSettingsMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReviewerLevelSettingsMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReviewerLevelSettingsMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReviewerLevelSettingsMutable, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut start_review = ::std::option::Option::None;
+                let mut reviewer_id = ::std::option::Option::None;
+                let mut reviewer_scope_expression = ::std::option::Option::None;
+                let mut fall_back_reviewer_id = ::std::option::Option::None;
+                let mut reviewer_group_id = ::std::option::Option::None;
+                let mut is_self_review_disabled = ::std::option::Option::None;
+                let mut self_review_disabled = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "startReview" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut start_review,
+                                "startReview",
+                            )?
+                        }
+                        "reviewerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_id,
+                                "reviewerId",
+                            )?
+                        }
+                        "reviewerScopeExpression" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_scope_expression,
+                                "reviewerScopeExpression",
+                            )?
+                        }
+                        "fallBackReviewerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fall_back_reviewer_id,
+                                "fallBackReviewerId",
+                            )?
+                        }
+                        "reviewerGroupId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_group_id,
+                                "reviewerGroupId",
+                            )?
+                        }
+                        "isSelfReviewDisabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_self_review_disabled,
+                                "isSelfReviewDisabled",
+                            )?
+                        }
+                        "selfReviewDisabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut self_review_disabled,
+                                "selfReviewDisabled",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewerLevelSettingsMutable {
+                    type_: crate::runtime::required(type_, "type")?,
+                    start_review: start_review.unwrap_or_default(),
+                    reviewer_id: reviewer_id.unwrap_or_default(),
+                    reviewer_scope_expression: reviewer_scope_expression
+                        .unwrap_or_default(),
+                    fall_back_reviewer_id: fall_back_reviewer_id.unwrap_or_default(),
+                    reviewer_group_id: reviewer_group_id.unwrap_or_default(),
+                    is_self_review_disabled: is_self_review_disabled.unwrap_or_default(),
+                    self_review_disabled: self_review_disabled.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,24 +5,72 @@
 /// Indicates rules for starting reviews at this level
 ///
 /// Schema `reviewer-level-start-review` (`/components/schemas/reviewer-level-start-review`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ReviewerLevelStartReview {
     /// The day when reviewer level starts:
     /// 1. For the first level, this value is always `0` since the first level starts when the campaign starts.
     /// 2. For the second level, specify a value that's greater than `0`. This indicates the day when the reviews move to the second level.
-    #[serde(rename = "onDay", default)]
+    #[serde(rename = "onDay")]
     pub on_day: i64,
     /// The condition for reviews to move from the first to the second level reviewer.
     ///
     /// Don't set a condition for the first level. A condition is only appropriate for the second level.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub when: ::std::option::Option<
         crate::governance::models::ReviewerLowerLevelCondition,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReviewerLevelStartReview {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReviewerLevelStartReview;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReviewerLevelStartReview")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReviewerLevelStartReview, A::Error> {
+                let mut on_day = ::std::option::Option::None;
+                let mut when = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "onDay" => {
+                            crate::runtime::field(&mut __map, &mut on_day, "onDay")?
+                        }
+                        "when" => crate::runtime::field(&mut __map, &mut when, "when")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewerLevelStartReview {
+                    on_day: on_day.unwrap_or_default(),
+                    when: when.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

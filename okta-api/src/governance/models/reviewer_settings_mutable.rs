@@ -5,7 +5,7 @@
 /// Reviewer settings for the access certification campaign
 ///
 /// Schema `reviewer-settings-mutable` (`/components/schemas/reviewer-settings-mutable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ReviewerSettingsMutable {
     /// Identifies the type of reviewer for the access certification campaign
     #[serde(rename = "type")]
@@ -15,7 +15,6 @@ pub struct ReviewerSettingsMutable {
     /// The ID of an Okta user to assign all reviews.
     #[serde(
         rename = "reviewerId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_id: ::std::option::Option<::std::string::String>,
@@ -28,7 +27,6 @@ pub struct ReviewerSettingsMutable {
     /// * See [Okta Expression Language (EL)](https://developer.okta.com/docs/reference/okta-expression-language/#okta-user-profile) to build the expression base on user profile attributes.
     #[serde(
         rename = "reviewerScopeExpression",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_scope_expression: ::std::option::Option<::std::string::String>,
@@ -38,7 +36,6 @@ pub struct ReviewerSettingsMutable {
     /// * reviewers aren't identified through resource owners
     #[serde(
         rename = "fallBackReviewerId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fall_back_reviewer_id: ::std::option::Option<::std::string::String>,
@@ -51,7 +48,6 @@ pub struct ReviewerSettingsMutable {
     /// * If the Okta group has only one member, then that member is assigned as the reviewer for all reviews, and `reviewerType` is set to `USER` for those reviews.
     #[serde(
         rename = "reviewerGroupId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_group_id: ::std::option::Option<::std::string::String>,
@@ -60,7 +56,6 @@ pub struct ReviewerSettingsMutable {
     /// > **Note:** This field is deprecated. Use ['selfReviewDisabled'](https://developer.okta.com/iga/openapi/governance-production-reference/campaigns/createcampaign#campaigns/createcampaign/t=request&path=reviewersettings/selfreviewdisabled)
     #[serde(
         rename = "isSelfReviewDisabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_self_review_disabled: ::std::option::Option<bool>,
@@ -69,7 +64,6 @@ pub struct ReviewerSettingsMutable {
     /// > **Note:** If you don't have the **Self-review for Okta admin roles** feature enabled, this property is required to be `true` for campaigns when the Okta Admin Console is one of the resources.
     #[serde(
         rename = "selfReviewDisabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_review_disabled: ::std::option::Option<bool>,
@@ -79,28 +73,24 @@ pub struct ReviewerSettingsMutable {
     /// > **Note:** If you have the **Access Certifications - Customize Justification Requirements** feature enabled in your org, use the `justificationRequirement` property to control review justification for all new campaigns instead of `justificationRequired`. This feature provides you with more control over your review justification settings.
     #[serde(
         rename = "justificationRequired",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub justification_required: ::std::option::Option<bool>,
     /// If true, bulk actions are disabled for approving or revoking review items.
     #[serde(
         rename = "bulkDecisionDisabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bulk_decision_disabled: ::std::option::Option<bool>,
     /// If true, reassignment is disabled for reviewers.
     #[serde(
         rename = "reassignmentDisabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reassignment_disabled: ::std::option::Option<bool>,
     /// Defines the reviewer level in a campaign. A campaign can have a maximum of two reviewer levels.
     #[serde(
         rename = "reviewerLevels",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_levels: ::std::option::Option<
@@ -113,16 +103,159 @@ pub struct ReviewerSettingsMutable {
     /// This property must be either `REQUIRED_FOR_ALL` or `REQUIRED_FOR_REVOKE` for resource campaigns that have the Okta Admin Console as one of the resources.
     #[serde(
         rename = "justificationRequirement",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub justification_requirement: ::std::option::Option<
         crate::governance::models::JustificationRequirement,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReviewerSettingsMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReviewerSettingsMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReviewerSettingsMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReviewerSettingsMutable, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut reviewer_id = ::std::option::Option::None;
+                let mut reviewer_scope_expression = ::std::option::Option::None;
+                let mut fall_back_reviewer_id = ::std::option::Option::None;
+                let mut reviewer_group_id = ::std::option::Option::None;
+                let mut is_self_review_disabled = ::std::option::Option::None;
+                let mut self_review_disabled = ::std::option::Option::None;
+                let mut justification_required = ::std::option::Option::None;
+                let mut bulk_decision_disabled = ::std::option::Option::None;
+                let mut reassignment_disabled = ::std::option::Option::None;
+                let mut reviewer_levels = ::std::option::Option::None;
+                let mut justification_requirement = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "reviewerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_id,
+                                "reviewerId",
+                            )?
+                        }
+                        "reviewerScopeExpression" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_scope_expression,
+                                "reviewerScopeExpression",
+                            )?
+                        }
+                        "fallBackReviewerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fall_back_reviewer_id,
+                                "fallBackReviewerId",
+                            )?
+                        }
+                        "reviewerGroupId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_group_id,
+                                "reviewerGroupId",
+                            )?
+                        }
+                        "isSelfReviewDisabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_self_review_disabled,
+                                "isSelfReviewDisabled",
+                            )?
+                        }
+                        "selfReviewDisabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut self_review_disabled,
+                                "selfReviewDisabled",
+                            )?
+                        }
+                        "justificationRequired" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut justification_required,
+                                "justificationRequired",
+                            )?
+                        }
+                        "bulkDecisionDisabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut bulk_decision_disabled,
+                                "bulkDecisionDisabled",
+                            )?
+                        }
+                        "reassignmentDisabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reassignment_disabled,
+                                "reassignmentDisabled",
+                            )?
+                        }
+                        "reviewerLevels" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_levels,
+                                "reviewerLevels",
+                            )?
+                        }
+                        "justificationRequirement" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut justification_requirement,
+                                "justificationRequirement",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewerSettingsMutable {
+                    type_: crate::runtime::required(type_, "type")?,
+                    reviewer_id: reviewer_id.unwrap_or_default(),
+                    reviewer_scope_expression: reviewer_scope_expression
+                        .unwrap_or_default(),
+                    fall_back_reviewer_id: fall_back_reviewer_id.unwrap_or_default(),
+                    reviewer_group_id: reviewer_group_id.unwrap_or_default(),
+                    is_self_review_disabled: is_self_review_disabled.unwrap_or_default(),
+                    self_review_disabled: self_review_disabled.unwrap_or_default(),
+                    justification_required: justification_required.unwrap_or_default(),
+                    bulk_decision_disabled: bulk_decision_disabled.unwrap_or_default(),
+                    reassignment_disabled: reassignment_disabled.unwrap_or_default(),
+                    reviewer_levels: reviewer_levels.unwrap_or_default(),
+                    justification_requirement: justification_requirement
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,30 +3,98 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `reviews-reassign` (`/components/schemas/reviews-reassign`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ReviewsReassign {
     /// The Okta user `id` of the new reviewer
-    #[serde(rename = "reviewerId", default)]
+    #[serde(rename = "reviewerId")]
     pub reviewer_id: ::std::string::String,
     /// A list of reviews (review `id` values) that are reassigned to the new reviewer.
-    #[serde(rename = "reviewIds", default)]
+    #[serde(rename = "reviewIds")]
     pub review_ids: ::std::vec::Vec<::std::string::String>,
     /// Identifies the reviewer level of each reviews during access certification. Applicable for multi level campaigns only.
     #[serde(
         rename = "reviewerLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_level: ::std::option::Option<
         crate::governance::models::ReviewerLevelType,
     >,
     /// A note to justify the reassignment decision for the specified review(s).
-    #[serde(default)]
     pub note: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReviewsReassign {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ReviewsReassign;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReviewsReassign")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ReviewsReassign, A::Error> {
+                let mut reviewer_id = ::std::option::Option::None;
+                let mut review_ids = ::std::option::Option::None;
+                let mut reviewer_level = ::std::option::Option::None;
+                let mut note = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "reviewerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_id,
+                                "reviewerId",
+                            )?
+                        }
+                        "reviewIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut review_ids,
+                                "reviewIds",
+                            )?
+                        }
+                        "reviewerLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_level,
+                                "reviewerLevel",
+                            )?
+                        }
+                        "note" => crate::runtime::field(&mut __map, &mut note, "note")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewsReassign {
+                    reviewer_id: reviewer_id.unwrap_or_default(),
+                    review_ids: review_ids.unwrap_or_default(),
+                    reviewer_level: reviewer_level.unwrap_or_default(),
+                    note: note.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,23 +3,86 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `revoke-principal-access-creatable` (`/components/schemas/revoke-principal-access-creatable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RevokePrincipalAccessCreatable {
     /// The Okta user in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format
-    #[serde(rename = "principalOrn", default)]
+    #[serde(rename = "principalOrn")]
     pub principal_orn: crate::governance::models::UserOrn,
     /// The flow that triggered the grant request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<crate::governance::models::GrantActor>,
     /// List of resource [ORNs](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) to revoke access:
     /// * Entitlement value and entitlement bundle resources can be combined in a single request (with a maximum of five resources in a request).
     /// * App resources must be revoked separately (a request can only contain one app ORN).
-    #[serde(rename = "revokeOrns", default)]
+    #[serde(rename = "revokeOrns")]
     pub revoke_orns: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RevokePrincipalAccessCreatable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RevokePrincipalAccessCreatable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RevokePrincipalAccessCreatable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RevokePrincipalAccessCreatable, A::Error> {
+                let mut principal_orn = ::std::option::Option::None;
+                let mut actor = ::std::option::Option::None;
+                let mut revoke_orns = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principalOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_orn,
+                                "principalOrn",
+                            )?
+                        }
+                        "actor" => {
+                            crate::runtime::field(&mut __map, &mut actor, "actor")?
+                        }
+                        "revokeOrns" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revoke_orns,
+                                "revokeOrns",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RevokePrincipalAccessCreatable {
+                    principal_orn: principal_orn.unwrap_or_default(),
+                    actor: actor.unwrap_or_default(),
+                    revoke_orns: revoke_orns.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

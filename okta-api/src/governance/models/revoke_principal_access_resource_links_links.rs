@@ -5,12 +5,11 @@
 /// Links to related resources for a revoked-access resource
 ///
 /// Schema `RevokePrincipalAccessResourceLinksLinks` (`/components/schemas/revoke-principal-access-resource-links/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RevokePrincipalAccessResourceLinksLinks {
     /// Principal access resources
     #[serde(
         rename = "principal-access",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_access: ::std::option::Option<
@@ -19,16 +18,76 @@ pub struct RevokePrincipalAccessResourceLinksLinks {
     /// Principal entitlement resources
     #[serde(
         rename = "principal-entitlements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_entitlements: ::std::option::Option<
         crate::governance::models::RevokePrincipalAccessResourceLinksLinksPrincipalEntitlements,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RevokePrincipalAccessResourceLinksLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RevokePrincipalAccessResourceLinksLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RevokePrincipalAccessResourceLinksLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RevokePrincipalAccessResourceLinksLinks,
+                A::Error,
+            > {
+                let mut principal_access = ::std::option::Option::None;
+                let mut principal_entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principal-access" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_access,
+                                "principal-access",
+                            )?
+                        }
+                        "principal-entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_entitlements,
+                                "principal-entitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RevokePrincipalAccessResourceLinksLinks {
+                    principal_access: principal_access.unwrap_or_default(),
+                    principal_entitlements: principal_entitlements.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

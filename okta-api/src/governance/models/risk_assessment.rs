@@ -5,18 +5,79 @@
 /// A risk assessment that indicates whether request submission is allowed or restricted. It contains the risk rules that lead to possible conflicts for the requested resource.
 ///
 /// Schema `risk-assessment` (`/components/schemas/risk-assessment`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RiskAssessment {
     /// Whether a request submission is allowed or restricted in the risk settings
     #[serde(rename = "requestSubmissionType")]
     pub request_submission_type: crate::governance::models::RequestSubmissionType,
     #[allow(missing_docs)]
-    #[serde(rename = "riskRules", default)]
+    #[serde(rename = "riskRules")]
     pub risk_rules: crate::governance::models::RiskRules,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RiskAssessment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskAssessment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskAssessment")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RiskAssessment, A::Error> {
+                let mut request_submission_type = ::std::option::Option::None;
+                let mut risk_rules = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestSubmissionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_submission_type,
+                                "requestSubmissionType",
+                            )?
+                        }
+                        "riskRules" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_rules,
+                                "riskRules",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskAssessment {
+                    request_submission_type: crate::runtime::required(
+                        request_submission_type,
+                        "requestSubmissionType",
+                    )?,
+                    risk_rules: risk_rules.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

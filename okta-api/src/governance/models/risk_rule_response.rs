@@ -3,63 +3,179 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `risk-rule-response` (`/components/schemas/risk-rule-response`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RiskRuleResponse {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Description for the risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Risk rule type
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::governance::models::RuleConflictCommonType>,
     /// Conflict criteria for the risk rule
     #[serde(
         rename = "conflictCriteria",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub conflict_criteria: ::std::option::Option<
         crate::governance::models::ConflictCriteria,
     >,
     /// The `id` of the Okta user who created the resource
-    #[serde(rename = "createdBy", default)]
+    #[serde(rename = "createdBy")]
     pub created_by: crate::governance::models::CreatedBy,
     /// The ISO 8601 formatted date and time when the resource was created
-    #[serde(default)]
     pub created: crate::governance::models::Created,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: crate::governance::models::LastUpdated,
     /// The `id` of the Okta user who last updated the object
-    #[serde(rename = "lastUpdatedBy", default)]
+    #[serde(rename = "lastUpdatedBy")]
     pub last_updated_by: crate::governance::models::LastUpdatedBy,
     /// Links available for an object
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::governance::models::LinkSelf,
     /// Name of the resource risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Additional information about the risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notes: ::std::option::Option<::std::string::String>,
     /// Resources that the risk rule applies to
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resources: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::RuleConflictResource>,
     >,
     /// Status of the risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::governance::models::RiskRuleConflictStatus>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RiskRuleResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskRuleResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskRuleResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RiskRuleResponse, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut conflict_criteria = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut notes = ::std::option::Option::None;
+                let mut resources = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "conflictCriteria" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conflict_criteria,
+                                "conflictCriteria",
+                            )?
+                        }
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "notes" => {
+                            crate::runtime::field(&mut __map, &mut notes, "notes")?
+                        }
+                        "resources" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resources,
+                                "resources",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskRuleResponse {
+                    id: id.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    conflict_criteria: conflict_criteria.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    notes: notes.unwrap_or_default(),
+                    resources: resources.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,20 +5,81 @@
 /// Risk settings where request submission is allowed with no overrides.
 ///
 /// Schema `risk-settings-default-allowed-with-no-overrides-details` (`/components/schemas/risk-settings-default-allowed-with-no-overrides-details`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RiskSettingsDefaultAllowedWithNoOverridesDetails {
     #[allow(missing_docs)]
     #[serde(rename = "requestSubmissionType")]
     pub request_submission_type: crate::governance::models::RiskSettingsDefaultAllowedWithNoOverridesDetailsRequestSubmissionType,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::RiskSettingsError>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for RiskSettingsDefaultAllowedWithNoOverridesDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskSettingsDefaultAllowedWithNoOverridesDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskSettingsDefaultAllowedWithNoOverridesDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RiskSettingsDefaultAllowedWithNoOverridesDetails,
+                A::Error,
+            > {
+                let mut request_submission_type = ::std::option::Option::None;
+                let mut error = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestSubmissionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_submission_type,
+                                "requestSubmissionType",
+                            )?
+                        }
+                        "error" => {
+                            crate::runtime::field(&mut __map, &mut error, "error")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskSettingsDefaultAllowedWithNoOverridesDetails {
+                    request_submission_type: crate::runtime::required(
+                        request_submission_type,
+                        "requestSubmissionType",
+                    )?,
+                    error: error.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,15 +5,71 @@
 /// Risk settings where request submission is allowed with no overrides
 ///
 /// Schema `risk-settings-default-allowed-with-no-overrides-patchable` (`/components/schemas/risk-settings-default-allowed-with-no-overrides-patchable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RiskSettingsDefaultAllowedWithNoOverridesPatchable {
     #[allow(missing_docs)]
     #[serde(rename = "requestSubmissionType")]
     pub request_submission_type: crate::governance::models::RiskSettingsDefaultAllowedWithNoOverridesPatchableRequestSubmissionType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for RiskSettingsDefaultAllowedWithNoOverridesPatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskSettingsDefaultAllowedWithNoOverridesPatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskSettingsDefaultAllowedWithNoOverridesPatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RiskSettingsDefaultAllowedWithNoOverridesPatchable,
+                A::Error,
+            > {
+                let mut request_submission_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestSubmissionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_submission_type,
+                                "requestSubmissionType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskSettingsDefaultAllowedWithNoOverridesPatchable {
+                    request_submission_type: crate::runtime::required(
+                        request_submission_type,
+                        "requestSubmissionType",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,29 +5,103 @@
 /// Risk settings where request submission is allowed with specified approval sequence and optional access duration settings
 ///
 /// Schema `risk-settings-default-allowed-with-overrides-patchable` (`/components/schemas/risk-settings-default-allowed-with-overrides-patchable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RiskSettingsDefaultAllowedWithOverridesPatchable {
     #[allow(missing_docs)]
     #[serde(rename = "requestSubmissionType")]
     pub request_submission_type: crate::governance::models::RiskSettingsDefaultAllowedWithOverridesPatchableRequestSubmissionType,
     /// Unique identifier for the approval sequence
-    #[serde(rename = "approvalSequenceId", default)]
+    #[serde(rename = "approvalSequenceId")]
     pub approval_sequence_id: crate::governance::models::ApprovalSequenceId,
     /// Settings that control who may specify the access duration allowed by this request condition, as well as what duration may be requested.
     ///
     /// > **Note:** The resource request settings affect which access duration settings are valid. See the `validAccessDurationSettings` property.
     #[serde(
         rename = "accessDurationSettings",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub access_duration_settings: crate::Nullable<
         crate::governance::models::AccessDurationSettingsPatchable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for RiskSettingsDefaultAllowedWithOverridesPatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskSettingsDefaultAllowedWithOverridesPatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskSettingsDefaultAllowedWithOverridesPatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RiskSettingsDefaultAllowedWithOverridesPatchable,
+                A::Error,
+            > {
+                let mut request_submission_type = ::std::option::Option::None;
+                let mut approval_sequence_id = ::std::option::Option::None;
+                let mut access_duration_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestSubmissionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_submission_type,
+                                "requestSubmissionType",
+                            )?
+                        }
+                        "approvalSequenceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut approval_sequence_id,
+                                "approvalSequenceId",
+                            )?
+                        }
+                        "accessDurationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration_settings,
+                                "accessDurationSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskSettingsDefaultAllowedWithOverridesPatchable {
+                    request_submission_type: crate::runtime::required(
+                        request_submission_type,
+                        "requestSubmissionType",
+                    )?,
+                    approval_sequence_id: approval_sequence_id.unwrap_or_default(),
+                    access_duration_settings: access_duration_settings
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// Risk settings where request submission is restricted. Access duration settings can only be present when there is an error.
 ///
 /// Schema `risk-settings-default-restricted-details` (`/components/schemas/risk-settings-default-restricted-details`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RiskSettingsDefaultRestrictedDetails {
     #[allow(missing_docs)]
     #[serde(rename = "requestSubmissionType")]
@@ -15,21 +15,87 @@ pub struct RiskSettingsDefaultRestrictedDetails {
     /// > **Note:** The resource request settings affect which access duration settings are valid. See the `validAccessDurationSettings` property.
     #[serde(
         rename = "accessDurationSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_duration_settings: ::std::option::Option<
         crate::governance::models::AccessDurationSettingsFull,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::RiskSettingsError>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RiskSettingsDefaultRestrictedDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskSettingsDefaultRestrictedDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskSettingsDefaultRestrictedDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RiskSettingsDefaultRestrictedDetails, A::Error> {
+                let mut request_submission_type = ::std::option::Option::None;
+                let mut access_duration_settings = ::std::option::Option::None;
+                let mut error = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestSubmissionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_submission_type,
+                                "requestSubmissionType",
+                            )?
+                        }
+                        "accessDurationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_duration_settings,
+                                "accessDurationSettings",
+                            )?
+                        }
+                        "error" => {
+                            crate::runtime::field(&mut __map, &mut error, "error")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskSettingsDefaultRestrictedDetails {
+                    request_submission_type: crate::runtime::required(
+                        request_submission_type,
+                        "requestSubmissionType",
+                    )?,
+                    access_duration_settings: access_duration_settings
+                        .unwrap_or_default(),
+                    error: error.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

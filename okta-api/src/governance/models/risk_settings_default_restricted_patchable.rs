@@ -5,15 +5,70 @@
 /// Risk settings where request submission is restricted
 ///
 /// Schema `risk-settings-default-restricted-patchable` (`/components/schemas/risk-settings-default-restricted-patchable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RiskSettingsDefaultRestrictedPatchable {
     #[allow(missing_docs)]
     #[serde(rename = "requestSubmissionType")]
     pub request_submission_type: crate::governance::models::RiskSettingsDefaultRestrictedPatchableRequestSubmissionType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RiskSettingsDefaultRestrictedPatchable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskSettingsDefaultRestrictedPatchable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskSettingsDefaultRestrictedPatchable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RiskSettingsDefaultRestrictedPatchable,
+                A::Error,
+            > {
+                let mut request_submission_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "requestSubmissionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_submission_type,
+                                "requestSubmissionType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskSettingsDefaultRestrictedPatchable {
+                    request_submission_type: crate::runtime::required(
+                        request_submission_type,
+                        "requestSubmissionType",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,7 +5,7 @@
 /// Risk settings that are valid for an access request when a risk has been detected for the resource and requesting user
 ///
 /// Schema `risk-settings-details` (`/components/schemas/risk-settings-details`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RiskSettingsDetails {
     /// Default risk settings that are valid for an access request when a risk has been detected for the resource and requesting user.
     /// Request submission indicates whether users are allowed or restricted to submit a request when there is any risk conflict.
@@ -15,9 +15,61 @@ pub struct RiskSettingsDetails {
     #[serde(rename = "defaultSetting")]
     pub default_setting: crate::governance::models::RiskSettingsDefaultDetails,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RiskSettingsDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskSettingsDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskSettingsDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RiskSettingsDetails, A::Error> {
+                let mut default_setting = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "defaultSetting" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_setting,
+                                "defaultSetting",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskSettingsDetails {
+                    default_setting: crate::runtime::required(
+                        default_setting,
+                        "defaultSetting",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,25 +3,20 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `rule-conflict` (`/components/schemas/rule-conflict`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RuleConflict {
     /// Unique identifier for the object
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Description for the risk rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Risk rule type
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::governance::models::RuleConflictCommonType>,
     /// Conflict criteria for the risk rule
     #[serde(
         rename = "conflictCriteria",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub conflict_criteria: ::std::option::Option<
@@ -30,7 +25,6 @@ pub struct RuleConflict {
     /// The Okta user in [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) format
     #[serde(
         rename = "principalOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_orn: ::std::option::Option<crate::governance::models::UserOrn>,
@@ -39,28 +33,115 @@ pub struct RuleConflict {
     /// See the ORN format for [supported resources](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#supported-resources).
     #[serde(
         rename = "resourceOrn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_orn: ::std::option::Option<crate::governance::models::ResourceOrn>,
     /// Unique identifier for the rule object
-    #[serde(
-        rename = "ruleId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ruleId", skip_serializing_if = "::std::option::Option::is_none")]
     pub rule_id: ::std::option::Option<::std::string::String>,
     /// The name of the resource rule causing the conflict
-    #[serde(
-        rename = "ruleName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ruleName", skip_serializing_if = "::std::option::Option::is_none")]
     pub rule_name: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RuleConflict {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RuleConflict;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RuleConflict")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RuleConflict, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut conflict_criteria = ::std::option::Option::None;
+                let mut principal_orn = ::std::option::Option::None;
+                let mut resource_orn = ::std::option::Option::None;
+                let mut rule_id = ::std::option::Option::None;
+                let mut rule_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "conflictCriteria" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conflict_criteria,
+                                "conflictCriteria",
+                            )?
+                        }
+                        "principalOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_orn,
+                                "principalOrn",
+                            )?
+                        }
+                        "resourceOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn,
+                                "resourceOrn",
+                            )?
+                        }
+                        "ruleId" => {
+                            crate::runtime::field(&mut __map, &mut rule_id, "ruleId")?
+                        }
+                        "ruleName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut rule_name,
+                                "ruleName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RuleConflict {
+                    id: id.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    conflict_criteria: conflict_criteria.unwrap_or_default(),
+                    principal_orn: principal_orn.unwrap_or_default(),
+                    resource_orn: resource_orn.unwrap_or_default(),
+                    rule_id: rule_id.unwrap_or_default(),
+                    rule_name: rule_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -9,31 +9,110 @@
 /// You can't provide both in the campaign definition.
 ///
 /// Schema `schedule-settings-mutable` (`/components/schemas/schedule-settings-mutable`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ScheduleSettingsMutable {
     /// The type of campaign
     #[serde(rename = "type")]
     pub type_: crate::governance::models::ScheduleType,
     /// The date on which the campaign is supposed to start. Accepts date in ISO 8601 format.
-    #[serde(rename = "startDate", default)]
+    #[serde(rename = "startDate")]
     pub start_date: ::std::string::String,
     /// The duration (in days) that the campaign is active.
-    #[serde(rename = "durationInDays", default)]
+    #[serde(rename = "durationInDays")]
     pub duration_in_days: f64,
     /// The time zone, in IANA format, for the start date of the campaign.
-    #[serde(rename = "timeZone", default)]
+    #[serde(rename = "timeZone")]
     pub time_zone: ::std::string::String,
     /// Applicable for recurring campaigns only (`type: RECURRING`).
     /// You can specify the campaign recurring frequency using `interval` and `repeatOn`.
     /// Optionally specify `ends` with a date-time, when the campaign schedule can end.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recurrence: ::std::option::Option<
         crate::governance::models::RecurrenceDefinitionMutable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScheduleSettingsMutable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ScheduleSettingsMutable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ScheduleSettingsMutable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ScheduleSettingsMutable, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut start_date = ::std::option::Option::None;
+                let mut duration_in_days = ::std::option::Option::None;
+                let mut time_zone = ::std::option::Option::None;
+                let mut recurrence = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "startDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut start_date,
+                                "startDate",
+                            )?
+                        }
+                        "durationInDays" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut duration_in_days,
+                                "durationInDays",
+                            )?
+                        }
+                        "timeZone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_zone,
+                                "timeZone",
+                            )?
+                        }
+                        "recurrence" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recurrence,
+                                "recurrence",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ScheduleSettingsMutable {
+                    type_: crate::runtime::required(type_, "type")?,
+                    start_date: start_date.unwrap_or_default(),
+                    duration_in_days: duration_in_days.unwrap_or_default(),
+                    time_zone: time_zone.unwrap_or_default(),
+                    recurrence: recurrence.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,28 +5,81 @@
 /// Scheduler specific settings applicable to a grant.
 ///
 /// Schema `schedule-settings-writeable` (`/components/schemas/schedule-settings-writeable`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ScheduleSettingsWriteable {
     /// An optional expiration date. If provided, the entitlement bundle grant will be revoked at the specified date and time.
     #[serde(
         rename = "expirationDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expiration_date: ::std::option::Option<
         crate::governance::models::ResourceGrantExpirationDate,
     >,
     /// The time zone, in IANA format, in which expirationDate was configured
-    #[serde(
-        rename = "timeZone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "timeZone", skip_serializing_if = "::std::option::Option::is_none")]
     pub time_zone: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScheduleSettingsWriteable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ScheduleSettingsWriteable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ScheduleSettingsWriteable")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ScheduleSettingsWriteable, A::Error> {
+                let mut expiration_date = ::std::option::Option::None;
+                let mut time_zone = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expirationDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expiration_date,
+                                "expirationDate",
+                            )?
+                        }
+                        "timeZone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_zone,
+                                "timeZone",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ScheduleSettingsWriteable {
+                    expiration_date: expiration_date.unwrap_or_default(),
+                    time_zone: time_zone.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,32 +3,28 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-review-access-item` (`/components/schemas/security-access-review-access-item`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewAccessItem {
     /// The ID of the access item
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Access item type
     #[serde(rename = "type")]
     pub type_: crate::governance::models::SecurityAccessReviewAccessItemType,
     /// The name of the access item
-    #[serde(default)]
     pub name: ::std::string::String,
     /// The ID of the resource for the access item in a security access review
-    #[serde(rename = "resourceId", default)]
+    #[serde(rename = "resourceId")]
     pub resource_id: ::std::string::String,
     /// The access severity
-    #[serde()]
     pub severity: crate::governance::models::SecurityAccessReviewAccessItemSeverity,
     #[allow(missing_docs)]
-    #[serde(rename = "supportedActions", default)]
+    #[serde(rename = "supportedActions")]
     pub supported_actions: ::std::vec::Vec<
         crate::governance::models::SecurityAccessReviewAccessItemSupportedAction,
     >,
     /// Remediation status
     #[serde(
         rename = "remediationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remediation_status: ::std::option::Option<
@@ -37,7 +33,6 @@ pub struct SecurityAccessReviewAccessItem {
     /// The reasons for manual remediation
     #[serde(
         rename = "manualRemediationTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub manual_remediation_types: ::std::option::Option<
@@ -46,33 +41,24 @@ pub struct SecurityAccessReviewAccessItem {
         >,
     >,
     /// The details of an app access item
-    #[serde(
-        rename = "appInfo",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "appInfo", skip_serializing_if = "::std::option::Option::is_none")]
     pub app_info: ::std::option::Option<
         crate::governance::models::SecurityAccessReviewAccessItemAppInfo,
     >,
     /// An AI-generated summary is presented as a long text string and sometimes multiple paragraphs.
     /// If an AI summary fails to generate, an array of errors is returned with possible steps to correct the failure.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<crate::governance::models::AiMessage>,
     /// A list of sub-access types for the access item
     #[serde(
         rename = "subAccessTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sub_access_types: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::SecurityAccessReviewSubAccessItemType>,
     >,
     /// Links related to the access item
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -80,9 +66,124 @@ pub struct SecurityAccessReviewAccessItem {
         >,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewAccessItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewAccessItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewAccessItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewAccessItem, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut severity = ::std::option::Option::None;
+                let mut supported_actions = ::std::option::Option::None;
+                let mut remediation_status = ::std::option::Option::None;
+                let mut manual_remediation_types = ::std::option::Option::None;
+                let mut app_info = ::std::option::Option::None;
+                let mut summary = ::std::option::Option::None;
+                let mut sub_access_types = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "severity" => {
+                            crate::runtime::field(&mut __map, &mut severity, "severity")?
+                        }
+                        "supportedActions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut supported_actions,
+                                "supportedActions",
+                            )?
+                        }
+                        "remediationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remediation_status,
+                                "remediationStatus",
+                            )?
+                        }
+                        "manualRemediationTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut manual_remediation_types,
+                                "manualRemediationTypes",
+                            )?
+                        }
+                        "appInfo" => {
+                            crate::runtime::field(&mut __map, &mut app_info, "appInfo")?
+                        }
+                        "summary" => {
+                            crate::runtime::field(&mut __map, &mut summary, "summary")?
+                        }
+                        "subAccessTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sub_access_types,
+                                "subAccessTypes",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewAccessItem {
+                    id: id.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    name: name.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    severity: crate::runtime::required(severity, "severity")?,
+                    supported_actions: supported_actions.unwrap_or_default(),
+                    remediation_status: remediation_status.unwrap_or_default(),
+                    manual_remediation_types: manual_remediation_types
+                        .unwrap_or_default(),
+                    app_info: app_info.unwrap_or_default(),
+                    summary: summary.unwrap_or_default(),
+                    sub_access_types: sub_access_types.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

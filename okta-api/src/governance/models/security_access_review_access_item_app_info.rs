@@ -5,38 +5,33 @@
 /// The details of an app access item
 ///
 /// Schema `security-access-review-access-item-app-info` (`/components/schemas/security-access-review-access-item-app-info`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityAccessReviewAccessItemAppInfo {
     /// The Okta app ID
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The app name
-    #[serde(default)]
     pub name: ::std::string::String,
     /// The app logo URL
-    #[serde(rename = "logoUrl", default)]
+    #[serde(rename = "logoUrl")]
     pub logo_url: ::std::string::String,
     /// The app label
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     /// The last time the app was accessed by the user
     #[serde(
         rename = "lastAccessDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_access_date: ::std::option::Option<::std::string::String>,
     /// The date the app was assigned to the user
     #[serde(
         rename = "assignedDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assigned_date: ::std::option::Option<::std::string::String>,
     /// The assignment type
     #[serde(
         rename = "assignmentType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assignment_type: ::std::option::Option<
@@ -45,14 +40,12 @@ pub struct SecurityAccessReviewAccessItemAppInfo {
     /// The number of times the user has used the app in the last 90 days
     #[serde(
         rename = "applicationUsage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub application_usage: ::std::option::Option<i64>,
     /// The last time the user/app pair was reviewed in an access certification campaign
     #[serde(
         rename = "lastAccessCertificationReviewedDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_access_certification_reviewed_date: ::std::option::Option<
@@ -61,21 +54,18 @@ pub struct SecurityAccessReviewAccessItemAppInfo {
     /// The last time an action was taken on this app for the user in a security access review
     #[serde(
         rename = "lastSecurityAccessReviewDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_security_access_review_date: ::std::option::Option<::std::string::String>,
     /// Information about the last device used to log into the app
     #[serde(
         rename = "lastDeviceLogin",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_device_login: ::std::option::Option<::std::string::String>,
     /// Any active entitlements for this app
     #[serde(
         rename = "activeEntitlements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub active_entitlements: ::std::option::Option<
@@ -84,16 +74,154 @@ pub struct SecurityAccessReviewAccessItemAppInfo {
     /// All governance labels applied to the app
     #[serde(
         rename = "governanceLabels",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub governance_labels: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::TargetGovernanceLabel>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewAccessItemAppInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewAccessItemAppInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewAccessItemAppInfo")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewAccessItemAppInfo, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut logo_url = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut last_access_date = ::std::option::Option::None;
+                let mut assigned_date = ::std::option::Option::None;
+                let mut assignment_type = ::std::option::Option::None;
+                let mut application_usage = ::std::option::Option::None;
+                let mut last_access_certification_reviewed_date = ::std::option::Option::None;
+                let mut last_security_access_review_date = ::std::option::Option::None;
+                let mut last_device_login = ::std::option::Option::None;
+                let mut active_entitlements = ::std::option::Option::None;
+                let mut governance_labels = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "logoUrl" => {
+                            crate::runtime::field(&mut __map, &mut logo_url, "logoUrl")?
+                        }
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "lastAccessDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_access_date,
+                                "lastAccessDate",
+                            )?
+                        }
+                        "assignedDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assigned_date,
+                                "assignedDate",
+                            )?
+                        }
+                        "assignmentType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignment_type,
+                                "assignmentType",
+                            )?
+                        }
+                        "applicationUsage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut application_usage,
+                                "applicationUsage",
+                            )?
+                        }
+                        "lastAccessCertificationReviewedDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_access_certification_reviewed_date,
+                                "lastAccessCertificationReviewedDate",
+                            )?
+                        }
+                        "lastSecurityAccessReviewDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_security_access_review_date,
+                                "lastSecurityAccessReviewDate",
+                            )?
+                        }
+                        "lastDeviceLogin" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_device_login,
+                                "lastDeviceLogin",
+                            )?
+                        }
+                        "activeEntitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut active_entitlements,
+                                "activeEntitlements",
+                            )?
+                        }
+                        "governanceLabels" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut governance_labels,
+                                "governanceLabels",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewAccessItemAppInfo {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    logo_url: logo_url.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    last_access_date: last_access_date.unwrap_or_default(),
+                    assigned_date: assigned_date.unwrap_or_default(),
+                    assignment_type: assignment_type.unwrap_or_default(),
+                    application_usage: application_usage.unwrap_or_default(),
+                    last_access_certification_reviewed_date: last_access_certification_reviewed_date
+                        .unwrap_or_default(),
+                    last_security_access_review_date: last_security_access_review_date
+                        .unwrap_or_default(),
+                    last_device_login: last_device_login.unwrap_or_default(),
+                    active_entitlements: active_entitlements.unwrap_or_default(),
+                    governance_labels: governance_labels.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

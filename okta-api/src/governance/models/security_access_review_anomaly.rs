@@ -3,30 +3,89 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-review-anomaly` (`/components/schemas/security-access-review-anomaly`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewAnomaly {
     /// The access item target type
     #[serde(rename = "type")]
     pub type_: crate::governance::models::SecurityAccessReviewAnomalyType,
     /// The access severity
-    #[serde()]
     pub severity: crate::governance::models::SecurityAccessReviewAccessItemSeverity,
     /// An extended version of the server message that includes a few additional properties
-    #[serde(default)]
     pub subtext: crate::governance::models::ServerExtendedMessage,
     /// A list of separation of duties (SOD) conflicts caused by a user's access to an entitlement
     #[serde(
         rename = "sodConflicts",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sod_conflicts: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::SecurityAccessReviewSodConflict>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewAnomaly {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewAnomaly;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewAnomaly")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewAnomaly, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut severity = ::std::option::Option::None;
+                let mut subtext = ::std::option::Option::None;
+                let mut sod_conflicts = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "severity" => {
+                            crate::runtime::field(&mut __map, &mut severity, "severity")?
+                        }
+                        "subtext" => {
+                            crate::runtime::field(&mut __map, &mut subtext, "subtext")?
+                        }
+                        "sodConflicts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sod_conflicts,
+                                "sodConflicts",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewAnomaly {
+                    type_: crate::runtime::required(type_, "type")?,
+                    severity: crate::runtime::required(severity, "severity")?,
+                    subtext: subtext.unwrap_or_default(),
+                    sod_conflicts: sod_conflicts.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

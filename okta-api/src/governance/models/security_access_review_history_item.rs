@@ -3,33 +3,104 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-review-history-item` (`/components/schemas/security-access-review-history-item`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityAccessReviewHistoryItem {
     #[allow(missing_docs)]
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Indicates if the action or change was made by Okta
-    #[serde(rename = "systemGenerated", default)]
+    #[serde(rename = "systemGenerated")]
     pub system_generated: bool,
     /// The date and time of the action or change
-    #[serde(default)]
     pub timestamp: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub message: ::std::string::String,
     /// A limited set of properties from the principal's profile
     #[serde(
         rename = "principalProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_profile: ::std::option::Option<
         crate::governance::models::PrincipalProfileEnriched,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewHistoryItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewHistoryItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewHistoryItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewHistoryItem, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut system_generated = ::std::option::Option::None;
+                let mut timestamp = ::std::option::Option::None;
+                let mut message = ::std::option::Option::None;
+                let mut principal_profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "systemGenerated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut system_generated,
+                                "systemGenerated",
+                            )?
+                        }
+                        "timestamp" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut timestamp,
+                                "timestamp",
+                            )?
+                        }
+                        "message" => {
+                            crate::runtime::field(&mut __map, &mut message, "message")?
+                        }
+                        "principalProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_profile,
+                                "principalProfile",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewHistoryItem {
+                    id: id.unwrap_or_default(),
+                    system_generated: system_generated.unwrap_or_default(),
+                    timestamp: timestamp.unwrap_or_default(),
+                    message: message.unwrap_or_default(),
+                    principal_profile: principal_profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

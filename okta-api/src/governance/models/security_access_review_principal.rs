@@ -3,50 +3,42 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-review-principal` (`/components/schemas/security-access-review-principal`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewPrincipal {
     /// The Okta user `id`
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The Okta user's email address
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// The Okta user's first name
     #[serde(
         rename = "firstName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub first_name: ::std::option::Option<::std::string::String>,
     /// The Okta user's last name
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "lastName", skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
     /// The Okta user's sign-in credentials, which is often their email address
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
     /// The status of the principal's profile
-    #[serde()]
     pub status: crate::governance::models::PrincipalProfileStatus,
     /// The type of principal
     #[serde(rename = "type")]
     pub type_: crate::governance::models::PrincipalProfileType,
     /// The department of the Okta user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<::std::string::String>,
     /// The manager of the Okta user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manager: ::std::option::Option<::std::string::String>,
     /// The Okta user role
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// The location details of the Okta user
     #[serde(
         rename = "homeLocation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub home_location: ::std::option::Option<
@@ -55,7 +47,6 @@ pub struct SecurityAccessReviewPrincipal {
     /// The latest sign-in details for the Okta user
     #[serde(
         rename = "lastLoginInfo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_login_info: ::std::option::Option<
@@ -64,7 +55,6 @@ pub struct SecurityAccessReviewPrincipal {
     /// List of Okta admin roles assigned to the principal
     #[serde(
         rename = "oktaAdminRoles",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub okta_admin_roles: ::std::option::Option<
@@ -73,11 +63,7 @@ pub struct SecurityAccessReviewPrincipal {
         >,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -85,9 +71,137 @@ pub struct SecurityAccessReviewPrincipal {
         >,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewPrincipal;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewPrincipal")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewPrincipal, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut email = ::std::option::Option::None;
+                let mut first_name = ::std::option::Option::None;
+                let mut last_name = ::std::option::Option::None;
+                let mut login = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut department = ::std::option::Option::None;
+                let mut manager = ::std::option::Option::None;
+                let mut role = ::std::option::Option::None;
+                let mut home_location = ::std::option::Option::None;
+                let mut last_login_info = ::std::option::Option::None;
+                let mut okta_admin_roles = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "email" => {
+                            crate::runtime::field(&mut __map, &mut email, "email")?
+                        }
+                        "firstName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut first_name,
+                                "firstName",
+                            )?
+                        }
+                        "lastName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_name,
+                                "lastName",
+                            )?
+                        }
+                        "login" => {
+                            crate::runtime::field(&mut __map, &mut login, "login")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "department" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut department,
+                                "department",
+                            )?
+                        }
+                        "manager" => {
+                            crate::runtime::field(&mut __map, &mut manager, "manager")?
+                        }
+                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
+                        "homeLocation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut home_location,
+                                "homeLocation",
+                            )?
+                        }
+                        "lastLoginInfo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_login_info,
+                                "lastLoginInfo",
+                            )?
+                        }
+                        "oktaAdminRoles" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_admin_roles,
+                                "oktaAdminRoles",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewPrincipal {
+                    id: id.unwrap_or_default(),
+                    email: email.unwrap_or_default(),
+                    first_name: first_name.unwrap_or_default(),
+                    last_name: last_name.unwrap_or_default(),
+                    login: login.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    type_: crate::runtime::required(type_, "type")?,
+                    department: department.unwrap_or_default(),
+                    manager: manager.unwrap_or_default(),
+                    role: role.unwrap_or_default(),
+                    home_location: home_location.unwrap_or_default(),
+                    last_login_info: last_login_info.unwrap_or_default(),
+                    okta_admin_roles: okta_admin_roles.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,30 +5,94 @@
 /// The latest sign-in details for the Okta user
 ///
 /// Schema `security-access-review-principal-last-login-info` (`/components/schemas/security-access-review-principal-last-login-info`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityAccessReviewPrincipalLastLoginInfo {
     /// Last sign-in date
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date: ::std::option::Option<::std::string::String>,
     /// The location details of the Okta user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<
         crate::governance::models::SecurityAccessReviewPrincipalLocation,
     >,
     /// Last sign-in device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<::std::string::String>,
     /// Last sign-in IP address
     #[serde(
         rename = "ipAddress",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ip_address: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipalLastLoginInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewPrincipalLastLoginInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewPrincipalLastLoginInfo")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityAccessReviewPrincipalLastLoginInfo,
+                A::Error,
+            > {
+                let mut date = ::std::option::Option::None;
+                let mut location = ::std::option::Option::None;
+                let mut device = ::std::option::Option::None;
+                let mut ip_address = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "date" => crate::runtime::field(&mut __map, &mut date, "date")?,
+                        "location" => {
+                            crate::runtime::field(&mut __map, &mut location, "location")?
+                        }
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "ipAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ip_address,
+                                "ipAddress",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewPrincipalLastLoginInfo {
+                    date: date.unwrap_or_default(),
+                    location: location.unwrap_or_default(),
+                    device: device.unwrap_or_default(),
+                    ip_address: ip_address.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

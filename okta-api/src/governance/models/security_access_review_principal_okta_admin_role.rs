@@ -3,18 +3,75 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-review-principal-okta-admin-role` (`/components/schemas/security-access-review-principal-okta-admin-role`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityAccessReviewPrincipalOktaAdminRole {
     /// Unique identifier for the Okta admin role
-    #[serde(rename = "roleId", default)]
+    #[serde(rename = "roleId")]
     pub role_id: ::std::string::String,
     /// Name of the Okta admin role
-    #[serde(rename = "roleName", default)]
+    #[serde(rename = "roleName")]
     pub role_name: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipalOktaAdminRole {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewPrincipalOktaAdminRole;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewPrincipalOktaAdminRole")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityAccessReviewPrincipalOktaAdminRole,
+                A::Error,
+            > {
+                let mut role_id = ::std::option::Option::None;
+                let mut role_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "roleId" => {
+                            crate::runtime::field(&mut __map, &mut role_id, "roleId")?
+                        }
+                        "roleName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut role_name,
+                                "roleName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewPrincipalOktaAdminRole {
+                    role_id: role_id.unwrap_or_default(),
+                    role_name: role_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -8,29 +8,93 @@
 /// The end time defaults to seven days from the start time if not specified.
 ///
 /// Schema `security-access-review-request` (`/components/schemas/security-access-review-request`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewRequest {
     /// The Okta user ID in the security access review
-    #[serde(rename = "principalId", default)]
+    #[serde(rename = "principalId")]
     pub principal_id: ::std::string::String,
     /// The name of the security access review
-    #[serde(default)]
     pub name: ::std::string::String,
     /// The date and time when the security access review closes, defaulting to seven days after the creation of the security access review. It must be at least one day and less than six months after creation.
-    #[serde(
-        rename = "endTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "endTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// The reviewer settings for a security access review.
     /// These include the type of reviewers and a list of reviewer IDs.
     #[serde(rename = "reviewerSettings")]
     pub reviewer_settings: crate::governance::models::SecurityAccessReviewReviewerSettings,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewRequest, A::Error> {
+                let mut principal_id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut end_time = ::std::option::Option::None;
+                let mut reviewer_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "principalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_id,
+                                "principalId",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "endTime" => {
+                            crate::runtime::field(&mut __map, &mut end_time, "endTime")?
+                        }
+                        "reviewerSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_settings,
+                                "reviewerSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewRequest {
+                    principal_id: principal_id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    end_time: end_time.unwrap_or_default(),
+                    reviewer_settings: crate::runtime::required(
+                        reviewer_settings,
+                        "reviewerSettings",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

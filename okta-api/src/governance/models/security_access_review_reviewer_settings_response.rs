@@ -6,7 +6,7 @@
 /// These include the type of reviewers and a list of reviewer IDs.
 ///
 /// Schema `security-access-review-reviewer-settings-response` (`/components/schemas/security-access-review-reviewer-settings-response`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewReviewerSettingsResponse {
     /// The type of reviewers involved in the security access review
     #[serde(rename = "type")]
@@ -14,16 +14,70 @@ pub struct SecurityAccessReviewReviewerSettingsResponse {
     /// Holds reviewer settings in the created security access review and more detailed reviewer details involved in the security access review.
     #[serde(
         rename = "userSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_settings: ::std::option::Option<
         crate::governance::models::SecurityAccessReviewUserReviewerSettingsAddnlDetails,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewReviewerSettingsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewReviewerSettingsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewReviewerSettingsResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityAccessReviewReviewerSettingsResponse,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut user_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "userSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_settings,
+                                "userSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewReviewerSettingsResponse {
+                    type_: crate::runtime::required(type_, "type")?,
+                    user_settings: user_settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,29 +3,95 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-review-sod-conflict` (`/components/schemas/security-access-review-sod-conflict`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewSodConflict {
     /// ID of SOD conflict rule
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Name of SOD conflict rule
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Description of SOD conflict rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The boolean operator used to calculate the conflict between the given entitlement lists in the SOD rule
-    #[serde()]
     pub operator: crate::governance::models::SecurityAccessReviewSodConflictOperator,
     /// List of conflicted entitlements that caused this SOD conflict
-    #[serde(rename = "conflictedEntitlements", default)]
+    #[serde(rename = "conflictedEntitlements")]
     pub conflicted_entitlements: ::std::vec::Vec<
         crate::governance::models::SecurityAccessReviewSodConflictConflictedEntitlementInfo,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewSodConflict {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewSodConflict;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewSodConflict")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewSodConflict, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut operator = ::std::option::Option::None;
+                let mut conflicted_entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "operator" => {
+                            crate::runtime::field(&mut __map, &mut operator, "operator")?
+                        }
+                        "conflictedEntitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conflicted_entitlements,
+                                "conflictedEntitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewSodConflict {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    operator: crate::runtime::required(operator, "operator")?,
+                    conflicted_entitlements: conflicted_entitlements.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,23 +3,90 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-review-sod-conflict-conflicted-entitlement-info` (`/components/schemas/security-access-review-sod-conflict-conflicted-entitlement-info`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewSodConflictConflictedEntitlementInfo {
     /// The entitlement list name
-    #[serde(rename = "listName", default)]
+    #[serde(rename = "listName")]
     pub list_name: ::std::string::String,
     /// Shows the scope used to calculate the conflict between two entitlement lists
-    #[serde()]
     pub scope: crate::governance::models::SecurityAccessReviewConflictedEntitlementListScope,
     /// List of entitlements
-    #[serde(default)]
     pub entitlements: ::std::vec::Vec<
         crate::governance::models::SecurityAccessReviewConflictedEntitlement,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SecurityAccessReviewSodConflictConflictedEntitlementInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewSodConflictConflictedEntitlementInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct SecurityAccessReviewSodConflictConflictedEntitlementInfo",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityAccessReviewSodConflictConflictedEntitlementInfo,
+                A::Error,
+            > {
+                let mut list_name = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "listName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut list_name,
+                                "listName",
+                            )?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewSodConflictConflictedEntitlementInfo {
+                    list_name: list_name.unwrap_or_default(),
+                    scope: crate::runtime::required(scope, "scope")?,
+                    entitlements: entitlements.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

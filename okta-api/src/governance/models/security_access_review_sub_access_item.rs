@@ -3,32 +3,28 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-review-sub-access-item` (`/components/schemas/security-access-review-sub-access-item`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewSubAccessItem {
     /// The ID of the sub-access item
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The name of the sub-access item
-    #[serde(default)]
     pub name: ::std::string::String,
     /// The type of sub-access item
     #[serde(rename = "type")]
     pub type_: crate::governance::models::SecurityAccessReviewSubAccessItemType,
     /// The ID of the resource for the sub-access item
-    #[serde(rename = "resourceId", default)]
+    #[serde(rename = "resourceId")]
     pub resource_id: ::std::string::String,
     /// The access severity
-    #[serde()]
     pub severity: crate::governance::models::SecurityAccessReviewAccessItemSeverity,
     #[allow(missing_docs)]
-    #[serde(rename = "supportedActions", default)]
+    #[serde(rename = "supportedActions")]
     pub supported_actions: ::std::vec::Vec<
         crate::governance::models::SecurityAccessReviewAccessItemSupportedAction,
     >,
     /// Remediation status
     #[serde(
         rename = "remediationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remediation_status: ::std::option::Option<
@@ -37,7 +33,6 @@ pub struct SecurityAccessReviewSubAccessItem {
     /// The reasons for manual remediation
     #[serde(
         rename = "manualRemediationTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub manual_remediation_types: ::std::option::Option<
@@ -48,7 +43,6 @@ pub struct SecurityAccessReviewSubAccessItem {
     /// The entitlement details for the sub-access item
     #[serde(
         rename = "entitlementInfo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_info: ::std::option::Option<
@@ -57,16 +51,124 @@ pub struct SecurityAccessReviewSubAccessItem {
     /// The group details for the sub-access item
     #[serde(
         rename = "groupInfo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_info: ::std::option::Option<
         crate::governance::models::SecurityAccessReviewSubAccessItemGroupInfo,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewSubAccessItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewSubAccessItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewSubAccessItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewSubAccessItem, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut severity = ::std::option::Option::None;
+                let mut supported_actions = ::std::option::Option::None;
+                let mut remediation_status = ::std::option::Option::None;
+                let mut manual_remediation_types = ::std::option::Option::None;
+                let mut entitlement_info = ::std::option::Option::None;
+                let mut group_info = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "severity" => {
+                            crate::runtime::field(&mut __map, &mut severity, "severity")?
+                        }
+                        "supportedActions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut supported_actions,
+                                "supportedActions",
+                            )?
+                        }
+                        "remediationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remediation_status,
+                                "remediationStatus",
+                            )?
+                        }
+                        "manualRemediationTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut manual_remediation_types,
+                                "manualRemediationTypes",
+                            )?
+                        }
+                        "entitlementInfo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_info,
+                                "entitlementInfo",
+                            )?
+                        }
+                        "groupInfo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_info,
+                                "groupInfo",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewSubAccessItem {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    resource_id: resource_id.unwrap_or_default(),
+                    severity: crate::runtime::required(severity, "severity")?,
+                    supported_actions: supported_actions.unwrap_or_default(),
+                    remediation_status: remediation_status.unwrap_or_default(),
+                    manual_remediation_types: manual_remediation_types
+                        .unwrap_or_default(),
+                    entitlement_info: entitlement_info.unwrap_or_default(),
+                    group_info: group_info.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,32 +5,29 @@
 /// The entitlement details for the sub-access item
 ///
 /// Schema `security-access-review-sub-access-item-entitlement-info` (`/components/schemas/security-access-review-sub-access-item-entitlement-info`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SecurityAccessReviewSubAccessItemEntitlementInfo {
     /// The entitlement type
     #[serde(rename = "type")]
     pub type_: crate::governance::models::SecurityAccessReviewSubAccessItemEntitlementType,
     /// A brief description of the entitlement value or bundle
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// A brief description of the entitlement associated with the value
     #[serde(
         rename = "entitlementDescription",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_description: ::std::option::Option<::std::string::String>,
     /// The date the entitlement or bundle was assigned to the user
     #[serde(
         rename = "assignedDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assigned_date: ::std::option::Option<::std::string::String>,
     /// The assignment type
     #[serde(
         rename = "assignmentType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assignment_type: ::std::option::Option<
@@ -39,21 +36,19 @@ pub struct SecurityAccessReviewSubAccessItemEntitlementInfo {
     /// Collections assigning this resource
     #[serde(
         rename = "collectionsAssigning",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub collections_assigning: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::CollectionInfoSparse>,
     >,
     /// The entitlements included in the entitlement bundle
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::EntitlementPropertyFull>,
     >,
     /// The last time the user/entitlement pair was reviewed in an access certification campaign
     #[serde(
         rename = "lastAccessCertificationReviewedDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_access_certification_reviewed_date: ::std::option::Option<
@@ -62,23 +57,151 @@ pub struct SecurityAccessReviewSubAccessItemEntitlementInfo {
     /// The last time an action was taken on this entitlement for the user in a security access review
     #[serde(
         rename = "lastSecurityAccessReviewDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_security_access_review_date: ::std::option::Option<::std::string::String>,
     /// All governance labels applied to the entitlement value or bundle
     #[serde(
         rename = "governanceLabels",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub governance_labels: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::TargetGovernanceLabel>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SecurityAccessReviewSubAccessItemEntitlementInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewSubAccessItemEntitlementInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewSubAccessItemEntitlementInfo")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityAccessReviewSubAccessItemEntitlementInfo,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut entitlement_description = ::std::option::Option::None;
+                let mut assigned_date = ::std::option::Option::None;
+                let mut assignment_type = ::std::option::Option::None;
+                let mut collections_assigning = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut last_access_certification_reviewed_date = ::std::option::Option::None;
+                let mut last_security_access_review_date = ::std::option::Option::None;
+                let mut governance_labels = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "entitlementDescription" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_description,
+                                "entitlementDescription",
+                            )?
+                        }
+                        "assignedDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assigned_date,
+                                "assignedDate",
+                            )?
+                        }
+                        "assignmentType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignment_type,
+                                "assignmentType",
+                            )?
+                        }
+                        "collectionsAssigning" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut collections_assigning,
+                                "collectionsAssigning",
+                            )?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "lastAccessCertificationReviewedDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_access_certification_reviewed_date,
+                                "lastAccessCertificationReviewedDate",
+                            )?
+                        }
+                        "lastSecurityAccessReviewDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_security_access_review_date,
+                                "lastSecurityAccessReviewDate",
+                            )?
+                        }
+                        "governanceLabels" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut governance_labels,
+                                "governanceLabels",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewSubAccessItemEntitlementInfo {
+                    type_: crate::runtime::required(type_, "type")?,
+                    description: description.unwrap_or_default(),
+                    entitlement_description: entitlement_description.unwrap_or_default(),
+                    assigned_date: assigned_date.unwrap_or_default(),
+                    assignment_type: assignment_type.unwrap_or_default(),
+                    collections_assigning: collections_assigning.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    last_access_certification_reviewed_date: last_access_certification_reviewed_date
+                        .unwrap_or_default(),
+                    last_security_access_review_date: last_security_access_review_date
+                        .unwrap_or_default(),
+                    governance_labels: governance_labels.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,29 +5,26 @@
 /// The group details for the sub-access item
 ///
 /// Schema `security-access-review-sub-access-item-group-info` (`/components/schemas/security-access-review-sub-access-item-group-info`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityAccessReviewSubAccessItemGroupInfo {
     /// A brief description of the group
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The date the group was assigned to the user
     #[serde(
         rename = "assignedDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assigned_date: ::std::option::Option<::std::string::String>,
     /// The group owner name
     #[serde(
         rename = "groupOwner",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_owner: ::std::option::Option<::std::string::String>,
     /// The assignment type
     #[serde(
         rename = "assignmentType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assignment_type: ::std::option::Option<
@@ -36,7 +33,6 @@ pub struct SecurityAccessReviewSubAccessItemGroupInfo {
     /// The last time the user/group pair was reviewed in an access certification campaign
     #[serde(
         rename = "lastAccessCertificationReviewedDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_access_certification_reviewed_date: ::std::option::Option<
@@ -45,23 +41,129 @@ pub struct SecurityAccessReviewSubAccessItemGroupInfo {
     /// The last time an action was taken on this group for the user in a security access review
     #[serde(
         rename = "lastSecurityAccessReviewDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_security_access_review_date: ::std::option::Option<::std::string::String>,
     /// All governance labels applied to the group
     #[serde(
         rename = "governanceLabels",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub governance_labels: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::TargetGovernanceLabel>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewSubAccessItemGroupInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewSubAccessItemGroupInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewSubAccessItemGroupInfo")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityAccessReviewSubAccessItemGroupInfo,
+                A::Error,
+            > {
+                let mut description = ::std::option::Option::None;
+                let mut assigned_date = ::std::option::Option::None;
+                let mut group_owner = ::std::option::Option::None;
+                let mut assignment_type = ::std::option::Option::None;
+                let mut last_access_certification_reviewed_date = ::std::option::Option::None;
+                let mut last_security_access_review_date = ::std::option::Option::None;
+                let mut governance_labels = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "assignedDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assigned_date,
+                                "assignedDate",
+                            )?
+                        }
+                        "groupOwner" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_owner,
+                                "groupOwner",
+                            )?
+                        }
+                        "assignmentType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignment_type,
+                                "assignmentType",
+                            )?
+                        }
+                        "lastAccessCertificationReviewedDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_access_certification_reviewed_date,
+                                "lastAccessCertificationReviewedDate",
+                            )?
+                        }
+                        "lastSecurityAccessReviewDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_security_access_review_date,
+                                "lastSecurityAccessReviewDate",
+                            )?
+                        }
+                        "governanceLabels" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut governance_labels,
+                                "governanceLabels",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewSubAccessItemGroupInfo {
+                    description: description.unwrap_or_default(),
+                    assigned_date: assigned_date.unwrap_or_default(),
+                    group_owner: group_owner.unwrap_or_default(),
+                    assignment_type: assignment_type.unwrap_or_default(),
+                    last_access_certification_reviewed_date: last_access_certification_reviewed_date
+                        .unwrap_or_default(),
+                    last_security_access_review_date: last_security_access_review_date
+                        .unwrap_or_default(),
+                    governance_labels: governance_labels.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,29 +6,78 @@
 /// This includes the end time and the reviewer settings.
 ///
 /// Schema `security-access-review-update-request` (`/components/schemas/security-access-review-update-request`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityAccessReviewUpdateRequest {
     /// The date and time when the security access review closes.
-    #[serde(
-        rename = "endTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "endTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// The reviewer settings for a security access review.
     /// These include the type of reviewers and a list of reviewer IDs.
     #[serde(
         rename = "reviewerSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reviewer_settings: ::std::option::Option<
         crate::governance::models::SecurityAccessReviewReviewerSettings,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewUpdateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewUpdateRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewUpdateRequest, A::Error> {
+                let mut end_time = ::std::option::Option::None;
+                let mut reviewer_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "endTime" => {
+                            crate::runtime::field(&mut __map, &mut end_time, "endTime")?
+                        }
+                        "reviewerSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reviewer_settings,
+                                "reviewerSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewUpdateRequest {
+                    end_time: end_time.unwrap_or_default(),
+                    reviewer_settings: reviewer_settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,28 +5,90 @@
 /// Holds reviewer settings in the created security access review and more detailed reviewer details involved in the security access review.
 ///
 /// Schema `security-access-review-user-reviewer-settings-addnl-details` (`/components/schemas/security-access-review-user-reviewer-settings-addnl-details`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityAccessReviewUserReviewerSettingsAddnlDetails {
     /// The list of reviewer user IDs for the security access review
     #[serde(
         rename = "includedUserIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub included_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The list of user reviewers for the security access review
     #[serde(
         rename = "includedUserProfiles",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub included_user_profiles: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::PrincipalProfileEnriched>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SecurityAccessReviewUserReviewerSettingsAddnlDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewUserReviewerSettingsAddnlDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct SecurityAccessReviewUserReviewerSettingsAddnlDetails",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityAccessReviewUserReviewerSettingsAddnlDetails,
+                A::Error,
+            > {
+                let mut included_user_ids = ::std::option::Option::None;
+                let mut included_user_profiles = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "includedUserIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut included_user_ids,
+                                "includedUserIds",
+                            )?
+                        }
+                        "includedUserProfiles" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut included_user_profiles,
+                                "includedUserProfiles",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewUserReviewerSettingsAddnlDetails {
+                    included_user_ids: included_user_ids.unwrap_or_default(),
+                    included_user_profiles: included_user_profiles.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

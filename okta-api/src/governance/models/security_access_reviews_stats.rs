@@ -3,24 +3,100 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `security-access-reviews-stats` (`/components/schemas/security-access-reviews-stats`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityAccessReviewsStats {
     /// The number of active security access reviews
-    #[serde(rename = "activeCount", default)]
+    #[serde(rename = "activeCount")]
     pub active_count: i64,
     /// The number of pending security access reviews
-    #[serde(rename = "pendingCount", default)]
+    #[serde(rename = "pendingCount")]
     pub pending_count: i64,
     /// The number of errored security access reviews
-    #[serde(rename = "errorCount", default)]
+    #[serde(rename = "errorCount")]
     pub error_count: i64,
     /// The number of closed security access reviews
-    #[serde(rename = "closedCount", default)]
+    #[serde(rename = "closedCount")]
     pub closed_count: i64,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewsStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityAccessReviewsStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityAccessReviewsStats")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityAccessReviewsStats, A::Error> {
+                let mut active_count = ::std::option::Option::None;
+                let mut pending_count = ::std::option::Option::None;
+                let mut error_count = ::std::option::Option::None;
+                let mut closed_count = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "activeCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut active_count,
+                                "activeCount",
+                            )?
+                        }
+                        "pendingCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pending_count,
+                                "pendingCount",
+                            )?
+                        }
+                        "errorCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_count,
+                                "errorCount",
+                            )?
+                        }
+                        "closedCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut closed_count,
+                                "closedCount",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityAccessReviewsStats {
+                    active_count: active_count.unwrap_or_default(),
+                    pending_count: pending_count.unwrap_or_default(),
+                    error_count: error_count.unwrap_or_default(),
+                    closed_count: closed_count.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

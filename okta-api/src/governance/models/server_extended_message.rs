@@ -5,23 +5,79 @@
 /// An extended version of the server message that includes a few additional properties
 ///
 /// Schema `server-extended-message` (`/components/schemas/server-extended-message`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ServerExtendedMessage {
     /// Server message with detailed content
-    #[serde(default)]
     pub message: ::std::string::String,
     /// Dynamic arguments, used to construct the whole message, are supplied as an array of values.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub args: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::ServerMessageArgument>,
     >,
     /// A unique message code. You can use the message code for additional processes, such as localization.
-    #[serde(rename = "messageCode", default)]
+    #[serde(rename = "messageCode")]
     pub message_code: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ServerExtendedMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ServerExtendedMessage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServerExtendedMessage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ServerExtendedMessage, A::Error> {
+                let mut message = ::std::option::Option::None;
+                let mut args = ::std::option::Option::None;
+                let mut message_code = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "message" => {
+                            crate::runtime::field(&mut __map, &mut message, "message")?
+                        }
+                        "args" => crate::runtime::field(&mut __map, &mut args, "args")?,
+                        "messageCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut message_code,
+                                "messageCode",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ServerExtendedMessage {
+                    message: message.unwrap_or_default(),
+                    args: args.unwrap_or_default(),
+                    message_code: message_code.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

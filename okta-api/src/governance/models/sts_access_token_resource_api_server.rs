@@ -5,21 +5,77 @@
 /// Resource data for an `STS_ACCESS_TOKEN` connection to a third-party API server
 ///
 /// Schema `sts-access-token-resource-api-server` (`/components/schemas/sts-access-token-resource-api-server`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct StsAccessTokenResourceApiServer {
     /// Type of resource for this `STS_ACCESS_TOKEN` connection
     #[serde(rename = "resourceType")]
     pub resource_type: crate::governance::models::StsAccessTokenResourceApiServerResourceType,
     /// The [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the client auth settings
-    #[serde(default)]
     pub orn: ::std::string::String,
     /// Display name of the third-party API server
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for StsAccessTokenResourceApiServer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StsAccessTokenResourceApiServer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StsAccessTokenResourceApiServer")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<StsAccessTokenResourceApiServer, A::Error> {
+                let mut resource_type = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(StsAccessTokenResourceApiServer {
+                    resource_type: crate::runtime::required(
+                        resource_type,
+                        "resourceType",
+                    )?,
+                    orn: orn.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

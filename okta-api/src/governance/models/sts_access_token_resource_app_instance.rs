@@ -5,21 +5,84 @@
 /// Resource data for an `STS_ACCESS_TOKEN` connection to an app instance
 ///
 /// Schema `sts-access-token-resource-app-instance` (`/components/schemas/sts-access-token-resource-app-instance`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct StsAccessTokenResourceAppInstance {
     /// Type of resource for this `STS_ACCESS_TOKEN` connection
     #[serde(rename = "resourceType")]
     pub resource_type: crate::governance::models::StsAccessTokenResourceAppInstanceResourceType,
     /// The [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the client auth settings
-    #[serde(default)]
     pub orn: ::std::string::String,
     /// Display name of the associated app instance
-    #[serde(rename = "appInstanceName", default)]
+    #[serde(rename = "appInstanceName")]
     pub app_instance_name: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for StsAccessTokenResourceAppInstance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StsAccessTokenResourceAppInstance;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StsAccessTokenResourceAppInstance")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<StsAccessTokenResourceAppInstance, A::Error> {
+                let mut resource_type = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut app_instance_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "appInstanceName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_instance_name,
+                                "appInstanceName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(StsAccessTokenResourceAppInstance {
+                    resource_type: crate::runtime::required(
+                        resource_type,
+                        "resourceType",
+                    )?,
+                    orn: orn.unwrap_or_default(),
+                    app_instance_name: app_instance_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,16 +5,16 @@
 /// STS connection to a service account
 ///
 /// Schema `sts-service-account-connection` (`/components/schemas/sts-service-account-connection`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct StsServiceAccountConnection {
     /// Unique identifier for the resource connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the resource connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub orn: ::std::option::Option<::std::string::String>,
     /// The status of the connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::governance::models::MyResourceConnectionCommonStatus,
     >,
@@ -22,15 +22,89 @@ pub struct StsServiceAccountConnection {
     #[serde(rename = "connectionType")]
     pub connection_type: crate::governance::models::StsServiceAccountConnectionConnectionType,
     /// App instance for the resource connection
-    #[serde(default)]
     pub app: crate::governance::models::ResourceConnectionAppInstance,
     /// Service account for the resource connection
-    #[serde(rename = "serviceAccount", default)]
+    #[serde(rename = "serviceAccount")]
     pub service_account: crate::governance::models::ResourceConnectionServiceAccount,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for StsServiceAccountConnection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StsServiceAccountConnection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StsServiceAccountConnection")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<StsServiceAccountConnection, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut connection_type = ::std::option::Option::None;
+                let mut app = ::std::option::Option::None;
+                let mut service_account = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "connectionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut connection_type,
+                                "connectionType",
+                            )?
+                        }
+                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
+                        "serviceAccount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut service_account,
+                                "serviceAccount",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(StsServiceAccountConnection {
+                    id: id.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    connection_type: crate::runtime::required(
+                        connection_type,
+                        "connectionType",
+                    )?,
+                    app: app.unwrap_or_default(),
+                    service_account: service_account.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

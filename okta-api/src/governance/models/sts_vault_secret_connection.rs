@@ -5,16 +5,16 @@
 /// STS connection to a vaulted secret
 ///
 /// Schema `sts-vault-secret-connection` (`/components/schemas/sts-vault-secret-connection`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct StsVaultSecretConnection {
     /// Unique identifier for the resource connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the resource connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub orn: ::std::option::Option<::std::string::String>,
     /// The status of the connection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::governance::models::MyResourceConnectionCommonStatus,
     >,
@@ -22,12 +22,79 @@ pub struct StsVaultSecretConnection {
     #[serde(rename = "connectionType")]
     pub connection_type: crate::governance::models::StsVaultSecretConnectionConnectionType,
     /// Secret for the resource connection
-    #[serde(default)]
     pub secret: crate::governance::models::ResourceConnectionVaultedSecret,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for StsVaultSecretConnection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StsVaultSecretConnection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StsVaultSecretConnection")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<StsVaultSecretConnection, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut connection_type = ::std::option::Option::None;
+                let mut secret = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "connectionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut connection_type,
+                                "connectionType",
+                            )?
+                        }
+                        "secret" => {
+                            crate::runtime::field(&mut __map, &mut secret, "secret")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(StsVaultSecretConnection {
+                    id: id.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    connection_type: crate::runtime::required(
+                        connection_type,
+                        "connectionType",
+                    )?,
+                    secret: secret.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,15 +5,14 @@
 /// A resource that's included in the access certification campaign
 ///
 /// Schema `TargetResourcesRequestItem` (`/components/schemas/target-resources-request/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TargetResourcesRequestItem {
     /// The resource ID to review. The `resourceId` value depends on the `resourceType` object.
-    #[serde(rename = "resourceId", default)]
+    #[serde(rename = "resourceId")]
     pub resource_id: ::std::string::String,
     /// The type of Okta resource
     #[serde(
         rename = "resourceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_type: ::std::option::Option<crate::governance::models::ResourceType>,
@@ -22,7 +21,6 @@ pub struct TargetResourcesRequestItem {
     /// If `true`, include all entitlements and entitlement bundles for the app.
     #[serde(
         rename = "includeAllEntitlementsAndBundles",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_all_entitlements_and_bundles: ::std::option::Option<bool>,
@@ -31,7 +29,6 @@ pub struct TargetResourcesRequestItem {
     /// A list of entitlement bundles (associated with the app specified in `resourceId`) selected as targets for review.
     #[serde(
         rename = "entitlementBundles",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_bundles: ::std::option::Option<
@@ -39,7 +36,7 @@ pub struct TargetResourcesRequestItem {
     >,
     /// Only applicable if `resourceType` is `APPLICATION` and entitlement management is enabled.
     /// A list of entitlements (associated with the app specified in `resourceId`) selected as targets for review.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlements: ::std::option::Option<crate::governance::models::Entitlements>,
     /// **Beta**
     ///
@@ -48,7 +45,6 @@ pub struct TargetResourcesRequestItem {
     /// A list of governance label values assigned to resources to target for the review.
     #[serde(
         rename = "entitlementValueScopeByGovernanceLabelValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_value_scope_by_governance_label_values: ::std::option::Option<
@@ -60,7 +56,6 @@ pub struct TargetResourcesRequestItem {
     /// Only entitlement bundles with values that are targeted through the `entitlementValueScopeByGovernanceLabelValues` list are included.
     #[serde(
         rename = "includeBundlesHavingSameEntitlementValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_bundles_having_same_entitlement_values: ::std::option::Option<bool>,
@@ -71,7 +66,6 @@ pub struct TargetResourcesRequestItem {
     /// A list of governance label values assigned to resources to target for the review.
     #[serde(
         rename = "entitlementBundleScopeByGovernanceLabelValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_bundle_scope_by_governance_label_values: ::std::option::Option<
@@ -82,7 +76,6 @@ pub struct TargetResourcesRequestItem {
     /// A list of app service accounts (associated with the app specified in `resourceId`) selected as targets for review.
     #[serde(
         rename = "appServiceAccounts",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_service_accounts: ::std::option::Option<
@@ -96,14 +89,148 @@ pub struct TargetResourcesRequestItem {
     /// * If false, includes only the SaaS app service accounts specified in the list of `resourceSettings.targetResources.appServiceAccounts`. The list of service account IDs in `resourceSettings.targetResources.appServiceAccounts` must be associated with the app in `resourceSettings.targetResources.resourceId`.
     #[serde(
         rename = "includeAllAppServiceAccounts",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub include_all_app_service_accounts: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TargetResourcesRequestItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TargetResourcesRequestItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TargetResourcesRequestItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TargetResourcesRequestItem, A::Error> {
+                let mut resource_id = ::std::option::Option::None;
+                let mut resource_type = ::std::option::Option::None;
+                let mut include_all_entitlements_and_bundles = ::std::option::Option::None;
+                let mut entitlement_bundles = ::std::option::Option::None;
+                let mut entitlements = ::std::option::Option::None;
+                let mut entitlement_value_scope_by_governance_label_values = ::std::option::Option::None;
+                let mut include_bundles_having_same_entitlement_values = ::std::option::Option::None;
+                let mut entitlement_bundle_scope_by_governance_label_values = ::std::option::Option::None;
+                let mut app_service_accounts = ::std::option::Option::None;
+                let mut include_all_app_service_accounts = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        "includeAllEntitlementsAndBundles" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_all_entitlements_and_bundles,
+                                "includeAllEntitlementsAndBundles",
+                            )?
+                        }
+                        "entitlementBundles" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_bundles,
+                                "entitlementBundles",
+                            )?
+                        }
+                        "entitlements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements,
+                                "entitlements",
+                            )?
+                        }
+                        "entitlementValueScopeByGovernanceLabelValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_value_scope_by_governance_label_values,
+                                "entitlementValueScopeByGovernanceLabelValues",
+                            )?
+                        }
+                        "includeBundlesHavingSameEntitlementValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_bundles_having_same_entitlement_values,
+                                "includeBundlesHavingSameEntitlementValues",
+                            )?
+                        }
+                        "entitlementBundleScopeByGovernanceLabelValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_bundle_scope_by_governance_label_values,
+                                "entitlementBundleScopeByGovernanceLabelValues",
+                            )?
+                        }
+                        "appServiceAccounts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_service_accounts,
+                                "appServiceAccounts",
+                            )?
+                        }
+                        "includeAllAppServiceAccounts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_all_app_service_accounts,
+                                "includeAllAppServiceAccounts",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TargetResourcesRequestItem {
+                    resource_id: resource_id.unwrap_or_default(),
+                    resource_type: resource_type.unwrap_or_default(),
+                    include_all_entitlements_and_bundles: include_all_entitlements_and_bundles
+                        .unwrap_or_default(),
+                    entitlement_bundles: entitlement_bundles.unwrap_or_default(),
+                    entitlements: entitlements.unwrap_or_default(),
+                    entitlement_value_scope_by_governance_label_values: entitlement_value_scope_by_governance_label_values
+                        .unwrap_or_default(),
+                    include_bundles_having_same_entitlement_values: include_bundles_having_same_entitlement_values
+                        .unwrap_or_default(),
+                    entitlement_bundle_scope_by_governance_label_values: entitlement_bundle_scope_by_governance_label_values
+                        .unwrap_or_default(),
+                    app_service_accounts: app_service_accounts.unwrap_or_default(),
+                    include_all_app_service_accounts: include_all_app_service_accounts
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

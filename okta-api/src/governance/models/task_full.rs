@@ -5,67 +5,192 @@
 /// Full representation of a task.
 ///
 /// Schema `task-full` (`/components/schemas/task-full`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct TaskFull {
     /// The unique identifier for the task
-    #[serde(default)]
     pub id: crate::governance::models::TaskId,
     /// List of task assignees that perform actions on the task
-    #[serde(default)]
     pub assignees: ::std::vec::Vec<crate::governance::models::TaskAssignees>,
     /// The status of the task
-    #[serde()]
     pub status: crate::governance::models::TaskStatus,
     /// Human readable label for the task
-    #[serde(default)]
     pub label: ::std::string::String,
     /// The request ID associated with the task
-    #[serde(rename = "requestId", default)]
+    #[serde(rename = "requestId")]
     pub request_id: crate::governance::models::TaskRequestId,
     /// The ISO 8601 formatted date and time when the object was created
-    #[serde(rename = "createdAt", default)]
+    #[serde(rename = "createdAt")]
     pub created_at: crate::governance::models::TaskCreatedAt,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "updatedAt", default)]
+    #[serde(rename = "updatedAt")]
     pub updated_at: crate::governance::models::TaskUpdatedAt,
     /// The type of the task
     #[serde(rename = "type")]
     pub type_: crate::governance::models::TaskType,
     /// The value of the task completion that's determined by the assignee
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub value: crate::Nullable<::std::string::String>,
     /// Indicates whether a task is escalated to another user. See [Escalate Tasks](https://help.okta.com/okta_help.htm?type=oie&id=csh-escl-task) in the product documentation.
     #[serde(
         rename = "isEscalated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_escalated: ::std::option::Option<crate::governance::models::TaskIsEscalated>,
     /// Indicates whether a task is delegated to another user. See [Governance delegates](https://help.okta.com/okta_help.htm?type=oie&id=csh-governance-delegates) in the product documentation.
     #[serde(
         rename = "isDelegated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_delegated: ::std::option::Option<crate::governance::models::TaskIsDelegated>,
     /// ID of the original assignee before delegation or escalation
     #[serde(
         rename = "originalAssigneeId",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub original_assignee_id: crate::Nullable<::std::string::String>,
     /// The assignee who fulfilled the task
     #[serde(
         rename = "completedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub completed_by: ::std::option::Option<crate::governance::models::TaskCompletedBy>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TaskFull {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskFull;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskFull")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TaskFull, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut assignees = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut request_id = ::std::option::Option::None;
+                let mut created_at = ::std::option::Option::None;
+                let mut updated_at = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut is_escalated = ::std::option::Option::None;
+                let mut is_delegated = ::std::option::Option::None;
+                let mut original_assignee_id = ::std::option::Option::None;
+                let mut completed_by = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "assignees" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignees,
+                                "assignees",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "requestId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_id,
+                                "requestId",
+                            )?
+                        }
+                        "createdAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_at,
+                                "createdAt",
+                            )?
+                        }
+                        "updatedAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut updated_at,
+                                "updatedAt",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        "isEscalated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_escalated,
+                                "isEscalated",
+                            )?
+                        }
+                        "isDelegated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_delegated,
+                                "isDelegated",
+                            )?
+                        }
+                        "originalAssigneeId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_assignee_id,
+                                "originalAssigneeId",
+                            )?
+                        }
+                        "completedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut completed_by,
+                                "completedBy",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TaskFull {
+                    id: id.unwrap_or_default(),
+                    assignees: assignees.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    label: label.unwrap_or_default(),
+                    request_id: request_id.unwrap_or_default(),
+                    created_at: created_at.unwrap_or_default(),
+                    updated_at: updated_at.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    value: value.unwrap_or_default(),
+                    is_escalated: is_escalated.unwrap_or_default(),
+                    is_delegated: is_delegated.unwrap_or_default(),
+                    original_assignee_id: original_assignee_id.unwrap_or_default(),
+                    completed_by: completed_by.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

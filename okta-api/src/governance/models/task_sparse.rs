@@ -5,39 +5,132 @@
 /// Sparse representation of a Task resource
 ///
 /// Schema `task-sparse` (`/components/schemas/task-sparse`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct TaskSparse {
     /// The unique identifier for the task
-    #[serde(default)]
     pub id: crate::governance::models::TaskId,
     /// List of task assignees that perform actions on the task
-    #[serde(default)]
     pub assignees: ::std::vec::Vec<crate::governance::models::TaskAssignees>,
     /// The status of the task
-    #[serde()]
     pub status: crate::governance::models::TaskStatus,
     /// Human readable label for the task
-    #[serde(default)]
     pub label: ::std::string::String,
     /// The request ID associated with the task
-    #[serde(rename = "requestId", default)]
+    #[serde(rename = "requestId")]
     pub request_id: crate::governance::models::TaskRequestId,
     /// The ISO 8601 formatted date and time when the object was created
-    #[serde(rename = "createdAt", default)]
+    #[serde(rename = "createdAt")]
     pub created_at: crate::governance::models::TaskCreatedAt,
     /// The ISO 8601 formatted date and time when the object was last updated
-    #[serde(rename = "updatedAt", default)]
+    #[serde(rename = "updatedAt")]
     pub updated_at: crate::governance::models::TaskUpdatedAt,
     /// The type of the task
     #[serde(rename = "type")]
     pub type_: crate::governance::models::TaskType,
     /// The value of the task completion that's determined by the assignee
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub value: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TaskSparse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSparse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskSparse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TaskSparse, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut assignees = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut request_id = ::std::option::Option::None;
+                let mut created_at = ::std::option::Option::None;
+                let mut updated_at = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "assignees" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignees,
+                                "assignees",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "requestId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_id,
+                                "requestId",
+                            )?
+                        }
+                        "createdAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_at,
+                                "createdAt",
+                            )?
+                        }
+                        "updatedAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut updated_at,
+                                "updatedAt",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TaskSparse {
+                    id: id.unwrap_or_default(),
+                    assignees: assignees.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    label: label.unwrap_or_default(),
+                    request_id: request_id.unwrap_or_default(),
+                    created_at: created_at.unwrap_or_default(),
+                    updated_at: updated_at.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    value: value.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

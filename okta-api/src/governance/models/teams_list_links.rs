@@ -5,13 +5,13 @@
 /// Links available in teams response
 ///
 /// Schema `teams-list-links` (`/components/schemas/teams-list-links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TeamsListLinks {
     /// A link to a related RESTful resource
-    #[serde(rename = "self", default)]
+    #[serde(rename = "self")]
     pub self_: crate::governance::models::Link,
     /// A link to a related RESTful resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::governance::models::Link>,
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
@@ -19,4 +19,50 @@ pub struct TeamsListLinks {
         ::std::string::String,
         crate::governance::models::Link,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TeamsListLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TeamsListLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TeamsListLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TeamsListLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut next = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "next" => crate::runtime::field(&mut __map, &mut next, "next")?,
+                        _ => {
+                            crate::runtime::typed_extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TeamsListLinks {
+                    self_: self_.unwrap_or_default(),
+                    next: next.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

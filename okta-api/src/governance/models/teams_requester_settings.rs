@@ -5,19 +5,66 @@
 /// A requester settings indicating that access request can be submitted by specific teams.
 ///
 /// Schema `TeamsRequesterSettings` (`/components/schemas/TeamsRequesterSettings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct TeamsRequesterSettings {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::governance::models::TeamsRequesterSettingsType,
     /// A request condition may have a zero item array if it is in an INVALID state.
     /// Otherwise, there will be at least one item.
-    #[serde(default)]
     pub teams: crate::governance::models::TeamsArrayFull,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TeamsRequesterSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TeamsRequesterSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TeamsRequesterSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TeamsRequesterSettings, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut teams = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "teams" => {
+                            crate::runtime::field(&mut __map, &mut teams, "teams")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TeamsRequesterSettings {
+                    type_: crate::runtime::required(type_, "type")?,
+                    teams: teams.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

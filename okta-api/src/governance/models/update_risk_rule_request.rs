@@ -3,33 +3,100 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `update-risk-rule-request` (`/components/schemas/update-risk-rule-request`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UpdateRiskRuleRequest {
     /// Unique identifier for the object
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Name of the resource risk rule
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<::std::string::String>,
     /// Additional information about the rule
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub notes: crate::Nullable<::std::string::String>,
     /// Description of the risk rule
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub description: crate::Nullable<::std::string::String>,
     /// Conflict criteria for the risk rule
     #[serde(
         rename = "conflictCriteria",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub conflict_criteria: crate::Nullable<
         crate::governance::models::ConflictCriteriaUpdatable,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateRiskRuleRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UpdateRiskRuleRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UpdateRiskRuleRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UpdateRiskRuleRequest, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut notes = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut conflict_criteria = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "notes" => {
+                            crate::runtime::field(&mut __map, &mut notes, "notes")?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "conflictCriteria" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conflict_criteria,
+                                "conflictCriteria",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UpdateRiskRuleRequest {
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    notes: notes.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    conflict_criteria: conflict_criteria.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

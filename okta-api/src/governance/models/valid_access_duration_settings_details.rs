@@ -5,25 +5,23 @@
 /// Admin specified access duration settings added to a request condition or risk settings for the specified resource
 ///
 /// Schema `valid-access-duration-settings-details` (`/components/schemas/valid-access-duration-settings-details`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ValidAccessDurationSettingsDetails {
     /// Access duration settings that are eligible to be added to a request condition or risk settings for the specified resource.
     #[serde(
         rename = "supportedTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub supported_types: ::std::option::Option<
         ::std::vec::Vec<crate::governance::models::ValidAccessDurationType>,
     >,
     /// Whether `accessDurationSetting` must be included in the request conditions or risk settings for the specified resource.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<bool>,
     /// The maximum number of days allowed from the `accessDurationSettings.duration` day expression for a request condition or risk settings, such as `P30D`.
     /// For example, if `accessDurationSettings.duration` is `P365D`, then the maximum number of days for this request is `365`.
     #[serde(
         rename = "maximumDays",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub maximum_days: ::std::option::Option<f64>,
@@ -31,7 +29,6 @@ pub struct ValidAccessDurationSettingsDetails {
     /// when that expression contains hour units. For example: `P5H` is valid, and `P73H` is not.
     #[serde(
         rename = "maximumHours",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub maximum_hours: ::std::option::Option<f64>,
@@ -39,14 +36,94 @@ pub struct ValidAccessDurationSettingsDetails {
     /// For example, if `accessDurationSettings.duration` is `P52W`, then the maximum number of weeks is `52`.
     #[serde(
         rename = "maximumWeeks",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub maximum_weeks: ::std::option::Option<f64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ValidAccessDurationSettingsDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ValidAccessDurationSettingsDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ValidAccessDurationSettingsDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ValidAccessDurationSettingsDetails, A::Error> {
+                let mut supported_types = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut maximum_days = ::std::option::Option::None;
+                let mut maximum_hours = ::std::option::Option::None;
+                let mut maximum_weeks = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "supportedTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut supported_types,
+                                "supportedTypes",
+                            )?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "maximumDays" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut maximum_days,
+                                "maximumDays",
+                            )?
+                        }
+                        "maximumHours" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut maximum_hours,
+                                "maximumHours",
+                            )?
+                        }
+                        "maximumWeeks" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut maximum_weeks,
+                                "maximumWeeks",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ValidAccessDurationSettingsDetails {
+                    supported_types: supported_types.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    maximum_days: maximum_days.unwrap_or_default(),
+                    maximum_hours: maximum_hours.unwrap_or_default(),
+                    maximum_weeks: maximum_weeks.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

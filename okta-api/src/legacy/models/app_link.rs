@@ -4,70 +4,158 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppLink` (`/components/schemas/AppLink`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AppLink {
     /// Read-only: set by Okta.
     #[serde(
         rename = "appAssignmentId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_assignment_id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "appInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_instance_id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "appName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "appName", skip_serializing_if = "::std::option::Option::is_none")]
     pub app_name: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "credentialsSetup",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub credentials_setup: ::std::option::Option<bool>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hidden: ::std::option::Option<bool>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "linkUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "linkUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub link_url: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "logoUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "logoUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_url: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "sortOrder",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sort_order: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppLink {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppLink;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppLink")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppLink, A::Error> {
+                let mut app_assignment_id = ::std::option::Option::None;
+                let mut app_instance_id = ::std::option::Option::None;
+                let mut app_name = ::std::option::Option::None;
+                let mut credentials_setup = ::std::option::Option::None;
+                let mut hidden = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut link_url = ::std::option::Option::None;
+                let mut logo_url = ::std::option::Option::None;
+                let mut sort_order = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appAssignmentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_assignment_id,
+                                "appAssignmentId",
+                            )?
+                        }
+                        "appInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_instance_id,
+                                "appInstanceId",
+                            )?
+                        }
+                        "appName" => {
+                            crate::runtime::field(&mut __map, &mut app_name, "appName")?
+                        }
+                        "credentialsSetup" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials_setup,
+                                "credentialsSetup",
+                            )?
+                        }
+                        "hidden" => {
+                            crate::runtime::field(&mut __map, &mut hidden, "hidden")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "linkUrl" => {
+                            crate::runtime::field(&mut __map, &mut link_url, "linkUrl")?
+                        }
+                        "logoUrl" => {
+                            crate::runtime::field(&mut __map, &mut logo_url, "logoUrl")?
+                        }
+                        "sortOrder" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sort_order,
+                                "sortOrder",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppLink {
+                    app_assignment_id: app_assignment_id.unwrap_or_default(),
+                    app_instance_id: app_instance_id.unwrap_or_default(),
+                    app_name: app_name.unwrap_or_default(),
+                    credentials_setup: credentials_setup.unwrap_or_default(),
+                    hidden: hidden.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    link_url: link_url.unwrap_or_default(),
+                    logo_url: logo_url.unwrap_or_default(),
+                    sort_order: sort_order.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

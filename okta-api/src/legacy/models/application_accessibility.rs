@@ -4,33 +4,97 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ApplicationAccessibility` (`/components/schemas/ApplicationAccessibility`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationAccessibility {
     #[allow(missing_docs)]
     #[serde(
         rename = "errorRedirectUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_redirect_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "loginRedirectUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_redirect_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "selfService",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_service: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationAccessibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationAccessibility;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationAccessibility")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationAccessibility, A::Error> {
+                let mut error_redirect_url = ::std::option::Option::None;
+                let mut login_redirect_url = ::std::option::Option::None;
+                let mut self_service = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorRedirectUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_redirect_url,
+                                "errorRedirectUrl",
+                            )?
+                        }
+                        "loginRedirectUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_redirect_url,
+                                "loginRedirectUrl",
+                            )?
+                        }
+                        "selfService" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut self_service,
+                                "selfService",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationAccessibility {
+                    error_redirect_url: error_redirect_url.unwrap_or_default(),
+                    login_redirect_url: login_redirect_url.unwrap_or_default(),
+                    self_service: self_service.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

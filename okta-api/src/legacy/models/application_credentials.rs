@@ -4,26 +4,79 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ApplicationCredentials` (`/components/schemas/ApplicationCredentials`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationCredentials {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signing: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsSigning,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "userNameTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_name_template: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsUsernameTemplate,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationCredentials")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationCredentials, A::Error> {
+                let mut signing = ::std::option::Option::None;
+                let mut user_name_template = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "signing" => {
+                            crate::runtime::field(&mut __map, &mut signing, "signing")?
+                        }
+                        "userNameTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name_template,
+                                "userNameTemplate",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationCredentials {
+                    signing: signing.unwrap_or_default(),
+                    user_name_template: user_name_template.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

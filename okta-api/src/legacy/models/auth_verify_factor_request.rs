@@ -4,43 +4,117 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthVerifyFactorRequest` (`/components/schemas/AuthVerifyFactorRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthVerifyFactorRequest {
     #[allow(missing_docs)]
     #[serde(
         rename = "stateToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub state_token: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub answer: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "passCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "passCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_code: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "clientData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_data: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "signatureData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signature_data: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthVerifyFactorRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthVerifyFactorRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthVerifyFactorRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthVerifyFactorRequest, A::Error> {
+                let mut state_token = ::std::option::Option::None;
+                let mut answer = ::std::option::Option::None;
+                let mut pass_code = ::std::option::Option::None;
+                let mut client_data = ::std::option::Option::None;
+                let mut signature_data = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "stateToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut state_token,
+                                "stateToken",
+                            )?
+                        }
+                        "answer" => {
+                            crate::runtime::field(&mut __map, &mut answer, "answer")?
+                        }
+                        "passCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pass_code,
+                                "passCode",
+                            )?
+                        }
+                        "clientData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_data,
+                                "clientData",
+                            )?
+                        }
+                        "signatureData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut signature_data,
+                                "signatureData",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthVerifyFactorRequest {
+                    state_token: state_token.unwrap_or_default(),
+                    answer: answer.unwrap_or_default(),
+                    pass_code: pass_code.unwrap_or_default(),
+                    client_data: client_data.unwrap_or_default(),
+                    signature_data: signature_data.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,44 +4,130 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticationRequest` (`/components/schemas/AuthenticationRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticationRequest {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "relayState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relay_state: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<crate::legacy::models::Options>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<crate::legacy::models::Context>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "stateToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub state_token: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticationRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticationRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticationRequest, A::Error> {
+                let mut username = ::std::option::Option::None;
+                let mut password = ::std::option::Option::None;
+                let mut audience = ::std::option::Option::None;
+                let mut relay_state = ::std::option::Option::None;
+                let mut options = ::std::option::Option::None;
+                let mut context = ::std::option::Option::None;
+                let mut token = ::std::option::Option::None;
+                let mut state_token = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        "password" => {
+                            crate::runtime::field(&mut __map, &mut password, "password")?
+                        }
+                        "audience" => {
+                            crate::runtime::field(&mut __map, &mut audience, "audience")?
+                        }
+                        "relayState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut relay_state,
+                                "relayState",
+                            )?
+                        }
+                        "options" => {
+                            crate::runtime::field(&mut __map, &mut options, "options")?
+                        }
+                        "context" => {
+                            crate::runtime::field(&mut __map, &mut context, "context")?
+                        }
+                        "token" => {
+                            crate::runtime::field(&mut __map, &mut token, "token")?
+                        }
+                        "stateToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut state_token,
+                                "stateToken",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticationRequest {
+                    username: username.unwrap_or_default(),
+                    password: password.unwrap_or_default(),
+                    audience: audience.unwrap_or_default(),
+                    relay_state: relay_state.unwrap_or_default(),
+                    options: options.unwrap_or_default(),
+                    context: context.unwrap_or_default(),
+                    token: token.unwrap_or_default(),
+                    state_token: state_token.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

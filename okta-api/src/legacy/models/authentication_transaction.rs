@@ -4,75 +4,159 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticationTransaction` (`/components/schemas/AuthenticationTransaction`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticationTransaction {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "stateToken",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "stateToken", skip_serializing_if = "crate::Nullable::is_absent")]
     pub state_token: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "crate::Nullable::is_absent")]
     pub type_: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "sessionToken",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "sessionToken", skip_serializing_if = "crate::Nullable::is_absent")]
     pub session_token: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "expiresAt",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "expiresAt", skip_serializing_if = "crate::Nullable::is_absent")]
     pub expires_at: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::TransactionState>,
     #[allow(missing_docs)]
     #[serde(
         rename = "relayState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relay_state: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "factorResult",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_result: ::std::option::Option<crate::legacy::models::FactorResultType>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticationTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticationTransaction;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticationTransaction")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticationTransaction, A::Error> {
+                let mut state_token = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut session_token = ::std::option::Option::None;
+                let mut expires_at = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut relay_state = ::std::option::Option::None;
+                let mut factor_result = ::std::option::Option::None;
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "stateToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut state_token,
+                                "stateToken",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "sessionToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_token,
+                                "sessionToken",
+                            )?
+                        }
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "relayState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut relay_state,
+                                "relayState",
+                            )?
+                        }
+                        "factorResult" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_result,
+                                "factorResult",
+                            )?
+                        }
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticationTransaction {
+                    state_token: state_token.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    session_token: session_token.unwrap_or_default(),
+                    expires_at: expires_at.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    relay_state: relay_state.unwrap_or_default(),
+                    factor_result: factor_result.unwrap_or_default(),
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

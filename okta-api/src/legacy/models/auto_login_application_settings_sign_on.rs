@@ -4,26 +4,79 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AutoLoginApplicationSettingsSignOn` (`/components/schemas/AutoLoginApplicationSettingsSignOn`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AutoLoginApplicationSettingsSignOn {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "loginUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "loginUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub login_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "redirectUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub redirect_url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AutoLoginApplicationSettingsSignOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AutoLoginApplicationSettingsSignOn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AutoLoginApplicationSettingsSignOn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AutoLoginApplicationSettingsSignOn, A::Error> {
+                let mut login_url = ::std::option::Option::None;
+                let mut redirect_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "loginUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_url,
+                                "loginUrl",
+                            )?
+                        }
+                        "redirectUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_url,
+                                "redirectUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AutoLoginApplicationSettingsSignOn {
+                    login_url: login_url.unwrap_or_default(),
+                    redirect_url: redirect_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,26 +4,82 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CallFactorProfile` (`/components/schemas/CallFactorProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CallFactorProfile {
     #[allow(missing_docs)]
     #[serde(
         rename = "phoneExtension",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub phone_extension: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "phoneNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CallFactorProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CallFactorProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CallFactorProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CallFactorProfile, A::Error> {
+                let mut phone_extension = ::std::option::Option::None;
+                let mut phone_number = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "phoneExtension" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut phone_extension,
+                                "phoneExtension",
+                            )?
+                        }
+                        "phoneNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut phone_number,
+                                "phoneNumber",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CallFactorProfile {
+                    phone_extension: phone_extension.unwrap_or_default(),
+                    phone_number: phone_number.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,26 +4,82 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ChangePasswordRequest` (`/components/schemas/ChangePasswordRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ChangePasswordRequest {
     #[allow(missing_docs)]
     #[serde(
         rename = "newPassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub new_password: ::std::option::Option<crate::legacy::models::PasswordCredential>,
     #[allow(missing_docs)]
     #[serde(
         rename = "oldPassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub old_password: ::std::option::Option<crate::legacy::models::PasswordCredential>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChangePasswordRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ChangePasswordRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ChangePasswordRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ChangePasswordRequest, A::Error> {
+                let mut new_password = ::std::option::Option::None;
+                let mut old_password = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "newPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut new_password,
+                                "newPassword",
+                            )?
+                        }
+                        "oldPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut old_password,
+                                "oldPassword",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChangePasswordRequest {
+                    new_password: new_password.unwrap_or_default(),
+                    old_password: old_password.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,95 +4,80 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EmailFactor` (`/components/schemas/EmailFactor`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EmailFactor {
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "deviceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_type: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "factorType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_type: ::std::option::Option<crate::legacy::models::FactorType>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "mfaStateTokenId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mfa_state_token_id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::legacy::models::EmailFactorProfile>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<crate::legacy::models::FactorProvider>,
     #[allow(missing_docs)]
     #[serde(
         rename = "rechallengeExistingFactor",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rechallenge_existing_factor: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "sessionId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::FactorStatus>,
     #[allow(missing_docs)]
     #[serde(
         rename = "tokenLifetimeSeconds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_lifetime_seconds: ::std::option::Option<i64>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify: ::std::option::Option<crate::legacy::models::VerifyFactorRequest>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -122,5 +107,147 @@ impl ::std::default::Default for EmailFactor {
             verify: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmailFactor {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EmailFactor;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EmailFactor")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EmailFactor, A::Error> {
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut device = ::std::option::Option::None;
+                let mut device_type = ::std::option::Option::None;
+                let mut factor_type = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut mfa_state_token_id = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut provider = ::std::option::Option::None;
+                let mut rechallenge_existing_factor = ::std::option::Option::None;
+                let mut session_id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut token_lifetime_seconds = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut verify = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "deviceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_type,
+                                "deviceType",
+                            )?
+                        }
+                        "factorType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_type,
+                                "factorType",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "mfaStateTokenId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mfa_state_token_id,
+                                "mfaStateTokenId",
+                            )?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "provider" => {
+                            crate::runtime::field(&mut __map, &mut provider, "provider")?
+                        }
+                        "rechallengeExistingFactor" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut rechallenge_existing_factor,
+                                "rechallengeExistingFactor",
+                            )?
+                        }
+                        "sessionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_id,
+                                "sessionId",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "tokenLifetimeSeconds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_lifetime_seconds,
+                                "tokenLifetimeSeconds",
+                            )?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "verify" => {
+                            crate::runtime::field(&mut __map, &mut verify, "verify")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EmailFactor {
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    device: device.unwrap_or_default(),
+                    device_type: device_type.unwrap_or_default(),
+                    factor_type: factor_type.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    mfa_state_token_id: mfa_state_token_id.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    provider: provider.unwrap_or_default(),
+                    rechallenge_existing_factor: rechallenge_existing_factor
+                        .unwrap_or_default(),
+                    session_id: session_id.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    token_lifetime_seconds: token_lifetime_seconds.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    verify: verify.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

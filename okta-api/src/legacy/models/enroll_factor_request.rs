@@ -4,24 +4,90 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EnrollFactorRequest` (`/components/schemas/EnrollFactorRequest`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EnrollFactorRequest {
     #[allow(missing_docs)]
-    #[serde(rename = "stateToken", default)]
+    #[serde(rename = "stateToken")]
     pub state_token: ::std::string::String,
     #[allow(missing_docs)]
     #[serde(rename = "factorType")]
     pub factor_type: crate::legacy::models::FactorType,
     #[allow(missing_docs)]
-    #[serde()]
     pub provider: crate::legacy::models::FactorProvider,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub profile: crate::legacy::models::FactorProfile,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EnrollFactorRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EnrollFactorRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EnrollFactorRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EnrollFactorRequest, A::Error> {
+                let mut state_token = ::std::option::Option::None;
+                let mut factor_type = ::std::option::Option::None;
+                let mut provider = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "stateToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut state_token,
+                                "stateToken",
+                            )?
+                        }
+                        "factorType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_type,
+                                "factorType",
+                            )?
+                        }
+                        "provider" => {
+                            crate::runtime::field(&mut __map, &mut provider, "provider")?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EnrollFactorRequest {
+                    state_token: state_token.unwrap_or_default(),
+                    factor_type: crate::runtime::required(factor_type, "factorType")?,
+                    provider: crate::runtime::required(provider, "provider")?,
+                    profile: profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

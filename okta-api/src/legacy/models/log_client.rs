@@ -4,44 +4,119 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogClient` (`/components/schemas/LogClient`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogClient {
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "geographicalContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub geographical_context: ::std::option::Option<
         crate::legacy::models::LogGeographicalContext,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "ipAddress",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ip_address: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "userAgent",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_agent: ::std::option::Option<crate::legacy::models::LogUserAgent>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zone: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogClient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogClient;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogClient")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogClient, A::Error> {
+                let mut device = ::std::option::Option::None;
+                let mut geographical_context = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut ip_address = ::std::option::Option::None;
+                let mut user_agent = ::std::option::Option::None;
+                let mut zone = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "geographicalContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut geographical_context,
+                                "geographicalContext",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "ipAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ip_address,
+                                "ipAddress",
+                            )?
+                        }
+                        "userAgent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_agent,
+                                "userAgent",
+                            )?
+                        }
+                        "zone" => crate::runtime::field(&mut __map, &mut zone, "zone")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogClient {
+                    device: device.unwrap_or_default(),
+                    geographical_context: geographical_context.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    ip_address: ip_address.unwrap_or_default(),
+                    user_agent: user_agent.unwrap_or_default(),
+                    zone: zone.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,88 +4,232 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogEvent` (`/components/schemas/LogEvent`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogEvent {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<crate::legacy::models::LogActor>,
     #[allow(missing_docs)]
     #[serde(
         rename = "authenticationContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_context: ::std::option::Option<
         crate::legacy::models::LogAuthenticationContext,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<crate::legacy::models::LogClient>,
     #[allow(missing_docs)]
     #[serde(
         rename = "debugContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub debug_context: ::std::option::Option<crate::legacy::models::LogDebugContext>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayMessage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_message: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "eventType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_type: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "legacyEventType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub legacy_event_type: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<crate::legacy::models::LogOutcome>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub published: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<crate::legacy::models::LogRequest>,
     #[allow(missing_docs)]
     #[serde(
         rename = "securityContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub security_context: ::std::option::Option<
         crate::legacy::models::LogSecurityContext,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<crate::legacy::models::LogSeverity>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::vec::Vec<crate::legacy::models::LogTarget>>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction: ::std::option::Option<crate::legacy::models::LogTransaction>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogEvent, A::Error> {
+                let mut actor = ::std::option::Option::None;
+                let mut authentication_context = ::std::option::Option::None;
+                let mut client = ::std::option::Option::None;
+                let mut debug_context = ::std::option::Option::None;
+                let mut display_message = ::std::option::Option::None;
+                let mut event_type = ::std::option::Option::None;
+                let mut legacy_event_type = ::std::option::Option::None;
+                let mut outcome = ::std::option::Option::None;
+                let mut published = ::std::option::Option::None;
+                let mut request = ::std::option::Option::None;
+                let mut security_context = ::std::option::Option::None;
+                let mut severity = ::std::option::Option::None;
+                let mut target = ::std::option::Option::None;
+                let mut transaction = ::std::option::Option::None;
+                let mut uuid = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "actor" => {
+                            crate::runtime::field(&mut __map, &mut actor, "actor")?
+                        }
+                        "authenticationContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_context,
+                                "authenticationContext",
+                            )?
+                        }
+                        "client" => {
+                            crate::runtime::field(&mut __map, &mut client, "client")?
+                        }
+                        "debugContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut debug_context,
+                                "debugContext",
+                            )?
+                        }
+                        "displayMessage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_message,
+                                "displayMessage",
+                            )?
+                        }
+                        "eventType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_type,
+                                "eventType",
+                            )?
+                        }
+                        "legacyEventType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut legacy_event_type,
+                                "legacyEventType",
+                            )?
+                        }
+                        "outcome" => {
+                            crate::runtime::field(&mut __map, &mut outcome, "outcome")?
+                        }
+                        "published" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut published,
+                                "published",
+                            )?
+                        }
+                        "request" => {
+                            crate::runtime::field(&mut __map, &mut request, "request")?
+                        }
+                        "securityContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut security_context,
+                                "securityContext",
+                            )?
+                        }
+                        "severity" => {
+                            crate::runtime::field(&mut __map, &mut severity, "severity")?
+                        }
+                        "target" => {
+                            crate::runtime::field(&mut __map, &mut target, "target")?
+                        }
+                        "transaction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction,
+                                "transaction",
+                            )?
+                        }
+                        "uuid" => crate::runtime::field(&mut __map, &mut uuid, "uuid")?,
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogEvent {
+                    actor: actor.unwrap_or_default(),
+                    authentication_context: authentication_context.unwrap_or_default(),
+                    client: client.unwrap_or_default(),
+                    debug_context: debug_context.unwrap_or_default(),
+                    display_message: display_message.unwrap_or_default(),
+                    event_type: event_type.unwrap_or_default(),
+                    legacy_event_type: legacy_event_type.unwrap_or_default(),
+                    outcome: outcome.unwrap_or_default(),
+                    published: published.unwrap_or_default(),
+                    request: request.unwrap_or_default(),
+                    security_context: security_context.unwrap_or_default(),
+                    severity: severity.unwrap_or_default(),
+                    target: target.unwrap_or_default(),
+                    transaction: transaction.unwrap_or_default(),
+                    uuid: uuid.unwrap_or_default(),
+                    version: version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,30 +4,91 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogIpAddress` (`/components/schemas/LogIpAddress`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogIpAddress {
     #[allow(missing_docs)]
     #[serde(
         rename = "geographicalContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub geographical_context: ::std::option::Option<
         crate::legacy::models::LogGeographicalContext,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogIpAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogIpAddress;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogIpAddress")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogIpAddress, A::Error> {
+                let mut geographical_context = ::std::option::Option::None;
+                let mut ip = ::std::option::Option::None;
+                let mut source = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "geographicalContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut geographical_context,
+                                "geographicalContext",
+                            )?
+                        }
+                        "ip" => crate::runtime::field(&mut __map, &mut ip, "ip")?,
+                        "source" => {
+                            crate::runtime::field(&mut __map, &mut source, "source")?
+                        }
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogIpAddress {
+                    geographical_context: geographical_context.unwrap_or_default(),
+                    ip: ip.unwrap_or_default(),
+                    source: source.unwrap_or_default(),
+                    version: version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

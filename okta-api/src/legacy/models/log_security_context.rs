@@ -4,39 +4,94 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogSecurityContext` (`/components/schemas/LogSecurityContext`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogSecurityContext {
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "asNumber",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "asNumber", skip_serializing_if = "::std::option::Option::is_none")]
     pub as_number: ::std::option::Option<i64>,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "asOrg",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "asOrg", skip_serializing_if = "::std::option::Option::is_none")]
     pub as_org: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "isProxy",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "isProxy", skip_serializing_if = "::std::option::Option::is_none")]
     pub is_proxy: ::std::option::Option<bool>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub isp: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogSecurityContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogSecurityContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogSecurityContext")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogSecurityContext, A::Error> {
+                let mut as_number = ::std::option::Option::None;
+                let mut as_org = ::std::option::Option::None;
+                let mut domain = ::std::option::Option::None;
+                let mut is_proxy = ::std::option::Option::None;
+                let mut isp = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "asNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut as_number,
+                                "asNumber",
+                            )?
+                        }
+                        "asOrg" => {
+                            crate::runtime::field(&mut __map, &mut as_org, "asOrg")?
+                        }
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        "isProxy" => {
+                            crate::runtime::field(&mut __map, &mut is_proxy, "isProxy")?
+                        }
+                        "isp" => crate::runtime::field(&mut __map, &mut isp, "isp")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogSecurityContext {
+                    as_number: as_number.unwrap_or_default(),
+                    as_org: as_org.unwrap_or_default(),
+                    domain: domain.unwrap_or_default(),
+                    is_proxy: is_proxy.unwrap_or_default(),
+                    isp: isp.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,27 +4,85 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OktaSignOnPolicyRuleConditions` (`/components/schemas/OktaSignOnPolicyRuleConditions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OktaSignOnPolicyRuleConditions {
     #[allow(missing_docs)]
     #[serde(
         rename = "authContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_context: ::std::option::Option<
         crate::legacy::models::PolicyRuleAuthContextCondition,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<crate::legacy::models::PolicyNetworkCondition>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::legacy::models::PolicyPeopleCondition>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleConditions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OktaSignOnPolicyRuleConditions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OktaSignOnPolicyRuleConditions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OktaSignOnPolicyRuleConditions, A::Error> {
+                let mut auth_context = ::std::option::Option::None;
+                let mut network = ::std::option::Option::None;
+                let mut people = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_context,
+                                "authContext",
+                            )?
+                        }
+                        "network" => {
+                            crate::runtime::field(&mut __map, &mut network, "network")?
+                        }
+                        "people" => {
+                            crate::runtime::field(&mut __map, &mut people, "people")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OktaSignOnPolicyRuleConditions {
+                    auth_context: auth_context.unwrap_or_default(),
+                    network: network.unwrap_or_default(),
+                    people: people.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

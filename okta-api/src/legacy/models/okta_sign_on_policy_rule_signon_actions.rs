@@ -4,24 +4,22 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OktaSignOnPolicyRuleSignonActions` (`/components/schemas/OktaSignOnPolicyRuleSignonActions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OktaSignOnPolicyRuleSignonActions {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<
         crate::legacy::models::OktaSignOnPolicyRuleSignonActionsAccess,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "factorLifetime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_lifetime: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "factorPromptMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_prompt_mode: ::std::option::Option<
@@ -30,26 +28,111 @@ pub struct OktaSignOnPolicyRuleSignonActions {
     #[allow(missing_docs)]
     #[serde(
         rename = "rememberDeviceByDefault",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remember_device_by_default: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "requireFactor",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub require_factor: ::std::option::Option<bool>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub session: ::std::option::Option<
         crate::legacy::models::OktaSignOnPolicyRuleSignonSessionActions,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleSignonActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OktaSignOnPolicyRuleSignonActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OktaSignOnPolicyRuleSignonActions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OktaSignOnPolicyRuleSignonActions, A::Error> {
+                let mut access = ::std::option::Option::None;
+                let mut factor_lifetime = ::std::option::Option::None;
+                let mut factor_prompt_mode = ::std::option::Option::None;
+                let mut remember_device_by_default = ::std::option::Option::None;
+                let mut require_factor = ::std::option::Option::None;
+                let mut session = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "access" => {
+                            crate::runtime::field(&mut __map, &mut access, "access")?
+                        }
+                        "factorLifetime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_lifetime,
+                                "factorLifetime",
+                            )?
+                        }
+                        "factorPromptMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_prompt_mode,
+                                "factorPromptMode",
+                            )?
+                        }
+                        "rememberDeviceByDefault" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remember_device_by_default,
+                                "rememberDeviceByDefault",
+                            )?
+                        }
+                        "requireFactor" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut require_factor,
+                                "requireFactor",
+                            )?
+                        }
+                        "session" => {
+                            crate::runtime::field(&mut __map, &mut session, "session")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OktaSignOnPolicyRuleSignonActions {
+                    access: access.unwrap_or_default(),
+                    factor_lifetime: factor_lifetime.unwrap_or_default(),
+                    factor_prompt_mode: factor_prompt_mode.unwrap_or_default(),
+                    remember_device_by_default: remember_device_by_default
+                        .unwrap_or_default(),
+                    require_factor: require_factor.unwrap_or_default(),
+                    session: session.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,47 +4,163 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OpenIdConnectApplicationSettingsClient` (`/components/schemas/OpenIdConnectApplicationSettingsClient`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OpenIdConnectApplicationSettingsClient {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_type: ::std::option::Option<
         crate::legacy::models::OpenIdConnectApplicationType,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_uri: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consent_method: ::std::option::Option<
         crate::legacy::models::OpenIdConnectApplicationConsentMethod,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_types: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::OauthGrantType>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_uri: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_uri: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_types: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::OauthResponseType>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tos_uri: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationSettingsClient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OpenIdConnectApplicationSettingsClient;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OpenIdConnectApplicationSettingsClient")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                OpenIdConnectApplicationSettingsClient,
+                A::Error,
+            > {
+                let mut application_type = ::std::option::Option::None;
+                let mut client_uri = ::std::option::Option::None;
+                let mut consent_method = ::std::option::Option::None;
+                let mut grant_types = ::std::option::Option::None;
+                let mut logo_uri = ::std::option::Option::None;
+                let mut policy_uri = ::std::option::Option::None;
+                let mut redirect_uris = ::std::option::Option::None;
+                let mut response_types = ::std::option::Option::None;
+                let mut tos_uri = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "application_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut application_type,
+                                "application_type",
+                            )?
+                        }
+                        "client_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_uri,
+                                "client_uri",
+                            )?
+                        }
+                        "consent_method" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut consent_method,
+                                "consent_method",
+                            )?
+                        }
+                        "grant_types" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_types,
+                                "grant_types",
+                            )?
+                        }
+                        "logo_uri" => {
+                            crate::runtime::field(&mut __map, &mut logo_uri, "logo_uri")?
+                        }
+                        "policy_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut policy_uri,
+                                "policy_uri",
+                            )?
+                        }
+                        "redirect_uris" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_uris,
+                                "redirect_uris",
+                            )?
+                        }
+                        "response_types" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_types,
+                                "response_types",
+                            )?
+                        }
+                        "tos_uri" => {
+                            crate::runtime::field(&mut __map, &mut tos_uri, "tos_uri")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OpenIdConnectApplicationSettingsClient {
+                    application_type: application_type.unwrap_or_default(),
+                    client_uri: client_uri.unwrap_or_default(),
+                    consent_method: consent_method.unwrap_or_default(),
+                    grant_types: grant_types.unwrap_or_default(),
+                    logo_uri: logo_uri.unwrap_or_default(),
+                    policy_uri: policy_uri.unwrap_or_default(),
+                    redirect_uris: redirect_uris.unwrap_or_default(),
+                    response_types: response_types.unwrap_or_default(),
+                    tos_uri: tos_uri.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

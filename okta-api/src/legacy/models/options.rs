@@ -4,26 +4,84 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `Options` (`/components/schemas/Options`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Options {
     #[allow(missing_docs)]
     #[serde(
         rename = "multiOptionalFactorEnroll",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub multi_optional_factor_enroll: crate::Nullable<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "warnBeforePasswordExpired",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub warn_before_password_expired: crate::Nullable<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Options {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Options;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Options")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Options, A::Error> {
+                let mut multi_optional_factor_enroll = ::std::option::Option::None;
+                let mut warn_before_password_expired = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "multiOptionalFactorEnroll" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut multi_optional_factor_enroll,
+                                "multiOptionalFactorEnroll",
+                            )?
+                        }
+                        "warnBeforePasswordExpired" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut warn_before_password_expired,
+                                "warnBeforePasswordExpired",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Options {
+                    multi_optional_factor_enroll: multi_optional_factor_enroll
+                        .unwrap_or_default(),
+                    warn_before_password_expired: warn_before_password_expired
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,40 +4,112 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PasswordPolicyPasswordSettingsAge` (`/components/schemas/PasswordPolicyPasswordSettingsAge`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicyPasswordSettingsAge {
     #[allow(missing_docs)]
     #[serde(
         rename = "expireWarnDays",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expire_warn_days: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "historyCount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub history_count: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "maxAgeDays",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_age_days: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "minAgeMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_age_minutes: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsAge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicyPasswordSettingsAge;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicyPasswordSettingsAge")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PasswordPolicyPasswordSettingsAge, A::Error> {
+                let mut expire_warn_days = ::std::option::Option::None;
+                let mut history_count = ::std::option::Option::None;
+                let mut max_age_days = ::std::option::Option::None;
+                let mut min_age_minutes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expireWarnDays" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expire_warn_days,
+                                "expireWarnDays",
+                            )?
+                        }
+                        "historyCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut history_count,
+                                "historyCount",
+                            )?
+                        }
+                        "maxAgeDays" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut max_age_days,
+                                "maxAgeDays",
+                            )?
+                        }
+                        "minAgeMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_age_minutes,
+                                "minAgeMinutes",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsAge {
+                    expire_warn_days: expire_warn_days.unwrap_or_default(),
+                    history_count: history_count.unwrap_or_default(),
+                    max_age_days: max_age_days.unwrap_or_default(),
+                    min_age_minutes: min_age_minutes.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,15 +4,14 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PasswordPolicyPasswordSettingsComplexity` (`/components/schemas/PasswordPolicyPasswordSettingsComplexity`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicyPasswordSettingsComplexity {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dictionary: ::std::option::Option<crate::legacy::models::PasswordDictionary>,
     #[allow(missing_docs)]
     #[serde(
         rename = "excludeAttributes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_attributes: ::std::option::Option<
@@ -21,49 +20,158 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
     #[allow(missing_docs)]
     #[serde(
         rename = "excludeUsername",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_username: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "minLength",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_length: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "minLowerCase",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_lower_case: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "minNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_number: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "minSymbol",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_symbol: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "minUpperCase",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_upper_case: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsComplexity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicyPasswordSettingsComplexity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicyPasswordSettingsComplexity")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PasswordPolicyPasswordSettingsComplexity,
+                A::Error,
+            > {
+                let mut dictionary = ::std::option::Option::None;
+                let mut exclude_attributes = ::std::option::Option::None;
+                let mut exclude_username = ::std::option::Option::None;
+                let mut min_length = ::std::option::Option::None;
+                let mut min_lower_case = ::std::option::Option::None;
+                let mut min_number = ::std::option::Option::None;
+                let mut min_symbol = ::std::option::Option::None;
+                let mut min_upper_case = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "dictionary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut dictionary,
+                                "dictionary",
+                            )?
+                        }
+                        "excludeAttributes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut exclude_attributes,
+                                "excludeAttributes",
+                            )?
+                        }
+                        "excludeUsername" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut exclude_username,
+                                "excludeUsername",
+                            )?
+                        }
+                        "minLength" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_length,
+                                "minLength",
+                            )?
+                        }
+                        "minLowerCase" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_lower_case,
+                                "minLowerCase",
+                            )?
+                        }
+                        "minNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_number,
+                                "minNumber",
+                            )?
+                        }
+                        "minSymbol" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_symbol,
+                                "minSymbol",
+                            )?
+                        }
+                        "minUpperCase" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_upper_case,
+                                "minUpperCase",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsComplexity {
+                    dictionary: dictionary.unwrap_or_default(),
+                    exclude_attributes: exclude_attributes.unwrap_or_default(),
+                    exclude_username: exclude_username.unwrap_or_default(),
+                    min_length: min_length.unwrap_or_default(),
+                    min_lower_case: min_lower_case.unwrap_or_default(),
+                    min_number: min_number.unwrap_or_default(),
+                    min_symbol: min_symbol.unwrap_or_default(),
+                    min_upper_case: min_upper_case.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,32 +4,104 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PasswordPolicyRecoveryFactors` (`/components/schemas/PasswordPolicyRecoveryFactors`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicyRecoveryFactors {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub okta_call: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryFactorSettings,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub okta_email: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryEmail,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub okta_sms: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryFactorSettings,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery_question: ::std::option::Option<
         crate::legacy::models::PasswordPolicyRecoveryQuestion,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRecoveryFactors {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicyRecoveryFactors;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicyRecoveryFactors")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PasswordPolicyRecoveryFactors, A::Error> {
+                let mut okta_call = ::std::option::Option::None;
+                let mut okta_email = ::std::option::Option::None;
+                let mut okta_sms = ::std::option::Option::None;
+                let mut recovery_question = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "okta_call" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_call,
+                                "okta_call",
+                            )?
+                        }
+                        "okta_email" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_email,
+                                "okta_email",
+                            )?
+                        }
+                        "okta_sms" => {
+                            crate::runtime::field(&mut __map, &mut okta_sms, "okta_sms")?
+                        }
+                        "recovery_question" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recovery_question,
+                                "recovery_question",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicyRecoveryFactors {
+                    okta_call: okta_call.unwrap_or_default(),
+                    okta_email: okta_email.unwrap_or_default(),
+                    okta_sms: okta_sms.unwrap_or_default(),
+                    recovery_question: recovery_question.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,86 +4,76 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SamlApplication` (`/components/schemas/SamlApplication`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SamlApplication {
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_embedded",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "_embedded", skip_serializing_if = "crate::Nullable::is_absent")]
     pub embedded: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "crate::Nullable::is_absent")]
     pub links: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accessibility: ::std::option::Option<
         crate::legacy::models::ApplicationAccessibility,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::legacy::models::ApplicationCredentials,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub features: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub licensing: ::std::option::Option<crate::legacy::models::ApplicationLicensing>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub profile: crate::Nullable<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<crate::legacy::models::SamlApplicationSettings>,
     #[allow(missing_docs)]
     #[serde(
         rename = "signOnMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sign_on_mode: ::std::option::Option<
         crate::legacy::models::ApplicationSignOnMode,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::legacy::models::ApplicationStatus>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<crate::legacy::models::ApplicationVisibility>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -114,5 +104,149 @@ impl ::std::default::Default for SamlApplication {
             visibility: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlApplication, A::Error> {
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut accessibility = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut features = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut licensing = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut sign_on_mode = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut visibility = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "accessibility" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut accessibility,
+                                "accessibility",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "features" => {
+                            crate::runtime::field(&mut __map, &mut features, "features")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "licensing" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut licensing,
+                                "licensing",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        "signOnMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sign_on_mode,
+                                "signOnMode",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "visibility" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut visibility,
+                                "visibility",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlApplication {
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    accessibility: accessibility.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    features: features.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    licensing: licensing.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    settings: settings.unwrap_or_default(),
+                    sign_on_mode: sign_on_mode.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    visibility: visibility.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

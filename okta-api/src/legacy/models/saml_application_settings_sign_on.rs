@@ -4,149 +4,354 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SamlApplicationSettingsSignOn` (`/components/schemas/SamlApplicationSettingsSignOn`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlApplicationSettingsSignOn {
     #[allow(missing_docs)]
     #[serde(
         rename = "assertionSigned",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assertion_signed: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "attributeStatements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_statements: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::SamlAttributeStatement>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "audienceOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_override: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "authnContextClassRef",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authn_context_class_ref: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "defaultRelayState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_relay_state: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub destination: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "destinationOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub destination_override: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "digestAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub digest_algorithm: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "honorForceAuthn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub honor_force_authn: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "idpIssuer",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub idp_issuer: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "recipientOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recipient_override: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "requestCompressed",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_compressed: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "responseSigned",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub response_signed: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "signatureAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signature_algorithm: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "spIssuer",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "spIssuer", skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_issuer: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "ssoAcsUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "ssoAcsUrlOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url_override: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "subjectNameIdFormat",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub subject_name_id_format: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "subjectNameIdTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub subject_name_id_template: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlApplicationSettingsSignOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlApplicationSettingsSignOn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlApplicationSettingsSignOn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlApplicationSettingsSignOn, A::Error> {
+                let mut assertion_signed = ::std::option::Option::None;
+                let mut attribute_statements = ::std::option::Option::None;
+                let mut audience = ::std::option::Option::None;
+                let mut audience_override = ::std::option::Option::None;
+                let mut authn_context_class_ref = ::std::option::Option::None;
+                let mut default_relay_state = ::std::option::Option::None;
+                let mut destination = ::std::option::Option::None;
+                let mut destination_override = ::std::option::Option::None;
+                let mut digest_algorithm = ::std::option::Option::None;
+                let mut honor_force_authn = ::std::option::Option::None;
+                let mut idp_issuer = ::std::option::Option::None;
+                let mut recipient = ::std::option::Option::None;
+                let mut recipient_override = ::std::option::Option::None;
+                let mut request_compressed = ::std::option::Option::None;
+                let mut response_signed = ::std::option::Option::None;
+                let mut signature_algorithm = ::std::option::Option::None;
+                let mut sp_issuer = ::std::option::Option::None;
+                let mut sso_acs_url = ::std::option::Option::None;
+                let mut sso_acs_url_override = ::std::option::Option::None;
+                let mut subject_name_id_format = ::std::option::Option::None;
+                let mut subject_name_id_template = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "assertionSigned" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assertion_signed,
+                                "assertionSigned",
+                            )?
+                        }
+                        "attributeStatements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attribute_statements,
+                                "attributeStatements",
+                            )?
+                        }
+                        "audience" => {
+                            crate::runtime::field(&mut __map, &mut audience, "audience")?
+                        }
+                        "audienceOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audience_override,
+                                "audienceOverride",
+                            )?
+                        }
+                        "authnContextClassRef" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authn_context_class_ref,
+                                "authnContextClassRef",
+                            )?
+                        }
+                        "defaultRelayState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_relay_state,
+                                "defaultRelayState",
+                            )?
+                        }
+                        "destination" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut destination,
+                                "destination",
+                            )?
+                        }
+                        "destinationOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut destination_override,
+                                "destinationOverride",
+                            )?
+                        }
+                        "digestAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut digest_algorithm,
+                                "digestAlgorithm",
+                            )?
+                        }
+                        "honorForceAuthn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut honor_force_authn,
+                                "honorForceAuthn",
+                            )?
+                        }
+                        "idpIssuer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut idp_issuer,
+                                "idpIssuer",
+                            )?
+                        }
+                        "recipient" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recipient,
+                                "recipient",
+                            )?
+                        }
+                        "recipientOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recipient_override,
+                                "recipientOverride",
+                            )?
+                        }
+                        "requestCompressed" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_compressed,
+                                "requestCompressed",
+                            )?
+                        }
+                        "responseSigned" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_signed,
+                                "responseSigned",
+                            )?
+                        }
+                        "signatureAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut signature_algorithm,
+                                "signatureAlgorithm",
+                            )?
+                        }
+                        "spIssuer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sp_issuer,
+                                "spIssuer",
+                            )?
+                        }
+                        "ssoAcsUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sso_acs_url,
+                                "ssoAcsUrl",
+                            )?
+                        }
+                        "ssoAcsUrlOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sso_acs_url_override,
+                                "ssoAcsUrlOverride",
+                            )?
+                        }
+                        "subjectNameIdFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subject_name_id_format,
+                                "subjectNameIdFormat",
+                            )?
+                        }
+                        "subjectNameIdTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subject_name_id_template,
+                                "subjectNameIdTemplate",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlApplicationSettingsSignOn {
+                    assertion_signed: assertion_signed.unwrap_or_default(),
+                    attribute_statements: attribute_statements.unwrap_or_default(),
+                    audience: audience.unwrap_or_default(),
+                    audience_override: audience_override.unwrap_or_default(),
+                    authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
+                    default_relay_state: default_relay_state.unwrap_or_default(),
+                    destination: destination.unwrap_or_default(),
+                    destination_override: destination_override.unwrap_or_default(),
+                    digest_algorithm: digest_algorithm.unwrap_or_default(),
+                    honor_force_authn: honor_force_authn.unwrap_or_default(),
+                    idp_issuer: idp_issuer.unwrap_or_default(),
+                    recipient: recipient.unwrap_or_default(),
+                    recipient_override: recipient_override.unwrap_or_default(),
+                    request_compressed: request_compressed.unwrap_or_default(),
+                    response_signed: response_signed.unwrap_or_default(),
+                    signature_algorithm: signature_algorithm.unwrap_or_default(),
+                    sp_issuer: sp_issuer.unwrap_or_default(),
+                    sso_acs_url: sso_acs_url.unwrap_or_default(),
+                    sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
+                    subject_name_id_format: subject_name_id_format.unwrap_or_default(),
+                    subject_name_id_template: subject_name_id_template
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,48 +4,124 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SchemeApplicationCredentials` (`/components/schemas/SchemeApplicationCredentials`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SchemeApplicationCredentials {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signing: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsSigning,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "userNameTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_name_template: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsUsernameTemplate,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<crate::legacy::models::PasswordCredential>,
     #[allow(missing_docs)]
     #[serde(
         rename = "revealPassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reveal_password: ::std::option::Option<bool>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheme: ::std::option::Option<
         crate::legacy::models::ApplicationCredentialsScheme,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "userName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userName", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SchemeApplicationCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SchemeApplicationCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SchemeApplicationCredentials")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SchemeApplicationCredentials, A::Error> {
+                let mut signing = ::std::option::Option::None;
+                let mut user_name_template = ::std::option::Option::None;
+                let mut password = ::std::option::Option::None;
+                let mut reveal_password = ::std::option::Option::None;
+                let mut scheme = ::std::option::Option::None;
+                let mut user_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "signing" => {
+                            crate::runtime::field(&mut __map, &mut signing, "signing")?
+                        }
+                        "userNameTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name_template,
+                                "userNameTemplate",
+                            )?
+                        }
+                        "password" => {
+                            crate::runtime::field(&mut __map, &mut password, "password")?
+                        }
+                        "revealPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reveal_password,
+                                "revealPassword",
+                            )?
+                        }
+                        "scheme" => {
+                            crate::runtime::field(&mut __map, &mut scheme, "scheme")?
+                        }
+                        "userName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name,
+                                "userName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SchemeApplicationCredentials {
+                    signing: signing.unwrap_or_default(),
+                    user_name_template: user_name_template.unwrap_or_default(),
+                    password: password.unwrap_or_default(),
+                    reveal_password: reveal_password.unwrap_or_default(),
+                    scheme: scheme.unwrap_or_default(),
+                    user_name: user_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

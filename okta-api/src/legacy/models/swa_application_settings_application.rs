@@ -4,43 +4,118 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SwaApplicationSettingsApplication` (`/components/schemas/SwaApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SwaApplicationSettingsApplication {
     #[allow(missing_docs)]
     #[serde(
         rename = "buttonField",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub button_field: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "loginUrlRegex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_url_regex: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "passwordField",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_field: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "usernameField",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub username_field: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SwaApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SwaApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SwaApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SwaApplicationSettingsApplication, A::Error> {
+                let mut button_field = ::std::option::Option::None;
+                let mut login_url_regex = ::std::option::Option::None;
+                let mut password_field = ::std::option::Option::None;
+                let mut url = ::std::option::Option::None;
+                let mut username_field = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "buttonField" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut button_field,
+                                "buttonField",
+                            )?
+                        }
+                        "loginUrlRegex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_url_regex,
+                                "loginUrlRegex",
+                            )?
+                        }
+                        "passwordField" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_field,
+                                "passwordField",
+                            )?
+                        }
+                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
+                        "usernameField" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut username_field,
+                                "usernameField",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SwaApplicationSettingsApplication {
+                    button_field: button_field.unwrap_or_default(),
+                    login_url_regex: login_url_regex.unwrap_or_default(),
+                    password_field: password_field.unwrap_or_default(),
+                    url: url.unwrap_or_default(),
+                    username_field: username_field.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,29 +4,89 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SwaThreeFieldApplicationSettings` (`/components/schemas/SwaThreeFieldApplicationSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SwaThreeFieldApplicationSettings {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<
         crate::legacy::models::SwaThreeFieldApplicationSettingsApplication,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "implicitAssignment",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub implicit_assignment: ::std::option::Option<bool>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notifications: ::std::option::Option<
         crate::legacy::models::ApplicationSettingsNotifications,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SwaThreeFieldApplicationSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SwaThreeFieldApplicationSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SwaThreeFieldApplicationSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SwaThreeFieldApplicationSettings, A::Error> {
+                let mut app = ::std::option::Option::None;
+                let mut implicit_assignment = ::std::option::Option::None;
+                let mut notifications = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
+                        "implicitAssignment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut implicit_assignment,
+                                "implicitAssignment",
+                            )?
+                        }
+                        "notifications" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notifications,
+                                "notifications",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SwaThreeFieldApplicationSettings {
+                    app: app.unwrap_or_default(),
+                    implicit_assignment: implicit_assignment.unwrap_or_default(),
+                    notifications: notifications.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

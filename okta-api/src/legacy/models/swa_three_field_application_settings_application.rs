@@ -4,61 +4,160 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SwaThreeFieldApplicationSettingsApplication` (`/components/schemas/SwaThreeFieldApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SwaThreeFieldApplicationSettingsApplication {
     #[allow(missing_docs)]
     #[serde(
         rename = "buttonSelector",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub button_selector: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "extraFieldSelector",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_field_selector: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "extraFieldValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_field_value: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "loginUrlRegex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_url_regex: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "passwordSelector",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_selector: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "targetUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "userNameSelector",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_name_selector: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SwaThreeFieldApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SwaThreeFieldApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SwaThreeFieldApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SwaThreeFieldApplicationSettingsApplication,
+                A::Error,
+            > {
+                let mut button_selector = ::std::option::Option::None;
+                let mut extra_field_selector = ::std::option::Option::None;
+                let mut extra_field_value = ::std::option::Option::None;
+                let mut login_url_regex = ::std::option::Option::None;
+                let mut password_selector = ::std::option::Option::None;
+                let mut target_url = ::std::option::Option::None;
+                let mut user_name_selector = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "buttonSelector" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut button_selector,
+                                "buttonSelector",
+                            )?
+                        }
+                        "extraFieldSelector" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut extra_field_selector,
+                                "extraFieldSelector",
+                            )?
+                        }
+                        "extraFieldValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut extra_field_value,
+                                "extraFieldValue",
+                            )?
+                        }
+                        "loginUrlRegex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_url_regex,
+                                "loginUrlRegex",
+                            )?
+                        }
+                        "passwordSelector" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_selector,
+                                "passwordSelector",
+                            )?
+                        }
+                        "targetUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_url,
+                                "targetUrl",
+                            )?
+                        }
+                        "userNameSelector" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name_selector,
+                                "userNameSelector",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SwaThreeFieldApplicationSettingsApplication {
+                    button_selector: button_selector.unwrap_or_default(),
+                    extra_field_selector: extra_field_selector.unwrap_or_default(),
+                    extra_field_value: extra_field_value.unwrap_or_default(),
+                    login_url_regex: login_url_regex.unwrap_or_default(),
+                    password_selector: password_selector.unwrap_or_default(),
+                    target_url: target_url.unwrap_or_default(),
+                    user_name_selector: user_name_selector.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

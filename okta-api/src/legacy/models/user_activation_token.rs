@@ -4,26 +4,82 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserActivationToken` (`/components/schemas/UserActivationToken`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserActivationToken {
     /// Read-only: set by Okta.
     #[serde(
         rename = "activationToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub activation_token: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "activationUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub activation_url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserActivationToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserActivationToken;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserActivationToken")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserActivationToken, A::Error> {
+                let mut activation_token = ::std::option::Option::None;
+                let mut activation_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "activationToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut activation_token,
+                                "activationToken",
+                            )?
+                        }
+                        "activationUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut activation_url,
+                                "activationUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserActivationToken {
+                    activation_token: activation_token.unwrap_or_default(),
+                    activation_url: activation_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,28 +4,92 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserCredentials` (`/components/schemas/UserCredentials`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserCredentials {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub emails: ::std::option::Option<
         ::std::vec::Vec<crate::legacy::models::EmailAddress>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<crate::legacy::models::PasswordCredential>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<crate::legacy::models::AuthenticationProvider>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery_question: ::std::option::Option<
         crate::legacy::models::RecoveryQuestionCredential,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserCredentials")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserCredentials, A::Error> {
+                let mut emails = ::std::option::Option::None;
+                let mut password = ::std::option::Option::None;
+                let mut provider = ::std::option::Option::None;
+                let mut recovery_question = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "emails" => {
+                            crate::runtime::field(&mut __map, &mut emails, "emails")?
+                        }
+                        "password" => {
+                            crate::runtime::field(&mut __map, &mut password, "password")?
+                        }
+                        "provider" => {
+                            crate::runtime::field(&mut __map, &mut provider, "provider")?
+                        }
+                        "recovery_question" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recovery_question,
+                                "recovery_question",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserCredentials {
+                    emails: emails.unwrap_or_default(),
+                    password: password.unwrap_or_default(),
+                    provider: provider.unwrap_or_default(),
+                    recovery_question: recovery_question.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,46 +4,125 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserProfile` (`/components/schemas/UserProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserProfile {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "firstName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub first_name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "lastName", skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "mobilePhone",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mobile_phone: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "secondEmail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub second_email: ::std::option::Option<::std::string::String>,
     /// Custom attributes (this type is extensible in Okta), properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserProfile, A::Error> {
+                let mut email = ::std::option::Option::None;
+                let mut first_name = ::std::option::Option::None;
+                let mut last_name = ::std::option::Option::None;
+                let mut login = ::std::option::Option::None;
+                let mut mobile_phone = ::std::option::Option::None;
+                let mut second_email = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "email" => {
+                            crate::runtime::field(&mut __map, &mut email, "email")?
+                        }
+                        "firstName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut first_name,
+                                "firstName",
+                            )?
+                        }
+                        "lastName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_name,
+                                "lastName",
+                            )?
+                        }
+                        "login" => {
+                            crate::runtime::field(&mut __map, &mut login, "login")?
+                        }
+                        "mobilePhone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mobile_phone,
+                                "mobilePhone",
+                            )?
+                        }
+                        "secondEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut second_email,
+                                "secondEmail",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserProfile {
+                    email: email.unwrap_or_default(),
+                    first_name: first_name.unwrap_or_default(),
+                    last_name: last_name.unwrap_or_default(),
+                    login: login.unwrap_or_default(),
+                    mobile_phone: mobile_phone.unwrap_or_default(),
+                    second_email: second_email.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

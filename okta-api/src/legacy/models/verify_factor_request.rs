@@ -4,43 +4,117 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `VerifyFactorRequest` (`/components/schemas/VerifyFactorRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct VerifyFactorRequest {
     #[allow(missing_docs)]
     #[serde(
         rename = "activationToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub activation_token: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub answer: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "nextPassCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_pass_code: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "passCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "passCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_code: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "tokenLifetimeSeconds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_lifetime_seconds: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for VerifyFactorRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = VerifyFactorRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct VerifyFactorRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<VerifyFactorRequest, A::Error> {
+                let mut activation_token = ::std::option::Option::None;
+                let mut answer = ::std::option::Option::None;
+                let mut next_pass_code = ::std::option::Option::None;
+                let mut pass_code = ::std::option::Option::None;
+                let mut token_lifetime_seconds = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "activationToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut activation_token,
+                                "activationToken",
+                            )?
+                        }
+                        "answer" => {
+                            crate::runtime::field(&mut __map, &mut answer, "answer")?
+                        }
+                        "nextPassCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut next_pass_code,
+                                "nextPassCode",
+                            )?
+                        }
+                        "passCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pass_code,
+                                "passCode",
+                            )?
+                        }
+                        "tokenLifetimeSeconds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_lifetime_seconds,
+                                "tokenLifetimeSeconds",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(VerifyFactorRequest {
+                    activation_token: activation_token.unwrap_or_default(),
+                    answer: answer.unwrap_or_default(),
+                    next_pass_code: next_pass_code.unwrap_or_default(),
+                    pass_code: pass_code.unwrap_or_default(),
+                    token_lifetime_seconds: token_lifetime_seconds.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

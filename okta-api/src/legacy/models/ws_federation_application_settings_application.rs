@@ -4,92 +4,221 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `WsFederationApplicationSettingsApplication` (`/components/schemas/WsFederationApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WsFederationApplicationSettingsApplication {
     #[allow(missing_docs)]
     #[serde(
         rename = "attributeStatements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_statements: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "audienceRestriction",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_restriction: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "authnContextClassRef",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authn_context_class_ref: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "groupFilter",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_filter: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "groupName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "groupValueFormat",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_value_format: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "nameIDFormat",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name_id_format: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub realm: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "siteURL",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "siteURL", skip_serializing_if = "::std::option::Option::is_none")]
     pub site_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "usernameAttribute",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub username_attribute: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "wReplyOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub w_reply_override: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "wReplyURL",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub w_reply_url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WsFederationApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WsFederationApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WsFederationApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                WsFederationApplicationSettingsApplication,
+                A::Error,
+            > {
+                let mut attribute_statements = ::std::option::Option::None;
+                let mut audience_restriction = ::std::option::Option::None;
+                let mut authn_context_class_ref = ::std::option::Option::None;
+                let mut group_filter = ::std::option::Option::None;
+                let mut group_name = ::std::option::Option::None;
+                let mut group_value_format = ::std::option::Option::None;
+                let mut name_id_format = ::std::option::Option::None;
+                let mut realm = ::std::option::Option::None;
+                let mut site_url = ::std::option::Option::None;
+                let mut username_attribute = ::std::option::Option::None;
+                let mut w_reply_override = ::std::option::Option::None;
+                let mut w_reply_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attributeStatements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attribute_statements,
+                                "attributeStatements",
+                            )?
+                        }
+                        "audienceRestriction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audience_restriction,
+                                "audienceRestriction",
+                            )?
+                        }
+                        "authnContextClassRef" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authn_context_class_ref,
+                                "authnContextClassRef",
+                            )?
+                        }
+                        "groupFilter" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_filter,
+                                "groupFilter",
+                            )?
+                        }
+                        "groupName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_name,
+                                "groupName",
+                            )?
+                        }
+                        "groupValueFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_value_format,
+                                "groupValueFormat",
+                            )?
+                        }
+                        "nameIDFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut name_id_format,
+                                "nameIDFormat",
+                            )?
+                        }
+                        "realm" => {
+                            crate::runtime::field(&mut __map, &mut realm, "realm")?
+                        }
+                        "siteURL" => {
+                            crate::runtime::field(&mut __map, &mut site_url, "siteURL")?
+                        }
+                        "usernameAttribute" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut username_attribute,
+                                "usernameAttribute",
+                            )?
+                        }
+                        "wReplyOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut w_reply_override,
+                                "wReplyOverride",
+                            )?
+                        }
+                        "wReplyURL" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut w_reply_url,
+                                "wReplyURL",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WsFederationApplicationSettingsApplication {
+                    attribute_statements: attribute_statements.unwrap_or_default(),
+                    audience_restriction: audience_restriction.unwrap_or_default(),
+                    authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
+                    group_filter: group_filter.unwrap_or_default(),
+                    group_name: group_name.unwrap_or_default(),
+                    group_value_format: group_value_format.unwrap_or_default(),
+                    name_id_format: name_id_format.unwrap_or_default(),
+                    realm: realm.unwrap_or_default(),
+                    site_url: site_url.unwrap_or_default(),
+                    username_attribute: username_attribute.unwrap_or_default(),
+                    w_reply_override: w_reply_override.unwrap_or_default(),
+                    w_reply_url: w_reply_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

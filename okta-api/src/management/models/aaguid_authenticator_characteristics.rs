@@ -6,33 +6,97 @@
 /// Contains additional properties about custom AAGUID.
 ///
 /// Schema `AAGUIDAuthenticatorCharacteristics` (`/components/schemas/AAGUIDAuthenticatorCharacteristics`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AaguidAuthenticatorCharacteristics {
     /// Indicates whether the authenticator meets Federal Information Processing Standards (FIPS) compliance requirements
     #[serde(
         rename = "fipsCompliant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fips_compliant: ::std::option::Option<bool>,
     /// Indicates whether the authenticator stores the private key on a hardware component
     #[serde(
         rename = "hardwareProtected",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hardware_protected: ::std::option::Option<bool>,
     /// Indicates whether the custom AAGUID is built into the authenticator (`true`) or if it's a separate, external authenticator
     #[serde(
         rename = "platformAttached",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub platform_attached: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AaguidAuthenticatorCharacteristics {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AaguidAuthenticatorCharacteristics;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AaguidAuthenticatorCharacteristics")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AaguidAuthenticatorCharacteristics, A::Error> {
+                let mut fips_compliant = ::std::option::Option::None;
+                let mut hardware_protected = ::std::option::Option::None;
+                let mut platform_attached = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "fipsCompliant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fips_compliant,
+                                "fipsCompliant",
+                            )?
+                        }
+                        "hardwareProtected" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut hardware_protected,
+                                "hardwareProtected",
+                            )?
+                        }
+                        "platformAttached" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut platform_attached,
+                                "platformAttached",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AaguidAuthenticatorCharacteristics {
+                    fips_compliant: fips_compliant.unwrap_or_default(),
+                    hardware_protected: hardware_protected.unwrap_or_default(),
+                    platform_attached: platform_attached.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -7,12 +7,11 @@
 /// Constraints are logically evaluated such that only one `constraint` object needs to be satisfied, but within a `constraint` object, each `constraint` property must be satisfied.
 ///
 /// Schema `AccessPolicyConstraint` (`/components/schemas/AccessPolicyConstraint`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AccessPolicyConstraint {
     /// This property specifies the precise authenticator and method for authentication. **Identity Engine**
     #[serde(
         rename = "authenticationMethods",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_methods: ::std::option::Option<
@@ -21,34 +20,115 @@ pub struct AccessPolicyConstraint {
     /// This property specifies the precise authenticator and method to exclude from authentication. **Identity Engine**
     #[serde(
         rename = "excludedAuthenticationMethods",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub excluded_authentication_methods: ::std::option::Option<::serde_json::Value>,
     /// The authenticator methods that are permitted
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub methods: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AccessPolicyConstraintMethodsItem>,
     >,
     /// The duration after which the user must re-authenticate regardless of user activity. This re-authentication interval overrides the Verification Method object's `reauthenticateIn` interval. The supported values use ISO 8601 period format for recurring time intervals (for example, `PT1H`).
     #[serde(
         rename = "reauthenticateIn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reauthenticate_in: ::std::option::Option<::std::string::String>,
     /// This property indicates whether the knowledge or possession factor is required by the assurance. It's optional in the request, but is always returned in the response. By default, this field is `true`. If the knowledge or possession constraint has values for `excludedAuthenticationMethods` the `required` value is false. **Identity Engine**
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<bool>,
     /// The authenticator types that are permitted
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AccessPolicyConstraintTypesItem>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AccessPolicyConstraint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AccessPolicyConstraint;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AccessPolicyConstraint")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AccessPolicyConstraint, A::Error> {
+                let mut authentication_methods = ::std::option::Option::None;
+                let mut excluded_authentication_methods = ::std::option::Option::None;
+                let mut methods = ::std::option::Option::None;
+                let mut reauthenticate_in = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut types = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticationMethods" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_methods,
+                                "authenticationMethods",
+                            )?
+                        }
+                        "excludedAuthenticationMethods" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut excluded_authentication_methods,
+                                "excludedAuthenticationMethods",
+                            )?
+                        }
+                        "methods" => {
+                            crate::runtime::field(&mut __map, &mut methods, "methods")?
+                        }
+                        "reauthenticateIn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reauthenticate_in,
+                                "reauthenticateIn",
+                            )?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "types" => {
+                            crate::runtime::field(&mut __map, &mut types, "types")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccessPolicyConstraint {
+                    authentication_methods: authentication_methods.unwrap_or_default(),
+                    excluded_authentication_methods: excluded_authentication_methods
+                        .unwrap_or_default(),
+                    methods: methods.unwrap_or_default(),
+                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    types: types.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

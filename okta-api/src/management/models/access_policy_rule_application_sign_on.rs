@@ -6,17 +6,16 @@
 /// Specifies the results when a user attempts to sign in
 ///
 /// Schema `AccessPolicyRuleApplicationSignOn` (`/components/schemas/AccessPolicyRuleApplicationSignOn`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AccessPolicyRuleApplicationSignOn {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<
         crate::management::models::AccessPolicyRuleApplicationSignOnAccess,
     >,
     /// **Identity Engine**: Controls how often the post-authentication prompt is presented to users
     #[serde(
         rename = "keepMeSignedIn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub keep_me_signed_in: ::std::option::Option<
@@ -25,16 +24,78 @@ pub struct AccessPolicyRuleApplicationSignOn {
     /// The method used to verify a user
     #[serde(
         rename = "verificationMethod",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub verification_method: ::std::option::Option<
         crate::management::models::VerificationMethod,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AccessPolicyRuleApplicationSignOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AccessPolicyRuleApplicationSignOn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AccessPolicyRuleApplicationSignOn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AccessPolicyRuleApplicationSignOn, A::Error> {
+                let mut access = ::std::option::Option::None;
+                let mut keep_me_signed_in = ::std::option::Option::None;
+                let mut verification_method = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "access" => {
+                            crate::runtime::field(&mut __map, &mut access, "access")?
+                        }
+                        "keepMeSignedIn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut keep_me_signed_in,
+                                "keepMeSignedIn",
+                            )?
+                        }
+                        "verificationMethod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verification_method,
+                                "verificationMethod",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccessPolicyRuleApplicationSignOn {
+                    access: access.unwrap_or_default(),
+                    keep_me_signed_in: keep_me_signed_in.unwrap_or_default(),
+                    verification_method: verification_method.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

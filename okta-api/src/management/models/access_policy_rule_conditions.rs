@@ -4,55 +4,136 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AccessPolicyRuleConditions` (`/components/schemas/AccessPolicyRuleConditions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AccessPolicyRuleConditions {
     /// **Identity Engine**: Specifies the device condition to match on
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<
         crate::management::models::DeviceAccessPolicyRuleCondition,
     >,
     /// Specifies [Okta Expression Language](https://developer.okta.com/docs/reference/okta-expression-language-in-identity-engine/) expressions
     #[serde(
         rename = "elCondition",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub el_condition: ::std::option::Option<
         crate::management::models::AccessPolicyRuleCustomCondition,
     >,
     /// Specifies a network selection mode and a set of network zones to be included or excluded. If the connection parameter's data type is `ZONE`, one of the `include` or `exclude` arrays is required. Specific zone IDs to include or exclude are enumerated in the respective arrays.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<
         crate::management::models::PolicyNetworkCondition,
     >,
     /// Specifies the users and groups that are included or excluded by the policy rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::management::models::PolicyPeopleCondition>,
     /// Specifies a particular platform or device to match on
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::PlatformPolicyRuleCondition,
     >,
     /// Specifies a particular level of risk to match on
     #[serde(
         rename = "riskScore",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_score: ::std::option::Option<
         crate::management::models::RiskScorePolicyRuleCondition,
     >,
     /// **Identity Engine**: Specifies which user types to include and/or exclude
-    #[serde(
-        rename = "userType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userType", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_type: ::std::option::Option<crate::management::models::UserTypeCondition>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AccessPolicyRuleConditions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AccessPolicyRuleConditions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AccessPolicyRuleConditions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AccessPolicyRuleConditions, A::Error> {
+                let mut device = ::std::option::Option::None;
+                let mut el_condition = ::std::option::Option::None;
+                let mut network = ::std::option::Option::None;
+                let mut people = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut risk_score = ::std::option::Option::None;
+                let mut user_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "elCondition" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut el_condition,
+                                "elCondition",
+                            )?
+                        }
+                        "network" => {
+                            crate::runtime::field(&mut __map, &mut network, "network")?
+                        }
+                        "people" => {
+                            crate::runtime::field(&mut __map, &mut people, "people")?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "riskScore" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_score,
+                                "riskScore",
+                            )?
+                        }
+                        "userType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_type,
+                                "userType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccessPolicyRuleConditions {
+                    device: device.unwrap_or_default(),
+                    el_condition: el_condition.unwrap_or_default(),
+                    network: network.unwrap_or_default(),
+                    people: people.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    risk_score: risk_score.unwrap_or_default(),
+                    user_type: user_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,19 +6,67 @@
 /// Embedded data for a linked enrollment
 ///
 /// Schema `AccountLinkedEnrollmentEmbedded` (`/components/schemas/AccountLinkedEnrollmentEmbedded`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AccountLinkedEnrollmentEmbedded {
     /// Timestamp of the last successful authentication
     #[serde(
         rename = "lastAuthenticatedOn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_authenticated_on: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AccountLinkedEnrollmentEmbedded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AccountLinkedEnrollmentEmbedded;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AccountLinkedEnrollmentEmbedded")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AccountLinkedEnrollmentEmbedded, A::Error> {
+                let mut last_authenticated_on = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "lastAuthenticatedOn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_authenticated_on,
+                                "lastAuthenticatedOn",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccountLinkedEnrollmentEmbedded {
+                    last_authenticated_on: last_authenticated_on.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,69 @@
 /// Profile details for a linked enrollment
 ///
 /// Schema `AccountLinkedEnrollmentProfile` (`/components/schemas/AccountLinkedEnrollmentProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AccountLinkedEnrollmentProfile {
     /// Authentication method used for the enrollment
     #[serde(
         rename = "authenticationMethod",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_method: ::std::option::Option<
         crate::management::models::AccountLinkedEnrollmentProfileAuthenticationMethod,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AccountLinkedEnrollmentProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AccountLinkedEnrollmentProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AccountLinkedEnrollmentProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AccountLinkedEnrollmentProfile, A::Error> {
+                let mut authentication_method = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticationMethod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_method,
+                                "authenticationMethod",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccountLinkedEnrollmentProfile {
+                    authentication_method: authentication_method.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

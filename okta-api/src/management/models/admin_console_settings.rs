@@ -6,26 +6,84 @@
 /// Settings specific to the Okta Admin Console
 ///
 /// Schema `AdminConsoleSettings` (`/components/schemas/AdminConsoleSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AdminConsoleSettings {
     /// The maximum idle time before the Okta Admin Console session expires. Must be no more than 12 hours.
     #[serde(
         rename = "sessionIdleTimeoutMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_idle_timeout_minutes: ::std::option::Option<i64>,
     /// The absolute maximum session lifetime of the Okta Admin Console. Must be no more than 7 days.
     #[serde(
         rename = "sessionMaxLifetimeMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_max_lifetime_minutes: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AdminConsoleSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AdminConsoleSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AdminConsoleSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AdminConsoleSettings, A::Error> {
+                let mut session_idle_timeout_minutes = ::std::option::Option::None;
+                let mut session_max_lifetime_minutes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "sessionIdleTimeoutMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_idle_timeout_minutes,
+                                "sessionIdleTimeoutMinutes",
+                            )?
+                        }
+                        "sessionMaxLifetimeMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_max_lifetime_minutes,
+                                "sessionMaxLifetimeMinutes",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AdminConsoleSettings {
+                    session_idle_timeout_minutes: session_idle_timeout_minutes
+                        .unwrap_or_default(),
+                    session_max_lifetime_minutes: session_max_lifetime_minutes
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,90 +6,187 @@
 /// Agent details
 ///
 /// Schema `Agent` (`/components/schemas/Agent`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Agent {
     /// Unique identifier for the agent that's generated during installation
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Determines if an agent is hidden from the Admin Console
-    #[serde(
-        rename = "isHidden",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "isHidden", skip_serializing_if = "::std::option::Option::is_none")]
     pub is_hidden: ::std::option::Option<bool>,
     /// Determines if the agent is on the latest generally available version
     #[serde(
         rename = "isLatestGAedVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_latest_gaed_version: ::std::option::Option<bool>,
     /// Unix timestamp in milliseconds when the agent last connected to Okta
     #[serde(
         rename = "lastConnection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_connection: ::std::option::Option<i64>,
     /// Agent name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Operational status of a given agent
     #[serde(
         rename = "operationalStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub operational_status: ::std::option::Option<
         crate::management::models::OperationalStatus,
     >,
     /// Pool ID
-    #[serde(
-        rename = "poolId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "poolId", skip_serializing_if = "::std::option::Option::is_none")]
     pub pool_id: ::std::option::Option<::std::string::String>,
     /// Agent types that are being monitored
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::AgentType>,
     /// Status message of the agent
     #[serde(
         rename = "updateMessage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub update_message: ::std::option::Option<::std::string::String>,
     /// Status for one agent regarding the status to auto-update that agent
     #[serde(
         rename = "updateStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub update_status: ::std::option::Option<
         crate::management::models::AgentUpdateInstanceStatus,
     >,
     /// Agent version number
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Agent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Agent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Agent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Agent, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut is_hidden = ::std::option::Option::None;
+                let mut is_latest_gaed_version = ::std::option::Option::None;
+                let mut last_connection = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut operational_status = ::std::option::Option::None;
+                let mut pool_id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut update_message = ::std::option::Option::None;
+                let mut update_status = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "isHidden" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_hidden,
+                                "isHidden",
+                            )?
+                        }
+                        "isLatestGAedVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_latest_gaed_version,
+                                "isLatestGAedVersion",
+                            )?
+                        }
+                        "lastConnection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_connection,
+                                "lastConnection",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "operationalStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut operational_status,
+                                "operationalStatus",
+                            )?
+                        }
+                        "poolId" => {
+                            crate::runtime::field(&mut __map, &mut pool_id, "poolId")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "updateMessage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut update_message,
+                                "updateMessage",
+                            )?
+                        }
+                        "updateStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut update_status,
+                                "updateStatus",
+                            )?
+                        }
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Agent {
+                    id: id.unwrap_or_default(),
+                    is_hidden: is_hidden.unwrap_or_default(),
+                    is_latest_gaed_version: is_latest_gaed_version.unwrap_or_default(),
+                    last_connection: last_connection.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    operational_status: operational_status.unwrap_or_default(),
+                    pool_id: pool_id.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    update_message: update_message.unwrap_or_default(),
+                    update_status: update_status.unwrap_or_default(),
+                    version: version.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,60 +6,135 @@
 /// An agent pool is a collection of agents that serve a common purpose. An agent pool has a unique ID within an org, and contains a collection of agents disjoint to every other agent pool, meaning that no two agent pools share an agent.
 ///
 /// Schema `AgentPool` (`/components/schemas/AgentPool`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AgentPool {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agents: ::std::option::Option<::std::vec::Vec<crate::management::models::Agent>>,
     /// Number of agents in the pool that are in a disrupted state
     #[serde(
         rename = "disruptedAgents",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub disrupted_agents: ::std::option::Option<i64>,
     /// Agent pool ID
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Number of agents in the pool that are in an inactive state
     #[serde(
         rename = "inactiveAgents",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub inactive_agents: ::std::option::Option<i64>,
     /// Agent pool name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Operational status of a given agent
     #[serde(
         rename = "operationalStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub operational_status: ::std::option::Option<
         crate::management::models::OperationalStatus,
     >,
     /// Agent types that are being monitored
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::AgentType>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AgentPool {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AgentPool;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AgentPool")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AgentPool, A::Error> {
+                let mut agents = ::std::option::Option::None;
+                let mut disrupted_agents = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut inactive_agents = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut operational_status = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "agents" => {
+                            crate::runtime::field(&mut __map, &mut agents, "agents")?
+                        }
+                        "disruptedAgents" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut disrupted_agents,
+                                "disruptedAgents",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "inactiveAgents" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut inactive_agents,
+                                "inactiveAgents",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "operationalStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut operational_status,
+                                "operationalStatus",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AgentPool {
+                    agents: agents.unwrap_or_default(),
+                    disrupted_agents: disrupted_agents.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    inactive_agents: inactive_agents.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    operational_status: operational_status.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

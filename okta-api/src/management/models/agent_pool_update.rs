@@ -6,70 +6,174 @@
 /// Various information about agent auto-update configuration
 ///
 /// Schema `AgentPoolUpdate` (`/components/schemas/AgentPoolUpdate`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AgentPoolUpdate {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agents: ::std::option::Option<::std::vec::Vec<crate::management::models::Agent>>,
     /// Agent types that are being monitored
     #[serde(
         rename = "agentType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub agent_type: ::std::option::Option<crate::management::models::AgentType>,
     /// Indicates if auto-update is enabled for the agent pool
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// ID of the agent pool update
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Name of the agent pool update
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Indicates if the admin is notified about the update
     #[serde(
         rename = "notifyAdmin",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub notify_admin: ::std::option::Option<bool>,
     /// Reason for the update
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// The schedule of auto-update configured by the admin
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub schedule: ::std::option::Option<crate::management::models::AutoUpdateSchedule>,
     /// Specifies the sort order
     #[serde(
         rename = "sortOrder",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sort_order: ::std::option::Option<i64>,
     /// Overall state for the auto-update job from the admin perspective
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::AgentUpdateJobStatus>,
     /// The agent version to update to
     #[serde(
         rename = "targetVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_version: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AgentPoolUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AgentPoolUpdate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AgentPoolUpdate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AgentPoolUpdate, A::Error> {
+                let mut agents = ::std::option::Option::None;
+                let mut agent_type = ::std::option::Option::None;
+                let mut enabled = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut notify_admin = ::std::option::Option::None;
+                let mut reason = ::std::option::Option::None;
+                let mut schedule = ::std::option::Option::None;
+                let mut sort_order = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut target_version = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "agents" => {
+                            crate::runtime::field(&mut __map, &mut agents, "agents")?
+                        }
+                        "agentType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut agent_type,
+                                "agentType",
+                            )?
+                        }
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "notifyAdmin" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notify_admin,
+                                "notifyAdmin",
+                            )?
+                        }
+                        "reason" => {
+                            crate::runtime::field(&mut __map, &mut reason, "reason")?
+                        }
+                        "schedule" => {
+                            crate::runtime::field(&mut __map, &mut schedule, "schedule")?
+                        }
+                        "sortOrder" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sort_order,
+                                "sortOrder",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "targetVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_version,
+                                "targetVersion",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AgentPoolUpdate {
+                    agents: agents.unwrap_or_default(),
+                    agent_type: agent_type.unwrap_or_default(),
+                    enabled: enabled.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    notify_admin: notify_admin.unwrap_or_default(),
+                    reason: reason.unwrap_or_default(),
+                    schedule: schedule.unwrap_or_default(),
+                    sort_order: sort_order.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    target_version: target_version.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,65 +6,152 @@
 /// Settings for auto-update
 ///
 /// Schema `AgentPoolUpdateSettingResponse` (`/components/schemas/AgentPoolUpdateSettingResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AgentPoolUpdateSettingResponse {
     /// Agent types that are being monitored
     #[serde(
         rename = "agentType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub agent_type: ::std::option::Option<crate::management::models::AgentType>,
     /// Continues the update even if some agents fail to update
     #[serde(
         rename = "continueOnError",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub continue_on_error: ::std::option::Option<bool>,
     /// Latest version of the agent
     #[serde(
         rename = "latestVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub latest_version: ::std::option::Option<::std::string::String>,
     /// Minimal version of the agent
     #[serde(
         rename = "minimalSupportedVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub minimal_supported_version: ::std::option::Option<::std::string::String>,
     /// ID of the agent pool that the settings apply to
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "poolId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "poolId", skip_serializing_if = "::std::option::Option::is_none")]
     pub pool_id: ::std::option::Option<::std::string::String>,
     /// Pool name
-    #[serde(
-        rename = "poolName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "poolName", skip_serializing_if = "::std::option::Option::is_none")]
     pub pool_name: ::std::option::Option<::std::string::String>,
     /// Release channel for auto-update
     #[serde(
         rename = "releaseChannel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub release_channel: ::std::option::Option<
         crate::management::models::ReleaseChannel,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AgentPoolUpdateSettingResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AgentPoolUpdateSettingResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AgentPoolUpdateSettingResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AgentPoolUpdateSettingResponse, A::Error> {
+                let mut agent_type = ::std::option::Option::None;
+                let mut continue_on_error = ::std::option::Option::None;
+                let mut latest_version = ::std::option::Option::None;
+                let mut minimal_supported_version = ::std::option::Option::None;
+                let mut pool_id = ::std::option::Option::None;
+                let mut pool_name = ::std::option::Option::None;
+                let mut release_channel = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "agentType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut agent_type,
+                                "agentType",
+                            )?
+                        }
+                        "continueOnError" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut continue_on_error,
+                                "continueOnError",
+                            )?
+                        }
+                        "latestVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut latest_version,
+                                "latestVersion",
+                            )?
+                        }
+                        "minimalSupportedVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut minimal_supported_version,
+                                "minimalSupportedVersion",
+                            )?
+                        }
+                        "poolId" => {
+                            crate::runtime::field(&mut __map, &mut pool_id, "poolId")?
+                        }
+                        "poolName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pool_name,
+                                "poolName",
+                            )?
+                        }
+                        "releaseChannel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut release_channel,
+                                "releaseChannel",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AgentPoolUpdateSettingResponse {
+                    agent_type: agent_type.unwrap_or_default(),
+                    continue_on_error: continue_on_error.unwrap_or_default(),
+                    latest_version: latest_version.unwrap_or_default(),
+                    minimal_supported_version: minimal_supported_version
+                        .unwrap_or_default(),
+                    pool_id: pool_id.unwrap_or_default(),
+                    pool_name: pool_name.unwrap_or_default(),
+                    release_channel: release_channel.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// Android Device Trust integration provider
 ///
 /// Schema `AndroidDeviceTrust` (`/components/schemas/AndroidDeviceTrust`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AndroidDeviceTrust {
     /// Indicates how well a device can enforce app integrity
     #[serde(
         rename = "deviceIntegrityLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_integrity_level: ::std::option::Option<
@@ -20,14 +19,12 @@ pub struct AndroidDeviceTrust {
     /// Indicates whether a device has a network proxy disabled
     #[serde(
         rename = "networkProxyDisabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub network_proxy_disabled: ::std::option::Option<bool>,
     /// Indicates if Google Play Protect is enabled on the device and whether it has found known malware
     #[serde(
         rename = "playProtectVerdict",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub play_protect_verdict: ::std::option::Option<
@@ -38,7 +35,6 @@ pub struct AndroidDeviceTrust {
     /// **Note:** This option requires an `osVersion.dynamicVersionRequirement` value to be supplied with the `osVersion.dynamicVersionRequirement.type` as either `MINIMUM` or `EXACT`.
     #[serde(
         rename = "requireMajorVersionUpdate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub require_major_version_update: ::std::option::Option<bool>,
@@ -47,7 +43,6 @@ pub struct AndroidDeviceTrust {
     /// **Note:** This option requires a `screenLockType.include` value.
     #[serde(
         rename = "screenLockComplexity",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub screen_lock_complexity: ::std::option::Option<
@@ -56,21 +51,123 @@ pub struct AndroidDeviceTrust {
     /// Indicates whether Android Debug Bridge (adb) over USB is disabled
     #[serde(
         rename = "usbDebuggingDisabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub usb_debugging_disabled: ::std::option::Option<bool>,
     /// Indicates whether a device is on a password-protected Wi-Fi network
     #[serde(
         rename = "wifiSecured",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub wifi_secured: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AndroidDeviceTrust {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AndroidDeviceTrust;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AndroidDeviceTrust")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AndroidDeviceTrust, A::Error> {
+                let mut device_integrity_level = ::std::option::Option::None;
+                let mut network_proxy_disabled = ::std::option::Option::None;
+                let mut play_protect_verdict = ::std::option::Option::None;
+                let mut require_major_version_update = ::std::option::Option::None;
+                let mut screen_lock_complexity = ::std::option::Option::None;
+                let mut usb_debugging_disabled = ::std::option::Option::None;
+                let mut wifi_secured = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "deviceIntegrityLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_integrity_level,
+                                "deviceIntegrityLevel",
+                            )?
+                        }
+                        "networkProxyDisabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut network_proxy_disabled,
+                                "networkProxyDisabled",
+                            )?
+                        }
+                        "playProtectVerdict" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut play_protect_verdict,
+                                "playProtectVerdict",
+                            )?
+                        }
+                        "requireMajorVersionUpdate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut require_major_version_update,
+                                "requireMajorVersionUpdate",
+                            )?
+                        }
+                        "screenLockComplexity" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut screen_lock_complexity,
+                                "screenLockComplexity",
+                            )?
+                        }
+                        "usbDebuggingDisabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut usb_debugging_disabled,
+                                "usbDebuggingDisabled",
+                            )?
+                        }
+                        "wifiSecured" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut wifi_secured,
+                                "wifiSecured",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AndroidDeviceTrust {
+                    device_integrity_level: device_integrity_level.unwrap_or_default(),
+                    network_proxy_disabled: network_proxy_disabled.unwrap_or_default(),
+                    play_protect_verdict: play_protect_verdict.unwrap_or_default(),
+                    require_major_version_update: require_major_version_update
+                        .unwrap_or_default(),
+                    screen_lock_complexity: screen_lock_complexity.unwrap_or_default(),
+                    usb_debugging_disabled: usb_debugging_disabled.unwrap_or_default(),
+                    wifi_secured: wifi_secured.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

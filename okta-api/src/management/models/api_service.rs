@@ -4,32 +4,93 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ApiService` (`/components/schemas/ApiService`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApiService {
     /// Specifies the authentication method used by the API service application when requesting an access token
     /// **Note:** Only the `client_secret_basic` method is supported
     #[serde(
         rename = "authenticationMethod",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_method: ::std::option::Option<
         crate::management::models::ApiServiceAuthenticationMethod,
     >,
     /// A list of Okta OAuth 2.0 scopes required for the API service app to function
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<crate::management::models::Scope>>,
     /// The URL for the API service integration configuration document
     #[serde(
         rename = "setupInstructionsUri",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub setup_instructions_uri: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApiService {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApiService;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApiService")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApiService, A::Error> {
+                let mut authentication_method = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut setup_instructions_uri = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticationMethod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_method,
+                                "authenticationMethod",
+                            )?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        "setupInstructionsUri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut setup_instructions_uri,
+                                "setupInstructionsUri",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApiService {
+                    authentication_method: authentication_method.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    setup_instructions_uri: setup_instructions_uri.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,43 +4,123 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `APIServiceIntegrationInstanceSecret` (`/components/schemas/APIServiceIntegrationInstanceSecret`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ApiServiceIntegrationInstanceSecret {
     /// The OAuth 2.0 client secret string. The client secret string is returned in the response of a Secret creation request. In other responses (such as list, activate, or deactivate requests), the client secret is returned as an undisclosed hashed value.
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub client_secret: ::std::string::String,
     /// Timestamp when the API Service Integration instance Secret was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub created: ::std::string::String,
     /// The ID of the API Service Integration instance Secret
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the API Service Integration instance Secret was updated
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: ::std::string::String,
     /// OAuth 2.0 client secret string hash
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub secret_hash: ::std::string::String,
     /// Status of the API Service Integration instance Secret
-    #[serde()]
     pub status: crate::management::models::ApiServiceIntegrationInstanceSecretStatus,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of an application using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::management::models::ApiServiceIntegrationSecretLinks,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApiServiceIntegrationInstanceSecret {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApiServiceIntegrationInstanceSecret;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApiServiceIntegrationInstanceSecret")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApiServiceIntegrationInstanceSecret, A::Error> {
+                let mut client_secret = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut secret_hash = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "client_secret" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_secret,
+                                "client_secret",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "secret_hash" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secret_hash,
+                                "secret_hash",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApiServiceIntegrationInstanceSecret {
+                    client_secret: client_secret.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    secret_hash: secret_hash.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

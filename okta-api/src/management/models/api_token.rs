@@ -6,66 +6,153 @@
 /// An API token for an Okta User. This token is NOT scoped any further and can be used for any API the user has permissions to call.
 ///
 /// Schema `ApiToken` (`/components/schemas/ApiToken`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApiToken {
     /// Read-only: set by Okta.
     #[serde(
         rename = "clientName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_name: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub name: ::std::string::String,
     /// The Network Condition of the API Token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<crate::management::models::ApiTokenNetwork>,
     /// A time duration specified as an [ISO 8601 duration](https://en.wikipedia.org/wiki/ISO_8601#Durations).
     #[serde(
         rename = "tokenWindow",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_window: ::std::option::Option<crate::management::models::TimeDuration>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_link",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_link", skip_serializing_if = "::std::option::Option::is_none")]
     pub link: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApiToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApiToken;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApiToken")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApiToken, A::Error> {
+                let mut client_name = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut expires_at = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut network = ::std::option::Option::None;
+                let mut token_window = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut link = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "clientName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_name,
+                                "clientName",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "network" => {
+                            crate::runtime::field(&mut __map, &mut network, "network")?
+                        }
+                        "tokenWindow" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_window,
+                                "tokenWindow",
+                            )?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "_link" => crate::runtime::field(&mut __map, &mut link, "_link")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApiToken {
+                    client_name: client_name.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    expires_at: expires_at.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    network: network.unwrap_or_default(),
+                    token_window: token_window.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    link: link.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

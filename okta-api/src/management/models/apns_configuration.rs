@@ -4,42 +4,97 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `APNSConfiguration` (`/components/schemas/APNSConfiguration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApnsConfiguration {
     /// (Optional) File name for Admin Console display
-    #[serde(
-        rename = "fileName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "fileName", skip_serializing_if = "::std::option::Option::is_none")]
     pub file_name: ::std::option::Option<::std::string::String>,
     /// 10-character Key ID obtained from the Apple developer account
-    #[serde(
-        rename = "keyId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "keyId", skip_serializing_if = "::std::option::Option::is_none")]
     pub key_id: ::std::option::Option<::std::string::String>,
     /// 10-character Team ID used to develop the iOS app
-    #[serde(
-        rename = "teamId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "teamId", skip_serializing_if = "::std::option::Option::is_none")]
     pub team_id: ::std::option::Option<::std::string::String>,
     /// APNs private authentication token signing key
     ///
     /// Write-only: never returned by Okta.
     #[serde(
         rename = "tokenSigningKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_signing_key: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApnsConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApnsConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApnsConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApnsConfiguration, A::Error> {
+                let mut file_name = ::std::option::Option::None;
+                let mut key_id = ::std::option::Option::None;
+                let mut team_id = ::std::option::Option::None;
+                let mut token_signing_key = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "fileName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut file_name,
+                                "fileName",
+                            )?
+                        }
+                        "keyId" => {
+                            crate::runtime::field(&mut __map, &mut key_id, "keyId")?
+                        }
+                        "teamId" => {
+                            crate::runtime::field(&mut __map, &mut team_id, "teamId")?
+                        }
+                        "tokenSigningKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_signing_key,
+                                "tokenSigningKey",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApnsConfiguration {
+                    file_name: file_name.unwrap_or_default(),
+                    key_id: key_id.unwrap_or_default(),
+                    team_id: team_id.unwrap_or_default(),
+                    token_signing_key: token_signing_key.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,26 +6,21 @@
 /// Container details for resource type APP_ACCOUNT
 ///
 /// Schema `AppAccountContainerDetails` (`/components/schemas/AppAccountContainerDetails`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AppAccountContainerDetails {
     /// The application name
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "appName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "appName", skip_serializing_if = "::std::option::Option::is_none")]
     pub app_name: ::std::option::Option<::std::string::String>,
     /// The app ID associated with the privileged resource
-    #[serde(rename = "containerId", default)]
+    #[serde(rename = "containerId")]
     pub container_id: ::std::string::String,
     /// Human-readable name of the container that owns the privileged resource
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -34,7 +29,6 @@ pub struct AppAccountContainerDetails {
     /// Read-only: set by Okta.
     #[serde(
         rename = "globalAppId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub global_app_id: ::std::option::Option<::std::string::String>,
@@ -43,7 +37,6 @@ pub struct AppAccountContainerDetails {
     /// Read-only: set by Okta.
     #[serde(
         rename = "passwordPushSupported",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_push_supported: ::std::option::Option<bool>,
@@ -52,26 +45,121 @@ pub struct AppAccountContainerDetails {
     /// Read-only: set by Okta.
     #[serde(
         rename = "provisioningEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provisioning_enabled: ::std::option::Option<bool>,
     /// Current status of the application instance
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::AppInstanceContainerStatus,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::AppAccountContainerLink>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppAccountContainerDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppAccountContainerDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppAccountContainerDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppAccountContainerDetails, A::Error> {
+                let mut app_name = ::std::option::Option::None;
+                let mut container_id = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut global_app_id = ::std::option::Option::None;
+                let mut password_push_supported = ::std::option::Option::None;
+                let mut provisioning_enabled = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appName" => {
+                            crate::runtime::field(&mut __map, &mut app_name, "appName")?
+                        }
+                        "containerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut container_id,
+                                "containerId",
+                            )?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "globalAppId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut global_app_id,
+                                "globalAppId",
+                            )?
+                        }
+                        "passwordPushSupported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_push_supported,
+                                "passwordPushSupported",
+                            )?
+                        }
+                        "provisioningEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provisioning_enabled,
+                                "provisioningEnabled",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppAccountContainerDetails {
+                    app_name: app_name.unwrap_or_default(),
+                    container_id: container_id.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    global_app_id: global_app_id.unwrap_or_default(),
+                    password_push_supported: password_push_supported.unwrap_or_default(),
+                    provisioning_enabled: provisioning_enabled.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

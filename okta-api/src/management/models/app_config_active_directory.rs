@@ -4,17 +4,13 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppConfigActiveDirectory` (`/components/schemas/AppConfigActiveDirectory`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AppConfigActiveDirectory {
     /// The type of the app configuration
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::AppConfigType>,
     /// The distinguished name of the group in Active Directory
-    #[serde(rename = "distinguishedName", default)]
+    #[serde(rename = "distinguishedName")]
     pub distinguished_name: ::std::string::String,
     /// The scope of the group in Active Directory
     #[serde(rename = "groupScope")]
@@ -23,12 +19,91 @@ pub struct AppConfigActiveDirectory {
     #[serde(rename = "groupType")]
     pub group_type: crate::management::models::ActiveDirectoryGroupType,
     /// The SAM account name of the group in Active Directory
-    #[serde(rename = "samAccountName", default)]
+    #[serde(rename = "samAccountName")]
     pub sam_account_name: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppConfigActiveDirectory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppConfigActiveDirectory;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppConfigActiveDirectory")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppConfigActiveDirectory, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut distinguished_name = ::std::option::Option::None;
+                let mut group_scope = ::std::option::Option::None;
+                let mut group_type = ::std::option::Option::None;
+                let mut sam_account_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "distinguishedName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut distinguished_name,
+                                "distinguishedName",
+                            )?
+                        }
+                        "groupScope" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_scope,
+                                "groupScope",
+                            )?
+                        }
+                        "groupType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_type,
+                                "groupType",
+                            )?
+                        }
+                        "samAccountName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sam_account_name,
+                                "samAccountName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppConfigActiveDirectory {
+                    type_: type_.unwrap_or_default(),
+                    distinguished_name: distinguished_name.unwrap_or_default(),
+                    group_scope: crate::runtime::required(group_scope, "groupScope")?,
+                    group_type: crate::runtime::required(group_type, "groupType")?,
+                    sam_account_name: sam_account_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,7 +6,7 @@
 /// App instance properties
 ///
 /// Schema `AppProperties` (`/components/schemas/AppProperties`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AppProperties {
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
@@ -14,4 +14,40 @@ pub struct AppProperties {
         ::std::string::String,
         crate::management::models::AppPropertiesValue,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppProperties;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppProperties")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppProperties, A::Error> {
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    crate::runtime::typed_extra(
+                        &mut __map,
+                        &mut additional_properties,
+                        __key,
+                    )?;
+                }
+                ::std::result::Result::Ok(AppProperties {
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,14 +4,13 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppServiceAccount` (`/components/schemas/AppServiceAccount`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AppServiceAccount {
     /// The key name of the app in the Okta Integration Network (OIN)
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "containerGlobalName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_global_name: ::std::option::Option<::std::string::String>,
@@ -20,78 +19,208 @@ pub struct AppServiceAccount {
     /// Read-only: set by Okta.
     #[serde(
         rename = "containerInstanceName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_instance_name: ::std::option::Option<::std::string::String>,
     /// The [ORN](https://developer.okta.com/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the relevant resource.
     ///
     /// Use the specific app ORN format (`orn:{partition}:idp:{yourOrgId}:apps:{appType}:{appId}`) to identify an Okta app instance in your org.
-    #[serde(rename = "containerOrn", default)]
+    #[serde(rename = "containerOrn")]
     pub container_orn: ::std::string::String,
     /// Timestamp when the app service account was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// The description of the app service account
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The UUID of the app service account
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the app service account was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The user-defined name for the app service account
-    #[serde(default)]
     pub name: ::std::string::String,
     /// A list of IDs of the Okta groups who own the app service account
     #[serde(
         rename = "ownerGroupIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub owner_group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A list of IDs of the Okta users who own the app service account
     #[serde(
         rename = "ownerUserIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub owner_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The app service account password
     ///
     /// Write-only: never returned by Okta.
-    #[serde(default)]
     pub password: ::std::string::String,
     /// Describes the current status of a service account
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::ServiceAccountStatus>,
     /// Describes the detailed status of a service account
     #[serde(
         rename = "statusDetail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status_detail: ::std::option::Option<
         crate::management::models::ServiceAccountStatusDetail,
     >,
     /// The username that serves as the direct link to your managed app account. Ensure that this value precisely matches the identifier of the target app account.
-    #[serde(default)]
     pub username: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppServiceAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppServiceAccount;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppServiceAccount")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppServiceAccount, A::Error> {
+                let mut container_global_name = ::std::option::Option::None;
+                let mut container_instance_name = ::std::option::Option::None;
+                let mut container_orn = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut owner_group_ids = ::std::option::Option::None;
+                let mut owner_user_ids = ::std::option::Option::None;
+                let mut password = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut status_detail = ::std::option::Option::None;
+                let mut username = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "containerGlobalName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut container_global_name,
+                                "containerGlobalName",
+                            )?
+                        }
+                        "containerInstanceName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut container_instance_name,
+                                "containerInstanceName",
+                            )?
+                        }
+                        "containerOrn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut container_orn,
+                                "containerOrn",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "ownerGroupIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut owner_group_ids,
+                                "ownerGroupIds",
+                            )?
+                        }
+                        "ownerUserIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut owner_user_ids,
+                                "ownerUserIds",
+                            )?
+                        }
+                        "password" => {
+                            crate::runtime::field(&mut __map, &mut password, "password")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "statusDetail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut status_detail,
+                                "statusDetail",
+                            )?
+                        }
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppServiceAccount {
+                    container_global_name: container_global_name.unwrap_or_default(),
+                    container_instance_name: container_instance_name.unwrap_or_default(),
+                    container_orn: container_orn.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    owner_group_ids: owner_group_ids.unwrap_or_default(),
+                    owner_user_ids: owner_user_ids.unwrap_or_default(),
+                    password: password.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    status_detail: status_detail.unwrap_or_default(),
+                    username: username.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,32 +4,100 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppServiceAccountForUpdate` (`/components/schemas/AppServiceAccountForUpdate`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AppServiceAccountForUpdate {
     /// The description of the app service account
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The user-defined name for the app service account
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// A list of IDs of the Okta groups who own the app service account
     #[serde(
         rename = "ownerGroupIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub owner_group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A list of IDs of the Okta users who own the app service account
     #[serde(
         rename = "ownerUserIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub owner_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppServiceAccountForUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppServiceAccountForUpdate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppServiceAccountForUpdate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppServiceAccountForUpdate, A::Error> {
+                let mut description = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut owner_group_ids = ::std::option::Option::None;
+                let mut owner_user_ids = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "ownerGroupIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut owner_group_ids,
+                                "ownerGroupIds",
+                            )?
+                        }
+                        "ownerUserIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut owner_user_ids,
+                                "ownerUserIds",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppServiceAccountForUpdate {
+                    description: description.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    owner_group_ids: owner_group_ids.unwrap_or_default(),
+                    owner_user_ids: owner_user_ids.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

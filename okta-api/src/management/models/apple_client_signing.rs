@@ -7,29 +7,81 @@
 /// > **Note:** The `privateKey` property is required for a CREATE request. For an UPDATE request, it can be null and keeps the existing value if it's null. The `privateKey` property isn't returned for LIST and GET requests or UPDATE requests if it's null.
 ///
 /// Schema `AppleClientSigning` (`/components/schemas/AppleClientSigning`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AppleClientSigning {
     /// The key ID that you obtained from Apple when you created the private key for the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<::std::string::String>,
     /// The PKCS \#8 encoded private key that you created for the client and downloaded from Apple
     #[serde(
         rename = "privateKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub private_key: ::std::option::Option<::std::string::String>,
     /// The Team ID associated with your Apple developer account
-    #[serde(
-        rename = "teamId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "teamId", skip_serializing_if = "::std::option::Option::is_none")]
     pub team_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppleClientSigning {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppleClientSigning;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppleClientSigning")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppleClientSigning, A::Error> {
+                let mut kid = ::std::option::Option::None;
+                let mut private_key = ::std::option::Option::None;
+                let mut team_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "privateKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut private_key,
+                                "privateKey",
+                            )?
+                        }
+                        "teamId" => {
+                            crate::runtime::field(&mut __map, &mut team_id, "teamId")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppleClientSigning {
+                    kid: kid.unwrap_or_default(),
+                    private_key: private_key.unwrap_or_default(),
+                    team_id: team_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

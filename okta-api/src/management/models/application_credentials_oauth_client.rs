@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ApplicationCredentialsOAuthClient` (`/components/schemas/ApplicationCredentialsOAuthClient`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationCredentialsOauthClient {
     /// Requested key rotation mode
     #[serde(
         rename = "autoKeyRotation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_key_rotation: ::std::option::Option<bool>,
@@ -19,26 +18,112 @@ pub struct ApplicationCredentialsOauthClient {
     /// > * If you don't specify the `client_id`, this immutable property is populated with the [Application instance ID](https://developer.okta.com/openapi/okta-management/management/application/replaceapplication#application/replaceapplication/t=response&c=200&path=&d=0/id).
     /// > * The `client_id` must consist of alphanumeric characters or the following special characters: `$-_.+!*'(),`.
     /// > * You can't use the reserved word `ALL_CLIENTS`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// OAuth 2.0 client secret string (used for confidential clients)
     ///
     /// > **Notes:** If a `client_secret` isn't provided on creation, and the `token_endpoint_auth_method` requires one, Okta generates a random `client_secret` for the client app.
     /// > The `client_secret` is only shown when an OAuth 2.0 client app is created or updated (and only if the `token_endpoint_auth_method` requires a client secret).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_secret: ::std::option::Option<::std::string::String>,
     /// Requires Proof Key for Code Exchange (PKCE) for additional verification. If `token_endpoint_auth_method` is `none`, then `pkce_required` must be `true`. The default is `true` for browser and native app types.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pkce_required: ::std::option::Option<bool>,
     /// Requested authentication method for the token endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_endpoint_auth_method: ::std::option::Option<
         crate::management::models::OauthEndpointAuthenticationMethod,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationCredentialsOauthClient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationCredentialsOauthClient;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationCredentialsOauthClient")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationCredentialsOauthClient, A::Error> {
+                let mut auto_key_rotation = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut client_secret = ::std::option::Option::None;
+                let mut pkce_required = ::std::option::Option::None;
+                let mut token_endpoint_auth_method = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "autoKeyRotation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_key_rotation,
+                                "autoKeyRotation",
+                            )?
+                        }
+                        "client_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "client_id",
+                            )?
+                        }
+                        "client_secret" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_secret,
+                                "client_secret",
+                            )?
+                        }
+                        "pkce_required" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pkce_required,
+                                "pkce_required",
+                            )?
+                        }
+                        "token_endpoint_auth_method" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint_auth_method,
+                                "token_endpoint_auth_method",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationCredentialsOauthClient {
+                    auto_key_rotation: auto_key_rotation.unwrap_or_default(),
+                    client_id: client_id.unwrap_or_default(),
+                    client_secret: client_secret.unwrap_or_default(),
+                    pkce_required: pkce_required.unwrap_or_default(),
+                    token_endpoint_auth_method: token_endpoint_auth_method
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

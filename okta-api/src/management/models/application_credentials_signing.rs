@@ -7,18 +7,17 @@
 /// > **Note:** Only apps with SAML_2_0, SAML_1_1, WS_FEDERATION, or OPENID_CONNECT `signOnMode` support the key rotation feature.
 ///
 /// Schema `ApplicationCredentialsSigning` (`/components/schemas/ApplicationCredentialsSigning`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationCredentialsSigning {
     /// Key identifier used for signing assertions
     /// > **Note:** Currently, only the X.509 JWK format is supported for apps with SAML_2_0 `signOnMode`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<::std::string::String>,
     /// Timestamp when the signing key was last rotated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastRotated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_rotated: ::std::option::Option<::std::string::String>,
@@ -27,30 +26,97 @@ pub struct ApplicationCredentialsSigning {
     /// Read-only: set by Okta.
     #[serde(
         rename = "nextRotation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_rotation: ::std::option::Option<::std::string::String>,
     /// The mode of key rotation
     #[serde(
         rename = "rotationMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rotation_mode: ::std::option::Option<::std::string::String>,
     /// Specifies the intended use of the key
-    #[serde(
-        rename = "use",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "use", skip_serializing_if = "::std::option::Option::is_none")]
     pub use_: ::std::option::Option<
         crate::management::models::ApplicationCredentialsSigningUse,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationCredentialsSigning {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationCredentialsSigning;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationCredentialsSigning")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationCredentialsSigning, A::Error> {
+                let mut kid = ::std::option::Option::None;
+                let mut last_rotated = ::std::option::Option::None;
+                let mut next_rotation = ::std::option::Option::None;
+                let mut rotation_mode = ::std::option::Option::None;
+                let mut use_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "lastRotated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_rotated,
+                                "lastRotated",
+                            )?
+                        }
+                        "nextRotation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut next_rotation,
+                                "nextRotation",
+                            )?
+                        }
+                        "rotationMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut rotation_mode,
+                                "rotationMode",
+                            )?
+                        }
+                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationCredentialsSigning {
+                    kid: kid.unwrap_or_default(),
+                    last_rotated: last_rotated.unwrap_or_default(),
+                    next_rotation: next_rotation.unwrap_or_default(),
+                    rotation_mode: rotation_mode.unwrap_or_default(),
+                    use_: use_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// The template used to generate the username when the app is assigned through a group or directly to a user
 ///
 /// Schema `ApplicationCredentialsUsernameTemplate` (`/components/schemas/ApplicationCredentialsUsernameTemplate`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationCredentialsUsernameTemplate {
     /// Determines if the username is pushed to the app on updates for CUSTOM `type`
     #[serde(
         rename = "pushStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub push_status: ::std::option::Option<
@@ -34,28 +33,92 @@ pub struct ApplicationCredentialsUsernameTemplate {
     /// | LDAP UID + custom suffix        | `${source.userName}${instance.userSuffix}`     |
     /// | Okta username                   | `${source.login}`                              |
     /// | Okta username prefix            | `${fn:substringBefore(source.login, "@")}`     |
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub template: ::std::option::Option<::std::string::String>,
     /// Type of mapping expression. Empty string is allowed.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::ApplicationCredentialsUsernameTemplateType,
     >,
     /// An optional suffix appended to usernames for `BUILT_IN` mapping expressions
     #[serde(
         rename = "userSuffix",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_suffix: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationCredentialsUsernameTemplate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationCredentialsUsernameTemplate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationCredentialsUsernameTemplate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                ApplicationCredentialsUsernameTemplate,
+                A::Error,
+            > {
+                let mut push_status = ::std::option::Option::None;
+                let mut template = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut user_suffix = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "pushStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut push_status,
+                                "pushStatus",
+                            )?
+                        }
+                        "template" => {
+                            crate::runtime::field(&mut __map, &mut template, "template")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "userSuffix" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_suffix,
+                                "userSuffix",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationCredentialsUsernameTemplate {
+                    push_status: push_status.unwrap_or_default(),
+                    template: template.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    user_suffix: user_suffix.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

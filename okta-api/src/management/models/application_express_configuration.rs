@@ -7,12 +7,11 @@
 /// Indicates which Express Configuration capabilities the app supports and has enabled
 ///
 /// Schema `ApplicationExpressConfiguration` (`/components/schemas/ApplicationExpressConfiguration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationExpressConfiguration {
     /// Capabilities currently enabled for the app
     #[serde(
         rename = "enabledCapabilities",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enabled_capabilities: ::std::option::Option<
@@ -21,16 +20,73 @@ pub struct ApplicationExpressConfiguration {
     /// Capabilities supported by the app
     #[serde(
         rename = "supportedCapabilities",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub supported_capabilities: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ApplicationCapability>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationExpressConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationExpressConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationExpressConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationExpressConfiguration, A::Error> {
+                let mut enabled_capabilities = ::std::option::Option::None;
+                let mut supported_capabilities = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "enabledCapabilities" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enabled_capabilities,
+                                "enabledCapabilities",
+                            )?
+                        }
+                        "supportedCapabilities" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut supported_capabilities,
+                                "supportedCapabilities",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationExpressConfiguration {
+                    enabled_capabilities: enabled_capabilities.unwrap_or_default(),
+                    supported_capabilities: supported_capabilities.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,31 +4,86 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ApplicationLayoutsLinks` (`/components/schemas/ApplicationLayouts/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationLayoutsLinks {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub general: ::std::option::Option<
         crate::management::models::ApplicationLayoutsLinksItem,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "signOn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "signOn", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_on: ::std::option::Option<
         crate::management::models::ApplicationLayoutsLinksItem,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provisioning: ::std::option::Option<
         crate::management::models::ApplicationLayoutsLinksItem,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationLayoutsLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationLayoutsLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationLayoutsLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationLayoutsLinks, A::Error> {
+                let mut general = ::std::option::Option::None;
+                let mut sign_on = ::std::option::Option::None;
+                let mut provisioning = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "general" => {
+                            crate::runtime::field(&mut __map, &mut general, "general")?
+                        }
+                        "signOn" => {
+                            crate::runtime::field(&mut __map, &mut sign_on, "signOn")?
+                        }
+                        "provisioning" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provisioning,
+                                "provisioning",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationLayoutsLinks {
+                    general: general.unwrap_or_default(),
+                    sign_on: sign_on.unwrap_or_default(),
+                    provisioning: provisioning.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,64 +6,151 @@
 /// Discoverable resources related to the app
 ///
 /// Schema `ApplicationLinks` (`/components/schemas/ApplicationLinks`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationLinks {
     #[allow(missing_docs)]
     #[serde(
         rename = "accessPolicy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_policy: ::std::option::Option<
         crate::management::models::AccessPolicyLink,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<
         crate::management::models::HrefObjectActivateLink,
     >,
     /// List of app link resources
-    #[serde(
-        rename = "appLinks",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "appLinks", skip_serializing_if = "::std::option::Option::is_none")]
     pub app_links: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HrefObject>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
         crate::management::models::HrefObjectDeactivateLink,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub groups: ::std::option::Option<crate::management::models::GroupsLink>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub help: ::std::option::Option<crate::management::models::HelpLink>,
     /// List of app logo resources
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HrefObject>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::management::models::MetadataLink>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<crate::management::models::UsersLink>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationLinks, A::Error> {
+                let mut access_policy = ::std::option::Option::None;
+                let mut activate = ::std::option::Option::None;
+                let mut app_links = ::std::option::Option::None;
+                let mut deactivate = ::std::option::Option::None;
+                let mut groups = ::std::option::Option::None;
+                let mut help = ::std::option::Option::None;
+                let mut logo = ::std::option::Option::None;
+                let mut metadata = ::std::option::Option::None;
+                let mut self_ = ::std::option::Option::None;
+                let mut users = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accessPolicy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_policy,
+                                "accessPolicy",
+                            )?
+                        }
+                        "activate" => {
+                            crate::runtime::field(&mut __map, &mut activate, "activate")?
+                        }
+                        "appLinks" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_links,
+                                "appLinks",
+                            )?
+                        }
+                        "deactivate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut deactivate,
+                                "deactivate",
+                            )?
+                        }
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        "help" => crate::runtime::field(&mut __map, &mut help, "help")?,
+                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
+                        "metadata" => {
+                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
+                        }
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "users" => {
+                            crate::runtime::field(&mut __map, &mut users, "users")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationLinks {
+                    access_policy: access_policy.unwrap_or_default(),
+                    activate: activate.unwrap_or_default(),
+                    app_links: app_links.unwrap_or_default(),
+                    deactivate: deactivate.unwrap_or_default(),
+                    groups: groups.unwrap_or_default(),
+                    help: help.unwrap_or_default(),
+                    logo: logo.unwrap_or_default(),
+                    metadata: metadata.unwrap_or_default(),
+                    self_: self_.unwrap_or_default(),
+                    users: users.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

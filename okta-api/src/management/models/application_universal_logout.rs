@@ -7,40 +7,106 @@
 /// Universal Logout properties for the app. These properties are only returned and can't be updated.
 ///
 /// Schema `ApplicationUniversalLogout` (`/components/schemas/ApplicationUniversalLogout`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationUniversalLogout {
     /// Indicates whether the app uses a shared identity stack that may cause the user to sign out of other apps by the same company
     #[serde(
         rename = "identityStack",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub identity_stack: ::std::option::Option<
         crate::management::models::ApplicationUniversalLogoutIdentityStack,
     >,
     /// The protocol used for Universal Logout
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub protocol: ::std::option::Option<
         crate::management::models::ApplicationUniversalLogoutProtocol,
     >,
     /// Universal Logout status for the app instance
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::ApplicationUniversalLogoutStatus,
     >,
     /// Indicates whether the app supports full or partial Universal Logout (UL).
     #[serde(
         rename = "supportType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub support_type: ::std::option::Option<
         crate::management::models::ApplicationUniversalLogoutSupportType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationUniversalLogout {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationUniversalLogout;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationUniversalLogout")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationUniversalLogout, A::Error> {
+                let mut identity_stack = ::std::option::Option::None;
+                let mut protocol = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut support_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "identityStack" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut identity_stack,
+                                "identityStack",
+                            )?
+                        }
+                        "protocol" => {
+                            crate::runtime::field(&mut __map, &mut protocol, "protocol")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "supportType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut support_type,
+                                "supportType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationUniversalLogout {
+                    identity_stack: identity_stack.unwrap_or_default(),
+                    protocol: protocol.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    support_type: support_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

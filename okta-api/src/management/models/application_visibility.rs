@@ -6,40 +6,104 @@
 /// Specifies visibility settings for the app
 ///
 /// Schema `ApplicationVisibility` (`/components/schemas/ApplicationVisibility`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ApplicationVisibility {
     /// Links or icons that appear on the End-User Dashboard if they're set to `true`.
-    #[serde(
-        rename = "appLinks",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "appLinks", skip_serializing_if = "::std::option::Option::is_none")]
     pub app_links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, bool>,
     >,
     /// Automatically signs in to the app when user signs into Okta
     #[serde(
         rename = "autoLaunch",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_launch: ::std::option::Option<bool>,
     /// Automatically sign in when user lands on the sign-in page
     #[serde(
         rename = "autoSubmitToolbar",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_submit_toolbar: ::std::option::Option<bool>,
     /// Hides the app for specific end-user apps
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hide: ::std::option::Option<
         crate::management::models::ApplicationVisibilityHide,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApplicationVisibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplicationVisibility;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApplicationVisibility")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ApplicationVisibility, A::Error> {
+                let mut app_links = ::std::option::Option::None;
+                let mut auto_launch = ::std::option::Option::None;
+                let mut auto_submit_toolbar = ::std::option::Option::None;
+                let mut hide = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appLinks" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_links,
+                                "appLinks",
+                            )?
+                        }
+                        "autoLaunch" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_launch,
+                                "autoLaunch",
+                            )?
+                        }
+                        "autoSubmitToolbar" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_submit_toolbar,
+                                "autoSubmitToolbar",
+                            )?
+                        }
+                        "hide" => crate::runtime::field(&mut __map, &mut hide, "hide")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ApplicationVisibility {
+                    app_links: app_links.unwrap_or_default(),
+                    auto_launch: auto_launch.unwrap_or_default(),
+                    auto_submit_toolbar: auto_submit_toolbar.unwrap_or_default(),
+                    hide: hide.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,26 +4,21 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AssuranceMethod` (`/components/schemas/AssuranceMethod`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AssuranceMethod {
     /// Verification method type
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::PolicyRuleVerificationMethodType,
     >,
     /// Specifies constraints for the authenticator. Constraints are logically evaluated such that only one constraint object needs to be satisfied. But, within a constraint object, each constraint property must be satisfied.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub constraints: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AccessPolicyConstraints>,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "factorMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_mode: ::std::option::Option<
@@ -32,19 +27,17 @@ pub struct AssuranceMethod {
     /// The inactivity duration after which the user must re-authenticate. Use the ISO 8601 period format (for example, PT2H).
     #[serde(
         rename = "inactivityPeriod",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub inactivity_period: ::std::option::Option<::std::string::String>,
     /// The duration after which the user must re-authenticate, regardless of user activity. Keep in mind that the re-authentication intervals for constraints take precedent over this value. Use the ISO 8601 period format for recurring time intervals (for example, PT2H, PT0S, PT43800H, and so on).
     #[serde(
         rename = "reauthenticateIn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reauthenticate_in: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -62,5 +55,84 @@ impl ::std::default::Default for AssuranceMethod {
             reauthenticate_in: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssuranceMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssuranceMethod;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssuranceMethod")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AssuranceMethod, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut constraints = ::std::option::Option::None;
+                let mut factor_mode = ::std::option::Option::None;
+                let mut inactivity_period = ::std::option::Option::None;
+                let mut reauthenticate_in = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "constraints" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut constraints,
+                                "constraints",
+                            )?
+                        }
+                        "factorMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_mode,
+                                "factorMode",
+                            )?
+                        }
+                        "inactivityPeriod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut inactivity_period,
+                                "inactivityPeriod",
+                            )?
+                        }
+                        "reauthenticateIn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reauthenticate_in,
+                                "reauthenticateIn",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AssuranceMethod {
+                    type_: type_.unwrap_or_default(),
+                    constraints: constraints.unwrap_or_default(),
+                    factor_mode: factor_mode.unwrap_or_default(),
+                    inactivity_period: inactivity_period.unwrap_or_default(),
+                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

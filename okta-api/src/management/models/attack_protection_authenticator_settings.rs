@@ -4,19 +4,68 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AttackProtectionAuthenticatorSettings` (`/components/schemas/AttackProtectionAuthenticatorSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AttackProtectionAuthenticatorSettings {
     /// If true, requires users to verify a possession factor before verifying a knowledge factor when the assurance requires two-factor authentication (2FA).
     #[serde(
         rename = "verifyKnowledgeSecondWhen2faRequired",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub verify_knowledge_second_when2fa_required: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AttackProtectionAuthenticatorSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AttackProtectionAuthenticatorSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AttackProtectionAuthenticatorSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AttackProtectionAuthenticatorSettings, A::Error> {
+                let mut verify_knowledge_second_when2fa_required = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "verifyKnowledgeSecondWhen2faRequired" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verify_knowledge_second_when2fa_required,
+                                "verifyKnowledgeSecondWhen2faRequired",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AttackProtectionAuthenticatorSettings {
+                    verify_knowledge_second_when2fa_required: verify_knowledge_second_when2fa_required
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,28 +4,81 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AttestationRootCertificatesResponseItem` (`/components/schemas/AttestationRootCertificatesResponse/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AttestationRootCertificatesResponseItem {
     /// X.509 certificate chain
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub x5c: ::std::option::Option<::std::string::String>,
     /// SHA-256 hash (thumbprint) of the X.509 certificate
-    #[serde(
-        rename = "x5t#S256",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "x5t#S256", skip_serializing_if = "::std::option::Option::is_none")]
     pub x5t_s256: ::std::option::Option<::std::string::String>,
     /// Issuer of certificate
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iss: ::std::option::Option<::std::string::String>,
     /// Expiry date of certificate
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exp: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AttestationRootCertificatesResponseItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AttestationRootCertificatesResponseItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AttestationRootCertificatesResponseItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AttestationRootCertificatesResponseItem,
+                A::Error,
+            > {
+                let mut x5c = ::std::option::Option::None;
+                let mut x5t_s256 = ::std::option::Option::None;
+                let mut iss = ::std::option::Option::None;
+                let mut exp = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "x5c" => crate::runtime::field(&mut __map, &mut x5c, "x5c")?,
+                        "x5t#S256" => {
+                            crate::runtime::field(&mut __map, &mut x5t_s256, "x5t#S256")?
+                        }
+                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
+                        "exp" => crate::runtime::field(&mut __map, &mut exp, "exp")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AttestationRootCertificatesResponseItem {
+                    x5c: x5c.unwrap_or_default(),
+                    x5t_s256: x5t_s256.unwrap_or_default(),
+                    iss: iss.unwrap_or_default(),
+                    exp: exp.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,45 +4,121 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthServerLinks` (`/components/schemas/AuthServerLinks`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthServerLinks {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub claims: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<
         crate::management::models::HrefObjectDeactivateLink,
     >,
     /// Link to the authorization server metadata
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::HrefObject>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policies: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
     #[serde(
         rename = "rotateKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rotate_key: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthServerLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthServerLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthServerLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthServerLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut claims = ::std::option::Option::None;
+                let mut deactivate = ::std::option::Option::None;
+                let mut metadata = ::std::option::Option::None;
+                let mut policies = ::std::option::Option::None;
+                let mut rotate_key = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "claims" => {
+                            crate::runtime::field(&mut __map, &mut claims, "claims")?
+                        }
+                        "deactivate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut deactivate,
+                                "deactivate",
+                            )?
+                        }
+                        "metadata" => {
+                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
+                        }
+                        "policies" => {
+                            crate::runtime::field(&mut __map, &mut policies, "policies")?
+                        }
+                        "rotateKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut rotate_key,
+                                "rotateKey",
+                            )?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthServerLinks {
+                    self_: self_.unwrap_or_default(),
+                    claims: claims.unwrap_or_default(),
+                    deactivate: deactivate.unwrap_or_default(),
+                    metadata: metadata.unwrap_or_default(),
+                    policies: policies.unwrap_or_default(),
+                    rotate_key: rotate_key.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthSettings` (`/components/schemas/AuthSettings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AuthSettings {
     #[allow(missing_docs)]
     #[serde(rename = "authType")]
@@ -12,7 +12,6 @@ pub struct AuthSettings {
     /// Set of AIPs used for authType `CUSTOM`
     #[serde(
         rename = "customSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_settings: ::std::option::Option<
@@ -21,16 +20,82 @@ pub struct AuthSettings {
     /// OAuth 2.0 configuration used for authType `OAUTH2`
     #[serde(
         rename = "oAuth2Settings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub oauth2_settings: ::std::option::Option<
         crate::management::models::Oauth2Settings,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthSettings, A::Error> {
+                let mut auth_type = ::std::option::Option::None;
+                let mut custom_settings = ::std::option::Option::None;
+                let mut oauth2_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_type,
+                                "authType",
+                            )?
+                        }
+                        "customSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut custom_settings,
+                                "customSettings",
+                            )?
+                        }
+                        "oAuth2Settings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut oauth2_settings,
+                                "oAuth2Settings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthSettings {
+                    auth_type: crate::runtime::required(auth_type, "authType")?,
+                    custom_settings: custom_settings.unwrap_or_default(),
+                    oauth2_settings: oauth2_settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

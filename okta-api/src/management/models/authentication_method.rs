@@ -4,30 +4,26 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticationMethod` (`/components/schemas/AuthenticationMethod`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticationMethod {
     /// Indicates if any secrets or private keys used during authentication must be hardware protected and not exportable. This property is only set for `POSSESSION` constraints.
     #[serde(
         rename = "hardwareProtection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hardware_protection: ::std::option::Option<
         crate::management::models::AuthenticationMethodHardwareProtection,
     >,
     /// An ID that identifies the authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// A label that identifies the authenticator
-    #[serde(default)]
     pub key: ::std::string::String,
     /// Specifies the method used for the authenticator
-    #[serde(default)]
     pub method: ::std::string::String,
     /// Indicates if phishing-resistant Factors are required. This property is only set for `POSSESSION` constraints
     #[serde(
         rename = "phishingResistant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub phishing_resistant: ::std::option::Option<
@@ -36,7 +32,6 @@ pub struct AuthenticationMethod {
     /// Indicates if a user is required to be verified with a verification method.
     #[serde(
         rename = "userVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification: ::std::option::Option<
@@ -45,7 +40,6 @@ pub struct AuthenticationMethod {
     /// Indicates which methods can be used for user verification. `userVerificationMethods` can only be used when `userVerification` is `REQUIRED`. `BIOMETRICS` is currently the only supported method.
     #[serde(
         rename = "userVerificationMethods",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification_methods: ::std::option::Option<
@@ -54,9 +48,97 @@ pub struct AuthenticationMethod {
         >,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticationMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticationMethod;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticationMethod")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticationMethod, A::Error> {
+                let mut hardware_protection = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut key = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut phishing_resistant = ::std::option::Option::None;
+                let mut user_verification = ::std::option::Option::None;
+                let mut user_verification_methods = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "hardwareProtection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut hardware_protection,
+                                "hardwareProtection",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        "phishingResistant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut phishing_resistant,
+                                "phishingResistant",
+                            )?
+                        }
+                        "userVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification,
+                                "userVerification",
+                            )?
+                        }
+                        "userVerificationMethods" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification_methods,
+                                "userVerificationMethods",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticationMethod {
+                    hardware_protection: hardware_protection.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    key: key.unwrap_or_default(),
+                    method: method.unwrap_or_default(),
+                    phishing_resistant: phishing_resistant.unwrap_or_default(),
+                    user_verification: user_verification.unwrap_or_default(),
+                    user_verification_methods: user_verification_methods
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,32 +4,91 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticationMethodChain` (`/components/schemas/AuthenticationMethodChain`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticationMethodChain {
     #[allow(missing_docs)]
     #[serde(
         rename = "authenticationMethods",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_methods: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticationMethod>,
     >,
     /// The next steps of the authentication method chain. This is an array of `AuthenticationMethodChain`. Only supports one item in the array.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     /// Specifies how often the user is prompted for authentication using duration format for the time period.
     /// For example, `PT2H30M` for two and a half hours. This parameter can't be set at the same time as the `reauthenticateIn` property on the `verificationMethod`.
     #[serde(
         rename = "reauthenticateIn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reauthenticate_in: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticationMethodChain {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticationMethodChain;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticationMethodChain")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticationMethodChain, A::Error> {
+                let mut authentication_methods = ::std::option::Option::None;
+                let mut next = ::std::option::Option::None;
+                let mut reauthenticate_in = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticationMethods" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_methods,
+                                "authenticationMethods",
+                            )?
+                        }
+                        "next" => crate::runtime::field(&mut __map, &mut next, "next")?,
+                        "reauthenticateIn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reauthenticate_in,
+                                "reauthenticateIn",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticationMethodChain {
+                    authentication_methods: authentication_methods.unwrap_or_default(),
+                    next: next.unwrap_or_default(),
+                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

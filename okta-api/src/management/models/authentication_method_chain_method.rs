@@ -4,19 +4,15 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticationMethodChainMethod` (`/components/schemas/AuthenticationMethodChainMethod`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AuthenticationMethodChainMethod {
     /// Verification method type
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::PolicyRuleVerificationMethodType,
     >,
     /// Authentication method chains. Only supports 5 items in the array. Each chain can support maximum 3 steps.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chains: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticationMethodChain>,
     >,
@@ -24,12 +20,11 @@ pub struct AuthenticationMethodChainMethod {
     /// For example, `PT2H30M` for two and a half hours. Don't set this parameter if you're setting the `reauthenticateIn` parameter in `chains`.
     #[serde(
         rename = "reauthenticateIn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reauthenticate_in: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -47,5 +42,62 @@ impl ::std::default::Default for AuthenticationMethodChainMethod {
             reauthenticate_in: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticationMethodChainMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticationMethodChainMethod;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticationMethodChainMethod")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticationMethodChainMethod, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut chains = ::std::option::Option::None;
+                let mut reauthenticate_in = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "chains" => {
+                            crate::runtime::field(&mut __map, &mut chains, "chains")?
+                        }
+                        "reauthenticateIn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reauthenticate_in,
+                                "reauthenticateIn",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticationMethodChainMethod {
+                    type_: type_.unwrap_or_default(),
+                    chains: chains.unwrap_or_default(),
+                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -4,18 +4,71 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorEnrollmentCreateRequest` (`/components/schemas/AuthenticatorEnrollmentCreateRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorEnrollmentCreateRequest {
     /// Unique identifier of the `phone` authenticator
-    #[serde(rename = "authenticatorId", default)]
+    #[serde(rename = "authenticatorId")]
     pub authenticator_id: ::std::string::String,
     /// Defines the authenticator specific parameters
-    #[serde(default)]
     pub profile: crate::management::models::AuthenticatorProfile,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorEnrollmentCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorEnrollmentCreateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorEnrollmentCreateRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorEnrollmentCreateRequest, A::Error> {
+                let mut authenticator_id = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticatorId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_id,
+                                "authenticatorId",
+                            )?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorEnrollmentCreateRequest {
+                    authenticator_id: authenticator_id.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

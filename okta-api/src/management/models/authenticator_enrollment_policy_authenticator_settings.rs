@@ -4,30 +4,94 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorEnrollmentPolicyAuthenticatorSettings` (`/components/schemas/AuthenticatorEnrollmentPolicyAuthenticatorSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettings {
     /// Constraints for the authenticator
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub constraints: crate::Nullable<
         crate::management::models::AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints,
     >,
     /// Enrollment requirements for the authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enroll: ::std::option::Option<
         crate::management::models::AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll,
     >,
     /// The authenticator ID for `custom_app`, `custom_otp` or `external_idp`. Use this property to select a specific `custom_app`, `custom_otp` or `external_idp` authenticator.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// A label that identifies the authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<
         crate::management::models::AuthenticatorEnrollmentPolicyAuthenticatorType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AuthenticatorEnrollmentPolicyAuthenticatorSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorEnrollmentPolicyAuthenticatorSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorEnrollmentPolicyAuthenticatorSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthenticatorEnrollmentPolicyAuthenticatorSettings,
+                A::Error,
+            > {
+                let mut constraints = ::std::option::Option::None;
+                let mut enroll = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut key = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "constraints" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut constraints,
+                                "constraints",
+                            )?
+                        }
+                        "enroll" => {
+                            crate::runtime::field(&mut __map, &mut enroll, "enroll")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorEnrollmentPolicyAuthenticatorSettings {
+                    constraints: constraints.unwrap_or_default(),
+                    enroll: enroll.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    key: key.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,20 +6,74 @@
 /// Constraints for the authenticator
 ///
 /// Schema `AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints` (`/components/schemas/AuthenticatorEnrollmentPolicyAuthenticatorSettings/properties/constraints`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints {
     /// The list of Passkey (FIDO2 WebAuthn) authenticator groups allowed for enrollment. The authenticators in the group are based on FIDO Alliance Metadata Service that's identified by name or the Authenticator Attestation Global Unique Identifier ([AAGUID](https://support.yubico.com/hc/en-us/articles/360016648959-YubiKey-Hardware-FIDO2-AAGUIDs)) number.
     /// These groups are defined in the [Passkey (FIDO2 WebAuthn) authenticator method settings](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Authenticator/#tag/Authenticator/operation/listAuthenticatorMethods).
     #[serde(
         rename = "aaguidGroups",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub aaguid_groups: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints,
+                A::Error,
+            > {
+                let mut aaguid_groups = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "aaguidGroups" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut aaguid_groups,
+                                "aaguidGroups",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints {
+                    aaguid_groups: aaguid_groups.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,14 +6,10 @@
 /// Enrollment requirements for the authenticator
 ///
 /// Schema `AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll` (`/components/schemas/AuthenticatorEnrollmentPolicyAuthenticatorSettings/properties/enroll`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
     /// Requirements for the user-initiated enrollment
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<
         crate::management::models::AuthenticatorEnrollmentPolicyAuthenticatorStatus,
     >,
@@ -23,25 +19,87 @@ pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
     /// * `false`: The email authenticator auto-enrollment is skipped. Users see email as an optional authenticator during enrollment and can choose to skip it.
     ///
     /// > **Note:** `autoEnroll` can only be set to `false` when [`self`](https://developer.okta.com/openapi/okta-management/management/tags/policy/other/createpolicy#other/createpolicy/t=request&path=&d=1/settings/authenticators/enroll/self) is `OPTIONAL` or `NOT_ALLOWED`. This property is only available if the Email auto-enrollment and recovery control [self-service EA](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled.
-    #[serde(
-        rename = "autoEnroll",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "autoEnroll", skip_serializing_if = "crate::Nullable::is_absent")]
     pub auto_enroll: crate::Nullable<bool>,
     /// Specifies the [grace period](https://developer.okta.com/docs/concepts/policies/#authenticator-enrollment-policies) configuration for completing an authenticator enrollment or setup
     #[serde(
         rename = "gracePeriod",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period: ::std::option::Option<
         crate::management::models::EnrollmentPolicyAuthenticatorGracePeriod,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll,
+                A::Error,
+            > {
+                let mut self_ = ::std::option::Option::None;
+                let mut auto_enroll = ::std::option::Option::None;
+                let mut grace_period = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "autoEnroll" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_enroll,
+                                "autoEnroll",
+                            )?
+                        }
+                        "gracePeriod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grace_period,
+                                "gracePeriod",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
+                    self_: self_.unwrap_or_default(),
+                    auto_enroll: auto_enroll.unwrap_or_default(),
+                    grace_period: grace_period.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,29 +4,92 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorKeyCustomAppProviderConfigurationApns` (`/components/schemas/AuthenticatorKeyCustomApp/allOf/1/properties/provider/properties/configuration/properties/apns`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorKeyCustomAppProviderConfigurationApns {
     /// ID of the APNs (Apple Push Notification Service) [configurations](https://developer.okta.com/docs/reference/api/push-providers/)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// AppBundleId of the APNs (Apple Push Notification Service) [configurations](https://developer.okta.com/docs/reference/api/push-providers/)
     #[serde(
         rename = "appBundleId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_bundle_id: ::std::option::Option<::std::string::String>,
     /// DebugAppBundleId of the APNs (Apple Push Notification Service) [configurations](https://developer.okta.com/docs/reference/api/push-providers/)
     #[serde(
         rename = "debugAppBundleId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub debug_app_bundle_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AuthenticatorKeyCustomAppProviderConfigurationApns {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorKeyCustomAppProviderConfigurationApns;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorKeyCustomAppProviderConfigurationApns")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthenticatorKeyCustomAppProviderConfigurationApns,
+                A::Error,
+            > {
+                let mut id = ::std::option::Option::None;
+                let mut app_bundle_id = ::std::option::Option::None;
+                let mut debug_app_bundle_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "appBundleId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_bundle_id,
+                                "appBundleId",
+                            )?
+                        }
+                        "debugAppBundleId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut debug_app_bundle_id,
+                                "debugAppBundleId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorKeyCustomAppProviderConfigurationApns {
+                    id: id.unwrap_or_default(),
+                    app_bundle_id: app_bundle_id.unwrap_or_default(),
+                    debug_app_bundle_id: debug_app_bundle_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

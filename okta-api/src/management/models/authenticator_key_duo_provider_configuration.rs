@@ -4,38 +4,108 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorKeyDuoProviderConfiguration` (`/components/schemas/AuthenticatorKeyDuo/allOf/1/properties/provider/properties/configuration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorKeyDuoProviderConfiguration {
     /// The Duo Security API hostname
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::std::string::String>,
     /// The Duo Security integration key
     #[serde(
         rename = "integrationKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub integration_key: ::std::option::Option<::std::string::String>,
     /// The Duo Security secret key
     #[serde(
         rename = "secretKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secret_key: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "userNameTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_name_template: ::std::option::Option<
         crate::management::models::AuthenticatorKeyDuoProviderConfigurationUserNameTemplate,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyDuoProviderConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorKeyDuoProviderConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorKeyDuoProviderConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthenticatorKeyDuoProviderConfiguration,
+                A::Error,
+            > {
+                let mut host = ::std::option::Option::None;
+                let mut integration_key = ::std::option::Option::None;
+                let mut secret_key = ::std::option::Option::None;
+                let mut user_name_template = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
+                        "integrationKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut integration_key,
+                                "integrationKey",
+                            )?
+                        }
+                        "secretKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secret_key,
+                                "secretKey",
+                            )?
+                        }
+                        "userNameTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name_template,
+                                "userNameTemplate",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorKeyDuoProviderConfiguration {
+                    host: host.unwrap_or_default(),
+                    integration_key: integration_key.unwrap_or_default(),
+                    secret_key: secret_key.unwrap_or_default(),
+                    user_name_template: user_name_template.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,26 +4,83 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorKeyEmailSettings` (`/components/schemas/AuthenticatorKeyEmail/allOf/1/properties/settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorKeyEmailSettings {
     /// The allowed types of uses for the authenticator
     #[serde(
         rename = "allowedFor",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_for: ::std::option::Option<crate::management::models::AllowedForEnum>,
     /// Specifies the lifetime of an email token. Default value is 5 minutes.
     #[serde(
         rename = "tokenLifetimeInMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_lifetime_in_minutes: ::std::option::Option<f64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyEmailSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorKeyEmailSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorKeyEmailSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorKeyEmailSettings, A::Error> {
+                let mut allowed_for = ::std::option::Option::None;
+                let mut token_lifetime_in_minutes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "allowedFor" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allowed_for,
+                                "allowedFor",
+                            )?
+                        }
+                        "tokenLifetimeInMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_lifetime_in_minutes,
+                                "tokenLifetimeInMinutes",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorKeyEmailSettings {
+                    allowed_for: allowed_for.unwrap_or_default(),
+                    token_lifetime_in_minutes: token_lifetime_in_minutes
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

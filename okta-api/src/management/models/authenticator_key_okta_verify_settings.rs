@@ -4,24 +4,22 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorKeyOktaVerifySettings` (`/components/schemas/AuthenticatorKeyOktaVerify/allOf/1/properties/settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorKeyOktaVerifySettings {
     #[allow(missing_docs)]
     #[serde(
         rename = "channelBinding",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub channel_binding: ::std::option::Option<
         crate::management::models::ChannelBinding,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub compliance: ::std::option::Option<crate::management::models::Compliance>,
     /// User verification settings. Possible values `DISCOURAGED` (the authenticator isn't asked to perform user verification, but may do so at its discretion), `PREFERRED` (the client uses an authenticator capable of user verification if possible), or `REQUIRED` (the client uses only an authenticator capable of user verification)
     #[serde(
         rename = "userVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification: ::std::option::Option<
@@ -30,14 +28,89 @@ pub struct AuthenticatorKeyOktaVerifySettings {
     /// The application instance ID
     #[serde(
         rename = "appInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_instance_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyOktaVerifySettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorKeyOktaVerifySettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorKeyOktaVerifySettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorKeyOktaVerifySettings, A::Error> {
+                let mut channel_binding = ::std::option::Option::None;
+                let mut compliance = ::std::option::Option::None;
+                let mut user_verification = ::std::option::Option::None;
+                let mut app_instance_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "channelBinding" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut channel_binding,
+                                "channelBinding",
+                            )?
+                        }
+                        "compliance" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut compliance,
+                                "compliance",
+                            )?
+                        }
+                        "userVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification,
+                                "userVerification",
+                            )?
+                        }
+                        "appInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_instance_id,
+                                "appInstanceId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorKeyOktaVerifySettings {
+                    channel_binding: channel_binding.unwrap_or_default(),
+                    compliance: compliance.unwrap_or_default(),
+                    user_verification: user_verification.unwrap_or_default(),
+                    app_instance_id: app_instance_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,34 +6,116 @@
 /// Define the configuration settings of the TAC
 ///
 /// Schema `AuthenticatorKeyTacProviderConfiguration` (`/components/schemas/AuthenticatorKeyTac/allOf/1/properties/provider/properties/configuration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorKeyTacProviderConfiguration {
     /// Minimum time-to-live (TTL) of the TAC in minutes. The `minTtl` indicates the minimum amount of time that a TAC is valid. The `minTtl` must be less than the `maxTtl`.
-    #[serde(rename = "minTtl", default)]
+    #[serde(rename = "minTtl")]
     pub min_ttl: f64,
     /// Maximum TTL of the TAC in minutes. The `maxTtl` indicates the maximum amount of time that a TAC is valid. The `maxTtl` must be greater than the `minTtl`.
-    #[serde(rename = "maxTtl", default)]
+    #[serde(rename = "maxTtl")]
     pub max_ttl: f64,
     /// The default TTL in minutes when you create a TAC. The `defaultTtl` indicates the actual amount of time that a TAC is valid before it expires. The `defaultTtl` must be greater than the `minTtl` and less than the `maxTtl`.
-    #[serde(rename = "defaultTtl", default)]
+    #[serde(rename = "defaultTtl")]
     pub default_ttl: f64,
     /// Defines the number of characters in a TAC. For example, a `length` of `16` means that the TAC is 16 characters.
-    #[serde(default)]
     pub length: f64,
     /// Define the complexity of the TAC
-    #[serde(default)]
     pub complexity: crate::management::models::AuthenticatorKeyTacProviderConfigurationComplexity,
     /// Indicates whether a TAC can be used multiple times. If set to `true`, the TAC can be used multiple times until it expires.
     #[serde(
         rename = "multiUseAllowed",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub multi_use_allowed: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyTacProviderConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorKeyTacProviderConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorKeyTacProviderConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthenticatorKeyTacProviderConfiguration,
+                A::Error,
+            > {
+                let mut min_ttl = ::std::option::Option::None;
+                let mut max_ttl = ::std::option::Option::None;
+                let mut default_ttl = ::std::option::Option::None;
+                let mut length = ::std::option::Option::None;
+                let mut complexity = ::std::option::Option::None;
+                let mut multi_use_allowed = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "minTtl" => {
+                            crate::runtime::field(&mut __map, &mut min_ttl, "minTtl")?
+                        }
+                        "maxTtl" => {
+                            crate::runtime::field(&mut __map, &mut max_ttl, "maxTtl")?
+                        }
+                        "defaultTtl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_ttl,
+                                "defaultTtl",
+                            )?
+                        }
+                        "length" => {
+                            crate::runtime::field(&mut __map, &mut length, "length")?
+                        }
+                        "complexity" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut complexity,
+                                "complexity",
+                            )?
+                        }
+                        "multiUseAllowed" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut multi_use_allowed,
+                                "multiUseAllowed",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorKeyTacProviderConfiguration {
+                    min_ttl: min_ttl.unwrap_or_default(),
+                    max_ttl: max_ttl.unwrap_or_default(),
+                    default_ttl: default_ttl.unwrap_or_default(),
+                    length: length.unwrap_or_default(),
+                    complexity: complexity.unwrap_or_default(),
+                    multi_use_allowed: multi_use_allowed.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,25 +6,87 @@
 /// Define the complexity of the TAC
 ///
 /// Schema `AuthenticatorKeyTacProviderConfigurationComplexity` (`/components/schemas/AuthenticatorKeyTac/allOf/1/properties/provider/properties/configuration/properties/complexity`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorKeyTacProviderConfigurationComplexity {
     /// Use numbers in the TAC. `numbers` is always `true` for the TAC authenticator.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub numbers: ::std::option::Option<bool>,
     /// Use letters in the TAC
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub letters: ::std::option::Option<bool>,
     /// Use special characters in the TAC
     #[serde(
         rename = "specialCharacters",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub special_characters: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AuthenticatorKeyTacProviderConfigurationComplexity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorKeyTacProviderConfigurationComplexity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorKeyTacProviderConfigurationComplexity")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthenticatorKeyTacProviderConfigurationComplexity,
+                A::Error,
+            > {
+                let mut numbers = ::std::option::Option::None;
+                let mut letters = ::std::option::Option::None;
+                let mut special_characters = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "numbers" => {
+                            crate::runtime::field(&mut __map, &mut numbers, "numbers")?
+                        }
+                        "letters" => {
+                            crate::runtime::field(&mut __map, &mut letters, "letters")?
+                        }
+                        "specialCharacters" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut special_characters,
+                                "specialCharacters",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorKeyTacProviderConfigurationComplexity {
+                    numbers: numbers.unwrap_or_default(),
+                    letters: letters.unwrap_or_default(),
+                    special_characters: special_characters.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

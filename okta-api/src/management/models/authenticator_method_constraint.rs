@@ -6,26 +6,79 @@
 /// Limits the authenticators that can be used for a given method. Currently, only the `otp` method supports constraints, and Google authenticator (key : 'google_otp') is the only allowed authenticator.
 ///
 /// Schema `AuthenticatorMethodConstraint` (`/components/schemas/AuthenticatorMethodConstraint`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorMethodConstraint {
     #[allow(missing_docs)]
     #[serde(
         rename = "allowedAuthenticators",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_authenticators: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticatorIdentity>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<
         crate::management::models::AuthenticatorMethodConstraintMethod,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodConstraint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorMethodConstraint;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorMethodConstraint")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorMethodConstraint, A::Error> {
+                let mut allowed_authenticators = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "allowedAuthenticators" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allowed_authenticators,
+                                "allowedAuthenticators",
+                            )?
+                        }
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorMethodConstraint {
+                    allowed_authenticators: allowed_authenticators.unwrap_or_default(),
+                    method: method.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

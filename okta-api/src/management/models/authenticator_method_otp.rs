@@ -4,29 +4,20 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorMethodOtp` (`/components/schemas/AuthenticatorMethodOtp`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorMethodOtp {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The type of authenticator method
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::AuthenticatorMethodType>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelfAndLifecycle>,
     #[allow(missing_docs)]
     #[serde(
         rename = "verifiableProperties",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub verifiable_properties: ::std::option::Option<
@@ -35,48 +26,163 @@ pub struct AuthenticatorMethodOtp {
     /// The number of acceptable adjacent intervals, also known as the clock drift interval. This setting allows you to build in tolerance for any time difference between the token and the server. For example, with a `timeIntervalInSeconds` of 60 seconds and an `acceptableAdjacentIntervals` value of 5, Okta accepts passcodes within 300 seconds (60 * 5) before or after the end user enters their code.
     #[serde(
         rename = "acceptableAdjacentIntervals",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub acceptable_adjacent_intervals: ::std::option::Option<i64>,
     /// HMAC algorithm
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm: ::std::option::Option<crate::management::models::OtpTotpAlgorithm>,
     /// The shared secret encoding
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encoding: ::std::option::Option<crate::management::models::OtpTotpEncoding>,
     /// The `id` value of the factor profile
     #[serde(
         rename = "factorProfileId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_profile_id: ::std::option::Option<::std::string::String>,
     /// Number of digits in an OTP value
     #[serde(
         rename = "passCodeLength",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pass_code_length: ::std::option::Option<
         crate::management::models::OtpTotpPassCodeLength,
     >,
     /// The protocol used
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub protocol: ::std::option::Option<crate::management::models::OtpProtocol>,
     /// Time interval for TOTP in seconds
     #[serde(
         rename = "timeIntervalInSeconds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub time_interval_in_seconds: ::std::option::Option<
         crate::management::models::OtpTotpTimeIntervalInSeconds,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodOtp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorMethodOtp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorMethodOtp")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorMethodOtp, A::Error> {
+                let mut status = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut verifiable_properties = ::std::option::Option::None;
+                let mut acceptable_adjacent_intervals = ::std::option::Option::None;
+                let mut algorithm = ::std::option::Option::None;
+                let mut encoding = ::std::option::Option::None;
+                let mut factor_profile_id = ::std::option::Option::None;
+                let mut pass_code_length = ::std::option::Option::None;
+                let mut protocol = ::std::option::Option::None;
+                let mut time_interval_in_seconds = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "verifiableProperties" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verifiable_properties,
+                                "verifiableProperties",
+                            )?
+                        }
+                        "acceptableAdjacentIntervals" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut acceptable_adjacent_intervals,
+                                "acceptableAdjacentIntervals",
+                            )?
+                        }
+                        "algorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut algorithm,
+                                "algorithm",
+                            )?
+                        }
+                        "encoding" => {
+                            crate::runtime::field(&mut __map, &mut encoding, "encoding")?
+                        }
+                        "factorProfileId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_profile_id,
+                                "factorProfileId",
+                            )?
+                        }
+                        "passCodeLength" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pass_code_length,
+                                "passCodeLength",
+                            )?
+                        }
+                        "protocol" => {
+                            crate::runtime::field(&mut __map, &mut protocol, "protocol")?
+                        }
+                        "timeIntervalInSeconds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_interval_in_seconds,
+                                "timeIntervalInSeconds",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorMethodOtp {
+                    status: status.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    verifiable_properties: verifiable_properties.unwrap_or_default(),
+                    acceptable_adjacent_intervals: acceptable_adjacent_intervals
+                        .unwrap_or_default(),
+                    algorithm: algorithm.unwrap_or_default(),
+                    encoding: encoding.unwrap_or_default(),
+                    factor_profile_id: factor_profile_id.unwrap_or_default(),
+                    pass_code_length: pass_code_length.unwrap_or_default(),
+                    protocol: protocol.unwrap_or_default(),
+                    time_interval_in_seconds: time_interval_in_seconds
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

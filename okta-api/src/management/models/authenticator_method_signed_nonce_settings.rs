@@ -4,17 +4,16 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorMethodSignedNonceSettings` (`/components/schemas/AuthenticatorMethodSignedNonce/allOf/1/properties/settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorMethodSignedNonceSettings {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithms: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticatorMethodAlgorithm>,
     >,
     /// Indicates whether you must use a hardware key store
     #[serde(
         rename = "keyProtection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub key_protection: ::std::option::Option<
@@ -23,16 +22,85 @@ pub struct AuthenticatorMethodSignedNonceSettings {
     /// Controls whether to show the Sign in with Okta Verify button on the Sign-In Widget
     #[serde(
         rename = "showSignInWithOV",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_sign_in_with_ov: ::std::option::Option<
         crate::management::models::ShowSignInWithOv,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodSignedNonceSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorMethodSignedNonceSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorMethodSignedNonceSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthenticatorMethodSignedNonceSettings,
+                A::Error,
+            > {
+                let mut algorithms = ::std::option::Option::None;
+                let mut key_protection = ::std::option::Option::None;
+                let mut show_sign_in_with_ov = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "algorithms" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut algorithms,
+                                "algorithms",
+                            )?
+                        }
+                        "keyProtection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut key_protection,
+                                "keyProtection",
+                            )?
+                        }
+                        "showSignInWithOV" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut show_sign_in_with_ov,
+                                "showSignInWithOV",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorMethodSignedNonceSettings {
+                    algorithms: algorithms.unwrap_or_default(),
+                    key_protection: key_protection.unwrap_or_default(),
+                    show_sign_in_with_ov: show_sign_in_with_ov.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

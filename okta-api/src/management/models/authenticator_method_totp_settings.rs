@@ -4,36 +4,107 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorMethodTotpSettings` (`/components/schemas/AuthenticatorMethodTotp/allOf/1/properties/settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorMethodTotpSettings {
     /// Time interval for TOTP in seconds
     #[serde(
         rename = "timeIntervalInSeconds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub time_interval_in_seconds: ::std::option::Option<
         crate::management::models::OtpTotpTimeIntervalInSeconds,
     >,
     /// The shared secret encoding
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encoding: ::std::option::Option<crate::management::models::OtpTotpEncoding>,
     /// HMAC algorithm
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm: ::std::option::Option<crate::management::models::OtpTotpAlgorithm>,
     /// Number of digits in an OTP value
     #[serde(
         rename = "passCodeLength",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pass_code_length: ::std::option::Option<
         crate::management::models::OtpTotpPassCodeLength,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodTotpSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorMethodTotpSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorMethodTotpSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorMethodTotpSettings, A::Error> {
+                let mut time_interval_in_seconds = ::std::option::Option::None;
+                let mut encoding = ::std::option::Option::None;
+                let mut algorithm = ::std::option::Option::None;
+                let mut pass_code_length = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "timeIntervalInSeconds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut time_interval_in_seconds,
+                                "timeIntervalInSeconds",
+                            )?
+                        }
+                        "encoding" => {
+                            crate::runtime::field(&mut __map, &mut encoding, "encoding")?
+                        }
+                        "algorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut algorithm,
+                                "algorithm",
+                            )?
+                        }
+                        "passCodeLength" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pass_code_length,
+                                "passCodeLength",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorMethodTotpSettings {
+                    time_interval_in_seconds: time_interval_in_seconds
+                        .unwrap_or_default(),
+                    encoding: encoding.unwrap_or_default(),
+                    algorithm: algorithm.unwrap_or_default(),
+                    pass_code_length: pass_code_length.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

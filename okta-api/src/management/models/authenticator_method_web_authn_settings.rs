@@ -6,12 +6,11 @@
 /// The settings for the Passkey (FIDO2 WebAuthn) authenticator method
 ///
 /// Schema `AuthenticatorMethodWebAuthnSettings` (`/components/schemas/AuthenticatorMethodWebAuthn/allOf/1/properties/settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorMethodWebAuthnSettings {
     /// The FIDO2 Authenticator Attestation Global Unique Identifiers (AAGUID) groups available to the Passkey (FIDO2 WebAuthn) authenticator
     #[serde(
         rename = "aaguidGroups",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub aaguid_groups: ::std::option::Option<
@@ -22,7 +21,6 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     /// This setting controls the user verification requirement during the enrollment of a new credential. It determines whether the authenticator requires verification when a user is registering their device or credential.
     #[serde(
         rename = "userVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification: ::std::option::Option<
@@ -33,30 +31,24 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     /// For verification, the value defaults to `PREFERRED`, unless the enrollment setting is `REQUIRED`. If the enrollment setting is `REQUIRED` for the authenticator, then the verification setting is also implicitly `REQUIRED`.
     #[serde(
         rename = "userVerificationForVerify",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification_for_verify: ::std::option::Option<
         crate::management::models::UserVerificationEnumForVerify,
     >,
     /// Method attachment
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attachment: ::std::option::Option<
         crate::management::models::WebAuthnAttachmentEnum,
     >,
     /// The [RP ID](https://www.w3.org/TR/webauthn/#relying-party-identifier) object for WebAuthn configuration
     ///
     /// > **Note:** Changing the RP ID `domain` invalidates all existing passkeys for all users. You must notify your users that they need to re-enroll their passkeys if you replace an existing RP ID.
-    #[serde(
-        rename = "rpId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "rpId", skip_serializing_if = "::std::option::Option::is_none")]
     pub rp_id: ::std::option::Option<crate::management::models::WebAuthnRpId>,
     /// **Early Access**: Enables the passkeys autofill UI to display available WebAuthn discoverable credentials ("resident key") from the Sign-In Widget username field
     #[serde(
         rename = "enableAutofillUI",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_autofill_ui: ::std::option::Option<
@@ -65,7 +57,6 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     /// Resident key requirement setting. Okta recommends using only `REQUIRED` or `DISCOURAGED` to make the requirement preference explicit. Using `PREFERRED` can sometimes lead to unpredictable behavior depending on the client platform and authenticator capabilities.
     #[serde(
         rename = "residentKeyRequirement",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resident_key_requirement: ::std::option::Option<
@@ -74,7 +65,6 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     /// Indicates if the **Sign in with a Passkey** button on the Sign-In Widget is shown.
     #[serde(
         rename = "showSignInWithAPasskeyButton",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_sign_in_with_a_passkey_button: ::std::option::Option<
@@ -83,7 +73,6 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     /// Indicates whether certificate-based attestation validation is enabled. When enabled, the authenticator's attestation certificate is validated against known root certificates (custom AAGUIDs with associated certificates or the [FIDO Metadata Service](https://fidoalliance.org/metadata/)) to ensure its validity.
     #[serde(
         rename = "certBasedAttestationValidation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cert_based_attestation_validation: ::std::option::Option<
@@ -92,7 +81,6 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     /// Indicates whether the authenticator is required to store the private key on a hardware component
     #[serde(
         rename = "hardwareProtected",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hardware_protected: ::std::option::Option<
@@ -101,7 +89,6 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     /// Indicates whether the authenticator is required to be [Federal Information Processing Standards (FIPS)](https://csrc.nist.gov/glossary/term/federal_information_processing_standard) compliant
     #[serde(
         rename = "fipsCompliant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fips_compliant: ::std::option::Option<
@@ -110,16 +97,161 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     /// Indicates whether syncable passkeys are allowed. When enabled, users can register passkeys that are synchronized across their devices by using platform-specific mechanisms (such as iCloud Keychain for Apple devices or Google Password Manager for Android devices).
     #[serde(
         rename = "allowSyncablePasskeys",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allow_syncable_passkeys: ::std::option::Option<
         crate::management::models::WebAuthnSettingAllowSyncablePasskeys,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodWebAuthnSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorMethodWebAuthnSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorMethodWebAuthnSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorMethodWebAuthnSettings, A::Error> {
+                let mut aaguid_groups = ::std::option::Option::None;
+                let mut user_verification = ::std::option::Option::None;
+                let mut user_verification_for_verify = ::std::option::Option::None;
+                let mut attachment = ::std::option::Option::None;
+                let mut rp_id = ::std::option::Option::None;
+                let mut enable_autofill_ui = ::std::option::Option::None;
+                let mut resident_key_requirement = ::std::option::Option::None;
+                let mut show_sign_in_with_a_passkey_button = ::std::option::Option::None;
+                let mut cert_based_attestation_validation = ::std::option::Option::None;
+                let mut hardware_protected = ::std::option::Option::None;
+                let mut fips_compliant = ::std::option::Option::None;
+                let mut allow_syncable_passkeys = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "aaguidGroups" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut aaguid_groups,
+                                "aaguidGroups",
+                            )?
+                        }
+                        "userVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification,
+                                "userVerification",
+                            )?
+                        }
+                        "userVerificationForVerify" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification_for_verify,
+                                "userVerificationForVerify",
+                            )?
+                        }
+                        "attachment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attachment,
+                                "attachment",
+                            )?
+                        }
+                        "rpId" => crate::runtime::field(&mut __map, &mut rp_id, "rpId")?,
+                        "enableAutofillUI" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enable_autofill_ui,
+                                "enableAutofillUI",
+                            )?
+                        }
+                        "residentKeyRequirement" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resident_key_requirement,
+                                "residentKeyRequirement",
+                            )?
+                        }
+                        "showSignInWithAPasskeyButton" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut show_sign_in_with_a_passkey_button,
+                                "showSignInWithAPasskeyButton",
+                            )?
+                        }
+                        "certBasedAttestationValidation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut cert_based_attestation_validation,
+                                "certBasedAttestationValidation",
+                            )?
+                        }
+                        "hardwareProtected" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut hardware_protected,
+                                "hardwareProtected",
+                            )?
+                        }
+                        "fipsCompliant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fips_compliant,
+                                "fipsCompliant",
+                            )?
+                        }
+                        "allowSyncablePasskeys" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allow_syncable_passkeys,
+                                "allowSyncablePasskeys",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorMethodWebAuthnSettings {
+                    aaguid_groups: aaguid_groups.unwrap_or_default(),
+                    user_verification: user_verification.unwrap_or_default(),
+                    user_verification_for_verify: user_verification_for_verify
+                        .unwrap_or_default(),
+                    attachment: attachment.unwrap_or_default(),
+                    rp_id: rp_id.unwrap_or_default(),
+                    enable_autofill_ui: enable_autofill_ui.unwrap_or_default(),
+                    resident_key_requirement: resident_key_requirement
+                        .unwrap_or_default(),
+                    show_sign_in_with_a_passkey_button: show_sign_in_with_a_passkey_button
+                        .unwrap_or_default(),
+                    cert_based_attestation_validation: cert_based_attestation_validation
+                        .unwrap_or_default(),
+                    hardware_protected: hardware_protected.unwrap_or_default(),
+                    fips_compliant: fips_compliant.unwrap_or_default(),
+                    allow_syncable_passkeys: allow_syncable_passkeys.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

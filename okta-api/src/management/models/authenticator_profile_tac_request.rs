@@ -6,16 +6,12 @@
 /// Defines the authenticator specific parameters
 ///
 /// Schema `AuthenticatorProfileTacRequest` (`/components/schemas/AuthenticatorProfileTacRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorProfileTacRequest {
     /// Determines whether the enrollment can be used more than once. To enable multi-use, the org-level authenticator’s configuration must allow multi-use.
     ///
     /// Write-only: never returned by Okta.
-    #[serde(
-        rename = "multiUse",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "multiUse", skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_use: ::std::option::Option<bool>,
     /// Time-to-live (TTL) in minutes.
     ///
@@ -24,12 +20,64 @@ pub struct AuthenticatorProfileTacRequest {
     /// The actual allowed range depends on the org-level authenticator configuration.
     ///
     /// Write-only: never returned by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ttl: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorProfileTacRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorProfileTacRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorProfileTacRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorProfileTacRequest, A::Error> {
+                let mut multi_use = ::std::option::Option::None;
+                let mut ttl = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "multiUse" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut multi_use,
+                                "multiUse",
+                            )?
+                        }
+                        "ttl" => crate::runtime::field(&mut __map, &mut ttl, "ttl")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorProfileTacRequest {
+                    multi_use: multi_use.unwrap_or_default(),
+                    ttl: ttl.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

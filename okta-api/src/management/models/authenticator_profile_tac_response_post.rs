@@ -6,31 +6,87 @@
 /// Defines the authenticator specific parameters
 ///
 /// Schema `AuthenticatorProfileTacResponsePost` (`/components/schemas/AuthenticatorProfileTacResponsePost`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorProfileTacResponsePost {
     /// The time when the TAC enrollment expires in the UTC timezone
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
     /// Determines whether an enrollment can be used more than once
-    #[serde(
-        rename = "multiUse",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "multiUse", skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_use: ::std::option::Option<bool>,
     /// A temporary access code used for authentication. It can be used one or more times and is valid for a defined period specified by the `ttl` property.
     /// The `tac` is returned in the response when the enrollment is created. It is not returned when the enrollment is retrieved.
     /// Issuing a new TAC invalidates any existing TAC for this user.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tac: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorProfileTacResponsePost {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorProfileTacResponsePost;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorProfileTacResponsePost")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorProfileTacResponsePost, A::Error> {
+                let mut expires_at = ::std::option::Option::None;
+                let mut multi_use = ::std::option::Option::None;
+                let mut tac = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "multiUse" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut multi_use,
+                                "multiUse",
+                            )?
+                        }
+                        "tac" => crate::runtime::field(&mut __map, &mut tac, "tac")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorProfileTacResponsePost {
+                    expires_at: expires_at.unwrap_or_default(),
+                    multi_use: multi_use.unwrap_or_default(),
+                    tac: tac.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,38 +4,37 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthorizationServer` (`/components/schemas/AuthorizationServer`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthorizationServer {
     /// The algorithm for encrypting access tokens issued by this authorization server. If this is requested, the response is signed, and then encrypted. The result is a nested JWT. The default, if omitted, is that no encryption is performed.
     #[serde(
         rename = "accessTokenEncryptedResponseAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_encrypted_response_algorithm: ::std::option::Option<
         crate::management::models::AccessTokenKeyEncryptionAlgorithm,
     >,
     /// The recipients that the tokens are intended for. This becomes the `aud` claim in an access token. Okta currently supports only one audience.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audiences: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::AuthorizationServerCredentials,
     >,
     /// The description of the custom authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The ID of the custom authorization server
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The complete URL for the custom authorization server. This becomes the `iss` claim in an access token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<::std::string::String>,
     /// Indicates which value is specified in the issuer of the tokens that a custom authorization server returns: the Okta org domain URL or a custom domain URL.
     ///
@@ -50,42 +49,165 @@ pub struct AuthorizationServer {
     /// After you configure a custom URL domain, all new custom authorization servers use `CUSTOM_URL` by default. If the Dynamic Issuer Mode feature is enabled, then all new custom authorization servers use `DYNAMIC` by default. All existing custom authorization servers continue to use the original value until they're changed using the Admin Console or the API. This way, existing integrations with the client and resource server continue to work after the feature is enabled.
     #[serde(
         rename = "issuerMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub issuer_mode: ::std::option::Option<::std::string::String>,
     /// A [JSON Web Key Set](https://tools.ietf.org/html/rfc7517#section-5) for encrypting JWTs minted by the custom authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks: ::std::option::Option<
         crate::management::models::ResourceServerJsonWebKeys,
     >,
     /// URL string that references a JSON Web Key Set for encrypting JWTs minted by the custom authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_uri: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The name of the custom authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::AuthServerLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizationServer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthorizationServer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthorizationServer")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthorizationServer, A::Error> {
+                let mut access_token_encrypted_response_algorithm = ::std::option::Option::None;
+                let mut audiences = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut issuer_mode = ::std::option::Option::None;
+                let mut jwks = ::std::option::Option::None;
+                let mut jwks_uri = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accessTokenEncryptedResponseAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_token_encrypted_response_algorithm,
+                                "accessTokenEncryptedResponseAlgorithm",
+                            )?
+                        }
+                        "audiences" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audiences,
+                                "audiences",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "issuerMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut issuer_mode,
+                                "issuerMode",
+                            )?
+                        }
+                        "jwks" => crate::runtime::field(&mut __map, &mut jwks, "jwks")?,
+                        "jwks_uri" => {
+                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthorizationServer {
+                    access_token_encrypted_response_algorithm: access_token_encrypted_response_algorithm
+                        .unwrap_or_default(),
+                    audiences: audiences.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    issuer_mode: issuer_mode.unwrap_or_default(),
+                    jwks: jwks.unwrap_or_default(),
+                    jwks_uri: jwks_uri.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,19 +4,18 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthorizationServerCredentialsSigningConfig` (`/components/schemas/AuthorizationServerCredentialsSigningConfig`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthorizationServerCredentialsSigningConfig {
     /// The ID of the JSON Web Key used for signing tokens issued by the authorization server
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<::std::string::String>,
     /// The timestamp when the authorization server started using the `kid` for signing tokens
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastRotated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_rotated: ::std::option::Option<::std::string::String>,
@@ -25,32 +24,102 @@ pub struct AuthorizationServerCredentialsSigningConfig {
     /// Read-only: set by Okta.
     #[serde(
         rename = "nextRotation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_rotation: ::std::option::Option<::std::string::String>,
     /// The Key rotation mode for the authorization server
     #[serde(
         rename = "rotationMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rotation_mode: ::std::option::Option<
         crate::management::models::AuthorizationServerCredentialsRotationMode,
     >,
     /// How the key is used
-    #[serde(
-        rename = "use",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "use", skip_serializing_if = "::std::option::Option::is_none")]
     pub use_: ::std::option::Option<
         crate::management::models::AuthorizationServerCredentialsUse,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizationServerCredentialsSigningConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthorizationServerCredentialsSigningConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthorizationServerCredentialsSigningConfig")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthorizationServerCredentialsSigningConfig,
+                A::Error,
+            > {
+                let mut kid = ::std::option::Option::None;
+                let mut last_rotated = ::std::option::Option::None;
+                let mut next_rotation = ::std::option::Option::None;
+                let mut rotation_mode = ::std::option::Option::None;
+                let mut use_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "lastRotated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_rotated,
+                                "lastRotated",
+                            )?
+                        }
+                        "nextRotation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut next_rotation,
+                                "nextRotation",
+                            )?
+                        }
+                        "rotationMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut rotation_mode,
+                                "rotationMode",
+                            )?
+                        }
+                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthorizationServerCredentialsSigningConfig {
+                    kid: kid.unwrap_or_default(),
+                    last_rotated: last_rotated.unwrap_or_default(),
+                    next_rotation: next_rotation.unwrap_or_default(),
+                    rotation_mode: rotation_mode.unwrap_or_default(),
+                    use_: use_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,31 +4,92 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthorizationServerPolicyRuleConditions` (`/components/schemas/AuthorizationServerPolicyRuleConditions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthorizationServerPolicyRuleConditions {
     /// Array of grant types that this condition includes. Determines the mechanism that Okta uses to authorize the creation of the tokens.
     #[serde(
         rename = "grantTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grant_types: ::std::option::Option<
         crate::management::models::GrantTypePolicyRuleCondition,
     >,
     /// Identifies Users and Groups that are used together
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<
         crate::management::models::AuthorizationServerPolicyPeopleCondition,
     >,
     /// Array of scopes that the condition includes
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<
         crate::management::models::Oauth2ScopesMediationPolicyRuleCondition,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizationServerPolicyRuleConditions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthorizationServerPolicyRuleConditions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthorizationServerPolicyRuleConditions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AuthorizationServerPolicyRuleConditions,
+                A::Error,
+            > {
+                let mut grant_types = ::std::option::Option::None;
+                let mut people = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "grantTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_types,
+                                "grantTypes",
+                            )?
+                        }
+                        "people" => {
+                            crate::runtime::field(&mut __map, &mut people, "people")?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthorizationServerPolicyRuleConditions {
+                    grant_types: grant_types.unwrap_or_default(),
+                    people: people.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,19 +6,68 @@
 /// The org setting that automatically assigns the Okta Admin Console when an admin role is assigned
 ///
 /// Schema `AutoAssignAdminAppSetting` (`/components/schemas/AutoAssignAdminAppSetting`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AutoAssignAdminAppSetting {
     /// Automatically assigns the Okta Admin Console to the user when an admin role is assigned
     #[serde(
         rename = "autoAssignAdminAppSetting",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_assign_admin_app_setting: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AutoAssignAdminAppSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AutoAssignAdminAppSetting;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AutoAssignAdminAppSetting")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AutoAssignAdminAppSetting, A::Error> {
+                let mut auto_assign_admin_app_setting = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "autoAssignAdminAppSetting" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_assign_admin_app_setting,
+                                "autoAssignAdminAppSetting",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AutoAssignAdminAppSetting {
+                    auto_assign_admin_app_setting: auto_assign_admin_app_setting
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

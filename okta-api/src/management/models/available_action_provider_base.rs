@@ -6,24 +6,87 @@
 /// `AvailableActionProvider` with a `type` this SDK has no subtype for: every field is kept.
 ///
 /// Schema `AvailableActionProvider` (`/components/schemas/AvailableActionProvider`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AvailableActionProviderBase {
     /// The name of the action flow
-    #[serde(rename = "actionName", default)]
+    #[serde(rename = "actionName")]
     pub action_name: ::std::string::String,
     /// The unique identifier of the action flow in the provider system
-    #[serde(rename = "externalId", default)]
+    #[serde(rename = "externalId")]
     pub external_id: ::std::string::String,
     /// The URL to the action flow interface in Workflows platform
-    #[serde(default)]
     pub link: ::std::string::String,
     /// Type of action provider
     #[serde(rename = "type")]
     pub type_: crate::management::models::ActionProviderPayloadType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AvailableActionProviderBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AvailableActionProviderBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AvailableActionProviderBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AvailableActionProviderBase, A::Error> {
+                let mut action_name = ::std::option::Option::None;
+                let mut external_id = ::std::option::Option::None;
+                let mut link = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "actionName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut action_name,
+                                "actionName",
+                            )?
+                        }
+                        "externalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_id,
+                                "externalId",
+                            )?
+                        }
+                        "link" => crate::runtime::field(&mut __map, &mut link, "link")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AvailableActionProviderBase {
+                    action_name: action_name.unwrap_or_default(),
+                    external_id: external_id.unwrap_or_default(),
+                    link: link.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,62 +6,155 @@
 /// Details of the user session
 ///
 /// Schema `BaseContextSession` (`/components/schemas/BaseContext/properties/session`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BaseContextSession {
     /// The unique identifier for the user's session
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The unique identifier for the user
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// The username used to identify the user. This is often the user's email address.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
     /// Timestamp of when the session was created
     #[serde(
         rename = "createdAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::std::string::String>,
     /// Timestamp of when the session expires
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
     /// Represents the current status of the user's session
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// Timestamp of when the user was last authenticated
     #[serde(
         rename = "lastPasswordVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_password_verification: ::std::option::Option<::std::string::String>,
     /// The authentication method reference
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amr: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<crate::management::models::SessionIdentityProvider>,
     /// Describes whether multifactor authentication was enabled
     #[serde(
         rename = "mfaActive",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mfa_active: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BaseContextSession {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BaseContextSession;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BaseContextSession")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BaseContextSession, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut login = ::std::option::Option::None;
+                let mut created_at = ::std::option::Option::None;
+                let mut expires_at = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut last_password_verification = ::std::option::Option::None;
+                let mut amr = ::std::option::Option::None;
+                let mut idp = ::std::option::Option::None;
+                let mut mfa_active = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "login" => {
+                            crate::runtime::field(&mut __map, &mut login, "login")?
+                        }
+                        "createdAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_at,
+                                "createdAt",
+                            )?
+                        }
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "lastPasswordVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_password_verification,
+                                "lastPasswordVerification",
+                            )?
+                        }
+                        "amr" => crate::runtime::field(&mut __map, &mut amr, "amr")?,
+                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
+                        "mfaActive" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mfa_active,
+                                "mfaActive",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BaseContextSession {
+                    id: id.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    login: login.unwrap_or_default(),
+                    created_at: created_at.unwrap_or_default(),
+                    expires_at: expires_at.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    last_password_verification: last_password_verification
+                        .unwrap_or_default(),
+                    amr: amr.unwrap_or_default(),
+                    idp: idp.unwrap_or_default(),
+                    mfa_active: mfa_active.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

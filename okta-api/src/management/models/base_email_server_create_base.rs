@@ -6,35 +6,103 @@
 /// `BaseEmailServerCreate` with a `authType` this SDK has no subtype for: every field is kept.
 ///
 /// Schema `BaseEmailServerCreate` (`/components/schemas/BaseEmailServerCreate`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct BaseEmailServerCreateBase {
     /// Human-readable name for your SMTP server
-    #[serde(default)]
     pub alias: ::std::string::String,
     /// **Early Access**, **Identity Engine**: The authentication type that's used by your SMTP server
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::SmtpAuthType,
     /// If `true`, all email traffic is routed through your SMTP server
-    #[serde(default)]
     pub enabled: bool,
     /// Hostname or IP address of your SMTP server
-    #[serde(default)]
     pub host: ::std::string::String,
     /// ID of your SMTP server
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Port number of your SMTP server
-    #[serde(default)]
     pub port: i64,
     /// Username that's used to access your SMTP server
-    #[serde(default)]
     pub username: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BaseEmailServerCreateBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BaseEmailServerCreateBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BaseEmailServerCreateBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BaseEmailServerCreateBase, A::Error> {
+                let mut alias = ::std::option::Option::None;
+                let mut auth_type = ::std::option::Option::None;
+                let mut enabled = ::std::option::Option::None;
+                let mut host = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut port = ::std::option::Option::None;
+                let mut username = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alias" => {
+                            crate::runtime::field(&mut __map, &mut alias, "alias")?
+                        }
+                        "authType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_type,
+                                "authType",
+                            )?
+                        }
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "port" => crate::runtime::field(&mut __map, &mut port, "port")?,
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BaseEmailServerCreateBase {
+                    alias: alias.unwrap_or_default(),
+                    auth_type: crate::runtime::required(auth_type, "authType")?,
+                    enabled: enabled.unwrap_or_default(),
+                    host: host.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    port: port.unwrap_or_default(),
+                    username: username.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

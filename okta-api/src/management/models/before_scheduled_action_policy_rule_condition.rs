@@ -4,24 +4,80 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BeforeScheduledActionPolicyRuleCondition` (`/components/schemas/BeforeScheduledActionPolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BeforeScheduledActionPolicyRuleCondition {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration: ::std::option::Option<crate::management::models::Duration>,
     #[allow(missing_docs)]
     #[serde(
         rename = "lifecycleAction",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lifecycle_action: ::std::option::Option<
         crate::management::models::ScheduledUserLifecycleAction,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BeforeScheduledActionPolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BeforeScheduledActionPolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BeforeScheduledActionPolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                BeforeScheduledActionPolicyRuleCondition,
+                A::Error,
+            > {
+                let mut duration = ::std::option::Option::None;
+                let mut lifecycle_action = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "duration" => {
+                            crate::runtime::field(&mut __map, &mut duration, "duration")?
+                        }
+                        "lifecycleAction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut lifecycle_action,
+                                "lifecycleAction",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BeforeScheduledActionPolicyRuleCondition {
+                    duration: duration.unwrap_or_default(),
+                    lifecycle_action: lifecycle_action.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

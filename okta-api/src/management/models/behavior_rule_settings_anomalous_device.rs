@@ -4,26 +4,84 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BehaviorRuleSettingsAnomalousDevice` (`/components/schemas/BehaviorRuleSettingsAnomalousDevice`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BehaviorRuleSettingsAnomalousDevice {
     #[allow(missing_docs)]
     #[serde(
         rename = "maxEventsUsedForEvaluation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_events_used_for_evaluation: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "minEventsNeededForEvaluation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_events_needed_for_evaluation: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BehaviorRuleSettingsAnomalousDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BehaviorRuleSettingsAnomalousDevice;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BehaviorRuleSettingsAnomalousDevice")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BehaviorRuleSettingsAnomalousDevice, A::Error> {
+                let mut max_events_used_for_evaluation = ::std::option::Option::None;
+                let mut min_events_needed_for_evaluation = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "maxEventsUsedForEvaluation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut max_events_used_for_evaluation,
+                                "maxEventsUsedForEvaluation",
+                            )?
+                        }
+                        "minEventsNeededForEvaluation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_events_needed_for_evaluation,
+                                "minEventsNeededForEvaluation",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BehaviorRuleSettingsAnomalousDevice {
+                    max_events_used_for_evaluation: max_events_used_for_evaluation
+                        .unwrap_or_default(),
+                    min_events_needed_for_evaluation: min_events_needed_for_evaluation
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

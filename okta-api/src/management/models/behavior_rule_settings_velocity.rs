@@ -4,15 +4,64 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BehaviorRuleSettingsVelocity` (`/components/schemas/BehaviorRuleSettingsVelocity`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BehaviorRuleSettingsVelocity {
     #[allow(missing_docs)]
-    #[serde(rename = "velocityKph", default)]
+    #[serde(rename = "velocityKph")]
     pub velocity_kph: i64,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BehaviorRuleSettingsVelocity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BehaviorRuleSettingsVelocity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BehaviorRuleSettingsVelocity")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BehaviorRuleSettingsVelocity, A::Error> {
+                let mut velocity_kph = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "velocityKph" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut velocity_kph,
+                                "velocityKph",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BehaviorRuleSettingsVelocity {
+                    velocity_kph: velocity_kph.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,43 +6,106 @@
 /// Bot protection configuration for the org
 ///
 /// Schema `BotProtectionConfiguration` (`/components/schemas/BotProtectionConfiguration`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct BotProtectionConfiguration {
     /// The type of enforcement to trigger when a bot is detected
     #[serde(
         rename = "enforcementType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enforcement_type: ::std::option::Option<
         crate::management::models::BotProtectionEnforcementType,
     >,
     /// The sensitivity level of bot detection
-    #[serde()]
     pub level: crate::management::models::BotProtectionLevel,
     /// The enforcement mode for bot protection
-    #[serde()]
     pub mode: crate::management::models::BotProtectionMode,
     /// An array of authentication flows that have bot protection enabled
     #[serde(
         rename = "supportedFlows",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub supported_flows: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::BotProtectionSupportedFlow>,
     >,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BotProtectionConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BotProtectionConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BotProtectionConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BotProtectionConfiguration, A::Error> {
+                let mut enforcement_type = ::std::option::Option::None;
+                let mut level = ::std::option::Option::None;
+                let mut mode = ::std::option::Option::None;
+                let mut supported_flows = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "enforcementType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enforcement_type,
+                                "enforcementType",
+                            )?
+                        }
+                        "level" => {
+                            crate::runtime::field(&mut __map, &mut level, "level")?
+                        }
+                        "mode" => crate::runtime::field(&mut __map, &mut mode, "mode")?,
+                        "supportedFlows" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut supported_flows,
+                                "supportedFlows",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BotProtectionConfiguration {
+                    enforcement_type: enforcement_type.unwrap_or_default(),
+                    level: crate::runtime::required(level, "level")?,
+                    mode: crate::runtime::required(mode, "mode")?,
+                    supported_flows: supported_flows.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

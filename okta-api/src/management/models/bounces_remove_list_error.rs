@@ -4,22 +4,75 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BouncesRemoveListError` (`/components/schemas/BouncesRemoveListError`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BouncesRemoveListError {
     /// An email address with a validation error
     #[serde(
         rename = "emailAddress",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub email_address: ::std::option::Option<::std::string::String>,
     /// Validation error reason
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BouncesRemoveListError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BouncesRemoveListError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BouncesRemoveListError")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BouncesRemoveListError, A::Error> {
+                let mut email_address = ::std::option::Option::None;
+                let mut reason = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "emailAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut email_address,
+                                "emailAddress",
+                            )?
+                        }
+                        "reason" => {
+                            crate::runtime::field(&mut __map, &mut reason, "reason")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BouncesRemoveListError {
+                    email_address: email_address.unwrap_or_default(),
+                    reason: reason.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,67 +4,168 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `Brand` (`/components/schemas/Brand`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Brand {
     /// Consent for updating the custom privacy URL. Not required when resetting the URL.
     #[serde(
         rename = "agreeToCustomPrivacyPolicy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub agree_to_custom_privacy_policy: ::std::option::Option<bool>,
     /// Custom privacy policy URL
     #[serde(
         rename = "customPrivacyPolicyUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_privacy_policy_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "defaultApp",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_app: ::std::option::Option<crate::management::models::DefaultApp>,
     /// The ID of the email domain
     #[serde(
         rename = "emailDomainId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub email_domain_id: ::std::option::Option<::std::string::String>,
     /// The Brand ID
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// If `true`, the Brand is used for the Okta subdomain
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "isDefault",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_default: ::std::option::Option<bool>,
     /// The language specified as an [IETF BCP 47 language tag](https://datatracker.ietf.org/doc/html/rfc5646)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<crate::management::models::Language>,
     /// The name of the Brand
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Removes "Powered by Okta" from the sign-in page in redirect authentication deployments, and "© \[current year\] Okta, Inc." from the Okta End-User Dashboard
     #[serde(
         rename = "removePoweredByOkta",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remove_powered_by_okta: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Brand {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Brand;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Brand")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Brand, A::Error> {
+                let mut agree_to_custom_privacy_policy = ::std::option::Option::None;
+                let mut custom_privacy_policy_url = ::std::option::Option::None;
+                let mut default_app = ::std::option::Option::None;
+                let mut email_domain_id = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut is_default = ::std::option::Option::None;
+                let mut locale = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut remove_powered_by_okta = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "agreeToCustomPrivacyPolicy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut agree_to_custom_privacy_policy,
+                                "agreeToCustomPrivacyPolicy",
+                            )?
+                        }
+                        "customPrivacyPolicyUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut custom_privacy_policy_url,
+                                "customPrivacyPolicyUrl",
+                            )?
+                        }
+                        "defaultApp" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_app,
+                                "defaultApp",
+                            )?
+                        }
+                        "emailDomainId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut email_domain_id,
+                                "emailDomainId",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "isDefault" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_default,
+                                "isDefault",
+                            )?
+                        }
+                        "locale" => {
+                            crate::runtime::field(&mut __map, &mut locale, "locale")?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "removePoweredByOkta" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remove_powered_by_okta,
+                                "removePoweredByOkta",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Brand {
+                    agree_to_custom_privacy_policy: agree_to_custom_privacy_policy
+                        .unwrap_or_default(),
+                    custom_privacy_policy_url: custom_privacy_policy_url
+                        .unwrap_or_default(),
+                    default_app: default_app.unwrap_or_default(),
+                    email_domain_id: email_domain_id.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    is_default: is_default.unwrap_or_default(),
+                    locale: locale.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    remove_powered_by_okta: remove_powered_by_okta.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,31 +4,89 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BrandWithEmbeddedEmbedded` (`/components/schemas/BrandWithEmbedded/properties/_embedded`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BrandWithEmbeddedEmbedded {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub themes: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ThemeResponse>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domains: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DomainResponse>,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "emailDomain",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub email_domain: ::std::option::Option<
         crate::management::models::EmailDomainResponse,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BrandWithEmbeddedEmbedded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BrandWithEmbeddedEmbedded;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BrandWithEmbeddedEmbedded")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BrandWithEmbeddedEmbedded, A::Error> {
+                let mut themes = ::std::option::Option::None;
+                let mut domains = ::std::option::Option::None;
+                let mut email_domain = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "themes" => {
+                            crate::runtime::field(&mut __map, &mut themes, "themes")?
+                        }
+                        "domains" => {
+                            crate::runtime::field(&mut __map, &mut domains, "domains")?
+                        }
+                        "emailDomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut email_domain,
+                                "emailDomain",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BrandWithEmbeddedEmbedded {
+                    themes: themes.unwrap_or_default(),
+                    domains: domains.unwrap_or_default(),
+                    email_domain: email_domain.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,26 +4,79 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BulkDeleteRequestBody` (`/components/schemas/BulkDeleteRequestBody`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BulkDeleteRequestBody {
     /// The type of data to bulk delete in a session. Currently, only `USERS` is supported.
     #[serde(
         rename = "entityType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entity_type: ::std::option::Option<
         crate::management::models::BulkDeleteRequestBodyEntityType,
     >,
     /// Array of profiles to be deleted
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profiles: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::IdentitySourceUserProfileForDelete>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkDeleteRequestBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BulkDeleteRequestBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkDeleteRequestBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BulkDeleteRequestBody, A::Error> {
+                let mut entity_type = ::std::option::Option::None;
+                let mut profiles = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "entityType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entity_type,
+                                "entityType",
+                            )?
+                        }
+                        "profiles" => {
+                            crate::runtime::field(&mut __map, &mut profiles, "profiles")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BulkDeleteRequestBody {
+                    entity_type: entity_type.unwrap_or_default(),
+                    profiles: profiles.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,27 +4,23 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ByDateTimeAuthenticatorGracePeriodExpiry` (`/components/schemas/ByDateTimeAuthenticatorGracePeriodExpiry`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ByDateTimeAuthenticatorGracePeriodExpiry {
     /// Grace period type
     ///
     /// * `BY_DATE_TIME`: The grace period is defined by a specific date and time.
     /// * `BY_SKIP_COUNT`: The grace period is defined by the number of times the user can skip enrolling the corresponding authenticator.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::EnrollmentPolicyAuthenticatorGracePeriodType,
     >,
     /// The expiry date for a `BY_DATE_TIME` grace period type. Valid format: `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'`
     ///
     /// For example, `2025-01-01T18:30:45.000Z`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expiry: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -41,5 +37,56 @@ impl ::std::default::Default for ByDateTimeAuthenticatorGracePeriodExpiry {
             expiry: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ByDateTimeAuthenticatorGracePeriodExpiry {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ByDateTimeAuthenticatorGracePeriodExpiry;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ByDateTimeAuthenticatorGracePeriodExpiry")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                ByDateTimeAuthenticatorGracePeriodExpiry,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut expiry = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "expiry" => {
+                            crate::runtime::field(&mut __map, &mut expiry, "expiry")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ByDateTimeAuthenticatorGracePeriodExpiry {
+                    type_: type_.unwrap_or_default(),
+                    expiry: expiry.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

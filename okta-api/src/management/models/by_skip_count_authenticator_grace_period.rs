@@ -4,29 +4,24 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BySkipCountAuthenticatorGracePeriod` (`/components/schemas/BySkipCountAuthenticatorGracePeriod`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct BySkipCountAuthenticatorGracePeriod {
     /// Grace period type
     ///
     /// * `BY_DATE_TIME`: The grace period is defined by a specific date and time.
     /// * `BY_SKIP_COUNT`: The grace period is defined by the number of times the user can skip enrolling the corresponding authenticator.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::EnrollmentPolicyAuthenticatorGracePeriodType,
     >,
     /// The number of times the user can skip enrolling the corresponding authenticator before it becomes mandatory
     #[serde(
         rename = "skipCount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub skip_count: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -43,5 +38,57 @@ impl ::std::default::Default for BySkipCountAuthenticatorGracePeriod {
             skip_count: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BySkipCountAuthenticatorGracePeriod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BySkipCountAuthenticatorGracePeriod;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BySkipCountAuthenticatorGracePeriod")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BySkipCountAuthenticatorGracePeriod, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut skip_count = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "skipCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut skip_count,
+                                "skipCount",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BySkipCountAuthenticatorGracePeriod {
+                    type_: type_.unwrap_or_default(),
+                    skip_count: skip_count.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -6,47 +6,165 @@
 /// The credential was created, changed, revoked or deleted
 ///
 /// Schema `CaepCredentialChangeEvent` (`/components/schemas/CaepCredentialChangeEvent`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct CaepCredentialChangeEvent {
     /// The type of action done towards the credential
-    #[serde()]
     pub change_type: crate::management::models::CaepCredentialChangeEventChangeType,
     /// The credential type of the changed credential. It's one of the supported enum values or any other credential type supported mutually by the transmitter and the receiver.
-    #[serde()]
     pub credential_type: crate::management::models::CaepCredentialChangeEventCredentialType,
     /// The time of the event (UNIX timestamp)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_timestamp: ::std::option::Option<i64>,
     /// FIDO2 Authenticator Attestation GUID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fido2_aaguid: ::std::option::Option<::std::string::String>,
     /// Credential friendly name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub friendly_name: ::std::option::Option<::std::string::String>,
     /// The entity that initiated the event
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub initiating_entity: ::std::option::Option<
         crate::management::models::CaepCredentialChangeEventInitiatingEntity,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::CaepCredentialChangeEventReasonAdmin,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::CaepCredentialChangeEventReasonUser,
     >,
     /// The event subject
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<
         crate::management::models::SsfTransmitterSecurityEventSubject,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CaepCredentialChangeEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CaepCredentialChangeEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CaepCredentialChangeEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CaepCredentialChangeEvent, A::Error> {
+                let mut change_type = ::std::option::Option::None;
+                let mut credential_type = ::std::option::Option::None;
+                let mut event_timestamp = ::std::option::Option::None;
+                let mut fido2_aaguid = ::std::option::Option::None;
+                let mut friendly_name = ::std::option::Option::None;
+                let mut initiating_entity = ::std::option::Option::None;
+                let mut reason_admin = ::std::option::Option::None;
+                let mut reason_user = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "change_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut change_type,
+                                "change_type",
+                            )?
+                        }
+                        "credential_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credential_type,
+                                "credential_type",
+                            )?
+                        }
+                        "event_timestamp" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_timestamp,
+                                "event_timestamp",
+                            )?
+                        }
+                        "fido2_aaguid" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fido2_aaguid,
+                                "fido2_aaguid",
+                            )?
+                        }
+                        "friendly_name" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut friendly_name,
+                                "friendly_name",
+                            )?
+                        }
+                        "initiating_entity" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut initiating_entity,
+                                "initiating_entity",
+                            )?
+                        }
+                        "reason_admin" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reason_admin,
+                                "reason_admin",
+                            )?
+                        }
+                        "reason_user" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reason_user,
+                                "reason_user",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CaepCredentialChangeEvent {
+                    change_type: crate::runtime::required(change_type, "change_type")?,
+                    credential_type: crate::runtime::required(
+                        credential_type,
+                        "credential_type",
+                    )?,
+                    event_timestamp: event_timestamp.unwrap_or_default(),
+                    fido2_aaguid: fido2_aaguid.unwrap_or_default(),
+                    friendly_name: friendly_name.unwrap_or_default(),
+                    initiating_entity: initiating_entity.unwrap_or_default(),
+                    reason_admin: reason_admin.unwrap_or_default(),
+                    reason_user: reason_user.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

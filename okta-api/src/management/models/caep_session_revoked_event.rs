@@ -6,45 +6,160 @@
 /// The session of the subject was revoked
 ///
 /// Schema `CaepSessionRevokedEvent` (`/components/schemas/CaepSessionRevokedEvent`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CaepSessionRevokedEvent {
     /// Current IP of the session
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_ip: ::std::option::Option<::std::string::String>,
     /// Current user agent of the session
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_user_agent: ::std::option::Option<::std::string::String>,
     /// The time of the event (UNIX timestamp)
-    #[serde(default)]
     pub event_timestamp: i64,
     /// The entity that initiated the event
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub initiating_entity: ::std::option::Option<
         crate::management::models::CaepSessionRevokedEventInitiatingEntity,
     >,
     /// Last known IP of the session
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_known_ip: ::std::option::Option<::std::string::String>,
     /// Last known user agent of the session
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_known_user_agent: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::CaepSessionRevokedEventReasonAdmin,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::CaepSessionRevokedEventReasonUser,
     >,
     /// The event subjects
-    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CaepSessionRevokedEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CaepSessionRevokedEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CaepSessionRevokedEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CaepSessionRevokedEvent, A::Error> {
+                let mut current_ip = ::std::option::Option::None;
+                let mut current_user_agent = ::std::option::Option::None;
+                let mut event_timestamp = ::std::option::Option::None;
+                let mut initiating_entity = ::std::option::Option::None;
+                let mut last_known_ip = ::std::option::Option::None;
+                let mut last_known_user_agent = ::std::option::Option::None;
+                let mut reason_admin = ::std::option::Option::None;
+                let mut reason_user = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "current_ip" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut current_ip,
+                                "current_ip",
+                            )?
+                        }
+                        "current_user_agent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut current_user_agent,
+                                "current_user_agent",
+                            )?
+                        }
+                        "event_timestamp" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_timestamp,
+                                "event_timestamp",
+                            )?
+                        }
+                        "initiating_entity" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut initiating_entity,
+                                "initiating_entity",
+                            )?
+                        }
+                        "last_known_ip" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_known_ip,
+                                "last_known_ip",
+                            )?
+                        }
+                        "last_known_user_agent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_known_user_agent,
+                                "last_known_user_agent",
+                            )?
+                        }
+                        "reason_admin" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reason_admin,
+                                "reason_admin",
+                            )?
+                        }
+                        "reason_user" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reason_user,
+                                "reason_user",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CaepSessionRevokedEvent {
+                    current_ip: current_ip.unwrap_or_default(),
+                    current_user_agent: current_user_agent.unwrap_or_default(),
+                    event_timestamp: event_timestamp.unwrap_or_default(),
+                    initiating_entity: initiating_entity.unwrap_or_default(),
+                    last_known_ip: last_known_ip.unwrap_or_default(),
+                    last_known_user_agent: last_known_user_agent.unwrap_or_default(),
+                    reason_admin: reason_admin.unwrap_or_default(),
+                    reason_user: reason_user.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -9,21 +9,69 @@
 /// The user's Okta username is assigned by default.
 ///
 /// Schema `CapabilitiesCreateObject` (`/components/schemas/CapabilitiesCreateObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CapabilitiesCreateObject {
     /// Determines whether to update a user in the app when a user in Okta is updated
     #[serde(
         rename = "lifecycleCreate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lifecycle_create: ::std::option::Option<
         crate::management::models::LifecycleCreateSettingObject,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CapabilitiesCreateObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CapabilitiesCreateObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CapabilitiesCreateObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CapabilitiesCreateObject, A::Error> {
+                let mut lifecycle_create = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "lifecycleCreate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut lifecycle_create,
+                                "lifecycleCreate",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CapabilitiesCreateObject {
+                    lifecycle_create: lifecycle_create.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

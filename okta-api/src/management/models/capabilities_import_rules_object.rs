@@ -6,21 +6,69 @@
 /// Defines user import rules
 ///
 /// Schema `CapabilitiesImportRulesObject` (`/components/schemas/CapabilitiesImportRulesObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CapabilitiesImportRulesObject {
     /// Rules for matching and creating users
     #[serde(
         rename = "userCreateAndMatch",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_create_and_match: ::std::option::Option<
         crate::management::models::CapabilitiesImportRulesUserCreateAndMatchObject,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CapabilitiesImportRulesObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CapabilitiesImportRulesObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CapabilitiesImportRulesObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CapabilitiesImportRulesObject, A::Error> {
+                let mut user_create_and_match = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "userCreateAndMatch" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_create_and_match,
+                                "userCreateAndMatch",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CapabilitiesImportRulesObject {
+                    user_create_and_match: user_create_and_match.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,56 +6,149 @@
 /// Rules for matching and creating users
 ///
 /// Schema `CapabilitiesImportRulesUserCreateAndMatchObject` (`/components/schemas/CapabilitiesImportRulesUserCreateAndMatchObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CapabilitiesImportRulesUserCreateAndMatchObject {
     /// Allows user import upon partial matching. Partial matching occurs when the first and last names of an imported user match those of an existing Okta user, even if the username or email attributes don't match.
     #[serde(
         rename = "allowPartialMatch",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allow_partial_match: ::std::option::Option<bool>,
     /// If set to `true`, imported new users are automatically activated.
     #[serde(
         rename = "autoActivateNewUsers",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_activate_new_users: ::std::option::Option<bool>,
     /// If set to `true`, exact-matched users are automatically confirmed on activation. If set to `false`, exact-matched users need to be confirmed manually.
     #[serde(
         rename = "autoConfirmExactMatch",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_confirm_exact_match: ::std::option::Option<bool>,
     /// If set to `true`, imported new users are automatically confirmed on activation. This doesn't apply to imported users that already exist in Okta.
     #[serde(
         rename = "autoConfirmNewUsers",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_confirm_new_users: ::std::option::Option<bool>,
     /// If set to `true`, partially matched users are automatically confirmed on activation. If set to `false`, partially matched users need to be confirmed manually.
     #[serde(
         rename = "autoConfirmPartialMatch",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_confirm_partial_match: ::std::option::Option<bool>,
     /// Determines the attribute to match users
     #[serde(
         rename = "exactMatchCriteria",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exact_match_criteria: ::std::option::Option<
         crate::management::models::CapabilitiesImportRulesUserCreateAndMatchObjectExactMatchCriteria,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CapabilitiesImportRulesUserCreateAndMatchObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CapabilitiesImportRulesUserCreateAndMatchObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CapabilitiesImportRulesUserCreateAndMatchObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CapabilitiesImportRulesUserCreateAndMatchObject,
+                A::Error,
+            > {
+                let mut allow_partial_match = ::std::option::Option::None;
+                let mut auto_activate_new_users = ::std::option::Option::None;
+                let mut auto_confirm_exact_match = ::std::option::Option::None;
+                let mut auto_confirm_new_users = ::std::option::Option::None;
+                let mut auto_confirm_partial_match = ::std::option::Option::None;
+                let mut exact_match_criteria = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "allowPartialMatch" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allow_partial_match,
+                                "allowPartialMatch",
+                            )?
+                        }
+                        "autoActivateNewUsers" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_activate_new_users,
+                                "autoActivateNewUsers",
+                            )?
+                        }
+                        "autoConfirmExactMatch" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_confirm_exact_match,
+                                "autoConfirmExactMatch",
+                            )?
+                        }
+                        "autoConfirmNewUsers" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_confirm_new_users,
+                                "autoConfirmNewUsers",
+                            )?
+                        }
+                        "autoConfirmPartialMatch" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_confirm_partial_match,
+                                "autoConfirmPartialMatch",
+                            )?
+                        }
+                        "exactMatchCriteria" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut exact_match_criteria,
+                                "exactMatchCriteria",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CapabilitiesImportRulesUserCreateAndMatchObject {
+                    allow_partial_match: allow_partial_match.unwrap_or_default(),
+                    auto_activate_new_users: auto_activate_new_users.unwrap_or_default(),
+                    auto_confirm_exact_match: auto_confirm_exact_match
+                        .unwrap_or_default(),
+                    auto_confirm_new_users: auto_confirm_new_users.unwrap_or_default(),
+                    auto_confirm_partial_match: auto_confirm_partial_match
+                        .unwrap_or_default(),
+                    exact_match_criteria: exact_match_criteria.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,18 +6,76 @@
 /// Defines the configuration for the INBOUND_PROVISIONING feature
 ///
 /// Schema `CapabilitiesInboundProvisioningObject` (`/components/schemas/CapabilitiesInboundProvisioningObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CapabilitiesInboundProvisioningObject {
     /// Defines user import rules
-    #[serde(rename = "importRules", default)]
+    #[serde(rename = "importRules")]
     pub import_rules: crate::management::models::CapabilitiesImportRulesObject,
     /// Defines import settings
-    #[serde(rename = "importSettings", default)]
+    #[serde(rename = "importSettings")]
     pub import_settings: crate::management::models::CapabilitiesImportSettingsObject,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CapabilitiesInboundProvisioningObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CapabilitiesInboundProvisioningObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CapabilitiesInboundProvisioningObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CapabilitiesInboundProvisioningObject, A::Error> {
+                let mut import_rules = ::std::option::Option::None;
+                let mut import_settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "importRules" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut import_rules,
+                                "importRules",
+                            )?
+                        }
+                        "importSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut import_settings,
+                                "importSettings",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CapabilitiesInboundProvisioningObject {
+                    import_rules: import_rules.unwrap_or_default(),
+                    import_settings: import_settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,19 +6,18 @@
 /// Determines whether updates to a user's profile are pushed to the app
 ///
 /// Schema `CapabilitiesUpdateObject` (`/components/schemas/CapabilitiesUpdateObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CapabilitiesUpdateObject {
     /// Determines whether deprovisioning occurs when the app is unassigned
     #[serde(
         rename = "lifecycleDeactivate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lifecycle_deactivate: ::std::option::Option<
         crate::management::models::LifecycleDeactivateSettingObject,
     >,
     /// Determines whether Okta creates and pushes a password in the app for each assigned user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<
         crate::management::models::PasswordSettingObject,
     >,
@@ -26,12 +25,71 @@ pub struct CapabilitiesUpdateObject {
     ///
     /// If enabled, Okta updates a user's attributes in the app when the app is assigned.
     /// Future changes made to the Okta user's profile automatically overwrite the corresponding attribute value in the app.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::ProfileSettingObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CapabilitiesUpdateObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CapabilitiesUpdateObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CapabilitiesUpdateObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CapabilitiesUpdateObject, A::Error> {
+                let mut lifecycle_deactivate = ::std::option::Option::None;
+                let mut password = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "lifecycleDeactivate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut lifecycle_deactivate,
+                                "lifecycleDeactivate",
+                            )?
+                        }
+                        "password" => {
+                            crate::runtime::field(&mut __map, &mut password, "password")?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CapabilitiesUpdateObject {
+                    lifecycle_deactivate: lifecycle_deactivate.unwrap_or_default(),
+                    password: password.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

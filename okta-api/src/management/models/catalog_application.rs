@@ -6,84 +6,192 @@
 /// An app in the OIN catalog
 ///
 /// Schema `CatalogApplication` (`/components/schemas/CatalogApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CatalogApplication {
     /// Category for the app in the OIN catalog
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<::std::string::String>,
     /// Description of the app in the OIN catalog
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// OIN catalog app display name
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// Features supported by the app. See app [features](https://developer.okta.com/openapi/okta-management/management/application/listapplications#application/listapplications/t=response&c=200&path=&d=0/features).
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// ID of the app instance. Okta returns this property only for apps not in the OIN catalog.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the object was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// App key name. For OIN catalog apps, this is a unique key for the app definition.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Authentication mode for the app. See app [signOnMode](https://developer.okta.com/openapi/okta-management/management/application/listapplications#application/listapplications/t=response&c=200&path=&d=0/signonmode).
     #[serde(
         rename = "signOnModes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sign_on_modes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// App status
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::CatalogApplicationStatus,
     >,
     /// OIN verification status of the catalog app
     #[serde(
         rename = "verificationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub verification_status: ::std::option::Option<::std::string::String>,
     /// Website of the OIN catalog app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::CatalogApplicationLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CatalogApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CatalogApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CatalogApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CatalogApplication, A::Error> {
+                let mut category = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut features = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut sign_on_modes = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut verification_status = ::std::option::Option::None;
+                let mut website = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "category" => {
+                            crate::runtime::field(&mut __map, &mut category, "category")?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "features" => {
+                            crate::runtime::field(&mut __map, &mut features, "features")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "signOnModes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sign_on_modes,
+                                "signOnModes",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "verificationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verification_status,
+                                "verificationStatus",
+                            )?
+                        }
+                        "website" => {
+                            crate::runtime::field(&mut __map, &mut website, "website")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CatalogApplication {
+                    category: category.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    features: features.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    sign_on_modes: sign_on_modes.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    verification_status: verification_status.unwrap_or_default(),
+                    website: website.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

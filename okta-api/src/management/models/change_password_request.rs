@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ChangePasswordRequest` (`/components/schemas/ChangePasswordRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ChangePasswordRequest {
     /// Specifies a password for a user.
     ///
@@ -14,7 +14,6 @@ pub struct ChangePasswordRequest {
     /// For information on defaults and configuring your password policies, see [Configure the password authenticator](https://help.okta.com/okta_help.htm?type=oie&id=ext-configure-password) in the help documentation.
     #[serde(
         rename = "newPassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub new_password: ::std::option::Option<
@@ -28,7 +27,6 @@ pub struct ChangePasswordRequest {
     /// For information on defaults and configuring your password policies, see [Configure the password authenticator](https://help.okta.com/okta_help.htm?type=oie&id=ext-configure-password) in the help documentation.
     #[serde(
         rename = "oldPassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub old_password: ::std::option::Option<
@@ -37,14 +35,80 @@ pub struct ChangePasswordRequest {
     /// When set to `true`, revokes all user sessions, except for the current session
     #[serde(
         rename = "revokeSessions",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub revoke_sessions: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChangePasswordRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ChangePasswordRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ChangePasswordRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ChangePasswordRequest, A::Error> {
+                let mut new_password = ::std::option::Option::None;
+                let mut old_password = ::std::option::Option::None;
+                let mut revoke_sessions = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "newPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut new_password,
+                                "newPassword",
+                            )?
+                        }
+                        "oldPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut old_password,
+                                "oldPassword",
+                            )?
+                        }
+                        "revokeSessions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revoke_sessions,
+                                "revokeSessions",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChangePasswordRequest {
+                    new_password: new_password.unwrap_or_default(),
+                    old_password: old_password.unwrap_or_default(),
+                    revoke_sessions: revoke_sessions.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,52 +4,47 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ChildOrg` (`/components/schemas/ChildOrg`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ChildOrg {
     /// Profile and credential information for the first super admin user of the child org.
     /// If you plan to configure and manage the org programmatically, create a system user with a dedicated email address and a strong password.
     /// > **Note:** If you don't provide `credentials`, the super admin user is prompted to set up their credentials when they sign in to the org for the first time.
-    #[serde(default)]
     pub admin: crate::management::models::OrgCreationAdmin,
     /// Timestamp when the org was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// Edition for the org. `SKU` is the only supported value.
-    #[serde()]
     pub edition: crate::management::models::ChildOrgEdition,
     /// Org ID
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the org was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Unique name of the org.
     /// This name appears in the HTML `<title>` tag of the new org sign-in page.
     /// Only less than 4-width UTF-8 encoded characters are allowed.
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Settings associated with the created org
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<::serde_json::Value>,
     /// Status of the org. `ACTIVE` is returned after the org is created.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::ChildOrgStatus>,
     /// Subdomain of the org. Must be unique and include no spaces.
-    #[serde(default)]
     pub subdomain: ::std::string::String,
     /// API token associated with the child org super admin account.
     /// Use this API token to provision resources (such as policies, apps, and groups) on the newly created child org.
@@ -57,33 +52,141 @@ pub struct ChildOrg {
     /// > **Note:** If this API token expires, sign in to the Admin Console as the super admin user and create a new API token. See [Create an API token](https://developer.okta.com/docs/guides/create-an-api-token/).
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Type of returned `token`. See [Okta API tokens](https://developer.okta.com/docs/guides/create-an-api-token/main/#okta-api-tokens).
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "tokenType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_type: ::std::option::Option<crate::management::models::ChildOrgTokenType>,
     /// Default website for the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website: ::std::option::Option<::std::string::String>,
     /// Specifies available link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChildOrg {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ChildOrg;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ChildOrg")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ChildOrg, A::Error> {
+                let mut admin = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut edition = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut subdomain = ::std::option::Option::None;
+                let mut token = ::std::option::Option::None;
+                let mut token_type = ::std::option::Option::None;
+                let mut website = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "admin" => {
+                            crate::runtime::field(&mut __map, &mut admin, "admin")?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "edition" => {
+                            crate::runtime::field(&mut __map, &mut edition, "edition")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "subdomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subdomain,
+                                "subdomain",
+                            )?
+                        }
+                        "token" => {
+                            crate::runtime::field(&mut __map, &mut token, "token")?
+                        }
+                        "tokenType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_type,
+                                "tokenType",
+                            )?
+                        }
+                        "website" => {
+                            crate::runtime::field(&mut __map, &mut website, "website")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChildOrg {
+                    admin: admin.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    edition: crate::runtime::required(edition, "edition")?,
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    settings: settings.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    subdomain: subdomain.unwrap_or_default(),
+                    token: token.unwrap_or_default(),
+                    token_type: token_type.unwrap_or_default(),
+                    website: website.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

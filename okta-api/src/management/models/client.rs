@@ -4,87 +4,291 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `Client` (`/components/schemas/Client`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Client {
     /// The type of client application. Default value: `web`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_type: ::std::option::Option<
         crate::management::models::ApplicationType,
     >,
     /// Unique key for the client application. The `client_id` is immutable. When you create a client Application, you can't specify the `client_id` because Okta uses the application ID for the `client_id`.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// Time at which the `client_id` was issued (measured in unix seconds)
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id_issued_at: ::std::option::Option<i64>,
     /// Human-readable string name of the client application
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_name: ::std::option::Option<::std::string::String>,
     /// OAuth 2.0 client secret string (used for confidential clients). The `client_secret` is shown only on the response of the creation or update of a client Application (and only if the `token_endpoint_auth_method` is one that requires a client secret). You can't specify the `client_secret`. If the `token_endpoint_auth_method` requires one, Okta generates a random `client_secret` for the client Application.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub client_secret: crate::Nullable<::std::string::String>,
     /// Time at which the `client_secret` expires or 0 if it doesn't expire (measured in unix seconds)
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub client_secret_expires_at: crate::Nullable<i64>,
     /// Include user session details
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frontchannel_logout_session_required: ::std::option::Option<bool>,
     /// URL where Okta sends the logout request
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub frontchannel_logout_uri: crate::Nullable<::std::string::String>,
     /// Array of OAuth 2.0 grant type strings. Default value: `[authorization_code]`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::GrantType>,
     >,
     /// URL that a third party can use to initiate a login by the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub initiate_login_uri: ::std::option::Option<::std::string::String>,
     /// URL string that references a [JSON Web Key Set](https://tools.ietf.org/html/rfc7517#section-5) for validating JWTs presented to Okta
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_uri: ::std::option::Option<::std::string::String>,
     /// URL string that references a logo for the client consent dialog (not the sign-in dialog)
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub logo_uri: crate::Nullable<::std::string::String>,
     /// URL string of a web page providing the client's policy document
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub policy_uri: crate::Nullable<::std::string::String>,
     /// Array of redirection URI strings for use for relying party initiated logouts
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub post_logout_redirect_uris: ::std::option::Option<::std::string::String>,
     /// Array of redirection URI strings for use in redirect-based flows. All redirect URIs must be absolute URIs and must not include a fragment component. At least one redirect URI and response type is required for all client types, with the following exceptions: If the client uses the Resource Owner Password flow (if `grant_type` contains the value password) or the Client Credentials flow (if `grant_type` contains the value `client_credentials`), then no redirect URI or response type is necessary. In these cases, you can pass either null or an empty array for these attributes.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The type of [JSON Web Key Set](https://tools.ietf.org/html/rfc7517#section-5) algorithm that must be used for signing request objects
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_object_signing_alg: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SigningAlgorithm>,
     >,
     /// Array of OAuth 2.0 response type strings. Default value: `[code]`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ResponseType>,
     >,
     /// Requested authentication method for OAuth 2.0 endpoints.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_endpoint_auth_method: ::std::option::Option<
         crate::management::models::EndpointAuthMethod,
     >,
     /// URL string of a web page providing the client's terms of service document
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub tos_uri: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Client {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Client;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Client")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Client, A::Error> {
+                let mut application_type = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut client_id_issued_at = ::std::option::Option::None;
+                let mut client_name = ::std::option::Option::None;
+                let mut client_secret = ::std::option::Option::None;
+                let mut client_secret_expires_at = ::std::option::Option::None;
+                let mut frontchannel_logout_session_required = ::std::option::Option::None;
+                let mut frontchannel_logout_uri = ::std::option::Option::None;
+                let mut grant_types = ::std::option::Option::None;
+                let mut initiate_login_uri = ::std::option::Option::None;
+                let mut jwks_uri = ::std::option::Option::None;
+                let mut logo_uri = ::std::option::Option::None;
+                let mut policy_uri = ::std::option::Option::None;
+                let mut post_logout_redirect_uris = ::std::option::Option::None;
+                let mut redirect_uris = ::std::option::Option::None;
+                let mut request_object_signing_alg = ::std::option::Option::None;
+                let mut response_types = ::std::option::Option::None;
+                let mut token_endpoint_auth_method = ::std::option::Option::None;
+                let mut tos_uri = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "application_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut application_type,
+                                "application_type",
+                            )?
+                        }
+                        "client_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "client_id",
+                            )?
+                        }
+                        "client_id_issued_at" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id_issued_at,
+                                "client_id_issued_at",
+                            )?
+                        }
+                        "client_name" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_name,
+                                "client_name",
+                            )?
+                        }
+                        "client_secret" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_secret,
+                                "client_secret",
+                            )?
+                        }
+                        "client_secret_expires_at" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_secret_expires_at,
+                                "client_secret_expires_at",
+                            )?
+                        }
+                        "frontchannel_logout_session_required" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut frontchannel_logout_session_required,
+                                "frontchannel_logout_session_required",
+                            )?
+                        }
+                        "frontchannel_logout_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut frontchannel_logout_uri,
+                                "frontchannel_logout_uri",
+                            )?
+                        }
+                        "grant_types" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_types,
+                                "grant_types",
+                            )?
+                        }
+                        "initiate_login_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut initiate_login_uri,
+                                "initiate_login_uri",
+                            )?
+                        }
+                        "jwks_uri" => {
+                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
+                        }
+                        "logo_uri" => {
+                            crate::runtime::field(&mut __map, &mut logo_uri, "logo_uri")?
+                        }
+                        "policy_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut policy_uri,
+                                "policy_uri",
+                            )?
+                        }
+                        "post_logout_redirect_uris" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut post_logout_redirect_uris,
+                                "post_logout_redirect_uris",
+                            )?
+                        }
+                        "redirect_uris" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_uris,
+                                "redirect_uris",
+                            )?
+                        }
+                        "request_object_signing_alg" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_object_signing_alg,
+                                "request_object_signing_alg",
+                            )?
+                        }
+                        "response_types" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_types,
+                                "response_types",
+                            )?
+                        }
+                        "token_endpoint_auth_method" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint_auth_method,
+                                "token_endpoint_auth_method",
+                            )?
+                        }
+                        "tos_uri" => {
+                            crate::runtime::field(&mut __map, &mut tos_uri, "tos_uri")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Client {
+                    application_type: application_type.unwrap_or_default(),
+                    client_id: client_id.unwrap_or_default(),
+                    client_id_issued_at: client_id_issued_at.unwrap_or_default(),
+                    client_name: client_name.unwrap_or_default(),
+                    client_secret: client_secret.unwrap_or_default(),
+                    client_secret_expires_at: client_secret_expires_at
+                        .unwrap_or_default(),
+                    frontchannel_logout_session_required: frontchannel_logout_session_required
+                        .unwrap_or_default(),
+                    frontchannel_logout_uri: frontchannel_logout_uri.unwrap_or_default(),
+                    grant_types: grant_types.unwrap_or_default(),
+                    initiate_login_uri: initiate_login_uri.unwrap_or_default(),
+                    jwks_uri: jwks_uri.unwrap_or_default(),
+                    logo_uri: logo_uri.unwrap_or_default(),
+                    policy_uri: policy_uri.unwrap_or_default(),
+                    post_logout_redirect_uris: post_logout_redirect_uris
+                        .unwrap_or_default(),
+                    redirect_uris: redirect_uris.unwrap_or_default(),
+                    request_object_signing_alg: request_object_signing_alg
+                        .unwrap_or_default(),
+                    response_types: response_types.unwrap_or_default(),
+                    token_endpoint_auth_method: token_endpoint_auth_method
+                        .unwrap_or_default(),
+                    tos_uri: tos_uri.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,19 +6,68 @@
 /// The org setting that assigns the super admin role by default to a public client app
 ///
 /// Schema `ClientPrivilegesSetting` (`/components/schemas/ClientPrivilegesSetting`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ClientPrivilegesSetting {
     /// If true, assigns the super admin role by default to new public client apps
     #[serde(
         rename = "clientPrivilegesSetting",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_privileges_setting: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ClientPrivilegesSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ClientPrivilegesSetting;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClientPrivilegesSetting")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ClientPrivilegesSetting, A::Error> {
+                let mut client_privileges_setting = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "clientPrivilegesSetting" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_privileges_setting,
+                                "clientPrivilegesSetting",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ClientPrivilegesSetting {
+                    client_privileges_setting: client_privileges_setting
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,69 @@
 /// The action to take based on the risk event
 ///
 /// Schema `ClientUpdatePolicyRuleActions` (`/components/schemas/ClientUpdatePolicyRule/allOf/1/properties/actions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ClientUpdatePolicyRuleActions {
     /// The object that contains the `actions` array
     #[serde(
         rename = "updateControls",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub update_controls: ::std::option::Option<
         crate::management::models::ClientUpdatePolicyRuleActionsUpdateControls,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ClientUpdatePolicyRuleActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ClientUpdatePolicyRuleActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClientUpdatePolicyRuleActions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ClientUpdatePolicyRuleActions, A::Error> {
+                let mut update_controls = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "updateControls" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut update_controls,
+                                "updateControls",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ClientUpdatePolicyRuleActions {
+                    update_controls: update_controls.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

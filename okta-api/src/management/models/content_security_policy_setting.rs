@@ -4,31 +4,83 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ContentSecurityPolicySetting` (`/components/schemas/ContentSecurityPolicySetting`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ContentSecurityPolicySetting {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<
         crate::management::models::ContentSecurityPolicySettingMode,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "reportUri",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub report_uri: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "srcList",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "srcList", skip_serializing_if = "::std::option::Option::is_none")]
     pub src_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ContentSecurityPolicySetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ContentSecurityPolicySetting;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ContentSecurityPolicySetting")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ContentSecurityPolicySetting, A::Error> {
+                let mut mode = ::std::option::Option::None;
+                let mut report_uri = ::std::option::Option::None;
+                let mut src_list = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "mode" => crate::runtime::field(&mut __map, &mut mode, "mode")?,
+                        "reportUri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut report_uri,
+                                "reportUri",
+                            )?
+                        }
+                        "srcList" => {
+                            crate::runtime::field(&mut __map, &mut src_list, "srcList")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ContentSecurityPolicySetting {
+                    mode: mode.unwrap_or_default(),
+                    report_uri: report_uri.unwrap_or_default(),
+                    src_list: src_list.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,35 +4,107 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ContextPolicyRuleCondition` (`/components/schemas/ContextPolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ContextPolicyRuleCondition {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub migrated: ::std::option::Option<bool>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::DevicePolicyRuleConditionPlatform,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rooted: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "trustLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub trust_level: ::std::option::Option<
         crate::management::models::DevicePolicyTrustLevel,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expression: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ContextPolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ContextPolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ContextPolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ContextPolicyRuleCondition, A::Error> {
+                let mut migrated = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut rooted = ::std::option::Option::None;
+                let mut trust_level = ::std::option::Option::None;
+                let mut expression = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "migrated" => {
+                            crate::runtime::field(&mut __map, &mut migrated, "migrated")?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "rooted" => {
+                            crate::runtime::field(&mut __map, &mut rooted, "rooted")?
+                        }
+                        "trustLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut trust_level,
+                                "trustLevel",
+                            )?
+                        }
+                        "expression" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expression,
+                                "expression",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ContextPolicyRuleCondition {
+                    migrated: migrated.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    rooted: rooted.unwrap_or_default(),
+                    trust_level: trust_level.unwrap_or_default(),
+                    expression: expression.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

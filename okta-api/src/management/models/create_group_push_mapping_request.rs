@@ -4,41 +4,119 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CreateGroupPushMappingRequest` (`/components/schemas/CreateGroupPushMappingRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CreateGroupPushMappingRequest {
     /// Additional app configuration for group push mappings. Currently only required for Active Directory.
     #[serde(
         rename = "appConfig",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_config: ::std::option::Option<crate::management::models::AppConfig>,
     /// The ID of the source group for the group push mapping
-    #[serde(rename = "sourceGroupId", default)]
+    #[serde(rename = "sourceGroupId")]
     pub source_group_id: ::std::string::String,
     /// The status of the group push mapping
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::GroupPushMappingStatusUpsert,
     >,
     /// The ID of the existing target group for the group push mapping. This is used to link to an existing group. Required if `targetGroupName` is not provided.
     #[serde(
         rename = "targetGroupId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_group_id: ::std::option::Option<::std::string::String>,
     /// The name of the target group for the group push mapping. This is used when creating a new downstream group. If the group already exists, it links to the existing group. Required if `targetGroupId` is not provided.
     #[serde(
         rename = "targetGroupName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_group_name: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateGroupPushMappingRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CreateGroupPushMappingRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreateGroupPushMappingRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CreateGroupPushMappingRequest, A::Error> {
+                let mut app_config = ::std::option::Option::None;
+                let mut source_group_id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut target_group_id = ::std::option::Option::None;
+                let mut target_group_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appConfig" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_config,
+                                "appConfig",
+                            )?
+                        }
+                        "sourceGroupId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut source_group_id,
+                                "sourceGroupId",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "targetGroupId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_group_id,
+                                "targetGroupId",
+                            )?
+                        }
+                        "targetGroupName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_group_name,
+                                "targetGroupName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreateGroupPushMappingRequest {
+                    app_config: app_config.unwrap_or_default(),
+                    source_group_id: source_group_id.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    target_group_id: target_group_id.unwrap_or_default(),
+                    target_group_name: target_group_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,14 +4,13 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CredentialSyncInfo` (`/components/schemas/CredentialSyncInfo`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CredentialSyncInfo {
     /// The error code for the type of error
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "errorCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_code: ::std::option::Option<::std::string::String>,
@@ -20,21 +19,18 @@ pub struct CredentialSyncInfo {
     /// Read-only: set by Okta.
     #[serde(
         rename = "errorReason",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_reason: ::std::option::Option<::std::string::String>,
     /// The version ID of the password secret from the OPA vault.
     #[serde(
         rename = "secretVersionId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secret_version_id: ::std::option::Option<::std::string::String>,
     /// Current credential sync status of the privileged resource
     #[serde(
         rename = "syncState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sync_state: ::std::option::Option<
@@ -43,16 +39,97 @@ pub struct CredentialSyncInfo {
     /// Timestamp when the credential was changed
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "syncTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "syncTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_time: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CredentialSyncInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CredentialSyncInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CredentialSyncInfo")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CredentialSyncInfo, A::Error> {
+                let mut error_code = ::std::option::Option::None;
+                let mut error_reason = ::std::option::Option::None;
+                let mut secret_version_id = ::std::option::Option::None;
+                let mut sync_state = ::std::option::Option::None;
+                let mut sync_time = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_code,
+                                "errorCode",
+                            )?
+                        }
+                        "errorReason" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_reason,
+                                "errorReason",
+                            )?
+                        }
+                        "secretVersionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secret_version_id,
+                                "secretVersionId",
+                            )?
+                        }
+                        "syncState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sync_state,
+                                "syncState",
+                            )?
+                        }
+                        "syncTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sync_time,
+                                "syncTime",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CredentialSyncInfo {
+                    error_code: error_code.unwrap_or_default(),
+                    error_reason: error_reason.unwrap_or_default(),
+                    secret_version_id: secret_version_id.unwrap_or_default(),
+                    sync_state: sync_state.unwrap_or_default(),
+                    sync_time: sync_time.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,54 +4,143 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CsrMetadataSubject` (`/components/schemas/CsrMetadataSubject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CsrMetadataSubject {
     /// Common name of the subject
     #[serde(
         rename = "commonName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub common_name: ::std::option::Option<::std::string::String>,
     /// Country name or code
     #[serde(
         rename = "countryName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub country_name: ::std::option::Option<::std::string::String>,
     /// Locality (city) name
     #[serde(
         rename = "localityName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub locality_name: ::std::option::Option<::std::string::String>,
     /// Name of the smaller organization, for example, the department or the division
     #[serde(
         rename = "organizationalUnitName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub organizational_unit_name: ::std::option::Option<::std::string::String>,
     /// Large organization name
     #[serde(
         rename = "organizationName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub organization_name: ::std::option::Option<::std::string::String>,
     /// State or province name
     #[serde(
         rename = "stateOrProvinceName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub state_or_province_name: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CsrMetadataSubject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CsrMetadataSubject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CsrMetadataSubject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CsrMetadataSubject, A::Error> {
+                let mut common_name = ::std::option::Option::None;
+                let mut country_name = ::std::option::Option::None;
+                let mut locality_name = ::std::option::Option::None;
+                let mut organizational_unit_name = ::std::option::Option::None;
+                let mut organization_name = ::std::option::Option::None;
+                let mut state_or_province_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "commonName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut common_name,
+                                "commonName",
+                            )?
+                        }
+                        "countryName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut country_name,
+                                "countryName",
+                            )?
+                        }
+                        "localityName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut locality_name,
+                                "localityName",
+                            )?
+                        }
+                        "organizationalUnitName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut organizational_unit_name,
+                                "organizationalUnitName",
+                            )?
+                        }
+                        "organizationName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut organization_name,
+                                "organizationName",
+                            )?
+                        }
+                        "stateOrProvinceName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut state_or_province_name,
+                                "stateOrProvinceName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CsrMetadataSubject {
+                    common_name: common_name.unwrap_or_default(),
+                    country_name: country_name.unwrap_or_default(),
+                    locality_name: locality_name.unwrap_or_default(),
+                    organizational_unit_name: organizational_unit_name
+                        .unwrap_or_default(),
+                    organization_name: organization_name.unwrap_or_default(),
+                    state_or_province_name: state_or_province_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

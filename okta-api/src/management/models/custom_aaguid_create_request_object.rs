@@ -4,15 +4,14 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CustomAAGUIDCreateRequestObject` (`/components/schemas/CustomAAGUIDCreateRequestObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomAaguidCreateRequestObject {
     /// An Authenticator Attestation Global Unique Identifier (AAGUID) is a 128-bit identifier indicating the model.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aaguid: ::std::option::Option<::std::string::String>,
     /// Contains the certificate and information about it
     #[serde(
         rename = "attestationRootCertificates",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attestation_root_certificates: ::std::option::Option<
@@ -21,16 +20,80 @@ pub struct CustomAaguidCreateRequestObject {
     /// Contains additional properties about custom AAGUID.
     #[serde(
         rename = "authenticatorCharacteristics",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_characteristics: ::std::option::Option<
         crate::management::models::AaguidAuthenticatorCharacteristics,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAaguidCreateRequestObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomAaguidCreateRequestObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomAaguidCreateRequestObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CustomAaguidCreateRequestObject, A::Error> {
+                let mut aaguid = ::std::option::Option::None;
+                let mut attestation_root_certificates = ::std::option::Option::None;
+                let mut authenticator_characteristics = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "aaguid" => {
+                            crate::runtime::field(&mut __map, &mut aaguid, "aaguid")?
+                        }
+                        "attestationRootCertificates" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attestation_root_certificates,
+                                "attestationRootCertificates",
+                            )?
+                        }
+                        "authenticatorCharacteristics" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_characteristics,
+                                "authenticatorCharacteristics",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomAaguidCreateRequestObject {
+                    aaguid: aaguid.unwrap_or_default(),
+                    attestation_root_certificates: attestation_root_certificates
+                        .unwrap_or_default(),
+                    authenticator_characteristics: authenticator_characteristics
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,15 +4,14 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CustomAAGUIDResponseObject` (`/components/schemas/CustomAAGUIDResponseObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomAaguidResponseObject {
     /// A unique 128-bit identifier that's assigned to a specific model of security key or authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aaguid: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "attestationRootCertificates",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attestation_root_certificates: ::std::option::Option<
@@ -21,26 +20,94 @@ pub struct CustomAaguidResponseObject {
     /// Contains additional properties about custom AAGUID.
     #[serde(
         rename = "authenticatorCharacteristics",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_characteristics: ::std::option::Option<
         crate::management::models::AaguidAuthenticatorCharacteristics,
     >,
     /// The product name associated with the AAGUID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAaguidResponseObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomAaguidResponseObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomAaguidResponseObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CustomAaguidResponseObject, A::Error> {
+                let mut aaguid = ::std::option::Option::None;
+                let mut attestation_root_certificates = ::std::option::Option::None;
+                let mut authenticator_characteristics = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "aaguid" => {
+                            crate::runtime::field(&mut __map, &mut aaguid, "aaguid")?
+                        }
+                        "attestationRootCertificates" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attestation_root_certificates,
+                                "attestationRootCertificates",
+                            )?
+                        }
+                        "authenticatorCharacteristics" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_characteristics,
+                                "authenticatorCharacteristics",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomAaguidResponseObject {
+                    aaguid: aaguid.unwrap_or_default(),
+                    attestation_root_certificates: attestation_root_certificates
+                        .unwrap_or_default(),
+                    authenticator_characteristics: authenticator_characteristics
+                        .unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

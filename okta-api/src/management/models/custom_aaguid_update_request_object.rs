@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CustomAAGUIDUpdateRequestObject` (`/components/schemas/CustomAAGUIDUpdateRequestObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomAaguidUpdateRequestObject {
     /// Contains the certificate and information about it
     #[serde(
         rename = "attestationRootCertificates",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attestation_root_certificates: ::std::option::Option<
@@ -18,19 +17,81 @@ pub struct CustomAaguidUpdateRequestObject {
     /// Contains additional properties about custom AAGUID.
     #[serde(
         rename = "authenticatorCharacteristics",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_characteristics: ::std::option::Option<
         crate::management::models::AaguidAuthenticatorCharacteristics,
     >,
     /// The product name associated with this AAGUID.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAaguidUpdateRequestObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomAaguidUpdateRequestObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomAaguidUpdateRequestObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CustomAaguidUpdateRequestObject, A::Error> {
+                let mut attestation_root_certificates = ::std::option::Option::None;
+                let mut authenticator_characteristics = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attestationRootCertificates" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attestation_root_certificates,
+                                "attestationRootCertificates",
+                            )?
+                        }
+                        "authenticatorCharacteristics" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_characteristics,
+                                "authenticatorCharacteristics",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomAaguidUpdateRequestObject {
+                    attestation_root_certificates: attestation_root_certificates
+                        .unwrap_or_default(),
+                    authenticator_characteristics: authenticator_characteristics
+                        .unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

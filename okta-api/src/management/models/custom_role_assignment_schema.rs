@@ -6,21 +6,75 @@
 /// Custom Role
 ///
 /// Schema `CustomRoleAssignmentSchema` (`/components/schemas/CustomRoleAssignmentSchema`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct CustomRoleAssignmentSchema {
     /// Resource set ID
-    #[serde(rename = "resource-set", default)]
+    #[serde(rename = "resource-set")]
     pub resource_set: ::std::string::String,
     /// Custom role ID
-    #[serde(default)]
     pub role: ::std::string::String,
     /// Specify a [standard admin role](https://developer.okta.com/openapi/okta-management/guides/roles/#standard-roles), an [IAM-based standard role](https://developer.okta.com/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:
     #[serde(rename = "type")]
     pub type_: crate::management::models::CustomRoleAssignmentSchemaType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomRoleAssignmentSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomRoleAssignmentSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomRoleAssignmentSchema")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CustomRoleAssignmentSchema, A::Error> {
+                let mut resource_set = ::std::option::Option::None;
+                let mut role = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resource-set" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_set,
+                                "resource-set",
+                            )?
+                        }
+                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomRoleAssignmentSchema {
+                    resource_set: resource_set.unwrap_or_default(),
+                    role: role.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// Create custom telephony provider credentials
 ///
 /// Schema `CustomTelephonyProviderCredentialCreateRequest` (`/components/schemas/CustomTelephonyProviderCredentialCreateRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomTelephonyProviderCredentialCreateRequest {
     /// The authentication token that's used to authenticate requests to the telephony provider. Your telephony provider gives you this token.
     #[serde(
         rename = "providerAuthToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_auth_token: ::std::option::Option<::std::string::String>,
@@ -20,7 +19,6 @@ pub struct CustomTelephonyProviderCredentialCreateRequest {
     /// `ALL` is the only valid value. It indicates that your provider can handle both SMS messages and voice calls. You're not required to use both types of telephony operations, but your provider can support both.
     #[serde(
         rename = "providerCapability",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_capability: ::std::option::Option<
@@ -29,7 +27,6 @@ pub struct CustomTelephonyProviderCredentialCreateRequest {
     /// The name of the telephony provider
     #[serde(
         rename = "providerName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_name: ::std::option::Option<
@@ -42,7 +39,6 @@ pub struct CustomTelephonyProviderCredentialCreateRequest {
     /// > **Note:** Configure your telephony provider settings before selecting the methods for sending SMS messages or making voice calls. For example, if you select Twilio as your telephony provider, and you want to send SMS messages using Twilio's Verify Service, ensure that you have the Verify Service set up in your Twilio account. You can then use the `twilioVerifySid` field under `sms` to provide the necessary SID.
     #[serde(
         rename = "providerSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_settings: ::std::option::Option<
@@ -51,14 +47,101 @@ pub struct CustomTelephonyProviderCredentialCreateRequest {
     /// The account string identifier (SID) for your telephony provider account. Your telephony provider gives you this SID.
     #[serde(
         rename = "providerSid",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_sid: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderCredentialCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomTelephonyProviderCredentialCreateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomTelephonyProviderCredentialCreateRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CustomTelephonyProviderCredentialCreateRequest,
+                A::Error,
+            > {
+                let mut provider_auth_token = ::std::option::Option::None;
+                let mut provider_capability = ::std::option::Option::None;
+                let mut provider_name = ::std::option::Option::None;
+                let mut provider_settings = ::std::option::Option::None;
+                let mut provider_sid = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "providerAuthToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_auth_token,
+                                "providerAuthToken",
+                            )?
+                        }
+                        "providerCapability" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_capability,
+                                "providerCapability",
+                            )?
+                        }
+                        "providerName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_name,
+                                "providerName",
+                            )?
+                        }
+                        "providerSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_settings,
+                                "providerSettings",
+                            )?
+                        }
+                        "providerSid" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_sid,
+                                "providerSid",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomTelephonyProviderCredentialCreateRequest {
+                    provider_auth_token: provider_auth_token.unwrap_or_default(),
+                    provider_capability: provider_capability.unwrap_or_default(),
+                    provider_name: provider_name.unwrap_or_default(),
+                    provider_settings: provider_settings.unwrap_or_default(),
+                    provider_sid: provider_sid.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

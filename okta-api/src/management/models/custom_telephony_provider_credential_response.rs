@@ -4,18 +4,17 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CustomTelephonyProviderCredentialResponse` (`/components/schemas/CustomTelephonyProviderCredentialResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomTelephonyProviderCredentialResponse {
     /// Indicates whether the provider is enabled and can be used
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// ID of the custom telephony provider
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Indicates whether the provider is the primary telephony provider
     #[serde(
         rename = "isPrimaryProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_primary_provider: ::std::option::Option<bool>,
@@ -24,7 +23,6 @@ pub struct CustomTelephonyProviderCredentialResponse {
     /// `ALL` is the only valid value. It indicates that your provider can handle both SMS messages and voice calls. You're not required to use both types of telephony operations, but your provider can support both.
     #[serde(
         rename = "providerCapability",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_capability: ::std::option::Option<
@@ -33,7 +31,6 @@ pub struct CustomTelephonyProviderCredentialResponse {
     /// Name of the telephony provider
     #[serde(
         rename = "providerName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_name: ::std::option::Option<
@@ -46,7 +43,6 @@ pub struct CustomTelephonyProviderCredentialResponse {
     /// > **Note:** Configure your telephony provider settings before selecting the methods for sending SMS messages or making voice calls. For example, if you select Twilio as your telephony provider, and you want to send SMS messages using Twilio's Verify Service, ensure that you have the Verify Service set up in your Twilio account. You can then use the `twilioVerifySid` field under `sms` to provide the necessary SID.
     #[serde(
         rename = "providerSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_settings: ::std::option::Option<
@@ -55,14 +51,109 @@ pub struct CustomTelephonyProviderCredentialResponse {
     /// The account string identifier (SID) for your telephony provider account. Your telephony provider gives you this SID.
     #[serde(
         rename = "providerSid",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_sid: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderCredentialResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomTelephonyProviderCredentialResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomTelephonyProviderCredentialResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CustomTelephonyProviderCredentialResponse,
+                A::Error,
+            > {
+                let mut enabled = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut is_primary_provider = ::std::option::Option::None;
+                let mut provider_capability = ::std::option::Option::None;
+                let mut provider_name = ::std::option::Option::None;
+                let mut provider_settings = ::std::option::Option::None;
+                let mut provider_sid = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "isPrimaryProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_primary_provider,
+                                "isPrimaryProvider",
+                            )?
+                        }
+                        "providerCapability" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_capability,
+                                "providerCapability",
+                            )?
+                        }
+                        "providerName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_name,
+                                "providerName",
+                            )?
+                        }
+                        "providerSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_settings,
+                                "providerSettings",
+                            )?
+                        }
+                        "providerSid" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_sid,
+                                "providerSid",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomTelephonyProviderCredentialResponse {
+                    enabled: enabled.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    is_primary_provider: is_primary_provider.unwrap_or_default(),
+                    provider_capability: provider_capability.unwrap_or_default(),
+                    provider_name: provider_name.unwrap_or_default(),
+                    provider_settings: provider_settings.unwrap_or_default(),
+                    provider_sid: provider_sid.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,32 +4,97 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CustomTelephonyProviderCredentialSendTestRequest` (`/components/schemas/CustomTelephonyProviderCredentialSendTestRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomTelephonyProviderCredentialSendTestRequest {
     /// The country code for the phone number.
     /// Use the [Alpha-2 code from ISO 3166-1](https://www.iso.org/obp/ui/#search) for country codes.
     #[serde(
         rename = "countryCodeIso2",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub country_code_iso2: ::std::option::Option<::std::string::String>,
     /// The type of test message to send
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub factor: ::std::option::Option<
         crate::management::models::CustomTelephonyProviderCredentialSendTestRequestFactor,
     >,
     /// The phone number to which the test message or call is sent
     #[serde(
         rename = "phoneNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for CustomTelephonyProviderCredentialSendTestRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomTelephonyProviderCredentialSendTestRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomTelephonyProviderCredentialSendTestRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CustomTelephonyProviderCredentialSendTestRequest,
+                A::Error,
+            > {
+                let mut country_code_iso2 = ::std::option::Option::None;
+                let mut factor = ::std::option::Option::None;
+                let mut phone_number = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "countryCodeIso2" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut country_code_iso2,
+                                "countryCodeIso2",
+                            )?
+                        }
+                        "factor" => {
+                            crate::runtime::field(&mut __map, &mut factor, "factor")?
+                        }
+                        "phoneNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut phone_number,
+                                "phoneNumber",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomTelephonyProviderCredentialSendTestRequest {
+                    country_code_iso2: country_code_iso2.unwrap_or_default(),
+                    factor: factor.unwrap_or_default(),
+                    phone_number: phone_number.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

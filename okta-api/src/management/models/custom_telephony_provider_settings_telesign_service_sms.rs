@@ -6,23 +6,75 @@
 /// Telesign Service
 ///
 /// Schema `CustomTelephonyProviderSettingsTelesignServiceSms` (`/components/schemas/CustomTelephonyProviderSettingsTelesignServiceSms`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomTelephonyProviderSettingsTelesignServiceSms {
     /// The Telesign service identifier used for sending SMS messages. You can find this value in your Telesign console.
     ///
     /// The `telesignVerifyService` method uses Telesign's [Verify API](https://developer.telesign.com/enterprise/docs/verify-api-overview). And the `telesignMessagingService` method uses Telesign's [SMS](https://developer.telesign.com/enterprise/docs/voice-overview) and [Messaging](https://developer.telesign.com/enterprise/docs/messaging-overview) APIs.
     #[serde(
         rename = "telesignService",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub telesign_service: ::std::option::Option<
         crate::management::models::CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for CustomTelephonyProviderSettingsTelesignServiceSms {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomTelephonyProviderSettingsTelesignServiceSms;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomTelephonyProviderSettingsTelesignServiceSms")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CustomTelephonyProviderSettingsTelesignServiceSms,
+                A::Error,
+            > {
+                let mut telesign_service = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "telesignService" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut telesign_service,
+                                "telesignService",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTelesignServiceSms {
+                    telesign_service: telesign_service.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

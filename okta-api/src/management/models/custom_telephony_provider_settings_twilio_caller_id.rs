@@ -6,21 +6,72 @@
 /// Twilio Caller ID
 ///
 /// Schema `CustomTelephonyProviderSettingsTwilioCallerId` (`/components/schemas/CustomTelephonyProviderSettingsTwilioCallerId`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomTelephonyProviderSettingsTwilioCallerId {
     /// The Twilio caller ID that's used for making calls. You can find this value in your Twilio console.
     ///
     /// This method uses Twilio's [Programmable Voice API](https://www.twilio.com/docs/voice).
     #[serde(
         rename = "twilioCallerId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub twilio_caller_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderSettingsTwilioCallerId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomTelephonyProviderSettingsTwilioCallerId;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomTelephonyProviderSettingsTwilioCallerId")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CustomTelephonyProviderSettingsTwilioCallerId,
+                A::Error,
+            > {
+                let mut twilio_caller_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "twilioCallerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut twilio_caller_id,
+                                "twilioCallerId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTwilioCallerId {
+                    twilio_caller_id: twilio_caller_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,75 @@
 /// Twilio Message SID
 ///
 /// Schema `CustomTelephonyProviderSettingsTwilioMessagingService` (`/components/schemas/CustomTelephonyProviderSettingsTwilioMessagingService`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomTelephonyProviderSettingsTwilioMessagingService {
     /// The Twilio Messaging Service SID used for sending SMS messages. You can find this value in your Twilio console.
     ///
     /// This method uses Twilio's [Programmable Messaging API](https://www.twilio.com/docs/messaging).
     #[serde(
         rename = "twilioMessageSid",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub twilio_message_sid: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for CustomTelephonyProviderSettingsTwilioMessagingService {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomTelephonyProviderSettingsTwilioMessagingService;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct CustomTelephonyProviderSettingsTwilioMessagingService",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CustomTelephonyProviderSettingsTwilioMessagingService,
+                A::Error,
+            > {
+                let mut twilio_message_sid = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "twilioMessageSid" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut twilio_message_sid,
+                                "twilioMessageSid",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTwilioMessagingService {
+                    twilio_message_sid: twilio_message_sid.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,73 @@
 /// Twilio Phone Number
 ///
 /// Schema `CustomTelephonyProviderSettingsTwilioPhoneNumber` (`/components/schemas/CustomTelephonyProviderSettingsTwilioPhoneNumber`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomTelephonyProviderSettingsTwilioPhoneNumber {
     /// The Twilio phone number that's used for sending SMS messages or voice calls. You can find this value in your Twilio console.
     ///
     /// This method uses Twilio's [Programmable Messaging API](https://www.twilio.com/docs/messaging).
     #[serde(
         rename = "twilioPhoneNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub twilio_phone_number: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for CustomTelephonyProviderSettingsTwilioPhoneNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomTelephonyProviderSettingsTwilioPhoneNumber;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomTelephonyProviderSettingsTwilioPhoneNumber")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CustomTelephonyProviderSettingsTwilioPhoneNumber,
+                A::Error,
+            > {
+                let mut twilio_phone_number = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "twilioPhoneNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut twilio_phone_number,
+                                "twilioPhoneNumber",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTwilioPhoneNumber {
+                    twilio_phone_number: twilio_phone_number.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

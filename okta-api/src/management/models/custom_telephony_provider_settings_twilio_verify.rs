@@ -6,21 +6,72 @@
 /// Twilio Verify SID
 ///
 /// Schema `CustomTelephonyProviderSettingsTwilioVerify` (`/components/schemas/CustomTelephonyProviderSettingsTwilioVerify`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CustomTelephonyProviderSettingsTwilioVerify {
     /// The Twilio Verify Service SID used for sending verification messages or calls. You can find this value in your Twilio console.
     ///
     /// This method uses Twilio's [Verify API](https://www.twilio.com/docs/verify/api).
     #[serde(
         rename = "twilioVerifySid",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub twilio_verify_sid: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderSettingsTwilioVerify {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CustomTelephonyProviderSettingsTwilioVerify;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CustomTelephonyProviderSettingsTwilioVerify")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                CustomTelephonyProviderSettingsTwilioVerify,
+                A::Error,
+            > {
+                let mut twilio_verify_sid = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "twilioVerifySid" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut twilio_verify_sid,
+                                "twilioVerifySid",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTwilioVerify {
+                    twilio_verify_sid: twilio_verify_sid.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,17 +4,15 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DbscCredential` (`/components/schemas/DbscCredential`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct DbscCredential {
     /// Cookie attributes
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub attributes: ::std::string::String,
     /// Cookie name
     ///
     /// Read-only: set by Okta.
-    #[serde()]
     pub name: crate::management::models::DbscCredentialName,
     /// Credential type
     ///
@@ -22,9 +20,64 @@ pub struct DbscCredential {
     #[serde(rename = "type")]
     pub type_: crate::management::models::DbscCredentialType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DbscCredential {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DbscCredential;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DbscCredential")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DbscCredential, A::Error> {
+                let mut attributes = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attributes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attributes,
+                                "attributes",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DbscCredential {
+                    attributes: attributes.unwrap_or_default(),
+                    name: crate::runtime::required(name, "name")?,
+                    type_: crate::runtime::required(type_, "type")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,22 +4,74 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DbscScope` (`/components/schemas/DbscScope`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DbscScope {
     /// Whether to include subdomains in the binding scope (`false` = exact origin only, `true` = includes subdomains)
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub include_site: bool,
     /// The origin URL for which the DBSC binding is valid
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub origin: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DbscScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DbscScope;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DbscScope")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DbscScope, A::Error> {
+                let mut include_site = ::std::option::Option::None;
+                let mut origin = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "include_site" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut include_site,
+                                "include_site",
+                            )?
+                        }
+                        "origin" => {
+                            crate::runtime::field(&mut __map, &mut origin, "origin")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DbscScope {
+                    include_site: include_site.unwrap_or_default(),
+                    origin: origin.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

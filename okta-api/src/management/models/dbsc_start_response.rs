@@ -4,28 +4,96 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DbscStartResponse` (`/components/schemas/DbscStartResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DbscStartResponse {
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub credentials: ::std::vec::Vec<crate::management::models::DbscCredential>,
     /// URL to call for cookie refresh
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub refresh_url: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub scope: crate::management::models::DbscScope,
     /// The session identifier for this DBSC binding. Use this value in the `Sec-Secure-Session-Id` header for refresh requests.
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub session_identifier: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DbscStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DbscStartResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DbscStartResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DbscStartResponse, A::Error> {
+                let mut credentials = ::std::option::Option::None;
+                let mut refresh_url = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut session_identifier = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "refresh_url" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut refresh_url,
+                                "refresh_url",
+                            )?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "session_identifier" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_identifier,
+                                "session_identifier",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DbscStartResponse {
+                    credentials: credentials.unwrap_or_default(),
+                    refresh_url: refresh_url.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    session_identifier: session_identifier.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

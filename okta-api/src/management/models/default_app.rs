@@ -4,33 +4,97 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DefaultApp` (`/components/schemas/DefaultApp`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DefaultApp {
     /// ID for the App instance
     #[serde(
         rename = "appInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_instance_id: ::std::option::Option<::std::string::String>,
     /// Name for the app instance
     #[serde(
         rename = "appLinkName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_link_name: ::std::option::Option<::std::string::String>,
     /// Application URI for classic Orgs
     #[serde(
         rename = "classicApplicationUri",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub classic_application_uri: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DefaultApp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DefaultApp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DefaultApp")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DefaultApp, A::Error> {
+                let mut app_instance_id = ::std::option::Option::None;
+                let mut app_link_name = ::std::option::Option::None;
+                let mut classic_application_uri = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_instance_id,
+                                "appInstanceId",
+                            )?
+                        }
+                        "appLinkName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_link_name,
+                                "appLinkName",
+                            )?
+                        }
+                        "classicApplicationUri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut classic_application_uri,
+                                "classicApplicationUri",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DefaultApp {
+                    app_instance_id: app_instance_id.unwrap_or_default(),
+                    app_link_name: app_link_name.unwrap_or_default(),
+                    classic_application_uri: classic_application_uri.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

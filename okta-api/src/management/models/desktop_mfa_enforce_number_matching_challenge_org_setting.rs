@@ -4,21 +4,74 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DesktopMFAEnforceNumberMatchingChallengeOrgSetting` (`/components/schemas/DesktopMFAEnforceNumberMatchingChallengeOrgSetting`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DesktopMfaEnforceNumberMatchingChallengeOrgSetting {
     /// Indicates whether or not the Desktop MFA Enforce Number Matching Challenge push notifications feature is enabled
     #[serde(
         rename = "desktopMFAEnforceNumberMatchingChallengeEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub desktop_mfa_enforce_number_matching_challenge_enabled: ::std::option::Option<
         bool,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for DesktopMfaEnforceNumberMatchingChallengeOrgSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DesktopMfaEnforceNumberMatchingChallengeOrgSetting;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DesktopMfaEnforceNumberMatchingChallengeOrgSetting")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                DesktopMfaEnforceNumberMatchingChallengeOrgSetting,
+                A::Error,
+            > {
+                let mut desktop_mfa_enforce_number_matching_challenge_enabled = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "desktopMFAEnforceNumberMatchingChallengeEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut desktop_mfa_enforce_number_matching_challenge_enabled,
+                                "desktopMFAEnforceNumberMatchingChallengeEnabled",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DesktopMfaEnforceNumberMatchingChallengeOrgSetting {
+                    desktop_mfa_enforce_number_matching_challenge_enabled: desktop_mfa_enforce_number_matching_challenge_enabled
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

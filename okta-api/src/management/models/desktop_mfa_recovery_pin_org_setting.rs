@@ -4,19 +4,68 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DesktopMFARecoveryPinOrgSetting` (`/components/schemas/DesktopMFARecoveryPinOrgSetting`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DesktopMfaRecoveryPinOrgSetting {
     /// Indicates whether or not the Desktop MFA Recovery PIN feature is enabled
     #[serde(
         rename = "desktopMFARecoveryPinEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub desktop_mfa_recovery_pin_enabled: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DesktopMfaRecoveryPinOrgSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DesktopMfaRecoveryPinOrgSetting;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DesktopMfaRecoveryPinOrgSetting")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DesktopMfaRecoveryPinOrgSetting, A::Error> {
+                let mut desktop_mfa_recovery_pin_enabled = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "desktopMFARecoveryPinEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut desktop_mfa_recovery_pin_enabled,
+                                "desktopMFARecoveryPinEnabled",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DesktopMfaRecoveryPinOrgSetting {
+                    desktop_mfa_recovery_pin_enabled: desktop_mfa_recovery_pin_enabled
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,24 +6,87 @@
 /// **Identity Engine**: Specifies the device condition to match on
 ///
 /// Schema `DeviceAccessPolicyRuleCondition` (`/components/schemas/DeviceAccessPolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceAccessPolicyRuleCondition {
     /// Specifies [device assurance policies](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/DeviceAssurance/) in the policy rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assurance: ::std::option::Option<
         crate::management::models::DevicePolicyRuleConditionAssurance,
     >,
     /// Indicates if the device is managed. A device is considered managed if it's part of a device management system.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub managed: ::std::option::Option<bool>,
     /// Indicates if the device is registered. A device is registered if the User enrolls with Okta Verify that's installed on the device.
     /// When the `managed` property is passed, you must also include the `registered` property and set it to `true`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registered: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceAccessPolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceAccessPolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceAccessPolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceAccessPolicyRuleCondition, A::Error> {
+                let mut assurance = ::std::option::Option::None;
+                let mut managed = ::std::option::Option::None;
+                let mut registered = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "assurance" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assurance,
+                                "assurance",
+                            )?
+                        }
+                        "managed" => {
+                            crate::runtime::field(&mut __map, &mut managed, "managed")?
+                        }
+                        "registered" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut registered,
+                                "registered",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceAccessPolicyRuleCondition {
+                    assurance: assurance.unwrap_or_default(),
+                    managed: managed.unwrap_or_default(),
+                    registered: registered.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// Settings for third-party signal providers (based on the `ANDROID` platform)
 ///
 /// Schema `DeviceAssuranceAndroidPlatformThirdPartySignalProviders` (`/components/schemas/DeviceAssuranceAndroidPlatform/allOf/1/properties/thirdPartySignalProviders`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceAssuranceAndroidPlatformThirdPartySignalProviders {
     /// Android Device Trust integration provider
     #[serde(
         rename = "androidDeviceTrust",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub android_device_trust: ::std::option::Option<
@@ -20,16 +19,79 @@ pub struct DeviceAssuranceAndroidPlatformThirdPartySignalProviders {
     /// **Identity Engine**: Device Posture IdP provider
     #[serde(
         rename = "devicePostureIdP",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_posture_idp: ::std::option::Option<
         crate::management::models::DevicePostureIdp,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for DeviceAssuranceAndroidPlatformThirdPartySignalProviders {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceAssuranceAndroidPlatformThirdPartySignalProviders;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct DeviceAssuranceAndroidPlatformThirdPartySignalProviders",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                DeviceAssuranceAndroidPlatformThirdPartySignalProviders,
+                A::Error,
+            > {
+                let mut android_device_trust = ::std::option::Option::None;
+                let mut device_posture_idp = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "androidDeviceTrust" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut android_device_trust,
+                                "androidDeviceTrust",
+                            )?
+                        }
+                        "devicePostureIdP" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_posture_idp,
+                                "devicePostureIdP",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceAssuranceAndroidPlatformThirdPartySignalProviders {
+                    android_device_trust: android_device_trust.unwrap_or_default(),
+                    device_posture_idp: device_posture_idp.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,24 +6,81 @@
 /// Settings for third-party signal providers (based on the `CHROMEOS` platform)
 ///
 /// Schema `DeviceAssuranceChromeOsPlatformThirdPartySignalProviders` (`/components/schemas/DeviceAssuranceChromeOSPlatform/allOf/1/properties/thirdPartySignalProviders`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceAssuranceChromeOsPlatformThirdPartySignalProviders {
     /// Google Chrome Device Trust Connector provider
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dtc: ::std::option::Option<crate::management::models::DtcChromeOs>,
     /// **Identity Engine**: Device Posture IdP provider
     #[serde(
         rename = "devicePostureIdP",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_posture_idp: ::std::option::Option<
         crate::management::models::DevicePostureIdp,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for DeviceAssuranceChromeOsPlatformThirdPartySignalProviders {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceAssuranceChromeOsPlatformThirdPartySignalProviders;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct DeviceAssuranceChromeOsPlatformThirdPartySignalProviders",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                DeviceAssuranceChromeOsPlatformThirdPartySignalProviders,
+                A::Error,
+            > {
+                let mut dtc = ::std::option::Option::None;
+                let mut device_posture_idp = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "dtc" => crate::runtime::field(&mut __map, &mut dtc, "dtc")?,
+                        "devicePostureIdP" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_posture_idp,
+                                "devicePostureIdP",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceAssuranceChromeOsPlatformThirdPartySignalProviders {
+                    dtc: dtc.unwrap_or_default(),
+                    device_posture_idp: device_posture_idp.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

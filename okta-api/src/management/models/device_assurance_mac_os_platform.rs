@@ -4,26 +4,23 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DeviceAssuranceMacOSPlatform` (`/components/schemas/DeviceAssuranceMacOSPlatform`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct DeviceAssuranceMacOsPlatform {
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
     /// **Early Access**: Represents the Device Posture Checks configuration for the device assurance policy
     #[serde(
         rename = "devicePostureChecks",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_posture_checks: ::std::option::Option<
@@ -32,7 +29,6 @@ pub struct DeviceAssuranceMacOsPlatform {
     /// Represents the remediation mode of this device assurance policy when users are denied access due to device noncompliance
     #[serde(
         rename = "displayRemediationMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_remediation_mode: ::std::option::Option<
@@ -41,44 +37,36 @@ pub struct DeviceAssuranceMacOsPlatform {
     /// Represents the Grace Period configuration for the device assurance policy
     #[serde(
         rename = "gracePeriod",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period: ::std::option::Option<crate::management::models::GracePeriod>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_update: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdatedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated_by: ::std::option::Option<::std::string::String>,
     /// Display name of the device assurance policy
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<crate::management::models::Platform>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     #[allow(missing_docs)]
     #[serde(
         rename = "diskEncryptionType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub disk_encryption_type: ::std::option::Option<
@@ -93,14 +81,12 @@ pub struct DeviceAssuranceMacOsPlatform {
     /// > **Note:** Dynamic OS requirements are available only if the **Dynamic OS version compliance** [self-service EA](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled. You can't specify both `osVersion.minimum` and `osVersion.dynamicVersionRequirement` properties at the same time.
     #[serde(
         rename = "osVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub os_version: ::std::option::Option<crate::management::models::OsVersion>,
     #[allow(missing_docs)]
     #[serde(
         rename = "screenLockType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub screen_lock_type: ::std::option::Option<
@@ -109,21 +95,19 @@ pub struct DeviceAssuranceMacOsPlatform {
     #[allow(missing_docs)]
     #[serde(
         rename = "secureHardwarePresent",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secure_hardware_present: ::std::option::Option<bool>,
     /// Settings for third-party signal providers (based on the `MACOS` platform)
     #[serde(
         rename = "thirdPartySignalProviders",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub third_party_signal_providers: ::std::option::Option<
         crate::management::models::DeviceAssuranceMacOsPlatformThirdPartySignalProviders,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -152,5 +136,171 @@ impl ::std::default::Default for DeviceAssuranceMacOsPlatform {
             third_party_signal_providers: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceAssuranceMacOsPlatform {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceAssuranceMacOsPlatform;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceAssuranceMacOsPlatform")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceAssuranceMacOsPlatform, A::Error> {
+                let mut created_by = ::std::option::Option::None;
+                let mut created_date = ::std::option::Option::None;
+                let mut device_posture_checks = ::std::option::Option::None;
+                let mut display_remediation_mode = ::std::option::Option::None;
+                let mut grace_period = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_update = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut disk_encryption_type = ::std::option::Option::None;
+                let mut os_version = ::std::option::Option::None;
+                let mut screen_lock_type = ::std::option::Option::None;
+                let mut secure_hardware_present = ::std::option::Option::None;
+                let mut third_party_signal_providers = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "createdDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_date,
+                                "createdDate",
+                            )?
+                        }
+                        "devicePostureChecks" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_posture_checks,
+                                "devicePostureChecks",
+                            )?
+                        }
+                        "displayRemediationMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_remediation_mode,
+                                "displayRemediationMode",
+                            )?
+                        }
+                        "gracePeriod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grace_period,
+                                "gracePeriod",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_update,
+                                "lastUpdate",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "diskEncryptionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut disk_encryption_type,
+                                "diskEncryptionType",
+                            )?
+                        }
+                        "osVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_version,
+                                "osVersion",
+                            )?
+                        }
+                        "screenLockType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut screen_lock_type,
+                                "screenLockType",
+                            )?
+                        }
+                        "secureHardwarePresent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secure_hardware_present,
+                                "secureHardwarePresent",
+                            )?
+                        }
+                        "thirdPartySignalProviders" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut third_party_signal_providers,
+                                "thirdPartySignalProviders",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceAssuranceMacOsPlatform {
+                    created_by: created_by.unwrap_or_default(),
+                    created_date: created_date.unwrap_or_default(),
+                    device_posture_checks: device_posture_checks.unwrap_or_default(),
+                    display_remediation_mode: display_remediation_mode
+                        .unwrap_or_default(),
+                    grace_period: grace_period.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_update: last_update.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    disk_encryption_type: disk_encryption_type.unwrap_or_default(),
+                    os_version: os_version.unwrap_or_default(),
+                    screen_lock_type: screen_lock_type.unwrap_or_default(),
+                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+                    third_party_signal_providers: third_party_signal_providers
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -4,27 +4,80 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DeviceContextProvider` (`/components/schemas/DeviceContextProvider`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct DeviceContextProvider {
     /// Unique identifier for the device context provider
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Identifies the type of device context provider
-    #[serde()]
     pub key: crate::management::models::DeviceContextProviderKey,
     /// Whether or not the device context provider is used to identify the user. `IGNORE` prevents the device context provider from being used to authenticate the user. Identification of the device and device context collection happens regardless of this setting.
     #[serde(
         rename = "userIdentification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_identification: ::std::option::Option<
         crate::management::models::DeviceContextProviderUserIdentification,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceContextProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceContextProvider;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceContextProvider")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceContextProvider, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut key = ::std::option::Option::None;
+                let mut user_identification = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
+                        "userIdentification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_identification,
+                                "userIdentification",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceContextProvider {
+                    id: id.unwrap_or_default(),
+                    key: crate::runtime::required(key, "key")?,
+                    user_identification: user_identification.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

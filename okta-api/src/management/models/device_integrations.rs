@@ -6,49 +6,119 @@
 /// DeviceIntegrations
 ///
 /// Schema `DeviceIntegrations` (`/components/schemas/DeviceIntegrations`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceIntegrations {
     /// The display name of the device integration
     #[serde(
         rename = "displayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// The ID of the device integration
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The metadata of the device integration
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         crate::management::models::DeviceIntegrationsMetadata,
     >,
     /// The namespace of the device integration
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<crate::management::models::DeviceIntegrationsName>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::DeviceIntegrationsPlatform,
     >,
     /// The status of the device integration
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::DeviceIntegrationsStatus,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelfAndLifecycle>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceIntegrations {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceIntegrations;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceIntegrations")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceIntegrations, A::Error> {
+                let mut display_name = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut metadata = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "metadata" => {
+                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceIntegrations {
+                    display_name: display_name.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    metadata: metadata.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,21 +4,82 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DeviceIntegrationsMetadataChrome` (`/components/schemas/DeviceIntegrationsMetadata/oneOf/0`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct DeviceIntegrationsMetadataChrome {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::management::models::DeviceIntegrationsMetadataChromeType,
     #[allow(missing_docs)]
-    #[serde(rename = "serviceAccountName", default)]
+    #[serde(rename = "serviceAccountName")]
     pub service_account_name: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "serviceAccountEmail", default)]
+    #[serde(rename = "serviceAccountEmail")]
     pub service_account_email: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceIntegrationsMetadataChrome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceIntegrationsMetadataChrome;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceIntegrationsMetadataChrome")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceIntegrationsMetadataChrome, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut service_account_name = ::std::option::Option::None;
+                let mut service_account_email = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "serviceAccountName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut service_account_name,
+                                "serviceAccountName",
+                            )?
+                        }
+                        "serviceAccountEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut service_account_email,
+                                "serviceAccountEmail",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceIntegrationsMetadataChrome {
+                    type_: crate::runtime::required(type_, "type")?,
+                    service_account_name: service_account_name.unwrap_or_default(),
+                    service_account_email: service_account_email.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

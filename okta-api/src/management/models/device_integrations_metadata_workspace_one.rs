@@ -4,24 +4,88 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DeviceIntegrationsMetadataWorkspaceOne` (`/components/schemas/DeviceIntegrationsMetadata/oneOf/1`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct DeviceIntegrationsMetadataWorkspaceOne {
     #[allow(missing_docs)]
     #[serde(rename = "type")]
     pub type_: crate::management::models::DeviceIntegrationsMetadataWorkspaceOneType,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub provider: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "enrollmentUrl", default)]
+    #[serde(rename = "enrollmentUrl")]
     pub enrollment_url: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "idpId", default)]
+    #[serde(rename = "idpId")]
     pub idp_id: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceIntegrationsMetadataWorkspaceOne {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceIntegrationsMetadataWorkspaceOne;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceIntegrationsMetadataWorkspaceOne")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                DeviceIntegrationsMetadataWorkspaceOne,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut provider = ::std::option::Option::None;
+                let mut enrollment_url = ::std::option::Option::None;
+                let mut idp_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "provider" => {
+                            crate::runtime::field(&mut __map, &mut provider, "provider")?
+                        }
+                        "enrollmentUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enrollment_url,
+                                "enrollmentUrl",
+                            )?
+                        }
+                        "idpId" => {
+                            crate::runtime::field(&mut __map, &mut idp_id, "idpId")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceIntegrationsMetadataWorkspaceOne {
+                    type_: crate::runtime::required(type_, "type")?,
+                    provider: provider.unwrap_or_default(),
+                    enrollment_url: enrollment_url.unwrap_or_default(),
+                    idp_id: idp_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,32 +4,95 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DevicePolicyRuleCondition` (`/components/schemas/DevicePolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DevicePolicyRuleCondition {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub migrated: ::std::option::Option<bool>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::DevicePolicyRuleConditionPlatform,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rooted: ::std::option::Option<bool>,
     #[allow(missing_docs)]
     #[serde(
         rename = "trustLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub trust_level: ::std::option::Option<
         crate::management::models::DevicePolicyTrustLevel,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DevicePolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DevicePolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DevicePolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DevicePolicyRuleCondition, A::Error> {
+                let mut migrated = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut rooted = ::std::option::Option::None;
+                let mut trust_level = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "migrated" => {
+                            crate::runtime::field(&mut __map, &mut migrated, "migrated")?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "rooted" => {
+                            crate::runtime::field(&mut __map, &mut rooted, "rooted")?
+                        }
+                        "trustLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut trust_level,
+                                "trustLevel",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DevicePolicyRuleCondition {
+                    migrated: migrated.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    rooted: rooted.unwrap_or_default(),
+                    trust_level: trust_level.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

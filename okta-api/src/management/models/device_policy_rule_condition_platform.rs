@@ -4,26 +4,80 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DevicePolicyRuleConditionPlatform` (`/components/schemas/DevicePolicyRuleConditionPlatform`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DevicePolicyRuleConditionPlatform {
     #[allow(missing_docs)]
     #[serde(
         rename = "supportedMDMFrameworks",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub supported_mdm_frameworks: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DevicePolicyMdmFramework>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DevicePolicyPlatformType>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DevicePolicyRuleConditionPlatform {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DevicePolicyRuleConditionPlatform;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DevicePolicyRuleConditionPlatform")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DevicePolicyRuleConditionPlatform, A::Error> {
+                let mut supported_mdm_frameworks = ::std::option::Option::None;
+                let mut types = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "supportedMDMFrameworks" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut supported_mdm_frameworks,
+                                "supportedMDMFrameworks",
+                            )?
+                        }
+                        "types" => {
+                            crate::runtime::field(&mut __map, &mut types, "types")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DevicePolicyRuleConditionPlatform {
+                    supported_mdm_frameworks: supported_mdm_frameworks
+                        .unwrap_or_default(),
+                    types: types.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,14 +6,13 @@
 /// DevicePostureCheck
 ///
 /// Schema `DevicePostureCheck` (`/components/schemas/DevicePostureCheck`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DevicePostureCheck {
     /// User who created the device posture check
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -22,24 +21,22 @@ pub struct DevicePostureCheck {
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
     /// Description of the device posture check
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The ID of the device posture check
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Time the device posture check was updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_update: ::std::option::Option<::std::string::String>,
@@ -48,64 +45,188 @@ pub struct DevicePostureCheck {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdatedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated_by: ::std::option::Option<::std::string::String>,
     /// Represents how the device posture check is rendered in device assurance policies
     #[serde(
         rename = "mappingType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mapping_type: ::std::option::Option<
         crate::management::models::DevicePostureChecksMappingType,
     >,
     /// Display name of the device posture check
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::DevicePostureChecksPlatform,
     >,
     /// OSQuery for the device posture check
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub query: ::std::option::Option<::std::string::String>,
     /// Represents the remediation instructions shown to the end user when the device posture check fails
     #[serde(
         rename = "remediationSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remediation_settings: ::std::option::Option<
         crate::management::models::DevicePostureChecksRemediationSettings,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::DevicePostureChecksType>,
     /// Unique name of the device posture check
     #[serde(
         rename = "variableName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub variable_name: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DevicePostureCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DevicePostureCheck;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DevicePostureCheck")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DevicePostureCheck, A::Error> {
+                let mut created_by = ::std::option::Option::None;
+                let mut created_date = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_update = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut mapping_type = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut query = ::std::option::Option::None;
+                let mut remediation_settings = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut variable_name = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "createdDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_date,
+                                "createdDate",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_update,
+                                "lastUpdate",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "mappingType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mapping_type,
+                                "mappingType",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "query" => {
+                            crate::runtime::field(&mut __map, &mut query, "query")?
+                        }
+                        "remediationSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut remediation_settings,
+                                "remediationSettings",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "variableName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut variable_name,
+                                "variableName",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DevicePostureCheck {
+                    created_by: created_by.unwrap_or_default(),
+                    created_date: created_date.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_update: last_update.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    mapping_type: mapping_type.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    query: query.unwrap_or_default(),
+                    remediation_settings: remediation_settings.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    variable_name: variable_name.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

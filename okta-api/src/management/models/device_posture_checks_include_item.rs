@@ -4,22 +4,75 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DevicePostureChecksIncludeItem` (`/components/schemas/DevicePostureChecks/properties/include/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DevicePostureChecksIncludeItem {
     /// The device posture check key
     #[serde(
         rename = "variableName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub variable_name: ::std::option::Option<::std::string::String>,
     /// The device posture check value
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DevicePostureChecksIncludeItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DevicePostureChecksIncludeItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DevicePostureChecksIncludeItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DevicePostureChecksIncludeItem, A::Error> {
+                let mut variable_name = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "variableName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut variable_name,
+                                "variableName",
+                            )?
+                        }
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DevicePostureChecksIncludeItem {
+                    variable_name: variable_name.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

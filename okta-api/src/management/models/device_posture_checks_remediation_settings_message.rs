@@ -4,26 +4,85 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DevicePostureChecksRemediationSettingsMessage` (`/components/schemas/DevicePostureChecksRemediationSettings/properties/message`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DevicePostureChecksRemediationSettingsMessage {
     /// Default i18n key for the message. This property is only relevant if type is set to `BUILTIN`. If type is set to `CUSTOM`, this field is ignored.
     #[serde(
         rename = "defaultI18nKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_i18n_key: ::std::option::Option<::std::string::String>,
     /// Custom text for the message
     #[serde(
         rename = "customText",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_text: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DevicePostureChecksRemediationSettingsMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DevicePostureChecksRemediationSettingsMessage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DevicePostureChecksRemediationSettingsMessage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                DevicePostureChecksRemediationSettingsMessage,
+                A::Error,
+            > {
+                let mut default_i18n_key = ::std::option::Option::None;
+                let mut custom_text = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "defaultI18nKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_i18n_key,
+                                "defaultI18nKey",
+                            )?
+                        }
+                        "customText" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut custom_text,
+                                "customText",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DevicePostureChecksRemediationSettingsMessage {
+                    default_i18n_key: default_i18n_key.unwrap_or_default(),
+                    custom_text: custom_text.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,87 +4,227 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DeviceProfile` (`/components/schemas/DeviceProfile`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct DeviceProfile {
     /// Type of encryption used on the device
     /// > **Note:** The following values map to Disk Encryption ON: `FULL`, `USER`, `ALL_INTERNAL_VOLUMES`. All other values map to Disk Encryption OFF.
     #[serde(
         rename = "diskEncryptionType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub disk_encryption_type: ::std::option::Option<
         crate::management::models::DiskEncryptionTypeDef,
     >,
     /// Display name of the device
-    #[serde(rename = "displayName", default)]
+    #[serde(rename = "displayName")]
     pub display_name: ::std::string::String,
     /// International Mobile Equipment Identity (IMEI) of the device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei: ::std::option::Option<::std::string::String>,
     /// Indicates if the device is jailbroken or rooted. Only applicable to `IOS` and `ANDROID` platforms
     #[serde(
         rename = "integrityJailbreak",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub integrity_jailbreak: ::std::option::Option<bool>,
     /// Indicates if the device is managed by mobile device management (MDM) software
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub managed: ::std::option::Option<bool>,
     /// Name of the manufacturer of the device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manufacturer: ::std::option::Option<::std::string::String>,
     /// Mobile equipment identifier of the device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meid: ::std::option::Option<::std::string::String>,
     /// Model of the device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Version of the device OS
     #[serde(
         rename = "osVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub os_version: ::std::option::Option<::std::string::String>,
     /// OS platform of the device
-    #[serde()]
     pub platform: crate::management::models::DevicePlatform,
     /// Indicates if the device is registered at Okta
-    #[serde(default)]
     pub registered: bool,
     /// Indicates if the device contains a secure hardware functionality
     #[serde(
         rename = "secureHardwarePresent",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secure_hardware_present: ::std::option::Option<bool>,
     /// Serial number of the device
     #[serde(
         rename = "serialNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub serial_number: ::std::option::Option<::std::string::String>,
     /// Windows Security identifier of the device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sid: ::std::option::Option<::std::string::String>,
     /// Windows Trusted Platform Module hash value
     #[serde(
         rename = "tpmPublicKeyHash",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub tpm_public_key_hash: ::std::option::Option<::std::string::String>,
     /// macOS Unique device identifier of the device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub udid: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceProfile, A::Error> {
+                let mut disk_encryption_type = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut imei = ::std::option::Option::None;
+                let mut integrity_jailbreak = ::std::option::Option::None;
+                let mut managed = ::std::option::Option::None;
+                let mut manufacturer = ::std::option::Option::None;
+                let mut meid = ::std::option::Option::None;
+                let mut model = ::std::option::Option::None;
+                let mut os_version = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut registered = ::std::option::Option::None;
+                let mut secure_hardware_present = ::std::option::Option::None;
+                let mut serial_number = ::std::option::Option::None;
+                let mut sid = ::std::option::Option::None;
+                let mut tpm_public_key_hash = ::std::option::Option::None;
+                let mut udid = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "diskEncryptionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut disk_encryption_type,
+                                "diskEncryptionType",
+                            )?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "imei" => crate::runtime::field(&mut __map, &mut imei, "imei")?,
+                        "integrityJailbreak" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut integrity_jailbreak,
+                                "integrityJailbreak",
+                            )?
+                        }
+                        "managed" => {
+                            crate::runtime::field(&mut __map, &mut managed, "managed")?
+                        }
+                        "manufacturer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut manufacturer,
+                                "manufacturer",
+                            )?
+                        }
+                        "meid" => crate::runtime::field(&mut __map, &mut meid, "meid")?,
+                        "model" => {
+                            crate::runtime::field(&mut __map, &mut model, "model")?
+                        }
+                        "osVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_version,
+                                "osVersion",
+                            )?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "registered" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut registered,
+                                "registered",
+                            )?
+                        }
+                        "secureHardwarePresent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secure_hardware_present,
+                                "secureHardwarePresent",
+                            )?
+                        }
+                        "serialNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut serial_number,
+                                "serialNumber",
+                            )?
+                        }
+                        "sid" => crate::runtime::field(&mut __map, &mut sid, "sid")?,
+                        "tpmPublicKeyHash" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut tpm_public_key_hash,
+                                "tpmPublicKeyHash",
+                            )?
+                        }
+                        "udid" => crate::runtime::field(&mut __map, &mut udid, "udid")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceProfile {
+                    disk_encryption_type: disk_encryption_type.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    imei: imei.unwrap_or_default(),
+                    integrity_jailbreak: integrity_jailbreak.unwrap_or_default(),
+                    managed: managed.unwrap_or_default(),
+                    manufacturer: manufacturer.unwrap_or_default(),
+                    meid: meid.unwrap_or_default(),
+                    model: model.unwrap_or_default(),
+                    os_version: os_version.unwrap_or_default(),
+                    platform: crate::runtime::required(platform, "platform")?,
+                    registered: registered.unwrap_or_default(),
+                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+                    serial_number: serial_number.unwrap_or_default(),
+                    sid: sid.unwrap_or_default(),
+                    tpm_public_key_hash: tpm_public_key_hash.unwrap_or_default(),
+                    udid: udid.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,25 +4,83 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DeviceProvider` (`/components/schemas/DeviceProvider`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceProvider {
     /// Payload data for the OktaVerify provider
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<crate::management::models::OktaVerifyPayload>,
     /// The version of the payload schema
     #[serde(
         rename = "payloadVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub payload_version: ::std::option::Option<::std::string::String>,
     /// The name of the provider
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceProvider;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceProvider")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceProvider, A::Error> {
+                let mut payload = ::std::option::Option::None;
+                let mut payload_version = ::std::option::Option::None;
+                let mut provider = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "payload" => {
+                            crate::runtime::field(&mut __map, &mut payload, "payload")?
+                        }
+                        "payloadVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut payload_version,
+                                "payloadVersion",
+                            )?
+                        }
+                        "provider" => {
+                            crate::runtime::field(&mut __map, &mut provider, "provider")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceProvider {
+                    payload: payload.unwrap_or_default(),
+                    payload_version: payload_version.unwrap_or_default(),
+                    provider: provider.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

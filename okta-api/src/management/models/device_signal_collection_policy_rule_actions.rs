@@ -6,21 +6,73 @@
 /// **Early Access**: Specifies actions to be taken, or operations that may be allowed, if the rule conditions are satisfied
 ///
 /// Schema `DeviceSignalCollectionPolicyRuleActions` (`/components/schemas/DeviceSignalCollectionPolicyRuleActions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceSignalCollectionPolicyRuleActions {
     /// Specifies how device context is collected when a user attempts to sign in
     #[serde(
         rename = "deviceSignalCollection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_signal_collection: ::std::option::Option<
         crate::management::models::DeviceSignalCollectionPolicyRuleDeviceSignalCollection,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceSignalCollectionPolicyRuleActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceSignalCollectionPolicyRuleActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceSignalCollectionPolicyRuleActions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                DeviceSignalCollectionPolicyRuleActions,
+                A::Error,
+            > {
+                let mut device_signal_collection = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "deviceSignalCollection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_signal_collection,
+                                "deviceSignalCollection",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceSignalCollectionPolicyRuleActions {
+                    device_signal_collection: device_signal_collection
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,76 @@
 /// Specifies how device context is collected when a user attempts to sign in
 ///
 /// Schema `DeviceSignalCollectionPolicyRuleDeviceSignalCollection` (`/components/schemas/DeviceSignalCollectionPolicyRuleDeviceSignalCollection`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
     /// Contains the device context provider configuration
     #[serde(
         rename = "deviceContextProviders",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_context_providers: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DeviceContextProvider>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceSignalCollectionPolicyRuleDeviceSignalCollection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct DeviceSignalCollectionPolicyRuleDeviceSignalCollection",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                DeviceSignalCollectionPolicyRuleDeviceSignalCollection,
+                A::Error,
+            > {
+                let mut device_context_providers = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "deviceContextProviders" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_context_providers,
+                                "deviceContextProviders",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
+                    device_context_providers: device_context_providers
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,15 +4,14 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DeviceUser` (`/components/schemas/DeviceUser`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceUser {
     /// Timestamp when device was created
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// The management status of the device
     #[serde(
         rename = "managementStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub management_status: ::std::option::Option<
@@ -21,19 +20,84 @@ pub struct DeviceUser {
     /// Screen lock type of the device
     #[serde(
         rename = "screenLockType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub screen_lock_type: ::std::option::Option<
         crate::management::models::DeviceUserScreenLockType,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::management::models::User>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceUser")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceUser, A::Error> {
+                let mut created = ::std::option::Option::None;
+                let mut management_status = ::std::option::Option::None;
+                let mut screen_lock_type = ::std::option::Option::None;
+                let mut user = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "managementStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut management_status,
+                                "managementStatus",
+                            )?
+                        }
+                        "screenLockType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut screen_lock_type,
+                                "screenLockType",
+                            )?
+                        }
+                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceUser {
+                    created: created.unwrap_or_default(),
+                    management_status: management_status.unwrap_or_default(),
+                    screen_lock_type: screen_lock_type.unwrap_or_default(),
+                    user: user.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,30 +6,95 @@
 /// DNS records to be registered for the domain
 ///
 /// Schema `DNSRecordDomains` (`/components/schemas/DNSRecordDomains`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DnsRecordDomains {
     /// DNS TXT record expiration
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expiration: ::std::option::Option<::std::string::String>,
     /// DNS record name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fqdn: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "recordType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub record_type: ::std::option::Option<
         crate::management::models::DnsRecordTypeDomains,
     >,
     /// DNS record value
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DnsRecordDomains {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DnsRecordDomains;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DnsRecordDomains")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DnsRecordDomains, A::Error> {
+                let mut expiration = ::std::option::Option::None;
+                let mut fqdn = ::std::option::Option::None;
+                let mut record_type = ::std::option::Option::None;
+                let mut values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expiration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expiration,
+                                "expiration",
+                            )?
+                        }
+                        "fqdn" => crate::runtime::field(&mut __map, &mut fqdn, "fqdn")?,
+                        "recordType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut record_type,
+                                "recordType",
+                            )?
+                        }
+                        "values" => {
+                            crate::runtime::field(&mut __map, &mut values, "values")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DnsRecordDomains {
+                    expiration: expiration.unwrap_or_default(),
+                    fqdn: fqdn.unwrap_or_default(),
+                    record_type: record_type.unwrap_or_default(),
+                    values: values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

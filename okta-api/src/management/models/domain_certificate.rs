@@ -6,24 +6,93 @@
 /// Defines the properties of the certificate
 ///
 /// Schema `DomainCertificate` (`/components/schemas/DomainCertificate`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct DomainCertificate {
     /// Certificate content
-    #[serde(default)]
     pub certificate: ::std::string::String,
     /// Certificate chain
-    #[serde(rename = "certificateChain", default)]
+    #[serde(rename = "certificateChain")]
     pub certificate_chain: ::std::string::String,
     /// Certificate private key
-    #[serde(rename = "privateKey", default)]
+    #[serde(rename = "privateKey")]
     pub private_key: ::std::string::String,
     /// Certificate type
     #[serde(rename = "type")]
     pub type_: crate::management::models::DomainCertificateType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DomainCertificate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DomainCertificate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DomainCertificate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DomainCertificate, A::Error> {
+                let mut certificate = ::std::option::Option::None;
+                let mut certificate_chain = ::std::option::Option::None;
+                let mut private_key = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "certificate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut certificate,
+                                "certificate",
+                            )?
+                        }
+                        "certificateChain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut certificate_chain,
+                                "certificateChain",
+                            )?
+                        }
+                        "privateKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut private_key,
+                                "privateKey",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DomainCertificate {
+                    certificate: certificate.unwrap_or_default(),
+                    certificate_chain: certificate_chain.unwrap_or_default(),
+                    private_key: private_key.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,19 +6,14 @@
 /// The properties that define an individual domain.
 ///
 /// Schema `DomainResponse` (`/components/schemas/DomainResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DomainResponse {
     /// The ID number of the brand
-    #[serde(
-        rename = "brandId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "brandId", skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Certificate source type that indicates whether the certificate is provided by the user or Okta.
     #[serde(
         rename = "certificateSourceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub certificate_source_type: ::std::option::Option<
@@ -27,22 +22,20 @@ pub struct DomainResponse {
     #[allow(missing_docs)]
     #[serde(
         rename = "dnsRecords",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub dns_records: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::DnsRecordDomains>,
     >,
     /// Custom domain name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
     /// Unique ID of the domain
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Certificate metadata for the domain
     #[serde(
         rename = "publicCertificate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub public_certificate: ::std::option::Option<
@@ -51,23 +44,112 @@ pub struct DomainResponse {
     /// Status of the domain
     #[serde(
         rename = "validationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub validation_status: ::std::option::Option<
         crate::management::models::DomainValidationStatus,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::DomainLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DomainResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DomainResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DomainResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DomainResponse, A::Error> {
+                let mut brand_id = ::std::option::Option::None;
+                let mut certificate_source_type = ::std::option::Option::None;
+                let mut dns_records = ::std::option::Option::None;
+                let mut domain = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut public_certificate = ::std::option::Option::None;
+                let mut validation_status = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "brandId" => {
+                            crate::runtime::field(&mut __map, &mut brand_id, "brandId")?
+                        }
+                        "certificateSourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut certificate_source_type,
+                                "certificateSourceType",
+                            )?
+                        }
+                        "dnsRecords" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut dns_records,
+                                "dnsRecords",
+                            )?
+                        }
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "publicCertificate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut public_certificate,
+                                "publicCertificate",
+                            )?
+                        }
+                        "validationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut validation_status,
+                                "validationStatus",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DomainResponse {
+                    brand_id: brand_id.unwrap_or_default(),
+                    certificate_source_type: certificate_source_type.unwrap_or_default(),
+                    dns_records: dns_records.unwrap_or_default(),
+                    domain: domain.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    public_certificate: public_certificate.unwrap_or_default(),
+                    validation_status: validation_status.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,22 +6,75 @@
 /// Status whether a domain has been failed over or not
 ///
 /// Schema `DRStatusItem` (`/components/schemas/DRStatusItem`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DrStatusItem {
     /// Domain for your org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
     /// Indicates if the domain has been failed over
     #[serde(
         rename = "isFailedOver",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_failed_over: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DrStatusItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DrStatusItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DrStatusItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DrStatusItem, A::Error> {
+                let mut domain = ::std::option::Option::None;
+                let mut is_failed_over = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        "isFailedOver" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_failed_over,
+                                "isFailedOver",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DrStatusItem {
+                    domain: domain.unwrap_or_default(),
+                    is_failed_over: is_failed_over.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

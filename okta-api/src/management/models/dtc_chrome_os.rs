@@ -6,19 +6,17 @@
 /// Google Chrome Device Trust Connector provider
 ///
 /// Schema `DTCChromeOS` (`/components/schemas/DTCChromeOS`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DtcChromeOs {
     /// Indicates whether the AllowScreenLock enterprise policy is enabled
     #[serde(
         rename = "allowScreenLock",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allow_screen_lock: ::std::option::Option<bool>,
     /// Current version of the Chrome Browser
     #[serde(
         rename = "browserVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub browser_version: ::std::option::Option<
@@ -27,35 +25,30 @@ pub struct DtcChromeOs {
     /// Indicates if a software stack is used to communicate with the DNS server
     #[serde(
         rename = "builtInDnsClientEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub built_in_dns_client_enabled: ::std::option::Option<bool>,
     /// Indicates whether access to the Chrome Remote Desktop application is blocked through a policy
     #[serde(
         rename = "chromeRemoteDesktopAppBlocked",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub chrome_remote_desktop_app_blocked: ::std::option::Option<bool>,
     /// Enrollment domain of the customer that is currently managing the device
     #[serde(
         rename = "deviceEnrollmentDomain",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_enrollment_domain: ::std::option::Option<::std::string::String>,
     /// Indicates whether the main disk is encrypted
     #[serde(
         rename = "diskEncrypted",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub disk_encrypted: ::std::option::Option<bool>,
     /// Represents the attestation strength used by the Chrome Verified Access API
     #[serde(
         rename = "keyTrustLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub key_trust_level: ::std::option::Option<
@@ -64,21 +57,18 @@ pub struct DtcChromeOs {
     /// Indicates whether the device is enrolled in ChromeOS device management
     #[serde(
         rename = "managedDevice",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub managed_device: ::std::option::Option<bool>,
     /// Indicates whether a firewall is enabled at the OS-level on the device
     #[serde(
         rename = "osFirewall",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub os_firewall: ::std::option::Option<bool>,
     /// Current version of the operating system (maximum of four components in the versioning scheme)
     #[serde(
         rename = "osVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub os_version: ::std::option::Option<
@@ -87,7 +77,6 @@ pub struct DtcChromeOs {
     /// Indicates whether the Password Protection Warning feature is enabled
     #[serde(
         rename = "passwordProtectionWarningTrigger",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_protection_warning_trigger: ::std::option::Option<
@@ -96,14 +85,12 @@ pub struct DtcChromeOs {
     /// Indicates whether enterprise-grade (custom) unsafe URL scanning is enabled
     #[serde(
         rename = "realtimeUrlCheckMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub realtime_url_check_mode: ::std::option::Option<bool>,
     /// Represents the current value of the Safe Browsing protection level
     #[serde(
         rename = "safeBrowsingProtectionLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub safe_browsing_protection_level: ::std::option::Option<
@@ -112,21 +99,199 @@ pub struct DtcChromeOs {
     /// Indicates whether the device is password-protected
     #[serde(
         rename = "screenLockSecured",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub screen_lock_secured: ::std::option::Option<bool>,
     /// Indicates whether the Site Isolation (also known as **Site Per Process**) setting is enabled
     #[serde(
         rename = "siteIsolationEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub site_isolation_enabled: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DtcChromeOs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DtcChromeOs;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DtcChromeOs")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DtcChromeOs, A::Error> {
+                let mut allow_screen_lock = ::std::option::Option::None;
+                let mut browser_version = ::std::option::Option::None;
+                let mut built_in_dns_client_enabled = ::std::option::Option::None;
+                let mut chrome_remote_desktop_app_blocked = ::std::option::Option::None;
+                let mut device_enrollment_domain = ::std::option::Option::None;
+                let mut disk_encrypted = ::std::option::Option::None;
+                let mut key_trust_level = ::std::option::Option::None;
+                let mut managed_device = ::std::option::Option::None;
+                let mut os_firewall = ::std::option::Option::None;
+                let mut os_version = ::std::option::Option::None;
+                let mut password_protection_warning_trigger = ::std::option::Option::None;
+                let mut realtime_url_check_mode = ::std::option::Option::None;
+                let mut safe_browsing_protection_level = ::std::option::Option::None;
+                let mut screen_lock_secured = ::std::option::Option::None;
+                let mut site_isolation_enabled = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "allowScreenLock" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allow_screen_lock,
+                                "allowScreenLock",
+                            )?
+                        }
+                        "browserVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut browser_version,
+                                "browserVersion",
+                            )?
+                        }
+                        "builtInDnsClientEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut built_in_dns_client_enabled,
+                                "builtInDnsClientEnabled",
+                            )?
+                        }
+                        "chromeRemoteDesktopAppBlocked" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut chrome_remote_desktop_app_blocked,
+                                "chromeRemoteDesktopAppBlocked",
+                            )?
+                        }
+                        "deviceEnrollmentDomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_enrollment_domain,
+                                "deviceEnrollmentDomain",
+                            )?
+                        }
+                        "diskEncrypted" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut disk_encrypted,
+                                "diskEncrypted",
+                            )?
+                        }
+                        "keyTrustLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut key_trust_level,
+                                "keyTrustLevel",
+                            )?
+                        }
+                        "managedDevice" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut managed_device,
+                                "managedDevice",
+                            )?
+                        }
+                        "osFirewall" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_firewall,
+                                "osFirewall",
+                            )?
+                        }
+                        "osVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_version,
+                                "osVersion",
+                            )?
+                        }
+                        "passwordProtectionWarningTrigger" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_protection_warning_trigger,
+                                "passwordProtectionWarningTrigger",
+                            )?
+                        }
+                        "realtimeUrlCheckMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut realtime_url_check_mode,
+                                "realtimeUrlCheckMode",
+                            )?
+                        }
+                        "safeBrowsingProtectionLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut safe_browsing_protection_level,
+                                "safeBrowsingProtectionLevel",
+                            )?
+                        }
+                        "screenLockSecured" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut screen_lock_secured,
+                                "screenLockSecured",
+                            )?
+                        }
+                        "siteIsolationEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut site_isolation_enabled,
+                                "siteIsolationEnabled",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DtcChromeOs {
+                    allow_screen_lock: allow_screen_lock.unwrap_or_default(),
+                    browser_version: browser_version.unwrap_or_default(),
+                    built_in_dns_client_enabled: built_in_dns_client_enabled
+                        .unwrap_or_default(),
+                    chrome_remote_desktop_app_blocked: chrome_remote_desktop_app_blocked
+                        .unwrap_or_default(),
+                    device_enrollment_domain: device_enrollment_domain
+                        .unwrap_or_default(),
+                    disk_encrypted: disk_encrypted.unwrap_or_default(),
+                    key_trust_level: key_trust_level.unwrap_or_default(),
+                    managed_device: managed_device.unwrap_or_default(),
+                    os_firewall: os_firewall.unwrap_or_default(),
+                    os_version: os_version.unwrap_or_default(),
+                    password_protection_warning_trigger: password_protection_warning_trigger
+                        .unwrap_or_default(),
+                    realtime_url_check_mode: realtime_url_check_mode.unwrap_or_default(),
+                    safe_browsing_protection_level: safe_browsing_protection_level
+                        .unwrap_or_default(),
+                    screen_lock_secured: screen_lock_secured.unwrap_or_default(),
+                    site_isolation_enabled: site_isolation_enabled.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

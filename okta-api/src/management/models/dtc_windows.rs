@@ -6,19 +6,17 @@
 /// Google Chrome Device Trust Connector provider
 ///
 /// Schema `DTCWindows` (`/components/schemas/DTCWindows`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DtcWindows {
     /// Indicates whether antivirus software is enabled
     #[serde(
         rename = "antivirusEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub antivirus_enabled: ::std::option::Option<bool>,
     /// Current version of the Chrome Browser
     #[serde(
         rename = "browserVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub browser_version: ::std::option::Option<
@@ -27,49 +25,42 @@ pub struct DtcWindows {
     /// Indicates if a software stack is used to communicate with the DNS server
     #[serde(
         rename = "builtInDnsClientEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub built_in_dns_client_enabled: ::std::option::Option<bool>,
     /// Indicates whether access to the Chrome Remote Desktop application is blocked through a policy
     #[serde(
         rename = "chromeRemoteDesktopAppBlocked",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub chrome_remote_desktop_app_blocked: ::std::option::Option<bool>,
     /// Agent ID of an installed CrowdStrike agent
     #[serde(
         rename = "crowdStrikeAgentId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub crowd_strike_agent_id: ::std::option::Option<::std::string::String>,
     /// Customer ID of an installed CrowdStrike agent
     #[serde(
         rename = "crowdStrikeCustomerId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub crowd_strike_customer_id: ::std::option::Option<::std::string::String>,
     /// Enrollment domain of the customer that is currently managing the device
     #[serde(
         rename = "deviceEnrollmentDomain",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_enrollment_domain: ::std::option::Option<::std::string::String>,
     /// Indicates whether the main disk is encrypted
     #[serde(
         rename = "diskEncrypted",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub disk_encrypted: ::std::option::Option<bool>,
     /// Represents the attestation strength used by the Chrome Verified Access API
     #[serde(
         rename = "keyTrustLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub key_trust_level: ::std::option::Option<
@@ -78,14 +69,12 @@ pub struct DtcWindows {
     /// Indicates whether a firewall is enabled at the OS-level on the device
     #[serde(
         rename = "osFirewall",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub os_firewall: ::std::option::Option<bool>,
     /// Current version of the operating system (maximum of four components in the versioning scheme)
     #[serde(
         rename = "osVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub os_version: ::std::option::Option<
@@ -94,7 +83,6 @@ pub struct DtcWindows {
     /// Indicates whether the Password Protection Warning feature is enabled
     #[serde(
         rename = "passwordProtectionWarningTrigger",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_protection_warning_trigger: ::std::option::Option<
@@ -103,14 +91,12 @@ pub struct DtcWindows {
     /// Indicates whether enterprise-grade (custom) unsafe URL scanning is enabled
     #[serde(
         rename = "realtimeUrlCheckMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub realtime_url_check_mode: ::std::option::Option<bool>,
     /// Represents the current value of the Safe Browsing protection level
     #[serde(
         rename = "safeBrowsingProtectionLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub safe_browsing_protection_level: ::std::option::Option<
@@ -119,49 +105,270 @@ pub struct DtcWindows {
     /// Indicates whether the device is password-protected
     #[serde(
         rename = "screenLockSecured",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub screen_lock_secured: ::std::option::Option<bool>,
     /// Indicates whether the device's startup software has its Secure Boot feature enabled
     #[serde(
         rename = "secureBootEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secure_boot_enabled: ::std::option::Option<bool>,
     /// Indicates whether the Site Isolation (also known as **Site Per Process**) setting is enabled
     #[serde(
         rename = "siteIsolationEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub site_isolation_enabled: ::std::option::Option<bool>,
     /// Indicates whether Chrome is blocking third-party software injection
     #[serde(
         rename = "thirdPartyBlockingEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub third_party_blocking_enabled: ::std::option::Option<bool>,
     /// Windows domain that the current machine has joined
     #[serde(
         rename = "windowsMachineDomain",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub windows_machine_domain: ::std::option::Option<::std::string::String>,
     /// Windows domain for the current OS user
     #[serde(
         rename = "windowsUserDomain",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub windows_user_domain: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DtcWindows {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DtcWindows;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DtcWindows")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DtcWindows, A::Error> {
+                let mut antivirus_enabled = ::std::option::Option::None;
+                let mut browser_version = ::std::option::Option::None;
+                let mut built_in_dns_client_enabled = ::std::option::Option::None;
+                let mut chrome_remote_desktop_app_blocked = ::std::option::Option::None;
+                let mut crowd_strike_agent_id = ::std::option::Option::None;
+                let mut crowd_strike_customer_id = ::std::option::Option::None;
+                let mut device_enrollment_domain = ::std::option::Option::None;
+                let mut disk_encrypted = ::std::option::Option::None;
+                let mut key_trust_level = ::std::option::Option::None;
+                let mut os_firewall = ::std::option::Option::None;
+                let mut os_version = ::std::option::Option::None;
+                let mut password_protection_warning_trigger = ::std::option::Option::None;
+                let mut realtime_url_check_mode = ::std::option::Option::None;
+                let mut safe_browsing_protection_level = ::std::option::Option::None;
+                let mut screen_lock_secured = ::std::option::Option::None;
+                let mut secure_boot_enabled = ::std::option::Option::None;
+                let mut site_isolation_enabled = ::std::option::Option::None;
+                let mut third_party_blocking_enabled = ::std::option::Option::None;
+                let mut windows_machine_domain = ::std::option::Option::None;
+                let mut windows_user_domain = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "antivirusEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut antivirus_enabled,
+                                "antivirusEnabled",
+                            )?
+                        }
+                        "browserVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut browser_version,
+                                "browserVersion",
+                            )?
+                        }
+                        "builtInDnsClientEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut built_in_dns_client_enabled,
+                                "builtInDnsClientEnabled",
+                            )?
+                        }
+                        "chromeRemoteDesktopAppBlocked" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut chrome_remote_desktop_app_blocked,
+                                "chromeRemoteDesktopAppBlocked",
+                            )?
+                        }
+                        "crowdStrikeAgentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut crowd_strike_agent_id,
+                                "crowdStrikeAgentId",
+                            )?
+                        }
+                        "crowdStrikeCustomerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut crowd_strike_customer_id,
+                                "crowdStrikeCustomerId",
+                            )?
+                        }
+                        "deviceEnrollmentDomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_enrollment_domain,
+                                "deviceEnrollmentDomain",
+                            )?
+                        }
+                        "diskEncrypted" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut disk_encrypted,
+                                "diskEncrypted",
+                            )?
+                        }
+                        "keyTrustLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut key_trust_level,
+                                "keyTrustLevel",
+                            )?
+                        }
+                        "osFirewall" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_firewall,
+                                "osFirewall",
+                            )?
+                        }
+                        "osVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_version,
+                                "osVersion",
+                            )?
+                        }
+                        "passwordProtectionWarningTrigger" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_protection_warning_trigger,
+                                "passwordProtectionWarningTrigger",
+                            )?
+                        }
+                        "realtimeUrlCheckMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut realtime_url_check_mode,
+                                "realtimeUrlCheckMode",
+                            )?
+                        }
+                        "safeBrowsingProtectionLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut safe_browsing_protection_level,
+                                "safeBrowsingProtectionLevel",
+                            )?
+                        }
+                        "screenLockSecured" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut screen_lock_secured,
+                                "screenLockSecured",
+                            )?
+                        }
+                        "secureBootEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secure_boot_enabled,
+                                "secureBootEnabled",
+                            )?
+                        }
+                        "siteIsolationEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut site_isolation_enabled,
+                                "siteIsolationEnabled",
+                            )?
+                        }
+                        "thirdPartyBlockingEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut third_party_blocking_enabled,
+                                "thirdPartyBlockingEnabled",
+                            )?
+                        }
+                        "windowsMachineDomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut windows_machine_domain,
+                                "windowsMachineDomain",
+                            )?
+                        }
+                        "windowsUserDomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut windows_user_domain,
+                                "windowsUserDomain",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DtcWindows {
+                    antivirus_enabled: antivirus_enabled.unwrap_or_default(),
+                    browser_version: browser_version.unwrap_or_default(),
+                    built_in_dns_client_enabled: built_in_dns_client_enabled
+                        .unwrap_or_default(),
+                    chrome_remote_desktop_app_blocked: chrome_remote_desktop_app_blocked
+                        .unwrap_or_default(),
+                    crowd_strike_agent_id: crowd_strike_agent_id.unwrap_or_default(),
+                    crowd_strike_customer_id: crowd_strike_customer_id
+                        .unwrap_or_default(),
+                    device_enrollment_domain: device_enrollment_domain
+                        .unwrap_or_default(),
+                    disk_encrypted: disk_encrypted.unwrap_or_default(),
+                    key_trust_level: key_trust_level.unwrap_or_default(),
+                    os_firewall: os_firewall.unwrap_or_default(),
+                    os_version: os_version.unwrap_or_default(),
+                    password_protection_warning_trigger: password_protection_warning_trigger
+                        .unwrap_or_default(),
+                    realtime_url_check_mode: realtime_url_check_mode.unwrap_or_default(),
+                    safe_browsing_protection_level: safe_browsing_protection_level
+                        .unwrap_or_default(),
+                    screen_lock_secured: screen_lock_secured.unwrap_or_default(),
+                    secure_boot_enabled: secure_boot_enabled.unwrap_or_default(),
+                    site_isolation_enabled: site_isolation_enabled.unwrap_or_default(),
+                    third_party_blocking_enabled: third_party_blocking_enabled
+                        .unwrap_or_default(),
+                    windows_machine_domain: windows_machine_domain.unwrap_or_default(),
+                    windows_user_domain: windows_user_domain.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

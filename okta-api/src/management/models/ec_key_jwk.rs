@@ -6,30 +6,83 @@
 /// Elliptic curve key in JSON Web Key (JWK) format. It's used during enrollment to encrypt fulfillment requests to Yubico, or during activation to verify Yubico's JWS (JSON Web Signature) objects in fulfillment responses. The currently agreed protocol uses P-384.
 ///
 /// Schema `ECKeyJWK` (`/components/schemas/ECKeyJWK`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EcKeyJwk {
     /// The elliptic curve protocol
-    #[serde()]
     pub crv: crate::management::models::EcKeyJwkCrv,
     /// The unique identifier of the key
-    #[serde(default)]
     pub kid: ::std::string::String,
     /// The type of public key
-    #[serde()]
     pub kty: crate::management::models::EcKeyJwkKty,
     /// The intended use for the key. This value is either `enc` (encryption) during enrollment, when Okta uses the ECKeyJWK to encrypt requests to Yubico. Or it's `sig` (signature) during activation, when Okta uses the ECKeyJWK to verify the responses from Yubico.
     #[serde(rename = "use")]
     pub use_: crate::management::models::EcKeyJwkUse,
     /// The public x coordinate for the elliptic curve point
-    #[serde(default)]
     pub x: ::std::string::String,
     /// The public y coordinate for the elliptic curve point
-    #[serde(default)]
     pub y: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EcKeyJwk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EcKeyJwk;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EcKeyJwk")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EcKeyJwk, A::Error> {
+                let mut crv = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut kty = ::std::option::Option::None;
+                let mut use_ = ::std::option::Option::None;
+                let mut x = ::std::option::Option::None;
+                let mut y = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "crv" => crate::runtime::field(&mut __map, &mut crv, "crv")?,
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
+                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
+                        "x" => crate::runtime::field(&mut __map, &mut x, "x")?,
+                        "y" => crate::runtime::field(&mut __map, &mut y, "y")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EcKeyJwk {
+                    crv: crate::runtime::required(crv, "crv")?,
+                    kid: kid.unwrap_or_default(),
+                    kty: crate::runtime::required(kty, "kty")?,
+                    use_: crate::runtime::required(use_, "use")?,
+                    x: x.unwrap_or_default(),
+                    y: y.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EmailContent` (`/components/schemas/EmailContent`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EmailContent {
     /// The HTML body of the email. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
     ///
@@ -14,7 +14,6 @@ pub struct EmailContent {
     /// 2. Okta-provided translated content for the specified language, if one exists
     /// 3. Okta-provided translated content for the brand locale, if it's set
     /// 4. Okta-provided content in English
-    #[serde(default)]
     pub body: ::std::string::String,
     /// The email subject. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
     ///
@@ -24,12 +23,59 @@ pub struct EmailContent {
     /// 2. Okta-provided translated content for the specified language, if one exists
     /// 3. Okta-provided translated content for the brand locale, if it's set
     /// 4. Okta-provided content in English
-    #[serde(default)]
     pub subject: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmailContent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EmailContent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EmailContent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EmailContent, A::Error> {
+                let mut body = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "body" => crate::runtime::field(&mut __map, &mut body, "body")?,
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EmailContent {
+                    body: body.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

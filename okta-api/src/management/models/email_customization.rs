@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EmailCustomization` (`/components/schemas/EmailCustomization`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EmailCustomization {
     /// The HTML body of the email. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
     ///
@@ -14,7 +14,6 @@ pub struct EmailCustomization {
     /// 2. Okta-provided translated content for the specified language, if one exists
     /// 3. Okta-provided translated content for the brand locale, if it's set
     /// 4. Okta-provided content in English
-    #[serde(default)]
     pub body: ::std::string::String,
     /// The email subject. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
     ///
@@ -24,48 +23,124 @@ pub struct EmailCustomization {
     /// 2. Okta-provided translated content for the specified language, if one exists
     /// 3. Okta-provided translated content for the brand locale, if it's set
     /// 4. Okta-provided content in English
-    #[serde(default)]
     pub subject: ::std::string::String,
     /// The UTC time at which this email customization was created.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// A unique identifier for this email customization
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Whether this is the default customization for the email template. Each customized email template must have exactly one default customization. Defaults to `true` for the first customization and `false` thereafter.
     #[serde(
         rename = "isDefault",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_default: ::std::option::Option<bool>,
     /// The language specified as an [IETF BCP 47 language tag](https://datatracker.ietf.org/doc/html/rfc5646)
-    #[serde(default)]
     pub language: crate::management::models::Language,
     /// The UTC time at which this email customization was last updated.
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::EmailCustomizationLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmailCustomization {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EmailCustomization;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EmailCustomization")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EmailCustomization, A::Error> {
+                let mut body = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut is_default = ::std::option::Option::None;
+                let mut language = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "body" => crate::runtime::field(&mut __map, &mut body, "body")?,
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "isDefault" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_default,
+                                "isDefault",
+                            )?
+                        }
+                        "language" => {
+                            crate::runtime::field(&mut __map, &mut language, "language")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EmailCustomization {
+                    body: body.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    is_default: is_default.unwrap_or_default(),
+                    language: language.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,15 +4,14 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EmailDomainDNSRecord` (`/components/schemas/EmailDomainDNSRecord`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EmailDomainDnsRecord {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fqdn: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "recordType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub record_type: ::std::option::Option<
@@ -21,14 +20,74 @@ pub struct EmailDomainDnsRecord {
     #[allow(missing_docs)]
     #[serde(
         rename = "verificationValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub verification_value: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmailDomainDnsRecord {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EmailDomainDnsRecord;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EmailDomainDnsRecord")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EmailDomainDnsRecord, A::Error> {
+                let mut fqdn = ::std::option::Option::None;
+                let mut record_type = ::std::option::Option::None;
+                let mut verification_value = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "fqdn" => crate::runtime::field(&mut __map, &mut fqdn, "fqdn")?,
+                        "recordType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut record_type,
+                                "recordType",
+                            )?
+                        }
+                        "verificationValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verification_value,
+                                "verificationValue",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EmailDomainDnsRecord {
+                    fqdn: fqdn.unwrap_or_default(),
+                    record_type: record_type.unwrap_or_default(),
+                    verification_value: verification_value.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,33 +4,31 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EmailDomainResponseWithEmbedded` (`/components/schemas/EmailDomainResponseWithEmbedded`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EmailDomainResponseWithEmbedded {
     #[allow(missing_docs)]
-    #[serde(rename = "displayName", default)]
+    #[serde(rename = "displayName")]
     pub display_name: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "userName", default)]
+    #[serde(rename = "userName")]
     pub user_name: ::std::string::String,
     #[allow(missing_docs)]
     #[serde(
         rename = "dnsValidationRecords",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub dns_validation_records: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::EmailDomainDnsRecord>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "validationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub validation_status: ::std::option::Option<
@@ -39,23 +37,123 @@ pub struct EmailDomainResponseWithEmbedded {
     /// The subdomain for the email sender's custom mail domain
     #[serde(
         rename = "validationSubdomain",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub validation_subdomain: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<
         crate::management::models::EmailDomainResponseWithEmbeddedEmbedded,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmailDomainResponseWithEmbedded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EmailDomainResponseWithEmbedded;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EmailDomainResponseWithEmbedded")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EmailDomainResponseWithEmbedded, A::Error> {
+                let mut display_name = ::std::option::Option::None;
+                let mut user_name = ::std::option::Option::None;
+                let mut dns_validation_records = ::std::option::Option::None;
+                let mut domain = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut validation_status = ::std::option::Option::None;
+                let mut validation_subdomain = ::std::option::Option::None;
+                let mut embedded = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "userName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name,
+                                "userName",
+                            )?
+                        }
+                        "dnsValidationRecords" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut dns_validation_records,
+                                "dnsValidationRecords",
+                            )?
+                        }
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "validationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut validation_status,
+                                "validationStatus",
+                            )?
+                        }
+                        "validationSubdomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut validation_subdomain,
+                                "validationSubdomain",
+                            )?
+                        }
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EmailDomainResponseWithEmbedded {
+                    display_name: display_name.unwrap_or_default(),
+                    user_name: user_name.unwrap_or_default(),
+                    dns_validation_records: dns_validation_records.unwrap_or_default(),
+                    domain: domain.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    validation_status: validation_status.unwrap_or_default(),
+                    validation_subdomain: validation_subdomain.unwrap_or_default(),
+                    embedded: embedded.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,18 +4,76 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EmailTestAddresses` (`/components/schemas/EmailTestAddresses`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EmailTestAddresses {
     /// Email address that sends test emails
-    #[serde(rename = "fromAddress", default)]
+    #[serde(rename = "fromAddress")]
     pub from_address: ::std::string::String,
     /// Email address that receives test emails
-    #[serde(rename = "toAddress", default)]
+    #[serde(rename = "toAddress")]
     pub to_address: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmailTestAddresses {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EmailTestAddresses;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EmailTestAddresses")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EmailTestAddresses, A::Error> {
+                let mut from_address = ::std::option::Option::None;
+                let mut to_address = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "fromAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut from_address,
+                                "fromAddress",
+                            )?
+                        }
+                        "toAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut to_address,
+                                "toAddress",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EmailTestAddresses {
+                    from_address: from_address.unwrap_or_default(),
+                    to_address: to_address.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// Enrollment Initialization Request
 ///
 /// Schema `EnrollmentActivationRequest` (`/components/schemas/EnrollmentActivationRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EnrollmentActivationRequest {
     /// List of credential responses from the fulfillment provider
     #[serde(
         rename = "credResponses",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cred_responses: ::std::option::Option<
@@ -20,7 +19,6 @@ pub struct EnrollmentActivationRequest {
     /// Name of the fulfillment provider for the WebAuthn preregistration factor
     #[serde(
         rename = "fulfillmentProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fulfillment_provider: ::std::option::Option<
@@ -29,36 +27,121 @@ pub struct EnrollmentActivationRequest {
     /// Encrypted JWE of the PIN response from the fulfillment provider
     #[serde(
         rename = "pinResponseJwe",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pin_response_jwe: ::std::option::Option<::std::string::String>,
     /// Serial number of the YubiKey
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub serial: ::std::option::Option<::std::string::String>,
     /// ID of an existing Okta user
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Firmware version of the YubiKey
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// List of usable signing keys from Yubico (in JSON Web Key Sets (JWKS) format). The signing keys are used to verify the JSON Web Signature (JWS) inside the JWE.
     #[serde(
         rename = "yubicoSigningJwks",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub yubico_signing_jwks: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::EcKeyJwk>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EnrollmentActivationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EnrollmentActivationRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EnrollmentActivationRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EnrollmentActivationRequest, A::Error> {
+                let mut cred_responses = ::std::option::Option::None;
+                let mut fulfillment_provider = ::std::option::Option::None;
+                let mut pin_response_jwe = ::std::option::Option::None;
+                let mut serial = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut yubico_signing_jwks = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "credResponses" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut cred_responses,
+                                "credResponses",
+                            )?
+                        }
+                        "fulfillmentProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fulfillment_provider,
+                                "fulfillmentProvider",
+                            )?
+                        }
+                        "pinResponseJwe" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pin_response_jwe,
+                                "pinResponseJwe",
+                            )?
+                        }
+                        "serial" => {
+                            crate::runtime::field(&mut __map, &mut serial, "serial")?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        "yubicoSigningJwks" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut yubico_signing_jwks,
+                                "yubicoSigningJwks",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EnrollmentActivationRequest {
+                    cred_responses: cred_responses.unwrap_or_default(),
+                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+                    pin_response_jwe: pin_response_jwe.unwrap_or_default(),
+                    serial: serial.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    version: version.unwrap_or_default(),
+                    yubico_signing_jwks: yubico_signing_jwks.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

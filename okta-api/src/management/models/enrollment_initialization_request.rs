@@ -6,44 +6,110 @@
 /// Enrollment initialization request
 ///
 /// Schema `EnrollmentInitializationRequest` (`/components/schemas/EnrollmentInitializationRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EnrollmentInitializationRequest {
     /// List of relying party hostnames to register on the YubiKey
     #[serde(
         rename = "enrollmentRpIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enrollment_rp_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Name of the fulfillment provider for the WebAuthn preregistration factor
     #[serde(
         rename = "fulfillmentProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fulfillment_provider: ::std::option::Option<
         crate::management::models::EnrollmentInitializationRequestFulfillmentProvider,
     >,
     /// ID of an existing Okta user
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Elliptic curve key in JSON Web Key (JWK) format. It's used during enrollment to encrypt fulfillment requests to Yubico, or during activation to verify Yubico's JWS (JSON Web Signature) objects in fulfillment responses. The currently agreed protocol uses P-384.
     #[serde(
         rename = "yubicoTransportKeyJWK",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub yubico_transport_key_jwk: ::std::option::Option<
         crate::management::models::EcKeyJwk,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EnrollmentInitializationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EnrollmentInitializationRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EnrollmentInitializationRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EnrollmentInitializationRequest, A::Error> {
+                let mut enrollment_rp_ids = ::std::option::Option::None;
+                let mut fulfillment_provider = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut yubico_transport_key_jwk = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "enrollmentRpIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enrollment_rp_ids,
+                                "enrollmentRpIds",
+                            )?
+                        }
+                        "fulfillmentProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fulfillment_provider,
+                                "fulfillmentProvider",
+                            )?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "yubicoTransportKeyJWK" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut yubico_transport_key_jwk,
+                                "yubicoTransportKeyJWK",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EnrollmentInitializationRequest {
+                    enrollment_rp_ids: enrollment_rp_ids.unwrap_or_default(),
+                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    yubico_transport_key_jwk: yubico_transport_key_jwk
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

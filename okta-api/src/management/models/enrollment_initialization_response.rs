@@ -6,12 +6,11 @@
 /// Yubico transport key in the form of a JSON Web Token (JWK), used to encrypt our fulfillment request to Yubico. The currently agreed protocol uses P-384.
 ///
 /// Schema `EnrollmentInitializationResponse` (`/components/schemas/EnrollmentInitializationResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EnrollmentInitializationResponse {
     /// List of credential requests for the fulfillment provider
     #[serde(
         rename = "credRequests",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cred_requests: ::std::option::Option<
@@ -20,7 +19,6 @@ pub struct EnrollmentInitializationResponse {
     /// Name of the fulfillment provider for the WebAuthn preregistration factor
     #[serde(
         rename = "fulfillmentProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fulfillment_provider: ::std::option::Option<
@@ -29,21 +27,88 @@ pub struct EnrollmentInitializationResponse {
     /// Encrypted JWE of PIN request for the fulfillment provider
     #[serde(
         rename = "pinRequestJwe",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pin_request_jwe: ::std::option::Option<::std::string::String>,
     /// ID of an existing Okta user
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EnrollmentInitializationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EnrollmentInitializationResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EnrollmentInitializationResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EnrollmentInitializationResponse, A::Error> {
+                let mut cred_requests = ::std::option::Option::None;
+                let mut fulfillment_provider = ::std::option::Option::None;
+                let mut pin_request_jwe = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "credRequests" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut cred_requests,
+                                "credRequests",
+                            )?
+                        }
+                        "fulfillmentProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fulfillment_provider,
+                                "fulfillmentProvider",
+                            )?
+                        }
+                        "pinRequestJwe" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pin_request_jwe,
+                                "pinRequestJwe",
+                            )?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EnrollmentInitializationResponse {
+                    cred_requests: cred_requests.unwrap_or_default(),
+                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+                    pin_request_jwe: pin_request_jwe.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

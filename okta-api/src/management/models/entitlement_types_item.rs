@@ -4,27 +4,94 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EntitlementTypesItem` (`/components/schemas/entitlementTypes/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EntitlementTypesItem {
     /// The entitlement type name
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Description of the entitlement type
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// URL of the entitlement type endpoint
-    #[serde(default)]
     pub endpoint: ::std::string::String,
     /// Attributes for the entitlement type
-    #[serde(default)]
     pub attributes: crate::management::models::EntitlementTypesItemAttributes,
     /// The property mapping between an Okta entitlement and an app entitlement
-    #[serde(default)]
     pub mappings: crate::management::models::EntitlementTypesItemMappings,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntitlementTypesItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntitlementTypesItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntitlementTypesItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntitlementTypesItem, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut endpoint = ::std::option::Option::None;
+                let mut attributes = ::std::option::Option::None;
+                let mut mappings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "endpoint" => {
+                            crate::runtime::field(&mut __map, &mut endpoint, "endpoint")?
+                        }
+                        "attributes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attributes,
+                                "attributes",
+                            )?
+                        }
+                        "mappings" => {
+                            crate::runtime::field(&mut __map, &mut mappings, "mappings")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntitlementTypesItem {
+                    name: name.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    endpoint: endpoint.unwrap_or_default(),
+                    attributes: attributes.unwrap_or_default(),
+                    mappings: mappings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,33 +4,94 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EntityRiskPolicyRuleConditions` (`/components/schemas/EntityRiskPolicyRuleConditions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EntityRiskPolicyRuleConditions {
     /// **Identity Engine**: The risk score level of the entity risk policy rule
     #[serde(
         rename = "entityRisk",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entity_risk: ::std::option::Option<
         crate::management::models::EntityRiskScorePolicyRuleCondition,
     >,
     /// Specifies the users and groups that are included or excluded by the policy rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::management::models::PolicyPeopleCondition>,
     /// **Identity Engine**: An object that references detected risk events. This object can have an `include` parameter or an `exclude` parameter, but not both.
     #[serde(
         rename = "riskDetectionTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_detection_types: ::std::option::Option<
         crate::management::models::RiskDetectionTypesPolicyRuleCondition,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntityRiskPolicyRuleConditions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntityRiskPolicyRuleConditions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntityRiskPolicyRuleConditions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntityRiskPolicyRuleConditions, A::Error> {
+                let mut entity_risk = ::std::option::Option::None;
+                let mut people = ::std::option::Option::None;
+                let mut risk_detection_types = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "entityRisk" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entity_risk,
+                                "entityRisk",
+                            )?
+                        }
+                        "people" => {
+                            crate::runtime::field(&mut __map, &mut people, "people")?
+                        }
+                        "riskDetectionTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_detection_types,
+                                "riskDetectionTypes",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntityRiskPolicyRuleConditions {
+                    entity_risk: entity_risk.unwrap_or_default(),
+                    people: people.unwrap_or_default(),
+                    risk_detection_types: risk_detection_types.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

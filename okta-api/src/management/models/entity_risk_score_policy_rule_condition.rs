@@ -6,15 +6,59 @@
 /// **Identity Engine**: The risk score level of the entity risk policy rule
 ///
 /// Schema `EntityRiskScorePolicyRuleCondition` (`/components/schemas/EntityRiskScorePolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EntityRiskScorePolicyRuleCondition {
     #[allow(missing_docs)]
-    #[serde()]
     pub level: crate::management::models::EntityRiskScorePolicyRuleConditionLevel,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EntityRiskScorePolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EntityRiskScorePolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EntityRiskScorePolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EntityRiskScorePolicyRuleCondition, A::Error> {
+                let mut level = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "level" => {
+                            crate::runtime::field(&mut __map, &mut level, "level")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntityRiskScorePolicyRuleCondition {
+                    level: crate::runtime::required(level, "level")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,73 +4,170 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EventHook` (`/components/schemas/EventHook`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EventHook {
     #[allow(missing_docs)]
-    #[serde()]
     pub channel: crate::management::models::EventHookChannel,
     /// Timestamp of the event hook creation
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// The ID of the user who created the event hook
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Description of the event hook
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub description: crate::Nullable<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde()]
     pub events: crate::management::models::EventSubscriptions,
     /// Unique key for the event hook
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Date of the last event hook update
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Display name for the event hook
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Status of the event hook
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::EventHookStatus>,
     /// Verification status of the event hook. `UNVERIFIED` event hooks won't receive any events.
     #[serde(
         rename = "verificationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub verification_status: ::std::option::Option<
         crate::management::models::EventHookVerificationStatus,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::EventHookLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventHook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EventHook;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EventHook")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EventHook, A::Error> {
+                let mut channel = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut events = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut verification_status = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "channel" => {
+                            crate::runtime::field(&mut __map, &mut channel, "channel")?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "events" => {
+                            crate::runtime::field(&mut __map, &mut events, "events")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "verificationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verification_status,
+                                "verificationStatus",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EventHook {
+                    channel: crate::runtime::required(channel, "channel")?,
+                    created: created.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    events: crate::runtime::required(events, "events")?,
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    verification_status: verification_status.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

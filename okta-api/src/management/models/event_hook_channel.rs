@@ -4,21 +4,72 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EventHookChannel` (`/components/schemas/EventHookChannel`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EventHookChannel {
     #[allow(missing_docs)]
-    #[serde(default)]
     pub config: crate::management::models::EventHookChannelConfig,
     /// The channel type. Currently supports `HTTP`.
     #[serde(rename = "type")]
     pub type_: crate::management::models::EventHookChannelType,
     /// Version of the channel. Currently the only supported version is `1.0.0`.
-    #[serde(default)]
     pub version: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventHookChannel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EventHookChannel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EventHookChannel")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EventHookChannel, A::Error> {
+                let mut config = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "config" => {
+                            crate::runtime::field(&mut __map, &mut config, "config")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EventHookChannel {
+                    config: config.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    version: version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EventHookChannelConfig` (`/components/schemas/EventHookChannelConfig`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct EventHookChannelConfig {
     /// The authentication scheme used for this request.
     ///
@@ -13,7 +13,6 @@ pub struct EventHookChannelConfig {
     /// the scheme (including space) as part of the `value` parameter. For example, `Basic YWRtaW46c3VwZXJzZWNyZXQ=`.
     #[serde(
         rename = "authScheme",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_scheme: ::std::option::Option<
@@ -22,22 +21,83 @@ pub struct EventHookChannelConfig {
     /// Optional list of key/value pairs for headers that can be sent with the request to the external service. For example,
     /// `X-Other-Header` is an example of an optional header, with a value of `my-header-value`, that you want Okta to pass to your
     /// external service.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub headers: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::EventHookChannelConfigHeader>,
     >,
     /// The method of the Okta event hook request
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<::std::string::String>,
     /// The external service endpoint called to execute the event hook handler
-    #[serde(default)]
     pub uri: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventHookChannelConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EventHookChannelConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EventHookChannelConfig")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EventHookChannelConfig, A::Error> {
+                let mut auth_scheme = ::std::option::Option::None;
+                let mut headers = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut uri = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authScheme" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_scheme,
+                                "authScheme",
+                            )?
+                        }
+                        "headers" => {
+                            crate::runtime::field(&mut __map, &mut headers, "headers")?
+                        }
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        "uri" => crate::runtime::field(&mut __map, &mut uri, "uri")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EventHookChannelConfig {
+                    auth_scheme: auth_scheme.unwrap_or_default(),
+                    headers: headers.unwrap_or_default(),
+                    method: method.unwrap_or_default(),
+                    uri: uri.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

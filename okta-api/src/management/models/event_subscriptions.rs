@@ -4,27 +4,79 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `EventSubscriptions` (`/components/schemas/EventSubscriptions`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct EventSubscriptions {
     /// The optional filter defined on a specific event type
     ///
     /// > **Note:** Event hook filters is a [self-service Early Access (EA)](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) to enable.
     /// > If you want to disable this feature, it's recommended to first remove all event filters.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub filter: crate::Nullable<crate::management::models::EventHookFilters>,
     /// The subscribed event types that trigger the event hook. When you register an event hook
     /// you need to specify which events you want to subscribe to. To see the list of event types
     /// currently eligible for use in event hooks, use the [Event Types catalog](https://developer.okta.com/docs/reference/api/event-types/#catalog)
     /// and search with the parameter `event-hook-eligible`.
-    #[serde(default)]
     pub items: crate::management::models::EventHookSubscribedEventTypes,
     /// The events object type. Currently supports `EVENT_TYPE`.
     #[serde(rename = "type")]
     pub type_: crate::management::models::EventSubscriptionType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventSubscriptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = EventSubscriptions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EventSubscriptions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EventSubscriptions, A::Error> {
+                let mut filter = ::std::option::Option::None;
+                let mut items = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "filter" => {
+                            crate::runtime::field(&mut __map, &mut filter, "filter")?
+                        }
+                        "items" => {
+                            crate::runtime::field(&mut __map, &mut items, "items")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EventSubscriptions {
+                    filter: filter.unwrap_or_default(),
+                    items: items.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

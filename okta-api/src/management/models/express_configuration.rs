@@ -6,36 +6,130 @@
 /// Auth0 tenant details used to enable Express Configuration on an OIN Integration submission. Populates the submission's sign-on, authentication, and app settings so that admins can configure the app through the Express Configuration flow.
 ///
 /// Schema `ExpressConfiguration` (`/components/schemas/ExpressConfiguration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ExpressConfiguration {
     /// The client ID of the SaaS application that end users sign in to
-    #[serde(rename = "applicationClientId", default)]
+    #[serde(rename = "applicationClientId")]
     pub application_client_id: ::std::string::String,
     /// The Express Configuration capabilities to enable on the submission. If omitted, all capabilities are automatically configured based on the OIN integration's supported protocols.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub capabilities: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ExpressConfigureCapabilityType>,
     >,
     /// The URL template that Okta uses to launch the app from the end-user dashboard. Supports template variables `{organization_name}`, `{organization_id}`, and `{connection_name}`.
     #[serde(
         rename = "initiateLoginUriTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub initiate_login_uri_template: ::std::option::Option<::std::string::String>,
     /// The Auth0 admin login domain that Okta redirects to as part of the consent flow in a web browser. Use the custom domain name if one is configured in Auth0.
-    #[serde(rename = "loginDomain", default)]
+    #[serde(rename = "loginDomain")]
     pub login_domain: ::std::string::String,
     /// The client ID of the additional client application that Auth0 creates for the OIN administrator consent flow between Okta and Auth0
-    #[serde(rename = "oinClientId", default)]
+    #[serde(rename = "oinClientId")]
     pub oin_client_id: ::std::string::String,
     /// The Auth0 tenant domain (for example, `example.auth0.com`)
-    #[serde(rename = "tenantDomain", default)]
+    #[serde(rename = "tenantDomain")]
     pub tenant_domain: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ExpressConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ExpressConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ExpressConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ExpressConfiguration, A::Error> {
+                let mut application_client_id = ::std::option::Option::None;
+                let mut capabilities = ::std::option::Option::None;
+                let mut initiate_login_uri_template = ::std::option::Option::None;
+                let mut login_domain = ::std::option::Option::None;
+                let mut oin_client_id = ::std::option::Option::None;
+                let mut tenant_domain = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "applicationClientId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut application_client_id,
+                                "applicationClientId",
+                            )?
+                        }
+                        "capabilities" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut capabilities,
+                                "capabilities",
+                            )?
+                        }
+                        "initiateLoginUriTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut initiate_login_uri_template,
+                                "initiateLoginUriTemplate",
+                            )?
+                        }
+                        "loginDomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_domain,
+                                "loginDomain",
+                            )?
+                        }
+                        "oinClientId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut oin_client_id,
+                                "oinClientId",
+                            )?
+                        }
+                        "tenantDomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut tenant_domain,
+                                "tenantDomain",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ExpressConfiguration {
+                    application_client_id: application_client_id.unwrap_or_default(),
+                    capabilities: capabilities.unwrap_or_default(),
+                    initiate_login_uri_template: initiate_login_uri_template
+                        .unwrap_or_default(),
+                    login_domain: login_domain.unwrap_or_default(),
+                    oin_client_id: oin_client_id.unwrap_or_default(),
+                    tenant_domain: tenant_domain.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

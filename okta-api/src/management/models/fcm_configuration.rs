@@ -4,21 +4,16 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `FCMConfiguration` (`/components/schemas/FCMConfiguration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct FcmConfiguration {
     /// (Optional) File name for Admin Console display
-    #[serde(
-        rename = "fileName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "fileName", skip_serializing_if = "::std::option::Option::is_none")]
     pub file_name: ::std::option::Option<::std::string::String>,
     /// Project ID of FCM configuration
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "projectId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub project_id: ::std::option::Option<::std::string::String>,
@@ -27,14 +22,80 @@ pub struct FcmConfiguration {
     /// Write-only: never returned by Okta.
     #[serde(
         rename = "serviceAccountJson",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub service_account_json: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for FcmConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FcmConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct FcmConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<FcmConfiguration, A::Error> {
+                let mut file_name = ::std::option::Option::None;
+                let mut project_id = ::std::option::Option::None;
+                let mut service_account_json = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "fileName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut file_name,
+                                "fileName",
+                            )?
+                        }
+                        "projectId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut project_id,
+                                "projectId",
+                            )?
+                        }
+                        "serviceAccountJson" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut service_account_json,
+                                "serviceAccountJson",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(FcmConfiguration {
+                    file_name: file_name.unwrap_or_default(),
+                    project_id: project_id.unwrap_or_default(),
+                    service_account_json: service_account_json.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

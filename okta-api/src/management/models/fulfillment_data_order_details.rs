@@ -6,33 +6,97 @@
 /// Information about the fulfillment order that includes the factor’s make and model, the custom configuration of the factor, and inventory details.
 ///
 /// Schema `FulfillmentDataOrderDetails` (`/components/schemas/FulfillmentDataOrderDetails`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct FulfillmentDataOrderDetails {
     /// ID for the set of custom configurations of the requested factor
     #[serde(
         rename = "customizationId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub customization_id: ::std::option::Option<::std::string::String>,
     /// ID for the specific inventory bucket of the requested factor
     #[serde(
         rename = "inventoryProductId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub inventory_product_id: ::std::option::Option<::std::string::String>,
     /// ID for the make and model of the requested factor
     #[serde(
         rename = "productId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub product_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for FulfillmentDataOrderDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FulfillmentDataOrderDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct FulfillmentDataOrderDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<FulfillmentDataOrderDetails, A::Error> {
+                let mut customization_id = ::std::option::Option::None;
+                let mut inventory_product_id = ::std::option::Option::None;
+                let mut product_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "customizationId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut customization_id,
+                                "customizationId",
+                            )?
+                        }
+                        "inventoryProductId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut inventory_product_id,
+                                "inventoryProductId",
+                            )?
+                        }
+                        "productId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut product_id,
+                                "productId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(FulfillmentDataOrderDetails {
+                    customization_id: customization_id.unwrap_or_default(),
+                    inventory_product_id: inventory_product_id.unwrap_or_default(),
+                    product_id: product_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

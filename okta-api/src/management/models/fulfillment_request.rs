@@ -6,12 +6,11 @@
 /// Fulfillment request
 ///
 /// Schema `FulfillmentRequest` (`/components/schemas/FulfillmentRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct FulfillmentRequest {
     /// List of fulfillment order details
     #[serde(
         rename = "fulfillmentData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fulfillment_data: ::std::option::Option<
@@ -20,23 +19,81 @@ pub struct FulfillmentRequest {
     /// Name of the fulfillment provider for the WebAuthn preregistration factor
     #[serde(
         rename = "fulfillmentProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fulfillment_provider: ::std::option::Option<
         crate::management::models::FulfillmentRequestFulfillmentProvider,
     >,
     /// ID of an existing Okta user
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for FulfillmentRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FulfillmentRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct FulfillmentRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<FulfillmentRequest, A::Error> {
+                let mut fulfillment_data = ::std::option::Option::None;
+                let mut fulfillment_provider = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "fulfillmentData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fulfillment_data,
+                                "fulfillmentData",
+                            )?
+                        }
+                        "fulfillmentProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fulfillment_provider,
+                                "fulfillmentProvider",
+                            )?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(FulfillmentRequest {
+                    fulfillment_data: fulfillment_data.unwrap_or_default(),
+                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,19 +4,17 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `GlobalTokenRevocation` (`/components/schemas/GlobalTokenRevocation`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct GlobalTokenRevocation {
     /// Authentication method
     /// **Note:** Currently, only the `SIGNED_JWT` method is supported
     #[serde(rename = "authMethod")]
     pub auth_method: crate::management::models::GlobalTokenRevocationAuthMethod,
     /// URL of the authorization server's global token revocation endpoint
-    #[serde(default)]
     pub endpoint: ::std::string::String,
     /// Allow partial support for Universal Logout
     #[serde(
         rename = "partialLogout",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub partial_logout: ::std::option::Option<bool>,
@@ -24,9 +22,84 @@ pub struct GlobalTokenRevocation {
     #[serde(rename = "subjectFormat")]
     pub subject_format: crate::management::models::GlobalTokenRevocationSubjectFormat,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GlobalTokenRevocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GlobalTokenRevocation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GlobalTokenRevocation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GlobalTokenRevocation, A::Error> {
+                let mut auth_method = ::std::option::Option::None;
+                let mut endpoint = ::std::option::Option::None;
+                let mut partial_logout = ::std::option::Option::None;
+                let mut subject_format = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authMethod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_method,
+                                "authMethod",
+                            )?
+                        }
+                        "endpoint" => {
+                            crate::runtime::field(&mut __map, &mut endpoint, "endpoint")?
+                        }
+                        "partialLogout" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut partial_logout,
+                                "partialLogout",
+                            )?
+                        }
+                        "subjectFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subject_format,
+                                "subjectFormat",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GlobalTokenRevocation {
+                    auth_method: crate::runtime::required(auth_method, "authMethod")?,
+                    endpoint: endpoint.unwrap_or_default(),
+                    partial_logout: partial_logout.unwrap_or_default(),
+                    subject_format: crate::runtime::required(
+                        subject_format,
+                        "subjectFormat",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

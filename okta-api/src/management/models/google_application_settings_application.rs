@@ -6,22 +6,65 @@
 /// Google app instance properties
 ///
 /// Schema `GoogleApplicationSettingsApplication` (`/components/schemas/GoogleApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GoogleApplicationSettingsApplication {
     /// Your Google company domain
-    #[serde(default)]
     pub domain: ::std::string::String,
     /// RPID
-    #[serde(
-        rename = "rpId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "rpId", skip_serializing_if = "::std::option::Option::is_none")]
     pub rp_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoogleApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoogleApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GoogleApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GoogleApplicationSettingsApplication, A::Error> {
+                let mut domain = ::std::option::Option::None;
+                let mut rp_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        "rpId" => crate::runtime::field(&mut __map, &mut rp_id, "rpId")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GoogleApplicationSettingsApplication {
+                    domain: domain.unwrap_or_default(),
+                    rp_id: rp_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

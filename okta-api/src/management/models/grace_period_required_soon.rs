@@ -9,12 +9,11 @@
 /// However, if you use one of the custom link strings (`gracePeriodRequiredSoonCustomLinkLabel` or `gracePeriodRequiredSoonCustomLinkUrl`), then both are required.
 ///
 /// Schema `GracePeriodRequiredSoon` (`/components/schemas/GracePeriodRequiredSoon`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GracePeriodRequiredSoon {
     /// The label of the custom link that's shown on the Sign-In Widget when users are prompted to enroll required authenticators before their grace period ends.
     #[serde(
         rename = "gracePeriodRequiredSoonCustomLinkLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period_required_soon_custom_link_label: ::std::option::Option<
@@ -23,7 +22,6 @@ pub struct GracePeriodRequiredSoon {
     /// The URL for the custom link that's shown on the Sign-In Widget when users are prompted to enroll required authenticators before their grace period ends.
     #[serde(
         rename = "gracePeriodRequiredSoonCustomLinkUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period_required_soon_custom_link_url: ::std::option::Option<
@@ -32,16 +30,85 @@ pub struct GracePeriodRequiredSoon {
     /// The description that's shown on the Sign-In Widget for users who are within an authenticator grace period. This description prompts users to enroll required authenticators before their grace period ends.
     #[serde(
         rename = "gracePeriodRequiredSoonDescription",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period_required_soon_description: ::std::option::Option<
         ::std::string::String,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GracePeriodRequiredSoon {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GracePeriodRequiredSoon;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GracePeriodRequiredSoon")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GracePeriodRequiredSoon, A::Error> {
+                let mut grace_period_required_soon_custom_link_label = ::std::option::Option::None;
+                let mut grace_period_required_soon_custom_link_url = ::std::option::Option::None;
+                let mut grace_period_required_soon_description = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "gracePeriodRequiredSoonCustomLinkLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grace_period_required_soon_custom_link_label,
+                                "gracePeriodRequiredSoonCustomLinkLabel",
+                            )?
+                        }
+                        "gracePeriodRequiredSoonCustomLinkUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grace_period_required_soon_custom_link_url,
+                                "gracePeriodRequiredSoonCustomLinkUrl",
+                            )?
+                        }
+                        "gracePeriodRequiredSoonDescription" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grace_period_required_soon_description,
+                                "gracePeriodRequiredSoonDescription",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GracePeriodRequiredSoon {
+                    grace_period_required_soon_custom_link_label: grace_period_required_soon_custom_link_label
+                        .unwrap_or_default(),
+                    grace_period_required_soon_custom_link_url: grace_period_required_soon_custom_link_url
+                        .unwrap_or_default(),
+                    grace_period_required_soon_description: grace_period_required_soon_description
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

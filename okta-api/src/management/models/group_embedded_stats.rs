@@ -6,40 +6,113 @@
 /// Statistics about the group
 ///
 /// Schema `GroupEmbeddedStats` (`/components/schemas/Group/properties/_embedded/properties/stats`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GroupEmbeddedStats {
     /// Number of users in the group
     #[serde(
         rename = "usersCount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub users_count: ::std::option::Option<i32>,
     /// Number of apps associated with the group
     #[serde(
         rename = "appsCount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub apps_count: ::std::option::Option<i32>,
     /// Number of group push mappings associated with the group
     #[serde(
         rename = "groupPushMappingsCount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_push_mappings_count: ::std::option::Option<i32>,
     /// Indicates if the group has admin privileges via a group-level role assignment
     #[serde(
         rename = "hasAdminPrivlege",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub has_admin_privlege: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupEmbeddedStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GroupEmbeddedStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GroupEmbeddedStats")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GroupEmbeddedStats, A::Error> {
+                let mut users_count = ::std::option::Option::None;
+                let mut apps_count = ::std::option::Option::None;
+                let mut group_push_mappings_count = ::std::option::Option::None;
+                let mut has_admin_privlege = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "usersCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut users_count,
+                                "usersCount",
+                            )?
+                        }
+                        "appsCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut apps_count,
+                                "appsCount",
+                            )?
+                        }
+                        "groupPushMappingsCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_push_mappings_count,
+                                "groupPushMappingsCount",
+                            )?
+                        }
+                        "hasAdminPrivlege" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut has_admin_privlege,
+                                "hasAdminPrivlege",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GroupEmbeddedStats {
+                    users_count: users_count.unwrap_or_default(),
+                    apps_count: apps_count.unwrap_or_default(),
+                    group_push_mappings_count: group_push_mappings_count
+                        .unwrap_or_default(),
+                    has_admin_privlege: has_admin_privlege.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,21 +4,69 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `GroupMembershipsResponseSchema` (`/components/schemas/GroupMembershipsResponseSchema`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GroupMembershipsResponseSchema {
     /// A list of app user external IDs that are members of the group in Okta
     #[serde(
         rename = "memberExternalIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub member_external_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupMembershipsResponseSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GroupMembershipsResponseSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GroupMembershipsResponseSchema")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GroupMembershipsResponseSchema, A::Error> {
+                let mut member_external_ids = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "memberExternalIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut member_external_ids,
+                                "memberExternalIds",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GroupMembershipsResponseSchema {
+                    member_external_ids: member_external_ids.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,49 +4,42 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `GroupPushMapping` (`/components/schemas/GroupPushMapping`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GroupPushMapping {
     /// Additional app configuration for group push mappings. Currently only required for Active Directory.
     #[serde(
         rename = "appConfig",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_config: ::std::option::Option<crate::management::models::AppConfig>,
     /// Timestamp when the group push mapping was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// The error message summary if the latest push failed
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "errorSummary",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_summary: ::std::option::Option<::std::string::String>,
     /// The ID of the group push mapping
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the group push mapping was pushed
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "lastPush",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "lastPush", skip_serializing_if = "::std::option::Option::is_none")]
     pub last_push: ::std::option::Option<::std::string::String>,
     /// Timestamp when the group push mapping was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
@@ -55,33 +48,139 @@ pub struct GroupPushMapping {
     /// Read-only: set by Okta.
     #[serde(
         rename = "sourceGroupId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub source_group_id: ::std::option::Option<::std::string::String>,
     /// The status of the group push mapping
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::GroupPushMappingStatus>,
     /// The ID of the target group for the group push mapping
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "targetGroupId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_group_id: ::std::option::Option<::std::string::String>,
     /// Discoverable resources related to the group push mapping
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::GroupPushMappingLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupPushMapping {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GroupPushMapping;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GroupPushMapping")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GroupPushMapping, A::Error> {
+                let mut app_config = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut error_summary = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_push = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut source_group_id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut target_group_id = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appConfig" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_config,
+                                "appConfig",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "errorSummary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_summary,
+                                "errorSummary",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastPush" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_push,
+                                "lastPush",
+                            )?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "sourceGroupId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut source_group_id,
+                                "sourceGroupId",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "targetGroupId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_group_id,
+                                "targetGroupId",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GroupPushMapping {
+                    app_config: app_config.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    error_summary: error_summary.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_push: last_push.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    source_group_id: source_group_id.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    target_group_id: target_group_id.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

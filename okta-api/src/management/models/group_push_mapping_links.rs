@@ -6,15 +6,14 @@
 /// Discoverable resources related to the group push mapping
 ///
 /// Schema `GroupPushMappingLinks` (`/components/schemas/GroupPushMappingLinks`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GroupPushMappingLinks {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<crate::management::models::HrefObjectAppLink>,
     #[allow(missing_docs)]
     #[serde(
         rename = "sourceGroup",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub source_group: ::std::option::Option<
@@ -23,16 +22,76 @@ pub struct GroupPushMappingLinks {
     #[allow(missing_docs)]
     #[serde(
         rename = "targetGroup",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_group: ::std::option::Option<
         crate::management::models::HrefObjectGroupLink,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupPushMappingLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GroupPushMappingLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GroupPushMappingLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GroupPushMappingLinks, A::Error> {
+                let mut app = ::std::option::Option::None;
+                let mut source_group = ::std::option::Option::None;
+                let mut target_group = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
+                        "sourceGroup" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut source_group,
+                                "sourceGroup",
+                            )?
+                        }
+                        "targetGroup" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_group,
+                                "targetGroup",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GroupPushMappingLinks {
+                    app: app.unwrap_or_default(),
+                    source_group: source_group.unwrap_or_default(),
+                    target_group: target_group.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,23 +6,72 @@
 /// This object appears with embedded resources related to the group rule if you use the `expand` query parameter
 ///
 /// Schema `GroupRuleEmbedded` (`/components/schemas/GroupRule/properties/_embedded`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GroupRuleEmbedded {
     /// A mapping of group IDs to group names
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "groupIdToGroupNameMap",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_id_to_group_name_map: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupRuleEmbedded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GroupRuleEmbedded;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GroupRuleEmbedded")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GroupRuleEmbedded, A::Error> {
+                let mut group_id_to_group_name_map = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "groupIdToGroupNameMap" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_id_to_group_name_map,
+                                "groupIdToGroupNameMap",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GroupRuleEmbedded {
+                    group_id_to_group_name_map: group_id_to_group_name_map
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

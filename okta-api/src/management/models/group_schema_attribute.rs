@@ -4,67 +4,53 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `GroupSchemaAttribute` (`/components/schemas/GroupSchemaAttribute`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GroupSchemaAttribute {
     /// Description of the property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Enumerated value of the property.
     ///
     /// The value of the property is limited to one of the values specified in the enum definition. The list of values for the enum must consist of unique elements.
-    #[serde(
-        rename = "enum",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "enum", skip_serializing_if = "crate::Nullable::is_absent")]
     pub enum_: crate::Nullable<
         ::std::vec::Vec<crate::management::models::GroupSchemaAttributeEnumItem>,
     >,
     /// Name of the property as it exists in an external application
     #[serde(
         rename = "externalName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_name: ::std::option::Option<::std::string::String>,
     /// Namespace from the external application
     #[serde(
         rename = "externalNamespace",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_namespace: ::std::option::Option<::std::string::String>,
     /// Identifies the type of data represented by the string
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<
         crate::management::models::UserSchemaAttributeFormat,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub items: ::std::option::Option<
         crate::management::models::UserSchemaAttributeItems,
     >,
     /// Identifies where the property is mastered
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub master: ::std::option::Option<
         crate::management::models::UserSchemaAttributeMaster,
     >,
     /// Maximum character length of a string property
-    #[serde(
-        rename = "maxLength",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "maxLength", skip_serializing_if = "crate::Nullable::is_absent")]
     pub max_length: crate::Nullable<i64>,
     /// Minimum character length of a string property
-    #[serde(
-        rename = "minLength",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "minLength", skip_serializing_if = "crate::Nullable::is_absent")]
     pub min_length: crate::Nullable<i64>,
     /// Defines the mutability of the property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mutability: ::std::option::Option<
         crate::management::models::UserSchemaAttributeMutabilityString,
     >,
@@ -94,44 +80,185 @@ pub struct GroupSchemaAttribute {
     ///     {"const": "XL", "title": "Extra Large"}
     ///   ]
     /// ```
-    #[serde(
-        rename = "oneOf",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "oneOf", skip_serializing_if = "crate::Nullable::is_absent")]
     pub one_of: crate::Nullable<
         ::std::vec::Vec<crate::management::models::UserSchemaAttributeEnum>,
     >,
     /// Access control permissions for the property
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub permissions: crate::Nullable<
         ::std::vec::Vec<crate::management::models::UserSchemaAttributePermission>,
     >,
     /// Determines whether the property is required
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub required: crate::Nullable<bool>,
     /// Determines whether a group attribute can be set at the individual or group level
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<
         crate::management::models::UserSchemaAttributeScope,
     >,
     /// User-defined display name for the property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Type of property
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::UserSchemaAttributeType>,
     /// Determines whether property values must be unique
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub unique: crate::Nullable<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupSchemaAttribute {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GroupSchemaAttribute;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GroupSchemaAttribute")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GroupSchemaAttribute, A::Error> {
+                let mut description = ::std::option::Option::None;
+                let mut enum_ = ::std::option::Option::None;
+                let mut external_name = ::std::option::Option::None;
+                let mut external_namespace = ::std::option::Option::None;
+                let mut format = ::std::option::Option::None;
+                let mut items = ::std::option::Option::None;
+                let mut master = ::std::option::Option::None;
+                let mut max_length = ::std::option::Option::None;
+                let mut min_length = ::std::option::Option::None;
+                let mut mutability = ::std::option::Option::None;
+                let mut one_of = ::std::option::Option::None;
+                let mut permissions = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut title = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut unique = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "enum" => crate::runtime::field(&mut __map, &mut enum_, "enum")?,
+                        "externalName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_name,
+                                "externalName",
+                            )?
+                        }
+                        "externalNamespace" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_namespace,
+                                "externalNamespace",
+                            )?
+                        }
+                        "format" => {
+                            crate::runtime::field(&mut __map, &mut format, "format")?
+                        }
+                        "items" => {
+                            crate::runtime::field(&mut __map, &mut items, "items")?
+                        }
+                        "master" => {
+                            crate::runtime::field(&mut __map, &mut master, "master")?
+                        }
+                        "maxLength" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut max_length,
+                                "maxLength",
+                            )?
+                        }
+                        "minLength" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_length,
+                                "minLength",
+                            )?
+                        }
+                        "mutability" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mutability,
+                                "mutability",
+                            )?
+                        }
+                        "oneOf" => {
+                            crate::runtime::field(&mut __map, &mut one_of, "oneOf")?
+                        }
+                        "permissions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut permissions,
+                                "permissions",
+                            )?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "title" => {
+                            crate::runtime::field(&mut __map, &mut title, "title")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "unique" => {
+                            crate::runtime::field(&mut __map, &mut unique, "unique")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GroupSchemaAttribute {
+                    description: description.unwrap_or_default(),
+                    enum_: enum_.unwrap_or_default(),
+                    external_name: external_name.unwrap_or_default(),
+                    external_namespace: external_namespace.unwrap_or_default(),
+                    format: format.unwrap_or_default(),
+                    items: items.unwrap_or_default(),
+                    master: master.unwrap_or_default(),
+                    max_length: max_length.unwrap_or_default(),
+                    min_length: min_length.unwrap_or_default(),
+                    mutability: mutability.unwrap_or_default(),
+                    one_of: one_of.unwrap_or_default(),
+                    permissions: permissions.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    title: title.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    unique: unique.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,18 +4,66 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `GroupSchemaDefinitions` (`/components/schemas/GroupSchemaDefinitions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct GroupSchemaDefinitions {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub base: ::std::option::Option<crate::management::models::GroupSchemaBase>,
     /// All custom profile properties are defined in a profile subschema with the resolution scope `#custom`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom: ::std::option::Option<crate::management::models::GroupSchemaCustom>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupSchemaDefinitions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GroupSchemaDefinitions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GroupSchemaDefinitions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<GroupSchemaDefinitions, A::Error> {
+                let mut base = ::std::option::Option::None;
+                let mut custom = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "base" => crate::runtime::field(&mut __map, &mut base, "base")?,
+                        "custom" => {
+                            crate::runtime::field(&mut __map, &mut custom, "custom")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GroupSchemaDefinitions {
+                    base: base.unwrap_or_default(),
+                    custom: custom.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,37 +4,95 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `HrefObjectPermissionsLink` (`/components/schemas/HrefObjectPermissionsLink`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct HrefObjectPermissionsLink {
     /// Describes allowed HTTP verbs for the `href`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hints: ::std::option::Option<crate::management::models::HrefHints>,
     /// Link URI
-    #[serde(default)]
     pub href: ::std::string::String,
     /// Link name
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Indicates whether the link object's `href` property is a URI template.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub templated: ::std::option::Option<bool>,
     /// The media type of the link. If omitted, it is implicitly `application/json`.
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for HrefObjectPermissionsLink {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = HrefObjectPermissionsLink;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HrefObjectPermissionsLink")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<HrefObjectPermissionsLink, A::Error> {
+                let mut hints = ::std::option::Option::None;
+                let mut href = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut templated = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "hints" => {
+                            crate::runtime::field(&mut __map, &mut hints, "hints")?
+                        }
+                        "href" => crate::runtime::field(&mut __map, &mut href, "href")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "templated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut templated,
+                                "templated",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(HrefObjectPermissionsLink {
+                    hints: hints.unwrap_or_default(),
+                    href: href.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    templated: templated.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

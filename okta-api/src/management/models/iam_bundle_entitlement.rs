@@ -6,25 +6,81 @@
 /// An entitlement in a governance bundle
 ///
 /// Schema `IAMBundleEntitlement` (`/components/schemas/IAMBundleEntitlement`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IamBundleEntitlement {
     /// List of resource set IDs for the custom role
     #[serde(
         rename = "resourceSets",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_sets: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The role
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// List of target resource IDs to scope the entitlement with the role
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub targets: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IamBundleEntitlement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IamBundleEntitlement;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IamBundleEntitlement")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IamBundleEntitlement, A::Error> {
+                let mut resource_sets = ::std::option::Option::None;
+                let mut role = ::std::option::Option::None;
+                let mut targets = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "resourceSets" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_sets,
+                                "resourceSets",
+                            )?
+                        }
+                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
+                        "targets" => {
+                            crate::runtime::field(&mut __map, &mut targets, "targets")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IamBundleEntitlement {
+                    resource_sets: resource_sets.unwrap_or_default(),
+                    role: role.unwrap_or_default(),
+                    targets: targets.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,69 @@
 /// **Early Access**, **Identity Engine**: Specifies actions to be taken, or operations that may be allowed, if the rule conditions are satisfied
 ///
 /// Schema `IdentityClaimSourcingPolicyRuleAction` (`/components/schemas/IdentityClaimSourcingPolicyRuleAction`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentityClaimSourcingPolicyRuleAction {
     /// Specifies the settings for the identity claims sourcing policy rule
     #[serde(
         rename = "claimSourcing",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub claim_sourcing: ::std::option::Option<
         crate::management::models::IdentityClaimSourcingPolicyRuleActionClaimSourcing,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityClaimSourcingPolicyRuleAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityClaimSourcingPolicyRuleAction;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityClaimSourcingPolicyRuleAction")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityClaimSourcingPolicyRuleAction, A::Error> {
+                let mut claim_sourcing = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "claimSourcing" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut claim_sourcing,
+                                "claimSourcing",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityClaimSourcingPolicyRuleAction {
+                    claim_sourcing: claim_sourcing.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,20 +6,81 @@
 /// Specifies the settings for the identity claims sourcing policy rule
 ///
 /// Schema `IdentityClaimSourcingPolicyRuleActionClaimSourcing` (`/components/schemas/IdentityClaimSourcingPolicyRuleAction/properties/claimSourcing`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct IdentityClaimSourcingPolicyRuleActionClaimSourcing {
     /// The redirect method that's used to select an IdP for claims sourcing during re-authentication. `IDP_DISCOVERY` is the only supported value and routes through the org's IdP discovery policy.
     #[serde(rename = "redirectType")]
     pub redirect_type: crate::management::models::IdentityClaimSourcingPolicyRuleActionClaimSourcingRedirectType,
     /// Specifies how identity claims are refreshed from the IdP when re-authentication occurs
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refresh: ::std::option::Option<
         crate::management::models::IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for IdentityClaimSourcingPolicyRuleActionClaimSourcing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityClaimSourcingPolicyRuleActionClaimSourcing;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityClaimSourcingPolicyRuleActionClaimSourcing")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                IdentityClaimSourcingPolicyRuleActionClaimSourcing,
+                A::Error,
+            > {
+                let mut redirect_type = ::std::option::Option::None;
+                let mut refresh = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "redirectType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_type,
+                                "redirectType",
+                            )?
+                        }
+                        "refresh" => {
+                            crate::runtime::field(&mut __map, &mut refresh, "refresh")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityClaimSourcingPolicyRuleActionClaimSourcing {
+                    redirect_type: crate::runtime::required(
+                        redirect_type,
+                        "redirectType",
+                    )?,
+                    refresh: refresh.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

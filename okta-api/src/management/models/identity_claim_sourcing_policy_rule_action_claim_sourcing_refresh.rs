@@ -6,20 +6,83 @@
 /// Specifies how identity claims are refreshed from the IdP when re-authentication occurs
 ///
 /// Schema `IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh` (`/components/schemas/IdentityClaimSourcingPolicyRuleAction/properties/claimSourcing/properties/refresh`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh {
     /// The redirect type for re-authentication. You can set it to `NONE` (re-authentication to the IdP isn't allowed) or `FIXED` (users re-authenticate with the most recently active SSO IdP).
     #[serde(rename = "redirectType")]
     pub redirect_type: crate::management::models::IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshRedirectType,
     /// Filter which IdPs are available to use for re-authentication
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filter: ::std::option::Option<
         crate::management::models::IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshFilter,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh,
+                A::Error,
+            > {
+                let mut redirect_type = ::std::option::Option::None;
+                let mut filter = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "redirectType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_type,
+                                "redirectType",
+                            )?
+                        }
+                        "filter" => {
+                            crate::runtime::field(&mut __map, &mut filter, "filter")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh {
+                    redirect_type: crate::runtime::required(
+                        redirect_type,
+                        "redirectType",
+                    )?,
+                    filter: filter.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,20 +4,19 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `IdentityProvider` (`/components/schemas/IdentityProvider`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentityProvider {
     /// Timestamp when the object was created
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<crate::management::models::Created>,
     /// Unique key for the IdP
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Indicates whether Okta uses the original Okta org domain URL or a custom domain URL in the request to the social IdP
     #[serde(
         rename = "issuerMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub issuer_mode: ::std::option::Option<
@@ -26,12 +25,11 @@ pub struct IdentityProvider {
     /// Timestamp when the object was last updated
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<crate::management::models::LastUpdated>,
     /// Unique name for the IdP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Policy settings for the IdP.
     /// The following provisioning and account linking actions are supported by each IdP provider:
@@ -40,20 +38,20 @@ pub struct IdentityProvider {
     /// | `SAML2`                                                            | `AUTO` or `DISABLED`      | `NONE`, `ASSIGN`, `APPEND`, or `SYNC` | `AUTO`, `DISABLED`   | `groups`, `users`    |
     /// | `X509`, `IDV_PERSONA`, `IDV_INCODE`, `IDV_CLEAR` and `IDV_STANDARD`| `DISABLED`                | No support for JIT provisioning       |                      |                      |
     /// | All other IdP types                                                | `AUTO`, `DISABLED`        | `NONE` or `ASSIGN`                    | `AUTO`, `DISABLED`   | `groups`, `users`    |
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<crate::management::models::IdentityProviderPolicy>,
     /// The properties in the IdP `properties` object vary depending on the IdP type
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub properties: crate::Nullable<
         crate::management::models::IdentityProviderProperties,
     >,
     /// IdP-specific protocol settings for endpoints, bindings, and algorithms used to connect with the IdP and validate messages
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub protocol: ::std::option::Option<
         crate::management::models::IdentityProviderProtocol,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// The IdP object's `type` property identifies the social or enterprise IdP used for authentication.
     /// Each IdP uses a specific protocol, therefore the `protocol` object must correspond with the IdP `type`.
@@ -88,23 +86,116 @@ pub struct IdentityProvider {
     /// | `YAHOO`            | [Yahoo](https://login.yahoo.com/) as the IdP                                                                                       | OpenID Connect         | `openid`, `profile`, `email`                                          |
     /// | `YAHOOJP`          | [Yahoo Japan](https://login.yahoo.co.jp/config/login) as the IdP                                                                   | OpenID Connect         | `openid`, `profile`, `email`                                          |
     /// | `OKTA_INTEGRATION`             | IdP that supports the [OpenID Connect](https://openid.net/specs/openid-connect-core-1_0.html) Org2Org IdP                                               | OpenID Connect         | `openid`, `email`, `profile`                                          |
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::IdentityProviderType>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::IdentityProviderLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityProvider;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityProvider")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityProvider, A::Error> {
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut issuer_mode = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut policy = ::std::option::Option::None;
+                let mut properties = ::std::option::Option::None;
+                let mut protocol = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "issuerMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut issuer_mode,
+                                "issuerMode",
+                            )?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "policy" => {
+                            crate::runtime::field(&mut __map, &mut policy, "policy")?
+                        }
+                        "properties" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut properties,
+                                "properties",
+                            )?
+                        }
+                        "protocol" => {
+                            crate::runtime::field(&mut __map, &mut protocol, "protocol")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityProvider {
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    issuer_mode: issuer_mode.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    policy: policy.unwrap_or_default(),
+                    properties: properties.unwrap_or_default(),
+                    protocol: protocol.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,28 +4,76 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `IdentityProviderApplicationUserLinks` (`/components/schemas/IdentityProviderApplicationUser/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentityProviderApplicationUserLinks {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<crate::management::models::HrefObjectNextLink>,
     /// The IdP instance
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<crate::management::models::HrefObject>,
     /// The linked Okta user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityProviderApplicationUserLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityProviderApplicationUserLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityProviderApplicationUserLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityProviderApplicationUserLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut next = ::std::option::Option::None;
+                let mut idp = ::std::option::Option::None;
+                let mut user = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "next" => crate::runtime::field(&mut __map, &mut next, "next")?,
+                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
+                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityProviderApplicationUserLinks {
+                    self_: self_.unwrap_or_default(),
+                    next: next.unwrap_or_default(),
+                    idp: idp.unwrap_or_default(),
+                    user: user.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

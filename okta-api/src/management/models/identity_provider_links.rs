@@ -4,49 +4,135 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `IdentityProviderLinks` (`/components/schemas/IdentityProvider/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentityProviderLinks {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// SAML 2.0 Assertion Consumer Service URL for the Okta SP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acs: ::std::option::Option<crate::management::models::HrefObject>,
     /// OAuth 2.0 authorization endpoint for the IdP OAuth 2.0 Authorization Code flow
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize: ::std::option::Option<crate::management::models::HrefObject>,
     /// Redirect URI for the OAuth 2.0 Authorization Code flow
     #[serde(
         rename = "clientRedirectUri",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_redirect_uri: ::std::option::Option<
         crate::management::models::HrefObject,
     >,
     /// Federation metadata document for the IdP (for example: SAML 2.0 Metadata)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::management::models::HrefObject>,
     /// IdP users
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<crate::management::models::HrefObject>,
     /// Deactivate IdP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<crate::management::models::HrefObject>,
     /// Activate IdP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<crate::management::models::HrefObject>,
     /// IdP keys
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityProviderLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityProviderLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityProviderLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityProviderLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut acs = ::std::option::Option::None;
+                let mut authorize = ::std::option::Option::None;
+                let mut client_redirect_uri = ::std::option::Option::None;
+                let mut metadata = ::std::option::Option::None;
+                let mut users = ::std::option::Option::None;
+                let mut deactivate = ::std::option::Option::None;
+                let mut activate = ::std::option::Option::None;
+                let mut keys = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "acs" => crate::runtime::field(&mut __map, &mut acs, "acs")?,
+                        "authorize" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorize,
+                                "authorize",
+                            )?
+                        }
+                        "clientRedirectUri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_redirect_uri,
+                                "clientRedirectUri",
+                            )?
+                        }
+                        "metadata" => {
+                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
+                        }
+                        "users" => {
+                            crate::runtime::field(&mut __map, &mut users, "users")?
+                        }
+                        "deactivate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut deactivate,
+                                "deactivate",
+                            )?
+                        }
+                        "activate" => {
+                            crate::runtime::field(&mut __map, &mut activate, "activate")?
+                        }
+                        "keys" => crate::runtime::field(&mut __map, &mut keys, "keys")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityProviderLinks {
+                    self_: self_.unwrap_or_default(),
+                    acs: acs.unwrap_or_default(),
+                    authorize: authorize.unwrap_or_default(),
+                    client_redirect_uri: client_redirect_uri.unwrap_or_default(),
+                    metadata: metadata.unwrap_or_default(),
+                    users: users.unwrap_or_default(),
+                    deactivate: deactivate.unwrap_or_default(),
+                    activate: activate.unwrap_or_default(),
+                    keys: keys.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

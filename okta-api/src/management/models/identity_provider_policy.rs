@@ -12,12 +12,11 @@
 /// | All other IdP types                                                | `AUTO`, `DISABLED`        | `NONE` or `ASSIGN`                    | `AUTO`, `DISABLED`   | `groups`, `users`    |
 ///
 /// Schema `IdentityProviderPolicy` (`/components/schemas/IdentityProviderPolicy`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentityProviderPolicy {
     /// Specifies the behavior for linking an IdP user to an existing Okta user
     #[serde(
         rename = "accountLink",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub account_link: ::std::option::Option<
@@ -26,27 +25,106 @@ pub struct IdentityProviderPolicy {
     /// Maximum allowable clock skew when processing messages from the IdP
     #[serde(
         rename = "maxClockSkew",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_clock_skew: ::std::option::Option<i64>,
     /// Indicates whether to trust authentication claims from the IdP
     #[serde(
         rename = "trustClaims",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub trust_claims: ::std::option::Option<bool>,
     /// Specifies the behavior for just-in-time (JIT) provisioning of an IdP user as a new Okta user and their group memberships
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provisioning: ::std::option::Option<crate::management::models::Provisioning>,
     /// Specifies the behavior for establishing, validating, and matching a username for an IdP user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<crate::management::models::PolicySubject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityProviderPolicy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityProviderPolicy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityProviderPolicy")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityProviderPolicy, A::Error> {
+                let mut account_link = ::std::option::Option::None;
+                let mut max_clock_skew = ::std::option::Option::None;
+                let mut trust_claims = ::std::option::Option::None;
+                let mut provisioning = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accountLink" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut account_link,
+                                "accountLink",
+                            )?
+                        }
+                        "maxClockSkew" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut max_clock_skew,
+                                "maxClockSkew",
+                            )?
+                        }
+                        "trustClaims" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut trust_claims,
+                                "trustClaims",
+                            )?
+                        }
+                        "provisioning" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provisioning,
+                                "provisioning",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityProviderPolicy {
+                    account_link: account_link.unwrap_or_default(),
+                    max_clock_skew: max_clock_skew.unwrap_or_default(),
+                    trust_claims: trust_claims.unwrap_or_default(),
+                    provisioning: provisioning.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

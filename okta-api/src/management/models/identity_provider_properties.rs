@@ -6,20 +6,15 @@
 /// The properties in the IdP `properties` object vary depending on the IdP type
 ///
 /// Schema `IdentityProviderProperties` (`/components/schemas/IdentityProviderProperties`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentityProviderProperties {
     /// The [authentication assurance level](https://developers.login.gov/oidc/#aal-values) (AAL) value for the Login.gov IdP.
     /// See [Add a Login.gov IdP](https://developer.okta.com/docs/guides/add-logingov-idp/). Applies to `LOGINGOV` and `LOGINGOV_SANDBOX` IdP types.
-    #[serde(
-        rename = "aalValue",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "aalValue", skip_serializing_if = "crate::Nullable::is_absent")]
     pub aal_value: crate::Nullable<::std::string::String>,
     /// The additional Assurance Methods References (AMR) values for Smart Card IdPs. Applies to `X509` IdP type.
     #[serde(
         rename = "additionalAmr",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub additional_amr: crate::Nullable<
@@ -32,7 +27,6 @@ pub struct IdentityProviderProperties {
     /// > **Note:** Enrollment requires a PIN if the Smart Card is PIN-protected. And enrollment is also blocked if the X.509 certificate contains restricted attributes (`login`, `email`, `secondEmail`, and configured attributes that are used in multiple identifiers).
     #[serde(
         rename = "allowDynamicUserMatching",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allow_dynamic_user_matching: ::std::option::Option<bool>,
@@ -41,34 +35,132 @@ pub struct IdentityProviderProperties {
     /// > **Note:** Some attributes are restricted and won't be updated, including `login`, `email`, `secondEmail`, and configured attributes that are used in multiple identifiers.
     #[serde(
         rename = "allowUserUpdates",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allow_user_updates: ::std::option::Option<bool>,
     /// The [type of identity verification](https://developers.login.gov/oidc/#ial-values) (IAL) value for the Login.gov IdP.
     /// See [Add a Login.gov IdP](https://developer.okta.com/docs/guides/add-logingov-idp/). Applies to `LOGINGOV` and `LOGINGOV_SANDBOX` IdP types.
-    #[serde(
-        rename = "ialValue",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "ialValue", skip_serializing_if = "crate::Nullable::is_absent")]
     pub ial_value: crate::Nullable<::std::string::String>,
     /// Metadata about the IDV vendor. Available only for `IDV_STANDARD` IdPs.
     #[serde(
         rename = "idvMetadata",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub idv_metadata: ::std::option::Option<
         crate::management::models::IdentityProviderPropertiesIdvMetadata,
     >,
     /// The ID of the inquiry template from your Persona dashboard. The inquiry template always starts with `itmpl`. Applies to the `IDV_PERSONA` IdP type.
-    #[serde(rename = "inquiryTemplateId", default)]
+    #[serde(rename = "inquiryTemplateId")]
     pub inquiry_template_id: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityProviderProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityProviderProperties;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityProviderProperties")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityProviderProperties, A::Error> {
+                let mut aal_value = ::std::option::Option::None;
+                let mut additional_amr = ::std::option::Option::None;
+                let mut allow_dynamic_user_matching = ::std::option::Option::None;
+                let mut allow_user_updates = ::std::option::Option::None;
+                let mut ial_value = ::std::option::Option::None;
+                let mut idv_metadata = ::std::option::Option::None;
+                let mut inquiry_template_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "aalValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut aal_value,
+                                "aalValue",
+                            )?
+                        }
+                        "additionalAmr" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut additional_amr,
+                                "additionalAmr",
+                            )?
+                        }
+                        "allowDynamicUserMatching" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allow_dynamic_user_matching,
+                                "allowDynamicUserMatching",
+                            )?
+                        }
+                        "allowUserUpdates" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allow_user_updates,
+                                "allowUserUpdates",
+                            )?
+                        }
+                        "ialValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ial_value,
+                                "ialValue",
+                            )?
+                        }
+                        "idvMetadata" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut idv_metadata,
+                                "idvMetadata",
+                            )?
+                        }
+                        "inquiryTemplateId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut inquiry_template_id,
+                                "inquiryTemplateId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityProviderProperties {
+                    aal_value: aal_value.unwrap_or_default(),
+                    additional_amr: additional_amr.unwrap_or_default(),
+                    allow_dynamic_user_matching: allow_dynamic_user_matching
+                        .unwrap_or_default(),
+                    allow_user_updates: allow_user_updates.unwrap_or_default(),
+                    ial_value: ial_value.unwrap_or_default(),
+                    idv_metadata: idv_metadata.unwrap_or_default(),
+                    inquiry_template_id: inquiry_template_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

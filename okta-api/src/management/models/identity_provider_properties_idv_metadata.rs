@@ -6,33 +6,97 @@
 /// Metadata about the IDV vendor. Available only for `IDV_STANDARD` IdPs.
 ///
 /// Schema `IdentityProviderPropertiesIdvMetadata` (`/components/schemas/IdentityProviderProperties/properties/idvMetadata`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentityProviderPropertiesIdvMetadata {
     /// The display name of the IDV vendor
     #[serde(
         rename = "vendorDisplayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub vendor_display_name: ::std::option::Option<::std::string::String>,
     /// A URL that links to the terms of use for the IDV vendor
     #[serde(
         rename = "termsOfUse",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub terms_of_use: ::std::option::Option<::std::string::String>,
     /// A URL that links to the privacy policy for the IDV vendor
     #[serde(
         rename = "privacyPolicy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub privacy_policy: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentityProviderPropertiesIdvMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityProviderPropertiesIdvMetadata;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityProviderPropertiesIdvMetadata")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentityProviderPropertiesIdvMetadata, A::Error> {
+                let mut vendor_display_name = ::std::option::Option::None;
+                let mut terms_of_use = ::std::option::Option::None;
+                let mut privacy_policy = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "vendorDisplayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut vendor_display_name,
+                                "vendorDisplayName",
+                            )?
+                        }
+                        "termsOfUse" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut terms_of_use,
+                                "termsOfUse",
+                            )?
+                        }
+                        "privacyPolicy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut privacy_policy,
+                                "privacyPolicy",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentityProviderPropertiesIdvMetadata {
+                    vendor_display_name: vendor_display_name.unwrap_or_default(),
+                    terms_of_use: terms_of_use.unwrap_or_default(),
+                    privacy_policy: privacy_policy.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

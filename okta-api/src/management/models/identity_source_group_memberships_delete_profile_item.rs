@@ -4,28 +4,87 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `IdentitySourceGroupMembershipsDeleteProfileItem` (`/components/schemas/IdentitySourceGroupMembershipsDeleteProfile/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentitySourceGroupMembershipsDeleteProfileItem {
     /// The external ID of the group whose memberships need to be deleted in Okta
     #[serde(
         rename = "groupExternalId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_external_id: ::std::option::Option<::std::string::String>,
     /// Array of external IDs of member profiles that need to be inserted in this group in Okta
     #[serde(
         rename = "memberExternalIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub member_external_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentitySourceGroupMembershipsDeleteProfileItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentitySourceGroupMembershipsDeleteProfileItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentitySourceGroupMembershipsDeleteProfileItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                IdentitySourceGroupMembershipsDeleteProfileItem,
+                A::Error,
+            > {
+                let mut group_external_id = ::std::option::Option::None;
+                let mut member_external_ids = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "groupExternalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_external_id,
+                                "groupExternalId",
+                            )?
+                        }
+                        "memberExternalIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut member_external_ids,
+                                "memberExternalIds",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentitySourceGroupMembershipsDeleteProfileItem {
+                    group_external_id: group_external_id.unwrap_or_default(),
+                    member_external_ids: member_external_ids.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,24 +4,23 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `IdentitySourceSession` (`/components/schemas/IdentitySourceSession`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentitySourceSession {
     /// The timestamp when the identity source session was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// The ID of the identity source session
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The ID of the custom identity source for which the session is created
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "identitySourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub identity_source_id: ::std::option::Option<::std::string::String>,
@@ -30,7 +29,6 @@ pub struct IdentitySourceSession {
     /// Read-only: set by Okta.
     #[serde(
         rename = "importType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub import_type: ::std::option::Option<::std::string::String>,
@@ -39,19 +37,98 @@ pub struct IdentitySourceSession {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The current status of the identity source session
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::IdentitySourceSessionStatus,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentitySourceSession {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentitySourceSession;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentitySourceSession")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentitySourceSession, A::Error> {
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut identity_source_id = ::std::option::Option::None;
+                let mut import_type = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "identitySourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut identity_source_id,
+                                "identitySourceId",
+                            )?
+                        }
+                        "importType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut import_type,
+                                "importType",
+                            )?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentitySourceSession {
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    identity_source_id: identity_source_id.unwrap_or_default(),
+                    import_type: import_type.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

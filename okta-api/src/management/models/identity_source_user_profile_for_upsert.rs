@@ -7,57 +7,135 @@
 /// > **Note:** Profile attributes can only be of the string type.
 ///
 /// Schema `IdentitySourceUserProfileForUpsert` (`/components/schemas/IdentitySourceUserProfileForUpsert`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdentitySourceUserProfileForUpsert {
     /// Email address of the user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// First name of the user
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<::std::string::String>,
     /// Home address of the user
-    #[serde(
-        rename = "homeAddress",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "homeAddress", skip_serializing_if = "crate::Nullable::is_absent")]
     pub home_address: crate::Nullable<::std::string::String>,
     /// Last name of the user
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<::std::string::String>,
     /// Mobile phone number of the user
-    #[serde(
-        rename = "mobilePhone",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "mobilePhone", skip_serializing_if = "crate::Nullable::is_absent")]
     pub mobile_phone: crate::Nullable<::std::string::String>,
     /// Alternative email address of the user
     #[serde(
         rename = "secondEmail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub second_email: ::std::option::Option<::std::string::String>,
     /// Username of the user
-    #[serde(
-        rename = "userName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userName", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdentitySourceUserProfileForUpsert {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentitySourceUserProfileForUpsert;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentitySourceUserProfileForUpsert")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdentitySourceUserProfileForUpsert, A::Error> {
+                let mut email = ::std::option::Option::None;
+                let mut first_name = ::std::option::Option::None;
+                let mut home_address = ::std::option::Option::None;
+                let mut last_name = ::std::option::Option::None;
+                let mut mobile_phone = ::std::option::Option::None;
+                let mut second_email = ::std::option::Option::None;
+                let mut user_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "email" => {
+                            crate::runtime::field(&mut __map, &mut email, "email")?
+                        }
+                        "firstName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut first_name,
+                                "firstName",
+                            )?
+                        }
+                        "homeAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut home_address,
+                                "homeAddress",
+                            )?
+                        }
+                        "lastName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_name,
+                                "lastName",
+                            )?
+                        }
+                        "mobilePhone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mobile_phone,
+                                "mobilePhone",
+                            )?
+                        }
+                        "secondEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut second_email,
+                                "secondEmail",
+                            )?
+                        }
+                        "userName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name,
+                                "userName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdentitySourceUserProfileForUpsert {
+                    email: email.unwrap_or_default(),
+                    first_name: first_name.unwrap_or_default(),
+                    home_address: home_address.unwrap_or_default(),
+                    last_name: last_name.unwrap_or_default(),
+                    mobile_phone: mobile_phone.unwrap_or_default(),
+                    second_email: second_email.unwrap_or_default(),
+                    user_name: user_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,36 +4,97 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `IdpDiscoveryPolicyRuleCondition` (`/components/schemas/IdpDiscoveryPolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdpDiscoveryPolicyRuleCondition {
     /// Specifies apps to include or exclude. If `include` is empty, then the condition is met for all apps.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<
         crate::management::models::AppAndInstancePolicyRuleCondition,
     >,
     /// Specifies a network selection mode and a set of network zones to be included or excluded. If the connection parameter's data type is `ZONE`, one of the `include` or `exclude` arrays is required. Specific zone IDs to include or exclude are enumerated in the respective arrays.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<
         crate::management::models::PolicyNetworkCondition,
     >,
     /// Specifies a particular platform or device to match on
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::IdpDiscoveryPlatformPolicyRuleCondition,
     >,
     /// Specifies a user identifier condition to match on
     #[serde(
         rename = "userIdentifier",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_identifier: ::std::option::Option<
         crate::management::models::UserIdentifierPolicyRuleCondition,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdpDiscoveryPolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdpDiscoveryPolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdpDiscoveryPolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdpDiscoveryPolicyRuleCondition, A::Error> {
+                let mut app = ::std::option::Option::None;
+                let mut network = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut user_identifier = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
+                        "network" => {
+                            crate::runtime::field(&mut __map, &mut network, "network")?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "userIdentifier" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_identifier,
+                                "userIdentifier",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdpDiscoveryPolicyRuleCondition {
+                    app: app.unwrap_or_default(),
+                    network: network.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    user_identifier: user_identifier.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

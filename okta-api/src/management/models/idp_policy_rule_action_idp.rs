@@ -6,17 +6,16 @@
 /// Specifies IdP settings
 ///
 /// Schema `IdpPolicyRuleActionIdp` (`/components/schemas/IdpPolicyRuleAction/properties/idp`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdpPolicyRuleActionIdp {
     /// List of configured identity providers that a given rule can route to. Ability to define multiple providers is a part of the Identity Engine. This allows users to choose a provider when they sign in. Contact support for information on the Identity Engine.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub providers: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::IdpPolicyRuleActionProvider>,
     >,
     /// Determines whether the rule should use expression language or a specific IdP
     #[serde(
         rename = "idpSelectionType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub idp_selection_type: ::std::option::Option<
@@ -25,7 +24,6 @@ pub struct IdpPolicyRuleActionIdp {
     /// Required if `idpSelectionType` is set to `DYNAMIC`
     #[serde(
         rename = "matchCriteria",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub match_criteria: ::std::option::Option<
@@ -34,14 +32,90 @@ pub struct IdpPolicyRuleActionIdp {
     /// **Early Access**, **Identity Engine**: Specifies whether to fall back to `OKTA` if authentication with the configured identity provider fails
     #[serde(
         rename = "shouldFallBackToOkta",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub should_fall_back_to_okta: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdpPolicyRuleActionIdp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdpPolicyRuleActionIdp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdpPolicyRuleActionIdp")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdpPolicyRuleActionIdp, A::Error> {
+                let mut providers = ::std::option::Option::None;
+                let mut idp_selection_type = ::std::option::Option::None;
+                let mut match_criteria = ::std::option::Option::None;
+                let mut should_fall_back_to_okta = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "providers" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut providers,
+                                "providers",
+                            )?
+                        }
+                        "idpSelectionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut idp_selection_type,
+                                "idpSelectionType",
+                            )?
+                        }
+                        "matchCriteria" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut match_criteria,
+                                "matchCriteria",
+                            )?
+                        }
+                        "shouldFallBackToOkta" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut should_fall_back_to_okta,
+                                "shouldFallBackToOkta",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdpPolicyRuleActionIdp {
+                    providers: providers.unwrap_or_default(),
+                    idp_selection_type: idp_selection_type.unwrap_or_default(),
+                    match_criteria: match_criteria.unwrap_or_default(),
+                    should_fall_back_to_okta: should_fall_back_to_okta
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,26 +4,82 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `IdpPolicyRuleActionMatchCriteria` (`/components/schemas/IdpPolicyRuleActionMatchCriteria`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdpPolicyRuleActionMatchCriteria {
     /// The IdP property that the evaluated string should match to
     #[serde(
         rename = "propertyName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub property_name: ::std::option::Option<::std::string::String>,
     /// You can provide an Okta Expression Language expression with the Login Context that's evaluated with the IdP. For example, the value `login.identifier` refers to the user's username. If the user is signing in with the username `john.doe@mycompany.com`, the expression `login.identifier.substringAfter(@))` is evaluated to the domain name of the user, for example: `mycompany.com`.
     #[serde(
         rename = "providerExpression",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_expression: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdpPolicyRuleActionMatchCriteria {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdpPolicyRuleActionMatchCriteria;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdpPolicyRuleActionMatchCriteria")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdpPolicyRuleActionMatchCriteria, A::Error> {
+                let mut property_name = ::std::option::Option::None;
+                let mut provider_expression = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "propertyName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut property_name,
+                                "propertyName",
+                            )?
+                        }
+                        "providerExpression" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provider_expression,
+                                "providerExpression",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdpPolicyRuleActionMatchCriteria {
+                    property_name: property_name.unwrap_or_default(),
+                    provider_expression: provider_expression.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

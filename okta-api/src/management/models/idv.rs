@@ -6,68 +6,155 @@
 /// Identity Verification (IDV) protocol configuration for identity verification.
 ///
 /// Schema `Idv` (`/components/schemas/Idv`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Idv {
     /// URL of the authorization endpoint
     #[serde(
         rename = "authorizeUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authorize_url: ::std::option::Option<::std::string::String>,
     /// URL of the configuration endpoint
     #[serde(
         rename = "configUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub config_url: ::std::option::Option<::std::string::String>,
     /// URL of the token issuer
     #[serde(
         rename = "issuerUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub issuer_url: ::std::option::Option<::std::string::String>,
     /// URL of the JSON Web Key Set (JWKS) endpoint
-    #[serde(
-        rename = "jwksUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "jwksUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_url: ::std::option::Option<::std::string::String>,
     /// URL of the Pushed Authorization Request (PAR) endpoint
-    #[serde(
-        rename = "parUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "parUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub par_url: ::std::option::Option<::std::string::String>,
     /// URL of the privacy policy
     #[serde(
         rename = "privacyPolicyUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub privacy_policy_url: ::std::option::Option<::std::string::String>,
     /// URL of the terms of use
     #[serde(
         rename = "termsOfUseUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub terms_of_use_url: ::std::option::Option<::std::string::String>,
     /// URL of the token endpoint
-    #[serde(
-        rename = "tokenUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "tokenUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub token_url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Idv {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Idv;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Idv")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Idv, A::Error> {
+                let mut authorize_url = ::std::option::Option::None;
+                let mut config_url = ::std::option::Option::None;
+                let mut issuer_url = ::std::option::Option::None;
+                let mut jwks_url = ::std::option::Option::None;
+                let mut par_url = ::std::option::Option::None;
+                let mut privacy_policy_url = ::std::option::Option::None;
+                let mut terms_of_use_url = ::std::option::Option::None;
+                let mut token_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authorizeUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorize_url,
+                                "authorizeUrl",
+                            )?
+                        }
+                        "configUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut config_url,
+                                "configUrl",
+                            )?
+                        }
+                        "issuerUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut issuer_url,
+                                "issuerUrl",
+                            )?
+                        }
+                        "jwksUrl" => {
+                            crate::runtime::field(&mut __map, &mut jwks_url, "jwksUrl")?
+                        }
+                        "parUrl" => {
+                            crate::runtime::field(&mut __map, &mut par_url, "parUrl")?
+                        }
+                        "privacyPolicyUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut privacy_policy_url,
+                                "privacyPolicyUrl",
+                            )?
+                        }
+                        "termsOfUseUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut terms_of_use_url,
+                                "termsOfUseUrl",
+                            )?
+                        }
+                        "tokenUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_url,
+                                "tokenUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Idv {
+                    authorize_url: authorize_url.unwrap_or_default(),
+                    config_url: config_url.unwrap_or_default(),
+                    issuer_url: issuer_url.unwrap_or_default(),
+                    jwks_url: jwks_url.unwrap_or_default(),
+                    par_url: par_url.unwrap_or_default(),
+                    privacy_policy_url: privacy_policy_url.unwrap_or_default(),
+                    terms_of_use_url: terms_of_use_url.unwrap_or_default(),
+                    token_url: token_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,18 +6,74 @@
 /// **Identity Engine**: Client credentials for `IDV_CLEAR` and `IDV_INCODE` IdP types
 ///
 /// Schema `IdvCredentialsClient` (`/components/schemas/IDVCredentials/properties/client`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdvCredentialsClient {
     /// The client ID that you generate in your IDV vendor
-    #[serde(default)]
     pub client_id: ::std::string::String,
     /// The client secret that you generate in your IDV vendor
-    #[serde(default)]
     pub client_secret: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdvCredentialsClient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdvCredentialsClient;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdvCredentialsClient")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdvCredentialsClient, A::Error> {
+                let mut client_id = ::std::option::Option::None;
+                let mut client_secret = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "client_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "client_id",
+                            )?
+                        }
+                        "client_secret" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_secret,
+                                "client_secret",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdvCredentialsClient {
+                    client_id: client_id.unwrap_or_default(),
+                    client_secret: client_secret.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,24 +6,80 @@
 /// Contains endpoints for the IDV vendor. When you create an `IDV_STANDARD` IdP, you must include the `par`, `authorization`, `token`, and `jwks` endpoints in the request body.
 ///
 /// Schema `IDVEndpoints` (`/components/schemas/IDVEndpoints`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IdvEndpoints {
     /// IDV authorization endpoint
-    #[serde(default)]
     pub authorization: crate::management::models::IdvAuthorizationEndpoint,
     /// Endpoint for the JSON Web Key Set (JWKS) document. This document contains signing keys that are used to validate the signatures from the provider. For more information on JWKS, see [JSON Web Key](https://tools.ietf.org/html/rfc7517).
-    #[serde(default)]
     pub jwks: crate::management::models::OidcJwksEndpoint,
     /// IDV [PAR](https://datatracker.ietf.org/doc/html/rfc9126) endpoint
-    #[serde(default)]
     pub par: crate::management::models::IdvParEndpoint,
     /// Token endpoint of the IDV vendor
-    #[serde(default)]
     pub token: crate::management::models::IdvTokenEndpoint,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdvEndpoints {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdvEndpoints;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdvEndpoints")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IdvEndpoints, A::Error> {
+                let mut authorization = ::std::option::Option::None;
+                let mut jwks = ::std::option::Option::None;
+                let mut par = ::std::option::Option::None;
+                let mut token = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authorization" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization,
+                                "authorization",
+                            )?
+                        }
+                        "jwks" => crate::runtime::field(&mut __map, &mut jwks, "jwks")?,
+                        "par" => crate::runtime::field(&mut __map, &mut par, "par")?,
+                        "token" => {
+                            crate::runtime::field(&mut __map, &mut token, "token")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IdvEndpoints {
+                    authorization: authorization.unwrap_or_default(),
+                    jwks: jwks.unwrap_or_default(),
+                    par: par.unwrap_or_default(),
+                    token: token.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// Import schedule configuration
 ///
 /// Schema `ImportScheduleObject` (`/components/schemas/ImportScheduleObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ImportScheduleObject {
     #[allow(missing_docs)]
     #[serde(
         rename = "fullImport",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub full_import: ::std::option::Option<
@@ -20,19 +19,81 @@ pub struct ImportScheduleObject {
     #[allow(missing_docs)]
     #[serde(
         rename = "incrementalImport",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub incremental_import: ::std::option::Option<
         crate::management::models::ImportScheduleSettings,
     >,
     /// Setting status
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::EnabledStatus>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ImportScheduleObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ImportScheduleObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ImportScheduleObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ImportScheduleObject, A::Error> {
+                let mut full_import = ::std::option::Option::None;
+                let mut incremental_import = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "fullImport" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut full_import,
+                                "fullImport",
+                            )?
+                        }
+                        "incrementalImport" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut incremental_import,
+                                "incrementalImport",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ImportScheduleObject {
+                    full_import: full_import.unwrap_or_default(),
+                    incremental_import: incremental_import.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// Determines the Okta username for the imported user
 ///
 /// Schema `ImportUsernameObject` (`/components/schemas/ImportUsernameObject`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ImportUsernameObject {
     /// For `usernameFormat=CUSTOM`, specifies the Okta Expression Language statement for a username format that imported users use to sign in to Okta
     #[serde(
         rename = "userNameExpression",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_name_expression: ::std::option::Option<::std::string::String>,
@@ -19,9 +18,70 @@ pub struct ImportUsernameObject {
     #[serde(rename = "usernameFormat")]
     pub username_format: crate::management::models::ImportUsernameObjectUsernameFormat,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ImportUsernameObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ImportUsernameObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ImportUsernameObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ImportUsernameObject, A::Error> {
+                let mut user_name_expression = ::std::option::Option::None;
+                let mut username_format = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "userNameExpression" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name_expression,
+                                "userNameExpression",
+                            )?
+                        }
+                        "usernameFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut username_format,
+                                "usernameFormat",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ImportUsernameObject {
+                    user_name_expression: user_name_expression.unwrap_or_default(),
+                    username_format: crate::runtime::required(
+                        username_format,
+                        "usernameFormat",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

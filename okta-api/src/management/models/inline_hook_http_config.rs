@@ -4,32 +4,90 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `InlineHookHttpConfig` (`/components/schemas/InlineHookHttpConfig`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct InlineHookHttpConfig {
     /// An optional list of key/value pairs for headers that you can send with the request to the external service
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub headers: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::InlineHookChannelConfigHeaders>,
     >,
     /// The method of the Okta inline hook request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<::std::string::String>,
     /// The external service endpoint that executes the inline hook handler. It must begin with `https://` and be reachable by Okta. No white space is allowed in the URI.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uri: ::std::option::Option<::std::string::String>,
     /// The authentication scheme to use for this request
-    #[serde(
-        rename = "authScheme",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "authScheme", skip_serializing_if = "crate::Nullable::is_absent")]
     pub auth_scheme: crate::Nullable<
         crate::management::models::InlineHookChannelConfigAuthSchemeResponse,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for InlineHookHttpConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = InlineHookHttpConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct InlineHookHttpConfig")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<InlineHookHttpConfig, A::Error> {
+                let mut headers = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut uri = ::std::option::Option::None;
+                let mut auth_scheme = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "headers" => {
+                            crate::runtime::field(&mut __map, &mut headers, "headers")?
+                        }
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        "uri" => crate::runtime::field(&mut __map, &mut uri, "uri")?,
+                        "authScheme" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_scheme,
+                                "authScheme",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InlineHookHttpConfig {
+                    headers: headers.unwrap_or_default(),
+                    method: method.unwrap_or_default(),
+                    uri: uri.unwrap_or_default(),
+                    auth_scheme: auth_scheme.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

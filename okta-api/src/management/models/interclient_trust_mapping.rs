@@ -4,33 +4,31 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `InterclientTrustMapping` (`/components/schemas/InterclientTrustMapping`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct InterclientTrustMapping {
     /// The app ID of the target app
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "appInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_instance_id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the interclient trust mapping was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// The unique ID of the interclient trust mapping
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the interclient trust mapping was updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
@@ -39,32 +37,115 @@ pub struct InterclientTrustMapping {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdatedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated_by: ::std::option::Option<::std::string::String>,
     /// ID of the org
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "orgId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "orgId", skip_serializing_if = "::std::option::Option::is_none")]
     pub org_id: ::std::option::Option<::std::string::String>,
     /// The app ID of the allowed app
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "trustedAppInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub trusted_app_instance_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for InterclientTrustMapping {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = InterclientTrustMapping;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct InterclientTrustMapping")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<InterclientTrustMapping, A::Error> {
+                let mut app_instance_id = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut org_id = ::std::option::Option::None;
+                let mut trusted_app_instance_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_instance_id,
+                                "appInstanceId",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "orgId" => {
+                            crate::runtime::field(&mut __map, &mut org_id, "orgId")?
+                        }
+                        "trustedAppInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut trusted_app_instance_id,
+                                "trustedAppInstanceId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InterclientTrustMapping {
+                    app_instance_id: app_instance_id.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    org_id: org_id.unwrap_or_default(),
+                    trusted_app_instance_id: trusted_app_instance_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,74 +4,150 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `JsonWebKey` (`/components/schemas/JsonWebKey`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct JsonWebKey {
     /// Timestamp when the object was created
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<crate::management::models::CreatedProperty>,
     /// RSA key value (public exponent) for Key binding
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub e: ::std::option::Option<::std::string::String>,
     /// Timestamp when the certificate expires
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
     /// Unique identifier for the certificate
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<::std::string::String>,
     /// Cryptographic algorithm family for the certificate's keypair. Valid value: `RSA`
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kty: ::std::option::Option<::std::string::String>,
     /// Timestamp when the object was last updated
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<
         crate::management::models::LastUpdatedProperty,
     >,
     /// RSA modulus value that is used by both the public and private keys and provides a link between them
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<::std::string::String>,
     /// Acceptable use of the certificate. Valid value: `sig`
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "use",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "use", skip_serializing_if = "::std::option::Option::is_none")]
     pub use_: ::std::option::Option<::std::string::String>,
     /// X.509 certificate chain that contains a chain of one or more certificates
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub x5c: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// X.509 certificate SHA-256 thumbprint, which is the base64url-encoded SHA-256 thumbprint (digest) of the DER encoding of an X.509 certificate
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "x5t#S256",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "x5t#S256", skip_serializing_if = "::std::option::Option::is_none")]
     pub x5t_s256: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for JsonWebKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = JsonWebKey;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JsonWebKey")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<JsonWebKey, A::Error> {
+                let mut created = ::std::option::Option::None;
+                let mut e = ::std::option::Option::None;
+                let mut expires_at = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut kty = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut n = ::std::option::Option::None;
+                let mut use_ = ::std::option::Option::None;
+                let mut x5c = ::std::option::Option::None;
+                let mut x5t_s256 = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
+                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
+                        "x5c" => crate::runtime::field(&mut __map, &mut x5c, "x5c")?,
+                        "x5t#S256" => {
+                            crate::runtime::field(&mut __map, &mut x5t_s256, "x5t#S256")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(JsonWebKey {
+                    created: created.unwrap_or_default(),
+                    e: e.unwrap_or_default(),
+                    expires_at: expires_at.unwrap_or_default(),
+                    kid: kid.unwrap_or_default(),
+                    kty: kty.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    n: n.unwrap_or_default(),
+                    use_: use_.unwrap_or_default(),
+                    x5c: x5c.unwrap_or_default(),
+                    x5t_s256: x5t_s256.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

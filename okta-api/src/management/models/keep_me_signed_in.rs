@@ -6,30 +6,84 @@
 /// **Identity Engine**: Controls how often the post-authentication prompt is presented to users
 ///
 /// Schema `KeepMeSignedIn` (`/components/schemas/KeepMeSignedIn`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct KeepMeSignedIn {
     /// Whether the post-authentication [Keep Me Signed In (KMSI)](https://help.okta.com/oie/en-us/content/topics/security/stay-signed-in.htm) flow is allowed
-    #[serde(
-        rename = "postAuth",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "postAuth", skip_serializing_if = "::std::option::Option::is_none")]
     pub post_auth: ::std::option::Option<
         crate::management::models::KeepMeSignedInPostAuth,
     >,
     /// A time duration specified as an [ISO 8601 duration](https://en.wikipedia.org/wiki/ISO_8601#Durations).
     #[serde(
         rename = "postAuthPromptFrequency",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub post_auth_prompt_frequency: ::std::option::Option<
         crate::management::models::TimeDuration,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for KeepMeSignedIn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KeepMeSignedIn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KeepMeSignedIn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<KeepMeSignedIn, A::Error> {
+                let mut post_auth = ::std::option::Option::None;
+                let mut post_auth_prompt_frequency = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "postAuth" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut post_auth,
+                                "postAuth",
+                            )?
+                        }
+                        "postAuthPromptFrequency" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut post_auth_prompt_frequency,
+                                "postAuthPromptFrequency",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(KeepMeSignedIn {
+                    post_auth: post_auth.unwrap_or_default(),
+                    post_auth_prompt_frequency: post_auth_prompt_frequency
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

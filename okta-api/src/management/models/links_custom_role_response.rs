@@ -6,37 +6,107 @@
 /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources.
 ///
 /// Schema `LinksCustomRoleResponse` (`/components/schemas/LinksCustomRoleResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LinksCustomRoleResponse {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<
         crate::management::models::HrefObjectAssigneeLink,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub member: ::std::option::Option<crate::management::models::HrefObjectMemberLink>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<
         crate::management::models::HrefObjectPermissionsLink,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "resource-set",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_set: ::std::option::Option<
         crate::management::models::HrefObjectResourceSetLink,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<crate::management::models::HrefObjectRoleLink>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LinksCustomRoleResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinksCustomRoleResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LinksCustomRoleResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LinksCustomRoleResponse, A::Error> {
+                let mut assignee = ::std::option::Option::None;
+                let mut member = ::std::option::Option::None;
+                let mut permissions = ::std::option::Option::None;
+                let mut resource_set = ::std::option::Option::None;
+                let mut role = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "assignee" => {
+                            crate::runtime::field(&mut __map, &mut assignee, "assignee")?
+                        }
+                        "member" => {
+                            crate::runtime::field(&mut __map, &mut member, "member")?
+                        }
+                        "permissions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut permissions,
+                                "permissions",
+                            )?
+                        }
+                        "resource-set" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_set,
+                                "resource-set",
+                            )?
+                        }
+                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LinksCustomRoleResponse {
+                    assignee: assignee.unwrap_or_default(),
+                    member: member.unwrap_or_default(),
+                    permissions: permissions.unwrap_or_default(),
+                    resource_set: resource_set.unwrap_or_default(),
+                    role: role.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -22,12 +22,11 @@
 /// Among other operations, this response object can be used to scan for suspicious sign-in activity or perform analytics on user authentication habits (for example, how often authentication scheme X is used versus authentication scheme Y).
 ///
 /// Schema `LogAuthenticationContext` (`/components/schemas/LogAuthenticationContext`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogAuthenticationContext {
     /// The system that proves the identity of an actor using the credentials provided to it
     #[serde(
         rename = "authenticationProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_provider: ::std::option::Option<
@@ -38,14 +37,12 @@ pub struct LogAuthenticationContext {
     /// Read-only: set by Okta.
     #[serde(
         rename = "authenticationStep",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_step: ::std::option::Option<i64>,
     /// A credential provider is a software service that manages identities and their associated credentials. When authentication occurs through credentials provided by a credential provider, the credential provider is recorded here.
     #[serde(
         rename = "credentialProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub credential_provider: ::std::option::Option<
@@ -54,7 +51,6 @@ pub struct LogAuthenticationContext {
     /// The underlying technology/scheme used in the credential
     #[serde(
         rename = "credentialType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub credential_type: ::std::option::Option<
@@ -65,22 +61,120 @@ pub struct LogAuthenticationContext {
     /// Read-only: set by Okta.
     #[serde(
         rename = "externalSessionId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_session_id: ::std::option::Option<::std::string::String>,
     /// The third-party user interface that the actor authenticates through, if any.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interface: ::std::option::Option<::std::string::String>,
     /// Describes the issuer of the authorization server when the authentication is performed through OAuth. This is the location where well-known resources regarding the details of the authorization servers are published.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<crate::management::models::LogIssuer>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogAuthenticationContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogAuthenticationContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogAuthenticationContext")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogAuthenticationContext, A::Error> {
+                let mut authentication_provider = ::std::option::Option::None;
+                let mut authentication_step = ::std::option::Option::None;
+                let mut credential_provider = ::std::option::Option::None;
+                let mut credential_type = ::std::option::Option::None;
+                let mut external_session_id = ::std::option::Option::None;
+                let mut interface = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticationProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_provider,
+                                "authenticationProvider",
+                            )?
+                        }
+                        "authenticationStep" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_step,
+                                "authenticationStep",
+                            )?
+                        }
+                        "credentialProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credential_provider,
+                                "credentialProvider",
+                            )?
+                        }
+                        "credentialType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credential_type,
+                                "credentialType",
+                            )?
+                        }
+                        "externalSessionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_session_id,
+                                "externalSessionId",
+                            )?
+                        }
+                        "interface" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut interface,
+                                "interface",
+                            )?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogAuthenticationContext {
+                    authentication_provider: authentication_provider.unwrap_or_default(),
+                    authentication_step: authentication_step.unwrap_or_default(),
+                    credential_provider: credential_provider.unwrap_or_default(),
+                    credential_type: credential_type.unwrap_or_default(),
+                    external_session_id: external_session_id.unwrap_or_default(),
+                    interface: interface.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,17 +6,16 @@
 /// When an event is triggered by an HTTP request, the `client` object describes the [client](https://datatracker.ietf.org/doc/html/rfc2616) that issues the HTTP request. For instance, the web browser is the client when a user accesses Okta. When this request is received and processed, a sign-in event is fired. When the event isn't sourced to an HTTP request, such as an automatic update, the `client` object field is blank.
 ///
 /// Schema `LogClient` (`/components/schemas/LogClient`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogClient {
     /// Type of device that the client operates from (for example, computer)
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<::std::string::String>,
     /// Geographical context describes a set of geographic coordinates. In addition to containing latitude and longitude data, the `GeographicalContext` object also contains address data of postal code-level granularity. Within the `Client` object, the geographical context refers to the physical location of the client when it sends the request that triggers this event. All `Transaction` events with `type` equal to `WEB` have a geographical context set. `Transaction` events with `type` equal to `JOB` don't have a geographical context set. The geographical context data can be missing if the geographical data for a request can't be resolved.
     #[serde(
         rename = "geographicalContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub geographical_context: ::std::option::Option<
@@ -25,14 +24,13 @@ pub struct LogClient {
     /// For OAuth requests, this is the ID of the OAuth [client](https://datatracker.ietf.org/doc/html/rfc6749#section-1.1) making the request. For SSWS token requests, this is the ID of the agent making the request.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// IP address that the client is making its request from
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "ipAddress",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ip_address: ::std::option::Option<::std::string::String>,
@@ -41,19 +39,96 @@ pub struct LogClient {
     /// In the Okta event data object, the `UserAgent` object provides specifications about the client software that makes event-triggering HTTP requests. User agent identification is often useful for identifying interoperability problems between servers and clients, and also for browser and operating system usage analytics.
     #[serde(
         rename = "userAgent",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_agent: ::std::option::Option<crate::management::models::LogUserAgent>,
     /// The `name` of the [Zone](https://developer.okta.com/docs/api/openapi/okta-management/management/networkzone/#tag/NetworkZone/operation/getNetworkZone) that the client's location is mapped to
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zone: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogClient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogClient;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogClient")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogClient, A::Error> {
+                let mut device = ::std::option::Option::None;
+                let mut geographical_context = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut ip_address = ::std::option::Option::None;
+                let mut user_agent = ::std::option::Option::None;
+                let mut zone = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "geographicalContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut geographical_context,
+                                "geographicalContext",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "ipAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ip_address,
+                                "ipAddress",
+                            )?
+                        }
+                        "userAgent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_agent,
+                                "userAgent",
+                            )?
+                        }
+                        "zone" => crate::runtime::field(&mut __map, &mut zone, "zone")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogClient {
+                    device: device.unwrap_or_default(),
+                    geographical_context: geographical_context.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    ip_address: ip_address.unwrap_or_default(),
+                    user_agent: user_agent.unwrap_or_default(),
+                    zone: zone.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

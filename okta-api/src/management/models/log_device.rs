@@ -6,61 +6,184 @@
 /// The entity that describes a device enrolled with passwordless authentication using Okta Verify.
 ///
 /// Schema `LogDevice` (`/components/schemas/LogDevice`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogDevice {
     /// The integration platform or software used with the device
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_integrator: ::std::option::Option<::serde_json::Value>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub disk_encryption_type: ::std::option::Option<
         crate::management::models::LogDiskEncryptionType,
     >,
     /// ID of the device
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// If the device has removed software restrictions
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jailbreak: ::std::option::Option<bool>,
     /// Indicates if the device is configured for device management and is registered with Okta
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub managed: ::std::option::Option<bool>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub os_platform: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub os_version: ::std::option::Option<::std::string::String>,
     /// Indicates if the device is registered with an Okta org and is bound to an Okta Verify instance on the device
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registered: ::std::option::Option<bool>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub screen_lock_type: ::std::option::Option<
         crate::management::models::LogScreenLockType,
     >,
     /// The availability of hardware security on the device
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secure_hardware_present: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogDevice;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogDevice")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogDevice, A::Error> {
+                let mut device_integrator = ::std::option::Option::None;
+                let mut disk_encryption_type = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut jailbreak = ::std::option::Option::None;
+                let mut managed = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut os_platform = ::std::option::Option::None;
+                let mut os_version = ::std::option::Option::None;
+                let mut registered = ::std::option::Option::None;
+                let mut screen_lock_type = ::std::option::Option::None;
+                let mut secure_hardware_present = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "device_integrator" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_integrator,
+                                "device_integrator",
+                            )?
+                        }
+                        "disk_encryption_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut disk_encryption_type,
+                                "disk_encryption_type",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "jailbreak" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut jailbreak,
+                                "jailbreak",
+                            )?
+                        }
+                        "managed" => {
+                            crate::runtime::field(&mut __map, &mut managed, "managed")?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "os_platform" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_platform,
+                                "os_platform",
+                            )?
+                        }
+                        "os_version" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_version,
+                                "os_version",
+                            )?
+                        }
+                        "registered" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut registered,
+                                "registered",
+                            )?
+                        }
+                        "screen_lock_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut screen_lock_type,
+                                "screen_lock_type",
+                            )?
+                        }
+                        "secure_hardware_present" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secure_hardware_present,
+                                "secure_hardware_present",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogDevice {
+                    device_integrator: device_integrator.unwrap_or_default(),
+                    disk_encryption_type: disk_encryption_type.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    jailbreak: jailbreak.unwrap_or_default(),
+                    managed: managed.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    os_platform: os_platform.unwrap_or_default(),
+                    os_version: os_version.unwrap_or_default(),
+                    registered: registered.unwrap_or_default(),
+                    screen_lock_type: screen_lock_type.unwrap_or_default(),
+                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

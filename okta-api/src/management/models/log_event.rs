@@ -4,10 +4,10 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogEvent` (`/components/schemas/LogEvent`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogEvent {
     /// Describes the user, app, client, or other entity (actor) who performs an action on a target. The actor is dependent on the action that is performed. All events have actors.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<crate::management::models::LogActor>,
     /// All authentication relies on validating one or more credentials that prove the authenticity of the actor's identity. Credentials are sometimes provided by the actor, as is the case with passwords, and at other times provided by a third party, and validated by the authentication provider.
     ///
@@ -28,14 +28,13 @@ pub struct LogEvent {
     /// Among other operations, this response object can be used to scan for suspicious sign-in activity or perform analytics on user authentication habits (for example, how often authentication scheme X is used versus authentication scheme Y).
     #[serde(
         rename = "authenticationContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_context: ::std::option::Option<
         crate::management::models::LogAuthenticationContext,
     >,
     /// When an event is triggered by an HTTP request, the `client` object describes the [client](https://datatracker.ietf.org/doc/html/rfc2616) that issues the HTTP request. For instance, the web browser is the client when a user accesses Okta. When this request is received and processed, a sign-in event is fired. When the event isn't sourced to an HTTP request, such as an automatic update, the `client` object field is blank.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<crate::management::models::LogClient>,
     /// For some kinds of events (for example, OLM provisioning, sign-in request, second factor SMS, and so on), the fields that are provided in other response objects aren't sufficient to adequately describe the operations that the event has performed. In such cases, the `debugContext` object provides a way to store additional information.
     ///
@@ -55,7 +54,6 @@ pub struct LogEvent {
     /// > **Important:** The information contained in `debugContext.debugData` is intended to add context when troubleshooting customer platform issues. Both key names and values may change from release to release and aren't guaranteed to be stable. Therefore, they shouldn't be viewed as a data contract but as a debugging aid instead.
     #[serde(
         rename = "debugContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub debug_context: ::std::option::Option<crate::management::models::LogDebugContext>,
@@ -64,7 +62,6 @@ pub struct LogEvent {
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayMessage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_message: ::std::option::Option<::std::string::String>,
@@ -74,7 +71,6 @@ pub struct LogEvent {
     /// Read-only: set by Okta.
     #[serde(
         rename = "eventType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_type: ::std::option::Option<::std::string::String>,
@@ -83,32 +79,30 @@ pub struct LogEvent {
     /// Read-only: set by Okta.
     #[serde(
         rename = "legacyEventType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub legacy_event_type: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<crate::management::models::LogOutcome>,
     /// Timestamp when the event is published
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub published: ::std::option::Option<::std::string::String>,
     /// The `Request` object describes details that are related to the HTTP request that triggers this event, if available. When the event isn't sourced to an HTTP request, such as an automatic update on the Okta servers, the `Request` object still exists, but the `ipChain` field is empty.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<crate::management::models::LogRequest>,
     /// The `securityContext` object provides security information that is directly related to the evaluation of the event's IP reputation. IP reputation is a trustworthiness rating that evaluates how likely a sender is to be malicious and is based on the sender's IP address. As the name implies, the `securityContext` object is useful for security applications-flagging and inspecting suspicious events.
     #[serde(
         rename = "securityContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub security_context: ::std::option::Option<
         crate::management::models::LogSecurityContext,
     >,
     /// Indicates how severe the event is
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<crate::management::models::LogSeverity>,
     /// The entity that an actor performs an action on. Targets can be anything, such as an app user, a sign-in token, or anything else.
     ///
@@ -116,7 +110,7 @@ pub struct LogEvent {
     /// > for a given `eventType` are not always in the same array location.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::LogTarget>,
     >,
@@ -143,22 +137,172 @@ pub struct LogEvent {
     /// }
     /// ```
     /// indicates that this event was the result of an action performed through an API using the token identified by 00T94e3cn9kSEO3c51s5. The token ID is visible in the Admin Console, **Security** > **API**. See [API token management](https://help.okta.com/okta_help.htm?id=Security_API). For more information on API tokens, see [Create an API token](https://developer.okta.com/docs/guides/create-an-api-token/).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction: ::std::option::Option<crate::management::models::LogTransaction>,
     /// Unique identifier for an individual event
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Versioning indicator
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogEvent, A::Error> {
+                let mut actor = ::std::option::Option::None;
+                let mut authentication_context = ::std::option::Option::None;
+                let mut client = ::std::option::Option::None;
+                let mut debug_context = ::std::option::Option::None;
+                let mut display_message = ::std::option::Option::None;
+                let mut event_type = ::std::option::Option::None;
+                let mut legacy_event_type = ::std::option::Option::None;
+                let mut outcome = ::std::option::Option::None;
+                let mut published = ::std::option::Option::None;
+                let mut request = ::std::option::Option::None;
+                let mut security_context = ::std::option::Option::None;
+                let mut severity = ::std::option::Option::None;
+                let mut target = ::std::option::Option::None;
+                let mut transaction = ::std::option::Option::None;
+                let mut uuid = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "actor" => {
+                            crate::runtime::field(&mut __map, &mut actor, "actor")?
+                        }
+                        "authenticationContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_context,
+                                "authenticationContext",
+                            )?
+                        }
+                        "client" => {
+                            crate::runtime::field(&mut __map, &mut client, "client")?
+                        }
+                        "debugContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut debug_context,
+                                "debugContext",
+                            )?
+                        }
+                        "displayMessage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_message,
+                                "displayMessage",
+                            )?
+                        }
+                        "eventType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_type,
+                                "eventType",
+                            )?
+                        }
+                        "legacyEventType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut legacy_event_type,
+                                "legacyEventType",
+                            )?
+                        }
+                        "outcome" => {
+                            crate::runtime::field(&mut __map, &mut outcome, "outcome")?
+                        }
+                        "published" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut published,
+                                "published",
+                            )?
+                        }
+                        "request" => {
+                            crate::runtime::field(&mut __map, &mut request, "request")?
+                        }
+                        "securityContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut security_context,
+                                "securityContext",
+                            )?
+                        }
+                        "severity" => {
+                            crate::runtime::field(&mut __map, &mut severity, "severity")?
+                        }
+                        "target" => {
+                            crate::runtime::field(&mut __map, &mut target, "target")?
+                        }
+                        "transaction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction,
+                                "transaction",
+                            )?
+                        }
+                        "uuid" => crate::runtime::field(&mut __map, &mut uuid, "uuid")?,
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogEvent {
+                    actor: actor.unwrap_or_default(),
+                    authentication_context: authentication_context.unwrap_or_default(),
+                    client: client.unwrap_or_default(),
+                    debug_context: debug_context.unwrap_or_default(),
+                    display_message: display_message.unwrap_or_default(),
+                    event_type: event_type.unwrap_or_default(),
+                    legacy_event_type: legacy_event_type.unwrap_or_default(),
+                    outcome: outcome.unwrap_or_default(),
+                    published: published.unwrap_or_default(),
+                    request: request.unwrap_or_default(),
+                    security_context: security_context.unwrap_or_default(),
+                    severity: severity.unwrap_or_default(),
+                    target: target.unwrap_or_default(),
+                    transaction: transaction.unwrap_or_default(),
+                    uuid: uuid.unwrap_or_default(),
+                    version: version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,39 +6,109 @@
 /// Geographical context describes a set of geographic coordinates. In addition to containing latitude and longitude data, the `GeographicalContext` object also contains address data of postal code-level granularity. Within the `Client` object, the geographical context refers to the physical location of the client when it sends the request that triggers this event. All `Transaction` events with `type` equal to `WEB` have a geographical context set. `Transaction` events with `type` equal to `JOB` don't have a geographical context set. The geographical context data can be missing if the geographical data for a request can't be resolved.
 ///
 /// Schema `LogGeographicalContext` (`/components/schemas/LogGeographicalContext`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogGeographicalContext {
     /// The city that encompasses the area that contains the geolocation coordinates, if available (for example, Seattle, San Francisco)
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// Full name of the country that encompasses the area that contains the geolocation coordinates (for example, France, Uganda)
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// The latitude and longitude of the geolocation where an action was performed. The object is formatted according to the [ISO 6709](https://www.iso.org/obp/ui/fr/#iso:std:iso:6709:ed-3:v1:en) standard.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub geolocation: ::std::option::Option<crate::management::models::LogGeolocation>,
     /// Postal code of the area that encompasses the geolocation coordinates
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "postalCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub postal_code: ::std::option::Option<::std::string::String>,
     /// Full name of the state or province that encompasses the area that contains the geolocation coordinates (for example, Montana, Ontario)
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogGeographicalContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogGeographicalContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogGeographicalContext")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogGeographicalContext, A::Error> {
+                let mut city = ::std::option::Option::None;
+                let mut country = ::std::option::Option::None;
+                let mut geolocation = ::std::option::Option::None;
+                let mut postal_code = ::std::option::Option::None;
+                let mut state = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "city" => crate::runtime::field(&mut __map, &mut city, "city")?,
+                        "country" => {
+                            crate::runtime::field(&mut __map, &mut country, "country")?
+                        }
+                        "geolocation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut geolocation,
+                                "geolocation",
+                            )?
+                        }
+                        "postalCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut postal_code,
+                                "postalCode",
+                            )?
+                        }
+                        "state" => {
+                            crate::runtime::field(&mut __map, &mut state, "state")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogGeographicalContext {
+                    city: city.unwrap_or_default(),
+                    country: country.unwrap_or_default(),
+                    geolocation: geolocation.unwrap_or_default(),
+                    postal_code: postal_code.unwrap_or_default(),
+                    state: state.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogIpAddress` (`/components/schemas/LogIpAddress`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogIpAddress {
     /// Geographical context describes a set of geographic coordinates. In addition to containing latitude and longitude data, the `GeographicalContext` object also contains address data of postal code-level granularity. Within the `Client` object, the geographical context refers to the physical location of the client when it sends the request that triggers this event. All `Transaction` events with `type` equal to `WEB` have a geographical context set. `Transaction` events with `type` equal to `JOB` don't have a geographical context set. The geographical context data can be missing if the geographical data for a request can't be resolved.
     #[serde(
         rename = "geographicalContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub geographical_context: ::std::option::Option<
@@ -18,29 +17,96 @@ pub struct LogIpAddress {
     /// IP address
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip: ::std::option::Option<::std::string::String>,
     /// Details about the associated IP address
-    #[serde(
-        rename = "ipDetails",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "ipDetails", skip_serializing_if = "crate::Nullable::is_absent")]
     pub ip_details: crate::Nullable<crate::management::models::LogIpDetails>,
     /// Details regarding the source
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// IP address version
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogIpAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogIpAddress;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogIpAddress")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogIpAddress, A::Error> {
+                let mut geographical_context = ::std::option::Option::None;
+                let mut ip = ::std::option::Option::None;
+                let mut ip_details = ::std::option::Option::None;
+                let mut source = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "geographicalContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut geographical_context,
+                                "geographicalContext",
+                            )?
+                        }
+                        "ip" => crate::runtime::field(&mut __map, &mut ip, "ip")?,
+                        "ipDetails" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ip_details,
+                                "ipDetails",
+                            )?
+                        }
+                        "source" => {
+                            crate::runtime::field(&mut __map, &mut source, "source")?
+                        }
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogIpAddress {
+                    geographical_context: geographical_context.unwrap_or_default(),
+                    ip: ip.unwrap_or_default(),
+                    ip_details: ip_details.unwrap_or_default(),
+                    source: source.unwrap_or_default(),
+                    version: version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,37 +6,28 @@
 /// Details about the associated IP address
 ///
 /// Schema `LogIpDetails` (`/components/schemas/LogIpDetails`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogIpDetails {
     /// The [Autonomous system](https://docs.telemetry.mozilla.org/datasets/other/asn_aggregates/reference) number that's associated with the IP address
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "asNumber",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "asNumber", skip_serializing_if = "crate::Nullable::is_absent")]
     pub as_number: crate::Nullable<i64>,
     /// The name associated with the Autonomous System Number (ASN)
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "asOrg",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "asOrg", skip_serializing_if = "crate::Nullable::is_absent")]
     pub as_org: crate::Nullable<::std::string::String>,
     /// The domain name associated with the IP address
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub domain: crate::Nullable<::std::string::String>,
     /// The associated IP service categories for the IP address
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "ipServiceCategories",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub ip_service_categories: crate::Nullable<
@@ -45,12 +36,83 @@ pub struct LogIpDetails {
     /// The internet service provider associated with the IP address
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub isp: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogIpDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogIpDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogIpDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogIpDetails, A::Error> {
+                let mut as_number = ::std::option::Option::None;
+                let mut as_org = ::std::option::Option::None;
+                let mut domain = ::std::option::Option::None;
+                let mut ip_service_categories = ::std::option::Option::None;
+                let mut isp = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "asNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut as_number,
+                                "asNumber",
+                            )?
+                        }
+                        "asOrg" => {
+                            crate::runtime::field(&mut __map, &mut as_org, "asOrg")?
+                        }
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        "ipServiceCategories" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ip_service_categories,
+                                "ipServiceCategories",
+                            )?
+                        }
+                        "isp" => crate::runtime::field(&mut __map, &mut isp, "isp")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogIpDetails {
+                    as_number: as_number.unwrap_or_default(),
+                    as_org: as_org.unwrap_or_default(),
+                    domain: domain.unwrap_or_default(),
+                    ip_service_categories: ip_service_categories.unwrap_or_default(),
+                    isp: isp.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,35 +6,84 @@
 /// Describes the IP service category associated with an IP.
 ///
 /// Schema `LogIpServiceCategory` (`/components/schemas/LogIpServiceCategory`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogIpServiceCategory {
     /// Indicates whether the service is an anonymizer
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "isAnonymous",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "isAnonymous", skip_serializing_if = "crate::Nullable::is_absent")]
     pub is_anonymous: crate::Nullable<bool>,
     /// The name of the associated operator
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub operator: crate::Nullable<::std::string::String>,
     /// The type of service provided from this IP address
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "crate::Nullable::is_absent")]
     pub type_: crate::Nullable<crate::management::models::LogIpServiceCategoryType>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogIpServiceCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogIpServiceCategory;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogIpServiceCategory")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogIpServiceCategory, A::Error> {
+                let mut is_anonymous = ::std::option::Option::None;
+                let mut operator = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "isAnonymous" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_anonymous,
+                                "isAnonymous",
+                            )?
+                        }
+                        "operator" => {
+                            crate::runtime::field(&mut __map, &mut operator, "operator")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogIpServiceCategory {
+                    is_anonymous: is_anonymous.unwrap_or_default(),
+                    operator: operator.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

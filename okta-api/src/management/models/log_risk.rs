@@ -6,45 +6,116 @@
 /// Risk associated with the event
 ///
 /// Schema `LogRisk` (`/components/schemas/LogRisk`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogRisk {
     /// The name of the detection mechanism that identified the risk
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "detectionName",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub detection_name: crate::Nullable<::std::string::String>,
     /// The entity that issued the associated risk
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub issuer: crate::Nullable<::std::string::String>,
     /// The risk level associated with the request
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub level: crate::Nullable<crate::management::models::LogRiskLevel>,
     /// The previous risk level (if any) associated with the user
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "previousLevel",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub previous_level: crate::Nullable<crate::management::models::LogRiskPreviousLevel>,
     /// Reasons for the associated risk
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub reasons: crate::Nullable<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogRisk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogRisk;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogRisk")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogRisk, A::Error> {
+                let mut detection_name = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut level = ::std::option::Option::None;
+                let mut previous_level = ::std::option::Option::None;
+                let mut reasons = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "detectionName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut detection_name,
+                                "detectionName",
+                            )?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "level" => {
+                            crate::runtime::field(&mut __map, &mut level, "level")?
+                        }
+                        "previousLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut previous_level,
+                                "previousLevel",
+                            )?
+                        }
+                        "reasons" => {
+                            crate::runtime::field(&mut __map, &mut reasons, "reasons")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogRisk {
+                    detection_name: detection_name.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    level: level.unwrap_or_default(),
+                    previous_level: previous_level.unwrap_or_default(),
+                    reasons: reasons.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,77 +6,156 @@
 /// The `securityContext` object provides security information that is directly related to the evaluation of the event's IP reputation. IP reputation is a trustworthiness rating that evaluates how likely a sender is to be malicious and is based on the sender's IP address. As the name implies, the `securityContext` object is useful for security applications-flagging and inspecting suspicious events.
 ///
 /// Schema `LogSecurityContext` (`/components/schemas/LogSecurityContext`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogSecurityContext {
     /// The [Autonomous system](https://docs.telemetry.mozilla.org/datasets/other/asn_aggregates/reference) number that's associated with the autonomous system the event request was sourced to
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "asNumber",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "asNumber", skip_serializing_if = "crate::Nullable::is_absent")]
     pub as_number: crate::Nullable<i64>,
     /// The organization that is associated with the autonomous system that the event request is sourced to
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "asOrg",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "asOrg", skip_serializing_if = "crate::Nullable::is_absent")]
     pub as_org: crate::Nullable<::std::string::String>,
     /// **Identity Engine**: The result of the bot protection detection associated with the event
     #[serde(
         rename = "botProtection",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub bot_protection: crate::Nullable<crate::management::models::LogBotProtection>,
     /// The domain name that's associated with the IP address of the inbound event request
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub domain: crate::Nullable<::std::string::String>,
     /// Details about the associated IP address
-    #[serde(
-        rename = "ipDetails",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "ipDetails", skip_serializing_if = "crate::Nullable::is_absent")]
     pub ip_details: crate::Nullable<crate::management::models::LogIpDetails>,
     /// The Internet service provider that's used to send the event's request
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub isp: crate::Nullable<::std::string::String>,
     /// Specifies whether an event's request is from a known proxy
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "isProxy",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "isProxy", skip_serializing_if = "crate::Nullable::is_absent")]
     pub is_proxy: crate::Nullable<bool>,
     /// Risk associated with the event
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub risk: crate::Nullable<crate::management::models::LogRisk>,
     /// The result of the user behavior detection models associated with the event
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "userBehaviors",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub user_behaviors: crate::Nullable<
         ::std::vec::Vec<crate::management::models::LogUserBehavior>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogSecurityContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogSecurityContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogSecurityContext")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogSecurityContext, A::Error> {
+                let mut as_number = ::std::option::Option::None;
+                let mut as_org = ::std::option::Option::None;
+                let mut bot_protection = ::std::option::Option::None;
+                let mut domain = ::std::option::Option::None;
+                let mut ip_details = ::std::option::Option::None;
+                let mut isp = ::std::option::Option::None;
+                let mut is_proxy = ::std::option::Option::None;
+                let mut risk = ::std::option::Option::None;
+                let mut user_behaviors = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "asNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut as_number,
+                                "asNumber",
+                            )?
+                        }
+                        "asOrg" => {
+                            crate::runtime::field(&mut __map, &mut as_org, "asOrg")?
+                        }
+                        "botProtection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut bot_protection,
+                                "botProtection",
+                            )?
+                        }
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        "ipDetails" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ip_details,
+                                "ipDetails",
+                            )?
+                        }
+                        "isp" => crate::runtime::field(&mut __map, &mut isp, "isp")?,
+                        "isProxy" => {
+                            crate::runtime::field(&mut __map, &mut is_proxy, "isProxy")?
+                        }
+                        "risk" => crate::runtime::field(&mut __map, &mut risk, "risk")?,
+                        "userBehaviors" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_behaviors,
+                                "userBehaviors",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogSecurityContext {
+                    as_number: as_number.unwrap_or_default(),
+                    as_org: as_org.unwrap_or_default(),
+                    bot_protection: bot_protection.unwrap_or_default(),
+                    domain: domain.unwrap_or_default(),
+                    ip_details: ip_details.unwrap_or_default(),
+                    isp: isp.unwrap_or_default(),
+                    is_proxy: is_proxy.unwrap_or_default(),
+                    risk: risk.unwrap_or_default(),
+                    user_behaviors: user_behaviors.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,10 +4,9 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogStreamAwsPutSchema` (`/components/schemas/LogStreamAwsPutSchema`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct LogStreamAwsPutSchema {
     /// Unique name for the log stream object
-    #[serde(default)]
     pub name: crate::management::models::LogStreamName,
     /// Specifies the streaming provider used
     ///
@@ -19,12 +18,62 @@ pub struct LogStreamAwsPutSchema {
     #[serde(rename = "type")]
     pub type_: crate::management::models::LogStreamType,
     /// Specifies the configuration for the `aws_eventbridge` log stream type. This configuration can't be modified after creation.
-    #[serde()]
     pub settings: crate::management::models::LogStreamSettingsAws,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogStreamAwsPutSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogStreamAwsPutSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogStreamAwsPutSchema")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogStreamAwsPutSchema, A::Error> {
+                let mut name = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogStreamAwsPutSchema {
+                    name: name.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    settings: crate::runtime::required(settings, "settings")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

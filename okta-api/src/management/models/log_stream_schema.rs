@@ -4,28 +4,23 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogStreamSchema` (`/components/schemas/LogStreamSchema`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogStreamSchema {
     /// JSON schema version identifier
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "$schema",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "$schema", skip_serializing_if = "::std::option::Option::is_none")]
     pub schema: ::std::option::Option<::std::string::String>,
     /// A collection of error messages for individual properties in the schema. Okta implements a subset of [ajv-errors](https://github.com/ajv-validator/ajv-errors).
     #[serde(
         rename = "errorMessage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_message: ::std::option::Option<::serde_json::Value>,
     /// URI of log stream schema
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Non-empty array of valid JSON schemas.
     ///
@@ -37,46 +32,128 @@ pub struct LogStreamSchema {
     ///   "title": "display name"
     /// }
     /// ```
-    #[serde(
-        rename = "oneOf",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "oneOf", skip_serializing_if = "crate::Nullable::is_absent")]
     pub one_of: crate::Nullable<
         ::std::vec::Vec<crate::management::models::UserSchemaAttributeEnum>,
     >,
     /// For `string` log stream schema property type, specifies the regular expression used to validate the property
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pattern: ::std::option::Option<::std::string::String>,
     /// log stream schema properties object
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub properties: ::std::option::Option<::serde_json::Value>,
     /// Required properties for this log stream schema object
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Name of the log streaming integration
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Type of log stream schema property
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogStreamSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogStreamSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogStreamSchema")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogStreamSchema, A::Error> {
+                let mut schema = ::std::option::Option::None;
+                let mut error_message = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut one_of = ::std::option::Option::None;
+                let mut pattern = ::std::option::Option::None;
+                let mut properties = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut title = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "$schema" => {
+                            crate::runtime::field(&mut __map, &mut schema, "$schema")?
+                        }
+                        "errorMessage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_message,
+                                "errorMessage",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "oneOf" => {
+                            crate::runtime::field(&mut __map, &mut one_of, "oneOf")?
+                        }
+                        "pattern" => {
+                            crate::runtime::field(&mut __map, &mut pattern, "pattern")?
+                        }
+                        "properties" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut properties,
+                                "properties",
+                            )?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "title" => {
+                            crate::runtime::field(&mut __map, &mut title, "title")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogStreamSchema {
+                    schema: schema.unwrap_or_default(),
+                    error_message: error_message.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    one_of: one_of.unwrap_or_default(),
+                    pattern: pattern.unwrap_or_default(),
+                    properties: properties.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    title: title.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,83 @@
 /// Specifies the configuration for the `aws_eventbridge` log stream type. This configuration can't be modified after creation.
 ///
 /// Schema `LogStreamSettingsAws` (`/components/schemas/LogStreamSettingsAws`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct LogStreamSettingsAws {
     /// Your AWS account ID
-    #[serde(rename = "accountId", default)]
+    #[serde(rename = "accountId")]
     pub account_id: crate::management::models::AwsAccountId,
     /// An alphanumeric name (no spaces) to identify this event source in AWS EventBridge
-    #[serde(rename = "eventSourceName", default)]
+    #[serde(rename = "eventSourceName")]
     pub event_source_name: crate::management::models::AwsEventSourceName,
     /// The destination AWS region where your event source is located
-    #[serde()]
     pub region: crate::management::models::AwsRegion,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogStreamSettingsAws {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogStreamSettingsAws;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogStreamSettingsAws")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogStreamSettingsAws, A::Error> {
+                let mut account_id = ::std::option::Option::None;
+                let mut event_source_name = ::std::option::Option::None;
+                let mut region = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accountId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut account_id,
+                                "accountId",
+                            )?
+                        }
+                        "eventSourceName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_source_name,
+                                "eventSourceName",
+                            )?
+                        }
+                        "region" => {
+                            crate::runtime::field(&mut __map, &mut region, "region")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogStreamSettingsAws {
+                    account_id: account_id.unwrap_or_default(),
+                    event_source_name: event_source_name.unwrap_or_default(),
+                    region: crate::runtime::required(region, "region")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,71 @@
 /// Specifies the configuration for the `splunk_cloud_logstreaming` log stream type.
 ///
 /// Schema `LogStreamSettingsSplunk` (`/components/schemas/LogStreamSettingsSplunk`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct LogStreamSettingsSplunk {
     /// Edition of the Splunk Cloud instance
-    #[serde()]
     pub edition: crate::management::models::SplunkEdition,
     /// The domain name for your Splunk Cloud instance. Don't include `http` or `https` in the string. For example: `acme.splunkcloud.com`
-    #[serde(default)]
     pub host: crate::management::models::SplunkHost,
     /// The HEC token for your Splunk Cloud HTTP Event Collector. The token value is set at object creation, but isn't returned.
-    #[serde(default)]
     pub token: crate::management::models::SplunkToken,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogStreamSettingsSplunk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogStreamSettingsSplunk;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogStreamSettingsSplunk")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogStreamSettingsSplunk, A::Error> {
+                let mut edition = ::std::option::Option::None;
+                let mut host = ::std::option::Option::None;
+                let mut token = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "edition" => {
+                            crate::runtime::field(&mut __map, &mut edition, "edition")?
+                        }
+                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
+                        "token" => {
+                            crate::runtime::field(&mut __map, &mut token, "token")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogStreamSettingsSplunk {
+                    edition: crate::runtime::required(edition, "edition")?,
+                    host: host.unwrap_or_default(),
+                    token: token.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

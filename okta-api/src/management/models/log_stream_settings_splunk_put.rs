@@ -6,18 +6,64 @@
 /// Specifies the configuration for the `splunk_cloud_logstreaming` log stream type.
 ///
 /// Schema `LogStreamSettingsSplunkPut` (`/components/schemas/LogStreamSettingsSplunkPut`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct LogStreamSettingsSplunkPut {
     /// Edition of the Splunk Cloud instance
-    #[serde()]
     pub edition: crate::management::models::SplunkEdition,
     /// The domain name for your Splunk Cloud instance. Don't include `http` or `https` in the string. For example: `acme.splunkcloud.com`
-    #[serde(default)]
     pub host: crate::management::models::SplunkHost,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogStreamSettingsSplunkPut {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogStreamSettingsSplunkPut;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogStreamSettingsSplunkPut")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogStreamSettingsSplunkPut, A::Error> {
+                let mut edition = ::std::option::Option::None;
+                let mut host = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "edition" => {
+                            crate::runtime::field(&mut __map, &mut edition, "edition")?
+                        }
+                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogStreamSettingsSplunkPut {
+                    edition: crate::runtime::required(edition, "edition")?,
+                    host: host.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

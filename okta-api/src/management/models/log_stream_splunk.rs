@@ -4,30 +4,26 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogStreamSplunk` (`/components/schemas/LogStreamSplunk`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct LogStreamSplunk {
     /// Timestamp when the log stream object was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub created: ::std::string::String,
     /// Unique identifier for the log stream
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the log stream object was last updated
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: ::std::string::String,
     /// Unique name for the log stream object
-    #[serde(default)]
     pub name: crate::management::models::LogStreamName,
     /// Lifecycle status of the log stream object
     ///
     /// Read-only: set by Okta.
-    #[serde()]
     pub status: crate::management::models::LogStreamStatus,
     /// Specifies the streaming provider used
     ///
@@ -39,15 +35,92 @@ pub struct LogStreamSplunk {
     #[serde(rename = "type")]
     pub type_: crate::management::models::LogStreamType,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of an application using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::management::models::LogStreamLinksSelfAndLifecycle,
     /// Specifies the configuration for the `splunk_cloud_logstreaming` log stream type.
-    #[serde()]
     pub settings: crate::management::models::LogStreamSettingsSplunk,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogStreamSplunk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogStreamSplunk;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogStreamSplunk")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogStreamSplunk, A::Error> {
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogStreamSplunk {
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    type_: crate::runtime::required(type_, "type")?,
+                    links: links.unwrap_or_default(),
+                    settings: crate::runtime::required(settings, "settings")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,14 +4,13 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogTarget` (`/components/schemas/LogTarget`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogTarget {
     /// The alternate ID of the target
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "alternateId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub alternate_id: ::std::option::Option<::std::string::String>,
@@ -21,7 +20,6 @@ pub struct LogTarget {
     /// > **Note:** You can't run queries on `changeDetails` or the object's `to` or `from` properties.
     #[serde(
         rename = "changeDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub change_details: ::std::option::Option<
@@ -32,7 +30,6 @@ pub struct LogTarget {
     /// Read-only: set by Okta.
     #[serde(
         rename = "detailEntry",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub detail_entry: ::std::option::Option<::serde_json::Value>,
@@ -41,28 +38,105 @@ pub struct LogTarget {
     /// Read-only: set by Okta.
     #[serde(
         rename = "displayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// The ID of the target
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The type of target
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogTarget;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogTarget")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogTarget, A::Error> {
+                let mut alternate_id = ::std::option::Option::None;
+                let mut change_details = ::std::option::Option::None;
+                let mut detail_entry = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alternateId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut alternate_id,
+                                "alternateId",
+                            )?
+                        }
+                        "changeDetails" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut change_details,
+                                "changeDetails",
+                            )?
+                        }
+                        "detailEntry" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut detail_entry,
+                                "detailEntry",
+                            )?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogTarget {
+                    alternate_id: alternate_id.unwrap_or_default(),
+                    change_details: change_details.unwrap_or_default(),
+                    detail_entry: detail_entry.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,36 +4,93 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `MacOSAccountProfile` (`/components/schemas/MacOSAccountProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct MacOsAccountProfile {
     /// Unique identifier for the macOS account
     #[serde(
         rename = "accountUuid",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub account_uuid: ::std::option::Option<::std::string::String>,
     /// Full name of the account user
-    #[serde(
-        rename = "fullName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "fullName", skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
     /// Profile type discriminator
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::MacOsAccountProfileType>,
     /// Username of the account
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for MacOsAccountProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MacOsAccountProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MacOsAccountProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<MacOsAccountProfile, A::Error> {
+                let mut account_uuid = ::std::option::Option::None;
+                let mut full_name = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut username = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accountUuid" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut account_uuid,
+                                "accountUuid",
+                            )?
+                        }
+                        "fullName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut full_name,
+                                "fullName",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MacOsAccountProfile {
+                    account_uuid: account_uuid.unwrap_or_default(),
+                    full_name: full_name.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    username: username.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

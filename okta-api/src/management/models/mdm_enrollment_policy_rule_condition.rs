@@ -4,24 +4,81 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `MDMEnrollmentPolicyRuleCondition` (`/components/schemas/MDMEnrollmentPolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct MdmEnrollmentPolicyRuleCondition {
     #[allow(missing_docs)]
     #[serde(
         rename = "blockNonSafeAndroid",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub block_non_safe_android: ::std::option::Option<bool>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enrollment: ::std::option::Option<
         crate::management::models::MdmEnrollmentPolicyEnrollment,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for MdmEnrollmentPolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MdmEnrollmentPolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MdmEnrollmentPolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<MdmEnrollmentPolicyRuleCondition, A::Error> {
+                let mut block_non_safe_android = ::std::option::Option::None;
+                let mut enrollment = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "blockNonSafeAndroid" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut block_non_safe_android,
+                                "blockNonSafeAndroid",
+                            )?
+                        }
+                        "enrollment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enrollment,
+                                "enrollment",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MdmEnrollmentPolicyRuleCondition {
+                    block_non_safe_android: block_non_safe_android.unwrap_or_default(),
+                    enrollment: enrollment.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,23 +4,23 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `MtlsTrustCredentials` (`/components/schemas/MtlsTrustCredentials`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct MtlsTrustCredentials {
     /// Not used
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
     /// Description of the certificate issuer
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<::std::string::String>,
     /// IdP key credential reference to the Okta X.509 signature certificate
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<crate::management::models::ProtocolCredentialsKeyId>,
     /// Mechanism to validate the certificate
     ///
     /// > **Note:** This property isn't supported. Okta now handles CRL caching automatically. As of October 8, 2025, in Preview orgs, and October 13, 2025, in Production orgs, this property is ignored if it's specified in any API requests. Specifying the property in your API requests doesn't cause any errors since the property has no effect.
     /// >
     /// > See [Deprecation Notice - Smart Card IdP Legacy CRL Cache Setting](https://support.okta.com/help/s/article/deprecation-notice-smart-card-idp-legacy-crl-cache-setting?language=en_US).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub revocation: ::std::option::Option<
         crate::management::models::MtlsTrustCredentialsRevocation,
     >,
@@ -31,14 +31,85 @@ pub struct MtlsTrustCredentials {
     /// > See [Deprecation Notice - Smart Card IdP Legacy CRL Cache Setting](https://support.okta.com/help/s/article/deprecation-notice-smart-card-idp-legacy-crl-cache-setting?language=en_US).
     #[serde(
         rename = "revocationCacheLifetime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub revocation_cache_lifetime: ::std::option::Option<f64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for MtlsTrustCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MtlsTrustCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MtlsTrustCredentials")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<MtlsTrustCredentials, A::Error> {
+                let mut audience = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut revocation = ::std::option::Option::None;
+                let mut revocation_cache_lifetime = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "audience" => {
+                            crate::runtime::field(&mut __map, &mut audience, "audience")?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "revocation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revocation,
+                                "revocation",
+                            )?
+                        }
+                        "revocationCacheLifetime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revocation_cache_lifetime,
+                                "revocationCacheLifetime",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MtlsTrustCredentials {
+                    audience: audience.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    kid: kid.unwrap_or_default(),
+                    revocation: revocation.unwrap_or_default(),
+                    revocation_cache_lifetime: revocation_cache_lifetime
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,24 +4,74 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `NetworkZoneLocation` (`/components/schemas/NetworkZoneLocation`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct NetworkZoneLocation {
     /// The two-character ISO 3166-1 country code.
     /// Don't use continent codes since they are treated as generic codes for undesignated countries.
     ///
     /// For example: `US`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// (Optional) The ISO 3166-2 region code appended to the country code (`countryCode-regionCode`), or `null` if empty.
     /// Don't use continent codes since they are treated as generic codes for undesignated regions.
     ///
     /// For example: `CA` (for `US-CA` country and region code)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for NetworkZoneLocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkZoneLocation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NetworkZoneLocation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<NetworkZoneLocation, A::Error> {
+                let mut country = ::std::option::Option::None;
+                let mut region = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "country" => {
+                            crate::runtime::field(&mut __map, &mut country, "country")?
+                        }
+                        "region" => {
+                            crate::runtime::field(&mut __map, &mut region, "region")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(NetworkZoneLocation {
+                    country: country.unwrap_or_default(),
+                    region: region.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

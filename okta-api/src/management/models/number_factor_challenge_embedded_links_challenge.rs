@@ -6,19 +6,70 @@
 /// Number matching challenge for a `push` factor
 ///
 /// Schema `NumberFactorChallengeEmbeddedLinksChallenge` (`/components/schemas/NumberFactorChallengeEmbeddedLinks/properties/challenge`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct NumberFactorChallengeEmbeddedLinksChallenge {
     /// The correct answer for a `push` factor that uses a number matching challenge
     #[serde(
         rename = "correctAnswer",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub correct_answer: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for NumberFactorChallengeEmbeddedLinksChallenge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = NumberFactorChallengeEmbeddedLinksChallenge;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NumberFactorChallengeEmbeddedLinksChallenge")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                NumberFactorChallengeEmbeddedLinksChallenge,
+                A::Error,
+            > {
+                let mut correct_answer = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "correctAnswer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut correct_answer,
+                                "correctAnswer",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(NumberFactorChallengeEmbeddedLinksChallenge {
+                    correct_answer: correct_answer.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

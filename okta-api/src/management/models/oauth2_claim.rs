@@ -4,24 +4,22 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OAuth2Claim` (`/components/schemas/OAuth2Claim`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oauth2Claim {
     /// Specifies whether to include Claims in the token. The value is always `TRUE` for access token Claims. If the value is set to `FALSE` for an ID token claim, the Claim isn't included in the ID token when the token is requested with the access token or with the `authorization_code`. The client instead uses the access token to get Claims from the `/userinfo` endpoint.
     #[serde(
         rename = "alwaysIncludeInToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub always_include_in_token: ::std::option::Option<bool>,
     /// Specifies whether the Claim is for an access token (`RESOURCE`) or an ID token (`IDENTITY`)
     #[serde(
         rename = "claimType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub claim_type: ::std::option::Option<crate::management::models::Oauth2ClaimType>,
     /// Specifies the scopes for the Claim
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conditions: ::std::option::Option<
         crate::management::models::Oauth2ClaimConditions,
     >,
@@ -30,47 +28,153 @@ pub struct Oauth2Claim {
     /// If `valueType` is `GROUPS`, then the groups returned are filtered according to the value of `group_filter_type`.
     ///
     /// If you have complex filters for Groups, you can [create a Groups allowlist](https://developer.okta.com/docs/guides/customize-tokens-groups-claim/main/) to put them all in a Claim.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_filter_type: ::std::option::Option<
         crate::management::models::Oauth2ClaimGroupFilterType,
     >,
     /// ID of the Claim
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Name of the Claim
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::LifecycleStatus>,
     /// When `true`, indicates that Okta created the Claim
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system: ::std::option::Option<bool>,
     /// Specifies the value of the Claim. This value must be a string literal if `valueType` is `GROUPS`, and the string literal is matched with the selected `group_filter_type`. The value must be an Okta EL expression if `valueType` is `EXPRESSION`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Specifies whether the Claim is an Okta Expression Language (EL) expression (`EXPRESSION`), a set of groups (`GROUPS`), or a system claim (`SYSTEM`)
     #[serde(
         rename = "valueType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub value_type: ::std::option::Option<
         crate::management::models::Oauth2ClaimValueType,
     >,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2Claim {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2Claim;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2Claim")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2Claim, A::Error> {
+                let mut always_include_in_token = ::std::option::Option::None;
+                let mut claim_type = ::std::option::Option::None;
+                let mut conditions = ::std::option::Option::None;
+                let mut group_filter_type = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut system = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut value_type = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alwaysIncludeInToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut always_include_in_token,
+                                "alwaysIncludeInToken",
+                            )?
+                        }
+                        "claimType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut claim_type,
+                                "claimType",
+                            )?
+                        }
+                        "conditions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conditions,
+                                "conditions",
+                            )?
+                        }
+                        "group_filter_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_filter_type,
+                                "group_filter_type",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "system" => {
+                            crate::runtime::field(&mut __map, &mut system, "system")?
+                        }
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        "valueType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut value_type,
+                                "valueType",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2Claim {
+                    always_include_in_token: always_include_in_token.unwrap_or_default(),
+                    claim_type: claim_type.unwrap_or_default(),
+                    conditions: conditions.unwrap_or_default(),
+                    group_filter_type: group_filter_type.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    system: system.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    value_type: value_type.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,50 +6,161 @@
 /// OAUTH2_CLIENT_CREDENTIALS
 ///
 /// Schema `OAUTH2_CLIENT_CREDENTIALS_CREATE` (`/components/schemas/OAUTH2_CLIENT_CREDENTIALS_CREATE`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Oauth2ClientCredentialsCreate {
     /// Human-readable name for your SMTP server
-    #[serde(default)]
     pub alias: ::std::string::String,
     /// **Early Access**, **Identity Engine**: The authentication type that's used by your SMTP server
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::SmtpAuthType,
     /// If `true`, all email traffic is routed through your SMTP server
-    #[serde(default)]
     pub enabled: bool,
     /// Hostname or IP address of your SMTP server
-    #[serde(default)]
     pub host: ::std::string::String,
     /// ID of your SMTP server
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Port number of your SMTP server
-    #[serde(default)]
     pub port: i64,
     /// Username that's used to access your SMTP server
-    #[serde(default)]
     pub username: ::std::string::String,
     /// The client ID that's used to access your SMTP server. This client ID is obtained when you create an OAuth 2.0 app with your email provider.
-    #[serde(rename = "clientId", default)]
+    #[serde(rename = "clientId")]
     pub client_id: ::std::string::String,
     /// The client secret that's used to access your SMTP server. This client secret is obtained when you create an OAuth 2.0 app with your email provider.
-    #[serde(rename = "clientSecret", default)]
+    #[serde(rename = "clientSecret")]
     pub client_secret: ::std::string::String,
     /// List of OAuth 2.0 scopes for your SMTP server. You must provide a scope that allows your email server to send emails.
-    #[serde(default)]
     pub scopes: ::std::vec::Vec<::std::string::String>,
     /// The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token
-    #[serde(rename = "tokenEndpoint", default)]
+    #[serde(rename = "tokenEndpoint")]
     pub token_endpoint: ::std::string::String,
     /// This method determines how your OAuth 2.0 app sends its credentials (`client_id` and `client_secret`) to the provider's server when requesting an access token.
     #[serde(rename = "tokenEndpointAuthMethod")]
     pub token_endpoint_auth_method: crate::management::models::Oauth2ClientCredentialsCreateTokenEndpointAuthMethod,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2ClientCredentialsCreate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2ClientCredentialsCreate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2ClientCredentialsCreate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2ClientCredentialsCreate, A::Error> {
+                let mut alias = ::std::option::Option::None;
+                let mut auth_type = ::std::option::Option::None;
+                let mut enabled = ::std::option::Option::None;
+                let mut host = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut port = ::std::option::Option::None;
+                let mut username = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut client_secret = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut token_endpoint = ::std::option::Option::None;
+                let mut token_endpoint_auth_method = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alias" => {
+                            crate::runtime::field(&mut __map, &mut alias, "alias")?
+                        }
+                        "authType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_type,
+                                "authType",
+                            )?
+                        }
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "port" => crate::runtime::field(&mut __map, &mut port, "port")?,
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        "clientId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "clientId",
+                            )?
+                        }
+                        "clientSecret" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_secret,
+                                "clientSecret",
+                            )?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        "tokenEndpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint,
+                                "tokenEndpoint",
+                            )?
+                        }
+                        "tokenEndpointAuthMethod" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint_auth_method,
+                                "tokenEndpointAuthMethod",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2ClientCredentialsCreate {
+                    alias: alias.unwrap_or_default(),
+                    auth_type: crate::runtime::required(auth_type, "authType")?,
+                    enabled: enabled.unwrap_or_default(),
+                    host: host.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    port: port.unwrap_or_default(),
+                    username: username.unwrap_or_default(),
+                    client_id: client_id.unwrap_or_default(),
+                    client_secret: client_secret.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    token_endpoint: token_endpoint.unwrap_or_default(),
+                    token_endpoint_auth_method: crate::runtime::required(
+                        token_endpoint_auth_method,
+                        "tokenEndpointAuthMethod",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,31 +6,88 @@
 /// An EC signing key
 ///
 /// Schema `OAuth2ClientJsonWebKeyECRequest` (`/components/schemas/OAuth2ClientJsonWebKeyECRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oauth2ClientJsonWebKeyEcRequest {
     /// Unique identifier of the JSON Web Key in the OAUth 2.0 client's JWKS
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub kid: crate::Nullable<::std::string::String>,
     /// Status of the OAuth 2.0 client JSON Web Key
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::Oauth2ClientJsonWebKeyRequestBaseStatus,
     >,
     /// Cryptographic algorithm family for the certificate's key pair
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kty: ::std::option::Option<
         crate::management::models::Oauth2ClientJsonWebKeyEcRequestKty,
     >,
     /// The public x coordinate for the elliptic curve point
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<::std::string::String>,
     /// The public y coordinate for the elliptic curve point
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub y: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonWebKeyEcRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2ClientJsonWebKeyEcRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2ClientJsonWebKeyEcRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2ClientJsonWebKeyEcRequest, A::Error> {
+                let mut kid = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut kty = ::std::option::Option::None;
+                let mut x = ::std::option::Option::None;
+                let mut y = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
+                        "x" => crate::runtime::field(&mut __map, &mut x, "x")?,
+                        "y" => crate::runtime::field(&mut __map, &mut y, "y")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2ClientJsonWebKeyEcRequest {
+                    kid: kid.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    kty: kty.unwrap_or_default(),
+                    x: x.unwrap_or_default(),
+                    y: y.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,39 +4,98 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OAuth2ClientJsonWebKeyRequestBody` (`/components/schemas/OAuth2ClientJsonWebKeyRequestBody`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oauth2ClientJsonWebKeyRequestBody {
     /// Algorithm used in the key
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alg: ::std::option::Option<::std::string::String>,
     /// RSA key value (exponent) for key binding
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub e: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the JSON Web Key in the OAuth 2.0 client's JWKS
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub kid: crate::Nullable<::std::string::String>,
     /// Cryptographic algorithm family for the certificate's key pair
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kty: ::std::option::Option<::std::string::String>,
     /// RSA key value (modulus) for key binding
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<::std::string::String>,
     /// Status of the OAuth 2.0 client JSON Web Key
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::Oauth2ClientJsonWebKeyRequestBodyStatus,
     >,
     /// Acceptable use of the JSON Web Key
-    #[serde(
-        rename = "use",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "use", skip_serializing_if = "::std::option::Option::is_none")]
     pub use_: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonWebKeyRequestBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2ClientJsonWebKeyRequestBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2ClientJsonWebKeyRequestBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2ClientJsonWebKeyRequestBody, A::Error> {
+                let mut alg = ::std::option::Option::None;
+                let mut e = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut kty = ::std::option::Option::None;
+                let mut n = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut use_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alg" => crate::runtime::field(&mut __map, &mut alg, "alg")?,
+                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
+                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2ClientJsonWebKeyRequestBody {
+                    alg: alg.unwrap_or_default(),
+                    e: e.unwrap_or_default(),
+                    kid: kid.unwrap_or_default(),
+                    kty: kty.unwrap_or_default(),
+                    n: n.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    use_: use_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,84 +6,207 @@
 /// OAUTH2_JWT_BEARER_GRANT
 ///
 /// Schema `OAUTH2_JWT_BEARER_GRANT` (`/components/schemas/OAUTH2_JWT_BEARER_GRANT`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Oauth2JwtBearerGrant {
     /// Human-readable name for your SMTP server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alias: ::std::option::Option<::std::string::String>,
     /// **Early Access**, **Identity Engine**: The authentication type that's used by your SMTP server
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::SmtpAuthType,
     /// If `true`, all email traffic is routed through your SMTP server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Hostname or IP address of your SMTP server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::std::string::String>,
     /// ID of your SMTP server
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Port number of your SMTP server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub port: ::std::option::Option<i64>,
     /// Username that's used to access your SMTP server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     /// The URI of the authorization server that verifies the token. This is typically the token URI of your JWT.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
     /// The client ID that's used to access your SMTP server. This client ID is obtained when you create an OAuth 2.0 app with your email provider.
-    #[serde(
-        rename = "clientId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "clientId", skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// The unique ID of the entity that creates the JWT. This can sometimes be the email address of the user who creates the JWT. Check with your email provider for the correct value.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<::std::string::String>,
     /// The ID of the private key that's used to sign the JWT
-    #[serde(
-        rename = "keyId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "keyId", skip_serializing_if = "::std::option::Option::is_none")]
     pub key_id: ::std::option::Option<::std::string::String>,
     /// The secret RSA key that's used to cryptographically sign the JWT
     #[serde(
         rename = "privateKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub private_key: ::std::option::Option<::std::string::String>,
     /// List of OAuth 2.0 scopes for your SMTP server. You must provide a scope that allows your email server to send emails.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The signing algorithm that's used to sign the JWT
     #[serde(
         rename = "signingAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signing_algorithm: ::std::option::Option<
         crate::management::models::Oauth2JwtBearerGrantSigningAlgorithm,
     >,
     /// The email address of the user account that the OAuth 2.0 app impersonates to send emails
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<::std::string::String>,
     /// The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token
     #[serde(
         rename = "tokenEndpoint",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_endpoint: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2JwtBearerGrant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2JwtBearerGrant;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2JwtBearerGrant")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2JwtBearerGrant, A::Error> {
+                let mut alias = ::std::option::Option::None;
+                let mut auth_type = ::std::option::Option::None;
+                let mut enabled = ::std::option::Option::None;
+                let mut host = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut port = ::std::option::Option::None;
+                let mut username = ::std::option::Option::None;
+                let mut audience = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut key_id = ::std::option::Option::None;
+                let mut private_key = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut signing_algorithm = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut token_endpoint = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alias" => {
+                            crate::runtime::field(&mut __map, &mut alias, "alias")?
+                        }
+                        "authType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_type,
+                                "authType",
+                            )?
+                        }
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "port" => crate::runtime::field(&mut __map, &mut port, "port")?,
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        "audience" => {
+                            crate::runtime::field(&mut __map, &mut audience, "audience")?
+                        }
+                        "clientId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "clientId",
+                            )?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "keyId" => {
+                            crate::runtime::field(&mut __map, &mut key_id, "keyId")?
+                        }
+                        "privateKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut private_key,
+                                "privateKey",
+                            )?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        "signingAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut signing_algorithm,
+                                "signingAlgorithm",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        "tokenEndpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint,
+                                "tokenEndpoint",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2JwtBearerGrant {
+                    alias: alias.unwrap_or_default(),
+                    auth_type: crate::runtime::required(auth_type, "authType")?,
+                    enabled: enabled.unwrap_or_default(),
+                    host: host.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    port: port.unwrap_or_default(),
+                    username: username.unwrap_or_default(),
+                    audience: audience.unwrap_or_default(),
+                    client_id: client_id.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    key_id: key_id.unwrap_or_default(),
+                    private_key: private_key.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    signing_algorithm: signing_algorithm.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    token_endpoint: token_endpoint.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,62 +6,190 @@
 /// OAUTH2_JWT_BEARER_GRANT
 ///
 /// Schema `OAUTH2_JWT_BEARER_GRANT_CREATE` (`/components/schemas/OAUTH2_JWT_BEARER_GRANT_CREATE`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Oauth2JwtBearerGrantCreate {
     /// Human-readable name for your SMTP server
-    #[serde(default)]
     pub alias: ::std::string::String,
     /// **Early Access**, **Identity Engine**: The authentication type that's used by your SMTP server
     #[serde(rename = "authType")]
     pub auth_type: crate::management::models::SmtpAuthType,
     /// If `true`, all email traffic is routed through your SMTP server
-    #[serde(default)]
     pub enabled: bool,
     /// Hostname or IP address of your SMTP server
-    #[serde(default)]
     pub host: ::std::string::String,
     /// ID of your SMTP server
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Port number of your SMTP server
-    #[serde(default)]
     pub port: i64,
     /// Username that's used to access your SMTP server
-    #[serde(default)]
     pub username: ::std::string::String,
     /// The URI of the authorization server that verifies the token. This is typically the token URI of your JWT.
-    #[serde(default)]
     pub audience: ::std::string::String,
     /// The client ID that's used to access your SMTP server. This client ID is obtained when you create an OAuth 2.0 app with your email provider.
-    #[serde(rename = "clientId", default)]
+    #[serde(rename = "clientId")]
     pub client_id: ::std::string::String,
     /// The unique ID of the entity that creates the JWT. This can sometimes be the email address of the user who creates the JWT. Check with your email provider for the correct value.
-    #[serde(default)]
     pub issuer: ::std::string::String,
     /// The ID of the private key that's used to sign the JWT
-    #[serde(rename = "keyId", default)]
+    #[serde(rename = "keyId")]
     pub key_id: ::std::string::String,
     /// The secret RSA key that's used to cryptographically sign the JWT
-    #[serde(rename = "privateKey", default)]
+    #[serde(rename = "privateKey")]
     pub private_key: ::std::string::String,
     /// List of OAuth 2.0 scopes for your SMTP server. You must provide a scope that allows your email server to send emails.
-    #[serde(default)]
     pub scopes: ::std::vec::Vec<::std::string::String>,
     /// The signing algorithm that's used to sign the JWT
     #[serde(rename = "signingAlgorithm")]
     pub signing_algorithm: crate::management::models::Oauth2JwtBearerGrantCreateSigningAlgorithm,
     /// The email address of the user account that the OAuth 2.0 app impersonates to send emails
-    #[serde(default)]
     pub subject: ::std::string::String,
     /// The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token
-    #[serde(rename = "tokenEndpoint", default)]
+    #[serde(rename = "tokenEndpoint")]
     pub token_endpoint: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2JwtBearerGrantCreate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2JwtBearerGrantCreate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2JwtBearerGrantCreate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2JwtBearerGrantCreate, A::Error> {
+                let mut alias = ::std::option::Option::None;
+                let mut auth_type = ::std::option::Option::None;
+                let mut enabled = ::std::option::Option::None;
+                let mut host = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut port = ::std::option::Option::None;
+                let mut username = ::std::option::Option::None;
+                let mut audience = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut key_id = ::std::option::Option::None;
+                let mut private_key = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut signing_algorithm = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut token_endpoint = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alias" => {
+                            crate::runtime::field(&mut __map, &mut alias, "alias")?
+                        }
+                        "authType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_type,
+                                "authType",
+                            )?
+                        }
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "port" => crate::runtime::field(&mut __map, &mut port, "port")?,
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        "audience" => {
+                            crate::runtime::field(&mut __map, &mut audience, "audience")?
+                        }
+                        "clientId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "clientId",
+                            )?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "keyId" => {
+                            crate::runtime::field(&mut __map, &mut key_id, "keyId")?
+                        }
+                        "privateKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut private_key,
+                                "privateKey",
+                            )?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        "signingAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut signing_algorithm,
+                                "signingAlgorithm",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        "tokenEndpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint,
+                                "tokenEndpoint",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2JwtBearerGrantCreate {
+                    alias: alias.unwrap_or_default(),
+                    auth_type: crate::runtime::required(auth_type, "authType")?,
+                    enabled: enabled.unwrap_or_default(),
+                    host: host.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    port: port.unwrap_or_default(),
+                    username: username.unwrap_or_default(),
+                    audience: audience.unwrap_or_default(),
+                    client_id: client_id.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    key_id: key_id.unwrap_or_default(),
+                    private_key: private_key.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    signing_algorithm: crate::runtime::required(
+                        signing_algorithm,
+                        "signingAlgorithm",
+                    )?,
+                    subject: subject.unwrap_or_default(),
+                    token_endpoint: token_endpoint.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

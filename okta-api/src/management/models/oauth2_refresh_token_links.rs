@@ -4,42 +4,105 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `Oauth2RefreshTokenLinks` (`/components/schemas/OAuth2RefreshToken/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oauth2RefreshTokenLinks {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     /// Link to the app resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<crate::management::models::AppResourceHrefObject>,
     /// Link to revoke the refresh Token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub revoke: ::std::option::Option<
         crate::management::models::Oauth2RefreshTokenLinksRevoke,
     >,
     /// Link to the client resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<crate::management::models::AppResourceHrefObject>,
     /// Link to the user resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::management::models::UserResourceHrefObject>,
     /// Link to the Token authorization server resource
     #[serde(
         rename = "authorizationServer",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authorization_server: ::std::option::Option<
         crate::management::models::AuthorizationServerResourceHrefObject,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2RefreshTokenLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2RefreshTokenLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2RefreshTokenLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2RefreshTokenLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut app = ::std::option::Option::None;
+                let mut revoke = ::std::option::Option::None;
+                let mut client = ::std::option::Option::None;
+                let mut user = ::std::option::Option::None;
+                let mut authorization_server = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
+                        "revoke" => {
+                            crate::runtime::field(&mut __map, &mut revoke, "revoke")?
+                        }
+                        "client" => {
+                            crate::runtime::field(&mut __map, &mut client, "client")?
+                        }
+                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
+                        "authorizationServer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization_server,
+                                "authorizationServer",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2RefreshTokenLinks {
+                    self_: self_.unwrap_or_default(),
+                    app: app.unwrap_or_default(),
+                    revoke: revoke.unwrap_or_default(),
+                    client: client.unwrap_or_default(),
+                    user: user.unwrap_or_default(),
+                    authorization_server: authorization_server.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,64 +4,137 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OAuth2ResourceServerJsonWebKey` (`/components/schemas/OAuth2ResourceServerJsonWebKey`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oauth2ResourceServerJsonWebKey {
     /// Timestamp when the JSON Web Key was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// RSA key value (exponent) for key binding
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub e: ::std::option::Option<::std::string::String>,
     /// The unique ID of the JSON Web Key
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the JSON Web Key in the Custom Authorization Server's Public JWKS
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub kid: crate::Nullable<::std::string::String>,
     /// Cryptographic algorithm family for the certificate's key pair
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kty: ::std::option::Option<::std::string::String>,
     /// Timestamp when the JSON Web Key was updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// RSA key value (modulus) for key binding
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<::std::string::String>,
     /// The status of the encryption key. You can use only an `ACTIVE` key to encrypt tokens issued by the authorization server.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::Oauth2ResourceServerJsonWebKeyStatus,
     >,
     /// Acceptable use of the JSON Web Key
-    #[serde(
-        rename = "use",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "use", skip_serializing_if = "::std::option::Option::is_none")]
     pub use_: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of a JSON Web Key using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::management::models::OauthResourceServerKeyLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2ResourceServerJsonWebKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2ResourceServerJsonWebKey;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2ResourceServerJsonWebKey")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2ResourceServerJsonWebKey, A::Error> {
+                let mut created = ::std::option::Option::None;
+                let mut e = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut kty = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut n = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut use_ = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2ResourceServerJsonWebKey {
+                    created: created.unwrap_or_default(),
+                    e: e.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    kid: kid.unwrap_or_default(),
+                    kty: kty.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    n: n.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    use_: use_.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,60 +4,151 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OAuth2Scope` (`/components/schemas/OAuth2Scope`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oauth2Scope {
     /// Indicates whether a consent dialog is needed for the Scope
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consent: ::std::option::Option<
         crate::management::models::Oauth2ScopeConsentType,
     >,
     /// Indicates if this Scope is a default scope
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default: ::std::option::Option<bool>,
     /// Description of the Scope
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Name of the end user displayed in a consent dialog
     #[serde(
         rename = "displayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// Scope object ID
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Indicates whether the Scope is included in the metadata
     #[serde(
         rename = "metadataPublish",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub metadata_publish: ::std::option::Option<
         crate::management::models::Oauth2ScopeMetadataPublish,
     >,
     /// Scope name
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Indicates whether the Scope is optional. When set to `true`, the user can skip consent for the scope.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub optional: ::std::option::Option<bool>,
     /// Indicates if Okta created the Scope
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system: ::std::option::Option<bool>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2Scope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2Scope;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2Scope")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2Scope, A::Error> {
+                let mut consent = ::std::option::Option::None;
+                let mut default = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut metadata_publish = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut optional = ::std::option::Option::None;
+                let mut system = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "consent" => {
+                            crate::runtime::field(&mut __map, &mut consent, "consent")?
+                        }
+                        "default" => {
+                            crate::runtime::field(&mut __map, &mut default, "default")?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "metadataPublish" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut metadata_publish,
+                                "metadataPublish",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "optional" => {
+                            crate::runtime::field(&mut __map, &mut optional, "optional")?
+                        }
+                        "system" => {
+                            crate::runtime::field(&mut __map, &mut system, "system")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2Scope {
+                    consent: consent.unwrap_or_default(),
+                    default: default.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    metadata_publish: metadata_publish.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    optional: optional.unwrap_or_default(),
+                    system: system.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

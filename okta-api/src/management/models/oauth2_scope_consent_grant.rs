@@ -6,88 +6,186 @@
 /// Grant object that represents an app consent scope grant
 ///
 /// Schema `OAuth2ScopeConsentGrant` (`/components/schemas/OAuth2ScopeConsentGrant`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oauth2ScopeConsentGrant {
     /// Client ID of the app integration
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "clientId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "clientId", skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the object was created
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<crate::management::models::CreatedProperty>,
     /// User that created the object
     #[serde(
         rename = "createdBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<crate::management::models::Oauth2Actor>,
     /// ID of the Grant object
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The issuer of your org authorization server. This is typically your Okta domain.
-    #[serde(default)]
     pub issuer: ::std::string::String,
     /// Timestamp when the object was last updated
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<
         crate::management::models::LastUpdatedProperty,
     >,
     /// The name of the [Okta scope](https://developer.okta.com/docs/api/oauth2/#oauth-20-scopes) for which consent is granted
-    #[serde(rename = "scopeId", default)]
+    #[serde(rename = "scopeId")]
     pub scope_id: ::std::string::String,
     /// User type source that granted consent
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<
         crate::management::models::Oauth2ScopeConsentGrantSource,
     >,
     /// Status
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::GrantOrTokenStatus>,
     /// User ID that granted consent (if `source` is `END_USER`)
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Embedded resources related to the Grant
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<
         crate::management::models::Oauth2ScopeConsentGrantEmbedded,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::management::models::Oauth2ScopeConsentGrantLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2ScopeConsentGrant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2ScopeConsentGrant;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2ScopeConsentGrant")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2ScopeConsentGrant, A::Error> {
+                let mut client_id = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut created_by = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut scope_id = ::std::option::Option::None;
+                let mut source = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "clientId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "clientId",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "scopeId" => {
+                            crate::runtime::field(&mut __map, &mut scope_id, "scopeId")?
+                        }
+                        "source" => {
+                            crate::runtime::field(&mut __map, &mut source, "source")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2ScopeConsentGrant {
+                    client_id: client_id.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    created_by: created_by.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    scope_id: scope_id.unwrap_or_default(),
+                    source: source.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,38 +6,127 @@
 /// OAuth 2.0 configuration used for authType `OAUTH2`
 ///
 /// Schema `OAuth2Settings` (`/components/schemas/OAuth2Settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oauth2Settings {
     /// The URL to the authorization server's authorization endpoint
-    #[serde(rename = "authorizeEndpoint", default)]
+    #[serde(rename = "authorizeEndpoint")]
     pub authorize_endpoint: ::std::string::String,
     /// The OAuth 2.0 client identifier
-    #[serde(rename = "clientId", default)]
+    #[serde(rename = "clientId")]
     pub client_id: ::std::string::String,
     /// The OAuth 2.0 client secret
-    #[serde(rename = "clientSecret", default)]
+    #[serde(rename = "clientSecret")]
     pub client_secret: ::std::string::String,
     /// The public key in JWK format. Returned when the OAuth authentication method is `PRIVATE_KEY_JWT`.
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "publicKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub public_key: ::std::option::Option<
         crate::management::models::Oauth2SettingsPublicKey,
     >,
     /// List of OAuth 2.0 scopes
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The URL to the authorization server's token endpoint
-    #[serde(rename = "tokenEndpoint", default)]
+    #[serde(rename = "tokenEndpoint")]
     pub token_endpoint: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oauth2Settings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oauth2Settings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oauth2Settings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oauth2Settings, A::Error> {
+                let mut authorize_endpoint = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut client_secret = ::std::option::Option::None;
+                let mut public_key = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut token_endpoint = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authorizeEndpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorize_endpoint,
+                                "authorizeEndpoint",
+                            )?
+                        }
+                        "clientId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "clientId",
+                            )?
+                        }
+                        "clientSecret" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_secret,
+                                "clientSecret",
+                            )?
+                        }
+                        "publicKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut public_key,
+                                "publicKey",
+                            )?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        "tokenEndpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint,
+                                "tokenEndpoint",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oauth2Settings {
+                    authorize_endpoint: authorize_endpoint.unwrap_or_default(),
+                    client_id: client_id.unwrap_or_default(),
+                    client_secret: client_secret.unwrap_or_default(),
+                    public_key: public_key.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    token_endpoint: token_endpoint.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,18 +4,17 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OAuthApplicationCredentials` (`/components/schemas/OAuthApplicationCredentials`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OauthApplicationCredentials {
     /// App signing key properties
     /// > **Note:** Only apps with SAML_2_0, SAML_1_1, WS_FEDERATION, or OPENID_CONNECT `signOnMode` support the key rotation feature.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signing: ::std::option::Option<
         crate::management::models::ApplicationCredentialsSigning,
     >,
     /// The template used to generate the username when the app is assigned through a group or directly to a user
     #[serde(
         rename = "userNameTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_name_template: ::std::option::Option<
@@ -24,16 +23,78 @@ pub struct OauthApplicationCredentials {
     #[allow(missing_docs)]
     #[serde(
         rename = "oauthClient",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub oauth_client: ::std::option::Option<
         crate::management::models::ApplicationCredentialsOauthClient,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OauthApplicationCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OauthApplicationCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OauthApplicationCredentials")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OauthApplicationCredentials, A::Error> {
+                let mut signing = ::std::option::Option::None;
+                let mut user_name_template = ::std::option::Option::None;
+                let mut oauth_client = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "signing" => {
+                            crate::runtime::field(&mut __map, &mut signing, "signing")?
+                        }
+                        "userNameTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name_template,
+                                "userNameTemplate",
+                            )?
+                        }
+                        "oauthClient" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut oauth_client,
+                                "oauthClient",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OauthApplicationCredentials {
+                    signing: signing.unwrap_or_default(),
+                    user_name_template: user_name_template.unwrap_or_default(),
+                    oauth_client: oauth_client.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

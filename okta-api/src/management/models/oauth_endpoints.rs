@@ -8,35 +8,100 @@
 /// The IdP Authorization Server (AS) endpoints are currently defined as part of the \[IdP provider\]((<https://developer.okta.com/docs/api/openapi/okta-management/management/tag/IdentityProvider/#tag/IdentityProvider/operation/createIdentityProvider!path=type&t=request>)) and are read-only.
 ///
 /// Schema `OAuthEndpoints` (`/components/schemas/OAuthEndpoints`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OauthEndpoints {
     /// Endpoint for an [OAuth 2.0 Authorization Server (AS)](https://tools.ietf.org/html/rfc6749#page-18)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization: ::std::option::Option<
         crate::management::models::OauthAuthorizationEndpoint,
     >,
     /// Endpoint for the JSON Web Key Set (JWKS) document. This document contains signing keys that are used to validate the signatures from the provider. For more information on JWKS, see [JSON Web Key](https://tools.ietf.org/html/rfc7517).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks: ::std::option::Option<crate::management::models::OidcJwksEndpoint>,
     /// OIDC IdP logout endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slo: ::std::option::Option<crate::management::models::OidcSloEndpoint>,
     /// Endpoint for an [OAuth 2.0 Authorization Server (AS)](https://tools.ietf.org/html/rfc6749#page-18)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<crate::management::models::OauthTokenEndpoint>,
     /// Endpoint for getting identity information about the user. For more information on the `/userinfo` endpoint, see [OpenID Connect](https://openid.net/specs/openid-connect-core-1_0.html#UserInfo).
-    #[serde(
-        rename = "userInfo",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userInfo", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_info: ::std::option::Option<
         crate::management::models::OidcUserInfoEndpoint,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OauthEndpoints {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OauthEndpoints;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OauthEndpoints")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OauthEndpoints, A::Error> {
+                let mut authorization = ::std::option::Option::None;
+                let mut jwks = ::std::option::Option::None;
+                let mut slo = ::std::option::Option::None;
+                let mut token = ::std::option::Option::None;
+                let mut user_info = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authorization" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization,
+                                "authorization",
+                            )?
+                        }
+                        "jwks" => crate::runtime::field(&mut __map, &mut jwks, "jwks")?,
+                        "slo" => crate::runtime::field(&mut __map, &mut slo, "slo")?,
+                        "token" => {
+                            crate::runtime::field(&mut __map, &mut token, "token")?
+                        }
+                        "userInfo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_info,
+                                "userInfo",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OauthEndpoints {
+                    authorization: authorization.unwrap_or_default(),
+                    jwks: jwks.unwrap_or_default(),
+                    slo: slo.unwrap_or_default(),
+                    token: token.unwrap_or_default(),
+                    user_info: user_info.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,18 +6,74 @@
 /// Office365 app instance properties
 ///
 /// Schema `Office365ApplicationSettingsApplication` (`/components/schemas/Office365ApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Office365ApplicationSettingsApplication {
     /// The domain for your Office 365 account
-    #[serde(default)]
     pub domain: ::std::string::String,
     /// Microsoft tenant name
-    #[serde(rename = "msftTenant", default)]
+    #[serde(rename = "msftTenant")]
     pub msft_tenant: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Office365ApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Office365ApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Office365ApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                Office365ApplicationSettingsApplication,
+                A::Error,
+            > {
+                let mut domain = ::std::option::Option::None;
+                let mut msft_tenant = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        "msftTenant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut msft_tenant,
+                                "msftTenant",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Office365ApplicationSettingsApplication {
+                    domain: domain.unwrap_or_default(),
+                    msft_tenant: msft_tenant.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,18 +6,76 @@
 /// Settings required for the Microsoft Office 365 provisioning connection
 ///
 /// Schema `Office365ProvisioningSettings` (`/components/schemas/Office365ProvisioningSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Office365ProvisioningSettings {
     /// Microsoft Office 365 global administrator password
-    #[serde(rename = "adminPassword", default)]
+    #[serde(rename = "adminPassword")]
     pub admin_password: ::std::string::String,
     /// Microsoft Office 365 global administrator username
-    #[serde(rename = "adminUsername", default)]
+    #[serde(rename = "adminUsername")]
     pub admin_username: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Office365ProvisioningSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Office365ProvisioningSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Office365ProvisioningSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Office365ProvisioningSettings, A::Error> {
+                let mut admin_password = ::std::option::Option::None;
+                let mut admin_username = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "adminPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut admin_password,
+                                "adminPassword",
+                            )?
+                        }
+                        "adminUsername" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut admin_username,
+                                "adminUsername",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Office365ProvisioningSettings {
+                    admin_password: admin_password.unwrap_or_default(),
+                    admin_username: admin_username.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,32 +6,99 @@
 /// OIDC configuration details
 ///
 /// Schema `Oidc` (`/components/schemas/Oidc`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Oidc {
     /// The URL to your customer-facing instructions for configuring your OIDC integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines).
-    #[serde(default)]
     pub doc: ::std::string::String,
     /// The URL to redirect users when they click on your app from their Okta End-User Dashboard
     #[serde(
         rename = "initiateLoginUri",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub initiate_login_uri: ::std::option::Option<::std::string::String>,
     /// The sign-out redirect URIs for your app. You can send a request to `/v1/logout` to sign the user out and redirect them to one of these URIs.
     #[serde(
         rename = "postLogoutUris",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub post_logout_uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// List of sign-in redirect URIs
-    #[serde(rename = "redirectUris", default)]
+    #[serde(rename = "redirectUris")]
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Oidc {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Oidc;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Oidc")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Oidc, A::Error> {
+                let mut doc = ::std::option::Option::None;
+                let mut initiate_login_uri = ::std::option::Option::None;
+                let mut post_logout_uris = ::std::option::Option::None;
+                let mut redirect_uris = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "doc" => crate::runtime::field(&mut __map, &mut doc, "doc")?,
+                        "initiateLoginUri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut initiate_login_uri,
+                                "initiateLoginUri",
+                            )?
+                        }
+                        "postLogoutUris" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut post_logout_uris,
+                                "postLogoutUris",
+                            )?
+                        }
+                        "redirectUris" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_uris,
+                                "redirectUris",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Oidc {
+                    doc: doc.unwrap_or_default(),
+                    initiate_login_uri: initiate_login_uri.unwrap_or_default(),
+                    post_logout_uris: post_logout_uris.unwrap_or_default(),
+                    redirect_uris: redirect_uris.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -7,22 +7,76 @@
 /// > **Note:**  The `algorithm` property is ignored when you disable request signatures (`scope` set as `NONE`).
 ///
 /// Schema `OidcRequestSignatureAlgorithm` (`/components/schemas/OidcRequestSignatureAlgorithm`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OidcRequestSignatureAlgorithm {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm: ::std::option::Option<
         crate::management::models::OidcSigningAlgorithm,
     >,
     /// Specifies whether to digitally sign authorization requests to the IdP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<
         crate::management::models::ProtocolAlgorithmRequestScope,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OidcRequestSignatureAlgorithm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OidcRequestSignatureAlgorithm;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OidcRequestSignatureAlgorithm")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OidcRequestSignatureAlgorithm, A::Error> {
+                let mut algorithm = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "algorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut algorithm,
+                                "algorithm",
+                            )?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OidcRequestSignatureAlgorithm {
+                    algorithm: algorithm.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

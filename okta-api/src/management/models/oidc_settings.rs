@@ -6,26 +6,83 @@
 /// Advanced settings for the OpenID Connect protocol
 ///
 /// Schema `OidcSettings` (`/components/schemas/OidcSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OidcSettings {
     /// Set to `true` to have Okta send a logout request to the upstream IdP when a user signs out of Okta or a downstream app.
     #[serde(
         rename = "participateSlo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub participate_slo: ::std::option::Option<bool>,
     /// Determines if the IdP should send the application context as `OktaAppInstanceId` and `OktaAppName` params in the request
     #[serde(
         rename = "sendApplicationContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub send_application_context: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OidcSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OidcSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OidcSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OidcSettings, A::Error> {
+                let mut participate_slo = ::std::option::Option::None;
+                let mut send_application_context = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "participateSlo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut participate_slo,
+                                "participateSlo",
+                            )?
+                        }
+                        "sendApplicationContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut send_application_context,
+                                "sendApplicationContext",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OidcSettings {
+                    participate_slo: participate_slo.unwrap_or_default(),
+                    send_application_context: send_application_context
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,40 +6,112 @@
 /// Contains SAML 1.1 sign-on mode attributes
 ///
 /// Schema `OINSaml11ApplicationSettingsSignOn` (`/components/schemas/OINSaml11ApplicationSettingsSignOn`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OinSaml11ApplicationSettingsSignOn {
     /// Audience override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "audienceOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_override: ::std::option::Option<::std::string::String>,
     /// Identifies a specific application resource in an IdP-initiated SSO scenario
     #[serde(
         rename = "defaultRelayState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_relay_state: ::std::option::Option<::std::string::String>,
     /// Recipient override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "recipientOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recipient_override: ::std::option::Option<::std::string::String>,
     /// Assertion Consumer Service (ACS) URL override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "ssoAcsUrlOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url_override: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OinSaml11ApplicationSettingsSignOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OinSaml11ApplicationSettingsSignOn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OinSaml11ApplicationSettingsSignOn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OinSaml11ApplicationSettingsSignOn, A::Error> {
+                let mut audience_override = ::std::option::Option::None;
+                let mut default_relay_state = ::std::option::Option::None;
+                let mut recipient_override = ::std::option::Option::None;
+                let mut sso_acs_url_override = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "audienceOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audience_override,
+                                "audienceOverride",
+                            )?
+                        }
+                        "defaultRelayState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_relay_state,
+                                "defaultRelayState",
+                            )?
+                        }
+                        "recipientOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recipient_override,
+                                "recipientOverride",
+                            )?
+                        }
+                        "ssoAcsUrlOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sso_acs_url_override,
+                                "ssoAcsUrlOverride",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OinSaml11ApplicationSettingsSignOn {
+                    audience_override: audience_override.unwrap_or_default(),
+                    default_relay_state: default_relay_state.unwrap_or_default(),
+                    recipient_override: recipient_override.unwrap_or_default(),
+                    sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -7,7 +7,7 @@
 /// > **Note:** Set `destinationOverride` to configure any other SAML 2.0 attributes in this section.
 ///
 /// Schema `OINSaml20ApplicationSettingsSignOn` (`/components/schemas/OINSaml20ApplicationSettingsSignOn`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OinSaml20ApplicationSettingsSignOn {
     /// A list of custom attribute statements for the app's SAML assertion. See [SAML 2.0 Technical Overview](https://docs.oasis-open.org/security/saml/Post2.0/sstc-saml-tech-overview-2.0-cd-02.html).
     ///
@@ -18,7 +18,6 @@ pub struct OinSaml20ApplicationSettingsSignOn {
     /// | GROUP | Group attribute statement |
     #[serde(
         rename = "attributeStatements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_statements: ::std::option::Option<
@@ -27,49 +26,147 @@ pub struct OinSaml20ApplicationSettingsSignOn {
     /// Audience override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "audienceOverride",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub audience_override: crate::Nullable<::std::string::String>,
     /// Identifies a specific application resource in an IdP-initiated SSO scenario
     #[serde(
         rename = "defaultRelayState",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub default_relay_state: crate::Nullable<::std::string::String>,
     /// Destination override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "destinationOverride",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub destination_override: crate::Nullable<::std::string::String>,
     /// Recipient override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "recipientOverride",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub recipient_override: crate::Nullable<::std::string::String>,
     /// Determines the SAML app session lifetimes with Okta
     #[serde(
         rename = "samlAssertionLifetimeSeconds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub saml_assertion_lifetime_seconds: ::std::option::Option<i64>,
     /// Assertion Consumer Service (ACS) URL override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "ssoAcsUrlOverride",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub sso_acs_url_override: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OinSaml20ApplicationSettingsSignOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OinSaml20ApplicationSettingsSignOn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OinSaml20ApplicationSettingsSignOn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OinSaml20ApplicationSettingsSignOn, A::Error> {
+                let mut attribute_statements = ::std::option::Option::None;
+                let mut audience_override = ::std::option::Option::None;
+                let mut default_relay_state = ::std::option::Option::None;
+                let mut destination_override = ::std::option::Option::None;
+                let mut recipient_override = ::std::option::Option::None;
+                let mut saml_assertion_lifetime_seconds = ::std::option::Option::None;
+                let mut sso_acs_url_override = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attributeStatements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attribute_statements,
+                                "attributeStatements",
+                            )?
+                        }
+                        "audienceOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audience_override,
+                                "audienceOverride",
+                            )?
+                        }
+                        "defaultRelayState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_relay_state,
+                                "defaultRelayState",
+                            )?
+                        }
+                        "destinationOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut destination_override,
+                                "destinationOverride",
+                            )?
+                        }
+                        "recipientOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recipient_override,
+                                "recipientOverride",
+                            )?
+                        }
+                        "samlAssertionLifetimeSeconds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut saml_assertion_lifetime_seconds,
+                                "samlAssertionLifetimeSeconds",
+                            )?
+                        }
+                        "ssoAcsUrlOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sso_acs_url_override,
+                                "ssoAcsUrlOverride",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OinSaml20ApplicationSettingsSignOn {
+                    attribute_statements: attribute_statements.unwrap_or_default(),
+                    audience_override: audience_override.unwrap_or_default(),
+                    default_relay_state: default_relay_state.unwrap_or_default(),
+                    destination_override: destination_override.unwrap_or_default(),
+                    recipient_override: recipient_override.unwrap_or_default(),
+                    saml_assertion_lifetime_seconds: saml_assertion_lifetime_seconds
+                        .unwrap_or_default(),
+                    sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

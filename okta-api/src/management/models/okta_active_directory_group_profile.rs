@@ -12,42 +12,122 @@
 /// Custom properties can contain HTML tags. It is the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
 ///
 /// Schema `OktaActiveDirectoryGroupProfile` (`/components/schemas/OktaActiveDirectoryGroupProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OktaActiveDirectoryGroupProfile {
     /// Description of the Windows group
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The distinguished name of the Windows group
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dn: ::std::option::Option<::std::string::String>,
     /// Base-64 encoded GUID (`objectGUID`) of the Windows group
     #[serde(
         rename = "externalId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_id: ::std::option::Option<::std::string::String>,
     /// Name of the Windows group
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Pre-Windows 2000 name of the Windows group
     #[serde(
         rename = "samAccountName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sam_account_name: ::std::option::Option<::std::string::String>,
     /// Fully qualified name of the Windows group
     #[serde(
         rename = "windowsDomainQualifiedName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub windows_domain_qualified_name: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OktaActiveDirectoryGroupProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OktaActiveDirectoryGroupProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OktaActiveDirectoryGroupProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OktaActiveDirectoryGroupProfile, A::Error> {
+                let mut description = ::std::option::Option::None;
+                let mut dn = ::std::option::Option::None;
+                let mut external_id = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut sam_account_name = ::std::option::Option::None;
+                let mut windows_domain_qualified_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "dn" => crate::runtime::field(&mut __map, &mut dn, "dn")?,
+                        "externalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_id,
+                                "externalId",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "samAccountName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sam_account_name,
+                                "samAccountName",
+                            )?
+                        }
+                        "windowsDomainQualifiedName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut windows_domain_qualified_name,
+                                "windowsDomainQualifiedName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OktaActiveDirectoryGroupProfile {
+                    description: description.unwrap_or_default(),
+                    dn: dn.unwrap_or_default(),
+                    external_id: external_id.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    sam_account_name: sam_account_name.unwrap_or_default(),
+                    windows_domain_qualified_name: windows_domain_qualified_name
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

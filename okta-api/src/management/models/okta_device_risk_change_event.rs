@@ -6,39 +6,140 @@
 /// The device risk level changed
 ///
 /// Schema `OktaDeviceRiskChangeEvent` (`/components/schemas/OktaDeviceRiskChangeEvent`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct OktaDeviceRiskChangeEvent {
     /// Current risk level of the device
-    #[serde()]
     pub current_level: crate::management::models::OktaDeviceRiskChangeEventCurrentLevel,
     /// The time of the event (UNIX timestamp)
-    #[serde(default)]
     pub event_timestamp: i64,
     /// The entity that initiated the event
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub initiating_entity: ::std::option::Option<
         crate::management::models::OktaDeviceRiskChangeEventInitiatingEntity,
     >,
     /// Previous risk level of the device
-    #[serde()]
     pub previous_level: crate::management::models::OktaDeviceRiskChangeEventPreviousLevel,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_admin: ::std::option::Option<
         crate::management::models::OktaDeviceRiskChangeEventReasonAdmin,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_user: ::std::option::Option<
         crate::management::models::OktaDeviceRiskChangeEventReasonUser,
     >,
     /// The event subjects
-    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OktaDeviceRiskChangeEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OktaDeviceRiskChangeEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OktaDeviceRiskChangeEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OktaDeviceRiskChangeEvent, A::Error> {
+                let mut current_level = ::std::option::Option::None;
+                let mut event_timestamp = ::std::option::Option::None;
+                let mut initiating_entity = ::std::option::Option::None;
+                let mut previous_level = ::std::option::Option::None;
+                let mut reason_admin = ::std::option::Option::None;
+                let mut reason_user = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "current_level" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut current_level,
+                                "current_level",
+                            )?
+                        }
+                        "event_timestamp" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_timestamp,
+                                "event_timestamp",
+                            )?
+                        }
+                        "initiating_entity" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut initiating_entity,
+                                "initiating_entity",
+                            )?
+                        }
+                        "previous_level" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut previous_level,
+                                "previous_level",
+                            )?
+                        }
+                        "reason_admin" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reason_admin,
+                                "reason_admin",
+                            )?
+                        }
+                        "reason_user" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reason_user,
+                                "reason_user",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OktaDeviceRiskChangeEvent {
+                    current_level: crate::runtime::required(
+                        current_level,
+                        "current_level",
+                    )?,
+                    event_timestamp: event_timestamp.unwrap_or_default(),
+                    initiating_entity: initiating_entity.unwrap_or_default(),
+                    previous_level: crate::runtime::required(
+                        previous_level,
+                        "previous_level",
+                    )?,
+                    reason_admin: reason_admin.unwrap_or_default(),
+                    reason_user: reason_user.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

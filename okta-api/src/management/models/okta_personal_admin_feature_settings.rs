@@ -6,26 +6,83 @@
 /// Defines a list of Okta Personal settings that can be enabled or disabled for the org
 ///
 /// Schema `OktaPersonalAdminFeatureSettings` (`/components/schemas/OktaPersonalAdminFeatureSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OktaPersonalAdminFeatureSettings {
     /// Allow entry points for an Okta Personal account in a Workforce org
     #[serde(
         rename = "enableEnduserEntryPoints",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_enduser_entry_points: ::std::option::Option<bool>,
     /// Allow users to migrate apps from a Workforce account to an Okta Personal account
     #[serde(
         rename = "enableExportApps",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_export_apps: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OktaPersonalAdminFeatureSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OktaPersonalAdminFeatureSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OktaPersonalAdminFeatureSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OktaPersonalAdminFeatureSettings, A::Error> {
+                let mut enable_enduser_entry_points = ::std::option::Option::None;
+                let mut enable_export_apps = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "enableEnduserEntryPoints" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enable_enduser_entry_points,
+                                "enableEnduserEntryPoints",
+                            )?
+                        }
+                        "enableExportApps" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enable_export_apps,
+                                "enableExportApps",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OktaPersonalAdminFeatureSettings {
+                    enable_enduser_entry_points: enable_enduser_entry_points
+                        .unwrap_or_default(),
+                    enable_export_apps: enable_export_apps.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,33 +6,102 @@
 /// Properties governing the user's session lifetime
 ///
 /// Schema `OktaSignOnPolicyRuleSignonSessionActions` (`/components/schemas/OktaSignOnPolicyRuleSignonSessionActions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OktaSignOnPolicyRuleSignonSessionActions {
     /// Maximum number of minutes that a user session can be idle before the session is ended
     #[serde(
         rename = "maxSessionIdleMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_session_idle_minutes: ::std::option::Option<i64>,
     /// Maximum number of minutes (from when the user signs in) that a user's session is active. Set this to force users to sign in again after the number of specified minutes. Disable by setting to `0`.
     #[serde(
         rename = "maxSessionLifetimeMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_session_lifetime_minutes: ::std::option::Option<i64>,
     /// If set to `false`, user session cookies only last the length of a browser session. If set to `true`, user session cookies last across browser sessions. This setting doesn't impact administrators who can never have persistent session cookies. This property is read-only for the default rule of the default global session policy.
     #[serde(
         rename = "usePersistentCookie",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_persistent_cookie: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleSignonSessionActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OktaSignOnPolicyRuleSignonSessionActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OktaSignOnPolicyRuleSignonSessionActions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                OktaSignOnPolicyRuleSignonSessionActions,
+                A::Error,
+            > {
+                let mut max_session_idle_minutes = ::std::option::Option::None;
+                let mut max_session_lifetime_minutes = ::std::option::Option::None;
+                let mut use_persistent_cookie = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "maxSessionIdleMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut max_session_idle_minutes,
+                                "maxSessionIdleMinutes",
+                            )?
+                        }
+                        "maxSessionLifetimeMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut max_session_lifetime_minutes,
+                                "maxSessionLifetimeMinutes",
+                            )?
+                        }
+                        "usePersistentCookie" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut use_persistent_cookie,
+                                "usePersistentCookie",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OktaSignOnPolicyRuleSignonSessionActions {
+                    max_session_idle_minutes: max_session_idle_minutes
+                        .unwrap_or_default(),
+                    max_session_lifetime_minutes: max_session_lifetime_minutes
+                        .unwrap_or_default(),
+                    use_persistent_cookie: use_persistent_cookie.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,26 +4,24 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OktaSupportCase` (`/components/schemas/OktaSupportCase`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OktaSupportCase {
     /// Okta Support case number
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "caseNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub case_number: ::std::option::Option<::std::string::String>,
     /// Allows the Okta Support team to sign in to your org as an admin and troubleshoot issues
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub impersonation: ::std::option::Option<
         crate::management::models::OktaSupportCaseImpersonation,
     >,
     /// Customer allows Okta Support access to self-assigned cases. Support cases are self-assigned when an Okta Support team member creates and assigns the case to themselves.
     #[serde(
         rename = "selfAssigned",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_assigned: ::std::option::Option<
@@ -32,12 +30,84 @@ pub struct OktaSupportCase {
     /// Subject of the support case
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OktaSupportCase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OktaSupportCase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OktaSupportCase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OktaSupportCase, A::Error> {
+                let mut case_number = ::std::option::Option::None;
+                let mut impersonation = ::std::option::Option::None;
+                let mut self_assigned = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "caseNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut case_number,
+                                "caseNumber",
+                            )?
+                        }
+                        "impersonation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut impersonation,
+                                "impersonation",
+                            )?
+                        }
+                        "selfAssigned" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut self_assigned,
+                                "selfAssigned",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OktaSupportCase {
+                    case_number: case_number.unwrap_or_default(),
+                    impersonation: impersonation.unwrap_or_default(),
+                    self_assigned: self_assigned.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,19 +6,73 @@
 /// The type of IdP-initiated sign-in flow that the client supports
 ///
 /// Schema `OpenIdConnectApplicationIdpInitiatedLogin` (`/components/schemas/OpenIdConnectApplicationIdpInitiatedLogin`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct OpenIdConnectApplicationIdpInitiatedLogin {
     /// The scopes to use for the request when `mode` is `OKTA`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default_scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The mode to use for the IdP-initiated sign-in flow. For `OKTA` or `SPEC` modes, the client must have an `initiate_login_uri` registered.
     /// > **Note:** For web and SPA apps, if the mode is `SPEC` or `OKTA`, you must set `grant_types` to `authorization_code`, `implicit`, or `interaction_code`.
-    #[serde()]
     pub mode: crate::management::models::OpenIdConnectApplicationIdpInitiatedLoginMode,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationIdpInitiatedLogin {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OpenIdConnectApplicationIdpInitiatedLogin;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OpenIdConnectApplicationIdpInitiatedLogin")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                OpenIdConnectApplicationIdpInitiatedLogin,
+                A::Error,
+            > {
+                let mut default_scope = ::std::option::Option::None;
+                let mut mode = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "default_scope" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_scope,
+                                "default_scope",
+                            )?
+                        }
+                        "mode" => crate::runtime::field(&mut __map, &mut mode, "mode")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OpenIdConnectApplicationIdpInitiatedLogin {
+                    default_scope: default_scope.unwrap_or_default(),
+                    mode: crate::runtime::required(mode, "mode")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,34 +4,34 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OpenIdConnectApplicationSettingsClient` (`/components/schemas/OpenIdConnectApplicationSettingsClient`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OpenIdConnectApplicationSettingsClient {
     /// The type of client app
     /// Specific `grant_types` are valid for each `application_type`. See [Create a Client Application](https://developer.okta.com/openapi/okta-oauth/oauth/client/createclient).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_type: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationType,
     >,
     /// The signing algorithm for Client-Initiated Backchannel Authentication (CIBA) signed requests using JWT. If this value isn't set and a JWT-signed request is sent, the request fails.
     /// > **Note:** This property appears for clients with `urn:openid:params:grant-type:ciba` defined as one of the `grant_types`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub backchannel_authentication_request_signing_alg: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationSettingsClientBackchannelAuthenticationRequestSigningAlg,
     >,
     /// The ID of the custom authenticator that authenticates the user
     /// > **Note:** This property appears for clients with `urn:openid:params:grant-type:ciba` defined as one of the `grant_types`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub backchannel_custom_authenticator_id: ::std::option::Option<
         ::std::string::String,
     >,
     /// The delivery mode for Client-Initiated Backchannel Authentication (CIBA).  Currently, only `poll` is supported.
     /// > **Note:** This property appears for clients with `urn:openid:params:grant-type:ciba` defined as one of the `grant_types`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub backchannel_token_delivery_mode: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationSettingsClientBackchannelTokenDeliveryMode,
     >,
     /// URL string of a web page providing information about the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_uri: ::std::option::Option<::std::string::String>,
     /// Indicates whether user consent is required or implicit.
     /// A consent dialog appears for the end user depending on the values of three elements:
@@ -53,112 +53,401 @@ pub struct OpenIdConnectApplicationSettingsClient {
     /// > * If you request a scope that requires consent while using the `client_credentials` flow, an error is returned because the flow doesn't support user consent.
     /// > * If the `prompt` value is set to `NONE`, but the `consent_method` and the consent values are set to `REQUIRED`, then an error occurs.
     /// > * When a scope is requested during a Client Credentials grant flow and `consent` is set to `FLEXIBLE`, the scope is granted in the access token with no consent prompt. This occurs because there is no user involved in a two-legged OAuth 2.0 [Client Credentials](https://developer.okta.com/docs/guides/implement-grant-type/clientcreds/main/) grant flow.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consent_method: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationConsentMethod,
     >,
     /// Indicates that the client application uses Demonstrating Proof-of-Possession (DPoP) for token requests. If `true`, the authorization server rejects token requests from this client that don't contain the DPoP header.
     /// > **Note:** If `dpop_bound_access_tokens` is true, then `client_credentials` and `implicit` aren't allowed in `grant_types`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dpop_bound_access_tokens: ::std::option::Option<bool>,
     /// **Early Access**, **Identity Engine**: Determines whether Okta sends `sid` and `iss` in the logout request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frontchannel_logout_session_required: ::std::option::Option<bool>,
     /// **Early Access**, **Identity Engine**: URL where Okta sends the logout request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frontchannel_logout_uri: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub grant_types: ::std::vec::Vec<crate::management::models::GrantType>,
     /// JWE alg algorithm for encrypting the ID token issued to this client. If this is requested, the response is signed, and then encrypted with the result being a nested JWT. The default, if omitted, is that no encryption is performed. See the [Application Public Keys API](https://developer.okta.com/openapi/okta-management/management/applicationssopublickeys/) for more information on encryption keys. See [Key management](https://developer.okta.com/docs/guides/key-management/main/) for more information on how encryption keys are used.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_token_encrypted_response_alg: ::std::option::Option<
         crate::management::models::IdTokenKeyEncryptionAlgorithm,
     >,
     /// The type of IdP-initiated sign-in flow that the client supports
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp_initiated_login: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationIdpInitiatedLogin,
     >,
     /// URL string that a third party can use to initiate the sign-in flow by the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub initiate_login_uri: ::std::option::Option<::std::string::String>,
     /// Indicates whether the Okta authorization server uses the original Okta org domain URL or a custom domain URL as the issuer of the ID token for this client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer_mode: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationIssuerMode,
     >,
     /// A [JSON Web Key Set](https://tools.ietf.org/html/rfc7517#section-5) for validating JWTs presented to Okta or for encrypting ID tokens minted by Okta for the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationSettingsClientKeys,
     >,
     /// URL string that references a JSON Web Key Set for validating JWTs presented to Okta or for encrypting ID tokens minted by Okta for the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_uri: ::std::option::Option<::std::string::String>,
     /// The URL string that references a logo for the client. This logo appears on the client tile in the End-User Dashboard. It also appears on the client consent dialog during the client consent flow.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_uri: ::std::option::Option<::std::string::String>,
     /// The network restrictions of the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationNetwork,
     >,
     /// **Early Access**, **Identity Engine**: Allows the app to participate in front-channel Single Logout
     ///
     /// > **Note:** You can only enable `participate_slo` for `web` and `browser` application types (`application_type`).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub participate_slo: ::std::option::Option<bool>,
     /// URL string of a web page providing the client's policy document
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_uri: ::std::option::Option<::std::string::String>,
     /// Array of redirection URI strings for relying party-initiated logouts
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub post_logout_redirect_uris: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Array of redirection URI strings for use in redirect-based flows.
     /// > **Note:** At least one `redirect_uris` and `response_types` are required for all client types, with exceptions: if the client uses the [Resource Owner Password ](https://tools.ietf.org/html/rfc6749#section-4.3)flow (`grant_types` contains `password`) or [Client Credentials](https://tools.ietf.org/html/rfc6749#section-4.4)flow (`grant_types` contains `client_credentials`), then no `redirect_uris` or `response_types` is necessary. In these cases, you can pass either null or an empty array for these attributes.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Refresh token configuration for an OAuth 2.0 client
     ///
     /// When you create or update an OAuth 2.0 client, you can configure refresh token rotation by setting the `rotation_type` and `leeway` properties. If you don't set these properties when you create an app integration, the default values are used.
     /// When you update an app integration, your previously configured values are used.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refresh_token: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationSettingsRefreshToken,
     >,
     /// The type of JSON Web Key Set (JWKS) algorithm that must be used for signing request objects
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_object_signing_alg: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationSettingsClientRequestObjectSigningAlg,
     >,
     /// Array of OAuth 2.0 response type strings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::OauthResponseType>,
     >,
     /// The sector identifier used for pairwise `subject_type`. See [OIDC Pairwise Identifier Algorithm](https://openid.net/specs/openid-connect-messages-1_0-20.html#idtype.pairwise.alg)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sector_identifier_uri: ::std::option::Option<::std::string::String>,
     /// Type of the subject
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_type: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationSettingsClientSubjectType,
     >,
     /// URL string of a web page providing the client's terms of service document
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tos_uri: ::std::option::Option<::std::string::String>,
     /// Indicates if the client is allowed to use wildcard matching of `redirect_uris`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wildcard_redirect: ::std::option::Option<
         crate::management::models::OpenIdConnectApplicationSettingsClientWildcardRedirect,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationSettingsClient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OpenIdConnectApplicationSettingsClient;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OpenIdConnectApplicationSettingsClient")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                OpenIdConnectApplicationSettingsClient,
+                A::Error,
+            > {
+                let mut application_type = ::std::option::Option::None;
+                let mut backchannel_authentication_request_signing_alg = ::std::option::Option::None;
+                let mut backchannel_custom_authenticator_id = ::std::option::Option::None;
+                let mut backchannel_token_delivery_mode = ::std::option::Option::None;
+                let mut client_uri = ::std::option::Option::None;
+                let mut consent_method = ::std::option::Option::None;
+                let mut dpop_bound_access_tokens = ::std::option::Option::None;
+                let mut frontchannel_logout_session_required = ::std::option::Option::None;
+                let mut frontchannel_logout_uri = ::std::option::Option::None;
+                let mut grant_types = ::std::option::Option::None;
+                let mut id_token_encrypted_response_alg = ::std::option::Option::None;
+                let mut idp_initiated_login = ::std::option::Option::None;
+                let mut initiate_login_uri = ::std::option::Option::None;
+                let mut issuer_mode = ::std::option::Option::None;
+                let mut jwks = ::std::option::Option::None;
+                let mut jwks_uri = ::std::option::Option::None;
+                let mut logo_uri = ::std::option::Option::None;
+                let mut network = ::std::option::Option::None;
+                let mut participate_slo = ::std::option::Option::None;
+                let mut policy_uri = ::std::option::Option::None;
+                let mut post_logout_redirect_uris = ::std::option::Option::None;
+                let mut redirect_uris = ::std::option::Option::None;
+                let mut refresh_token = ::std::option::Option::None;
+                let mut request_object_signing_alg = ::std::option::Option::None;
+                let mut response_types = ::std::option::Option::None;
+                let mut sector_identifier_uri = ::std::option::Option::None;
+                let mut subject_type = ::std::option::Option::None;
+                let mut tos_uri = ::std::option::Option::None;
+                let mut wildcard_redirect = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "application_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut application_type,
+                                "application_type",
+                            )?
+                        }
+                        "backchannel_authentication_request_signing_alg" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut backchannel_authentication_request_signing_alg,
+                                "backchannel_authentication_request_signing_alg",
+                            )?
+                        }
+                        "backchannel_custom_authenticator_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut backchannel_custom_authenticator_id,
+                                "backchannel_custom_authenticator_id",
+                            )?
+                        }
+                        "backchannel_token_delivery_mode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut backchannel_token_delivery_mode,
+                                "backchannel_token_delivery_mode",
+                            )?
+                        }
+                        "client_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_uri,
+                                "client_uri",
+                            )?
+                        }
+                        "consent_method" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut consent_method,
+                                "consent_method",
+                            )?
+                        }
+                        "dpop_bound_access_tokens" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut dpop_bound_access_tokens,
+                                "dpop_bound_access_tokens",
+                            )?
+                        }
+                        "frontchannel_logout_session_required" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut frontchannel_logout_session_required,
+                                "frontchannel_logout_session_required",
+                            )?
+                        }
+                        "frontchannel_logout_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut frontchannel_logout_uri,
+                                "frontchannel_logout_uri",
+                            )?
+                        }
+                        "grant_types" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_types,
+                                "grant_types",
+                            )?
+                        }
+                        "id_token_encrypted_response_alg" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut id_token_encrypted_response_alg,
+                                "id_token_encrypted_response_alg",
+                            )?
+                        }
+                        "idp_initiated_login" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut idp_initiated_login,
+                                "idp_initiated_login",
+                            )?
+                        }
+                        "initiate_login_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut initiate_login_uri,
+                                "initiate_login_uri",
+                            )?
+                        }
+                        "issuer_mode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut issuer_mode,
+                                "issuer_mode",
+                            )?
+                        }
+                        "jwks" => crate::runtime::field(&mut __map, &mut jwks, "jwks")?,
+                        "jwks_uri" => {
+                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
+                        }
+                        "logo_uri" => {
+                            crate::runtime::field(&mut __map, &mut logo_uri, "logo_uri")?
+                        }
+                        "network" => {
+                            crate::runtime::field(&mut __map, &mut network, "network")?
+                        }
+                        "participate_slo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut participate_slo,
+                                "participate_slo",
+                            )?
+                        }
+                        "policy_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut policy_uri,
+                                "policy_uri",
+                            )?
+                        }
+                        "post_logout_redirect_uris" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut post_logout_redirect_uris,
+                                "post_logout_redirect_uris",
+                            )?
+                        }
+                        "redirect_uris" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_uris,
+                                "redirect_uris",
+                            )?
+                        }
+                        "refresh_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut refresh_token,
+                                "refresh_token",
+                            )?
+                        }
+                        "request_object_signing_alg" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_object_signing_alg,
+                                "request_object_signing_alg",
+                            )?
+                        }
+                        "response_types" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_types,
+                                "response_types",
+                            )?
+                        }
+                        "sector_identifier_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sector_identifier_uri,
+                                "sector_identifier_uri",
+                            )?
+                        }
+                        "subject_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subject_type,
+                                "subject_type",
+                            )?
+                        }
+                        "tos_uri" => {
+                            crate::runtime::field(&mut __map, &mut tos_uri, "tos_uri")?
+                        }
+                        "wildcard_redirect" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut wildcard_redirect,
+                                "wildcard_redirect",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OpenIdConnectApplicationSettingsClient {
+                    application_type: application_type.unwrap_or_default(),
+                    backchannel_authentication_request_signing_alg: backchannel_authentication_request_signing_alg
+                        .unwrap_or_default(),
+                    backchannel_custom_authenticator_id: backchannel_custom_authenticator_id
+                        .unwrap_or_default(),
+                    backchannel_token_delivery_mode: backchannel_token_delivery_mode
+                        .unwrap_or_default(),
+                    client_uri: client_uri.unwrap_or_default(),
+                    consent_method: consent_method.unwrap_or_default(),
+                    dpop_bound_access_tokens: dpop_bound_access_tokens
+                        .unwrap_or_default(),
+                    frontchannel_logout_session_required: frontchannel_logout_session_required
+                        .unwrap_or_default(),
+                    frontchannel_logout_uri: frontchannel_logout_uri.unwrap_or_default(),
+                    grant_types: grant_types.unwrap_or_default(),
+                    id_token_encrypted_response_alg: id_token_encrypted_response_alg
+                        .unwrap_or_default(),
+                    idp_initiated_login: idp_initiated_login.unwrap_or_default(),
+                    initiate_login_uri: initiate_login_uri.unwrap_or_default(),
+                    issuer_mode: issuer_mode.unwrap_or_default(),
+                    jwks: jwks.unwrap_or_default(),
+                    jwks_uri: jwks_uri.unwrap_or_default(),
+                    logo_uri: logo_uri.unwrap_or_default(),
+                    network: network.unwrap_or_default(),
+                    participate_slo: participate_slo.unwrap_or_default(),
+                    policy_uri: policy_uri.unwrap_or_default(),
+                    post_logout_redirect_uris: post_logout_redirect_uris
+                        .unwrap_or_default(),
+                    redirect_uris: redirect_uris.unwrap_or_default(),
+                    refresh_token: refresh_token.unwrap_or_default(),
+                    request_object_signing_alg: request_object_signing_alg
+                        .unwrap_or_default(),
+                    response_types: response_types.unwrap_or_default(),
+                    sector_identifier_uri: sector_identifier_uri.unwrap_or_default(),
+                    subject_type: subject_type.unwrap_or_default(),
+                    tos_uri: tos_uri.unwrap_or_default(),
+                    wildcard_redirect: wildcard_redirect.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -9,21 +9,80 @@
 /// When you update an app integration, your previously configured values are used.
 ///
 /// Schema `OpenIdConnectApplicationSettingsRefreshToken` (`/components/schemas/OpenIdConnectApplicationSettingsRefreshToken`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct OpenIdConnectApplicationSettingsRefreshToken {
     /// The leeway, in seconds, allowed for the OAuth 2.0 client.
     /// After the refresh token is rotated, the previous token remains valid for the specified period of time so clients can get the new token.
     ///
     /// > **Note:** A leeway of 0 doesn't necessarily mean that the previous token is immediately invalidated. The previous token is invalidated after the new token is generated and returned in the response.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub leeway: ::std::option::Option<i64>,
     /// The refresh token rotation mode for the OAuth 2.0 client
-    #[serde()]
     pub rotation_type: crate::management::models::OpenIdConnectRefreshTokenRotationType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationSettingsRefreshToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OpenIdConnectApplicationSettingsRefreshToken;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OpenIdConnectApplicationSettingsRefreshToken")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                OpenIdConnectApplicationSettingsRefreshToken,
+                A::Error,
+            > {
+                let mut leeway = ::std::option::Option::None;
+                let mut rotation_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "leeway" => {
+                            crate::runtime::field(&mut __map, &mut leeway, "leeway")?
+                        }
+                        "rotation_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut rotation_type,
+                                "rotation_type",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OpenIdConnectApplicationSettingsRefreshToken {
+                    leeway: leeway.unwrap_or_default(),
+                    rotation_type: crate::runtime::required(
+                        rotation_type,
+                        "rotation_type",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

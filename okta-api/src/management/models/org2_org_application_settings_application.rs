@@ -6,53 +6,137 @@
 /// Org2Org app instance properties
 ///
 /// Schema `Org2OrgApplicationSettingsApplication` (`/components/schemas/Org2OrgApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Org2OrgApplicationSettingsApplication {
     /// The Assertion Consumer Service (ACS) URL of the source org (for `SAML_2_0` sign-on mode)
-    #[serde(
-        rename = "acsUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "acsUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub acs_url: ::std::option::Option<::std::string::String>,
     /// The entity ID of the SP (for `SAML_2_0` sign-on mode)
     #[serde(
         rename = "audRestriction",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub aud_restriction: ::std::option::Option<::std::string::String>,
     /// The base URL of the target Okta org (for `SAML_2_0` sign-on mode)
-    #[serde(rename = "baseUrl", default)]
+    #[serde(rename = "baseUrl")]
     pub base_url: ::std::string::String,
     /// Used to track and manage the state of the app's creation or the provisioning process between two Okta orgs
     #[serde(
         rename = "creationState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub creation_state: ::std::option::Option<::std::string::String>,
     /// Indicates that you don't want to use an email address as the username
     #[serde(
         rename = "preferUsernameOverEmail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prefer_username_over_email: ::std::option::Option<bool>,
     /// An API token from the target org that's used to secure the connection between the orgs
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Encrypted token to enhance security
     #[serde(
         rename = "tokenEncrypted",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_encrypted: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Org2OrgApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Org2OrgApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Org2OrgApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Org2OrgApplicationSettingsApplication, A::Error> {
+                let mut acs_url = ::std::option::Option::None;
+                let mut aud_restriction = ::std::option::Option::None;
+                let mut base_url = ::std::option::Option::None;
+                let mut creation_state = ::std::option::Option::None;
+                let mut prefer_username_over_email = ::std::option::Option::None;
+                let mut token = ::std::option::Option::None;
+                let mut token_encrypted = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "acsUrl" => {
+                            crate::runtime::field(&mut __map, &mut acs_url, "acsUrl")?
+                        }
+                        "audRestriction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut aud_restriction,
+                                "audRestriction",
+                            )?
+                        }
+                        "baseUrl" => {
+                            crate::runtime::field(&mut __map, &mut base_url, "baseUrl")?
+                        }
+                        "creationState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut creation_state,
+                                "creationState",
+                            )?
+                        }
+                        "preferUsernameOverEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut prefer_username_over_email,
+                                "preferUsernameOverEmail",
+                            )?
+                        }
+                        "token" => {
+                            crate::runtime::field(&mut __map, &mut token, "token")?
+                        }
+                        "tokenEncrypted" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_encrypted,
+                                "tokenEncrypted",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Org2OrgApplicationSettingsApplication {
+                    acs_url: acs_url.unwrap_or_default(),
+                    aud_restriction: aud_restriction.unwrap_or_default(),
+                    base_url: base_url.unwrap_or_default(),
+                    creation_state: creation_state.unwrap_or_default(),
+                    prefer_username_over_email: prefer_username_over_email
+                        .unwrap_or_default(),
+                    token: token.unwrap_or_default(),
+                    token_encrypted: token_encrypted.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

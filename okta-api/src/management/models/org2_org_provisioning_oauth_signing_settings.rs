@@ -8,15 +8,70 @@
 /// The signing key rotation setting.
 ///
 /// Schema `Org2OrgProvisioningOAuthSigningSettings` (`/components/schemas/Org2OrgProvisioningOAuthSigningSettings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Org2OrgProvisioningOauthSigningSettings {
     /// The signing key rotation setting for the provisioning connection
     #[serde(rename = "rotationMode")]
     pub rotation_mode: crate::management::models::ConnectionsSigningRotationMode,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Org2OrgProvisioningOauthSigningSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Org2OrgProvisioningOauthSigningSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Org2OrgProvisioningOauthSigningSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                Org2OrgProvisioningOauthSigningSettings,
+                A::Error,
+            > {
+                let mut rotation_mode = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "rotationMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut rotation_mode,
+                                "rotationMode",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Org2OrgProvisioningOauthSigningSettings {
+                    rotation_mode: crate::runtime::required(
+                        rotation_mode,
+                        "rotationMode",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

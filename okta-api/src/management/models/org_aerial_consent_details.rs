@@ -4,38 +4,104 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OrgAerialConsentDetails` (`/components/schemas/OrgAerialConsentDetails`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgAerialConsentDetails {
     /// The unique ID of the Aerial account
-    #[serde(rename = "accountId", default)]
+    #[serde(rename = "accountId")]
     pub account_id: ::std::string::String,
     /// Principal ID of the user who granted the permission
     #[serde(
         rename = "grantedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub granted_by: ::std::option::Option<::std::string::String>,
     /// Date when grant was created
     #[serde(
         rename = "grantedDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub granted_date: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::management::models::LinksAerialConsentGranted,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgAerialConsentDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgAerialConsentDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgAerialConsentDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgAerialConsentDetails, A::Error> {
+                let mut account_id = ::std::option::Option::None;
+                let mut granted_by = ::std::option::Option::None;
+                let mut granted_date = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accountId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut account_id,
+                                "accountId",
+                            )?
+                        }
+                        "grantedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut granted_by,
+                                "grantedBy",
+                            )?
+                        }
+                        "grantedDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut granted_date,
+                                "grantedDate",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgAerialConsentDetails {
+                    account_id: account_id.unwrap_or_default(),
+                    granted_by: granted_by.unwrap_or_default(),
+                    granted_date: granted_date.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

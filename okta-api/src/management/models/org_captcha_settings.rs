@@ -4,19 +4,17 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OrgCAPTCHASettings` (`/components/schemas/OrgCAPTCHASettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgCaptchaSettings {
     /// The unique key of the associated CAPTCHA instance
     #[serde(
         rename = "captchaId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub captcha_id: ::std::option::Option<::std::string::String>,
     /// An array of pages that have CAPTCHA enabled
     #[serde(
         rename = "enabledPages",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enabled_pages: ::std::option::Option<
@@ -25,16 +23,75 @@ pub struct OrgCaptchaSettings {
     /// Link relations for the CAPTCHA settings object
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::OrgCaptchaSettingsLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgCaptchaSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgCaptchaSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgCaptchaSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgCaptchaSettings, A::Error> {
+                let mut captcha_id = ::std::option::Option::None;
+                let mut enabled_pages = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "captchaId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut captcha_id,
+                                "captchaId",
+                            )?
+                        }
+                        "enabledPages" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enabled_pages,
+                                "enabledPages",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgCaptchaSettings {
+                    captcha_id: captcha_id.unwrap_or_default(),
+                    enabled_pages: enabled_pages.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -7,32 +7,90 @@
 /// See [profile](https://developer.okta.com/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile) for additional profile attributes.
 ///
 /// Schema `OrgCreationAdminProfile` (`/components/schemas/OrgCreationAdmin/properties/profile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgCreationAdminProfile {
     /// Given name of the User (`givenName`)
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<::std::string::String>,
     /// The family name of the User (`familyName`)
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<::std::string::String>,
     /// The primary email address of the User. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
-    #[serde(default)]
     pub email: ::std::string::String,
     /// The unique identifier for the User (`username`)
-    #[serde(default)]
     pub login: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgCreationAdminProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgCreationAdminProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgCreationAdminProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgCreationAdminProfile, A::Error> {
+                let mut first_name = ::std::option::Option::None;
+                let mut last_name = ::std::option::Option::None;
+                let mut email = ::std::option::Option::None;
+                let mut login = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "firstName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut first_name,
+                                "firstName",
+                            )?
+                        }
+                        "lastName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_name,
+                                "lastName",
+                            )?
+                        }
+                        "email" => {
+                            crate::runtime::field(&mut __map, &mut email, "email")?
+                        }
+                        "login" => {
+                            crate::runtime::field(&mut __map, &mut login, "login")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgCreationAdminProfile {
+                    first_name: first_name.unwrap_or_default(),
+                    last_name: last_name.unwrap_or_default(),
+                    email: email.unwrap_or_default(),
+                    login: login.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

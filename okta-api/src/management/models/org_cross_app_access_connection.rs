@@ -6,50 +6,129 @@
 /// Connection object for Cross App Access connections
 ///
 /// Schema `OrgCrossAppAccessConnection` (`/components/schemas/OrgCrossAppAccessConnection`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgCrossAppAccessConnection {
     /// The ISO 8601 formatted date and time when the connection was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// Unique identifier for the connection
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The ISO 8601 formatted date and time when the connection was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// ID of the requesting app instance
     #[serde(
         rename = "requestingAppInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requesting_app_instance_id: ::std::option::Option<::std::string::String>,
     /// ID of the resource app instance
     #[serde(
         rename = "resourceAppInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_app_instance_id: ::std::option::Option<::std::string::String>,
     /// Indicates if the Cross App Access connection is active or inactive
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::OrgCrossAppAccessConnectionStatus,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgCrossAppAccessConnection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgCrossAppAccessConnection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgCrossAppAccessConnection")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgCrossAppAccessConnection, A::Error> {
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut requesting_app_instance_id = ::std::option::Option::None;
+                let mut resource_app_instance_id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "requestingAppInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requesting_app_instance_id,
+                                "requestingAppInstanceId",
+                            )?
+                        }
+                        "resourceAppInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_app_instance_id,
+                                "resourceAppInstanceId",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgCrossAppAccessConnection {
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    requesting_app_instance_id: requesting_app_instance_id
+                        .unwrap_or_default(),
+                    resource_app_instance_id: resource_app_instance_id
+                        .unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

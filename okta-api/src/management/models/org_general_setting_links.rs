@@ -6,42 +6,123 @@
 /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the org using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification
 ///
 /// Schema `orgGeneralSettingLinks` (`/components/schemas/orgGeneralSettingLinks`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgGeneralSettingLinks {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contacts: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
     #[serde(
         rename = "oktaCommunication",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub okta_communication: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
     #[serde(
         rename = "oktaSupport",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub okta_support: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preferences: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
     #[serde(
         rename = "uploadLogo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub upload_logo: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgGeneralSettingLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgGeneralSettingLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgGeneralSettingLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgGeneralSettingLinks, A::Error> {
+                let mut contacts = ::std::option::Option::None;
+                let mut logo = ::std::option::Option::None;
+                let mut okta_communication = ::std::option::Option::None;
+                let mut okta_support = ::std::option::Option::None;
+                let mut preferences = ::std::option::Option::None;
+                let mut upload_logo = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "contacts" => {
+                            crate::runtime::field(&mut __map, &mut contacts, "contacts")?
+                        }
+                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
+                        "oktaCommunication" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_communication,
+                                "oktaCommunication",
+                            )?
+                        }
+                        "oktaSupport" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_support,
+                                "oktaSupport",
+                            )?
+                        }
+                        "preferences" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut preferences,
+                                "preferences",
+                            )?
+                        }
+                        "uploadLogo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut upload_logo,
+                                "uploadLogo",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgGeneralSettingLinks {
+                    contacts: contacts.unwrap_or_default(),
+                    logo: logo.unwrap_or_default(),
+                    okta_communication: okta_communication.unwrap_or_default(),
+                    okta_support: okta_support.unwrap_or_default(),
+                    preferences: preferences.unwrap_or_default(),
+                    upload_logo: upload_logo.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

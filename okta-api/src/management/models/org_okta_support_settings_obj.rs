@@ -4,40 +4,100 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OrgOktaSupportSettingsObj` (`/components/schemas/OrgOktaSupportSettingsObj`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgOktaSupportSettingsObj {
     /// Support case number for the Okta Support access grant
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "caseNumber",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "caseNumber", skip_serializing_if = "crate::Nullable::is_absent")]
     pub case_number: crate::Nullable<::std::string::String>,
     /// Expiration of Okta Support
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub expiration: crate::Nullable<::std::string::String>,
     /// Status of Okta Support Settings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub support: ::std::option::Option<crate::management::models::OrgOktaSupportSetting>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the Okta Support Settings object using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::management::models::OrgOktaSupportSettingsObjLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgOktaSupportSettingsObj {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgOktaSupportSettingsObj;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgOktaSupportSettingsObj")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgOktaSupportSettingsObj, A::Error> {
+                let mut case_number = ::std::option::Option::None;
+                let mut expiration = ::std::option::Option::None;
+                let mut support = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "caseNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut case_number,
+                                "caseNumber",
+                            )?
+                        }
+                        "expiration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expiration,
+                                "expiration",
+                            )?
+                        }
+                        "support" => {
+                            crate::runtime::field(&mut __map, &mut support, "support")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgOktaSupportSettingsObj {
+                    case_number: case_number.unwrap_or_default(),
+                    expiration: expiration.unwrap_or_default(),
+                    support: support.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,27 +6,90 @@
 /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the Okta Support Settings object using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification
 ///
 /// Schema `OrgOktaSupportSettingsObjLinks` (`/components/schemas/OrgOktaSupportSettingsObj/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgOktaSupportSettingsObjLinks {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extend: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub revoke: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub case: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cases: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgOktaSupportSettingsObjLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgOktaSupportSettingsObjLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgOktaSupportSettingsObjLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgOktaSupportSettingsObjLinks, A::Error> {
+                let mut extend = ::std::option::Option::None;
+                let mut revoke = ::std::option::Option::None;
+                let mut grant = ::std::option::Option::None;
+                let mut case = ::std::option::Option::None;
+                let mut cases = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "extend" => {
+                            crate::runtime::field(&mut __map, &mut extend, "extend")?
+                        }
+                        "revoke" => {
+                            crate::runtime::field(&mut __map, &mut revoke, "revoke")?
+                        }
+                        "grant" => {
+                            crate::runtime::field(&mut __map, &mut grant, "grant")?
+                        }
+                        "case" => crate::runtime::field(&mut __map, &mut case, "case")?,
+                        "cases" => {
+                            crate::runtime::field(&mut __map, &mut cases, "cases")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgOktaSupportSettingsObjLinks {
+                    extend: extend.unwrap_or_default(),
+                    revoke: revoke.unwrap_or_default(),
+                    grant: grant.unwrap_or_default(),
+                    case: case.unwrap_or_default(),
+                    cases: cases.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for this object using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification
 ///
 /// Schema `OrgPreferencesLinks` (`/components/schemas/OrgPreferences/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgPreferencesLinks {
     #[allow(missing_docs)]
     #[serde(
         rename = "hideEndUserFooter",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hide_end_user_footer: ::std::option::Option<
@@ -20,16 +19,73 @@ pub struct OrgPreferencesLinks {
     #[allow(missing_docs)]
     #[serde(
         rename = "showEndUserFooter",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_end_user_footer: ::std::option::Option<
         crate::management::models::HrefObject,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgPreferencesLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgPreferencesLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgPreferencesLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgPreferencesLinks, A::Error> {
+                let mut hide_end_user_footer = ::std::option::Option::None;
+                let mut show_end_user_footer = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "hideEndUserFooter" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut hide_end_user_footer,
+                                "hideEndUserFooter",
+                            )?
+                        }
+                        "showEndUserFooter" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut show_end_user_footer,
+                                "showEndUserFooter",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgPreferencesLinks {
+                    hide_end_user_footer: hide_end_user_footer.unwrap_or_default(),
+                    show_end_user_footer: show_end_user_footer.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,36 +4,34 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OrgSetting` (`/components/schemas/OrgSetting`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OrgSetting {
     /// Primary address of the organization associated with the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address1: ::std::option::Option<::std::string::String>,
     /// Secondary address of the organization associated with the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address2: ::std::option::Option<::std::string::String>,
     /// City of the organization associated with the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// Name of org
     #[serde(
         rename = "companyName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// County of the organization associated with the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// When org was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// Support link of org
     #[serde(
         rename = "endUserSupportHelpURL",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub end_user_support_help_url: ::std::option::Option<::std::string::String>,
@@ -42,72 +40,222 @@ pub struct OrgSetting {
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
     /// Org ID
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// When org was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Phone number of the organization associated with the org
     #[serde(
         rename = "phoneNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// Postal code of the organization associated with the org
     #[serde(
         rename = "postalCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub postal_code: ::std::option::Option<::std::string::String>,
     /// State of the organization associated with the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// Status of org
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::OrgSettingStatus>,
     /// Subdomain of org
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subdomain: ::std::option::Option<::std::string::String>,
     /// Support help phone of the organization associated with the org
     #[serde(
         rename = "supportPhoneNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub support_phone_number: ::std::option::Option<::std::string::String>,
     /// Website of the organization associated with the org
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the org using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::OrgGeneralSettingLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OrgSetting;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrgSetting")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OrgSetting, A::Error> {
+                let mut address1 = ::std::option::Option::None;
+                let mut address2 = ::std::option::Option::None;
+                let mut city = ::std::option::Option::None;
+                let mut company_name = ::std::option::Option::None;
+                let mut country = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut end_user_support_help_url = ::std::option::Option::None;
+                let mut expires_at = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut phone_number = ::std::option::Option::None;
+                let mut postal_code = ::std::option::Option::None;
+                let mut state = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut subdomain = ::std::option::Option::None;
+                let mut support_phone_number = ::std::option::Option::None;
+                let mut website = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "address1" => {
+                            crate::runtime::field(&mut __map, &mut address1, "address1")?
+                        }
+                        "address2" => {
+                            crate::runtime::field(&mut __map, &mut address2, "address2")?
+                        }
+                        "city" => crate::runtime::field(&mut __map, &mut city, "city")?,
+                        "companyName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut company_name,
+                                "companyName",
+                            )?
+                        }
+                        "country" => {
+                            crate::runtime::field(&mut __map, &mut country, "country")?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "endUserSupportHelpURL" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut end_user_support_help_url,
+                                "endUserSupportHelpURL",
+                            )?
+                        }
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "phoneNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut phone_number,
+                                "phoneNumber",
+                            )?
+                        }
+                        "postalCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut postal_code,
+                                "postalCode",
+                            )?
+                        }
+                        "state" => {
+                            crate::runtime::field(&mut __map, &mut state, "state")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "subdomain" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subdomain,
+                                "subdomain",
+                            )?
+                        }
+                        "supportPhoneNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut support_phone_number,
+                                "supportPhoneNumber",
+                            )?
+                        }
+                        "website" => {
+                            crate::runtime::field(&mut __map, &mut website, "website")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrgSetting {
+                    address1: address1.unwrap_or_default(),
+                    address2: address2.unwrap_or_default(),
+                    city: city.unwrap_or_default(),
+                    company_name: company_name.unwrap_or_default(),
+                    country: country.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    end_user_support_help_url: end_user_support_help_url
+                        .unwrap_or_default(),
+                    expires_at: expires_at.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    phone_number: phone_number.unwrap_or_default(),
+                    postal_code: postal_code.unwrap_or_default(),
+                    state: state.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    subdomain: subdomain.unwrap_or_default(),
+                    support_phone_number: support_phone_number.unwrap_or_default(),
+                    website: website.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,24 +6,78 @@
 /// Embedded resources related to the OS account
 ///
 /// Schema `OSAccountEmbedded` (`/components/schemas/OSAccountEmbedded`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OsAccountEmbedded {
     /// Enrollments linked to this OS account
     #[serde(
         rename = "accountLinkedEnrollments",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub account_linked_enrollments: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AccountLinkedEnrollment>,
     >,
     /// Users associated with this OS account
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<::std::vec::Vec<crate::management::models::User>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OsAccountEmbedded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OsAccountEmbedded;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OsAccountEmbedded")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OsAccountEmbedded, A::Error> {
+                let mut account_linked_enrollments = ::std::option::Option::None;
+                let mut users = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accountLinkedEnrollments" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut account_linked_enrollments,
+                                "accountLinkedEnrollments",
+                            )?
+                        }
+                        "users" => {
+                            crate::runtime::field(&mut __map, &mut users, "users")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OsAccountEmbedded {
+                    account_linked_enrollments: account_linked_enrollments
+                        .unwrap_or_default(),
+                    users: users.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

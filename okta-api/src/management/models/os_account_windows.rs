@@ -4,49 +4,40 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OSAccountWindows` (`/components/schemas/OSAccountWindows`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct OsAccountWindows {
     /// Timestamp when the OS account was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub created: ::std::string::String,
     /// Unique identifier of the device this OS account belongs to
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "deviceId", default)]
+    #[serde(rename = "deviceId")]
     pub device_id: ::std::string::String,
     /// Unique identifier for the OS account
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp when the OS account was last seen
-    #[serde(
-        rename = "lastSeenAt",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastSeenAt", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_seen_at: crate::Nullable<::std::string::String>,
     /// Timestamp when the OS account was last updated
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "lastUpdated", default)]
+    #[serde(rename = "lastUpdated")]
     pub last_updated: ::std::string::String,
     /// OS platform for OS accounts (desktop platforms only)
-    #[serde()]
     pub platform: crate::management::models::OsAccountPlatform,
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceAlternateId",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub resource_alternate_id: crate::Nullable<::std::string::String>,
     /// Display name of the OS account
     #[serde(
         rename = "resourceDisplayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_display_name: ::std::option::Option<
@@ -57,37 +48,172 @@ pub struct OsAccountWindows {
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "resourceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_type: ::std::option::Option<::std::string::String>,
     /// Status of the OS account
-    #[serde()]
     pub status: crate::management::models::OsAccountStatus,
     /// Embedded resources related to the OS account
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<crate::management::models::OsAccountEmbedded>,
     #[allow(missing_docs)]
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::management::models::OsAccountLinks,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub profile: crate::management::models::WindowsOsAccountProfile,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OsAccountWindows {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OsAccountWindows;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OsAccountWindows")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OsAccountWindows, A::Error> {
+                let mut created = ::std::option::Option::None;
+                let mut device_id = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_seen_at = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut resource_alternate_id = ::std::option::Option::None;
+                let mut resource_display_name = ::std::option::Option::None;
+                let mut resource_id = ::std::option::Option::None;
+                let mut resource_type = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "deviceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_id,
+                                "deviceId",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastSeenAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_seen_at,
+                                "lastSeenAt",
+                            )?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "resourceAlternateId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_alternate_id,
+                                "resourceAlternateId",
+                            )?
+                        }
+                        "resourceDisplayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_display_name,
+                                "resourceDisplayName",
+                            )?
+                        }
+                        "resourceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_id,
+                                "resourceId",
+                            )?
+                        }
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OsAccountWindows {
+                    created: created.unwrap_or_default(),
+                    device_id: device_id.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_seen_at: last_seen_at.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    platform: crate::runtime::required(platform, "platform")?,
+                    resource_alternate_id: resource_alternate_id.unwrap_or_default(),
+                    resource_display_name: resource_display_name.unwrap_or_default(),
+                    resource_id: resource_id.unwrap_or_default(),
+                    resource_type: resource_type.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

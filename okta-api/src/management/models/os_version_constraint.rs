@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OSVersionConstraint` (`/components/schemas/OSVersionConstraint`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct OsVersionConstraint {
     /// Contains the necessary properties for a dynamic Windows version requirement
     #[serde(
         rename = "dynamicVersionRequirement",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub dynamic_version_requirement: ::std::option::Option<
@@ -19,12 +18,79 @@ pub struct OsVersionConstraint {
     #[serde(rename = "majorVersionConstraint")]
     pub major_version_constraint: crate::management::models::OsVersionConstraintMajorVersionConstraint,
     /// The Windows device version must be equal to or newer than the specified version
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub minimum: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OsVersionConstraint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OsVersionConstraint;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OsVersionConstraint")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OsVersionConstraint, A::Error> {
+                let mut dynamic_version_requirement = ::std::option::Option::None;
+                let mut major_version_constraint = ::std::option::Option::None;
+                let mut minimum = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "dynamicVersionRequirement" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut dynamic_version_requirement,
+                                "dynamicVersionRequirement",
+                            )?
+                        }
+                        "majorVersionConstraint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut major_version_constraint,
+                                "majorVersionConstraint",
+                            )?
+                        }
+                        "minimum" => {
+                            crate::runtime::field(&mut __map, &mut minimum, "minimum")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OsVersionConstraint {
+                    dynamic_version_requirement: dynamic_version_requirement
+                        .unwrap_or_default(),
+                    major_version_constraint: crate::runtime::required(
+                        major_version_constraint,
+                        "majorVersionConstraint",
+                    )?,
+                    minimum: minimum.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

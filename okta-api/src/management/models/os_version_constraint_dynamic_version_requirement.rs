@@ -6,35 +6,94 @@
 /// Contains the necessary properties for a dynamic Windows version requirement
 ///
 /// Schema `OsVersionConstraintDynamicVersionRequirement` (`/components/schemas/OSVersionConstraint/properties/dynamicVersionRequirement`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OsVersionConstraintDynamicVersionRequirement {
     /// Indicates the type of the dynamic Windows version requirement
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::OsVersionConstraintDynamicVersionRequirementType,
     >,
     /// Indicates the distance from the latest Windows major version
     #[serde(
         rename = "distanceFromLatestMajor",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub distance_from_latest_major: ::std::option::Option<i64>,
     /// Indicates whether the policy requires Windows devices to be on the latest security patch
     #[serde(
         rename = "latestSecurityPatch",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub latest_security_patch: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OsVersionConstraintDynamicVersionRequirement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OsVersionConstraintDynamicVersionRequirement;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OsVersionConstraintDynamicVersionRequirement")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                OsVersionConstraintDynamicVersionRequirement,
+                A::Error,
+            > {
+                let mut type_ = ::std::option::Option::None;
+                let mut distance_from_latest_major = ::std::option::Option::None;
+                let mut latest_security_patch = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "distanceFromLatestMajor" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut distance_from_latest_major,
+                                "distanceFromLatestMajor",
+                            )?
+                        }
+                        "latestSecurityPatch" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut latest_security_patch,
+                                "latestSecurityPatch",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OsVersionConstraintDynamicVersionRequirement {
+                    type_: type_.unwrap_or_default(),
+                    distance_from_latest_major: distance_from_latest_major
+                        .unwrap_or_default(),
+                    latest_security_patch: latest_security_patch.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,35 +4,110 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PageRootEmbedded` (`/components/schemas/PageRoot/properties/_embedded`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PageRootEmbedded {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default: ::std::option::Option<crate::management::models::CustomizablePage>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub customized: ::std::option::Option<crate::management::models::CustomizablePage>,
     #[allow(missing_docs)]
     #[serde(
         rename = "customizedUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub customized_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preview: ::std::option::Option<crate::management::models::CustomizablePage>,
     #[allow(missing_docs)]
     #[serde(
         rename = "previewUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub preview_url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PageRootEmbedded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PageRootEmbedded;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PageRootEmbedded")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PageRootEmbedded, A::Error> {
+                let mut default = ::std::option::Option::None;
+                let mut customized = ::std::option::Option::None;
+                let mut customized_url = ::std::option::Option::None;
+                let mut preview = ::std::option::Option::None;
+                let mut preview_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "default" => {
+                            crate::runtime::field(&mut __map, &mut default, "default")?
+                        }
+                        "customized" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut customized,
+                                "customized",
+                            )?
+                        }
+                        "customizedUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut customized_url,
+                                "customizedUrl",
+                            )?
+                        }
+                        "preview" => {
+                            crate::runtime::field(&mut __map, &mut preview, "preview")?
+                        }
+                        "previewUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut preview_url,
+                                "previewUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PageRootEmbedded {
+                    default: default.unwrap_or_default(),
+                    customized: customized.unwrap_or_default(),
+                    customized_url: customized_url.unwrap_or_default(),
+                    preview: preview.unwrap_or_default(),
+                    preview_url: preview_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

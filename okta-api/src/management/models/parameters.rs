@@ -6,21 +6,77 @@
 /// Attributes used for processing Active Directory or LDAP group membership update
 ///
 /// Schema `Parameters` (`/components/schemas/Parameters`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Parameters {
     /// The update action to take
-    #[serde()]
     pub action: crate::management::models::ParametersAction,
     /// The attribute that tracks group memberships in Active Directory or LDAP. For Active Directory, use `member`. For LDAP, use the appropriate attribute found in the LDAP server such as, but not limited to, `uniqueMember` or `member`.
-    #[serde(default)]
     pub attribute: ::std::string::String,
     /// List of user IDs whose group memberships to update
-    #[serde(default)]
     pub values: ::std::vec::Vec<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Parameters {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Parameters;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Parameters")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Parameters, A::Error> {
+                let mut action = ::std::option::Option::None;
+                let mut attribute = ::std::option::Option::None;
+                let mut values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "attribute" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attribute,
+                                "attribute",
+                            )?
+                        }
+                        "values" => {
+                            crate::runtime::field(&mut __map, &mut values, "values")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Parameters {
+                    action: crate::runtime::required(action, "action")?,
+                    attribute: attribute.unwrap_or_default(),
+                    values: values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -9,17 +9,16 @@
 /// See the [Create user with imported hashed password](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#create-user-with-imported-hashed-password) description. When you update a user with a hashed password, the user must be in the `STAGED` status.
 ///
 /// Schema `PasswordCredentialHash` (`/components/schemas/PasswordCredentialHash`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordCredentialHash {
     /// The algorithm used to generate the hash using the password (and salt, when applicable).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm: ::std::option::Option<
         crate::management::models::PasswordCredentialHashAlgorithm,
     >,
     /// Algorithm used to generate the key. Only required for the PBKDF2 algorithm.
     #[serde(
         rename = "digestAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub digest_algorithm: ::std::option::Option<
@@ -28,26 +27,20 @@ pub struct PasswordCredentialHash {
     /// The number of iterations used when hashing passwords using PBKDF2. Must be >= 4096. Only required for PBKDF2 algorithm.
     #[serde(
         rename = "iterationCount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub iteration_count: ::std::option::Option<i64>,
     /// Size of the derived key in bytes. Only required for PBKDF2 algorithm.
-    #[serde(
-        rename = "keySize",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "keySize", skip_serializing_if = "::std::option::Option::is_none")]
     pub key_size: ::std::option::Option<i64>,
     /// Only required for salted hashes. For BCRYPT, this specifies Radix-64 as the encoded salt used to generate the hash,
     /// which must be 22 characters long. For other salted hashes, this specifies the Base64-encoded salt used to
     /// generate the hash.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub salt: ::std::option::Option<::std::string::String>,
     /// Specifies whether salt was pre- or postfixed to the password before hashing. Only required for salted algorithms.
     #[serde(
         rename = "saltOrder",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub salt_order: ::std::option::Option<::std::string::String>,
@@ -55,19 +48,116 @@ pub struct PasswordCredentialHash {
     /// This is the Base64-encoded `value` of the SHA-512/SHA-256/SHA-1/MD5/PBKDF2 digest that was computed by either pre-fixing or post-fixing
     /// the `salt` to the `password`, depending on the `saltOrder`. If a `salt` was not used in the `source` system, then this should just be
     /// the Base64-encoded `value` of the password's SHA-512/SHA-256/SHA-1/MD5/PBKDF2 digest. For BCRYPT, this is the actual Radix-64 encoded hashed password.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Governs the strength of the hash and the time required to compute it. Only required for BCRYPT algorithm.
     #[serde(
         rename = "workFactor",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub work_factor: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordCredentialHash {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordCredentialHash;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordCredentialHash")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PasswordCredentialHash, A::Error> {
+                let mut algorithm = ::std::option::Option::None;
+                let mut digest_algorithm = ::std::option::Option::None;
+                let mut iteration_count = ::std::option::Option::None;
+                let mut key_size = ::std::option::Option::None;
+                let mut salt = ::std::option::Option::None;
+                let mut salt_order = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut work_factor = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "algorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut algorithm,
+                                "algorithm",
+                            )?
+                        }
+                        "digestAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut digest_algorithm,
+                                "digestAlgorithm",
+                            )?
+                        }
+                        "iterationCount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut iteration_count,
+                                "iterationCount",
+                            )?
+                        }
+                        "keySize" => {
+                            crate::runtime::field(&mut __map, &mut key_size, "keySize")?
+                        }
+                        "salt" => crate::runtime::field(&mut __map, &mut salt, "salt")?,
+                        "saltOrder" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut salt_order,
+                                "saltOrder",
+                            )?
+                        }
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        "workFactor" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut work_factor,
+                                "workFactor",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordCredentialHash {
+                    algorithm: algorithm.unwrap_or_default(),
+                    digest_algorithm: digest_algorithm.unwrap_or_default(),
+                    iteration_count: iteration_count.unwrap_or_default(),
+                    key_size: key_size.unwrap_or_default(),
+                    salt: salt.unwrap_or_default(),
+                    salt_order: salt_order.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    work_factor: work_factor.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,36 +6,101 @@
 /// Specifies the password settings for the policy
 ///
 /// Schema `PasswordPolicyPasswordSettings` (`/components/schemas/PasswordPolicyPasswordSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicyPasswordSettings {
     /// Age settings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub age: ::std::option::Option<
         crate::management::models::PasswordPolicyPasswordSettingsAge,
     >,
     /// Complexity settings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complexity: ::std::option::Option<
         crate::management::models::PasswordPolicyPasswordSettingsComplexity,
     >,
     /// Lockout settings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lockout: ::std::option::Option<
         crate::management::models::PasswordPolicyPasswordSettingsLockout,
     >,
     /// Breached Protection settings
     #[serde(
         rename = "breachedProtection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub breached_protection: ::std::option::Option<
         crate::management::models::PasswordPolicyPasswordSettingsBreachedProtection,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicyPasswordSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicyPasswordSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PasswordPolicyPasswordSettings, A::Error> {
+                let mut age = ::std::option::Option::None;
+                let mut complexity = ::std::option::Option::None;
+                let mut lockout = ::std::option::Option::None;
+                let mut breached_protection = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "age" => crate::runtime::field(&mut __map, &mut age, "age")?,
+                        "complexity" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut complexity,
+                                "complexity",
+                            )?
+                        }
+                        "lockout" => {
+                            crate::runtime::field(&mut __map, &mut lockout, "lockout")?
+                        }
+                        "breachedProtection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut breached_protection,
+                                "breachedProtection",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicyPasswordSettings {
+                    age: age.unwrap_or_default(),
+                    complexity: complexity.unwrap_or_default(),
+                    lockout: lockout.unwrap_or_default(),
+                    breached_protection: breached_protection.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

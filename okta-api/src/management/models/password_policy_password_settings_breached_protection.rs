@@ -6,12 +6,11 @@
 /// Breached Protection settings
 ///
 /// Schema `PasswordPolicyPasswordSettingsBreachedProtection` (`/components/schemas/PasswordPolicyPasswordSettingsBreachedProtection`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicyPasswordSettingsBreachedProtection {
     /// The `id` of the workflow that runs when a breached password is found during a sign-in attempt.
     #[serde(
         rename = "delegatedWorkflowId",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub delegated_workflow_id: crate::Nullable<::std::string::String>,
@@ -19,7 +18,6 @@ pub struct PasswordPolicyPasswordSettingsBreachedProtection {
     /// Valid values: 0 through 10. If set to 0, it happens immediately.
     #[serde(
         rename = "expireAfterDays",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub expire_after_days: crate::Nullable<i64>,
@@ -27,14 +25,84 @@ pub struct PasswordPolicyPasswordSettingsBreachedProtection {
     /// are terminated immediately the first time the user's credentials are detected as part of a breach.
     #[serde(
         rename = "logoutEnabled",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub logout_enabled: crate::Nullable<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for PasswordPolicyPasswordSettingsBreachedProtection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicyPasswordSettingsBreachedProtection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicyPasswordSettingsBreachedProtection")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PasswordPolicyPasswordSettingsBreachedProtection,
+                A::Error,
+            > {
+                let mut delegated_workflow_id = ::std::option::Option::None;
+                let mut expire_after_days = ::std::option::Option::None;
+                let mut logout_enabled = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "delegatedWorkflowId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delegated_workflow_id,
+                                "delegatedWorkflowId",
+                            )?
+                        }
+                        "expireAfterDays" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expire_after_days,
+                                "expireAfterDays",
+                            )?
+                        }
+                        "logoutEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut logout_enabled,
+                                "logoutEnabled",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsBreachedProtection {
+                    delegated_workflow_id: delegated_workflow_id.unwrap_or_default(),
+                    expire_after_days: expire_after_days.unwrap_or_default(),
+                    logout_enabled: logout_enabled.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,15 +6,14 @@
 /// Complexity settings
 ///
 /// Schema `PasswordPolicyPasswordSettingsComplexity` (`/components/schemas/PasswordPolicyPasswordSettingsComplexity`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicyPasswordSettingsComplexity {
     /// Weak password dictionary lookup settings
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dictionary: ::std::option::Option<crate::management::models::PasswordDictionary>,
     /// The User profile attributes whose values must be excluded from the password: currently only supports `firstName` and `lastName`
     #[serde(
         rename = "excludeAttributes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_attributes: ::std::option::Option<
@@ -23,63 +22,189 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
     /// Indicates if the Username must be excluded from the password
     #[serde(
         rename = "excludeUsername",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_username: ::std::option::Option<bool>,
     /// **Identity Engine**: Specifies the maximum number of consecutive repeating characters that can be used in a password
     #[serde(
         rename = "maxConsecutiveCharacters",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_consecutive_characters: ::std::option::Option<i64>,
     /// Minimum password length
     #[serde(
         rename = "minLength",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_length: ::std::option::Option<i64>,
     /// Indicates if a password must contain at least one lower case letter: `0` indicates no, `1` indicates yes
     #[serde(
         rename = "minLowerCase",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_lower_case: ::std::option::Option<i64>,
     /// Indicates if a password must contain at least one number: `0` indicates no, `1` indicates yes
     #[serde(
         rename = "minNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_number: ::std::option::Option<i64>,
     /// Indicates if a password must contain at least one symbol (For example: !@#$%^&*): `0` indicates no, `1` indicates yes
     #[serde(
         rename = "minSymbol",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_symbol: ::std::option::Option<i64>,
     /// Indicates if a password must contain at least one upper case letter: `0` indicates no, `1` indicates yes
     #[serde(
         rename = "minUpperCase",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_upper_case: ::std::option::Option<i64>,
     /// **Identity Engine**: Use an [Expression Language](https://developer.okta.com/docs/reference/okta-expression-language-in-identity-engine/) expression to block a word from being used in a password. You can only block one word per expression. Use the `OR` operator to connect multiple expressions to block multiple words.
     #[serde(
         rename = "oelStatement",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub oel_statement: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsComplexity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicyPasswordSettingsComplexity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicyPasswordSettingsComplexity")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PasswordPolicyPasswordSettingsComplexity,
+                A::Error,
+            > {
+                let mut dictionary = ::std::option::Option::None;
+                let mut exclude_attributes = ::std::option::Option::None;
+                let mut exclude_username = ::std::option::Option::None;
+                let mut max_consecutive_characters = ::std::option::Option::None;
+                let mut min_length = ::std::option::Option::None;
+                let mut min_lower_case = ::std::option::Option::None;
+                let mut min_number = ::std::option::Option::None;
+                let mut min_symbol = ::std::option::Option::None;
+                let mut min_upper_case = ::std::option::Option::None;
+                let mut oel_statement = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "dictionary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut dictionary,
+                                "dictionary",
+                            )?
+                        }
+                        "excludeAttributes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut exclude_attributes,
+                                "excludeAttributes",
+                            )?
+                        }
+                        "excludeUsername" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut exclude_username,
+                                "excludeUsername",
+                            )?
+                        }
+                        "maxConsecutiveCharacters" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut max_consecutive_characters,
+                                "maxConsecutiveCharacters",
+                            )?
+                        }
+                        "minLength" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_length,
+                                "minLength",
+                            )?
+                        }
+                        "minLowerCase" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_lower_case,
+                                "minLowerCase",
+                            )?
+                        }
+                        "minNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_number,
+                                "minNumber",
+                            )?
+                        }
+                        "minSymbol" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_symbol,
+                                "minSymbol",
+                            )?
+                        }
+                        "minUpperCase" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_upper_case,
+                                "minUpperCase",
+                            )?
+                        }
+                        "oelStatement" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut oel_statement,
+                                "oelStatement",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsComplexity {
+                    dictionary: dictionary.unwrap_or_default(),
+                    exclude_attributes: exclude_attributes.unwrap_or_default(),
+                    exclude_username: exclude_username.unwrap_or_default(),
+                    max_consecutive_characters: max_consecutive_characters
+                        .unwrap_or_default(),
+                    min_length: min_length.unwrap_or_default(),
+                    min_lower_case: min_lower_case.unwrap_or_default(),
+                    min_number: min_number.unwrap_or_default(),
+                    min_symbol: min_symbol.unwrap_or_default(),
+                    min_upper_case: min_upper_case.unwrap_or_default(),
+                    oel_statement: oel_statement.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

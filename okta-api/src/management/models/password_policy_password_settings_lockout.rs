@@ -6,42 +6,115 @@
 /// Lockout settings
 ///
 /// Schema `PasswordPolicyPasswordSettingsLockout` (`/components/schemas/PasswordPolicyPasswordSettingsLockout`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicyPasswordSettingsLockout {
     /// Specifies the time interval (in minutes) a locked account remains locked before it is automatically unlocked: `0` indicates no limit
     #[serde(
         rename = "autoUnlockMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_unlock_minutes: ::std::option::Option<i64>,
     /// Specifies the number of times Users can attempt to sign in to their accounts with an invalid password before their accounts are locked: `0` indicates no limit
     #[serde(
         rename = "maxAttempts",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_attempts: ::std::option::Option<i64>,
     /// Indicates if the User should be informed when their account is locked
     #[serde(
         rename = "showLockoutFailures",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_lockout_failures: ::std::option::Option<bool>,
     /// How the user is notified when their account becomes locked. The only acceptable values are `[]` and `['EMAIL']`.
     #[serde(
         rename = "userLockoutNotificationChannels",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_lockout_notification_channels: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsLockout {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicyPasswordSettingsLockout;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicyPasswordSettingsLockout")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PasswordPolicyPasswordSettingsLockout, A::Error> {
+                let mut auto_unlock_minutes = ::std::option::Option::None;
+                let mut max_attempts = ::std::option::Option::None;
+                let mut show_lockout_failures = ::std::option::Option::None;
+                let mut user_lockout_notification_channels = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "autoUnlockMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auto_unlock_minutes,
+                                "autoUnlockMinutes",
+                            )?
+                        }
+                        "maxAttempts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut max_attempts,
+                                "maxAttempts",
+                            )?
+                        }
+                        "showLockoutFailures" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut show_lockout_failures,
+                                "showLockoutFailures",
+                            )?
+                        }
+                        "userLockoutNotificationChannels" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_lockout_notification_channels,
+                                "userLockoutNotificationChannels",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsLockout {
+                    auto_unlock_minutes: auto_unlock_minutes.unwrap_or_default(),
+                    max_attempts: max_attempts.unwrap_or_default(),
+                    show_lockout_failures: show_lockout_failures.unwrap_or_default(),
+                    user_lockout_notification_channels: user_lockout_notification_channels
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

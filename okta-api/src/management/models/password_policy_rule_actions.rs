@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PasswordPolicyRuleActions` (`/components/schemas/PasswordPolicyRuleActions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicyRuleActions {
     /// Indicates if a password can be changed
     #[serde(
         rename = "passwordChange",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_change: ::std::option::Option<
@@ -18,7 +17,6 @@ pub struct PasswordPolicyRuleActions {
     /// Enables or disables users to reset their own password and defines the authenticators and constraints needed to complete the reset
     #[serde(
         rename = "selfServicePasswordReset",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_service_password_reset: ::std::option::Option<
@@ -27,16 +25,83 @@ pub struct PasswordPolicyRuleActions {
     /// Indicates if a password can be changed
     #[serde(
         rename = "selfServiceUnlock",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_service_unlock: ::std::option::Option<
         crate::management::models::PasswordPolicyRuleAction,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRuleActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicyRuleActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicyRuleActions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PasswordPolicyRuleActions, A::Error> {
+                let mut password_change = ::std::option::Option::None;
+                let mut self_service_password_reset = ::std::option::Option::None;
+                let mut self_service_unlock = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "passwordChange" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_change,
+                                "passwordChange",
+                            )?
+                        }
+                        "selfServicePasswordReset" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut self_service_password_reset,
+                                "selfServicePasswordReset",
+                            )?
+                        }
+                        "selfServiceUnlock" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut self_service_unlock,
+                                "selfServiceUnlock",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicyRuleActions {
+                    password_change: password_change.unwrap_or_default(),
+                    self_service_password_reset: self_service_password_reset
+                        .unwrap_or_default(),
+                    self_service_unlock: self_service_unlock.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

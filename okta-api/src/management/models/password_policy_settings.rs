@@ -6,28 +6,87 @@
 /// Specifies the policy level settings
 ///
 /// Schema `PasswordPolicySettings` (`/components/schemas/PasswordPolicySettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PasswordPolicySettings {
     /// Specifies how to handle password delegation
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delegation: ::std::option::Option<
         crate::management::models::PasswordPolicyDelegationSettings,
     >,
     /// Specifies the password settings for the policy
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<
         crate::management::models::PasswordPolicyPasswordSettings,
     >,
     /// Specifies the password recovery settings for the policy
     /// > **Note:** With Identity Engine, you can specify recovery factors inside the password policy rule instead of in the policy settings object. Recovery factors for the rule are defined inside the [`selfServicePasswordReset` action](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/policy/#tag/Policy/operation/createPolicyRule!path=1/actions/selfServicePasswordReset&t=request).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery: ::std::option::Option<
         crate::management::models::PasswordPolicyRecoverySettings,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PasswordPolicySettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PasswordPolicySettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PasswordPolicySettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PasswordPolicySettings, A::Error> {
+                let mut delegation = ::std::option::Option::None;
+                let mut password = ::std::option::Option::None;
+                let mut recovery = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "delegation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delegation,
+                                "delegation",
+                            )?
+                        }
+                        "password" => {
+                            crate::runtime::field(&mut __map, &mut password, "password")?
+                        }
+                        "recovery" => {
+                            crate::runtime::field(&mut __map, &mut recovery, "recovery")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PasswordPolicySettings {
+                    delegation: delegation.unwrap_or_default(),
+                    password: password.unwrap_or_default(),
+                    recovery: recovery.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PerClientRateLimitSettings` (`/components/schemas/PerClientRateLimitSettings`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PerClientRateLimitSettings {
     #[allow(missing_docs)]
     #[serde(rename = "defaultMode")]
@@ -12,16 +12,73 @@ pub struct PerClientRateLimitSettings {
     /// A map of Per-Client Rate Limit Use Case to the applicable PerClientRateLimitMode. Overrides the `defaultMode` property for the specified use cases.
     #[serde(
         rename = "useCaseModeOverrides",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_case_mode_overrides: ::std::option::Option<
         crate::management::models::PerClientRateLimitSettingsUseCaseModeOverrides,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PerClientRateLimitSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PerClientRateLimitSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PerClientRateLimitSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PerClientRateLimitSettings, A::Error> {
+                let mut default_mode = ::std::option::Option::None;
+                let mut use_case_mode_overrides = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "defaultMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_mode,
+                                "defaultMode",
+                            )?
+                        }
+                        "useCaseModeOverrides" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut use_case_mode_overrides,
+                                "useCaseModeOverrides",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PerClientRateLimitSettings {
+                    default_mode: crate::runtime::required(default_mode, "defaultMode")?,
+                    use_case_mode_overrides: use_case_mode_overrides.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

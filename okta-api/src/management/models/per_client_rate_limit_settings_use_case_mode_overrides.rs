@@ -6,12 +6,11 @@
 /// A map of Per-Client Rate Limit Use Case to the applicable PerClientRateLimitMode. Overrides the `defaultMode` property for the specified use cases.
 ///
 /// Schema `PerClientRateLimitSettingsUseCaseModeOverrides` (`/components/schemas/PerClientRateLimitSettings/properties/useCaseModeOverrides`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PerClientRateLimitSettingsUseCaseModeOverrides {
     #[allow(missing_docs)]
     #[serde(
         rename = "LOGIN_PAGE",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_page: ::std::option::Option<
@@ -20,7 +19,6 @@ pub struct PerClientRateLimitSettingsUseCaseModeOverrides {
     #[allow(missing_docs)]
     #[serde(
         rename = "OAUTH2_AUTHORIZE",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub oauth2_authorize: ::std::option::Option<
@@ -29,16 +27,85 @@ pub struct PerClientRateLimitSettingsUseCaseModeOverrides {
     #[allow(missing_docs)]
     #[serde(
         rename = "OIE_APP_INTENT",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub oie_app_intent: ::std::option::Option<
         crate::management::models::PerClientRateLimitMode,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PerClientRateLimitSettingsUseCaseModeOverrides {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PerClientRateLimitSettingsUseCaseModeOverrides;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PerClientRateLimitSettingsUseCaseModeOverrides")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PerClientRateLimitSettingsUseCaseModeOverrides,
+                A::Error,
+            > {
+                let mut login_page = ::std::option::Option::None;
+                let mut oauth2_authorize = ::std::option::Option::None;
+                let mut oie_app_intent = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "LOGIN_PAGE" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_page,
+                                "LOGIN_PAGE",
+                            )?
+                        }
+                        "OAUTH2_AUTHORIZE" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut oauth2_authorize,
+                                "OAUTH2_AUTHORIZE",
+                            )?
+                        }
+                        "OIE_APP_INTENT" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut oie_app_intent,
+                                "OIE_APP_INTENT",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PerClientRateLimitSettingsUseCaseModeOverrides {
+                    login_page: login_page.unwrap_or_default(),
+                    oauth2_authorize: oauth2_authorize.unwrap_or_default(),
+                    oie_app_intent: oie_app_intent.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

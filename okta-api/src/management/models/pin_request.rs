@@ -6,35 +6,93 @@
 /// Pin request
 ///
 /// Schema `PinRequest` (`/components/schemas/PinRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PinRequest {
     /// ID for a WebAuthn preregistration factor in Okta
     #[serde(
         rename = "authenticatorEnrollmentId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_enrollment_id: ::std::option::Option<::std::string::String>,
     /// Name of the fulfillment provider for the WebAuthn preregistration factor
     #[serde(
         rename = "fulfillmentProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fulfillment_provider: ::std::option::Option<
         crate::management::models::PinRequestFulfillmentProvider,
     >,
     /// ID of an existing Okta user
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PinRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PinRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PinRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PinRequest, A::Error> {
+                let mut authenticator_enrollment_id = ::std::option::Option::None;
+                let mut fulfillment_provider = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticatorEnrollmentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_enrollment_id,
+                                "authenticatorEnrollmentId",
+                            )?
+                        }
+                        "fulfillmentProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut fulfillment_provider,
+                                "fulfillmentProvider",
+                            )?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PinRequest {
+                    authenticator_enrollment_id: authenticator_enrollment_id
+                        .unwrap_or_default(),
+                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

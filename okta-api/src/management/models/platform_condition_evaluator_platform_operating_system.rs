@@ -4,29 +4,86 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PlatformConditionEvaluatorPlatformOperatingSystem` (`/components/schemas/PlatformConditionEvaluatorPlatformOperatingSystem`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PlatformConditionEvaluatorPlatformOperatingSystem {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expression: ::std::option::Option<::std::string::String>,
     /// The type of operating system
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::PolicyPlatformOperatingSystemType,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<
         crate::management::models::PlatformConditionEvaluatorPlatformOperatingSystemVersion,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for PlatformConditionEvaluatorPlatformOperatingSystem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PlatformConditionEvaluatorPlatformOperatingSystem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PlatformConditionEvaluatorPlatformOperatingSystem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PlatformConditionEvaluatorPlatformOperatingSystem,
+                A::Error,
+            > {
+                let mut expression = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expression" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expression,
+                                "expression",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PlatformConditionEvaluatorPlatformOperatingSystem {
+                    expression: expression.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    version: version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

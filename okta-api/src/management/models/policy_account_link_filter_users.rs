@@ -6,22 +6,75 @@
 /// Filters on which users are available for account linking
 ///
 /// Schema `PolicyAccountLinkFilterUsers` (`/components/schemas/PolicyAccountLinkFilterUsers`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PolicyAccountLinkFilterUsers {
     /// Specifies the blocklist of user identifiers to exclude from account linking
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Specifies whether admin users should be excluded from account linking
     #[serde(
         rename = "excludeAdmins",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_admins: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyAccountLinkFilterUsers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PolicyAccountLinkFilterUsers;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PolicyAccountLinkFilterUsers")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PolicyAccountLinkFilterUsers, A::Error> {
+                let mut exclude = ::std::option::Option::None;
+                let mut exclude_admins = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "exclude" => {
+                            crate::runtime::field(&mut __map, &mut exclude, "exclude")?
+                        }
+                        "excludeAdmins" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut exclude_admins,
+                                "excludeAdmins",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PolicyAccountLinkFilterUsers {
+                    exclude: exclude.unwrap_or_default(),
+                    exclude_admins: exclude_admins.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

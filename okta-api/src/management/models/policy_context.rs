@@ -4,30 +4,92 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PolicyContext` (`/components/schemas/PolicyContext`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PolicyContext {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<crate::management::models::PolicyContextDevice>,
     /// An array of Group IDs for the simulate operation. Only user IDs or Group IDs are allowed, not both.
-    #[serde(default)]
     pub groups: crate::management::models::PolicyContextGroups,
     /// The network rule condition, zone, or IP address
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip: ::std::option::Option<::std::string::String>,
     /// The risk rule condition level
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk: ::std::option::Option<crate::management::models::PolicyContextRisk>,
     /// The user ID for the simulate operation. Only user IDs or Group IDs are allowed, not both.
-    #[serde(default)]
     pub user: crate::management::models::PolicyContextUser,
     /// The zone ID under the network rule condition.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zones: ::std::option::Option<crate::management::models::PolicyContextZones>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PolicyContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PolicyContext")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PolicyContext, A::Error> {
+                let mut device = ::std::option::Option::None;
+                let mut groups = ::std::option::Option::None;
+                let mut ip = ::std::option::Option::None;
+                let mut risk = ::std::option::Option::None;
+                let mut user = ::std::option::Option::None;
+                let mut zones = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        "ip" => crate::runtime::field(&mut __map, &mut ip, "ip")?,
+                        "risk" => crate::runtime::field(&mut __map, &mut risk, "risk")?,
+                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
+                        "zones" => {
+                            crate::runtime::field(&mut __map, &mut zones, "zones")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PolicyContext {
+                    device: device.unwrap_or_default(),
+                    groups: groups.unwrap_or_default(),
+                    ip: ip.unwrap_or_default(),
+                    risk: risk.unwrap_or_default(),
+                    user: user.unwrap_or_default(),
+                    zones: zones.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

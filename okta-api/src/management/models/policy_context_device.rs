@@ -4,28 +4,95 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PolicyContextDevice` (`/components/schemas/PolicyContext/properties/device`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PolicyContextDevice {
     /// The platform of the device, for example, IOS.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<::std::string::String>,
     /// If the device is registered
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registered: ::std::option::Option<bool>,
     /// If the device is managed
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub managed: ::std::option::Option<bool>,
     /// The device assurance policy ID for the simulation
     #[serde(
         rename = "assuranceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assurance_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyContextDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PolicyContextDevice;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PolicyContextDevice")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PolicyContextDevice, A::Error> {
+                let mut platform = ::std::option::Option::None;
+                let mut registered = ::std::option::Option::None;
+                let mut managed = ::std::option::Option::None;
+                let mut assurance_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "registered" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut registered,
+                                "registered",
+                            )?
+                        }
+                        "managed" => {
+                            crate::runtime::field(&mut __map, &mut managed, "managed")?
+                        }
+                        "assuranceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assurance_id,
+                                "assuranceId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PolicyContextDevice {
+                    platform: platform.unwrap_or_default(),
+                    registered: registered.unwrap_or_default(),
+                    managed: managed.unwrap_or_default(),
+                    assurance_id: assurance_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

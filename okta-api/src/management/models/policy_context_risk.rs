@@ -6,24 +6,77 @@
 /// The risk rule condition level
 ///
 /// Schema `PolicyContextRisk` (`/components/schemas/PolicyContext/properties/risk`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PolicyContextRisk {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<crate::management::models::PolicyContextRiskLevel>,
     #[allow(missing_docs)]
     #[serde(
         rename = "minRiskLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub min_risk_level: ::std::option::Option<
         crate::management::models::PolicyContextRiskMinRiskLevel,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyContextRisk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PolicyContextRisk;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PolicyContextRisk")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PolicyContextRisk, A::Error> {
+                let mut level = ::std::option::Option::None;
+                let mut min_risk_level = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "level" => {
+                            crate::runtime::field(&mut __map, &mut level, "level")?
+                        }
+                        "minRiskLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_risk_level,
+                                "minRiskLevel",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PolicyContextRisk {
+                    level: level.unwrap_or_default(),
+                    min_risk_level: min_risk_level.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,22 +4,21 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PolicyRuleConditions` (`/components/schemas/PolicyRuleConditions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PolicyRuleConditions {
     /// Specifies apps to include or exclude. If `include` is empty, then the condition is met for all apps.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<
         crate::management::models::AppAndInstancePolicyRuleCondition,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apps: ::std::option::Option<
         crate::management::models::AppInstancePolicyRuleCondition,
     >,
     /// Specifies an authentication entry point
     #[serde(
         rename = "authContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_context: ::std::option::Option<
@@ -28,7 +27,6 @@ pub struct PolicyRuleConditions {
     /// Specifies an authentication provider that's the source of some or all users
     #[serde(
         rename = "authProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_provider: ::std::option::Option<
@@ -37,43 +35,40 @@ pub struct PolicyRuleConditions {
     #[allow(missing_docs)]
     #[serde(
         rename = "beforeScheduledAction",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub before_scheduled_action: ::std::option::Option<
         crate::management::models::BeforeScheduledActionPolicyRuleCondition,
     >,
     /// Specifies which clients are included in the policy
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub clients: ::std::option::Option<crate::management::models::ClientPolicyCondition>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::ContextPolicyRuleCondition,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<
         crate::management::models::DevicePolicyRuleCondition,
     >,
     /// Array of grant types that this condition includes. Determines the mechanism that Okta uses to authorize the creation of the tokens.
     #[serde(
         rename = "grantTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grant_types: ::std::option::Option<
         crate::management::models::GrantTypePolicyRuleCondition,
     >,
     /// Specifies a set of groups whose users are to be included or excluded
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub groups: ::std::option::Option<
         crate::management::models::GroupPolicyRuleCondition,
     >,
     /// Specifies the IdP that's used to sign in
     #[serde(
         rename = "identityProvider",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub identity_provider: ::std::option::Option<
@@ -82,67 +77,238 @@ pub struct PolicyRuleConditions {
     #[allow(missing_docs)]
     #[serde(
         rename = "mdmEnrollment",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mdm_enrollment: ::std::option::Option<
         crate::management::models::MdmEnrollmentPolicyRuleCondition,
     >,
     /// Specifies a network selection mode and a set of network zones to be included or excluded. If the connection parameter's data type is `ZONE`, one of the `include` or `exclude` arrays is required. Specific zone IDs to include or exclude are enumerated in the respective arrays.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<
         crate::management::models::PolicyNetworkCondition,
     >,
     /// Specifies the users and groups that are included or excluded by the policy rule
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub people: ::std::option::Option<crate::management::models::PolicyPeopleCondition>,
     /// Specifies a particular platform or device to match on
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::management::models::PlatformPolicyRuleCondition,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk: ::std::option::Option<crate::management::models::RiskPolicyRuleCondition>,
     /// Specifies a particular level of risk to match on
     #[serde(
         rename = "riskScore",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_score: ::std::option::Option<
         crate::management::models::RiskScorePolicyRuleCondition,
     >,
     /// Array of scopes that the condition includes
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<
         crate::management::models::Oauth2ScopesMediationPolicyRuleCondition,
     >,
     /// Specifies a user identifier condition to match on
     #[serde(
         rename = "userIdentifier",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_identifier: ::std::option::Option<
         crate::management::models::UserIdentifierPolicyRuleCondition,
     >,
     /// Specifies a set of Users to be included or excluded
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<crate::management::models::UserPolicyRuleCondition>,
     #[allow(missing_docs)]
     #[serde(
         rename = "userStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_status: ::std::option::Option<
         crate::management::models::UserStatusPolicyRuleCondition,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyRuleConditions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PolicyRuleConditions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PolicyRuleConditions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PolicyRuleConditions, A::Error> {
+                let mut app = ::std::option::Option::None;
+                let mut apps = ::std::option::Option::None;
+                let mut auth_context = ::std::option::Option::None;
+                let mut auth_provider = ::std::option::Option::None;
+                let mut before_scheduled_action = ::std::option::Option::None;
+                let mut clients = ::std::option::Option::None;
+                let mut context = ::std::option::Option::None;
+                let mut device = ::std::option::Option::None;
+                let mut grant_types = ::std::option::Option::None;
+                let mut groups = ::std::option::Option::None;
+                let mut identity_provider = ::std::option::Option::None;
+                let mut mdm_enrollment = ::std::option::Option::None;
+                let mut network = ::std::option::Option::None;
+                let mut people = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut risk = ::std::option::Option::None;
+                let mut risk_score = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut user_identifier = ::std::option::Option::None;
+                let mut users = ::std::option::Option::None;
+                let mut user_status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
+                        "apps" => crate::runtime::field(&mut __map, &mut apps, "apps")?,
+                        "authContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_context,
+                                "authContext",
+                            )?
+                        }
+                        "authProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_provider,
+                                "authProvider",
+                            )?
+                        }
+                        "beforeScheduledAction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut before_scheduled_action,
+                                "beforeScheduledAction",
+                            )?
+                        }
+                        "clients" => {
+                            crate::runtime::field(&mut __map, &mut clients, "clients")?
+                        }
+                        "context" => {
+                            crate::runtime::field(&mut __map, &mut context, "context")?
+                        }
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "grantTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_types,
+                                "grantTypes",
+                            )?
+                        }
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        "identityProvider" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut identity_provider,
+                                "identityProvider",
+                            )?
+                        }
+                        "mdmEnrollment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mdm_enrollment,
+                                "mdmEnrollment",
+                            )?
+                        }
+                        "network" => {
+                            crate::runtime::field(&mut __map, &mut network, "network")?
+                        }
+                        "people" => {
+                            crate::runtime::field(&mut __map, &mut people, "people")?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "risk" => crate::runtime::field(&mut __map, &mut risk, "risk")?,
+                        "riskScore" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_score,
+                                "riskScore",
+                            )?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        "userIdentifier" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_identifier,
+                                "userIdentifier",
+                            )?
+                        }
+                        "users" => {
+                            crate::runtime::field(&mut __map, &mut users, "users")?
+                        }
+                        "userStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_status,
+                                "userStatus",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PolicyRuleConditions {
+                    app: app.unwrap_or_default(),
+                    apps: apps.unwrap_or_default(),
+                    auth_context: auth_context.unwrap_or_default(),
+                    auth_provider: auth_provider.unwrap_or_default(),
+                    before_scheduled_action: before_scheduled_action.unwrap_or_default(),
+                    clients: clients.unwrap_or_default(),
+                    context: context.unwrap_or_default(),
+                    device: device.unwrap_or_default(),
+                    grant_types: grant_types.unwrap_or_default(),
+                    groups: groups.unwrap_or_default(),
+                    identity_provider: identity_provider.unwrap_or_default(),
+                    mdm_enrollment: mdm_enrollment.unwrap_or_default(),
+                    network: network.unwrap_or_default(),
+                    people: people.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    risk: risk.unwrap_or_default(),
+                    risk_score: risk_score.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    user_identifier: user_identifier.unwrap_or_default(),
+                    users: users.unwrap_or_default(),
+                    user_status: user_status.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

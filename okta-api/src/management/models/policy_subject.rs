@@ -6,13 +6,13 @@
 /// Specifies the behavior for establishing, validating, and matching a username for an IdP user
 ///
 /// Schema `PolicySubject` (`/components/schemas/PolicySubject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PolicySubject {
     /// Optional [regular expression pattern](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Regular_expressions) used to filter untrusted IdP usernames.
     /// * As a best security practice, you should define a regular expression pattern to filter untrusted IdP usernames. This is especially important if multiple IdPs are connected to your org. The filter prevents an IdP from issuing an assertion for any user, including partners or directory users in your Okta org.
     /// * For example, the filter pattern `(\S+@example\.com)` allows only Users that have an `@example.com` username suffix. It rejects assertions that have any other suffix such as `@corp.example.com` or `@partner.com`.
     /// * Only `SAML2` and `OIDC` IdP providers support the `filter` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filter: ::std::option::Option<::std::string::String>,
     /// Okta user profile attribute for matching a transformed IdP username. Only for matchType `CUSTOM_ATTRIBUTE`.
     /// The `matchAttribute` must be a valid Okta user profile attribute of one of the following types:
@@ -21,14 +21,12 @@ pub struct PolicySubject {
     /// * Number
     #[serde(
         rename = "matchAttribute",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub match_attribute: ::std::option::Option<::std::string::String>,
     /// Determines the Okta user profile attribute match conditions for account linking and authentication of the transformed IdP username
     #[serde(
         rename = "matchType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub match_type: ::std::option::Option<
@@ -39,16 +37,87 @@ pub struct PolicySubject {
     /// * You must define an IdP user profile attribute before it can be referenced in an Okta EL expression. To define an IdP user attribute policy, you may need to create a new IdP instance without a base profile property. Then edit the IdP user profile to update the IdP instance with an expression that references the IdP user profile attribute that you just created.
     #[serde(
         rename = "userNameTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_name_template: ::std::option::Option<
         crate::management::models::PolicyUserNameTemplate,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicySubject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PolicySubject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PolicySubject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PolicySubject, A::Error> {
+                let mut filter = ::std::option::Option::None;
+                let mut match_attribute = ::std::option::Option::None;
+                let mut match_type = ::std::option::Option::None;
+                let mut user_name_template = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "filter" => {
+                            crate::runtime::field(&mut __map, &mut filter, "filter")?
+                        }
+                        "matchAttribute" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut match_attribute,
+                                "matchAttribute",
+                            )?
+                        }
+                        "matchType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut match_type,
+                                "matchType",
+                            )?
+                        }
+                        "userNameTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name_template,
+                                "userNameTemplate",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PolicySubject {
+                    filter: filter.unwrap_or_default(),
+                    match_attribute: match_attribute.unwrap_or_default(),
+                    match_type: match_type.unwrap_or_default(),
+                    user_name_template: user_name_template.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

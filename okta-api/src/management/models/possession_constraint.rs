@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PossessionConstraint` (`/components/schemas/PossessionConstraint`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PossessionConstraint {
     /// This property specifies the precise authenticator and method for authentication. **Identity Engine**
     #[serde(
         rename = "authenticationMethods",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authentication_methods: ::std::option::Option<
@@ -18,34 +17,31 @@ pub struct PossessionConstraint {
     /// This property specifies the precise authenticator and method to exclude from authentication. **Identity Engine**
     #[serde(
         rename = "excludedAuthenticationMethods",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub excluded_authentication_methods: ::std::option::Option<::serde_json::Value>,
     /// The authenticator methods that are permitted
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub methods: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AccessPolicyConstraintMethodsItem>,
     >,
     /// The duration after which the user must re-authenticate regardless of user activity. This re-authentication interval overrides the Verification Method object's `reauthenticateIn` interval. The supported values use ISO 8601 period format for recurring time intervals (for example, `PT1H`).
     #[serde(
         rename = "reauthenticateIn",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reauthenticate_in: ::std::option::Option<::std::string::String>,
     /// This property indicates whether the knowledge or possession factor is required by the assurance. It's optional in the request, but is always returned in the response. By default, this field is `true`. If the knowledge or possession constraint has values for `excludedAuthenticationMethods` the `required` value is false. **Identity Engine**
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<bool>,
     /// The authenticator types that are permitted
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AccessPolicyConstraintTypesItem>,
     >,
     /// Indicates if device-bound Factors are required. This property is only set for `POSSESSION` constraints.
     #[serde(
         rename = "deviceBound",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_bound: ::std::option::Option<
@@ -54,7 +50,6 @@ pub struct PossessionConstraint {
     /// Indicates if any secrets or private keys used during authentication must be hardware protected and not exportable. This property is only set for `POSSESSION` constraints.
     #[serde(
         rename = "hardwareProtection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hardware_protection: ::std::option::Option<
@@ -63,7 +58,6 @@ pub struct PossessionConstraint {
     /// Indicates if phishing-resistant Factors are required. This property is only set for `POSSESSION` constraints.
     #[serde(
         rename = "phishingResistant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub phishing_resistant: ::std::option::Option<
@@ -72,7 +66,6 @@ pub struct PossessionConstraint {
     /// Indicates if the user needs to approve an Okta Verify prompt or provide biometrics (meets NIST AAL2 requirements). This property is only set for `POSSESSION` constraints.
     #[serde(
         rename = "userPresence",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_presence: ::std::option::Option<
@@ -81,7 +74,6 @@ pub struct PossessionConstraint {
     /// Indicates the user interaction requirement (PIN or biometrics) to ensure verification of a possession factor
     #[serde(
         rename = "userVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification: ::std::option::Option<
@@ -90,7 +82,6 @@ pub struct PossessionConstraint {
     /// Indicates which methods can be used for user verification. `userVerificationMethods` can only be used when `userVerification` is `REQUIRED`. `BIOMETRICS` is currently the only supported method.
     #[serde(
         rename = "userVerificationMethods",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification_methods: ::std::option::Option<
@@ -99,9 +90,147 @@ pub struct PossessionConstraint {
         >,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PossessionConstraint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PossessionConstraint;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PossessionConstraint")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PossessionConstraint, A::Error> {
+                let mut authentication_methods = ::std::option::Option::None;
+                let mut excluded_authentication_methods = ::std::option::Option::None;
+                let mut methods = ::std::option::Option::None;
+                let mut reauthenticate_in = ::std::option::Option::None;
+                let mut required = ::std::option::Option::None;
+                let mut types = ::std::option::Option::None;
+                let mut device_bound = ::std::option::Option::None;
+                let mut hardware_protection = ::std::option::Option::None;
+                let mut phishing_resistant = ::std::option::Option::None;
+                let mut user_presence = ::std::option::Option::None;
+                let mut user_verification = ::std::option::Option::None;
+                let mut user_verification_methods = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticationMethods" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication_methods,
+                                "authenticationMethods",
+                            )?
+                        }
+                        "excludedAuthenticationMethods" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut excluded_authentication_methods,
+                                "excludedAuthenticationMethods",
+                            )?
+                        }
+                        "methods" => {
+                            crate::runtime::field(&mut __map, &mut methods, "methods")?
+                        }
+                        "reauthenticateIn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reauthenticate_in,
+                                "reauthenticateIn",
+                            )?
+                        }
+                        "required" => {
+                            crate::runtime::field(&mut __map, &mut required, "required")?
+                        }
+                        "types" => {
+                            crate::runtime::field(&mut __map, &mut types, "types")?
+                        }
+                        "deviceBound" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_bound,
+                                "deviceBound",
+                            )?
+                        }
+                        "hardwareProtection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut hardware_protection,
+                                "hardwareProtection",
+                            )?
+                        }
+                        "phishingResistant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut phishing_resistant,
+                                "phishingResistant",
+                            )?
+                        }
+                        "userPresence" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_presence,
+                                "userPresence",
+                            )?
+                        }
+                        "userVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification,
+                                "userVerification",
+                            )?
+                        }
+                        "userVerificationMethods" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification_methods,
+                                "userVerificationMethods",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PossessionConstraint {
+                    authentication_methods: authentication_methods.unwrap_or_default(),
+                    excluded_authentication_methods: excluded_authentication_methods
+                        .unwrap_or_default(),
+                    methods: methods.unwrap_or_default(),
+                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+                    required: required.unwrap_or_default(),
+                    types: types.unwrap_or_default(),
+                    device_bound: device_bound.unwrap_or_default(),
+                    hardware_protection: hardware_protection.unwrap_or_default(),
+                    phishing_resistant: phishing_resistant.unwrap_or_default(),
+                    user_presence: user_presence.unwrap_or_default(),
+                    user_verification: user_verification.unwrap_or_default(),
+                    user_verification_methods: user_verification_methods
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

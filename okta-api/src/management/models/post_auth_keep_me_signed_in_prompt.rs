@@ -4,32 +4,98 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PostAuthKeepMeSignedInPrompt` (`/components/schemas/PostAuthKeepMeSignedInPrompt`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PostAuthKeepMeSignedInPrompt {
     /// The label on the accept button when prompting for Stay signed in
     #[serde(
         rename = "acceptButtonText",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub accept_button_text: ::std::option::Option<::std::string::String>,
     /// The label on the reject button when prompting for Stay signed in
     #[serde(
         rename = "rejectButtonText",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reject_button_text: ::std::option::Option<::std::string::String>,
     /// The subtitle on the Sign-In Widget when prompting for Stay signed in
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtitle: ::std::option::Option<::std::string::String>,
     /// The title on the Sign-In Widget when prompting for Stay signed in
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PostAuthKeepMeSignedInPrompt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PostAuthKeepMeSignedInPrompt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PostAuthKeepMeSignedInPrompt")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PostAuthKeepMeSignedInPrompt, A::Error> {
+                let mut accept_button_text = ::std::option::Option::None;
+                let mut reject_button_text = ::std::option::Option::None;
+                let mut subtitle = ::std::option::Option::None;
+                let mut title = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "acceptButtonText" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut accept_button_text,
+                                "acceptButtonText",
+                            )?
+                        }
+                        "rejectButtonText" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reject_button_text,
+                                "rejectButtonText",
+                            )?
+                        }
+                        "subtitle" => {
+                            crate::runtime::field(&mut __map, &mut subtitle, "subtitle")?
+                        }
+                        "title" => {
+                            crate::runtime::field(&mut __map, &mut title, "title")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PostAuthKeepMeSignedInPrompt {
+                    accept_button_text: accept_button_text.unwrap_or_default(),
+                    reject_button_text: reject_button_text.unwrap_or_default(),
+                    subtitle: subtitle.unwrap_or_default(),
+                    title: title.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,69 @@
 /// The action to take in response to a failure of the reevaluated global session policy or authentication polices
 ///
 /// Schema `PostAuthSessionPolicyRuleActions` (`/components/schemas/PostAuthSessionPolicyRule/allOf/1/properties/actions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PostAuthSessionPolicyRuleActions {
     /// This object contains a `failureActions` array that defines the specific action to take when the session protection policy detects a failure
     #[serde(
         rename = "postAuthSession",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub post_auth_session: ::std::option::Option<
         crate::management::models::PostAuthSessionPolicyRuleActionsPostAuthSession,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PostAuthSessionPolicyRuleActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PostAuthSessionPolicyRuleActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PostAuthSessionPolicyRuleActions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PostAuthSessionPolicyRuleActions, A::Error> {
+                let mut post_auth_session = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "postAuthSession" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut post_auth_session,
+                                "postAuthSession",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PostAuthSessionPolicyRuleActions {
+                    post_auth_session: post_auth_session.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,72 @@
 /// This object contains a `failureActions` array that defines the specific action to take when the session protection policy detects a failure
 ///
 /// Schema `PostAuthSessionPolicyRuleActionsPostAuthSession` (`/components/schemas/PostAuthSessionPolicyRule/allOf/1/properties/actions/properties/postAuthSession`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PostAuthSessionPolicyRuleActionsPostAuthSession {
     /// An array of objects that define the action. It can be empty or contain two `action` value pairs.
     #[serde(
         rename = "failureActions",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub failure_actions: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::PostAuthSessionFailureActionsObject>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PostAuthSessionPolicyRuleActionsPostAuthSession {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PostAuthSessionPolicyRuleActionsPostAuthSession;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PostAuthSessionPolicyRuleActionsPostAuthSession")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PostAuthSessionPolicyRuleActionsPostAuthSession,
+                A::Error,
+            > {
+                let mut failure_actions = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "failureActions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut failure_actions,
+                                "failureActions",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PostAuthSessionPolicyRuleActionsPostAuthSession {
+                    failure_actions: failure_actions.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,14 +4,13 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PrincipalRateLimitEntity` (`/components/schemas/PrincipalRateLimitEntity`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PrincipalRateLimitEntity {
     /// The Okta user ID of the user who created the principle rate limit entity
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -20,35 +19,31 @@ pub struct PrincipalRateLimitEntity {
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
     /// The default percentage of a given concurrency limit threshold that the owning principal can consume
     #[serde(
         rename = "defaultConcurrencyPercentage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_concurrency_percentage: ::std::option::Option<i64>,
     /// The default percentage of a given rate limit threshold that the owning principal can consume
     #[serde(
         rename = "defaultPercentage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_percentage: ::std::option::Option<i64>,
     /// The unique identifier of the principle rate limit entity
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The date and time the principle rate limit entity was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_update: ::std::option::Option<::std::string::String>,
@@ -57,29 +52,148 @@ pub struct PrincipalRateLimitEntity {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdatedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated_by: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the Okta org
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "orgId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "orgId", skip_serializing_if = "::std::option::Option::is_none")]
     pub org_id: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the principal. This is the ID of the API token or OAuth 2.0 app.
-    #[serde(rename = "principalId", default)]
+    #[serde(rename = "principalId")]
     pub principal_id: ::std::string::String,
     /// The type of principal, either an API token or an OAuth 2.0 app
     #[serde(rename = "principalType")]
     pub principal_type: crate::management::models::PrincipalType,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrincipalRateLimitEntity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrincipalRateLimitEntity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrincipalRateLimitEntity")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrincipalRateLimitEntity, A::Error> {
+                let mut created_by = ::std::option::Option::None;
+                let mut created_date = ::std::option::Option::None;
+                let mut default_concurrency_percentage = ::std::option::Option::None;
+                let mut default_percentage = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_update = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut org_id = ::std::option::Option::None;
+                let mut principal_id = ::std::option::Option::None;
+                let mut principal_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "createdBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_by,
+                                "createdBy",
+                            )?
+                        }
+                        "createdDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_date,
+                                "createdDate",
+                            )?
+                        }
+                        "defaultConcurrencyPercentage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_concurrency_percentage,
+                                "defaultConcurrencyPercentage",
+                            )?
+                        }
+                        "defaultPercentage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_percentage,
+                                "defaultPercentage",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_update,
+                                "lastUpdate",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "orgId" => {
+                            crate::runtime::field(&mut __map, &mut org_id, "orgId")?
+                        }
+                        "principalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_id,
+                                "principalId",
+                            )?
+                        }
+                        "principalType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut principal_type,
+                                "principalType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrincipalRateLimitEntity {
+                    created_by: created_by.unwrap_or_default(),
+                    created_date: created_date.unwrap_or_default(),
+                    default_concurrency_percentage: default_concurrency_percentage
+                        .unwrap_or_default(),
+                    default_percentage: default_percentage.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_update: last_update.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    org_id: org_id.unwrap_or_default(),
+                    principal_id: principal_id.unwrap_or_default(),
+                    principal_type: crate::runtime::required(
+                        principal_type,
+                        "principalType",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

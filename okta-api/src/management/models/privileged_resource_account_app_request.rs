@@ -4,31 +4,29 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PrivilegedResourceAccountAppRequest` (`/components/schemas/PrivilegedResourceAccountAppRequest`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PrivilegedResourceAccountAppRequest {
     /// Container details for resource type APP_ACCOUNT
     #[serde(
         rename = "containerDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_details: ::std::option::Option<
         crate::management::models::AppAccountContainerDetails,
     >,
     /// Credentials for the privileged resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::PrivilegedResourceCredentials,
     >,
     /// Timestamp when the object was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "credentialSyncInfo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub credential_sync_info: ::std::option::Option<
@@ -37,14 +35,13 @@ pub struct PrivilegedResourceAccountAppRequest {
     /// ID of the privileged resource
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the object was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
@@ -52,14 +49,115 @@ pub struct PrivilegedResourceAccountAppRequest {
     #[serde(rename = "resourceType")]
     pub resource_type: crate::management::models::PrivilegedResourceType,
     /// Current status of the privileged resource
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::PrivilegedResourceStatus,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrivilegedResourceAccountAppRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrivilegedResourceAccountAppRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrivilegedResourceAccountAppRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrivilegedResourceAccountAppRequest, A::Error> {
+                let mut container_details = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut credential_sync_info = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut resource_type = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "containerDetails" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut container_details,
+                                "containerDetails",
+                            )?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "credentialSyncInfo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credential_sync_info,
+                                "credentialSyncInfo",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "resourceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_type,
+                                "resourceType",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrivilegedResourceAccountAppRequest {
+                    container_details: container_details.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    credential_sync_info: credential_sync_info.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    resource_type: crate::runtime::required(
+                        resource_type,
+                        "resourceType",
+                    )?,
+                    status: status.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PrivilegedResourceFilters` (`/components/schemas/PrivilegedResourceFilters`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PrivilegedResourceFilters {
     /// Array of app groups whose members might be privileged app users
     #[serde(
         rename = "appGroups",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_groups: ::std::option::Option<
@@ -18,16 +17,73 @@ pub struct PrivilegedResourceFilters {
     /// Array of organizational units where privileged app users are present
     #[serde(
         rename = "organizationalUnits",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub organizational_units: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::OrganizationalUnit>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrivilegedResourceFilters {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PrivilegedResourceFilters;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PrivilegedResourceFilters")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PrivilegedResourceFilters, A::Error> {
+                let mut app_groups = ::std::option::Option::None;
+                let mut organizational_units = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appGroups" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_groups,
+                                "appGroups",
+                            )?
+                        }
+                        "organizationalUnits" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut organizational_units,
+                                "organizationalUnits",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PrivilegedResourceFilters {
+                    app_groups: app_groups.unwrap_or_default(),
+                    organizational_units: organizational_units.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,19 +4,18 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ProfileEnrollmentPolicyRuleAction` (`/components/schemas/ProfileEnrollmentPolicyRuleAction`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ProfileEnrollmentPolicyRuleAction {
     /// Indicates if the user profile is granted access
     ///
     /// > **Note:** You can't set the `access` property to `DENY` after you create the policy
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<
         crate::management::models::ProfileEnrollmentPolicyRuleActionAccess,
     >,
     /// Contains a single Boolean property that indicates whether `emailVerification` should occur (`true`) or not (`false`, default)
     #[serde(
         rename = "activationRequirements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub activation_requirements: ::std::option::Option<
@@ -25,7 +24,6 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     /// A list of attributes to identify an end user. Can be used across Okta sign-in, unlock, and recovery flows.
     #[serde(
         rename = "allowedIdentifiers",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_identifiers: ::std::option::Option<
@@ -34,7 +32,6 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     /// Additional authenticator fields that can be used on the first page of user registration. Valid values only includes `'password'`.
     #[serde(
         rename = "enrollAuthenticatorTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enroll_authenticator_types: ::std::option::Option<
@@ -43,7 +40,6 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     /// (Optional) The `id` of at most one registration inline hook
     #[serde(
         rename = "preRegistrationInlineHooks",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pre_registration_inline_hooks: ::std::option::Option<
@@ -52,7 +48,6 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     /// A list of attributes to prompt the user for during registration or progressive profiling. Where defined on the user schema, these attributes are persisted in the user profile. You can also add non-schema attributes, which aren't persisted to the user's profile, but are included in requests to the registration inline hook. A maximum of 10 profile properties is supported.
     #[serde(
         rename = "profileAttributes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub profile_attributes: ::std::option::Option<
@@ -63,7 +58,6 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     /// Progressive profile enrollment helps evaluate the user profile policy at every user login. Users can be prompted to provide input for newly required attributes.
     #[serde(
         rename = "progressiveProfilingAction",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub progressive_profiling_action: ::std::option::Option<
@@ -72,30 +66,156 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     /// (Optional, max 1 entry) The `id` of a group that this user should be added to
     #[serde(
         rename = "targetGroupIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Value created by the backend. If present, all policy updates must include this attribute/value.
     #[serde(
         rename = "uiSchemaId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ui_schema_id: ::std::option::Option<::std::string::String>,
     /// Which action should be taken if this user is new
     #[serde(
         rename = "unknownUserAction",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unknown_user_action: ::std::option::Option<
         crate::management::models::ProfileEnrollmentPolicyRuleActionUnknownUserAction,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProfileEnrollmentPolicyRuleAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProfileEnrollmentPolicyRuleAction;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProfileEnrollmentPolicyRuleAction")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProfileEnrollmentPolicyRuleAction, A::Error> {
+                let mut access = ::std::option::Option::None;
+                let mut activation_requirements = ::std::option::Option::None;
+                let mut allowed_identifiers = ::std::option::Option::None;
+                let mut enroll_authenticator_types = ::std::option::Option::None;
+                let mut pre_registration_inline_hooks = ::std::option::Option::None;
+                let mut profile_attributes = ::std::option::Option::None;
+                let mut progressive_profiling_action = ::std::option::Option::None;
+                let mut target_group_ids = ::std::option::Option::None;
+                let mut ui_schema_id = ::std::option::Option::None;
+                let mut unknown_user_action = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "access" => {
+                            crate::runtime::field(&mut __map, &mut access, "access")?
+                        }
+                        "activationRequirements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut activation_requirements,
+                                "activationRequirements",
+                            )?
+                        }
+                        "allowedIdentifiers" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allowed_identifiers,
+                                "allowedIdentifiers",
+                            )?
+                        }
+                        "enrollAuthenticatorTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enroll_authenticator_types,
+                                "enrollAuthenticatorTypes",
+                            )?
+                        }
+                        "preRegistrationInlineHooks" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pre_registration_inline_hooks,
+                                "preRegistrationInlineHooks",
+                            )?
+                        }
+                        "profileAttributes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut profile_attributes,
+                                "profileAttributes",
+                            )?
+                        }
+                        "progressiveProfilingAction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut progressive_profiling_action,
+                                "progressiveProfilingAction",
+                            )?
+                        }
+                        "targetGroupIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_group_ids,
+                                "targetGroupIds",
+                            )?
+                        }
+                        "uiSchemaId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut ui_schema_id,
+                                "uiSchemaId",
+                            )?
+                        }
+                        "unknownUserAction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut unknown_user_action,
+                                "unknownUserAction",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProfileEnrollmentPolicyRuleAction {
+                    access: access.unwrap_or_default(),
+                    activation_requirements: activation_requirements.unwrap_or_default(),
+                    allowed_identifiers: allowed_identifiers.unwrap_or_default(),
+                    enroll_authenticator_types: enroll_authenticator_types
+                        .unwrap_or_default(),
+                    pre_registration_inline_hooks: pre_registration_inline_hooks
+                        .unwrap_or_default(),
+                    profile_attributes: profile_attributes.unwrap_or_default(),
+                    progressive_profiling_action: progressive_profiling_action
+                        .unwrap_or_default(),
+                    target_group_ids: target_group_ids.unwrap_or_default(),
+                    ui_schema_id: ui_schema_id.unwrap_or_default(),
+                    unknown_user_action: unknown_user_action.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,19 +6,71 @@
 /// Contains a single Boolean property that indicates whether `emailVerification` should occur (`true`) or not (`false`, default)
 ///
 /// Schema `ProfileEnrollmentPolicyRuleActivationRequirement` (`/components/schemas/ProfileEnrollmentPolicyRuleActivationRequirement`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ProfileEnrollmentPolicyRuleActivationRequirement {
     #[allow(missing_docs)]
     #[serde(
         rename = "emailVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub email_verification: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for ProfileEnrollmentPolicyRuleActivationRequirement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProfileEnrollmentPolicyRuleActivationRequirement;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProfileEnrollmentPolicyRuleActivationRequirement")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                ProfileEnrollmentPolicyRuleActivationRequirement,
+                A::Error,
+            > {
+                let mut email_verification = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "emailVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut email_verification,
+                                "emailVerification",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProfileEnrollmentPolicyRuleActivationRequirement {
+                    email_verification: email_verification.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,10 +6,10 @@
 /// A target property, in string form, that maps to a valid [JSON Schema Draft](https://tools.ietf.org/html/draft-zyp-json-schema-04) document.
 ///
 /// Schema `ProfileMappingProperty` (`/components/schemas/ProfileMappingProperty`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ProfileMappingProperty {
     /// Combination or single source properties that are mapped to the target property. See [Okta Expression Language](https://developer.okta.com/docs/reference/okta-expression-language/).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expression: ::std::option::Option<::std::string::String>,
     /// Indicates whether to update target properties for user create and update or just for user create.
     ///
@@ -17,16 +17,73 @@ pub struct ProfileMappingProperty {
     /// - Having a pushStatus of `DONT_PUSH` causes properties in the target to be updated only on create.
     #[serde(
         rename = "pushStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub push_status: ::std::option::Option<
         crate::management::models::ProfileMappingPropertyPushStatus,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProfileMappingProperty {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProfileMappingProperty;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProfileMappingProperty")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProfileMappingProperty, A::Error> {
+                let mut expression = ::std::option::Option::None;
+                let mut push_status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expression" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expression,
+                                "expression",
+                            )?
+                        }
+                        "pushStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut push_status,
+                                "pushStatus",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProfileMappingProperty {
+                    expression: expression.unwrap_or_default(),
+                    push_status: push_status.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,47 +6,136 @@
 /// Protocol settings for authentication using the [OpenID Connect Protocol](http://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth)
 ///
 /// Schema `ProtocolOidc` (`/components/schemas/ProtocolOidc`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ProtocolOidc {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithms: ::std::option::Option<crate::management::models::OidcAlgorithms>,
     /// Client authentication credentials for an [OAuth 2.0 Authorization Server](https://tools.ietf.org/html/rfc6749#section-2.3)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<crate::management::models::OauthCredentials>,
     /// The `OAUTH2` and `OIDC` protocols support the `authorization` and `token` endpoints. Also, the `OIDC` protocol supports the `userInfo` and `jwks` endpoints.
     ///
     /// The IdP Authorization Server (AS) endpoints are currently defined as part of the \[IdP provider\]((<https://developer.okta.com/docs/api/openapi/okta-management/management/tag/IdentityProvider/#tag/IdentityProvider/operation/createIdentityProvider!path=type&t=request>)) and are read-only.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub endpoints: ::std::option::Option<crate::management::models::OauthEndpoints>,
     /// OIDC issuer identifier (issuer URL / expected `iss` value) for the external IdP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<crate::management::models::OidcIssuer>,
     /// URL of the IdP org
     #[serde(
         rename = "oktaIdpOrgUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub okta_idp_org_url: ::std::option::Option<::std::string::String>,
     /// OpenID Connect and IdP-defined permission bundles to request delegated access from the user
     /// > **Note:** The [IdP type](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/IdentityProvider/#tag/IdentityProvider/operation/createIdentityProvider!path=type&t=request) table lists the scopes that are supported for each IdP.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Advanced settings for the OpenID Connect protocol
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<crate::management::models::OidcSettings>,
     /// OpenID Connect Authorization Code flow
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::ProtocolOidcType>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProtocolOidc {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProtocolOidc;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProtocolOidc")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProtocolOidc, A::Error> {
+                let mut algorithms = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut endpoints = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut okta_idp_org_url = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "algorithms" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut algorithms,
+                                "algorithms",
+                            )?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "endpoints" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut endpoints,
+                                "endpoints",
+                            )?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "oktaIdpOrgUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_idp_org_url,
+                                "oktaIdpOrgUrl",
+                            )?
+                        }
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProtocolOidc {
+                    algorithms: algorithms.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    endpoints: endpoints.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    okta_idp_org_url: okta_idp_org_url.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    settings: settings.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

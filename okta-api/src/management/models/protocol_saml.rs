@@ -6,38 +6,117 @@
 /// Protocol settings for the [SAML 2.0 Authentication Request Protocol](http://docs.oasis-open.org/security/saml/v2.0/saml-core-2.0-os.pdf)
 ///
 /// Schema `ProtocolSaml` (`/components/schemas/ProtocolSaml`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ProtocolSaml {
     /// Settings for signing and verifying SAML messages
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithms: ::std::option::Option<crate::management::models::SamlAlgorithms>,
     /// Federation Trust Credentials for verifying assertions from the IdP and signing requests to the IdP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<crate::management::models::SamlCredentials>,
     /// SAML 2.0 HTTP binding settings for IdP and SP (Okta)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub endpoints: ::std::option::Option<crate::management::models::SamlEndpoints>,
     /// Relay state settings for IdP
     #[serde(
         rename = "relayState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relay_state: ::std::option::Option<crate::management::models::SamlRelayState>,
     /// Advanced settings for the SAML 2.0 protocol
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<crate::management::models::SamlSettings>,
     /// SAML 2.0 protocol
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::ProtocolSamlType>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProtocolSaml {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProtocolSaml;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProtocolSaml")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProtocolSaml, A::Error> {
+                let mut algorithms = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut endpoints = ::std::option::Option::None;
+                let mut relay_state = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "algorithms" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut algorithms,
+                                "algorithms",
+                            )?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "endpoints" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut endpoints,
+                                "endpoints",
+                            )?
+                        }
+                        "relayState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut relay_state,
+                                "relayState",
+                            )?
+                        }
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProtocolSaml {
+                    algorithms: algorithms.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    endpoints: endpoints.unwrap_or_default(),
+                    relay_state: relay_state.unwrap_or_default(),
+                    settings: settings.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

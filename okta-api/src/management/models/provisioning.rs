@@ -6,33 +6,100 @@
 /// Specifies the behavior for just-in-time (JIT) provisioning of an IdP user as a new Okta user and their group memberships
 ///
 /// Schema `Provisioning` (`/components/schemas/Provisioning`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Provisioning {
     /// Specifies the user provisioning action during authentication when an IdP user isn't linked to an existing Okta user.
     /// * To successfully provision a new Okta user, you must enable just-in-time (JIT) provisioning in your org security settings.
     /// * If the target username isn't unique or the resulting Okta user profile is missing a required profile attribute, JIT provisioning may fail.
     /// * New Okta users are provisioned with either a `FEDERATION` or `SOCIAL` authentication provider depending on the IdP type.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<crate::management::models::ProvisioningAction>,
     /// Conditional behaviors for an IdP user during authentication
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conditions: ::std::option::Option<
         crate::management::models::ProvisioningConditions,
     >,
     /// Provisioning settings for a user's group memberships
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub groups: ::std::option::Option<crate::management::models::ProvisioningGroups>,
     /// Determines if the IdP should act as a source of truth for user profile attributes
     #[serde(
         rename = "profileMaster",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub profile_master: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Provisioning {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Provisioning;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Provisioning")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Provisioning, A::Error> {
+                let mut action = ::std::option::Option::None;
+                let mut conditions = ::std::option::Option::None;
+                let mut groups = ::std::option::Option::None;
+                let mut profile_master = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "conditions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conditions,
+                                "conditions",
+                            )?
+                        }
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        "profileMaster" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut profile_master,
+                                "profileMaster",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Provisioning {
+                    action: action.unwrap_or_default(),
+                    conditions: conditions.unwrap_or_default(),
+                    groups: groups.unwrap_or_default(),
+                    profile_master: profile_master.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

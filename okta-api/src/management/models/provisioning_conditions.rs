@@ -6,22 +6,80 @@
 /// Conditional behaviors for an IdP user during authentication
 ///
 /// Schema `ProvisioningConditions` (`/components/schemas/ProvisioningConditions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ProvisioningConditions {
     /// Behavior for a previously deprovisioned IdP user during authentication
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deprovisioned: ::std::option::Option<
         crate::management::models::ProvisioningDeprovisionedCondition,
     >,
     /// Behavior for a previously suspended IdP user during authentication
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suspended: ::std::option::Option<
         crate::management::models::ProvisioningSuspendedCondition,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProvisioningConditions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProvisioningConditions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProvisioningConditions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProvisioningConditions, A::Error> {
+                let mut deprovisioned = ::std::option::Option::None;
+                let mut suspended = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "deprovisioned" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut deprovisioned,
+                                "deprovisioned",
+                            )?
+                        }
+                        "suspended" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut suspended,
+                                "suspended",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProvisioningConditions {
+                    deprovisioned: deprovisioned.unwrap_or_default(),
+                    suspended: suspended.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

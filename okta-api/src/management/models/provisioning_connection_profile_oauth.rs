@@ -7,22 +7,76 @@
 /// Currently, token-based and OAuth 2.0-based authentication are supported.
 ///
 /// Schema `ProvisioningConnectionProfileOauth` (`/components/schemas/ProvisioningConnectionProfileOauth`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ProvisioningConnectionProfileOauth {
     /// OAuth 2.0 is used to authenticate with the app.
     #[serde(rename = "authScheme")]
     pub auth_scheme: crate::management::models::ProvisioningConnectionOauthAuthScheme,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "clientId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "clientId", skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProvisioningConnectionProfileOauth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProvisioningConnectionProfileOauth;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProvisioningConnectionProfileOauth")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProvisioningConnectionProfileOauth, A::Error> {
+                let mut auth_scheme = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authScheme" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_scheme,
+                                "authScheme",
+                            )?
+                        }
+                        "clientId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "clientId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProvisioningConnectionProfileOauth {
+                    auth_scheme: crate::runtime::required(auth_scheme, "authScheme")?,
+                    client_id: client_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,43 +4,101 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ProvisioningConnectionResponse` (`/components/schemas/ProvisioningConnectionResponse`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ProvisioningConnectionResponse {
     /// A token is used to authenticate with the app. This property is only returned for the `TOKEN` authentication scheme.
     #[serde(
         rename = "authScheme",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_scheme: ::std::option::Option<
         crate::management::models::ProvisioningConnectionTokenAuthScheme,
     >,
     /// Base URL
-    #[serde(
-        rename = "baseUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "baseUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub base_url: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde()]
     pub profile: crate::management::models::ProvisioningConnectionResponseProfile,
     /// Provisioning connection status
-    #[serde()]
     pub status: crate::management::models::ProvisioningConnectionStatus,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::management::models::LinksSelfLifecycleAndAuthorize,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProvisioningConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProvisioningConnectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProvisioningConnectionResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProvisioningConnectionResponse, A::Error> {
+                let mut auth_scheme = ::std::option::Option::None;
+                let mut base_url = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authScheme" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_scheme,
+                                "authScheme",
+                            )?
+                        }
+                        "baseUrl" => {
+                            crate::runtime::field(&mut __map, &mut base_url, "baseUrl")?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProvisioningConnectionResponse {
+                    auth_scheme: auth_scheme.unwrap_or_default(),
+                    base_url: base_url.unwrap_or_default(),
+                    profile: crate::runtime::required(profile, "profile")?,
+                    status: crate::runtime::required(status, "status")?,
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

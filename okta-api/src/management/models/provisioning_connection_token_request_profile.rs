@@ -4,18 +4,75 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ProvisioningConnectionTokenRequestProfile` (`/components/schemas/ProvisioningConnectionTokenRequestProfile`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ProvisioningConnectionTokenRequestProfile {
     /// A token is used to authenticate with the app. This property is only returned for the `TOKEN` authentication scheme.
     #[serde(rename = "authScheme")]
     pub auth_scheme: crate::management::models::ProvisioningConnectionTokenAuthScheme,
     /// Token used to authenticate with the app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProvisioningConnectionTokenRequestProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProvisioningConnectionTokenRequestProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProvisioningConnectionTokenRequestProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                ProvisioningConnectionTokenRequestProfile,
+                A::Error,
+            > {
+                let mut auth_scheme = ::std::option::Option::None;
+                let mut token = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authScheme" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_scheme,
+                                "authScheme",
+                            )?
+                        }
+                        "token" => {
+                            crate::runtime::field(&mut __map, &mut token, "token")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProvisioningConnectionTokenRequestProfile {
+                    auth_scheme: crate::runtime::required(auth_scheme, "authScheme")?,
+                    token: token.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

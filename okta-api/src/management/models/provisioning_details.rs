@@ -6,20 +6,66 @@
 /// Supported provisioning configurations for your integration
 ///
 /// Schema `ProvisioningDetails` (`/components/schemas/ProvisioningDetails`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ProvisioningDetails {
     /// List of provisioning features supported in this integration
-    #[serde(default)]
     pub features: ::std::vec::Vec<
         crate::management::models::ProvisioningDetailsFeaturesItem,
     >,
     /// SCIM configuration details
-    #[serde(default)]
     pub scim: crate::management::models::Scim,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProvisioningDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProvisioningDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProvisioningDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProvisioningDetails, A::Error> {
+                let mut features = ::std::option::Option::None;
+                let mut scim = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "features" => {
+                            crate::runtime::field(&mut __map, &mut features, "features")?
+                        }
+                        "scim" => crate::runtime::field(&mut __map, &mut scim, "scim")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProvisioningDetails {
+                    features: features.unwrap_or_default(),
+                    scim: scim.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

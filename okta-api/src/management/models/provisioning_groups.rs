@@ -6,7 +6,7 @@
 /// Provisioning settings for a user's group memberships
 ///
 /// Schema `ProvisioningGroups` (`/components/schemas/ProvisioningGroups`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ProvisioningGroups {
     /// Provisioning action for the IdP user's group memberships
     ///
@@ -18,27 +18,94 @@ pub struct ProvisioningGroups {
     /// | `SYNC`   | Group memberships are sourced by the IdP as a value of the `sourceAttributeName` array that matches the name of the group defined in the `filter`                 | Removed if not defined by the IdP in `sourceAttributeName` and matching name of the group in `filter` | Unchanged                      | Unchanged                     |
     ///
     /// > **Note:** Group provisioning action is processed independently from profile sourcing. You can sync group memberships through SAML with profile sourcing disabled.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::management::models::ProvisioningGroupsAction,
     >,
     /// List of `OKTA_GROUP` group identifiers to add an IdP user as a member with the `ASSIGN` action
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Allowlist of `OKTA_GROUP` group identifiers for the `APPEND` or `SYNC` provisioning action
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filter: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// IdP user profile attribute name (case-insensitive) for an array value that contains group memberships
     #[serde(
         rename = "sourceAttributeName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub source_attribute_name: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProvisioningGroups {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProvisioningGroups;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProvisioningGroups")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ProvisioningGroups, A::Error> {
+                let mut action = ::std::option::Option::None;
+                let mut assignments = ::std::option::Option::None;
+                let mut filter = ::std::option::Option::None;
+                let mut source_attribute_name = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "assignments" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignments,
+                                "assignments",
+                            )?
+                        }
+                        "filter" => {
+                            crate::runtime::field(&mut __map, &mut filter, "filter")?
+                        }
+                        "sourceAttributeName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut source_attribute_name,
+                                "sourceAttributeName",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProvisioningGroups {
+                    action: action.unwrap_or_default(),
+                    assignments: assignments.unwrap_or_default(),
+                    filter: filter.unwrap_or_default(),
+                    source_attribute_name: source_attribute_name.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

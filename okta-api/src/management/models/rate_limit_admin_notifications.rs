@@ -4,15 +4,64 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `RateLimitAdminNotifications` (`/components/schemas/RateLimitAdminNotifications`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RateLimitAdminNotifications {
     #[allow(missing_docs)]
-    #[serde(rename = "notificationsEnabled", default)]
+    #[serde(rename = "notificationsEnabled")]
     pub notifications_enabled: bool,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RateLimitAdminNotifications {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RateLimitAdminNotifications;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RateLimitAdminNotifications")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RateLimitAdminNotifications, A::Error> {
+                let mut notifications_enabled = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "notificationsEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notifications_enabled,
+                                "notificationsEnabled",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RateLimitAdminNotifications {
+                    notifications_enabled: notifications_enabled.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

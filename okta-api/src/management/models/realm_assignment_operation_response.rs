@@ -4,30 +4,26 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `RealmAssignmentOperationResponse` (`/components/schemas/RealmAssignmentOperationResponse`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RealmAssignmentOperationResponse {
     /// Timestamp of when the operation completed
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completed: ::std::option::Option<::std::string::String>,
     /// Timestamp of when the operation was created
-    #[serde(default)]
     pub created: ::std::string::String,
     /// ID of the asynchronous operation
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Timestamp of when the operation started
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub started: ::std::option::Option<::std::string::String>,
     /// The status of the asynchronous operation
-    #[serde()]
     pub status: crate::management::models::OperationResponseStatus,
     /// The operation type
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: ::std::string::String,
     /// Definition of the realm assignment operation
     #[serde(
         rename = "assignmentOperation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assignment_operation: ::std::option::Option<
@@ -38,39 +34,136 @@ pub struct RealmAssignmentOperationResponse {
     /// Read-only: set by Okta.
     #[serde(
         rename = "numUserMoved",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub num_user_moved: ::std::option::Option<f64>,
     /// ID of the realm
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "realmId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "realmId", skip_serializing_if = "::std::option::Option::is_none")]
     pub realm_id: ::std::option::Option<::std::string::String>,
     /// Name of the realm
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "realmName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub realm_name: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RealmAssignmentOperationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RealmAssignmentOperationResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RealmAssignmentOperationResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RealmAssignmentOperationResponse, A::Error> {
+                let mut completed = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut started = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut assignment_operation = ::std::option::Option::None;
+                let mut num_user_moved = ::std::option::Option::None;
+                let mut realm_id = ::std::option::Option::None;
+                let mut realm_name = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "completed" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut completed,
+                                "completed",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "started" => {
+                            crate::runtime::field(&mut __map, &mut started, "started")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "assignmentOperation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assignment_operation,
+                                "assignmentOperation",
+                            )?
+                        }
+                        "numUserMoved" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut num_user_moved,
+                                "numUserMoved",
+                            )?
+                        }
+                        "realmId" => {
+                            crate::runtime::field(&mut __map, &mut realm_id, "realmId")?
+                        }
+                        "realmName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut realm_name,
+                                "realmName",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RealmAssignmentOperationResponse {
+                    completed: completed.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    started: started.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    type_: type_.unwrap_or_default(),
+                    assignment_operation: assignment_operation.unwrap_or_default(),
+                    num_user_moved: num_user_moved.unwrap_or_default(),
+                    realm_id: realm_id.unwrap_or_default(),
+                    realm_name: realm_name.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,75 @@
 /// Realm assignment action
 ///
 /// Schema `RealmAssignmentOperationResponseAssignmentOperationConfigurationActions` (`/components/schemas/RealmAssignmentOperationResponse/allOf/1/properties/assignmentOperation/properties/configuration/properties/actions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActions {
     /// Action that assigns a user to a realm
     #[serde(
         rename = "assignUserToRealm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assign_user_to_realm: ::std::option::Option<
         crate::management::models::RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for RealmAssignmentOperationResponseAssignmentOperationConfigurationActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RealmAssignmentOperationResponseAssignmentOperationConfigurationActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActions",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RealmAssignmentOperationResponseAssignmentOperationConfigurationActions,
+                A::Error,
+            > {
+                let mut assign_user_to_realm = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "assignUserToRealm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assign_user_to_realm,
+                                "assignUserToRealm",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RealmAssignmentOperationResponseAssignmentOperationConfigurationActions {
+                    assign_user_to_realm: assign_user_to_realm.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,29 +4,84 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `RealmProfile` (`/components/schemas/RealmProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RealmProfile {
     /// Array of allowed domains. No user in this realm can be created or updated unless they have a username and email from one of these domains.
     ///
     /// The following characters aren't allowed in the domain name: `!$%^&()=*+,:;<>'[]|/?\`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Name of a realm
-    #[serde(default)]
     pub name: ::std::string::String,
     /// Used to store partner users. This property must be set to `PARTNER` to access Okta's external partner portal.
     #[serde(
         rename = "realmType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub realm_type: ::std::option::Option<
         crate::management::models::RealmProfileRealmType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RealmProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RealmProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RealmProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RealmProfile, A::Error> {
+                let mut domains = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut realm_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "domains" => {
+                            crate::runtime::field(&mut __map, &mut domains, "domains")?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "realmType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut realm_type,
+                                "realmType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RealmProfile {
+                    domains: domains.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    realm_type: realm_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,27 +4,85 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `RegistrationInlineHookPpDataData` (`/components/schemas/RegistrationInlineHookPPData/allOf/2/properties/data`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RegistrationInlineHookPpDataData {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::RegistrationInlineHookPpDataDataContext,
     >,
     /// The default action the system takes. Set to `ALLOW`. `DENY` is never sent to your external service
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<::std::string::String>,
     /// Name-value pairs for each new attribute supplied by the user in the Progressive Profile form
     #[serde(
         rename = "userProfileUpdate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_profile_update: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookPpDataData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RegistrationInlineHookPpDataData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegistrationInlineHookPpDataData")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RegistrationInlineHookPpDataData, A::Error> {
+                let mut context = ::std::option::Option::None;
+                let mut action = ::std::option::Option::None;
+                let mut user_profile_update = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "context" => {
+                            crate::runtime::field(&mut __map, &mut context, "context")?
+                        }
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "userProfileUpdate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_profile_update,
+                                "userProfileUpdate",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RegistrationInlineHookPpDataData {
+                    context: context.unwrap_or_default(),
+                    action: action.unwrap_or_default(),
+                    user_profile_update: user_profile_update.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,34 +4,94 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `RegistrationInlineHookPpDataDataContextUser` (`/components/schemas/RegistrationInlineHookPPData/allOf/2/properties/data/properties/context/properties/user`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RegistrationInlineHookPpDataDataContextUser {
     /// The last time the user's password was updated
     #[serde(
         rename = "passwordChanged",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_changed: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of the user. These links are used to discover what groups the user is a part of and what factors they have enrolled.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::management::models::RegistrationInlineHookPpDataDataContextUserLinks,
     >,
     /// The user to update's current attributes
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<::serde_json::Value>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookPpDataDataContextUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RegistrationInlineHookPpDataDataContextUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegistrationInlineHookPpDataDataContextUser")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RegistrationInlineHookPpDataDataContextUser,
+                A::Error,
+            > {
+                let mut password_changed = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "passwordChanged" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_changed,
+                                "passwordChanged",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RegistrationInlineHookPpDataDataContextUser {
+                    password_changed: password_changed.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,18 +6,72 @@
 /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of the user. These links are used to discover what groups the user is a part of and what factors they have enrolled.
 ///
 /// Schema `RegistrationInlineHookPpDataDataContextUserLinks` (`/components/schemas/RegistrationInlineHookPPData/allOf/2/properties/data/properties/context/properties/user/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RegistrationInlineHookPpDataDataContextUserLinks {
     /// URL to retrieve the individual user's group memberships
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub groups: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to retrieve individual user's factor enrollments
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub factors: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for RegistrationInlineHookPpDataDataContextUserLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RegistrationInlineHookPpDataDataContextUserLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegistrationInlineHookPpDataDataContextUserLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RegistrationInlineHookPpDataDataContextUserLinks,
+                A::Error,
+            > {
+                let mut groups = ::std::option::Option::None;
+                let mut factors = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        "factors" => {
+                            crate::runtime::field(&mut __map, &mut factors, "factors")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RegistrationInlineHookPpDataDataContextUserLinks {
+                    groups: groups.unwrap_or_default(),
+                    factors: factors.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

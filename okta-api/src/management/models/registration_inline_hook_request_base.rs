@@ -6,31 +6,92 @@
 /// `RegistrationInlineHookRequest` with a `requestType` this SDK has no subtype for: every field is kept.
 ///
 /// Schema `RegistrationInlineHookRequest` (`/components/schemas/RegistrationInlineHookRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RegistrationInlineHookRequestBase {
     /// The type of inline hook. The registration inline hook type is `com.okta.user.pre-registration`.
     #[serde(
         rename = "eventType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_type: ::std::option::Option<::std::string::String>,
     /// The type of registration hook. Use either `self.service.registration` or `progressive.profile`.
     #[serde(
         rename = "requestType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_type: ::std::option::Option<
         crate::management::models::RegistrationInlineHookRequestType,
     >,
     /// The ID of the registration inline hook
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookRequestBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RegistrationInlineHookRequestBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegistrationInlineHookRequestBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RegistrationInlineHookRequestBase, A::Error> {
+                let mut event_type = ::std::option::Option::None;
+                let mut request_type = ::std::option::Option::None;
+                let mut source = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "eventType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_type,
+                                "eventType",
+                            )?
+                        }
+                        "requestType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_type,
+                                "requestType",
+                            )?
+                        }
+                        "source" => {
+                            crate::runtime::field(&mut __map, &mut source, "source")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RegistrationInlineHookRequestBase {
+                    event_type: event_type.unwrap_or_default(),
+                    request_type: request_type.unwrap_or_default(),
+                    source: source.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

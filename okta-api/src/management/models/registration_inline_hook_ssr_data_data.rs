@@ -4,27 +4,85 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `RegistrationInlineHookSsrDataData` (`/components/schemas/RegistrationInlineHookSSRData/allOf/2/properties/data`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RegistrationInlineHookSsrDataData {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::RegistrationInlineHookSsrDataDataContext,
     >,
     /// The default action the system will take. Will be `ALLOW`. `DENY` will never be sent to your external service.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<::std::string::String>,
     /// The name-value pairs for each registration-related attribute supplied by the user in the Profile Enrollment form.
     #[serde(
         rename = "userProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_profile: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookSsrDataData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RegistrationInlineHookSsrDataData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegistrationInlineHookSsrDataData")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RegistrationInlineHookSsrDataData, A::Error> {
+                let mut context = ::std::option::Option::None;
+                let mut action = ::std::option::Option::None;
+                let mut user_profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "context" => {
+                            crate::runtime::field(&mut __map, &mut context, "context")?
+                        }
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "userProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_profile,
+                                "userProfile",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RegistrationInlineHookSsrDataData {
+                    context: context.unwrap_or_default(),
+                    action: action.unwrap_or_default(),
+                    user_profile: user_profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -18,19 +18,17 @@
 /// >**Note:** If you include an error object in your response, no commands are executed and the registration fails. This holds true even if the top-level `errorSummary` and the `errorCauses` objects are omitted.
 ///
 /// Schema `RegistrationResponseError` (`/components/schemas/RegistrationResponse/properties/Error`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RegistrationResponseError {
     /// Human-readable summary of one or more errors
     #[serde(
         rename = "errorSummary",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_summary: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "errorCauses",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_causes: ::std::option::Option<
@@ -39,9 +37,67 @@ pub struct RegistrationResponseError {
         >,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegistrationResponseError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RegistrationResponseError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegistrationResponseError")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RegistrationResponseError, A::Error> {
+                let mut error_summary = ::std::option::Option::None;
+                let mut error_causes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorSummary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_summary,
+                                "errorSummary",
+                            )?
+                        }
+                        "errorCauses" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_causes,
+                                "errorCauses",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RegistrationResponseError {
+                    error_summary: error_summary.unwrap_or_default(),
+                    error_causes: error_causes.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,35 +4,109 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `RegistrationResponseErrorErrorCausesItem` (`/components/schemas/RegistrationResponse/properties/Error/properties/errorCauses/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RegistrationResponseErrorErrorCausesItem {
     /// Human-readable summary of the error.
     #[serde(
         rename = "errorSummary",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_summary: ::std::option::Option<::std::string::String>,
     /// A brief, enum-like string that indicates the nature of the error. For example, `UNIQUE_CONSTRAINT` for a property uniqueness violation.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Where in the request the error was found (`body`, `header`, `url`, or `query`).
     #[serde(
         rename = "locationType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub location_type: ::std::option::Option<::std::string::String>,
     /// The valid JSON path to the location of the error. For example, if there was an error in the user's `login` field, the `location` might be `data.userProfile.login`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<::std::string::String>,
     /// Indicates the source of the error. If the error was in the user's profile, for example, you might use `end-user`. If the error occurred in the external service, you might use `external-service`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegistrationResponseErrorErrorCausesItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RegistrationResponseErrorErrorCausesItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegistrationResponseErrorErrorCausesItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                RegistrationResponseErrorErrorCausesItem,
+                A::Error,
+            > {
+                let mut error_summary = ::std::option::Option::None;
+                let mut reason = ::std::option::Option::None;
+                let mut location_type = ::std::option::Option::None;
+                let mut location = ::std::option::Option::None;
+                let mut domain = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorSummary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_summary,
+                                "errorSummary",
+                            )?
+                        }
+                        "reason" => {
+                            crate::runtime::field(&mut __map, &mut reason, "reason")?
+                        }
+                        "locationType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut location_type,
+                                "locationType",
+                            )?
+                        }
+                        "location" => {
+                            crate::runtime::field(&mut __map, &mut location, "location")?
+                        }
+                        "domain" => {
+                            crate::runtime::field(&mut __map, &mut domain, "domain")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RegistrationResponseErrorErrorCausesItem {
+                    error_summary: error_summary.unwrap_or_default(),
+                    reason: reason.unwrap_or_default(),
+                    location_type: location_type.unwrap_or_default(),
+                    location: location.unwrap_or_default(),
+                    domain: domain.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,33 +4,85 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ResourceSetBindingEditResponseLinks` (`/components/schemas/ResourceSetBindingEditResponse/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceSetBindingEditResponseLinks {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     #[allow(missing_docs)]
     #[serde(
         rename = "resource-set",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resource_set: ::std::option::Option<
         crate::management::models::HrefObjectResourceSetLink,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bindings: ::std::option::Option<
         crate::management::models::HrefObjectBindingsLink,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceSetBindingEditResponseLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceSetBindingEditResponseLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceSetBindingEditResponseLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceSetBindingEditResponseLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut resource_set = ::std::option::Option::None;
+                let mut bindings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "resource-set" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_set,
+                                "resource-set",
+                            )?
+                        }
+                        "bindings" => {
+                            crate::runtime::field(&mut __map, &mut bindings, "bindings")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceSetBindingEditResponseLinks {
+                    self_: self_.unwrap_or_default(),
+                    resource_set: resource_set.unwrap_or_default(),
+                    bindings: bindings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

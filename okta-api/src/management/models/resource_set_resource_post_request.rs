@@ -4,18 +4,75 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ResourceSetResourcePostRequest` (`/components/schemas/ResourceSetResourcePostRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ResourceSetResourcePostRequest {
     /// Conditions for further restricting a resource.
-    #[serde(default)]
     pub conditions: crate::management::models::ResourceConditions,
     /// Resource in ORN or REST API URL format
-    #[serde(rename = "resourceOrnOrUrl", default)]
+    #[serde(rename = "resourceOrnOrUrl")]
     pub resource_orn_or_url: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResourceSetResourcePostRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceSetResourcePostRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceSetResourcePostRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ResourceSetResourcePostRequest, A::Error> {
+                let mut conditions = ::std::option::Option::None;
+                let mut resource_orn_or_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "conditions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conditions,
+                                "conditions",
+                            )?
+                        }
+                        "resourceOrnOrUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resource_orn_or_url,
+                                "resourceOrnOrUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceSetResourcePostRequest {
+                    conditions: conditions.unwrap_or_default(),
+                    resource_orn_or_url: resource_orn_or_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,25 +6,85 @@
 /// The subject's identifier has changed, which is either an email address or a phone number change
 ///
 /// Schema `RiscIdentifierChangedEvent` (`/components/schemas/RiscIdentifierChangedEvent`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RiscIdentifierChangedEvent {
     /// The time of the event (UNIX timestamp)
-    #[serde(default)]
     pub event_timestamp: i64,
     /// The new identifier value
     #[serde(
         rename = "new-value",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub new_value: ::std::option::Option<::std::string::String>,
     /// The event subjects
-    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RiscIdentifierChangedEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiscIdentifierChangedEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiscIdentifierChangedEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RiscIdentifierChangedEvent, A::Error> {
+                let mut event_timestamp = ::std::option::Option::None;
+                let mut new_value = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "event_timestamp" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_timestamp,
+                                "event_timestamp",
+                            )?
+                        }
+                        "new-value" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut new_value,
+                                "new-value",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiscIdentifierChangedEvent {
+                    event_timestamp: event_timestamp.unwrap_or_default(),
+                    new_value: new_value.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

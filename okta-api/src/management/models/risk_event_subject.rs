@@ -4,21 +4,77 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `RiskEventSubject` (`/components/schemas/RiskEventSubject`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RiskEventSubject {
     /// The risk event subject IP address (either an IPv4 or IPv6 address)
-    #[serde(default)]
     pub ip: ::std::string::String,
     /// Additional reasons for the risk level of the IP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// The risk level associated with the IP
     #[serde(rename = "riskLevel")]
     pub risk_level: crate::management::models::RiskEventSubjectRiskLevel,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RiskEventSubject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskEventSubject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskEventSubject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RiskEventSubject, A::Error> {
+                let mut ip = ::std::option::Option::None;
+                let mut message = ::std::option::Option::None;
+                let mut risk_level = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "ip" => crate::runtime::field(&mut __map, &mut ip, "ip")?,
+                        "message" => {
+                            crate::runtime::field(&mut __map, &mut message, "message")?
+                        }
+                        "riskLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_level,
+                                "riskLevel",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RiskEventSubject {
+                    ip: ip.unwrap_or_default(),
+                    message: message.unwrap_or_default(),
+                    risk_level: crate::runtime::required(risk_level, "riskLevel")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

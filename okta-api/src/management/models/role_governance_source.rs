@@ -6,47 +6,109 @@
 /// User role governance source
 ///
 /// Schema `RoleGovernanceSource` (`/components/schemas/RoleGovernanceSource`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct RoleGovernanceSource {
     /// `id` of the entitlement bundle
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "bundleId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "bundleId", skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle_id: ::std::option::Option<::std::string::String>,
     /// The expiration date of the entitlement bundle
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "expirationDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expiration_date: ::std::option::Option<::std::string::String>,
     /// `id` of the grant
     ///
     /// Read-only: set by Okta.
-    #[serde(rename = "grantId", default)]
+    #[serde(rename = "grantId")]
     pub grant_id: ::std::string::String,
     /// The grant type
     #[serde(rename = "type")]
     pub type_: crate::management::models::GovernanceSourceType,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::management::models::RoleGovernanceSourceLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RoleGovernanceSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RoleGovernanceSource;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RoleGovernanceSource")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RoleGovernanceSource, A::Error> {
+                let mut bundle_id = ::std::option::Option::None;
+                let mut expiration_date = ::std::option::Option::None;
+                let mut grant_id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "bundleId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut bundle_id,
+                                "bundleId",
+                            )?
+                        }
+                        "expirationDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expiration_date,
+                                "expirationDate",
+                            )?
+                        }
+                        "grantId" => {
+                            crate::runtime::field(&mut __map, &mut grant_id, "grantId")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RoleGovernanceSource {
+                    bundle_id: bundle_id.unwrap_or_default(),
+                    expiration_date: expiration_date.unwrap_or_default(),
+                    grant_id: grant_id.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,20 +6,73 @@
 /// Rotate password request for the privileged resource
 ///
 /// Schema `RotatePasswordRequest` (`/components/schemas/RotatePasswordRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct RotatePasswordRequest {
     /// The password associated with the privileged resource
     ///
     /// Write-only: never returned by Okta.
-    #[serde(default)]
     pub password: ::std::string::String,
     /// The version ID of the password secret from the OPA vault
-    #[serde(rename = "secretVersionId", default)]
+    #[serde(rename = "secretVersionId")]
     pub secret_version_id: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RotatePasswordRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RotatePasswordRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RotatePasswordRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<RotatePasswordRequest, A::Error> {
+                let mut password = ::std::option::Option::None;
+                let mut secret_version_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "password" => {
+                            crate::runtime::field(&mut __map, &mut password, "password")?
+                        }
+                        "secretVersionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secret_version_id,
+                                "secretVersionId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RotatePasswordRequest {
+                    password: password.unwrap_or_default(),
+                    secret_version_id: secret_version_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,7 +6,7 @@
 /// Salesforce app instance properties
 ///
 /// Schema `SalesforceApplicationSettingsApplication` (`/components/schemas/SalesforceApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SalesforceApplicationSettingsApplication {
     /// Salesforce instance that you want to connect to
     #[serde(rename = "instanceType")]
@@ -15,23 +15,103 @@ pub struct SalesforceApplicationSettingsApplication {
     #[serde(rename = "integrationType")]
     pub integration_type: crate::management::models::SalesforceApplicationSettingsApplicationIntegrationType,
     /// The Login URL specified in your Salesforce Single Sign-On settings
-    #[serde(
-        rename = "loginUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "loginUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub login_url: ::std::option::Option<::std::string::String>,
     /// Salesforce Logout URL
     #[serde(
         rename = "logoutUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub logout_url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SalesforceApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SalesforceApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SalesforceApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SalesforceApplicationSettingsApplication,
+                A::Error,
+            > {
+                let mut instance_type = ::std::option::Option::None;
+                let mut integration_type = ::std::option::Option::None;
+                let mut login_url = ::std::option::Option::None;
+                let mut logout_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "instanceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut instance_type,
+                                "instanceType",
+                            )?
+                        }
+                        "integrationType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut integration_type,
+                                "integrationType",
+                            )?
+                        }
+                        "loginUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_url,
+                                "loginUrl",
+                            )?
+                        }
+                        "logoutUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut logout_url,
+                                "logoutUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SalesforceApplicationSettingsApplication {
+                    instance_type: crate::runtime::required(
+                        instance_type,
+                        "instanceType",
+                    )?,
+                    integration_type: crate::runtime::required(
+                        integration_type,
+                        "integrationType",
+                    )?,
+                    login_url: login_url.unwrap_or_default(),
+                    logout_url: logout_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,29 +6,92 @@
 /// SAML configuration details
 ///
 /// Schema `Saml` (`/components/schemas/Saml`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Saml {
     /// List of Assertion Consumer Service (ACS) URLs. The default ACS URL is required and is indicated by a null `index` value. You can use the org-level variables you defined in the `config` array in the URL. For example: `https://${org.subdomain}.example.com/saml/login`
-    #[serde(default)]
     pub acs: ::std::vec::Vec<crate::management::models::SamlAcsItem>,
     /// Attribute statements to appear in the Okta SAML assertion
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub claims: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SamlClaimsItem>,
     >,
     /// The URL to your customer-facing instructions for configuring your SAML integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines).
-    #[serde(default)]
     pub doc: ::std::string::String,
     /// Globally unique name for your SAML entity. For instance, your Identity Provider (IdP) or Service Provider (SP) URL.
-    #[serde(rename = "entityId", default)]
+    #[serde(rename = "entityId")]
     pub entity_id: ::std::string::String,
     /// Defines the group attribute names for the SAML assertion statement. Okta inserts the list of Okta user groups into the attribute names in the statement.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub groups: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Saml {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Saml;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Saml")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Saml, A::Error> {
+                let mut acs = ::std::option::Option::None;
+                let mut claims = ::std::option::Option::None;
+                let mut doc = ::std::option::Option::None;
+                let mut entity_id = ::std::option::Option::None;
+                let mut groups = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "acs" => crate::runtime::field(&mut __map, &mut acs, "acs")?,
+                        "claims" => {
+                            crate::runtime::field(&mut __map, &mut claims, "claims")?
+                        }
+                        "doc" => crate::runtime::field(&mut __map, &mut doc, "doc")?,
+                        "entityId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entity_id,
+                                "entityId",
+                            )?
+                        }
+                        "groups" => {
+                            crate::runtime::field(&mut __map, &mut groups, "groups")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Saml {
+                    acs: acs.unwrap_or_default(),
+                    claims: claims.unwrap_or_default(),
+                    doc: doc.unwrap_or_default(),
+                    entity_id: entity_id.unwrap_or_default(),
+                    groups: groups.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

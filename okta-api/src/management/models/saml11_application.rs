@@ -4,23 +4,22 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `Saml11Application` (`/components/schemas/Saml11Application`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Saml11Application {
     /// Specifies access settings for the app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accessibility: ::std::option::Option<
         crate::management::models::ApplicationAccessibility,
     >,
     /// Timestamp when the application object was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// **Identity Engine**
     /// Indicates which Express Configuration capabilities the app supports and has enabled
     #[serde(
         rename = "expressConfiguration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub express_configuration: ::std::option::Option<
@@ -30,36 +29,34 @@ pub struct Saml11Application {
     /// > **Note:** See [Application Features](https://developer.okta.com/openapi/okta-management/management/tags/applicationfeatures/) for app provisioning features.
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub features: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ApplicationFeaturesItem>,
     >,
     /// Unique ID for the app instance
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// User-defined display name for app
-    #[serde(default)]
     pub label: crate::management::models::ApplicationLabel,
     /// Timestamp when the application object was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Licenses for the app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub licensing: ::std::option::Option<
         crate::management::models::ApplicationLicensing,
     >,
     /// The Okta resource name (ORN) for the current app instance
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub orn: ::std::option::Option<::std::string::String>,
     /// Contains any valid JSON schema for specifying properties that can be referenced from a request (only available to OAuth 2.0 client apps).
     /// For example, add an app manager contact email address or define an allowlist of groups that you can then reference using the Okta Expression Language `getFilteredGroups` function.
@@ -67,7 +64,7 @@ pub struct Saml11Application {
     /// > **Notes:**
     /// > * `profile` isn't encrypted, so don't store sensitive data in it.
     /// > * `profile` doesn't limit the level of nesting in the JSON schema you created, but there is a practical size limit. Okta recommends a JSON schema size of 1 MB or less for best performance.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<::serde_json::Value>,
     /// Authentication mode for the app
     ///
@@ -87,7 +84,7 @@ pub struct Saml11Application {
     #[serde(rename = "signOnMode")]
     pub sign_on_mode: crate::management::models::ApplicationSignOnMode,
     /// App instance status
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::ApplicationLifecycleStatus,
     >,
@@ -95,14 +92,13 @@ pub struct Saml11Application {
     /// Universal Logout properties for the app. These properties are only returned and can't be updated.
     #[serde(
         rename = "universalLogout",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub universal_logout: ::std::option::Option<
         crate::management::models::ApplicationUniversalLogout,
     >,
     /// Specifies visibility settings for the app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<
         crate::management::models::ApplicationVisibility,
     >,
@@ -111,34 +107,193 @@ pub struct Saml11Application {
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<crate::management::models::ApplicationEmbedded>,
     /// Discoverable resources related to the app
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::ApplicationLinks>,
     /// Credentials for the specified `signOnMode`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::ApplicationCredentials,
     >,
     /// The key name for the SAML 1.1 app definition. You can't create a custom SAML 1.1 app integration instance. Only existing OIN SAML 1.1 app integrations are supported.
-    #[serde(default)]
     pub name: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::Saml11ApplicationSettings,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Saml11Application {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Saml11Application;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Saml11Application")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Saml11Application, A::Error> {
+                let mut accessibility = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut express_configuration = ::std::option::Option::None;
+                let mut features = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut licensing = ::std::option::Option::None;
+                let mut orn = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut sign_on_mode = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut universal_logout = ::std::option::Option::None;
+                let mut visibility = ::std::option::Option::None;
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accessibility" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut accessibility,
+                                "accessibility",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "expressConfiguration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut express_configuration,
+                                "expressConfiguration",
+                            )?
+                        }
+                        "features" => {
+                            crate::runtime::field(&mut __map, &mut features, "features")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "licensing" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut licensing,
+                                "licensing",
+                            )?
+                        }
+                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "signOnMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sign_on_mode,
+                                "signOnMode",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "universalLogout" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut universal_logout,
+                                "universalLogout",
+                            )?
+                        }
+                        "visibility" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut visibility,
+                                "visibility",
+                            )?
+                        }
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Saml11Application {
+                    accessibility: accessibility.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    express_configuration: express_configuration.unwrap_or_default(),
+                    features: features.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    licensing: licensing.unwrap_or_default(),
+                    orn: orn.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    sign_on_mode: crate::runtime::required(sign_on_mode, "signOnMode")?,
+                    status: status.unwrap_or_default(),
+                    universal_logout: universal_logout.unwrap_or_default(),
+                    visibility: visibility.unwrap_or_default(),
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    settings: settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

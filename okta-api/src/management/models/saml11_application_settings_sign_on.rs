@@ -6,40 +6,112 @@
 /// SAML 1.1 sign-on mode attributes
 ///
 /// Schema `Saml11ApplicationSettingsSignOn` (`/components/schemas/Saml11ApplicationSettingsSignOn`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Saml11ApplicationSettingsSignOn {
     /// The intended audience of the SAML assertion. This is usually the Entity ID of your application.
     #[serde(
         rename = "audienceOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_override: ::std::option::Option<::std::string::String>,
     /// The URL of the resource to direct users after they successfully sign in to the SP using SAML. See the SP documentation to check if you need to specify a RelayState. In most instances, you can leave this field blank.
     #[serde(
         rename = "defaultRelayState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_relay_state: ::std::option::Option<::std::string::String>,
     /// The location where the application can present the SAML assertion. This is usually the Single Sign-On (SSO) URL.
     #[serde(
         rename = "recipientOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recipient_override: ::std::option::Option<::std::string::String>,
     /// Assertion Consumer Services (ACS) URL value for the Service Provider (SP). This URL is always used for Identity Provider (IdP) initiated sign-on requests.
     #[serde(
         rename = "ssoAcsUrlOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url_override: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Saml11ApplicationSettingsSignOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Saml11ApplicationSettingsSignOn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Saml11ApplicationSettingsSignOn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Saml11ApplicationSettingsSignOn, A::Error> {
+                let mut audience_override = ::std::option::Option::None;
+                let mut default_relay_state = ::std::option::Option::None;
+                let mut recipient_override = ::std::option::Option::None;
+                let mut sso_acs_url_override = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "audienceOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audience_override,
+                                "audienceOverride",
+                            )?
+                        }
+                        "defaultRelayState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_relay_state,
+                                "defaultRelayState",
+                            )?
+                        }
+                        "recipientOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recipient_override,
+                                "recipientOverride",
+                            )?
+                        }
+                        "ssoAcsUrlOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sso_acs_url_override,
+                                "ssoAcsUrlOverride",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Saml11ApplicationSettingsSignOn {
+                    audience_override: audience_override.unwrap_or_default(),
+                    default_relay_state: default_relay_state.unwrap_or_default(),
+                    recipient_override: recipient_override.unwrap_or_default(),
+                    sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -7,31 +7,29 @@
 /// > **Note:** Set either `destinationOverride` or `ssoAcsUrl` to configure any other SAML 2.0 attributes in this section.
 ///
 /// Schema `SamlApplicationSettingsSignOn` (`/components/schemas/SamlApplicationSettingsSignOn`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlApplicationSettingsSignOn {
     /// An array of ACS endpoints. You can configure a maximum of 100 endpoints.
     #[serde(
         rename = "acsEndpoints",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub acs_endpoints: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AcsEndpoint>,
     >,
     /// Determines whether the app allows you to configure multiple ACS URIs
-    #[serde(rename = "allowMultipleAcsEndpoints", default)]
+    #[serde(rename = "allowMultipleAcsEndpoints")]
     pub allow_multiple_acs_endpoints: bool,
     /// Determines if the app supports encrypted assertions
     #[serde(
         rename = "assertionEncryption",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assertion_encryption: ::std::option::Option<
         crate::management::models::SamlAssertionEncryption,
     >,
     /// Determines whether the SAML assertion is digitally signed
-    #[serde(rename = "assertionSigned", default)]
+    #[serde(rename = "assertionSigned")]
     pub assertion_signed: bool,
     /// A list of custom attribute statements for the app's SAML assertion. See [SAML 2.0 Technical Overview](https://docs.oasis-open.org/security/saml/Post2.0/sstc-saml-tech-overview-2.0-cd-02.html).
     ///
@@ -42,26 +40,23 @@ pub struct SamlApplicationSettingsSignOn {
     /// | GROUP | Group attribute statement |
     #[serde(
         rename = "attributeStatements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_statements: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SamlAttributeStatement>,
     >,
     /// The entity ID of the SP. Use the entity ID value exactly as provided by the SP.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
     /// Audience override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "audienceOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_override: ::std::option::Option<::std::string::String>,
     /// Identifies the SAML authentication context class for the assertion's authentication statement
     #[serde(
         rename = "authnContextClassRef",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authn_context_class_ref: ::std::option::Option<
@@ -72,7 +67,6 @@ pub struct SamlApplicationSettingsSignOn {
     /// There are two types of attribute statements: `EXPRESSION` and `GROUP`.
     #[serde(
         rename = "configuredAttributeStatements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub configured_attribute_statements: ::std::option::Option<
@@ -81,43 +75,38 @@ pub struct SamlApplicationSettingsSignOn {
     /// Identifies a specific application resource in an IdP-initiated SSO scenario
     #[serde(
         rename = "defaultRelayState",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_relay_state: ::std::option::Option<::std::string::String>,
     /// Identifies the location inside the SAML assertion where the SAML response should be sent
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub destination: ::std::option::Option<::std::string::String>,
     /// Destination override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "destinationOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub destination_override: ::std::option::Option<::std::string::String>,
     /// Determines the digest algorithm used to digitally sign the SAML assertion and response
     #[serde(
         rename = "digestAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub digest_algorithm: ::std::option::Option<
         crate::management::models::SamlApplicationSettingsSignOnDigestAlgorithm,
     >,
     /// Set to `true` to prompt users for their credentials when a SAML request has the `ForceAuthn` attribute set to `true`
-    #[serde(rename = "honorForceAuthn", default)]
+    #[serde(rename = "honorForceAuthn")]
     pub honor_force_authn: bool,
     /// SAML Issuer ID
     #[serde(
         rename = "idpIssuer",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub idp_issuer: ::std::option::Option<::std::string::String>,
     /// Associates the app with SAML inline hooks. See [the SAML assertion inline hook reference](https://developer.okta.com/docs/reference/saml-hook/).
     #[serde(
         rename = "inlineHooks",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub inline_hooks: ::std::option::Option<
@@ -126,82 +115,70 @@ pub struct SamlApplicationSettingsSignOn {
     /// Determines if the app participates in Single Logout (SLO)
     #[serde(
         rename = "participateSlo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub participate_slo: ::std::option::Option<
         crate::management::models::SloParticipate,
     >,
     /// The location where the app may present the SAML assertion
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient: ::std::option::Option<::std::string::String>,
     /// Recipient override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "recipientOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recipient_override: ::std::option::Option<::std::string::String>,
     /// Determines whether the SAML request is expected to be compressed
-    #[serde(rename = "requestCompressed", default)]
+    #[serde(rename = "requestCompressed")]
     pub request_compressed: bool,
     /// Determines whether the SAML authentication response message is digitally signed by the IdP
     /// > **Note:** Either (or both) `responseSigned` or `assertionSigned` must be `TRUE`.
-    #[serde(rename = "responseSigned", default)]
+    #[serde(rename = "responseSigned")]
     pub response_signed: bool,
     /// Determines the SAML app session lifetimes with Okta
     #[serde(
         rename = "samlAssertionLifetimeSeconds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub saml_assertion_lifetime_seconds: ::std::option::Option<i64>,
     /// Determines the signing algorithm used to digitally sign the SAML assertion and response
     #[serde(
         rename = "signatureAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signature_algorithm: ::std::option::Option<
         crate::management::models::SamlApplicationSettingsSignOnSignatureAlgorithm,
     >,
     /// Determines if the app supports Single Logout (SLO)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slo: ::std::option::Option<crate::management::models::SingleLogout>,
     /// The certificate that Okta uses to validate Single Logout (SLO) requests and responses
     #[serde(
         rename = "spCertificate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sp_certificate: ::std::option::Option<
         crate::management::models::SamlSpCertificate,
     >,
     /// The issuer ID for the Service Provider. This property appears when SLO is enabled.
-    #[serde(
-        rename = "spIssuer",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "spIssuer", skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_issuer: ::std::option::Option<::std::string::String>,
     /// Single Sign-On Assertion Consumer Service (ACS) URL
     #[serde(
         rename = "ssoAcsUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url: ::std::option::Option<::std::string::String>,
     /// Assertion Consumer Service (ACS) URL override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm).
     #[serde(
         rename = "ssoAcsUrlOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sso_acs_url_override: ::std::option::Option<::std::string::String>,
     /// Identifies the SAML processing rules. Supported values:
     #[serde(
         rename = "subjectNameIdFormat",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub subject_name_id_format: ::std::option::Option<
@@ -210,14 +187,317 @@ pub struct SamlApplicationSettingsSignOn {
     /// Template for app user's username when a user is assigned to the app
     #[serde(
         rename = "subjectNameIdTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub subject_name_id_template: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlApplicationSettingsSignOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlApplicationSettingsSignOn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlApplicationSettingsSignOn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlApplicationSettingsSignOn, A::Error> {
+                let mut acs_endpoints = ::std::option::Option::None;
+                let mut allow_multiple_acs_endpoints = ::std::option::Option::None;
+                let mut assertion_encryption = ::std::option::Option::None;
+                let mut assertion_signed = ::std::option::Option::None;
+                let mut attribute_statements = ::std::option::Option::None;
+                let mut audience = ::std::option::Option::None;
+                let mut audience_override = ::std::option::Option::None;
+                let mut authn_context_class_ref = ::std::option::Option::None;
+                let mut configured_attribute_statements = ::std::option::Option::None;
+                let mut default_relay_state = ::std::option::Option::None;
+                let mut destination = ::std::option::Option::None;
+                let mut destination_override = ::std::option::Option::None;
+                let mut digest_algorithm = ::std::option::Option::None;
+                let mut honor_force_authn = ::std::option::Option::None;
+                let mut idp_issuer = ::std::option::Option::None;
+                let mut inline_hooks = ::std::option::Option::None;
+                let mut participate_slo = ::std::option::Option::None;
+                let mut recipient = ::std::option::Option::None;
+                let mut recipient_override = ::std::option::Option::None;
+                let mut request_compressed = ::std::option::Option::None;
+                let mut response_signed = ::std::option::Option::None;
+                let mut saml_assertion_lifetime_seconds = ::std::option::Option::None;
+                let mut signature_algorithm = ::std::option::Option::None;
+                let mut slo = ::std::option::Option::None;
+                let mut sp_certificate = ::std::option::Option::None;
+                let mut sp_issuer = ::std::option::Option::None;
+                let mut sso_acs_url = ::std::option::Option::None;
+                let mut sso_acs_url_override = ::std::option::Option::None;
+                let mut subject_name_id_format = ::std::option::Option::None;
+                let mut subject_name_id_template = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "acsEndpoints" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut acs_endpoints,
+                                "acsEndpoints",
+                            )?
+                        }
+                        "allowMultipleAcsEndpoints" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allow_multiple_acs_endpoints,
+                                "allowMultipleAcsEndpoints",
+                            )?
+                        }
+                        "assertionEncryption" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assertion_encryption,
+                                "assertionEncryption",
+                            )?
+                        }
+                        "assertionSigned" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assertion_signed,
+                                "assertionSigned",
+                            )?
+                        }
+                        "attributeStatements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attribute_statements,
+                                "attributeStatements",
+                            )?
+                        }
+                        "audience" => {
+                            crate::runtime::field(&mut __map, &mut audience, "audience")?
+                        }
+                        "audienceOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audience_override,
+                                "audienceOverride",
+                            )?
+                        }
+                        "authnContextClassRef" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authn_context_class_ref,
+                                "authnContextClassRef",
+                            )?
+                        }
+                        "configuredAttributeStatements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut configured_attribute_statements,
+                                "configuredAttributeStatements",
+                            )?
+                        }
+                        "defaultRelayState" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_relay_state,
+                                "defaultRelayState",
+                            )?
+                        }
+                        "destination" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut destination,
+                                "destination",
+                            )?
+                        }
+                        "destinationOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut destination_override,
+                                "destinationOverride",
+                            )?
+                        }
+                        "digestAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut digest_algorithm,
+                                "digestAlgorithm",
+                            )?
+                        }
+                        "honorForceAuthn" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut honor_force_authn,
+                                "honorForceAuthn",
+                            )?
+                        }
+                        "idpIssuer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut idp_issuer,
+                                "idpIssuer",
+                            )?
+                        }
+                        "inlineHooks" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut inline_hooks,
+                                "inlineHooks",
+                            )?
+                        }
+                        "participateSlo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut participate_slo,
+                                "participateSlo",
+                            )?
+                        }
+                        "recipient" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recipient,
+                                "recipient",
+                            )?
+                        }
+                        "recipientOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut recipient_override,
+                                "recipientOverride",
+                            )?
+                        }
+                        "requestCompressed" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_compressed,
+                                "requestCompressed",
+                            )?
+                        }
+                        "responseSigned" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_signed,
+                                "responseSigned",
+                            )?
+                        }
+                        "samlAssertionLifetimeSeconds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut saml_assertion_lifetime_seconds,
+                                "samlAssertionLifetimeSeconds",
+                            )?
+                        }
+                        "signatureAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut signature_algorithm,
+                                "signatureAlgorithm",
+                            )?
+                        }
+                        "slo" => crate::runtime::field(&mut __map, &mut slo, "slo")?,
+                        "spCertificate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sp_certificate,
+                                "spCertificate",
+                            )?
+                        }
+                        "spIssuer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sp_issuer,
+                                "spIssuer",
+                            )?
+                        }
+                        "ssoAcsUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sso_acs_url,
+                                "ssoAcsUrl",
+                            )?
+                        }
+                        "ssoAcsUrlOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sso_acs_url_override,
+                                "ssoAcsUrlOverride",
+                            )?
+                        }
+                        "subjectNameIdFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subject_name_id_format,
+                                "subjectNameIdFormat",
+                            )?
+                        }
+                        "subjectNameIdTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subject_name_id_template,
+                                "subjectNameIdTemplate",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlApplicationSettingsSignOn {
+                    acs_endpoints: acs_endpoints.unwrap_or_default(),
+                    allow_multiple_acs_endpoints: allow_multiple_acs_endpoints
+                        .unwrap_or_default(),
+                    assertion_encryption: assertion_encryption.unwrap_or_default(),
+                    assertion_signed: assertion_signed.unwrap_or_default(),
+                    attribute_statements: attribute_statements.unwrap_or_default(),
+                    audience: audience.unwrap_or_default(),
+                    audience_override: audience_override.unwrap_or_default(),
+                    authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
+                    configured_attribute_statements: configured_attribute_statements
+                        .unwrap_or_default(),
+                    default_relay_state: default_relay_state.unwrap_or_default(),
+                    destination: destination.unwrap_or_default(),
+                    destination_override: destination_override.unwrap_or_default(),
+                    digest_algorithm: digest_algorithm.unwrap_or_default(),
+                    honor_force_authn: honor_force_authn.unwrap_or_default(),
+                    idp_issuer: idp_issuer.unwrap_or_default(),
+                    inline_hooks: inline_hooks.unwrap_or_default(),
+                    participate_slo: participate_slo.unwrap_or_default(),
+                    recipient: recipient.unwrap_or_default(),
+                    recipient_override: recipient_override.unwrap_or_default(),
+                    request_compressed: request_compressed.unwrap_or_default(),
+                    response_signed: response_signed.unwrap_or_default(),
+                    saml_assertion_lifetime_seconds: saml_assertion_lifetime_seconds
+                        .unwrap_or_default(),
+                    signature_algorithm: signature_algorithm.unwrap_or_default(),
+                    slo: slo.unwrap_or_default(),
+                    sp_certificate: sp_certificate.unwrap_or_default(),
+                    sp_issuer: sp_issuer.unwrap_or_default(),
+                    sso_acs_url: sso_acs_url.unwrap_or_default(),
+                    sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
+                    subject_name_id_format: subject_name_id_format.unwrap_or_default(),
+                    subject_name_id_template: subject_name_id_template
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

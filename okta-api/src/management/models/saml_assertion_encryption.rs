@@ -6,15 +6,14 @@
 /// Determines if the app supports encrypted assertions
 ///
 /// Schema `SamlAssertionEncryption` (`/components/schemas/SamlAssertionEncryption`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlAssertionEncryption {
     /// Indicates whether Okta encrypts the assertions that it sends to the Service Provider
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// The encryption algorithm used to encrypt the SAML assertion
     #[serde(
         rename = "encryptionAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub encryption_algorithm: ::std::option::Option<
@@ -23,19 +22,84 @@ pub struct SamlAssertionEncryption {
     /// The key transport algorithm used to encrypt the SAML assertion
     #[serde(
         rename = "keyTransportAlgorithm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub key_transport_algorithm: ::std::option::Option<
         crate::management::models::SamlAssertionEncryptionKeyTransportAlgorithm,
     >,
     /// A list that contains exactly one x509 encoded certificate which Okta uses to encrypt the SAML assertion with
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub x5c: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlAssertionEncryption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlAssertionEncryption;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlAssertionEncryption")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlAssertionEncryption, A::Error> {
+                let mut enabled = ::std::option::Option::None;
+                let mut encryption_algorithm = ::std::option::Option::None;
+                let mut key_transport_algorithm = ::std::option::Option::None;
+                let mut x5c = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "encryptionAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut encryption_algorithm,
+                                "encryptionAlgorithm",
+                            )?
+                        }
+                        "keyTransportAlgorithm" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut key_transport_algorithm,
+                                "keyTransportAlgorithm",
+                            )?
+                        }
+                        "x5c" => crate::runtime::field(&mut __map, &mut x5c, "x5c")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlAssertionEncryption {
+                    enabled: enabled.unwrap_or_default(),
+                    encryption_algorithm: encryption_algorithm.unwrap_or_default(),
+                    key_transport_algorithm: key_transport_algorithm.unwrap_or_default(),
+                    x5c: x5c.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,70 @@
 /// SAML 2.0 HTTP binding settings for IdP and SP (Okta)
 ///
 /// Schema `SamlEndpoints` (`/components/schemas/SamlEndpoints`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlEndpoints {
     /// Okta's `SPSSODescriptor` endpoint where the IdP sends a `<SAMLResponse>` message
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acs: ::std::option::Option<crate::management::models::SamlAcsEndpoint>,
     /// IdP's `SingleLogoutService` endpoint where Okta sends a `<LogoutRequest>` message
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slo: ::std::option::Option<crate::management::models::SamlSloEndpoint>,
     /// IdP's `SingleSignOnService` endpoint where Okta sends an `<AuthnRequest>` message
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sso: ::std::option::Option<crate::management::models::SamlSsoEndpoint>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlEndpoints {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlEndpoints;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlEndpoints")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlEndpoints, A::Error> {
+                let mut acs = ::std::option::Option::None;
+                let mut slo = ::std::option::Option::None;
+                let mut sso = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "acs" => crate::runtime::field(&mut __map, &mut acs, "acs")?,
+                        "slo" => crate::runtime::field(&mut __map, &mut slo, "slo")?,
+                        "sso" => crate::runtime::field(&mut __map, &mut sso, "sso")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlEndpoints {
+                    acs: acs.unwrap_or_default(),
+                    slo: slo.unwrap_or_default(),
+                    sso: sso.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,16 +4,16 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SamlHookResponseCommandsItemValueItem` (`/components/schemas/SAMLHookResponse/properties/commands/items/properties/value/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlHookResponseCommandsItemValueItem {
     /// The name of one of the supported ops:
     /// `add`:  Add a new claim to the assertion
     /// `replace`: Modify any element of the assertion
     /// > **Note:** If a response to the SAML assertion inline hook request isn't received from your external service within three seconds, a timeout occurs. In this scenario, the Okta process flow continues with the original SAML assertion returned.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub op: ::std::option::Option<::std::string::String>,
     /// Location, within the assertion, to apply the operation
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
     /// The value of the claim that you add or replace, and can also include other attributes. If adding to a claim, add another `value` attribute residing within an array called `attributeValues`.
     ///
@@ -42,14 +42,65 @@ pub struct SamlHookResponseCommandsItemValueItem {
     /// "value": "4321"}
     /// \]
     /// }'
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<
         crate::management::models::SamlHookResponseCommandsItemValueItemValue,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlHookResponseCommandsItemValueItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlHookResponseCommandsItemValueItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlHookResponseCommandsItemValueItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlHookResponseCommandsItemValueItem, A::Error> {
+                let mut op = ::std::option::Option::None;
+                let mut path = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "op" => crate::runtime::field(&mut __map, &mut op, "op")?,
+                        "path" => crate::runtime::field(&mut __map, &mut path, "path")?,
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlHookResponseCommandsItemValueItem {
+                    op: op.unwrap_or_default(),
+                    path: path.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

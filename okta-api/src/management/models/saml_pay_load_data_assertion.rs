@@ -6,25 +6,25 @@
 /// Details of the SAML assertion that was generated
 ///
 /// Schema `SamlPayLoadDataAssertion` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlPayLoadDataAssertion {
     /// Provides a JSON representation of the `<saml:Subject>` element of the SAML assertion
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionSubject,
     >,
     /// Provides a JSON representation of the `<saml:AuthnStatement>` element of the SAML assertion
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authentication: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionAuthentication,
     >,
     /// Provides a JSON representation of the `<saml:Conditions>` element of the SAML assertion
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conditions: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionConditions,
     >,
     /// Provides a JSON representation of the `<saml:AttributeStatement>` element contained in the generated SAML assertion. Contains any optional SAML attribute statements that you have defined for the app using the Admin Console's **SAML Settings**.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub claims: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -32,14 +32,87 @@ pub struct SamlPayLoadDataAssertion {
         >,
     >,
     /// Specifies the expiration time, in seconds, of the SAML assertion
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lifetime: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionLifetime,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlPayLoadDataAssertion;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlPayLoadDataAssertion")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlPayLoadDataAssertion, A::Error> {
+                let mut subject = ::std::option::Option::None;
+                let mut authentication = ::std::option::Option::None;
+                let mut conditions = ::std::option::Option::None;
+                let mut claims = ::std::option::Option::None;
+                let mut lifetime = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        "authentication" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authentication,
+                                "authentication",
+                            )?
+                        }
+                        "conditions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conditions,
+                                "conditions",
+                            )?
+                        }
+                        "claims" => {
+                            crate::runtime::field(&mut __map, &mut claims, "claims")?
+                        }
+                        "lifetime" => {
+                            crate::runtime::field(&mut __map, &mut lifetime, "lifetime")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlPayLoadDataAssertion {
+                    subject: subject.unwrap_or_default(),
+                    authentication: authentication.unwrap_or_default(),
+                    conditions: conditions.unwrap_or_default(),
+                    claims: claims.unwrap_or_default(),
+                    lifetime: lifetime.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

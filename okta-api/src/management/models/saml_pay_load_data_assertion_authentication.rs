@@ -6,28 +6,87 @@
 /// Provides a JSON representation of the `<saml:AuthnStatement>` element of the SAML assertion
 ///
 /// Schema `SamlPayLoadDataAssertionAuthentication` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion/properties/authentication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlPayLoadDataAssertionAuthentication {
     /// The unique identifier describing the assertion statement
     #[serde(
         rename = "sessionIndex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_index: ::std::option::Option<::std::string::String>,
     /// Details of the authentication methods used for the SAML assertion
     #[serde(
         rename = "authnContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authn_context: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionAuthenticationAuthnContext,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionAuthentication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlPayLoadDataAssertionAuthentication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlPayLoadDataAssertionAuthentication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SamlPayLoadDataAssertionAuthentication,
+                A::Error,
+            > {
+                let mut session_index = ::std::option::Option::None;
+                let mut authn_context = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "sessionIndex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_index,
+                                "sessionIndex",
+                            )?
+                        }
+                        "authnContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authn_context,
+                                "authnContext",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlPayLoadDataAssertionAuthentication {
+                    session_index: session_index.unwrap_or_default(),
+                    authn_context: authn_context.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,17 +4,16 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SamlPayLoadDataAssertionClaimsValue` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion/properties/claims/additionalProperties`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlPayLoadDataAssertionClaimsValue {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionClaimsValueAttributes,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "attributeValues",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_values: ::std::option::Option<
@@ -23,9 +22,67 @@ pub struct SamlPayLoadDataAssertionClaimsValue {
         >,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionClaimsValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlPayLoadDataAssertionClaimsValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlPayLoadDataAssertionClaimsValue")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlPayLoadDataAssertionClaimsValue, A::Error> {
+                let mut attributes = ::std::option::Option::None;
+                let mut attribute_values = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attributes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attributes,
+                                "attributes",
+                            )?
+                        }
+                        "attributeValues" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attribute_values,
+                                "attributeValues",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlPayLoadDataAssertionClaimsValue {
+                    attributes: attributes.unwrap_or_default(),
+                    attribute_values: attribute_values.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

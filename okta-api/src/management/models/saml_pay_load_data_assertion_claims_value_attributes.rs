@@ -4,19 +4,70 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SamlPayLoadDataAssertionClaimsValueAttributes` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion/properties/claims/additionalProperties/properties/attributes`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlPayLoadDataAssertionClaimsValueAttributes {
     /// Indicates how to interpret the attribute name
     #[serde(
         rename = "NameFormat",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name_format: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionClaimsValueAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlPayLoadDataAssertionClaimsValueAttributes;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlPayLoadDataAssertionClaimsValueAttributes")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SamlPayLoadDataAssertionClaimsValueAttributes,
+                A::Error,
+            > {
+                let mut name_format = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "NameFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut name_format,
+                                "NameFormat",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlPayLoadDataAssertionClaimsValueAttributes {
+                    name_format: name_format.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,69 @@
 /// Provides a JSON representation of the `<saml:Conditions>` element of the SAML assertion
 ///
 /// Schema `SamlPayLoadDataAssertionConditions` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion/properties/conditions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlPayLoadDataAssertionConditions {
     /// Describes which service providers the assertion is valid for
     #[serde(
         rename = "audienceRestriction",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub audience_restriction: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionConditions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlPayLoadDataAssertionConditions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlPayLoadDataAssertionConditions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlPayLoadDataAssertionConditions, A::Error> {
+                let mut audience_restriction = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "audienceRestriction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audience_restriction,
+                                "audienceRestriction",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlPayLoadDataAssertionConditions {
+                    audience_restriction: audience_restriction.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

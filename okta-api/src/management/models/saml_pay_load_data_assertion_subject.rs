@@ -6,31 +6,89 @@
 /// Provides a JSON representation of the `<saml:Subject>` element of the SAML assertion
 ///
 /// Schema `SamlPayLoadDataAssertionSubject` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion/properties/subject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlPayLoadDataAssertionSubject {
     /// The unique identifier of the user
-    #[serde(
-        rename = "nameId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "nameId", skip_serializing_if = "::std::option::Option::is_none")]
     pub name_id: ::std::option::Option<::std::string::String>,
     /// Indicates how to interpret the attribute name
     #[serde(
         rename = "nameFormat",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name_format: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub confirmation: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionSubjectConfirmation,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionSubject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlPayLoadDataAssertionSubject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlPayLoadDataAssertionSubject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlPayLoadDataAssertionSubject, A::Error> {
+                let mut name_id = ::std::option::Option::None;
+                let mut name_format = ::std::option::Option::None;
+                let mut confirmation = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "nameId" => {
+                            crate::runtime::field(&mut __map, &mut name_id, "nameId")?
+                        }
+                        "nameFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut name_format,
+                                "nameFormat",
+                            )?
+                        }
+                        "confirmation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut confirmation,
+                                "confirmation",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlPayLoadDataAssertionSubject {
+                    name_id: name_id.unwrap_or_default(),
+                    name_format: name_format.unwrap_or_default(),
+                    confirmation: confirmation.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,20 +4,71 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SamlPayLoadDataAssertionSubjectConfirmation` (`/components/schemas/SAMLPayLoad/properties/data/properties/assertion/properties/subject/properties/confirmation`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlPayLoadDataAssertionSubjectConfirmation {
     /// Used to indicate how the authorization server confirmed the SAML assertion
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         crate::management::models::SamlPayLoadDataAssertionSubjectConfirmationData,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionSubjectConfirmation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlPayLoadDataAssertionSubjectConfirmation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlPayLoadDataAssertionSubjectConfirmation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SamlPayLoadDataAssertionSubjectConfirmation,
+                A::Error,
+            > {
+                let mut method = ::std::option::Option::None;
+                let mut data = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        "data" => crate::runtime::field(&mut __map, &mut data, "data")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlPayLoadDataAssertionSubjectConfirmation {
+                    method: method.unwrap_or_default(),
+                    data: data.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,24 +6,78 @@
 /// Algorithm settings used to secure an `<AuthnRequest>` message
 ///
 /// Schema `SamlRequestAlgorithm` (`/components/schemas/SamlRequestAlgorithm`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlRequestAlgorithm {
     /// XML Digest Algorithm setting for cryptographically hashing `<AuthnRequest>` messages sent to the IdP
     /// > **Note:**  This property is ignored when you disable request signatures (`scope` set as `NONE`).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub digest: ::std::option::Option<
         crate::management::models::SamlRequestDigestAlgorithm,
     >,
     /// XML digital Signature Algorithm settings for signing `<AuthnRequest>` messages sent to the IdP
     /// > **Note:**  The `algorithm` property is ignored when you disable request signatures (`scope` set as `NONE`).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signature: ::std::option::Option<
         crate::management::models::SamlRequestSignatureAlgorithm,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlRequestAlgorithm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlRequestAlgorithm;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlRequestAlgorithm")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlRequestAlgorithm, A::Error> {
+                let mut digest = ::std::option::Option::None;
+                let mut signature = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "digest" => {
+                            crate::runtime::field(&mut __map, &mut digest, "digest")?
+                        }
+                        "signature" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut signature,
+                                "signature",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlRequestAlgorithm {
+                    digest: digest.unwrap_or_default(),
+                    signature: signature.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

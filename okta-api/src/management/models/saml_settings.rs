@@ -6,40 +6,114 @@
 /// Advanced settings for the SAML 2.0 protocol
 ///
 /// Schema `SamlSettings` (`/components/schemas/SamlSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlSettings {
     /// Determines if the IdP should persist account linking when the incoming assertion NameID format is `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent`
     #[serde(
         rename = "honorPersistentNameId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub honor_persistent_name_id: ::std::option::Option<bool>,
     /// SAML 2.0 Name Identifier formats
     #[serde(
         rename = "nameFormat",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name_format: ::std::option::Option<crate::management::models::SamlNameIdFormat>,
     /// Set to `true` to have Okta send a logout request to the upstream IdP when a user signs out of Okta or a downstream app.
     #[serde(
         rename = "participateSlo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub participate_slo: ::std::option::Option<bool>,
     /// Determines if the IdP should send the application context as `<OktaAppInstanceId>` and `<OktaAppName>` in the `<saml2p:Extensions>` element of the `<AuthnRequest>` message
     #[serde(
         rename = "sendApplicationContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub send_application_context: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlSettings, A::Error> {
+                let mut honor_persistent_name_id = ::std::option::Option::None;
+                let mut name_format = ::std::option::Option::None;
+                let mut participate_slo = ::std::option::Option::None;
+                let mut send_application_context = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "honorPersistentNameId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut honor_persistent_name_id,
+                                "honorPersistentNameId",
+                            )?
+                        }
+                        "nameFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut name_format,
+                                "nameFormat",
+                            )?
+                        }
+                        "participateSlo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut participate_slo,
+                                "participateSlo",
+                            )?
+                        }
+                        "sendApplicationContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut send_application_context,
+                                "sendApplicationContext",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlSettings {
+                    honor_persistent_name_id: honor_persistent_name_id
+                        .unwrap_or_default(),
+                    name_format: name_format.unwrap_or_default(),
+                    participate_slo: participate_slo.unwrap_or_default(),
+                    send_application_context: send_application_context
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,26 +6,83 @@
 /// IdP's `SingleSignOnService` endpoint where Okta sends an `<AuthnRequest>` message
 ///
 /// Schema `SamlSsoEndpoint` (`/components/schemas/SamlSsoEndpoint`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlSsoEndpoint {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub binding: ::std::option::Option<
         crate::management::models::ProtocolEndpointBinding,
     >,
     /// URI reference that indicates the address to which the `<AuthnRequest>` message is sent.
     /// The `destination` property is required if request signatures are specified. See [SAML 2.0 Request Algorithm object](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/IdentityProvider/#tag/IdentityProvider/operation/createIdentityProvider!path=protocol/0/algorithms/request&t=request).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub destination: ::std::option::Option<::std::string::String>,
     /// URL of the binding-specific endpoint to send an `<AuthnRequest>` message to the IdP.
     /// The value of `url` defaults to the same value as the `sso` endpoint if omitted during creation of a new IdP instance.
     /// The `url` should be the same value as the `Location` attribute for a published binding in the IdP's SAML Metadata `IDPSSODescriptor`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlSsoEndpoint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlSsoEndpoint;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlSsoEndpoint")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlSsoEndpoint, A::Error> {
+                let mut binding = ::std::option::Option::None;
+                let mut destination = ::std::option::Option::None;
+                let mut url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "binding" => {
+                            crate::runtime::field(&mut __map, &mut binding, "binding")?
+                        }
+                        "destination" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut destination,
+                                "destination",
+                            )?
+                        }
+                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlSsoEndpoint {
+                    binding: binding.unwrap_or_default(),
+                    destination: destination.unwrap_or_default(),
+                    url: url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

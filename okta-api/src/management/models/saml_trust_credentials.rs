@@ -6,30 +6,91 @@
 /// Federation Trust Credentials for verifying assertions from the IdP
 ///
 /// Schema `SamlTrustCredentials` (`/components/schemas/SamlTrustCredentials`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SamlTrustCredentials {
     /// Additional IdP key credential reference to the Okta X.509 signature certificate
     #[serde(
         rename = "additionalKids",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub additional_kids: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::ProtocolCredentialsKeyId>,
     >,
     /// URI that identifies the target Okta IdP instance (SP) for an `<Assertion>`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
     /// URI that identifies the issuer (IdP) of a `<SAMLResponse>` message `<Assertion>` element
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<::std::string::String>,
     /// IdP key credential reference to the Okta X.509 signature certificate
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<crate::management::models::ProtocolCredentialsKeyId>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamlTrustCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SamlTrustCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SamlTrustCredentials")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SamlTrustCredentials, A::Error> {
+                let mut additional_kids = ::std::option::Option::None;
+                let mut audience = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "additionalKids" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut additional_kids,
+                                "additionalKids",
+                            )?
+                        }
+                        "audience" => {
+                            crate::runtime::field(&mut __map, &mut audience, "audience")?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SamlTrustCredentials {
+                    additional_kids: additional_kids.unwrap_or_default(),
+                    audience: audience.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    kid: kid.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

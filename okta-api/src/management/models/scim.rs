@@ -6,7 +6,7 @@
 /// SCIM configuration details
 ///
 /// Schema `Scim` (`/components/schemas/Scim`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Scim {
     /// The authentication mode for requests to your SCIM server
     ///
@@ -15,34 +15,114 @@ pub struct Scim {
     /// | `header` | Uses authorization header with a customer-provided token value in the following format: `Authorization: {API token}` |
     /// | `bearer` | Uses authorization header with a customer-provided bearer token in the following format: `Authorization: Bearer {API token}` |
     /// | {authModeId} | The ID of the auth mode object that contains OAuth 2.0 credentials.   **Note:** Use the `/integrations/api/v1/internal/authModes` endpoint to create the auth mode object. |
-    #[serde(rename = "authMode", default)]
+    #[serde(rename = "authMode")]
     pub auth_mode: ::std::string::String,
     /// The base URL that Okta uses to send outbound calls to your SCIM server.
     /// Only the HTTPS protocol is supported.
     /// You can use the app-level variables defined in the `config` array for the base URL.
     /// For example, if you have a `subdomain` variable defined in the `config` array and the URL to retrieve SCIM users for your integration is `https://${subdomain}.example.com/scim/v2/Users`,
     /// then specify the following base URL: `'https://' + app.subdomain + '.example.com/scim/v2'`.
-    #[serde(rename = "baseUri", default)]
+    #[serde(rename = "baseUri")]
     pub base_uri: ::std::string::String,
     /// List of supported entitlement types
     #[serde(
         rename = "entitlementTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlement_types: ::std::option::Option<
         crate::management::models::EntitlementTypes,
     >,
     /// SCIM server schema configuration
-    #[serde(rename = "scimServerConfig", default)]
+    #[serde(rename = "scimServerConfig")]
     pub scim_server_config: crate::management::models::ScimScimServerConfig,
     /// The URL to your customer-facing instructions for configuring your SCIM integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines).
-    #[serde(rename = "setupInstructionsUri", default)]
+    #[serde(rename = "setupInstructionsUri")]
     pub setup_instructions_uri: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Scim {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Scim;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Scim")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Scim, A::Error> {
+                let mut auth_mode = ::std::option::Option::None;
+                let mut base_uri = ::std::option::Option::None;
+                let mut entitlement_types = ::std::option::Option::None;
+                let mut scim_server_config = ::std::option::Option::None;
+                let mut setup_instructions_uri = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_mode,
+                                "authMode",
+                            )?
+                        }
+                        "baseUri" => {
+                            crate::runtime::field(&mut __map, &mut base_uri, "baseUri")?
+                        }
+                        "entitlementTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlement_types,
+                                "entitlementTypes",
+                            )?
+                        }
+                        "scimServerConfig" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut scim_server_config,
+                                "scimServerConfig",
+                            )?
+                        }
+                        "setupInstructionsUri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut setup_instructions_uri,
+                                "setupInstructionsUri",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Scim {
+                    auth_mode: auth_mode.unwrap_or_default(),
+                    base_uri: base_uri.unwrap_or_default(),
+                    entitlement_types: entitlement_types.unwrap_or_default(),
+                    scim_server_config: scim_server_config.unwrap_or_default(),
+                    setup_instructions_uri: setup_instructions_uri.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

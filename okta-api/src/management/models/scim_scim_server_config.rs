@@ -6,26 +6,79 @@
 /// SCIM server schema configuration
 ///
 /// Schema `ScimScimServerConfig` (`/components/schemas/Scim/properties/scimServerConfig`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ScimScimServerConfig {
     /// PATCH operation options
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub patch: ::std::option::Option<
         crate::management::models::ScimScimServerConfigPatch,
     >,
     /// Password change options
     #[serde(
         rename = "changePassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub change_password: ::std::option::Option<
         crate::management::models::ScimScimServerConfigChangePassword,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScimScimServerConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ScimScimServerConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ScimScimServerConfig")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ScimScimServerConfig, A::Error> {
+                let mut patch = ::std::option::Option::None;
+                let mut change_password = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "patch" => {
+                            crate::runtime::field(&mut __map, &mut patch, "patch")?
+                        }
+                        "changePassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut change_password,
+                                "changePassword",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ScimScimServerConfig {
+                    patch: patch.unwrap_or_default(),
+                    change_password: change_password.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,63 +4,175 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SecurePasswordStoreApplicationSettingsApplication` (`/components/schemas/SecurePasswordStoreApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurePasswordStoreApplicationSettingsApplication {
     /// Name of the optional parameter in the sign-in form
     #[serde(
         rename = "optionalField1",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field1: ::std::option::Option<::std::string::String>,
     /// Name of the optional value in the sign-in form
     #[serde(
         rename = "optionalField1Value",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field1_value: ::std::option::Option<::std::string::String>,
     /// Name of the optional parameter in the sign-in form
     #[serde(
         rename = "optionalField2",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field2: ::std::option::Option<::std::string::String>,
     /// Name of the optional value in the sign-in form
     #[serde(
         rename = "optionalField2Value",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field2_value: ::std::option::Option<::std::string::String>,
     /// Name of the optional parameter in the sign-in form
     #[serde(
         rename = "optionalField3",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field3: ::std::option::Option<::std::string::String>,
     /// Name of the optional value in the sign-in form
     #[serde(
         rename = "optionalField3Value",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub optional_field3_value: ::std::option::Option<::std::string::String>,
     /// CSS selector for the **Password** field in the sign-in form
-    #[serde(rename = "passwordField", default)]
+    #[serde(rename = "passwordField")]
     pub password_field: ::std::string::String,
     /// The URL of the sign-in page for this app
-    #[serde(default)]
     pub url: ::std::string::String,
     /// CSS selector for the **Username** field in the sign-in form
-    #[serde(rename = "usernameField", default)]
+    #[serde(rename = "usernameField")]
     pub username_field: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SecurePasswordStoreApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurePasswordStoreApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurePasswordStoreApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurePasswordStoreApplicationSettingsApplication,
+                A::Error,
+            > {
+                let mut optional_field1 = ::std::option::Option::None;
+                let mut optional_field1_value = ::std::option::Option::None;
+                let mut optional_field2 = ::std::option::Option::None;
+                let mut optional_field2_value = ::std::option::Option::None;
+                let mut optional_field3 = ::std::option::Option::None;
+                let mut optional_field3_value = ::std::option::Option::None;
+                let mut password_field = ::std::option::Option::None;
+                let mut url = ::std::option::Option::None;
+                let mut username_field = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "optionalField1" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut optional_field1,
+                                "optionalField1",
+                            )?
+                        }
+                        "optionalField1Value" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut optional_field1_value,
+                                "optionalField1Value",
+                            )?
+                        }
+                        "optionalField2" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut optional_field2,
+                                "optionalField2",
+                            )?
+                        }
+                        "optionalField2Value" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut optional_field2_value,
+                                "optionalField2Value",
+                            )?
+                        }
+                        "optionalField3" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut optional_field3,
+                                "optionalField3",
+                            )?
+                        }
+                        "optionalField3Value" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut optional_field3_value,
+                                "optionalField3Value",
+                            )?
+                        }
+                        "passwordField" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_field,
+                                "passwordField",
+                            )?
+                        }
+                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
+                        "usernameField" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut username_field,
+                                "usernameField",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurePasswordStoreApplicationSettingsApplication {
+                    optional_field1: optional_field1.unwrap_or_default(),
+                    optional_field1_value: optional_field1_value.unwrap_or_default(),
+                    optional_field2: optional_field2.unwrap_or_default(),
+                    optional_field2_value: optional_field2_value.unwrap_or_default(),
+                    optional_field3: optional_field3.unwrap_or_default(),
+                    optional_field3_value: optional_field3_value.unwrap_or_default(),
+                    password_field: password_field.unwrap_or_default(),
+                    url: url.unwrap_or_default(),
+                    username_field: username_field.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,18 +4,70 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SecurityEvent` (`/components/schemas/SecurityEvent`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityEvent {
     /// The time of the event (UNIX timestamp)
-    #[serde(default)]
     pub event_timestamp: i64,
     /// The event subjects
-    #[serde(default)]
     pub subject: crate::management::models::SecurityEventSubject,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityEvent, A::Error> {
+                let mut event_timestamp = ::std::option::Option::None;
+                let mut subject = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "event_timestamp" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_timestamp,
+                                "event_timestamp",
+                            )?
+                        }
+                        "subject" => {
+                            crate::runtime::field(&mut __map, &mut subject, "subject")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityEvent {
+                    event_timestamp: event_timestamp.unwrap_or_default(),
+                    subject: subject.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,27 +6,79 @@
 /// JSON web token body payload for a security event token sent by the SSF transmitter. For examples and more information, see [SSF Transmitter SET payload structures](https://developer.okta.com/docs/reference/ssf-transmitter-sets).
 ///
 /// Schema `SecurityEventTokenJwtBody` (`/components/schemas/SecurityEventTokenJwtBody`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityEventTokenJwtBody {
     /// Audience
-    #[serde(default)]
     pub aud: ::std::string::String,
     /// A non-empty set of events. Expected size is 1 for each SET
-    #[serde(default)]
     pub events: crate::management::models::SecurityEventTokenJwtEvents,
     /// Token issue time (UNIX timestamp)
-    #[serde(default)]
     pub iat: i64,
     /// Token issuer
-    #[serde(default)]
     pub iss: ::std::string::String,
     /// Token ID
-    #[serde(default)]
     pub jti: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenJwtBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityEventTokenJwtBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityEventTokenJwtBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityEventTokenJwtBody, A::Error> {
+                let mut aud = ::std::option::Option::None;
+                let mut events = ::std::option::Option::None;
+                let mut iat = ::std::option::Option::None;
+                let mut iss = ::std::option::Option::None;
+                let mut jti = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
+                        "events" => {
+                            crate::runtime::field(&mut __map, &mut events, "events")?
+                        }
+                        "iat" => crate::runtime::field(&mut __map, &mut iat, "iat")?,
+                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
+                        "jti" => crate::runtime::field(&mut __map, &mut jti, "jti")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityEventTokenJwtBody {
+                    aud: aud.unwrap_or_default(),
+                    events: events.unwrap_or_default(),
+                    iat: iat.unwrap_or_default(),
+                    iss: iss.unwrap_or_default(),
+                    jti: jti.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// A non-empty set of events. Expected size is 1 for each SET
 ///
 /// Schema `SecurityEventTokenJwtEvents` (`/components/schemas/SecurityEventTokenJwtEvents`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityEventTokenJwtEvents {
     /// The credential was created, changed, revoked or deleted
     #[serde(
         rename = "https://schemas.openid.net/secevent/caep/event-type/credential-change",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub https_schemas_openid_net_secevent_caep_event_type_credential_change: ::std::option::Option<
@@ -20,16 +19,75 @@ pub struct SecurityEventTokenJwtEvents {
     /// The session of the subject was revoked
     #[serde(
         rename = "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub https_schemas_openid_net_secevent_caep_event_type_session_revoked: ::std::option::Option<
         crate::management::models::SsfTransmitterCaepSessionRevokedEvent,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenJwtEvents {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityEventTokenJwtEvents;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityEventTokenJwtEvents")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityEventTokenJwtEvents, A::Error> {
+                let mut https_schemas_openid_net_secevent_caep_event_type_credential_change = ::std::option::Option::None;
+                let mut https_schemas_openid_net_secevent_caep_event_type_session_revoked = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "https://schemas.openid.net/secevent/caep/event-type/credential-change" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut https_schemas_openid_net_secevent_caep_event_type_credential_change,
+                                "https://schemas.openid.net/secevent/caep/event-type/credential-change",
+                            )?
+                        }
+                        "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                                "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityEventTokenJwtEvents {
+                    https_schemas_openid_net_secevent_caep_event_type_credential_change: https_schemas_openid_net_secevent_caep_event_type_credential_change
+                        .unwrap_or_default(),
+                    https_schemas_openid_net_secevent_caep_event_type_session_revoked: https_schemas_openid_net_secevent_caep_event_type_session_revoked
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// A non-empty collection of events
 ///
 /// Schema `SecurityEventTokenRequestJwtEvents` (`/components/schemas/SecurityEventTokenRequestJwtEvents`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityEventTokenRequestJwtEvents {
     /// The device risk level changed
     #[serde(
         rename = "https://schemas.okta.com/secevent/okta/event-type/device-risk-change",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub https_schemas_okta_com_secevent_okta_event_type_device_risk_change: ::std::option::Option<
@@ -20,7 +19,6 @@ pub struct SecurityEventTokenRequestJwtEvents {
     /// IP changed for the subject's session
     #[serde(
         rename = "https://schemas.okta.com/secevent/okta/event-type/ip-change",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub https_schemas_okta_com_secevent_okta_event_type_ip_change: ::std::option::Option<
@@ -29,7 +27,6 @@ pub struct SecurityEventTokenRequestJwtEvents {
     /// The user risk level changed
     #[serde(
         rename = "https://schemas.okta.com/secevent/okta/event-type/user-risk-change",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub https_schemas_okta_com_secevent_okta_event_type_user_risk_change: ::std::option::Option<
@@ -38,7 +35,6 @@ pub struct SecurityEventTokenRequestJwtEvents {
     /// The subject's device compliance was revoked
     #[serde(
         rename = "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub https_schemas_openid_net_secevent_caep_event_type_device_compliance_change: ::std::option::Option<
@@ -47,7 +43,6 @@ pub struct SecurityEventTokenRequestJwtEvents {
     /// The session of the subject was revoked
     #[serde(
         rename = "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub https_schemas_openid_net_secevent_caep_event_type_session_revoked: ::std::option::Option<
@@ -56,16 +51,115 @@ pub struct SecurityEventTokenRequestJwtEvents {
     /// The subject's identifier has changed, which is either an email address or a phone number change
     #[serde(
         rename = "https://schemas.openid.net/secevent/risc/event-type/identifier-changed",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub https_schemas_openid_net_secevent_risc_event_type_identifier_changed: ::std::option::Option<
         crate::management::models::RiscIdentifierChangedEvent,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenRequestJwtEvents {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityEventTokenRequestJwtEvents;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityEventTokenRequestJwtEvents")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SecurityEventTokenRequestJwtEvents, A::Error> {
+                let mut https_schemas_okta_com_secevent_okta_event_type_device_risk_change = ::std::option::Option::None;
+                let mut https_schemas_okta_com_secevent_okta_event_type_ip_change = ::std::option::Option::None;
+                let mut https_schemas_okta_com_secevent_okta_event_type_user_risk_change = ::std::option::Option::None;
+                let mut https_schemas_openid_net_secevent_caep_event_type_device_compliance_change = ::std::option::Option::None;
+                let mut https_schemas_openid_net_secevent_caep_event_type_session_revoked = ::std::option::Option::None;
+                let mut https_schemas_openid_net_secevent_risc_event_type_identifier_changed = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "https://schemas.okta.com/secevent/okta/event-type/device-risk-change" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut https_schemas_okta_com_secevent_okta_event_type_device_risk_change,
+                                "https://schemas.okta.com/secevent/okta/event-type/device-risk-change",
+                            )?
+                        }
+                        "https://schemas.okta.com/secevent/okta/event-type/ip-change" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut https_schemas_okta_com_secevent_okta_event_type_ip_change,
+                                "https://schemas.okta.com/secevent/okta/event-type/ip-change",
+                            )?
+                        }
+                        "https://schemas.okta.com/secevent/okta/event-type/user-risk-change" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut https_schemas_okta_com_secevent_okta_event_type_user_risk_change,
+                                "https://schemas.okta.com/secevent/okta/event-type/user-risk-change",
+                            )?
+                        }
+                        "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut https_schemas_openid_net_secevent_caep_event_type_device_compliance_change,
+                                "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change",
+                            )?
+                        }
+                        "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                                "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
+                            )?
+                        }
+                        "https://schemas.openid.net/secevent/risc/event-type/identifier-changed" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut https_schemas_openid_net_secevent_risc_event_type_identifier_changed,
+                                "https://schemas.openid.net/secevent/risc/event-type/identifier-changed",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityEventTokenRequestJwtEvents {
+                    https_schemas_okta_com_secevent_okta_event_type_device_risk_change: https_schemas_okta_com_secevent_okta_event_type_device_risk_change
+                        .unwrap_or_default(),
+                    https_schemas_okta_com_secevent_okta_event_type_ip_change: https_schemas_okta_com_secevent_okta_event_type_ip_change
+                        .unwrap_or_default(),
+                    https_schemas_okta_com_secevent_okta_event_type_user_risk_change: https_schemas_okta_com_secevent_okta_event_type_user_risk_change
+                        .unwrap_or_default(),
+                    https_schemas_openid_net_secevent_caep_event_type_device_compliance_change: https_schemas_openid_net_secevent_caep_event_type_device_compliance_change
+                        .unwrap_or_default(),
+                    https_schemas_openid_net_secevent_caep_event_type_session_revoked: https_schemas_openid_net_secevent_caep_event_type_session_revoked
+                        .unwrap_or_default(),
+                    https_schemas_openid_net_secevent_risc_event_type_identifier_changed: https_schemas_openid_net_secevent_risc_event_type_identifier_changed
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

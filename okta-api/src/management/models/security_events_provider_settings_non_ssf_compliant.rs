@@ -6,18 +6,69 @@
 /// Security events provider with issuer and JWKS settings for signal ingestion
 ///
 /// Schema `SecurityEventsProviderSettingsNonSSFCompliant` (`/components/schemas/SecurityEventsProviderSettingsNonSSFCompliant`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityEventsProviderSettingsNonSsfCompliant {
     /// Issuer URL
-    #[serde(default)]
     pub issuer: ::std::string::String,
     /// The public URL where the JWKS public key is uploaded
-    #[serde(default)]
     pub jwks_url: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityEventsProviderSettingsNonSsfCompliant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityEventsProviderSettingsNonSsfCompliant;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityEventsProviderSettingsNonSsfCompliant")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityEventsProviderSettingsNonSsfCompliant,
+                A::Error,
+            > {
+                let mut issuer = ::std::option::Option::None;
+                let mut jwks_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "jwks_url" => {
+                            crate::runtime::field(&mut __map, &mut jwks_url, "jwks_url")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityEventsProviderSettingsNonSsfCompliant {
+                    issuer: issuer.unwrap_or_default(),
+                    jwks_url: jwks_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

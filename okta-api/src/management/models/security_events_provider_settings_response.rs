@@ -6,21 +6,83 @@
 /// Security events provider settings
 ///
 /// Schema `SecurityEventsProviderSettingsResponse` (`/components/schemas/SecurityEventsProviderSettingsResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityEventsProviderSettingsResponse {
     /// Issuer URL
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<::std::string::String>,
     /// The public URL where the JWKS public key is uploaded
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_url: ::std::option::Option<::std::string::String>,
     /// The well-known URL of the security events provider (the SSF transmitter)
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub well_known_url: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityEventsProviderSettingsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityEventsProviderSettingsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityEventsProviderSettingsResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityEventsProviderSettingsResponse,
+                A::Error,
+            > {
+                let mut issuer = ::std::option::Option::None;
+                let mut jwks_url = ::std::option::Option::None;
+                let mut well_known_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "jwks_url" => {
+                            crate::runtime::field(&mut __map, &mut jwks_url, "jwks_url")?
+                        }
+                        "well_known_url" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut well_known_url,
+                                "well_known_url",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityEventsProviderSettingsResponse {
+                    issuer: issuer.unwrap_or_default(),
+                    jwks_url: jwks_url.unwrap_or_default(),
+                    well_known_url: well_known_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

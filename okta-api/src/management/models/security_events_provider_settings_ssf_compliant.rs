@@ -6,15 +6,66 @@
 /// Security events provider with well-known URL setting
 ///
 /// Schema `SecurityEventsProviderSettingsSSFCompliant` (`/components/schemas/SecurityEventsProviderSettingsSSFCompliant`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SecurityEventsProviderSettingsSsfCompliant {
     /// The published well-known URL of the security events provider (the SSF transmitter)
-    #[serde(default)]
     pub well_known_url: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SecurityEventsProviderSettingsSsfCompliant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SecurityEventsProviderSettingsSsfCompliant;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SecurityEventsProviderSettingsSsfCompliant")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SecurityEventsProviderSettingsSsfCompliant,
+                A::Error,
+            > {
+                let mut well_known_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "well_known_url" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut well_known_url,
+                                "well_known_url",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SecurityEventsProviderSettingsSsfCompliant {
+                    well_known_url: well_known_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

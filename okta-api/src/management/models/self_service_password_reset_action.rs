@@ -6,30 +6,88 @@
 /// Enables or disables users to reset their own password and defines the authenticators and constraints needed to complete the reset
 ///
 /// Schema `SelfServicePasswordResetAction` (`/components/schemas/SelfServicePasswordResetAction`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SelfServicePasswordResetAction {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<crate::management::models::PolicyAccess>,
     /// **Identity Engine**: Describes the initial and secondary authenticator requirements a user needs to reset their password
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub requirement: ::std::option::Option<crate::management::models::SsprRequirement>,
     /// **Early Access**, **Identity Engine**: Describes other behavioral settings that apply to the self-service password reset (SSPR) process
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<crate::management::models::SsprSettings>,
     /// **Identity Engine**: The type of rule action
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::SelfServicePasswordResetActionType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SelfServicePasswordResetAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SelfServicePasswordResetAction;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SelfServicePasswordResetAction")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SelfServicePasswordResetAction, A::Error> {
+                let mut access = ::std::option::Option::None;
+                let mut requirement = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "access" => {
+                            crate::runtime::field(&mut __map, &mut access, "access")?
+                        }
+                        "requirement" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut requirement,
+                                "requirement",
+                            )?
+                        }
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SelfServicePasswordResetAction {
+                    access: access.unwrap_or_default(),
+                    requirement: requirement.unwrap_or_default(),
+                    settings: settings.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,7 +6,7 @@
 /// `ServiceAccount` with a `accountType` this SDK has no subtype for: every field is kept.
 ///
 /// Schema `ServiceAccount` (`/components/schemas/ServiceAccount`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ServiceAccountBase {
     /// The type of service account
     #[serde(rename = "accountType")]
@@ -14,58 +14,163 @@ pub struct ServiceAccountBase {
     /// Timestamp when the service account was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// The description of the service account
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// The UUID of the service account
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the service account was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The user-defined name for the service account
-    #[serde(default)]
     pub name: ::std::string::String,
     /// A list of IDs of the Okta groups that own the service account
     #[serde(
         rename = "ownerGroupIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub owner_group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A list of IDs of the Okta users that own the service account
     #[serde(
         rename = "ownerUserIds",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub owner_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Describes the current status of a service account
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::ServiceAccountStatus>,
     /// Describes the detailed status of a service account
     #[serde(
         rename = "statusDetail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status_detail: ::std::option::Option<
         crate::management::models::ServiceAccountStatusDetail,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ServiceAccountBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceAccountBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServiceAccountBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ServiceAccountBase, A::Error> {
+                let mut account_type = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut owner_group_ids = ::std::option::Option::None;
+                let mut owner_user_ids = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut status_detail = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accountType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut account_type,
+                                "accountType",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "ownerGroupIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut owner_group_ids,
+                                "ownerGroupIds",
+                            )?
+                        }
+                        "ownerUserIds" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut owner_user_ids,
+                                "ownerUserIds",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "statusDetail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut status_detail,
+                                "statusDetail",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ServiceAccountBase {
+                    account_type: crate::runtime::required(account_type, "accountType")?,
+                    created: created.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    owner_group_ids: owner_group_ids.unwrap_or_default(),
+                    owner_user_ids: owner_user_ids.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    status_detail: status_detail.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

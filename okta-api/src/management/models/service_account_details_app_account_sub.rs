@@ -6,14 +6,13 @@
 /// Details for a SaaS app account, which will be managed as a service account
 ///
 /// Schema `ServiceAccountDetailsAppAccountSub` (`/components/schemas/ServiceAccountDetailsAppAccountSub`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ServiceAccountDetailsAppAccountSub {
     /// The name of the SaaS app in the Okta Integration Network catalog
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "appGlobalName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_global_name: ::std::option::Option<::std::string::String>,
@@ -22,20 +21,94 @@ pub struct ServiceAccountDetailsAppAccountSub {
     /// Read-only: set by Okta.
     #[serde(
         rename = "appInstanceName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_instance_name: ::std::option::Option<::std::string::String>,
     /// Credentials for a SaaS app account
-    #[serde(default)]
     pub credentials: crate::management::models::AppServiceAccountCredentials,
     /// The Okta app instance ID of the SaaS app
-    #[serde(rename = "oktaApplicationId", default)]
+    #[serde(rename = "oktaApplicationId")]
     pub okta_application_id: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ServiceAccountDetailsAppAccountSub {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceAccountDetailsAppAccountSub;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServiceAccountDetailsAppAccountSub")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ServiceAccountDetailsAppAccountSub, A::Error> {
+                let mut app_global_name = ::std::option::Option::None;
+                let mut app_instance_name = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut okta_application_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appGlobalName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_global_name,
+                                "appGlobalName",
+                            )?
+                        }
+                        "appInstanceName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_instance_name,
+                                "appInstanceName",
+                            )?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "oktaApplicationId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_application_id,
+                                "oktaApplicationId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ServiceAccountDetailsAppAccountSub {
+                    app_global_name: app_global_name.unwrap_or_default(),
+                    app_instance_name: app_instance_name.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    okta_application_id: okta_application_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

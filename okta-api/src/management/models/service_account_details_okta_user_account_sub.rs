@@ -6,25 +6,91 @@
 /// Details for managing an Okta user as a service account
 ///
 /// Schema `ServiceAccountDetailsOktaUserAccountSub` (`/components/schemas/ServiceAccountDetailsOktaUserAccountSub`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ServiceAccountDetailsOktaUserAccountSub {
     /// Credentials for an Okta user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::OktaUserServiceAccountCredentials,
     >,
     /// The email address for the Okta user
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// The ID of the Okta user to manage as a service account
-    #[serde(rename = "oktaUserId", default)]
+    #[serde(rename = "oktaUserId")]
     pub okta_user_id: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ServiceAccountDetailsOktaUserAccountSub {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceAccountDetailsOktaUserAccountSub;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServiceAccountDetailsOktaUserAccountSub")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                ServiceAccountDetailsOktaUserAccountSub,
+                A::Error,
+            > {
+                let mut credentials = ::std::option::Option::None;
+                let mut email = ::std::option::Option::None;
+                let mut okta_user_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "email" => {
+                            crate::runtime::field(&mut __map, &mut email, "email")?
+                        }
+                        "oktaUserId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut okta_user_id,
+                                "oktaUserId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ServiceAccountDetailsOktaUserAccountSub {
+                    credentials: credentials.unwrap_or_default(),
+                    email: email.unwrap_or_default(),
+                    okta_user_id: okta_user_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

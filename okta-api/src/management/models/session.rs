@@ -4,19 +4,18 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `Session` (`/components/schemas/Session`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Session {
     /// Authentication method reference
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amr: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SessionAuthenticationMethod>,
     >,
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -25,24 +24,22 @@ pub struct Session {
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
     /// A unique key for the session
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<crate::management::models::SessionIdentityProvider>,
     /// A timestamp when the user last performed multifactor authentication
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastFactorVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_factor_verification: ::std::option::Option<::std::string::String>,
@@ -51,38 +48,136 @@ pub struct Session {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastPasswordVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_password_verification: ::std::option::Option<::std::string::String>,
     /// A unique identifier for the user (username)
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::SessionStatus>,
     /// A unique key for the user
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Session {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Session;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Session")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Session, A::Error> {
+                let mut amr = ::std::option::Option::None;
+                let mut created_at = ::std::option::Option::None;
+                let mut expires_at = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut idp = ::std::option::Option::None;
+                let mut last_factor_verification = ::std::option::Option::None;
+                let mut last_password_verification = ::std::option::Option::None;
+                let mut login = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "amr" => crate::runtime::field(&mut __map, &mut amr, "amr")?,
+                        "createdAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_at,
+                                "createdAt",
+                            )?
+                        }
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
+                        "lastFactorVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_factor_verification,
+                                "lastFactorVerification",
+                            )?
+                        }
+                        "lastPasswordVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_password_verification,
+                                "lastPasswordVerification",
+                            )?
+                        }
+                        "login" => {
+                            crate::runtime::field(&mut __map, &mut login, "login")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Session {
+                    amr: amr.unwrap_or_default(),
+                    created_at: created_at.unwrap_or_default(),
+                    expires_at: expires_at.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    idp: idp.unwrap_or_default(),
+                    last_factor_verification: last_factor_verification
+                        .unwrap_or_default(),
+                    last_password_verification: last_password_verification
+                        .unwrap_or_default(),
+                    login: login.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,21 +6,73 @@
 /// The action to take when the rule conditions are satisfied
 ///
 /// Schema `SessionViolationDetectionPolicyRuleActions` (`/components/schemas/SessionViolationDetectionPolicyRule/allOf/1/properties/actions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SessionViolationDetectionPolicyRuleActions {
     /// Used to define the actions taken as a result of evaluating session violation detection policy
     #[serde(
         rename = "sessionViolationDetection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_violation_detection: ::std::option::Option<
         crate::management::models::SessionViolationDetectionPolicyRuleActionsSessionViolationDetection,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SessionViolationDetectionPolicyRuleActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SessionViolationDetectionPolicyRuleActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SessionViolationDetectionPolicyRuleActions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SessionViolationDetectionPolicyRuleActions,
+                A::Error,
+            > {
+                let mut session_violation_detection = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "sessionViolationDetection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_violation_detection,
+                                "sessionViolationDetection",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SessionViolationDetectionPolicyRuleActions {
+                    session_violation_detection: session_violation_detection
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

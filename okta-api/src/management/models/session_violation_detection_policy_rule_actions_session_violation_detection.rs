@@ -6,21 +6,75 @@
 /// Used to define the actions taken as a result of evaluating session violation detection policy
 ///
 /// Schema `SessionViolationDetectionPolicyRuleActionsSessionViolationDetection` (`/components/schemas/SessionViolationDetectionPolicyRule/allOf/1/properties/actions/properties/sessionViolationDetection`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SessionViolationDetectionPolicyRuleActionsSessionViolationDetection {
     /// **Identity Engine**: Used to control evaluation of the session sign-on policies
     #[serde(
         rename = "policyEvaluation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub policy_evaluation: ::std::option::Option<
         crate::management::models::SessionViolationDetectionPolicyEvaluation,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SessionViolationDetectionPolicyRuleActionsSessionViolationDetection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SessionViolationDetectionPolicyRuleActionsSessionViolationDetection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct SessionViolationDetectionPolicyRuleActionsSessionViolationDetection",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SessionViolationDetectionPolicyRuleActionsSessionViolationDetection,
+                A::Error,
+            > {
+                let mut policy_evaluation = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "policyEvaluation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut policy_evaluation,
+                                "policyEvaluation",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SessionViolationDetectionPolicyRuleActionsSessionViolationDetection {
+                    policy_evaluation: policy_evaluation.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

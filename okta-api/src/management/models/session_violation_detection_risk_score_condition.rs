@@ -6,15 +6,70 @@
 /// **Identity Engine**: Specifies the minimum risk score level required to trigger the rule
 ///
 /// Schema `SessionViolationDetectionRiskScoreCondition` (`/components/schemas/SessionViolationDetectionRiskScoreCondition`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SessionViolationDetectionRiskScoreCondition {
     /// The minimum risk level to match.
     #[serde(rename = "minRiskLevel")]
     pub min_risk_level: crate::management::models::SessionViolationDetectionRiskScoreConditionMinRiskLevel,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SessionViolationDetectionRiskScoreCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SessionViolationDetectionRiskScoreCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SessionViolationDetectionRiskScoreCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SessionViolationDetectionRiskScoreCondition,
+                A::Error,
+            > {
+                let mut min_risk_level = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "minRiskLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_risk_level,
+                                "minRiskLevel",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SessionViolationDetectionRiskScoreCondition {
+                    min_risk_level: crate::runtime::required(
+                        min_risk_level,
+                        "minRiskLevel",
+                    )?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

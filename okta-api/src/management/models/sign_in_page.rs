@@ -4,19 +4,17 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SignInPage` (`/components/schemas/SignInPage`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SignInPage {
     /// The HTML for the page
     #[serde(
         rename = "pageContent",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub page_content: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "contentSecurityPolicySetting",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub content_security_policy_setting: ::std::option::Option<
@@ -25,7 +23,6 @@ pub struct SignInPage {
     #[allow(missing_docs)]
     #[serde(
         rename = "widgetCustomizations",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub widget_customizations: ::std::option::Option<
@@ -34,14 +31,90 @@ pub struct SignInPage {
     /// The version specified as a [Semantic Version](https://semver.org/). This value can be a wildcard (`*`), a major version range (for example, `^2`), a major-only version (for example, `7`), or a specific `Major.Minor` version (for example, `5.15`).
     #[serde(
         rename = "widgetVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub widget_version: ::std::option::Option<crate::management::models::Version>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SignInPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SignInPage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SignInPage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SignInPage, A::Error> {
+                let mut page_content = ::std::option::Option::None;
+                let mut content_security_policy_setting = ::std::option::Option::None;
+                let mut widget_customizations = ::std::option::Option::None;
+                let mut widget_version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "pageContent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut page_content,
+                                "pageContent",
+                            )?
+                        }
+                        "contentSecurityPolicySetting" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut content_security_policy_setting,
+                                "contentSecurityPolicySetting",
+                            )?
+                        }
+                        "widgetCustomizations" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut widget_customizations,
+                                "widgetCustomizations",
+                            )?
+                        }
+                        "widgetVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut widget_version,
+                                "widgetVersion",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SignInPage {
+                    page_content: page_content.unwrap_or_default(),
+                    content_security_policy_setting: content_security_policy_setting
+                        .unwrap_or_default(),
+                    widget_customizations: widget_customizations.unwrap_or_default(),
+                    widget_version: widget_version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

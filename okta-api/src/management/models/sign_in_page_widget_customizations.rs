@@ -4,131 +4,110 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SignInPageWidgetCustomizations` (`/components/schemas/SignInPage/allOf/1/properties/widgetCustomizations`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SignInPageWidgetCustomizations {
     /// The label for the sign in widget
     #[serde(
         rename = "signInLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sign_in_label: ::std::option::Option<::std::string::String>,
     /// The label for the username field
     #[serde(
         rename = "usernameLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub username_label: ::std::option::Option<::std::string::String>,
     /// The label for the username information tip
     #[serde(
         rename = "usernameInfoTip",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub username_info_tip: ::std::option::Option<::std::string::String>,
     /// The label for the password field
     #[serde(
         rename = "passwordLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_label: ::std::option::Option<::std::string::String>,
     /// The label for the password information tip
     #[serde(
         rename = "passwordInfoTip",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_info_tip: ::std::option::Option<::std::string::String>,
     /// Allows users to see their passwords as they type
     #[serde(
         rename = "showPasswordVisibilityToggle",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_password_visibility_toggle: ::std::option::Option<bool>,
     /// Allows the user's identifier to appear on authentication and enrollment pages
     #[serde(
         rename = "showUserIdentifier",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_user_identifier: ::std::option::Option<bool>,
     /// The label for the forgot password page
     #[serde(
         rename = "forgotPasswordLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub forgot_password_label: ::std::option::Option<::std::string::String>,
     /// The forgot password URL
     #[serde(
         rename = "forgotPasswordUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub forgot_password_url: ::std::option::Option<::std::string::String>,
     /// The label for the unlock account link
     #[serde(
         rename = "unlockAccountLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unlock_account_label: ::std::option::Option<::std::string::String>,
     /// The unlock account URL
     #[serde(
         rename = "unlockAccountUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unlock_account_url: ::std::option::Option<::std::string::String>,
     /// The label for the help link
     #[serde(
         rename = "helpLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub help_label: ::std::option::Option<::std::string::String>,
     /// The help link URL
-    #[serde(
-        rename = "helpUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "helpUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub help_url: ::std::option::Option<::std::string::String>,
     /// The label for the first custom link
     #[serde(
         rename = "customLink1Label",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_link1_label: ::std::option::Option<::std::string::String>,
     /// The URL for the first custom link
     #[serde(
         rename = "customLink1Url",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_link1_url: ::std::option::Option<::std::string::String>,
     /// The label for the second custom link
     #[serde(
         rename = "customLink2Label",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_link2_label: ::std::option::Option<::std::string::String>,
     /// The URL for the second custom link
     #[serde(
         rename = "customLink2Url",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_link2_url: ::std::option::Option<::std::string::String>,
     /// The label for the authenticator page custom link
     #[serde(
         rename = "authenticatorPageCustomLinkLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_page_custom_link_label: ::std::option::Option<
@@ -137,14 +116,12 @@ pub struct SignInPageWidgetCustomizations {
     /// The URL for the authenticator page custom link
     #[serde(
         rename = "authenticatorPageCustomLinkUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_page_custom_link_url: ::std::option::Option<::std::string::String>,
     /// The label for the username field in the classic recovery flow
     #[serde(
         rename = "classicRecoveryFlowEmailOrUsernameLabel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub classic_recovery_flow_email_or_username_label: ::std::option::Option<
@@ -153,7 +130,6 @@ pub struct SignInPageWidgetCustomizations {
     /// The generation of the Sign-in Widget
     #[serde(
         rename = "widgetGeneration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub widget_generation: ::std::option::Option<
@@ -162,7 +138,6 @@ pub struct SignInPageWidgetCustomizations {
     #[allow(missing_docs)]
     #[serde(
         rename = "postAuthKeepMeSignedInPrompt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub post_auth_keep_me_signed_in_prompt: ::std::option::Option<
@@ -171,7 +146,6 @@ pub struct SignInPageWidgetCustomizations {
     /// The title of the footer link on the sign-in page. Only applicable for Classic Engine orgs.
     #[serde(
         rename = "classicFooterHelpTitle",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub classic_footer_help_title: ::std::option::Option<::std::string::String>,
@@ -181,16 +155,274 @@ pub struct SignInPageWidgetCustomizations {
     /// However, if you use one of the custom link strings (`gracePeriodRequiredSoonCustomLinkLabel` or `gracePeriodRequiredSoonCustomLinkUrl`), then both are required.
     #[serde(
         rename = "gracePeriodRequiredSoon",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub grace_period_required_soon: ::std::option::Option<
         crate::management::models::GracePeriodRequiredSoon,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SignInPageWidgetCustomizations {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SignInPageWidgetCustomizations;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SignInPageWidgetCustomizations")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SignInPageWidgetCustomizations, A::Error> {
+                let mut sign_in_label = ::std::option::Option::None;
+                let mut username_label = ::std::option::Option::None;
+                let mut username_info_tip = ::std::option::Option::None;
+                let mut password_label = ::std::option::Option::None;
+                let mut password_info_tip = ::std::option::Option::None;
+                let mut show_password_visibility_toggle = ::std::option::Option::None;
+                let mut show_user_identifier = ::std::option::Option::None;
+                let mut forgot_password_label = ::std::option::Option::None;
+                let mut forgot_password_url = ::std::option::Option::None;
+                let mut unlock_account_label = ::std::option::Option::None;
+                let mut unlock_account_url = ::std::option::Option::None;
+                let mut help_label = ::std::option::Option::None;
+                let mut help_url = ::std::option::Option::None;
+                let mut custom_link1_label = ::std::option::Option::None;
+                let mut custom_link1_url = ::std::option::Option::None;
+                let mut custom_link2_label = ::std::option::Option::None;
+                let mut custom_link2_url = ::std::option::Option::None;
+                let mut authenticator_page_custom_link_label = ::std::option::Option::None;
+                let mut authenticator_page_custom_link_url = ::std::option::Option::None;
+                let mut classic_recovery_flow_email_or_username_label = ::std::option::Option::None;
+                let mut widget_generation = ::std::option::Option::None;
+                let mut post_auth_keep_me_signed_in_prompt = ::std::option::Option::None;
+                let mut classic_footer_help_title = ::std::option::Option::None;
+                let mut grace_period_required_soon = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "signInLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sign_in_label,
+                                "signInLabel",
+                            )?
+                        }
+                        "usernameLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut username_label,
+                                "usernameLabel",
+                            )?
+                        }
+                        "usernameInfoTip" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut username_info_tip,
+                                "usernameInfoTip",
+                            )?
+                        }
+                        "passwordLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_label,
+                                "passwordLabel",
+                            )?
+                        }
+                        "passwordInfoTip" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_info_tip,
+                                "passwordInfoTip",
+                            )?
+                        }
+                        "showPasswordVisibilityToggle" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut show_password_visibility_toggle,
+                                "showPasswordVisibilityToggle",
+                            )?
+                        }
+                        "showUserIdentifier" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut show_user_identifier,
+                                "showUserIdentifier",
+                            )?
+                        }
+                        "forgotPasswordLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut forgot_password_label,
+                                "forgotPasswordLabel",
+                            )?
+                        }
+                        "forgotPasswordUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut forgot_password_url,
+                                "forgotPasswordUrl",
+                            )?
+                        }
+                        "unlockAccountLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut unlock_account_label,
+                                "unlockAccountLabel",
+                            )?
+                        }
+                        "unlockAccountUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut unlock_account_url,
+                                "unlockAccountUrl",
+                            )?
+                        }
+                        "helpLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut help_label,
+                                "helpLabel",
+                            )?
+                        }
+                        "helpUrl" => {
+                            crate::runtime::field(&mut __map, &mut help_url, "helpUrl")?
+                        }
+                        "customLink1Label" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut custom_link1_label,
+                                "customLink1Label",
+                            )?
+                        }
+                        "customLink1Url" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut custom_link1_url,
+                                "customLink1Url",
+                            )?
+                        }
+                        "customLink2Label" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut custom_link2_label,
+                                "customLink2Label",
+                            )?
+                        }
+                        "customLink2Url" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut custom_link2_url,
+                                "customLink2Url",
+                            )?
+                        }
+                        "authenticatorPageCustomLinkLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_page_custom_link_label,
+                                "authenticatorPageCustomLinkLabel",
+                            )?
+                        }
+                        "authenticatorPageCustomLinkUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_page_custom_link_url,
+                                "authenticatorPageCustomLinkUrl",
+                            )?
+                        }
+                        "classicRecoveryFlowEmailOrUsernameLabel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut classic_recovery_flow_email_or_username_label,
+                                "classicRecoveryFlowEmailOrUsernameLabel",
+                            )?
+                        }
+                        "widgetGeneration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut widget_generation,
+                                "widgetGeneration",
+                            )?
+                        }
+                        "postAuthKeepMeSignedInPrompt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut post_auth_keep_me_signed_in_prompt,
+                                "postAuthKeepMeSignedInPrompt",
+                            )?
+                        }
+                        "classicFooterHelpTitle" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut classic_footer_help_title,
+                                "classicFooterHelpTitle",
+                            )?
+                        }
+                        "gracePeriodRequiredSoon" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grace_period_required_soon,
+                                "gracePeriodRequiredSoon",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SignInPageWidgetCustomizations {
+                    sign_in_label: sign_in_label.unwrap_or_default(),
+                    username_label: username_label.unwrap_or_default(),
+                    username_info_tip: username_info_tip.unwrap_or_default(),
+                    password_label: password_label.unwrap_or_default(),
+                    password_info_tip: password_info_tip.unwrap_or_default(),
+                    show_password_visibility_toggle: show_password_visibility_toggle
+                        .unwrap_or_default(),
+                    show_user_identifier: show_user_identifier.unwrap_or_default(),
+                    forgot_password_label: forgot_password_label.unwrap_or_default(),
+                    forgot_password_url: forgot_password_url.unwrap_or_default(),
+                    unlock_account_label: unlock_account_label.unwrap_or_default(),
+                    unlock_account_url: unlock_account_url.unwrap_or_default(),
+                    help_label: help_label.unwrap_or_default(),
+                    help_url: help_url.unwrap_or_default(),
+                    custom_link1_label: custom_link1_label.unwrap_or_default(),
+                    custom_link1_url: custom_link1_url.unwrap_or_default(),
+                    custom_link2_label: custom_link2_label.unwrap_or_default(),
+                    custom_link2_url: custom_link2_url.unwrap_or_default(),
+                    authenticator_page_custom_link_label: authenticator_page_custom_link_label
+                        .unwrap_or_default(),
+                    authenticator_page_custom_link_url: authenticator_page_custom_link_url
+                        .unwrap_or_default(),
+                    classic_recovery_flow_email_or_username_label: classic_recovery_flow_email_or_username_label
+                        .unwrap_or_default(),
+                    widget_generation: widget_generation.unwrap_or_default(),
+                    post_auth_keep_me_signed_in_prompt: post_auth_keep_me_signed_in_prompt
+                        .unwrap_or_default(),
+                    classic_footer_help_title: classic_footer_help_title
+                        .unwrap_or_default(),
+                    grace_period_required_soon: grace_period_required_soon
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

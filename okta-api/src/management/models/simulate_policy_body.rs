@@ -6,31 +6,96 @@
 /// The request body required for a simulate policy operation
 ///
 /// Schema `SimulatePolicyBody` (`/components/schemas/SimulatePolicyBody`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SimulatePolicyBody {
     /// The application instance ID for a simulate operation
-    #[serde(rename = "appInstance", default)]
+    #[serde(rename = "appInstance")]
     pub app_instance: ::std::string::String,
     #[allow(missing_docs)]
     #[serde(
         rename = "policyContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub policy_context: ::std::option::Option<crate::management::models::PolicyContext>,
     /// Supported policy types for a simulate operation. The default value, `null`, returns all types.
     #[serde(
         rename = "policyTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub policy_types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::PolicyTypeSimulation>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SimulatePolicyBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SimulatePolicyBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SimulatePolicyBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SimulatePolicyBody, A::Error> {
+                let mut app_instance = ::std::option::Option::None;
+                let mut policy_context = ::std::option::Option::None;
+                let mut policy_types = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appInstance" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_instance,
+                                "appInstance",
+                            )?
+                        }
+                        "policyContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut policy_context,
+                                "policyContext",
+                            )?
+                        }
+                        "policyTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut policy_types,
+                                "policyTypes",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SimulatePolicyBody {
+                    app_instance: app_instance.unwrap_or_default(),
+                    policy_context: policy_context.unwrap_or_default(),
+                    policy_types: policy_types.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,37 +4,113 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SimulatePolicyEvaluations` (`/components/schemas/SimulatePolicyEvaluations`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SimulatePolicyEvaluations {
     /// A list of evaluated but not matched policies and rules
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub evaluated: ::std::option::Option<
         crate::management::models::SimulatePolicyEvaluationsEvaluated,
     >,
     /// The policy type of the simulate operation
     #[serde(
         rename = "policyType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub policy_type: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::PolicyTypeSimulation>,
     >,
     /// The result of the policy evaluation
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<crate::management::models::SimulatePolicyResult>,
     /// The result of this entity evaluation
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::SimulateResultStatus>,
     /// A list of undefined but not matched policies and rules
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub undefined: ::std::option::Option<
         crate::management::models::SimulatePolicyEvaluationsUndefined,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SimulatePolicyEvaluations {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SimulatePolicyEvaluations;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SimulatePolicyEvaluations")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SimulatePolicyEvaluations, A::Error> {
+                let mut evaluated = ::std::option::Option::None;
+                let mut policy_type = ::std::option::Option::None;
+                let mut result = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut undefined = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "evaluated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut evaluated,
+                                "evaluated",
+                            )?
+                        }
+                        "policyType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut policy_type,
+                                "policyType",
+                            )?
+                        }
+                        "result" => {
+                            crate::runtime::field(&mut __map, &mut result, "result")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "undefined" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut undefined,
+                                "undefined",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SimulatePolicyEvaluations {
+                    evaluated: evaluated.unwrap_or_default(),
+                    policy_type: policy_type.unwrap_or_default(),
+                    result: result.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    undefined: undefined.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,25 +6,83 @@
 /// Determines if the app supports Single Logout (SLO)
 ///
 /// Schema `SingleLogout` (`/components/schemas/SingleLogout`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SingleLogout {
     /// Whether the application supports SLO
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// The issuer of the Service Provider that generates the SLO request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<::std::string::String>,
     /// The location where the logout response is sent
     #[serde(
         rename = "logoutUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub logout_url: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SingleLogout {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SingleLogout;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SingleLogout")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SingleLogout, A::Error> {
+                let mut enabled = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut logout_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "logoutUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut logout_url,
+                                "logoutUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SingleLogout {
+                    enabled: enabled.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    logout_url: logout_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

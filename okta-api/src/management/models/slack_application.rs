@@ -9,60 +9,165 @@
 /// > **Note:** The Slack app only supports `BROWSER_PLUGIN` and `SAML_2_0` sign-on modes.
 ///
 /// Schema `SlackApplication` (`/components/schemas/SlackApplication`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SlackApplication {
     /// Specifies access settings for the app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accessibility: ::std::option::Option<
         crate::management::models::ApplicationAccessibility,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::SchemeApplicationCredentials,
     >,
     /// User-defined display name for app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<crate::management::models::ApplicationLabel>,
     /// Licenses for the app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub licensing: ::std::option::Option<
         crate::management::models::ApplicationLicensing,
     >,
     #[allow(missing_docs)]
-    #[serde()]
     pub name: crate::management::models::SlackApplicationName,
     /// Contains any valid JSON schema for specifying properties that can be referenced from a request (only available to OAuth 2.0 client apps)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "signOnMode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sign_on_mode: ::std::option::Option<
         crate::management::models::SlackApplicationSignOnMode,
     >,
     /// App instance status
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::ApplicationLifecycleStatus,
     >,
     /// Specifies visibility settings for the app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<
         crate::management::models::ApplicationVisibility,
     >,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub settings: crate::management::models::SlackApplicationSettings,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SlackApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SlackApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SlackApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SlackApplication, A::Error> {
+                let mut accessibility = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut label = ::std::option::Option::None;
+                let mut licensing = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut sign_on_mode = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut visibility = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accessibility" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut accessibility,
+                                "accessibility",
+                            )?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "label" => {
+                            crate::runtime::field(&mut __map, &mut label, "label")?
+                        }
+                        "licensing" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut licensing,
+                                "licensing",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "signOnMode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sign_on_mode,
+                                "signOnMode",
+                            )?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "visibility" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut visibility,
+                                "visibility",
+                            )?
+                        }
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SlackApplication {
+                    accessibility: accessibility.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    label: label.unwrap_or_default(),
+                    licensing: licensing.unwrap_or_default(),
+                    name: crate::runtime::required(name, "name")?,
+                    profile: profile.unwrap_or_default(),
+                    sign_on_mode: sign_on_mode.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    visibility: visibility.unwrap_or_default(),
+                    settings: settings.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

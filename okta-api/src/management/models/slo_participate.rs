@@ -6,38 +6,107 @@
 /// Determines if the app participates in Single Logout (SLO)
 ///
 /// Schema `SloParticipate` (`/components/schemas/SloParticipate`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SloParticipate {
     /// Request binding type
     #[serde(
         rename = "bindingType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub binding_type: ::std::option::Option<
         crate::management::models::SloParticipateBindingType,
     >,
     /// Indicates whether the app is allowed to participate in front-channel SLO
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// URL where Okta sends the logout request
     #[serde(
         rename = "logoutRequestUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub logout_request_url: ::std::option::Option<::std::string::String>,
     /// Determines whether Okta sends the `SessionIndex` elements in the logout request
     #[serde(
         rename = "sessionIndexRequired",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_index_required: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SloParticipate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SloParticipate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SloParticipate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SloParticipate, A::Error> {
+                let mut binding_type = ::std::option::Option::None;
+                let mut enabled = ::std::option::Option::None;
+                let mut logout_request_url = ::std::option::Option::None;
+                let mut session_index_required = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "bindingType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut binding_type,
+                                "bindingType",
+                            )?
+                        }
+                        "enabled" => {
+                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
+                        }
+                        "logoutRequestUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut logout_request_url,
+                                "logoutRequestUrl",
+                            )?
+                        }
+                        "sessionIndexRequired" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_index_required,
+                                "sessionIndexRequired",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SloParticipate {
+                    binding_type: binding_type.unwrap_or_default(),
+                    enabled: enabled.unwrap_or_default(),
+                    logout_request_url: logout_request_url.unwrap_or_default(),
+                    session_index_required: session_index_required.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

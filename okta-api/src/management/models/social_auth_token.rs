@@ -6,36 +6,34 @@
 /// The social authentication token object provides the tokens and associated metadata provided by social providers during social authentication.
 ///
 /// Schema `SocialAuthToken` (`/components/schemas/SocialAuthToken`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SocialAuthToken {
     /// Timestamp when the object expires
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<crate::management::models::ExpiresAt>,
     /// Unique identifier for the token
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The scopes that the token is good for
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The raw token
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// The token authentication scheme as defined by the social provider
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "tokenAuthScheme",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_auth_scheme: ::std::option::Option<::std::string::String>,
@@ -44,14 +42,93 @@ pub struct SocialAuthToken {
     /// Read-only: set by Okta.
     #[serde(
         rename = "tokenType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_type: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SocialAuthToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SocialAuthToken;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SocialAuthToken")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SocialAuthToken, A::Error> {
+                let mut expires_at = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut scopes = ::std::option::Option::None;
+                let mut token = ::std::option::Option::None;
+                let mut token_auth_scheme = ::std::option::Option::None;
+                let mut token_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "scopes" => {
+                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
+                        }
+                        "token" => {
+                            crate::runtime::field(&mut __map, &mut token, "token")?
+                        }
+                        "tokenAuthScheme" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_auth_scheme,
+                                "tokenAuthScheme",
+                            )?
+                        }
+                        "tokenType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_type,
+                                "tokenType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SocialAuthToken {
+                    expires_at: expires_at.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    scopes: scopes.unwrap_or_default(),
+                    token: token.unwrap_or_default(),
+                    token_auth_scheme: token_auth_scheme.unwrap_or_default(),
+                    token_type: token_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

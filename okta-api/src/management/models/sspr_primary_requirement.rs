@@ -6,26 +6,79 @@
 /// Defines the authenticators permitted for the initial authentication step of password recovery
 ///
 /// Schema `SsprPrimaryRequirement` (`/components/schemas/SsprPrimaryRequirement`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SsprPrimaryRequirement {
     /// Constraints on the values specified in the `methods` array. Specifying a constraint limits methods to specific authenticator(s). Currently, Google OTP is the only accepted constraint.
     #[serde(
         rename = "methodConstraints",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub method_constraints: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticatorMethodConstraint>,
     >,
     /// Authenticator methods allowed for the initial authentication step of password recovery. Method `otp` requires a constraint limiting it to a Google authenticator.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub methods: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SsprPrimaryRequirementMethodsItem>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SsprPrimaryRequirement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SsprPrimaryRequirement;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SsprPrimaryRequirement")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SsprPrimaryRequirement, A::Error> {
+                let mut method_constraints = ::std::option::Option::None;
+                let mut methods = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "methodConstraints" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut method_constraints,
+                                "methodConstraints",
+                            )?
+                        }
+                        "methods" => {
+                            crate::runtime::field(&mut __map, &mut methods, "methods")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SsprPrimaryRequirement {
+                    method_constraints: method_constraints.unwrap_or_default(),
+                    methods: methods.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,19 +6,18 @@
 /// **Identity Engine**: Describes the initial and secondary authenticator requirements a user needs to reset their password
 ///
 /// Schema `SsprRequirement` (`/components/schemas/SsprRequirement`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SsprRequirement {
     /// Determines which authentication requirements a user needs to perform self-service operations. `AUTH_POLICY` defers conditions and authentication requirements to the [Okta account management policy](https://developer.okta.com/docs/guides/okta-account-management-policy/main/). `LEGACY` refers to the requirements described by this rule.
     #[serde(
         rename = "accessControl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_control: ::std::option::Option<
         crate::management::models::SsprRequirementAccessControl,
     >,
     /// Defines the authenticators permitted for the initial authentication step of password recovery
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub primary: ::std::option::Option<
         crate::management::models::SsprPrimaryRequirement,
     >,
@@ -26,16 +25,71 @@ pub struct SsprRequirement {
     /// * `required`=false
     /// * `required`=true with no methods to use any SSO authenticator
     /// * `required`=true with `security_question` as the method
-    #[serde(
-        rename = "stepUp",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "stepUp", skip_serializing_if = "::std::option::Option::is_none")]
     pub step_up: ::std::option::Option<crate::management::models::SsprStepUpRequirement>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SsprRequirement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SsprRequirement;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SsprRequirement")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SsprRequirement, A::Error> {
+                let mut access_control = ::std::option::Option::None;
+                let mut primary = ::std::option::Option::None;
+                let mut step_up = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accessControl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_control,
+                                "accessControl",
+                            )?
+                        }
+                        "primary" => {
+                            crate::runtime::field(&mut __map, &mut primary, "primary")?
+                        }
+                        "stepUp" => {
+                            crate::runtime::field(&mut __map, &mut step_up, "stepUp")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SsprRequirement {
+                    access_control: access_control.unwrap_or_default(),
+                    primary: primary.unwrap_or_default(),
+                    step_up: step_up.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

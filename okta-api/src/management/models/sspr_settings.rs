@@ -6,7 +6,7 @@
 /// **Early Access**, **Identity Engine**: Describes other behavioral settings that apply to the self-service password reset (SSPR) process
 ///
 /// Schema `SsprSettings` (`/components/schemas/SsprSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SsprSettings {
     /// **Identity Engine**: Controls whether a user can receive a password recovery email at their profile email address even if they haven't enrolled email as an authenticator.
     ///
@@ -18,14 +18,63 @@ pub struct SsprSettings {
     /// > **Note:** This property is only available if the Email auto-enrollment and recovery control [self-service EA](https://developer.okta.com/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled.
     #[serde(
         rename = "allowRecoveryEmailWithoutEnrollment",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub allow_recovery_email_without_enrollment: crate::Nullable<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SsprSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SsprSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SsprSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SsprSettings, A::Error> {
+                let mut allow_recovery_email_without_enrollment = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "allowRecoveryEmailWithoutEnrollment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut allow_recovery_email_without_enrollment,
+                                "allowRecoveryEmailWithoutEnrollment",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SsprSettings {
+                    allow_recovery_email_without_enrollment: allow_recovery_email_without_enrollment
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

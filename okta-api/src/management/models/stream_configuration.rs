@@ -6,51 +6,151 @@
 /// Stream configuration
 ///
 /// Schema `StreamConfiguration` (`/components/schemas/StreamConfiguration`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct StreamConfiguration {
     /// The audience used in the SET. This value is set as `aud` in the claim.
     ///
     /// A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aud: ::std::option::Option<crate::management::models::StreamConfigurationAud>,
     /// Contains information about the intended SET delivery method by the receiver
-    #[serde()]
     pub delivery: crate::management::models::StreamConfigurationDelivery,
     /// The events (mapped by the array of event type URIs) that the transmitter actually delivers to the SSF stream.
     ///
     /// A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub events_delivered: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The events (mapped by the array of event type URIs) that the receiver wants to receive
-    #[serde(default)]
     pub events_requested: ::std::vec::Vec<::std::string::String>,
     /// An array of event type URIs that the transmitter supports.
     ///
     /// A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub events_supported: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The subject identifier format expected for any SET transmitted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<
         crate::management::models::StreamConfigurationFormat,
     >,
     /// The issuer used in security event tokens (SETs). This value is set as `iss` in the claim.
     ///
     /// A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iss: ::std::option::Option<::std::string::String>,
     /// The minimum amount of time, in seconds, between two verification requests.
     ///
     /// A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub min_verification_interval: crate::Nullable<i64>,
     /// The ID of the SSF stream configuration
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for StreamConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StreamConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StreamConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<StreamConfiguration, A::Error> {
+                let mut aud = ::std::option::Option::None;
+                let mut delivery = ::std::option::Option::None;
+                let mut events_delivered = ::std::option::Option::None;
+                let mut events_requested = ::std::option::Option::None;
+                let mut events_supported = ::std::option::Option::None;
+                let mut format = ::std::option::Option::None;
+                let mut iss = ::std::option::Option::None;
+                let mut min_verification_interval = ::std::option::Option::None;
+                let mut stream_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
+                        "delivery" => {
+                            crate::runtime::field(&mut __map, &mut delivery, "delivery")?
+                        }
+                        "events_delivered" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut events_delivered,
+                                "events_delivered",
+                            )?
+                        }
+                        "events_requested" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut events_requested,
+                                "events_requested",
+                            )?
+                        }
+                        "events_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut events_supported,
+                                "events_supported",
+                            )?
+                        }
+                        "format" => {
+                            crate::runtime::field(&mut __map, &mut format, "format")?
+                        }
+                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
+                        "min_verification_interval" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut min_verification_interval,
+                                "min_verification_interval",
+                            )?
+                        }
+                        "stream_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut stream_id,
+                                "stream_id",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(StreamConfiguration {
+                    aud: aud.unwrap_or_default(),
+                    delivery: crate::runtime::required(delivery, "delivery")?,
+                    events_delivered: events_delivered.unwrap_or_default(),
+                    events_requested: events_requested.unwrap_or_default(),
+                    events_supported: events_supported.unwrap_or_default(),
+                    format: format.unwrap_or_default(),
+                    iss: iss.unwrap_or_default(),
+                    min_verification_interval: min_verification_interval
+                        .unwrap_or_default(),
+                    stream_id: stream_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,23 +6,80 @@
 /// Stream configuration create request
 ///
 /// Schema `StreamConfigurationCreateRequest` (`/components/schemas/StreamConfigurationCreateRequest`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct StreamConfigurationCreateRequest {
     /// Contains information about the intended SET delivery method by the receiver
-    #[serde()]
     pub delivery: crate::management::models::StreamConfigurationDelivery,
     /// The events (mapped by the array of event type URIs) that the receiver wants to receive
-    #[serde(default)]
     pub events_requested: ::std::vec::Vec<::std::string::String>,
     /// The subject identifier format expected for any SET transmitted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<
         crate::management::models::StreamConfigurationCreateRequestFormat,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for StreamConfigurationCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StreamConfigurationCreateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StreamConfigurationCreateRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<StreamConfigurationCreateRequest, A::Error> {
+                let mut delivery = ::std::option::Option::None;
+                let mut events_requested = ::std::option::Option::None;
+                let mut format = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "delivery" => {
+                            crate::runtime::field(&mut __map, &mut delivery, "delivery")?
+                        }
+                        "events_requested" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut events_requested,
+                                "events_requested",
+                            )?
+                        }
+                        "format" => {
+                            crate::runtime::field(&mut __map, &mut format, "format")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(StreamConfigurationCreateRequest {
+                    delivery: crate::runtime::required(delivery, "delivery")?,
+                    events_requested: events_requested.unwrap_or_default(),
+                    format: format.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

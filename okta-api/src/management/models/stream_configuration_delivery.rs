@@ -6,21 +6,82 @@
 /// Contains information about the intended SET delivery method by the receiver
 ///
 /// Schema `StreamConfigurationDelivery` (`/components/schemas/StreamConfigurationDelivery`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct StreamConfigurationDelivery {
     /// The HTTP authorization header that's included for each HTTP POST request
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub authorization_header: crate::Nullable<::std::string::String>,
     /// The target endpoint URL where the transmitter delivers the SET using HTTP POST requests
-    #[serde(default)]
     pub endpoint_url: ::std::string::String,
     /// The delivery method that the transmitter uses for delivering a SET
-    #[serde()]
     pub method: crate::management::models::StreamConfigurationDeliveryMethod,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for StreamConfigurationDelivery {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StreamConfigurationDelivery;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StreamConfigurationDelivery")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<StreamConfigurationDelivery, A::Error> {
+                let mut authorization_header = ::std::option::Option::None;
+                let mut endpoint_url = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authorization_header" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization_header,
+                                "authorization_header",
+                            )?
+                        }
+                        "endpoint_url" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut endpoint_url,
+                                "endpoint_url",
+                            )?
+                        }
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(StreamConfigurationDelivery {
+                    authorization_header: authorization_header.unwrap_or_default(),
+                    endpoint_url: endpoint_url.unwrap_or_default(),
+                    method: crate::runtime::required(method, "method")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

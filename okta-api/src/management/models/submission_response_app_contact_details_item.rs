@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SubmissionResponseAppContactDetailsItem` (`/components/schemas/SubmissionResponse/properties/appContactDetails/items`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SubmissionResponseAppContactDetailsItem {
     /// Type of contact
     /// * `CUSTOMER_SUPPORT` - Public support contact details visible on your OIN catalog page for end users needing assistance with your integration.
@@ -15,12 +15,80 @@ pub struct SubmissionResponseAppContactDetailsItem {
     #[serde(rename = "contactValueType")]
     pub contact_value_type: crate::management::models::SubmissionResponseAppContactDetailsItemContactValueType,
     /// The contact value (email, phone, or URL)
-    #[serde(default)]
     pub contact: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubmissionResponseAppContactDetailsItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SubmissionResponseAppContactDetailsItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SubmissionResponseAppContactDetailsItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                SubmissionResponseAppContactDetailsItem,
+                A::Error,
+            > {
+                let mut contact_type = ::std::option::Option::None;
+                let mut contact_value_type = ::std::option::Option::None;
+                let mut contact = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "contactType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut contact_type,
+                                "contactType",
+                            )?
+                        }
+                        "contactValueType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut contact_value_type,
+                                "contactValueType",
+                            )?
+                        }
+                        "contact" => {
+                            crate::runtime::field(&mut __map, &mut contact, "contact")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SubmissionResponseAppContactDetailsItem {
+                    contact_type: crate::runtime::required(contact_type, "contactType")?,
+                    contact_value_type: crate::runtime::required(
+                        contact_value_type,
+                        "contactValueType",
+                    )?,
+                    contact: contact.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

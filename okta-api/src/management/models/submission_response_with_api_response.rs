@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SubmissionResponseWithApiResponse` (`/components/schemas/SubmissionResponseWithApiResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SubmissionResponseWithApiResponse {
     /// List of contact details for the app integration
     #[serde(
         rename = "appContactDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_contact_details: ::std::option::Option<
@@ -20,12 +19,11 @@ pub struct SubmissionResponseWithApiResponse {
     #[allow(missing_docs)]
     #[serde(
         rename = "authSettings",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_settings: ::std::option::Option<crate::management::models::AuthSettings>,
     /// List of capabilities supported by this integration with embedded protocol configurations
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub capabilities: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SubmissionCapabilityEnhanced>,
     >,
@@ -34,12 +32,11 @@ pub struct SubmissionResponseWithApiResponse {
     /// Read-only: set by Okta.
     #[serde(
         rename = "caseLastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub case_last_updated: ::std::option::Option<::std::string::String>,
     /// List of org-level variables for the customer per-tenant configuration. For example, a `subdomain` variable can be used in the ACS URL: `https://${org.subdomain}.example.com/saml/login`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub config: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SubmissionResponseConfigItem>,
     >,
@@ -48,17 +45,15 @@ pub struct SubmissionResponseWithApiResponse {
     /// * If `false`: Uses a custom logo type other than the default logo.
     #[serde(
         rename = "defaultLogo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub default_logo: ::std::option::Option<bool>,
     /// A general description of your application and the benefits provided to your customers
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "globalTokenRevocation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub global_token_revocation: ::std::option::Option<
@@ -67,7 +62,7 @@ pub struct SubmissionResponseWithApiResponse {
     /// OIN integration ID
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Indicates whether the OIN integration submission update is limited to non-functional metadata fields, such as the app description, logo, or contact details.
     /// * If `true`: The submission modifies only non-functional metadata and does not change the functional configuration.
@@ -76,7 +71,6 @@ pub struct SubmissionResponseWithApiResponse {
     /// Read-only: set by Okta.
     #[serde(
         rename = "isNonFunctionalOnlySubmission",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_non_functional_only_submission: ::std::option::Option<bool>,
@@ -85,7 +79,6 @@ pub struct SubmissionResponseWithApiResponse {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastPublished",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_published: ::std::option::Option<::std::string::String>,
@@ -94,7 +87,6 @@ pub struct SubmissionResponseWithApiResponse {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
@@ -103,59 +95,253 @@ pub struct SubmissionResponseWithApiResponse {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdatedBy",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated_by: ::std::option::Option<::std::string::String>,
     /// URL to an uploaded application logo. This logo appears next to your app integration name in the OIN catalog. You must first [Upload an OIN Integration logo](https://developer.okta.com/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/uploadSubmissionLogo) to obtain the logo URL before you can specify this value.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     /// The app integration name. This is the main title used for your integration in the OIN catalog.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Type of feature supported by the OIN integration
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "oinFeatures",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub oin_features: ::std::option::Option<::std::string::String>,
     /// Supported provisioning configurations for your integration
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provisioning: ::std::option::Option<
         crate::management::models::ProvisioningDetails,
     >,
     /// Supported SSO protocol configurations. You must configure at least one protocol: `oidc` or `saml`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sso: ::std::option::Option<crate::management::models::Sso>,
     /// Status of the OIN integration submission
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// List of use cases that describe the integration's purpose in the OIN catalog. For example, use cases can indicate the type of functionality the integration provides, such as single sign-on, user provisioning, or lifecycle management.
-    #[serde(
-        rename = "useCases",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "useCases", skip_serializing_if = "::std::option::Option::is_none")]
     pub use_cases: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[allow(missing_docs)]
     #[serde(
         rename = "apiService",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub api_service: ::std::option::Option<crate::management::models::ApiService>,
     /// Identity Verification (IDV) protocol configuration for identity verification.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idv: ::std::option::Option<crate::management::models::Idv>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubmissionResponseWithApiResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SubmissionResponseWithApiResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SubmissionResponseWithApiResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SubmissionResponseWithApiResponse, A::Error> {
+                let mut app_contact_details = ::std::option::Option::None;
+                let mut auth_settings = ::std::option::Option::None;
+                let mut capabilities = ::std::option::Option::None;
+                let mut case_last_updated = ::std::option::Option::None;
+                let mut config = ::std::option::Option::None;
+                let mut default_logo = ::std::option::Option::None;
+                let mut description = ::std::option::Option::None;
+                let mut global_token_revocation = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut is_non_functional_only_submission = ::std::option::Option::None;
+                let mut last_published = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut last_updated_by = ::std::option::Option::None;
+                let mut logo = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut oin_features = ::std::option::Option::None;
+                let mut provisioning = ::std::option::Option::None;
+                let mut sso = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut use_cases = ::std::option::Option::None;
+                let mut api_service = ::std::option::Option::None;
+                let mut idv = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appContactDetails" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_contact_details,
+                                "appContactDetails",
+                            )?
+                        }
+                        "authSettings" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_settings,
+                                "authSettings",
+                            )?
+                        }
+                        "capabilities" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut capabilities,
+                                "capabilities",
+                            )?
+                        }
+                        "caseLastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut case_last_updated,
+                                "caseLastUpdated",
+                            )?
+                        }
+                        "config" => {
+                            crate::runtime::field(&mut __map, &mut config, "config")?
+                        }
+                        "defaultLogo" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_logo,
+                                "defaultLogo",
+                            )?
+                        }
+                        "description" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut description,
+                                "description",
+                            )?
+                        }
+                        "globalTokenRevocation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut global_token_revocation,
+                                "globalTokenRevocation",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "isNonFunctionalOnlySubmission" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_non_functional_only_submission,
+                                "isNonFunctionalOnlySubmission",
+                            )?
+                        }
+                        "lastPublished" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_published,
+                                "lastPublished",
+                            )?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "lastUpdatedBy" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated_by,
+                                "lastUpdatedBy",
+                            )?
+                        }
+                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "oinFeatures" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut oin_features,
+                                "oinFeatures",
+                            )?
+                        }
+                        "provisioning" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut provisioning,
+                                "provisioning",
+                            )?
+                        }
+                        "sso" => crate::runtime::field(&mut __map, &mut sso, "sso")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "useCases" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut use_cases,
+                                "useCases",
+                            )?
+                        }
+                        "apiService" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut api_service,
+                                "apiService",
+                            )?
+                        }
+                        "idv" => crate::runtime::field(&mut __map, &mut idv, "idv")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SubmissionResponseWithApiResponse {
+                    app_contact_details: app_contact_details.unwrap_or_default(),
+                    auth_settings: auth_settings.unwrap_or_default(),
+                    capabilities: capabilities.unwrap_or_default(),
+                    case_last_updated: case_last_updated.unwrap_or_default(),
+                    config: config.unwrap_or_default(),
+                    default_logo: default_logo.unwrap_or_default(),
+                    description: description.unwrap_or_default(),
+                    global_token_revocation: global_token_revocation.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    is_non_functional_only_submission: is_non_functional_only_submission
+                        .unwrap_or_default(),
+                    last_published: last_published.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    last_updated_by: last_updated_by.unwrap_or_default(),
+                    logo: logo.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    oin_features: oin_features.unwrap_or_default(),
+                    provisioning: provisioning.unwrap_or_default(),
+                    sso: sso.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    use_cases: use_cases.unwrap_or_default(),
+                    api_service: api_service.unwrap_or_default(),
+                    idv: idv.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

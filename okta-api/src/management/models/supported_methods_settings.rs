@@ -4,35 +4,100 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SupportedMethodsSettings` (`/components/schemas/SupportedMethods/properties/settings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SupportedMethodsSettings {
     /// Indicates whether you must use a hardware key store
     #[serde(
         rename = "keyProtection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub key_protection: ::std::option::Option<
         crate::management::models::PushMethodKeyProtection,
     >,
     /// The encryption algorithm for this authenticator method
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithms: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticatorMethodAlgorithm>,
     >,
     /// The transaction type for this authenticator method
     #[serde(
         rename = "transactionTypes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub transaction_types: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::AuthenticatorMethodTransactionType>,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SupportedMethodsSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SupportedMethodsSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SupportedMethodsSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SupportedMethodsSettings, A::Error> {
+                let mut key_protection = ::std::option::Option::None;
+                let mut algorithms = ::std::option::Option::None;
+                let mut transaction_types = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "keyProtection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut key_protection,
+                                "keyProtection",
+                            )?
+                        }
+                        "algorithms" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut algorithms,
+                                "algorithms",
+                            )?
+                        }
+                        "transactionTypes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction_types,
+                                "transactionTypes",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SupportedMethodsSettings {
+                    key_protection: key_protection.unwrap_or_default(),
+                    algorithms: algorithms.unwrap_or_default(),
+                    transaction_types: transaction_types.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

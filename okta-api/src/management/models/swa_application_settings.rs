@@ -4,14 +4,13 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SwaApplicationSettings` (`/components/schemas/SwaApplicationSettings`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SwaApplicationSettings {
     /// The entitlement management opt-in status for the app
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "emOptInStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub em_opt_in_status: ::std::option::Option<
@@ -20,43 +19,133 @@ pub struct SwaApplicationSettings {
     /// Identifies an additional identity store app, if your app supports it. The `identityStoreId` value must be a valid identity store app ID. This identity store app must be created in the same org as your app.
     #[serde(
         rename = "identityStoreId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub identity_store_id: ::std::option::Option<::std::string::String>,
     /// Controls whether Okta automatically assigns users to the app based on the user's role or group membership.
     #[serde(
         rename = "implicitAssignment",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub implicit_assignment: ::std::option::Option<bool>,
     /// Identifier of an inline hook. Inline hooks are outbound calls from Okta to your own custom code, triggered at specific points in Okta process flows. They allow you to integrate custom functionality into those flows. See [Inline hooks](https://developer.okta.com/openapi/okta-management/management/tags/inlinehook/).
     #[serde(
         rename = "inlineHookId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub inline_hook_id: ::std::option::Option<::std::string::String>,
     /// App notes visible to either the admin or end user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notes: ::std::option::Option<
         crate::management::models::ApplicationSettingsNotes,
     >,
     /// Specifies notifications settings for the app
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notifications: ::std::option::Option<
         crate::management::models::ApplicationSettingsNotifications,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app: ::std::option::Option<
         crate::management::models::SwaApplicationSettingsApplication,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SwaApplicationSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SwaApplicationSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SwaApplicationSettings")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SwaApplicationSettings, A::Error> {
+                let mut em_opt_in_status = ::std::option::Option::None;
+                let mut identity_store_id = ::std::option::Option::None;
+                let mut implicit_assignment = ::std::option::Option::None;
+                let mut inline_hook_id = ::std::option::Option::None;
+                let mut notes = ::std::option::Option::None;
+                let mut notifications = ::std::option::Option::None;
+                let mut app = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "emOptInStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut em_opt_in_status,
+                                "emOptInStatus",
+                            )?
+                        }
+                        "identityStoreId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut identity_store_id,
+                                "identityStoreId",
+                            )?
+                        }
+                        "implicitAssignment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut implicit_assignment,
+                                "implicitAssignment",
+                            )?
+                        }
+                        "inlineHookId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut inline_hook_id,
+                                "inlineHookId",
+                            )?
+                        }
+                        "notes" => {
+                            crate::runtime::field(&mut __map, &mut notes, "notes")?
+                        }
+                        "notifications" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut notifications,
+                                "notifications",
+                            )?
+                        }
+                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SwaApplicationSettings {
+                    em_opt_in_status: em_opt_in_status.unwrap_or_default(),
+                    identity_store_id: identity_store_id.unwrap_or_default(),
+                    implicit_assignment: implicit_assignment.unwrap_or_default(),
+                    inline_hook_id: inline_hook_id.unwrap_or_default(),
+                    notes: notes.unwrap_or_default(),
+                    notifications: notifications.unwrap_or_default(),
+                    app: app.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,73 +4,198 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SwaApplicationSettingsApplication` (`/components/schemas/SwaApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct SwaApplicationSettingsApplication {
     /// CSS selector for the **Sign-In** button in the sign-in form (for SWA apps with the `template_swa` app name definition)
-    #[serde(rename = "buttonField", default)]
+    #[serde(rename = "buttonField")]
     pub button_field: ::std::string::String,
     /// CSS selector for the **Sign-In**  button in the sign-in form (for three-field SWA apps with the `template_swa3field` app name definition)
     #[serde(
         rename = "buttonSelector",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub button_selector: ::std::option::Option<::std::string::String>,
     /// Enter the CSS selector for the extra field (for three-field SWA apps with the `template_swa3field` app name definition).
     #[serde(
         rename = "extraFieldSelector",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_field_selector: ::std::option::Option<::std::string::String>,
     /// Enter the value for the extra field in the form (for three-field SWA apps with the `template_swa3field` app name definition).
     #[serde(
         rename = "extraFieldValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_field_value: ::std::option::Option<::std::string::String>,
     /// A regular expression that further restricts targetURL to the specified regular expression
     #[serde(
         rename = "loginUrlRegex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub login_url_regex: ::std::option::Option<::std::string::String>,
     /// CSS selector for the **Password** field in the sign-in form (for SWA apps with the `template_swa` app name definition)
-    #[serde(rename = "passwordField", default)]
+    #[serde(rename = "passwordField")]
     pub password_field: ::std::string::String,
     /// CSS selector for the **Password** field in the sign-in form (for three-field SWA apps with the `template_swa3field` app name definition)
     #[serde(
         rename = "passwordSelector",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_selector: ::std::option::Option<::std::string::String>,
     /// The URL of the sign-in page for this app (for three-field SWA apps with the `template_swa3field` app name definition)
     #[serde(
         rename = "targetURL",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_url: ::std::option::Option<::std::string::String>,
     /// The URL of the sign-in page for this app (for SWA apps with the `template_swa` app name definition)
-    #[serde(default)]
     pub url: ::std::string::String,
     /// CSS selector for the **Username** field in the sign-in form (for SWA apps with the `template_swa` app name definition)
-    #[serde(rename = "usernameField", default)]
+    #[serde(rename = "usernameField")]
     pub username_field: ::std::string::String,
     /// CSS selector for the **Username** field in the sign-in form (for three-field SWA apps with the `template_swa3field` app name definition)
     #[serde(
         rename = "userNameSelector",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_name_selector: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SwaApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SwaApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SwaApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SwaApplicationSettingsApplication, A::Error> {
+                let mut button_field = ::std::option::Option::None;
+                let mut button_selector = ::std::option::Option::None;
+                let mut extra_field_selector = ::std::option::Option::None;
+                let mut extra_field_value = ::std::option::Option::None;
+                let mut login_url_regex = ::std::option::Option::None;
+                let mut password_field = ::std::option::Option::None;
+                let mut password_selector = ::std::option::Option::None;
+                let mut target_url = ::std::option::Option::None;
+                let mut url = ::std::option::Option::None;
+                let mut username_field = ::std::option::Option::None;
+                let mut user_name_selector = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "buttonField" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut button_field,
+                                "buttonField",
+                            )?
+                        }
+                        "buttonSelector" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut button_selector,
+                                "buttonSelector",
+                            )?
+                        }
+                        "extraFieldSelector" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut extra_field_selector,
+                                "extraFieldSelector",
+                            )?
+                        }
+                        "extraFieldValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut extra_field_value,
+                                "extraFieldValue",
+                            )?
+                        }
+                        "loginUrlRegex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_url_regex,
+                                "loginUrlRegex",
+                            )?
+                        }
+                        "passwordField" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_field,
+                                "passwordField",
+                            )?
+                        }
+                        "passwordSelector" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_selector,
+                                "passwordSelector",
+                            )?
+                        }
+                        "targetURL" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut target_url,
+                                "targetURL",
+                            )?
+                        }
+                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
+                        "usernameField" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut username_field,
+                                "usernameField",
+                            )?
+                        }
+                        "userNameSelector" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_name_selector,
+                                "userNameSelector",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SwaApplicationSettingsApplication {
+                    button_field: button_field.unwrap_or_default(),
+                    button_selector: button_selector.unwrap_or_default(),
+                    extra_field_selector: extra_field_selector.unwrap_or_default(),
+                    extra_field_value: extra_field_value.unwrap_or_default(),
+                    login_url_regex: login_url_regex.unwrap_or_default(),
+                    password_field: password_field.unwrap_or_default(),
+                    password_selector: password_selector.unwrap_or_default(),
+                    target_url: target_url.unwrap_or_default(),
+                    url: url.unwrap_or_default(),
+                    username_field: username_field.unwrap_or_default(),
+                    user_name_selector: user_name_selector.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,17 +4,16 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TelephonyRequestData` (`/components/schemas/TelephonyRequestData`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TelephonyRequestData {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::TelephonyRequestDataContext,
     >,
     /// Message profile specifies information about the telephony (sms/voice) message to be sent to the Okta user
     #[serde(
         rename = "messageProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message_profile: ::std::option::Option<
@@ -23,16 +22,78 @@ pub struct TelephonyRequestData {
     /// User profile specifies information about the Okta user
     #[serde(
         rename = "userProfile",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_profile: ::std::option::Option<
         crate::management::models::TelephonyRequestDataUserProfile,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TelephonyRequestData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TelephonyRequestData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TelephonyRequestData")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TelephonyRequestData, A::Error> {
+                let mut context = ::std::option::Option::None;
+                let mut message_profile = ::std::option::Option::None;
+                let mut user_profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "context" => {
+                            crate::runtime::field(&mut __map, &mut context, "context")?
+                        }
+                        "messageProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut message_profile,
+                                "messageProfile",
+                            )?
+                        }
+                        "userProfile" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_profile,
+                                "userProfile",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TelephonyRequestData {
+                    context: context.unwrap_or_default(),
+                    message_profile: message_profile.unwrap_or_default(),
+                    user_profile: user_profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

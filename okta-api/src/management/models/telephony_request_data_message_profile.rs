@@ -6,50 +6,128 @@
 /// Message profile specifies information about the telephony (sms/voice) message to be sent to the Okta user
 ///
 /// Schema `TelephonyRequestDataMessageProfile` (`/components/schemas/TelephonyRequestData/properties/messageProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TelephonyRequestDataMessageProfile {
     /// Default or Okta org configured sms or voice message template
     #[serde(
         rename = "msgTemplate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub msg_template: ::std::option::Option<::std::string::String>,
     /// The Okta's user's phone number
     #[serde(
         rename = "phoneNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// The time when OTP expires
     #[serde(
         rename = "otpExpires",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub otp_expires: ::std::option::Option<::std::string::String>,
     /// The channel for OTP delivery - SMS or voice
     #[serde(
         rename = "deliveryChannel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub delivery_channel: ::std::option::Option<::std::string::String>,
     /// The OTP code requested by the Okta user
-    #[serde(
-        rename = "otpCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "otpCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub otp_code: ::std::option::Option<::std::string::String>,
     /// The locale associated with the Okta user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TelephonyRequestDataMessageProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TelephonyRequestDataMessageProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TelephonyRequestDataMessageProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TelephonyRequestDataMessageProfile, A::Error> {
+                let mut msg_template = ::std::option::Option::None;
+                let mut phone_number = ::std::option::Option::None;
+                let mut otp_expires = ::std::option::Option::None;
+                let mut delivery_channel = ::std::option::Option::None;
+                let mut otp_code = ::std::option::Option::None;
+                let mut locale = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "msgTemplate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut msg_template,
+                                "msgTemplate",
+                            )?
+                        }
+                        "phoneNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut phone_number,
+                                "phoneNumber",
+                            )?
+                        }
+                        "otpExpires" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut otp_expires,
+                                "otpExpires",
+                            )?
+                        }
+                        "deliveryChannel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delivery_channel,
+                                "deliveryChannel",
+                            )?
+                        }
+                        "otpCode" => {
+                            crate::runtime::field(&mut __map, &mut otp_code, "otpCode")?
+                        }
+                        "locale" => {
+                            crate::runtime::field(&mut __map, &mut locale, "locale")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TelephonyRequestDataMessageProfile {
+                    msg_template: msg_template.unwrap_or_default(),
+                    phone_number: phone_number.unwrap_or_default(),
+                    otp_expires: otp_expires.unwrap_or_default(),
+                    delivery_channel: delivery_channel.unwrap_or_default(),
+                    otp_code: otp_code.unwrap_or_default(),
+                    locale: locale.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,67 +6,164 @@
 /// Telephony inline hook request body
 ///
 /// Schema `TelephonyRequestExecute` (`/components/schemas/TelephonyRequestExecute`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TelephonyRequestExecute {
     /// The inline hook cloud version
     #[serde(
         rename = "cloudEventVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cloud_event_version: ::std::option::Option<::std::string::String>,
     /// The inline hook request header content
     #[serde(
         rename = "contentType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub content_type: ::std::option::Option<::std::string::String>,
     /// The individual inline hook request ID
-    #[serde(
-        rename = "eventId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "eventId", skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// The time the inline hook request was sent
     #[serde(
         rename = "eventTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_time: ::std::option::Option<::std::string::String>,
     /// The inline hook version
     #[serde(
         rename = "eventTypeVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_type_version: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::management::models::TelephonyRequestData>,
     /// The type of inline hook. The telephony inline hook type is `com.okta.telephony.provider`.
     #[serde(
         rename = "eventType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_type: ::std::option::Option<::std::string::String>,
     /// The type of inline hook request. For example, `com.okta.user.telephony.pre-enrollment`.
     #[serde(
         rename = "requestType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub request_type: ::std::option::Option<::std::string::String>,
     /// The ID and URL of the telephony inline hook
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TelephonyRequestExecute {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TelephonyRequestExecute;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TelephonyRequestExecute")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TelephonyRequestExecute, A::Error> {
+                let mut cloud_event_version = ::std::option::Option::None;
+                let mut content_type = ::std::option::Option::None;
+                let mut event_id = ::std::option::Option::None;
+                let mut event_time = ::std::option::Option::None;
+                let mut event_type_version = ::std::option::Option::None;
+                let mut data = ::std::option::Option::None;
+                let mut event_type = ::std::option::Option::None;
+                let mut request_type = ::std::option::Option::None;
+                let mut source = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "cloudEventVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut cloud_event_version,
+                                "cloudEventVersion",
+                            )?
+                        }
+                        "contentType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut content_type,
+                                "contentType",
+                            )?
+                        }
+                        "eventId" => {
+                            crate::runtime::field(&mut __map, &mut event_id, "eventId")?
+                        }
+                        "eventTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_time,
+                                "eventTime",
+                            )?
+                        }
+                        "eventTypeVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_type_version,
+                                "eventTypeVersion",
+                            )?
+                        }
+                        "data" => crate::runtime::field(&mut __map, &mut data, "data")?,
+                        "eventType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut event_type,
+                                "eventType",
+                            )?
+                        }
+                        "requestType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_type,
+                                "requestType",
+                            )?
+                        }
+                        "source" => {
+                            crate::runtime::field(&mut __map, &mut source, "source")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TelephonyRequestExecute {
+                    cloud_event_version: cloud_event_version.unwrap_or_default(),
+                    content_type: content_type.unwrap_or_default(),
+                    event_id: event_id.unwrap_or_default(),
+                    event_time: event_time.unwrap_or_default(),
+                    event_type_version: event_type_version.unwrap_or_default(),
+                    data: data.unwrap_or_default(),
+                    event_type: event_type.unwrap_or_default(),
+                    request_type: request_type.unwrap_or_default(),
+                    source: source.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,34 +4,103 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TelephonyResponseCommandsItemValueItem` (`/components/schemas/TelephonyResponse/properties/commands/items/properties/value/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TelephonyResponseCommandsItemValueItem {
     /// Status of telephony callout
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::management::models::TelephonyResponseCommandsItemValueItemStatus,
     >,
     /// Telephony provider for sms/voice
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<::std::string::String>,
     /// Transaction ID for sms/voice
     #[serde(
         rename = "transactionId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// Any relevant metadata for the telephony transaction
     #[serde(
         rename = "transactionMetadata",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub transaction_metadata: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TelephonyResponseCommandsItemValueItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TelephonyResponseCommandsItemValueItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TelephonyResponseCommandsItemValueItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                TelephonyResponseCommandsItemValueItem,
+                A::Error,
+            > {
+                let mut status = ::std::option::Option::None;
+                let mut provider = ::std::option::Option::None;
+                let mut transaction_id = ::std::option::Option::None;
+                let mut transaction_metadata = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "provider" => {
+                            crate::runtime::field(&mut __map, &mut provider, "provider")?
+                        }
+                        "transactionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction_id,
+                                "transactionId",
+                            )?
+                        }
+                        "transactionMetadata" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction_metadata,
+                                "transactionMetadata",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TelephonyResponseCommandsItemValueItem {
+                    status: status.unwrap_or_default(),
+                    provider: provider.unwrap_or_default(),
+                    transaction_id: transaction_id.unwrap_or_default(),
+                    transaction_metadata: transaction_metadata.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,12 +6,11 @@
 /// Integration Testing Information
 ///
 /// Schema `TestInfo` (`/components/schemas/TestInfo`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TestInfo {
     /// Details required to test the API service integration
     #[serde(
         rename = "apiServiceTestConfiguration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub api_service_test_configuration: ::std::option::Option<
@@ -20,14 +19,12 @@ pub struct TestInfo {
     /// An email for Okta to contact your company about your integration. This email isn't shared with customers.
     #[serde(
         rename = "escalationSupportContact",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub escalation_support_contact: ::std::option::Option<::std::string::String>,
     /// OIDC test details
     #[serde(
         rename = "oidcTestConfiguration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub oidc_test_configuration: ::std::option::Option<
@@ -36,7 +33,6 @@ pub struct TestInfo {
     /// SAML test details
     #[serde(
         rename = "samlTestConfiguration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub saml_test_configuration: ::std::option::Option<
@@ -45,7 +41,6 @@ pub struct TestInfo {
     /// SCIM test details
     #[serde(
         rename = "scimTestConfiguration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scim_test_configuration: ::std::option::Option<
@@ -54,16 +49,111 @@ pub struct TestInfo {
     /// An account on a test instance of your app with admin privileges. A test admin account is required by Okta for integration testing. During OIN QA testing, an Okta analyst uses this admin account to configure your app for the various test case flows.
     #[serde(
         rename = "testAccount",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub test_account: ::std::option::Option<
         crate::management::models::TestInfoTestAccount,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TestInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TestInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TestInfo")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TestInfo, A::Error> {
+                let mut api_service_test_configuration = ::std::option::Option::None;
+                let mut escalation_support_contact = ::std::option::Option::None;
+                let mut oidc_test_configuration = ::std::option::Option::None;
+                let mut saml_test_configuration = ::std::option::Option::None;
+                let mut scim_test_configuration = ::std::option::Option::None;
+                let mut test_account = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "apiServiceTestConfiguration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut api_service_test_configuration,
+                                "apiServiceTestConfiguration",
+                            )?
+                        }
+                        "escalationSupportContact" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut escalation_support_contact,
+                                "escalationSupportContact",
+                            )?
+                        }
+                        "oidcTestConfiguration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut oidc_test_configuration,
+                                "oidcTestConfiguration",
+                            )?
+                        }
+                        "samlTestConfiguration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut saml_test_configuration,
+                                "samlTestConfiguration",
+                            )?
+                        }
+                        "scimTestConfiguration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut scim_test_configuration,
+                                "scimTestConfiguration",
+                            )?
+                        }
+                        "testAccount" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut test_account,
+                                "testAccount",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TestInfo {
+                    api_service_test_configuration: api_service_test_configuration
+                        .unwrap_or_default(),
+                    escalation_support_contact: escalation_support_contact
+                        .unwrap_or_default(),
+                    oidc_test_configuration: oidc_test_configuration.unwrap_or_default(),
+                    saml_test_configuration: saml_test_configuration.unwrap_or_default(),
+                    scim_test_configuration: scim_test_configuration.unwrap_or_default(),
+                    test_account: test_account.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

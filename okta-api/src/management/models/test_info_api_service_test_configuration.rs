@@ -6,19 +6,67 @@
 /// Details required to test the API service integration
 ///
 /// Schema `TestInfoApiServiceTestConfiguration` (`/components/schemas/TestInfo/properties/apiServiceTestConfiguration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TestInfoApiServiceTestConfiguration {
     /// Justification for each OAuth 2.0 scope—specifically write scopes—required for the API service integration to function. This information helps the operations team understand the integration and test it effectively.
     #[serde(
         rename = "scopeExplanation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope_explanation: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TestInfoApiServiceTestConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TestInfoApiServiceTestConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TestInfoApiServiceTestConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TestInfoApiServiceTestConfiguration, A::Error> {
+                let mut scope_explanation = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "scopeExplanation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut scope_explanation,
+                                "scopeExplanation",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TestInfoApiServiceTestConfiguration {
+                    scope_explanation: scope_explanation.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

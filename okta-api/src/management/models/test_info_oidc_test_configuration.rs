@@ -6,30 +6,88 @@
 /// OIDC test details
 ///
 /// Schema `TestInfoOidcTestConfiguration` (`/components/schemas/TestInfo/properties/oidcTestConfiguration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TestInfoOidcTestConfiguration {
     /// Read only.
     /// Indicates if your integration supports IdP-initiated sign-in flows. If [`sso.oidc.initiateLoginUri`](https://developer.okta.com/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/createSubmission!path=sso/oidc/initiateLoginUri&t=request) is specified, this property is set to `true`. If [`sso.oidc.initiateLoginUri`](https://developer.okta.com/openapi/okta-management/management/tag/YourOinIntegrations/#tag/YourOinIntegrations/operation/createSubmission!path=sso/oidc/initiateLoginUri&t=request) isn't set for the integration submission, this property is set to `false`
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<bool>,
     /// Read only.
     /// Indicates if your integration supports SP-initiated sign-in flows and is always set to `true` for OIDC SSO
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp: ::std::option::Option<bool>,
     /// Indicates if your integration supports Just-In-Time (JIT) provisioning
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jit: ::std::option::Option<bool>,
     /// URL for SP-initiated sign-in flows (required if `sp = true`)
-    #[serde(rename = "spInitiateUrl", default)]
+    #[serde(rename = "spInitiateUrl")]
     pub sp_initiate_url: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TestInfoOidcTestConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TestInfoOidcTestConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TestInfoOidcTestConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TestInfoOidcTestConfiguration, A::Error> {
+                let mut idp = ::std::option::Option::None;
+                let mut sp = ::std::option::Option::None;
+                let mut jit = ::std::option::Option::None;
+                let mut sp_initiate_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
+                        "sp" => crate::runtime::field(&mut __map, &mut sp, "sp")?,
+                        "jit" => crate::runtime::field(&mut __map, &mut jit, "jit")?,
+                        "spInitiateUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sp_initiate_url,
+                                "spInitiateUrl",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TestInfoOidcTestConfiguration {
+                    idp: idp.unwrap_or_default(),
+                    sp: sp.unwrap_or_default(),
+                    jit: jit.unwrap_or_default(),
+                    sp_initiate_url: sp_initiate_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,25 +6,92 @@
 /// SCIM test details
 ///
 /// Schema `TestInfoScimTestConfiguration` (`/components/schemas/TestInfo/properties/scimTestConfiguration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TestInfoScimTestConfiguration {
     /// The Runscope URL to your SCIM server specification test results. See [Test your SCIM API](https://developer.okta.com/docs/guides/build-provisioning-integration/test-scim-api/).
-    #[serde(rename = "specTestResults", default)]
+    #[serde(rename = "specTestResults")]
     pub spec_test_results: ::std::string::String,
     /// The Runscope URL to your Okta SCIM CRUD test results. See [Test your Okta SCIM integration](https://developer.okta.com/docs/guides/scim-provisioning-integration-test/main/).
-    #[serde(rename = "crudTestResults", default)]
+    #[serde(rename = "crudTestResults")]
     pub crud_test_results: ::std::string::String,
     /// The Runscope URL to your entitlements test results
     #[serde(
         rename = "entitlementsTestResults",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entitlements_test_results: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TestInfoScimTestConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TestInfoScimTestConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TestInfoScimTestConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TestInfoScimTestConfiguration, A::Error> {
+                let mut spec_test_results = ::std::option::Option::None;
+                let mut crud_test_results = ::std::option::Option::None;
+                let mut entitlements_test_results = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "specTestResults" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut spec_test_results,
+                                "specTestResults",
+                            )?
+                        }
+                        "crudTestResults" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut crud_test_results,
+                                "crudTestResults",
+                            )?
+                        }
+                        "entitlementsTestResults" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut entitlements_test_results,
+                                "entitlementsTestResults",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TestInfoScimTestConfiguration {
+                    spec_test_results: spec_test_results.unwrap_or_default(),
+                    crud_test_results: crud_test_results.unwrap_or_default(),
+                    entitlements_test_results: entitlements_test_results
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,24 +6,83 @@
 /// An account on a test instance of your app with admin privileges. A test admin account is required by Okta for integration testing. During OIN QA testing, an Okta analyst uses this admin account to configure your app for the various test case flows.
 ///
 /// Schema `TestInfoTestAccount` (`/components/schemas/TestInfo/properties/testAccount`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TestInfoTestAccount {
     /// The sign-in URL to a test instance of your app
-    #[serde(default)]
     pub url: ::std::string::String,
     /// The username for your app admin account
-    #[serde(default)]
     pub username: ::std::string::String,
     /// The password for your app admin account
-    #[serde(default)]
     pub password: ::std::string::String,
     /// Additional instructions to test the app integration, including instructions for obtaining test accounts
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TestInfoTestAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TestInfoTestAccount;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TestInfoTestAccount")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TestInfoTestAccount, A::Error> {
+                let mut url = ::std::option::Option::None;
+                let mut username = ::std::option::Option::None;
+                let mut password = ::std::option::Option::None;
+                let mut instructions = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        "password" => {
+                            crate::runtime::field(&mut __map, &mut password, "password")?
+                        }
+                        "instructions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut instructions,
+                                "instructions",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TestInfoTestAccount {
+                    url: url.unwrap_or_default(),
+                    username: username.unwrap_or_default(),
+                    password: password.unwrap_or_default(),
+                    instructions: instructions.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

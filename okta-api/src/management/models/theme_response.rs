@@ -4,19 +4,17 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ThemeResponse` (`/components/schemas/ThemeResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ThemeResponse {
     /// Read-only: set by Okta.
     #[serde(
         rename = "backgroundImage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub background_image: ::std::option::Option<::std::string::String>,
     /// Variant for email templates. You can publish a theme for email templates with different combinations of assets. Variants are preset combinations of those assets.
     #[serde(
         rename = "emailTemplateTouchPointVariant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub email_template_touch_point_variant: ::std::option::Option<
@@ -25,7 +23,6 @@ pub struct ThemeResponse {
     /// Variant for the Okta End-User Dashboard. You can publish a theme for end-user dashboard with different combinations of assets. Variants are preset combinations of those assets.
     #[serde(
         rename = "endUserDashboardTouchPointVariant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub end_user_dashboard_touch_point_variant: ::std::option::Option<
@@ -34,55 +31,49 @@ pub struct ThemeResponse {
     /// Variant for the error page. You can publish a theme for error page with different combinations of assets. Variants are preset combinations of those assets.
     #[serde(
         rename = "errorPageTouchPointVariant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_page_touch_point_variant: ::std::option::Option<
         crate::management::models::ErrorPageTouchPointVariant,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub favicon: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Variant for the Okta loading page. You can publish a theme for Okta loading page with different combinations of assets. Variants are preset combinations of those assets.
     #[serde(
         rename = "loadingPageTouchPointVariant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub loading_page_touch_point_variant: ::std::option::Option<
         crate::management::models::LoadingPageTouchPointVariant,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     /// Primary color contrast hex code
     #[serde(
         rename = "primaryColorContrastHex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub primary_color_contrast_hex: ::std::option::Option<::std::string::String>,
     /// Primary color hex code
     #[serde(
         rename = "primaryColorHex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub primary_color_hex: ::std::option::Option<::std::string::String>,
     /// Secondary color contrast hex code
     #[serde(
         rename = "secondaryColorContrastHex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secondary_color_contrast_hex: ::std::option::Option<::std::string::String>,
     /// Secondary color hex code
     #[serde(
         rename = "secondaryColorHex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secondary_color_hex: ::std::option::Option<::std::string::String>,
@@ -90,23 +81,171 @@ pub struct ThemeResponse {
     /// > **Note:**  For a non-`OKTA_DEFAULT` variant, `primaryColorHex` is used for button background color and `primaryColorContrastHex` is used to optimize the opacity for button text.
     #[serde(
         rename = "signInPageTouchPointVariant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sign_in_page_touch_point_variant: ::std::option::Option<
         crate::management::models::SignInPageTouchPointVariant,
     >,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ThemeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ThemeResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ThemeResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ThemeResponse, A::Error> {
+                let mut background_image = ::std::option::Option::None;
+                let mut email_template_touch_point_variant = ::std::option::Option::None;
+                let mut end_user_dashboard_touch_point_variant = ::std::option::Option::None;
+                let mut error_page_touch_point_variant = ::std::option::Option::None;
+                let mut favicon = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut loading_page_touch_point_variant = ::std::option::Option::None;
+                let mut logo = ::std::option::Option::None;
+                let mut primary_color_contrast_hex = ::std::option::Option::None;
+                let mut primary_color_hex = ::std::option::Option::None;
+                let mut secondary_color_contrast_hex = ::std::option::Option::None;
+                let mut secondary_color_hex = ::std::option::Option::None;
+                let mut sign_in_page_touch_point_variant = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "backgroundImage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut background_image,
+                                "backgroundImage",
+                            )?
+                        }
+                        "emailTemplateTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut email_template_touch_point_variant,
+                                "emailTemplateTouchPointVariant",
+                            )?
+                        }
+                        "endUserDashboardTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut end_user_dashboard_touch_point_variant,
+                                "endUserDashboardTouchPointVariant",
+                            )?
+                        }
+                        "errorPageTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_page_touch_point_variant,
+                                "errorPageTouchPointVariant",
+                            )?
+                        }
+                        "favicon" => {
+                            crate::runtime::field(&mut __map, &mut favicon, "favicon")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "loadingPageTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut loading_page_touch_point_variant,
+                                "loadingPageTouchPointVariant",
+                            )?
+                        }
+                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
+                        "primaryColorContrastHex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut primary_color_contrast_hex,
+                                "primaryColorContrastHex",
+                            )?
+                        }
+                        "primaryColorHex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut primary_color_hex,
+                                "primaryColorHex",
+                            )?
+                        }
+                        "secondaryColorContrastHex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secondary_color_contrast_hex,
+                                "secondaryColorContrastHex",
+                            )?
+                        }
+                        "secondaryColorHex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secondary_color_hex,
+                                "secondaryColorHex",
+                            )?
+                        }
+                        "signInPageTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sign_in_page_touch_point_variant,
+                                "signInPageTouchPointVariant",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ThemeResponse {
+                    background_image: background_image.unwrap_or_default(),
+                    email_template_touch_point_variant: email_template_touch_point_variant
+                        .unwrap_or_default(),
+                    end_user_dashboard_touch_point_variant: end_user_dashboard_touch_point_variant
+                        .unwrap_or_default(),
+                    error_page_touch_point_variant: error_page_touch_point_variant
+                        .unwrap_or_default(),
+                    favicon: favicon.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    loading_page_touch_point_variant: loading_page_touch_point_variant
+                        .unwrap_or_default(),
+                    logo: logo.unwrap_or_default(),
+                    primary_color_contrast_hex: primary_color_contrast_hex
+                        .unwrap_or_default(),
+                    primary_color_hex: primary_color_hex.unwrap_or_default(),
+                    secondary_color_contrast_hex: secondary_color_contrast_hex
+                        .unwrap_or_default(),
+                    secondary_color_hex: secondary_color_hex.unwrap_or_default(),
+                    sign_in_page_touch_point_variant: sign_in_page_touch_point_variant
+                        .unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

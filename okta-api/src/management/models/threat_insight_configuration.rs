@@ -4,22 +4,20 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ThreatInsightConfiguration` (`/components/schemas/ThreatInsightConfiguration`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct ThreatInsightConfiguration {
     /// Specifies how Okta responds to authentication requests from suspicious IP addresses
-    #[serde()]
     pub action: crate::management::models::ThreatInsightConfigurationAction,
     /// Timestamp when the ThreatInsight Configuration object was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// Accepts a list of [Network Zone](https://developer.okta.com/openapi/okta-management/management/networkzone/) IDs.
     /// IPs in the excluded network zones aren't logged or blocked.
     /// This ensures that traffic from known, trusted IPs isn't accidentally logged or blocked.
     #[serde(
         rename = "excludeZones",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_zones: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -28,21 +26,89 @@ pub struct ThreatInsightConfiguration {
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ThreatInsightConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ThreatInsightConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ThreatInsightConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ThreatInsightConfiguration, A::Error> {
+                let mut action = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut exclude_zones = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "excludeZones" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut exclude_zones,
+                                "excludeZones",
+                            )?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ThreatInsightConfiguration {
+                    action: crate::runtime::required(action, "action")?,
+                    created: created.unwrap_or_default(),
+                    exclude_zones: exclude_zones.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,19 +4,17 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TokenAuthorizationServerPolicyRuleAction` (`/components/schemas/TokenAuthorizationServerPolicyRuleAction`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenAuthorizationServerPolicyRuleAction {
     /// Lifetime of the access token in minutes. The minimum is five minutes. The maximum is one day.
     #[serde(
         rename = "accessTokenLifetimeMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_lifetime_minutes: ::std::option::Option<i64>,
     #[allow(missing_docs)]
     #[serde(
         rename = "inlineHook",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub inline_hook: ::std::option::Option<
@@ -25,21 +23,101 @@ pub struct TokenAuthorizationServerPolicyRuleAction {
     /// Lifetime of the refresh token is the minimum access token lifetime.
     #[serde(
         rename = "refreshTokenLifetimeMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub refresh_token_lifetime_minutes: ::std::option::Option<i64>,
     /// Timeframe when the refresh token is valid. The minimum is 10 minutes. The maximum is five years (2,628,000 minutes).
     #[serde(
         rename = "refreshTokenWindowMinutes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub refresh_token_window_minutes: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenAuthorizationServerPolicyRuleAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenAuthorizationServerPolicyRuleAction;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenAuthorizationServerPolicyRuleAction")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                TokenAuthorizationServerPolicyRuleAction,
+                A::Error,
+            > {
+                let mut access_token_lifetime_minutes = ::std::option::Option::None;
+                let mut inline_hook = ::std::option::Option::None;
+                let mut refresh_token_lifetime_minutes = ::std::option::Option::None;
+                let mut refresh_token_window_minutes = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "accessTokenLifetimeMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_token_lifetime_minutes,
+                                "accessTokenLifetimeMinutes",
+                            )?
+                        }
+                        "inlineHook" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut inline_hook,
+                                "inlineHook",
+                            )?
+                        }
+                        "refreshTokenLifetimeMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut refresh_token_lifetime_minutes,
+                                "refreshTokenLifetimeMinutes",
+                            )?
+                        }
+                        "refreshTokenWindowMinutes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut refresh_token_window_minutes,
+                                "refreshTokenWindowMinutes",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenAuthorizationServerPolicyRuleAction {
+                    access_token_lifetime_minutes: access_token_lifetime_minutes
+                        .unwrap_or_default(),
+                    inline_hook: inline_hook.unwrap_or_default(),
+                    refresh_token_lifetime_minutes: refresh_token_lifetime_minutes
+                        .unwrap_or_default(),
+                    refresh_token_window_minutes: refresh_token_window_minutes
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

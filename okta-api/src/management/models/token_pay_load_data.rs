@@ -4,26 +4,90 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TokenPayLoadData` (`/components/schemas/TokenPayLoad/properties/data`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenPayLoadData {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::TokenPayLoadDataContext,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<crate::management::models::BaseToken>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<crate::management::models::TokenPayLoadDataAccess>,
     /// The refresh token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refresh_token: ::std::option::Option<crate::management::models::RefreshToken>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenPayLoadData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenPayLoadData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenPayLoadData")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenPayLoadData, A::Error> {
+                let mut context = ::std::option::Option::None;
+                let mut identity = ::std::option::Option::None;
+                let mut access = ::std::option::Option::None;
+                let mut refresh_token = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "context" => {
+                            crate::runtime::field(&mut __map, &mut context, "context")?
+                        }
+                        "identity" => {
+                            crate::runtime::field(&mut __map, &mut identity, "identity")?
+                        }
+                        "access" => {
+                            crate::runtime::field(&mut __map, &mut access, "access")?
+                        }
+                        "refresh_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut refresh_token,
+                                "refresh_token",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenPayLoadData {
+                    context: context.unwrap_or_default(),
+                    identity: identity.unwrap_or_default(),
+                    access: access.unwrap_or_default(),
+                    refresh_token: refresh_token.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

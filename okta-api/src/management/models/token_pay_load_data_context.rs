@@ -4,33 +4,96 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TokenPayLoadDataContext` (`/components/schemas/TokenPayLoad/properties/data/properties/context`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenPayLoadDataContext {
     /// The API request that triggered the inline hook
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<
         crate::management::models::InlineHookRequestObject,
     >,
     /// Details of the user session
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub session: ::std::option::Option<crate::management::models::BaseContextSession>,
     /// Identifies the Okta user that the token was generated to authenticate and provides details of their Okta user profile
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::management::models::BaseContextUser>,
     /// Details of the authentication protocol
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub protocol: ::std::option::Option<
         crate::management::models::TokenPayLoadDataContextProtocol,
     >,
     /// The authorization server policy used to mint the token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<
         crate::management::models::TokenPayLoadDataContextPolicy,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenPayLoadDataContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenPayLoadDataContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenPayLoadDataContext")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenPayLoadDataContext, A::Error> {
+                let mut request = ::std::option::Option::None;
+                let mut session = ::std::option::Option::None;
+                let mut user = ::std::option::Option::None;
+                let mut protocol = ::std::option::Option::None;
+                let mut policy = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "request" => {
+                            crate::runtime::field(&mut __map, &mut request, "request")?
+                        }
+                        "session" => {
+                            crate::runtime::field(&mut __map, &mut session, "session")?
+                        }
+                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
+                        "protocol" => {
+                            crate::runtime::field(&mut __map, &mut protocol, "protocol")?
+                        }
+                        "policy" => {
+                            crate::runtime::field(&mut __map, &mut policy, "policy")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenPayLoadDataContext {
+                    request: request.unwrap_or_default(),
+                    session: session.unwrap_or_default(),
+                    user: user.unwrap_or_default(),
+                    protocol: protocol.unwrap_or_default(),
+                    policy: policy.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

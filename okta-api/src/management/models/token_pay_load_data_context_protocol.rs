@@ -6,41 +6,103 @@
 /// Details of the authentication protocol
 ///
 /// Schema `TokenPayLoadDataContextProtocol` (`/components/schemas/TokenPayLoad/properties/data/properties/context/allOf/1/properties/protocol`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenPayLoadDataContextProtocol {
     /// The type of authentication protocol used
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /// Details of the token request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<crate::management::models::TokenProtocolRequest>,
     /// Information about the original token request used to get the refresh token being used, when in a refresh token request
     #[serde(
         rename = "OriginalGrant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub original_grant: ::std::option::Option<
         crate::management::models::TokenPayLoadDataContextProtocolOriginalGrant,
     >,
     /// The authorization server's issuer identifier
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<
         crate::management::models::TokenPayLoadDataContextProtocolIssuer,
     >,
     /// The client making the token request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<
         crate::management::models::TokenPayLoadDataContextProtocolClient,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenPayLoadDataContextProtocol {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenPayLoadDataContextProtocol;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenPayLoadDataContextProtocol")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenPayLoadDataContextProtocol, A::Error> {
+                let mut type_ = ::std::option::Option::None;
+                let mut request = ::std::option::Option::None;
+                let mut original_grant = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut client = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "request" => {
+                            crate::runtime::field(&mut __map, &mut request, "request")?
+                        }
+                        "OriginalGrant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut original_grant,
+                                "OriginalGrant",
+                            )?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "client" => {
+                            crate::runtime::field(&mut __map, &mut client, "client")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenPayLoadDataContextProtocol {
+                    type_: type_.unwrap_or_default(),
+                    request: request.unwrap_or_default(),
+                    original_grant: original_grant.unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    client: client.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,20 +6,81 @@
 /// Information about the original token request used to get the refresh token being used, when in a refresh token request
 ///
 /// Schema `TokenPayLoadDataContextProtocolOriginalGrant` (`/components/schemas/TokenPayLoad/properties/data/properties/context/allOf/1/properties/protocol/properties/OriginalGrant`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenPayLoadDataContextProtocolOriginalGrant {
     /// Details of the token request
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization: ::std::option::Option<
         crate::management::models::TokenProtocolRequest,
     >,
     /// The refresh token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refresh_token: ::std::option::Option<crate::management::models::RefreshToken>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenPayLoadDataContextProtocolOriginalGrant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenPayLoadDataContextProtocolOriginalGrant;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenPayLoadDataContextProtocolOriginalGrant")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                TokenPayLoadDataContextProtocolOriginalGrant,
+                A::Error,
+            > {
+                let mut authorization = ::std::option::Option::None;
+                let mut refresh_token = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authorization" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization,
+                                "authorization",
+                            )?
+                        }
+                        "refresh_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut refresh_token,
+                                "refresh_token",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenPayLoadDataContextProtocolOriginalGrant {
+                    authorization: authorization.unwrap_or_default(),
+                    refresh_token: refresh_token.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,37 +6,132 @@
 /// Details of the token request
 ///
 /// Schema `TokenProtocolRequest` (`/components/schemas/TokenProtocolRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenProtocolRequest {
     /// The ID of the client associated with the token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// Determines the mechanism Okta uses to authorize the creation of the tokens.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_type: ::std::option::Option<crate::management::models::GrantType>,
     /// Specifies the callback location where the authorization was sent
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uri: ::std::option::Option<::std::string::String>,
     /// The authorization response mode
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_mode: ::std::option::Option<
         crate::management::models::TokenProtocolRequestResponseMode,
     >,
     /// The authorization response type
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_type: ::std::option::Option<
         crate::management::models::TokenProtocolRequestResponseType,
     >,
     /// The scopes requested
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenProtocolRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenProtocolRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenProtocolRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenProtocolRequest, A::Error> {
+                let mut client_id = ::std::option::Option::None;
+                let mut grant_type = ::std::option::Option::None;
+                let mut redirect_uri = ::std::option::Option::None;
+                let mut response_mode = ::std::option::Option::None;
+                let mut response_type = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut state = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "client_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "client_id",
+                            )?
+                        }
+                        "grant_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grant_type",
+                            )?
+                        }
+                        "redirect_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_uri,
+                                "redirect_uri",
+                            )?
+                        }
+                        "response_mode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_mode,
+                                "response_mode",
+                            )?
+                        }
+                        "response_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_type,
+                                "response_type",
+                            )?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "state" => {
+                            crate::runtime::field(&mut __map, &mut state, "state")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenProtocolRequest {
+                    client_id: client_id.unwrap_or_default(),
+                    grant_type: grant_type.unwrap_or_default(),
+                    redirect_uri: redirect_uri.unwrap_or_default(),
+                    response_mode: response_mode.unwrap_or_default(),
+                    response_type: response_type.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    state: state.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

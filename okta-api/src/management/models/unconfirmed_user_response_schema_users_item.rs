@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UnconfirmedUserResponseSchemaUsersItem` (`/components/schemas/UnconfirmedUserResponseSchema/properties/users/items`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UnconfirmedUserResponseSchemaUsersItem {
     /// The ID of the user in the target app that's linked to the Okta application user object.
     /// This value is the native app-specific identifier or primary key for the user in the target app.
@@ -15,13 +15,12 @@ pub struct UnconfirmedUserResponseSchemaUsersItem {
     /// Read-only: set by Okta.
     #[serde(
         rename = "externalId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_id: ::std::option::Option<::std::string::String>,
     /// Specifies a user's credentials for the app.
     /// This parameter can be omitted for apps with [sign-on mode](https://developer.okta.com/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/signonmode) (`signOnMode`) or [authentication schemes](https://developer.okta.com/openapi/okta-management/management/application/getapplication#application/getapplication/t=response&c=200&path=&d=0/credentials/scheme) (`credentials.scheme`) that don't require credentials.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         crate::management::models::AppUserCredentials,
     >,
@@ -29,12 +28,78 @@ pub struct UnconfirmedUserResponseSchemaUsersItem {
     /// Properties that are visible in the Admin Console for an app assignment can also be assigned through the API.
     /// Some properties are reference properties that are imported from the target app and can't be configured.
     /// See [profile](https://developer.okta.com/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::AppUserProfile>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UnconfirmedUserResponseSchemaUsersItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UnconfirmedUserResponseSchemaUsersItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UnconfirmedUserResponseSchemaUsersItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                UnconfirmedUserResponseSchemaUsersItem,
+                A::Error,
+            > {
+                let mut external_id = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "externalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_id,
+                                "externalId",
+                            )?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UnconfirmedUserResponseSchemaUsersItem {
+                    external_id: external_id.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -9,25 +9,87 @@
 /// - The `actions` parameter is required when `supportedProtocols` is set to `ACTIONS`.
 ///
 /// Schema `UniversalLogoutCapability` (`/components/schemas/UniversalLogoutCapability`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct UniversalLogoutCapability {
     /// Configuration for the Actions protocol. This parameter is required when `supportedProtocols` is set to `ACTIONS`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actions: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SubmissionAction>,
     >,
     /// Universal Logout capability identifier
-    #[serde()]
     pub capability: crate::management::models::UniversalLogoutCapabilityCapability,
     /// List of supported logout protocols
-    #[serde(rename = "supportedProtocols", default)]
+    #[serde(rename = "supportedProtocols")]
     pub supported_protocols: ::std::vec::Vec<
         crate::management::models::UniversalLogoutCapabilitySupportedProtocolsItem,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UniversalLogoutCapability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UniversalLogoutCapability;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UniversalLogoutCapability")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UniversalLogoutCapability, A::Error> {
+                let mut actions = ::std::option::Option::None;
+                let mut capability = ::std::option::Option::None;
+                let mut supported_protocols = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "actions" => {
+                            crate::runtime::field(&mut __map, &mut actions, "actions")?
+                        }
+                        "capability" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut capability,
+                                "capability",
+                            )?
+                        }
+                        "supportedProtocols" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut supported_protocols,
+                                "supportedProtocols",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UniversalLogoutCapability {
+                    actions: actions.unwrap_or_default(),
+                    capability: crate::runtime::required(capability, "capability")?,
+                    supported_protocols: supported_protocols.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UpdateThemeRequest` (`/components/schemas/UpdateThemeRequest`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct UpdateThemeRequest {
     /// Variant for email templates. You can publish a theme for email templates with different combinations of assets. Variants are preset combinations of those assets.
     #[serde(rename = "emailTemplateTouchPointVariant")]
@@ -18,7 +18,6 @@ pub struct UpdateThemeRequest {
     /// Variant for the Okta loading page. You can publish a theme for Okta loading page with different combinations of assets. Variants are preset combinations of those assets.
     #[serde(
         rename = "loadingPageTouchPointVariant",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub loading_page_touch_point_variant: ::std::option::Option<
@@ -27,38 +26,173 @@ pub struct UpdateThemeRequest {
     /// Primary color contrast hex code
     #[serde(
         rename = "primaryColorContrastHex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub primary_color_contrast_hex: ::std::option::Option<::std::string::String>,
     /// Primary color hex code
-    #[serde(rename = "primaryColorHex", default)]
+    #[serde(rename = "primaryColorHex")]
     pub primary_color_hex: ::std::string::String,
     /// Secondary color contrast hex code
     #[serde(
         rename = "secondaryColorContrastHex",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secondary_color_contrast_hex: ::std::option::Option<::std::string::String>,
     /// Secondary color hex code
-    #[serde(rename = "secondaryColorHex", default)]
+    #[serde(rename = "secondaryColorHex")]
     pub secondary_color_hex: ::std::string::String,
     /// Variant for the Okta sign-in page. You can publish a theme for sign-in page with different combinations of assets. Variants are preset combinations of those assets.
     /// > **Note:**  For a non-`OKTA_DEFAULT` variant, `primaryColorHex` is used for button background color and `primaryColorContrastHex` is used to optimize the opacity for button text.
     #[serde(rename = "signInPageTouchPointVariant")]
     pub sign_in_page_touch_point_variant: crate::management::models::SignInPageTouchPointVariant,
     /// Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::LinksSelf>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateThemeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UpdateThemeRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UpdateThemeRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UpdateThemeRequest, A::Error> {
+                let mut email_template_touch_point_variant = ::std::option::Option::None;
+                let mut end_user_dashboard_touch_point_variant = ::std::option::Option::None;
+                let mut error_page_touch_point_variant = ::std::option::Option::None;
+                let mut loading_page_touch_point_variant = ::std::option::Option::None;
+                let mut primary_color_contrast_hex = ::std::option::Option::None;
+                let mut primary_color_hex = ::std::option::Option::None;
+                let mut secondary_color_contrast_hex = ::std::option::Option::None;
+                let mut secondary_color_hex = ::std::option::Option::None;
+                let mut sign_in_page_touch_point_variant = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "emailTemplateTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut email_template_touch_point_variant,
+                                "emailTemplateTouchPointVariant",
+                            )?
+                        }
+                        "endUserDashboardTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut end_user_dashboard_touch_point_variant,
+                                "endUserDashboardTouchPointVariant",
+                            )?
+                        }
+                        "errorPageTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_page_touch_point_variant,
+                                "errorPageTouchPointVariant",
+                            )?
+                        }
+                        "loadingPageTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut loading_page_touch_point_variant,
+                                "loadingPageTouchPointVariant",
+                            )?
+                        }
+                        "primaryColorContrastHex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut primary_color_contrast_hex,
+                                "primaryColorContrastHex",
+                            )?
+                        }
+                        "primaryColorHex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut primary_color_hex,
+                                "primaryColorHex",
+                            )?
+                        }
+                        "secondaryColorContrastHex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secondary_color_contrast_hex,
+                                "secondaryColorContrastHex",
+                            )?
+                        }
+                        "secondaryColorHex" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secondary_color_hex,
+                                "secondaryColorHex",
+                            )?
+                        }
+                        "signInPageTouchPointVariant" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut sign_in_page_touch_point_variant,
+                                "signInPageTouchPointVariant",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UpdateThemeRequest {
+                    email_template_touch_point_variant: crate::runtime::required(
+                        email_template_touch_point_variant,
+                        "emailTemplateTouchPointVariant",
+                    )?,
+                    end_user_dashboard_touch_point_variant: crate::runtime::required(
+                        end_user_dashboard_touch_point_variant,
+                        "endUserDashboardTouchPointVariant",
+                    )?,
+                    error_page_touch_point_variant: crate::runtime::required(
+                        error_page_touch_point_variant,
+                        "errorPageTouchPointVariant",
+                    )?,
+                    loading_page_touch_point_variant: loading_page_touch_point_variant
+                        .unwrap_or_default(),
+                    primary_color_contrast_hex: primary_color_contrast_hex
+                        .unwrap_or_default(),
+                    primary_color_hex: primary_color_hex.unwrap_or_default(),
+                    secondary_color_contrast_hex: secondary_color_contrast_hex
+                        .unwrap_or_default(),
+                    secondary_color_hex: secondary_color_hex.unwrap_or_default(),
+                    sign_in_page_touch_point_variant: crate::runtime::required(
+                        sign_in_page_touch_point_variant,
+                        "signInPageTouchPointVariant",
+                    )?,
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

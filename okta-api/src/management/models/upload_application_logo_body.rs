@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UploadApplicationLogoBody` (`/paths/~1api~1v1~1apps~1{appId}~1logo/post/requestBody/content/multipart~1form-data/schema`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UploadApplicationLogoBody {
     /// The image file containing the logo.
     ///
@@ -14,12 +14,54 @@ pub struct UploadApplicationLogoBody {
     /// > **Notes:**
     /// > * Only SVG files encoded in UTF-8 are supported. For example, `<xml version="1.0" encoding="UTF-8">` is a valid SVG file declaration.
     /// > * `multipart/form-data` isn't supported for Python. Remove the `"Content-Type": "multipart/form-data"` line if you use the Python request sample code.
-    #[serde(default)]
     pub file: ::std::vec::Vec<u8>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UploadApplicationLogoBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UploadApplicationLogoBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UploadApplicationLogoBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UploadApplicationLogoBody, A::Error> {
+                let mut file = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "file" => crate::runtime::field(&mut __map, &mut file, "file")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UploadApplicationLogoBody {
+                    file: file.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

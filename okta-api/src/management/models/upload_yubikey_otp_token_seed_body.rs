@@ -4,40 +4,102 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UploadYubikeyOtpTokenSeedBody` (`/paths/~1api~1v1~1org~1factors~1yubikey_token~1tokens/post/requestBody/content/application~1json/schema`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UploadYubikeyOtpTokenSeedBody {
     /// The unique identifier assigned to each YubiKey device
     #[serde(
         rename = "serialNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub serial_number: ::std::option::Option<::std::string::String>,
     /// The YubiKey's public ID
-    #[serde(
-        rename = "publicId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "publicId", skip_serializing_if = "::std::option::Option::is_none")]
     pub public_id: ::std::option::Option<::std::string::String>,
     /// The YubiKey's private ID
     #[serde(
         rename = "privateId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub private_id: ::std::option::Option<::std::string::String>,
     /// The cryptographic key used in the AES (Advanced Encryption Standard) algorithm to encrypt and decrypt the YubiKey OTP
-    #[serde(
-        rename = "aesKey",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "aesKey", skip_serializing_if = "::std::option::Option::is_none")]
     pub aes_key: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UploadYubikeyOtpTokenSeedBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UploadYubikeyOtpTokenSeedBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UploadYubikeyOtpTokenSeedBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UploadYubikeyOtpTokenSeedBody, A::Error> {
+                let mut serial_number = ::std::option::Option::None;
+                let mut public_id = ::std::option::Option::None;
+                let mut private_id = ::std::option::Option::None;
+                let mut aes_key = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "serialNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut serial_number,
+                                "serialNumber",
+                            )?
+                        }
+                        "publicId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut public_id,
+                                "publicId",
+                            )?
+                        }
+                        "privateId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut private_id,
+                                "privateId",
+                            )?
+                        }
+                        "aesKey" => {
+                            crate::runtime::field(&mut __map, &mut aes_key, "aesKey")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UploadYubikeyOtpTokenSeedBody {
+                    serial_number: serial_number.unwrap_or_default(),
+                    public_id: public_id.unwrap_or_default(),
+                    private_id: private_id.unwrap_or_default(),
+                    aes_key: aes_key.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -8,23 +8,72 @@
 /// Activations have a short lifetime of several minutes and return a `TIMEOUT` if not completed before the timestamp specified in the `expiresAt` param. Use the published activate link to restart the activation process if the activation expires.
 ///
 /// Schema `UserFactorActivateRequestPush` (`/components/schemas/UserFactorActivateRequest/oneOf/2`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserFactorActivateRequestPush {
     /// Select whether to use a number matching challenge for a `push` factor.
     ///
     /// > **Note:** Sending a request with a body is required when you verify a `push` factor with a number matching challenge.
     #[serde(
         rename = "useNumberMatchingChallenge",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_number_matching_challenge: ::std::option::Option<
         crate::management::models::UseNumberMatchingChallenge,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorActivateRequestPush {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorActivateRequestPush;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorActivateRequestPush")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserFactorActivateRequestPush, A::Error> {
+                let mut use_number_matching_challenge = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "useNumberMatchingChallenge" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut use_number_matching_challenge,
+                                "useNumberMatchingChallenge",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorActivateRequestPush {
+                    use_number_matching_challenge: use_number_matching_challenge
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,22 +6,79 @@
 /// Activates a `webauthn` factor with the specified attestation and registration information from the Passkey (FIDO2 WebAuthn) authenticator
 ///
 /// Schema `UserFactorActivateRequestWebauthn` (`/components/schemas/UserFactorActivateRequest/oneOf/6`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserFactorActivateRequestWebauthn {
     /// Base64-encoded attestation from the Passkey (FIDO2 WebAuthn) authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attestation: ::std::option::Option<::std::string::String>,
     /// Base64-encoded client data from the Passkey (FIDO2 WebAuthn) authenticator
     #[serde(
         rename = "clientData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_data: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorActivateRequestWebauthn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorActivateRequestWebauthn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorActivateRequestWebauthn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserFactorActivateRequestWebauthn, A::Error> {
+                let mut attestation = ::std::option::Option::None;
+                let mut client_data = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attestation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attestation,
+                                "attestation",
+                            )?
+                        }
+                        "clientData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_data,
+                                "clientData",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorActivateRequestWebauthn {
+                    attestation: attestation.unwrap_or_default(),
+                    client_data: client_data.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

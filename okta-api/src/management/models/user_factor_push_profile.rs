@@ -4,42 +4,119 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserFactorPushProfile` (`/components/schemas/UserFactorPushProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserFactorPushProfile {
     /// ID for the factor credential
     #[serde(
         rename = "credentialId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub credential_id: ::std::option::Option<::std::string::String>,
     /// Token used to identify the device
     #[serde(
         rename = "deviceToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_token: ::std::option::Option<::std::string::String>,
     /// Type of device
     #[serde(
         rename = "deviceType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_type: ::std::option::Option<::std::string::String>,
     /// Name of the device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// OS version of the associated device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<::std::string::String>,
     /// Installed version of Okta Verify
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorPushProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorPushProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorPushProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserFactorPushProfile, A::Error> {
+                let mut credential_id = ::std::option::Option::None;
+                let mut device_token = ::std::option::Option::None;
+                let mut device_type = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "credentialId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credential_id,
+                                "credentialId",
+                            )?
+                        }
+                        "deviceToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_token,
+                                "deviceToken",
+                            )?
+                        }
+                        "deviceType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_type,
+                                "deviceType",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "version" => {
+                            crate::runtime::field(&mut __map, &mut version, "version")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorPushProfile {
+                    credential_id: credential_id.unwrap_or_default(),
+                    device_token: device_token.unwrap_or_default(),
+                    device_type: device_type.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    version: version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,33 +4,28 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserFactorPushTransactionWaitingNoNMC` (`/components/schemas/UserFactorPushTransactionWaitingNoNMC`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct UserFactorPushTransactionWaitingNoNmc {
     /// Result of the verification transaction
     #[serde(
         rename = "factorResult",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_result: ::std::option::Option<
         crate::management::models::UserFactorPushTransactionFactorResult,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         crate::management::models::UserFactorPushTransactionWaitingNoNmcProfile,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::management::models::UserFactorPushTransactionWaitingNoNmcLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
@@ -48,5 +43,64 @@ impl ::std::default::Default for UserFactorPushTransactionWaitingNoNmc {
             links: ::std::default::Default::default(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorPushTransactionWaitingNoNmc {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorPushTransactionWaitingNoNmc;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorPushTransactionWaitingNoNmc")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserFactorPushTransactionWaitingNoNmc, A::Error> {
+                let mut factor_result = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "factorResult" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_result,
+                                "factorResult",
+                            )?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorPushTransactionWaitingNoNmc {
+                    factor_result: factor_result.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -4,26 +4,82 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserFactorTokenFactorVerificationObject` (`/components/schemas/UserFactorTokenFactorVerificationObject`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserFactorTokenFactorVerificationObject {
     /// OTP for the next time window
     #[serde(
         rename = "nextPassCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_pass_code: ::std::option::Option<::std::string::String>,
     /// OTP for the current time window
-    #[serde(
-        rename = "passCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "passCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_code: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorTokenFactorVerificationObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorTokenFactorVerificationObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorTokenFactorVerificationObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                UserFactorTokenFactorVerificationObject,
+                A::Error,
+            > {
+                let mut next_pass_code = ::std::option::Option::None;
+                let mut pass_code = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "nextPassCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut next_pass_code,
+                                "nextPassCode",
+                            )?
+                        }
+                        "passCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pass_code,
+                                "passCode",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorTokenFactorVerificationObject {
+                    next_pass_code: next_pass_code.unwrap_or_default(),
+                    pass_code: pass_code.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

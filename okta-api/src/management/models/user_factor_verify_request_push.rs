@@ -6,23 +6,72 @@
 /// Sends an asynchronous push notification to the device for approval by the user. A successful request returns an HTTP 201 response, unlike other factors. You must poll the transaction to determine the state of the verification. See \[Retrieve a factor transaction status\](./#tag/UserFactor/operation/getFactorTransactionStatus).
 ///
 /// Schema `UserFactorVerifyRequestPush` (`/components/schemas/UserFactorVerifyRequest/oneOf/2`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserFactorVerifyRequestPush {
     /// Select whether to use a number matching challenge for a `push` factor.
     ///
     /// > **Note:** Sending a request with a body is required when you verify a `push` factor with a number matching challenge.
     #[serde(
         rename = "useNumberMatchingChallenge",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_number_matching_challenge: ::std::option::Option<
         crate::management::models::UseNumberMatchingChallenge,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestPush {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorVerifyRequestPush;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorVerifyRequestPush")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserFactorVerifyRequestPush, A::Error> {
+                let mut use_number_matching_challenge = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "useNumberMatchingChallenge" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut use_number_matching_challenge,
+                                "useNumberMatchingChallenge",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorVerifyRequestPush {
+                    use_number_matching_challenge: use_number_matching_challenge
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

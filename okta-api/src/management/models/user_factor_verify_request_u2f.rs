@@ -6,26 +6,82 @@
 /// Verifies a `u2f` factor challenge by posting a signed assertion using the challenge `nonce`
 ///
 /// Schema `UserFactorVerifyRequestU2f` (`/components/schemas/UserFactorVerifyRequest/oneOf/9`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserFactorVerifyRequestU2f {
     /// Base64-encoded client data from the U2F token
     #[serde(
         rename = "clientData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_data: ::std::option::Option<::std::string::String>,
     /// Base64-encoded signature data from the U2F token
     #[serde(
         rename = "signatureData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signature_data: ::std::option::Option<::serde_json::Value>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestU2f {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorVerifyRequestU2f;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorVerifyRequestU2f")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserFactorVerifyRequestU2f, A::Error> {
+                let mut client_data = ::std::option::Option::None;
+                let mut signature_data = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "clientData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_data,
+                                "clientData",
+                            )?
+                        }
+                        "signatureData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut signature_data,
+                                "signatureData",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorVerifyRequestU2f {
+                    client_data: client_data.unwrap_or_default(),
+                    signature_data: signature_data.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,33 +6,97 @@
 /// Verifies a `webauthn` factor challenge by posting a signed assertion using the challenge `nonce`
 ///
 /// Schema `UserFactorVerifyRequestWebauthn` (`/components/schemas/UserFactorVerifyRequest/oneOf/10`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserFactorVerifyRequestWebauthn {
     /// Base64-encoded authenticator data from the Passkey (FIDO2 WebAuthn) authenticator
     #[serde(
         rename = "authenticatorData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_data: ::std::option::Option<::std::string::String>,
     /// Base64-encoded client data from the Passkey (FIDO2 WebAuthn) authenticator
     #[serde(
         rename = "clientData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_data: ::std::option::Option<::std::string::String>,
     /// Base64-encoded signature data from the Passkey (FIDO2 WebAuthn) authenticator
     #[serde(
         rename = "signatureData",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signature_data: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestWebauthn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorVerifyRequestWebauthn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorVerifyRequestWebauthn")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserFactorVerifyRequestWebauthn, A::Error> {
+                let mut authenticator_data = ::std::option::Option::None;
+                let mut client_data = ::std::option::Option::None;
+                let mut signature_data = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticatorData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_data,
+                                "authenticatorData",
+                            )?
+                        }
+                        "clientData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_data,
+                                "clientData",
+                            )?
+                        }
+                        "signatureData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut signature_data,
+                                "signatureData",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorVerifyRequestWebauthn {
+                    authenticator_data: authenticator_data.unwrap_or_default(),
+                    client_data: client_data.unwrap_or_default(),
+                    signature_data: signature_data.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,14 +4,13 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserFactorVerifyResponse` (`/components/schemas/UserFactorVerifyResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserFactorVerifyResponse {
     /// Timestamp when the verification expires
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
@@ -20,44 +19,123 @@ pub struct UserFactorVerifyResponse {
     /// Read-only: set by Okta.
     #[serde(
         rename = "factorMessage",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub factor_message: crate::Nullable<::std::string::String>,
     /// Result of a factor verification
     #[serde(
         rename = "factorResult",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub factor_result: ::std::option::Option<
         crate::management::models::UserFactorVerifyResult,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<
         crate::management::models::UserFactorVerifyResponseEmbedded,
     >,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::UserFactorLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserFactorVerifyResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserFactorVerifyResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserFactorVerifyResponse, A::Error> {
+                let mut expires_at = ::std::option::Option::None;
+                let mut factor_message = ::std::option::Option::None;
+                let mut factor_result = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "factorMessage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_message,
+                                "factorMessage",
+                            )?
+                        }
+                        "factorResult" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut factor_result,
+                                "factorResult",
+                            )?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserFactorVerifyResponse {
+                    expires_at: expires_at.unwrap_or_default(),
+                    factor_message: factor_message.unwrap_or_default(),
+                    factor_result: factor_result.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

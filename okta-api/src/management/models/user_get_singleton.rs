@@ -4,41 +4,36 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserGetSingleton` (`/components/schemas/UserGetSingleton`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserGetSingleton {
     /// The timestamp when the user status transitioned to `ACTIVE`
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub activated: crate::Nullable<::std::string::String>,
     /// The timestamp when the user was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// Specifies primary authentication and recovery credentials for a user. Credential types and requirements vary depending on the provider and security policy of the org.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<crate::management::models::UserCredentials>,
     /// The unique key for the user
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The timestamp of the last login
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "lastLogin",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastLogin", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_login: crate::Nullable<::std::string::String>,
     /// The timestamp when the user was last updated
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
@@ -47,7 +42,6 @@ pub struct UserGetSingleton {
     /// Read-only: set by Okta.
     #[serde(
         rename = "passwordChanged",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub password_changed: crate::Nullable<::std::string::String>,
@@ -61,30 +55,25 @@ pub struct UserGetSingleton {
     /// You can use the Profile Editor in the Admin Console or the [Schemas API](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UISchema/#tag/UISchema) to manage schema extensions.
     ///
     /// Custom attributes can contain HTML tags. It's the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<crate::management::models::UserProfile>,
     /// The ID of the realm in which the user is residing. See [Realms](https://developer.okta.com/openapi/okta-management/management/tags/realm).
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "realmId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "realmId", skip_serializing_if = "::std::option::Option::is_none")]
     pub realm_id: ::std::option::Option<::std::string::String>,
     /// The current status of the user.
     ///
     /// The status of a user changes in response to explicit events, such as admin-driven lifecycle changes, user login, or self-service password recovery. Okta doesn't asynchronously sweep through users and update their password expiry state, for example. Instead, Okta evaluates password policy at login time, notices the password has expired, and moves the user to the expired state. When running reports, remember that the data is valid as of the last login or lifecycle event for that user.
     ///
     /// > **Note:** The `ACTIVATING` status is a transitional status that occurs when a user is being activated but hasn't completed the activation process. This status isn't directly settable through the API, nor should you use it for any of your user management workflows.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::management::models::UserStatus>,
     /// The timestamp when the status of the user last changed
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "statusChanged",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub status_changed: crate::Nullable<::std::string::String>,
@@ -93,7 +82,6 @@ pub struct UserGetSingleton {
     /// Read-only: set by Okta.
     #[serde(
         rename = "transitioningToStatus",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub transitioning_to_status: crate::Nullable<
@@ -102,16 +90,11 @@ pub struct UserGetSingleton {
     /// The user type that determines the schema for the user's profile. The `type` property is a map that identifies the [User Types](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserType/#tag/UserType).
     ///
     /// Currently it contains a single element, `id`. It can be specified when creating a new user, and can be updated by an admin on a full replace of an existing user (but not a partial update).
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::UserTypeObject>,
     /// The embedded resources related to the object if the `expand` query parameter is specified
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<
@@ -122,16 +105,155 @@ pub struct UserGetSingleton {
     ///
     /// For an individual user result, the links object contains a full set of link relations available for that user as determined by your policies.
     /// For a collection of users, the links object contains only the `self` link. Operations that return a collection of users include [List all users](https://developer.okta.com/docs/api/openapi/okta-management/management/user/listusers) and [List all group member users](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Group/#tag/Group/operation/listGroupUsers).
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::management::models::UserLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserGetSingleton {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserGetSingleton;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserGetSingleton")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserGetSingleton, A::Error> {
+                let mut activated = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut credentials = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_login = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut password_changed = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut realm_id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut status_changed = ::std::option::Option::None;
+                let mut transitioning_to_status = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "activated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut activated,
+                                "activated",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "credentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut credentials,
+                                "credentials",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastLogin" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_login,
+                                "lastLogin",
+                            )?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "passwordChanged" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_changed,
+                                "passwordChanged",
+                            )?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "realmId" => {
+                            crate::runtime::field(&mut __map, &mut realm_id, "realmId")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "statusChanged" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut status_changed,
+                                "statusChanged",
+                            )?
+                        }
+                        "transitioningToStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transitioning_to_status,
+                                "transitioningToStatus",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserGetSingleton {
+                    activated: activated.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    credentials: credentials.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_login: last_login.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    password_changed: password_changed.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    realm_id: realm_id.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    status_changed: status_changed.unwrap_or_default(),
+                    transitioning_to_status: transitioning_to_status.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

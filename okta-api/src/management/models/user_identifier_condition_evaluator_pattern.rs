@@ -6,24 +6,80 @@
 /// Specifies the details of the patterns to match against
 ///
 /// Schema `UserIdentifierConditionEvaluatorPattern` (`/components/schemas/UserIdentifierConditionEvaluatorPattern`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserIdentifierConditionEvaluatorPattern {
     /// The type of pattern. For regex, use `EXPRESSION`.
     #[serde(
         rename = "matchType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub match_type: ::std::option::Option<
         crate::management::models::UserIdentifierMatchType,
     >,
     /// The regular expression or simple match string
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserIdentifierConditionEvaluatorPattern {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserIdentifierConditionEvaluatorPattern;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserIdentifierConditionEvaluatorPattern")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                UserIdentifierConditionEvaluatorPattern,
+                A::Error,
+            > {
+                let mut match_type = ::std::option::Option::None;
+                let mut value = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "matchType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut match_type,
+                                "matchType",
+                            )?
+                        }
+                        "value" => {
+                            crate::runtime::field(&mut __map, &mut value, "value")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserIdentifierConditionEvaluatorPattern {
+                    match_type: match_type.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

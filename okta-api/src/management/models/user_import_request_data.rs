@@ -4,37 +4,91 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserImportRequestData` (`/components/schemas/UserImportRequestData`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserImportRequestData {
     /// The object that specifies the default action Okta is set to take
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::management::models::UserImportRequestDataAction,
     >,
     /// The app user profile being imported
-    #[serde(
-        rename = "appUser",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "appUser", skip_serializing_if = "::std::option::Option::is_none")]
     pub app_user: ::std::option::Option<
         crate::management::models::UserImportRequestDataAppUser,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<
         crate::management::models::UserImportRequestDataContext,
     >,
     /// Provides information on the Okta user profile currently set to be used for the user who is being imported, based on the matching
     /// rules and attribute mappings that were applied.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<
         crate::management::models::UserImportRequestDataUser,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserImportRequestData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserImportRequestData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserImportRequestData")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserImportRequestData, A::Error> {
+                let mut action = ::std::option::Option::None;
+                let mut app_user = ::std::option::Option::None;
+                let mut context = ::std::option::Option::None;
+                let mut user = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "action" => {
+                            crate::runtime::field(&mut __map, &mut action, "action")?
+                        }
+                        "appUser" => {
+                            crate::runtime::field(&mut __map, &mut app_user, "appUser")?
+                        }
+                        "context" => {
+                            crate::runtime::field(&mut __map, &mut context, "context")?
+                        }
+                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserImportRequestData {
+                    action: action.unwrap_or_default(),
+                    app_user: app_user.unwrap_or_default(),
+                    context: context.unwrap_or_default(),
+                    user: user.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,31 +4,102 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserImportRequestDataContext` (`/components/schemas/UserImportRequestData/properties/context`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserImportRequestDataContext {
     /// An array of user profile attributes that are in conflict
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conflicts: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Details of the app from which the user is being imported
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application: ::std::option::Option<
         crate::management::models::UserImportRequestDataContextApplication,
     >,
     /// The details of the running import job
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub job: ::std::option::Option<
         crate::management::models::UserImportRequestDataContextJob,
     >,
     /// The list of Okta users currently matched to the app user based on import matching. There can be more than one match.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub matches: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The list of any policies that apply to the import matching
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserImportRequestDataContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserImportRequestDataContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserImportRequestDataContext")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserImportRequestDataContext, A::Error> {
+                let mut conflicts = ::std::option::Option::None;
+                let mut application = ::std::option::Option::None;
+                let mut job = ::std::option::Option::None;
+                let mut matches = ::std::option::Option::None;
+                let mut policy = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "conflicts" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut conflicts,
+                                "conflicts",
+                            )?
+                        }
+                        "application" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut application,
+                                "application",
+                            )?
+                        }
+                        "job" => crate::runtime::field(&mut __map, &mut job, "job")?,
+                        "matches" => {
+                            crate::runtime::field(&mut __map, &mut matches, "matches")?
+                        }
+                        "policy" => {
+                            crate::runtime::field(&mut __map, &mut policy, "policy")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserImportRequestDataContext {
+                    conflicts: conflicts.unwrap_or_default(),
+                    application: application.unwrap_or_default(),
+                    job: job.unwrap_or_default(),
+                    matches: matches.unwrap_or_default(),
+                    policy: policy.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,26 +4,85 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserLifecycleAttributePolicyRuleCondition` (`/components/schemas/UserLifecycleAttributePolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserLifecycleAttributePolicyRuleCondition {
     #[allow(missing_docs)]
     #[serde(
         rename = "attributeName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_name: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "matchingValue",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub matching_value: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserLifecycleAttributePolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserLifecycleAttributePolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserLifecycleAttributePolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                UserLifecycleAttributePolicyRuleCondition,
+                A::Error,
+            > {
+                let mut attribute_name = ::std::option::Option::None;
+                let mut matching_value = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attributeName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attribute_name,
+                                "attributeName",
+                            )?
+                        }
+                        "matchingValue" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut matching_value,
+                                "matchingValue",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserLifecycleAttributePolicyRuleCondition {
+                    attribute_name: attribute_name.unwrap_or_default(),
+                    matching_value: matching_value.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -10,91 +10,225 @@
 /// For a collection of users, the links object contains only the `self` link. Operations that return a collection of users include [List all users](https://developer.okta.com/docs/api/openapi/okta-management/management/user/listusers) and [List all group member users](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Group/#tag/Group/operation/listGroupUsers).
 ///
 /// Schema `UserLinks` (`/components/schemas/User/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserLinks {
     /// URL to the individual user
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to activate the user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to reset the user's password
     #[serde(
         rename = "resetPassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reset_password: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to reset the user's factors
     #[serde(
         rename = "resetFactors",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reset_factors: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to expire the user's password
     #[serde(
         rename = "expirePassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expire_password: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to initiate a forgot password operation
     #[serde(
         rename = "forgotPassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub forgot_password: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to change the user's recovery question
     #[serde(
         rename = "changeRecoveryQuestion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub change_recovery_question: ::std::option::Option<
         crate::management::models::HrefObject,
     >,
     /// URL to deactivate a user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to reactivate the user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reactivate: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to change the user's password
     #[serde(
         rename = "changePassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub change_password: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to the user's profile schema
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub schema: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to suspend the user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suspend: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to unsuspend the user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unsuspend: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to unlock the locked-out user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unlock: ::std::option::Option<crate::management::models::HrefObject>,
     /// URL to the user type
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut activate = ::std::option::Option::None;
+                let mut reset_password = ::std::option::Option::None;
+                let mut reset_factors = ::std::option::Option::None;
+                let mut expire_password = ::std::option::Option::None;
+                let mut forgot_password = ::std::option::Option::None;
+                let mut change_recovery_question = ::std::option::Option::None;
+                let mut deactivate = ::std::option::Option::None;
+                let mut reactivate = ::std::option::Option::None;
+                let mut change_password = ::std::option::Option::None;
+                let mut schema = ::std::option::Option::None;
+                let mut suspend = ::std::option::Option::None;
+                let mut unsuspend = ::std::option::Option::None;
+                let mut unlock = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "activate" => {
+                            crate::runtime::field(&mut __map, &mut activate, "activate")?
+                        }
+                        "resetPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reset_password,
+                                "resetPassword",
+                            )?
+                        }
+                        "resetFactors" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reset_factors,
+                                "resetFactors",
+                            )?
+                        }
+                        "expirePassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expire_password,
+                                "expirePassword",
+                            )?
+                        }
+                        "forgotPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut forgot_password,
+                                "forgotPassword",
+                            )?
+                        }
+                        "changeRecoveryQuestion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut change_recovery_question,
+                                "changeRecoveryQuestion",
+                            )?
+                        }
+                        "deactivate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut deactivate,
+                                "deactivate",
+                            )?
+                        }
+                        "reactivate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut reactivate,
+                                "reactivate",
+                            )?
+                        }
+                        "changePassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut change_password,
+                                "changePassword",
+                            )?
+                        }
+                        "schema" => {
+                            crate::runtime::field(&mut __map, &mut schema, "schema")?
+                        }
+                        "suspend" => {
+                            crate::runtime::field(&mut __map, &mut suspend, "suspend")?
+                        }
+                        "unsuspend" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut unsuspend,
+                                "unsuspend",
+                            )?
+                        }
+                        "unlock" => {
+                            crate::runtime::field(&mut __map, &mut unlock, "unlock")?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserLinks {
+                    self_: self_.unwrap_or_default(),
+                    activate: activate.unwrap_or_default(),
+                    reset_password: reset_password.unwrap_or_default(),
+                    reset_factors: reset_factors.unwrap_or_default(),
+                    expire_password: expire_password.unwrap_or_default(),
+                    forgot_password: forgot_password.unwrap_or_default(),
+                    change_recovery_question: change_recovery_question
+                        .unwrap_or_default(),
+                    deactivate: deactivate.unwrap_or_default(),
+                    reactivate: reactivate.unwrap_or_default(),
+                    change_password: change_password.unwrap_or_default(),
+                    schema: schema.unwrap_or_default(),
+                    suspend: suspend.unwrap_or_default(),
+                    unsuspend: unsuspend.unwrap_or_default(),
+                    unlock: unlock.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,23 +6,22 @@
 /// Specifies a set of Users to be included or excluded
 ///
 /// Schema `UserPolicyRuleCondition` (`/components/schemas/UserPolicyRuleCondition`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserPolicyRuleCondition {
     /// Users to be excluded
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub inactivity: ::std::option::Option<
         crate::management::models::InactivityPolicyRuleCondition,
     >,
     /// Users to be included
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[allow(missing_docs)]
     #[serde(
         rename = "lifecycleExpiration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lifecycle_expiration: ::std::option::Option<
@@ -31,7 +30,6 @@ pub struct UserPolicyRuleCondition {
     #[allow(missing_docs)]
     #[serde(
         rename = "passwordExpiration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password_expiration: ::std::option::Option<
@@ -40,16 +38,102 @@ pub struct UserPolicyRuleCondition {
     #[allow(missing_docs)]
     #[serde(
         rename = "userLifecycleAttribute",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_lifecycle_attribute: ::std::option::Option<
         crate::management::models::UserLifecycleAttributePolicyRuleCondition,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserPolicyRuleCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserPolicyRuleCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserPolicyRuleCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserPolicyRuleCondition, A::Error> {
+                let mut exclude = ::std::option::Option::None;
+                let mut inactivity = ::std::option::Option::None;
+                let mut include = ::std::option::Option::None;
+                let mut lifecycle_expiration = ::std::option::Option::None;
+                let mut password_expiration = ::std::option::Option::None;
+                let mut user_lifecycle_attribute = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "exclude" => {
+                            crate::runtime::field(&mut __map, &mut exclude, "exclude")?
+                        }
+                        "inactivity" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut inactivity,
+                                "inactivity",
+                            )?
+                        }
+                        "include" => {
+                            crate::runtime::field(&mut __map, &mut include, "include")?
+                        }
+                        "lifecycleExpiration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut lifecycle_expiration,
+                                "lifecycleExpiration",
+                            )?
+                        }
+                        "passwordExpiration" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut password_expiration,
+                                "passwordExpiration",
+                            )?
+                        }
+                        "userLifecycleAttribute" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_lifecycle_attribute,
+                                "userLifecycleAttribute",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserPolicyRuleCondition {
+                    exclude: exclude.unwrap_or_default(),
+                    inactivity: inactivity.unwrap_or_default(),
+                    include: include.unwrap_or_default(),
+                    lifecycle_expiration: lifecycle_expiration.unwrap_or_default(),
+                    password_expiration: password_expiration.unwrap_or_default(),
+                    user_lifecycle_attribute: user_lifecycle_attribute
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

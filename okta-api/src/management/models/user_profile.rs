@@ -15,79 +15,56 @@
 /// Custom attributes can contain HTML tags. It's the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
 ///
 /// Schema `UserProfile` (`/components/schemas/UserProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserProfile {
     /// The city or locality of the user's address (`locality`)
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<::std::string::String>,
     /// Name of the cost center assigned to a user
-    #[serde(
-        rename = "costCenter",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "costCenter", skip_serializing_if = "crate::Nullable::is_absent")]
     pub cost_center: crate::Nullable<::std::string::String>,
     /// The country name component of the user's address (`country`). For validation, see [ISO 3166-1 alpha 2 "short" code format](https://datatracker.ietf.org/doc/html/draft-ietf-scim-core-schema-22#ref-ISO3166).
-    #[serde(
-        rename = "countryCode",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "countryCode", skip_serializing_if = "crate::Nullable::is_absent")]
     pub country_code: crate::Nullable<::std::string::String>,
     /// Name of the user's department
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<::std::string::String>,
     /// Name of the user suitable for display to end users
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "displayName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub display_name: crate::Nullable<::std::string::String>,
     /// Name of the user's division
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub division: crate::Nullable<::std::string::String>,
     /// The primary email address of the user. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// The organization or company assigned unique identifier for the user
     #[serde(
         rename = "employeeNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub employee_number: ::std::option::Option<::std::string::String>,
     /// Given name of the user (`givenName`)
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<::std::string::String>,
     /// Honorific prefix(es) of the user, or title in most Western languages
     #[serde(
         rename = "honorificPrefix",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub honorific_prefix: crate::Nullable<::std::string::String>,
     /// Honorific suffix(es) of the user
     #[serde(
         rename = "honorificSuffix",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub honorific_suffix: crate::Nullable<::std::string::String>,
     /// The family name of the user (`familyName`)
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<::std::string::String>,
     /// The user's default location for purposes of localizing items such as currency, date time format, numerical representations, and so on.
     /// A locale value is a concatenation of the ISO 639-1 two-letter language code, an underscore, and the ISO 3166-1 two-letter country code. For example, en_US specifies the language English and country US. This value is `en_US` by default.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<::std::string::String>,
     /// The unique identifier for the user (`username`). For validation, see [Login pattern validation](https://developer.okta.com/docs/reference/api/schemas/#login-pattern-validation).
     ///
@@ -96,113 +73,351 @@ pub struct UserProfile {
     /// Logins are not considered unique if they differ only in case and/or diacritical marks. If one of your users has a login of `Isaac.Brock@example.com`, there cannot be another user whose login is `isaac.brock@example.com`, nor `isáàc.bröck@example.com`.
     ///
     /// Okta has a default ambiguous name resolution policy for usernames that include @-signs. By default, usernames must be formatted as email addresses and thus always include @-signs. You can remove that restriction using either the Admin Console or the [Schemas API](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Schema/). Users can sign in with their non-qualified short name (for example: `isaac.brock` with username `isaac.brock@example.com`) as long as the short name is still unique within the org.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::string::String>,
     /// The `displayName` of the user's manager
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub manager: crate::Nullable<::std::string::String>,
     /// The `id` of the user's manager
-    #[serde(
-        rename = "managerId",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "managerId", skip_serializing_if = "crate::Nullable::is_absent")]
     pub manager_id: crate::Nullable<::std::string::String>,
     /// The middle name of the user
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "middleName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub middle_name: crate::Nullable<::std::string::String>,
     /// The mobile phone number of the user
-    #[serde(
-        rename = "mobilePhone",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "mobilePhone", skip_serializing_if = "crate::Nullable::is_absent")]
     pub mobile_phone: crate::Nullable<::std::string::String>,
     /// The casual way to address the user in real life
-    #[serde(
-        rename = "nickName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "nickName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub nick_name: crate::Nullable<::std::string::String>,
     /// Name of the the user's organization
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub organization: crate::Nullable<::std::string::String>,
     /// Mailing address component of the user's address
     #[serde(
         rename = "postalAddress",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub postal_address: crate::Nullable<::std::string::String>,
     /// The user's preferred written or spoken language. For validation, see [RFC 7231 Section 5.3.5](https://datatracker.ietf.org/doc/html/rfc7231#section-5.3.5).
     #[serde(
         rename = "preferredLanguage",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub preferred_language: crate::Nullable<::std::string::String>,
     /// The primary phone number of the user such as a home number
-    #[serde(
-        rename = "primaryPhone",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "primaryPhone", skip_serializing_if = "crate::Nullable::is_absent")]
     pub primary_phone: crate::Nullable<::std::string::String>,
     /// The URL of the user's online profile. For example, a web page. See [URL](https://datatracker.ietf.org/doc/html/rfc1808).
-    #[serde(
-        rename = "profileUrl",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "profileUrl", skip_serializing_if = "crate::Nullable::is_absent")]
     pub profile_url: crate::Nullable<::std::string::String>,
     /// The secondary email address of the user typically used for account recovery. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
-    #[serde(
-        rename = "secondEmail",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "secondEmail", skip_serializing_if = "crate::Nullable::is_absent")]
     pub second_email: crate::Nullable<::std::string::String>,
     /// The state or region component of the user's address (`region`)
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<::std::string::String>,
     /// The full street address component of the user's address
     #[serde(
         rename = "streetAddress",
-        default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub street_address: crate::Nullable<::std::string::String>,
     /// The user's time zone
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<::std::string::String>,
     /// The user's title, such as Vice President
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub title: crate::Nullable<::std::string::String>,
     /// The property used to describe the organization-to-user relationship, such as employee or contractor
     ///
     /// > **Note:** The `userType` property is a standard string attribute and should be treated as a descriptive label rather than a functional setting. Unlike a user's assigned user [`type`](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#tag/User/operation/createUser!path=type&t=request), this property is purely informational and doesn't influence the behavior of the Okta platform.
-    #[serde(
-        rename = "userType",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "userType", skip_serializing_if = "crate::Nullable::is_absent")]
     pub user_type: crate::Nullable<::std::string::String>,
     /// The ZIP code or postal code component of the user's address (`postalCode`)
-    #[serde(
-        rename = "zipCode",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "zipCode", skip_serializing_if = "crate::Nullable::is_absent")]
     pub zip_code: crate::Nullable<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserProfile, A::Error> {
+                let mut city = ::std::option::Option::None;
+                let mut cost_center = ::std::option::Option::None;
+                let mut country_code = ::std::option::Option::None;
+                let mut department = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut division = ::std::option::Option::None;
+                let mut email = ::std::option::Option::None;
+                let mut employee_number = ::std::option::Option::None;
+                let mut first_name = ::std::option::Option::None;
+                let mut honorific_prefix = ::std::option::Option::None;
+                let mut honorific_suffix = ::std::option::Option::None;
+                let mut last_name = ::std::option::Option::None;
+                let mut locale = ::std::option::Option::None;
+                let mut login = ::std::option::Option::None;
+                let mut manager = ::std::option::Option::None;
+                let mut manager_id = ::std::option::Option::None;
+                let mut middle_name = ::std::option::Option::None;
+                let mut mobile_phone = ::std::option::Option::None;
+                let mut nick_name = ::std::option::Option::None;
+                let mut organization = ::std::option::Option::None;
+                let mut postal_address = ::std::option::Option::None;
+                let mut preferred_language = ::std::option::Option::None;
+                let mut primary_phone = ::std::option::Option::None;
+                let mut profile_url = ::std::option::Option::None;
+                let mut second_email = ::std::option::Option::None;
+                let mut state = ::std::option::Option::None;
+                let mut street_address = ::std::option::Option::None;
+                let mut timezone = ::std::option::Option::None;
+                let mut title = ::std::option::Option::None;
+                let mut user_type = ::std::option::Option::None;
+                let mut zip_code = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "city" => crate::runtime::field(&mut __map, &mut city, "city")?,
+                        "costCenter" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut cost_center,
+                                "costCenter",
+                            )?
+                        }
+                        "countryCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut country_code,
+                                "countryCode",
+                            )?
+                        }
+                        "department" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut department,
+                                "department",
+                            )?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "division" => {
+                            crate::runtime::field(&mut __map, &mut division, "division")?
+                        }
+                        "email" => {
+                            crate::runtime::field(&mut __map, &mut email, "email")?
+                        }
+                        "employeeNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut employee_number,
+                                "employeeNumber",
+                            )?
+                        }
+                        "firstName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut first_name,
+                                "firstName",
+                            )?
+                        }
+                        "honorificPrefix" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut honorific_prefix,
+                                "honorificPrefix",
+                            )?
+                        }
+                        "honorificSuffix" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut honorific_suffix,
+                                "honorificSuffix",
+                            )?
+                        }
+                        "lastName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_name,
+                                "lastName",
+                            )?
+                        }
+                        "locale" => {
+                            crate::runtime::field(&mut __map, &mut locale, "locale")?
+                        }
+                        "login" => {
+                            crate::runtime::field(&mut __map, &mut login, "login")?
+                        }
+                        "manager" => {
+                            crate::runtime::field(&mut __map, &mut manager, "manager")?
+                        }
+                        "managerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut manager_id,
+                                "managerId",
+                            )?
+                        }
+                        "middleName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut middle_name,
+                                "middleName",
+                            )?
+                        }
+                        "mobilePhone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mobile_phone,
+                                "mobilePhone",
+                            )?
+                        }
+                        "nickName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut nick_name,
+                                "nickName",
+                            )?
+                        }
+                        "organization" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut organization,
+                                "organization",
+                            )?
+                        }
+                        "postalAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut postal_address,
+                                "postalAddress",
+                            )?
+                        }
+                        "preferredLanguage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut preferred_language,
+                                "preferredLanguage",
+                            )?
+                        }
+                        "primaryPhone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut primary_phone,
+                                "primaryPhone",
+                            )?
+                        }
+                        "profileUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut profile_url,
+                                "profileUrl",
+                            )?
+                        }
+                        "secondEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut second_email,
+                                "secondEmail",
+                            )?
+                        }
+                        "state" => {
+                            crate::runtime::field(&mut __map, &mut state, "state")?
+                        }
+                        "streetAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut street_address,
+                                "streetAddress",
+                            )?
+                        }
+                        "timezone" => {
+                            crate::runtime::field(&mut __map, &mut timezone, "timezone")?
+                        }
+                        "title" => {
+                            crate::runtime::field(&mut __map, &mut title, "title")?
+                        }
+                        "userType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_type,
+                                "userType",
+                            )?
+                        }
+                        "zipCode" => {
+                            crate::runtime::field(&mut __map, &mut zip_code, "zipCode")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserProfile {
+                    city: city.unwrap_or_default(),
+                    cost_center: cost_center.unwrap_or_default(),
+                    country_code: country_code.unwrap_or_default(),
+                    department: department.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    division: division.unwrap_or_default(),
+                    email: email.unwrap_or_default(),
+                    employee_number: employee_number.unwrap_or_default(),
+                    first_name: first_name.unwrap_or_default(),
+                    honorific_prefix: honorific_prefix.unwrap_or_default(),
+                    honorific_suffix: honorific_suffix.unwrap_or_default(),
+                    last_name: last_name.unwrap_or_default(),
+                    locale: locale.unwrap_or_default(),
+                    login: login.unwrap_or_default(),
+                    manager: manager.unwrap_or_default(),
+                    manager_id: manager_id.unwrap_or_default(),
+                    middle_name: middle_name.unwrap_or_default(),
+                    mobile_phone: mobile_phone.unwrap_or_default(),
+                    nick_name: nick_name.unwrap_or_default(),
+                    organization: organization.unwrap_or_default(),
+                    postal_address: postal_address.unwrap_or_default(),
+                    preferred_language: preferred_language.unwrap_or_default(),
+                    primary_phone: primary_phone.unwrap_or_default(),
+                    profile_url: profile_url.unwrap_or_default(),
+                    second_email: second_email.unwrap_or_default(),
+                    state: state.unwrap_or_default(),
+                    street_address: street_address.unwrap_or_default(),
+                    timezone: timezone.unwrap_or_default(),
+                    title: title.unwrap_or_default(),
+                    user_type: user_type.unwrap_or_default(),
+                    zip_code: zip_code.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

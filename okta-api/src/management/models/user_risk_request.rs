@@ -4,7 +4,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserRiskRequest` (`/components/schemas/UserRiskRequest`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct UserRiskRequest {
     /// The risk level associated with the user
     #[serde(rename = "riskLevel")]
@@ -12,14 +12,71 @@ pub struct UserRiskRequest {
     /// The reason for the risk change. If not provided, the reason defaults to `override.by.admin`. Only alphanumeric characters, spaces, hyphens, commas, and periods are allowed.
     #[serde(
         rename = "riskReason",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub risk_reason: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserRiskRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserRiskRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserRiskRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserRiskRequest, A::Error> {
+                let mut risk_level = ::std::option::Option::None;
+                let mut risk_reason = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "riskLevel" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_level,
+                                "riskLevel",
+                            )?
+                        }
+                        "riskReason" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut risk_reason,
+                                "riskReason",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserRiskRequest {
+                    risk_level: crate::runtime::required(risk_level, "riskLevel")?,
+                    risk_reason: risk_reason.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

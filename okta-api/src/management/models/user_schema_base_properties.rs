@@ -4,15 +4,14 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UserSchemaBaseProperties` (`/components/schemas/UserSchemaBaseProperties`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UserSchemaBaseProperties {
     /// City or locality component of the user's address (`locality`)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// Name of a cost center assigned to the user
     #[serde(
         rename = "costCenter",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cost_center: ::std::option::Option<
@@ -21,36 +20,33 @@ pub struct UserSchemaBaseProperties {
     /// Country name component of the user's address (`country`.) This property uses [ISO 3166-1 alpha 2 "short" code format](https://tools.ietf.org/html/draft-ietf-scim-core-schema-22#ref-ISO3166).
     #[serde(
         rename = "countryCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub country_code: ::std::option::Option<
         crate::management::models::UserSchemaAttribute,
     >,
     /// Name of the user's department
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<
         crate::management::models::UserSchemaAttribute,
     >,
     /// Name of the user, suitable for display to end users
     #[serde(
         rename = "displayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<
         crate::management::models::UserSchemaAttribute,
     >,
     /// Name of the user's division
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub division: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// Primary email address of the user. This property is formatted according to [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// Organization or company assigned unique identifier for the user
     #[serde(
         rename = "employeeNumber",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub employee_number: ::std::option::Option<
@@ -59,7 +55,6 @@ pub struct UserSchemaBaseProperties {
     /// Given name of the user (`givenName`)
     #[serde(
         rename = "firstName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub first_name: ::std::option::Option<
@@ -68,7 +63,6 @@ pub struct UserSchemaBaseProperties {
     /// Honorific prefix(es) of the user or title in most Western languages
     #[serde(
         rename = "honorificPrefix",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub honorific_prefix: ::std::option::Option<
@@ -77,38 +71,32 @@ pub struct UserSchemaBaseProperties {
     /// Honorific suffix(es) of the user
     #[serde(
         rename = "honorificSuffix",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub honorific_suffix: ::std::option::Option<
         crate::management::models::UserSchemaAttribute,
     >,
     /// Family name of the user (`familyName`)
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "lastName", skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// User's default location for purposes of localizing items such as currency, date time format, numerical representations, and so on.
     ///
     /// A locale value is a concatenation of the ISO 639-1 two-letter language code, an underscore, and the ISO 3166-1 two-letter country code. For example: `en_US` specifies the language English and country US. This value is `en_US` by default.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// Unique identifier for the user (`userName`)
     ///
     /// The login property is validated according to its pattern attribute, which is a string. By default, the attribute is null. When the attribute is null, the username is required to be formatted as an email address as defined by [RFC 6531 Section 3.3](http://tools.ietf.org/html/rfc6531#section-3.3). The pattern can be set through the API to one of the following forms. (The Admin Console provides access to the same forms.)
     /// * A login pattern of `".+"` indicates that there is no restriction on usernames. Any non-empty, unique value is permitted, and the minimum length of five isn't enforced. In this case, usernames don't need to include the `@` character. If a name does include `@`, the portion ahead of the `@` can be used for logging in, provided it identifies a unique user within the org.
     /// * A login pattern of the form `"[...]+"` indicates that usernames must only contain characters from the set given between the brackets. The enclosing brackets and final `+` are required for this form. Character ranges can be indicated using hyphens. To include the hyphen itself in the allowed set, the hyphen must appear first. Any characters in the set except the hyphen, a-z, A-Z, and 0-9 must be preceded by a backslash (`\`). For example, `"[a-z13579\.]+"` would restrict usernames to lowercase letters, odd digits, and periods, while `"[-a-zA-Z0-9]+"` would allow basic alphanumeric characters and hyphens.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// The `displayName` of the user's manager
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manager: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// The `id` of the user's manager
     #[serde(
         rename = "managerId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub manager_id: ::std::option::Option<
@@ -117,7 +105,6 @@ pub struct UserSchemaBaseProperties {
     /// Middle name(s) of the user
     #[serde(
         rename = "middleName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub middle_name: ::std::option::Option<
@@ -126,28 +113,22 @@ pub struct UserSchemaBaseProperties {
     /// Mobile phone number of the user
     #[serde(
         rename = "mobilePhone",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mobile_phone: ::std::option::Option<
         crate::management::models::UserSchemaAttribute,
     >,
     /// Casual way to address the user in real life
-    #[serde(
-        rename = "nickName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "nickName", skip_serializing_if = "::std::option::Option::is_none")]
     pub nick_name: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// Name of the user's organization
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<
         crate::management::models::UserSchemaAttribute,
     >,
     /// Mailing address component of the user's address
     #[serde(
         rename = "postalAddress",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub postal_address: ::std::option::Option<
@@ -156,7 +137,6 @@ pub struct UserSchemaBaseProperties {
     /// User's preferred written or spoken languages. This property is formatted according to [RFC 7231 Section 5.3.5](https://tools.ietf.org/html/rfc7231#section-5.3.5).
     #[serde(
         rename = "preferredLanguage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub preferred_language: ::std::option::Option<
@@ -165,7 +145,6 @@ pub struct UserSchemaBaseProperties {
     /// Primary phone number of the user, such as home number
     #[serde(
         rename = "primaryPhone",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub primary_phone: ::std::option::Option<
@@ -174,7 +153,6 @@ pub struct UserSchemaBaseProperties {
     /// URL of the user's online profile (for example, a web page.) This property is formatted according to the [Relative Uniform Resource Locators specification](https://tools.ietf.org/html/draft-ietf-scim-core-schema-22#ref-ISO3166).
     #[serde(
         rename = "profileUrl",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub profile_url: ::std::option::Option<
@@ -183,50 +161,317 @@ pub struct UserSchemaBaseProperties {
     /// Secondary email address of the user typically used for account recovery. This property is formatted according to [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3).
     #[serde(
         rename = "secondEmail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub second_email: ::std::option::Option<
         crate::management::models::UserSchemaAttribute,
     >,
     /// State or region component of the user's address (`region`)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// Full street address component of the user's address
     #[serde(
         rename = "streetAddress",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub street_address: ::std::option::Option<
         crate::management::models::UserSchemaAttribute,
     >,
     /// User's time zone. This property is formatted according to the [IANA Time Zone database format](https://tools.ietf.org/html/rfc6557).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// User's title, such as "Vice President"
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// Used to describe the organization to the user relationship such as "Employee" or "Contractor".
     ///
     /// **Note:** The `userType` field is an arbitrary string value and isn't related to the newer [User Types](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserType/) feature.
-    #[serde(
-        rename = "userType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userType", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_type: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// ZIP code or postal code component of the user's address (`postalCode`)
-    #[serde(
-        rename = "zipCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "zipCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub zip_code: ::std::option::Option<crate::management::models::UserSchemaAttribute>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSchemaBaseProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSchemaBaseProperties;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserSchemaBaseProperties")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UserSchemaBaseProperties, A::Error> {
+                let mut city = ::std::option::Option::None;
+                let mut cost_center = ::std::option::Option::None;
+                let mut country_code = ::std::option::Option::None;
+                let mut department = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut division = ::std::option::Option::None;
+                let mut email = ::std::option::Option::None;
+                let mut employee_number = ::std::option::Option::None;
+                let mut first_name = ::std::option::Option::None;
+                let mut honorific_prefix = ::std::option::Option::None;
+                let mut honorific_suffix = ::std::option::Option::None;
+                let mut last_name = ::std::option::Option::None;
+                let mut locale = ::std::option::Option::None;
+                let mut login = ::std::option::Option::None;
+                let mut manager = ::std::option::Option::None;
+                let mut manager_id = ::std::option::Option::None;
+                let mut middle_name = ::std::option::Option::None;
+                let mut mobile_phone = ::std::option::Option::None;
+                let mut nick_name = ::std::option::Option::None;
+                let mut organization = ::std::option::Option::None;
+                let mut postal_address = ::std::option::Option::None;
+                let mut preferred_language = ::std::option::Option::None;
+                let mut primary_phone = ::std::option::Option::None;
+                let mut profile_url = ::std::option::Option::None;
+                let mut second_email = ::std::option::Option::None;
+                let mut state = ::std::option::Option::None;
+                let mut street_address = ::std::option::Option::None;
+                let mut timezone = ::std::option::Option::None;
+                let mut title = ::std::option::Option::None;
+                let mut user_type = ::std::option::Option::None;
+                let mut zip_code = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "city" => crate::runtime::field(&mut __map, &mut city, "city")?,
+                        "costCenter" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut cost_center,
+                                "costCenter",
+                            )?
+                        }
+                        "countryCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut country_code,
+                                "countryCode",
+                            )?
+                        }
+                        "department" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut department,
+                                "department",
+                            )?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "division" => {
+                            crate::runtime::field(&mut __map, &mut division, "division")?
+                        }
+                        "email" => {
+                            crate::runtime::field(&mut __map, &mut email, "email")?
+                        }
+                        "employeeNumber" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut employee_number,
+                                "employeeNumber",
+                            )?
+                        }
+                        "firstName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut first_name,
+                                "firstName",
+                            )?
+                        }
+                        "honorificPrefix" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut honorific_prefix,
+                                "honorificPrefix",
+                            )?
+                        }
+                        "honorificSuffix" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut honorific_suffix,
+                                "honorificSuffix",
+                            )?
+                        }
+                        "lastName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_name,
+                                "lastName",
+                            )?
+                        }
+                        "locale" => {
+                            crate::runtime::field(&mut __map, &mut locale, "locale")?
+                        }
+                        "login" => {
+                            crate::runtime::field(&mut __map, &mut login, "login")?
+                        }
+                        "manager" => {
+                            crate::runtime::field(&mut __map, &mut manager, "manager")?
+                        }
+                        "managerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut manager_id,
+                                "managerId",
+                            )?
+                        }
+                        "middleName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut middle_name,
+                                "middleName",
+                            )?
+                        }
+                        "mobilePhone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mobile_phone,
+                                "mobilePhone",
+                            )?
+                        }
+                        "nickName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut nick_name,
+                                "nickName",
+                            )?
+                        }
+                        "organization" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut organization,
+                                "organization",
+                            )?
+                        }
+                        "postalAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut postal_address,
+                                "postalAddress",
+                            )?
+                        }
+                        "preferredLanguage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut preferred_language,
+                                "preferredLanguage",
+                            )?
+                        }
+                        "primaryPhone" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut primary_phone,
+                                "primaryPhone",
+                            )?
+                        }
+                        "profileUrl" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut profile_url,
+                                "profileUrl",
+                            )?
+                        }
+                        "secondEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut second_email,
+                                "secondEmail",
+                            )?
+                        }
+                        "state" => {
+                            crate::runtime::field(&mut __map, &mut state, "state")?
+                        }
+                        "streetAddress" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut street_address,
+                                "streetAddress",
+                            )?
+                        }
+                        "timezone" => {
+                            crate::runtime::field(&mut __map, &mut timezone, "timezone")?
+                        }
+                        "title" => {
+                            crate::runtime::field(&mut __map, &mut title, "title")?
+                        }
+                        "userType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_type,
+                                "userType",
+                            )?
+                        }
+                        "zipCode" => {
+                            crate::runtime::field(&mut __map, &mut zip_code, "zipCode")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserSchemaBaseProperties {
+                    city: city.unwrap_or_default(),
+                    cost_center: cost_center.unwrap_or_default(),
+                    country_code: country_code.unwrap_or_default(),
+                    department: department.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    division: division.unwrap_or_default(),
+                    email: email.unwrap_or_default(),
+                    employee_number: employee_number.unwrap_or_default(),
+                    first_name: first_name.unwrap_or_default(),
+                    honorific_prefix: honorific_prefix.unwrap_or_default(),
+                    honorific_suffix: honorific_suffix.unwrap_or_default(),
+                    last_name: last_name.unwrap_or_default(),
+                    locale: locale.unwrap_or_default(),
+                    login: login.unwrap_or_default(),
+                    manager: manager.unwrap_or_default(),
+                    manager_id: manager_id.unwrap_or_default(),
+                    middle_name: middle_name.unwrap_or_default(),
+                    mobile_phone: mobile_phone.unwrap_or_default(),
+                    nick_name: nick_name.unwrap_or_default(),
+                    organization: organization.unwrap_or_default(),
+                    postal_address: postal_address.unwrap_or_default(),
+                    preferred_language: preferred_language.unwrap_or_default(),
+                    primary_phone: primary_phone.unwrap_or_default(),
+                    profile_url: profile_url.unwrap_or_default(),
+                    second_email: second_email.unwrap_or_default(),
+                    state: state.unwrap_or_default(),
+                    street_address: street_address.unwrap_or_default(),
+                    timezone: timezone.unwrap_or_default(),
+                    title: title.unwrap_or_default(),
+                    user_type: user_type.unwrap_or_default(),
+                    zip_code: zip_code.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,33 +6,91 @@
 /// Credential request object for the initialized credential, along with the enrollment and key identifiers to associate with the credential
 ///
 /// Schema `WebAuthnCredRequest` (`/components/schemas/WebAuthnCredRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WebAuthnCredRequest {
     /// ID for a WebAuthn preregistration factor in Okta
     #[serde(
         rename = "authenticatorEnrollmentId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_enrollment_id: ::std::option::Option<::std::string::String>,
     /// Encrypted JWE of credential request for the fulfillment provider
     #[serde(
         rename = "credRequestJwe",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cred_request_jwe: ::std::option::Option<::std::string::String>,
     /// ID for the Okta response key-pair used to encrypt and decrypt credential requests and responses
-    #[serde(
-        rename = "keyId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "keyId", skip_serializing_if = "::std::option::Option::is_none")]
     pub key_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WebAuthnCredRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WebAuthnCredRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WebAuthnCredRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WebAuthnCredRequest, A::Error> {
+                let mut authenticator_enrollment_id = ::std::option::Option::None;
+                let mut cred_request_jwe = ::std::option::Option::None;
+                let mut key_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticatorEnrollmentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_enrollment_id,
+                                "authenticatorEnrollmentId",
+                            )?
+                        }
+                        "credRequestJwe" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut cred_request_jwe,
+                                "credRequestJwe",
+                            )?
+                        }
+                        "keyId" => {
+                            crate::runtime::field(&mut __map, &mut key_id, "keyId")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WebAuthnCredRequest {
+                    authenticator_enrollment_id: authenticator_enrollment_id
+                        .unwrap_or_default(),
+                    cred_request_jwe: cred_request_jwe.unwrap_or_default(),
+                    key_id: key_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

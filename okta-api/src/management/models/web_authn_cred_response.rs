@@ -6,26 +6,83 @@
 /// Credential response object for enrolled credential details, along with enrollment and key identifiers to associate the credential
 ///
 /// Schema `WebAuthnCredResponse` (`/components/schemas/WebAuthnCredResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WebAuthnCredResponse {
     /// ID for a WebAuthn preregistration factor in Okta
     #[serde(
         rename = "authenticatorEnrollmentId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_enrollment_id: ::std::option::Option<::std::string::String>,
     /// Encrypted JSON Web Encryption (JWE) of the credential response from the fulfillment provider
     #[serde(
         rename = "credResponseJwe",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cred_response_jwe: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WebAuthnCredResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WebAuthnCredResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WebAuthnCredResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WebAuthnCredResponse, A::Error> {
+                let mut authenticator_enrollment_id = ::std::option::Option::None;
+                let mut cred_response_jwe = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticatorEnrollmentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_enrollment_id,
+                                "authenticatorEnrollmentId",
+                            )?
+                        }
+                        "credResponseJwe" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut cred_response_jwe,
+                                "credResponseJwe",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WebAuthnCredResponse {
+                    authenticator_enrollment_id: authenticator_enrollment_id
+                        .unwrap_or_default(),
+                    cred_response_jwe: cred_response_jwe.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

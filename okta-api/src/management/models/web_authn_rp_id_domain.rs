@@ -6,12 +6,11 @@
 /// The RP domain object for the WebAuthn configuration
 ///
 /// Schema `WebAuthnRpIdDomain` (`/components/schemas/WebAuthnRpIdDomain`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WebAuthnRpIdDomain {
     #[allow(missing_docs)]
     #[serde(
         rename = "dnsRecord",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub dns_record: ::std::option::Option<
@@ -22,23 +21,83 @@ pub struct WebAuthnRpIdDomain {
     /// If it isn't specified, the `domain` object isn't included in the request, and the domain value defaults to the domain of the current page (the domain of your org or a custom domain, for example).
     ///
     /// > **Note:** If you don't use a custom RP ID (the default behavior), the domain value defaults to the end user's current page. The domain value defaults to the full domain name of the page that the end user is on when they're attempting the WebAuthn credential operation (enrollment or verification).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Indicates the validation status of the domain
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "validationStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub validation_status: ::std::option::Option<
         crate::management::models::WebAuthnRpIdDomainValidationStatus,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WebAuthnRpIdDomain {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WebAuthnRpIdDomain;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WebAuthnRpIdDomain")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WebAuthnRpIdDomain, A::Error> {
+                let mut dns_record = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut validation_status = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "dnsRecord" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut dns_record,
+                                "dnsRecord",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "validationStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut validation_status,
+                                "validationStatus",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WebAuthnRpIdDomain {
+                    dns_record: dns_record.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    validation_status: validation_status.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

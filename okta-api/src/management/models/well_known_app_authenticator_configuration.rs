@@ -4,76 +4,171 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `WellKnownAppAuthenticatorConfiguration` (`/components/schemas/WellKnownAppAuthenticatorConfiguration`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WellKnownAppAuthenticatorConfiguration {
     /// The authenticator enrollment endpoint
     #[serde(
         rename = "appAuthenticatorEnrollEndpoint",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_authenticator_enroll_endpoint: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the app authenticator
     #[serde(
         rename = "authenticatorId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_id: ::std::option::Option<::std::string::String>,
     /// Timestamp when the authenticator was created
     #[serde(
         rename = "createdDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
     /// A human-readable string that identifies the authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<crate::management::models::AuthenticatorKeyEnum>,
     /// Timestamp when the authenticator was last modified
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// The authenticator display name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The `id` of the Okta Org
-    #[serde(
-        rename = "orgId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "orgId", skip_serializing_if = "::std::option::Option::is_none")]
     pub org_id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<
         crate::management::models::WellKnownAppAuthenticatorConfigurationSettings,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "supportedMethods",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub supported_methods: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::SupportedMethods>,
     >,
     /// The type of authenticator
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::WellKnownAppAuthenticatorConfigurationType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WellKnownAppAuthenticatorConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WellKnownAppAuthenticatorConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WellKnownAppAuthenticatorConfiguration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                WellKnownAppAuthenticatorConfiguration,
+                A::Error,
+            > {
+                let mut app_authenticator_enroll_endpoint = ::std::option::Option::None;
+                let mut authenticator_id = ::std::option::Option::None;
+                let mut created_date = ::std::option::Option::None;
+                let mut key = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut org_id = ::std::option::Option::None;
+                let mut settings = ::std::option::Option::None;
+                let mut supported_methods = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appAuthenticatorEnrollEndpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_authenticator_enroll_endpoint,
+                                "appAuthenticatorEnrollEndpoint",
+                            )?
+                        }
+                        "authenticatorId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_id,
+                                "authenticatorId",
+                            )?
+                        }
+                        "createdDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_date,
+                                "createdDate",
+                            )?
+                        }
+                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "orgId" => {
+                            crate::runtime::field(&mut __map, &mut org_id, "orgId")?
+                        }
+                        "settings" => {
+                            crate::runtime::field(&mut __map, &mut settings, "settings")?
+                        }
+                        "supportedMethods" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut supported_methods,
+                                "supportedMethods",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WellKnownAppAuthenticatorConfiguration {
+                    app_authenticator_enroll_endpoint: app_authenticator_enroll_endpoint
+                        .unwrap_or_default(),
+                    authenticator_id: authenticator_id.unwrap_or_default(),
+                    created_date: created_date.unwrap_or_default(),
+                    key: key.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    org_id: org_id.unwrap_or_default(),
+                    settings: settings.unwrap_or_default(),
+                    supported_methods: supported_methods.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,42 +6,147 @@
 /// Metadata about Okta as a transmitter and relevant information for configuration.
 ///
 /// Schema `WellKnownSSFMetadata` (`/components/schemas/WellKnownSSFMetadata`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WellKnownSsfMetadata {
     /// An array of JSON objects that specify the authorization scheme properties supported by the transmitter
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_schemes: ::std::option::Option<
         ::std::vec::Vec<crate::management::models::WellKnownSsfMetadataSpecUrn>,
     >,
     /// The URL of the SSF stream configuration endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub configuration_endpoint: ::std::option::Option<::std::string::String>,
     /// A string that indicates the default behavior of newly created streams
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default_subjects: ::std::option::Option<
         crate::management::models::WellKnownSsfMetadataDefaultSubjects,
     >,
     /// An array of supported SET delivery methods
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_methods_supported: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// The issuer used in security event tokens. This value is set as `iss` in the claim.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<::std::string::String>,
     /// The URL of the JSON Web Key Set (JWKS) that contains the signing keys for validating the signatures of security event tokens (SETs)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_uri: ::std::option::Option<::std::string::String>,
     /// The version identifying the implementer's draft or final specification implemented by the transmitter
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub spec_version: ::std::option::Option<::std::string::String>,
     /// The URL of the SSF stream verification endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_endpoint: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WellKnownSsfMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WellKnownSsfMetadata;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WellKnownSsfMetadata")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WellKnownSsfMetadata, A::Error> {
+                let mut authorization_schemes = ::std::option::Option::None;
+                let mut configuration_endpoint = ::std::option::Option::None;
+                let mut default_subjects = ::std::option::Option::None;
+                let mut delivery_methods_supported = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut jwks_uri = ::std::option::Option::None;
+                let mut spec_version = ::std::option::Option::None;
+                let mut verification_endpoint = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authorization_schemes" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization_schemes,
+                                "authorization_schemes",
+                            )?
+                        }
+                        "configuration_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut configuration_endpoint,
+                                "configuration_endpoint",
+                            )?
+                        }
+                        "default_subjects" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut default_subjects,
+                                "default_subjects",
+                            )?
+                        }
+                        "delivery_methods_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut delivery_methods_supported,
+                                "delivery_methods_supported",
+                            )?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "jwks_uri" => {
+                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
+                        }
+                        "spec_version" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut spec_version,
+                                "spec_version",
+                            )?
+                        }
+                        "verification_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verification_endpoint,
+                                "verification_endpoint",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WellKnownSsfMetadata {
+                    authorization_schemes: authorization_schemes.unwrap_or_default(),
+                    configuration_endpoint: configuration_endpoint.unwrap_or_default(),
+                    default_subjects: default_subjects.unwrap_or_default(),
+                    delivery_methods_supported: delivery_methods_supported
+                        .unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    jwks_uri: jwks_uri.unwrap_or_default(),
+                    spec_version: spec_version.unwrap_or_default(),
+                    verification_endpoint: verification_endpoint.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

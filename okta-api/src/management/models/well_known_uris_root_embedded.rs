@@ -4,12 +4,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `WellKnownUrisRootEmbedded` (`/components/schemas/WellKnownURIsRoot/properties/_embedded`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WellKnownUrisRootEmbedded {
     /// Contains the customized well-known URI content and links
     #[serde(
         rename = "apple-app-site-association",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub apple_app_site_association: ::std::option::Option<
@@ -18,21 +17,84 @@ pub struct WellKnownUrisRootEmbedded {
     /// Contains the customized well-known URI content and links
     #[serde(
         rename = "assetlinks.json",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assetlinks_json: ::std::option::Option<
         crate::management::models::WellKnownUrisRootEmbeddedAssetlinksJson,
     >,
     /// Contains the customized well-known URI content and links
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webauthn: ::std::option::Option<
         crate::management::models::WellKnownUrisRootEmbeddedWebauthn,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WellKnownUrisRootEmbedded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WellKnownUrisRootEmbedded;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WellKnownUrisRootEmbedded")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WellKnownUrisRootEmbedded, A::Error> {
+                let mut apple_app_site_association = ::std::option::Option::None;
+                let mut assetlinks_json = ::std::option::Option::None;
+                let mut webauthn = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "apple-app-site-association" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut apple_app_site_association,
+                                "apple-app-site-association",
+                            )?
+                        }
+                        "assetlinks.json" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assetlinks_json,
+                                "assetlinks.json",
+                            )?
+                        }
+                        "webauthn" => {
+                            crate::runtime::field(&mut __map, &mut webauthn, "webauthn")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WellKnownUrisRootEmbedded {
+                    apple_app_site_association: apple_app_site_association
+                        .unwrap_or_default(),
+                    assetlinks_json: assetlinks_json.unwrap_or_default(),
+                    webauthn: webauthn.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,17 +6,70 @@
 /// Contains the customized well-known URI content and links
 ///
 /// Schema `WellKnownUrisRootEmbeddedAppleAppSiteAssociation` (`/components/schemas/WellKnownURIsRoot/properties/_embedded/properties/apple-app-site-association`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WellKnownUrisRootEmbeddedAppleAppSiteAssociation {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub customized: ::std::option::Option<
         crate::management::models::WellKnownUriObjectResponse,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for WellKnownUrisRootEmbeddedAppleAppSiteAssociation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WellKnownUrisRootEmbeddedAppleAppSiteAssociation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WellKnownUrisRootEmbeddedAppleAppSiteAssociation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                WellKnownUrisRootEmbeddedAppleAppSiteAssociation,
+                A::Error,
+            > {
+                let mut customized = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "customized" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut customized,
+                                "customized",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WellKnownUrisRootEmbeddedAppleAppSiteAssociation {
+                    customized: customized.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,19 +4,14 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `WellKnownUrisRootLinks` (`/components/schemas/WellKnownURIsRoot/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WellKnownUrisRootLinks {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::management::models::HrefObjectSelfLink>,
     #[allow(missing_docs)]
     #[serde(
         rename = "apple-app-site-association",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub apple_app_site_association: ::std::option::Option<
@@ -25,17 +20,83 @@ pub struct WellKnownUrisRootLinks {
     #[allow(missing_docs)]
     #[serde(
         rename = "assetlinks.json",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assetlinks_json: ::std::option::Option<crate::management::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webauthn: ::std::option::Option<crate::management::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WellKnownUrisRootLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WellKnownUrisRootLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WellKnownUrisRootLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WellKnownUrisRootLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut apple_app_site_association = ::std::option::Option::None;
+                let mut assetlinks_json = ::std::option::Option::None;
+                let mut webauthn = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "apple-app-site-association" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut apple_app_site_association,
+                                "apple-app-site-association",
+                            )?
+                        }
+                        "assetlinks.json" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut assetlinks_json,
+                                "assetlinks.json",
+                            )?
+                        }
+                        "webauthn" => {
+                            crate::runtime::field(&mut __map, &mut webauthn, "webauthn")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WellKnownUrisRootLinks {
+                    self_: self_.unwrap_or_default(),
+                    apple_app_site_association: apple_app_site_association
+                        .unwrap_or_default(),
+                    assetlinks_json: assetlinks_json.unwrap_or_default(),
+                    webauthn: webauthn.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,7 +6,7 @@
 /// Internationalization overrides. Keys are locale codes (e.g. "en", "ja", "fr"), values are objects mapping i18n keys to string overrides.
 ///
 /// Schema `WidgetConfigurationI18n` (`/components/schemas/WidgetConfigurationI18n`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WidgetConfigurationI18n {
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
@@ -14,4 +14,40 @@ pub struct WidgetConfigurationI18n {
         ::std::string::String,
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WidgetConfigurationI18n {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WidgetConfigurationI18n;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WidgetConfigurationI18n")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WidgetConfigurationI18n, A::Error> {
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    crate::runtime::typed_extra(
+                        &mut __map,
+                        &mut additional_properties,
+                        __key,
+                    )?;
+                }
+                ::std::result::Result::Ok(WidgetConfigurationI18n {
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

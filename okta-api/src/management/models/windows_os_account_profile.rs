@@ -4,66 +4,144 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `WindowsOSAccountProfile` (`/components/schemas/WindowsOSAccountProfile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WindowsOsAccountProfile {
     /// Active Directory join status
     #[serde(
         rename = "directoryJoinStatus",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub directory_join_status: ::std::option::Option<::std::string::String>,
     /// Domain\username format (down-level logon name)
     #[serde(
         rename = "downLevelUsername",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub down_level_username: ::std::option::Option<::std::string::String>,
     /// Full name of the account user
-    #[serde(
-        rename = "fullName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "fullName", skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
     /// Globally Unique Identifier for the account
-    #[serde(
-        rename = "GUID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "GUID", skip_serializing_if = "::std::option::Option::is_none")]
     pub guid: ::std::option::Option<::std::string::String>,
     /// Fully qualified username
     #[serde(
         rename = "qualifiedUsername",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualified_username: ::std::option::Option<::std::string::String>,
     /// Windows Security Identifier (SID)
     #[serde(
         rename = "securityId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub security_id: ::std::option::Option<::std::string::String>,
     /// Profile type discriminator
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::management::models::WindowsOsAccountProfileType,
     >,
     /// User principal name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub upn: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WindowsOsAccountProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WindowsOsAccountProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WindowsOsAccountProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WindowsOsAccountProfile, A::Error> {
+                let mut directory_join_status = ::std::option::Option::None;
+                let mut down_level_username = ::std::option::Option::None;
+                let mut full_name = ::std::option::Option::None;
+                let mut guid = ::std::option::Option::None;
+                let mut qualified_username = ::std::option::Option::None;
+                let mut security_id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut upn = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "directoryJoinStatus" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut directory_join_status,
+                                "directoryJoinStatus",
+                            )?
+                        }
+                        "downLevelUsername" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut down_level_username,
+                                "downLevelUsername",
+                            )?
+                        }
+                        "fullName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut full_name,
+                                "fullName",
+                            )?
+                        }
+                        "GUID" => crate::runtime::field(&mut __map, &mut guid, "GUID")?,
+                        "qualifiedUsername" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut qualified_username,
+                                "qualifiedUsername",
+                            )?
+                        }
+                        "securityId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut security_id,
+                                "securityId",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "upn" => crate::runtime::field(&mut __map, &mut upn, "upn")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WindowsOsAccountProfile {
+                    directory_join_status: directory_join_status.unwrap_or_default(),
+                    down_level_username: down_level_username.unwrap_or_default(),
+                    full_name: full_name.unwrap_or_default(),
+                    guid: guid.unwrap_or_default(),
+                    qualified_username: qualified_username.unwrap_or_default(),
+                    security_id: security_id.unwrap_or_default(),
+                    type_: type_.unwrap_or_default(),
+                    upn: upn.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -6,30 +6,99 @@
 /// Workflows-specific validation details for action flows
 ///
 /// Schema `WorkflowsValidationDetailProvider` (`/components/schemas/WorkflowsValidationDetailProvider`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct WorkflowsValidationDetailProvider {
     /// The unique identifier of the action flow in the provider system
-    #[serde(rename = "externalId", default)]
+    #[serde(rename = "externalId")]
     pub external_id: ::std::string::String,
     /// Type of action provider
     #[serde(rename = "type")]
     pub type_: crate::management::models::ActionProviderPayloadType,
     /// Error code identifying the validation issue
-    #[serde(default)]
     pub code: ::std::string::String,
     /// The name of the action flow
-    #[serde(rename = "flowName", default)]
+    #[serde(rename = "flowName")]
     pub flow_name: ::std::string::String,
     /// The URL to the action flow interface in Workflows platform
-    #[serde(default)]
     pub link: ::std::string::String,
     /// Validation error message
-    #[serde(default)]
     pub message: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WorkflowsValidationDetailProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WorkflowsValidationDetailProvider;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkflowsValidationDetailProvider")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WorkflowsValidationDetailProvider, A::Error> {
+                let mut external_id = ::std::option::Option::None;
+                let mut type_ = ::std::option::Option::None;
+                let mut code = ::std::option::Option::None;
+                let mut flow_name = ::std::option::Option::None;
+                let mut link = ::std::option::Option::None;
+                let mut message = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "externalId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut external_id,
+                                "externalId",
+                            )?
+                        }
+                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
+                        "code" => crate::runtime::field(&mut __map, &mut code, "code")?,
+                        "flowName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut flow_name,
+                                "flowName",
+                            )?
+                        }
+                        "link" => crate::runtime::field(&mut __map, &mut link, "link")?,
+                        "message" => {
+                            crate::runtime::field(&mut __map, &mut message, "message")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WorkflowsValidationDetailProvider {
+                    external_id: external_id.unwrap_or_default(),
+                    type_: crate::runtime::required(type_, "type")?,
+                    code: code.unwrap_or_default(),
+                    flow_name: flow_name.unwrap_or_default(),
+                    link: link.unwrap_or_default(),
+                    message: message.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

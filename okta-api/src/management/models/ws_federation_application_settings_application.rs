@@ -4,32 +4,29 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `WsFederationApplicationSettingsApplication` (`/components/schemas/WsFederationApplicationSettingsApplication`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct WsFederationApplicationSettingsApplication {
     /// You can federate user attributes such as Okta profile fields, LDAP, Active Directory, and Workday values. The SP uses the federated WS-Fed attribute values accordingly.
     #[serde(
         rename = "attributeStatements",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attribute_statements: ::std::option::Option<::std::string::String>,
     /// The entity ID of the SP. Use the entity ID value exactly as provided by the SP.
-    #[serde(rename = "audienceRestriction", default)]
+    #[serde(rename = "audienceRestriction")]
     pub audience_restriction: ::std::string::String,
     /// Identifies the SAML authentication context class for the assertion's authentication statement
-    #[serde(rename = "authnContextClassRef", default)]
+    #[serde(rename = "authnContextClassRef")]
     pub authn_context_class_ref: ::std::string::String,
     /// A regular expression that filters for the User Groups you want included with the `groupName` attribute. If the matching User Group has a corresponding AD group, then the attribute statement includes the value of the attribute specified by `groupValueFormat`. If the matching User Group doesn't contain a corresponding AD group, then the `groupName` is used in the attribute statement.
     #[serde(
         rename = "groupFilter",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_filter: ::std::option::Option<::std::string::String>,
     /// The group name to include in the WS-Fed response attribute statement. This property is used in conjunction with the `groupFilter` property.  Groups that are filtered through the `groupFilter` expression are included with the `groupName` in the attribute statement. Any users that belong to the group you've filtered are included in the WS-Fed response attribute statement.
     #[serde(
         rename = "groupName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_name: ::std::option::Option<::std::string::String>,
@@ -37,13 +34,13 @@ pub struct WsFederationApplicationSettingsApplication {
     #[serde(rename = "groupValueFormat")]
     pub group_value_format: crate::management::models::WsFederationApplicationSettingsApplicationGroupValueFormat,
     /// The username format that you send in the WS-Fed response
-    #[serde(rename = "nameIDFormat", default)]
+    #[serde(rename = "nameIDFormat")]
     pub name_id_format: ::std::string::String,
     /// The uniform resource identifier (URI) of the WS-Fed app that's used to share resources securely within a domain. It's the identity that's sent to the Okta IdP when signing in. See [Realm name](https://help.okta.com/okta_help.htm?type=oie&id=ext_Apps_Configure_Okta_Template_WS_Federation#Realm).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub realm: ::std::option::Option<::std::string::String>,
     /// Launch URL for the web app
-    #[serde(rename = "siteURL", default)]
+    #[serde(rename = "siteURL")]
     pub site_url: ::std::string::String,
     /// Specifies additional username attribute statements to include in the WS-Fed assertion
     #[serde(rename = "usernameAttribute")]
@@ -51,17 +48,165 @@ pub struct WsFederationApplicationSettingsApplication {
     /// Enables a web app to override the `wReplyURL` URL with a reply parameter.
     #[serde(
         rename = "wReplyOverride",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub w_reply_override: ::std::option::Option<bool>,
     /// The WS-Fed SP endpoint where your users sign in
-    #[serde(rename = "wReplyURL", default)]
+    #[serde(rename = "wReplyURL")]
     pub w_reply_url: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WsFederationApplicationSettingsApplication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WsFederationApplicationSettingsApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WsFederationApplicationSettingsApplication")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                WsFederationApplicationSettingsApplication,
+                A::Error,
+            > {
+                let mut attribute_statements = ::std::option::Option::None;
+                let mut audience_restriction = ::std::option::Option::None;
+                let mut authn_context_class_ref = ::std::option::Option::None;
+                let mut group_filter = ::std::option::Option::None;
+                let mut group_name = ::std::option::Option::None;
+                let mut group_value_format = ::std::option::Option::None;
+                let mut name_id_format = ::std::option::Option::None;
+                let mut realm = ::std::option::Option::None;
+                let mut site_url = ::std::option::Option::None;
+                let mut username_attribute = ::std::option::Option::None;
+                let mut w_reply_override = ::std::option::Option::None;
+                let mut w_reply_url = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attributeStatements" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attribute_statements,
+                                "attributeStatements",
+                            )?
+                        }
+                        "audienceRestriction" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut audience_restriction,
+                                "audienceRestriction",
+                            )?
+                        }
+                        "authnContextClassRef" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authn_context_class_ref,
+                                "authnContextClassRef",
+                            )?
+                        }
+                        "groupFilter" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_filter,
+                                "groupFilter",
+                            )?
+                        }
+                        "groupName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_name,
+                                "groupName",
+                            )?
+                        }
+                        "groupValueFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut group_value_format,
+                                "groupValueFormat",
+                            )?
+                        }
+                        "nameIDFormat" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut name_id_format,
+                                "nameIDFormat",
+                            )?
+                        }
+                        "realm" => {
+                            crate::runtime::field(&mut __map, &mut realm, "realm")?
+                        }
+                        "siteURL" => {
+                            crate::runtime::field(&mut __map, &mut site_url, "siteURL")?
+                        }
+                        "usernameAttribute" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut username_attribute,
+                                "usernameAttribute",
+                            )?
+                        }
+                        "wReplyOverride" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut w_reply_override,
+                                "wReplyOverride",
+                            )?
+                        }
+                        "wReplyURL" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut w_reply_url,
+                                "wReplyURL",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WsFederationApplicationSettingsApplication {
+                    attribute_statements: attribute_statements.unwrap_or_default(),
+                    audience_restriction: audience_restriction.unwrap_or_default(),
+                    authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
+                    group_filter: group_filter.unwrap_or_default(),
+                    group_name: group_name.unwrap_or_default(),
+                    group_value_format: crate::runtime::required(
+                        group_value_format,
+                        "groupValueFormat",
+                    )?,
+                    name_id_format: name_id_format.unwrap_or_default(),
+                    realm: realm.unwrap_or_default(),
+                    site_url: site_url.unwrap_or_default(),
+                    username_attribute: crate::runtime::required(
+                        username_attribute,
+                        "usernameAttribute",
+                    )?,
+                    w_reply_override: w_reply_override.unwrap_or_default(),
+                    w_reply_url: w_reply_url.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

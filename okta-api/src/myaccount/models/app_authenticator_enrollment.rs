@@ -5,58 +5,143 @@
 /// App authenticator enrollment object
 ///
 /// Schema `AppAuthenticatorEnrollment` (`/components/schemas/AppAuthenticatorEnrollment`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AppAuthenticatorEnrollment {
     /// Read-only: set by Okta.
     #[serde(
         rename = "authenticatorId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<
         crate::myaccount::models::AppAuthenticatorEnrollmentDevice,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     /// Discoverable resources related to the app authenticator
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::myaccount::models::AppAuthenticatorEnrollmentLinks,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub methods: ::std::option::Option<
         crate::myaccount::models::AppAuthenticatorEnrollmentMethods,
     >,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<
         crate::myaccount::models::AppAuthenticatorEnrollmentUser,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppAuthenticatorEnrollment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppAuthenticatorEnrollment")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppAuthenticatorEnrollment, A::Error> {
+                let mut authenticator_id = ::std::option::Option::None;
+                let mut created_date = ::std::option::Option::None;
+                let mut device = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut methods = ::std::option::Option::None;
+                let mut user = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticatorId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_id,
+                                "authenticatorId",
+                            )?
+                        }
+                        "createdDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_date,
+                                "createdDate",
+                            )?
+                        }
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "links" => {
+                            crate::runtime::field(&mut __map, &mut links, "links")?
+                        }
+                        "methods" => {
+                            crate::runtime::field(&mut __map, &mut methods, "methods")?
+                        }
+                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppAuthenticatorEnrollment {
+                    authenticator_id: authenticator_id.unwrap_or_default(),
+                    created_date: created_date.unwrap_or_default(),
+                    device: device.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    methods: methods.unwrap_or_default(),
+                    user: user.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

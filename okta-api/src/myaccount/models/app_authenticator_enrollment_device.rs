@@ -3,41 +3,113 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppAuthenticatorEnrollmentDevice` (`/components/schemas/AppAuthenticatorEnrollment/properties/device`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AppAuthenticatorEnrollmentDevice {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::myaccount::models::AppAuthenticatorEnrollmentDeviceStatus,
     >,
     #[allow(missing_docs)]
     #[serde(
         rename = "createdDate",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "lastUpdated",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_updated: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "clientInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_instance_id: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppAuthenticatorEnrollmentDevice;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppAuthenticatorEnrollmentDevice")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppAuthenticatorEnrollmentDevice, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut created_date = ::std::option::Option::None;
+                let mut last_updated = ::std::option::Option::None;
+                let mut client_instance_id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "createdDate" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_date,
+                                "createdDate",
+                            )?
+                        }
+                        "lastUpdated" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_updated,
+                                "lastUpdated",
+                            )?
+                        }
+                        "clientInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_instance_id,
+                                "clientInstanceId",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppAuthenticatorEnrollmentDevice {
+                    id: id.unwrap_or_default(),
+                    status: status.unwrap_or_default(),
+                    created_date: created_date.unwrap_or_default(),
+                    last_updated: last_updated.unwrap_or_default(),
+                    client_instance_id: client_instance_id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

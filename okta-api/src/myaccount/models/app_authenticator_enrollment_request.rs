@@ -5,21 +5,78 @@
 /// App authenticator enrollment request
 ///
 /// Schema `AppAuthenticatorEnrollmentRequest` (`/components/schemas/AppAuthenticatorEnrollmentRequest`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AppAuthenticatorEnrollmentRequest {
     #[allow(missing_docs)]
-    #[serde(rename = "authenticatorId", default)]
+    #[serde(rename = "authenticatorId")]
     pub authenticator_id: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde()]
     pub device: crate::myaccount::models::AppAuthenticatorEnrollmentRequestDevice,
     #[allow(missing_docs)]
-    #[serde()]
     pub methods: crate::myaccount::models::AppAuthenticatorEnrollmentRequestMethods,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppAuthenticatorEnrollmentRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppAuthenticatorEnrollmentRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AppAuthenticatorEnrollmentRequest, A::Error> {
+                let mut authenticator_id = ::std::option::Option::None;
+                let mut device = ::std::option::Option::None;
+                let mut methods = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authenticatorId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_id,
+                                "authenticatorId",
+                            )?
+                        }
+                        "device" => {
+                            crate::runtime::field(&mut __map, &mut device, "device")?
+                        }
+                        "methods" => {
+                            crate::runtime::field(&mut __map, &mut methods, "methods")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppAuthenticatorEnrollmentRequest {
+                    authenticator_id: authenticator_id.unwrap_or_default(),
+                    device: crate::runtime::required(device, "device")?,
+                    methods: crate::runtime::required(methods, "methods")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

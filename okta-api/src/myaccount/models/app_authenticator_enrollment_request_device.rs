@@ -3,12 +3,11 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppAuthenticatorEnrollmentRequestDevice` (`/components/schemas/AppAuthenticatorEnrollmentRequest/properties/device`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AppAuthenticatorEnrollmentRequestDevice {
     /// Indicates if the device is equipped with TPM storage for storing signing keys
     #[serde(
         rename = "secureHardwarePresent",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secure_hardware_present: ::std::option::Option<bool>,
@@ -16,43 +15,183 @@ pub struct AppAuthenticatorEnrollmentRequestDevice {
     #[serde(rename = "clientInstanceKey")]
     pub client_instance_key: crate::myaccount::models::KeyObject,
     #[allow(missing_docs)]
-    #[serde(rename = "osVersion", default)]
+    #[serde(rename = "osVersion")]
     pub os_version: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "clientInstanceBundleId", default)]
+    #[serde(rename = "clientInstanceBundleId")]
     pub client_instance_bundle_id: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde()]
     pub platform: crate::myaccount::models::AppAuthenticatorEnrollmentRequestDevicePlatform,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manufacturer: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "deviceAttestation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_attestation: ::std::option::Option<::serde_json::Value>,
     #[allow(missing_docs)]
-    #[serde(rename = "clientInstanceVersion", default)]
+    #[serde(rename = "clientInstanceVersion")]
     pub client_instance_version: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "clientInstanceDeviceSdkVersion", default)]
+    #[serde(rename = "clientInstanceDeviceSdkVersion")]
     pub client_instance_device_sdk_version: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// The device's display name
-    #[serde(rename = "displayName", default)]
+    #[serde(rename = "displayName")]
     pub display_name: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub udid: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentRequestDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppAuthenticatorEnrollmentRequestDevice;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppAuthenticatorEnrollmentRequestDevice")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AppAuthenticatorEnrollmentRequestDevice,
+                A::Error,
+            > {
+                let mut secure_hardware_present = ::std::option::Option::None;
+                let mut client_instance_key = ::std::option::Option::None;
+                let mut os_version = ::std::option::Option::None;
+                let mut client_instance_bundle_id = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut manufacturer = ::std::option::Option::None;
+                let mut device_attestation = ::std::option::Option::None;
+                let mut client_instance_version = ::std::option::Option::None;
+                let mut client_instance_device_sdk_version = ::std::option::Option::None;
+                let mut model = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut udid = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "secureHardwarePresent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secure_hardware_present,
+                                "secureHardwarePresent",
+                            )?
+                        }
+                        "clientInstanceKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_instance_key,
+                                "clientInstanceKey",
+                            )?
+                        }
+                        "osVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_version,
+                                "osVersion",
+                            )?
+                        }
+                        "clientInstanceBundleId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_instance_bundle_id,
+                                "clientInstanceBundleId",
+                            )?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "manufacturer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut manufacturer,
+                                "manufacturer",
+                            )?
+                        }
+                        "deviceAttestation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_attestation,
+                                "deviceAttestation",
+                            )?
+                        }
+                        "clientInstanceVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_instance_version,
+                                "clientInstanceVersion",
+                            )?
+                        }
+                        "clientInstanceDeviceSdkVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_instance_device_sdk_version,
+                                "clientInstanceDeviceSdkVersion",
+                            )?
+                        }
+                        "model" => {
+                            crate::runtime::field(&mut __map, &mut model, "model")?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "udid" => crate::runtime::field(&mut __map, &mut udid, "udid")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppAuthenticatorEnrollmentRequestDevice {
+                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+                    client_instance_key: crate::runtime::required(
+                        client_instance_key,
+                        "clientInstanceKey",
+                    )?,
+                    os_version: os_version.unwrap_or_default(),
+                    client_instance_bundle_id: client_instance_bundle_id
+                        .unwrap_or_default(),
+                    platform: crate::runtime::required(platform, "platform")?,
+                    manufacturer: manufacturer.unwrap_or_default(),
+                    device_attestation: device_attestation.unwrap_or_default(),
+                    client_instance_version: client_instance_version.unwrap_or_default(),
+                    client_instance_device_sdk_version: client_instance_device_sdk_version
+                        .unwrap_or_default(),
+                    model: model.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    udid: udid.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,27 +3,89 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppAuthenticatorEnrollmentRequestMethodsPush` (`/components/schemas/AppAuthenticatorEnrollmentRequest/properties/methods/properties/push`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AppAuthenticatorEnrollmentRequestMethodsPush {
     /// Target APS type that application registers to. Required for iOS enrollments.
     #[serde(
         rename = "apsEnvironment",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub aps_environment: ::std::option::Option<
         crate::myaccount::models::AppAuthenticatorEnrollmentRequestMethodsPushApsEnvironment,
     >,
     #[allow(missing_docs)]
-    #[serde(rename = "pushToken", default)]
+    #[serde(rename = "pushToken")]
     pub push_token: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde()]
     pub keys: crate::myaccount::models::AppAuthenticatorEnrollmentRequestMethodsPushKeys,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentRequestMethodsPush {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppAuthenticatorEnrollmentRequestMethodsPush;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppAuthenticatorEnrollmentRequestMethodsPush")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AppAuthenticatorEnrollmentRequestMethodsPush,
+                A::Error,
+            > {
+                let mut aps_environment = ::std::option::Option::None;
+                let mut push_token = ::std::option::Option::None;
+                let mut keys = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "apsEnvironment" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut aps_environment,
+                                "apsEnvironment",
+                            )?
+                        }
+                        "pushToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut push_token,
+                                "pushToken",
+                            )?
+                        }
+                        "keys" => crate::runtime::field(&mut __map, &mut keys, "keys")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppAuthenticatorEnrollmentRequestMethodsPush {
+                    aps_environment: aps_environment.unwrap_or_default(),
+                    push_token: push_token.unwrap_or_default(),
+                    keys: crate::runtime::required(keys, "keys")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

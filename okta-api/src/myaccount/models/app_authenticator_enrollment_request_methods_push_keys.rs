@@ -3,7 +3,7 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AppAuthenticatorEnrollmentRequestMethodsPushKeys` (`/components/schemas/AppAuthenticatorEnrollmentRequest/properties/methods/properties/push/properties/keys`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct AppAuthenticatorEnrollmentRequestMethodsPushKeys {
     #[allow(missing_docs)]
     #[serde(rename = "proofOfPossession")]
@@ -11,19 +11,92 @@ pub struct AppAuthenticatorEnrollmentRequestMethodsPushKeys {
     #[allow(missing_docs)]
     #[serde(
         rename = "userVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification: ::std::option::Option<crate::myaccount::models::KeyObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub capabilities: ::std::option::Option<
         crate::myaccount::models::AppAuthenticatorMethodCapabilities,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AppAuthenticatorEnrollmentRequestMethodsPushKeys {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AppAuthenticatorEnrollmentRequestMethodsPushKeys;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AppAuthenticatorEnrollmentRequestMethodsPushKeys")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                AppAuthenticatorEnrollmentRequestMethodsPushKeys,
+                A::Error,
+            > {
+                let mut proof_of_possession = ::std::option::Option::None;
+                let mut user_verification = ::std::option::Option::None;
+                let mut capabilities = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "proofOfPossession" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut proof_of_possession,
+                                "proofOfPossession",
+                            )?
+                        }
+                        "userVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification,
+                                "userVerification",
+                            )?
+                        }
+                        "capabilities" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut capabilities,
+                                "capabilities",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppAuthenticatorEnrollmentRequestMethodsPushKeys {
+                    proof_of_possession: crate::runtime::required(
+                        proof_of_possession,
+                        "proofOfPossession",
+                    )?,
+                    user_verification: user_verification.unwrap_or_default(),
+                    capabilities: capabilities.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

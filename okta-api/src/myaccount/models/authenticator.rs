@@ -5,47 +5,117 @@
 /// A specific authenticator of the current user
 ///
 /// Schema `Authenticator` (`/components/schemas/Authenticator`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Authenticator {
     /// Whether the authenticator allows new enrollments
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enrollable: ::std::option::Option<bool>,
     /// The unique identifier of the authenticator
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// An Okta server key that identifies the authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<crate::myaccount::models::AuthenticatorKey>,
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<crate::myaccount::models::AuthenticatorLogo>,
     /// The display name of the authenticator
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Read-only: set by Okta.
     #[serde(
         rename = "_embedded",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedded: ::std::option::Option<crate::myaccount::models::AuthenticatorEmbedded>,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::myaccount::models::AuthenticatorLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Authenticator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Authenticator;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Authenticator")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Authenticator, A::Error> {
+                let mut enrollable = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut key = ::std::option::Option::None;
+                let mut logo = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut embedded = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "enrollable" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enrollable,
+                                "enrollable",
+                            )?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
+                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "_embedded" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut embedded,
+                                "_embedded",
+                            )?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Authenticator {
+                    enrollable: enrollable.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    key: key.unwrap_or_default(),
+                    logo: logo.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    embedded: embedded.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,30 +5,24 @@
 /// Authenticator enrollment of the current user
 ///
 /// Schema `AuthenticatorEnrollment` (`/components/schemas/AuthenticatorEnrollment`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorEnrollment {
     /// Whether the user has permission to perform a password change operation as determined by their password policy
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "canChangePassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub can_change_password: ::std::option::Option<bool>,
     /// Whether the authenticator enrollment can be reset
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "canReset",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "canReset", skip_serializing_if = "::std::option::Option::is_none")]
     pub can_reset: ::std::option::Option<bool>,
     /// Whether the user has permission to perform a password reset operation, as determined by their password policy and password source. If `canResetPassword` is false, the [`modify`](https://developer.okta.com/docs/api/openapi/okta-myaccount/myaccount/tag/Authenticators/#tag/Authenticators/operation/listAuthenticators!c=200&path=_embedded/enrollments/_links/modify&t=response) object isn't returned in the `_links` object.
     #[serde(
         rename = "canResetPassword",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub can_reset_password: ::std::option::Option<bool>,
@@ -37,53 +31,158 @@ pub struct AuthenticatorEnrollment {
     /// Read-only: set by Okta.
     #[serde(
         rename = "canUnenroll",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub can_unenroll: ::std::option::Option<bool>,
     /// The date when the authenticator enrollment was created
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the authenticator enrollment
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The date when the authenticator enrollment was last challenged
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "lastChallenged",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_challenged: ::std::option::Option<::std::string::String>,
     /// The display name of the authenticator enrollment
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// A customizable name for the authenticator enrollment
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nickname: ::std::option::Option<::std::string::String>,
     /// The fields specific to an authenticator enrollment that may not be common across all authenticators
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<::serde_json::Value>,
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::myaccount::models::AuthenticatorEnrollmentLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorEnrollment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorEnrollment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorEnrollment")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorEnrollment, A::Error> {
+                let mut can_change_password = ::std::option::Option::None;
+                let mut can_reset = ::std::option::Option::None;
+                let mut can_reset_password = ::std::option::Option::None;
+                let mut can_unenroll = ::std::option::Option::None;
+                let mut created = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut last_challenged = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut nickname = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "canChangePassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut can_change_password,
+                                "canChangePassword",
+                            )?
+                        }
+                        "canReset" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut can_reset,
+                                "canReset",
+                            )?
+                        }
+                        "canResetPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut can_reset_password,
+                                "canResetPassword",
+                            )?
+                        }
+                        "canUnenroll" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut can_unenroll,
+                                "canUnenroll",
+                            )?
+                        }
+                        "created" => {
+                            crate::runtime::field(&mut __map, &mut created, "created")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "lastChallenged" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut last_challenged,
+                                "lastChallenged",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "nickname" => {
+                            crate::runtime::field(&mut __map, &mut nickname, "nickname")?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorEnrollment {
+                    can_change_password: can_change_password.unwrap_or_default(),
+                    can_reset: can_reset.unwrap_or_default(),
+                    can_reset_password: can_reset_password.unwrap_or_default(),
+                    can_unenroll: can_unenroll.unwrap_or_default(),
+                    created: created.unwrap_or_default(),
+                    id: id.unwrap_or_default(),
+                    last_challenged: last_challenged.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    nickname: nickname.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,25 +3,78 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthenticatorLinks` (`/components/schemas/Authenticator/properties/_links`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthenticatorLinks {
     #[allow(missing_docs)]
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<crate::myaccount::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enroll: ::std::option::Option<crate::myaccount::models::HrefObject>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enrollments: ::std::option::Option<crate::myaccount::models::HrefObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticatorLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthenticatorLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthenticatorLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthenticatorLinks, A::Error> {
+                let mut self_ = ::std::option::Option::None;
+                let mut enroll = ::std::option::Option::None;
+                let mut enrollments = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
+                        "enroll" => {
+                            crate::runtime::field(&mut __map, &mut enroll, "enroll")?
+                        }
+                        "enrollments" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enrollments,
+                                "enrollments",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthenticatorLinks {
+                    self_: self_.unwrap_or_default(),
+                    enroll: enroll.unwrap_or_default(),
+                    enrollments: enrollments.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

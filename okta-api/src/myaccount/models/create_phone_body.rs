@@ -3,27 +3,81 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CreatePhoneBody` (`/paths/~1idp~1myaccount~1phones/post/requestBody/content/application~1json/schema`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CreatePhoneBody {
     /// Defines the phone number on the profile
-    #[serde(default)]
     pub profile: crate::myaccount::models::CreatePhoneBodyProfile,
     /// Whether to send a challenge to the newly added phone
-    #[serde(
-        rename = "sendCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "sendCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub send_code: ::std::option::Option<bool>,
     /// The method of the challenge sent to the newly added phone. Applicable when sendCode is true.
     ///
     /// Write-only: never returned by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<crate::myaccount::models::CreatePhoneBodyMethod>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreatePhoneBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CreatePhoneBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreatePhoneBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CreatePhoneBody, A::Error> {
+                let mut profile = ::std::option::Option::None;
+                let mut send_code = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "sendCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut send_code,
+                                "sendCode",
+                            )?
+                        }
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreatePhoneBody {
+                    profile: profile.unwrap_or_default(),
+                    send_code: send_code.unwrap_or_default(),
+                    method: method.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,28 +3,102 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `CreateWebAuthnRequest` (`/components/schemas/CreateWebAuthnRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct CreateWebAuthnRequest {
     /// JSON-serialized data that contains the authenticator data and attestation statement
-    #[serde(default)]
     pub attestation: ::std::string::String,
     /// JSON-serialized data that's passed to the Passkey (FIDO2 WebAuthn) authenticator by the client to generate the WebAuthn credentials
-    #[serde(rename = "clientData", default)]
+    #[serde(rename = "clientData")]
     pub client_data: ::std::string::String,
     /// JSON-serialized data that contains [authenticator extensions](https://www.w3.org/TR/webauthn-2/#sctn-extensions)
     #[serde(
         rename = "clientExtensions",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_extensions: ::std::option::Option<::std::string::String>,
     /// JSON-serialized data that contains the transport values that the authenticator is believed to support
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transports: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateWebAuthnRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CreateWebAuthnRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreateWebAuthnRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<CreateWebAuthnRequest, A::Error> {
+                let mut attestation = ::std::option::Option::None;
+                let mut client_data = ::std::option::Option::None;
+                let mut client_extensions = ::std::option::Option::None;
+                let mut transports = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "attestation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attestation,
+                                "attestation",
+                            )?
+                        }
+                        "clientData" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_data,
+                                "clientData",
+                            )?
+                        }
+                        "clientExtensions" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_extensions,
+                                "clientExtensions",
+                            )?
+                        }
+                        "transports" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transports,
+                                "transports",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreateWebAuthnRequest {
+                    attestation: attestation.unwrap_or_default(),
+                    client_data: client_data.unwrap_or_default(),
+                    client_extensions: client_extensions.unwrap_or_default(),
+                    transports: transports.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,14 +5,13 @@
 /// Not Acceptable error object
 ///
 /// Schema `Error406` (`/components/schemas/Error406`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Error406 {
     /// Missing or incorrect `Accept` header
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "errorCauses",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_causes: ::std::option::Option<::std::string::String>,
@@ -21,25 +20,19 @@ pub struct Error406 {
     /// Read-only: set by Okta.
     #[serde(
         rename = "errorCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// A unique identifier for this error. This can be used by Okta Support to help with troubleshooting.
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "errorId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "errorId", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_id: ::std::option::Option<::std::string::String>,
     /// E0000149
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "errorLink",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_link: ::std::option::Option<::std::string::String>,
@@ -48,14 +41,94 @@ pub struct Error406 {
     /// Read-only: set by Okta.
     #[serde(
         rename = "errorSummary",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_summary: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Error406 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Error406;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Error406")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Error406, A::Error> {
+                let mut error_causes = ::std::option::Option::None;
+                let mut error_code = ::std::option::Option::None;
+                let mut error_id = ::std::option::Option::None;
+                let mut error_link = ::std::option::Option::None;
+                let mut error_summary = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorCauses" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_causes,
+                                "errorCauses",
+                            )?
+                        }
+                        "errorCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_code,
+                                "errorCode",
+                            )?
+                        }
+                        "errorId" => {
+                            crate::runtime::field(&mut __map, &mut error_id, "errorId")?
+                        }
+                        "errorLink" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_link,
+                                "errorLink",
+                            )?
+                        }
+                        "errorSummary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_summary,
+                                "errorSummary",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Error406 {
+                    error_causes: error_causes.unwrap_or_default(),
+                    error_code: error_code.unwrap_or_default(),
+                    error_id: error_id.unwrap_or_default(),
+                    error_link: error_link.unwrap_or_default(),
+                    error_summary: error_summary.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

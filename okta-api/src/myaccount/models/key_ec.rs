@@ -3,30 +3,85 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `KeyEC` (`/components/schemas/KeyEC`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct KeyEc {
     #[allow(missing_docs)]
-    #[serde()]
     pub crv: crate::myaccount::models::KeyEcCrv,
     /// The unique identifier of the key
-    #[serde(default)]
     pub kid: ::std::string::String,
     /// The type of public key
-    #[serde()]
     pub kty: crate::myaccount::models::KeyEcKty,
     #[allow(missing_docs)]
     #[serde(rename = "okta:kpr")]
     pub okta_kpr: crate::myaccount::models::KeyEcOktaKpr,
     /// The public x coordinate for the elliptic curve point
-    #[serde(default)]
     pub x: ::std::string::String,
     /// The public y coordinate for the elliptic curve point
-    #[serde(default)]
     pub y: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for KeyEc {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KeyEc;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KeyEc")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<KeyEc, A::Error> {
+                let mut crv = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut kty = ::std::option::Option::None;
+                let mut okta_kpr = ::std::option::Option::None;
+                let mut x = ::std::option::Option::None;
+                let mut y = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "crv" => crate::runtime::field(&mut __map, &mut crv, "crv")?,
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
+                        "okta:kpr" => {
+                            crate::runtime::field(&mut __map, &mut okta_kpr, "okta:kpr")?
+                        }
+                        "x" => crate::runtime::field(&mut __map, &mut x, "x")?,
+                        "y" => crate::runtime::field(&mut __map, &mut y, "y")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(KeyEc {
+                    crv: crate::runtime::required(crv, "crv")?,
+                    kid: kid.unwrap_or_default(),
+                    kty: crate::runtime::required(kty, "kty")?,
+                    okta_kpr: crate::runtime::required(okta_kpr, "okta:kpr")?,
+                    x: x.unwrap_or_default(),
+                    y: y.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,27 +3,80 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `KeyRSA` (`/components/schemas/KeyRSA`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct KeyRsa {
     /// The key exponent of a RSA key
-    #[serde(default)]
     pub e: ::std::string::String,
     /// The unique identifier of the key
-    #[serde(default)]
     pub kid: ::std::string::String,
     /// The type of public key
-    #[serde()]
     pub kty: crate::myaccount::models::KeyRsaKty,
     /// The modulus of the RSA key
-    #[serde(default)]
     pub n: ::std::string::String,
     #[allow(missing_docs)]
     #[serde(rename = "okta:kpr")]
     pub okta_kpr: crate::myaccount::models::KeyRsaOktaKpr,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for KeyRsa {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KeyRsa;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KeyRsa")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<KeyRsa, A::Error> {
+                let mut e = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut kty = ::std::option::Option::None;
+                let mut n = ::std::option::Option::None;
+                let mut okta_kpr = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
+                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
+                        "okta:kpr" => {
+                            crate::runtime::field(&mut __map, &mut okta_kpr, "okta:kpr")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(KeyRsa {
+                    e: e.unwrap_or_default(),
+                    kid: kid.unwrap_or_default(),
+                    kty: crate::runtime::required(kty, "kty")?,
+                    n: n.unwrap_or_default(),
+                    okta_kpr: crate::runtime::required(okta_kpr, "okta:kpr")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,47 +5,107 @@
 /// Org object
 ///
 /// Schema `Organization` (`/components/schemas/Organization`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Organization {
     /// The URL of the org's help resources
     ///
     /// Read-only: set by Okta.
-    #[serde(
-        rename = "helpLink",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "helpLink", skip_serializing_if = "::std::option::Option::is_none")]
     pub help_link: ::std::option::Option<::std::string::String>,
     /// The name of the org
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The email address of the org support contact
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "supportEmail",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub support_email: ::std::option::Option<::std::string::String>,
     /// The URL of the org
     ///
     /// Read-only: set by Okta.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Discoverable resources related to the org
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::myaccount::models::OrganizationLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Organization {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Organization;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Organization")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Organization, A::Error> {
+                let mut help_link = ::std::option::Option::None;
+                let mut name = ::std::option::Option::None;
+                let mut support_email = ::std::option::Option::None;
+                let mut url = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "helpLink" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut help_link,
+                                "helpLink",
+                            )?
+                        }
+                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
+                        "supportEmail" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut support_email,
+                                "supportEmail",
+                            )?
+                        }
+                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Organization {
+                    help_link: help_link.unwrap_or_default(),
+                    name: name.unwrap_or_default(),
+                    support_email: support_email.unwrap_or_default(),
+                    url: url.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

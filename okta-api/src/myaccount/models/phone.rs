@@ -5,32 +5,83 @@
 /// Phone object
 ///
 /// Schema `Phone` (`/components/schemas/Phone`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct Phone {
     /// The phone ID of the caller
     ///
     /// Read-only: set by Okta.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Defines the phone number on the profile
-    #[serde(default)]
     pub profile: crate::myaccount::models::PhoneProfile,
     /// The phone status of the caller
     ///
     /// Read-only: set by Okta.
-    #[serde()]
     pub status: crate::myaccount::models::PhoneStatus,
     /// Discoverable resources related to the caller's phone
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::myaccount::models::PhoneLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Phone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Phone;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Phone")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Phone, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Phone {
+                    id: id.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

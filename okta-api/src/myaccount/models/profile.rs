@@ -5,14 +5,13 @@
 /// Profile object based on the user's directory profile schema (based on UD)
 ///
 /// Schema `Profile` (`/components/schemas/Profile`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Profile {
     /// The timestamp of the creation of the caller's account
     ///
     /// Read-only: set by Okta.
     #[serde(
         rename = "createdAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -21,24 +20,87 @@ pub struct Profile {
     /// Read-only: set by Okta.
     #[serde(
         rename = "modifiedAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub modified_at: ::std::option::Option<::std::string::String>,
     /// The properties defined in the [user profile schema](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Schema/)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile: ::std::option::Option<::serde_json::Value>,
     #[allow(missing_docs)]
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<crate::myaccount::models::ProfileLinks>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Profile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Profile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Profile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Profile, A::Error> {
+                let mut created_at = ::std::option::Option::None;
+                let mut modified_at = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "createdAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut created_at,
+                                "createdAt",
+                            )?
+                        }
+                        "modifiedAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut modified_at,
+                                "modifiedAt",
+                            )?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Profile {
+                    created_at: created_at.unwrap_or_default(),
+                    modified_at: modified_at.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,27 +5,84 @@
 /// Push notification challenge request object for an app authenticator
 ///
 /// Schema `PushNotificationChallenge` (`/components/schemas/PushNotificationChallenge`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PushNotificationChallenge {
     /// JWT issued by Okta at the time of challenging for a push notification.
     ///
     /// This based64-encoded JWT consists of a [JWT header](https://developer.okta.com/openapi/okta-myaccount/myaccount/appauthenticator/pushnotificationchallengerequestjwtheader)
     /// and a [JWT payload](https://developer.okta.com/openapi/okta-myaccount/myaccount/appauthenticator/pushnotificationchallengerequestjwt).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub challenge: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "payloadVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub payload_version: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengePayloadVersion,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PushNotificationChallenge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationChallenge;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushNotificationChallenge")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PushNotificationChallenge, A::Error> {
+                let mut challenge = ::std::option::Option::None;
+                let mut payload_version = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "challenge" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut challenge,
+                                "challenge",
+                            )?
+                        }
+                        "payloadVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut payload_version,
+                                "payloadVersion",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationChallenge {
+                    challenge: challenge.unwrap_or_default(),
+                    payload_version: payload_version.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

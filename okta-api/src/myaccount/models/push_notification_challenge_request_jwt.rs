@@ -5,96 +5,81 @@
 /// JSON Web Token payload constructed by Okta for the push notification challenge request JWT
 ///
 /// Schema `PushNotificationChallengeRequestJwt` (`/components/schemas/PushNotificationChallengeRequestJwt`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PushNotificationChallengeRequestJwt {
     /// Friendly name of the application for the authentication request
     #[serde(
         rename = "appInstanceName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_instance_name: ::std::option::Option<::std::string::String>,
     /// Audience (maps to the application ID)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aud: ::std::option::Option<::std::string::String>,
     /// ID of the app authenticator enrollment
     #[serde(
         rename = "authenticatorEnrollmentId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_enrollment_id: ::std::option::Option<::std::string::String>,
     /// ID of the authorization server that signed the challenge request
     #[serde(
         rename = "authorizationServerId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authorization_server_id: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
     #[serde(
         rename = "challengeContext",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub challenge_context: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengeRequestJwtChallengeContext,
     >,
     /// Expiration time of token (UNIX timestamp)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exp: ::std::option::Option<::std::string::String>,
     /// Issuing time of token (UNIX timestamp)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iat: ::std::option::Option<::std::string::String>,
     /// Issuer (maps to the org URL)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iss: ::std::option::Option<::std::string::String>,
     /// Token ID (matches `transactionId`)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jti: ::std::option::Option<::std::string::String>,
     /// Method type requested for the response
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengeRequestJwtMethod,
     >,
     /// ID of the push method enrollment
     #[serde(
         rename = "methodEnrollmentId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub method_enrollment_id: ::std::option::Option<::std::string::String>,
     /// Randomly generated nonce value
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// ID of the organization
-    #[serde(
-        rename = "orgId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "orgId", skip_serializing_if = "::std::option::Option::is_none")]
     pub org_id: ::std::option::Option<::std::string::String>,
     /// Array of string values describing client signals requested for collection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signals: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     /// Transaction ID (matches the `challengeId` path parameter)
     #[serde(
         rename = "transactionId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// ID of the user being challenged
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Indicates if user mediation is required
     #[serde(
         rename = "userMediation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_mediation: ::std::option::Option<
@@ -103,26 +88,189 @@ pub struct PushNotificationChallengeRequestJwt {
     /// Indicates if user verification (biometrics) is used in the response
     #[serde(
         rename = "userVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengeRequestJwtUserVerification,
     >,
     /// Version of the JWT (supported value: 0)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ver: ::std::option::Option<i64>,
     /// The expected endpoint posted by the client for the challenge response
     #[serde(
         rename = "verificationUri",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub verification_uri: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeRequestJwt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationChallengeRequestJwt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushNotificationChallengeRequestJwt")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PushNotificationChallengeRequestJwt, A::Error> {
+                let mut app_instance_name = ::std::option::Option::None;
+                let mut aud = ::std::option::Option::None;
+                let mut authenticator_enrollment_id = ::std::option::Option::None;
+                let mut authorization_server_id = ::std::option::Option::None;
+                let mut challenge_context = ::std::option::Option::None;
+                let mut exp = ::std::option::Option::None;
+                let mut iat = ::std::option::Option::None;
+                let mut iss = ::std::option::Option::None;
+                let mut jti = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut method_enrollment_id = ::std::option::Option::None;
+                let mut nonce = ::std::option::Option::None;
+                let mut org_id = ::std::option::Option::None;
+                let mut signals = ::std::option::Option::None;
+                let mut transaction_id = ::std::option::Option::None;
+                let mut user_id = ::std::option::Option::None;
+                let mut user_mediation = ::std::option::Option::None;
+                let mut user_verification = ::std::option::Option::None;
+                let mut ver = ::std::option::Option::None;
+                let mut verification_uri = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "appInstanceName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut app_instance_name,
+                                "appInstanceName",
+                            )?
+                        }
+                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
+                        "authenticatorEnrollmentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_enrollment_id,
+                                "authenticatorEnrollmentId",
+                            )?
+                        }
+                        "authorizationServerId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization_server_id,
+                                "authorizationServerId",
+                            )?
+                        }
+                        "challengeContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut challenge_context,
+                                "challengeContext",
+                            )?
+                        }
+                        "exp" => crate::runtime::field(&mut __map, &mut exp, "exp")?,
+                        "iat" => crate::runtime::field(&mut __map, &mut iat, "iat")?,
+                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
+                        "jti" => crate::runtime::field(&mut __map, &mut jti, "jti")?,
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        "methodEnrollmentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut method_enrollment_id,
+                                "methodEnrollmentId",
+                            )?
+                        }
+                        "nonce" => {
+                            crate::runtime::field(&mut __map, &mut nonce, "nonce")?
+                        }
+                        "orgId" => {
+                            crate::runtime::field(&mut __map, &mut org_id, "orgId")?
+                        }
+                        "signals" => {
+                            crate::runtime::field(&mut __map, &mut signals, "signals")?
+                        }
+                        "transactionId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction_id,
+                                "transactionId",
+                            )?
+                        }
+                        "userId" => {
+                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
+                        }
+                        "userMediation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_mediation,
+                                "userMediation",
+                            )?
+                        }
+                        "userVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification,
+                                "userVerification",
+                            )?
+                        }
+                        "ver" => crate::runtime::field(&mut __map, &mut ver, "ver")?,
+                        "verificationUri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verification_uri,
+                                "verificationUri",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationChallengeRequestJwt {
+                    app_instance_name: app_instance_name.unwrap_or_default(),
+                    aud: aud.unwrap_or_default(),
+                    authenticator_enrollment_id: authenticator_enrollment_id
+                        .unwrap_or_default(),
+                    authorization_server_id: authorization_server_id.unwrap_or_default(),
+                    challenge_context: challenge_context.unwrap_or_default(),
+                    exp: exp.unwrap_or_default(),
+                    iat: iat.unwrap_or_default(),
+                    iss: iss.unwrap_or_default(),
+                    jti: jti.unwrap_or_default(),
+                    method: method.unwrap_or_default(),
+                    method_enrollment_id: method_enrollment_id.unwrap_or_default(),
+                    nonce: nonce.unwrap_or_default(),
+                    org_id: org_id.unwrap_or_default(),
+                    signals: signals.unwrap_or_default(),
+                    transaction_id: transaction_id.unwrap_or_default(),
+                    user_id: user_id.unwrap_or_default(),
+                    user_mediation: user_mediation.unwrap_or_default(),
+                    user_verification: user_verification.unwrap_or_default(),
+                    ver: ver.unwrap_or_default(),
+                    verification_uri: verification_uri.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,33 +3,26 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `PushNotificationChallengeRequestJwtChallengeContext` (`/components/schemas/PushNotificationChallengeRequestJwt/properties/challengeContext`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PushNotificationChallengeRequestJwtChallengeContext {
     /// OS of the client making the request
-    #[serde(
-        rename = "clientOS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "clientOS", skip_serializing_if = "::std::option::Option::is_none")]
     pub client_os: ::std::option::Option<::std::string::String>,
     /// Location of the request
     #[serde(
         rename = "clientLocation",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_location: ::std::option::Option<::std::string::String>,
     /// Time the challenge request was created
     #[serde(
         rename = "transactionTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub transaction_time: ::std::option::Option<::std::string::String>,
     /// Indicates if the request is CIBA or LOGIN
     #[serde(
         rename = "transactionType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub transaction_type: ::std::option::Option<
@@ -38,14 +31,102 @@ pub struct PushNotificationChallengeRequestJwtChallengeContext {
     /// If `transactionType` is CIBA, this message must be shown to the user
     #[serde(
         rename = "bindingMessage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub binding_message: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for PushNotificationChallengeRequestJwtChallengeContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationChallengeRequestJwtChallengeContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushNotificationChallengeRequestJwtChallengeContext")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PushNotificationChallengeRequestJwtChallengeContext,
+                A::Error,
+            > {
+                let mut client_os = ::std::option::Option::None;
+                let mut client_location = ::std::option::Option::None;
+                let mut transaction_time = ::std::option::Option::None;
+                let mut transaction_type = ::std::option::Option::None;
+                let mut binding_message = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "clientOS" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_os,
+                                "clientOS",
+                            )?
+                        }
+                        "clientLocation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_location,
+                                "clientLocation",
+                            )?
+                        }
+                        "transactionTime" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction_time,
+                                "transactionTime",
+                            )?
+                        }
+                        "transactionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction_type,
+                                "transactionType",
+                            )?
+                        }
+                        "bindingMessage" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut binding_message,
+                                "bindingMessage",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationChallengeRequestJwtChallengeContext {
+                    client_os: client_os.unwrap_or_default(),
+                    client_location: client_location.unwrap_or_default(),
+                    transaction_time: transaction_time.unwrap_or_default(),
+                    transaction_type: transaction_type.unwrap_or_default(),
+                    binding_message: binding_message.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

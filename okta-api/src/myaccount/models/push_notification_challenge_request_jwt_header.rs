@@ -5,23 +5,75 @@
 /// JSON Web Token header used for the push notification challenge request JWT
 ///
 /// Schema `PushNotificationChallengeRequestJwtHeader` (`/components/schemas/PushNotificationChallengeRequestJwtHeader`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PushNotificationChallengeRequestJwtHeader {
     /// Signing algorithm used
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alg: ::std::option::Option<::std::string::String>,
     /// Signing key ID that matches the key ID used by the authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kid: ::std::option::Option<::std::string::String>,
     /// Type of token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub typ: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengeRequestJwtHeaderTyp,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeRequestJwtHeader {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationChallengeRequestJwtHeader;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushNotificationChallengeRequestJwtHeader")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PushNotificationChallengeRequestJwtHeader,
+                A::Error,
+            > {
+                let mut alg = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut typ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alg" => crate::runtime::field(&mut __map, &mut alg, "alg")?,
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "typ" => crate::runtime::field(&mut __map, &mut typ, "typ")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationChallengeRequestJwtHeader {
+                    alg: alg.unwrap_or_default(),
+                    kid: kid.unwrap_or_default(),
+                    typ: typ.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,10 +5,9 @@
 /// JSON Web Token payload used for the push notification challenge response JWT
 ///
 /// Schema `PushNotificationChallengeResponseJwt` (`/components/schemas/PushNotificationChallengeResponseJwt`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PushNotificationChallengeResponseJwt {
     /// Audience (matches the org URL)
-    #[serde(default)]
     pub aud: ::std::string::String,
     /// Object describing the response context
     #[serde(rename = "challengeResponseContext")]
@@ -16,46 +15,141 @@ pub struct PushNotificationChallengeResponseJwt {
     /// JSON dictionary with the `signals` keys (and their values) requested in the challenge request
     #[serde(
         rename = "deviceSignals",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub device_signals: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengeResponseJwtDeviceSignals,
     >,
     /// Expiration time of token (UNIX timestamp)
-    #[serde(default)]
     pub exp: ::std::string::String,
     /// Issuing time of token (UNIX timestamp)
-    #[serde(default)]
     pub iat: ::std::string::String,
     /// Issuer (matches the app authenticator enrollment ID)
-    #[serde(default)]
     pub iss: ::std::string::String,
     /// Randomly generated ID for every response
-    #[serde(default)]
     pub jti: ::std::string::String,
     /// Type of key used to sign the JWT
     #[serde(rename = "keyType")]
     pub key_type: crate::myaccount::models::PushNotificationChallengeResponseJwtKeyType,
     /// ID of the push method enrollmnet
-    #[serde(rename = "methodEnrollmentId", default)]
+    #[serde(rename = "methodEnrollmentId")]
     pub method_enrollment_id: ::std::string::String,
     /// Token isn't valid before this time (UNIX timestamp)
-    #[serde(default)]
     pub nbf: ::std::string::String,
     /// Matches the `nonce` in the challenge request
-    #[serde(default)]
     pub nonce: ::std::string::String,
     /// Subject (matches the user ID)
-    #[serde(default)]
     pub sub: ::std::string::String,
     /// Matches the `transactionId` in the challenge request
-    #[serde(default)]
     pub tx: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeResponseJwt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationChallengeResponseJwt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushNotificationChallengeResponseJwt")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PushNotificationChallengeResponseJwt, A::Error> {
+                let mut aud = ::std::option::Option::None;
+                let mut challenge_response_context = ::std::option::Option::None;
+                let mut device_signals = ::std::option::Option::None;
+                let mut exp = ::std::option::Option::None;
+                let mut iat = ::std::option::Option::None;
+                let mut iss = ::std::option::Option::None;
+                let mut jti = ::std::option::Option::None;
+                let mut key_type = ::std::option::Option::None;
+                let mut method_enrollment_id = ::std::option::Option::None;
+                let mut nbf = ::std::option::Option::None;
+                let mut nonce = ::std::option::Option::None;
+                let mut sub = ::std::option::Option::None;
+                let mut tx = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
+                        "challengeResponseContext" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut challenge_response_context,
+                                "challengeResponseContext",
+                            )?
+                        }
+                        "deviceSignals" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_signals,
+                                "deviceSignals",
+                            )?
+                        }
+                        "exp" => crate::runtime::field(&mut __map, &mut exp, "exp")?,
+                        "iat" => crate::runtime::field(&mut __map, &mut iat, "iat")?,
+                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
+                        "jti" => crate::runtime::field(&mut __map, &mut jti, "jti")?,
+                        "keyType" => {
+                            crate::runtime::field(&mut __map, &mut key_type, "keyType")?
+                        }
+                        "methodEnrollmentId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut method_enrollment_id,
+                                "methodEnrollmentId",
+                            )?
+                        }
+                        "nbf" => crate::runtime::field(&mut __map, &mut nbf, "nbf")?,
+                        "nonce" => {
+                            crate::runtime::field(&mut __map, &mut nonce, "nonce")?
+                        }
+                        "sub" => crate::runtime::field(&mut __map, &mut sub, "sub")?,
+                        "tx" => crate::runtime::field(&mut __map, &mut tx, "tx")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationChallengeResponseJwt {
+                    aud: aud.unwrap_or_default(),
+                    challenge_response_context: crate::runtime::required(
+                        challenge_response_context,
+                        "challengeResponseContext",
+                    )?,
+                    device_signals: device_signals.unwrap_or_default(),
+                    exp: exp.unwrap_or_default(),
+                    iat: iat.unwrap_or_default(),
+                    iss: iss.unwrap_or_default(),
+                    jti: jti.unwrap_or_default(),
+                    key_type: crate::runtime::required(key_type, "keyType")?,
+                    method_enrollment_id: method_enrollment_id.unwrap_or_default(),
+                    nbf: nbf.unwrap_or_default(),
+                    nonce: nonce.unwrap_or_default(),
+                    sub: sub.unwrap_or_default(),
+                    tx: tx.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

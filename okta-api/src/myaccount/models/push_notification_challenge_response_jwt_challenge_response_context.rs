@@ -5,7 +5,7 @@
 /// Object describing the response context
 ///
 /// Schema `PushNotificationChallengeResponseJwtChallengeResponseContext` (`/components/schemas/PushNotificationChallengeResponseJwt/properties/challengeResponseContext`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PushNotificationChallengeResponseJwtChallengeResponseContext {
     /// Type of user consent
     #[serde(rename = "userConsent")]
@@ -13,16 +13,79 @@ pub struct PushNotificationChallengeResponseJwtChallengeResponseContext {
     /// Type of transaction
     #[serde(
         rename = "transactionType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub transaction_type: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengeResponseJwtChallengeResponseContextTransactionType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for PushNotificationChallengeResponseJwtChallengeResponseContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationChallengeResponseJwtChallengeResponseContext;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct PushNotificationChallengeResponseJwtChallengeResponseContext",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PushNotificationChallengeResponseJwtChallengeResponseContext,
+                A::Error,
+            > {
+                let mut user_consent = ::std::option::Option::None;
+                let mut transaction_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "userConsent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_consent,
+                                "userConsent",
+                            )?
+                        }
+                        "transactionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut transaction_type,
+                                "transactionType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationChallengeResponseJwtChallengeResponseContext {
+                    user_consent: crate::runtime::required(user_consent, "userConsent")?,
+                    transaction_type: transaction_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

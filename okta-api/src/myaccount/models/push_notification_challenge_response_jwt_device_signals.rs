@@ -5,75 +5,67 @@
 /// JSON dictionary with the `signals` keys (and their values) requested in the challenge request
 ///
 /// Schema `PushNotificationChallengeResponseJwtDeviceSignals` (`/components/schemas/PushNotificationChallengeResponseJwt/properties/deviceSignals`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PushNotificationChallengeResponseJwtDeviceSignals {
     /// ID of the device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Indicates whether the Android device supports a hardware keystore or if the iOS device supports Secure Enclave
     #[serde(
         rename = "isHardwareProtectionEnabled",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_hardware_protection_enabled: ::std::option::Option<bool>,
     /// The device type or design
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// The vendor that created the physical device
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manufacturer: ::std::option::Option<::std::string::String>,
     /// The display name of the device
     #[serde(
         rename = "displayName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// The device operating system
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengeResponseJwtDeviceSignalsPlatform,
     >,
     /// The device operating system software version
     #[serde(
         rename = "osVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub os_version: ::std::option::Option<::std::string::String>,
     /// Key ID of the client instance key
     #[serde(
         rename = "clientInstanceId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_instance_id: ::std::option::Option<::std::string::String>,
     /// ID of the application bundle
     #[serde(
         rename = "clientInstanceBundleId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_instance_bundle_id: ::std::option::Option<::std::string::String>,
     /// Application version
     #[serde(
         rename = "clientInstanceVersion",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_instance_version: ::std::option::Option<::std::string::String>,
     /// Indicates if secure hardware is present
     #[serde(
         rename = "secureHardwarePresent",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub secure_hardware_present: ::std::option::Option<bool>,
     /// Screen lock type set on the device
     #[serde(
         rename = "screenLockType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub screen_lock_type: ::std::option::Option<
@@ -82,16 +74,164 @@ pub struct PushNotificationChallengeResponseJwtDeviceSignals {
     /// Disk encryption type of the device profile
     #[serde(
         rename = "diskEncryptionType",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub disk_encryption_type: ::std::option::Option<
         crate::myaccount::models::PushNotificationChallengeResponseJwtDeviceSignalsDiskEncryptionType,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for PushNotificationChallengeResponseJwtDeviceSignals {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationChallengeResponseJwtDeviceSignals;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushNotificationChallengeResponseJwtDeviceSignals")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PushNotificationChallengeResponseJwtDeviceSignals,
+                A::Error,
+            > {
+                let mut id = ::std::option::Option::None;
+                let mut is_hardware_protection_enabled = ::std::option::Option::None;
+                let mut model = ::std::option::Option::None;
+                let mut manufacturer = ::std::option::Option::None;
+                let mut display_name = ::std::option::Option::None;
+                let mut platform = ::std::option::Option::None;
+                let mut os_version = ::std::option::Option::None;
+                let mut client_instance_id = ::std::option::Option::None;
+                let mut client_instance_bundle_id = ::std::option::Option::None;
+                let mut client_instance_version = ::std::option::Option::None;
+                let mut secure_hardware_present = ::std::option::Option::None;
+                let mut screen_lock_type = ::std::option::Option::None;
+                let mut disk_encryption_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "isHardwareProtectionEnabled" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut is_hardware_protection_enabled,
+                                "isHardwareProtectionEnabled",
+                            )?
+                        }
+                        "model" => {
+                            crate::runtime::field(&mut __map, &mut model, "model")?
+                        }
+                        "manufacturer" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut manufacturer,
+                                "manufacturer",
+                            )?
+                        }
+                        "displayName" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut display_name,
+                                "displayName",
+                            )?
+                        }
+                        "platform" => {
+                            crate::runtime::field(&mut __map, &mut platform, "platform")?
+                        }
+                        "osVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut os_version,
+                                "osVersion",
+                            )?
+                        }
+                        "clientInstanceId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_instance_id,
+                                "clientInstanceId",
+                            )?
+                        }
+                        "clientInstanceBundleId" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_instance_bundle_id,
+                                "clientInstanceBundleId",
+                            )?
+                        }
+                        "clientInstanceVersion" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_instance_version,
+                                "clientInstanceVersion",
+                            )?
+                        }
+                        "secureHardwarePresent" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut secure_hardware_present,
+                                "secureHardwarePresent",
+                            )?
+                        }
+                        "screenLockType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut screen_lock_type,
+                                "screenLockType",
+                            )?
+                        }
+                        "diskEncryptionType" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut disk_encryption_type,
+                                "diskEncryptionType",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationChallengeResponseJwtDeviceSignals {
+                    id: id.unwrap_or_default(),
+                    is_hardware_protection_enabled: is_hardware_protection_enabled
+                        .unwrap_or_default(),
+                    model: model.unwrap_or_default(),
+                    manufacturer: manufacturer.unwrap_or_default(),
+                    display_name: display_name.unwrap_or_default(),
+                    platform: platform.unwrap_or_default(),
+                    os_version: os_version.unwrap_or_default(),
+                    client_instance_id: client_instance_id.unwrap_or_default(),
+                    client_instance_bundle_id: client_instance_bundle_id
+                        .unwrap_or_default(),
+                    client_instance_version: client_instance_version.unwrap_or_default(),
+                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+                    screen_lock_type: screen_lock_type.unwrap_or_default(),
+                    disk_encryption_type: disk_encryption_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

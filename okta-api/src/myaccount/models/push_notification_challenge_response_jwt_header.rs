@@ -5,21 +5,70 @@
 /// JSON Web Token header used for the push notification challenge response JWT
 ///
 /// Schema `PushNotificationChallengeResponseJwtHeader` (`/components/schemas/PushNotificationChallengeResponseJwtHeader`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct PushNotificationChallengeResponseJwtHeader {
     /// Signing algorithm used
-    #[serde(default)]
     pub alg: ::std::string::String,
     /// Signing key ID that matches the key ID used during the authenticator enrolment flow
-    #[serde(default)]
     pub kid: ::std::string::String,
     /// Type of token
-    #[serde()]
     pub typ: crate::myaccount::models::PushNotificationChallengeResponseJwtHeaderTyp,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeResponseJwtHeader {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationChallengeResponseJwtHeader;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushNotificationChallengeResponseJwtHeader")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                PushNotificationChallengeResponseJwtHeader,
+                A::Error,
+            > {
+                let mut alg = ::std::option::Option::None;
+                let mut kid = ::std::option::Option::None;
+                let mut typ = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "alg" => crate::runtime::field(&mut __map, &mut alg, "alg")?,
+                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
+                        "typ" => crate::runtime::field(&mut __map, &mut typ, "typ")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationChallengeResponseJwtHeader {
+                    alg: alg.unwrap_or_default(),
+                    kid: kid.unwrap_or_default(),
+                    typ: crate::runtime::required(typ, "typ")?,
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

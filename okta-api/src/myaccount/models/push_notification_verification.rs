@@ -5,7 +5,7 @@
 /// Push notification challenge response object for an app authenticator
 ///
 /// Schema `PushNotificationVerification` (`/components/schemas/PushNotificationVerification`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct PushNotificationVerification {
     /// JWT issued by the app authenticator at the time of push notification verification
     ///
@@ -13,19 +13,72 @@ pub struct PushNotificationVerification {
     /// and a [JWT payload](https://developer.okta.com/openapi/okta-myaccount/myaccount/appauthenticator/pushnotificationchallengeresponsejwt).
     #[serde(
         rename = "challengeResponse",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub challenge_response: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<
         crate::myaccount::models::PushNotificationVerificationMethod,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for PushNotificationVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PushNotificationVerification;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushNotificationVerification")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<PushNotificationVerification, A::Error> {
+                let mut challenge_response = ::std::option::Option::None;
+                let mut method = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "challengeResponse" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut challenge_response,
+                                "challengeResponse",
+                            )?
+                        }
+                        "method" => {
+                            crate::runtime::field(&mut __map, &mut method, "method")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PushNotificationVerification {
+                    challenge_response: challenge_response.unwrap_or_default(),
+                    method: method.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,27 +3,91 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `SendEmailChallengeResponse` (`/paths/~1idp~1myaccount~1emails~1{id}~1challenge/post/responses/201/content/application~1json;okta-version=1.0.0/schema`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SendEmailChallengeResponse {
     /// The email ID of the caller
-    #[serde(default)]
     pub id: ::std::string::String,
     /// The challenge status of the caller's email
-    #[serde()]
     pub status: crate::myaccount::models::SendEmailChallengeResponseStatus,
     /// The time when the challenge expires. A challenge has a lifetime of five minutes.
-    #[serde(rename = "expiresAt", default)]
+    #[serde(rename = "expiresAt")]
     pub expires_at: ::std::string::String,
     /// Defines the email address on the profile
-    #[serde(default)]
     pub profile: crate::myaccount::models::SendEmailChallengeResponseProfile,
     /// Discoverable resources related to the caller's email challenge
-    #[serde(rename = "_links", default)]
+    #[serde(rename = "_links")]
     pub links: crate::myaccount::models::SendEmailChallengeResponseLinks,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SendEmailChallengeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SendEmailChallengeResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SendEmailChallengeResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SendEmailChallengeResponse, A::Error> {
+                let mut id = ::std::option::Option::None;
+                let mut status = ::std::option::Option::None;
+                let mut expires_at = ::std::option::Option::None;
+                let mut profile = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        "status" => {
+                            crate::runtime::field(&mut __map, &mut status, "status")?
+                        }
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "profile" => {
+                            crate::runtime::field(&mut __map, &mut profile, "profile")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SendEmailChallengeResponse {
+                    id: id.unwrap_or_default(),
+                    status: crate::runtime::required(status, "status")?,
+                    expires_at: expires_at.unwrap_or_default(),
+                    profile: profile.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

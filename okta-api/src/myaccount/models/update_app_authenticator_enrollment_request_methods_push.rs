@@ -3,29 +3,93 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UpdateAppAuthenticatorEnrollmentRequestMethodsPush` (`/components/schemas/UpdateAppAuthenticatorEnrollmentRequest/properties/methods/properties/push`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
     #[allow(missing_docs)]
     #[serde(
         rename = "pushToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub push_token: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<
         crate::myaccount::models::UpdateAppAuthenticatorEnrollmentRequestMethodsPushKeys,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub capabilities: ::std::option::Option<
         crate::myaccount::models::AppAuthenticatorMethodCapabilities,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UpdateAppAuthenticatorEnrollmentRequestMethodsPush;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UpdateAppAuthenticatorEnrollmentRequestMethodsPush")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                UpdateAppAuthenticatorEnrollmentRequestMethodsPush,
+                A::Error,
+            > {
+                let mut push_token = ::std::option::Option::None;
+                let mut keys = ::std::option::Option::None;
+                let mut capabilities = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "pushToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut push_token,
+                                "pushToken",
+                            )?
+                        }
+                        "keys" => crate::runtime::field(&mut __map, &mut keys, "keys")?,
+                        "capabilities" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut capabilities,
+                                "capabilities",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
+                    push_token: push_token.unwrap_or_default(),
+                    keys: keys.unwrap_or_default(),
+                    capabilities: capabilities.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,19 +3,73 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UpdateAppAuthenticatorEnrollmentRequestMethodsPushKeys` (`/components/schemas/UpdateAppAuthenticatorEnrollmentRequest/properties/methods/properties/push/properties/keys`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UpdateAppAuthenticatorEnrollmentRequestMethodsPushKeys {
     #[allow(missing_docs)]
     #[serde(
         rename = "userVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification: ::std::option::Option<crate::myaccount::models::KeyObject>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for UpdateAppAuthenticatorEnrollmentRequestMethodsPushKeys {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UpdateAppAuthenticatorEnrollmentRequestMethodsPushKeys;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct UpdateAppAuthenticatorEnrollmentRequestMethodsPushKeys",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                UpdateAppAuthenticatorEnrollmentRequestMethodsPushKeys,
+                A::Error,
+            > {
+                let mut user_verification = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "userVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification,
+                                "userVerification",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UpdateAppAuthenticatorEnrollmentRequestMethodsPushKeys {
+                    user_verification: user_verification.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

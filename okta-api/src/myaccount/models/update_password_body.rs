@@ -3,18 +3,76 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `UpdatePasswordBody` (`/paths/~1idp~1myaccount~1password~1change-password/post/requestBody/content/application~1json/schema`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct UpdatePasswordBody {
     #[allow(missing_docs)]
-    #[serde(rename = "oldPassword", default)]
+    #[serde(rename = "oldPassword")]
     pub old_password: ::std::string::String,
     #[allow(missing_docs)]
-    #[serde(rename = "newPassword", default)]
+    #[serde(rename = "newPassword")]
     pub new_password: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdatePasswordBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UpdatePasswordBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UpdatePasswordBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<UpdatePasswordBody, A::Error> {
+                let mut old_password = ::std::option::Option::None;
+                let mut new_password = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "oldPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut old_password,
+                                "oldPassword",
+                            )?
+                        }
+                        "newPassword" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut new_password,
+                                "newPassword",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UpdatePasswordBody {
+                    old_password: old_password.unwrap_or_default(),
+                    new_password: new_password.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

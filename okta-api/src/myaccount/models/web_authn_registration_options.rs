@@ -3,33 +3,87 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `WebAuthnRegistrationOptions` (`/components/schemas/WebAuthnRegistrationOptions`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WebAuthnRegistrationOptions {
     /// Date and time when the challenge expires
     #[serde(
         rename = "expiresAt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expires_at: ::std::option::Option<::std::string::String>,
     /// WebAuthn registration options for the Passkey (FIDO2 WebAuthn) authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<
         crate::myaccount::models::WebAuthnRegistrationOptionsOptions,
     >,
     /// Discoverable resources related to the WebAuthn registration challenge
-    #[serde(
-        rename = "_links",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_links", skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<
         crate::myaccount::models::WebAuthnRegistrationOptionsLinks,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WebAuthnRegistrationOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WebAuthnRegistrationOptions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WebAuthnRegistrationOptions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WebAuthnRegistrationOptions, A::Error> {
+                let mut expires_at = ::std::option::Option::None;
+                let mut options = ::std::option::Option::None;
+                let mut links = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "expiresAt" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_at,
+                                "expiresAt",
+                            )?
+                        }
+                        "options" => {
+                            crate::runtime::field(&mut __map, &mut options, "options")?
+                        }
+                        "_links" => {
+                            crate::runtime::field(&mut __map, &mut links, "_links")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WebAuthnRegistrationOptions {
+                    expires_at: expires_at.unwrap_or_default(),
+                    options: options.unwrap_or_default(),
+                    links: links.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

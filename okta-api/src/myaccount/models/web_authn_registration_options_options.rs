@@ -5,22 +5,21 @@
 /// WebAuthn registration options for the Passkey (FIDO2 WebAuthn) authenticator
 ///
 /// Schema `WebAuthnRegistrationOptionsOptions` (`/components/schemas/WebAuthnRegistrationOptions/properties/options`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WebAuthnRegistrationOptionsOptions {
     /// Public key credential that's associated with the RP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rp: ::std::option::Option<
         crate::myaccount::models::WebAuthnRegistrationOptionsOptionsRp,
     >,
     /// The user for whom the credential is created
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<
         crate::myaccount::models::WebAuthnRegistrationOptionsOptionsUser,
     >,
     /// Array of public key credential parameters
     #[serde(
         rename = "pubKeyCredParams",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pub_key_cred_params: ::std::option::Option<
@@ -29,17 +28,16 @@ pub struct WebAuthnRegistrationOptionsOptions {
         >,
     >,
     /// Cryptographic nonce challenge that's signed by the authenticator
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub challenge: ::std::option::Option<::std::string::String>,
     /// Specifies how much information about the authenticator is included in the attestation and the method for how that information is shared
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attestation: ::std::option::Option<
         crate::myaccount::models::WebAuthnRegistrationOptionsOptionsAttestation,
     >,
     /// Select the appropriate authenticators to create
     #[serde(
         rename = "authenticatorSelection",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub authenticator_selection: ::std::option::Option<
@@ -48,7 +46,6 @@ pub struct WebAuthnRegistrationOptionsOptions {
     /// Supports compatibility with a universal second factor (U2F)
     #[serde(
         rename = "u2fParams",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub u2f_params: ::std::option::Option<
@@ -57,7 +54,6 @@ pub struct WebAuthnRegistrationOptionsOptions {
     /// List of existing credentials on the same authenticator device that can't be overwritten by a new credential
     #[serde(
         rename = "excludeCredentials",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub exclude_credentials: ::std::option::Option<
@@ -66,9 +62,109 @@ pub struct WebAuthnRegistrationOptionsOptions {
         >,
     >,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WebAuthnRegistrationOptionsOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WebAuthnRegistrationOptionsOptions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WebAuthnRegistrationOptionsOptions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WebAuthnRegistrationOptionsOptions, A::Error> {
+                let mut rp = ::std::option::Option::None;
+                let mut user = ::std::option::Option::None;
+                let mut pub_key_cred_params = ::std::option::Option::None;
+                let mut challenge = ::std::option::Option::None;
+                let mut attestation = ::std::option::Option::None;
+                let mut authenticator_selection = ::std::option::Option::None;
+                let mut u2f_params = ::std::option::Option::None;
+                let mut exclude_credentials = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "rp" => crate::runtime::field(&mut __map, &mut rp, "rp")?,
+                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
+                        "pubKeyCredParams" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pub_key_cred_params,
+                                "pubKeyCredParams",
+                            )?
+                        }
+                        "challenge" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut challenge,
+                                "challenge",
+                            )?
+                        }
+                        "attestation" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut attestation,
+                                "attestation",
+                            )?
+                        }
+                        "authenticatorSelection" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authenticator_selection,
+                                "authenticatorSelection",
+                            )?
+                        }
+                        "u2fParams" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut u2f_params,
+                                "u2fParams",
+                            )?
+                        }
+                        "excludeCredentials" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut exclude_credentials,
+                                "excludeCredentials",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WebAuthnRegistrationOptionsOptions {
+                    rp: rp.unwrap_or_default(),
+                    user: user.unwrap_or_default(),
+                    pub_key_cred_params: pub_key_cred_params.unwrap_or_default(),
+                    challenge: challenge.unwrap_or_default(),
+                    attestation: attestation.unwrap_or_default(),
+                    authenticator_selection: authenticator_selection.unwrap_or_default(),
+                    u2f_params: u2f_params.unwrap_or_default(),
+                    exclude_credentials: exclude_credentials.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

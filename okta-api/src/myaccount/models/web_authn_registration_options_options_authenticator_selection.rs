@@ -5,12 +5,11 @@
 /// Select the appropriate authenticators to create
 ///
 /// Schema `WebAuthnRegistrationOptionsOptionsAuthenticatorSelection` (`/components/schemas/WebAuthnRegistrationOptions/properties/options/properties/authenticatorSelection`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
     /// Specifies whether stronger user verification is required when authenticating or enrolling a new authenticator
     #[serde(
         rename = "userVerification",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_verification: ::std::option::Option<
@@ -21,7 +20,6 @@ pub struct WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
     /// > **Note:** `residentKey` is only returned if you have enabled Passkey Autofill as an [Early Access Self-Service](https://developer.okta.com/docs/api/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature.
     #[serde(
         rename = "residentKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resident_key: ::std::option::Option<
@@ -30,14 +28,86 @@ pub struct WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
     /// Indicates if the authenticator must support resident keys
     #[serde(
         rename = "requireResidentKey",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub require_resident_key: ::std::option::Option<bool>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WebAuthnRegistrationOptionsOptionsAuthenticatorSelection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str(
+                    "struct WebAuthnRegistrationOptionsOptionsAuthenticatorSelection",
+                )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                WebAuthnRegistrationOptionsOptionsAuthenticatorSelection,
+                A::Error,
+            > {
+                let mut user_verification = ::std::option::Option::None;
+                let mut resident_key = ::std::option::Option::None;
+                let mut require_resident_key = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "userVerification" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_verification,
+                                "userVerification",
+                            )?
+                        }
+                        "residentKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut resident_key,
+                                "residentKey",
+                            )?
+                        }
+                        "requireResidentKey" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut require_resident_key,
+                                "requireResidentKey",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
+                    user_verification: user_verification.unwrap_or_default(),
+                    resident_key: resident_key.unwrap_or_default(),
+                    require_resident_key: require_resident_key.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

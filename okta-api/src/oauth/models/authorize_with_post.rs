@@ -3,52 +3,50 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `AuthorizeWithPost` (`/components/schemas/AuthorizeWithPost`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct AuthorizeWithPost {
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acr_values: ::std::option::Option<
         crate::oauth::models::AuthorizeWithPostAcrValues,
     >,
     /// Obtained during either manual client registration or through the [Dynamic Client Registration API](https://developer.okta.com/openapi/okta-oauth/oauth/client). It identifies the client and must match the value preregistered in Okta.
-    #[serde(default)]
     pub client_id: ::std::string::String,
     /// A challenge for [PKCE](https://developer.okta.com/docs/guides/implement-grant-type/authcodepkce/main/). The challenge is verified in the access token request.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_challenge: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_challenge_method: ::std::option::Option<
         crate::oauth::models::AuthorizeWithPostCodeChallengeMethod,
     >,
     /// The `display` parameter to be passed to the external identity provider when performing [social login](https://developer.okta.com/docs/concepts/identity-providers/)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enroll_amr_values: ::std::option::Option<
         crate::oauth::models::AuthorizeWithPostEnrollAmrValues,
     >,
     /// An Okta extension to the OpenID specification. The ID of the identity provider to use if there's no Okta session.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<::std::string::String>,
     /// An Okta extension to the OpenID specification. A space-delimited list of scopes you want to provide to the external identity provider when performing [social login](https://developer.okta.com/docs/concepts/identity-providers/). These scopes are used in addition to the scopes already configured for the identity provider.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp_scope: ::std::option::Option<::std::string::String>,
     /// A username to pre-populate if prompting for authentication
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login_hint: ::std::option::Option<::std::string::String>,
     /// Allowable elapsed time, in seconds, since the last time the end user was actively authenticated by Okta
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_age: ::std::option::Option<i64>,
     /// A value that's returned in the ID token. It's used to mitigate replay attacks. The value is required for implicit and hybrid flows, but optional for auth code flows. See [OIDC Specs](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nonce: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<crate::oauth::models::AuthorizeWithPostPrompt>,
     /// Callback location where the authorization code or tokens should be sent. It must match the value preregistered in Okta during client registration.
-    #[serde(default)]
     pub redirect_uri: ::std::string::String,
     /// A JWT created by the client that enables requests to be passed as a single, self-contained parameter.
     ///
@@ -62,26 +60,23 @@ pub struct AuthorizeWithPost {
     /// > 2. `aud` is required and must be the same value as the authorization server issuer that mints the ID or access token. This value is published in the metadata for your authorization server.
     /// > 3. JWT lifetime is evaluated using the `iat` and `exp` claims, if present. If the JWT is expired or not yet valid, Okta returns an `invalid_request_object` error. Okta rejects JWTs that expire more than one hour in the future.
     /// > 4. Okta rejects the JWT if the `jti` claim is present and it has already been processed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<::std::string::String>,
     /// Location where the authorization request payload data is referenced in an authorization request to the `/authorize` endpoint. This is returned from a Pushed Authorization Request at the `/par` endpoint.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_uri: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_mode: ::std::option::Option<
         crate::oauth::models::AuthorizeWithPostResponseMode,
     >,
     #[allow(missing_docs)]
-    #[serde(default)]
     pub response_type: crate::oauth::models::AuthorizeWithPostResponseType,
     /// A space-delimited string of scopes requested
-    #[serde(default)]
     pub scope: ::std::string::String,
     /// Okta one-time session token. This is an Okta extension to the OpenID specification. The `sessionToken` allows an API-based user sign-in flow.
     #[serde(
         rename = "sessionToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_token: ::std::option::Option<::std::string::String>,
@@ -90,12 +85,197 @@ pub struct AuthorizeWithPost {
     /// Okta requires the OAuth 2.0 `state` parameter on all requests to the `/authorize` endpoint to prevent cross-site request forgery (CSRF).
     /// The OAuth 2.0 specification [requires](https://tools.ietf.org/html/rfc6749#section-10.12) that clients protect their redirect URIs against CSRF by sending a value in the authorize request that binds the request to the user-agent's authenticated state.
     /// Using the `state` parameter is also a countermeasure to several other known attacks as outlined in [OAuth 2.0 Threat Model and Security Considerations](https://tools.ietf.org/html/rfc6819).
-    #[serde(default)]
     pub state: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizeWithPost {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthorizeWithPost;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthorizeWithPost")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<AuthorizeWithPost, A::Error> {
+                let mut acr_values = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut code_challenge = ::std::option::Option::None;
+                let mut code_challenge_method = ::std::option::Option::None;
+                let mut display = ::std::option::Option::None;
+                let mut enroll_amr_values = ::std::option::Option::None;
+                let mut idp = ::std::option::Option::None;
+                let mut idp_scope = ::std::option::Option::None;
+                let mut login_hint = ::std::option::Option::None;
+                let mut max_age = ::std::option::Option::None;
+                let mut nonce = ::std::option::Option::None;
+                let mut prompt = ::std::option::Option::None;
+                let mut redirect_uri = ::std::option::Option::None;
+                let mut request = ::std::option::Option::None;
+                let mut request_uri = ::std::option::Option::None;
+                let mut response_mode = ::std::option::Option::None;
+                let mut response_type = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut session_token = ::std::option::Option::None;
+                let mut state = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "acr_values" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut acr_values,
+                                "acr_values",
+                            )?
+                        }
+                        "client_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "client_id",
+                            )?
+                        }
+                        "code_challenge" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut code_challenge,
+                                "code_challenge",
+                            )?
+                        }
+                        "code_challenge_method" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut code_challenge_method,
+                                "code_challenge_method",
+                            )?
+                        }
+                        "display" => {
+                            crate::runtime::field(&mut __map, &mut display, "display")?
+                        }
+                        "enroll_amr_values" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut enroll_amr_values,
+                                "enroll_amr_values",
+                            )?
+                        }
+                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
+                        "idp_scope" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut idp_scope,
+                                "idp_scope",
+                            )?
+                        }
+                        "login_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_hint,
+                                "login_hint",
+                            )?
+                        }
+                        "max_age" => {
+                            crate::runtime::field(&mut __map, &mut max_age, "max_age")?
+                        }
+                        "nonce" => {
+                            crate::runtime::field(&mut __map, &mut nonce, "nonce")?
+                        }
+                        "prompt" => {
+                            crate::runtime::field(&mut __map, &mut prompt, "prompt")?
+                        }
+                        "redirect_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_uri,
+                                "redirect_uri",
+                            )?
+                        }
+                        "request" => {
+                            crate::runtime::field(&mut __map, &mut request, "request")?
+                        }
+                        "request_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_uri,
+                                "request_uri",
+                            )?
+                        }
+                        "response_mode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_mode,
+                                "response_mode",
+                            )?
+                        }
+                        "response_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_type,
+                                "response_type",
+                            )?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "sessionToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_token,
+                                "sessionToken",
+                            )?
+                        }
+                        "state" => {
+                            crate::runtime::field(&mut __map, &mut state, "state")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuthorizeWithPost {
+                    acr_values: acr_values.unwrap_or_default(),
+                    client_id: client_id.unwrap_or_default(),
+                    code_challenge: code_challenge.unwrap_or_default(),
+                    code_challenge_method: code_challenge_method.unwrap_or_default(),
+                    display: display.unwrap_or_default(),
+                    enroll_amr_values: enroll_amr_values.unwrap_or_default(),
+                    idp: idp.unwrap_or_default(),
+                    idp_scope: idp_scope.unwrap_or_default(),
+                    login_hint: login_hint.unwrap_or_default(),
+                    max_age: max_age.unwrap_or_default(),
+                    nonce: nonce.unwrap_or_default(),
+                    prompt: prompt.unwrap_or_default(),
+                    redirect_uri: redirect_uri.unwrap_or_default(),
+                    request: request.unwrap_or_default(),
+                    request_uri: request_uri.unwrap_or_default(),
+                    response_mode: response_mode.unwrap_or_default(),
+                    response_type: response_type.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    session_token: session_token.unwrap_or_default(),
+                    state: state.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,20 +3,18 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BackchannelAuthorizeRequest` (`/components/schemas/BackchannelAuthorizeRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BackchannelAuthorizeRequest {
     /// A message that appears for the user to identify the transaction
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub binding_message: ::std::option::Option<::std::string::String>,
     /// An ID token previously issued to the client as a hint to identify the user for whom authentication is being requested.
     ///
     /// **Note:** You can specify either `login_hint` or `id_token_hint` in the authentication request, not both.
-    #[serde(default)]
     pub id_token_hint: ::std::string::String,
     /// A hint to the OpenID Provider regarding the user for whom authentication is being requested.
     ///
     /// **Note:** You can specify either `login_hint` or `id_token_hint` in the authentication request, not both.
-    #[serde(default)]
     pub login_hint: ::std::string::String,
     /// A JWT created by the client that enables requests to be passed as a single, self-contained parameter.
     ///
@@ -31,18 +29,103 @@ pub struct BackchannelAuthorizeRequest {
     /// 2. `aud` is required and must be the same value as the authorization server issuer that mints the ID or access token. This value is published in the metadata for your authorization server.
     /// 3. JWT lifetime is evaluated using the `iat` and `exp` claims, if present. If the JWT is expired or not yet valid, Okta returns an `invalid_request_object` error. Okta rejects JWTs that expire more than one hour in the future.
     /// 4. Okta rejects the JWT if the `jti` claim is present and it's already been processed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<::std::string::String>,
     /// Allows the client to request the `expires_in` value in number of seconds for the `auth_req_id` that the server returns.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_expiry: ::std::option::Option<i64>,
     /// `openid` is required for authentication requests. You can also include other scopes.
-    #[serde(default)]
     pub scope: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BackchannelAuthorizeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BackchannelAuthorizeRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BackchannelAuthorizeRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BackchannelAuthorizeRequest, A::Error> {
+                let mut binding_message = ::std::option::Option::None;
+                let mut id_token_hint = ::std::option::Option::None;
+                let mut login_hint = ::std::option::Option::None;
+                let mut request = ::std::option::Option::None;
+                let mut request_expiry = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "binding_message" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut binding_message,
+                                "binding_message",
+                            )?
+                        }
+                        "id_token_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut id_token_hint,
+                                "id_token_hint",
+                            )?
+                        }
+                        "login_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_hint,
+                                "login_hint",
+                            )?
+                        }
+                        "request" => {
+                            crate::runtime::field(&mut __map, &mut request, "request")?
+                        }
+                        "request_expiry" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_expiry,
+                                "request_expiry",
+                            )?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BackchannelAuthorizeRequest {
+                    binding_message: binding_message.unwrap_or_default(),
+                    id_token_hint: id_token_hint.unwrap_or_default(),
+                    login_hint: login_hint.unwrap_or_default(),
+                    request: request.unwrap_or_default(),
+                    request_expiry: request_expiry.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

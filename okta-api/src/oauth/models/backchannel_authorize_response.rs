@@ -3,21 +3,84 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `BackchannelAuthorizeResponse` (`/components/schemas/BackchannelAuthorizeResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct BackchannelAuthorizeResponse {
     /// A unique identifier to identify the authentication request made by the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_req_id: ::std::option::Option<::std::string::String>,
     /// The expiration time of the `auth_req_id` in seconds
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_in: ::std::option::Option<i64>,
     /// The minimum amount of time in seconds that the client should wait between polling requests to the token endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval: ::std::option::Option<i64>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BackchannelAuthorizeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BackchannelAuthorizeResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BackchannelAuthorizeResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<BackchannelAuthorizeResponse, A::Error> {
+                let mut auth_req_id = ::std::option::Option::None;
+                let mut expires_in = ::std::option::Option::None;
+                let mut interval = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "auth_req_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_req_id,
+                                "auth_req_id",
+                            )?
+                        }
+                        "expires_in" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_in,
+                                "expires_in",
+                            )?
+                        }
+                        "interval" => {
+                            crate::runtime::field(&mut __map, &mut interval, "interval")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(BackchannelAuthorizeResponse {
+                    auth_req_id: auth_req_id.unwrap_or_default(),
+                    expires_in: expires_in.unwrap_or_default(),
+                    interval: interval.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,23 +3,90 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `ChallengeRequest` (`/components/schemas/ChallengeRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ChallengeRequest {
     /// List of direct authentication challenge types supported by the client
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub challenge_types_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::ChallengeType>,
     >,
     /// The out-of-band channel for use with authentication. Required for all `/primary-authenticate` and `/challenge` requests with an out-of-band authenticator.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_hint: ::std::option::Option<crate::oauth::models::Channel>,
     /// The value returned from a previous token or challenge request for identifying the multifactor transaction across multiple requests
-    #[serde(default)]
     pub mfa_token: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChallengeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ChallengeRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ChallengeRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ChallengeRequest, A::Error> {
+                let mut challenge_types_supported = ::std::option::Option::None;
+                let mut channel_hint = ::std::option::Option::None;
+                let mut mfa_token = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "challenge_types_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut challenge_types_supported,
+                                "challenge_types_supported",
+                            )?
+                        }
+                        "channel_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut channel_hint,
+                                "channel_hint",
+                            )?
+                        }
+                        "mfa_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mfa_token,
+                                "mfa_token",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChallengeRequest {
+                    challenge_types_supported: challenge_types_supported
+                        .unwrap_or_default(),
+                    channel_hint: channel_hint.unwrap_or_default(),
+                    mfa_token: mfa_token.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,30 +3,121 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `DeviceAuthorizeResponse` (`/components/schemas/DeviceAuthorizeResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct DeviceAuthorizeResponse {
     /// The device verification code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_code: ::std::option::Option<::std::string::String>,
     /// The expiration time of the `device_code` and `user_code` in seconds
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_in: ::std::option::Option<i64>,
     /// The minimum amount of time in seconds that the client should wait between polling requests to the token endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval: ::std::option::Option<i64>,
     /// The verification code for the end user
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_code: ::std::option::Option<::std::string::String>,
     /// The URI that the end user visits to verify
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_uri: ::std::option::Option<::std::string::String>,
     /// The URI that includes the `user_code` that the end user alternatively visits to verify
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_uri_complete: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceAuthorizeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceAuthorizeResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DeviceAuthorizeResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<DeviceAuthorizeResponse, A::Error> {
+                let mut device_code = ::std::option::Option::None;
+                let mut expires_in = ::std::option::Option::None;
+                let mut interval = ::std::option::Option::None;
+                let mut user_code = ::std::option::Option::None;
+                let mut verification_uri = ::std::option::Option::None;
+                let mut verification_uri_complete = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "device_code" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_code,
+                                "device_code",
+                            )?
+                        }
+                        "expires_in" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_in,
+                                "expires_in",
+                            )?
+                        }
+                        "interval" => {
+                            crate::runtime::field(&mut __map, &mut interval, "interval")?
+                        }
+                        "user_code" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut user_code,
+                                "user_code",
+                            )?
+                        }
+                        "verification_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verification_uri,
+                                "verification_uri",
+                            )?
+                        }
+                        "verification_uri_complete" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut verification_uri_complete,
+                                "verification_uri_complete",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DeviceAuthorizeResponse {
+                    device_code: device_code.unwrap_or_default(),
+                    expires_in: expires_in.unwrap_or_default(),
+                    interval: interval.unwrap_or_default(),
+                    user_code: user_code.unwrap_or_default(),
+                    verification_uri: verification_uri.unwrap_or_default(),
+                    verification_uri_complete: verification_uri_complete
+                        .unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

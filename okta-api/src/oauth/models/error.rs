@@ -5,12 +5,11 @@
 /// Error
 ///
 /// Schema `Error` (`/components/schemas/Error`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct Error {
     #[allow(missing_docs)]
     #[serde(
         rename = "errorCauses",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_causes: ::std::option::Option<
@@ -19,35 +18,109 @@ pub struct Error {
     /// An Okta code for this type of error
     #[serde(
         rename = "errorCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// A unique identifier for this error. Okta Support can use this to help with troubleshooting.
-    #[serde(
-        rename = "errorId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "errorId", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_id: ::std::option::Option<::std::string::String>,
     /// An Okta code for this type of error
     #[serde(
         rename = "errorLink",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_link: ::std::option::Option<::std::string::String>,
     /// A short description of what caused this error. Sometimes this contains dynamically-generated information about your specific error.
     #[serde(
         rename = "errorSummary",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub error_summary: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Error {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Error;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Error")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Error, A::Error> {
+                let mut error_causes = ::std::option::Option::None;
+                let mut error_code = ::std::option::Option::None;
+                let mut error_id = ::std::option::Option::None;
+                let mut error_link = ::std::option::Option::None;
+                let mut error_summary = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "errorCauses" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_causes,
+                                "errorCauses",
+                            )?
+                        }
+                        "errorCode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_code,
+                                "errorCode",
+                            )?
+                        }
+                        "errorId" => {
+                            crate::runtime::field(&mut __map, &mut error_id, "errorId")?
+                        }
+                        "errorLink" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_link,
+                                "errorLink",
+                            )?
+                        }
+                        "errorSummary" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut error_summary,
+                                "errorSummary",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Error {
+                    error_causes: error_causes.unwrap_or_default(),
+                    error_code: error_code.unwrap_or_default(),
+                    error_id: error_id.unwrap_or_default(),
+                    error_link: error_link.unwrap_or_default(),
+                    error_summary: error_summary.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,54 +3,160 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `IntrospectionResponse` (`/components/schemas/IntrospectionResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct IntrospectionResponse {
     /// Indicates whether the token is active or not
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<bool>,
     /// The audience of the token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aud: ::std::option::Option<::std::string::String>,
     /// The ID of the client associated with the token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// The ID of the device associated with the token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The expiration time of the token in seconds since January 1, 1970 UTC
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exp: ::std::option::Option<i64>,
     /// The issuing time of the token in seconds since January 1, 1970 UTC
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iat: ::std::option::Option<i64>,
     /// The issuer of the token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iss: ::std::option::Option<::std::string::String>,
     /// The identifier of the token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jti: ::std::option::Option<::std::string::String>,
     /// Identifies the time (a timestamp in seconds since January 1, 1970 UTC) before which the token must not be accepted for processing
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nbf: ::std::option::Option<i64>,
     /// A space-delimited list of scopes
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
     /// The subject of the token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub: ::std::option::Option<::std::string::String>,
     /// The type of token. The value is always `Bearer`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_type: ::std::option::Option<::std::string::String>,
     /// The user ID. This parameter is returned only if the token is an access token and the subject is an end user.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// The username associated with the token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IntrospectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IntrospectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IntrospectionResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<IntrospectionResponse, A::Error> {
+                let mut active = ::std::option::Option::None;
+                let mut aud = ::std::option::Option::None;
+                let mut client_id = ::std::option::Option::None;
+                let mut device_id = ::std::option::Option::None;
+                let mut exp = ::std::option::Option::None;
+                let mut iat = ::std::option::Option::None;
+                let mut iss = ::std::option::Option::None;
+                let mut jti = ::std::option::Option::None;
+                let mut nbf = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut sub = ::std::option::Option::None;
+                let mut token_type = ::std::option::Option::None;
+                let mut uid = ::std::option::Option::None;
+                let mut username = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "active" => {
+                            crate::runtime::field(&mut __map, &mut active, "active")?
+                        }
+                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
+                        "client_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "client_id",
+                            )?
+                        }
+                        "device_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_id,
+                                "device_id",
+                            )?
+                        }
+                        "exp" => crate::runtime::field(&mut __map, &mut exp, "exp")?,
+                        "iat" => crate::runtime::field(&mut __map, &mut iat, "iat")?,
+                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
+                        "jti" => crate::runtime::field(&mut __map, &mut jti, "jti")?,
+                        "nbf" => crate::runtime::field(&mut __map, &mut nbf, "nbf")?,
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "sub" => crate::runtime::field(&mut __map, &mut sub, "sub")?,
+                        "token_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_type,
+                                "token_type",
+                            )?
+                        }
+                        "uid" => crate::runtime::field(&mut __map, &mut uid, "uid")?,
+                        "username" => {
+                            crate::runtime::field(&mut __map, &mut username, "username")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(IntrospectionResponse {
+                    active: active.unwrap_or_default(),
+                    aud: aud.unwrap_or_default(),
+                    client_id: client_id.unwrap_or_default(),
+                    device_id: device_id.unwrap_or_default(),
+                    exp: exp.unwrap_or_default(),
+                    iat: iat.unwrap_or_default(),
+                    iss: iss.unwrap_or_default(),
+                    jti: jti.unwrap_or_default(),
+                    nbf: nbf.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    sub: sub.unwrap_or_default(),
+                    token_type: token_type.unwrap_or_default(),
+                    uid: uid.unwrap_or_default(),
+                    username: username.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

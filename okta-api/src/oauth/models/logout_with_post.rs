@@ -3,21 +3,84 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `LogoutWithPost` (`/components/schemas/LogoutWithPost`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct LogoutWithPost {
     /// A valid ID token with a subject that matches the current session
-    #[serde(default)]
     pub id_token_hint: ::std::string::String,
     /// Location to redirect to after the logout is performed. It must match the value preregistered in Okta during client registration.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub post_logout_redirect_uri: ::std::option::Option<::std::string::String>,
     /// An optional value that's returned as a query parameter during the redirect at the end of the flow
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for LogoutWithPost {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LogoutWithPost;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LogoutWithPost")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<LogoutWithPost, A::Error> {
+                let mut id_token_hint = ::std::option::Option::None;
+                let mut post_logout_redirect_uri = ::std::option::Option::None;
+                let mut state = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "id_token_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut id_token_hint,
+                                "id_token_hint",
+                            )?
+                        }
+                        "post_logout_redirect_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut post_logout_redirect_uri,
+                                "post_logout_redirect_uri",
+                            )?
+                        }
+                        "state" => {
+                            crate::runtime::field(&mut __map, &mut state, "state")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LogoutWithPost {
+                    id_token_hint: id_token_hint.unwrap_or_default(),
+                    post_logout_redirect_uri: post_logout_redirect_uri
+                        .unwrap_or_default(),
+                    state: state.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

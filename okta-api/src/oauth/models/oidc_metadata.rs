@@ -3,137 +3,446 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OidcMetadata` (`/components/schemas/OidcMetadata`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OidcMetadata {
     /// URL of the authorization server's authorization endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_endpoint: ::std::option::Option<::std::string::String>,
     /// **Identity Engine**: A list of signing algorithms that this authorization server supports for signed requests
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub backchannel_authentication_request_signing_alg_values_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::SigningAlgorithm>,
     >,
     /// **Identity Engine**: The delivery modes that this authorization server supports for Client-Initiated Backchannel Authentication
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub backchannel_token_delivery_modes_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::TokenDeliveryMode>,
     >,
     /// A list of the claims supported by this authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub claims_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::Claim>,
     >,
     /// A list of PKCE code challenge methods supported by this authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_challenge_methods_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::CodeChallengeMethod>,
     >,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_authorization_endpoint: ::std::option::Option<::std::string::String>,
     /// A list of signing algorithms supported by this authorization server for Demonstrating Proof-of-Possession (DPoP) JWTs
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dpop_signing_alg_values_supported: ::std::option::Option<
         ::std::vec::Vec<
             crate::oauth::models::OauthMetadataDpopSigningAlgValuesSupportedItem,
         >,
     >,
     /// URL of the authorization server's logout endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_session_endpoint: ::std::option::Option<::std::string::String>,
     /// A list of the grant type values that this authorization server supports
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_types_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::GrantType>,
     >,
     /// URL of the authorization server's introspection endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub introspection_endpoint: ::std::option::Option<::std::string::String>,
     /// A list of client authentication methods supported by this introspection endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub introspection_endpoint_auth_methods_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::EndpointAuthMethod>,
     >,
     /// The authorization server's issuer identifier. In the context of this document, this is your authorization server's base URL. This becomes the `iss` claim in an access token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer: ::std::option::Option<::std::string::String>,
     /// URL of the authorization server's JSON Web Key Set document
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jwks_uri: ::std::option::Option<::std::string::String>,
     #[allow(missing_docs)]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pushed_authorization_request_endpoint: ::std::option::Option<
         ::std::string::String,
     >,
     /// URL of the authorization server's JSON Web Key Set document
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_endpoint: ::std::option::Option<::std::string::String>,
     /// A list of signing algorithms that this authorization server supports for signed requests
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_object_signing_alg_values_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::SigningAlgorithm>,
     >,
     /// Indicates if request parameters are supported by this authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_parameter_supported: ::std::option::Option<bool>,
     /// A list of the `response_mode` values that this authorization server supports
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_modes_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::ResponseMode>,
     >,
     /// A list of the `response_type` values that this authorization server supports. Can be a combination of `code`, `token`, and `id_token`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_types_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::ResponseTypesSupported>,
     >,
     /// URL of the authorization server's revocation endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub revocation_endpoint: ::std::option::Option<::std::string::String>,
     /// A list of client authentication methods supported by this revocation endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub revocation_endpoint_auth_methods_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::EndpointAuthMethod>,
     >,
     /// A list of the scope values that this authorization server supports
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::Scope>,
     >,
     /// A list of the subject identifier types that this authorization server supports. Valid types include `pairwise` and `public`, but only `public` is currently supported. See the [Subject Identifier Types](https://openid.net/specs/openid-connect-core-1_0.html#SubjectIDTypes) section in the OpenID Connect specification.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_types_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::SubjectType>,
     >,
     /// URL of the authorization server's token endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_endpoint: ::std::option::Option<::std::string::String>,
     /// A list of client authentication methods supported by this token endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_endpoint_auth_methods_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::EndpointAuthMethod>,
     >,
     /// JSON array that contains a list of the JWE encryption algorithms (alg values) supported for the ID token to encode the claims in a JWT
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_token_encryption_alg_values_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::OauthIdTokenKeyEncryptionAlgorithm>,
     >,
     /// JSON array that contains a list of the JWE encryption algorithms (enc values) supported for the ID token to encode the claims in a JWT
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_token_encryption_enc_values_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::ContentEncryptionAlgorithm>,
     >,
     /// A list of signing algorithms that this authorization server supports for signing ID tokens
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_token_signing_alg_values_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::SigningAlgorithm>,
     >,
     /// URL of the authorization server's userinfo endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub userinfo_endpoint: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OidcMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OidcMetadata;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OidcMetadata")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OidcMetadata, A::Error> {
+                let mut authorization_endpoint = ::std::option::Option::None;
+                let mut backchannel_authentication_request_signing_alg_values_supported = ::std::option::Option::None;
+                let mut backchannel_token_delivery_modes_supported = ::std::option::Option::None;
+                let mut claims_supported = ::std::option::Option::None;
+                let mut code_challenge_methods_supported = ::std::option::Option::None;
+                let mut device_authorization_endpoint = ::std::option::Option::None;
+                let mut dpop_signing_alg_values_supported = ::std::option::Option::None;
+                let mut end_session_endpoint = ::std::option::Option::None;
+                let mut grant_types_supported = ::std::option::Option::None;
+                let mut introspection_endpoint = ::std::option::Option::None;
+                let mut introspection_endpoint_auth_methods_supported = ::std::option::Option::None;
+                let mut issuer = ::std::option::Option::None;
+                let mut jwks_uri = ::std::option::Option::None;
+                let mut pushed_authorization_request_endpoint = ::std::option::Option::None;
+                let mut registration_endpoint = ::std::option::Option::None;
+                let mut request_object_signing_alg_values_supported = ::std::option::Option::None;
+                let mut request_parameter_supported = ::std::option::Option::None;
+                let mut response_modes_supported = ::std::option::Option::None;
+                let mut response_types_supported = ::std::option::Option::None;
+                let mut revocation_endpoint = ::std::option::Option::None;
+                let mut revocation_endpoint_auth_methods_supported = ::std::option::Option::None;
+                let mut scopes_supported = ::std::option::Option::None;
+                let mut subject_types_supported = ::std::option::Option::None;
+                let mut token_endpoint = ::std::option::Option::None;
+                let mut token_endpoint_auth_methods_supported = ::std::option::Option::None;
+                let mut id_token_encryption_alg_values_supported = ::std::option::Option::None;
+                let mut id_token_encryption_enc_values_supported = ::std::option::Option::None;
+                let mut id_token_signing_alg_values_supported = ::std::option::Option::None;
+                let mut userinfo_endpoint = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "authorization_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut authorization_endpoint,
+                                "authorization_endpoint",
+                            )?
+                        }
+                        "backchannel_authentication_request_signing_alg_values_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut backchannel_authentication_request_signing_alg_values_supported,
+                                "backchannel_authentication_request_signing_alg_values_supported",
+                            )?
+                        }
+                        "backchannel_token_delivery_modes_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut backchannel_token_delivery_modes_supported,
+                                "backchannel_token_delivery_modes_supported",
+                            )?
+                        }
+                        "claims_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut claims_supported,
+                                "claims_supported",
+                            )?
+                        }
+                        "code_challenge_methods_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut code_challenge_methods_supported,
+                                "code_challenge_methods_supported",
+                            )?
+                        }
+                        "device_authorization_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_authorization_endpoint,
+                                "device_authorization_endpoint",
+                            )?
+                        }
+                        "dpop_signing_alg_values_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut dpop_signing_alg_values_supported,
+                                "dpop_signing_alg_values_supported",
+                            )?
+                        }
+                        "end_session_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut end_session_endpoint,
+                                "end_session_endpoint",
+                            )?
+                        }
+                        "grant_types_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_types_supported,
+                                "grant_types_supported",
+                            )?
+                        }
+                        "introspection_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut introspection_endpoint,
+                                "introspection_endpoint",
+                            )?
+                        }
+                        "introspection_endpoint_auth_methods_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut introspection_endpoint_auth_methods_supported,
+                                "introspection_endpoint_auth_methods_supported",
+                            )?
+                        }
+                        "issuer" => {
+                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
+                        }
+                        "jwks_uri" => {
+                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
+                        }
+                        "pushed_authorization_request_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut pushed_authorization_request_endpoint,
+                                "pushed_authorization_request_endpoint",
+                            )?
+                        }
+                        "registration_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut registration_endpoint,
+                                "registration_endpoint",
+                            )?
+                        }
+                        "request_object_signing_alg_values_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_object_signing_alg_values_supported,
+                                "request_object_signing_alg_values_supported",
+                            )?
+                        }
+                        "request_parameter_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut request_parameter_supported,
+                                "request_parameter_supported",
+                            )?
+                        }
+                        "response_modes_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_modes_supported,
+                                "response_modes_supported",
+                            )?
+                        }
+                        "response_types_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_types_supported,
+                                "response_types_supported",
+                            )?
+                        }
+                        "revocation_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revocation_endpoint,
+                                "revocation_endpoint",
+                            )?
+                        }
+                        "revocation_endpoint_auth_methods_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut revocation_endpoint_auth_methods_supported,
+                                "revocation_endpoint_auth_methods_supported",
+                            )?
+                        }
+                        "scopes_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut scopes_supported,
+                                "scopes_supported",
+                            )?
+                        }
+                        "subject_types_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subject_types_supported,
+                                "subject_types_supported",
+                            )?
+                        }
+                        "token_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint,
+                                "token_endpoint",
+                            )?
+                        }
+                        "token_endpoint_auth_methods_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_endpoint_auth_methods_supported,
+                                "token_endpoint_auth_methods_supported",
+                            )?
+                        }
+                        "id_token_encryption_alg_values_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut id_token_encryption_alg_values_supported,
+                                "id_token_encryption_alg_values_supported",
+                            )?
+                        }
+                        "id_token_encryption_enc_values_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut id_token_encryption_enc_values_supported,
+                                "id_token_encryption_enc_values_supported",
+                            )?
+                        }
+                        "id_token_signing_alg_values_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut id_token_signing_alg_values_supported,
+                                "id_token_signing_alg_values_supported",
+                            )?
+                        }
+                        "userinfo_endpoint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut userinfo_endpoint,
+                                "userinfo_endpoint",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OidcMetadata {
+                    authorization_endpoint: authorization_endpoint.unwrap_or_default(),
+                    backchannel_authentication_request_signing_alg_values_supported: backchannel_authentication_request_signing_alg_values_supported
+                        .unwrap_or_default(),
+                    backchannel_token_delivery_modes_supported: backchannel_token_delivery_modes_supported
+                        .unwrap_or_default(),
+                    claims_supported: claims_supported.unwrap_or_default(),
+                    code_challenge_methods_supported: code_challenge_methods_supported
+                        .unwrap_or_default(),
+                    device_authorization_endpoint: device_authorization_endpoint
+                        .unwrap_or_default(),
+                    dpop_signing_alg_values_supported: dpop_signing_alg_values_supported
+                        .unwrap_or_default(),
+                    end_session_endpoint: end_session_endpoint.unwrap_or_default(),
+                    grant_types_supported: grant_types_supported.unwrap_or_default(),
+                    introspection_endpoint: introspection_endpoint.unwrap_or_default(),
+                    introspection_endpoint_auth_methods_supported: introspection_endpoint_auth_methods_supported
+                        .unwrap_or_default(),
+                    issuer: issuer.unwrap_or_default(),
+                    jwks_uri: jwks_uri.unwrap_or_default(),
+                    pushed_authorization_request_endpoint: pushed_authorization_request_endpoint
+                        .unwrap_or_default(),
+                    registration_endpoint: registration_endpoint.unwrap_or_default(),
+                    request_object_signing_alg_values_supported: request_object_signing_alg_values_supported
+                        .unwrap_or_default(),
+                    request_parameter_supported: request_parameter_supported
+                        .unwrap_or_default(),
+                    response_modes_supported: response_modes_supported
+                        .unwrap_or_default(),
+                    response_types_supported: response_types_supported
+                        .unwrap_or_default(),
+                    revocation_endpoint: revocation_endpoint.unwrap_or_default(),
+                    revocation_endpoint_auth_methods_supported: revocation_endpoint_auth_methods_supported
+                        .unwrap_or_default(),
+                    scopes_supported: scopes_supported.unwrap_or_default(),
+                    subject_types_supported: subject_types_supported.unwrap_or_default(),
+                    token_endpoint: token_endpoint.unwrap_or_default(),
+                    token_endpoint_auth_methods_supported: token_endpoint_auth_methods_supported
+                        .unwrap_or_default(),
+                    id_token_encryption_alg_values_supported: id_token_encryption_alg_values_supported
+                        .unwrap_or_default(),
+                    id_token_encryption_enc_values_supported: id_token_encryption_enc_values_supported
+                        .unwrap_or_default(),
+                    id_token_signing_alg_values_supported: id_token_signing_alg_values_supported
+                        .unwrap_or_default(),
+                    userinfo_endpoint: userinfo_endpoint.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,21 +3,91 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OobAuthenticateRequest` (`/components/schemas/OobAuthenticateRequest`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct OobAuthenticateRequest {
     /// The type of challenge to prompt for in a `/primary-authenticate` request
-    #[serde()]
     pub challenge_hint: crate::oauth::models::ChallengeHint,
     /// The out-of-band channel for use with authentication. Required for all `/primary-authenticate` and `/challenge` requests with an out-of-band authenticator.
-    #[serde()]
     pub channel_hint: crate::oauth::models::Channel,
     /// The user sign-in information for whom authentication is being requested
-    #[serde(default)]
     pub login_hint: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OobAuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OobAuthenticateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OobAuthenticateRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OobAuthenticateRequest, A::Error> {
+                let mut challenge_hint = ::std::option::Option::None;
+                let mut channel_hint = ::std::option::Option::None;
+                let mut login_hint = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "challenge_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut challenge_hint,
+                                "challenge_hint",
+                            )?
+                        }
+                        "channel_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut channel_hint,
+                                "channel_hint",
+                            )?
+                        }
+                        "login_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_hint,
+                                "login_hint",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OobAuthenticateRequest {
+                    challenge_hint: crate::runtime::required(
+                        challenge_hint,
+                        "challenge_hint",
+                    )?,
+                    channel_hint: crate::runtime::required(
+                        channel_hint,
+                        "channel_hint",
+                    )?,
+                    login_hint: login_hint.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,30 +3,112 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `OobAuthenticateResponse` (`/components/schemas/OobAuthenticateResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct OobAuthenticateResponse {
     /// The end-user verification code used to bind the authorization operation on the secondary channel with the primary channel. Present only if `binding_method=transfer`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub binding_code: ::std::option::Option<::std::string::String>,
     /// The method used to bind the out-of-band channel with the primary channel.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub binding_method: ::std::option::Option<crate::oauth::models::BindingMethod>,
     /// The out-of-band channel for use with authentication. Required for all `/primary-authenticate` and `/challenge` requests with an out-of-band authenticator.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<crate::oauth::models::Channel>,
     /// Number of seconds until the `oob_code` expires
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_in: ::std::option::Option<i64>,
     /// The minimum amount of time in seconds that the client should wait between polling requests to the token endpoint
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval: ::std::option::Option<i64>,
     /// A unique identifier for identifying the out-of-band transaction across multiple requests
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oob_code: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for OobAuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OobAuthenticateResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OobAuthenticateResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<OobAuthenticateResponse, A::Error> {
+                let mut binding_code = ::std::option::Option::None;
+                let mut binding_method = ::std::option::Option::None;
+                let mut channel = ::std::option::Option::None;
+                let mut expires_in = ::std::option::Option::None;
+                let mut interval = ::std::option::Option::None;
+                let mut oob_code = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "binding_code" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut binding_code,
+                                "binding_code",
+                            )?
+                        }
+                        "binding_method" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut binding_method,
+                                "binding_method",
+                            )?
+                        }
+                        "channel" => {
+                            crate::runtime::field(&mut __map, &mut channel, "channel")?
+                        }
+                        "expires_in" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_in,
+                                "expires_in",
+                            )?
+                        }
+                        "interval" => {
+                            crate::runtime::field(&mut __map, &mut interval, "interval")?
+                        }
+                        "oob_code" => {
+                            crate::runtime::field(&mut __map, &mut oob_code, "oob_code")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OobAuthenticateResponse {
+                    binding_code: binding_code.unwrap_or_default(),
+                    binding_method: binding_method.unwrap_or_default(),
+                    channel: channel.unwrap_or_default(),
+                    expires_in: expires_in.unwrap_or_default(),
+                    interval: interval.unwrap_or_default(),
+                    oob_code: oob_code.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

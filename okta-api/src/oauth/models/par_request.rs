@@ -5,71 +5,229 @@
 /// See `/authorize` query parameters for more information
 ///
 /// Schema `ParRequest` (`/components/schemas/ParRequest`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct ParRequest {
     /// Obtained during either manual client registration or through the [Dynamic Client Registration API](https://developer.okta.com/docs/api/openapi/okta-oauth/oauth/client)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// A challenge for [PKCE](https://developer.okta.com/docs/guides/implement-grant-type/authcodepkce/main/). The challenge is verified in the access token request.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_challenge: ::std::option::Option<::std::string::String>,
     /// Method used to derive the code challenge for [PKCE](https://developer.okta.com/docs/guides/implement-grant-type/authcodepkce/main/)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_challenge_method: ::std::option::Option<::std::string::String>,
     /// The `display` parameter to be passed to the external identity provider when performing [social login](https://developer.okta.com/docs/concepts/identity-providers/)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display: ::std::option::Option<::std::string::String>,
     /// An Okta extension to the OpenID specification. The ID of the identity provider to use if there's no Okta session.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp: ::std::option::Option<::std::string::String>,
     /// An Okta extension to the OpenID specification. A space-delimited list of scopes to be provided to the external identity provider when performing [social login](https://developer.okta.com/docs/concepts/identity-providers/). These scopes are used in addition to the scopes already configured for the identity provider.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idp_scope: ::std::option::Option<::std::string::String>,
     /// A username to pre-populate if prompting for authentication
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login_hint: ::std::option::Option<::std::string::String>,
     /// Allowable elapsed time, in seconds, since the last time the end user was actively authenticated by Okta
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_age: ::std::option::Option<i64>,
     /// A value that's returned in the ID token. It's used to mitigate replay attacks. The value is required for implicit and hybrid flows, but optional for auth code flows. See [OIDC Specs](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// If you don't specify the `prompt` parameter, the standard behavior occurs:
     /// * If an Okta session already exists and meets the assurance requirements of the app, the user is silently authenticated. Otherwise, Okta prompts the user to authenticate.
     /// * If scopes are requested that require consent and consent isn't yet given by the authenticated user, Okta prompts the user to give consent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<::std::string::String>,
     /// Callback location where you want the authorization code or tokens sent to. It must match the value preregistered in Okta during client registration.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uri: ::std::option::Option<::std::string::String>,
     /// Used to push a [Request Object JWT](https://datatracker.ietf.org/doc/html/rfc9126#name-the-request-request-paramet) to the authorization server
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request: ::std::option::Option<::std::string::String>,
     /// How Okta should return the authorization response. If `id_token` or `token` is specified in the `response_type`, then `query` isn't allowed as a response mode. Defaults to `fragment` in implicit and hybrid flows.
     ///
     /// The `Referrer-Policy` header is automatically included in the response when either the `fragment` or `query` parameter values are used. The header is set to `Referrer-Policy: no-referrer`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_mode: ::std::option::Option<::std::string::String>,
     /// Any combination of `code`, `token`, and `id_token`. The combination determines the [flow](https://developer.okta.com/docs/concepts/oauth-openid/#choose-an-oauth-2-0-flow).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_type: ::std::option::Option<::std::string::String>,
     /// A space-delimited string of scopes requested
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
     /// Okta one-time session token. This is an Okta extension to the OpenID specification. The `sessionToken` allows an API-based user sign-in flow.
     #[serde(
         rename = "sessionToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_token: ::std::option::Option<::std::string::String>,
     /// A value returned with the token. The client app can use it to remember the state of its interaction with the end user at the time of the authentication call. It can contain alphanumeric, comma, period, underscore, and hyphen characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ParRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ParRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ParRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ParRequest, A::Error> {
+                let mut client_id = ::std::option::Option::None;
+                let mut code_challenge = ::std::option::Option::None;
+                let mut code_challenge_method = ::std::option::Option::None;
+                let mut display = ::std::option::Option::None;
+                let mut idp = ::std::option::Option::None;
+                let mut idp_scope = ::std::option::Option::None;
+                let mut login_hint = ::std::option::Option::None;
+                let mut max_age = ::std::option::Option::None;
+                let mut nonce = ::std::option::Option::None;
+                let mut prompt = ::std::option::Option::None;
+                let mut redirect_uri = ::std::option::Option::None;
+                let mut request = ::std::option::Option::None;
+                let mut response_mode = ::std::option::Option::None;
+                let mut response_type = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut session_token = ::std::option::Option::None;
+                let mut state = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "client_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut client_id,
+                                "client_id",
+                            )?
+                        }
+                        "code_challenge" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut code_challenge,
+                                "code_challenge",
+                            )?
+                        }
+                        "code_challenge_method" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut code_challenge_method,
+                                "code_challenge_method",
+                            )?
+                        }
+                        "display" => {
+                            crate::runtime::field(&mut __map, &mut display, "display")?
+                        }
+                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
+                        "idp_scope" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut idp_scope,
+                                "idp_scope",
+                            )?
+                        }
+                        "login_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_hint,
+                                "login_hint",
+                            )?
+                        }
+                        "max_age" => {
+                            crate::runtime::field(&mut __map, &mut max_age, "max_age")?
+                        }
+                        "nonce" => {
+                            crate::runtime::field(&mut __map, &mut nonce, "nonce")?
+                        }
+                        "prompt" => {
+                            crate::runtime::field(&mut __map, &mut prompt, "prompt")?
+                        }
+                        "redirect_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_uri,
+                                "redirect_uri",
+                            )?
+                        }
+                        "request" => {
+                            crate::runtime::field(&mut __map, &mut request, "request")?
+                        }
+                        "response_mode" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_mode,
+                                "response_mode",
+                            )?
+                        }
+                        "response_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut response_type,
+                                "response_type",
+                            )?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "sessionToken" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut session_token,
+                                "sessionToken",
+                            )?
+                        }
+                        "state" => {
+                            crate::runtime::field(&mut __map, &mut state, "state")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ParRequest {
+                    client_id: client_id.unwrap_or_default(),
+                    code_challenge: code_challenge.unwrap_or_default(),
+                    code_challenge_method: code_challenge_method.unwrap_or_default(),
+                    display: display.unwrap_or_default(),
+                    idp: idp.unwrap_or_default(),
+                    idp_scope: idp_scope.unwrap_or_default(),
+                    login_hint: login_hint.unwrap_or_default(),
+                    max_age: max_age.unwrap_or_default(),
+                    nonce: nonce.unwrap_or_default(),
+                    prompt: prompt.unwrap_or_default(),
+                    redirect_uri: redirect_uri.unwrap_or_default(),
+                    request: request.unwrap_or_default(),
+                    response_mode: response_mode.unwrap_or_default(),
+                    response_type: response_type.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    session_token: session_token.unwrap_or_default(),
+                    state: state.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,31 +5,79 @@
 /// **Early Access**: Subject identifier using issuer and subject from third-party IdP
 ///
 /// Schema `SubIdIssSub` (`/components/schemas/SubIdIssSub`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SubIdIssSub {
     /// The subject identifier format that uses the issuer and subject from third-party IdPs. It determines how users are identified in revocation requests.
     ///
     /// Write-only: never returned by Okta.
-    #[serde()]
     pub format: crate::oauth::models::SubIdIssSubFormat,
     /// Issuer identifier from the IdP.
     /// * For SAML IdPs, the issuer identifier is the IdP issuer.
     /// * For OIDC IdPs, the issuer identifier is the issuer URL.
     ///
     /// Write-only: never returned by Okta.
-    #[serde(default)]
     pub iss: ::std::string::String,
     /// Subject identifier from the IdP.
     /// * For SAML IdPs, the subject identifier is the NameID.
     /// * For OIDC IdPs, the subject identifier is the `sub` claim.
     ///
     /// Write-only: never returned by Okta.
-    #[serde(default)]
     pub sub: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubIdIssSub {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SubIdIssSub;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SubIdIssSub")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SubIdIssSub, A::Error> {
+                let mut format = ::std::option::Option::None;
+                let mut iss = ::std::option::Option::None;
+                let mut sub = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "format" => {
+                            crate::runtime::field(&mut __map, &mut format, "format")?
+                        }
+                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
+                        "sub" => crate::runtime::field(&mut __map, &mut sub, "sub")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SubIdIssSub {
+                    format: crate::runtime::required(format, "format")?,
+                    iss: iss.unwrap_or_default(),
+                    sub: sub.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -5,22 +5,68 @@
 /// Subject identifier that uses Okta's opaque user ID format
 ///
 /// Schema `SubIdOpaque` (`/components/schemas/SubIdOpaque`).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 pub struct SubIdOpaque {
     /// The subject identifier format that uses Okta's opaque user ID format. It determines how users are identified in revocation requests.
     ///
     /// Write-only: never returned by Okta.
-    #[serde()]
     pub format: crate::oauth::models::SubIdOpaqueFormat,
     /// ID of an existing Okta user
     ///
     /// Write-only: never returned by Okta.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubIdOpaque {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SubIdOpaque;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SubIdOpaque")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<SubIdOpaque, A::Error> {
+                let mut format = ::std::option::Option::None;
+                let mut id = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "format" => {
+                            crate::runtime::field(&mut __map, &mut format, "format")?
+                        }
+                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SubIdOpaque {
+                    format: crate::runtime::required(format, "format")?,
+                    id: id.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

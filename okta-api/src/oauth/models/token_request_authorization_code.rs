@@ -3,24 +3,93 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TokenRequestAuthorizationCode` (`/components/schemas/TokenRequestAuthorizationCode`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenRequestAuthorizationCode {
     /// Determines the mechanism Okta uses to authorize the creation of the tokens
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_type: ::std::option::Option<crate::oauth::models::GrantType>,
     /// The value is what was returned from the authorization endpoint. The code has a lifetime of 300 seconds.
-    #[serde(default)]
     pub code: ::std::string::String,
     /// Required if the `code_challenge` was specified in the original `/authorize` request. This value is the code verifier for PKCE. Okta uses it to recompute the `code_challenge` and verify if it matches the original `code_challenge` in the authorization request.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_verifier: ::std::option::Option<::std::string::String>,
     /// Specifies the callback location where the authorization was sent. This value must match the `redirect_uri` used to generate the original `authorization_code`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uri: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenRequestAuthorizationCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenRequestAuthorizationCode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenRequestAuthorizationCode")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenRequestAuthorizationCode, A::Error> {
+                let mut grant_type = ::std::option::Option::None;
+                let mut code = ::std::option::Option::None;
+                let mut code_verifier = ::std::option::Option::None;
+                let mut redirect_uri = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "grant_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grant_type",
+                            )?
+                        }
+                        "code" => crate::runtime::field(&mut __map, &mut code, "code")?,
+                        "code_verifier" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut code_verifier,
+                                "code_verifier",
+                            )?
+                        }
+                        "redirect_uri" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut redirect_uri,
+                                "redirect_uri",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenRequestAuthorizationCode {
+                    grant_type: grant_type.unwrap_or_default(),
+                    code: code.unwrap_or_default(),
+                    code_verifier: code_verifier.unwrap_or_default(),
+                    redirect_uri: redirect_uri.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,29 +3,107 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TokenRequestDirectAuthenticationMfaOob` (`/components/schemas/TokenRequestDirectAuthenticationMfaOob`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenRequestDirectAuthenticationMfaOob {
     /// Determines the mechanism Okta uses to authorize the creation of the tokens
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_type: ::std::option::Option<crate::oauth::models::GrantType>,
     /// A list of the grant type values that this authorization server supports
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_types_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::GrantType>,
     >,
     /// The value returned from a previous token or challenge request for identifying the multifactor transaction across multiple requests
-    #[serde(default)]
     pub mfa_token: ::std::string::String,
     /// The value returned from a previous oob-authenticate or challenge request for identifying an out-of-band transaction across multiple requests
-    #[serde(default)]
     pub oob_code: ::std::string::String,
     /// The scopes requested
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenRequestDirectAuthenticationMfaOob {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenRequestDirectAuthenticationMfaOob;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenRequestDirectAuthenticationMfaOob")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<
+                TokenRequestDirectAuthenticationMfaOob,
+                A::Error,
+            > {
+                let mut grant_type = ::std::option::Option::None;
+                let mut grant_types_supported = ::std::option::Option::None;
+                let mut mfa_token = ::std::option::Option::None;
+                let mut oob_code = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "grant_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grant_type",
+                            )?
+                        }
+                        "grant_types_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_types_supported,
+                                "grant_types_supported",
+                            )?
+                        }
+                        "mfa_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut mfa_token,
+                                "mfa_token",
+                            )?
+                        }
+                        "oob_code" => {
+                            crate::runtime::field(&mut __map, &mut oob_code, "oob_code")?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenRequestDirectAuthenticationMfaOob {
+                    grant_type: grant_type.unwrap_or_default(),
+                    grant_types_supported: grant_types_supported.unwrap_or_default(),
+                    mfa_token: mfa_token.unwrap_or_default(),
+                    oob_code: oob_code.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,29 +3,101 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TokenRequestDirectAuthenticationOtp` (`/components/schemas/TokenRequestDirectAuthenticationOtp`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenRequestDirectAuthenticationOtp {
     /// Determines the mechanism Okta uses to authorize the creation of the tokens
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_type: ::std::option::Option<crate::oauth::models::GrantType>,
     /// A list of the grant type values that the client supports
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_types_supported: ::std::option::Option<
         ::std::vec::Vec<crate::oauth::models::GrantType>,
     >,
     /// The user sign-in information for whom authentication is being requested
-    #[serde(default)]
     pub login_hint: ::std::string::String,
     /// The one-time passcode for an enrolled authenticator of the user for whom authentication is being requested
-    #[serde(default)]
     pub otp: ::std::string::String,
     /// The scopes requested
-    #[serde(default)]
     pub scope: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenRequestDirectAuthenticationOtp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenRequestDirectAuthenticationOtp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenRequestDirectAuthenticationOtp")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenRequestDirectAuthenticationOtp, A::Error> {
+                let mut grant_type = ::std::option::Option::None;
+                let mut grant_types_supported = ::std::option::Option::None;
+                let mut login_hint = ::std::option::Option::None;
+                let mut otp = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "grant_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grant_type",
+                            )?
+                        }
+                        "grant_types_supported" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_types_supported,
+                                "grant_types_supported",
+                            )?
+                        }
+                        "login_hint" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut login_hint,
+                                "login_hint",
+                            )?
+                        }
+                        "otp" => crate::runtime::field(&mut __map, &mut otp, "otp")?,
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenRequestDirectAuthenticationOtp {
+                    grant_type: grant_type.unwrap_or_default(),
+                    grant_types_supported: grant_types_supported.unwrap_or_default(),
+                    login_hint: login_hint.unwrap_or_default(),
+                    otp: otp.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

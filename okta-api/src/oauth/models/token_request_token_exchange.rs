@@ -3,33 +3,123 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TokenRequestTokenExchange` (`/components/schemas/TokenRequestTokenExchange`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenRequestTokenExchange {
     /// Determines the mechanism Okta uses to authorize the creation of the tokens
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grant_type: ::std::option::Option<crate::oauth::models::GrantType>,
     /// A security token that represents the identity of the acting party
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor_token: ::std::option::Option<::std::string::String>,
     /// The target audience for the requested token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
     /// **Identity Engine**: The value is what was returned from `/bc/authorize`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_req_id: ::std::option::Option<::std::string::String>,
     /// The target resource for the requested token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource: ::std::option::Option<::std::string::String>,
     /// The scopes requested
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
     /// A security token that represents the identity of the party on behalf of whom the request is being made
-    #[serde(default)]
     pub subject_token: ::std::string::String,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenRequestTokenExchange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenRequestTokenExchange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenRequestTokenExchange")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenRequestTokenExchange, A::Error> {
+                let mut grant_type = ::std::option::Option::None;
+                let mut actor_token = ::std::option::Option::None;
+                let mut audience = ::std::option::Option::None;
+                let mut auth_req_id = ::std::option::Option::None;
+                let mut resource = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut subject_token = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "grant_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut grant_type,
+                                "grant_type",
+                            )?
+                        }
+                        "actor_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut actor_token,
+                                "actor_token",
+                            )?
+                        }
+                        "audience" => {
+                            crate::runtime::field(&mut __map, &mut audience, "audience")?
+                        }
+                        "auth_req_id" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut auth_req_id,
+                                "auth_req_id",
+                            )?
+                        }
+                        "resource" => {
+                            crate::runtime::field(&mut __map, &mut resource, "resource")?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "subject_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut subject_token,
+                                "subject_token",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenRequestTokenExchange {
+                    grant_type: grant_type.unwrap_or_default(),
+                    actor_token: actor_token.unwrap_or_default(),
+                    audience: audience.unwrap_or_default(),
+                    auth_req_id: auth_req_id.unwrap_or_default(),
+                    resource: resource.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    subject_token: subject_token.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,33 +3,128 @@
 // Do not edit: change the generator or an overlay, then regenerate.
 
 /// Schema `TokenResponse` (`/components/schemas/TokenResponse`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenResponse {
     /// An access token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<::std::string::String>,
     /// An opaque device secret. This is returned if the `device_sso` scope is granted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_secret: ::std::option::Option<::std::string::String>,
     /// The expiration time of the access token in seconds
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_in: ::std::option::Option<i64>,
     /// An ID token. This is returned if the `openid` scope is granted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_token: ::std::option::Option<::std::string::String>,
     /// An opaque refresh token. This is returned if the `offline_access` scope is granted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refresh_token: ::std::option::Option<::std::string::String>,
     /// The scopes contained in the access token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
     /// The token type in a `/token` response. The value is generally `Bearer` except for a few instances of token exchange.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_type: ::std::option::Option<crate::oauth::models::TokenResponseTokenType>,
     /// Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.
-    #[serde(flatten, deserialize_with = "crate::runtime::additional_properties")]
+    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenResponse, A::Error> {
+                let mut access_token = ::std::option::Option::None;
+                let mut device_secret = ::std::option::Option::None;
+                let mut expires_in = ::std::option::Option::None;
+                let mut id_token = ::std::option::Option::None;
+                let mut refresh_token = ::std::option::Option::None;
+                let mut scope = ::std::option::Option::None;
+                let mut token_type = ::std::option::Option::None;
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    match __key.as_str() {
+                        "access_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut access_token,
+                                "access_token",
+                            )?
+                        }
+                        "device_secret" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut device_secret,
+                                "device_secret",
+                            )?
+                        }
+                        "expires_in" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut expires_in,
+                                "expires_in",
+                            )?
+                        }
+                        "id_token" => {
+                            crate::runtime::field(&mut __map, &mut id_token, "id_token")?
+                        }
+                        "refresh_token" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut refresh_token,
+                                "refresh_token",
+                            )?
+                        }
+                        "scope" => {
+                            crate::runtime::field(&mut __map, &mut scope, "scope")?
+                        }
+                        "token_type" => {
+                            crate::runtime::field(
+                                &mut __map,
+                                &mut token_type,
+                                "token_type",
+                            )?
+                        }
+                        _ => {
+                            crate::runtime::extra(
+                                &mut __map,
+                                &mut additional_properties,
+                                __key,
+                            )?
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenResponse {
+                    access_token: access_token.unwrap_or_default(),
+                    device_secret: device_secret.unwrap_or_default(),
+                    expires_in: expires_in.unwrap_or_default(),
+                    id_token: id_token.unwrap_or_default(),
+                    refresh_token: refresh_token.unwrap_or_default(),
+                    scope: scope.unwrap_or_default(),
+                    token_type: token_type.unwrap_or_default(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -7,7 +7,7 @@
 /// > **Note:** This is only available if you're subscribed to Okta for AI Agents. Contact Okta Support for more information.
 ///
 /// Schema `TokenResponseVaultedSecret` (`/components/schemas/TokenResponseVaultedSecret`).
-#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize)]
 pub struct TokenResponseVaultedSecret {
     /// Properties newer than this SDK: read and written back unchanged.
     #[serde(flatten)]
@@ -15,4 +15,40 @@ pub struct TokenResponseVaultedSecret {
         ::std::string::String,
         ::std::string::String,
     >,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenResponseVaultedSecret {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TokenResponseVaultedSecret;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TokenResponseVaultedSecret")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<TokenResponseVaultedSecret, A::Error> {
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key::<crate::runtime::Key<'de>>()?
+                {
+                    crate::runtime::typed_extra(
+                        &mut __map,
+                        &mut additional_properties,
+                        __key,
+                    )?;
+                }
+                ::std::result::Result::Ok(TokenResponseVaultedSecret {
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
