@@ -114,12 +114,7 @@ fn request(c: &mut Criterion) {
     }
 }
 
-const ROUNDS: usize = 31;
-
-/// `ROUNDS` rounds (an odd count: the median is one of them), each timing
-/// `calls` baseline calls and `calls` SDK calls back to back, which goes
-/// first alternating, after one unmeasured round; the mean time per call of
-/// each block, and the ratio within each round.
+/// `support::interleaved` over `calls` async calls per block.
 fn interleaved<A: std::future::Future, B: std::future::Future>(
     runtime: &tokio::runtime::Runtime,
     call: &str,
@@ -127,34 +122,17 @@ fn interleaved<A: std::future::Future, B: std::future::Future>(
     baseline: impl Fn() -> A,
     sdk: impl Fn() -> B,
 ) -> serde_json::Value {
-    let (mut baseline_ns, mut sdk_ns) = (Vec::new(), Vec::new());
-    runtime.block_on(async {
-        for round in 0..=ROUNDS {
-            for sdk_block in [round % 2 == 1, round % 2 == 0] {
-                let started = std::time::Instant::now();
-                for _ in 0..calls {
-                    if sdk_block {
-                        std::hint::black_box(sdk().await);
-                    } else {
-                        std::hint::black_box(baseline().await);
-                    }
-                }
-                let ns = started.elapsed().as_nanos() as f64 / calls as f64;
-                if round > 0 {
-                    if sdk_block { &mut sdk_ns } else { &mut baseline_ns }.push(ns);
+    support::interleaved(call, calls, |sdk_block| {
+        runtime.block_on(async {
+            for _ in 0..calls {
+                if sdk_block {
+                    std::hint::black_box(sdk().await);
+                } else {
+                    std::hint::black_box(baseline().await);
                 }
             }
-        }
-    });
-    let mut ratios: Vec<f64> = sdk_ns.iter().zip(&baseline_ns).map(|(s, b)| s / b).collect();
-    ratios.sort_by(f64::total_cmp);
-    println!(
-        "interleaved {call}: okta-api / baseline {:.3}x (min {:.3}x, max {:.3}x) over {ROUNDS} rounds of {calls} calls",
-        ratios[ROUNDS / 2],
-        ratios[0],
-        ratios[ROUNDS - 1]
-    );
-    serde_json::json!({ "call": call, "calls": calls, "baseline_ns": baseline_ns, "sdk_ns": sdk_ns })
+        })
+    })
 }
 
 criterion_group!(benches, request);

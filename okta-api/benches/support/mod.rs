@@ -1,5 +1,5 @@
-//! What the benchmarks share: users recorded from a real org, and a loopback
-//! HTTP/1.1 server that answers at once.
+//! What the benchmarks share: users recorded from a real org, a loopback
+//! HTTP/1.1 server that answers at once, and interleaved timing.
 
 #![allow(dead_code)] // each benchmark uses part of it
 
@@ -89,4 +89,36 @@ pub async fn serve(respond: impl Fn(&str) -> Canned + Send + Sync + 'static) -> 
         }
     });
     base
+}
+
+const ROUNDS: usize = 31;
+
+/// `ROUNDS` rounds (an odd count: the median is one of them), each timing a
+/// block of `calls` baseline calls and a block of `calls` SDK calls back to
+/// back, which goes first alternating, after one unmeasured round.
+/// `block(sdk)` makes one block's calls, the SDK's when `sdk`. Prints the
+/// ratio within each round (median, min, max) and returns the mean time
+/// per call of each block.
+#[allow(dead_code)] // each bench binary uses part of this module
+pub fn interleaved(what: &str, calls: usize, mut block: impl FnMut(bool)) -> serde_json::Value {
+    let (mut baseline_ns, mut sdk_ns) = (Vec::new(), Vec::new());
+    for round in 0..=ROUNDS {
+        for sdk in [round % 2 == 1, round % 2 == 0] {
+            let started = std::time::Instant::now();
+            block(sdk);
+            let ns = started.elapsed().as_nanos() as f64 / calls as f64;
+            if round > 0 {
+                if sdk { &mut sdk_ns } else { &mut baseline_ns }.push(ns);
+            }
+        }
+    }
+    let mut ratios: Vec<f64> = sdk_ns.iter().zip(&baseline_ns).map(|(s, b)| s / b).collect();
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "interleaved {what}: okta-api / baseline {:.3}x (min {:.3}x, max {:.3}x) over {ROUNDS} rounds of {calls} calls",
+        ratios[ROUNDS / 2],
+        ratios[0],
+        ratios[ROUNDS - 1]
+    );
+    serde_json::json!({ "call": what, "calls": calls, "baseline_ns": baseline_ns, "sdk_ns": sdk_ns })
 }
